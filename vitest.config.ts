@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Real ffmpeg, brokers and models run in the tests: two cores, so keep files from starving each other.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
