@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * The one Argus configuration schema. Every other view of the config (the add-on's
+ * `config.yaml` schema, docs/configuration.md, TypeScript types) follows this file.
+ */
+
+const CAMERA_NAME = /^[a-z0-9_]+$/;
+
+/** ffmpeg args may be written as one string ("-rtsp_transport tcp") or a list. */
+const ffmpegArgs = z
+  .union([z.string(), z.array(z.string())])
+  .default([])
+  .transform((v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v));
+
+export const motionSchema = z
+  .object({
+    /** Per-pixel grey-level difference (0-255) that counts as change. */
+    threshold: z.number().int().min(1).max(255).default(25),
+    /** Smallest changed region, in pixels at the camera's detect size, that counts as motion. */
+    min_area: z.number().int().min(1).default(300),
+    /** How fast the background follows the scene (0-1 per frame); slower keeps slow movers visible. */
+    background_alpha: z.number().gt(0).max(1).default(0.05),
+  })
+  .strict();
+
+export const cameraSchema = z
+  .object({
+    /** rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), or a file path. */
+    url: z.string().min(1, 'a camera needs a url'),
+    enabled: z.boolean().default(true),
+    detect: z
+      .object({
+        width: z.number().int().min(32).max(7680).default(640),
+        height: z.number().int().min(32).max(4320).default(360),
+        fps: z.number().gt(0).max(60).default(5),
+      })
+      .strict()
+      .default({ width: 640, height: 360, fps: 5 }),
+    input_args: ffmpegArgs,
+    hwaccel_args: ffmpegArgs,
+    /** Seconds without a frame before the stream is declared stalled and restarted. */
+    stall_timeout: z.number().gt(0).max(600).default(10),
+    motion: motionSchema.default({ threshold: 25, min_area: 300, background_alpha: 0.05 }),
+  })
+  .strict();
+
+export const mqttSchema = z
+  .object({
+    /** mqtt://host:1883 or mqtts://…; leave out to run the embedded broker. */
+    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://').optional(),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    base_topic: z.string().regex(/^[^#+/][^#+]*$/, 'a topic without + or # that does not start with /').default('argus'),
+    discovery_prefix: z.string().default('homeassistant'),
+    /** Port of the embedded broker when no url is given (0 = any free port). */
+    embedded_port: z.number().int().min(0).max(65535).default(1883),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    cameras: z
+      .record(z.string().regex(CAMERA_NAME, 'camera names use a-z, 0-9 and _ only'), cameraSchema)
+      .default({}),
+    mqtt: mqttSchema.default({ base_topic: 'argus', discovery_prefix: 'homeassistant', embedded_port: 1883 }),
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(8099),
+        host: z.string().default('0.0.0.0'),
+      })
+      .strict()
+      .default({ port: 8099, host: '0.0.0.0' }),
+    data_dir: z.string().default('./data'),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    ffmpeg: z
+      .object({
+        /** Path to an ffmpeg binary; otherwise PATH, then the npm-shipped one. */
+        path: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type ArgusConfig = z.infer<typeof configSchema>;
+export type CameraConfig = z.infer<typeof cameraSchema>;
+export type MotionConfig = z.infer<typeof motionSchema>;
+export type MqttConfig = z.infer<typeof mqttSchema>;
