@@ -48,7 +48,7 @@ export const cameraSchema = z
 export const mqttSchema = z
   .object({
     /** mqtt://host:1883 or mqtts://…; leave out to run the embedded broker. */
-    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://').optional(),
+    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'a URL starting with mqtt://, mqtts://, ws:// or wss://').optional(),
     user: z.string().optional(),
     password: z.string().optional(),
     base_topic: z.string().regex(/^[^#+/][^#+]*$/, 'a topic without + or # that does not start with /').default('argus'),

@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+
+/** A configuration problem a user can fix: it names the key, the bad value and what is allowed. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    message: string,
+    readonly problems: string[] = [message],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_KEYS = /password|token|secret/i;
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+function show(value: unknown, path: PropertyKey[]): string {
+  if (value === undefined) return 'nothing';
+  if (path.some((p) => typeof p === 'string' && SECRET_KEYS.test(p))) return '(a secret, not shown)';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+function closest(word: string, options: string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const best = options.map((o) => ({ o, d: distance(word, o) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.o : undefined;
+}
+
+/** Known keys of the object schema at `path`, for "did you mean" hints. */
+function knownKeys(schema: z.ZodType, path: PropertyKey[]): string[] {
+  let cur: unknown = schema;
+  const unwrap = (s: unknown): unknown => {
+    let x = s as { def?: { innerType?: unknown; in?: unknown; type?: string } };
+    while (x?.def?.innerType || (x?.def?.type === 'pipe' && x.def.in)) x = (x.def.innerType ?? x.def.in) as typeof x;
+    return x;
+  };
+  for (const key of path) {
+    cur = unwrap(cur);
+    const def = (cur as { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown } }).def;
+    if (def?.type === 'object' && def.shape) cur = def.shape[key as string];
+    else if (def?.type === 'record') cur = def.valueType;
+    else return [];
+  }
+  const def = (unwrap(cur) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Turns zod's issues into one line per problem, in the user's terms. */
+export function describeIssues(error: z.ZodError, input: unknown, schema: z.ZodType): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path;
+    const key = path.length ? path.join('.') : '(top level)';
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(schema, path);
+      return issue.keys
+        .map((k) => {
+          const full = [...path, k].join('.');
+          const hint = closest(k, known);
+          return `${full}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed here: ${known.join(', ')}`;
+        })
+        .join('\n');
+    }
+    const got = show(valueAt(input, path), path);
+    let allowed = issue.message;
+    if (issue.code === 'invalid_value') allowed = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    else if (issue.code === 'invalid_type') allowed = `a ${issue.expected}`;
+    else if (issue.code === 'too_small') allowed = `${issue.origin === 'string' ? 'a length of ' : ''}${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}`;
+    else if (issue.code === 'too_big') allowed = `${issue.origin === 'string' ? 'a length of ' : ''}${issue.inclusive === false ? 'less than' : 'at most'} ${issue.maximum}`;
+    else if (issue.code === 'invalid_key') allowed = issue.issues.map((i) => i.message).join('; ');
+    if (issue.code === 'invalid_key') return `${key}: the name ${show(path.at(-1), [])} is not allowed: ${allowed}`;
+    return `${key}: got ${got}; expected ${allowed}`;
+  });
+}
