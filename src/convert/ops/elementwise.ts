@@ -1,0 +1,87 @@
+import { attr, dataInputs, onnxTypeOfTf, type ConvertContext } from '../context.js';
+import { OnnxType } from '../onnx-writer.js';
+import type { TfNode } from '../tfjs-model.js';
+import type { OpMapper } from './op-mapper.js';
+
+/**
+ * Elementwise ops work in any layout: they run in NCHW when their activation inputs already exist
+ * in NCHW (constants are rearranged to broadcast the same way), so no Transpose is added for them.
+ */
+type Emit = (ctx: ConvertContext, n: TfNode, xs: string[]) => string;
+
+function elementwise(emit: Emit, type?: (ctx: ConvertContext, n: TfNode) => OnnxType | undefined): OpMapper {
+  return (n, ctx) => {
+    const xs = dataInputs(n);
+    const activations = xs.filter((x) => !ctx.value(x));
+    const useNchw =
+      activations.length > 0 &&
+      activations.every((x) => ctx.hasNchw(x)) &&
+      xs.every((x) => !ctx.value(x) || ctx.value(x)!.shape.length <= 4);
+    const y = emit(ctx, n, xs.map((x) => (useNchw ? ctx.nchw(x) : ctx.nhwc(x))));
+    const t = type ? type(ctx, n) : (onnxTypeOfTf(attr.type(n, 'T')) ?? ctx.typeOf(xs[0]));
+    ctx.set(n.name, useNchw ? { nchw: y, type: t } : { nhwc: y, type: t });
+  };
+}
+
+const simple = (op: string): OpMapper => elementwise((ctx, n, xs) => ctx.node(op, xs, n.name));
+
+const isInt = (ctx: ConvertContext, n: TfNode, x: string): boolean => {
+  const t = onnxTypeOfTf(attr.type(n, 'T')) ?? ctx.typeOf(x);
+  return t === OnnxType.int32 || t === OnnxType.int64;
+};
+
+export const elementwiseOps: Record<string, OpMapper> = {
+  Add: simple('Add'),
+  AddV2: simple('Add'),
+  BiasAdd: simple('Add'),
+  Sub: simple('Sub'),
+  Mul: simple('Mul'),
+  RealDiv: simple('Div'),
+  Maximum: simple('Max'),
+  Minimum: simple('Min'),
+  AddN: simple('Sum'),
+  Prelu: simple('PRelu'),
+  Relu: simple('Relu'),
+  Sigmoid: simple('Sigmoid'),
+  Tanh: simple('Tanh'),
+  Abs: simple('Abs'),
+  Neg: simple('Neg'),
+  Exp: simple('Exp'),
+  Log: simple('Log'),
+  Sqrt: simple('Sqrt'),
+  Floor: simple('Floor'),
+  Elu: simple('Elu'),
+  Equal: elementwise((ctx, n, xs) => ctx.node('Equal', xs, n.name), () => OnnxType.bool),
+  Greater: elementwise((ctx, n, xs) => ctx.node('Greater', xs, n.name), () => OnnxType.bool),
+  Less: elementwise((ctx, n, xs) => ctx.node('Less', xs, n.name), () => OnnxType.bool),
+  Relu6: elementwise((ctx, n, [x]) =>
+    ctx.node('Clip', [x, ctx.float(`${n.name}/min`, [0], []), ctx.float(`${n.name}/max`, [6], [])], n.name),
+  ),
+  LeakyRelu: elementwise((ctx, n, [x]) => ctx.node('LeakyRelu', [x], n.name, { alpha: { float: attr.float(n, 'alpha', 0.2) } })),
+  Rsqrt: elementwise((ctx, n, [x]) => ctx.node('Reciprocal', [ctx.node('Sqrt', [x], `${n.name}/sqrt`)], n.name)),
+  Square: elementwise((ctx, n, [x]) => ctx.node('Mul', [x, x], n.name)),
+  SquaredDifference: elementwise((ctx, n, [a, b]) => {
+    const d = ctx.node('Sub', [a, b], `${n.name}/diff`);
+    return ctx.node('Mul', [d, d], n.name);
+  }),
+  // TF floors; ONNX Div truncates integers, so floor(a/b) = (a - floormod(a, b)) / b, exactly.
+  FloorDiv: elementwise((ctx, n, [a, b]) => {
+    if (!isInt(ctx, n, dataInputs(n)[0])) return ctx.node('Floor', [ctx.node('Div', [a, b], `${n.name}/div`)], n.name);
+    const mod = ctx.node('Mod', [a, b], `${n.name}/mod`, { fmod: 0 });
+    return ctx.node('Div', [ctx.node('Sub', [a, mod], `${n.name}/sub`), b], n.name);
+  }),
+  // ONNX Mod with fmod=0 is the floored modulo for integers; floats need a - b·floor(a/b).
+  FloorMod: elementwise((ctx, n, [a, b]) => {
+    if (isInt(ctx, n, dataInputs(n)[0])) return ctx.node('Mod', [a, b], n.name, { fmod: 0 });
+    const q = ctx.node('Floor', [ctx.node('Div', [a, b], `${n.name}/div`)], `${n.name}/floor`);
+    return ctx.node('Sub', [a, ctx.node('Mul', [b, q], `${n.name}/mul`)], n.name);
+  }),
+  Cast: elementwise(
+    (ctx, n, [x]) => {
+      const to = onnxTypeOfTf(attr.type(n, 'DstT'));
+      if (to === undefined) throw new Error(`node "${n.name}" (Cast): destination type ${attr.type(n, 'DstT')} is not supported`);
+      return ctx.node('Cast', [x], n.name, { to });
+    },
+    (_ctx, n) => onnxTypeOfTf(attr.type(n, 'DstT')),
+  ),
+};

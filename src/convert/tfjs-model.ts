@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { decodeWeights, type ConstTensor, type WeightSpec } from './weights.js';
+
+/** One attribute of a TF NodeDef as tfjs-converter writes it to model.json. */
+export interface TfAttr {
+  s?: string;
+  i?: string | number;
+  f?: number;
+  b?: boolean;
+  type?: string;
+  shape?: { dim?: Array<{ size?: string | number }>; unknownRank?: boolean };
+  list?: { s?: string[]; i?: Array<string | number>; f?: number[]; type?: string[] };
+  tensor?: unknown;
+}
+
+export interface TfNode {
+  name: string;
+  op: string;
+  input?: string[];
+  attr?: Record<string, TfAttr>;
+}
+
+export interface TfSignatureEntry {
+  name: string;
+  dtype?: string;
+  tensorShape?: { dim?: Array<{ size?: string | number }> };
+}
+
+interface ModelJson {
+  format?: string;
+  modelTopology: { node: TfNode[] };
+  weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
+  signature?: { inputs?: Record<string, TfSignatureEntry>; outputs?: Record<string, TfSignatureEntry> };
+  userDefinedMetadata?: { signature?: { inputs?: Record<string, TfSignatureEntry>; outputs?: Record<string, TfSignatureEntry> } };
+}
+
+/** A TFJS graph model read from disk: its nodes, de-quantised constants and signature. */
+export interface TfjsGraph {
+  nodes: TfNode[];
+  weights: Map<string, ConstTensor>;
+  /** Signature outputs: key (the name we give the ONNX output) → tensor reference such as `Identity:0`. */
+  outputs: Array<{ key: string; ref: string }>;
+}
+
+export async function readTfjsGraph(modelJsonPath: string): Promise<TfjsGraph> {
+  const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as ModelJson;
+  if (!json.modelTopology?.node) throw new Error(`${modelJsonPath}: not a TFJS graph model (no modelTopology.node)`);
+  const dir = dirname(modelJsonPath);
+  const weights = new Map<string, ConstTensor>();
+  for (const group of json.weightsManifest) {
+    const shards = await Promise.all(group.paths.map((p) => readFile(join(dir, p))));
+    for (const [name, t] of decodeWeights(group.weights, Buffer.concat(shards))) weights.set(name, t);
+  }
+  return { nodes: json.modelTopology.node, weights, outputs: signatureOutputs(json) };
+}
+
+function signatureOutputs(json: ModelJson): Array<{ key: string; ref: string }> {
+  const sig = json.signature?.outputs ?? json.userDefinedMetadata?.signature?.outputs;
+  if (sig && Object.keys(sig).length > 0) {
+    return Object.entries(sig)
+      .map(([key, e]) => ({ key, ref: e.name }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+  // No signature: the sinks of the graph (nodes nobody reads) are its outputs.
+  const consumed = new Set<string>();
+  for (const n of json.modelTopology.node) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]);
+  return json.modelTopology.node
+    .filter((n) => n.op !== 'Const' && !consumed.has(n.name))
+    .map((n) => ({ key: n.name, ref: n.name }));
+}
