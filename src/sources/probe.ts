@@ -23,7 +23,7 @@ export async function probeCamera(
   const outcome = await new Promise<Error | undefined>((resolve) => {
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child) void terminate(child, Promise.resolve(), 1000);
+      if (child) void terminate(child, undefined, 1000);
     }, timeoutMs);
     const finish = (err: Error | undefined): void => {
       clearTimeout(timer);

@@ -2,10 +2,12 @@ import type { ChildProcess } from 'node:child_process';
 
 /**
  * Asks a child to exit (SIGTERM, so ffmpeg closes its inputs cleanly), then forces it (SIGKILL)
- * after `graceMs`. Resolves once `exited` does, so the caller knows the child has been reaped.
+ * after `graceMs`. Resolves once `exited` does (by default the child's exit), so the caller
+ * knows the child has been reaped.
  */
-export async function terminate(child: ChildProcess, exited: Promise<void>, graceMs = 2000): Promise<void> {
+export async function terminate(child: ChildProcess, exited?: Promise<void>, graceMs = 2000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
+  exited ??= new Promise((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const gone = await Promise.race([
