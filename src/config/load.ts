@@ -64,6 +64,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
     if (!Number.isInteger(port)) throw new ConfigError(`ARGUS_PORT: got ${JSON.stringify(env.ARGUS_PORT)}; expected a port number`);
     section('server').port = port;
   }
+  if (env.ARGUS_TOKEN) section('server').token = env.ARGUS_TOKEN;
   if (env.ARGUS_MQTT_URL) section('mqtt').url = env.ARGUS_MQTT_URL;
   if (env.ARGUS_MQTT_USER) section('mqtt').user = env.ARGUS_MQTT_USER;
   if (env.ARGUS_MQTT_PASSWORD) section('mqtt').password = env.ARGUS_MQTT_PASSWORD;
@@ -73,6 +74,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
 function collectSecrets(config: ArgusConfig): string[] {
   const secrets: string[] = [];
   if (config.mqtt.password) secrets.push(config.mqtt.password);
+  if (config.server.token) secrets.push(config.server.token);
   for (const cam of Object.values(config.cameras)) {
     try {
       const u = new URL(cam.url);

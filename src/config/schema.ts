@@ -68,6 +68,8 @@ export const configSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(8099),
         host: z.string().default('0.0.0.0'),
+        /** Access token for requests that do not come through HA ingress; generated into the data dir if unset. */
+        token: z.string().min(16, 'a token of at least 16 characters').optional(),
       })
       .strict()
       .default({ port: 8099, host: '0.0.0.0' }),

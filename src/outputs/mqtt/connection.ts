@@ -1,0 +1,114 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from '../../log.js';
+import { redactUrl } from '../../config/redact.js';
+
+export interface MqttConnectionOptions {
+  url: string;
+  user?: string;
+  password?: string;
+  /** Every Argus topic lives under it: `<base>/available`, `<base>/<camera>/…`. */
+  baseTopic: string;
+  logger: Logger;
+  clientId?: string;
+  /** Milliseconds between reconnect attempts (the mqtt library retries forever). */
+  reconnectMs?: number;
+}
+
+type Handler = (topic: string, payload: Buffer) => void;
+
+/**
+ * The MQTT link: a retained last-will marks Argus `offline` if the process dies; `online` is
+ * published on every (re)connect. A broker that is down is retried, never fatal.
+ */
+export class MqttConnection {
+  private client?: MqttClient;
+  private readonly handlers = new Map<string, Set<Handler>>();
+  readonly availabilityTopic: string;
+
+  constructor(private readonly opts: MqttConnectionOptions) {
+    this.availabilityTopic = `${opts.baseTopic}/available`;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  start(): void {
+    const { logger } = this.opts;
+    const options: IClientOptions = {
+      clientId: this.opts.clientId ?? `argus_${Math.random().toString(16).slice(2, 10)}`,
+      username: this.opts.user,
+      password: this.opts.password,
+      reconnectPeriod: this.opts.reconnectMs ?? 5000,
+      connectTimeout: 10_000,
+      will: { topic: this.availabilityTopic, payload: Buffer.from('offline'), retain: true, qos: 1 },
+    };
+    const client = mqtt.connect(this.opts.url, options);
+    this.client = client;
+    const where = redactUrl(this.opts.url);
+    client.on('connect', () => {
+      logger.info(`MQTT connected to ${where}`);
+      client.publish(this.availabilityTopic, 'online', { retain: true, qos: 1 });
+      for (const topic of this.handlers.keys()) client.subscribe(topic, { qos: 1 });
+    });
+    client.on('reconnect', () => logger.debug(`MQTT reconnecting to ${where}`));
+    client.on('offline', () => logger.warn(`MQTT broker ${where} unreachable; retrying`));
+    client.on('error', (err) => logger.error(`MQTT: ${describeMqttError(err)}`));
+    client.on('message', (topic, payload) => {
+      for (const [filter, set] of this.handlers) if (topicMatches(filter, topic)) for (const h of set) h(topic, payload);
+    });
+  }
+
+  /** Queued by the client while disconnected and sent on reconnect. */
+  publish(topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}): void {
+    this.client?.publish(topic, payload, { retain: opts.retain ?? false, qos: opts.qos ?? 0 });
+  }
+
+  /** Returns a function that removes this handler. */
+  subscribe(filter: string, handler: Handler): () => void {
+    let set = this.handlers.get(filter);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(filter, set);
+      if (this.client?.connected) this.client.subscribe(filter, { qos: 1 });
+    }
+    set.add(handler);
+    return () => {
+      set!.delete(handler);
+      if (set!.size === 0) {
+        this.handlers.delete(filter);
+        this.client?.unsubscribe(filter);
+      }
+    };
+  }
+
+  /** A clean stop: say `offline` ourselves (the will only fires on an unclean end). */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (client.connected) {
+      await new Promise<void>((resolve) =>
+        client.publish(this.availabilityTopic, 'offline', { retain: true, qos: 1 }, () => resolve()),
+      );
+    }
+    await client.endAsync();
+  }
+}
+
+function describeMqttError(err: Error & { code?: string | number }): string {
+  if (err.code === 'ECONNREFUSED') return `connection refused (${err.message.replace('connect ECONNREFUSED ', '')}): is the broker running?`;
+  if (err.code === 4 || err.code === 5 || /Not authorized|Bad username/i.test(err.message)) return 'the broker refused the user name or password';
+  if (err.code === 'ENOTFOUND') return 'broker host not found';
+  return err.message;
+}
+
+/** MQTT wildcard match: `+` one level, `#` the rest. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
