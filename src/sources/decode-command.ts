@@ -26,10 +26,16 @@ export function globalArgs(): string[] {
 }
 
 /**
- * A file plays at its own speed and loops, so a clip behaves like a live camera. RTSP keeps
- * ffmpeg's own transport choice (UDP, falling back to TCP) unless input_args say otherwise:
- * forcing TCP breaks servers that only speak UDP.
+ * A file plays at its own speed and loops, so a clip behaves like a live camera. HTTP streams
+ * (MJPEG above all) carry no real timestamps, ffmpeg assumes 25 fps, and the fps filter would
+ * then keep the wrong frames: arrival time is the truth there. RTSP keeps ffmpeg's own transport
+ * choice (UDP, falling back to TCP) unless input_args say otherwise: forcing TCP breaks servers
+ * that only speak UDP.
  */
 export function inputArgs(url: CameraUrl, configured: readonly string[]): string[] {
-  return url.kind === 'file' ? ['-re', '-stream_loop', '-1', ...configured] : [...configured];
+  if (url.kind === 'file') return ['-re', '-stream_loop', '-1', ...configured];
+  if (url.kind === 'http' && !configured.includes('-use_wallclock_as_timestamps')) {
+    return ['-use_wallclock_as_timestamps', '1', ...configured];
+  }
+  return [...configured];
 }
