@@ -1,0 +1,53 @@
+import type { Point } from '../vision/affine.js';
+import type { Box } from '../vision/iou.js';
+import type { RgbImage } from '../vision/image.js';
+
+/** All coordinates are in source-image pixels. */
+export interface ObjectDetection {
+  label: string;
+  score: number;
+  box: Box;
+}
+
+export interface FaceDetection {
+  score: number;
+  box: Box;
+  /** Six points: right eye, left eye, nose tip, mouth, right ear, left ear (the subject's right is the image's left). */
+  landmarks: Point[];
+}
+
+export interface Keypoint {
+  name: string;
+  x: number;
+  y: number;
+  score: number;
+}
+
+export interface PoseDetection {
+  score: number;
+  box: Box;
+  keypoints: Keypoint[];
+}
+
+/** The one interface every object-detector family implements (pre-process → run → decode). */
+export interface ObjectDetector {
+  readonly name: string;
+  detect(img: RgbImage): Promise<ObjectDetection[]>;
+}
+
+export interface FaceDetector {
+  readonly name: string;
+  detect(img: RgbImage): Promise<FaceDetection[]>;
+}
+
+export interface FaceEmbedder {
+  readonly name: string;
+  readonly dimensions: number;
+  /** L2-normalised embedding of one detected face. */
+  embed(img: RgbImage, face: FaceDetection): Promise<Float32Array>;
+}
+
+export interface PoseDetector {
+  readonly name: string;
+  detect(img: RgbImage): Promise<PoseDetection[]>;
+}

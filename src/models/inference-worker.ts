@@ -1,0 +1,93 @@
+import { parentPort } from 'node:worker_threads';
+import ort from 'onnxruntime-node';
+import type { ModelInfo, TensorData, ValueInfo } from './tensor-data.js';
+
+/**
+ * Runs inside a worker thread: owns the onnxruntime sessions, because `session.run()` blocks
+ * the thread it is called on. Messages come from SessionPool (session-pool.ts).
+ */
+
+export interface SessionOptions {
+  provider: 'cpu' | 'cuda' | 'openvino';
+  threads: number;
+}
+
+export type WorkerRequest =
+  | { type: 'load'; id: number; name: string; path: string; options: SessionOptions }
+  | { type: 'run'; id: number; name: string; feeds: Record<string, TensorData>; outputs?: string[] }
+  | { type: 'unload'; id: number; name: string };
+
+export type WorkerReply =
+  | { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string }
+  | { id: number; ok: false; message: string };
+
+const sessions = new Map<string, ort.InferenceSession>();
+
+function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): ValueInfo[] {
+  return meta.map((m) =>
+    m.isTensor
+      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' ? d : -1)) }
+      : { name: m.name, type: 'non-tensor', shape: [] },
+  );
+}
+
+async function createSession(path: string, options: SessionOptions): Promise<{ session: ort.InferenceSession; provider: string; warning?: string }> {
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: options.threads,
+    interOpNumThreads: 1,
+  };
+  if (options.provider !== 'cpu') {
+    try {
+      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [options.provider, 'cpu'] });
+      return { session, provider: options.provider };
+    } catch (err) {
+      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
+      const reason = err instanceof Error ? err.message : String(err);
+      return { session, provider: 'cpu', warning: `execution provider "${options.provider}" unavailable (${reason}); using cpu` };
+    }
+  }
+  return { session: await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
+}
+
+async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
+  if (msg.type === 'load') {
+    const old = sessions.get(msg.name);
+    if (old) await old.release();
+    const { session, provider, warning } = await createSession(msg.path, msg.options);
+    sessions.set(msg.name, session);
+    const info: ModelInfo = { name: msg.name, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata), provider };
+    return { reply: { id: msg.id, ok: true, info, warning }, transfer: [] };
+  }
+  if (msg.type === 'unload') {
+    await sessions.get(msg.name)?.release();
+    sessions.delete(msg.name);
+    return { reply: { id: msg.id, ok: true }, transfer: [] };
+  }
+  const session = sessions.get(msg.name);
+  if (!session) throw new Error(`model "${msg.name}" is not loaded`);
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [k, t] of Object.entries(msg.feeds)) feeds[k] = new ort.Tensor(t.type, t.data, t.dims);
+  const result = msg.outputs ? await session.run(feeds, msg.outputs) : await session.run(feeds);
+  const outputs: Record<string, TensorData> = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [k, t] of Object.entries(result)) {
+    const data = t.data as TensorData['data'];
+    outputs[k] = { type: t.type as TensorData['type'], dims: [...t.dims], data };
+    if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
+  }
+  return { reply: { id: msg.id, ok: true, outputs }, transfer };
+}
+
+// One message at a time, in order: a run queued behind a load must find the session created.
+let queue: Promise<void> = Promise.resolve();
+parentPort?.on('message', (msg: WorkerRequest) => {
+  queue = queue.then(() => reply(msg));
+});
+
+function reply(msg: WorkerRequest): Promise<void> {
+  return handle(msg).then(
+    ({ reply, transfer }) => parentPort?.postMessage(reply, transfer),
+    (err: unknown) => parentPort?.postMessage({ id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply),
+  );
+}

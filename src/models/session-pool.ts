@@ -1,0 +1,141 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.js';
+import type { RuntimeConfig } from './model-config.js';
+import type { ModelInfo, TensorData } from './tensor-data.js';
+import type { WorkerReply, WorkerRequest } from './inference-worker.js';
+
+type Pending = { resolve: (r: WorkerReply & { ok: true }) => void; reject: (e: Error) => void };
+
+interface PoolWorker {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/** Distributive Omit, so each request variant keeps its own fields. */
+type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+/**
+ * A small pool of inference worker threads. Every worker holds a session for each loaded model,
+ * so any worker can serve any request; a request goes to the worker with the fewest in flight.
+ */
+export class SessionPool {
+  private readonly workers: PoolWorker[] = [];
+  private readonly models = new Map<string, ModelInfo>();
+  private readonly paths = new Map<string, string>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly runtime: RuntimeConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  private spawn(): PoolWorker {
+    const worker = startWorker();
+    const pw: PoolWorker = { worker, pending: new Map() };
+    worker.on('message', (reply: WorkerReply) => {
+      const p = pw.pending.get(reply.id);
+      if (!p) return;
+      pw.pending.delete(reply.id);
+      if (reply.ok) p.resolve(reply);
+      else p.reject(new Error(reply.message));
+    });
+    // A dead worker leaves the pool; the next request spawns a fresh one and reloads the models.
+    const retire = (err: Error) => {
+      const i = this.workers.indexOf(pw);
+      if (i >= 0) this.workers.splice(i, 1);
+      for (const p of pw.pending.values()) p.reject(err);
+      pw.pending.clear();
+    };
+    worker.on('error', (err) => {
+      this.logger.error({ err }, 'inference worker failed');
+      retire(err);
+    });
+    worker.on('exit', (code) => {
+      if (!this.closed) retire(new Error(`inference worker exited with code ${code}`));
+    });
+    for (const [name, path] of this.paths) {
+      this.send(pw, { type: 'load', name, path, options: this.sessionOptions() }).catch((err: unknown) =>
+        this.logger.error({ err, model: name }, 'reloading model in a new inference worker failed'),
+      );
+    }
+    return pw;
+  }
+
+  private ensureWorkers(): void {
+    if (this.closed) throw new Error('session pool is closed');
+    while (this.workers.length < this.runtime.workers) this.workers.push(this.spawn());
+  }
+
+  private send(pw: PoolWorker, body: RequestBody, transfer: ArrayBuffer[] = []): Promise<WorkerReply & { ok: true }> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      pw.pending.set(id, { resolve, reject });
+      pw.worker.postMessage({ ...body, id }, transfer);
+    });
+  }
+
+  /** Loads an ONNX file under `name` in every worker; returns its inputs and outputs. */
+  async load(name: string, path: string): Promise<ModelInfo> {
+    const existing = this.models.get(name);
+    if (existing) return existing;
+    this.ensureWorkers();
+    const options = this.sessionOptions();
+    const replies = await Promise.all(this.workers.map((w) => this.send(w, { type: 'load', name, path, options })));
+    const { info, warning } = replies[0];
+    if (warning) this.logger.warn({ model: name }, warning);
+    if (!info) throw new Error(`loading model "${name}" returned no description`);
+    this.models.set(name, info);
+    this.paths.set(name, path);
+    this.logger.debug({ model: name, provider: info.provider }, 'model loaded');
+    return info;
+  }
+
+  private sessionOptions() {
+    return { provider: this.runtime.provider, threads: this.runtime.threads };
+  }
+
+  info(name: string): ModelInfo | undefined {
+    return this.models.get(name);
+  }
+
+  /**
+   * Runs a loaded model. The feeds' buffers are transferred to the worker (they are unusable
+   * here afterwards); outputs come back transferred too.
+   */
+  async run(name: string, feeds: Record<string, TensorData>, outputs?: string[]): Promise<Record<string, TensorData>> {
+    if (!this.models.has(name)) throw new Error(`model "${name}" is not loaded`);
+    this.ensureWorkers();
+    const pw = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const transfer = [...new Set(Object.values(feeds).map((t) => t.data.buffer))].filter(
+      (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+    );
+    const reply = await this.send(pw, { type: 'run', name, feeds, outputs }, transfer);
+    if (!reply.outputs) throw new Error(`model "${name}" returned no outputs`);
+    return reply.outputs;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers.length = 0;
+    this.models.clear();
+    this.paths.clear();
+  }
+}
+
+/**
+ * Starts an inference worker. Built JavaScript loads the compiled worker directly; under tsx or
+ * vitest this module is TypeScript, and Node 20 ignores `--import tsx` in a worker's execArgv,
+ * so the worker registers tsx itself before importing the .ts file.
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./inference-worker.js', import.meta.url));
+  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
+  const tsxApi = pathToFileURL(tsxPackage.replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./inference-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { eval: true });
+}

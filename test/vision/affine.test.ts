@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyAffine,
+  boxToRect,
+  invertAffine,
+  rotatedSquareToRect,
+  similarityTransform,
+  warpAffine,
+  type Affine,
+  type Point,
+} from '../../src/vision/affine.js';
+import type { RgbImage } from '../../src/vision/image.js';
+
+function expectPoint(p: Point, q: Point, digits = 6) {
+  expect(p[0]).toBeCloseTo(q[0], digits);
+  expect(p[1]).toBeCloseTo(q[1], digits);
+}
+
+/** A 40×20 image with a horizontal gradient in red and a vertical one in green. */
+function gradient(): RgbImage {
+  const width = 40, height = 20;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      data[(y * width + x) * 3] = x * 5;
+      data[(y * width + x) * 3 + 1] = y * 10;
+      data[(y * width + x) * 3 + 2] = 200;
+    }
+  return { width, height, data };
+}
+
+describe('similarityTransform', () => {
+  it('recovers a known rotation, scale and translation exactly', () => {
+    const theta = 0.3, s = 1.7;
+    const m: Affine = [s * Math.cos(theta), -s * Math.sin(theta), 12, s * Math.sin(theta), s * Math.cos(theta), -4];
+    const src: Point[] = [[0, 0], [10, 2], [3, 9], [7, 7], [-2, 5]];
+    const dst = src.map((p) => applyAffine(m, p));
+    const fit = similarityTransform(src, dst);
+    fit.forEach((v, i) => expect(v).toBeCloseTo(m[i], 9));
+  });
+
+  it('gives the least-squares fit when the points do not match exactly, never a reflection', () => {
+    const src: Point[] = [[0, 0], [10, 0], [0, 10]];
+    const mirrored: Point[] = [[0, 0], [-10, 0], [0, 10]];
+    const fit = similarityTransform(src, mirrored);
+    const det = fit[0] * fit[4] - fit[1] * fit[3];
+    expect(det).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('invertAffine', () => {
+  it('undoes the transform', () => {
+    const m: Affine = [1.2, -0.4, 5, 0.4, 1.2, -3];
+    expectPoint(applyAffine(invertAffine(m), applyAffine(m, [7, -2])), [7, -2], 9);
+  });
+});
+
+describe('rotatedSquareToRect', () => {
+  it('puts the centre in the middle and the region\'s up direction at the top', () => {
+    const rot = Math.PI / 2; // region rotated 90° clockwise: its "up" points to +x in the image
+    const m = rotatedSquareToRect(100, 50, 40, rot, 256);
+    expectPoint(applyAffine(m, [100, 50]), [128, 128]);
+    expectPoint(applyAffine(m, [120, 50]), [128, 0]);
+  });
+});
+
+describe('warpAffine', () => {
+  it('copies pixels unchanged under the identity', () => {
+    const img = gradient();
+    const out = warpAffine(img, [1, 0, 0, 0, 1, 0], img.width, img.height);
+    expect(Buffer.from(out.data).equals(Buffer.from(img.data))).toBe(true);
+  });
+
+  it('crops a box: the output pixel (x, y) shows the source pixel (x + 10, y + 5)', () => {
+    const img = gradient();
+    const out = warpAffine(img, boxToRect([10, 5, 30, 15], 20, 10), 20, 10);
+    expect(out.data[(3 * 20 + 4) * 3]).toBe((4 + 10) * 5);
+    expect(out.data[(3 * 20 + 4) * 3 + 1]).toBe((3 + 5) * 10);
+  });
+
+  it('averages when shrinking, so a 2× reduction of a gradient lands between the two source pixels', () => {
+    const img = gradient();
+    const out = warpAffine(img, [0.5, 0, 0, 0, 0.5, 0], 20, 10);
+    // output pixel 3 covers source pixels 6 and 7 (red 30 and 35)
+    expect(out.data[(2 * 20 + 3) * 3]).toBeCloseTo(32.5, -0.5);
+  });
+
+  it('fills pixels outside the source', () => {
+    const img = gradient();
+    const out = warpAffine(img, [1, 0, 100, 0, 1, 0], 10, 10, 7);
+    expect([...out.data.subarray(0, 6)]).toEqual([7, 7, 7, 7, 7, 7]);
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImageLoadError, loadImage } from '../../src/vision/image.js';
+
+function crc32(buf: Buffer): number {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+function chunk(type: string, body: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), body]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+
+/** A PNG whose header claims width × height but carries almost no data: a decompression bomb's shape. */
+function hugePngHeader(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('loadImage', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'argus-image-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('decodes a JPEG to packed RGB, upright per its EXIF orientation', async () => {
+    const path = join(dir, 'rotated.jpg');
+    // 60×20 red/blue halves, stored with orientation 6 (displayed rotated 90° clockwise)
+    const raw = Buffer.alloc(60 * 20 * 3);
+    for (let i = 0; i < 60 * 20; i++) raw.set((i % 60) < 30 ? [255, 0, 0] : [0, 0, 255], i * 3);
+    await sharp(raw, { raw: { width: 60, height: 20, channels: 3 } }).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(path);
+    const img = await loadImage(path);
+    expect([img.width, img.height]).toEqual([20, 60]);
+    expect(img.data.length).toBe(20 * 60 * 3);
+    expect(img.data[0]).toBeGreaterThan(200); // top-left is red after rotation
+    expect(img.data[(59 * 20) * 3 + 2]).toBeGreaterThan(200); // bottom-left is blue
+  });
+
+  it('drops alpha from PNGs', async () => {
+    const png = await sharp({ create: { width: 8, height: 4, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const img = await loadImage(png);
+    expect(img.data.length).toBe(8 * 4 * 3);
+    expect([...img.data.subarray(0, 3)]).toEqual([10, 20, 30]);
+  });
+
+  it('refuses a 50000×50000 PNG from its header, before decoding', async () => {
+    const path = join(dir, 'bomb.png');
+    await writeFile(path, hugePngHeader(50_000, 50_000));
+    await expect(loadImage(path)).rejects.toMatchObject({ code: 'too_large', message: expect.stringContaining('50000×50000') });
+  });
+
+  it('says a text file is not an image', async () => {
+    const path = join(dir, 'notes.txt');
+    await writeFile(path, 'hello');
+    const err = await loadImage(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageLoadError);
+    expect(err).toMatchObject({ code: 'not_an_image' });
+  });
+
+  it('says a missing file cannot be read', async () => {
+    await expect(loadImage(join(dir, 'missing.jpg'))).rejects.toMatchObject({ code: 'unreadable' });
+  });
+});
