@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { configSchema } from '../../src/config/schema.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Every leaf key path of an object schema, records written as `<name>`. */
+function keyPaths(schema: z.ZodType, prefix = ''): string[] {
+  let s = schema as unknown as { def: { type: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown>; valueType?: unknown } };
+  while (s.def.innerType || (s.def.type === 'pipe' && s.def.in)) s = (s.def.innerType ?? s.def.in) as typeof s;
+  if (s.def.type === 'object' && s.def.shape) {
+    return Object.entries(s.def.shape).flatMap(([k, v]) => keyPaths(v as z.ZodType, prefix ? `${prefix}.${k}` : k));
+  }
+  if (s.def.type === 'record') return keyPaths(s.def.valueType as z.ZodType, `${prefix}.<name>`);
+  return [prefix];
+}
+
+describe('the config schema and its documentation', () => {
+  it('documents every key in docs/configuration.md', () => {
+    const doc = readFileSync(resolve(ROOT, 'docs/configuration.md'), 'utf8');
+    const keys = keyPaths(configSchema);
+    expect(keys.length).toBeGreaterThan(15);
+    const missing = keys.filter((k) => !doc.includes(`\`${k}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('accepts the full example in docs/configuration.md', () => {
+    const doc = readFileSync(resolve(ROOT, 'docs/configuration.md'), 'utf8');
+    const yaml = /## Full example\s+```yaml\n([\s\S]*?)```/.exec(doc)![1];
+    const config = parseConfig(parseYaml(yaml), 'docs example');
+    expect(config.cameras.front_door.hwaccel_args).toEqual(['-hwaccel', 'vaapi', '-hwaccel_device', '/dev/dri/renderD128']);
+  });
+
+  it('accepts the example config that ships in config/', () => {
+    const { config } = loadConfig({ configPath: resolve(ROOT, 'config/argus.example.yml'), env: {}, haOptionsPath: '/nonexistent' });
+    expect(Object.keys(config.cameras)).toEqual(['front_door', 'garden']);
+  });
+});
