@@ -27,9 +27,10 @@ export interface TfSignatureEntry {
   tensorShape?: { dim?: Array<{ size?: string | number }> };
 }
 
-interface ModelJson {
+/** model.json of a TFJS graph model, as far as the converter reads it. */
+export interface ModelJson {
   format?: string;
-  modelTopology: { node: TfNode[] };
+  modelTopology: { node: TfNode[]; versions?: { producer?: number } };
   weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
   signature?: { inputs?: Record<string, TfSignatureEntry>; outputs?: Record<string, TfSignatureEntry> };
   userDefinedMetadata?: { signature?: { inputs?: Record<string, TfSignatureEntry>; outputs?: Record<string, TfSignatureEntry> } };
@@ -47,11 +48,18 @@ export async function readTfjsGraph(modelJsonPath: string): Promise<TfjsGraph> {
   const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as ModelJson;
   if (!json.modelTopology?.node) throw new Error(`${modelJsonPath}: not a TFJS graph model (no modelTopology.node)`);
   const dir = dirname(modelJsonPath);
+  const groups = await Promise.all(
+    json.weightsManifest.map(async (g) => Buffer.concat(await Promise.all(g.paths.map((p) => readFile(join(dir, p)))))),
+  );
+  return parseTfjsGraph(json, groups);
+}
+
+/** A graph from model.json and the bytes of each weights group (its shards concatenated). */
+export function parseTfjsGraph(json: ModelJson, groupBytes: Uint8Array[]): TfjsGraph {
   const weights = new Map<string, ConstTensor>();
-  for (const group of json.weightsManifest) {
-    const shards = await Promise.all(group.paths.map((p) => readFile(join(dir, p))));
-    for (const [name, t] of decodeWeights(group.weights, Buffer.concat(shards))) weights.set(name, t);
-  }
+  json.weightsManifest.forEach((group, i) => {
+    for (const [name, t] of decodeWeights(group.weights, groupBytes[i])) weights.set(name, t);
+  });
   return { nodes: json.modelTopology.node, weights, outputs: signatureOutputs(json) };
 }
 

@@ -4,19 +4,30 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 
+export interface FeedTensor {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  data: Float32Array | Int32Array;
+}
+
 /** Runs a TFJS graph model from disk on the pure-JS CPU backend: the reference the ONNX must match. */
 export class TfjsReference {
   private constructor(private readonly model: GraphModel) {}
 
   static async load(modelJsonPath: string): Promise<TfjsReference> {
-    await tf.setBackend('cpu');
     const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
-    const weightSpecs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
     const shards = await Promise.all(
       json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => readFile(join(dirname(modelJsonPath), p))),
     );
-    const all = Buffer.concat(shards);
-    const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+    return TfjsReference.fromArtifacts(json, Buffer.concat(shards));
+  }
+
+  /** From model.json (parsed) and all weight bytes, in manifest order. */
+  static async fromArtifacts(json: any, weights: Uint8Array): Promise<TfjsReference> {
+    await tf.setBackend('cpu');
+    const weightSpecs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
+    const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
     const model = await loadGraphModel({
       load: async () => ({
         modelTopology: json.modelTopology,
@@ -33,13 +44,13 @@ export class TfjsReference {
   }
 
   /** Outputs by TF tensor reference (`Identity:0`), as flat arrays. */
-  async run(input: { name: string; shape: number[]; dtype: 'float32' | 'int32'; data: Float32Array | Int32Array }, refs: string[]): Promise<Map<string, Float32Array | Int32Array>> {
-    const x = tf.tensor(input.data, input.shape, input.dtype);
-    const result = await this.model.executeAsync({ [input.name]: x }, refs);
+  async run(inputs: FeedTensor[], refs: string[]): Promise<Map<string, Float32Array | Int32Array>> {
+    const xs = inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype));
+    const result = await this.model.executeAsync(Object.fromEntries(inputs.map((i, k) => [i.name, xs[k]])), refs);
     const list = Array.isArray(result) ? result : [result];
     const out = new Map<string, Float32Array | Int32Array>();
     for (let i = 0; i < refs.length; i++) out.set(refs[i], (await list[i].data()) as Float32Array | Int32Array);
-    tf.dispose([x, ...list]);
+    tf.dispose([...xs, ...list]);
     return out;
   }
 

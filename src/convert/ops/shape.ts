@@ -122,49 +122,39 @@ function pad(n: TfNode, ctx: ConvertContext): void {
   ctx.set(n.name, useNchw ? { nchw: y } : { nhwc: y, type: tType(n) });
 }
 
-/** TF StridedSlice → Slice, then Squeeze for shrink_axis and Unsqueeze for new_axis. */
+/** TF StridedSlice → Slice, then Squeeze for shrink_axis. */
 function stridedSlice(n: TfNode, ctx: ConvertContext): void {
   const [x, beginRef, endRef, stridesRef] = dataInputs(n);
   const begin = Array.from(ctx.requireValue(beginRef, n, 'begin').data, Number);
   const end = Array.from(ctx.requireValue(endRef, n, 'end').data, Number);
   const strides = Array.from(ctx.requireValue(stridesRef, n, 'strides').data, Number);
   const mask = (key: string, i: number): boolean => ((attr.int(n, key) >> i) & 1) === 1;
-  if (attr.int(n, 'ellipsis_mask') !== 0) throw new Error(`node "${n.name}" (StridedSlice): ellipsis_mask is not supported`);
-
+  // Neither is used by the default models, and TFJS itself disagrees with TF on new_axis here.
+  for (const key of ['ellipsis_mask', 'new_axis_mask']) {
+    if (attr.int(n, key) !== 0) throw new Error(`node "${n.name}" (StridedSlice): ${key} is not supported`);
+  }
   const starts: number[] = [];
   const ends: number[] = [];
-  const steps: number[] = [];
-  const axes: number[] = [];
   const shrink: number[] = [];
-  const newAxes: number[] = [];
-  let inAxis = 0;
-  let outAxis = 0;
   for (let i = 0; i < begin.length; i++) {
-    if (mask('new_axis_mask', i)) {
-      newAxes.push(outAxis++);
-      continue;
-    }
     const s = strides[i];
     if (mask('shrink_axis_mask', i)) {
       starts.push(begin[i]);
       ends.push(begin[i] === -1 ? INT64_MAX : begin[i] + 1);
-      steps.push(1);
-      shrink.push(inAxis);
+      shrink.push(i);
     } else {
       starts.push(mask('begin_mask', i) ? (s > 0 ? 0 : INT64_MAX) : begin[i]);
       ends.push(mask('end_mask', i) ? (s > 0 ? INT64_MAX : -INT64_MAX) : end[i]);
-      steps.push(s);
-      outAxis++;
     }
-    axes.push(inAxis++);
   }
+  const steps = strides.map((s, i) => (shrink.includes(i) ? 1 : s));
   const name = (s: string): string => `${n.name}/${s}`;
+  const axes = begin.map((_, i) => i);
   let y = ctx.node(
     'Slice',
     [ctx.nhwc(x), ctx.int64(name('starts'), starts), ctx.int64(name('ends'), ends), ctx.int64(name('axes'), axes), ctx.int64(name('steps'), steps)],
-    shrink.length || newAxes.length ? name('slice') : n.name,
+    shrink.length ? name('slice') : n.name,
   );
-  if (shrink.length) y = ctx.node('Squeeze', [y, ctx.int64(name('shrink'), shrink)], newAxes.length ? name('squeeze') : n.name);
-  if (newAxes.length) y = ctx.node('Unsqueeze', [y, ctx.int64(name('new'), newAxes)], n.name);
+  if (shrink.length) y = ctx.node('Squeeze', [y, ctx.int64(name('shrink'), shrink)], n.name);
   ctx.set(n.name, { nhwc: y, type: tType(n) ?? ctx.typeOf(x) });
 }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { compareGraph, randomArray, type GraphSpec } from '../graph-fixture.js';
+
+const F = { type: 'DT_FLOAT' };
+const I = { type: 'DT_INT32' };
+const conv = { name: 'c', op: 'Conv2D', inputs: ['x', 'w'], attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'VALID' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] } } };
+
+describe('elementwise ops', () => {
+  it('FloorDiv and FloorMod floor towards −∞ for negative integers and floats, as TF does', async () => {
+    const a = [-7, -6, -1, 0, 1, 6, 7, 9];
+    const spec: GraphSpec = {
+      inputs: [{ name: 'a', shape: [8], dtype: 'int32' }, { name: 'f', shape: [8], dtype: 'float32' }],
+      consts: [{ name: 'b', dtype: 'int32', shape: [8], values: [2, -2, 3, 5, -3, 4, -4, 3] }, { name: 'bf', dtype: 'float32', shape: [], values: [-2.5] }],
+      nodes: [
+        { name: 'div', op: 'FloorDiv', inputs: ['a', 'b'], attrs: { T: I } },
+        { name: 'mod', op: 'FloorMod', inputs: ['a', 'b'], attrs: { T: I } },
+        { name: 'fdiv', op: 'FloorDiv', inputs: ['f', 'bf'], attrs: { T: F } },
+        { name: 'fmod', op: 'FloorMod', inputs: ['f', 'bf'], attrs: { T: F } },
+      ],
+      outputs: ['div', 'mod', 'fdiv', 'fmod'],
+    };
+    const results = await compareGraph(spec, [
+      { name: 'a', shape: [8], dtype: 'int32', data: Int32Array.from(a) },
+      { name: 'f', shape: [8], dtype: 'float32', data: Float32Array.from(a.map((v) => v * 1.3)) },
+    ]);
+    // + 0 turns −0 into 0: ONNX keeps floor(−0) = −0 where TFJS writes 0, the same number.
+    for (const r of results) expect(r.onnx.map((v) => v + 0), r.output).toEqual(r.tfjs.map((v) => v + 0));
+  });
+
+  it('binary ops on an NCHW activation broadcast scalar, [C] and [1,1,1,C] constants as TF does', async () => {
+    const ops = ['AddV2', 'Sub', 'Mul', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference', 'Prelu'];
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', shape: [1, 3, 4, 2], dtype: 'float32' }],
+      consts: [
+        { name: 'w', dtype: 'float32', shape: [1, 1, 2, 2], values: [1, 0.5, -0.25, 1] },
+        { name: 'vec', dtype: 'float32', shape: [2], values: [0.5, 2] },
+        { name: 'four', dtype: 'float32', shape: [1, 1, 1, 2], values: [-0.3, 1.5] },
+        { name: 's', dtype: 'float32', shape: [], values: [0.25] },
+      ],
+      nodes: [
+        conv,
+        ...ops.map((op, i) => ({ name: `y${i}`, op, inputs: ['c', ['vec', 'four', 's'][i % 3]], attrs: { T: F } })),
+        { name: 'sum', op: 'AddV2', inputs: ['c', 'y0'], attrs: { T: F } },
+      ],
+      outputs: [...ops.map((_, i) => `y${i}`), 'sum'],
+    };
+    const results = await compareGraph(spec, [{ name: 'x', shape: [1, 3, 4, 2], dtype: 'float32', data: randomArray(24, 5) }]);
+    for (const r of results) expect(r.error, r.output).toBeLessThan(1e-6);
+  });
+
+  it('unary ops, Cast and Equal', async () => {
+    const unary = ['Relu', 'Relu6', 'Sigmoid', 'Abs', 'Sqrt', 'Rsqrt', 'Square', 'Tanh', 'Exp', 'Neg'];
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', shape: [4, 5], dtype: 'float32' }],
+      consts: [{ name: 'half', dtype: 'float32', shape: [], values: [0.5] }],
+      nodes: [
+        ...unary.map((op) => ({ name: op, op, inputs: [['Sqrt', 'Rsqrt'].includes(op) ? 'Abs' : 'x'], attrs: { T: F } })),
+        { name: 'cast', op: 'Cast', inputs: ['x'], attrs: { SrcT: F, DstT: I, Truncate: { b: false } } },
+        { name: 'eq', op: 'Equal', inputs: ['Relu6', 'half'], attrs: { T: F } },
+        { name: 'eqf', op: 'Cast', inputs: ['eq'], attrs: { SrcT: { type: 'DT_BOOL' }, DstT: F } },
+      ],
+      outputs: [...unary, 'cast', 'eqf'],
+    };
+    const data = randomArray(20, 9, -8, 8);
+    data[3] = 0.5;
+    const results = await compareGraph(spec, [{ name: 'x', shape: [4, 5], dtype: 'float32', data }]);
+    for (const r of results) expect(r.error, r.output).toBeLessThan(1e-6);
+  });
+});
