@@ -9,6 +9,8 @@ import { colourOf } from '../helpers/clip-colours.js';
  */
 export interface MjpegServer {
   base: string;
+  /** While paused, connections stay open but no frame is sent: a stalled camera. */
+  paused: boolean;
   close(): Promise<void>;
 }
 
@@ -20,10 +22,12 @@ export async function startMjpegServer(o: { width: number; height: number; fps: 
     }),
   );
   const timers = new Set<NodeJS.Timeout>();
+  const state = { paused: false };
   const stream = (res: ServerResponse): void => {
     res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=frame', 'Cache-Control': 'no-cache' });
     let i = 0;
     const timer = setInterval(() => {
+      if (state.paused) return;
       const jpeg = jpegs[i++ % jpegs.length];
       res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
       res.write(jpeg);
@@ -43,7 +47,7 @@ export async function startMjpegServer(o: { width: number; height: number; fps: 
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  return {
+  return Object.assign(state, {
     base: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((r) => {
@@ -51,5 +55,5 @@ export async function startMjpegServer(o: { width: number; height: number; fps: 
         server.closeAllConnections();
         server.close(() => r());
       }),
-  };
+  });
 }

@@ -1,0 +1,111 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cameraSchema } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log.js';
+import { CameraSource } from '../../src/sources/camera-source.js';
+import type { CameraStatus } from '../../src/sources/frame.js';
+import { frameColour, indexOfColour } from '../helpers/clip-colours.js';
+import { startMjpegServer, type MjpegServer } from './mjpeg-server.js';
+import { waitUntil } from './wait-until.js';
+
+describe('CameraSource on an HTTP MJPEG camera', () => {
+  let cam: MjpegServer;
+  let log: string[];
+  const sources: CameraSource[] = [];
+
+  beforeAll(async () => {
+    cam = await startMjpegServer({ width: 64, height: 48, fps: 10, colours: 4 });
+  });
+  afterAll(() => cam.close());
+  afterEach(async () => {
+    await Promise.all(sources.splice(0).map((s) => s.stop()));
+    cam.paused = false;
+  });
+
+  function source(url: string, o: { stall_timeout?: number; onStatus?: (s: CameraStatus) => void } = {}): CameraSource {
+    log = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (log.push(String(chunk)), done()) });
+    const camera = cameraSchema.parse({ url, detect: { width: 48, height: 36, fps: 5 }, stall_timeout: o.stall_timeout ?? 10 });
+    const s = new CameraSource({ name: 'porch', camera, ffmpegPath: 'ffmpeg', logger: createLogger('trace', sink), onStatus: o.onStatus, backoff: { initialMs: 100, maxMs: 400 } });
+    sources.push(s);
+    return s;
+  }
+
+  it('receives its JPEGs as RGB frames scaled to the detect size', async () => {
+    const s = source(`${cam.base}/video`);
+    s.start();
+    for (let i = 0; i < 4; i++) {
+      const f = await s.frames.take(AbortSignal.timeout(20_000));
+      expect(f.data.length).toBe(48 * 36 * 3);
+      const { mean, spread } = frameColour(f.data);
+      expect(spread).toBeLessThan(16);
+      expect(indexOfColour(mean, 4)).toBeGreaterThanOrEqual(0);
+    }
+    expect(s.status().connected).toBe(true);
+  });
+
+  it('says "not found (404)" for a wrong path', async () => {
+    const s = source(`${cam.base}/nope`);
+    s.start();
+    await waitUntil(() => s.status().lastError !== null);
+    expect(s.status()).toMatchObject({ connected: false, lastError: 'not found (404): check the stream path' });
+  });
+
+  it('says "wrong user name or password" and never shows the password, in status or logs', async () => {
+    const statuses: CameraStatus[] = [];
+    const s = source(cam.base.replace('//', '//user:Hunter2secret@') + '/secure/video', { onStatus: (st) => statuses.push(st) });
+    s.start();
+    await waitUntil(() => s.status().reconnects >= 1);
+    expect(s.status().lastError).toBe('wrong user name or password');
+    const everything = JSON.stringify(statuses) + log.join('');
+    expect(log.join('')).toContain('user:***@'); // the URL was logged (ffmpeg's command line), redacted
+    expect(everything).not.toContain('Hunter2secret');
+  });
+
+  it('accepts the right password', async () => {
+    const s = source(cam.base.replace('//', '//user:pass@') + '/secure/video');
+    s.start();
+    await s.frames.take(AbortSignal.timeout(20_000));
+    expect(s.status().connected).toBe(true);
+  });
+
+  it('restarts a stream that stalls, and reconnects once frames flow again', async () => {
+    const s = source(`${cam.base}/video`, { stall_timeout: 1 });
+    s.start();
+    await s.frames.take(AbortSignal.timeout(20_000));
+    cam.paused = true;
+    await waitUntil(() => !s.status().connected);
+    expect(s.status().lastError).toMatch(/^no frame (for|within) 1 s/);
+    cam.paused = false;
+    await waitUntil(() => s.status().connected);
+    expect(s.status().reconnects).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('CameraSource on a server that accepts and never answers', () => {
+  let silent: Server;
+  let port: number;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    silent = createServer((sock) => (sockets.add(sock), sock.on('close', () => sockets.delete(sock)))); // holds connections open, says nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    port = (silent.address() as { port: number }).port;
+  });
+  afterAll(() => {
+    for (const sock of sockets) sock.destroy();
+    return new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  it('gives up after stall_timeout with a sentence, and keeps trying', async () => {
+    const camera = cameraSchema.parse({ url: `rtsp://127.0.0.1:${port}/cam`, detect: { width: 48, height: 36, fps: 5 }, stall_timeout: 1 });
+    const s = new CameraSource({ name: 'attic', camera, ffmpegPath: 'ffmpeg', logger: createLogger('silent'), backoff: { initialMs: 100, maxMs: 200 } });
+    s.start();
+    try {
+      await waitUntil(() => s.status().reconnects >= 1);
+      expect(s.status().lastError).toBe('no frame within 1 s of connecting: the camera did not answer or sent no video');
+    } finally {
+      await s.stop();
+    }
+  });
+});
