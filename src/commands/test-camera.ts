@@ -12,7 +12,8 @@ export async function main(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      // "--input-args -rtsp_transport tcp" would read as a missing value: bind it with "=".
+      args: bindInputArgs(args),
       allowPositionals: true,
       options: {
         'input-args': { type: 'string' },
@@ -56,4 +57,13 @@ export async function main(args: string[]): Promise<number> {
   }
   console.log(`${shown}: FAILED\n  ${result.reason}`);
   return 1;
+}
+
+function bindInputArgs(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--input-args' && i + 1 < args.length) out.push(`--input-args=${args[++i]}`);
+    else out.push(args[i]);
+  }
+  return out;
 }

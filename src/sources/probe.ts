@@ -45,9 +45,10 @@ export async function probeCamera(
 
   const video = parseVideoLine(lines);
   if (!outcome && video) return { ok: true, ...video };
+  // After our kill, ffmpeg's last words are about the kill, not the camera.
+  if (timedOut) return { ok: false, reason: `no answer within ${timeoutMs / 1000} s from ${camUrl.target}` };
   const known = explainFfmpegError(lines, camUrl);
   if (known) return { ok: false, reason: known };
-  if (timedOut) return { ok: false, reason: `no answer within ${timeoutMs / 1000} s from ${camUrl.target}` };
   if (!video && !outcome) return { ok: false, reason: 'no video stream: the source sends no video' };
   return { ok: false, reason: lastErrorLine(lines, camUrl) ?? camUrl.redact(outcome?.message ?? 'ffmpeg failed') };
 }
