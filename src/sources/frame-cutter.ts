@@ -2,6 +2,8 @@
  * Cuts a byte stream (ffmpeg's rawvideo stdout) into frames of exactly `frameBytes` bytes.
  * Chunks are kept by reference until a frame is complete, then copied once into the frame's
  * own Buffer, so a frame never shares memory with the pipe's chunks or with another frame.
+ * Each frame owns its whole ArrayBuffer (never Node's shared pool), so it can be transferred
+ * to a worker thread.
  */
 export class FrameCutter {
   #chunks: Buffer[] = [];
@@ -35,7 +37,7 @@ export class FrameCutter {
   }
 
   #cut(): Buffer {
-    const frame = Buffer.allocUnsafe(this.frameBytes);
+    const frame = Buffer.allocUnsafeSlow(this.frameBytes);
     let filled = 0;
     while (filled < this.frameBytes) {
       const head = this.#chunks[0];

@@ -104,6 +104,28 @@ describe('CameraSource on a file', () => {
     expect(statuses.some((st) => st.lastError?.startsWith('file not found'))).toBe(true);
   });
 
+  it('keeps one camera running while another fails beside it', async () => {
+    const good = source(colourClip, { width: 64, height: 48, fps: 10 });
+    const bad = source(join(dir, 'gone.mp4'), { width: 64, height: 48, fps: 10 });
+    good.start();
+    bad.start();
+    await waitUntil(() => bad.status().reconnects >= 3);
+    const before = good.status().framesReceived;
+    await waitUntil(() => good.status().framesReceived > before + 3);
+    expect(good.status()).toMatchObject({ connected: true, lastError: null, reconnects: 0 });
+  });
+
+  it('starts again after a stop', async () => {
+    const s = source(colourClip, { width: 64, height: 48, fps: 10 });
+    s.start();
+    const a = await s.frames.take(AbortSignal.timeout(20_000));
+    await s.stop();
+    s.start();
+    const b = await s.frames.take(AbortSignal.timeout(20_000));
+    expect(b.seq).toBeGreaterThan(a.seq);
+    expect(s.status().connected).toBe(true);
+  });
+
   it('does nothing when the camera is disabled', async () => {
     const s = source(colourClip, { width: 64, height: 48, fps: 10 }, { enabled: false });
     s.start();

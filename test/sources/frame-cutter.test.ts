@@ -50,6 +50,15 @@ describe('FrameCutter', () => {
     expect([...frame]).toEqual([1, 2, 3, 4]);
   });
 
+  it('gives each frame an ArrayBuffer of its own, so it can be transferred to a worker', () => {
+    const cutter = new FrameCutter(12);
+    const [a, b] = cutter.push(Buffer.alloc(24));
+    for (const f of [a, b]) {
+      expect(f.byteOffset).toBe(0);
+      expect(f.buffer.byteLength).toBe(12);
+    }
+  });
+
   it('drops a partial frame on reset so a restarted stream starts aligned', () => {
     const cutter = new FrameCutter(4);
     cutter.push(Buffer.from([9, 9]));
