@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import { analyzersSchema } from '../analyzers/config.js';
+import { eventsSchema } from '../events/config.js';
+import { modelsSchema } from '../models/model-config.js';
+import { homeAssistantSchema } from '../outputs/homeassistant/config.js';
+import { telegramSchema } from '../outputs/telegram/config.js';
+import { frigateSchema } from '../sources/frigate/config.js';
 
 /**
  * The one Argus configuration schema. Every other view of the config (the add-on's
@@ -75,6 +81,12 @@ export const configSchema = z
       .default({ port: 8099, host: '0.0.0.0' }),
     data_dir: z.string().default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    models: modelsSchema.prefault({}),
+    analyzers: analyzersSchema.prefault({}),
+    events: eventsSchema.prefault({}),
+    telegram: telegramSchema.optional(),
+    homeassistant: homeAssistantSchema.optional(),
+    frigate: frigateSchema.optional(),
     ffmpeg: z
       .object({
         /** Path to an ffmpeg binary; otherwise PATH, then the npm-shipped one. */

@@ -1,0 +1,36 @@
+/**
+ * The one event type: what the analyzers produce and what the store, MQTT, Home Assistant,
+ * Telegram and the API all consume (the JSON of `argus/events`, like Frigate's `frigate/events`).
+ */
+
+export type EventKind = 'weapon' | 'person' | 'face' | 'pose' | 'suspicious';
+export type EventPhase = 'start' | 'update' | 'end';
+
+/** [x1, y1, x2, y2] in the camera's detect-size pixels. */
+export type EventBox = [number, number, number, number];
+
+export interface ArgusEvent {
+  id: string;
+  camera: string;
+  kind: EventKind;
+  /** What was seen: `knife`, `person`, `face`, a pose name (`hands_up`, `fall`), … */
+  label: string;
+  /** Who, when known: the recognised person's name; null for unknown or not applicable. */
+  sub_label: string | null;
+  score: number;
+  top_score: number;
+  box: EventBox;
+  zones: string[];
+  /** Seconds since the epoch (float), as Frigate does. */
+  start_time: number;
+  end_time: number | null;
+  /** Path of the annotated snapshot relative to the API root (`events/<id>/snapshot.jpg`), or null. */
+  snapshot: string | null;
+  /** Extra facts by kind: face similarity, the person box a weapon is closest to, … */
+  attributes?: Record<string, unknown>;
+}
+
+export interface EventMessage {
+  type: EventPhase;
+  event: ArgusEvent;
+}
