@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/commands/test-camera.js';
 import { makeColourClip } from '../helpers/clip-colours.js';
-import { freePort } from '../helpers/rtsp-server.js';
+import { freePort } from '../helpers/mqtt-broker.js';
 
 let clip: string;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { freePort } from './mqtt-broker.js'; // one free-port finder for all test servers
 
 /**
  * A real RTSP server for tests: Debian's rtsp-server-perl, fed by ffmpeg publishing a looped clip
@@ -41,17 +42,6 @@ export async function startRtspServer(clip: string, path = 'cam'): Promise<RtspS
   };
   await start();
   return { url: `rtsp://127.0.0.1:${clientPort}/${path}`, clientPort, kill, start };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {

@@ -8,7 +8,8 @@ import { silentLogger } from '../../src/log.js';
 import { CameraSource } from '../../src/sources/camera-source.js';
 import type { CameraStatus } from '../../src/sources/frame.js';
 import { makePatternClip } from '../helpers/clip-colours.js';
-import { freePort, RTSP_SERVER_BIN, startRtspServer, type RtspServer } from '../helpers/rtsp-server.js';
+import { freePort } from '../helpers/mqtt-broker.js';
+import { RTSP_SERVER_BIN, startRtspServer, type RtspServer } from '../helpers/rtsp-server.js';
 import { waitUntil } from './wait-until.js';
 
 const HAMILTON = '../shared/fixtures/video/short_hamilton_clip.mp4';

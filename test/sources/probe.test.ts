@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVideoLine, probeCamera } from '../../src/sources/probe.js';
 import { makeColourClip, runFfmpeg } from '../helpers/clip-colours.js';
-import { freePort } from '../helpers/rtsp-server.js';
+import { freePort } from '../helpers/mqtt-broker.js';
 import { startMjpegServer, type MjpegServer } from './mjpeg-server.js';
 
 const ffmpegPath = 'ffmpeg';
