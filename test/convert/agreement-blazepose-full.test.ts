@@ -1,0 +1,3 @@
+import { describeAgreement } from './agreement.js';
+
+describeAgreement('blazepose-full', { seeds: [1, 2, 3], photos: ['people/ai-body.jpg', 'people/stock-group-2.jpg'], batchOfTwo: true });
