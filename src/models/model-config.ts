@@ -45,17 +45,21 @@ export const modelsSchema = z
     objects: z
       .object({
         min_score: z.number().min(0).max(1).default(0.3),
+        /** A user model runs beside the default COCO detector (a weapons model rarely knows "person"). */
         model: userModelSchema.optional(),
+        /** Set false to run only the user model. */
+        use_default: z.boolean().default(true),
       })
       .strict()
-      .default({ min_score: 0.3 }),
+      .default({ min_score: 0.3, use_default: true }),
     faces: z
       .object({
-        min_score: z.number().min(0).max(1).default(0.6),
+        /** 0.65: drops a 0.61 false face on a fixture photo, keeps small real ones (0.67+). */
+        min_score: z.number().min(0).max(1).default(0.65),
         embedder: z.enum(['faceres', 'mobilefacenet']).default('faceres'),
       })
       .strict()
-      .default({ min_score: 0.6, embedder: 'faceres' }),
+      .default({ min_score: 0.65, embedder: 'faceres' }),
     pose: z
       .object({
         model: z.enum(['blazepose', 'movenet']).default('blazepose'),

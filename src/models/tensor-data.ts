@@ -31,3 +31,16 @@ export function asFloat32(t: TensorData): Float32Array {
   for (let i = 0; i < t.data.length; i++) out[i] = Number(t.data[i]);
   return out;
 }
+
+/**
+ * Picks an output by its shape, not its name: converters name outputs differently
+ * ("Identity_2:0", "ld_3d"), but a model family's shapes are fixed.
+ */
+export function outputWithShape(outputs: Record<string, TensorData>, match: (dims: number[]) => boolean, what: string): TensorData {
+  const found = Object.values(outputs).find((t) => match(t.dims));
+  if (!found) {
+    const shapes = Object.entries(outputs).map(([k, t]) => `${k} [${t.dims.join(', ')}]`).join('; ');
+    throw new Error(`no ${what} output among: ${shapes}`);
+  }
+  return found;
+}

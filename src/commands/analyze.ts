@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { silentLogger } from '../log.js';
+import { analyzeImage, type ImageAnalysis } from '../models/analyze-image.js';
+import { Detector, MODEL_FAMILIES, type ModelFamily } from '../models/detector.js';
+import { modelsSchema } from '../models/model-config.js';
+import { loadImage, type RgbImage } from '../vision/image.js';
+
+const USAGE = `usage: argus analyze <image|video…> [options]
+
+Runs the detectors on images (or frames sampled from videos) and prints what they find,
+coordinates in source pixels.
+
+options:
+  --json                 one JSON object per image or frame, one per line
+  --embeddings           include each face's embedding (with --json)
+  --models <list>        comma-separated: objects,faces,pose (default: all)
+  --every <seconds>      video: sample one frame every so many seconds (default 1)
+  --pose <model>         blazepose (33 keypoints, default) or movenet (17, fast)
+  --embedder <model>     faceres (default) or mobilefacenet
+  --yolo <file.onnx>     also run a user YOLO model (e.g. a pistol/rifle detector)
+  --labels <file.txt>    its labels, one a line
+  --threads <n>          inference threads (default 2)`;
+
+const VIDEO = new Set(['.mp4', '.mkv', '.mov', '.avi', '.webm', '.m4v', '.ts', '.mpg', '.mpeg', '.flv']);
+
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        embeddings: { type: 'boolean', default: false },
+        models: { type: 'string', default: MODEL_FAMILIES.join(',') },
+        every: { type: 'string', default: '1' },
+        pose: { type: 'string', default: 'blazepose' },
+        embedder: { type: 'string', default: 'faceres' },
+        yolo: { type: 'string' },
+        labels: { type: 'string' },
+        threads: { type: 'string', default: '2' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`argus analyze: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals: files } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (files.length === 0) {
+    console.error(`argus analyze: no files given\n\n${USAGE}`);
+    return 2;
+  }
+  const families = values.models.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = families.filter((f) => !MODEL_FAMILIES.includes(f as ModelFamily));
+  if (unknown.length > 0) {
+    console.error(`argus analyze: unknown model family "${unknown.join(', ')}"; use ${MODEL_FAMILIES.join(', ')}`);
+    return 2;
+  }
+  const every = Number(values.every);
+  if (!(every > 0)) {
+    console.error(`argus analyze: --every must be a positive number of seconds, got "${values.every}"`);
+    return 2;
+  }
+  if (values.yolo && !values.labels) {
+    console.error('argus analyze: --yolo needs --labels <file> (one label a line)');
+    return 2;
+  }
+  const config = modelsSchema.safeParse({
+    runtime: { threads: Number(values.threads) },
+    faces: { embedder: values.embedder },
+    pose: { model: values.pose },
+    objects: values.yolo ? { model: { path: values.yolo, labels: values.labels } } : {},
+  });
+  if (!config.success) {
+    console.error(`argus analyze: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return 2;
+  }
+
+  const detector = await Detector.create({
+    config: config.data,
+    logger: silentLogger(),
+    families: families as ModelFamily[],
+    embeddings: values.embeddings,
+  });
+  const print = (r: ImageAnalysis) => console.log(values.json ? JSON.stringify(r) : summary(r));
+  const opts = { families: families as ModelFamily[], embeddings: values.embeddings };
+  let failed = 0;
+  try {
+    for (const file of files) {
+      try {
+        if (VIDEO.has(extname(file).toLowerCase())) {
+          let frame = 0;
+          for await (const img of sampleVideo(file, every)) {
+            const r = await analyzeImage(detector, img, { ...opts, file: basename(file) });
+            print({ ...r, frame, time_s: Math.round(frame * every * 1000) / 1000 });
+            frame++;
+          }
+          if (frame === 0) throw new Error('no video frames could be decoded');
+        } else {
+          print(await analyzeImage(detector, await loadImage(file), { ...opts, file: basename(file) }));
+        }
+      } catch (err) {
+        failed++;
+        console.error(`argus analyze: ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  } finally {
+    await detector.close();
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+function summary(r: ImageAnalysis): string {
+  const where = r.frame !== undefined ? `${r.file} @ ${r.time_s}s` : r.file;
+  const lines = [`${where} (${r.width}×${r.height})`];
+  const b = (box: number[]) => `[${box.map((v) => Math.round(v)).join(', ')}]`;
+  if (r.timings_ms.objects !== undefined) {
+    lines.push(`  objects (${r.objects.length}, ${r.timings_ms.objects} ms): ${r.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% ${b(o.box)}`).join(', ') || 'none'}`);
+  }
+  if (r.timings_ms.faces !== undefined) {
+    lines.push(`  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`);
+  }
+  if (r.timings_ms.pose !== undefined) {
+    lines.push(
+      `  poses (${r.poses.length}, ${r.timings_ms.pose} ms): ${r.poses.map((p) => `${(p.score * 100).toFixed(0)}% ${b(p.box)} ${p.keypoints.filter((k) => k.score >= 0.5).length}/${p.keypoints.length} keypoints visible`).join(', ') || 'none'}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function ffmpegPath(): string {
+  // Debian's ffmpeg on PATH first; the npm-shipped binary otherwise.
+  if ((process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'ffmpeg')))) return 'ffmpeg';
+  try {
+    return (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  } catch {
+    return 'ffmpeg';
+  }
+}
+
+/**
+ * Decodes one frame every `every` seconds as PPM images on ffmpeg's stdout: each carries its own
+ * width and height, so no probe is needed.
+ */
+async function* sampleVideo(file: string, every: number): AsyncGenerator<RgbImage> {
+  const ff = spawn(ffmpegPath(), ['-v', 'error', '-i', file, '-vf', `fps=1/${every}`, '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  ff.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number>((resolve) => ff.on('close', (code) => resolve(code ?? 1)));
+  let buf = Buffer.alloc(0);
+  for await (const chunk of ff.stdout as AsyncIterable<Buffer>) {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString('latin1'));
+      if (!header) break;
+      const width = Number(header[1]);
+      const height = Number(header[2]);
+      const start = header[0].length;
+      const end = start + width * height * 3;
+      if (buf.length < end) break;
+      yield { width, height, data: new Uint8Array(buf.subarray(start, end)) };
+      buf = buf.subarray(end);
+    }
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`ffmpeg could not decode it: ${stderr.trim().split('\n').pop() ?? `exit code ${code}`}`);
+}

@@ -1,0 +1,62 @@
+import type { RgbImage } from '../vision/image.js';
+import type { Box } from '../vision/iou.js';
+import type { FaceDetection, Keypoint, ObjectDetection, PoseDetection } from './detection.js';
+import type { Detector, ModelFamily } from './detector.js';
+
+/** What `argus analyze` prints for one image or video frame; coordinates in source pixels. */
+export interface ImageAnalysis {
+  file: string;
+  /** Video frames only: index of the sampled frame and its time. */
+  frame?: number;
+  time_s?: number;
+  width: number;
+  height: number;
+  objects: ObjectDetection[];
+  faces: (FaceDetection & { embedding?: number[] })[];
+  poses: PoseDetection[];
+  timings_ms: Partial<Record<'objects' | 'faces' | 'pose', number>>;
+}
+
+export interface AnalyzeOptions {
+  file: string;
+  families: readonly ModelFamily[];
+  embeddings: boolean;
+}
+
+const px = (v: number) => Math.round(v * 10) / 10;
+const score = (v: number) => Math.round(v * 1000) / 1000;
+const box = (b: Box): Box => [px(b[0]), px(b[1]), px(b[2]), px(b[3])];
+
+/** Runs the requested model families on one image, one after another, and times each. */
+export async function analyzeImage(detector: Detector, img: RgbImage, opts: AnalyzeOptions): Promise<ImageAnalysis> {
+  const result: ImageAnalysis = { file: opts.file, width: img.width, height: img.height, objects: [], faces: [], poses: [], timings_ms: {} };
+  const timed = async <T>(key: 'objects' | 'faces' | 'pose', work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const out = await work();
+    result.timings_ms[key] = Math.round((performance.now() - t0) * 10) / 10;
+    return out;
+  };
+  if (opts.families.includes('objects')) {
+    result.objects = (await timed('objects', () => detector.detectObjects(img))).map((o) => ({ label: o.label, score: score(o.score), box: box(o.box) }));
+  }
+  if (opts.families.includes('faces')) {
+    result.faces = await timed('faces', async () => {
+      const faces = await detector.detectFaces(img);
+      const out: ImageAnalysis['faces'] = [];
+      for (const f of faces) {
+        const face: ImageAnalysis['faces'][number] = { score: score(f.score), box: box(f.box), landmarks: f.landmarks.map(([x, y]) => [px(x), px(y)]) };
+        if (opts.embeddings) face.embedding = Array.from(await detector.embedFace(img, f), (v) => Math.round(v * 1e6) / 1e6);
+        out.push(face);
+      }
+      return out;
+    });
+  }
+  if (opts.families.includes('pose')) {
+    result.poses = (await timed('pose', () => detector.detectPoses(img))).map((p) => ({
+      score: score(p.score),
+      box: box(p.box),
+      keypoints: p.keypoints.map((k: Keypoint) => ({ name: k.name, x: px(k.x), y: px(k.y), score: score(k.score) })),
+    }));
+  }
+  return result;
+}

@@ -1,0 +1,102 @@
+import type { Point } from '../vision/affine.js';
+import type { RgbImage } from '../vision/image.js';
+import { clipBox, type Box } from '../vision/iou.js';
+import { nms } from '../vision/nms.js';
+import { letterbox } from '../vision/resize.js';
+import { toFloatTensor } from '../vision/tensor.js';
+import type { FaceDetection, FaceDetector } from './detection.js';
+import type { SessionPool } from './session-pool.js';
+import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
+
+const SIZE = 256;
+const KEYPOINTS = 6;
+
+/** Anchor centres in input pixels: 16×16 cells × 2 (stride 16), then 8×8 cells × 6 (stride 32). */
+export function blazeFaceAnchors(size = SIZE): Point[] {
+  const anchors: Point[] = [];
+  for (const [stride, perCell] of [[16, 2], [32, 6]] as const) {
+    const cells = Math.ceil(size / stride);
+    for (let y = 0; y < cells; y++)
+      for (let x = 0; x < cells; x++)
+        for (let k = 0; k < perCell; k++) anchors.push([(x + 0.5) * stride, (y + 0.5) * stride]);
+  }
+  return anchors;
+}
+
+export interface BlazeFaceDecodeOptions {
+  minScore: number;
+  iouThreshold: number;
+  maxFaces?: number;
+}
+
+export interface RawFace {
+  box: Box;
+  score: number;
+  landmarks: Point[];
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, x))));
+
+/**
+ * Decodes BlazeFace: per anchor a score logit and 16 regressions (centre offset, size, then
+ * six landmark offsets), all in input pixels relative to the anchor centre. Output in input pixels.
+ */
+export function decodeBlazeFace(logits: Float32Array, regressions: Float32Array, anchors: readonly Point[], opts: BlazeFaceDecodeOptions): RawFace[] {
+  const found: RawFace[] = [];
+  for (let i = 0; i < anchors.length; i++) {
+    const score = sigmoid(logits[i]);
+    if (score < opts.minScore) continue;
+    const r = i * 16;
+    const [ax, ay] = anchors[i];
+    const cx = ax + regressions[r];
+    const cy = ay + regressions[r + 1];
+    const w = regressions[r + 2];
+    const h = regressions[r + 3];
+    const landmarks: Point[] = [];
+    for (let k = 0; k < KEYPOINTS; k++) landmarks.push([ax + regressions[r + 4 + 2 * k], ay + regressions[r + 5 + 2 * k]]);
+    found.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, landmarks });
+  }
+  const keep = nms(
+    found.map((f) => f.box),
+    found.map((f) => f.score),
+    { iouThreshold: opts.iouThreshold, maxDetections: opts.maxFaces },
+  );
+  return keep.map((i) => found[i]);
+}
+
+/** MediaPipe's full-range ("back camera") face detector: small and distant faces. */
+export class BlazeFaceDetector implements FaceDetector {
+  readonly name = 'blazeface-back';
+  private readonly anchors = blazeFaceAnchors();
+
+  constructor(
+    private readonly pool: SessionPool,
+    private readonly info: ModelInfo,
+    private readonly minScore: number,
+    private readonly iouThreshold = 0.3,
+  ) {}
+
+  async detect(img: RgbImage): Promise<FaceDetection[]> {
+    const lb = await letterbox(img, SIZE, SIZE, 0);
+    const data = toFloatTensor(lb.image, { layout: 'nhwc', scale: 1 / 127.5, offset: -1 });
+    const out = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } });
+    const pick = (n: number, c: number) => asFloat32(outputWithShape(out, (d) => d[1] === n && d[2] === c, `[1, ${n}, ${c}]`));
+    // 512 stride-16 anchors first, then the 384 stride-32 ones, as in blazeFaceAnchors()
+    const logits = concat(pick(512, 1), pick(384, 1));
+    const regressions = concat(pick(512, 16), pick(384, 16));
+    const faces = decodeBlazeFace(logits, regressions, this.anchors, { minScore: this.minScore, iouThreshold: this.iouThreshold });
+    const toSource = (p: Point): Point => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale];
+    return faces.map((f) => {
+      const [x1, y1] = toSource([f.box[0], f.box[1]]);
+      const [x2, y2] = toSource([f.box[2], f.box[3]]);
+      return { score: f.score, box: clipBox([x1, y1, x2, y2], img.width, img.height), landmarks: f.landmarks.map(toSource) };
+    });
+  }
+}
+
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

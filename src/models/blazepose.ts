@@ -1,0 +1,159 @@
+import { applyAffine, invertAffine, rotatedSquareToRect, warpAffine, type Point } from '../vision/affine.js';
+import type { RgbImage } from '../vision/image.js';
+import { clipBox, type Box } from '../vision/iou.js';
+import { nms } from '../vision/nms.js';
+import { letterbox } from '../vision/resize.js';
+import { toFloatTensor } from '../vision/tensor.js';
+import type { Keypoint, PoseDetection, PoseDetector } from './detection.js';
+import { BLAZEPOSE_KEYPOINTS } from './pose-keypoints.js';
+import type { SessionPool } from './session-pool.js';
+import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
+
+const DETECT_SIZE = 224;
+const LANDMARK_SIZE = 256;
+/** MediaPipe enlarges the hip-centred circle by this much before cropping for the landmark model. */
+const ROI_SCALE = 1.25;
+
+/** 2254 anchor centres in detector-input pixels: strides 8, 16, then 32 ×3 layers; 2 anchors per layer per cell. */
+export function blazePoseAnchors(size = DETECT_SIZE): Point[] {
+  const strides = [8, 16, 32, 32, 32];
+  const anchors: Point[] = [];
+  for (let layer = 0; layer < strides.length; ) {
+    let count = 0;
+    let last = layer;
+    while (last < strides.length && strides[last] === strides[layer]) {
+      count += 2;
+      last++;
+    }
+    const cells = Math.ceil(size / strides[layer]);
+    for (let y = 0; y < cells; y++)
+      for (let x = 0; x < cells; x++)
+        for (let k = 0; k < count; k++) anchors.push([((x + 0.5) / cells) * size, ((y + 0.5) / cells) * size]);
+    layer = last;
+  }
+  return anchors;
+}
+
+/** A person found by the detector: where to crop for the landmark model, in detector-input pixels. */
+export interface PoseRoi {
+  score: number;
+  /** The detector's face box (its NMS runs on these). */
+  box: Box;
+  cx: number;
+  cy: number;
+  side: number;
+  /** Radians, clockwise in image coordinates; 0 when the body stands upright. */
+  rotation: number;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, x))));
+
+/**
+ * Decodes the detector's [2254, 13] rows: a score logit, then a face box (cx, cy, w, h) and four
+ * keypoints as offsets from the anchor. Keypoint 0 is the hip centre and keypoint 1 a point on the
+ * circle that holds the whole body: together they give the ROI's centre, size and rotation.
+ */
+export function decodePoseDetections(
+  rows: Float32Array,
+  anchors: readonly Point[],
+  opts: { minScore: number; maxPeople: number; iouThreshold?: number },
+): PoseRoi[] {
+  const found: PoseRoi[] = [];
+  for (let i = 0; i < anchors.length; i++) {
+    const r = i * 13;
+    const score = sigmoid(rows[r]);
+    if (score < opts.minScore) continue;
+    const [ax, ay] = anchors[i];
+    const cx = ax + rows[r + 1];
+    const cy = ay + rows[r + 2];
+    const w = rows[r + 3];
+    const h = rows[r + 4];
+    const hipX = ax + rows[r + 5];
+    const hipY = ay + rows[r + 6];
+    const topX = ax + rows[r + 7];
+    const topY = ay + rows[r + 8];
+    const radius = Math.hypot(topX - hipX, topY - hipY);
+    found.push({
+      score,
+      box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2],
+      cx: hipX,
+      cy: hipY,
+      side: 2 * radius * ROI_SCALE,
+      rotation: normaliseAngle(Math.PI / 2 - Math.atan2(-(topY - hipY), topX - hipX)),
+    });
+  }
+  const keep = nms(
+    found.map((f) => f.box),
+    found.map((f) => f.score),
+    { iouThreshold: opts.iouThreshold ?? 0.3, maxDetections: opts.maxPeople },
+  );
+  return keep.map((i) => found[i]);
+}
+
+function normaliseAngle(a: number): number {
+  return a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
+}
+
+/**
+ * Decodes the landmark model's `ld_3d` (39 × x, y, z, visibility, presence; x and y in crop
+ * pixels) into the first 33 keypoints, mapped back through `cropToSource`.
+ */
+export function decodePoseLandmarks(ld: Float32Array, cropToSource: (p: Point) => Point): Keypoint[] {
+  return BLAZEPOSE_KEYPOINTS.map((name, i) => {
+    const [x, y] = cropToSource([ld[i * 5], ld[i * 5 + 1]]);
+    return { name, x, y, score: sigmoid(ld[i * 5 + 3]) };
+  });
+}
+
+export function keypointBox(keypoints: readonly Keypoint[], minScore = 0): Box {
+  const use = keypoints.filter((k) => k.score >= minScore);
+  const pts = use.length > 0 ? use : keypoints;
+  const xs = pts.map((k) => k.x);
+  const ys = pts.map((k) => k.y);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/** MediaPipe BlazePose: a person detector, then 33 landmarks on a rotated crop around each person. */
+export class BlazePoseDetector implements PoseDetector {
+  readonly name = 'blazepose';
+  private readonly anchors = blazePoseAnchors();
+
+  constructor(
+    private readonly pool: SessionPool,
+    private readonly detectorInfo: ModelInfo,
+    private readonly landmarkInfo: ModelInfo,
+    private readonly opts: { minScore: number; maxPeople: number },
+  ) {}
+
+  async detect(img: RgbImage): Promise<PoseDetection[]> {
+    const lb = await letterbox(img, DETECT_SIZE, DETECT_SIZE, 0);
+    const data = toFloatTensor(lb.image, { layout: 'nhwc', scale: 1 / 255 });
+    const out = await this.pool.run(this.detectorInfo.name, {
+      [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data },
+    });
+    const rows = asFloat32(outputWithShape(out, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
+    const rois = decodePoseDetections(rows, this.anchors, { minScore: this.opts.minScore, maxPeople: this.opts.maxPeople });
+    const poses: PoseDetection[] = [];
+    for (const roi of rois) {
+      // detector-input pixels → source pixels
+      const toSource = (v: number, pad: number) => (v - pad) / lb.scale;
+      const m = rotatedSquareToRect(toSource(roi.cx, lb.padX), toSource(roi.cy, lb.padY), roi.side / lb.scale, roi.rotation, LANDMARK_SIZE);
+      const pose = await this.landmarks(img, m);
+      if (pose && pose.score >= this.opts.minScore) poses.push({ ...pose, box: clipBox(pose.box, img.width, img.height) });
+    }
+    return poses;
+  }
+
+  private async landmarks(img: RgbImage, sourceToCrop: ReturnType<typeof rotatedSquareToRect>): Promise<PoseDetection | null> {
+    const crop = warpAffine(img, sourceToCrop, LANDMARK_SIZE, LANDMARK_SIZE);
+    const data = toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 });
+    const out = await this.pool.run(this.landmarkInfo.name, {
+      [this.landmarkInfo.inputs[0].name]: { type: 'float32', dims: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3], data },
+    });
+    const ld = asFloat32(outputWithShape(out, (d) => d.length === 2 && d[1] === 195, '[1, 195] landmarks'));
+    const flag = asFloat32(outputWithShape(out, (d) => d.length === 2 && d[1] === 1, '[1, 1] pose flag'))[0];
+    const cropToSource = invertAffine(sourceToCrop);
+    const keypoints = decodePoseLandmarks(ld, (p) => applyAffine(cropToSource, p));
+    return { score: flag, box: keypointBox(keypoints, 0.5), keypoints };
+  }
+}

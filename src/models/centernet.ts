@@ -1,0 +1,75 @@
+import type { RgbImage } from '../vision/image.js';
+import { clipBox, type Box } from '../vision/iou.js';
+import { nms } from '../vision/nms.js';
+import { letterbox } from '../vision/resize.js';
+import { toFloatTensor } from '../vision/tensor.js';
+import type { ObjectDetection, ObjectDetector } from './detection.js';
+import type { SessionPool } from './session-pool.js';
+import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
+
+const SIZE = 512;
+
+export interface CenterNetDecodeOptions {
+  labels: readonly string[];
+  minScore: number;
+  /** Letterbox placement: source = (input − pad) / scale. */
+  scale: number;
+  padX: number;
+  padY: number;
+  iouThreshold?: number;
+}
+
+/**
+ * Decodes CenterNet's top-k `detections` rows (x1, y1, x2, y2 in input pixels, score, class)
+ * into source pixels. Heatmap peaks can still yield near-duplicate boxes, hence a per-class NMS.
+ */
+export function decodeCenterNet(rows: Float32Array, opts: CenterNetDecodeOptions): ObjectDetection[] {
+  const found: { box: Box; score: number; cls: number }[] = [];
+  for (let r = 0; r + 6 <= rows.length; r += 6) {
+    const score = rows[r + 4];
+    if (!(score >= opts.minScore)) continue;
+    const cls = Math.round(rows[r + 5]);
+    found.push({
+      box: [
+        (rows[r] - opts.padX) / opts.scale,
+        (rows[r + 1] - opts.padY) / opts.scale,
+        (rows[r + 2] - opts.padX) / opts.scale,
+        (rows[r + 3] - opts.padY) / opts.scale,
+      ],
+      score,
+      cls,
+    });
+  }
+  const keep = nms(
+    found.map((f) => f.box),
+    found.map((f) => f.score),
+    { iouThreshold: opts.iouThreshold ?? 0.5, classes: found.map((f) => f.cls) },
+  );
+  return keep.map((i) => ({ label: opts.labels[found[i].cls] ?? `class_${found[i].cls}`, score: found[i].score, box: found[i].box }));
+}
+
+/** The default COCO-80 object detector. */
+export class CenterNetDetector implements ObjectDetector {
+  readonly name = 'centernet';
+
+  constructor(
+    private readonly pool: SessionPool,
+    private readonly info: ModelInfo,
+    private readonly labels: readonly string[],
+    private readonly minScore: number,
+  ) {}
+
+  async detect(img: RgbImage): Promise<ObjectDetection[]> {
+    // Letterboxed rather than stretched as Human does: person scores rise on every fixture photo
+    // (e.g. three seated people found instead of one); see docs/inference.md.
+    const lb = await letterbox(img, SIZE, SIZE, 0);
+    const data = toFloatTensor(lb.image, { layout: 'nhwc' });
+    const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } }, [
+      this.info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
+    ]);
+    const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
+    return decodeCenterNet(rows, { labels: this.labels, minScore: this.minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY }).map(
+      (d) => ({ ...d, box: clipBox(d.box, img.width, img.height) }),
+    );
+  }
+}

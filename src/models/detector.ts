@@ -1,0 +1,114 @@
+import type { Logger } from '../log.js';
+import type { RgbImage } from '../vision/image.js';
+import { BlazeFaceDetector } from './blazeface.js';
+import { BlazePoseDetector } from './blazepose.js';
+import { CenterNetDetector } from './centernet.js';
+import type { FaceDetection, FaceDetector, FaceEmbedder, ObjectDetection, ObjectDetector, PoseDetection, PoseDetector } from './detection.js';
+import { EMBEDDERS, OnnxFaceEmbedder } from './face-embedder.js';
+import { readLabels } from './labels.js';
+import { ModelManifest } from './manifest.js';
+import type { ModelsConfig } from './model-config.js';
+import { MoveNetDetector } from './movenet.js';
+import { SessionPool } from './session-pool.js';
+import { YoloDetector } from './yolo.js';
+
+export type ModelFamily = 'objects' | 'faces' | 'pose';
+export const MODEL_FAMILIES: readonly ModelFamily[] = ['objects', 'faces', 'pose'];
+
+export interface DetectorOptions {
+  config: ModelsConfig;
+  logger: Logger;
+  /** Families to load; the others throw when asked. Default: all. */
+  families?: readonly ModelFamily[];
+  /** Load the face embedder too (needs `faces`). Default: true. */
+  embeddings?: boolean;
+}
+
+/**
+ * The one entry point to the models: builds the session pool and each family's detector from
+ * config, and answers in source pixels. Frigate-like: one interface per family, one file each.
+ */
+export class Detector {
+  private constructor(
+    private readonly pool: SessionPool,
+    private readonly objects: ObjectDetector[],
+    private readonly faces: FaceDetector | null,
+    private readonly embedder: FaceEmbedder | null,
+    private readonly poses: PoseDetector | null,
+  ) {}
+
+  static async create(opts: DetectorOptions): Promise<Detector> {
+    const { config, logger } = opts;
+    const families = new Set(opts.families ?? MODEL_FAMILIES);
+    const manifest = ModelManifest.load(config.dir);
+    const pool = new SessionPool(config.runtime, logger);
+    const load = (name: string) => pool.load(name, manifest.path(name));
+    try {
+      const objects: ObjectDetector[] = [];
+      if (families.has('objects')) {
+        if (config.objects.use_default || !config.objects.model) {
+          const labelsPath = manifest.labelsPath('centernet');
+          if (!labelsPath) throw new Error('the centernet entry of the model manifest names no label file');
+          objects.push(new CenterNetDetector(pool, await load('centernet'), await readLabels(labelsPath), config.objects.min_score));
+        }
+        const user = config.objects.model;
+        if (user) objects.push(await YoloDetector.create(pool, user, await readLabels(user.labels), logger));
+      }
+      let faces: FaceDetector | null = null;
+      let embedder: FaceEmbedder | null = null;
+      if (families.has('faces')) {
+        faces = new BlazeFaceDetector(pool, await load('blazeface-back'), config.faces.min_score);
+        if (opts.embeddings ?? true) {
+          const spec = EMBEDDERS[config.faces.embedder];
+          embedder = new OnnxFaceEmbedder(pool, await load(spec.name), spec);
+        }
+      }
+      let poses: PoseDetector | null = null;
+      if (families.has('pose')) {
+        const { model, min_score, max_people } = config.pose;
+        poses =
+          model === 'movenet'
+            ? new MoveNetDetector(pool, await load('movenet-lightning'), min_score)
+            : new BlazePoseDetector(pool, await load('blazepose-detector'), await load('blazepose-full'), { minScore: min_score, maxPeople: max_people });
+      }
+      return new Detector(pool, objects, faces, embedder, poses);
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+  }
+
+  has(family: ModelFamily): boolean {
+    return family === 'objects' ? this.objects.length > 0 : family === 'faces' ? this.faces !== null : this.poses !== null;
+  }
+
+  get embeddingDimensions(): number | null {
+    return this.embedder?.dimensions ?? null;
+  }
+
+  async detectObjects(img: RgbImage): Promise<ObjectDetection[]> {
+    if (this.objects.length === 0) throw new Error('object detection was not loaded');
+    const all = await Promise.all(this.objects.map((d) => d.detect(img)));
+    return all.flat().sort((a, b) => b.score - a.score);
+  }
+
+  async detectFaces(img: RgbImage): Promise<FaceDetection[]> {
+    if (!this.faces) throw new Error('face detection was not loaded');
+    return this.faces.detect(img);
+  }
+
+  /** L2-normalised embedding of a face found by detectFaces() in the same image. */
+  async embedFace(img: RgbImage, face: FaceDetection): Promise<Float32Array> {
+    if (!this.embedder) throw new Error('the face embedder was not loaded');
+    return this.embedder.embed(img, face);
+  }
+
+  async detectPoses(img: RgbImage): Promise<PoseDetection[]> {
+    if (!this.poses) throw new Error('pose detection was not loaded');
+    return this.poses.detect(img);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

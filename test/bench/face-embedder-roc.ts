@@ -1,0 +1,185 @@
+/**
+ * Face verification ROC for the two embedders on the labelled fixture photos.
+ * Run: npx tsx test/bench/face-embedder-roc.ts [--variants]
+ *
+ * Every labelled face is detected (BlazeFace), then re-detected in altered copies of its photo
+ * (downscaled, blurred, darker, brighter, low JPEG quality, cropped), embedded, and every pair is
+ * scored by cosine similarity. "Cross-photo" pairs leave out pairs cut from the same source photo,
+ * which alterations make easy; that is the figure to trust.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { silentLogger } from '../../src/log.js';
+import { BlazeFaceDetector } from '../../src/models/blazeface.js';
+import type { FaceDetection } from '../../src/models/detection.js';
+import { cosineSimilarity, EMBEDDERS, OnnxFaceEmbedder, type EmbedderSpec } from '../../src/models/face-embedder.js';
+import { ModelManifest } from '../../src/models/manifest.js';
+import { SessionPool } from '../../src/models/session-pool.js';
+import { loadImage, type RgbImage } from '../../src/vision/image.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'faces');
+
+/** Probe photos and who is in them, left to right (fixtures/README.md). */
+const PROBES: Record<string, string[]> = {
+  'alex_lacamoire1.jpg': ['alex_lacamoire'],
+  'kit_harington1.jpg': ['kit_harington'],
+  'kit_with_rose.jpg': ['kit_harington', 'rose_leslie'],
+  'obama1.jpg': ['barack_obama'],
+  'obama3.jpg': ['barack_obama'],
+  'obama-240p.jpg': ['barack_obama'],
+  'obama_small.jpg': ['barack_obama'],
+  'obama_partial_face.jpg': ['barack_obama'],
+  'obama_and_biden.jpg': ['barack_obama', 'joe_biden'],
+  'two_people.jpg': ['stranger_a', 'stranger_b'],
+};
+
+type Alteration = { name: string; apply: (s: sharp.Sharp, w: number, h: number) => sharp.Sharp };
+const ALTERATIONS: Alteration[] = [
+  { name: 'original', apply: (s) => s },
+  { name: 'half-size', apply: (s, w) => s.resize(Math.round(w / 2)) },
+  { name: 'quarter-size', apply: (s, w) => s.resize(Math.max(64, Math.round(w / 4))) },
+  { name: 'blur', apply: (s) => s.blur(2) },
+  { name: 'dark', apply: (s) => s.modulate({ brightness: 0.55 }) },
+  { name: 'bright', apply: (s) => s.modulate({ brightness: 1.5 }) },
+  { name: 'jpeg-q15', apply: (s) => s.jpeg({ quality: 15 }) },
+  { name: 'crop', apply: (s, w, h) => s.extract({ left: Math.round(w * 0.1), top: Math.round(h * 0.05), width: Math.round(w * 0.8), height: Math.round(h * 0.9) }) },
+];
+
+interface Sample {
+  person: string;
+  photo: string;
+  variant: string;
+  img: RgbImage;
+  face: FaceDetection;
+}
+
+async function altered(path: string, a: Alteration): Promise<RgbImage> {
+  const meta = await sharp(path).rotate().metadata();
+  const w = meta.autoOrient?.width ?? meta.width!;
+  const h = meta.autoOrient?.height ?? meta.height!;
+  // Round-trip through JPEG so every alteration is a real re-encoded file, as a camera would send.
+  const buf = await a.apply(sharp(path).rotate().removeAlpha(), w, h).jpeg({ quality: a.name === 'jpeg-q15' ? 15 : 92 }).toBuffer();
+  return loadImage(buf);
+}
+
+async function collect(detector: BlazeFaceDetector): Promise<{ samples: Sample[]; missed: string[] }> {
+  const photos: { path: string; people: string[] }[] = [];
+  for (const person of readdirSync(join(FIXTURES, 'known'))) {
+    for (const f of readdirSync(join(FIXTURES, 'known', person))) photos.push({ path: join(FIXTURES, 'known', person, f), people: [person] });
+  }
+  for (const [f, people] of Object.entries(PROBES)) photos.push({ path: join(FIXTURES, 'probe', f), people });
+  const samples: Sample[] = [];
+  const missed: string[] = [];
+  for (const { path, people } of photos) {
+    for (const a of ALTERATIONS) {
+      const img = await altered(path, a);
+      // The most confident faces, as many as the photo has people, then left to right.
+      const faces = (await detector.detect(img)).slice(0, people.length).sort((x, y) => x.box[0] - y.box[0]);
+      if (faces.length < people.length) {
+        missed.push(`${path.slice(FIXTURES.length + 1)} (${a.name})`);
+        continue;
+      }
+      faces.forEach((face, i) => samples.push({ person: people[i], photo: path, variant: a.name, img, face }));
+    }
+  }
+  return { samples, missed };
+}
+
+interface Roc {
+  auc: number;
+  tprAt: Record<string, number>;
+  thresholdAt: Record<string, number>;
+  eer: number;
+  positives: number;
+  negatives: number;
+}
+
+function roc(pos: number[], neg: number[]): Roc {
+  const negSorted = [...neg].sort((a, b) => b - a);
+  // AUC = P(positive score > negative score), ties counting half
+  const all = [...pos.map((s) => ({ s, p: 1 })), ...neg.map((s) => ({ s, p: 0 }))].sort((a, b) => a.s - b.s);
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j].s === all[i].s) j++;
+    const avgRank = (i + j + 1) / 2;
+    for (let k = i; k < j; k++) if (all[k].p) rankSum += avgRank;
+    i = j;
+  }
+  const auc = (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
+  const tprAt: Record<string, number> = {};
+  const thresholdAt: Record<string, number> = {};
+  for (const fpr of [0.001, 0.01, 0.05, 0.1]) {
+    const t = negSorted[Math.floor(fpr * neg.length)] ?? -1; // scores strictly above t are accepted
+    thresholdAt[String(fpr)] = t;
+    tprAt[String(fpr)] = pos.filter((s) => s > t).length / pos.length;
+  }
+  let eer = 1;
+  for (const t of [...pos, ...neg].sort((a, b) => a - b)) {
+    const fnr = pos.filter((s) => s < t).length / pos.length;
+    const fpr = neg.filter((s) => s >= t).length / neg.length;
+    if (fnr >= fpr) {
+      eer = (fnr + fpr) / 2;
+      break;
+    }
+  }
+  return { auc, tprAt, thresholdAt, eer, positives: pos.length, negatives: neg.length };
+}
+
+function pairs(samples: Sample[], embeddings: Float32Array[], crossPhotoOnly: boolean): { pos: number[]; neg: number[] } {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    for (let j = i + 1; j < samples.length; j++) {
+      if (crossPhotoOnly && samples[i].photo === samples[j].photo) continue;
+      const s = cosineSimilarity(embeddings[i], embeddings[j]);
+      (samples[i].person === samples[j].person ? pos : neg).push(s);
+    }
+  }
+  return { pos, neg };
+}
+
+function fmt(r: Roc): string {
+  const t = (k: string) => `TPR ${(100 * r.tprAt[k]).toFixed(1)}% (t=${r.thresholdAt[k].toFixed(3)})`;
+  return `AUC ${r.auc.toFixed(4)}  EER ${(100 * r.eer).toFixed(1)}%  @FPR0.1%: ${t('0.001')}  @1%: ${t('0.01')}  @5%: ${t('0.05')}  @10%: ${t('0.1')}  [${r.positives} same / ${r.negatives} different]`;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(FIXTURES)) {
+    console.log(`skipped: ${FIXTURES} is absent`);
+    return;
+  }
+  const manifest = ModelManifest.load();
+  const pool = new SessionPool({ provider: 'cpu', threads: 2, workers: 1 }, silentLogger());
+  try {
+    const detector = new BlazeFaceDetector(pool, await pool.load('blazeface-back', manifest.path('blazeface-back')), 0.5);
+    const { samples, missed } = await collect(detector);
+    console.log(`${samples.length} face samples of ${new Set(samples.map((s) => s.person)).size} people from ${new Set(samples.map((s) => s.photo)).size} photos`);
+    if (missed.length) console.log(`faces not all found in: ${missed.join(', ')}`);
+    const specs: EmbedderSpec[] = [EMBEDDERS.faceres, EMBEDDERS.mobilefacenet];
+    if (process.argv.includes('--variants')) {
+      specs.push(
+        { ...EMBEDDERS.faceres, zoom: 1 },
+        { ...EMBEDDERS.faceres, zoom: 0.65 },
+        { ...EMBEDDERS.faceres, scale: 1 / 255 },
+        { ...EMBEDDERS.mobilefacenet, scale: 1 / 255, offset: 0 },
+        { ...EMBEDDERS.mobilefacenet, zoom: 0.8 },
+      );
+    }
+    for (const spec of specs) {
+      const info = await pool.load(spec.name, manifest.path(spec.name));
+      const embedder = new OnnxFaceEmbedder(pool, info, spec);
+      const embeddings: Float32Array[] = [];
+      for (const s of samples) embeddings.push(await embedder.embed(s.img, s.face));
+      const label = `${spec.name} (size ${spec.size}, zoom ${spec.zoom}, pixels ×${spec.scale.toFixed(4)} ${spec.offset >= 0 ? '+' : ''}${spec.offset.toFixed(3)})`;
+      console.log(`\n${label}`);
+      console.log(`  cross-photo pairs: ${fmt(roc(...Object.values(pairs(samples, embeddings, true)) as [number[], number[]]))}`);
+      console.log(`  all pairs:         ${fmt(roc(...Object.values(pairs(samples, embeddings, false)) as [number[], number[]]))}`);
+    }
+  } finally {
+    await pool.close();
+  }
+}
+
+await main();
