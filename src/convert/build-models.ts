@@ -44,12 +44,13 @@ export async function buildModels(opts: {
     throw new Error(`unknown model ${unknown.join(', ')}; the manifest lists ${manifest.models.map((m) => m.name).join(', ')}`);
   }
   const entries = opts.only?.length ? manifest.models.filter((m) => opts.only!.includes(m.name)) : manifest.models;
-  const require = createRequire(opts.manifestPath);
+  // Packages resolve from the manifest's folder, else from Argus' own install.
+  const requires = [createRequire(opts.manifestPath), createRequire(import.meta.url)];
   const results: BuildResult[] = [];
   for (const [index, entry] of entries.entries()) {
     const report = (phase: BuildProgress['phase']): void => opts.onProgress?.({ model: entry.name, index, total: entries.length, phase });
     report('check');
-    const modelJson = resolveSource(require, entry);
+    const modelJson = resolveSource(requires, entry);
     const path = join(opts.outDir, entry.file);
     const source = await sourceHash(modelJson);
     const stamp = opts.force ? undefined : await upToDate(path, source);
@@ -74,12 +75,16 @@ export async function buildModels(opts: {
   return results;
 }
 
-function resolveSource(require: NodeRequire, entry: ManifestEntry): string {
-  try {
-    return require.resolve(`${entry.source.package}/${entry.source.path}`);
-  } catch {
-    throw new Error(`model ${entry.name}: ${entry.source.package}/${entry.source.path} is not installed (run npm install)`);
+function resolveSource(requires: NodeRequire[], entry: ManifestEntry): string {
+  const id = `${entry.source.package}/${entry.source.path}`;
+  for (const require of requires) {
+    try {
+      return require.resolve(id);
+    } catch {
+      // try the next location
+    }
   }
+  throw new Error(`model ${entry.name}: ${id} is not installed (run npm install)`);
 }
 
 /** sha256 over model.json, its weight shards and the converter version. */
