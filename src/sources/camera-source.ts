@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { parseCameraUrl, type CameraUrl } from './camera-url.js';
 import { buildDecodeCommand } from './decode-command.js';
 import { explainFfmpegError, lastErrorLine } from './explain-ffmpeg-error.js';
+import { canRun } from './ffmpeg-path.js';
 import { FpsMeter } from './fps-meter.js';
 import type { CameraStatus, Frame } from './frame.js';
 import { FrameCutter } from './frame-cutter.js';
@@ -97,7 +98,7 @@ export class CameraSource {
   start(): void {
     if (this.#running || !this.#o.camera.enabled) return;
     this.#running = true;
-    this.#spawn();
+    this.#trySpawn();
     const stallMs = this.#o.camera.stall_timeout * 1000;
     this.#stallTimer = setInterval(() => this.#checkStall(stallMs), Math.min(1000, stallMs / 4));
   }
@@ -117,7 +118,17 @@ export class CameraSource {
     }
   }
 
+  /** Spawning runs from timers: a throw there would end the process, so it becomes a failure. */
+  #trySpawn(): void {
+    try {
+      this.#spawn();
+    } catch (err) {
+      this.#fail(this.#run, this.#url.redact(`could not start ffmpeg: ${(err as Error).message}`));
+    }
+  }
+
   #spawn(): void {
+    if (!canRun(this.#o.ffmpegPath)) throw new Error(`${this.#o.ffmpegPath} is not an executable file`);
     const command = buildDecodeCommand(this.#url, this.#o.camera, this.#o.ffmpegPath);
     const { width, height } = this.#o.camera.detect;
     let markExited!: () => void;
@@ -152,8 +163,8 @@ export class CameraSource {
   #onData(run: Run, chunk: Buffer): void {
     if (run !== this.#run) return;
     const now = Date.now();
+    const { width, height } = this.#o.camera.detect;
     for (const data of run.cutter.push(chunk)) {
-      const { width, height } = this.#o.camera.detect;
       const frame: Frame = { camera: this.#o.name, width, height, data, time: now, seq: ++this.#seq };
       run.lastFrameAt = now;
       this.#received++;
@@ -174,10 +185,10 @@ export class CameraSource {
 
   #onRunEnd(run: Run, err: Error | undefined): void {
     if (run !== this.#run) return; // already failed (stall) or stopped
+    // A clean exit's last stderr lines are warnings from before the end, not its cause.
     const reason =
       explainFfmpegError(run.stderr, this.#url) ??
-      lastErrorLine(run.stderr, this.#url) ??
-      (err ? this.#url.redact(err.message) : 'the stream ended: the camera or server closed it');
+      (err ? (lastErrorLine(run.stderr, this.#url) ?? this.#url.redact(err.message)) : 'the stream ended: the camera or server closed it');
     this.#fail(run, reason);
   }
 
@@ -197,12 +208,12 @@ export class CameraSource {
     this.#fail(run, reason);
   }
 
-  #fail(run: Run, reason: string): void {
+  #fail(run: Run | undefined, reason: string): void {
     this.#run = undefined;
     this.#connected = false;
     this.#fps.reset();
     this.#lastError = reason;
-    this.#end(run);
+    if (run) this.#end(run);
     if (this.#running) {
       const delay = this.#delayMs;
       this.#delayMs = Math.min(this.#delayMs * 2, this.#backoff.maxMs);
@@ -210,7 +221,7 @@ export class CameraSource {
       this.#restartTimer = setTimeout(() => {
         if (!this.#running) return;
         this.#reconnects++;
-        this.#spawn();
+        this.#trySpawn();
         this.#emitStatus();
       }, delay);
     }

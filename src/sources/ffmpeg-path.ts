@@ -20,6 +20,14 @@ export function findFfmpeg(configured?: string): string {
   );
 }
 
+/**
+ * Whether `path` (a path, or a bare name looked up on PATH) can be run. Checked before every
+ * spawn: fluent-ffmpeg throws an uncatchable TypeError when the binary is missing.
+ */
+export function canRun(path: string): boolean {
+  return path.includes('/') ? isExecutable(path) : searchPath(path) !== undefined;
+}
+
 function searchPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;

@@ -2,6 +2,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
 import { parseCameraUrl } from './camera-url.js';
 import { explainFfmpegError, lastErrorLine } from './explain-ffmpeg-error.js';
+import { canRun } from './ffmpeg-path.js';
 import { terminate } from './stop-process.js';
 
 export type ProbeResult = { ok: true; width: number; height: number; codec: string; fps: number } | { ok: false; reason: string };
@@ -15,6 +16,7 @@ export async function probeCamera(
   opts: { ffmpegPath: string; inputArgs?: string[]; timeoutMs?: number },
 ): Promise<ProbeResult> {
   const camUrl = parseCameraUrl(url);
+  if (!canRun(opts.ffmpegPath)) return { ok: false, reason: `could not start ffmpeg: ${opts.ffmpegPath} is not an executable file` };
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const lines: string[] = [];
   let child: ChildProcess | undefined;

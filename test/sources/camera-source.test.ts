@@ -126,6 +126,15 @@ describe('CameraSource on a file', () => {
     expect(s.status().connected).toBe(true);
   });
 
+  it('says so when the ffmpeg binary cannot be run', async () => {
+    const camera = cameraSchema.parse({ url: colourClip, detect: { width: 64, height: 48, fps: 10 } });
+    const s = new CameraSource({ name: 'x', camera, ffmpegPath: '/nowhere/ffmpeg', logger: silentLogger(), backoff: { initialMs: 50, maxMs: 100 } });
+    sources.push(s);
+    s.start();
+    await waitUntil(() => s.status().reconnects >= 1);
+    expect(s.status().lastError).toBe('could not start ffmpeg: /nowhere/ffmpeg is not an executable file');
+  });
+
   it('does nothing when the camera is disabled', async () => {
     const s = source(colourClip, { width: 64, height: 48, fps: 10 }, { enabled: false });
     s.start();

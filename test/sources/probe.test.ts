@@ -40,6 +40,10 @@ describe('probeCamera', () => {
     expect(await probeCamera(join(dir, 'broken.mp4'), { ffmpegPath })).toMatchObject({ ok: false, reason: expect.stringMatching(/not a video stream ffmpeg can read/) });
   });
 
+  it('says so when ffmpeg cannot be run', async () => {
+    expect(await probeCamera(join(dir, 'clip.mp4'), { ffmpegPath: '/nowhere/ffmpeg' })).toEqual({ ok: false, reason: 'could not start ffmpeg: /nowhere/ffmpeg is not an executable file' });
+  });
+
   describe('against a server that never answers', () => {
     let silent: Server;
     const sockets = new Set<Socket>();
