@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { blazeFaceAnchors, decodeBlazeFace } from '../../src/models/blazeface.js';
+
+describe('blazeFaceAnchors', () => {
+  const anchors = blazeFaceAnchors();
+
+  it('lays 512 stride-16 anchors then 384 stride-32 anchors, centred in their cells', () => {
+    expect(anchors).toHaveLength(896);
+    expect(anchors[0]).toEqual([8, 8]);
+    expect(anchors[1]).toEqual([8, 8]);
+    expect(anchors[2]).toEqual([24, 8]);
+    expect(anchors[511]).toEqual([248, 248]);
+    expect(anchors[512]).toEqual([16, 16]);
+    expect(anchors[517]).toEqual([16, 16]);
+    expect(anchors[518]).toEqual([48, 16]);
+    expect(anchors[895]).toEqual([240, 240]);
+  });
+});
+
+describe('decodeBlazeFace', () => {
+  const anchors = blazeFaceAnchors();
+  const logits = new Float32Array(896).fill(-10);
+  const regressions = new Float32Array(896 * 16);
+  // Anchor 234 sits at cell (5, 7) of the stride-16 grid: centre (88, 120).
+  const put = (i: number, logit: number, values: number[]) => {
+    logits[i] = logit;
+    regressions.set(values, i * 16);
+  };
+  const landmarks = [-10, -8, 10, -8, 0, 2, 0, 12, -20, -4, 20, -4];
+  put(234, 3, [2, -1, 40, 44, ...landmarks]);
+  put(235, 1, [3, -1, 42, 44, ...landmarks]); // same face, less sure: suppressed
+  put(600, 0.5, [0, 0, 30, 30, ...landmarks]); // a second face elsewhere
+
+  it('turns logits into probabilities and offsets into boxes and six landmarks around the anchor', () => {
+    const faces = decodeBlazeFace(logits, regressions, anchors, { minScore: 0.5, iouThreshold: 0.3 });
+    expect(faces).toHaveLength(2);
+    const [a, b] = faces;
+    expect(a.score).toBeCloseTo(1 / (1 + Math.exp(-3)), 6);
+    expect(a.box).toEqual([90 - 20, 119 - 22, 90 + 20, 119 + 22]);
+    expect(a.landmarks).toHaveLength(6);
+    expect(a.landmarks[0]).toEqual([78, 112]);
+    expect(a.landmarks[3]).toEqual([88, 132]);
+    expect(b.score).toBeCloseTo(1 / (1 + Math.exp(-0.5)), 6);
+  });
+
+  it('drops faces under the score threshold', () => {
+    // sigmoid(0.5) = 0.62, sigmoid(3) = 0.95
+    expect(decodeBlazeFace(logits, regressions, anchors, { minScore: 0.7, iouThreshold: 0.3 })).toHaveLength(1);
+    expect(decodeBlazeFace(logits, regressions, anchors, { minScore: 0.99, iouThreshold: 0.3 })).toHaveLength(0);
+  });
+});
