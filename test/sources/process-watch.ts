@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Pids of live or zombie processes whose command line contains `marker` (Linux /proc). */
+/**
+ * Processes whose command line contains `marker`, plus ffmpeg zombies of this test process
+ * (a zombie's command line is empty, so only its name and parent can tell). Linux /proc.
+ */
 export function processesWith(marker: string): Array<{ pid: number; zombie: boolean }> {
   const found: Array<{ pid: number; zombie: boolean }> = [];
   for (const entry of readdirSync('/proc')) {
@@ -8,8 +11,10 @@ export function processesWith(marker: string): Array<{ pid: number; zombie: bool
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const zombie = / Z /.test(stat.slice(stat.lastIndexOf(')')));
-      if (cmdline.includes(marker) || (zombie && stat.includes('(ffmpeg)'))) found.push({ pid: Number(entry), zombie });
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const zombie = state === 'Z';
+      const ourZombie = zombie && Number(ppid) === process.pid && stat.includes('(ffmpeg)');
+      if (cmdline.includes(marker) || ourZombie) found.push({ pid: Number(entry), zombie });
     } catch {
       // the process ended while we looked
     }
