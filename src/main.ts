@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import { MotionGate } from './motion/motion-gate.js';
 import { MqttConnection } from './outputs/mqtt/connection.js';
 import { EmbeddedBroker } from './outputs/mqtt/embedded-broker.js';
-import { WebServer } from './server/app.js';
+import { WebServer, type Listener } from './server/app.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
 import { VERSION } from './version.js';
@@ -90,18 +90,23 @@ export class Argus {
     }
 
     const token = accessToken(dataDir, config.server.token);
+    // Inside the add-on the main port is HA's ingress port; elsewhere it is token-protected.
+    const addon = Boolean(process.env.SUPERVISOR_TOKEN);
+    const { port: mainPort, host, direct_port } = config.server;
+    const listeners: Listener[] = [{ port: mainPort, host, access: addon ? 'ingress' : 'token' }];
+    if (addon && direct_port) listeners.push({ port: direct_port, host, access: 'token' });
     this.server = new WebServer({
-      port: config.server.port,
-      host: config.server.host,
+      listeners,
       token,
       cameras: this.sources,
       health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size },
       logger: log,
     });
-    const port = await this.server.start();
+    const [port, directPort] = await this.server.start();
     for (const source of this.sources.values()) source.start();
     for (const gate of this.gates) gate.start();
-    log.info(`web UI: http://localhost:${port}/?token=${token}`);
+    if (addon) log.info(`web UI: through Home Assistant ingress${directPort ? `, and http://<host>:${directPort}/?token=${token}` : ''}`);
+    else log.info(`web UI: http://localhost:${port}/?token=${token}`);
     return { port, mqttUrl, token };
   }
 

@@ -74,6 +74,8 @@ export const configSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(8099),
         host: z.string().default('0.0.0.0'),
+        /** Add-on only: a second, token-protected port beside the ingress port (off when unset). */
+        direct_port: z.number().int().min(1).max(65535).optional(),
         /** Access token for requests that do not come through HA ingress; generated into the data dir if unset. */
         token: z.string().min(16, 'a token of at least 16 characters').optional(),
       })

@@ -22,6 +22,15 @@ function presented(req: FastifyRequest): { token?: string; fromQuery: boolean } 
   return { token: cookie?.slice(COOKIE.length + 1), fromQuery: false };
 }
 
+/** The add-on's ingress port: only Home Assistant's ingress proxy may talk to it. */
+export function ingressOnlyGuard() {
+  return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const path = req.url.split('?')[0];
+    if (PUBLIC.has(path) || req.socket.remoteAddress === INGRESS_PROXY_IP) return;
+    reply.code(403).type('text/plain').send('This port only serves Home Assistant ingress. Open Argus from the Home Assistant sidebar, or enable server.direct_port.\n');
+  };
+}
+
 /**
  * Requests through HA ingress are trusted (HA authenticated the user); everything else needs
  * the token, as a Bearer header, `?token=` (which then sets a cookie, so links keep working) or that cookie.

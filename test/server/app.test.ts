@@ -33,8 +33,7 @@ describe('WebServer', () => {
   const door = camera('door');
   const yard = camera('yard');
   const server = new WebServer({
-    port: 0,
-    host: '127.0.0.1',
+    listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }],
     token: TOKEN,
     cameras: new Map<string, CameraView>([['door', door], ['yard', yard]]),
     health: { version: '9.9.9', mqttConnected: () => true, cameraCount: () => 2 },
@@ -44,7 +43,7 @@ describe('WebServer', () => {
   const auth = { authorization: `Bearer ${TOKEN}` };
   beforeAll(async () => {
     door.frame = frameOf('door', 1, [200, 30, 30]);
-    port = await server.start();
+    [port] = await server.start();
   });
   afterAll(() => server.stop());
 
@@ -129,5 +128,40 @@ describe('WebServer', () => {
     const evil = await server.app.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '"><script>alert(1)</script>' } });
     expect(evil.body).not.toContain('<script>alert(1)');
     expect(evil.body).toContain('<base href="./">');
+  });
+});
+
+describe('WebServer in the add-on', () => {
+  const server = new WebServer({
+    listeners: [
+      { port: 0, host: '127.0.0.1', access: 'ingress' },
+      { port: 0, host: '127.0.0.1', access: 'token' },
+    ],
+    token: TOKEN,
+    cameras: new Map(),
+    health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 },
+    logger: silentLogger(),
+  });
+  afterAll(() => server.stop());
+
+  it('answers only the ingress proxy on the ingress port, even with the token', async () => {
+    const [ingress] = server.apps;
+    expect((await ingress.inject({ url: '/api/cameras', remoteAddress: '172.30.32.2' })).statusCode).toBe(200);
+    const outsider = await ingress.inject({ url: '/api/cameras', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(outsider.statusCode).toBe(403);
+    expect(outsider.body).toContain('only serves Home Assistant ingress');
+  });
+
+  it('serves the direct port to token holders only', async () => {
+    const direct = server.apps[1];
+    expect((await direct.inject({ url: '/api/cameras' })).statusCode).toBe(401);
+    expect((await direct.inject({ url: '/api/cameras', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+  });
+
+  it('listens on both ports', async () => {
+    const ports = await server.start();
+    expect(ports).toHaveLength(2);
+    const res = await fetch(`http://127.0.0.1:${ports[0]}/api/cameras`);
+    expect(res.status).toBe(403); // we are not 172.30.32.2
   });
 });
