@@ -1,0 +1,104 @@
+/**
+ * Per-model latency of our ONNX models (onnxruntime-node through Argus' worker pool) against the
+ * same TFJS weights on tfjs-backend-wasm (Human's runtime), same inputs, same run; then a whole
+ * frame (objects + faces + pose) through Argus' Detector against human.detect().
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { silentLogger } from '../../src/log.js';
+import { analyzeImage } from '../../src/models/analyze-image.js';
+import { Detector } from '../../src/models/detector.js';
+import { ModelManifest } from '../../src/models/manifest.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { SessionPool } from '../../src/models/session-pool.js';
+import type { TensorData } from '../../src/models/tensor-data.js';
+import { rgbImage } from '../../src/vision/image.js';
+import { startHuman } from './human-reference.js';
+import { median, time } from './timing.js';
+
+const require = createRequire(import.meta.url);
+
+/** Our manifest name → Human's model key (null: Human did not load it; loaded separately). */
+const MODELS: Array<{ name: string; human: string | null }> = [
+  { name: 'centernet', human: 'centernet' },
+  { name: 'blazeface-back', human: 'blazeface' },
+  { name: 'faceres', human: 'faceres' },
+  { name: 'mobilefacenet', human: null },
+  { name: 'blazepose-detector', human: 'blazeposedetect' },
+  { name: 'blazepose-full', human: 'blazepose' },
+  { name: 'movenet-lightning', human: null },
+];
+
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
+}
+
+export interface Row {
+  what: string;
+  ours_ms: number;
+  human_ms: number;
+  ratio: number;
+}
+
+export async function benchModels(runs: number, warmup: number): Promise<Row[]> {
+  const manifest = ModelManifest.load();
+  const config = defaultModelsConfig();
+  const pool = new SessionPool(config.runtime, silentLogger());
+  const ref = await startHuman();
+  const tf = ref.human.tf;
+  const modelsUrl = (ref.human as unknown as { config: { modelBasePath: string } }).config.modelBasePath;
+  const rows: Row[] = [];
+  try {
+    for (const { name, human } of MODELS) {
+      const info = await pool.load(name, manifest.path(name));
+      const input = info.inputs[0];
+      const dims = input.shape.map((d) => (d < 0 ? 1 : d));
+      const size = dims.reduce((a, b) => a * b, 1);
+      const rand = seededRandom(42);
+      const isInt = input.type.includes('int32');
+      const values = Array.from({ length: size }, () => (isInt ? Math.floor(rand() * 256) : rand()));
+      const feed = (): Record<string, TensorData> => ({
+        [input.name]: isInt ? { type: 'int32', dims, data: Int32Array.from(values) } : { type: 'float32', dims, data: Float32Array.from(values) },
+      });
+      const ours = await time(() => pool.run(name, feed()), runs, warmup);
+
+      const model = human ? ref.human.models.models[human] : await tf.loadGraphModel(`${modelsUrl}${name}.json`);
+      if (!model) throw new Error(`Human did not load ${human}`);
+      const tensor = tf.tensor(values, dims, isInt ? 'int32' : 'float32');
+      const theirs = await time(async () => {
+        const out = (model as { execute(t: unknown): unknown }).execute(tensor);
+        const list = (Array.isArray(out) ? out : [out]) as Array<{ data(): Promise<unknown>; dispose(): void }>;
+        await Promise.all(list.map((t) => t.data())); // wait for the work, as a caller must
+        for (const t of list) t.dispose();
+      }, runs, warmup);
+      tensor.dispose();
+      rows.push({ what: name, ours_ms: median(ours), human_ms: median(theirs), ratio: median(theirs) / median(ours) });
+    }
+
+    // A whole frame: the npm-shipped photo of three people, 1280 wide.
+    const photo = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+    const { data, info } = await sharp(photo).resize({ width: 1280 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const img = rgbImage(info.width, info.height, new Uint8Array(data));
+    const detector = await Detector.create({ config, logger: silentLogger() });
+    const families = ['objects', 'faces', 'pose'] as const;
+    const ours = await time(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), runs, warmup);
+    const found = await analyzeImage(detector, img, { file: 'bench', families, embeddings: true });
+    await detector.close();
+    const frame = tf.tensor(data, [1, info.height, info.width, 3], 'int32');
+    const theirs = await time(() => ref.human.detect(frame), runs, warmup);
+    const humanFound = await ref.human.detect(frame);
+    frame.dispose();
+    rows.push({
+      what: `full frame ${info.width}×${info.height} (ours: ${found.objects.length} objects, ${found.faces.length} faces, ${found.poses.length} poses; Human: ${humanFound.object.length}, ${humanFound.face.length}, ${humanFound.body.length})`,
+      ours_ms: median(ours),
+      human_ms: median(theirs),
+      ratio: median(theirs) / median(ours),
+    });
+  } finally {
+    await pool.close();
+    await ref.close();
+  }
+  return rows;
+}

@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: every benchmark, each as a ratio against a reference measured in the same run
+ * (never a pass/fail). `--runs N` (default 15), `--warmup N` (default 3).
+ */
+import { parseArgs } from 'node:util';
+import { benchModels } from './models-vs-human.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, warmup: { type: 'string', default: '3' } } });
+const runs = Number(values.runs);
+const warmup = Number(values.warmup);
+
+const fmt = (n: number) => n.toFixed(1);
+console.log(`# Models: Argus (onnxruntime-node, worker pool) vs Human 3.3.6 (tfjs-backend-wasm), median of ${runs} runs after ${warmup} warm-up\n`);
+console.log('| model | Argus ms | Human ms | Human ÷ Argus |');
+console.log('|---|---:|---:|---:|');
+for (const r of await benchModels(runs, warmup)) console.log(`| ${r.what} | ${fmt(r.ours_ms)} | ${fmt(r.human_ms)} | ${r.ratio.toFixed(1)}× |`);
