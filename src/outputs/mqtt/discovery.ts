@@ -1,0 +1,54 @@
+import type { Logger } from '../../log.js';
+import type { MqttConnection } from './connection.js';
+import { bridgeConfig, cameraConfig, type DiscoveryContext } from './discovery-payload.js';
+import type { HaStore } from './ha-store.js';
+import { BRIDGE_DEVICE_ID, cameraDeviceId, deviceConfigTopic } from './ha-topics.js';
+
+export interface HaDiscoveryOptions extends DiscoveryContext {
+  mqtt: MqttConnection;
+  store: HaStore;
+  cameras: string[];
+  discoveryPrefix: string;
+  logger: Logger;
+}
+
+/**
+ * Device-based discovery (`<prefix>/device/<id>/config`), retained, QoS 1. Like zigbee2mqtt, a
+ * config is published only when it differs from what was published last (remembered in SQLite),
+ * and the config of a camera that left the config is cleared with an empty retained payload.
+ */
+export class HaDiscovery {
+  constructor(private readonly opts: HaDiscoveryOptions) {}
+
+  /** The configs Argus wants HA to hold now, by topic. */
+  wanted(): Map<string, string> {
+    const { discoveryPrefix: prefix } = this.opts;
+    const out = new Map<string, string>();
+    out.set(deviceConfigTopic(prefix, BRIDGE_DEVICE_ID), JSON.stringify(bridgeConfig(this.opts)));
+    for (const camera of this.opts.cameras) {
+      out.set(deviceConfigTopic(prefix, cameraDeviceId(camera)), JSON.stringify(cameraConfig(this.opts, camera)));
+    }
+    return out;
+  }
+
+  /** `force` re-sends every config (HA came online and may have forgotten them). */
+  announce(force = false): void {
+    const { mqtt, store, logger } = this.opts;
+    const before = store.publishedConfigs();
+    const wanted = this.wanted();
+    let sent = 0;
+    for (const [topic, payload] of wanted) {
+      if (!force && before.get(topic) === payload) continue;
+      mqtt.publish(topic, payload, { retain: true, qos: 1 });
+      store.savePublished(topic, payload);
+      sent++;
+    }
+    for (const topic of before.keys()) {
+      if (wanted.has(topic)) continue;
+      mqtt.publish(topic, '', { retain: true, qos: 1 });
+      store.forgetPublished(topic);
+      logger.info(`Home Assistant discovery: removed ${topic} (camera no longer configured)`);
+    }
+    if (sent > 0) logger.info(`Home Assistant discovery: published ${sent} device config(s)`);
+  }
+}

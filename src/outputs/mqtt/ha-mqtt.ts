@@ -1,0 +1,71 @@
+import type { EventBus } from '../../bus.js';
+import type { Logger } from '../../log.js';
+import type { Db } from '../../store/database.js';
+import type { MqttConnection } from './connection.js';
+import { HaDiscovery } from './discovery.js';
+import { HaPauseSwitch } from './ha-pause-switch.js';
+import { HaStatePublisher, type LoadSnapshot } from './ha-states.js';
+import { HaStore } from './ha-store.js';
+import { haStatusTopic } from './ha-topics.js';
+
+export interface HomeAssistantMqttOptions {
+  mqtt: MqttConnection;
+  bus: EventBus;
+  db: Db;
+  cameras: string[];
+  baseTopic: string;
+  discoveryPrefix: string;
+  version: string;
+  logger: Logger;
+  onPause: (camera: string, paused: boolean) => void;
+  loadSnapshot: LoadSnapshot;
+  /** Base URL of the Argus API as HA reaches it, for absolute snapshot URLs in event entities. */
+  publicUrl?: string;
+  supportUrl?: string;
+}
+
+/**
+ * Home Assistant over MQTT: discovery, states from the event bus, the pause switch, and a
+ * re-announce whenever HA publishes `online` on `<prefix>/status` (it has restarted and may
+ * have lost what it knew).
+ */
+export class HomeAssistantMqtt {
+  private readonly discovery: HaDiscovery;
+  private readonly states: HaStatePublisher;
+  private readonly pause: HaPauseSwitch;
+  private unsubscribe?: () => void;
+
+  constructor(private readonly opts: HomeAssistantMqttOptions) {
+    const store = new HaStore(opts.db);
+    this.discovery = new HaDiscovery({ ...opts, store });
+    this.states = new HaStatePublisher(opts);
+    this.pause = new HaPauseSwitch({ ...opts, store });
+  }
+
+  start(): void {
+    const { bus, mqtt, discoveryPrefix, logger } = this.opts;
+    this.discovery.announce();
+    this.states.publishAll();
+    this.pause.start();
+    bus.on(this, 'event', (msg) => this.states.handleEvent(msg));
+    bus.on(this, 'cameraStatus', (status) => this.states.handleStatus(status));
+    this.unsubscribe = mqtt.subscribe(haStatusTopic(discoveryPrefix), (_topic, payload) => {
+      if (payload.toString() !== 'online') return;
+      logger.info('Home Assistant came online: re-sending discovery and states');
+      this.discovery.announce(true);
+      this.states.publishAll();
+      this.pause.publishAll();
+    });
+  }
+
+  stop(): void {
+    this.opts.bus.removeAll(this);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.pause.stop();
+  }
+
+  isPaused(camera: string): boolean {
+    return this.pause.isPaused(camera);
+  }
+}

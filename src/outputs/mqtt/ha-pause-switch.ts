@@ -1,0 +1,69 @@
+import type { Logger } from '../../log.js';
+import type { MqttConnection } from './connection.js';
+import type { HaStore } from './ha-store.js';
+import { cameraTopics } from './ha-topics.js';
+
+export interface HaPauseSwitchOptions {
+  mqtt: MqttConnection;
+  store: HaStore;
+  baseTopic: string;
+  cameras: string[];
+  logger: Logger;
+  /** Told at start for every paused camera, and on every change. */
+  onPause: (camera: string, paused: boolean) => void;
+}
+
+/**
+ * The per-camera "Pause detection" switch: `ON`/`OFF` on `argus/<camera>/pause/set`, the state
+ * echoed retained on `argus/<camera>/pause` and kept in SQLite so a restart keeps it.
+ */
+export class HaPauseSwitch {
+  private unsubscribe?: () => void;
+
+  constructor(private readonly opts: HaPauseSwitchOptions) {}
+
+  start(): void {
+    const { mqtt, baseTopic, cameras, store, onPause } = this.opts;
+    const byTopic = new Map(cameras.map((c) => [cameraTopics(baseTopic, c).pauseSet, c]));
+    this.unsubscribe = mqtt.subscribe(`${baseTopic}/+/pause/set`, (topic, payload) => {
+      const camera = byTopic.get(topic);
+      if (camera) this.command(camera, payload.toString().trim());
+    });
+    for (const camera of cameras) if (store.isPaused(camera)) onPause(camera, true);
+    this.publishAll();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  isPaused(camera: string): boolean {
+    return this.opts.store.isPaused(camera);
+  }
+
+  publishAll(): void {
+    for (const camera of this.opts.cameras) this.publishState(camera);
+  }
+
+  private command(camera: string, payload: string): void {
+    const { store, logger, onPause } = this.opts;
+    const want = payload.toUpperCase();
+    if (want !== 'ON' && want !== 'OFF') {
+      logger.warn(`pause switch of ${camera}: ignored "${payload.slice(0, 40)}"; send ON or OFF`);
+      return;
+    }
+    const paused = want === 'ON';
+    if (store.isPaused(camera) !== paused) {
+      store.setPaused(camera, paused);
+      logger.info(`detection on ${camera} ${paused ? 'paused' : 'resumed'} from Home Assistant`);
+      onPause(camera, paused);
+    }
+    this.publishState(camera);
+  }
+
+  private publishState(camera: string): void {
+    const { mqtt, baseTopic, store } = this.opts;
+    mqtt.publish(cameraTopics(baseTopic, camera).pause, store.isPaused(camera) ? 'ON' : 'OFF', { retain: true, qos: 1 });
+  }
+}

@@ -1,0 +1,236 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EventBus } from '../../../src/bus.js';
+import type { ArgusEvent, EventMessage } from '../../../src/events/event.js';
+import { silentLogger } from '../../../src/log.js';
+import { MqttConnection } from '../../../src/outputs/mqtt/connection.js';
+import { HomeAssistantMqtt } from '../../../src/outputs/mqtt/ha-mqtt.js';
+import type { CameraStatus } from '../../../src/sources/frame.js';
+import { openDatabase, type Db } from '../../../src/store/database.js';
+import { startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
+import { MqttWatch } from '../../helpers/mqtt-watch.js';
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+
+function event(over: Partial<ArgusEvent> & Pick<ArgusEvent, 'id' | 'kind'>): ArgusEvent {
+  return {
+    camera: 'front_door', label: over.kind, sub_label: null, score: 0.9, top_score: 0.9, box: [0, 0, 10, 10], zones: [],
+    start_time: 1_795_000_000, end_time: null, snapshot: `events/${over.id}/snapshot.jpg`, ...over,
+  };
+}
+
+async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('Home Assistant over MQTT, against a real broker', () => {
+  let broker: TestBroker;
+  let dir: string;
+  const running: Array<{ ha: HomeAssistantMqtt; mqtt: MqttConnection }> = [];
+  const watches: MqttWatch[] = [];
+
+  beforeAll(async () => {
+    broker = await startBroker();
+    dir = mkdtempSync(join(tmpdir(), 'argus-ha-mqtt-'));
+  });
+  afterAll(async () => broker?.stop());
+  afterEach(async () => {
+    for (const r of running.splice(0)) {
+      r.ha.stop();
+      await r.mqtt.stop();
+    }
+    for (const w of watches.splice(0)) await w.close();
+  });
+
+  async function watch(filter: string): Promise<MqttWatch> {
+    const w = await MqttWatch.open(broker.url, filter);
+    watches.push(w);
+    return w;
+  }
+
+  /** Starts the HA output with its own connection; `base` keeps each test's topics apart. */
+  async function start(base: string, cameras: string[], db: Db, paused: Array<[string, boolean]> = []) {
+    const bus = new EventBus();
+    const mqtt = new MqttConnection({ url: broker.url, baseTopic: base, logger: silentLogger() });
+    const ha = new HomeAssistantMqtt({
+      mqtt, bus, db, cameras, baseTopic: base, discoveryPrefix: `${base}_ha`, version: '9.9.9', logger: silentLogger(),
+      onPause: (camera, p) => paused.push([camera, p]),
+      loadSnapshot: async (ev) => (ev.kind === 'weapon' ? JPEG : undefined),
+      publicUrl: 'http://argus.local:8099/api',
+    });
+    mqtt.start();
+    ha.start();
+    running.push({ ha, mqtt });
+    await until('the connection', () => mqtt.connected);
+    return { bus, mqtt, ha, paused };
+  }
+
+  it('announces one retained device config per camera with what device-based discovery requires', async () => {
+    const db = openDatabase(join(dir, 'announce.db'));
+    await start('t1', ['front_door', 'garden'], db);
+    // A fresh subscriber sees only retained messages: the configs must be among them.
+    const w = await watch('t1_ha/#');
+    const configs = await until('both camera configs and the bridge', () => {
+      const c = w.messages.filter((m) => m.topic.endsWith('/config') && m.retain);
+      return c.length === 3 ? c : undefined;
+    });
+    expect(configs.map((c) => c.topic).sort()).toEqual(['t1_ha/device/argus_bridge/config', 't1_ha/device/argus_front_door/config', 't1_ha/device/argus_garden/config']);
+    for (const { payload } of configs) {
+      const cfg = JSON.parse(payload);
+      expect(cfg.dev.identifiers.length).toBeGreaterThan(0);
+      expect(cfg.o.name).toBe('Argus');
+      expect(cfg.o.sw_version).toBe('9.9.9');
+      expect(cfg.o.support_url).toMatch(/^https:\/\//);
+      const cmps = Object.values(cfg.cmps) as Array<Record<string, unknown>>;
+      expect(cmps.length).toBeGreaterThan(0);
+      for (const c of cmps) {
+        expect(typeof c.p).toBe('string');
+        expect(typeof c.unique_id).toBe('string');
+        expect(c.default_entity_id).toBe(`${c.p}.${c.unique_id}`);
+        expect(c).not.toHaveProperty('object_id');
+      }
+    }
+    const door = JSON.parse(configs.find((c) => c.topic.includes('front_door'))!.payload);
+    expect(door.dev.via_device).toBe('argus_bridge');
+    expect(door.availability).toEqual([{ topic: 't1/available' }, { topic: 't1/front_door/available' }]);
+    const byKey = (k: string) => door.cmps[`argus_front_door_${k}`];
+    expect(byKey('weapon')).toMatchObject({ p: 'binary_sensor', device_class: 'safety', state_topic: 't1/front_door/weapon' });
+    expect(byKey('person')).toMatchObject({ p: 'binary_sensor', device_class: 'occupancy' });
+    for (const k of ['known_face', 'unknown_face', 'suspicious']) expect(byKey(k).p).toBe('binary_sensor');
+    for (const k of ['person_count', 'last_face', 'fps']) expect(byKey(k).p).toBe('sensor');
+    expect(byKey('snapshot')).toMatchObject({ p: 'image', image_topic: 't1/front_door/image' });
+    expect(byKey('face_recognized')).toMatchObject({ p: 'event', event_types: ['face_recognized'] });
+    expect(byKey('weapon_detected')).toMatchObject({ p: 'event', event_types: ['weapon_detected'] });
+    expect(byKey('pause')).toMatchObject({ p: 'switch', command_topic: 't1/front_door/pause/set' });
+  });
+
+  it('turns states on and off from the events on the bus', async () => {
+    const db = openDatabase(join(dir, 'states.db'));
+    const w = await watch('t2/#');
+    const { bus } = await start('t2', ['front_door'], db);
+    const last = (k: string) => w.last(`t2/front_door/${k}`);
+    await w.waitFor('t2/front_door/person', 'OFF');
+    expect(last('person_count')).toBe('0');
+
+    const p1 = event({ id: 'p1', kind: 'person' });
+    const p2 = event({ id: 'p2', kind: 'person' });
+    bus.emit('event', { type: 'start', event: p1 });
+    bus.emit('event', { type: 'start', event: p2 });
+    await w.waitFor('t2/front_door/person_count', '2');
+    expect(last('person')).toBe('ON');
+    bus.emit('event', { type: 'end', event: { ...p1, end_time: p1.start_time + 3 } });
+    await w.waitFor('t2/front_door/person_count', '1');
+    expect(last('person')).toBe('ON');
+    bus.emit('event', { type: 'end', event: { ...p2, end_time: p2.start_time + 4 } });
+    await w.waitFor('t2/front_door/person', 'OFF');
+    expect(last('person_count')).toBe('0');
+
+    // An unknown face that is recognised on an update: unknown → known, one face_recognized event.
+    const face = event({ id: 'f1', kind: 'face', label: 'face' });
+    bus.emit('event', { type: 'start', event: face });
+    await w.waitFor('t2/front_door/unknown_face', 'ON');
+    const known = { ...face, sub_label: 'barack_obama', attributes: { similarity: 0.71 } };
+    bus.emit('event', { type: 'update', event: known });
+    bus.emit('event', { type: 'update', event: { ...known, score: 0.95 } });
+    await w.waitFor('t2/front_door/known_face', 'ON');
+    expect(last('unknown_face')).toBe('OFF');
+    await w.waitFor('t2/front_door/last_face', 'barack_obama');
+    expect(JSON.parse(last('last_face/attributes')!)).toMatchObject({ similarity: 0.71, event_id: 'f1' });
+    const recognised = w.messages.filter((m) => m.topic === 't2/front_door/face_recognized');
+    expect(recognised).toHaveLength(1);
+    expect(JSON.parse(recognised[0].payload)).toMatchObject({
+      event_type: 'face_recognized', name: 'barack_obama', similarity: 0.71, snapshot_url: 'http://argus.local:8099/api/events/f1/snapshot.jpg',
+    });
+    bus.emit('event', { type: 'end', event: known });
+    await w.waitFor('t2/front_door/known_face', 'OFF');
+
+    // A weapon: the binary sensor, the event entity, and the image entity gets the snapshot JPEG.
+    const knife = event({ id: 'w1', kind: 'weapon', label: 'knife', score: 0.8 });
+    bus.emit('event', { type: 'start', event: knife });
+    await w.waitFor('t2/front_door/weapon', 'ON');
+    const detected = await until('weapon_detected', () => w.messages.find((m) => m.topic === 't2/front_door/weapon_detected'));
+    expect(JSON.parse(detected.payload)).toMatchObject({ event_type: 'weapon_detected', label: 'knife', score: 0.8 });
+    const image = await until('the image', () => w.messages.find((m) => m.topic === 't2/front_door/image'));
+    expect(Buffer.from(image.payload, 'binary').length).toBeGreaterThan(0);
+    bus.emit('event', { type: 'end', event: knife });
+    await w.waitFor('t2/front_door/weapon', 'OFF');
+
+    // argus/events carries every message as JSON, in order.
+    const events = w.messages.filter((m) => m.topic === 't2/events').map((m) => JSON.parse(m.payload) as EventMessage);
+    expect(events.map((e) => `${e.type}:${e.event.id}`)).toEqual(['start:p1', 'start:p2', 'end:p1', 'end:p2', 'start:f1', 'update:f1', 'update:f1', 'end:f1', 'start:w1', 'end:w1']);
+
+    // Camera status: availability and fps.
+    const status: CameraStatus = { name: 'front_door', enabled: true, connected: false, fps: 0, framesReceived: 0, framesDropped: 0, reconnects: 1, lastError: 'connection refused', lastFrameTime: null, width: 640, height: 360 };
+    bus.emit('cameraStatus', status);
+    await w.waitFor('t2/front_door/available', 'offline');
+    bus.emit('cameraStatus', { ...status, connected: true, fps: 4.96 });
+    await w.waitFor('t2/front_door/available', 'online');
+    await w.waitFor('t2/front_door/fps', '5');
+  });
+
+  it('pauses a camera from the switch and keeps it paused across a restart', async () => {
+    const db = openDatabase(join(dir, 'pause.db'));
+    const w = await watch('t3/#');
+    const first = await start('t3', ['front_door', 'garden'], db);
+    await w.waitFor('t3/front_door/pause', 'OFF');
+    w.messages.length = 0;
+    const pub = new MqttConnection({ url: broker.url, baseTopic: 'commander', logger: silentLogger() });
+    pub.start();
+    await until('commander connection', () => pub.connected);
+    pub.publish('t3/front_door/pause/set', 'ON', { qos: 1 });
+    await w.waitFor('t3/front_door/pause', 'ON');
+    expect(first.paused).toEqual([['front_door', true]]);
+    pub.publish('t3/garden/pause/set', 'bogus', { qos: 1 });
+    pub.publish('t3/garden/pause/set', 'OFF', { qos: 1 });
+    await until('garden state echoed', () => w.messages.some((m) => m.topic === 't3/garden/pause'));
+    expect(first.paused).toEqual([['front_door', true]]);
+    await pub.stop();
+
+    const r = running.pop()!;
+    r.ha.stop();
+    await r.mqtt.stop();
+    const second = await start('t3', ['front_door', 'garden'], db);
+    expect(second.paused).toEqual([['front_door', true]]);
+    expect(second.ha.isPaused('front_door')).toBe(true);
+    expect(second.ha.isPaused('garden')).toBe(false);
+  });
+
+  it('re-announces when Home Assistant comes online, publishes only changed configs, and clears removed cameras', async () => {
+    const db = openDatabase(join(dir, 'reannounce.db'));
+    const w = await watch('t4_ha/#');
+    const first = await start('t4', ['front_door', 'garden'], db);
+    const configsSeen = () => w.messages.filter((m) => m.topic.endsWith('/config')).length;
+    await until('3 configs', () => configsSeen() === 3);
+
+    first.mqtt.publish('t4_ha/status', 'online', { qos: 1 });
+    await until('a re-announce', () => configsSeen() === 6);
+
+    // A restart with the same cameras sends no config at all.
+    let r = running.pop()!;
+    r.ha.stop();
+    await r.mqtt.stop();
+    const second = await start('t4', ['front_door', 'garden'], db);
+    second.mqtt.publish('t4_probe', 'x', { qos: 1 });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(configsSeen()).toBe(6);
+
+    // garden leaves the config: its retained config is cleared with an empty payload.
+    r = running.pop()!;
+    r.ha.stop();
+    await r.mqtt.stop();
+    await start('t4', ['front_door'], db);
+    await until('garden cleared', () => w.messages.find((m) => m.topic === 't4_ha/device/argus_garden/config' && m.payload === ''));
+    const fresh = await watch('t4_ha/#');
+    await until('retained configs', () => fresh.messages.some((m) => m.topic.includes('front_door')));
+    await new Promise((res) => setTimeout(res, 200));
+    expect(fresh.messages.map((m) => m.topic).sort()).toEqual(['t4_ha/device/argus_bridge/config', 't4_ha/device/argus_front_door/config']);
+  });
+});
