@@ -1,0 +1,114 @@
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log.js';
+
+export interface BackupRotationOptions {
+  /** `<data>/backups` */
+  dir: string;
+  /** How many backups to keep; 0 writes none. */
+  keep: number;
+  /** Wait this long after the last change, so a burst of changes makes one backup. */
+  delayMs: number;
+  /** The archive to write, taken when the backup is written (not when the change happened). */
+  snapshot: () => Buffer;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface BackupFile {
+  file: string;
+  path: string;
+  bytes: number;
+  time: string;
+}
+
+const NAME = /^registry-(\d{8}T\d{9}Z)(?:-(\d+))?\.tar\.gz$/;
+
+/** `registry-20260123T134501123Z.tar.gz`: sorts by time as text. */
+function fileName(time: number): string {
+  return `registry-${new Date(time).toISOString().replace(/[-:.]/g, '')}.tar.gz`;
+}
+
+/**
+ * Rotating registry backups: after changes settle, one archive in `<data>/backups/`, the oldest
+ * beyond `keep` removed. Written to a temporary name and renamed, so a crash never leaves a
+ * half-written backup under a backup's name.
+ */
+export class BackupRotation {
+  private timer?: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: BackupRotationOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** A change happened: (re)start the quiet-period timer. */
+  changed(): void {
+    if (this.opts.keep === 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.writeNow();
+      } catch (err) {
+        this.opts.logger.error(`face registry backup failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }, this.opts.delayMs);
+    this.timer.unref();
+  }
+
+  /** Writes a pending backup at once (on stop, so the last changes are never only in the database). */
+  flush(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writeNow();
+  }
+
+  /** Cancels a pending backup without writing it. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Writes a backup now, whatever `keep` says about automatic ones; returns its path. */
+  writeNow(): string {
+    mkdirSync(this.opts.dir, { recursive: true });
+    let name = fileName(this.now());
+    // Two backups in one millisecond: keep both.
+    for (let n = 1; this.list().some((b) => b.file === name); n++) name = name.replace(/(-\d+)?\.tar\.gz$/, `-${n}.tar.gz`);
+    const path = join(this.opts.dir, name);
+    const tmp = `${path}.tmp`;
+    writeFileSync(tmp, this.opts.snapshot());
+    renameSync(tmp, path);
+    this.opts.logger.info(`face registry backed up to ${path}`);
+    this.prune();
+    return path;
+  }
+
+  /** Backups, newest first. */
+  list(): BackupFile[] {
+    let files: string[];
+    try {
+      files = readdirSync(this.opts.dir);
+    } catch {
+      return [];
+    }
+    return files
+      .filter((f) => NAME.test(f))
+      .sort()
+      .reverse()
+      .map((file) => {
+        const path = join(this.opts.dir, file);
+        const m = NAME.exec(file)!;
+        const t = m[1];
+        const time = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}.${t.slice(15, 18)}Z`;
+        return { file, path, bytes: statSync(path).size, time };
+      });
+  }
+
+  private prune(): void {
+    const keep = Math.max(1, this.opts.keep);
+    for (const old of this.list().slice(keep)) rmSync(old.path, { force: true });
+  }
+}

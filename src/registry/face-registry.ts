@@ -1,0 +1,359 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log.js';
+import { l2Normalize } from '../models/face-embedder.js';
+import type { Db } from '../store/database.js';
+import { PeopleStore, type NewSample, type Person, type PersonSummary, type SampleInfo } from '../store/people.js';
+import { ImageLoadError, loadImage } from '../vision/image.js';
+import { packArchive, unpackArchive } from './archive.js';
+import { BackupRotation, type BackupFile } from './backup-rotation.js';
+import type { RegistryConfig } from './config.js';
+import { RegistryError } from './errors.js';
+import { FaceIndex, type MatchStrategy } from './face-index.js';
+import { checkPersonName } from './person-name.js';
+import { faceOfPhoto, type FaceModels, type FoundFace } from './photo-face.js';
+
+/** An unknown face kept with an event (by the events module): enough to enrol it later. */
+export interface EventFace {
+  /** JPEG of the face. */
+  crop: Buffer;
+  embedding: Float32Array;
+}
+
+export interface FaceRegistryOptions {
+  /** `<data>/argus.db`, opened by the caller (shared with the other stores). */
+  db: Db;
+  config: RegistryConfig;
+  /** Backups go to `<dataDir>/backups/`. */
+  dataDir: string;
+  /** The embedder whose embeddings are matched (`models.faces.embedder`); samples of another model are ignored. */
+  model: string;
+  /** Needed only to enrol from photos. */
+  models?: FaceModels;
+  /** Needed only to enrol an event's unknown face. */
+  loadEventFace?: (eventId: string) => Promise<EventFace | undefined>;
+  /** Called after every committed change (e.g. to tell the UI or MQTT). */
+  onChange?: (counts: { people: number; samples: number }) => void;
+  logger: Logger;
+  /** `max` (default, measured better on the fixtures: docs/faces.md) or `mean`. */
+  strategy?: MatchStrategy;
+  now?: () => number;
+}
+
+export interface FaceMatch {
+  personId: number;
+  name: string;
+  similarity: number;
+  sampleId: number;
+}
+
+export interface EnrolOptions {
+  /** Which face of a photo with several (0 = leftmost). */
+  face?: number;
+  /** Enrol even when the face matches another person above the threshold. */
+  force?: boolean;
+  /** Set or change the person's external id (e.g. a Home Assistant person entity). */
+  externalId?: string;
+}
+
+export interface EnrolResult {
+  person: Person;
+  created: boolean;
+  samples: { id: number; face?: FoundFace; source: string }[];
+}
+
+export interface PhotoInput {
+  data: Uint8Array;
+  /** The file name, for messages and the sample's source. */
+  label: string;
+}
+
+type SampleInput = Omit<NewSample, 'model' | 'createdAt'> & { face?: FoundFace };
+
+/**
+ * People and their face samples: enrol (from photos, events or embeddings), de-duplicate,
+ * rename, delete, match, export/import, rotating backups. Matching reads an in-memory
+ * `FaceIndex` kept in step with the database, and reloaded when another process (the `argus
+ * faces` command beside a running Argus) commits a change.
+ */
+export class FaceRegistry {
+  private store?: PeopleStore;
+  private index: FaceIndex | null = null;
+  private names = new Map<number, string>();
+  private version = -1;
+  private backups?: BackupRotation;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: FaceRegistryOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get threshold(): number {
+    return this.opts.config.threshold;
+  }
+
+  start(): void {
+    this.store = new PeopleStore(this.opts.db);
+    this.backups = new BackupRotation({
+      dir: join(this.opts.dataDir, 'backups'),
+      keep: this.opts.config.backups.keep,
+      delayMs: this.opts.config.backups.delay * 1000,
+      snapshot: () => this.exportArchive(),
+      logger: this.opts.logger,
+      now: this.now,
+    });
+    this.reload();
+  }
+
+  /** Writes a pending backup, so the last changes are in one. */
+  stop(): void {
+    this.backups?.flush();
+  }
+
+  private get people(): PeopleStore {
+    if (!this.store) throw new Error('FaceRegistry used before start()');
+    return this.store;
+  }
+
+  /** Rebuilds the index from the database. */
+  private reload(): void {
+    const store = this.people;
+    this.names = new Map(store.people().map((p) => [p.id, p.name]));
+    this.index = null;
+    let otherModel = 0;
+    for (const s of store.embeddings()) {
+      if (s.model !== this.opts.model) {
+        otherModel++;
+        continue;
+      }
+      this.index ??= new FaceIndex(s.embedding.length);
+      if (s.embedding.length === this.index.dims) this.index.add(s.id, s.personId, s.embedding);
+    }
+    if (otherModel > 0) {
+      this.opts.logger.warn(`${otherModel} face samples were made by another embedder than ${this.opts.model} and are not matched: enrol those people again`);
+    }
+    this.version = store.dataVersion();
+  }
+
+  /** Picks up changes another process committed. */
+  private fresh(): void {
+    if (this.people.dataVersion() !== this.version) this.reload();
+  }
+
+  private changed(reindex: boolean): void {
+    if (reindex) this.reload();
+    else this.version = this.people.dataVersion();
+    this.backups?.changed();
+    this.opts.onChange?.(this.people.counts());
+  }
+
+  /** Samples the matcher holds. */
+  get size(): number {
+    this.fresh();
+    return this.index?.count ?? 0;
+  }
+
+  /** The closest person, whatever the similarity; `except` leaves one person out. */
+  nearest(embedding: Float32Array, except?: number): FaceMatch | null {
+    this.fresh();
+    if (!this.index || embedding.length !== this.index.dims) return null;
+    const best = this.index.best(l2Normalize(embedding), this.opts.strategy ?? 'max', except);
+    if (!best) return null;
+    return { ...best, name: this.names.get(best.personId) ?? `#${best.personId}` };
+  }
+
+  /** Who this face is, when the closest person is at or above the threshold; null for a stranger. */
+  match(embedding: Float32Array): FaceMatch | null {
+    const best = this.nearest(embedding);
+    return best && best.similarity >= this.threshold ? best : null;
+  }
+
+  list(): PersonSummary[] {
+    return this.people.list();
+  }
+
+  person(name: string): Person & { samples: SampleInfo[] } {
+    const p = this.find(name);
+    return { ...p, samples: this.people.samplesOf(p.id) };
+  }
+
+  /** A sample's JPEG crop, when it belongs to `name` and has one. */
+  crop(name: string, sampleId: number): Buffer | undefined {
+    const p = this.find(name);
+    const s = this.people.sample(sampleId);
+    if (!s || s.personId !== p.id) throw new RegistryError('sample_not_found', `"${p.name}" has no face sample ${sampleId}`);
+    return s.crop ?? undefined;
+  }
+
+  thumbnail(name: string): Buffer | undefined {
+    const p = this.find(name);
+    const id = this.people.list().find((x) => x.id === p.id)?.thumbnailSampleId;
+    return id ? this.people.sample(id)?.crop ?? undefined : undefined;
+  }
+
+  private find(name: string): Person {
+    const p = this.people.byName(name.trim());
+    if (!p) throw new RegistryError('person_not_found', `no person named "${name}" in the face registry`);
+    return p;
+  }
+
+  /** Enrols one face from each photo, all or none: one refused photo refuses the lot, saying which. */
+  async enrolPhotos(name: string, photos: PhotoInput[], opts: EnrolOptions = {}): Promise<EnrolResult> {
+    checkPersonName(name);
+    const models = this.opts.models;
+    if (!models) throw new Error('FaceRegistry was built without face models: it cannot enrol from photos');
+    if (photos.length === 0) throw new RegistryError('no_face', 'no photo was given: send one or more images');
+    const samples: SampleInput[] = [];
+    for (const photo of photos) {
+      let img;
+      try {
+        img = await loadImage(photo.data);
+      } catch (err) {
+        if (err instanceof ImageLoadError) {
+          throw new RegistryError(err.code === 'too_large' ? 'too_large' : 'not_an_image', `${photo.label}: ${err.message}`);
+        }
+        throw err;
+      }
+      const found = await faceOfPhoto(models, img, opts.face, photo.label);
+      samples.push({ embedding: found.embedding, crop: found.crop, source: 'photo', sourceRef: photo.label, box: found.face.box, face: found.face });
+    }
+    return this.enrol(name, samples, opts);
+  }
+
+  /** Enrols the unknown face an event kept. */
+  async enrolFromEvent(name: string, eventId: string, opts: Pick<EnrolOptions, 'force' | 'externalId'> = {}): Promise<EnrolResult> {
+    checkPersonName(name);
+    const face = await this.opts.loadEventFace?.(eventId);
+    if (!face) throw new RegistryError('event_face_not_found', `event ${eventId} has no unknown face to enrol (it may have been deleted, or held no face)`);
+    return this.enrol(name, [{ embedding: face.embedding, crop: face.crop, source: 'event', sourceRef: eventId, box: null }], opts);
+  }
+
+  /**
+   * The one way samples get in: checks each against the other people (the duplicate check), then
+   * adds the person if new and all samples in one transaction.
+   */
+  enrol(name: string, samples: SampleInput[], opts: Pick<EnrolOptions, 'force' | 'externalId'> = {}): EnrolResult {
+    const clean = checkPersonName(name);
+    this.fresh();
+    const existing = this.people.byName(clean);
+    const normalised = samples.map((s) => ({ ...s, embedding: l2Normalize(s.embedding) }));
+    for (const s of normalised) {
+      if (this.index && s.embedding.length !== this.index.dims) {
+        throw new RegistryError('wrong_embedding', `embedding has ${s.embedding.length} values; ${this.opts.model} embeddings have ${this.index.dims}`);
+      }
+      const other = this.nearest(s.embedding, existing?.id);
+      if (!opts.force && other && other.similarity >= this.threshold) {
+        const from = s.sourceRef ? ` in ${s.sourceRef}` : '';
+        throw new RegistryError(
+          'duplicate',
+          `the face${from} looks like "${other.name}" (similarity ${other.similarity.toFixed(3)}, threshold ${this.threshold}): add it to "${other.name}" instead, or pass force to enrol it as "${clean}" anyway`,
+          { person: other.name, similarity: Math.round(other.similarity * 1000) / 1000 },
+        );
+      }
+    }
+    const now = this.now();
+    const result = this.people.transaction((): EnrolResult => {
+      if (opts.externalId !== undefined) this.checkExternalId(opts.externalId, existing?.id);
+      const person = existing ?? this.people.createPerson(clean, opts.externalId ?? null, now);
+      if (existing) this.people.updatePerson(existing.id, { externalId: opts.externalId }, now);
+      const ids = normalised.map((s) => {
+        const { face, ...sample } = s;
+        return { id: this.people.addSample(person.id, { ...sample, model: this.opts.model, createdAt: now }), face, source: s.source };
+      });
+      return { person: this.people.byId(person.id)!, created: !existing, samples: ids };
+    });
+    // Appending keeps enrolment O(1) in the registry's size; deletes rebuild.
+    this.names.set(result.person.id, result.person.name);
+    for (let i = 0; i < normalised.length; i++) {
+      this.index ??= new FaceIndex(normalised[i].embedding.length);
+      this.index.add(result.samples[i].id, result.person.id, normalised[i].embedding);
+    }
+    this.changed(false);
+    return result;
+  }
+
+  private checkExternalId(externalId: string, self?: number): void {
+    const holder = this.people.byExternalId(externalId);
+    if (holder && holder.id !== self) throw new RegistryError('name_taken', `external id "${externalId}" already belongs to "${holder.name}"`);
+  }
+
+  /** Renames a person and/or sets their external id (null clears it). */
+  update(name: string, change: { name?: string; externalId?: string | null }): Person {
+    const p = this.find(name);
+    const newName = change.name === undefined ? undefined : checkPersonName(change.name);
+    this.people.transaction(() => {
+      if (newName !== undefined) {
+        const holder = this.people.byName(newName);
+        if (holder && holder.id !== p.id) throw new RegistryError('name_taken', `there is already a person named "${holder.name}": pick another name, or delete that person first`);
+      }
+      if (change.externalId) this.checkExternalId(change.externalId, p.id);
+      this.people.updatePerson(p.id, { name: newName, externalId: change.externalId }, this.now());
+    });
+    this.changed(true);
+    return this.people.byId(p.id)!;
+  }
+
+  /** Deletes a person and all their samples. */
+  removePerson(name: string): void {
+    const p = this.find(name);
+    this.people.transaction(() => this.people.deletePerson(p.id));
+    this.changed(true);
+  }
+
+  removeSample(name: string, sampleId: number): void {
+    const p = this.find(name);
+    this.people.transaction(() => {
+      const s = this.people.sample(sampleId);
+      if (!s || s.personId !== p.id) throw new RegistryError('sample_not_found', `"${p.name}" has no face sample ${sampleId}`);
+      this.people.deleteSample(sampleId);
+      this.people.touch(p.id, this.now());
+    });
+    this.changed(true);
+  }
+
+  /** The whole registry as one `.tar.gz` (see archive.ts). */
+  exportArchive(): Buffer {
+    return packArchive(this.people.people(), this.people.allSamples(), this.now());
+  }
+
+  /**
+   * Replaces the whole registry with an archive's. The archive is checked whole first and the swap
+   * is one transaction, so a bad archive changes nothing; the registry as it was is backed up first.
+   */
+  importArchive(archive: Buffer): { people: number; samples: number; backup: string | null } {
+    const people = unpackArchive(archive);
+    for (const p of people) {
+      try {
+        checkPersonName(p.name);
+      } catch (err) {
+        throw new RegistryError('bad_archive', `not a usable face registry archive: ${(err as Error).message}; nothing was changed`);
+      }
+    }
+    const backup = this.people.counts().samples > 0 || this.people.counts().people > 0 ? this.backups!.writeNow() : null;
+    this.people.transaction(() => {
+      this.people.deleteAll();
+      for (const p of people) {
+        const { id } = this.people.createPerson(p.name, p.externalId, p.createdAt);
+        this.people.updatePerson(id, {}, p.updatedAt);
+        for (const s of p.samples) this.people.addSample(id, s);
+      }
+    });
+    this.changed(true);
+    return { ...this.people.counts(), backup };
+  }
+
+  /** Restores a backup (or any export) file: `importArchive` of its content. */
+  restore(path: string): { people: number; samples: number; backup: string | null } {
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (err) {
+      throw new RegistryError('bad_archive', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return this.importArchive(data);
+  }
+
+  listBackups(): BackupFile[] {
+    return this.backups?.list() ?? [];
+  }
+}

@@ -1,0 +1,18 @@
+import { RegistryError } from './errors.js';
+
+/** Letters (any script), digits, spaces and `_ - . '`: safe in a URL path, an MQTT payload and a file name. */
+const NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.'-]{0,63}$/u;
+/** Words the REST API uses beside names under /api/faces/. */
+const RESERVED = new Set(['export', 'import', 'backups', 'samples', 'match']);
+
+/** The name as stored (trimmed), or `invalid_name` saying what is allowed. */
+export function checkPersonName(raw: string): string {
+  const name = raw.trim().normalize('NFC');
+  if (!NAME.test(name) || RESERVED.has(name.toLowerCase())) {
+    throw new RegistryError(
+      'invalid_name',
+      `"${raw}" cannot be a person's name: use 1 to 64 letters, digits, spaces, _ - . or ' (starting with a letter or digit), and not ${[...RESERVED].join(', ')}`,
+    );
+  }
+  return name;
+}
