@@ -20,7 +20,10 @@ export interface ArgusEvent {
   score: number;
   top_score: number;
   box: EventBox;
+  /** Every zone the object has entered during the event. */
   zones: string[];
+  /** Zones the object is in now; on live messages only (not stored). */
+  current_zones?: string[];
   /** Seconds since the epoch (float), as Frigate does. */
   start_time: number;
   end_time: number | null;

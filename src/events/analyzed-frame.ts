@@ -1,0 +1,31 @@
+import type { Frame } from '../sources/frame.js';
+import type { EventBox, EventKind } from './event.js';
+
+/** A pose keypoint in frame pixels (names as in src/models/pose-keypoints.ts). */
+export interface SceneKeypoint {
+  name: string;
+  x: number;
+  y: number;
+  score: number;
+}
+
+/** One fact an analyzer found in a frame: what the tracker follows and an event reports. */
+export interface SceneDetection {
+  kind: EventKind;
+  label: string;
+  score: number;
+  box: EventBox;
+  /** A recognised person's name; null or absent when unknown. */
+  sub_label?: string | null;
+  attributes?: Record<string, unknown>;
+  /** Pose skeleton, drawn on the snapshot. */
+  keypoints?: SceneKeypoint[];
+}
+
+/** What the analyzers hand to the EventManager for each analysed frame. */
+export interface AnalyzedFrame {
+  camera: string;
+  /** The frame the detections were found in (its pixels are read for snapshots). */
+  frame: Frame;
+  detections: SceneDetection[];
+}

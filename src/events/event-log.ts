@@ -1,0 +1,32 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventMessage } from './event.js';
+
+/** `YYYY-MM-DD` of a time (seconds since the epoch) in the local time zone, as a person reads the day. */
+export function localDay(time: number): string {
+  const d = new Date(time * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * Appends every event message to `<data>/logs/YYYY-MM-DD.jsonl`, one JSON object a line, filed
+ * by the day the message was written: a plain record that outlives database pruning.
+ */
+export class EventLog {
+  private ready?: Promise<unknown>;
+
+  constructor(readonly dir: string) {}
+
+  /** The file a message written at `time` goes to. */
+  pathFor(time: number): string {
+    return join(this.dir, `${localDay(time)}.jsonl`);
+  }
+
+  async append(message: EventMessage, time = Date.now() / 1000): Promise<void> {
+    this.ready ??= mkdir(this.dir, { recursive: true });
+    await this.ready;
+    // One write per line with O_APPEND: lines from different events never interleave.
+    await appendFile(this.pathFor(time), `${JSON.stringify({ time, ...message })}\n`);
+  }
+}

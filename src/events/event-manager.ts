@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import type { EventBus } from '../bus.js';
+import type { Logger } from '../log.js';
+import type { EventStore } from '../store/events.js';
+import type { RgbImage } from '../vision/image.js';
+import type { AnalyzedFrame, SceneDetection } from './analyzed-frame.js';
+import type { EventsConfig } from './config.js';
+import type { ArgusEvent, EventBox, EventMessage, EventPhase } from './event.js';
+import type { EventLog } from './event-log.js';
+import { renderSnapshot } from './snapshot-renderer.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import { Tracker, type Track } from './tracker.js';
+import { CameraAreas, type CameraAreasConfig } from './zones.js';
+
+export interface EventManagerOptions {
+  config: Pick<EventsConfig, 'end_after' | 'min_frames'>;
+  /** Zones, masks and required zones per camera name; cameras not listed have none. */
+  cameras: Record<string, CameraAreasConfig>;
+  bus: EventBus;
+  store: EventStore;
+  snapshots: SnapshotStore;
+  log: EventLog;
+  logger: Logger;
+  /** Seconds since the epoch; tests pass a fake clock. */
+  now?: () => number;
+  /** How often (ms) unseen objects are checked for having ended; 0 leaves it to tick() (tests). */
+  tickMs?: number;
+}
+
+/** The best frame seen so far for an event, kept until it is rendered. */
+interface SnapshotCandidate {
+  version: number;
+  score: number;
+  image: RgbImage;
+  detections: SceneDetection[];
+  box: EventBox;
+}
+
+/** A tracked object: pending until it may start an event, then the event's live state. */
+interface TrackedEvent {
+  event: ArgusEvent | null;
+  entered: Set<string>;
+  current: string[];
+  candidate: SnapshotCandidate | null;
+  rendered: number;
+  /** Writes for one event run in order: snapshot, row, log line, then the bus. */
+  chain: Promise<void>;
+}
+
+interface CameraState {
+  tracker: Tracker;
+  areas: CameraAreas | null;
+  size: string;
+  objects: Map<number, TrackedEvent>;
+}
+
+function newEventId(startTime: number): string {
+  const random = randomBytes(4).readUInt32BE().toString(36).padStart(6, '0').slice(-6);
+  return `${startTime.toFixed(3)}-${random}`;
+}
+
+const sameZones = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((z, i) => z === b[i]);
+
+/**
+ * Turns analysed frames into events: per camera it tracks objects, ignores masked ones, follows
+ * zones, starts an event once an object was seen in `min_frames` frames (inside a required zone
+ * where the camera sets one), sends `update` when the score rises, a name is recognised or the
+ * zones change, and `end` once it has been unseen for `end_after` seconds. Each message is
+ * written (snapshot, SQLite, JSONL) before it goes on the bus, so listeners can read it back.
+ */
+export class EventManager {
+  private readonly cameras = new Map<string, CameraState>();
+  private readonly now: () => number;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private snapshotVersion = 0;
+  private readonly writing = new Set<Promise<void>>();
+
+  constructor(private readonly opts: EventManagerOptions) {
+    this.now = opts.now ?? (() => Date.now() / 1000);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const closed = this.opts.store.closeInterrupted();
+    if (closed > 0) this.opts.logger.warn(`${closed} event(s) left open by the last run were ended at their last update`);
+    const every = this.opts.tickMs ?? 1000;
+    if (every > 0) {
+      this.timer = setInterval(() => this.tick(), every);
+      this.timer.unref();
+    }
+  }
+
+  /** Ends every open event (as last seen) and waits until all writes are done. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.timer);
+    for (const camera of this.cameras.values()) for (const track of camera.tracker.clear()) this.finish(camera, track);
+    await this.flush();
+    this.cameras.clear();
+  }
+
+  /** Ids of events still going on (their snapshots must not be pruned). */
+  activeIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const camera of this.cameras.values()) for (const t of camera.objects.values()) if (t.event) ids.add(t.event.id);
+    return ids;
+  }
+
+  /** Resolves once every write queued so far has finished. */
+  async flush(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
+  }
+
+  /** One analysed frame of one camera. Ignored unless started. */
+  handle(analysed: AnalyzedFrame): void {
+    if (!this.running) return;
+    const { frame } = analysed;
+    const time = frame.time / 1000;
+    const camera = this.cameraState(analysed.camera, frame.width, frame.height);
+    const areas = camera.areas!;
+    const detections = analysed.detections.filter((d) => !areas.masked(d.box));
+    for (const track of camera.tracker.update(detections, time)) {
+      let tracked = camera.objects.get(track.id);
+      if (!tracked) {
+        tracked = { event: null, entered: new Set(), current: [], candidate: null, rendered: 0, chain: Promise.resolve() };
+        camera.objects.set(track.id, tracked);
+      }
+      this.follow(analysed.camera, areas, track, tracked, { width: frame.width, height: frame.height, data: frame.data }, detections);
+    }
+    this.expire(camera, time);
+  }
+
+  /** Ends events whose objects have been unseen for `end_after` seconds (also run by a timer). */
+  tick(now = this.now()): void {
+    if (!this.running) return;
+    for (const camera of this.cameras.values()) this.expire(camera, now);
+  }
+
+  private cameraState(name: string, width: number, height: number): CameraState {
+    let camera = this.cameras.get(name);
+    if (!camera) {
+      camera = { tracker: new Tracker(), areas: null, size: '', objects: new Map() };
+      this.cameras.set(name, camera);
+    }
+    // Relative zone coordinates depend on the frame size: resolve them again if it changes.
+    const size = `${width}x${height}`;
+    if (camera.size !== size) {
+      camera.areas = new CameraAreas(this.opts.cameras[name] ?? {}, width, height);
+      camera.size = size;
+    }
+    return camera;
+  }
+
+  private follow(cameraName: string, areas: CameraAreas, track: Track, tracked: TrackedEvent, image: RgbImage, detections: SceneDetection[]): void {
+    const d = track.detection;
+    const current = areas.zonesOf(d.label, d.box);
+    const newZone = current.some((z) => !tracked.entered.has(z));
+    for (const z of current) tracked.entered.add(z);
+    const zonesChanged = newZone || !sameZones(current, tracked.current);
+    tracked.current = current;
+    const better = !tracked.candidate || d.score > tracked.candidate.score;
+    if (better && (tracked.event || track.hits >= this.opts.config.min_frames)) {
+      // A copy: the frame's buffer may be handed on (to a worker) after this call.
+      tracked.candidate = {
+        version: ++this.snapshotVersion,
+        score: d.score,
+        image: { width: image.width, height: image.height, data: Buffer.from(image.data) },
+        detections,
+        box: d.box,
+      };
+    }
+
+    const event = tracked.event;
+    if (!event) {
+      if (track.hits < this.opts.config.min_frames || !areas.allows(d.kind, tracked.entered)) return;
+      tracked.event = {
+        id: newEventId(track.firstSeen),
+        camera: cameraName,
+        kind: d.kind,
+        label: d.label,
+        sub_label: d.sub_label ?? null,
+        score: d.score,
+        top_score: d.score,
+        box: d.box,
+        zones: [...tracked.entered],
+        current_zones: current,
+        start_time: track.firstSeen,
+        end_time: null,
+        snapshot: null,
+        ...(d.attributes ? { attributes: { ...d.attributes } } : {}),
+      };
+      this.enqueue(tracked, 'start');
+      return;
+    }
+    const rose = d.score > event.top_score;
+    const named = !!d.sub_label && d.sub_label !== event.sub_label;
+    event.score = d.score;
+    event.top_score = Math.max(event.top_score, d.score);
+    event.box = d.box;
+    if (named) event.sub_label = d.sub_label!;
+    if (d.attributes) event.attributes = { ...event.attributes, ...d.attributes };
+    event.zones = [...tracked.entered];
+    event.current_zones = current;
+    if (rose || named || zonesChanged) this.enqueue(tracked, 'update');
+  }
+
+  private expire(camera: CameraState, now: number): void {
+    for (const track of camera.tracker.expire(now, this.opts.config.end_after)) this.finish(camera, track);
+  }
+
+  private finish(camera: CameraState, track: Track): void {
+    const tracked = camera.objects.get(track.id);
+    camera.objects.delete(track.id);
+    if (!tracked?.event) return;
+    tracked.event.end_time = track.lastSeen;
+    tracked.event.current_zones = [];
+    this.enqueue(tracked, 'end');
+  }
+
+  private enqueue(tracked: TrackedEvent, type: EventPhase): void {
+    const event = tracked.event!;
+    const state: ArgusEvent = { ...event, box: [...event.box] as EventBox, zones: [...event.zones], current_zones: [...(event.current_zones ?? [])] };
+    const written = tracked.chain.then(() => this.write(tracked, type, state));
+    tracked.chain = written;
+    this.writing.add(written);
+    void written.then(() => this.writing.delete(written));
+  }
+
+  /** Never rejects: a failed snapshot or row is logged, and the message still reaches the bus. */
+  private async write(tracked: TrackedEvent, type: EventPhase, event: ArgusEvent): Promise<void> {
+    const { logger } = this.opts;
+    const candidate = tracked.candidate;
+    if (candidate && candidate.version > tracked.rendered) {
+      try {
+        await this.opts.snapshots.save(event.id, await renderSnapshot(candidate.image, candidate.detections, candidate.box));
+        tracked.rendered = candidate.version;
+        tracked.event!.snapshot = `events/${event.id}/snapshot.jpg`;
+        if (tracked.candidate === candidate) tracked.candidate = { ...candidate, image: { width: 0, height: 0, data: Buffer.alloc(0) } };
+      } catch (err) {
+        logger.warn({ err }, `could not save the snapshot of event ${event.id}: check that the data folder is writable and has space`);
+      }
+    }
+    event.snapshot = tracked.event!.snapshot;
+    const message: EventMessage = { type, event };
+    try {
+      this.opts.store.save(event, this.now());
+    } catch (err) {
+      logger.error({ err }, `could not store event ${event.id} in the database: check that the data folder is writable and has space`);
+    }
+    try {
+      await this.opts.log.append(message, this.now());
+    } catch (err) {
+      logger.warn({ err }, `could not append event ${event.id} to the daily log: check that the data folder is writable`);
+    }
+    this.opts.bus.emit('event', message);
+  }
+}

@@ -1,0 +1,192 @@
+import type { ArgusEvent, EventBox, EventKind } from '../events/event.js';
+import type { Db } from './database.js';
+
+export interface EventQuery {
+  camera?: string;
+  kind?: EventKind;
+  label?: string;
+  /** The recognised person (sub_label). */
+  name?: string;
+  zone?: string;
+  /** Events that started at or after this time (seconds since the epoch). */
+  after?: number;
+  /** Events that started before this time. */
+  before?: number;
+  /** Only events still going on (true) or only ended ones (false). */
+  in_progress?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface EventPage {
+  total: number;
+  limit: number;
+  offset: number;
+  events: ArgusEvent[];
+}
+
+interface EventRow {
+  id: string;
+  camera: string;
+  kind: string;
+  label: string;
+  sub_label: string | null;
+  score: number;
+  top_score: number;
+  box: string;
+  zones: string;
+  start_time: number;
+  end_time: number | null;
+  snapshot: string | null;
+  attributes: string | null;
+  updated_at: number;
+}
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 500;
+
+/** The `events` table: one row per event, rewritten as it starts, changes and ends. */
+export class EventStore {
+  constructor(private readonly db: Db) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        id TEXT PRIMARY KEY,
+        camera TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        sub_label TEXT,
+        score REAL NOT NULL,
+        top_score REAL NOT NULL,
+        box TEXT NOT NULL,
+        zones TEXT NOT NULL DEFAULT '[]',
+        start_time REAL NOT NULL,
+        end_time REAL,
+        snapshot TEXT,
+        attributes TEXT,
+        updated_at REAL NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS events_start ON events (start_time);
+      CREATE INDEX IF NOT EXISTS events_camera_start ON events (camera, start_time);
+      CREATE INDEX IF NOT EXISTS events_label ON events (label);
+      CREATE INDEX IF NOT EXISTS events_sub_label ON events (sub_label);
+    `);
+  }
+
+  /** Inserts or replaces the event's row (the last write of an event wins). */
+  save(event: ArgusEvent, now = Date.now() / 1000): void {
+    this.db
+      .prepare(
+        `INSERT INTO events (id, camera, kind, label, sub_label, score, top_score, box, zones, start_time, end_time, snapshot, attributes, updated_at)
+         VALUES (@id, @camera, @kind, @label, @sub_label, @score, @top_score, @box, @zones, @start_time, @end_time, @snapshot, @attributes, @updated_at)
+         ON CONFLICT (id) DO UPDATE SET camera = excluded.camera, kind = excluded.kind, label = excluded.label, sub_label = excluded.sub_label,
+           score = excluded.score, top_score = excluded.top_score, box = excluded.box, zones = excluded.zones, start_time = excluded.start_time,
+           end_time = excluded.end_time, snapshot = excluded.snapshot, attributes = excluded.attributes, updated_at = excluded.updated_at`,
+      )
+      .run({
+        id: event.id,
+        camera: event.camera,
+        kind: event.kind,
+        label: event.label,
+        sub_label: event.sub_label,
+        score: event.score,
+        top_score: event.top_score,
+        box: JSON.stringify(event.box),
+        zones: JSON.stringify(event.zones),
+        start_time: event.start_time,
+        end_time: event.end_time,
+        snapshot: event.snapshot,
+        attributes: event.attributes ? JSON.stringify(event.attributes) : null,
+        updated_at: now,
+      });
+  }
+
+  get(id: string): ArgusEvent | null {
+    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Newest first, filtered and paged. */
+  query(q: EventQuery = {}): EventPage {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const equal = (column: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(`${column} = @${column}`);
+      params[column] = value;
+    };
+    equal('camera', q.camera);
+    equal('kind', q.kind);
+    equal('label', q.label);
+    equal('sub_label', q.name);
+    if (q.zone !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(events.zones) WHERE value = @zone)');
+      params.zone = q.zone;
+    }
+    if (q.after !== undefined) {
+      where.push('start_time >= @after');
+      params.after = q.after;
+    }
+    if (q.before !== undefined) {
+      where.push('start_time < @before');
+      params.before = q.before;
+    }
+    if (q.in_progress !== undefined) where.push(q.in_progress ? 'end_time IS NULL' : 'end_time IS NOT NULL');
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = Math.min(Math.max(1, q.limit ?? DEFAULT_PAGE), MAX_PAGE);
+    const offset = Math.max(0, q.offset ?? 0);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM events ${clause}`).get(params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM events ${clause} ORDER BY start_time DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit, offset }) as EventRow[];
+    return { total, limit, offset, events: rows.map(fromRow) };
+  }
+
+  /** Returns whether a row was deleted. */
+  delete(id: string): boolean {
+    return this.db.prepare('DELETE FROM events WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** Deletes ended events that started before `time`; returns their ids (their snapshots go too). */
+  deleteStartedBefore(time: number): string[] {
+    return this.db.transaction(() => {
+      const ids = (this.db.prepare('SELECT id FROM events WHERE start_time < ? AND end_time IS NOT NULL').all(time) as Array<{ id: string }>).map((r) => r.id);
+      this.db.prepare('DELETE FROM events WHERE start_time < ? AND end_time IS NOT NULL').run(time);
+      return ids;
+    })();
+  }
+
+  /** The snapshot files of these events are gone: say so in their rows. */
+  clearSnapshots(ids: readonly string[]): void {
+    const clear = this.db.prepare('UPDATE events SET snapshot = NULL WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) clear.run(id);
+    })();
+  }
+
+  /**
+   * Ends events left open by a crash or power cut, at the time they were last written.
+   * Called once at start-up, before any new event; returns how many it closed.
+   */
+  closeInterrupted(): number {
+    return this.db.prepare('UPDATE events SET end_time = MAX(start_time, updated_at) WHERE end_time IS NULL').run().changes;
+  }
+}
+
+function fromRow(row: EventRow): ArgusEvent {
+  const event: ArgusEvent = {
+    id: row.id,
+    camera: row.camera,
+    kind: row.kind as EventKind,
+    label: row.label,
+    sub_label: row.sub_label,
+    score: row.score,
+    top_score: row.top_score,
+    box: JSON.parse(row.box) as EventBox,
+    zones: JSON.parse(row.zones) as string[],
+    start_time: row.start_time,
+    end_time: row.end_time,
+    snapshot: row.snapshot,
+  };
+  if (row.attributes) event.attributes = JSON.parse(row.attributes) as Record<string, unknown>;
+  return event;
+}
