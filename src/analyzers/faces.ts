@@ -1,0 +1,114 @@
+import sharp from 'sharp';
+import type { FaceDetection } from '../models/detection.js';
+import type { Detector } from '../models/detector.js';
+import { cosineSimilarity } from '../models/face-embedder.js';
+import type { RgbImage } from '../vision/image.js';
+import type { Box } from '../vision/iou.js';
+import { nms } from '../vision/nms.js';
+import type { AnalyzersConfig } from './config.js';
+import { cropImage, growBox, shiftBox } from './crop.js';
+import type { Detection } from './detection.js';
+import { sharpness } from './sharpness.js';
+
+/** The registry's matcher: the best enrolled person for an embedding, or null. */
+export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number } | null;
+
+export type FaceModels = Pick<Detector, 'detectFaces' | 'embedFace'>;
+
+export type FaceStatus = 'ok' | 'too_small' | 'blurred';
+
+export interface FoundFace {
+  /** In frame pixels. */
+  box: Box;
+  score: number;
+  sharpness: number;
+  status: FaceStatus;
+  /** The image the face was found in (a person crop or the frame) and the face in its pixels. */
+  image: RgbImage;
+  face: FaceDetection;
+}
+
+interface Visit {
+  lastSeen: number;
+  embedding: Float32Array;
+}
+
+/**
+ * Faces on one camera: found inside person boxes (or the whole frame when there are none),
+ * filtered by size and sharpness, embedded, and matched against the registry. A person
+ * seen again within `cooldown` seconds of their last sighting is the same visit and is not
+ * reported again, so one visit is one event.
+ */
+export class FaceAnalyzer {
+  private readonly known = new Map<string, Visit>();
+  private unknown: Visit[] = [];
+
+  constructor(
+    private readonly models: FaceModels,
+    private readonly matchFace: MatchFace,
+    private readonly config: AnalyzersConfig['faces'],
+  ) {}
+
+  async findFaces(img: RgbImage, persons: readonly Box[]): Promise<FoundFace[]> {
+    const regions = persons.length > 0 ? persons.map((p) => growBox(p, 1.1, img.width, img.height)) : [[0, 0, img.width, img.height] as Box];
+    const found: FoundFace[] = [];
+    for (const region of regions) {
+      const whole = region[0] === 0 && region[1] === 0 && region[2] === img.width && region[3] === img.height;
+      const { image, left, top } = whole ? { image: img, left: 0, top: 0 } : cropImage(img, region);
+      for (const face of await this.models.detectFaces(image)) {
+        const width = face.box[2] - face.box[0];
+        const sharp = sharpness(image, face.box);
+        const status: FaceStatus = width < this.config.min_face_px ? 'too_small' : sharp < this.config.min_sharpness ? 'blurred' : 'ok';
+        found.push({ box: shiftBox(face.box, left, top), score: face.score, sharpness: sharp, status, image, face });
+      }
+    }
+    // overlapping person boxes find the same face twice
+    const keep = nms(
+      found.map((f) => f.box),
+      found.map((f) => f.score),
+      { iouThreshold: 0.3 },
+    );
+    return keep.map((i) => found[i]);
+  }
+
+  async analyse(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
+    const out: Detection[] = [];
+    for (const f of await this.findFaces(img, persons)) {
+      if (f.status !== 'ok') continue;
+      const embedding = await this.models.embedFace(f.image, f.face);
+      const match = this.matchFace(embedding);
+      const recognised = match && match.similarity >= this.config.threshold ? match : null;
+      if (!this.newVisit(recognised?.name ?? null, embedding, time)) continue;
+      const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null };
+      detection.attributes = recognised
+        ? { similarity: recognised.similarity }
+        : { similarity: match?.similarity ?? null, embedding, crop: await faceJpeg(img, f.box) };
+      out.push(detection);
+    }
+    this.forget(time);
+    return out;
+  }
+
+  /** Records a sighting; true when it starts a visit. Unknown people are told apart by embedding. */
+  private newVisit(name: string | null, embedding: Float32Array, time: number): boolean {
+    const window = this.config.cooldown * 1000;
+    const visit = name !== null ? this.known.get(name) : this.unknown.find((u) => cosineSimilarity(u.embedding, embedding) >= this.config.threshold);
+    const fresh = !visit || time - visit.lastSeen > window;
+    if (visit) visit.lastSeen = time;
+    else if (name !== null) this.known.set(name, { lastSeen: time, embedding });
+    else this.unknown.push({ lastSeen: time, embedding });
+    return fresh;
+  }
+
+  private forget(time: number): void {
+    const window = this.config.cooldown * 1000;
+    for (const [name, v] of this.known) if (time - v.lastSeen > window) this.known.delete(name);
+    this.unknown = this.unknown.filter((u) => time - u.lastSeen <= window);
+  }
+}
+
+/** The face with some margin, as a JPEG a user can later name. */
+async function faceJpeg(img: RgbImage, box: Box): Promise<Buffer> {
+  const { image } = cropImage(img, growBox(box, 1.4, img.width, img.height));
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+}

@@ -1,0 +1,122 @@
+import type { Keypoint, PoseDetection } from '../models/detection.js';
+import type { Detector } from '../models/detector.js';
+import type { RgbImage } from '../vision/image.js';
+import { iou, type Box } from '../vision/iou.js';
+import type { ReferencePose } from '../store/poses.js';
+import type { AnalyzersConfig } from './config.js';
+import { cropImage, growBox } from './crop.js';
+import type { Detection } from './detection.js';
+import { normalisePose, poseSimilarity, torsoAngle } from './pose-vector.js';
+
+export type PoseModels = Pick<Detector, 'detectPoses'>;
+type PoseConfig = AnalyzersConfig['pose'];
+
+/** A fallen-looking body may be missed in a frame or two before it counts as gone. */
+const FALL_GRACE_MS = 1500;
+
+/**
+ * Poses in frame pixels: one per person box (the box grown a little, so limbs raised above the
+ * head stay in), or every pose in the whole frame when there are no person boxes.
+ */
+export async function findPoses(models: PoseModels, img: RgbImage, persons: readonly Box[]): Promise<PoseDetection[]> {
+  if (persons.length === 0) return models.detectPoses(img);
+  const out: PoseDetection[] = [];
+  for (const person of persons) {
+    const { image, left, top } = cropImage(img, growBox(person, 1.25, img.width, img.height));
+    const best = (await models.detectPoses(image)).sort((a, b) => b.score - a.score)[0];
+    if (!best) continue;
+    out.push({
+      score: best.score,
+      box: [best.box[0] + left, best.box[1] + top, best.box[2] + left, best.box[3] + top],
+      keypoints: best.keypoints.map((k) => ({ ...k, x: k.x + left, y: k.y + top })),
+    });
+  }
+  return out;
+}
+
+/** Whether a pose is a person worth reporting: enough visible keypoints and tall enough. */
+export function isPresent(pose: PoseDetection, config: PoseConfig): boolean {
+  const visible = pose.keypoints.filter((k) => k.score >= config.min_keypoint_score);
+  if (visible.length < config.min_keypoints) return false;
+  const ys = visible.map((k) => k.y);
+  return Math.max(...ys) - Math.min(...ys) >= config.min_height_px;
+}
+
+/** The best saved pose this one matches (similarity above that pose's threshold), or null. */
+export function matchPose(kps: readonly Keypoint[], references: readonly ReferencePose[], minScore: number): { name: string; similarity: number } | null {
+  const vector = normalisePose(kps, minScore);
+  if (!vector) return null;
+  let best: { name: string; similarity: number } | null = null;
+  for (const ref of references) {
+    const similarity = poseSimilarity(vector, ref.vector);
+    if (similarity >= ref.threshold && (!best || similarity > best.similarity)) best = { name: ref.name, similarity };
+  }
+  return best;
+}
+
+interface FallCandidate {
+  box: Box;
+  since: number;
+  lastSeen: number;
+}
+
+/**
+ * Poses on one camera: presence, named reference poses, and falls (a torso near horizontal,
+ * low in the frame, for `fall_seconds`).
+ */
+export class PoseAnalyzer {
+  private falls: FallCandidate[] = [];
+
+  constructor(
+    private readonly models: PoseModels,
+    private readonly config: PoseConfig,
+    /** The saved reference poses to look for (read each frame, so a newly saved pose counts at once). */
+    private readonly references: () => readonly ReferencePose[],
+    private readonly detectFalls = true,
+  ) {}
+
+  async analyse(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
+    const refs = this.references();
+    const out: Detection[] = [];
+    const seen: FallCandidate[] = [];
+    for (const pose of await findPoses(this.models, img, persons)) {
+      if (!isPresent(pose, this.config)) continue;
+      const match = matchPose(pose.keypoints, refs, this.config.min_keypoint_score);
+      const fall = this.detectFalls ? this.fallState(pose, img.height, time, seen) : { fallen: false, angle: null };
+      out.push({
+        kind: 'pose',
+        label: fall.fallen ? 'fall' : (match?.name ?? 'person'),
+        score: pose.score,
+        box: pose.box,
+        attributes: {
+          keypoints: pose.keypoints,
+          pose: match?.name ?? null,
+          similarity: match?.similarity ?? null,
+          fallen: fall.fallen,
+          torso_angle: fall.angle,
+        },
+      });
+    }
+    this.falls = [...seen, ...this.falls.filter((c) => !seen.includes(c) && time - c.lastSeen <= FALL_GRACE_MS)];
+    return out;
+  }
+
+  /** Whether this body lies low in the frame, and since when (matched to last frames' bodies by overlap). */
+  private fallState(pose: PoseDetection, height: number, time: number, seen: FallCandidate[]): { fallen: boolean; angle: number | null } {
+    const min = this.config.min_keypoint_score;
+    const angle = torsoAngle(pose.keypoints, min);
+    const hips = pose.keypoints.filter((k) => (k.name === 'left_hip' || k.name === 'right_hip') && k.score >= min);
+    const low = hips.length > 0 && hips.reduce((s, k) => s + k.y, 0) / hips.length >= this.config.fall_min_y * height;
+    if (angle === null || angle < this.config.fall_angle || !low) return { fallen: false, angle };
+    let candidate = this.falls.find((c) => !seen.includes(c) && iou(c.box, pose.box) > 0.2);
+    if (!candidate) candidate = { box: pose.box, since: time, lastSeen: time };
+    candidate.box = pose.box;
+    candidate.lastSeen = time;
+    seen.push(candidate);
+    return { fallen: time - candidate.since >= this.config.fall_seconds * 1000, angle };
+  }
+
+  reset(): void {
+    this.falls = [];
+  }
+}

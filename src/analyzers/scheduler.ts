@@ -1,0 +1,105 @@
+import type { Logger } from '../log.js';
+import type { MotionResult } from '../motion/motion-detector.js';
+import type { Frame } from '../sources/frame.js';
+import type { AnalysedFrame, Detection } from './detection.js';
+
+export interface AnalysisSchedulerOptions {
+  /** Runs the camera's analyzers on one frame. */
+  analyse: (frame: Frame, motion: MotionResult) => Promise<Detection[]>;
+  onAnalysed: (result: AnalysedFrame) => void;
+  /** Frames analysed at once, across cameras. */
+  concurrency: number;
+  logger: Logger;
+}
+
+export interface CameraSchedulerStats {
+  submitted: number;
+  analysed: number;
+  /** Frames replaced by a newer one from the same camera before their turn came. */
+  dropped: number;
+  failed: number;
+}
+
+/**
+ * Between the motion gates and the models. Each camera holds at most one waiting frame (a newer
+ * one replaces it: analysing the past helps nobody), and cameras take turns round-robin, never
+ * two frames of one camera at once, so a busy camera cannot starve a quiet one.
+ */
+export class AnalysisScheduler {
+  private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult }>();
+  private readonly ring: string[] = [];
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly counts = new Map<string, CameraSchedulerStats>();
+  private cursor = -1;
+  private running = false;
+
+  constructor(private readonly opts: AnalysisSchedulerOptions) {}
+
+  start(): void {
+    this.running = true;
+  }
+
+  /** Waits for frames in flight; frames still waiting are dropped. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.waiting.clear();
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** The motion gate's `onMotion`. */
+  submit(frame: Frame, motion: MotionResult): void {
+    if (!this.running) return;
+    const stats = this.stats(frame.camera);
+    stats.submitted++;
+    if (!this.ring.includes(frame.camera)) this.ring.push(frame.camera);
+    if (this.waiting.has(frame.camera)) stats.dropped++;
+    this.waiting.set(frame.camera, { frame, motion });
+    this.pump();
+  }
+
+  stats(camera: string): CameraSchedulerStats {
+    let s = this.counts.get(camera);
+    if (!s) this.counts.set(camera, (s = { submitted: 0, analysed: 0, dropped: 0, failed: 0 }));
+    return s;
+  }
+
+  private pump(): void {
+    while (this.running && this.inFlight.size < this.opts.concurrency) {
+      const camera = this.nextCamera();
+      if (camera === null) return;
+      const job = this.waiting.get(camera)!;
+      this.waiting.delete(camera);
+      // started on the next microtask, so it is in flight before it can finish
+      this.inFlight.set(camera, Promise.resolve().then(() => this.run(camera, job.frame, job.motion)));
+    }
+  }
+
+  /** The next camera after the last one served that has a frame waiting and none in flight. */
+  private nextCamera(): string | null {
+    for (let i = 1; i <= this.ring.length; i++) {
+      const index = (this.cursor + i) % this.ring.length;
+      const camera = this.ring[index];
+      if (this.waiting.has(camera) && !this.inFlight.has(camera)) {
+        this.cursor = index;
+        return camera;
+      }
+    }
+    return null;
+  }
+
+  private async run(camera: string, frame: Frame, motion: MotionResult): Promise<void> {
+    const stats = this.stats(camera);
+    try {
+      const detections = await this.opts.analyse(frame, motion);
+      stats.analysed++;
+      this.opts.onAnalysed({ camera, time: frame.time, frame, detections });
+    } catch (err) {
+      // One bad frame costs that frame, never the camera's turn.
+      stats.failed++;
+      this.opts.logger.warn({ camera, err }, `analysis failed: ${(err as Error).message}`);
+    } finally {
+      this.inFlight.delete(camera);
+      this.pump();
+    }
+  }
+}
