@@ -1,0 +1,178 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { registryConfigSchema } from '../../src/registry/config.js';
+import { RegistryError } from '../../src/registry/errors.js';
+import { FaceIndex } from '../../src/registry/face-index.js';
+import { FaceRegistry } from '../../src/registry/face-registry.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { loadImage } from '../../src/vision/image.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+const FACES = join(FIXTURES, 'faces');
+const MODELS = join(import.meta.dirname, '..', '..', 'models');
+const missing = !existsSync(FACES) ? `${FACES} is absent` : !existsSync(join(MODELS, 'faceres.onnx')) ? 'models/*.onnx are not built (npx tsx src/cli.ts models build)' : null;
+
+/**
+ * Who each probe face is, left to right, with only lin_manuel_miranda and barack_obama enrolled
+ * (null: not enrolled, must stay unknown). Checked by eye: the fixtures README has two_people.jpg
+ * as two strangers, but it is Obama (left) and Biden (right); and obama_and_biden.jpg has Biden on
+ * the left.
+ */
+const EXPECTED: Record<string, (string | null)[]> = {
+  'alex_lacamoire1.jpg': [null],
+  'kit_harington1.jpg': [null],
+  'kit_with_rose.jpg': [null, null],
+  'obama1.jpg': ['barack_obama'],
+  'obama3.jpg': ['barack_obama'],
+  'obama-240p.jpg': ['barack_obama'],
+  'obama_small.jpg': ['barack_obama'],
+  'obama_partial_face.jpg': ['barack_obama'],
+  'obama_and_biden.jpg': [null, 'barack_obama'],
+  'two_people.jpg': ['barack_obama', null],
+};
+
+const photo = (...path: string[]) => ({ data: readFileSync(join(FACES, ...path)), label: path.at(-1)! });
+
+describe.skipIf(missing !== null)(`face registry with the real models on the fixture photos${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let detector: Detector;
+  let db: Db;
+  let registry: FaceRegistry;
+
+  beforeAll(async () => {
+    detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['faces'] });
+    const dir = mkdtempSync(join(tmpdir(), 'argus-faces-'));
+    db = openDatabase(join(dir, 'argus.db'));
+    registry = new FaceRegistry({
+      db,
+      config: registryConfigSchema.parse({ backups: { keep: 0 } }),
+      dataDir: dir,
+      model: 'faceres',
+      models: detector,
+      logger: silentLogger(),
+    });
+    registry.start();
+  });
+  afterAll(async () => {
+    registry?.stop();
+    db?.close();
+    await detector?.close();
+  });
+
+  async function refusal(work: Promise<unknown>): Promise<RegistryError> {
+    const err = await work.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    return err as RegistryError;
+  }
+
+  it('enrols lin_manuel_miranda and barack_obama from their photos', async () => {
+    const lin = await registry.enrolPhotos('lin_manuel_miranda', [photo('known', 'lin_manuel_miranda', '1.png')]);
+    expect(lin.created).toBe(true);
+    const obama = await registry.enrolPhotos('barack_obama', [photo('known', 'barack_obama', '1.jpg')]);
+    expect(obama.samples).toHaveLength(1);
+    expect(obama.samples[0].face?.size).toBeGreaterThan(100);
+    expect(registry.list().map((p) => [p.name, p.samples])).toEqual([['barack_obama', 1], ['lin_manuel_miranda', 1]]);
+  });
+
+  it("refuses Obama's second photo under another name with 409-duplicate naming him, and takes it for him", async () => {
+    const err = await refusal(registry.enrolPhotos('somebody_else', [photo('known', 'barack_obama', '2.jpg')]));
+    expect(err.code).toBe('duplicate');
+    expect(err.message).toContain('"barack_obama"');
+    expect(err.details?.person).toBe('barack_obama');
+    expect(registry.list().map((p) => p.name)).not.toContain('somebody_else');
+    const added = await registry.enrolPhotos('barack_obama', [photo('known', 'barack_obama', '2.jpg')]);
+    expect(added.created).toBe(false);
+    expect(registry.person('barack_obama').samples).toHaveLength(2);
+  });
+
+  it('recognises the probe photos and leaves people who are not enrolled unknown', async () => {
+    const wrong: string[] = [];
+    for (const [file, people] of Object.entries(EXPECTED)) {
+      const img = await loadImage(join(FACES, 'probe', file));
+      const faces = (await detector.detectFaces(img)).sort((a, b) => a.box[0] - b.box[0]);
+      expect(faces.length, file).toBe(people.length);
+      for (let i = 0; i < faces.length; i++) {
+        const got = registry.match(await detector.embedFace(img, faces[i]))?.name ?? null;
+        if (got !== people[i]) wrong.push(`${file}[${i}]: expected ${people[i]}, got ${got}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('scores a person by their best sample: max separates the probes at least as well as mean', async () => {
+    // The margin between the weakest right answer and the strongest wrong one, for each strategy.
+    const margin = { max: Infinity, mean: Infinity };
+    const lowestRight = { max: Infinity, mean: Infinity };
+    const highestWrong = { max: -Infinity, mean: -Infinity };
+    const index = new FaceIndex(detector.embeddingDimensions!);
+    const people = new Map<number, string>();
+    let id = 0;
+    for (const [pid, name] of [[1, 'lin_manuel_miranda'], [2, 'barack_obama']] as const) {
+      people.set(pid, name);
+      for (const f of name === 'barack_obama' ? ['1.jpg', '2.jpg'] : ['1.png']) {
+        const img = await loadImage(join(FACES, 'known', name, f));
+        index.add(++id, pid, await detector.embedFace(img, (await detector.detectFaces(img))[0]));
+      }
+    }
+    for (const [file, expected] of Object.entries(EXPECTED)) {
+      const img = await loadImage(join(FACES, 'probe', file));
+      const faces = (await detector.detectFaces(img)).sort((a, b) => a.box[0] - b.box[0]);
+      for (let i = 0; i < faces.length; i++) {
+        const e = await detector.embedFace(img, faces[i]);
+        for (const strategy of ['max', 'mean'] as const) {
+          for (const pid of people.keys()) {
+            // Score against one person by leaving the other out.
+            const s = index.best(e, strategy, pid === 1 ? 2 : 1)!.similarity;
+            if (people.get(pid) === expected[i]) lowestRight[strategy] = Math.min(lowestRight[strategy], s);
+            else highestWrong[strategy] = Math.max(highestWrong[strategy], s);
+          }
+        }
+      }
+    }
+    for (const s of ['max', 'mean'] as const) margin[s] = lowestRight[s] - highestWrong[s];
+    expect(margin.max).toBeGreaterThan(0);
+    expect(margin.max).toBeGreaterThanOrEqual(margin.mean);
+    expect(highestWrong.max).toBeLessThan(registry.threshold);
+    expect(lowestRight.max).toBeGreaterThanOrEqual(registry.threshold);
+  });
+
+  it('refuses a photo with no face, saying so', async () => {
+    const err = await refusal(registry.enrolPhotos('nobody', [{ data: readFileSync(join(FIXTURES, 'people', 'background.jpg')), label: 'background.jpg' }]));
+    expect(err.code).toBe('no_face');
+    expect(err.message).toContain('no face found in background.jpg');
+  });
+
+  it('refuses a photo with several faces and no choice, listing them; enrols the one chosen by index', async () => {
+    const err = await refusal(registry.enrolPhotos('kit_harington', [photo('probe', 'kit_with_rose.jpg')]));
+    expect(err.code).toBe('several_faces');
+    const faces = err.details?.faces as { index: number; box: number[]; size: number }[];
+    expect(faces.map((f) => f.index)).toEqual([0, 1]);
+    expect(faces[0].box[0]).toBeLessThan(faces[1].box[0]);
+    expect(err.message).toMatch(/2 faces .*face=<index>/);
+    // Kit is on the right.
+    const kit = await registry.enrolPhotos('kit_harington', [photo('probe', 'kit_with_rose.jpg')], { face: 1 });
+    expect(kit.samples[0].face?.index).toBe(1);
+    const out = await refusal(registry.enrolPhotos('kit_harington', [photo('probe', 'kit_with_rose.jpg')], { face: 5 }));
+    expect(out.code).toBe('no_such_face');
+    const img = await loadImage(join(FACES, 'known', 'kit_harington', '1.jpg'));
+    expect(registry.match(await detector.embedFace(img, (await detector.detectFaces(img))[0]))?.name).toBe('kit_harington');
+  });
+
+  it('refuses a file that is not an image, and enrols nothing when one of several photos is refused', async () => {
+    const before = registry.size;
+    const err = await refusal(registry.enrolPhotos('rose_leslie', [photo('known', 'rose_leslie', '1.jpg'), { data: Buffer.from('hello'), label: 'notes.txt' }]));
+    expect(err.code).toBe('not_an_image');
+    expect(err.message).toContain('notes.txt');
+    expect(registry.size).toBe(before);
+    expect(registry.list().map((p) => p.name)).not.toContain('rose_leslie');
+  });
+
+  it('keeps a JPEG crop of each enrolled face as the thumbnail', async () => {
+    const thumb = registry.thumbnail('barack_obama');
+    expect(thumb?.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+});
