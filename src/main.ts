@@ -8,7 +8,9 @@ import type { Logger } from './log.js';
 import { MotionGate } from './motion/motion-gate.js';
 import { MqttConnection } from './outputs/mqtt/connection.js';
 import { EmbeddedBroker } from './outputs/mqtt/embedded-broker.js';
+import { Detector } from './models/detector.js';
 import { WebServer, type Listener } from './server/app.js';
+import { analyzeRoutes } from './server/routes/analyze.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
 import { VERSION } from './version.js';
@@ -27,6 +29,7 @@ export class Argus {
   private broker?: EmbeddedBroker;
   private mqtt?: MqttConnection;
   private server?: WebServer;
+  private detector?: Detector;
   private readonly sources = new Map<string, CameraSource>();
   private readonly gates: MotionGate[] = [];
 
@@ -89,6 +92,8 @@ export class Argus {
       this.gates.push(gate);
     }
 
+    this.detector = await this.loadModels();
+
     const token = accessToken(dataDir, config.server.token);
     // Inside the add-on the main port is HA's ingress port; elsewhere it is token-protected.
     const addon = Boolean(process.env.SUPERVISOR_TOKEN);
@@ -101,6 +106,7 @@ export class Argus {
       cameras: this.sources,
       health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size },
       logger: log,
+      routes: [analyzeRoutes({ detector: () => this.detector })],
     });
     const [port, directPort] = await this.server.start();
     for (const source of this.sources.values()) source.start();
@@ -108,6 +114,19 @@ export class Argus {
     if (addon) log.info(`web UI: through Home Assistant ingress${directPort ? `, and http://<host>:${directPort}/?token=${token}` : ''}`);
     else log.info(`web UI: http://localhost:${port}/?token=${token}`);
     return { port, mqttUrl, token };
+  }
+
+  /** Missing or broken models cost the analysis, never the cameras, the UI or MQTT. */
+  private async loadModels(): Promise<Detector | undefined> {
+    try {
+      const t0 = Date.now();
+      const detector = await Detector.create({ config: this.loaded.config.models, logger: this.logger.child({ part: 'models' }) });
+      this.logger.info(`models loaded in ${Date.now() - t0} ms`);
+      return detector;
+    } catch (err) {
+      this.logger.error(`models not loaded, analysis is off: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 
   /** Undoes start() in reverse: no ffmpeg child outlives this, and MQTT says `offline`. */
@@ -122,6 +141,7 @@ export class Argus {
       await this.mqtt.stop().catch(() => undefined);
     }
     await this.broker?.stop().catch(() => undefined);
+    await this.detector?.close().catch(() => undefined);
   }
 }
 

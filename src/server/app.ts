@@ -53,7 +53,7 @@ export class WebServer {
     app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard() : tokenGuard(opts.token));
     healthRoutes(app, opts.health);
     cameraRoutes(app, opts.cameras);
-    pageRoutes(app, opts.cameras);
+    pageRoutes(app);
     for (const routes of opts.routes ?? []) routes(app);
     return app;
   }

@@ -123,7 +123,7 @@ describe('WebServer', () => {
   it('serves a page whose links are relative and follow X-Ingress-Path', async () => {
     const res = await server.app.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '/api/hassio_ingress/abc123' } });
     expect(res.body).toContain('<base href="/api/hassio_ingress/abc123/">');
-    expect(res.body).toContain('src="api/cameras/door/stream.mjpeg"');
+    expect(res.body).toContain('src="ui/app.js"');
     expect(res.body.replace(/<base [^>]*>/, "")).not.toMatch(/(src|href)="\//);
     const evil = await server.app.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '"><script>alert(1)</script>' } });
     expect(evil.body).not.toContain('<script>alert(1)');
@@ -163,5 +163,24 @@ describe('WebServer in the add-on', () => {
     expect(ports).toHaveLength(2);
     const res = await fetch(`http://127.0.0.1:${ports[0]}/api/cameras`);
     expect(res.status).toBe(403); // we are not 172.30.32.2
+  });
+});
+
+describe('the UI files', () => {
+  it('serves the script and styles the page loads, behind the token guard', async () => {
+    const server = new WebServer({
+      listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }],
+      token: TOKEN,
+      cameras: new Map(),
+      health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 },
+      logger: silentLogger(),
+    });
+    const js = await server.app.inject({ url: '/ui/app.js', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toContain('javascript');
+    expect((await server.app.inject({ url: '/ui/style.css', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+    expect((await server.app.inject({ url: '/ui/app.js' })).statusCode).toBe(401);
+    expect((await server.app.inject({ url: '/ui/../../package.json', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(404);
+    await server.stop();
   });
 });

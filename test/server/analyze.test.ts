@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { WebServer } from '../../src/server/app.js';
+import { analyzeRoutes } from '../../src/server/routes/analyze.js';
+
+const TOKEN = 'analyze-token-0123456789';
+
+function server(detector: () => Detector | undefined) {
+  return new WebServer({
+    listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }],
+    token: TOKEN,
+    cameras: new Map(),
+    health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 },
+    logger: silentLogger(),
+    routes: [analyzeRoutes({ detector })],
+  });
+}
+
+async function post(port: number, file: Blob, name: string) {
+  const form = new FormData();
+  form.append('file', file, name);
+  const res = await fetch(`http://127.0.0.1:${port}/api/analyze`, { method: 'POST', body: form, headers: { authorization: `Bearer ${TOKEN}` } });
+  return { status: res.status, body: (await res.json()) as { error?: string; code?: string; objects?: Array<{ label: string }> } };
+}
+
+describe('POST /api/analyze', () => {
+  let detector: Detector;
+  const web = server(() => detector);
+  let port = 0;
+  beforeAll(async () => {
+    detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['objects'] });
+    [port] = await web.start();
+  });
+  afterAll(async () => {
+    await web.stop();
+    await detector?.close();
+  });
+
+  it('refuses a file over 5 MB with 413 and says the limit', async () => {
+    const big = new Blob([new Uint8Array(5 * 1024 * 1024 + 10)], { type: 'image/jpeg' });
+    const res = await post(port, big, 'big.jpg');
+    expect(res.status).toBe(413);
+    expect(res.body.error).toContain('5 MB');
+  });
+
+  it('refuses an image whose header claims 50 000 × 50 000 pixels without decoding it', async () => {
+    // A tiny PNG whose IHDR says 50000×50000: a decompression bomb by its header.
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+    png.writeUInt32BE(50_000, 16);
+    png.writeUInt32BE(50_000, 20);
+    const res = await post(port, new Blob([png], { type: 'image/png' }), 'bomb.png');
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatch(/50000×50000/);
+  });
+
+  it('analyses a real photo', async () => {
+    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#777' } }).jpeg().toBuffer();
+    const res = await post(port, new Blob([jpeg], { type: 'image/jpeg' }), 'grey.jpg');
+    expect(res.status).toBe(200);
+    expect(res.body.objects).toEqual([]); // a flat grey picture holds nothing
+  });
+
+  it('says so when the models are not loaded', async () => {
+    const noModels = server(() => undefined);
+    const [p] = await noModels.start();
+    const res = await post(p, new Blob([new Uint8Array(10)]), 'x.jpg');
+    expect(res.status).toBe(503);
+    expect(res.body.error).toContain('argus models build');
+    await noModels.stop();
+  });
+});
