@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzersSchema } from '../../src/analyzers/config.js';
+import type { Detection } from '../../src/analyzers/detection.js';
+import { PoseAnalyzer, isPresent } from '../../src/analyzers/pose.js';
+import { PoseSaveError, savePoseFromImage } from '../../src/analyzers/reference-poses.js';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { openDatabase } from '../../src/store/database.js';
+import { PoseLibrary } from '../../src/store/poses.js';
+import { loadImage, type RgbImage } from '../../src/vision/image.js';
+
+const PEOPLE = '../shared/fixtures/people';
+const config = analyzersSchema.parse({}).pose;
+
+describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../shared/fixtures)', () => {
+  let detector: Detector;
+  let library: PoseLibrary;
+  const persons = async (img: RgbImage) => (await detector.detectObjects(img)).filter((o) => o.label === 'person' && o.score >= 0.4).map((o) => o.box);
+  const analyse = async (analyzer: PoseAnalyzer, img: RgbImage, time = 0): Promise<Detection[]> => analyzer.analyse(img, await persons(img), time);
+
+  beforeAll(async () => {
+    detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['objects', 'pose'] });
+    library = new PoseLibrary(openDatabase(':memory:'));
+  });
+  afterAll(() => detector?.close());
+
+  it('a hands_up pose saved from stock-group-2.jpg matches those people and not ai-body.jpg', async () => {
+    const deps = { detector, library, model: 'blazepose', minKeypointScore: config.min_keypoint_score, now: () => 1_790_000_000_000 };
+    const saved = await savePoseFromImage(deps, 'hands_up', await loadImage(`${PEOPLE}/stock-group-2.jpg`), 0.9);
+    expect(saved.vector.left_wrist[1]).toBeLessThan(saved.vector.nose[1]); // wrists above the head
+    expect(library.get('hands_up')?.threshold).toBe(0.9);
+
+    const analyzer = new PoseAnalyzer(detector, config, () => library.list());
+    const group = await analyse(analyzer, await loadImage(`${PEOPLE}/stock-group-2.jpg`));
+    expect(group).toHaveLength(4);
+    for (const d of group) {
+      expect(d.label).toBe('hands_up');
+      expect(d.attributes?.similarity).toBeGreaterThan(0.9);
+    }
+    const body = await analyse(analyzer, await loadImage(`${PEOPLE}/ai-body.jpg`));
+    expect(body).toHaveLength(1);
+    expect(body[0]).toMatchObject({ kind: 'pose', label: 'person', attributes: { pose: null, fallen: false } });
+    expect((body[0].attributes?.keypoints as unknown[]).length).toBe(33);
+  });
+
+  it('refuses to save a pose from a photo without people', async () => {
+    const deps = { detector, library, model: 'blazepose', minKeypointScore: 0.5, now: () => 0 };
+    await expect(savePoseFromImage(deps, 'nothing', await loadImage(`${PEOPLE}/background.jpg`), 0.9)).rejects.toBeInstanceOf(PoseSaveError);
+    await expect(savePoseFromImage(deps, 'Bad Name', await loadImage(`${PEOPLE}/ai-body.jpg`), 0.9)).rejects.toThrow(/a-z/);
+  });
+
+  it('reports a fall only after a body has lain low in the frame for fall_seconds', async () => {
+    // ai-body turned on its side, with sky added above so the body lies in the lower half
+    const { data, info } = await sharp(`${PEOPLE}/ai-body.jpg`)
+      .rotate(90)
+      .extend({ top: 900, background: { r: 0, g: 0, b: 0 } })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const lying: RgbImage = { width: info.width, height: info.height, data: new Uint8Array(data) };
+    const analyzer = new PoseAnalyzer(detector, { ...config, fall_seconds: 2 }, () => []);
+    const first = await analyse(analyzer, lying, 10_000);
+    expect(first).toHaveLength(1);
+    expect(first[0].attributes?.torso_angle).toBeGreaterThan(60);
+    expect(first[0].label).toBe('person');
+    expect((await analyse(analyzer, lying, 11_000))[0].label).toBe('person');
+    const later = await analyse(analyzer, lying, 12_100);
+    expect(later[0]).toMatchObject({ label: 'fall', attributes: { fallen: true } });
+
+    const upright = new PoseAnalyzer(detector, { ...config, fall_seconds: 0 }, () => []);
+    expect((await analyse(upright, await loadImage(`${PEOPLE}/ai-body.jpg`), 0))[0].attributes?.fallen).toBe(false);
+  });
+
+  it('does not count a person too small to see', async () => {
+    const [pose] = await detector.detectPoses(await loadImage(`${PEOPLE}/ai-body.jpg`));
+    expect(isPresent(pose, config)).toBe(true);
+    const tiny = { ...pose, keypoints: pose.keypoints.map((k) => ({ ...k, x: k.x / 30, y: k.y / 30 })) };
+    expect(isPresent(tiny, config)).toBe(false);
+    const hidden = { ...pose, keypoints: pose.keypoints.map((k, i) => ({ ...k, score: i < 5 ? 0.9 : 0.1 })) };
+    expect(isPresent(hidden, config)).toBe(false);
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { AnalysedFrame } from '../../src/analyzers/detection.js';
+import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
+import { silentLogger } from '../../src/log.js';
+import type { MotionResult } from '../../src/motion/motion-detector.js';
+import type { Frame } from '../../src/sources/frame.js';
+
+const motion: MotionResult = { motion: true, boxes: [[0, 0, 4, 4]], changed: 0.1 };
+const frame = (camera: string, seq: number): Frame => ({ camera, seq, time: seq, width: 2, height: 2, data: Buffer.alloc(12) });
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** A scheduler whose analyses finish when the test says so. */
+function harness(concurrency = 1) {
+  const started: string[] = [];
+  const pending: Array<{ name: string; finish: (fail?: boolean) => void }> = [];
+  const delivered: AnalysedFrame[] = [];
+  const scheduler = new AnalysisScheduler({
+    concurrency,
+    logger: silentLogger(),
+    onAnalysed: (r) => delivered.push(r),
+    analyse: (f) =>
+      new Promise((resolve, reject) => {
+        const name = `${f.camera}${f.seq}`;
+        started.push(name);
+        pending.push({ name, finish: (fail) => (fail ? reject(new Error('model failed')) : resolve([])) });
+      }),
+  });
+  /** Finishes the oldest analysis in flight and lets the next one start. */
+  const finishNext = async (fail = false) => {
+    await tick();
+    pending.shift()!.finish(fail);
+    await tick();
+    await tick();
+  };
+  return { scheduler, started, pending, delivered, finishNext };
+}
+
+describe('AnalysisScheduler', () => {
+  it("drops a camera's waiting frame when a newer one arrives, and takes cameras in turn", async () => {
+    const h = harness();
+    h.scheduler.start();
+    h.scheduler.submit(frame('a', 1), motion);
+    h.scheduler.submit(frame('a', 2), motion);
+    h.scheduler.submit(frame('a', 3), motion);
+    h.scheduler.submit(frame('b', 1), motion);
+    h.scheduler.submit(frame('a', 4), motion);
+    await h.finishNext();
+    await h.finishNext();
+    await h.finishNext();
+    expect(h.started).toEqual(['a1', 'b1', 'a4']);
+    expect(h.scheduler.stats('a')).toEqual({ submitted: 4, analysed: 2, dropped: 2, failed: 0 });
+    expect(h.scheduler.stats('b')).toEqual({ submitted: 1, analysed: 1, dropped: 0, failed: 0 });
+    expect(h.delivered.map((r) => `${r.camera}${r.frame.seq}`)).toEqual(['a1', 'b1', 'a4']);
+    expect(h.delivered[0]).toMatchObject({ camera: 'a', time: 1, detections: [] });
+  });
+
+  it('does not let a flooding camera starve a quiet one', async () => {
+    const h = harness();
+    h.scheduler.start();
+    let seqA = 0;
+    let seqB = 0;
+    h.scheduler.submit(frame('a', ++seqA), motion);
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 10; i++) h.scheduler.submit(frame('a', ++seqA), motion);
+      if (round % 3 === 0) h.scheduler.submit(frame('b', ++seqB), motion);
+      await h.finishNext();
+    }
+    while (h.pending.length > 0) await h.finishNext();
+    const b = h.scheduler.stats('b');
+    expect(b.submitted).toBe(10);
+    expect(b.analysed).toBe(10); // every quiet-camera frame was analysed…
+    expect(b.dropped).toBe(0);
+    const a = h.scheduler.stats('a');
+    expect(a.dropped).toBeGreaterThan(250); // …while the flood was thinned to the newest frame
+    expect(a.analysed + a.dropped).toBe(a.submitted);
+  });
+
+  it('never runs two frames of one camera at once, but runs cameras side by side', async () => {
+    const h = harness(2);
+    h.scheduler.start();
+    h.scheduler.submit(frame('a', 1), motion);
+    h.scheduler.submit(frame('a', 2), motion);
+    await tick();
+    expect(h.started).toEqual(['a1']);
+    h.scheduler.submit(frame('b', 1), motion);
+    await tick();
+    expect(h.started).toEqual(['a1', 'b1']);
+    await h.finishNext();
+    expect(h.started).toEqual(['a1', 'b1', 'a2']);
+  });
+
+  it('counts a failed analysis and carries on', async () => {
+    const h = harness();
+    h.scheduler.start();
+    h.scheduler.submit(frame('a', 1), motion);
+    h.scheduler.submit(frame('a', 2), motion);
+    await h.finishNext(true);
+    await h.finishNext();
+    expect(h.scheduler.stats('a')).toMatchObject({ analysed: 1, failed: 1 });
+    expect(h.delivered.map((r) => r.frame.seq)).toEqual([2]);
+  });
+
+  it('ignores frames before start and after stop, and stop waits for the frame in flight', async () => {
+    const h = harness();
+    h.scheduler.submit(frame('a', 1), motion);
+    await tick();
+    expect(h.started).toEqual([]);
+    h.scheduler.start();
+    h.scheduler.submit(frame('a', 2), motion);
+    h.scheduler.submit(frame('a', 3), motion);
+    await tick();
+    let stopped = false;
+    const stopping = h.scheduler.stop().then(() => (stopped = true));
+    await tick();
+    expect(stopped).toBe(false);
+    h.pending.shift()!.finish();
+    await stopping;
+    h.scheduler.submit(frame('a', 4), motion);
+    await tick();
+    expect(h.started).toEqual(['a2']);
+  });
+});
