@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { registryConfigSchema } from '../../src/registry/config.js';
+import { RegistryError } from '../../src/registry/errors.js';
+import { FaceRegistry, type FaceRegistryOptions } from '../../src/registry/face-registry.js';
+import { writeTar } from '../../src/registry/tar.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { near, randomEmbedding } from './random-embedding.js';
+
+const open: Db[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+function registryIn(dir = mkdtempSync(join(tmpdir(), 'argus-registry-')), extra: Partial<FaceRegistryOptions> = {}) {
+  const db = openDatabase(join(dir, 'argus.db'));
+  open.push(db);
+  let clock = Date.UTC(2026, 0, 2, 3, 4, 5);
+  const registry = new FaceRegistry({
+    db,
+    config: registryConfigSchema.parse({ backups: { keep: 3, delay: 0 } }),
+    dataDir: dir,
+    model: 'faceres',
+    logger: silentLogger(),
+    now: () => (clock += 1000),
+    ...extra,
+  });
+  registry.start();
+  return { registry, dir, db };
+}
+
+const face = (embedding: Float32Array, ref = 'x.jpg') => ({ embedding, crop: Buffer.from([0xff, 0xd8, 0xff]), source: 'photo' as const, sourceRef: ref, box: null });
+
+function refusal(work: () => unknown): RegistryError {
+  try {
+    work();
+  } catch (err) {
+    expect(err).toBeInstanceOf(RegistryError);
+    return err as RegistryError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('FaceRegistry', () => {
+  it('matches at or above the threshold and calls anything below a stranger', () => {
+    const { registry } = registryIn();
+    const ada = randomEmbedding(1);
+    registry.enrol('Ada', [face(ada)]);
+    expect(registry.match(near(ada, 0.7, 2))).toMatchObject({ name: 'Ada' });
+    expect(registry.match(near(ada, registry.threshold - 0.05, 3))).toBeNull();
+    expect(registry.nearest(near(ada, 0.3, 4))?.name).toBe('Ada');
+  });
+
+  it('refuses a sample that matches another person, naming them, unless forced', () => {
+    const { registry } = registryIn();
+    const ada = randomEmbedding(1);
+    registry.enrol('Ada', [face(ada)]);
+    const err = refusal(() => registry.enrol('Bob', [face(near(ada, 0.75, 5), 'bob.jpg')]));
+    expect(err.code).toBe('duplicate');
+    expect(err.message).toMatch(/bob\.jpg looks like "Ada" \(similarity 0\.750/);
+    expect(registry.list()).toHaveLength(1);
+    // The same person may have similar samples; force overrides the check for another.
+    expect(registry.enrol('Ada', [face(near(ada, 0.75, 6))]).created).toBe(false);
+    expect(registry.enrol('Bob', [face(near(ada, 0.75, 5))], { force: true }).created).toBe(true);
+  });
+
+  it('refuses bad names and embeddings of another size', () => {
+    const { registry } = registryIn();
+    expect(refusal(() => registry.enrol('../etc', [face(randomEmbedding(1))])).code).toBe('invalid_name');
+    expect(refusal(() => registry.enrol('export', [face(randomEmbedding(1))])).code).toBe('invalid_name');
+    registry.enrol('Ada', [face(randomEmbedding(1))]);
+    expect(refusal(() => registry.enrol('Bob', [face(randomEmbedding(2, 192))])).code).toBe('wrong_embedding');
+  });
+
+  it('renames, refuses a name already taken, deletes samples and people, and matching follows', () => {
+    const { registry } = registryIn();
+    const ada = randomEmbedding(1);
+    const bob = randomEmbedding(2);
+    const [first] = registry.enrol('Ada', [face(ada), face(randomEmbedding(3))]).samples;
+    registry.enrol('Bob', [face(bob)]);
+    registry.update('Ada', { name: 'Ada Lovelace', externalId: 'person.ada' });
+    expect(registry.match(ada)?.name).toBe('Ada Lovelace');
+    expect(refusal(() => registry.update('Bob', { name: 'ada lovelace' })).code).toBe('name_taken');
+    expect(refusal(() => registry.update('Bob', { externalId: 'person.ada' })).code).toBe('name_taken');
+    registry.removeSample('Ada Lovelace', first.id);
+    expect(registry.match(ada)).toBeNull();
+    expect(registry.person('Ada Lovelace').samples).toHaveLength(1);
+    expect(refusal(() => registry.removeSample('Bob', first.id)).code).toBe('sample_not_found');
+    registry.removePerson('Bob');
+    expect(registry.match(bob)).toBeNull();
+    expect(refusal(() => registry.removePerson('Bob')).code).toBe('person_not_found');
+    expect(registry.list().map((p) => [p.name, p.externalId, p.samples])).toEqual([['Ada Lovelace', 'person.ada', 1]]);
+  });
+
+  it('sees enrolments another process commits to the same database', () => {
+    const { registry, dir } = registryIn();
+    const other = registryIn(dir).registry;
+    const ada = randomEmbedding(1);
+    other.enrol('Ada', [face(ada)]);
+    expect(registry.match(ada)?.name).toBe('Ada');
+    other.removePerson('Ada');
+    expect(registry.match(ada)).toBeNull();
+  });
+
+  it('exports an archive that tar reads and that imports back identically', () => {
+    const { registry, dir } = registryIn();
+    const ada = randomEmbedding(1);
+    registry.enrol('Ada', [face(ada, 'a.jpg'), face(randomEmbedding(2), 'b.jpg')], { externalId: 'person.ada' });
+    registry.enrol('Bob', [{ ...face(randomEmbedding(3)), crop: null }]);
+    const archive = registry.exportArchive();
+    const file = join(dir, 'export.tar.gz');
+    writeFileSync(file, archive);
+    expect(execFileSync('tar', ['tzf', file], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual(['crops/0.jpg', 'crops/1.jpg', 'embeddings.f32', 'manifest.json']);
+
+    const target = registryIn().registry;
+    target.enrol('Someone', [face(randomEmbedding(9))]);
+    const result = target.importArchive(archive);
+    expect(result).toMatchObject({ people: 2, samples: 3 });
+    expect(result.backup).toMatch(/registry-.*\.tar\.gz$/);
+    expect(target.list().map((p) => [p.name, p.externalId, p.samples])).toEqual([['Ada', 'person.ada', 2], ['Bob', null, 1]]);
+    expect(target.match(ada)).toMatchObject({ name: 'Ada' });
+    expect(target.match(ada)!.similarity).toBeCloseTo(1, 6);
+    expect(target.match(randomEmbedding(9))).toBeNull();
+    expect(target.person('Ada').samples.map((s) => s.sourceRef)).toEqual(['a.jpg', 'b.jpg']);
+  });
+
+  it('refuses a bad archive and changes nothing', () => {
+    const { registry } = registryIn();
+    registry.enrol('Ada', [face(randomEmbedding(1))]);
+    const good = registry.exportArchive();
+    const manifest = (m: unknown) => gzipSync(writeTar([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) }, { name: 'embeddings.f32', data: Buffer.alloc(8) }]));
+    const bad: [string, Buffer, RegExp][] = [
+      ['garbage', Buffer.from('not an archive'), /not a gzipped tar/],
+      ['cut short', good.subarray(0, Math.floor(good.length / 2)), /not a gzipped tar/],
+      ['foreign manifest', manifest({ hello: 1 }), /manifest\.json/],
+      [
+        'embedding past the end',
+        manifest({
+          format: 'argus-face-registry', version: 1, exported_at: 'x',
+          people: [{ name: 'Eve', external_id: null, created_at: 1, updated_at: 1, samples: [{ model: 'faceres', offset: 0, dims: 1024, crop: null, source: 'photo', source_ref: null, box: null, created_at: 1 }] }],
+        }),
+        /past the end/,
+      ],
+      [
+        'bad name',
+        manifest({ format: 'argus-face-registry', version: 1, exported_at: 'x', people: [{ name: '../x', external_id: null, created_at: 1, updated_at: 1, samples: [] }] }),
+        /cannot be a person's name/,
+      ],
+    ];
+    for (const [what, archive, why] of bad) {
+      const err = refusal(() => registry.importArchive(archive));
+      expect(err.code, what).toBe('bad_archive');
+      expect(err.message, what).toMatch(why);
+      expect(err.message, what).toContain('nothing was changed');
+    }
+    expect(registry.list().map((p) => [p.name, p.samples])).toEqual([['Ada', 1]]);
+  });
+
+  it('backs up after changes settle, keeps the newest few, and restores one', async () => {
+    const { registry, dir } = registryIn();
+    const backups = () => readdirSync(join(dir, 'backups')).filter((f) => f.endsWith('.tar.gz')).sort();
+    const settle = () => new Promise((r) => setTimeout(r, 30));
+    registry.enrol('Ada', [face(randomEmbedding(1))]);
+    registry.enrol('Bob', [face(randomEmbedding(2))]);
+    await settle();
+    expect(backups()).toHaveLength(1); // two changes in a burst, one backup
+    const withAdaAndBob = join(dir, 'backups', backups()[0]);
+    for (let i = 3; i < 7; i++) {
+      registry.enrol(`P${i}`, [face(randomEmbedding(i))]);
+      await settle();
+    }
+    expect(backups()).toHaveLength(3);
+    expect(registry.listBackups().map((b) => b.file)).toEqual([...backups()].reverse());
+    // The oldest were rotated out; restore the newest that still holds only some of them.
+    const oldest = join(dir, 'backups', backups()[0]);
+    expect(readFileSync(oldest).length).toBeGreaterThan(0);
+    expect(() => readFileSync(withAdaAndBob)).toThrow(/ENOENT/);
+    const restored = registry.restore(oldest);
+    expect(restored.people).toBe(4);
+    expect(registry.list().map((p) => p.name)).toEqual(['Ada', 'Bob', 'P3', 'P4']);
+    expect(refusal(() => registry.restore(join(dir, 'nope.tar.gz'))).code).toBe('bad_archive');
+  });
+
+  it('writes a pending backup on stop', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'argus-registry-'));
+    const { registry } = registryIn(dir, { config: registryConfigSchema.parse({ backups: { keep: 2, delay: 3600 } }) });
+    registry.enrol('Ada', [face(randomEmbedding(1))]);
+    expect(registry.listBackups()).toHaveLength(0);
+    registry.stop();
+    expect(registry.listBackups()).toHaveLength(1);
+  });
+});
