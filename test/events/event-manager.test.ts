@@ -1,0 +1,166 @@
+import { existsSync, readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import type { EventBox } from '../../src/events/event.js';
+import { cameraMasksSchema, cameraZonesSchema } from '../../src/events/config.js';
+import { eventHarness, feed, T0 } from './event-harness.js';
+
+const person = (box: EventBox, score = 0.7, sub_label?: string): SceneDetection => ({ kind: 'person', label: 'person', score, box, sub_label });
+const at = (x: number): EventBox => [x, 40, x + 40, 150];
+
+describe('EventManager', () => {
+  let h: ReturnType<typeof eventHarness>;
+  afterEach(async () => {
+    await h.manager.stop();
+    h.db.close();
+  });
+
+  it('starts after min_frames, updates when the score rises, ends after end_after unseen', async () => {
+    h = eventHarness();
+    h.manager.start();
+    feed(h, 'door', T0, [person(at(10), 0.6)]);
+    await h.manager.flush();
+    expect(h.messages).toEqual([]);
+    feed(h, 'door', T0 + 0.2, [person(at(20), 0.6)]);
+    feed(h, 'door', T0 + 0.4, [person(at(30), 0.5)]);
+    feed(h, 'door', T0 + 0.6, [person(at(40), 0.9)]);
+    feed(h, 'door', T0 + 0.8, [person(at(50), 0.8)]);
+    feed(h, 'door', T0 + 1, []);
+    h.manager.tick(T0 + 2.7);
+    await h.manager.flush();
+    expect(h.messages.map((m) => m.type)).toEqual(['start', 'update']);
+    h.manager.tick(T0 + 2.9);
+    await h.manager.flush();
+    expect(h.messages.map((m) => m.type)).toEqual(['start', 'update', 'end']);
+
+    const [start, update, end] = h.messages.map((m) => m.event);
+    expect(start).toMatchObject({ camera: 'door', kind: 'person', label: 'person', sub_label: null, score: 0.6, top_score: 0.6, start_time: T0, end_time: null });
+    expect(start.id).toMatch(/^1732350000\.000-[a-z0-9]{6}$/);
+    expect(start.snapshot).toBe(`events/${start.id}/snapshot.jpg`);
+    expect(update).toMatchObject({ id: start.id, score: 0.9, top_score: 0.9, box: at(40) });
+    expect(end).toMatchObject({ id: start.id, top_score: 0.9, end_time: T0 + 0.8, box: at(50) });
+
+    expect(h.store.get(start.id)).toMatchObject({ end_time: T0 + 0.8, top_score: 0.9, snapshot: start.snapshot });
+    const jpeg = readFileSync(h.snapshots.pathOf(start.id, 'snapshot.jpg')!);
+    expect((await sharp(jpeg).metadata()).format).toBe('jpeg');
+    expect(h.snapshots.pathOf(start.id, 'crop.jpg')).not.toBeNull();
+
+    const lines = readFileSync(h.log.pathFor(T0 + 2.9), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual(['start', 'update', 'end']);
+    expect(lines[2].event.id).toBe(start.id);
+  });
+
+  it('never starts an event for a one-frame flicker', async () => {
+    h = eventHarness();
+    h.manager.start();
+    feed(h, 'door', T0, [person(at(10))]);
+    h.manager.tick(T0 + 5);
+    await h.manager.flush();
+    expect(h.messages).toEqual([]);
+    expect(h.store.query().total).toBe(0);
+  });
+
+  it('sends an update when a name is recognised, and keeps the name when later frames lack it', async () => {
+    h = eventHarness();
+    h.manager.start();
+    const face = (x: number, name?: string): SceneDetection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: name, attributes: name ? { similarity: 0.71 } : undefined });
+    feed(h, 'door', T0, [face(100)]);
+    feed(h, 'door', T0 + 0.2, [face(102)]);
+    feed(h, 'door', T0 + 0.4, [face(104, 'alice')]);
+    feed(h, 'door', T0 + 0.6, [face(106)]);
+    h.manager.tick(T0 + 5);
+    await h.manager.flush();
+    expect(h.messages.map((m) => [m.type, m.event.sub_label])).toEqual([['start', null], ['update', 'alice'], ['end', 'alice']]);
+    expect(h.messages[2].event.attributes).toEqual({ similarity: 0.71 });
+    expect(h.store.query({ name: 'alice' }).total).toBe(1);
+  });
+
+  it('keeps separate events for separate cameras and objects', async () => {
+    h = eventHarness();
+    h.manager.start();
+    const knife: SceneDetection = { kind: 'weapon', label: 'knife', score: 0.5, box: [200, 100, 230, 120] };
+    for (const t of [0, 0.2]) {
+      feed(h, 'door', T0 + t, [person(at(10)), knife]);
+      feed(h, 'yard', T0 + t, [person(at(10))]);
+    }
+    await h.manager.flush();
+    const starts = h.messages.filter((m) => m.type === 'start').map((m) => `${m.event.camera}:${m.event.label}`);
+    expect(starts.sort()).toEqual(['door:knife', 'door:person', 'yard:person']);
+    expect(new Set(h.messages.map((m) => m.event.id)).size).toBe(3);
+    expect(h.manager.activeIds().size).toBe(3);
+  });
+
+  it('follows zones: entering one is an update, and `zones` keeps every zone entered', async () => {
+    h = eventHarness({ cameras: { door: { zones: cameraZonesSchema.parse({ porch: { coordinates: '100,0,320,0,320,180,100,180' } }) } } });
+    h.manager.start();
+    for (const [i, x] of [0, 30, 60, 90, 120, 150].entries()) feed(h, 'door', T0 + i * 0.2, [person(at(x))]);
+    for (const [i, x] of [40, 20].entries()) feed(h, 'door', T0 + 1.2 + i * 0.2, [person(at(x))]);
+    await h.manager.flush();
+    const zoneTrail = h.messages.map((m) => [m.type, m.event.zones, m.event.current_zones]);
+    expect(zoneTrail).toEqual([
+      ['start', [], []],
+      ['update', ['porch'], ['porch']],
+      ['update', ['porch'], []],
+    ]);
+    h.manager.tick(T0 + 10);
+    await h.manager.flush();
+    expect(h.store.query({ zone: 'porch' }).total).toBe(1);
+  });
+
+  it('ignores masked detections and waits for a required zone', async () => {
+    h = eventHarness({
+      cameras: {
+        door: {
+          zones: cameraZonesSchema.parse({ porch: { coordinates: '100,0,320,0,320,180,100,180' } }),
+          masks: cameraMasksSchema.parse('250,0,320,0,320,60,250,60'),
+          required_zones: { weapon: ['porch'] },
+        },
+      },
+    });
+    h.manager.start();
+    const moon: SceneDetection = { kind: 'person', label: 'frisbee', score: 0.5, box: [260, 10, 290, 40] };
+    const knife = (x: number): SceneDetection => ({ kind: 'weapon', label: 'knife', score: 0.6, box: [x, 100, x + 30, 130] });
+    for (const [i, x] of [10, 40, 70, 100, 130].entries()) feed(h, 'door', T0 + i * 0.2, [moon, knife(x)]);
+    await h.manager.flush();
+    expect(h.messages.map((m) => [m.type, m.event.label, m.event.zones])).toEqual([['start', 'knife', ['porch']]]);
+    // The event's own history starts when the knife was first seen, outside the zone.
+    expect(h.messages[0].event.start_time).toBe(T0);
+  });
+
+  it('ends open events at stop() and closes rows a crash left open at the next start()', async () => {
+    h = eventHarness();
+    h.manager.start();
+    feed(h, 'door', T0, [person(at(10))]);
+    feed(h, 'door', T0 + 0.2, [person(at(12))]);
+    await h.manager.stop();
+    expect(h.messages.map((m) => m.type)).toEqual(['start', 'end']);
+    expect(h.store.query({ in_progress: true }).total).toBe(0);
+
+    h.store.save({ ...h.messages[0].event, id: '1732349000.000-crash1', start_time: T0 - 1000, end_time: null }, T0 - 990);
+    h.manager.start();
+    expect(h.store.get('1732349000.000-crash1')!.end_time).toBe(T0 - 990);
+  });
+
+  it('keeps the best-scoring frame as the snapshot, drawn with the box in the event colour', async () => {
+    h = eventHarness();
+    h.manager.start();
+    const frame = (t: number, shade: number) => ({ camera: 'door', width: 320, height: 180, data: Buffer.alloc(320 * 180 * 3, shade), time: t * 1000, seq: 0 });
+    h.manager.handle({ camera: 'door', frame: frame(T0, 40), detections: [person(at(100), 0.5)] });
+    h.manager.handle({ camera: 'door', frame: frame(T0 + 0.2, 40), detections: [person(at(100), 0.5)] });
+    h.manager.handle({ camera: 'door', frame: frame(T0 + 0.4, 200), detections: [person(at(100), 0.95)] });
+    h.manager.handle({ camera: 'door', frame: frame(T0 + 0.6, 40), detections: [person(at(100), 0.6)] });
+    await h.manager.flush();
+    const id = h.messages[0].event.id;
+    const crop = await sharp(readFileSync(h.snapshots.pathOf(id, 'crop.jpg')!)).raw().toBuffer({ resolveWithObject: true });
+    // The crop is clean and from the 0.95 frame (shade 200), not the later 0.6 one.
+    expect(Math.abs(crop.data[0] - 200)).toBeLessThan(8);
+    const shot = await sharp(readFileSync(h.snapshots.pathOf(id, 'snapshot.jpg')!)).raw().toBuffer({ resolveWithObject: true });
+    expect(shot.info.width).toBe(320);
+    // The left edge of the person box (x = 100) is drawn green.
+    const i = (120 * 320 + 100) * 3;
+    expect(shot.data[i + 1]).toBeGreaterThan(150);
+    expect(shot.data[i]).toBeLessThan(120);
+    expect(existsSync(h.snapshots.pathOf(id, 'snapshot.jpg')!)).toBe(true);
+  });
+});

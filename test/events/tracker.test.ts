@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import type { EventBox } from '../../src/events/event.js';
+import { Tracker } from '../../src/events/tracker.js';
+
+const person = (box: EventBox, score = 0.8): SceneDetection => ({ kind: 'person', label: 'person', score, box });
+const shift = (b: EventBox, dx: number, dy = 0): EventBox => [b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy];
+
+describe('Tracker', () => {
+  it('keeps one id for a person walking across the frame', () => {
+    const tracker = new Tracker();
+    let box: EventBox = [0, 100, 100, 300];
+    const ids = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const [t] = tracker.update([person(box)], i * 0.2);
+      ids.add(t.id);
+      box = shift(box, 30);
+    }
+    expect(ids.size).toBe(1);
+    expect(tracker.size).toBe(1);
+  });
+
+  it('follows a fast mover whose boxes no longer overlap, by centre distance', () => {
+    const tracker = new Tracker();
+    const [a] = tracker.update([person([0, 0, 50, 100])], 0);
+    const [b] = tracker.update([person([60, 0, 110, 100])], 0.2);
+    expect(b.id).toBe(a.id);
+    expect(b.hits).toBe(2);
+  });
+
+  it('gives a far-away detection a new id', () => {
+    const tracker = new Tracker();
+    const [a] = tracker.update([person([0, 0, 50, 100])], 0);
+    const [b] = tracker.update([person([500, 0, 550, 100])], 0.2);
+    expect(b.id).not.toBe(a.id);
+    expect(tracker.size).toBe(2);
+  });
+
+  it('keeps two people apart when they swap nothing but their order in the list', () => {
+    const tracker = new Tracker();
+    const left: EventBox = [0, 0, 100, 200];
+    const right: EventBox = [300, 0, 400, 200];
+    const first = tracker.update([person(left), person(right)], 0);
+    const second = tracker.update([person(shift(right, -10)), person(shift(left, 10))], 0.2);
+    const idAt = (tracks: typeof first, x: number) => tracks.find((t) => Math.abs(t.detection.box[0] - x) < 20)!.id;
+    expect(idAt(second, 10)).toBe(idAt(first, 0));
+    expect(idAt(second, 290)).toBe(idAt(first, 300));
+  });
+
+  it('matches only the same kind and label', () => {
+    const tracker = new Tracker();
+    const [p] = tracker.update([person([0, 0, 100, 200])], 0);
+    const [k] = tracker.update([{ kind: 'weapon', label: 'knife', score: 0.7, box: [0, 0, 100, 200] }], 0.2);
+    expect(k.id).not.toBe(p.id);
+  });
+
+  it('keeps the id through a short miss and forgets the object after maxAge', () => {
+    const tracker = new Tracker();
+    const [a] = tracker.update([person([0, 0, 100, 200])], 0);
+    tracker.update([], 1);
+    expect(tracker.expire(1, 2)).toEqual([]);
+    const [b] = tracker.update([person([5, 0, 105, 200])], 1.5);
+    expect(b.id).toBe(a.id);
+    expect(tracker.expire(3, 2)).toEqual([]);
+    const gone = tracker.expire(3.6, 2);
+    expect(gone.map((t) => t.id)).toEqual([a.id]);
+    expect(gone[0].lastSeen).toBe(1.5);
+    expect(tracker.size).toBe(0);
+  });
+});

@@ -1,0 +1,82 @@
+import Fastify from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SnapshotStore } from '../../src/events/snapshot-store.js';
+import { eventRoutes } from '../../src/server/routes/events.js';
+import { openDatabase } from '../../src/store/database.js';
+import { EventStore } from '../../src/store/events.js';
+import { sampleEvent, T0 } from '../events/event-harness.js';
+
+describe('event routes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'argus-event-api-'));
+  const store = new EventStore(openDatabase(join(dir, 'argus.db')));
+  const snapshots = new SnapshotStore(join(dir, 'snapshots'));
+  const app = Fastify();
+  eventRoutes(app, { store, snapshots });
+  const withShot = sampleEvent(1, { snapshot: `events/${sampleEvent(1).id}/snapshot.jpg`, kind: 'weapon', label: 'knife' });
+  let jpeg: Buffer;
+
+  beforeAll(async () => {
+    jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).jpeg().toBuffer();
+    store.save(withShot);
+    await snapshots.save(withShot.id, { annotated: jpeg, crop: jpeg });
+    store.save(sampleEvent(2, { camera: 'yard', sub_label: 'alice', kind: 'face', label: 'face' }));
+    store.save(sampleEvent(3, { end_time: null }));
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it('lists events newest first with filters and paging', async () => {
+    const all = await app.inject({ url: '/api/events' });
+    expect(all.statusCode).toBe(200);
+    expect(all.json()).toMatchObject({ total: 3, limit: 50, offset: 0 });
+    expect(all.json().events.map((e: { start_time: number }) => e.start_time - T0)).toEqual([3, 2, 1]);
+    const q = async (qs: string) => (await app.inject({ url: `/api/events?${qs}` })).json().events.map((e: { id: string }) => e.id);
+    expect(await q('camera=yard')).toEqual([sampleEvent(2).id]);
+    expect(await q('kind=weapon')).toEqual([withShot.id]);
+    expect(await q('label=knife')).toEqual([withShot.id]);
+    expect(await q('name=alice')).toEqual([sampleEvent(2).id]);
+    expect(await q(`after=${T0 + 2}&before=${T0 + 3}`)).toEqual([sampleEvent(2).id]);
+    expect(await q(`before=${new Date((T0 + 2) * 1000).toISOString()}`)).toEqual([withShot.id]);
+    expect(await q('in_progress=true')).toEqual([sampleEvent(3).id]);
+    expect(await q('limit=1&offset=1')).toEqual([sampleEvent(2).id]);
+  });
+
+  it('refuses a bad query, naming the parameter', async () => {
+    for (const [qs, words] of [['kind=cat', /kind/], ['limit=0', /limit/], ['after=yesterday', /after.*ISO/], ['colour=red', /unknown parameter.*colour/]] as const) {
+      const res = await app.inject({ url: `/api/events?${qs}` });
+      expect(res.statusCode, qs).toBe(400);
+      expect(res.json().error, qs).toMatch(words);
+    }
+  });
+
+  it('answers one event, its snapshot and crop, and 404s with a reason', async () => {
+    expect((await app.inject({ url: `/api/events/${withShot.id}` })).json()).toEqual(withShot);
+    const shot = await app.inject({ url: `/api/events/${withShot.id}/snapshot.jpg` });
+    expect(shot.statusCode).toBe(200);
+    expect(shot.headers['content-type']).toBe('image/jpeg');
+    expect(shot.rawPayload.equals(jpeg)).toBe(true);
+    expect((await app.inject({ url: `/api/events/${withShot.id}/crop.jpg` })).statusCode).toBe(200);
+    const none = await app.inject({ url: '/api/events/1.000-nothin' });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error).toMatch(/no event with id "1.000-nothin"/);
+    const noShot = await app.inject({ url: `/api/events/${sampleEvent(2).id}/snapshot.jpg` });
+    expect(noShot.statusCode).toBe(404);
+    expect(noShot.json().error).toMatch(/has no snapshot.jpg/);
+    expect((await app.inject({ url: '/api/events/..%2F..%2Fargus.db/snapshot.jpg' })).statusCode).toBe(404);
+  });
+
+  it('deletes an ended event with its files, and refuses one still going on', async () => {
+    const del = await app.inject({ method: 'DELETE', url: `/api/events/${withShot.id}` });
+    expect(del.statusCode).toBe(204);
+    expect(store.get(withShot.id)).toBeNull();
+    expect(snapshots.pathOf(withShot.id, 'snapshot.jpg')).toBeNull();
+    expect((await app.inject({ method: 'DELETE', url: `/api/events/${withShot.id}` })).statusCode).toBe(404);
+    const busy = await app.inject({ method: 'DELETE', url: `/api/events/${sampleEvent(3).id}` });
+    expect(busy.statusCode).toBe(409);
+    expect(store.get(sampleEvent(3).id)).not.toBeNull();
+  });
+});
