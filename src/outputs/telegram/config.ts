@@ -1,8 +1,76 @@
 import { z } from 'zod';
 
-/** `telegram:` — filled in by the Telegram work; documented in docs/telegram.md. */
-export const telegramSchema = z
+/** What a chat can subscribe to. `face` events split into known and unknown by whether a name matched. */
+export const ALERT_KINDS = ['weapon', 'person', 'known_face', 'unknown_face', 'pose', 'suspicious'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Telegram chat ids are integers (negative for groups and channels); YAML may quote them. */
+const chatId = z
+  .union([z.number().int(), z.string().regex(/^-?\d+$/, 'a numeric chat id such as 123456789 or -1001234567890')])
+  .transform((v) => Number(v));
+
+export const quietHoursSchema = z
   .object({
-    token: z.string().optional(),
+    /** Local time (HH:MM) when quiet hours begin; may be later than `end` to span midnight. */
+    start: z.string().regex(HHMM, 'a time such as 22:00'),
+    end: z.string().regex(HHMM, 'a time such as 07:00'),
   })
   .strict();
+
+export const telegramChatSchema = z
+  .object({
+    id: chatId,
+    /** Who this chat is, for logs and /start. */
+    name: z.string().min(1).optional(),
+    /** Cameras this chat hears about and may ask for; empty = all. */
+    cameras: z.array(z.string()).default([]),
+    kinds: z.array(z.enum(ALERT_KINDS)).default([...ALERT_KINDS]),
+    /** Only alerts about these recognised people (e.g. ["grandma"]); empty = anyone. */
+    names: z.array(z.string()).default([]),
+    quiet_hours: quietHoursSchema.optional(),
+  })
+  .strict();
+
+/** `telegram:` — alerts with a photo, commands and the delivery outbox; documented in docs/telegram.md. */
+export const telegramSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** The bot token from @BotFather. Never logged. */
+    token: z.string().min(1, 'the bot token from @BotFather'),
+    /** Only these chats get alerts or answers; others get one polite refusal. */
+    chats: z.array(telegramChatSchema).default([]),
+    /** A self-hosted Bot API server (grammy's apiRoot), without a trailing slash. */
+    api_root: z
+      .string()
+      .regex(/^https?:\/\/[^\s]*[^/\s]$/, 'an http(s) URL without a trailing slash')
+      .default('https://api.telegram.org'),
+    /** `polling` (getUpdates) works behind NAT; `webhook` needs `webhook_url` reachable from Telegram. */
+    mode: z.enum(['polling', 'webhook']).default('polling'),
+    /** Public URL of Argus' `/api/telegram/webhook` route (webhook mode only). */
+    webhook_url: z.url().optional(),
+    /** Seconds after a person or face alert before the next one for the same camera and kind. */
+    cooldown: z.number().min(0).max(86_400).default(60),
+    /** Seconds to gather a burst of person/face events into one message before sending it. */
+    group_window: z.number().min(0).max(600).default(5),
+    /** Most alerts held in the outbox during an outage; oldest non-weapon alerts go first. */
+    outbox_limit: z.number().int().min(10).max(100_000).default(500),
+    retry: z
+      .object({
+        /** First wait after a network error or 5xx; doubles up to `max_seconds`. */
+        min_seconds: z.number().gt(0).default(2),
+        max_seconds: z.number().gt(0).default(300),
+      })
+      .strict()
+      .default({ min_seconds: 2, max_seconds: 300 }),
+  })
+  .strict()
+  .refine((t) => t.mode !== 'webhook' || t.webhook_url, {
+    message: 'webhook mode needs telegram.webhook_url (the public URL of /api/telegram/webhook)',
+    path: ['webhook_url'],
+  });
+
+export type TelegramConfig = z.infer<typeof telegramSchema>;
+export type TelegramChatConfig = z.infer<typeof telegramChatSchema>;
+export type QuietHours = z.infer<typeof quietHoursSchema>;

@@ -1,0 +1,65 @@
+import type { ArgusEvent } from '../../events/event.js';
+import type { AlertKind } from './config.js';
+import { alertKindOf } from './chat-routing.js';
+
+const ICON: Record<AlertKind, string> = {
+  weapon: '🚨',
+  person: '🚶',
+  known_face: '🙂',
+  unknown_face: '❔',
+  pose: '🤸',
+  suspicious: '👀',
+};
+
+/** "Person", "3 people", "Weapon (knife)", "Grandma", "2 unknown faces", … */
+function what(kind: AlertKind, events: ArgusEvent[]): string {
+  const n = events.length;
+  const first = events[0];
+  switch (kind) {
+    case 'weapon':
+      return `Weapon (${first.label})`;
+    case 'person':
+      return n === 1 ? 'Person' : `${n} people`;
+    case 'known_face':
+      return n === 1 ? (first.sub_label ?? 'Known face') : `${n} known faces`;
+    case 'unknown_face':
+      return n === 1 ? 'Unknown face' : `${n} unknown faces`;
+    case 'pose':
+      return n === 1 ? `Pose: ${first.label}` : `${n} poses (${first.label})`;
+    case 'suspicious':
+      return n === 1 ? `Suspicious activity: ${first.label}` : `${n} suspicious activities`;
+  }
+}
+
+/** "grandma, 2 unknown people" — who the events are about. */
+function who(events: ArgusEvent[]): string {
+  const names = [...new Set(events.map((e) => e.sub_label).filter((n): n is string => !!n))];
+  const unknown = events.filter((e) => !e.sub_label).length;
+  const parts = [...names];
+  if (unknown === 1) parts.push('unknown person');
+  else if (unknown > 1) parts.push(`${unknown} unknown people`);
+  return parts.join(', ');
+}
+
+/** Local wall time of the event, e.g. "2026-11-23 14:03:12". */
+function localTime(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleString('sv-SE');
+}
+
+/**
+ * The photo caption for one alert (or a burst of alerts of the same kind on one camera):
+ * what, who, camera and zones, best score, local time and a link to the event in the UI.
+ */
+export function renderCaption(events: ArgusEvent[], externalUrl?: string): string {
+  const best = events.reduce((a, b) => (b.top_score > a.top_score ? b : a));
+  const kind = alertKindOf(best);
+  const zones = [...new Set(events.flatMap((e) => e.zones))];
+  const lines = [
+    `${ICON[kind]} ${what(kind, events)} at ${best.camera}`,
+    `Who: ${who(events)}`,
+    `Camera: ${best.camera}${zones.length ? ` · zone: ${zones.join(', ')}` : ''}`,
+    `Score: ${Math.round(best.top_score * 100)}% · ${localTime(best.start_time)}`,
+  ];
+  if (externalUrl) lines.push(`${externalUrl.replace(/\/+$/, '')}/events/${encodeURIComponent(best.id)}`);
+  return lines.join('\n');
+}

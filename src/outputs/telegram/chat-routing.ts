@@ -1,0 +1,42 @@
+import type { ArgusEvent } from '../../events/event.js';
+import type { AlertKind, QuietHours, TelegramChatConfig } from './config.js';
+
+/** The kind a chat subscribes to: faces split by whether someone was recognised. */
+export function alertKindOf(event: ArgusEvent): AlertKind {
+  if (event.kind === 'face') return event.sub_label ? 'known_face' : 'unknown_face';
+  return event.kind;
+}
+
+/** Whether local time `at` falls in the quiet hours; a window like 22:00-07:00 spans midnight. */
+export function inQuietHours(q: QuietHours, at: Date): boolean {
+  const minutes = at.getHours() * 60 + at.getMinutes();
+  const start = toMinutes(q.start);
+  const end = toMinutes(q.end);
+  if (start === end) return false;
+  return start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+}
+
+function toMinutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+/**
+ * The chats that want this event: its camera, its kind, the named person (when a chat only
+ * wants some names) and, except for weapons, outside the chat's quiet hours.
+ */
+export function chatsWanting(chats: TelegramChatConfig[], event: ArgusEvent, now: Date): TelegramChatConfig[] {
+  const kind = alertKindOf(event);
+  return chats.filter((chat) => {
+    if (chat.cameras.length > 0 && !chat.cameras.includes(event.camera)) return false;
+    if (!chat.kinds.includes(kind)) return false;
+    if (chat.names.length > 0 && !(event.sub_label && chat.names.includes(event.sub_label))) return false;
+    if (kind !== 'weapon' && chat.quiet_hours && inQuietHours(chat.quiet_hours, now)) return false;
+    return true;
+  });
+}
+
+/** Whether a chat may see this camera (its snapshot, its status). */
+export function chatSeesCamera(chat: TelegramChatConfig, camera: string): boolean {
+  return chat.cameras.length === 0 || chat.cameras.includes(camera);
+}

@@ -1,0 +1,90 @@
+import { Composer, InputFile, type Context } from 'grammy';
+import { ALL_CAMERAS } from '../../store/telegram-state.js';
+import { findChat, type BotDeps } from './bot-deps.js';
+import { chatSeesCamera } from './chat-routing.js';
+import { clockTime, parseDuration } from './duration.js';
+
+/** Registered with setMyCommands so Telegram's menu shows them. */
+export const COMMANDS = [
+  { command: 'start', description: 'This chat’s id and whether it is allowed' },
+  { command: 'status', description: 'Cameras, fps, armed or not' },
+  { command: 'snapshot', description: 'A picture now: /snapshot <camera>' },
+  { command: 'arm', description: 'Send alerts again' },
+  { command: 'disarm', description: 'Stop all alerts until /arm' },
+  { command: 'mute', description: 'Silence a camera: /mute <camera|all> <1h|30m|off>' },
+  { command: 'faces', description: 'Known people and their sample counts' },
+  { command: 'help', description: 'What Argus can do here' },
+];
+
+const DEFAULT_MUTE_MS = 3_600_000;
+
+/** The commands of an allowed chat (the chat guard runs before these). */
+export function commands(deps: BotDeps): Composer<Context> {
+  const c = new Composer<Context>();
+  const visibleCameras = (ctx: Context) => {
+    const chat = findChat(deps, ctx.chat?.id)!;
+    return deps.cameraStatuses().filter((s) => chatSeesCamera(chat, s.name));
+  };
+
+  c.command('help', (ctx) => ctx.reply(COMMANDS.map((x) => `/${x.command} — ${x.description}`).join('\n')));
+
+  c.command('status', async (ctx) => {
+    const now = deps.clock();
+    const lines = [deps.state.armed() ? 'Argus is armed: alerts are on.' : 'Argus is disarmed: no alerts until /arm.'];
+    for (const s of visibleCameras(ctx)) {
+      const health = s.connected ? `online, ${s.fps.toFixed(1)} fps` : `offline${s.lastError ? ` — ${s.lastError}` : ''}`;
+      const muted = deps.state.mutedUntil(s.name, now);
+      lines.push(`• ${s.name}: ${s.enabled ? health : 'disabled'}${muted ? ` (muted until ${clockTime(muted)})` : ''}`);
+    }
+    if (lines.length === 1) lines.push('No cameras.');
+    await ctx.reply(lines.join('\n'));
+  });
+
+  c.command('snapshot', async (ctx) => {
+    const cams = visibleCameras(ctx).map((s) => s.name);
+    const camera = ctx.match.trim() || (cams.length === 1 ? cams[0] : '');
+    if (!cams.includes(camera)) {
+      await ctx.reply(`Which camera? /snapshot <camera>, one of: ${cams.join(', ') || '(none)'}`);
+      return;
+    }
+    const jpeg = await deps.snapshotNow(camera);
+    if (!jpeg) await ctx.reply(`No picture from ${camera} right now: it has no recent frame (see /status).`);
+    else await ctx.replyWithPhoto(new InputFile(jpeg, `${camera}.jpg`), { caption: `📷 ${camera}, ${new Date(deps.clock()).toLocaleString('sv-SE')}` });
+  });
+
+  c.command(['arm', 'disarm'], async (ctx) => {
+    const armed = ctx.message?.text?.startsWith('/arm') ?? false;
+    deps.state.setArmed(armed);
+    deps.logger.info(`Telegram alerts ${armed ? 'armed' : 'disarmed'} from chat ${ctx.chat.id}`);
+    await ctx.reply(armed ? 'Armed: alerts are on.' : 'Disarmed: no alerts until /arm.');
+  });
+
+  c.command('mute', async (ctx) => {
+    const [camera = '', duration = ''] = ctx.match.trim().split(/\s+/);
+    const cams = visibleCameras(ctx).map((s) => s.name);
+    if (camera !== ALL_CAMERAS && !cams.includes(camera)) {
+      await ctx.reply(`Usage: /mute <camera|all> <duration> (e.g. /mute ${cams[0] ?? 'front_door'} 2h, or "off"). Cameras: ${cams.join(', ') || '(none)'}`);
+      return;
+    }
+    if (duration === 'off') {
+      deps.state.unmute(camera);
+      await ctx.reply(`${camera} unmuted.`);
+      return;
+    }
+    const ms = duration ? parseDuration(duration) : DEFAULT_MUTE_MS;
+    if (!ms) {
+      await ctx.reply(`"${duration}" is not a duration: use forms like 30m, 2h, 1d or off.`);
+      return;
+    }
+    const until = deps.clock() + ms;
+    deps.state.mute(camera, until);
+    await ctx.reply(`${camera === ALL_CAMERAS ? 'All cameras' : camera} muted until ${clockTime(until)}.`);
+  });
+
+  c.command('faces', async (ctx) => {
+    const people = await deps.listPeople();
+    await ctx.reply(people.length ? people.map((p) => `• ${p.name}: ${p.samples} sample${p.samples === 1 ? '' : 's'}`).join('\n') : 'No faces enrolled yet.');
+  });
+
+  return c;
+}

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { Bot, InputFile, webhookCallback } from 'grammy';
+import type { EventBus } from '../../bus.js';
+import { redactSecrets } from '../../config/redact.js';
+import type { ArgusEvent } from '../../events/event.js';
+import type { Logger } from '../../log.js';
+import type { Db } from '../../store/database.js';
+import { TelegramOutbox, type OutboxItem } from '../../store/outbox.js';
+import { TelegramState } from '../../store/telegram-state.js';
+import { AlertRouter } from './alert-router.js';
+import type { BotDeps } from './bot-deps.js';
+import { callbacks } from './callbacks.js';
+import { chatGuard } from './chat-guard.js';
+import { COMMANDS, commands } from './commands.js';
+import type { TelegramConfig } from './config.js';
+import { OutboxSender, type Sleep } from './outbox-sender.js';
+
+export interface TelegramOutputOptions extends Omit<BotDeps, 'chats' | 'state' | 'clock' | 'logger'> {
+  config: TelegramConfig;
+  db: Db;
+  bus: EventBus;
+  logger: Logger;
+  /** The event's annotated snapshot (JPEG), or undefined when there is none yet. */
+  loadSnapshot(event: ArgusEvent): Promise<Buffer | undefined>;
+  /** Home Assistant's alert gate: false holds back all but weapon alerts. */
+  alertGate?: () => boolean;
+  /** Argus' public URL; alerts link to `<externalUrl>/events/<id>` when set. */
+  externalUrl?: string;
+  clock?: () => number;
+  /** How the outbox waits between retries (tests pass a simulated clock). */
+  sleep?: Sleep;
+  /** Long-polling timeout in seconds (getUpdates); tests shorten it. */
+  pollTimeout?: number;
+}
+
+/**
+ * Telegram alerts and commands. Alerts go through the SQLite outbox (written before sending,
+ * removed after Telegram confirms); commands and buttons are answered over long polling, or
+ * over a webhook that the web server mounts with `webhookHandler()`.
+ */
+export class TelegramOutput {
+  private bot?: Bot;
+  private router?: AlertRouter;
+  private sender?: OutboxSender;
+  private polling?: Promise<void>;
+  private running = false;
+  private readonly clock: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: TelegramOutputOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.log = opts.logger;
+  }
+
+  async start(): Promise<void> {
+    const { config, db } = this.opts;
+    this.running = true;
+    const bot = new Bot(config.token, { client: { apiRoot: config.api_root, timeoutSeconds: 60 } });
+    this.bot = bot;
+    const state = new TelegramState(db);
+    const outbox = new TelegramOutbox(db, config.outbox_limit, this.clock);
+    const deps: BotDeps = { ...this.opts, chats: config.chats, state, clock: this.clock, logger: this.log };
+    bot.use(chatGuard(deps), commands(deps), callbacks(deps));
+    bot.catch((err) => this.log.error(`Telegram update ${err.ctx.update.update_id} failed: ${this.describe(err.error)}`));
+
+    this.sender = new OutboxSender({
+      outbox,
+      send: (item, signal) => this.deliver(item, signal),
+      chatName: (id) => this.chatName(id),
+      retry: { minMs: config.retry.min_seconds * 1000, maxMs: config.retry.max_seconds * 1000 },
+      logger: this.log,
+      sleep: this.opts.sleep,
+    });
+    this.router = new AlertRouter({
+      chats: config.chats,
+      state,
+      outbox,
+      onQueued: () => this.sender?.kick(),
+      loadSnapshot: this.opts.loadSnapshot,
+      alertGate: this.opts.alertGate,
+      externalUrl: this.opts.externalUrl,
+      windowMs: config.group_window * 1000,
+      cooldownMs: config.cooldown * 1000,
+      clock: this.clock,
+      logger: this.log,
+    });
+    const waiting = outbox.count();
+    if (waiting) this.log.info(`Telegram outbox holds ${waiting} alert(s) from before; sending them first`);
+    this.sender.start();
+    this.opts.bus.on(this, 'event', (msg) => this.router?.handle(msg));
+    this.polling = this.connect(bot);
+  }
+
+  /** For the web server's POST route in webhook mode; checks Telegram's secret header. */
+  webhookHandler() {
+    if (!this.bot) throw new Error('start() the Telegram output before mounting its webhook');
+    return webhookCallback(this.bot, 'fastify', { secretToken: this.webhookSecret() });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.opts.bus.removeAll(this);
+    await this.router?.flush();
+    await this.sender?.stop();
+    if (this.bot?.isRunning()) await this.bot.stop().catch(() => undefined);
+    await this.polling;
+  }
+
+  /** Registers the commands and starts polling (or sets the webhook), retrying while Telegram is away. */
+  private async connect(bot: Bot): Promise<void> {
+    const { config } = this.opts;
+    let backoff = config.retry.min_seconds * 1000;
+    while (this.running) {
+      try {
+        await bot.api.setMyCommands(COMMANDS);
+        if (config.mode === 'webhook') {
+          await bot.init();
+          await bot.api.setWebhook(config.webhook_url!, { secret_token: this.webhookSecret() });
+          this.log.info(`Telegram bot @${bot.botInfo.username} receives updates at its webhook`);
+          return;
+        }
+        await bot.start({
+          timeout: this.opts.pollTimeout ?? 30,
+          onStart: (me) => this.log.info(`Telegram bot @${me.username} is polling for commands`),
+        });
+        return;
+      } catch (err) {
+        if (!this.running) return;
+        this.log.warn(`Telegram commands unavailable (${this.describe(err)}); retrying in ${Math.round(backoff / 1000)} s`);
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, config.retry.max_seconds * 1000);
+      }
+    }
+  }
+
+  private async deliver(item: OutboxItem, signal: AbortSignal): Promise<void> {
+    const chat = this.opts.config.chats.find((c) => c.id === item.chatId);
+    if (!chat) {
+      this.log.warn(`an alert for chat ${item.chatId} was skipped: that chat is no longer in telegram.chats`);
+      return;
+    }
+    const other = { reply_markup: { inline_keyboard: item.buttons } };
+    if (item.photo) {
+      await this.bot!.api.sendPhoto(item.chatId, new InputFile(item.photo, `${item.camera}.jpg`), { ...other, caption: item.caption }, signal as never);
+    } else {
+      await this.bot!.api.sendMessage(item.chatId, item.caption, other, signal as never);
+    }
+  }
+
+  private chatName(id: number): string {
+    const name = this.opts.config.chats.find((c) => c.id === id)?.name;
+    return name ? `chat ${id} (${name})` : `chat ${id}`;
+  }
+
+  /** Telegram's secret_token allows [A-Za-z0-9_-]; derived so it stays the same across restarts. */
+  private webhookSecret(): string {
+    return createHash('sha256').update(`argus-webhook:${this.opts.config.token}`).digest('hex').slice(0, 48);
+  }
+
+  /** An error as text, with the bot token (which sits in Bot API URLs) removed. */
+  private describe(err: unknown): string {
+    return redactSecrets(err instanceof Error ? err.message : String(err), [this.opts.config.token]);
+  }
+}

@@ -1,0 +1,149 @@
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { annotatedSnapshot, BOX_RGB, HAVE_FIXTURES, testEvent } from '../../helpers/telegram-snapshot.js';
+import { startHarness, type Harness } from '../../helpers/telegram-harness.js';
+
+const MUM = 111;
+const DAD = 222;
+const GARDENER = 333;
+const CHATS = [
+  { id: MUM, name: 'Mum' },
+  { id: DAD, name: 'Dad', kinds: ['weapon', 'known_face', 'person'] },
+  { id: GARDENER, name: 'Gardener', cameras: ['garden'] },
+];
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe.skipIf(!HAVE_FIXTURES)('Telegram alerts with a photo (needs ../shared/fixtures)', () => {
+  it('sends the annotated fixture photo once to each subscribed chat, captioned with who it is', async () => {
+    const box: [number, number, number, number] = [240, 40, 420, 260];
+    const jpeg = await annotatedSnapshot('faces/probe/obama1.jpg', 640, 360, box);
+    h = await startHarness({ chats: CHATS }, { loadSnapshot: async () => jpeg, externalUrl: 'https://argus.example/' });
+    const event = testEvent({ kind: 'face', label: 'face', sub_label: 'barack_obama', box, zones: ['porch'], top_score: 0.91 });
+    h.emit(event);
+
+    await h.api.waitFor('photos to Mum and Dad', () => h!.api.sent('sendPhoto').length >= 2);
+    await h.output.stop();
+    const photos = h.api.sent('sendPhoto');
+    expect(photos.map((p) => Number(p.params.chat_id)).sort()).toEqual([MUM, DAD]);
+    for (const p of photos) {
+      const caption = String(p.params.caption);
+      expect(caption).toContain('barack_obama');
+      expect(caption).toContain('front_door');
+      expect(caption).toContain('zone: porch');
+      expect(caption).toContain('91%');
+      expect(caption).toContain(`https://argus.example/events/${event.id}`);
+
+      const photo = p.photo!;
+      expect(photo.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      const { data, info } = await sharp(photo).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([640, 360]);
+      // Middle of the left edge of the box, inside the stroke.
+      const x = box[0];
+      const y = Math.round((box[1] + box[3]) / 2);
+      const at = (y * info.width + x) * info.channels;
+      const rgb = [data[at], data[at + 1], data[at + 2]];
+      rgb.forEach((v, k) => expect(Math.abs(v - BOX_RGB[k])).toBeLessThan(60));
+      const buttons = (p.params.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat();
+      expect(buttons.map((b) => b.callback_data)).toEqual(['snap:front_door', 'mute:front_door']);
+    }
+  });
+});
+
+describe('Telegram alert routing', () => {
+  it('turns a burst of person events into one message per chat ("3 people")', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0.3 });
+    for (let i = 0; i < 3; i++) h.emit(testEvent());
+    const [photo] = await h.api.waitFor('one alert', () => (h!.api.sent('sendMessage').length ? h!.api.sent('sendMessage') : undefined));
+    expect(String(photo.params.text)).toContain('3 people at front_door');
+    expect(String(photo.params.text)).toContain('3 unknown people');
+  });
+
+  it('sends every weapon alert at once, never grouped, and an event alerts a chat only once', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 60 });
+    const a = testEvent({ kind: 'weapon', label: 'knife' });
+    const b = testEvent({ kind: 'weapon', label: 'knife' });
+    h.emit(a);
+    h.emit(a, 'update');
+    h.emit(b);
+    await h.api.waitFor('two weapon alerts', () => h!.api.sent('sendMessage').length >= 2);
+    await h.output.stop();
+    const texts = h.api.sent('sendMessage').map((c) => String(c.params.text));
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain('Weapon (knife) at front_door');
+  });
+
+  it('tells a names-only chat when that person arrives, and no one else', async () => {
+    h = await startHarness({ chats: [{ id: MUM, names: ['grandma'] }], group_window: 0 });
+    h.emit(testEvent({ kind: 'face', sub_label: 'postman' }));
+    h.emit(testEvent({ kind: 'person' }));
+    h.emit(testEvent({ kind: 'face', sub_label: 'grandma', camera: 'garden' }));
+    const [msg] = await h.api.waitFor('grandma', () => (h!.api.sent('sendMessage').length ? h!.api.sent('sendMessage') : undefined));
+    await h.output.stop();
+    expect(h.api.sent('sendMessage')).toHaveLength(1);
+    expect(String(msg.params.text)).toContain('grandma at garden');
+  });
+
+  it('holds routine alerts while the HA gate is closed, but not weapons', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 }, { alertGate: () => false });
+    h.emit(testEvent({ kind: 'person' }));
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    await h.api.waitFor('the weapon alert', () => h!.api.sent('sendMessage').length >= 1);
+    await h.output.stop();
+    expect(h.api.sent('sendMessage').map((c) => String(c.params.text).split('\n')[0])).toEqual(['🚨 Weapon (knife) at front_door']);
+  });
+
+  it('keeps delivering to other chats when one chat has blocked the bot, and says so in the log', async () => {
+    h = await startHarness({ chats: [{ id: MUM, name: 'Mum' }, { id: DAD }], group_window: 0 });
+    h.api.blockChat(MUM);
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    await h.api.waitFor('both alerts to Dad', () => h!.api.sent('sendMessage', DAD).length >= 2);
+    await h.outboxEmpty();
+    expect(h.api.sent('sendMessage', DAD)).toHaveLength(2);
+    expect(h.api.calls.filter((c) => Number(c.params.chat_id) === MUM).map((c) => c.status)).toEqual([403, 403]);
+    expect(h.logs.join('')).toContain('Telegram refused an alert for chat 111 (Mum) (403: Forbidden: bot was blocked by the user)');
+  });
+
+  it('waits out a 429 for exactly its retry_after, then delivers once', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    h.api.failNext('sendMessage', { status: 429, description: 'Too Many Requests: retry after 7', retryAfter: 7 });
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    await h.api.waitFor('the alert', () => h!.api.sent('sendMessage').length >= 1);
+    await h.output.stop();
+    expect(h.sleeps).toEqual([7000]);
+    expect(h.api.sent('sendMessage')).toHaveLength(1);
+    expect(h.api.calls.filter((c) => c.method === 'sendMessage').map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('delivers 20 alerts after a 10-minute outage (500s, then down) in order, none twice', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, retry: { min_seconds: 2, max_seconds: 120 } }, { externalUrl: 'http://argus.local' });
+    h.api.failAlways('sendMessage', { status: 500, description: 'Internal Server Error' });
+    const events = Array.from({ length: 20 }, () => testEvent({ kind: 'weapon', label: 'knife' }));
+    for (const e of events) h.emit(e);
+    await waitSimulated(h, 5 * 60_000);
+    await h.api.stop(); // and now it is down altogether
+    const downAt = h.simulatedMs();
+    await waitSimulated(h, downAt + 5 * 60_000);
+    expect(h.simulatedMs()).toBeGreaterThanOrEqual(10 * 60_000);
+    h.api.failAlways('sendMessage', undefined);
+    await h.api.start();
+
+    await h.api.waitFor('all 20 alerts', () => h!.api.sent('sendMessage').length >= 20, 30_000);
+    await h.output.stop();
+    const ids = h.api.sent('sendMessage').map((c) => /events\/(\w+)/.exec(String(c.params.text))![1]);
+    expect(ids).toEqual(events.map((e) => e.id));
+    // Backoff doubled up to its ceiling instead of hammering Telegram.
+    expect(Math.max(...h.sleeps)).toBe(120_000);
+    expect(h.logs.join('')).toContain('Telegram cannot be reached');
+    expect(h.logs.join('')).not.toContain(h.api.token);
+  });
+});
+
+async function waitSimulated(h: Harness, ms: number): Promise<void> {
+  while (h.simulatedMs() < ms) await new Promise((r) => setTimeout(r, 5));
+}
