@@ -53,25 +53,34 @@ function skeletonSvg(points: readonly SceneKeypoint[], colour: string, stroke: n
   return lines.join('') + dots.join('');
 }
 
-/** The SVG drawn over a frame: one box and caption per detection, the event's own drawn thicker. */
+/**
+ * The SVG drawn over a frame: boxes and skeletons first, then captions on top, each moved down
+ * past captions already placed so overlapping objects (a person and its pose) stay readable.
+ */
 export function overlaySvg(width: number, height: number, detections: readonly SceneDetection[], focus?: EventBox): string {
   const base = Math.max(2, Math.round(Math.min(width, height) / 180));
   const font = Math.max(12, Math.round(Math.min(width, height) / 24));
-  const parts = detections.map((d) => {
+  const rowH = font + 4;
+  const shapes: string[] = [];
+  const captions: string[] = [];
+  const placed: Array<[number, number, number]> = [];
+  for (const d of detections) {
     const colour = COLOURS[d.kind];
     const [x1, y1, x2, y2] = d.box;
     const stroke = focus && focus.every((v, i) => v === d.box[i]) ? base * 2 : base;
+    shapes.push(`<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>`);
+    if (d.keypoints) shapes.push(skeletonSvg(d.keypoints, colour, base));
     const caption = escapeXml(captionOf(d));
-    const labelW = Math.round(caption.length * font * 0.6 + font * 0.6);
-    const labelY = y1 - font - 4 >= 0 ? y1 - font - 4 : y1;
-    return (
-      `<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>` +
-      (d.keypoints ? skeletonSvg(d.keypoints, colour, base) : '') +
-      `<rect x="${x1}" y="${labelY}" width="${labelW}" height="${font + 4}" fill="${colour}"/>` +
-      `<text x="${x1 + font * 0.3}" y="${labelY + font}" font-family="DejaVu Sans, sans-serif" font-size="${font}" fill="#000">${caption}</text>`
+    const w = Math.round(caption.length * font * 0.6 + font * 0.6);
+    let y = y1 - rowH >= 0 ? y1 - rowH : y1;
+    while (placed.some(([px, py, pw]) => Math.abs(py - y) < rowH && x1 < px + pw && px < x1 + w)) y += rowH;
+    placed.push([x1, y, w]);
+    captions.push(
+      `<rect x="${x1}" y="${y}" width="${w}" height="${rowH}" fill="${colour}"/>` +
+        `<text x="${x1 + font * 0.3}" y="${y + font}" font-family="DejaVu Sans, sans-serif" font-size="${font}" fill="#000">${caption}</text>`,
     );
-  });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}${captions.join('')}</svg>`;
 }
 
 /** The box grown by a margin and clamped to the frame, in whole pixels; at least 1×1. */
