@@ -17,7 +17,7 @@ export type RegistryErrorCode =
 export const HTTP_STATUS: Record<RegistryErrorCode, number> = {
   invalid_name: 400,
   not_an_image: 400,
-  too_large: 413,
+  too_large: 400,
   no_face: 400,
   several_faces: 400,
   no_such_face: 400,

@@ -92,6 +92,11 @@ export class FaceRegistry {
     return this.opts.config.threshold;
   }
 
+  /** Largest photo accepted for enrolment (`faces.max_upload_mb`). */
+  get maxUploadBytes(): number {
+    return Math.round(this.opts.config.max_upload_mb * 1024 * 1024);
+  }
+
   start(): void {
     this.store = new PeopleStore(this.opts.db);
     this.backups = new BackupRotation({
