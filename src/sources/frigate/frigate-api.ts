@@ -1,0 +1,52 @@
+import { redactUrl } from '../../config/redact.js';
+
+export interface FrigateApiOptions {
+  url: string;
+  /** Tries per snapshot fetch. */
+  attempts: number;
+  retryMs: number;
+  timeoutMs?: number;
+}
+
+/** The two calls Argus makes to Frigate's HTTP API. */
+export class FrigateApi {
+  private readonly base: string;
+
+  constructor(private readonly opts: FrigateApiOptions) {
+    this.base = opts.url.replace(/\/+$/, '');
+  }
+
+  /**
+   * The event's snapshot JPEG. Frigate answers 404 until it has one, so this tries a bounded
+   * number of times; the error names the last reason.
+   */
+  async snapshot(eventId: string, signal?: AbortSignal): Promise<Buffer> {
+    const url = `${this.base}/api/events/${encodeURIComponent(eventId)}/snapshot.jpg?bbox=0`;
+    let reason = '';
+    for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
+      if (signal?.aborted) break;
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+        if (res.ok) return Buffer.from(await res.arrayBuffer());
+        reason = `HTTP ${res.status}`;
+      } catch (err) {
+        reason = (err as Error).message;
+      }
+      if (attempt < this.opts.attempts) await new Promise((r) => setTimeout(r, this.opts.retryMs));
+    }
+    throw new Error(`no snapshot for Frigate event ${eventId} from ${redactUrl(this.base)} after ${this.opts.attempts} tries (${reason})`);
+  }
+
+  /** Writes a recognised name onto the Frigate event (shown in Frigate's UI and its HA entities). */
+  async setSubLabel(eventId: string, name: string, score?: number): Promise<void> {
+    const body: { subLabel: string; subLabelScore?: number } = { subLabel: name.slice(0, 100) };
+    if (score !== undefined && score > 0) body.subLabelScore = Math.min(1, Math.round(score * 1000) / 1000);
+    const res = await fetch(`${this.base}/api/events/${encodeURIComponent(eventId)}/sub_label`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+    });
+    if (!res.ok) throw new Error(`Frigate refused the sub label for event ${eventId}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,40 @@
+/** The parts of a `frigate/events` message Argus reads (Frigate 0.12 – 0.16). */
+export interface FrigateEventMessage {
+  type: 'new' | 'update' | 'end';
+  after: FrigateEventState;
+}
+
+export interface FrigateEventState {
+  id: string;
+  camera: string;
+  label: string;
+  start_time: number;
+  end_time: number | null;
+  /** [x1, y1, x2, y2] in detect pixels. */
+  box?: [number, number, number, number];
+  current_zones?: string[];
+  /** 0.13+: the best snapshot's facts; 0.12: `snapshot_time` alone. */
+  snapshot?: { frame_time?: number } | null;
+  snapshot_time?: number;
+  frame_time?: number;
+}
+
+/** Parses and checks one message; null for anything that is not a usable event. */
+export function parseFrigateEvent(payload: Buffer): FrigateEventMessage | null {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(payload.toString());
+  } catch {
+    return null;
+  }
+  if (!msg || typeof msg !== 'object') return null;
+  const { type, after } = msg as { type?: unknown; after?: Partial<FrigateEventState> };
+  if (type !== 'new' && type !== 'update' && type !== 'end') return null;
+  if (!after || typeof after.id !== 'string' || typeof after.camera !== 'string' || typeof after.label !== 'string') return null;
+  return { type, after: after as FrigateEventState };
+}
+
+/** When Frigate's best snapshot was taken: a new value means a new snapshot worth analysing. */
+export function snapshotTime(e: FrigateEventState): number | null {
+  return e.snapshot?.frame_time ?? e.snapshot_time ?? null;
+}

@@ -1,0 +1,188 @@
+import type { EventBus } from '../../bus.js';
+import type { ArgusEvent, EventBox } from '../../events/event.js';
+import type { Logger } from '../../log.js';
+import { FrigateApi } from './frigate-api.js';
+import { parseFrigateEvent, snapshotTime, type FrigateEventState } from './frigate-event.js';
+
+/** What Argus' models make of one Frigate snapshot. */
+export interface FrigateAnalysis {
+  /** The recognised person's name; null when no face was recognised. */
+  name: string | null;
+  similarity?: number;
+  /** Where the face was, when one was found (recognised or not). */
+  faceBox?: EventBox;
+  weapons?: Array<{ label: string; score: number; box: EventBox }>;
+}
+
+export type AnalyseSnapshot = (jpeg: Buffer, frigateCamera: string) => Promise<FrigateAnalysis>;
+
+/** Only the subscribe half of an MQTT connection is needed (Frigate's broker may not be Argus' own). */
+export interface MqttSubscriber {
+  subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): () => void;
+}
+
+export interface FrigateSourceOptions {
+  mqtt: MqttSubscriber;
+  frigateUrl: string;
+  topicPrefix: string;
+  labels: string[];
+  /** Frigate cameras to watch; empty or absent: all. */
+  cameras?: string[];
+  analyseSnapshot: AnalyseSnapshot;
+  bus: EventBus;
+  logger: Logger;
+  snapshotAttempts?: number;
+  retryMs?: number;
+  setSubLabel?: boolean;
+}
+
+/** An event that keeps getting better snapshots is analysed at most this often. */
+const MAX_ANALYSES_PER_EVENT = 10;
+
+/** What Argus tracks per Frigate event; every event is independent of the others. */
+interface Tracked {
+  frigate: FrigateEventState;
+  analysing: boolean;
+  /** A newer snapshot arrived while analysing: analyse once more afterwards. */
+  again: boolean;
+  ended: boolean;
+  analyses: number;
+  lastSnapshotTime: number | null;
+  open: Map<string, ArgusEvent>;
+  name: string | null;
+  jpeg?: Buffer;
+}
+
+/**
+ * Frigate as a source: on `<prefix>/events` `new`/`update` for a watched label, fetches the
+ * event's snapshot, runs Argus' analysis on it, emits Argus events for faces and weapons like
+ * any Argus camera, and writes a recognised name back as Frigate's sub label.
+ */
+export class FrigateSource {
+  private readonly api: FrigateApi;
+  private readonly tracked = new Map<string, Tracked>();
+  private unsubscribe?: () => void;
+
+  constructor(private readonly opts: FrigateSourceOptions) {
+    this.api = new FrigateApi({ url: opts.frigateUrl, attempts: opts.snapshotAttempts ?? 3, retryMs: opts.retryMs ?? 1000 });
+  }
+
+  start(): void {
+    this.unsubscribe = this.opts.mqtt.subscribe(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.tracked.clear();
+  }
+
+  /** The last snapshot analysed for an Argus event that came from Frigate (for the HA image entity). */
+  snapshot(argusEventId: string): Buffer | undefined {
+    for (const t of this.tracked.values()) if (t.open.has(argusEventId)) return t.jpeg;
+    return undefined;
+  }
+
+  private onMessage(payload: Buffer): void {
+    const msg = parseFrigateEvent(payload);
+    if (!msg) return;
+    const { after } = msg;
+    const { labels, cameras } = this.opts;
+    if (!labels.includes(after.label) || (cameras?.length && !cameras.includes(after.camera))) return;
+    let t = this.tracked.get(after.id);
+    if (msg.type === 'end') {
+      if (!t) return;
+      t.frigate = after;
+      t.ended = true;
+      if (!t.analysing) this.finish(t);
+      return;
+    }
+    if (!t) {
+      t = { frigate: after, analysing: false, again: false, ended: false, analyses: 0, lastSnapshotTime: null, open: new Map(), name: null };
+      this.tracked.set(after.id, t);
+    }
+    t.frigate = after;
+    if (t.name !== null || t.analyses >= MAX_ANALYSES_PER_EVENT) return;
+    const snap = snapshotTime(after);
+    if (t.analyses > 0 && snap !== null && snap === t.lastSnapshotTime) return;
+    if (t.analysing) {
+      t.again = true;
+      return;
+    }
+    void this.analyse(t);
+  }
+
+  private async analyse(t: Tracked): Promise<void> {
+    const { logger } = this.opts;
+    t.analysing = true;
+    try {
+      do {
+        t.again = false;
+        t.analyses++;
+        t.lastSnapshotTime = snapshotTime(t.frigate);
+        const id = t.frigate.id;
+        try {
+          const jpeg = await this.api.snapshot(id);
+          t.jpeg = jpeg;
+          const result = await this.opts.analyseSnapshot(jpeg, t.frigate.camera);
+          this.emit(t, result);
+          if (result.name !== null && t.name === null) {
+            t.name = result.name;
+            if (this.opts.setSubLabel ?? true) {
+              await this.api.setSubLabel(id, result.name, result.similarity);
+              logger.info(`Frigate event ${id} on ${t.frigate.camera}: recognised ${result.name}; sub label set`);
+            }
+          }
+        } catch (err) {
+          logger.warn(`Frigate event ${id}: ${(err as Error).message}`);
+        }
+      } while (t.again && !t.ended && t.name === null && t.analyses < MAX_ANALYSES_PER_EVENT);
+    } finally {
+      t.analysing = false;
+      if (t.ended) this.finish(t);
+    }
+  }
+
+  private emit(t: Tracked, result: FrigateAnalysis): void {
+    const f = t.frigate;
+    const base = (suffix: string, over: Partial<ArgusEvent> & Pick<ArgusEvent, 'kind' | 'label'>): ArgusEvent => ({
+      id: `frigate-${f.id}-${suffix}`,
+      camera: f.camera,
+      sub_label: null,
+      score: 0,
+      top_score: 0,
+      box: f.box ?? [0, 0, 0, 0],
+      zones: f.current_zones ?? [],
+      start_time: f.start_time,
+      end_time: null,
+      snapshot: null,
+      ...over,
+      attributes: { source: 'frigate', frigate_event_id: f.id, frigate_label: f.label, ...over.attributes },
+    });
+    if (result.name !== null || result.faceBox) {
+      const score = result.similarity ?? 0;
+      const face = base('face', { kind: 'face', label: 'face', sub_label: result.name, score, top_score: score, box: result.faceBox ?? f.box ?? [0, 0, 0, 0], attributes: { similarity: result.similarity ?? null } });
+      this.send(t, face);
+    }
+    for (const w of result.weapons ?? []) {
+      this.send(t, base(w.label, { kind: 'weapon', label: w.label, score: w.score, top_score: w.score, box: w.box }));
+    }
+  }
+
+  /** Start for a new Argus event, update when what it says changed (an unknown face gets a name). */
+  private send(t: Tracked, event: ArgusEvent): void {
+    const before = t.open.get(event.id);
+    if (before) {
+      if (before.sub_label === event.sub_label && event.score <= before.top_score) return;
+      event = { ...event, sub_label: event.sub_label ?? before.sub_label, top_score: Math.max(before.top_score, event.score), start_time: before.start_time };
+    }
+    t.open.set(event.id, event);
+    this.opts.bus.emit('event', { type: before ? 'update' : 'start', event });
+  }
+
+  private finish(t: Tracked): void {
+    const end = t.frigate.end_time ?? Date.now() / 1000;
+    for (const event of t.open.values()) this.opts.bus.emit('event', { type: 'end', event: { ...event, end_time: end } });
+    this.tracked.delete(t.frigate.id);
+  }
+}
