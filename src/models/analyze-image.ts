@@ -52,7 +52,8 @@ export async function analyzeImage(detector: Detector, img: RgbImage, opts: Anal
     });
   }
   if (opts.families.includes('pose')) {
-    result.poses = (await timed('pose', () => detector.detectPoses(img))).map((p) => ({
+    const people = result.objects.filter((o) => o.label === 'person').map((o) => o.box);
+    result.poses = (await timed('pose', () => detector.detectPoses(img, people))).map((p) => ({
       score: score(p.score),
       box: box(p.box),
       keypoints: p.keypoints.map((k: Keypoint) => ({ name: k.name, x: px(k.x), y: px(k.y), score: score(k.score) })),

@@ -1,8 +1,7 @@
-import { applyAffine, invertAffine, rotatedSquareToRect, warpAffine, type Point } from '../vision/affine.js';
+import { applyAffine, boxToRect, invertAffine, rotatedSquareToRect, warpAffine, type Affine, type Point } from '../vision/affine.js';
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
-import { letterbox } from '../vision/resize.js';
 import { toFloatTensor } from '../vision/tensor.js';
 import type { Keypoint, PoseDetection, PoseDetector } from './detection.js';
 import { BLAZEPOSE_KEYPOINTS } from './pose-keypoints.js';
@@ -105,6 +104,22 @@ export function decodePoseLandmarks(ld: Float32Array, cropToSource: (p: Point) =
   });
 }
 
+function insideBox([x, y]: Point, b: Box): boolean {
+  return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
+}
+
+function offCentre([x]: Point, b: Box): number {
+  return Math.abs(x - (b[0] + b[2]) / 2);
+}
+
+/** A square of `factor` × the box's longer side, centred on the box. */
+export function squareAround(b: Box, factor: number): Box {
+  const side = Math.max(b[2] - b[0], b[3] - b[1]) * factor;
+  const cx = (b[0] + b[2]) / 2;
+  const cy = (b[1] + b[3]) / 2;
+  return [cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2];
+}
+
 export function keypointBox(keypoints: readonly Keypoint[], minScore = 0): Box {
   const use = keypoints.filter((k) => k.score >= minScore);
   const pts = use.length > 0 ? use : keypoints;
@@ -125,26 +140,42 @@ export class BlazePoseDetector implements PoseDetector {
     private readonly opts: { minScore: number; maxPeople: number },
   ) {}
 
-  async detect(img: RgbImage): Promise<PoseDetection[]> {
-    const lb = await letterbox(img, DETECT_SIZE, DETECT_SIZE, 0);
-    const data = toFloatTensor(lb.image, { layout: 'nhwc', scale: 1 / 255 });
-    const out = await this.pool.run(this.detectorInfo.name, {
-      [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data },
-    });
-    const rows = asFloat32(outputWithShape(out, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
-    const rois = decodePoseDetections(rows, this.anchors, { minScore: this.opts.minScore, maxPeople: this.opts.maxPeople });
+  /**
+   * With person boxes (from the object detector), looks for one body in a square around each:
+   * the detector sees small, distant people far better that way. Without, searches the whole frame.
+   */
+  async detect(img: RgbImage, people: readonly Box[] = []): Promise<PoseDetection[]> {
+    const { minScore, maxPeople } = this.opts;
+    const regions = people.length > 0 ? people.slice(0, maxPeople).map((b) => squareAround(b, 1.2)) : [squareAround([0, 0, img.width, img.height], 1)];
     const poses: PoseDetection[] = [];
-    for (const roi of rois) {
-      // detector-input pixels → source pixels
-      const toSource = (v: number, pad: number) => (v - pad) / lb.scale;
-      const m = rotatedSquareToRect(toSource(roi.cx, lb.padX), toSource(roi.cy, lb.padY), roi.side / lb.scale, roi.rotation, LANDMARK_SIZE);
-      const pose = await this.landmarks(img, m);
-      if (pose && pose.score >= this.opts.minScore) poses.push({ ...pose, box: clipBox(pose.box, img.width, img.height) });
+    for (const region of regions) {
+      const toCrop = boxToRect(region, DETECT_SIZE, DETECT_SIZE);
+      const crop = warpAffine(img, toCrop, DETECT_SIZE, DETECT_SIZE);
+      const out = await this.pool.run(this.detectorInfo.name, {
+        [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data: toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 }) },
+      });
+      const rows = asFloat32(outputWithShape(out, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
+      const back = invertAffine(toCrop);
+      const scale = DETECT_SIZE / (region[2] - region[0]);
+      const found = decodePoseDetections(rows, this.anchors, { minScore, maxPeople }).map((roi) => ({ roi, hips: applyAffine(back, [roi.cx, roi.cy]) }));
+      // In a person's square a neighbour can score higher: take the body whose hips are nearest the box's centre line.
+      const person = people[regions.indexOf(region)];
+      const chosen = person ? found.filter((f) => insideBox(f.hips, person)).sort((a, b) => offCentre(a.hips, person) - offCentre(b.hips, person)).slice(0, 1) : found;
+      for (const { roi, hips: [cx, cy] } of chosen) {
+        const pose = await this.landmarks(img, rotatedSquareToRect(cx, cy, roi.side / scale, roi.rotation, LANDMARK_SIZE));
+        if (pose.score >= minScore) poses.push({ ...pose, box: clipBox(pose.box, img.width, img.height) });
+      }
     }
-    return poses;
+    // Overlapping person boxes can find the same body twice.
+    const keep = nms(
+      poses.map((p) => p.box),
+      poses.map((p) => p.score),
+      { iouThreshold: 0.5 },
+    );
+    return keep.map((k) => poses[k]);
   }
 
-  private async landmarks(img: RgbImage, sourceToCrop: ReturnType<typeof rotatedSquareToRect>): Promise<PoseDetection | null> {
+  private async landmarks(img: RgbImage, sourceToCrop: Affine): Promise<PoseDetection> {
     const crop = warpAffine(img, sourceToCrop, LANDMARK_SIZE, LANDMARK_SIZE);
     const data = toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 });
     const out = await this.pool.run(this.landmarkInfo.name, {

@@ -49,5 +49,6 @@ export interface FaceEmbedder {
 
 export interface PoseDetector {
   readonly name: string;
-  detect(img: RgbImage): Promise<PoseDetection[]>;
+  /** `people`: person boxes from the object detector, when there are any, to look in. */
+  detect(img: RgbImage, people?: readonly Box[]): Promise<PoseDetection[]>;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { RgbImage } from '../vision/image.js';
+import type { Box } from '../vision/iou.js';
 import { BlazeFaceDetector } from './blazeface.js';
 import { BlazePoseDetector } from './blazepose.js';
 import { CenterNetDetector } from './centernet.js';
@@ -68,7 +69,7 @@ export class Detector {
         const { model, min_score, max_people } = config.pose;
         poses =
           model === 'movenet'
-            ? new MoveNetDetector(pool, await load('movenet-lightning'), min_score)
+            ? new MoveNetDetector(pool, await load('movenet-lightning'), min_score, max_people)
             : new BlazePoseDetector(pool, await load('blazepose-detector'), await load('blazepose-full'), { minScore: min_score, maxPeople: max_people });
       }
       return new Detector(pool, objects, faces, embedder, poses);
@@ -103,9 +104,10 @@ export class Detector {
     return this.embedder.embed(img, face);
   }
 
-  async detectPoses(img: RgbImage): Promise<PoseDetection[]> {
+  /** `people`: person boxes from detectObjects(), if it ran; they guide the pose models to each body. */
+  async detectPoses(img: RgbImage, people?: readonly Box[]): Promise<PoseDetection[]> {
     if (!this.poses) throw new Error('pose detection was not loaded');
-    return this.poses.detect(img);
+    return this.poses.detect(img, people);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Face verification ROC for the two embedders on the labelled fixture photos.
- * Run: npx tsx test/bench/face-embedder-roc.ts [--variants]
+ * Run: npx tsx test/bench/face-embedder-roc.ts [--variants] [--threshold=0.7]
  *
  * Every labelled face is detected (BlazeFace), then re-detected in altered copies of its photo
  * (downscaled, blurred, darker, brighter, low JPEG quality, cropped), embedded, and every pair is
@@ -13,11 +13,12 @@ import sharp from 'sharp';
 import { silentLogger } from '../../src/log.js';
 import { BlazeFaceDetector } from '../../src/models/blazeface.js';
 import type { FaceDetection } from '../../src/models/detection.js';
-import { cosineSimilarity, EMBEDDERS, OnnxFaceEmbedder, type EmbedderSpec } from '../../src/models/face-embedder.js';
+import { cosineSimilarity, EMBEDDERS, FACERES_MATCH_THRESHOLD, OnnxFaceEmbedder, type EmbedderSpec } from '../../src/models/face-embedder.js';
 import { ModelManifest } from '../../src/models/manifest.js';
 import { SessionPool } from '../../src/models/session-pool.js';
 import { loadImage, type RgbImage } from '../../src/vision/image.js';
 
+const THRESHOLD = Number(process.argv.find((a) => a.startsWith('--threshold='))?.split('=')[1] ?? FACERES_MATCH_THRESHOLD);
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'faces');
 
 /** Probe photos and who is in them, left to right (fixtures/README.md). */
@@ -140,6 +141,12 @@ function pairs(samples: Sample[], embeddings: Float32Array[], crossPhotoOnly: bo
   return { pos, neg };
 }
 
+function at(pos: number[], neg: number[], t: number): string {
+  const tpr = pos.filter((s) => s >= t).length / pos.length;
+  const fpr = neg.filter((s) => s >= t).length / neg.length;
+  return `at threshold ${t}: TPR ${(100 * tpr).toFixed(1)}%, FPR ${(100 * fpr).toFixed(2)}%`;
+}
+
 function fmt(r: Roc): string {
   const t = (k: string) => `TPR ${(100 * r.tprAt[k]).toFixed(1)}% (t=${r.thresholdAt[k].toFixed(3)})`;
   return `AUC ${r.auc.toFixed(4)}  EER ${(100 * r.eer).toFixed(1)}%  @FPR0.1%: ${t('0.001')}  @1%: ${t('0.01')}  @5%: ${t('0.05')}  @10%: ${t('0.1')}  [${r.positives} same / ${r.negatives} different]`;
@@ -163,7 +170,10 @@ async function main(): Promise<void> {
         { ...EMBEDDERS.faceres, zoom: 1 },
         { ...EMBEDDERS.faceres, zoom: 0.65 },
         { ...EMBEDDERS.faceres, scale: 1 / 255 },
+        { ...EMBEDDERS.faceres, bgr: true },
         { ...EMBEDDERS.mobilefacenet, scale: 1 / 255, offset: 0 },
+        { ...EMBEDDERS.mobilefacenet, scale: 1, offset: 0 },
+        { ...EMBEDDERS.mobilefacenet, bgr: true },
         { ...EMBEDDERS.mobilefacenet, zoom: 0.8 },
       );
     }
@@ -172,10 +182,17 @@ async function main(): Promise<void> {
       const embedder = new OnnxFaceEmbedder(pool, info, spec);
       const embeddings: Float32Array[] = [];
       for (const s of samples) embeddings.push(await embedder.embed(s.img, s.face));
-      const label = `${spec.name} (size ${spec.size}, zoom ${spec.zoom}, pixels ×${spec.scale.toFixed(4)} ${spec.offset >= 0 ? '+' : ''}${spec.offset.toFixed(3)})`;
+      const label = `${spec.name} (size ${spec.size}, zoom ${spec.zoom}, pixels ×${spec.scale.toFixed(4)} ${spec.offset >= 0 ? '+' : ''}${spec.offset.toFixed(3)}${spec.bgr ? ', BGR' : ''})`;
       console.log(`\n${label}`);
-      console.log(`  cross-photo pairs: ${fmt(roc(...Object.values(pairs(samples, embeddings, true)) as [number[], number[]]))}`);
-      console.log(`  all pairs:         ${fmt(roc(...Object.values(pairs(samples, embeddings, false)) as [number[], number[]]))}`);
+      const cross = pairs(samples, embeddings, true);
+      const originals = samples.map((s, i) => i).filter((i) => samples[i].variant === 'original');
+      const orig = pairs(originals.map((i) => samples[i]), originals.map((i) => embeddings[i]), true);
+      console.log(`  cross-photo pairs:     ${fmt(roc(cross.pos, cross.neg))}`);
+      console.log(`                         ${at(cross.pos, cross.neg, THRESHOLD)}`);
+      console.log(`  unaltered photos only: ${fmt(roc(orig.pos, orig.neg))}`);
+      console.log(`                         ${at(orig.pos, orig.neg, THRESHOLD)}`);
+      const all = pairs(samples, embeddings, false);
+      console.log(`  all pairs:             ${fmt(roc(all.pos, all.neg))}`);
     }
   } finally {
     await pool.close();
