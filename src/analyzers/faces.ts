@@ -10,7 +10,7 @@ import { cropImage, growBox, shiftBox } from './crop.js';
 import type { Detection } from './detection.js';
 import { sharpness } from './sharpness.js';
 
-/** The registry's matcher: the best enrolled person for an embedding, or null. */
+/** The registry's matcher: the enrolled person at or above its threshold, or null for a stranger. */
 export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number } | null;
 
 export type FaceModels = Pick<Detector, 'detectFaces' | 'embedFace'>;
@@ -73,16 +73,17 @@ export class FaceAnalyzer {
 
   async analyse(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
     const out: Detection[] = [];
+    // two faces in one frame are two people, however alike
+    const claimed = new Set<Visit>();
     for (const f of await this.findFaces(img, persons)) {
       if (f.status !== 'ok') continue;
       const embedding = await this.models.embedFace(f.image, f.face);
-      const match = this.matchFace(embedding);
-      const recognised = match && match.similarity >= this.config.threshold ? match : null;
-      if (!this.newVisit(recognised?.name ?? null, embedding, time)) continue;
+      const recognised = this.matchFace(embedding);
+      if (!this.newVisit(recognised?.name ?? null, embedding, time, claimed)) continue;
       const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null };
       detection.attributes = recognised
         ? { similarity: recognised.similarity }
-        : { similarity: match?.similarity ?? null, embedding, crop: await faceJpeg(img, f.box) };
+        : { similarity: null, embedding, crop: await faceJpeg(img, f.box) };
       out.push(detection);
     }
     this.forget(time);
@@ -90,14 +91,29 @@ export class FaceAnalyzer {
   }
 
   /** Records a sighting; true when it starts a visit. Unknown people are told apart by embedding. */
-  private newVisit(name: string | null, embedding: Float32Array, time: number): boolean {
+  private newVisit(name: string | null, embedding: Float32Array, time: number, claimed: Set<Visit>): boolean {
     const window = this.config.cooldown * 1000;
-    const visit = name !== null ? this.known.get(name) : this.unknown.find((u) => cosineSimilarity(u.embedding, embedding) >= this.config.threshold);
+    let visit = name !== null ? this.known.get(name) : this.closestUnknown(embedding, claimed);
     const fresh = !visit || time - visit.lastSeen > window;
     if (visit) visit.lastSeen = time;
-    else if (name !== null) this.known.set(name, { lastSeen: time, embedding });
-    else this.unknown.push({ lastSeen: time, embedding });
+    else {
+      visit = { lastSeen: time, embedding };
+      if (name !== null) this.known.set(name, visit);
+      else this.unknown.push(visit);
+    }
+    claimed.add(visit);
     return fresh;
+  }
+
+  private closestUnknown(embedding: Float32Array, claimed: Set<Visit>): Visit | undefined {
+    let best: Visit | undefined;
+    let bestSimilarity = this.config.unknown_similarity;
+    for (const u of this.unknown) {
+      if (claimed.has(u)) continue;
+      const similarity = cosineSimilarity(u.embedding, embedding);
+      if (similarity >= bestSimilarity) [best, bestSimilarity] = [u, similarity];
+    }
+    return best;
   }
 
   private forget(time: number): void {

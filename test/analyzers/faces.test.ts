@@ -1,0 +1,115 @@
+import { existsSync, readdirSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzersSchema } from '../../src/analyzers/config.js';
+import { FaceAnalyzer, type MatchFace } from '../../src/analyzers/faces.js';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { cosineSimilarity } from '../../src/models/face-embedder.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { registryConfigSchema } from '../../src/registry/config.js';
+import { loadImage, type RgbImage } from '../../src/vision/image.js';
+
+const FACES = '../shared/fixtures/faces';
+const PEOPLE = '../shared/fixtures/people';
+const config = analyzersSchema.parse({}).faces;
+const blurred = async (file: string, sigma: number) => loadImage(await sharp(file).blur(sigma).toBuffer());
+
+describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shared/fixtures)', () => {
+  let detector: Detector;
+  let matchFace: MatchFace;
+  const probe = (name: string) => loadImage(`${FACES}/probe/${name}`);
+  const persons = async (img: RgbImage) => (await detector.detectObjects(img)).filter((o) => o.label === 'person' && o.score >= 0.4).map((o) => o.box);
+
+  beforeAll(async () => {
+    detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['objects', 'faces'] });
+    // The registry's matcher, in small: the best enrolled embedding at or above its threshold.
+    const threshold = registryConfigSchema.parse({}).threshold;
+    const enrolled: { name: string; embedding: Float32Array }[] = [];
+    for (const name of readdirSync(`${FACES}/known`)) {
+      for (const file of readdirSync(`${FACES}/known/${name}`)) {
+        const img = await loadImage(`${FACES}/known/${name}/${file}`);
+        const [face] = (await detector.detectFaces(img)).sort((a, b) => b.score - a.score);
+        if (face) enrolled.push({ name, embedding: await detector.embedFace(img, face) });
+      }
+    }
+    matchFace = (embedding) => {
+      const best = enrolled
+        .map((e) => ({ name: e.name, similarity: cosineSimilarity(e.embedding, embedding) }))
+        .sort((a, b) => b.similarity - a.similarity)[0];
+      return best && best.similarity >= threshold ? best : null;
+    };
+  });
+  afterAll(() => detector?.close());
+
+  it('recognises enrolled people inside their person boxes', async () => {
+    const img = await probe('obama_and_biden.jpg');
+    const boxes = await persons(img);
+    expect(boxes.length).toBeGreaterThanOrEqual(2);
+    const faces = (await new FaceAnalyzer(detector, matchFace, config).analyse(img, boxes, 0)).sort((a, b) => a.box[0] - b.box[0]);
+    // Biden's face is the left one in this photo (x ≈ 755 of 2000), Obama's at x ≈ 1146; a third,
+    // unenrolled face at the lower right stays unknown. Overlapping person boxes find each face once.
+    expect(faces.map((f) => f.sub_label)).toEqual(['joe_biden', 'barack_obama', null]);
+    for (const f of faces.slice(0, 2)) {
+      expect(f).toMatchObject({ kind: 'face', label: 'face' });
+      expect(f.attributes?.similarity).toBeGreaterThan(0.58);
+      expect(f.attributes?.embedding).toBeUndefined();
+    }
+  });
+
+  it('keeps the crop and embedding of an unknown face so it can be named later', async () => {
+    // four women, none enrolled
+    const img = await loadImage(`${PEOPLE}/group-3.jpg`);
+    const faces = await new FaceAnalyzer(detector, matchFace, config).analyse(img, await persons(img), 0);
+    expect(faces).toHaveLength(4);
+    for (const f of faces) {
+      expect(f.sub_label).toBeNull();
+      const embedding = f.attributes?.embedding as Float32Array;
+      expect(embedding).toBeInstanceOf(Float32Array);
+      expect(embedding.length).toBe(detector.embeddingDimensions);
+      const meta = await sharp(f.attributes?.crop as Buffer).metadata();
+      expect(meta.format).toBe('jpeg');
+      expect(meta.width).toBeGreaterThan(f.box[2] - f.box[0]);
+    }
+  });
+
+  it('looks in the whole frame when there are no person boxes', async () => {
+    const faces = await new FaceAnalyzer(detector, matchFace, config).analyse(await probe('obama1.jpg'), [], 0);
+    expect(faces.map((f) => f.sub_label)).toEqual(['barack_obama']);
+  });
+
+  it('skips faces narrower than min_face_px', async () => {
+    const img = await probe('kit_harington1.jpg'); // a face about 173 px wide
+    const strict = new FaceAnalyzer(detector, matchFace, { ...config, min_face_px: 200 });
+    expect((await strict.findFaces(img, [])).map((f) => f.status)).toEqual(['too_small']);
+    expect(await strict.analyse(img, [], 0)).toEqual([]);
+    const loose = new FaceAnalyzer(detector, matchFace, { ...config, min_face_px: 150 });
+    expect((await loose.analyse(img, [], 0)).map((f) => f.sub_label)).toEqual(['kit_harington']);
+  });
+
+  it('skips faces too blurred to recognise, and keeps them sharp', async () => {
+    const analyzer = new FaceAnalyzer(detector, matchFace, config);
+    const sharpFaces = await analyzer.findFaces(await probe('kit_with_rose.jpg'), []);
+    expect(sharpFaces.map((f) => f.status)).toEqual(['ok', 'ok']);
+    const soft = await analyzer.findFaces(await blurred(`${FACES}/probe/kit_with_rose.jpg`, 4), []);
+    expect(soft.length).toBe(2); // still found as faces…
+    for (const f of soft) {
+      expect(f.status).toBe('blurred'); // …but not embedded
+      expect(f.sharpness).toBeLessThan(config.min_sharpness);
+    }
+    expect(await analyzer.analyse(await blurred(`${FACES}/probe/kit_with_rose.jpg`, 4), [], 0)).toEqual([]);
+  });
+
+  it('reports one event per visit: a person seen again within the cooldown is not reported again', async () => {
+    const img = await probe('obama1.jpg');
+    const analyzer = new FaceAnalyzer(detector, matchFace, { ...config, cooldown: 60 });
+    expect(await analyzer.analyse(img, [], 0)).toHaveLength(1);
+    expect(await analyzer.analyse(img, [], 30_000)).toHaveLength(0);
+    expect(await analyzer.analyse(img, [], 80_000)).toHaveLength(0); // last seen at 30 s: still the same visit
+    expect(await analyzer.analyse(img, [], 141_000)).toHaveLength(1); // unseen for 61 s: a new visit
+
+    const strangers = await loadImage(`${PEOPLE}/group-3.jpg`);
+    expect(await analyzer.analyse(strangers, [], 0)).toHaveLength(4);
+    expect(await analyzer.analyse(strangers, [], 5_000)).toHaveLength(0); // the same four strangers
+  });
+});
