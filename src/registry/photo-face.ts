@@ -63,7 +63,7 @@ export async function faceOfPhoto(models: FaceModels, img: RgbImage, choice: num
   }
   if (choice === undefined && detections.length > 1) {
     const list = found.map((f) => `${f.index}: ${f.size}px at [${f.box.join(', ')}]`).join('; ');
-    throw new RegistryError('several_faces', `${label} has ${found.length} faces (${list}); say which one to enrol with face=<index> (0 is the leftmost)`, {
+    throw new RegistryError('several_faces', `${label} has ${found.length} faces (${list}); pick one with face=<index> (--face <index> for argus faces add; 0 is the leftmost)`, {
       faces: found,
     });
   }

@@ -1,0 +1,175 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
+import { silentLogger } from '../log.js';
+import { Detector } from '../models/detector.js';
+import { registryConfigSchema } from '../registry/config.js';
+import { RegistryError } from '../registry/errors.js';
+import { FaceRegistry } from '../registry/face-registry.js';
+import { openDatabase } from '../store/database.js';
+
+const USAGE = `usage: argus faces <command> [options]
+
+commands:
+  list                         people with their sample counts
+  show <name>                  one person's samples
+  add <name> <photo…>          enrol a person from one or more photos (all or none)
+  rename <name> <new name>     rename a person
+  remove <name>                delete a person and all their samples
+  remove <name> --sample <id>  delete one sample
+  export <file.tar.gz>         write the whole registry to one archive
+  import <file.tar.gz>         replace the registry with an archive (the current one is backed up first)
+  backups                      list the automatic backups, newest first
+  restore <file>               restore a backup or an export (a bad file changes nothing)
+
+options:
+  --face <n>          add: which face of a photo with several (0 = leftmost)
+  --force             add: enrol even if the face looks like someone else
+  --external-id <id>  add: an id from elsewhere (e.g. a Home Assistant person entity)
+  --config <file>     config file (as for argus run)
+  --data <dir>        data folder (default: the config's data_dir)
+  --json              print JSON
+
+Works beside a running Argus: it sees the changes at its next match.`;
+
+const ARITY: Record<string, [number, number]> = {
+  list: [0, 0],
+  show: [1, 1],
+  add: [2, Infinity],
+  rename: [2, 2],
+  remove: [1, 1],
+  export: [1, 1],
+  import: [1, 1],
+  backups: [0, 0],
+  restore: [1, 1],
+};
+
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        face: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        'external-id': { type: 'string' },
+        sample: { type: 'string' },
+        config: { type: 'string' },
+        data: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`argus faces: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    (values.help ? console.log : console.error)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const arity = ARITY[command];
+  if (!arity || rest.length < arity[0] || rest.length > arity[1]) {
+    console.error(`argus faces: ${arity ? `wrong number of arguments for "${command}"` : `unknown command "${command}"`}\n\n${USAGE}`);
+    return 2;
+  }
+  const face = values.face === undefined ? undefined : Number(values.face);
+  if (face !== undefined && !(Number.isInteger(face) && face >= 0)) {
+    console.error(`argus faces: --face must be a face's index (0, 1, …), got "${values.face}"`);
+    return 2;
+  }
+
+  let loaded;
+  try {
+    loaded = loadConfig({ configPath: values.config });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`argus faces: ${err.message}`);
+      return 78;
+    }
+    throw err;
+  }
+  const { config } = loaded;
+  const dataDir = resolve(values.data ?? config.data_dir);
+  const facesConfig = registryConfigSchema.parse((config as { faces?: unknown }).faces ?? {});
+  const detector = command === 'add' ? await Detector.create({ config: config.models, logger: silentLogger(), families: ['faces'] }) : undefined;
+  const db = openDatabase(join(dataDir, 'argus.db'));
+  const registry = new FaceRegistry({ db, config: facesConfig, dataDir, model: config.models.faces.embedder, models: detector, logger: silentLogger() });
+  const print = (json: unknown, text: string) => console.log(values.json ? JSON.stringify(json, null, 2) : text);
+  try {
+    registry.start();
+    switch (command) {
+      case 'list': {
+        const people = registry.list();
+        print(people, people.length ? people.map((p) => `${p.name}  ${p.samples} sample${p.samples === 1 ? '' : 's'}${p.externalId ? `  (${p.externalId})` : ''}`).join('\n') : 'the face registry is empty');
+        break;
+      }
+      case 'show': {
+        const p = registry.person(rest[0]);
+        print(p, [`${p.name}${p.externalId ? ` (${p.externalId})` : ''}`, ...p.samples.map((s) => `  sample ${s.id}: ${s.source}${s.sourceRef ? ` ${s.sourceRef}` : ''}, ${new Date(s.createdAt).toISOString()}`)].join('\n'));
+        break;
+      }
+      case 'add': {
+        const [name, ...files] = rest;
+        const photos = files.map((f) => {
+          try {
+            return { data: readFileSync(f), label: basename(f) };
+          } catch (err) {
+            throw new RegistryError('not_an_image', `cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          }
+        });
+        const r = await registry.enrolPhotos(name, photos, { face, force: values.force, externalId: values['external-id'] });
+        print(r, `${r.created ? 'added' : 'updated'} ${r.person.name}: ${r.samples.length} new sample${r.samples.length === 1 ? '' : 's'} (${registry.person(r.person.name).samples.length} in all)`);
+        break;
+      }
+      case 'rename': {
+        const p = registry.update(rest[0], { name: rest[1] });
+        print(p, `renamed ${rest[0]} to ${p.name}`);
+        break;
+      }
+      case 'remove': {
+        if (values.sample !== undefined) {
+          registry.removeSample(rest[0], Number(values.sample));
+          print({ removed: { person: rest[0], sample: Number(values.sample) } }, `removed sample ${values.sample} of ${rest[0]}`);
+        } else {
+          registry.removePerson(rest[0]);
+          print({ removed: { person: rest[0] } }, `removed ${rest[0]} and all their samples`);
+        }
+        break;
+      }
+      case 'export': {
+        const archive = registry.exportArchive();
+        writeFileSync(rest[0], archive);
+        print({ file: rest[0], bytes: archive.length }, `wrote ${rest[0]} (${(archive.length / 1024).toFixed(0)} KiB)`);
+        break;
+      }
+      case 'import':
+      case 'restore': {
+        const r = registry.restore(rest[0]);
+        print(r, `the registry now holds ${r.people} people, ${r.samples} samples${r.backup ? `; the one it replaced is in ${r.backup}` : ''}`);
+        break;
+      }
+      case 'backups': {
+        const list = registry.listBackups();
+        print(list, list.length ? list.map((b) => `${b.path}  ${b.time}  ${(b.bytes / 1024).toFixed(0)} KiB`).join('\n') : `no backups in ${join(dataDir, 'backups')}`);
+        break;
+      }
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof RegistryError) {
+      console.error(`argus faces: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    registry.stop();
+    db.close();
+    await detector?.close();
+  }
+}

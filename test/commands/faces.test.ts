@@ -1,0 +1,80 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/commands/faces.js';
+
+const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'faces');
+const missing = !existsSync(FACES) ? `${FACES} is absent` : !existsSync(join(import.meta.dirname, '..', '..', 'models', 'faceres.onnx')) ? 'models/*.onnx are not built' : null;
+
+/** Runs `argus faces …` in this process and returns its exit code and what it printed. */
+async function argus(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await main(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe('argus faces', () => {
+  let dir = '';
+  let common: string[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'argus-faces-cli-'));
+    writeFileSync(join(dir, 'argus.yml'), `data_dir: ${JSON.stringify(join(dir, 'data'))}\n`);
+    common = ['--config', join(dir, 'argus.yml')];
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('explains its usage and refuses unknown commands with code 2', async () => {
+    expect((await argus('--help')).out).toContain('argus faces <command>');
+    const bad = await argus('frobnicate', ...common);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('unknown command "frobnicate"');
+    expect((await argus('rename', 'only-one', ...common)).code).toBe(2);
+  });
+
+  it('lists an empty registry, and says so when a person is missing', async () => {
+    expect((await argus('list', ...common)).out).toBe('the face registry is empty');
+    const gone = await argus('remove', 'nobody', ...common);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain('no person named "nobody"');
+  });
+
+  it.skipIf(missing !== null)(`adds people from photos, refuses a duplicate, renames, exports, removes and restores${missing ? ` (skipped: ${missing})` : ''}`, async () => {
+    const add = await argus('add', 'barack_obama', join(FACES, 'known', 'barack_obama', '1.jpg'), ...common);
+    expect(add.err).toBe('');
+    expect(add.out).toBe('added barack_obama: 1 new sample (1 in all)');
+    const dup = await argus('add', 'someone', join(FACES, 'known', 'barack_obama', '2.jpg'), ...common);
+    expect(dup.code).toBe(1);
+    expect(dup.err).toMatch(/looks like "barack_obama"/);
+    const several = await argus('add', 'rose', join(FACES, 'probe', 'kit_with_rose.jpg'), ...common);
+    expect(several.err).toMatch(/2 faces .*--face|face=<index>/);
+    expect((await argus('add', 'rose', join(FACES, 'probe', 'kit_with_rose.jpg'), '--face', '0', ...common)).code).toBe(0);
+    expect((await argus('rename', 'rose', 'Rose Leslie', ...common)).code).toBe(0);
+    const list = JSON.parse((await argus('list', '--json', ...common)).out) as { name: string; samples: number }[];
+    expect(list.map((p) => [p.name, p.samples])).toEqual([['barack_obama', 1], ['Rose Leslie', 1]]);
+
+    const archive = join(dir, 'faces.tar.gz');
+    expect((await argus('export', archive, ...common)).code).toBe(0);
+    expect((await argus('remove', 'Rose Leslie', ...common)).out).toContain('removed Rose Leslie');
+    expect((await argus('list', ...common)).out).not.toContain('Rose');
+    const restored = await argus('restore', archive, ...common);
+    expect(restored.out).toMatch(/now holds 2 people, 2 samples; the one it replaced is in .*backups/);
+    expect((await argus('list', ...common)).out).toContain('Rose Leslie');
+
+    // Every change above left a backup (written as each command exits), the newest few kept.
+    const backups = JSON.parse((await argus('backups', '--json', ...common)).out) as { path: string }[];
+    expect(backups.length).toBeGreaterThan(1);
+    const bad = await argus('import', join(FACES, 'known', 'barack_obama', '1.jpg'), ...common);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('nothing was changed');
+    expect((await argus('list', ...common)).out).toContain('Rose Leslie');
+  });
+});
