@@ -46,6 +46,18 @@ export class TelegramBotApiStandIn {
 
   constructor(readonly token = '123456:TEST-token-for-the-stand-in') {}
 
+  /** The id of the newest update handed to the bot so far. */
+  get lastUpdateId(): number {
+    return this.nextUpdateId - 1;
+  }
+
+  /** Resolves once the bot asked for updates past `updateId`, i.e. it has handled everything up to it. */
+  handled(updateId = this.lastUpdateId): Promise<unknown> {
+    return this.waitFor(`the bot to handle update ${updateId}`, () =>
+      this.calls.some((c) => c.method === 'getUpdates' && Number(c.params.offset ?? 0) > updateId),
+    );
+  }
+
   get running(): boolean {
     return this.server !== undefined;
   }

@@ -31,7 +31,7 @@ export class OutboxSender {
   private readonly sleep: Sleep;
 
   constructor(private readonly opts: OutboxSenderOptions) {
-    this.sleep = opts.sleep ?? realSleep;
+    this.sleep = opts.sleep ?? abortableSleep;
   }
 
   start(): void {
@@ -102,7 +102,8 @@ export class OutboxSender {
   }
 }
 
-function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+/** A real wait that ends early when `signal` aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });

@@ -13,7 +13,7 @@ import { callbacks } from './callbacks.js';
 import { chatGuard } from './chat-guard.js';
 import { COMMANDS, commands } from './commands.js';
 import type { TelegramConfig } from './config.js';
-import { OutboxSender, type Sleep } from './outbox-sender.js';
+import { abortableSleep, OutboxSender, type Sleep } from './outbox-sender.js';
 
 export interface TelegramOutputOptions extends Omit<BotDeps, 'chats' | 'state' | 'clock' | 'logger'> {
   config: TelegramConfig;
@@ -44,6 +44,7 @@ export class TelegramOutput {
   private sender?: OutboxSender;
   private polling?: Promise<void>;
   private running = false;
+  private stopping = new AbortController();
   private readonly clock: () => number;
   private readonly log: Logger;
 
@@ -55,6 +56,7 @@ export class TelegramOutput {
   async start(): Promise<void> {
     const { config, db } = this.opts;
     this.running = true;
+    this.stopping = new AbortController();
     const bot = new Bot(config.token, { client: { apiRoot: config.api_root, timeoutSeconds: 60 } });
     this.bot = bot;
     const state = new TelegramState(db);
@@ -99,6 +101,7 @@ export class TelegramOutput {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.opts.bus.removeAll(this);
     await this.router?.flush();
     await this.sender?.stop();
@@ -113,6 +116,8 @@ export class TelegramOutput {
     while (this.running) {
       try {
         await bot.api.setMyCommands(COMMANDS);
+        // stop() may have come while that call was out; bot.start() below must not outlive it.
+        if (!this.running) return;
         if (config.mode === 'webhook') {
           await bot.init();
           await bot.api.setWebhook(config.webhook_url!, { secret_token: this.webhookSecret() });
@@ -127,7 +132,7 @@ export class TelegramOutput {
       } catch (err) {
         if (!this.running) return;
         this.log.warn(`Telegram commands unavailable (${this.describe(err)}); retrying in ${Math.round(backoff / 1000)} s`);
-        await new Promise((r) => setTimeout(r, backoff));
+        await abortableSleep(backoff, this.stopping.signal);
         backoff = Math.min(backoff * 2, config.retry.max_seconds * 1000);
       }
     }

@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../src/outputs/telegram/commands.js';
+import { startHarness, type Harness } from '../../helpers/telegram-harness.js';
+import { testEvent } from '../../helpers/telegram-snapshot.js';
+
+const MUM = 111;
+const STRANGER = 999;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** A user writes in a chat; resolves with the bot's next text answer there. */
+async function ask(h: Harness, chatId: number, text: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const before = h.api.sent('sendMessage', chatId).length;
+  h.api.userMessage(chatId, text, extra);
+  const sent = await h.api.waitFor(`an answer to ${text}`, () => h.api.sent('sendMessage', chatId)[before]);
+  return String(sent.params.text);
+}
+
+describe('Telegram commands', () => {
+  it('registers its commands with setMyCommands', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    const [call] = await h.api.waitFor('setMyCommands', () => (h!.api.sent('setMyCommands').length ? h!.api.sent('setMyCommands') : undefined));
+    expect((call.params.commands as Array<{ command: string }>).map((c) => c.command)).toEqual(COMMANDS.map((c) => c.command));
+    expect(COMMANDS.map((c) => c.command)).toEqual(['start', 'status', 'snapshot', 'arm', 'disarm', 'mute', 'faces', 'help']);
+  });
+
+  it('tells any chat its id on /start, and whether it is allowed', async () => {
+    h = await startHarness({ chats: [{ id: MUM, name: 'Mum' }] });
+    expect(await ask(h, STRANGER, '/start')).toContain(`This chat's id is ${STRANGER}. It is not allowed yet`);
+    expect(await ask(h, MUM, '/start')).toMatch(/This chat's id is 111\. It is allowed \(as Mum\)/);
+  });
+
+  it('refuses an unknown chat once, politely, and sends it no snapshot, status or names', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    expect(await ask(h, STRANGER, '/snapshot front_door')).toBe('Sorry, this chat is not allowed to use Argus. Send /start to see its id.');
+    h.api.userMessage(STRANGER, '/status');
+    h.api.userMessage(STRANGER, '/faces');
+    await h.api.handled();
+    expect(h.api.sent('sendMessage', STRANGER)).toHaveLength(1);
+    expect(h.api.sent('sendPhoto')).toHaveLength(0);
+    expect(h.snapshotsTaken).toEqual([]);
+  });
+
+  it('/snapshot sends a picture from the camera now', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    h.api.userMessage(MUM, '/snapshot front_door');
+    const [photo] = await h.api.waitFor('the snapshot', () => (h!.api.sent('sendPhoto', MUM).length ? h!.api.sent('sendPhoto', MUM) : undefined));
+    expect(h.snapshotsTaken).toEqual(['front_door']);
+    expect(photo.photo).toEqual(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+    expect(await ask(h, MUM, '/snapshot attic')).toContain('Which camera?');
+  });
+
+  it('/snapshot only shows the cameras a chat is subscribed to', async () => {
+    h = await startHarness({ chats: [{ id: MUM, cameras: ['garden'] }] });
+    expect(await ask(h, MUM, '/snapshot front_door')).toBe('Which camera? /snapshot <camera>, one of: garden');
+    expect(h.snapshotsTaken).toEqual([]);
+  });
+
+  it('/status lists cameras with fps and whether Argus is armed; /faces lists people', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    const status = await ask(h, MUM, '/status');
+    expect(status).toContain('Argus is armed');
+    expect(status).toContain('front_door: online, 5.0 fps');
+    expect(status).toContain('garden: offline — connection refused');
+    expect(await ask(h, MUM, '/faces')).toBe('• grandma: 3 samples');
+    expect(await ask(h, MUM, '/help')).toContain('/mute — ');
+  });
+
+  it('/disarm stops alerts until /arm; /mute silences one camera', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    expect(await ask(h, MUM, '/disarm')).toBe('Disarmed: no alerts until /arm.');
+    h.emit(testEvent({ kind: 'weapon', label: 'knife', camera: 'front_door' }));
+    expect(await ask(h, MUM, '/arm')).toBe('Armed: alerts are on.');
+    expect(await ask(h, MUM, '/mute front_door 2h')).toMatch(/^front_door muted until \d\d:\d\d\.$/);
+    expect(await ask(h, MUM, '/mute front_door soon')).toContain('is not a duration');
+    h.emit(testEvent({ kind: 'weapon', label: 'knife', camera: 'front_door' }));
+    h.emit(testEvent({ kind: 'weapon', label: 'knife', camera: 'garden' }));
+    const alerts = await h.api.waitFor('the garden alert', () => {
+      const a = h!.api.sent('sendMessage', MUM).filter((c) => String(c.params.text).includes('Weapon'));
+      return a.length ? a : undefined;
+    });
+    expect(alerts.map((c) => String(c.params.text).split('\n')[0])).toEqual(['🚨 Weapon (knife) at garden']);
+    expect(await ask(h, MUM, '/status')).toMatch(/front_door: online, 5\.0 fps \(muted until \d\d:\d\d\)/);
+  });
+});
+
+describe('Telegram alert buttons', () => {
+  it('"Add to faces…" asks for a name and enrols the face under the reply', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    const face = testEvent({ kind: 'face', label: 'face', sub_label: null });
+    h.emit(face);
+    const [alert] = await h.api.waitFor('the unknown-face alert', () => (h!.api.sent('sendMessage', MUM).length ? h!.api.sent('sendMessage', MUM) : undefined));
+    const message = alert.result as Record<string, unknown>;
+    const buttons = (message.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard.flat();
+    const add = buttons.find((b) => b.text.startsWith('➕ Add to faces'))!;
+    expect(add.callback_data).toBe(`enrol:${face.id}`);
+
+    h.api.pressButton(MUM, message, add.callback_data);
+    const prompt = await h.api.waitFor('the name question', () => h!.api.sent('sendMessage', MUM)[1]);
+    expect(String(prompt.params.text)).toContain('Who is this?');
+    expect(prompt.params.reply_markup).toMatchObject({ force_reply: true });
+    expect(h.api.sent('answerCallbackQuery')).toHaveLength(1);
+
+    const answer = await ask(h, MUM, 'Grandma Rose', { reply_to_message: prompt.result });
+    expect(answer).toBe('Added to faces as Grandma Rose.');
+    expect(h.enrolled).toEqual([{ name: 'Grandma Rose', eventId: face.id }]);
+  });
+
+  it('reports the registry refusing a duplicate enrolment', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 }, { enrolFromEvent: async () => ({ ok: false, reason: 'this face is already enrolled as grandma' }) });
+    const face = testEvent({ kind: 'face', label: 'face', sub_label: null });
+    h.emit(face);
+    const [alert] = await h.api.waitFor('the alert', () => (h!.api.sent('sendMessage', MUM).length ? h!.api.sent('sendMessage', MUM) : undefined));
+    h.api.pressButton(MUM, alert.result as Record<string, unknown>, `enrol:${face.id}`);
+    const prompt = await h.api.waitFor('the name question', () => h!.api.sent('sendMessage', MUM)[1]);
+    expect(await ask(h, MUM, 'Rose', { reply_to_message: prompt.result })).toBe('Not added: this face is already enrolled as grandma');
+  });
+
+  it('"Mute this camera 1 h" mutes it and turns the button into Unmute', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    const [alert] = await h.api.waitFor('the alert', () => (h!.api.sent('sendMessage', MUM).length ? h!.api.sent('sendMessage', MUM) : undefined));
+    h.api.pressButton(MUM, alert.result as Record<string, unknown>, 'mute:front_door');
+    const [edit] = await h.api.waitFor('the keyboard edit', () => (h!.api.sent('editMessageReplyMarkup').length ? h!.api.sent('editMessageReplyMarkup') : undefined));
+    const data = (edit.params.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat().map((b) => b.callback_data);
+    expect(data).toEqual(['snap:front_door', 'unmute:front_door']);
+    const [answer] = h.api.sent('answerCallbackQuery');
+    expect(String(answer.params.text)).toMatch(/^front_door muted until \d\d:\d\d$/);
+    expect(await ask(h, MUM, '/status')).toContain('(muted until');
+  });
+
+  it('answers a button pressed in an unknown chat with a refusal only', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    h.api.pressButton(STRANGER, { message_id: 1, date: 0, chat: { id: STRANGER, type: 'private' } }, 'snap:front_door');
+    const [answer] = await h.api.waitFor('the refusal', () => (h!.api.sent('answerCallbackQuery').length ? h!.api.sent('answerCallbackQuery') : undefined));
+    expect(answer.params.text).toBe('This chat is not allowed to use Argus.');
+    expect(h.snapshotsTaken).toEqual([]);
+  });
+});
