@@ -148,11 +148,14 @@ function ffmpegPath(): string {
 }
 
 /**
- * Decodes one frame every `every` seconds as PPM images on ffmpeg's stdout: each carries its own
+ * Decodes one frame every `every` seconds (time_s counts from the first video frame) as PPM images on ffmpeg's stdout: each carries its own
  * width and height, so no probe is needed.
  */
 async function* sampleVideo(file: string, every: number): AsyncGenerator<RgbImage> {
-  const ff = spawn(ffmpegPath(), ['-v', 'error', '-i', file, '-vf', `fps=1/${every}`, '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'], {
+  // select, not fps: fps=1/n repeats the first frame when the video starts after zero (as phone clips do).
+  const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})'`;
+  const args = ['-v', 'error', '-i', file, '-an', '-vf', select, '-vsync', 'vfr', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'];
+  const ff = spawn(ffmpegPath(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
