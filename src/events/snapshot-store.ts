@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedSnapshot } from './snapshot-renderer.js';
 
@@ -17,6 +17,12 @@ export class SnapshotStore {
     if (!EVENT_ID.test(id)) return null;
     const path = join(this.dir, id, file);
     return existsSync(path) ? path : null;
+  }
+
+  /** The JPEG, or undefined when there is none (what the MQTT and Telegram outputs' `loadSnapshot` wants). */
+  async load(id: string, file: SnapshotFile = 'snapshot.jpg'): Promise<Buffer | undefined> {
+    const path = this.pathOf(id, file);
+    return path ? readFile(path).catch(() => undefined) : undefined;
   }
 
   async save(id: string, shot: RenderedSnapshot): Promise<void> {

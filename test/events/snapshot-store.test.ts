@@ -31,6 +31,8 @@ describe('SnapshotStore', () => {
     const snapshots = new SnapshotStore(mkdtempSync(join(tmpdir(), 'argus-snaps-')));
     const id = await saveAged(snapshots, 1, 2);
     expect(readdirSync(join(snapshots.dir, id)).sort()).toEqual(['crop.jpg', 'snapshot.jpg']);
+    expect((await snapshots.load(id))!.length).toBe(2 * KB);
+    expect(await snapshots.load(sampleEvent(9).id)).toBeUndefined();
   });
 
   it('prunes the oldest folders to fit the size cap, sparing the ones kept', async () => {

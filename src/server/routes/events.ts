@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { SnapshotFile, SnapshotStore } from '../../events/snapshot-store.js';
 import { MAX_PAGE, type EventStore } from '../../store/events.js';
@@ -60,10 +59,10 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   const image = (file: SnapshotFile) => async (req: { params: { id: string } }, reply: FastifyReply) => {
     const { id } = req.params;
     if (!store.get(id)) return missing(reply, id);
-    const path = snapshots.pathOf(id, file);
-    if (!path) return reply.code(404).send({ error: `event "${id}" has no ${file} (none was saved, or retain.max_mb pruned it)` });
+    const jpeg = await snapshots.load(id, file);
+    if (!jpeg) return reply.code(404).send({ error: `event "${id}" has no ${file} (none was saved, or retain.max_mb pruned it)` });
     // The best snapshot can still change while the event goes on.
-    return reply.type('image/jpeg').header('cache-control', 'no-cache').send(await readFile(path));
+    return reply.type('image/jpeg').header('cache-control', 'no-cache').send(jpeg);
   };
   app.get<{ Params: { id: string } }>('/api/events/:id/snapshot.jpg', image('snapshot.jpg'));
   app.get<{ Params: { id: string } }>('/api/events/:id/crop.jpg', image('crop.jpg'));
