@@ -62,8 +62,7 @@ export class FaceIndex {
     for (let s = 0, base = 0; s < this.size; s++, base += dims) {
       const owner = owners[s];
       if (owner === except) continue;
-      let dot = 0;
-      for (let i = 0; i < dims; i++) dot += matrix[base + i] * embedding[i];
+      const dot = dotAt(matrix, base, embedding, dims);
       if (perPerson) {
         const p = perPerson.get(owner) ?? { sum: 0, n: 0, top: -Infinity, sample: 0 };
         p.sum += dot;
@@ -85,4 +84,21 @@ export class FaceIndex {
     }
     return best;
   }
+}
+
+/**
+ * Dot product of `b` with the row of `m` starting at `base`. Four accumulators let the CPU
+ * overlap the additions (about twice as fast as one in V8); dims is a multiple of 4 for every model.
+ */
+function dotAt(m: Float32Array, base: number, b: Float32Array, dims: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < dims; i += 4) {
+    s0 += m[base + i] * b[i];
+    s1 += m[base + i + 1] * b[i + 1];
+    s2 += m[base + i + 2] * b[i + 2];
+    s3 += m[base + i + 3] * b[i + 3];
+  }
+  for (; i < dims; i++) s0 += m[base + i] * b[i];
+  return s0 + s1 + s2 + s3;
 }
