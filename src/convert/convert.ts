@@ -1,10 +1,11 @@
 import { attr, ConvertContext, dataInputs, onnxTypeOfTf, UnsupportedOpError } from './context.js';
 import { OnnxGraphBuilder, OnnxType, type Dim } from './onnx-writer.js';
+import { fusePatterns } from './fuse-patterns.js';
 import { OP_TABLE } from './ops/op-table.js';
 import { readTfjsGraph, type TfjsGraph, type TfNode } from './tfjs-model.js';
 
 /** Bumped whenever the converter's output changes, so `models build` rebuilds. */
-export const CONVERTER_VERSION = '2';
+export const CONVERTER_VERSION = '4';
 
 const PASS_THROUGH = new Set(['Identity', 'StopGradient', 'Snapshot', 'IdentityN']);
 
@@ -24,7 +25,8 @@ export async function convertTfjsModel(modelJsonPath: string, name = 'model'): P
   return convertGraph(await readTfjsGraph(modelJsonPath), name);
 }
 
-export function convertGraph(tf: TfjsGraph, name: string): ConvertedModel {
+export function convertGraph(source: TfjsGraph, name: string): ConvertedModel {
+  const tf = fusePatterns(source);
   const byName = new Map(tf.nodes.map((n) => [n.name, n]));
   const order = topologicalOrder(byName, tf.outputs.map((o) => o.ref));
   const unknown = order.filter((n) => !OP_TABLE[n.op] && !PASS_THROUGH.has(n.op) && n.op !== 'Placeholder' && n.op !== 'Const');

@@ -41,6 +41,8 @@ export const elementwiseOps: Record<string, OpMapper> = {
   Minimum: simple('Min'),
   AddN: simple('Sum'),
   Prelu: simple('PRelu'),
+  // Made by fusePatterns from MobileNetV3's (x·⅙)·relu6(x + 3).
+  _HardSwish: simple('HardSwish'),
   Relu: simple('Relu'),
   // 1 / (1 + e^−x), not ONNX Sigmoid: onnxruntime's fast logistic loses relative precision in the
   // tail (2.9e-3 at 5e-6, BlazePose's pose flag on noise), where TF computes it exactly.

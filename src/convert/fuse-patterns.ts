@@ -1,0 +1,153 @@
+import { ConvertContext } from './context.js';
+import type { TfjsGraph, TfNode } from './tfjs-model.js';
+import type { ConstTensor } from './weights.js';
+
+/**
+ * Rewrites activation patterns that TF lowered into several elementwise ops back into the one
+ * ONNX op they are: one pass over the tensor instead of four or five, which onnxruntime can then
+ * fuse into the convolution before it. Nodes left unused drop out when the converter walks back
+ * from the outputs.
+ *
+ * - PReLU as Keras lowers it: relu(x) + c·(x − |x|) = PRelu(x, 2c), exact in float32.
+ * - the same where x is itself ≥ 0 (MobileFaceNet's TFJS conversion fused a ReLU into x, so the
+ *   negative part is always 0): a + c·(x − |x|) = a, exactly; x's own convolution then goes unused.
+ * - hard-swish as MobileNetV3 writes it: (x·c)·relu6(x + 3) = HardSwish(x)·6c, within a few ulp.
+ *   CenterNet's c is ⅙ rounded to float16, so the factor 6c stays: folded into the filters of
+ *   the convolutions that read the result, or else a Mul.
+ */
+export function fusePatterns(graph: TfjsGraph): TfjsGraph {
+  const match = new PatternMatcher(graph);
+  const fused = graph.nodes.flatMap((n) => match.prelu(n) ?? match.zeroNegativePart(n) ?? match.hardSwish(n) ?? [n]);
+  const nodes = fused.flatMap((n) => match.scaledFilter(n) ?? [n]);
+  return { ...graph, nodes, weights: match.weights };
+}
+
+const FLOAT = { type: 'DT_FLOAT' };
+const CONVS = new Set(['Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative']);
+
+class PatternMatcher {
+  readonly weights: Map<string, ConstTensor>;
+  private readonly byName: Map<string, TfNode>;
+  private readonly consumers = new Map<string, TfNode[]>();
+  /** Tensors whose scale factor moves into the filters of the convolutions reading them. */
+  private readonly pendingScale = new Map<string, number>();
+
+  constructor(graph: TfjsGraph) {
+    this.weights = new Map(graph.weights);
+    this.byName = new Map(graph.nodes.map((n) => [n.name, n]));
+    for (const n of graph.nodes) {
+      for (const i of n.input ?? []) {
+        const ref = ConvertContext.ref(i);
+        this.consumers.set(ref, [...(this.consumers.get(ref) ?? []), n]);
+      }
+    }
+    // A graph output is read from outside: it must keep its value.
+    for (const o of graph.outputs) {
+      const ref = ConvertContext.ref(o.ref);
+      this.consumers.set(ref, [...(this.consumers.get(ref) ?? []), { name: `output:${o.key}`, op: 'GraphOutput' }]);
+    }
+  }
+
+  /** The node producing `ref` if it has op `op` and nothing else reads it. */
+  private inner(ref: string, op: string): TfNode | undefined {
+    const node = this.byName.get(ConvertContext.ref(ref));
+    return node && node.op === op && this.consumers.get(node.name)?.length === 1 ? node : undefined;
+  }
+
+  private constOf(ref: string): ConstTensor | undefined {
+    const node = this.byName.get(ConvertContext.ref(ref));
+    return node?.op === 'Const' ? this.weights.get(node.name) : undefined;
+  }
+
+  private constant(name: string, value: ConstTensor): TfNode {
+    this.weights.set(name, value);
+    return { name, op: 'Const' };
+  }
+
+  /** Tries both orders of a binary node's inputs. */
+  private either<T>(node: TfNode, f: (a: string, b: string) => T | undefined): T | undefined {
+    const [a, b] = node.input ?? [];
+    return a && b ? (f(a, b) ?? f(b, a)) : undefined;
+  }
+
+  prelu(add: TfNode): TfNode[] | undefined {
+    if (add.op !== 'Add' && add.op !== 'AddV2') return undefined;
+    return this.either(add, (reluRef, mulRef) => {
+      const relu = this.inner(reluRef, 'Relu');
+      const mul = this.inner(mulRef, 'Mul');
+      if (!relu || !mul) return undefined;
+      const x = relu.input![0];
+      return this.either(mul, (subRef, cRef) => {
+        const sub = this.inner(subRef, 'Sub');
+        const c = this.constOf(cRef);
+        if (!sub || !c || c.dtype !== 'float32' || sub.input![0] !== x) return undefined;
+        const abs = this.inner(sub.input![1], 'Abs');
+        if (!abs || abs.input![0] !== x) return undefined;
+        const alpha = this.constant(`${add.name}/prelu_alpha`, { ...c, data: Float32Array.from(c.data, (v) => 2 * v) });
+        return [alpha, { name: add.name, op: 'Prelu', input: [x, alpha.name], attr: { T: FLOAT } }];
+      });
+    });
+  }
+
+  zeroNegativePart(add: TfNode): TfNode[] | undefined {
+    if (add.op !== 'Add' && add.op !== 'AddV2') return undefined;
+    return this.either(add, (a, mulRef) => {
+      const mul = this.inner(mulRef, 'Mul');
+      const sub = mul && this.either(mul, (subRef, cRef) => (this.constOf(cRef) ? this.inner(subRef, 'Sub') : undefined));
+      const abs = sub && this.inner(sub.input![1], 'Abs');
+      if (!sub || !abs || abs.input![0] !== sub.input![0] || !this.nonNegative(sub.input![0])) return undefined;
+      return [{ name: add.name, op: 'Identity', input: [a], attr: { T: FLOAT } }];
+    });
+  }
+
+  /** Whether a tensor is a ReLU output (alone or fused into a convolution). */
+  private nonNegative(ref: string): boolean {
+    const node = this.byName.get(ConvertContext.ref(ref));
+    if (!node) return false;
+    if (node.op === 'Relu' || node.op === 'Relu6') return true;
+    const fused = (node.attr?.fused_ops?.list?.s ?? []).map((s) => Buffer.from(s, 'base64').toString('utf8'));
+    return CONVS.has(node.op) && ['Relu', 'Relu6'].includes(fused[fused.length - 1] ?? '');
+  }
+
+  hardSwish(mul: TfNode): TfNode[] | undefined {
+    if (mul.op !== 'Mul') return undefined;
+    return this.either(mul, (scaledRef, gateRef) => {
+      const scaled = this.inner(scaledRef, 'Mul');
+      const relu6 = this.inner(gateRef, 'Relu6');
+      const add = relu6 && (this.inner(relu6.input![0], 'AddV2') ?? this.inner(relu6.input![0], 'Add'));
+      if (!scaled || !add) return undefined;
+      return this.either(scaled, (cRef, x) => {
+        const c = scalar(this.constOf(cRef));
+        const [a, b] = add.input!;
+        const three = a === x ? b : b === x ? a : undefined;
+        if (c === undefined || Math.abs(c * 6 - 1) > 1e-3 || !three || scalar(this.constOf(three)) !== 3) return undefined;
+        const scale = Math.fround(6 * c);
+        if (scale === 1 || this.readByConvsOnly(mul.name)) {
+          if (scale !== 1) this.pendingScale.set(mul.name, scale);
+          return [{ name: mul.name, op: '_HardSwish', input: [x], attr: { T: FLOAT } }];
+        }
+        const swish: TfNode = { name: `${mul.name}/hardswish`, op: '_HardSwish', input: [x], attr: { T: FLOAT } };
+        const factor = this.constant(`${mul.name}/scale`, { dtype: 'float32', shape: [], data: Float32Array.of(scale) });
+        return [swish, factor, { name: mul.name, op: 'Mul', input: [swish.name, factor.name], attr: { T: FLOAT } }];
+      });
+    });
+  }
+
+  private readByConvsOnly(ref: string): boolean {
+    const readers = this.consumers.get(ref) ?? [];
+    return readers.length > 0 && readers.every((n) => CONVS.has(n.op) && n.input![0] === ref && this.constOf(n.input![1]) !== undefined);
+  }
+
+  /** A convolution reading a scaled tensor, with the scale moved into a copy of its filter. */
+  scaledFilter(conv: TfNode): TfNode[] | undefined {
+    const scale = CONVS.has(conv.op) ? this.pendingScale.get(conv.input![0]) : undefined;
+    if (scale === undefined) return undefined;
+    const w = this.constOf(conv.input![1])!;
+    const filter = this.constant(`${conv.name}/scaled_filter`, { ...w, data: Float32Array.from(w.data, (v) => v * scale) });
+    return [filter, { ...conv, input: [conv.input![0], filter.name, ...conv.input!.slice(2)] }];
+  }
+}
+
+function scalar(t: ConstTensor | undefined): number | undefined {
+  return t !== undefined && t.dtype === 'float32' && t.data.length === 1 ? t.data[0] : undefined;
+}
