@@ -38,6 +38,12 @@ async function createSession(path: string, options: SessionOptions): Promise<{ s
     interOpNumThreads: 1,
   };
   if (options.provider !== 'cpu') {
+    // onnxruntime quietly skips a provider its build lacks, so ask it first rather than trust create().
+    const built = ort.listSupportedBackends().some((b) => b.name === options.provider);
+    if (!built) {
+      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
+      return { session, provider: 'cpu', warning: `execution provider "${options.provider}" is not in this onnxruntime build; using cpu` };
+    }
     try {
       const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [options.provider, 'cpu'] });
       return { session, provider: options.provider };
