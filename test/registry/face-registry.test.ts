@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/log.js';
 import { registryConfigSchema } from '../../src/registry/config.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { FaceRegistry, type FaceRegistryOptions } from '../../src/registry/face-registry.js';
+import { openFaceMatcher } from '../../src/registry/open-matcher.js';
 import { writeTar } from '../../src/registry/tar.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { near, randomEmbedding } from './random-embedding.js';
@@ -193,5 +194,23 @@ describe('FaceRegistry', () => {
     expect(registry.listBackups()).toHaveLength(0);
     registry.stop();
     expect(registry.listBackups()).toHaveLength(1);
+  });
+});
+
+describe('openFaceMatcher', () => {
+  it('matches from a data folder’s registry, and is null where nobody is enrolled or there is no database', () => {
+    const { registry, dir } = registryIn();
+    expect(openFaceMatcher({ dataDir: dir, model: 'faceres', logger: silentLogger() })).toBeNull();
+    const ada = randomEmbedding(1);
+    registry.enrol('Ada', [face(ada)]);
+    const matcher = openFaceMatcher({ dataDir: dir, model: 'faceres', logger: silentLogger() })!;
+    expect(matcher.match(near(ada, 0.8, 2))?.name).toBe('Ada');
+    expect(matcher.match(randomEmbedding(3))).toBeNull();
+    matcher.close();
+    // Embeddings of another model are never compared.
+    expect(openFaceMatcher({ dataDir: dir, model: 'mobilefacenet', logger: silentLogger() })).toBeNull();
+    const empty = mkdtempSync(join(tmpdir(), 'argus-none-'));
+    expect(openFaceMatcher({ dataDir: empty, model: 'faceres', logger: silentLogger() })).toBeNull();
+    expect(readdirSync(empty)).toEqual([]);
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * Recognition figures for docs/faces.md: enrol lin_manuel_miranda and barack_obama from
+ * fixtures/faces/known, then name every probe face, scoring people by their best sample (max)
+ * and by the mean over their samples.
+ * Run: npx tsx test/bench/registry-recognition.ts [faceres|mobilefacenet]
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { registryConfigSchema } from '../../src/registry/config.js';
+import { FaceIndex } from '../../src/registry/face-index.js';
+import { loadImage } from '../../src/vision/image.js';
+
+const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'faces');
+const ENROL: Record<string, string[]> = { lin_manuel_miranda: ['1.png'], barack_obama: ['1.jpg', '2.jpg'] };
+/** Left to right; checked by eye (the fixtures README mislabels two_people.jpg and the order in obama_and_biden.jpg). */
+const TRUTH: Record<string, string[]> = {
+  'alex_lacamoire1.jpg': ['alex_lacamoire'],
+  'kit_harington1.jpg': ['kit_harington'],
+  'kit_with_rose.jpg': ['rose_leslie', 'kit_harington'],
+  'obama1.jpg': ['barack_obama'],
+  'obama3.jpg': ['barack_obama'],
+  'obama-240p.jpg': ['barack_obama'],
+  'obama_small.jpg': ['barack_obama'],
+  'obama_partial_face.jpg': ['barack_obama'],
+  'obama_and_biden.jpg': ['joe_biden', 'barack_obama'],
+  'two_people.jpg': ['barack_obama', 'joe_biden'],
+};
+
+if (!existsSync(FACES)) {
+  console.log(`skipped: ${FACES} is absent`);
+  process.exit(0);
+}
+const embedder = (process.argv[2] ?? 'faceres') as 'faceres' | 'mobilefacenet';
+const config = defaultModelsConfig();
+config.faces.embedder = embedder;
+const threshold = registryConfigSchema.parse({}).threshold;
+const detector = await Detector.create({ config, logger: silentLogger(), families: ['faces'] });
+const index = new FaceIndex(detector.embeddingDimensions!);
+const names: string[] = [];
+let id = 0;
+for (const [name, files] of Object.entries(ENROL)) {
+  names.push(name);
+  for (const f of files) {
+    const img = await loadImage(join(FACES, 'known', name, f));
+    index.add(id++, names.length - 1, await detector.embedFace(img, (await detector.detectFaces(img))[0]));
+  }
+}
+const wrong = { max: 0, mean: 0 };
+console.log(`${embedder}, threshold ${threshold}; enrolled: ${Object.entries(ENROL).map(([n, f]) => `${n} (${f.join(', ')})`).join(', ')}\n`);
+console.log('| probe face | who it is | max: named (similarity) | mean: named (similarity) |');
+console.log('|---|---|---|---|');
+for (const [file, people] of Object.entries(TRUTH)) {
+  const img = await loadImage(join(FACES, 'probe', file));
+  const faces = (await detector.detectFaces(img)).sort((a, b) => a.box[0] - b.box[0]);
+  for (let i = 0; i < faces.length; i++) {
+    const e = await detector.embedFace(img, faces[i]);
+    const truth = people[i] ?? '?';
+    const cells = (['max', 'mean'] as const).map((strategy) => {
+      const best = index.best(e, strategy)!;
+      const named = best.similarity >= threshold ? names[best.personId] : null;
+      const expected = names.includes(truth) ? truth : null;
+      if (named !== expected) wrong[strategy]++;
+      return `${named ?? 'unknown'} (${best.similarity.toFixed(3)} ${names[best.personId]})${named !== expected ? ' **wrong**' : ''}`;
+    });
+    console.log(`| ${file}${faces.length > 1 ? ` [${i}]` : ''} | ${truth} | ${cells.join(' | ')} |`);
+  }
+}
+console.log(`\nwrong: max ${wrong.max}, mean ${wrong.mean}`);
+await detector.close();

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { registryConfigSchema } from '../../src/registry/config.js';
+
+describe('registryConfigSchema (faces:)', () => {
+  it('has defaults for every key', () => {
+    expect(registryConfigSchema.parse({})).toEqual({ threshold: 0.58, backups: { keep: 10, delay: 10 }, max_upload_mb: 5 });
+  });
+
+  it('refuses unknown keys and out-of-range values', () => {
+    expect(registryConfigSchema.safeParse({ treshold: 0.5 }).success).toBe(false);
+    expect(registryConfigSchema.safeParse({ threshold: 1.5 }).success).toBe(false);
+    expect(registryConfigSchema.safeParse({ backups: { keep: -1 } }).success).toBe(false);
+  });
+});
