@@ -88,14 +88,14 @@ export function describeAgreement(name: string, opts: { seeds: number[]; photos:
     }
 
     for (const seed of opts.seeds) {
-      it(`on random input, seed ${seed}`, async () => check(`seed ${seed}`, randomInput(entry, seed, 1)), 60_000);
+      it(`on random input, seed ${seed}`, async () => check(`seed ${seed}`, randomInput(entry, seed, 1)), 90_000);
     }
     if (opts.batchOfTwo) {
-      it('on a batch of two random inputs', async () => check('batch 2', randomInput(entry, 99, 2)), 60_000);
+      it('on a batch of two random inputs', async () => check('batch 2', randomInput(entry, 99, 2)), 90_000);
     }
     describe.skipIf(!HAS_FIXTURES)(`on real photos (skipped: ${FIXTURES} is absent)`, () => {
       for (const photo of opts.photos) {
-        it(`on ${photo}`, async () => check(photo, await photoInput(entry, FIXTURES + photo)), 60_000);
+        it(`on ${photo}`, async () => check(photo, await photoInput(entry, FIXTURES + photo)), 90_000);
       }
     });
   });
