@@ -54,7 +54,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     }
   });
 
-  it('finds more than 15 faces in the large group photo... at least most of them', async () => {
+  it('finds at least 8 of the small faces in the large group photo', async () => {
     const faces = await detector.detectFaces(await load('people/group-1.jpg'));
     expect(faces.length).toBeGreaterThanOrEqual(8);
   });
