@@ -1,14 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema } from '../../src/analyzers/config.js';
 import { FaceAnalyzer, type MatchFace } from '../../src/analyzers/faces.js';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
-import { cosineSimilarity } from '../../src/models/face-embedder.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
-import { registryConfigSchema } from '../../src/registry/config.js';
 import { loadImage, type RgbImage } from '../../src/vision/image.js';
+import { enrolledMatcher } from './enrolled-faces.js';
 
 const FACES = '../shared/fixtures/faces';
 const PEOPLE = '../shared/fixtures/people';
@@ -23,22 +22,7 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
 
   beforeAll(async () => {
     detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['objects', 'faces'] });
-    // The registry's matcher, in small: the best enrolled embedding at or above its threshold.
-    const threshold = registryConfigSchema.parse({}).threshold;
-    const enrolled: { name: string; embedding: Float32Array }[] = [];
-    for (const name of readdirSync(`${FACES}/known`)) {
-      for (const file of readdirSync(`${FACES}/known/${name}`)) {
-        const img = await loadImage(`${FACES}/known/${name}/${file}`);
-        const [face] = (await detector.detectFaces(img)).sort((a, b) => b.score - a.score);
-        if (face) enrolled.push({ name, embedding: await detector.embedFace(img, face) });
-      }
-    }
-    matchFace = (embedding) => {
-      const best = enrolled
-        .map((e) => ({ name: e.name, similarity: cosineSimilarity(e.embedding, embedding) }))
-        .sort((a, b) => b.similarity - a.similarity)[0];
-      return best && best.similarity >= threshold ? best : null;
-    };
+    matchFace = await enrolledMatcher(detector, FACES);
   });
   afterAll(() => detector?.close());
 

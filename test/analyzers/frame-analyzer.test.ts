@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzersSchema, cameraAnalyzersSchema } from '../../src/analyzers/config.js';
+import type { AnalysedFrame } from '../../src/analyzers/detection.js';
+import { FrameAnalyzer } from '../../src/analyzers/frame-analyzer.js';
+import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { MotionDetector } from '../../src/motion/motion-detector.js';
+import type { Frame } from '../../src/sources/frame.js';
+import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
+import { enrolledMatcher } from './enrolled-faces.js';
+
+const FIXTURES = '../shared/fixtures';
+const VIDEO = `${FIXTURES}/video/short_hamilton_clip.mp4`;
+const W = 640;
+const H = 360;
+const FPS = 2;
+// 23 Nov 2026 (a Monday) at 12:00 local time
+const NOON = new Date(2026, 10, 23, 12, 0).getTime();
+
+/** The clip at 2 fps as RGB frames, timed from `start`. */
+function decode(camera: string, start: number): Frame[] {
+  const out = spawnSync(findFfmpeg(), ['-v', 'error', '-i', VIDEO, '-vf', `fps=${FPS}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 30 });
+  if (out.status !== 0) throw new Error(`ffmpeg: ${out.stderr.toString()}`);
+  const size = W * H * 3;
+  const frames: Frame[] = [];
+  for (let i = 0; (i + 1) * size <= out.stdout.length; i++) {
+    frames.push({ camera, width: W, height: H, seq: i, time: start + (i * 1000) / FPS, data: Buffer.from(out.stdout.subarray(i * size, (i + 1) * size)) });
+  }
+  return frames;
+}
+
+describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the scheduler (needs ../shared/fixtures)', () => {
+  let detector: Detector;
+  let analyzer: FrameAnalyzer;
+  let scheduler: AnalysisScheduler;
+  const results: AnalysedFrame[] = [];
+  let waiting: (() => void) | null = null;
+
+  /** Submits one frame and waits until its analysis is delivered (one at a time: nothing dropped). */
+  const analyse = (frame: Frame, motion: ReturnType<MotionDetector['detect']>) =>
+    new Promise<void>((resolve) => {
+      waiting = resolve;
+      scheduler.submit(frame, motion);
+    });
+
+  beforeAll(async () => {
+    detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger() });
+    analyzer = new FrameAnalyzer({
+      detector,
+      config: analyzersSchema.parse({ pose: { max_people: 2 } }),
+      cameras: {
+        stage: cameraAnalyzersSchema.parse({}),
+        // faces only at night, so not at noon
+        night: cameraAnalyzersSchema.parse({ faces: { schedule: ['mon-sun 22:00-06:00'] }, pose: { enabled: false } }),
+      },
+      matchFace: await enrolledMatcher(detector, `${FIXTURES}/faces`),
+      references: () => [],
+      now: () => NOON,
+      logger: silentLogger(),
+    });
+    scheduler = new AnalysisScheduler({
+      analyse: (f, m) => analyzer.analyse(f, m),
+      onAnalysed: (r) => {
+        results.push(r);
+        waiting?.();
+      },
+      concurrency: 1,
+      logger: silentLogger(),
+    });
+    scheduler.start();
+  }, 120_000);
+  afterAll(async () => {
+    await scheduler?.stop();
+    await detector?.close();
+  });
+
+  it('turns motion frames into persons, faces and poses in frame pixels, Lin-Manuel Miranda recognised once', async () => {
+    const motion = new MotionDetector(W, H, { threshold: 25, min_area: 300, background_alpha: 0.05 });
+    let moving = 0;
+    for (const frame of decode('stage', NOON)) {
+      const m = motion.detect(frame.data);
+      if (!m.motion) continue;
+      moving++;
+      await analyse(frame, m);
+    }
+    const stage = results.filter((r) => r.camera === 'stage');
+    expect(stage).toHaveLength(moving);
+    expect(moving).toBeGreaterThan(10);
+    const all = stage.flatMap((r) => r.detections.map((d) => ({ ...d, t: (r.time - NOON) / 1000 })));
+    for (const d of all) {
+      expect(d.box[0]).toBeGreaterThanOrEqual(0);
+      expect(d.box[1]).toBeGreaterThanOrEqual(0);
+      expect(d.box[2]).toBeLessThanOrEqual(W);
+      expect(d.box[3]).toBeLessThanOrEqual(H);
+      expect(d.box[2]).toBeGreaterThan(d.box[0]);
+    }
+    // a person in most frames with motion; no weapon anywhere in the clip
+    expect(stage.filter((r) => r.detections.some((d) => d.kind === 'person')).length).toBeGreaterThan(moving / 2);
+    expect(all.filter((d) => d.kind === 'weapon')).toEqual([]);
+    // close up from about 3 s to 7 s, and reported once: the rest of the visit is inside the cooldown
+    const lin = all.filter((d) => d.sub_label === 'lin_manuel_miranda');
+    expect(lin).toHaveLength(1);
+    expect(lin[0].t).toBeGreaterThanOrEqual(3);
+    expect(lin[0].t).toBeLessThanOrEqual(7);
+    for (const f of all.filter((d) => d.kind === 'face' && d.sub_label === null)) {
+      expect(f.attributes?.embedding).toBeInstanceOf(Float32Array);
+    }
+    const poses = all.filter((d) => d.kind === 'pose');
+    expect(poses.length).toBeGreaterThan(3);
+    expect(poses.every((p) => p.label === 'person' && p.attributes?.fallen === false)).toBe(true);
+    expect(scheduler.stats('stage')).toMatchObject({ analysed: moving, dropped: 0, failed: 0 });
+  });
+
+  it('runs only the analyzers enabled and in schedule for the camera', async () => {
+    const motion = new MotionDetector(W, H, { threshold: 25, min_area: 300, background_alpha: 0.05 });
+    // the close-up seconds, where the stage camera found faces and poses
+    const frames = decode('night', NOON).slice(0, 12);
+    for (const frame of frames) {
+      const m = motion.detect(frame.data);
+      if (m.motion) await analyse(frame, m);
+    }
+    const night = results.filter((r) => r.camera === 'night').flatMap((r) => r.detections);
+    expect(night.some((d) => d.kind === 'person')).toBe(true);
+    expect(night.filter((d) => d.kind === 'face' || d.kind === 'pose')).toEqual([]);
+  });
+});
