@@ -12,16 +12,17 @@ import { randomEmbedding } from '../registry/random-embedding.js';
 
 const SAMPLES = 10_000;
 const PEOPLE = 1_000;
-const RUNS = 50;
+const RUNS = 100;
 
-function median(work: () => void): number {
-  const times: number[] = [];
+/** Fastest of RUNS: on a shared, loaded machine the minimum is the figure least disturbed by others. */
+function fastest(work: () => void): number {
+  let best = Infinity;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     work();
-    times.push(performance.now() - t0);
+    best = Math.min(best, performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+  return best;
 }
 
 for (const dims of [1024, 192]) {
@@ -35,15 +36,16 @@ for (const dims of [1024, 192]) {
   const probe = randomEmbedding(123_456, dims);
   const probeArray = Array.from(probe);
   let sink = 0;
-  const scan = median(() => (sink += index.best(probe, 'max')!.similarity));
-  const mean = median(() => (sink += index.best(probe, 'mean')!.similarity));
-  const naive = median(() => {
+  const scan = fastest(() => (sink += index.best(probe, 'max')!.similarity));
+  const mean = fastest(() => (sink += index.best(probe, 'mean')!.similarity));
+  const naive = fastest(() => {
     let best = -Infinity;
     for (const r of reference) best = Math.max(best, cosineSimilarity(probeArray, r.embedding));
     sink += best;
   });
   console.log(
-    `${SAMPLES} samples × ${dims}: FaceIndex max ${scan.toFixed(2)} ms, mean ${mean.toFixed(2)} ms; per-sample reference ${naive.toFixed(2)} ms ` +
-      `(×${(naive / scan).toFixed(1)} slower); Human's documented figure ~60 ms${sink === 42 ? '' : ''}`,
+    `${SAMPLES} samples × ${dims} (fastest of ${RUNS}): FaceIndex max ${scan.toFixed(2)} ms, mean ${mean.toFixed(2)} ms; per-sample reference ${naive.toFixed(2)} ms ` +
+      `(ratio ${(naive / scan).toFixed(1)}); Human's own figure for 10k is about 60 ms`,
   );
+  if (sink === 42) console.log('');
 }
