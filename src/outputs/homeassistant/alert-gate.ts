@@ -1,5 +1,12 @@
 import type { AlertGateConfig } from './config.js';
 
+export type ActiveGateConfig = AlertGateConfig & { entity: string };
+
+/** A gate only exists when an entity is named (the add-on's options always carry the section). */
+export function activeGate(config: AlertGateConfig | undefined): ActiveGateConfig | undefined {
+  return config?.entity ? (config as ActiveGateConfig) : undefined;
+}
+
 /**
  * Decides whether alerts may go out now from one HA entity's live state, e.g. only while
  * `alarm_control_panel.home` is `armed_away`, or only while `group.family` is `not_home`.
@@ -7,7 +14,7 @@ import type { AlertGateConfig } from './config.js';
 export class AlertGate {
   private state: string | null = null;
 
-  constructor(private readonly config: AlertGateConfig) {}
+  constructor(private readonly config: ActiveGateConfig) {}
 
   get entity(): string {
     return this.config.entity;

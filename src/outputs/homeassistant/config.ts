@@ -3,13 +3,14 @@ import { z } from 'zod';
 /** Alerts only while a Home Assistant entity is in one of the given states (read live). */
 export const alertGateSchema = z
   .object({
-    /** e.g. `alarm_control_panel.home`, or `group.family` with `states: [not_home]`. */
-    entity: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'an entity id such as alarm_control_panel.home'),
-    states: z.array(z.string().min(1)).min(1, 'at least one state that allows alerts'),
+    /** e.g. `alarm_control_panel.home`, or `group.family` with `states: [not_home]`; no entity, no gate. */
+    entity: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'an entity id such as alarm_control_panel.home').optional(),
+    states: z.array(z.string().min(1)).default([]),
     /** While Home Assistant is unreachable or the entity does not exist: `allow` alerts (default) or `block` them. */
     when_unknown: z.enum(['allow', 'block']).default('allow'),
   })
-  .strict();
+  .strict()
+  .refine((g) => !g.entity || g.states.length > 0, { message: 'list at least one state that allows alerts, such as armed_away', path: ['states'] });
 
 /** `homeassistant:` — the websocket API and the alert gate; documented in docs/home-assistant.md. */
 export const homeAssistantSchema = z

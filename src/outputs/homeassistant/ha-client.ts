@@ -1,7 +1,7 @@
 import { createConnection, ERR_INVALID_AUTH, subscribeEntities, type Connection } from 'home-assistant-js-websocket';
 import type { ArgusEvent } from '../../events/event.js';
 import type { Logger } from '../../log.js';
-import { AlertGate } from './alert-gate.js';
+import { activeGate, AlertGate } from './alert-gate.js';
 import type { AlertGateConfig } from './config.js';
 import { createHaSocket } from './ha-socket.js';
 
@@ -39,7 +39,8 @@ export class HomeAssistantClient {
   lastError: string | null = null;
 
   constructor(private readonly opts: HomeAssistantClientOptions) {
-    if (opts.alertGate) this.alertGate = new AlertGate(opts.alertGate);
+    const gate = activeGate(opts.alertGate);
+    if (gate) this.alertGate = new AlertGate(gate);
   }
 
   start(): void {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 /** `frigate:` — enrich an existing Frigate install's events; documented in docs/frigate.md. */
 export const frigateSchema = z
   .object({
-    /** Frigate's HTTP API, e.g. http://frigate:5000 (the unauthenticated internal port). */
-    url: z.string().regex(/^https?:\/\//, 'a URL starting with http:// or https://, such as http://frigate:5000'),
+    /** Frigate's HTTP API, e.g. http://frigate:5000 (the unauthenticated internal port); Frigate is used only when it is set. */
+    url: z.string().regex(/^https?:\/\//, 'a URL starting with http:// or https://, such as http://frigate:5000').optional(),
     /** Frigate's `mqtt.topic_prefix`. */
     topic_prefix: z.string().regex(/^[^#+]+$/, 'a topic without + or #').default('frigate'),
     /** The broker Frigate publishes to, when it is not the one Argus uses. */

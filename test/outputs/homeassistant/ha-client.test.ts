@@ -118,6 +118,11 @@ describe('the Home Assistant websocket client, against a local server speaking H
     expect(client.gate()).toBe(true);
     const plain = new HomeAssistantClient({ url: 'ws://127.0.0.1:1/api/websocket', token: TOKEN, logger: capturingLogger().logger });
     expect(plain.gate()).toBe(true);
+    // The add-on's options always carry an alert_gate section: without an entity it is no gate.
+    const empty = homeAssistantSchema.parse({ alert_gate: {} }).alert_gate;
+    const ungated = new HomeAssistantClient({ url: 'ws://127.0.0.1:1/api/websocket', token: TOKEN, logger: capturingLogger().logger, alertGate: empty });
+    expect(ungated.gate()).toBe(true);
+    expect(() => homeAssistantSchema.parse({ alert_gate: { entity: 'group.family' } })).toThrow(/at least one state/);
   });
 });
 
