@@ -63,6 +63,20 @@ describe('Telegram alert routing', () => {
     expect(String(photo.params.text)).toContain('3 unknown people');
   });
 
+  it('gathers what arrives during the cooldown into one message when it ends', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0.05, cooldown: 0.5 });
+    h.emit(testEvent());
+    await h.api.waitFor('the first alert', () => h!.api.sent('sendMessage').length >= 1);
+    h.emit(testEvent());
+    h.emit(testEvent({ sub_label: 'dad' }));
+    await h.api.waitFor('the cooldown summary', () => h!.api.sent('sendMessage').length >= 2);
+    await h.output.stop();
+    expect(h.api.sent('sendMessage').map((c) => String(c.params.text).split('\n').slice(0, 2).join(' / '))).toEqual([
+      '🚶 Person at front_door / Who: unknown person',
+      '🚶 2 people at front_door / Who: dad, unknown person',
+    ]);
+  });
+
   it('sends every weapon alert at once, never grouped, and an event alerts a chat only once', async () => {
     h = await startHarness({ chats: [{ id: MUM }], group_window: 60 });
     const a = testEvent({ kind: 'weapon', label: 'knife' });

@@ -120,6 +120,17 @@ describe('Telegram alert buttons', () => {
     expect(await ask(h, MUM, 'Rose', { reply_to_message: prompt.result })).toBe('Not added: this face is already enrolled as grandma');
   });
 
+  it('"Snapshot now" sends a fresh picture from the alert\'s camera', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    h.emit(testEvent({ kind: 'weapon', label: 'knife', camera: 'garden' }));
+    const [alert] = await h.api.waitFor('the alert', () => (h!.api.sent('sendMessage', MUM).length ? h!.api.sent('sendMessage', MUM) : undefined));
+    h.api.pressButton(MUM, alert.result as Record<string, unknown>, 'snap:garden');
+    const [photo] = await h.api.waitFor('the snapshot', () => (h!.api.sent('sendPhoto', MUM).length ? h!.api.sent('sendPhoto', MUM) : undefined));
+    expect(h.snapshotsTaken).toEqual(['garden']);
+    expect(String(photo.params.caption)).toContain('garden');
+    expect(h.api.sent('answerCallbackQuery')).toHaveLength(1);
+  });
+
   it('"Mute this camera 1 h" mutes it and turns the button into Unmute', async () => {
     h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
     h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
