@@ -64,40 +64,30 @@ describe('fusePatterns', () => {
     expect(r.error).toBeLessThan(1e-6);
   });
 
+  /** MobileNetV3's hard-swish on a convolution output, read by another convolution (and maybe by the graph). */
+  const hardSwishGraph = (outputs: string[]): GraphSpec => ({
+    inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
+    consts,
+    nodes: [
+      conv('y', 'x'),
+      { name: 'scaled', op: 'Mul', inputs: ['sixth', 'y'], attrs: { T: F } },
+      { name: 'add', op: 'Add', inputs: ['y', 'three'], attrs: { T: F } },
+      { name: 'relu6', op: 'Relu6', inputs: ['add'], attrs: { T: F } },
+      { name: 'hs', op: 'Mul', inputs: ['scaled', 'relu6'], attrs: { T: F } },
+      conv('out', 'hs'),
+    ],
+    outputs,
+  });
+
   it('turns (x·c)·relu6(x + 3) into HardSwish, folding 6c into the convolution that reads it', async () => {
-    const spec: GraphSpec = {
-      inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
-      consts,
-      nodes: [
-        conv('y', 'x'),
-        { name: 'scaled', op: 'Mul', inputs: ['sixth', 'y'], attrs: { T: F } },
-        { name: 'add', op: 'Add', inputs: ['y', 'three'], attrs: { T: F } },
-        { name: 'relu6', op: 'Relu6', inputs: ['add'], attrs: { T: F } },
-        { name: 'hs', op: 'Mul', inputs: ['scaled', 'relu6'], attrs: { T: F } },
-        conv('out', 'hs'),
-      ],
-      outputs: ['out'],
-    };
-    const ops = onnxOps(spec);
-    expect(ops.filter((o) => !['Transpose', 'Identity'].includes(o))).toEqual(['Conv', 'HardSwish', 'Conv']);
+    const spec = hardSwishGraph(['out']);
+    expect(onnxOps(spec).filter((o) => !['Transpose', 'Identity'].includes(o))).toEqual(['Conv', 'HardSwish', 'Conv']);
     const [r] = await compareGraph(spec, feed);
     expect(r.error).toBeLessThan(1e-6);
   });
 
   it('keeps the 6c factor as a Mul where the hard-swish output is also read elsewhere', async () => {
-    const spec: GraphSpec = {
-      inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
-      consts,
-      nodes: [
-        conv('y', 'x'),
-        { name: 'scaled', op: 'Mul', inputs: ['sixth', 'y'], attrs: { T: F } },
-        { name: 'add', op: 'Add', inputs: ['y', 'three'], attrs: { T: F } },
-        { name: 'relu6', op: 'Relu6', inputs: ['add'], attrs: { T: F } },
-        { name: 'hs', op: 'Mul', inputs: ['scaled', 'relu6'], attrs: { T: F } },
-        conv('out', 'hs'),
-      ],
-      outputs: ['out', 'hs'],
-    };
+    const spec = hardSwishGraph(['out', 'hs']);
     const ops = onnxOps(spec);
     expect(ops).toContain('HardSwish');
     expect(ops).not.toContain('Clip');
