@@ -18,7 +18,7 @@ export interface SceneDetection {
   /** A recognised person's name; null or absent when unknown. */
   sub_label?: string | null;
   attributes?: Record<string, unknown>;
-  /** Pose skeleton, drawn on the snapshot. */
+  /** Pose skeleton, drawn on the snapshot (`attributes.keypoints` is read too, as the pose analyzer puts it there). */
   keypoints?: SceneKeypoint[];
 }
 

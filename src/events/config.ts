@@ -5,8 +5,11 @@ export const eventsSchema = z
   .object({
     /** Seconds an object may go unseen before its event ends. */
     end_after: z.number().gt(0).default(10),
-    /** Frames an object must be seen in before its event starts: one-frame flickers never become events. */
-    min_frames: z.number().int().min(1).max(100).default(2),
+    /**
+     * Frames an object must be seen in before its event starts. 1, because the analyzers already
+     * confirm (weapon `confirm_hits`) and a face arrives once per visit; raise it against flicker.
+     */
+    min_frames: z.number().int().min(1).max(100).default(1),
     retain: z
       .object({
         /** Events (rows and snapshots) older than this many days are deleted. */
@@ -57,20 +60,7 @@ export const cameraMasksSchema = z
   .default([])
   .transform((v): Array<Array<[number, number]>> => (v.length > 0 && typeof v[0][0] === 'number' ? [v as Array<[number, number]>] : (v as Array<Array<[number, number]>>)));
 
-/** `cameras.<name>.required_zones.<kind>`: an event of that kind starts only inside one of these zones. */
-export const cameraRequiredZonesSchema = z
-  .object({
-    weapon: z.array(z.string()).optional(),
-    person: z.array(z.string()).optional(),
-    face: z.array(z.string()).optional(),
-    pose: z.array(z.string()).optional(),
-    suspicious: z.array(z.string()).optional(),
-  })
-  .strict()
-  .default({});
-
 export type Polygon = Array<[number, number]>;
 export type ZoneConfig = z.infer<typeof zoneSchema>;
 export type CameraZones = z.infer<typeof cameraZonesSchema>;
 export type CameraMasks = z.infer<typeof cameraMasksSchema>;
-export type RequiredZones = z.infer<typeof cameraRequiredZonesSchema>;

@@ -12,10 +12,13 @@ import type { SnapshotStore } from './snapshot-store.js';
 import { Tracker, type Track } from './tracker.js';
 import { CameraAreas, type CameraAreasConfig } from './zones.js';
 
+/** What the manager reads of a camera's config: its zones and masks, and the detect size they are drawn at. */
+export type CameraEventsConfig = CameraAreasConfig & { detect?: { width: number; height: number } };
+
 export interface EventManagerOptions {
   config: Pick<EventsConfig, 'end_after' | 'min_frames'>;
-  /** Zones, masks and required zones per camera name; cameras not listed have none. */
-  cameras: Record<string, CameraAreasConfig>;
+  /** Zones and masks per camera name (the camera config fits); cameras not listed have none. */
+  cameras: Record<string, CameraEventsConfig>;
   bus: EventBus;
   store: EventStore;
   snapshots: SnapshotStore;
@@ -49,8 +52,6 @@ interface TrackedEvent {
 
 interface CameraState {
   tracker: Tracker;
-  areas: CameraAreas | null;
-  size: string;
   objects: Map<number, TrackedEvent>;
 }
 
@@ -59,12 +60,16 @@ function newEventId(startTime: number): string {
   return `${startTime.toFixed(3)}-${random}`;
 }
 
+/** Event JSON goes to SQLite, MQTT and the log: binary attributes (a face's crop bytes, its embedding) stay out. */
+function plainAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).filter(([, v]) => !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)));
+}
+
 const sameZones = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((z, i) => z === b[i]);
 
 /**
  * Turns analysed frames into events: per camera it tracks objects, ignores masked ones, follows
- * zones, starts an event once an object was seen in `min_frames` frames (inside a required zone
- * where the camera sets one), sends `update` when the score rises, a name is recognised or the
+ * zones, starts an event once an object was seen in `min_frames` frames, sends `update` when the score rises, a name is recognised or the
  * zones change, and `end` once it has been unseen for `end_after` seconds. Each message is
  * written (snapshot, SQLite, JSONL) before it goes on the bus, so listeners can read it back.
  */
@@ -75,6 +80,7 @@ export class EventManager {
   private running = false;
   private snapshotVersion = 0;
   private readonly writing = new Set<Promise<void>>();
+  private readonly areas = new Map<string, CameraAreas>();
 
   constructor(private readonly opts: EventManagerOptions) {
     this.now = opts.now ?? (() => Date.now() / 1000);
@@ -119,8 +125,8 @@ export class EventManager {
     if (!this.running) return;
     const { frame } = analysed;
     const time = frame.time / 1000;
-    const camera = this.cameraState(analysed.camera, frame.width, frame.height);
-    const areas = camera.areas!;
+    const camera = this.cameraState(analysed.camera);
+    const areas = this.areasOf(analysed.camera, frame.width, frame.height);
     const detections = analysed.detections.filter((d) => !areas.masked(d.box));
     for (const track of camera.tracker.update(detections, time)) {
       let tracked = camera.objects.get(track.id);
@@ -139,24 +145,40 @@ export class EventManager {
     for (const camera of this.cameras.values()) this.expire(camera, now);
   }
 
-  private cameraState(name: string, width: number, height: number): CameraState {
+  /**
+   * The zones a box stands in on a camera, at its detect size: what the analyzers' `required_zones`
+   * check (FrameAnalyzer's `zonesOf`). With a label, zones listing `objects` count only those.
+   */
+  zonesOf(camera: string, box: EventBox, label?: string): string[] {
+    return this.areasOf(camera).zonesOf(box, label);
+  }
+
+  private cameraState(name: string): CameraState {
     let camera = this.cameras.get(name);
     if (!camera) {
-      camera = { tracker: new Tracker(), areas: null, size: '', objects: new Map() };
+      camera = { tracker: new Tracker(), objects: new Map() };
       this.cameras.set(name, camera);
-    }
-    // Relative zone coordinates depend on the frame size: resolve them again if it changes.
-    const size = `${width}x${height}`;
-    if (camera.size !== size) {
-      camera.areas = new CameraAreas(this.opts.cameras[name] ?? {}, width, height);
-      camera.size = size;
     }
     return camera;
   }
 
+  /** Fractional zone coordinates depend on the frame size, so areas are resolved per size. */
+  private areasOf(camera: string, width?: number, height?: number): CameraAreas {
+    const config = this.opts.cameras[camera] ?? {};
+    const w = width ?? config.detect?.width ?? 0;
+    const h = height ?? config.detect?.height ?? 0;
+    const key = `${camera}\n${w}x${h}`;
+    let areas = this.areas.get(key);
+    if (!areas) {
+      areas = new CameraAreas(config, w, h);
+      this.areas.set(key, areas);
+    }
+    return areas;
+  }
+
   private follow(cameraName: string, areas: CameraAreas, track: Track, tracked: TrackedEvent, image: RgbImage, detections: SceneDetection[]): void {
     const d = track.detection;
-    const current = areas.zonesOf(d.label, d.box);
+    const current = areas.zonesOf(d.box, d.label);
     const newZone = current.some((z) => !tracked.entered.has(z));
     for (const z of current) tracked.entered.add(z);
     const zonesChanged = newZone || !sameZones(current, tracked.current);
@@ -175,7 +197,7 @@ export class EventManager {
 
     const event = tracked.event;
     if (!event) {
-      if (track.hits < this.opts.config.min_frames || !areas.allows(d.kind, tracked.entered)) return;
+      if (track.hits < this.opts.config.min_frames) return;
       tracked.event = {
         id: newEventId(track.firstSeen),
         camera: cameraName,
@@ -190,7 +212,7 @@ export class EventManager {
         start_time: track.firstSeen,
         end_time: null,
         snapshot: null,
-        ...(d.attributes ? { attributes: { ...d.attributes } } : {}),
+        ...(d.attributes ? { attributes: plainAttributes(d.attributes) } : {}),
       };
       this.enqueue(tracked, 'start');
       return;
@@ -201,7 +223,7 @@ export class EventManager {
     event.top_score = Math.max(event.top_score, d.score);
     event.box = d.box;
     if (named) event.sub_label = d.sub_label!;
-    if (d.attributes) event.attributes = { ...event.attributes, ...d.attributes };
+    if (d.attributes) event.attributes = { ...event.attributes, ...plainAttributes(d.attributes) };
     event.zones = [...tracked.entered];
     event.current_zones = current;
     if (rose || named || zonesChanged) this.enqueue(tracked, 'update');

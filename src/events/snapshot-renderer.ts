@@ -69,7 +69,8 @@ export function overlaySvg(width: number, height: number, detections: readonly S
     const [x1, y1, x2, y2] = d.box;
     const stroke = focus && focus.every((v, i) => v === d.box[i]) ? base * 2 : base;
     shapes.push(`<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>`);
-    if (d.keypoints) shapes.push(skeletonSvg(d.keypoints, colour, base));
+    const keypoints = d.keypoints ?? (Array.isArray(d.attributes?.keypoints) ? (d.attributes.keypoints as SceneKeypoint[]) : undefined);
+    if (keypoints) shapes.push(skeletonSvg(keypoints, colour, base));
     const caption = escapeXml(captionOf(d));
     const w = Math.round(caption.length * font * 0.6 + font * 0.6);
     let y = y1 - rowH >= 0 ? y1 - rowH : y1;

@@ -1,5 +1,5 @@
-import type { EventBox, EventKind } from './event.js';
-import type { CameraMasks, CameraZones, Polygon, RequiredZones } from './config.js';
+import type { CameraMasks, CameraZones, Polygon } from './config.js';
+import type { EventBox } from './event.js';
 
 /** Ray casting; a point exactly on an edge may fall either way, which is fine for pixels. */
 export function pointInPolygon(x: number, y: number, polygon: Polygon): boolean {
@@ -26,16 +26,15 @@ function toPixels(polygon: Polygon, width: number, height: number): Polygon {
 export interface CameraAreasConfig {
   zones?: CameraZones;
   masks?: CameraMasks;
-  required_zones?: RequiredZones;
 }
 
-/** One camera's zones, masks and required zones, resolved to pixels for a frame size. */
+/** One camera's zones and masks, resolved to pixels for a frame size. */
 export class CameraAreas {
   private readonly zones: Array<{ name: string; polygon: Polygon; objects?: string[] }>;
   private readonly masks: Polygon[];
 
   constructor(
-    private readonly config: CameraAreasConfig,
+    config: CameraAreasConfig,
     width: number,
     height: number,
   ) {
@@ -49,17 +48,9 @@ export class CameraAreas {
     return this.masks.some((m) => pointInPolygon(x, y, m));
   }
 
-  /** Zones the object is in now, in config order; a zone with `objects` counts only those labels. */
-  zonesOf(label: string, box: EventBox): string[] {
+  /** Zones a box stands in, in config order; with a label, a zone with `objects` counts only those labels. */
+  zonesOf(box: EventBox, label?: string): string[] {
     const [x, y] = bottomCentre(box);
-    return this.zones.filter((z) => (!z.objects || z.objects.includes(label)) && pointInPolygon(x, y, z.polygon)).map((z) => z.name);
-  }
-
-  /** Whether an object of this kind, having entered these zones, may start an event. */
-  allows(kind: EventKind, entered: Iterable<string>): boolean {
-    const required = this.config.required_zones?.[kind];
-    if (!required || required.length === 0) return true;
-    for (const zone of entered) if (required.includes(zone)) return true;
-    return false;
+    return this.zones.filter((z) => (!label || !z.objects || z.objects.includes(label)) && pointInPolygon(x, y, z.polygon)).map((z) => z.name);
   }
 }

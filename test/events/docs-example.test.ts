@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { cameraMasksSchema, cameraRequiredZonesSchema, cameraZonesSchema, eventsSchema } from '../../src/events/config.js';
+import { cameraMasksSchema, cameraZonesSchema, eventsSchema } from '../../src/events/config.js';
 import { CameraAreas } from '../../src/events/zones.js';
 
 describe('docs/events.md', () => {
@@ -15,15 +15,15 @@ describe('docs/events.md', () => {
       {
         zones: cameraZonesSchema.parse(camera.zones),
         masks: cameraMasksSchema.parse(camera.masks),
-        required_zones: cameraRequiredZonesSchema.parse(camera.required_zones),
       },
       640,
       360,
     );
-    expect(areas.zonesOf('person', [100, 150, 160, 300])).toEqual(['porch']);
-    expect(areas.zonesOf('knife', [400, 250, 420, 300])).toEqual([]);
+    expect(areas.zonesOf([100, 150, 160, 300], 'person')).toEqual(['porch']);
+    expect(areas.zonesOf([400, 250, 420, 300], 'person')).toEqual(['driveway']);
+    expect(areas.zonesOf([400, 250, 420, 300], 'knife')).toEqual([]);
     expect(areas.masked([505, 78, 538, 108])).toBe(true);
-    expect(areas.allows('weapon', ['driveway'])).toBe(false);
+    expect(camera.analyzers.weapon.required_zones).toEqual(['porch']);
   });
 
   it('states the defaults the schema has', () => {

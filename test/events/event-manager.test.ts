@@ -108,24 +108,39 @@ describe('EventManager', () => {
     expect(h.store.query({ zone: 'porch' }).total).toBe(1);
   });
 
-  it('ignores masked detections and waits for a required zone', async () => {
+  it('ignores masked detections, and answers which zones a box stands in for the analyzers', async () => {
     h = eventHarness({
       cameras: {
         door: {
-          zones: cameraZonesSchema.parse({ porch: { coordinates: '100,0,320,0,320,180,100,180' } }),
+          detect: { width: 320, height: 180 },
+          zones: cameraZonesSchema.parse({ porch: { coordinates: '0.3,0,1,0,1,1,0.3,1' }, bins: { coordinates: '0,0,100,0,100,180,0,180', objects: ['car'] } }),
           masks: cameraMasksSchema.parse('250,0,320,0,320,60,250,60'),
-          required_zones: { weapon: ['porch'] },
         },
       },
     });
+    // Before any frame: fractional zones resolved at the configured detect size.
+    expect(h.manager.zonesOf('door', [150, 0, 170, 100])).toEqual(['porch']);
+    expect(h.manager.zonesOf('door', [10, 0, 30, 100])).toEqual(['bins']);
+    expect(h.manager.zonesOf('door', [10, 0, 30, 100], 'person')).toEqual([]);
+    expect(h.manager.zonesOf('yard', [10, 0, 30, 100])).toEqual([]);
     h.manager.start();
-    const moon: SceneDetection = { kind: 'person', label: 'frisbee', score: 0.5, box: [260, 10, 290, 40] };
-    const knife = (x: number): SceneDetection => ({ kind: 'weapon', label: 'knife', score: 0.6, box: [x, 100, x + 30, 130] });
-    for (const [i, x] of [10, 40, 70, 100, 130].entries()) feed(h, 'door', T0 + i * 0.2, [moon, knife(x)]);
+    const moon: SceneDetection = { kind: 'weapon', label: 'frisbee', score: 0.5, box: [260, 10, 290, 40] };
+    for (const [i, x] of [10, 40].entries()) feed(h, 'door', T0 + i * 0.2, [moon, person(at(x))]);
     await h.manager.flush();
-    expect(h.messages.map((m) => [m.type, m.event.label, m.event.zones])).toEqual([['start', 'knife', ['porch']]]);
-    // The event's own history starts when the knife was first seen, outside the zone.
-    expect(h.messages[0].event.start_time).toBe(T0);
+    expect(h.messages.map((m) => [m.type, m.event.label])).toEqual([['start', 'person']]);
+  });
+
+  it('starts on the first sighting with the default min_frames of 1 (a face arrives once per visit)', async () => {
+    h = eventHarness({ config: { end_after: 2, min_frames: 1 } });
+    h.manager.start();
+    const embedding = new Float32Array([0.1, 0.2]);
+    feed(h, 'door', T0, [{ kind: 'face', label: 'face', score: 0.8, box: [10, 10, 40, 50], sub_label: null, attributes: { similarity: null, embedding, crop: Buffer.from([0xff, 0xd8]) } }]);
+    h.manager.tick(T0 + 3);
+    await h.manager.flush();
+    expect(h.messages.map((m) => m.type)).toEqual(['start', 'end']);
+    // Binary attributes stay out of the event JSON (the event's crop.jpg holds the face).
+    expect(h.messages[0].event.attributes).toEqual({ similarity: null });
+    expect(h.store.get(h.messages[0].event.id)!.attributes).toEqual({ similarity: null });
   });
 
   it('ends open events at stop() and closes rows a crash left open at the next start()', async () => {

@@ -17,11 +17,12 @@ describe('snapshot rendering', () => {
   const face: SceneDetection = { kind: 'face', label: 'face', score: 0.91, box: [120, 20, 160, 60], sub_label: 'alice' };
   const pose: SceneDetection = {
     kind: 'pose', label: 'hands_up', score: 0.8, box: [0, 0, 200, 120],
-    keypoints: [
+    // Where the pose analyzer puts them.
+    attributes: { keypoints: [
       { name: 'left_shoulder', x: 20, y: 110, score: 0.9 },
       { name: 'right_shoulder', x: 180, y: 110, score: 0.9 },
       { name: 'left_wrist', x: 20, y: 10, score: 0.1 },
-    ],
+    ] },
   };
 
   it('captions with label, name and score', () => {
@@ -33,6 +34,8 @@ describe('snapshot rendering', () => {
     const svg = overlaySvg(W, H, [{ ...face, sub_label: '<b>&' }, pose]);
     expect(svg).toContain('&#60;b&#62;&#38;');
     expect(svg.match(/<line /g)).toHaveLength(1);
+    const own = overlaySvg(W, H, [{ ...knife, keypoints: [{ name: 'left_hip', x: 1, y: 1, score: 1 }, { name: 'left_knee', x: 1, y: 9, score: 1 }] }]);
+    expect(own.match(/<line /g)).toHaveLength(1);
   });
 
   it('draws each box in its kind colour over the frame, and crops the event clean', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cameraMasksSchema, cameraRequiredZonesSchema, cameraZonesSchema } from '../../src/events/config.js';
+import { cameraMasksSchema, cameraZonesSchema, eventsSchema } from '../../src/events/config.js';
 import { CameraAreas, pointInPolygon } from '../../src/events/zones.js';
 
 describe('pointInPolygon', () => {
@@ -31,8 +31,12 @@ describe('zone and mask config', () => {
     expect(cameraMasksSchema.parse('0,0,10,0,10,10')).toEqual([[[0, 0], [10, 0], [10, 10]]]);
     expect(cameraMasksSchema.parse(['0,0,10,0,10,10', [[1, 1], [2, 1], [2, 2]]])).toHaveLength(2);
     expect(cameraMasksSchema.parse(undefined)).toEqual([]);
-    expect(cameraRequiredZonesSchema.parse({ weapon: ['porch'] })).toEqual({ weapon: ['porch'] });
-    expect(() => cameraRequiredZonesSchema.parse({ cat: ['porch'] })).toThrow();
+  });
+
+  it('has defaults for every events key and refuses unknown ones', () => {
+    expect(eventsSchema.parse({})).toEqual({ end_after: 10, min_frames: 1, retain: { days: 10, max_mb: 1000 } });
+    expect(() => eventsSchema.parse({ end_after: 0 })).toThrow();
+    expect(() => eventsSchema.parse({ retain: { weeks: 2 } })).toThrow();
   });
 });
 
@@ -44,32 +48,26 @@ describe('CameraAreas', () => {
         drive: { coordinates: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]], objects: ['car'] },
       }),
       masks: cameraMasksSchema.parse('500,0,640,0,640,120,500,120'),
-      required_zones: { weapon: ['porch'] },
     },
     640,
     360,
   );
 
   it('puts an object in a zone by the bottom centre of its box', () => {
-    expect(areas.zonesOf('person', [100, 50, 200, 300])).toEqual(['porch']);
+    expect(areas.zonesOf([100, 50, 200, 300], 'person')).toEqual(['porch']);
     // Head in the porch, feet outside: not in it.
-    expect(areas.zonesOf('person', [400, 250, 500, 350])).toEqual([]);
+    expect(areas.zonesOf([400, 250, 500, 350], 'person')).toEqual([]);
   });
 
   it('scales fractional coordinates to the frame and honours a zone\'s object list', () => {
-    expect(areas.zonesOf('car', [400, 200, 600, 340])).toEqual(['drive']);
-    expect(areas.zonesOf('person', [400, 200, 600, 340])).toEqual([]);
+    expect(areas.zonesOf([400, 200, 600, 340], 'car')).toEqual(['drive']);
+    expect(areas.zonesOf([400, 200, 600, 340], 'person')).toEqual([]);
+    // Asked without a label (the analyzers' required_zones check), every zone counts.
+    expect(areas.zonesOf([400, 200, 600, 340])).toEqual(['drive']);
   });
 
   it('masks a detection whose bottom centre is in a mask', () => {
     expect(areas.masked([505, 78, 538, 108])).toBe(true);
     expect(areas.masked([505, 78, 538, 200])).toBe(false);
-  });
-
-  it('lets an event of a kind with required zones start only after entering one', () => {
-    expect(areas.allows('weapon', [])).toBe(false);
-    expect(areas.allows('weapon', ['drive'])).toBe(false);
-    expect(areas.allows('weapon', ['porch'])).toBe(true);
-    expect(areas.allows('person', [])).toBe(true);
   });
 });
