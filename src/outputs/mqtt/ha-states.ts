@@ -79,7 +79,8 @@ export class HaStatePublisher {
     if (ev.kind === 'face' && ev.sub_label) this.faceRecognised(cam, ev);
     if (ev.kind === 'weapon' && msg.type === 'start') this.publishEventEntity(cam.topics.weaponDetected, 'weapon_detected', ev);
     this.publishDerived(cam);
-    if (ev.snapshot && msg.type !== 'end') this.queueSnapshot(cam, ev);
+    // Asked even without `snapshot`: events from Frigate carry their JPEG elsewhere (FrigateSource.snapshot).
+    if (msg.type !== 'end') this.queueSnapshot(cam, ev);
   }
 
   handleStatus(status: CameraStatus): void {

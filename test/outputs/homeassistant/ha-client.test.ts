@@ -6,6 +6,7 @@ import { resolveHaTarget, SUPERVISOR_WEBSOCKET_URL, websocketUrl } from '../../.
 import { homeAssistantSchema } from '../../../src/outputs/homeassistant/config.js';
 import { HaStandIn } from '../../helpers/ha-server.js';
 import { Writable } from 'node:stream';
+import { waitUntil as until } from '../../helpers/argus-process.js';
 
 const TOKEN = 'long-lived-token-abcdef0123456789';
 
@@ -15,15 +16,6 @@ function capturingLogger() {
   return { logger: createLogger('debug', sink), lines };
 }
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const knife: ArgusEvent = {
   id: 'ev1', camera: 'front_door', kind: 'weapon', label: 'knife', sub_label: null, score: 0.81, top_score: 0.81,
@@ -77,7 +69,7 @@ describe('the Home Assistant websocket client, against a local server speaking H
     const client = new HomeAssistantClient({ url: `ws://127.0.0.1:${port}/api/websocket`, token: TOKEN, logger, retryMs: 100 });
     cleanup.push(() => client.stop());
     client.start();
-    await until('an error', () => client.lastError);
+    await until('an error', () => client.lastError ?? undefined);
     expect(client.lastError).toMatch(/cannot reach Home Assistant/);
     const again = await HaStandIn.start(TOKEN, port);
     cleanup.push(() => again.stop());

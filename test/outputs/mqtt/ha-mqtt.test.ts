@@ -11,6 +11,7 @@ import type { CameraStatus } from '../../../src/sources/frame.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
 import { MqttWatch } from '../../helpers/mqtt-watch.js';
+import { waitUntil as until } from '../../helpers/argus-process.js';
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 
@@ -21,15 +22,6 @@ function event(over: Partial<ArgusEvent> & Pick<ArgusEvent, 'id' | 'kind'>): Arg
   };
 }
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('Home Assistant over MQTT, against a real broker', () => {
   let broker: TestBroker;

@@ -14,6 +14,7 @@ import { FrigateSource, type FrigateAnalysis } from '../../../src/sources/frigat
 import { loadImage } from '../../../src/vision/image.js';
 import { FrigateStandIn } from '../../helpers/frigate-api.js';
 import { startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
+import { waitUntil as until } from '../../helpers/argus-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const FIXTURES = resolve(ROOT, '../shared/fixtures/faces');
@@ -22,15 +23,6 @@ const haveFixtures = existsSync(FIXTURES);
 const haveModels = existsSync(join(ROOT, 'models/blazeface-back.onnx')) && existsSync(join(ROOT, 'models/faceres.onnx'));
 const THRESHOLD = 0.5;
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function frigateEvent(type: 'new' | 'update' | 'end', id: string, camera: string, label = 'person', frameTime = 1) {
   return JSON.stringify({
