@@ -80,6 +80,9 @@ export function describeAgreement(name: string, opts: { seeds: number[]; photos:
       const onnx = await session.run({ [feed.name]: new ort.Tensor(feed.dtype, feed.data, feed.shape) });
       const tfjs = await reference.run([feed], model.outputs.map((o) => o.ref));
       for (const o of model.outputs) {
+        // The runtime trusts the manifest's shapes: N is the batch fed.
+        const listed = entry.outputs.find((e) => e.name === o.name)!.shape.map((d) => (typeof d === 'number' ? d : feed.shape[0]));
+        expect(onnx[o.name].dims, `${o.name} shape`).toEqual(listed);
         const a = agreement(onnx[o.name].data as Float32Array, tfjs.get(o.ref)!);
         console.log(`agreement ${name} ${label} ${o.name}: relative ${a.relative.toExponential(2)} (rms diff ${a.rmsDiff.toExponential(2)}, rms ref ${a.rmsReference.toExponential(2)})`);
         expect(onnx[o.name].data.length, o.name).toBe(tfjs.get(o.ref)!.length);
