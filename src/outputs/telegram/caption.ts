@@ -2,6 +2,10 @@ import type { ArgusEvent } from '../../events/event.js';
 import type { AlertKind } from './config.js';
 import { alertKindOf } from './chat-routing.js';
 
+const MAX_CAPTION = 1024;
+/** Keeps a burst's list of names from pushing the link out of the caption. */
+const MAX_WHO = 300;
+
 const ICON: Record<AlertKind, string> = {
   weapon: '🚨',
   person: '🚶',
@@ -38,7 +42,8 @@ function who(events: ArgusEvent[]): string {
   const parts = [...names];
   if (unknown === 1) parts.push('unknown person');
   else if (unknown > 1) parts.push(`${unknown} unknown people`);
-  return parts.join(', ');
+  const text = parts.join(', ');
+  return text.length <= MAX_WHO ? text : `${text.slice(0, MAX_WHO - 1)}…`;
 }
 
 /** Local wall time of the event, e.g. "2026-11-23 14:03:12". */
@@ -61,5 +66,7 @@ export function renderCaption(events: ArgusEvent[], externalUrl?: string): strin
     `Score: ${Math.round(best.top_score * 100)}% · ${localTime(best.start_time)}`,
   ];
   if (externalUrl) lines.push(`${externalUrl.replace(/\/+$/, '')}/events/${encodeURIComponent(best.id)}`);
-  return lines.join('\n');
+  const text = lines.join('\n');
+  // Telegram refuses photo captions over 1024 characters; a long list of names must not cost the alert.
+  return text.length <= MAX_CAPTION ? text : `${text.slice(0, MAX_CAPTION - 1)}…`;
 }

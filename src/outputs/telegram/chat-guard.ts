@@ -1,6 +1,8 @@
 import { Composer, type Context } from 'grammy';
 import { findChat, type BotDeps } from './bot-deps.js';
 
+const MAX_REMEMBERED = 10_000;
+
 /**
  * `/start` answers any chat with its id (that is how a user finds the id to put in
  * `telegram.chats`); after it, a chat that is not listed gets one polite refusal and nothing
@@ -27,6 +29,7 @@ export function chatGuard(deps: BotDeps): Composer<Context> {
     if (ctx.callbackQuery) {
       await ctx.answerCallbackQuery({ text: 'This chat is not allowed to use Argus.' });
     } else if (id !== undefined && !refused.has(id)) {
+      if (refused.size >= MAX_REMEMBERED) refused.clear(); // a flood of strangers must not grow memory
       refused.add(id);
       deps.logger.warn(`Telegram chat ${id} is not in telegram.chats; it was refused`);
       await ctx.reply('Sorry, this chat is not allowed to use Argus. Send /start to see its id.');

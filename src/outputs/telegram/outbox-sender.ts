@@ -13,6 +13,8 @@ export interface OutboxSenderOptions {
   chatName(chatId: number): string;
   retry: { minMs: number; maxMs: number };
   logger: Logger;
+  /** Scrubs secrets (the bot token) from error text before it is logged. */
+  redact(text: string): string;
   sleep?: Sleep;
 }
 
@@ -76,6 +78,7 @@ export class OutboxSender {
       } catch (err) {
         if (this.cut!.signal.aborted) break;
         const verdict = classifyDeliveryError(err);
+        verdict.reason = this.opts.redact(verdict.reason);
         const who = this.opts.chatName(item.chatId);
         if (verdict.action === 'drop') {
           logger.error(

@@ -55,6 +55,10 @@ export class TelegramOutput {
 
   async start(): Promise<void> {
     const { config, db } = this.opts;
+    if (!config.enabled) {
+      this.log.info('Telegram is turned off (telegram.enabled: false)');
+      return;
+    }
     this.running = true;
     this.stopping = new AbortController();
     const bot = new Bot(config.token, { client: { apiRoot: config.api_root, timeoutSeconds: 60 } });
@@ -71,6 +75,7 @@ export class TelegramOutput {
       chatName: (id) => this.chatName(id),
       retry: { minMs: config.retry.min_seconds * 1000, maxMs: config.retry.max_seconds * 1000 },
       logger: this.log,
+      redact: (text) => this.describe(text),
       sleep: this.opts.sleep,
     });
     this.router = new AlertRouter({
@@ -145,10 +150,12 @@ export class TelegramOutput {
       return;
     }
     const other = { reply_markup: { inline_keyboard: item.buttons } };
+    // grammy types its signal as the abort-controller polyfill's; Node's own works the same.
+    const abort = signal as Parameters<Bot['api']['sendMessage']>[3];
     if (item.photo) {
-      await this.bot!.api.sendPhoto(item.chatId, new InputFile(item.photo, `${item.camera}.jpg`), { ...other, caption: item.caption }, signal as never);
+      await this.bot!.api.sendPhoto(item.chatId, new InputFile(item.photo, `${item.camera}.jpg`), { ...other, caption: item.caption }, abort);
     } else {
-      await this.bot!.api.sendMessage(item.chatId, item.caption, other, signal as never);
+      await this.bot!.api.sendMessage(item.chatId, item.caption, other, abort);
     }
   }
 

@@ -70,6 +70,13 @@ describe('what an alert says', () => {
     expect(renderCaption(burst).split('\n').slice(0, 2)).toEqual(['🚶 3 people at front_door', 'Who: dad, 2 unknown people']);
   });
 
+  it('keeps a caption within Telegram\'s 1024 characters, link included', () => {
+    const many = Array.from({ length: 200 }, (_, i) => testEvent({ kind: 'face', sub_label: `person_number_${i}` }));
+    const caption = renderCaption(many, 'https://argus.example');
+    expect(caption.length).toBeLessThanOrEqual(1024);
+    expect(caption).toContain('https://argus.example/events/');
+  });
+
   it('offers "Add to faces…" only on an unknown face, and its data decodes back', () => {
     const unknown = testEvent({ kind: 'face', sub_label: null });
     const buttons = alertButtons(unknown).flat();
