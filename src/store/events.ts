@@ -1,4 +1,5 @@
 import type { ArgusEvent, EventBox, EventKind } from '../events/event.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 
 export interface EventQuery {
@@ -47,6 +48,8 @@ export const MAX_PAGE = 500;
 
 /** The `events` table: one row per event, rewritten as it starts, changes and ends. */
 export class EventStore {
+  private upsert?: Statement;
+
   constructor(private readonly db: Db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS events (
@@ -74,30 +77,29 @@ export class EventStore {
 
   /** Inserts or replaces the event's row (the last write of an event wins). */
   save(event: ArgusEvent, now = Date.now() / 1000): void {
-    this.db
-      .prepare(
-        `INSERT INTO events (id, camera, kind, label, sub_label, score, top_score, box, zones, start_time, end_time, snapshot, attributes, updated_at)
-         VALUES (@id, @camera, @kind, @label, @sub_label, @score, @top_score, @box, @zones, @start_time, @end_time, @snapshot, @attributes, @updated_at)
-         ON CONFLICT (id) DO UPDATE SET camera = excluded.camera, kind = excluded.kind, label = excluded.label, sub_label = excluded.sub_label,
-           score = excluded.score, top_score = excluded.top_score, box = excluded.box, zones = excluded.zones, start_time = excluded.start_time,
-           end_time = excluded.end_time, snapshot = excluded.snapshot, attributes = excluded.attributes, updated_at = excluded.updated_at`,
-      )
-      .run({
-        id: event.id,
-        camera: event.camera,
-        kind: event.kind,
-        label: event.label,
-        sub_label: event.sub_label,
-        score: event.score,
-        top_score: event.top_score,
-        box: JSON.stringify(event.box),
-        zones: JSON.stringify(event.zones),
-        start_time: event.start_time,
-        end_time: event.end_time,
-        snapshot: event.snapshot,
-        attributes: event.attributes ? JSON.stringify(event.attributes) : null,
-        updated_at: now,
-      });
+    this.upsert ??= this.db.prepare(
+      `INSERT INTO events (id, camera, kind, label, sub_label, score, top_score, box, zones, start_time, end_time, snapshot, attributes, updated_at)
+       VALUES (@id, @camera, @kind, @label, @sub_label, @score, @top_score, @box, @zones, @start_time, @end_time, @snapshot, @attributes, @updated_at)
+       ON CONFLICT (id) DO UPDATE SET camera = excluded.camera, kind = excluded.kind, label = excluded.label, sub_label = excluded.sub_label,
+         score = excluded.score, top_score = excluded.top_score, box = excluded.box, zones = excluded.zones, start_time = excluded.start_time,
+         end_time = excluded.end_time, snapshot = excluded.snapshot, attributes = excluded.attributes, updated_at = excluded.updated_at`,
+    );
+    this.upsert.run({
+      id: event.id,
+      camera: event.camera,
+      kind: event.kind,
+      label: event.label,
+      sub_label: event.sub_label,
+      score: event.score,
+      top_score: event.top_score,
+      box: JSON.stringify(event.box),
+      zones: JSON.stringify(event.zones),
+      start_time: event.start_time,
+      end_time: event.end_time,
+      snapshot: event.snapshot,
+      attributes: event.attributes ? JSON.stringify(event.attributes) : null,
+      updated_at: now,
+    });
   }
 
   get(id: string): ArgusEvent | null {
