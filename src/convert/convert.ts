@@ -16,8 +16,6 @@ export interface ConvertedModel {
   inputs: Array<{ name: string; shape: Dim[]; dtype: TensorDtype }>;
   /** `name` is the ONNX output (the TFJS signature key); `ref` the TF tensor it reads. */
   outputs: Array<{ name: string; ref: string; dtype: TensorDtype }>;
-  /** TF op → node count, for reports. */
-  opCounts: Record<string, number>;
 }
 
 /** Converts a TFJS graph model (model.json + weight shards beside it) to ONNX bytes. */
@@ -37,10 +35,8 @@ export function convertGraph(source: TfjsGraph, name: string): ConvertedModel {
   for (const n of order) if (n.op === 'Placeholder') graph.reserve(n.name);
   const ctx = new ConvertContext(graph);
   const inputs: ConvertedModel['inputs'] = [];
-  const opCounts: Record<string, number> = {};
 
   for (const n of order) {
-    opCounts[n.op] = (opCounts[n.op] ?? 0) + 1;
     if (n.op === 'Placeholder') {
       const type = onnxTypeOfTf(attr.type(n, 'dtype')) ?? OnnxType.float;
       const shape: Dim[] = (n.attr?.shape?.shape?.dim ?? []).map((d, i) => {
@@ -68,7 +64,7 @@ export function convertGraph(source: TfjsGraph, name: string): ConvertedModel {
     return { name: key, ref, dtype: dtypeName(type) };
   });
   const bytes = graph.encode({ graphName: name, producer: `argus-tfjs-convert ${CONVERTER_VERSION}` });
-  return { bytes, inputs, outputs, opCounts };
+  return { bytes, inputs, outputs };
 }
 
 function dtypeName(t: OnnxType): TensorDtype {
