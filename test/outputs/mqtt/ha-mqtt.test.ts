@@ -202,8 +202,12 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const configsSeen = () => w.messages.filter((m) => m.topic.endsWith('/config')).length;
     await until('3 configs', () => configsSeen() === 3);
 
+    const states = await watch('t4/front_door/person');
+    await until('the retained person state', () => states.messages.length === 1);
     first.mqtt.publish('t4_ha/status', 'online', { qos: 1 });
     await until('a re-announce', () => configsSeen() === 6);
+    // The current states are sent again too (live, not from the broker's retained store).
+    await until('the person state re-sent', () => states.messages.some((m) => !m.retain && m.payload === 'OFF'));
 
     // A restart with the same cameras sends no config at all.
     let r = running.pop()!;
