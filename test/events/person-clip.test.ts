@@ -1,3 +1,4 @@
+import Fastify from 'fastify';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsDir } from '../../src/models/manifest.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { eventRoutes } from '../../src/server/routes/events.js';
 import type { Frame } from '../../src/sources/frame.js';
 import { runFfmpeg } from '../helpers/clip-colours.js';
 import { eventHarness, T0 } from './event-harness.js';
@@ -116,6 +118,16 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
     const crop = await sharp(readFileSync(h.snapshots.pathOf(stored.id, 'crop.jpg')!)).metadata();
     expect(crop.height).toBeGreaterThan(200);
     expect(crop.width).toBeLessThan(300);
+
+    // The API finds it, and the event's `snapshot` path resolves against the API root.
+    const app = Fastify();
+    eventRoutes(app, { store: h.store, snapshots: h.snapshots });
+    const list = (await app.inject({ url: '/api/events?camera=garden&label=person' })).json();
+    expect(list.events.map((e: { id: string }) => e.id)).toEqual([stored.id]);
+    const shot = await app.inject({ url: `/api/${end.event.snapshot}` });
+    expect(shot.statusCode).toBe(200);
+    expect(shot.rawPayload.equals(jpeg)).toBe(true);
+    await app.close();
   });
 
   it('reports the zone the person walks into', async () => {
