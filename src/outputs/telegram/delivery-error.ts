@@ -11,7 +11,7 @@ export type DeliveryVerdict =
 
 export function classifyDeliveryError(err: unknown): DeliveryVerdict {
   if (err instanceof GrammyError) {
-    const reason = `${err.error_code}: ${err.description}`;
+    const reason = `${err.error_code}: ${err.description}${hint(err.error_code)}`;
     if (err.error_code === 429) return { action: 'wait', ms: (err.parameters.retry_after ?? 1) * 1000, reason };
     // 401 (token revoked) and 5xx are not this alert's fault: keep it and try again later.
     if (err.error_code >= 500 || err.error_code === 401) return { action: 'retry', reason };
@@ -19,4 +19,11 @@ export function classifyDeliveryError(err: unknown): DeliveryVerdict {
   }
   if (err instanceof HttpError) return { action: 'retry', reason: err.message };
   return { action: 'retry', reason: err instanceof Error ? err.message : String(err) };
+}
+
+/** What a user can do about the Bot API errors that are about the setup rather than one alert. */
+export function hint(code: number): string {
+  if (code === 401) return ' — Telegram refused the bot token: check telegram.token (BotFather can show it again)';
+  if (code === 409) return ' — another program is polling with this bot token, or a webhook is set for it: stop the other one';
+  return '';
 }

@@ -72,7 +72,7 @@ export class OutboxSender {
       try {
         await this.opts.send(item, this.cut!.signal);
         outbox.remove(item.id);
-        if (failing) logger.info(`Telegram reachable again; ${outbox.count()} alert(s) still waiting`);
+        if (failing) logger.info(`Telegram takes alerts again; ${outbox.count()} still waiting`);
         failing = false;
         backoff = this.opts.retry.minMs;
       } catch (err) {
@@ -95,7 +95,7 @@ export class OutboxSender {
           continue;
         }
         if (!failing) {
-          logger.warn(`Telegram cannot be reached (${verdict.reason}); alerts wait in the outbox and are retried with backoff`);
+          logger.warn(`Telegram is not taking alerts (${verdict.reason}); they wait in the outbox and are retried with backoff`);
         }
         failing = true;
         await this.sleep(backoff, signal);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Bot, InputFile, webhookCallback } from 'grammy';
+import { Bot, GrammyError, InputFile, webhookCallback } from 'grammy';
 import type { EventBus } from '../../bus.js';
 import { redactSecrets } from '../../config/redact.js';
 import type { ArgusEvent } from '../../events/event.js';
@@ -12,6 +12,7 @@ import type { BotDeps } from './bot-deps.js';
 import { callbacks } from './callbacks.js';
 import { chatGuard } from './chat-guard.js';
 import { COMMANDS, commands } from './commands.js';
+import { hint } from './delivery-error.js';
 import type { TelegramConfig } from './config.js';
 import { abortableSleep, OutboxSender, type Sleep } from './outbox-sender.js';
 
@@ -171,6 +172,7 @@ export class TelegramOutput {
 
   /** An error as text, with the bot token (which sits in Bot API URLs) removed. */
   private describe(err: unknown): string {
-    return redactSecrets(err instanceof Error ? err.message : String(err), [this.opts.config.token]);
+    const text = err instanceof GrammyError ? `${err.message}${hint(err.error_code)}` : err instanceof Error ? err.message : String(err);
+    return redactSecrets(text, [this.opts.config.token]);
   }
 }

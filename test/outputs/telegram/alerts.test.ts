@@ -153,8 +153,24 @@ describe('Telegram alert routing', () => {
     expect(ids).toEqual(events.map((e) => e.id));
     // Backoff doubled up to its ceiling instead of hammering Telegram.
     expect(Math.max(...h.sleeps)).toBe(120_000);
-    expect(h.logs.join('')).toContain('Telegram cannot be reached');
+    expect(h.logs.join('')).toContain('Telegram is not taking alerts (500: Internal Server Error)');
+    expect(h.logs.join('')).toContain('Telegram takes alerts again');
     expect(h.logs.join('')).not.toContain(h.api.token);
+  });
+});
+
+describe('a wrong bot token', () => {
+  it('keeps the alerts and says to check telegram.token, without logging the token', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, token: '999:not-the-right-token' });
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    await waitSimulated(h, 10_000);
+    const logs = () => h!.logs.join('');
+    await h.api.waitFor('the polling complaint', () => logs().includes('Telegram commands unavailable'));
+    expect(logs()).toContain('Telegram is not taking alerts (401: Unauthorized — Telegram refused the bot token: check telegram.token');
+    expect(logs()).toMatch(/Telegram commands unavailable \(.*401.*check telegram\.token/);
+    expect(logs()).not.toContain('not-the-right-token');
+    expect(h.api.sent('sendMessage')).toHaveLength(0);
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM telegram_outbox').get()).toEqual({ n: 1 });
   });
 });
 
