@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import type { FaceSample, Person, SampleSource } from '../store/people.js';
+import type { FaceSample, NewSample, Person } from '../store/people.js';
 import { RegistryError } from './errors.js';
 import { readTar, writeTar, type TarEntry } from './tar.js';
 
@@ -49,22 +49,12 @@ const manifestSchema = z
   })
   .strict();
 
-export interface ArchivedSample {
-  model: string;
-  embedding: Float32Array;
-  crop: Buffer | null;
-  source: SampleSource;
-  sourceRef: string | null;
-  box: [number, number, number, number] | null;
-  createdAt: number;
-}
-
 export interface ArchivedPerson {
   name: string;
   externalId: string | null;
   createdAt: number;
   updatedAt: number;
-  samples: ArchivedSample[];
+  samples: NewSample[];
 }
 
 export function packArchive(people: Person[], samples: Iterable<FaceSample>, now = Date.now()): Buffer {

@@ -12,22 +12,10 @@ import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { registryConfigSchema } from '../../src/registry/config.js';
 import { FaceIndex } from '../../src/registry/face-index.js';
 import { loadImage } from '../../src/vision/image.js';
+import { ENROLLED, FACES, PROBE_PEOPLE } from '../registry/probe-faces.js';
 
-const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'faces');
-const ENROL: Record<string, string[]> = { lin_manuel_miranda: ['1.png'], barack_obama: ['1.jpg', '2.jpg'] };
-/** Left to right; checked by eye (the fixtures README mislabels two_people.jpg and the order in obama_and_biden.jpg). */
-const TRUTH: Record<string, string[]> = {
-  'alex_lacamoire1.jpg': ['alex_lacamoire'],
-  'kit_harington1.jpg': ['kit_harington'],
-  'kit_with_rose.jpg': ['rose_leslie', 'kit_harington'],
-  'obama1.jpg': ['barack_obama'],
-  'obama3.jpg': ['barack_obama'],
-  'obama-240p.jpg': ['barack_obama'],
-  'obama_small.jpg': ['barack_obama'],
-  'obama_partial_face.jpg': ['barack_obama'],
-  'obama_and_biden.jpg': ['joe_biden', 'barack_obama'],
-  'two_people.jpg': ['barack_obama', 'joe_biden'],
-};
+const ENROL = ENROLLED;
+const TRUTH = PROBE_PEOPLE;
 
 if (!existsSync(FACES)) {
   console.log(`skipped: ${FACES} is absent`);

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/commands/faces.js';
+import { FACES, SKIP_WITHOUT_FACES } from '../registry/probe-faces.js';
 
-const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'faces');
-const missing = !existsSync(FACES) ? `${FACES} is absent` : !existsSync(join(import.meta.dirname, '..', '..', 'models', 'faceres.onnx')) ? 'models/*.onnx are not built' : null;
+const missing = SKIP_WITHOUT_FACES;
 
 /** Runs `argus faces …` in this process and returns its exit code and what it printed. */
 async function argus(...args: string[]): Promise<{ code: number; out: string; err: string }> {

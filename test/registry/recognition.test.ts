@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,30 +11,14 @@ import { FaceIndex } from '../../src/registry/face-index.js';
 import { FaceRegistry } from '../../src/registry/face-registry.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { loadImage } from '../../src/vision/image.js';
+import { ENROLLED, FACES, FIXTURES, PROBE_PEOPLE, SKIP_WITHOUT_FACES } from './probe-faces.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
-const FACES = join(FIXTURES, 'faces');
-const MODELS = join(import.meta.dirname, '..', '..', 'models');
-const missing = !existsSync(FACES) ? `${FACES} is absent` : !existsSync(join(MODELS, 'faceres.onnx')) ? 'models/*.onnx are not built (npx tsx src/cli.ts models build)' : null;
+const missing = SKIP_WITHOUT_FACES;
 
-/**
- * Who each probe face is, left to right, with only lin_manuel_miranda and barack_obama enrolled
- * (null: not enrolled, must stay unknown). Checked by eye: the fixtures README has two_people.jpg
- * as two strangers, but it is Obama (left) and Biden (right); and obama_and_biden.jpg has Biden on
- * the left.
- */
-const EXPECTED: Record<string, (string | null)[]> = {
-  'alex_lacamoire1.jpg': [null],
-  'kit_harington1.jpg': [null],
-  'kit_with_rose.jpg': [null, null],
-  'obama1.jpg': ['barack_obama'],
-  'obama3.jpg': ['barack_obama'],
-  'obama-240p.jpg': ['barack_obama'],
-  'obama_small.jpg': ['barack_obama'],
-  'obama_partial_face.jpg': ['barack_obama'],
-  'obama_and_biden.jpg': [null, 'barack_obama'],
-  'two_people.jpg': ['barack_obama', null],
-};
+/** Who each probe face should be named with lin_manuel_miranda and barack_obama enrolled (null: a stranger). */
+const EXPECTED = Object.fromEntries(
+  Object.entries(PROBE_PEOPLE).map(([file, people]) => [file, people.map((p) => (p in ENROLLED ? p : null))]),
+);
 
 const photo = (...path: string[]) => ({ data: readFileSync(join(FACES, ...path)), label: path.at(-1)! });
 
@@ -111,9 +95,10 @@ describe.skipIf(missing !== null)(`face registry with the real models on the fix
     const index = new FaceIndex(detector.embeddingDimensions!);
     const people = new Map<number, string>();
     let id = 0;
-    for (const [pid, name] of [[1, 'lin_manuel_miranda'], [2, 'barack_obama']] as const) {
+    for (const [name, files] of Object.entries(ENROLLED)) {
+      const pid = people.size + 1;
       people.set(pid, name);
-      for (const f of name === 'barack_obama' ? ['1.jpg', '2.jpg'] : ['1.png']) {
+      for (const f of files) {
         const img = await loadImage(join(FACES, 'known', name, f));
         index.add(++id, pid, await detector.embedFace(img, (await detector.detectFaces(img))[0]));
       }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,10 +12,9 @@ import { faceCrop } from '../../src/registry/photo-face.js';
 import { faceRoutes } from '../../src/server/routes/faces.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { loadImage } from '../../src/vision/image.js';
+import { FACES, FIXTURES, SKIP_WITHOUT_FACES } from '../registry/probe-faces.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
-const FACES = join(FIXTURES, 'faces');
-const missing = !existsSync(FACES) ? `${FACES} is absent` : !existsSync(join(import.meta.dirname, '..', '..', 'models', 'faceres.onnx')) ? 'models/*.onnx are not built' : null;
+const missing = SKIP_WITHOUT_FACES;
 
 describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let detector: Detector;
