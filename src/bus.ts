@@ -13,6 +13,8 @@ export interface BusEvents {
   cameraStatus: CameraStatus;
   /** The motion gate's per-camera state flipped. */
   motion: { camera: string; moving: boolean };
+  /** The face registry changed (enrol, rename, delete, import): wire FaceRegistry's onChange here. */
+  facesChanged: { people: number; samples: number };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;
