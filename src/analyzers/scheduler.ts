@@ -39,9 +39,10 @@ export class AnalysisScheduler {
     this.running = true;
   }
 
-  /** Waits for frames in flight; frames still waiting are dropped. */
+  /** Waits for frames in flight; frames still waiting are dropped (and counted so). */
   async stop(): Promise<void> {
     this.running = false;
+    for (const camera of this.waiting.keys()) this.stats(camera).dropped++;
     this.waiting.clear();
     await Promise.allSettled([...this.inFlight.values()]);
   }

@@ -115,6 +115,7 @@ describe('AnalysisScheduler', () => {
     expect(stopped).toBe(false);
     h.pending.shift()!.finish();
     await stopping;
+    expect(h.scheduler.stats('a')).toMatchObject({ submitted: 2, analysed: 1, dropped: 1 }); // a3 was waiting
     h.scheduler.submit(frame('a', 4), motion);
     await tick();
     expect(h.started).toEqual(['a2']);
