@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Bot, GrammyError, InputFile, webhookCallback } from 'grammy';
 import type { EventBus } from '../../bus.js';
 import { redactSecrets } from '../../config/redact.js';
@@ -15,6 +16,8 @@ import { COMMANDS, commands } from './commands.js';
 import { hint } from './delivery-error.js';
 import type { TelegramConfig } from './config.js';
 import { abortableSleep, OutboxSender, type Sleep } from './outbox-sender.js';
+
+const STOP_GRACE_MS = 5000;
 
 export interface TelegramOutputOptions extends Omit<BotDeps, 'chats' | 'state' | 'clock' | 'logger'> {
   config: TelegramConfig;
@@ -44,6 +47,7 @@ export class TelegramOutput {
   private router?: AlertRouter;
   private sender?: OutboxSender;
   private polling?: Promise<void>;
+  private webhook?: { bot: Bot; handle: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> };
   private running = false;
   private stopping = new AbortController();
   private readonly clock: () => number;
@@ -99,10 +103,17 @@ export class TelegramOutput {
     this.polling = this.connect(bot);
   }
 
-  /** For the web server's POST route in webhook mode; checks Telegram's secret header. */
-  webhookHandler() {
-    if (!this.bot) throw new Error('start() the Telegram output before mounting its webhook');
-    return webhookCallback(this.bot, 'fastify', { secretToken: this.webhookSecret() });
+  /**
+   * The web server's `POST /api/telegram/webhook` handler (webhook mode). It may be mounted
+   * before start(); until then it answers 503. Telegram's secret header is checked.
+   */
+  webhookHandler(): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+    return async (request, reply) => {
+      const bot = this.bot;
+      if (!bot || !this.running) return reply.code(503).send('Telegram is not running');
+      if (this.webhook?.bot !== bot) this.webhook = { bot, handle: webhookCallback(bot, 'fastify', { secretToken: this.webhookSecret() }) };
+      return this.webhook.handle(request, reply);
+    };
   }
 
   async stop(): Promise<void> {
@@ -111,8 +122,9 @@ export class TelegramOutput {
     this.opts.bus.removeAll(this);
     await this.router?.flush();
     await this.sender?.stop();
-    if (this.bot?.isRunning()) await this.bot.stop().catch(() => undefined);
-    await this.polling;
+    // Polling's last getUpdates (and a start-up call still out) must not hold shutdown when Telegram hangs.
+    const polling = Promise.all([this.bot?.isRunning() ? this.bot.stop().catch(() => undefined) : undefined, this.polling]);
+    await Promise.race([polling, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
   }
 
   /** Registers the commands and starts polling (or sets the webhook), retrying while Telegram is away. */

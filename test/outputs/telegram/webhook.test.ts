@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('Telegram webhook mode', () => {
-  it('registers the webhook with a secret and answers updates that carry it, refusing others', async () => {
+  it('registers the webhook with a secret and answers updates that carry it, refusing others (503 once stopped)', async () => {
     const webhookUrl = 'https://argus.example/api/telegram/webhook?token=abcdefabcdefabcdef';
     h = await startHarness({ chats: [{ id: MUM }], mode: 'webhook', webhook_url: webhookUrl });
     const [set] = await h.api.waitFor('setWebhook', () => (h!.api.sent('setWebhook').length ? h!.api.sent('setWebhook') : undefined));
@@ -36,5 +36,9 @@ describe('Telegram webhook mode', () => {
     expect(real.statusCode).toBe(200);
     const [status] = await h.api.waitFor('the /status answer', () => (h!.api.sent('sendMessage', MUM).length ? h!.api.sent('sendMessage', MUM) : undefined));
     expect(String(status.params.text)).toContain('Argus is armed');
+
+    await h.output.stop();
+    const stopped = await app.inject({ method: 'POST', url: '/api/telegram/webhook', payload: update, headers: { 'x-telegram-bot-api-secret-token': secret } });
+    expect(stopped.statusCode).toBe(503);
   });
 });
