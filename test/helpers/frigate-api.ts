@@ -14,6 +14,8 @@ export class FrigateStandIn {
   readonly snapshotRequests: string[] = [];
   readonly subLabels: Array<{ id: string; subLabel: string; subLabelScore?: number }> = [];
   private readonly events = new Map<string, StoredEvent>();
+  /** The cameras `GET /api/config` lists. */
+  cameras: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -40,6 +42,11 @@ export class FrigateStandIn {
 
   private handle(method: string, url: string, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
     const path = new URL(url, 'http://x').pathname;
+    if (method === 'GET' && path === '/api/config') {
+      const cameras = Object.fromEntries(this.cameras.map((c) => [c, { enabled: true, detect: { width: 1280, height: 720, fps: 5 } }]));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ mqtt: { topic_prefix: 'frigate' }, cameras }));
+      return;
+    }
     const snap = /^\/api\/events\/([^/]+)\/snapshot\.jpg$/.exec(path);
     if (method === 'GET' && snap) {
       const id = decodeURIComponent(snap[1]);

@@ -37,6 +37,14 @@ export class FrigateApi {
     throw new Error(`no snapshot for Frigate event ${eventId} from ${redactUrl(this.base)} after ${this.opts.attempts} tries (${reason})`);
   }
 
+  /** The names of the cameras Frigate is configured with (`GET /api/config`). */
+  async cameraNames(): Promise<string[]> {
+    const res = await fetch(`${this.base}/api/config`, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+    if (!res.ok) throw new Error(`Frigate at ${redactUrl(this.base)} answered HTTP ${res.status} for its config: is frigate.url its API (port 5000)?`);
+    const config = (await res.json()) as { cameras?: Record<string, unknown> };
+    return Object.keys(config.cameras ?? {});
+  }
+
   /** Writes a recognised name onto the Frigate event (shown in Frigate's UI and its HA entities). */
   async setSubLabel(eventId: string, name: string, score?: number): Promise<void> {
     const body: { subLabel: string; subLabelScore?: number } = { subLabel: name.slice(0, 100) };

@@ -2,6 +2,7 @@ import type { EventBus } from '../../bus.js';
 import type { ArgusEvent, EventBox } from '../../events/event.js';
 import type { Logger } from '../../log.js';
 import { FrigateApi } from './frigate-api.js';
+import type { CameraStatus } from '../frame.js';
 import { parseFrigateEvent, snapshotTime, type FrigateEventState } from './frigate-event.js';
 
 /** What Argus' models make of one Frigate snapshot. */
@@ -62,19 +63,34 @@ export class FrigateSource {
   private readonly api: FrigateApi;
   private readonly tracked = new Map<string, Tracked>();
   private unsubscribe?: () => void;
+  private known: string[] = [];
 
   constructor(private readonly opts: FrigateSourceOptions) {
     this.api = new FrigateApi({ url: opts.frigateUrl, attempts: opts.snapshotAttempts ?? 3, retryMs: opts.retryMs ?? 1000 });
   }
 
+  /**
+   * The Frigate cameras Argus watches (Frigate's own list, narrowed by `cameras`), so they can
+   * get HA devices before their first event. Call before start(); it remembers the answer.
+   */
+  async cameras(): Promise<string[]> {
+    const all = await this.api.cameraNames();
+    const only = this.opts.cameras;
+    this.known = only?.length ? all.filter((c) => only.includes(c)) : all;
+    return this.known;
+  }
+
+  /** Subscribes to Frigate's events and reports the known cameras as up (their streams are Frigate's business). */
   start(): void {
     this.unsubscribe = this.opts.mqtt.subscribe(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
+    for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, true));
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.tracked.clear();
+    for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, false));
   }
 
   /** The last snapshot analysed for an Argus event that came from Frigate (for the HA image entity). */
@@ -185,4 +201,8 @@ export class FrigateSource {
     for (const event of t.open.values()) this.opts.bus.emit('event', { type: 'end', event: { ...event, end_time: end } });
     this.tracked.delete(t.frigate.id);
   }
+}
+
+function frigateCameraStatus(name: string, connected: boolean): CameraStatus {
+  return { name, enabled: true, connected, fps: 0, framesReceived: 0, framesDropped: 0, reconnects: 0, lastError: null, lastFrameTime: null, width: 0, height: 0 };
 }

@@ -45,6 +45,8 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
   let source: FrigateSource;
   const gallery: Array<{ name: string; embedding: Float32Array }> = [];
   const messages: EventMessage[] = [];
+  const statuses: Array<[string, boolean]> = [];
+  let knownCameras: string[] = [];
   const analysedCameras: string[] = [];
 
   /** Matches faces the way the face registry does: best cosine similarity against enrolled embeddings. */
@@ -77,13 +79,16 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
     frigate = await FrigateStandIn.start();
     const bus = new EventBus();
     bus.on({}, 'event', (m) => messages.push(m));
+    bus.on({}, 'cameraStatus', (s) => statuses.push([s.name, s.connected]));
+    frigate.cameras = ['driveway', 'garden', 'front_door', 'back_yard', 'street', 'attic'];
     conn = new MqttConnection({ url: broker.url, baseTopic: 'argus_frigate_test', logger: silentLogger() });
     conn.start();
     const cfg = frigateSchema.parse({ url: frigate.url, labels: ['person'], retry_interval: 0.05 });
     source = new FrigateSource({
-      mqtt: conn, frigateUrl: cfg.url, topicPrefix: cfg.topic_prefix, labels: cfg.labels, analyseSnapshot: analyse, bus, logger: silentLogger(),
-      snapshotAttempts: cfg.snapshot_attempts, retryMs: cfg.retry_interval * 1000, setSubLabel: cfg.set_sub_label,
+      mqtt: conn, frigateUrl: cfg.url!, topicPrefix: cfg.topic_prefix, labels: cfg.labels, analyseSnapshot: analyse, bus, logger: silentLogger(),
+      snapshotAttempts: cfg.snapshot_attempts, retryMs: cfg.retry_interval * 1000, setSubLabel: cfg.set_sub_label, cameras: ['driveway', 'garden', 'front_door', 'back_yard', 'street', 'nowhere'],
     });
+    knownCameras = await source.cameras();
     source.start();
     pub = await mqtt.connectAsync(broker.url);
     await until('subscriber connected', () => conn.connected);
@@ -97,6 +102,11 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
     await frigate?.stop();
     await broker?.stop();
     await detector?.close();
+  });
+
+  it('learns the watched cameras from Frigate’s config and reports them up, so HA can list them before any event', () => {
+    expect(knownCameras).toEqual(['driveway', 'garden', 'front_door', 'back_yard', 'street']);
+    expect(statuses).toEqual(knownCameras.map((c) => [c, true]));
   });
 
   it('fetches the snapshot of a new person event, recognises the face and writes the name back as sub label', async () => {
