@@ -159,6 +159,30 @@ describe('Telegram alert routing', () => {
   });
 });
 
+describe('the outbox bound', () => {
+  it('drops the oldest non-weapon alerts first during a long outage, with a log line, and delivers the rest in order', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, cooldown: 0, outbox_limit: 10 }, { externalUrl: 'http://argus.local' });
+    h.api.failAlways('sendMessage', { status: 503, description: 'Service Unavailable' });
+    const count = () => (h!.db.prepare('SELECT COUNT(*) AS n FROM telegram_outbox').get() as { n: number }).n;
+    const people = [testEvent(), testEvent({ camera: 'garden' }), testEvent({ camera: 'hall' })];
+    for (const [i, e] of people.entries()) {
+      h.emit(e);
+      while (count() < i + 1) await new Promise((r) => setTimeout(r, 5));
+    }
+    const weapons = Array.from({ length: 9 }, () => testEvent({ kind: 'weapon', label: 'knife' }));
+    for (const e of weapons) h.emit(e);
+    await h.api.waitFor('the outbox to fill', () => h!.logs.filter((l) => l.includes('Telegram outbox full')).length >= 2);
+    expect(count()).toBe(10);
+    expect(h.logs.join('')).toMatch(/Telegram outbox full \(10 alerts waiting\): dropped the oldest alert for chat 111 from front_door/);
+
+    h.api.failAlways('sendMessage', undefined);
+    await h.api.waitFor('the rest', () => h!.api.sent('sendMessage').length >= 10);
+    await h.outboxEmpty();
+    const ids = h.api.sent('sendMessage').map((c) => /events\/(\w+)/.exec(String(c.params.text))![1]);
+    expect(ids).toEqual([people[2], ...weapons].map((e) => e.id));
+  });
+});
+
 describe('a wrong bot token', () => {
   it('keeps the alerts and says to check telegram.token, without logging the token', async () => {
     h = await startHarness({ chats: [{ id: MUM }], group_window: 0, token: '999:not-the-right-token' });
