@@ -191,9 +191,7 @@ export class FaceRegistry {
   }
 
   thumbnail(name: string): Buffer | undefined {
-    const p = this.find(name);
-    const id = this.people.list().find((x) => x.id === p.id)?.thumbnailSampleId;
-    return id ? this.people.sample(id)?.crop ?? undefined : undefined;
+    return this.people.thumbnailOf(this.find(name).id);
   }
 
   private find(name: string): Person {

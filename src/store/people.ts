@@ -174,6 +174,14 @@ export class PeopleStore {
     return rows.map((r) => ({ ...person(r), samples: r.samples, thumbnailSampleId: r.thumb }));
   }
 
+  /** The person's newest crop, for lists. */
+  thumbnailOf(personId: number): Buffer | undefined {
+    const r = this.db
+      .prepare<[number], { crop: Buffer }>('SELECT crop FROM face_samples WHERE person_id = ? AND crop IS NOT NULL ORDER BY id DESC LIMIT 1')
+      .get(personId);
+    return r?.crop;
+  }
+
   addSample(personId: number, s: NewSample): number {
     const info = this.db
       .prepare('INSERT INTO face_samples (person_id, model, embedding, crop, source, source_ref, box, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
