@@ -25,7 +25,8 @@ export interface SavePoseDeps {
 }
 
 /**
- * Saves the pose of the largest person in a photo under `name` ("hands_up"): their body
+ * Saves the pose of the most completely visible (then largest) person in a photo under `name`
+ * ("hands_up"): their body
  * keypoints, normalised so a live pose anywhere in a frame, at any size, can be compared.
  */
 export async function savePoseFromImage(deps: SavePoseDeps, name: string, image: RgbImage, threshold: number): Promise<ReferencePose> {
@@ -36,7 +37,8 @@ export async function savePoseFromImage(deps: SavePoseDeps, name: string, image:
   const poses = (await findPoses(deps.detector, image, persons))
     .map((p) => ({ p, vector: normalisePose(p.keypoints, deps.minKeypointScore) }))
     .filter((x): x is { p: (typeof x)['p']; vector: NonNullable<(typeof x)['vector']> } => x.vector !== null)
-    .sort((a, b) => boxArea(b.p.box) - boxArea(a.p.box));
+    // the most complete body first (every keypoint a live pose can be compared on), then the largest
+    .sort((a, b) => Object.keys(b.vector).length - Object.keys(a.vector).length || boxArea(b.p.box) - boxArea(a.p.box));
   const best = poses[0];
   if (!best) throw new PoseSaveError('no_person', 'no person with visible shoulders and hips was found in the photo');
   const pose: ReferencePose = { name, vector: best.vector, threshold, model: deps.model, created_at: deps.now() / 1000 };
