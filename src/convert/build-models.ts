@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { convertTfjsModel, CONVERTER_VERSION, type ConvertedModel } from './convert.js';
@@ -46,6 +46,7 @@ export async function buildModels(opts: {
   const entries = opts.only?.length ? manifest.models.filter((m) => opts.only!.includes(m.name)) : manifest.models;
   // Packages resolve from the manifest's folder, else from Argus' own install.
   const requires = [createRequire(opts.manifestPath), createRequire(import.meta.url)];
+  await mkdir(opts.outDir, { recursive: true });
   const results: BuildResult[] = [];
   for (const [index, entry] of entries.entries()) {
     const report = (phase: BuildProgress['phase']): void => opts.onProgress?.({ model: entry.name, index, total: entries.length, phase });

@@ -41,6 +41,11 @@ describe('buildModels', () => {
     expect(forced).toEqual({ ...first, skipped: false });
   });
 
+  it('creates the output folder when it does not exist yet', async () => {
+    const [result] = await buildModels({ manifestPath, outDir: join(dir, 'new', 'models') });
+    expect(result.sha256).toBe(await sha256(join(dir, 'new', 'models', 'blazeface-back.onnx')));
+  });
+
   it('rebuilds a model whose file no longer matches its stamp', async () => {
     const [first] = await buildModels({ manifestPath, outDir: dir });
     await writeFile(first.path, 'truncated');
