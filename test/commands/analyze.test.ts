@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelsDir } from '../../src/models/manifest.js';
+import { hugePngHeader } from '../vision/png-bomb.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures');
@@ -22,30 +22,6 @@ function argus(args: string[]): Promise<{ code: number; stdout: string; stderr: 
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
-}
-
-/** A PNG header claiming 50000×50000 pixels with almost no data behind it. */
-function hugePng(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const chunk = (type: string, body: Buffer) => {
-    const td = Buffer.concat([Buffer.from(type), body]);
-    let c = 0xffffffff;
-    for (const b of td) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    const out = Buffer.alloc(12 + body.length);
-    out.writeUInt32BE(body.length, 0);
-    td.copy(out, 4);
-    out.writeUInt32BE((c ^ 0xffffffff) >>> 0, 8 + body.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(50_000, 0);
-  ihdr.writeUInt32BE(50_000, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(100))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 describe('argus analyze: arguments', () => {
@@ -73,7 +49,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     const text = join(dir, 'notes.txt');
     const bomb = join(dir, 'bomb.png');
     await writeFile(text, 'not a picture');
-    await writeFile(bomb, hugePng());
+    await writeFile(bomb, hugePngHeader(50_000, 50_000));
     const r = await argus([
       '--json',
       '--embeddings',
