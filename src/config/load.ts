@@ -48,6 +48,25 @@ function camerasListToMap(raw: Record<string, unknown>): Record<string, unknown>
   return { ...raw, cameras };
 }
 
+/**
+ * Home Assistant writes every section of the add-on's options, unset fields as "" or null, and
+ * YAML users write `telegram:` to mean nothing. Both mean "not set": drop them before validating.
+ */
+export function dropUnset(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropUnset);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === '') continue;
+    const cleaned = dropUnset(v);
+    if (OPTIONAL_SECTIONS.has(k) && cleaned && typeof cleaned === 'object' && !Array.isArray(cleaned) && Object.keys(cleaned).length === 0) continue;
+    out[k] = cleaned;
+  }
+  return out;
+}
+/** Sections that switch a feature on by being present. */
+const OPTIONAL_SECTIONS = new Set(['telegram', 'homeassistant', 'frigate']);
+
 /** Env vars override the file, so a second instance or a test can run beside the first. */
 function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
@@ -65,6 +84,8 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
     section('server').port = port;
   }
   if (env.ARGUS_TOKEN) section('server').token = env.ARGUS_TOKEN;
+  if (env.ARGUS_TELEGRAM_TOKEN) section('telegram').token = env.ARGUS_TELEGRAM_TOKEN;
+  if (env.ARGUS_HA_TOKEN) section('homeassistant').token = env.ARGUS_HA_TOKEN;
   if (env.ARGUS_MQTT_URL) section('mqtt').url = env.ARGUS_MQTT_URL;
   if (env.ARGUS_MQTT_USER) section('mqtt').user = env.ARGUS_MQTT_USER;
   if (env.ARGUS_MQTT_PASSWORD) section('mqtt').password = env.ARGUS_MQTT_PASSWORD;
@@ -75,6 +96,8 @@ function collectSecrets(config: ArgusConfig): string[] {
   const secrets: string[] = [];
   if (config.mqtt.password) secrets.push(config.mqtt.password);
   if (config.server.token) secrets.push(config.server.token);
+  if (config.telegram?.token) secrets.push(config.telegram.token);
+  if (config.homeassistant?.token) secrets.push(config.homeassistant.token);
   for (const cam of Object.values(config.cameras)) {
     try {
       const u = new URL(cam.url);
@@ -124,7 +147,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${source}: the top level must be a mapping of keys (cameras, mqtt, server, …)`);
   }
-  const merged = applyEnv(camerasListToMap(raw as Record<string, unknown>), env);
+  const merged = applyEnv(camerasListToMap(dropUnset(raw) as Record<string, unknown>), env);
   const config = parseConfig(merged, source);
   return { config, source, demo: Object.keys(config.cameras).length === 0, secrets: collectSecrets(config) };
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { analyzersSchema } from '../analyzers/config.js';
-import { eventsSchema } from '../events/config.js';
+import { analyzersSchema, cameraAnalyzersSchema } from '../analyzers/config.js';
+import { cameraMasksSchema, cameraZonesSchema, eventsSchema } from '../events/config.js';
 import { modelsSchema } from '../models/model-config.js';
 import { homeAssistantSchema } from '../outputs/homeassistant/config.js';
 import { telegramSchema } from '../outputs/telegram/config.js';
+import { registryConfigSchema } from '../registry/config.js';
 import { frigateSchema } from '../sources/frigate/config.js';
 
 /**
@@ -48,6 +49,12 @@ export const cameraSchema = z
     /** Seconds without a frame before the stream is declared stalled and restarted. */
     stall_timeout: z.number().gt(0).max(600).default(10),
     motion: motionSchema.default({ threshold: 25, min_area: 300, background_alpha: 0.05 }),
+    /** Named polygons (docs/events.md). */
+    zones: cameraZonesSchema,
+    /** Areas whose detections are ignored (docs/events.md). */
+    masks: cameraMasksSchema,
+    /** Which analyzers run on this camera, when, and where (docs/analyzers.md). */
+    analyzers: cameraAnalyzersSchema.prefault({}),
   })
   .strict();
 
@@ -86,6 +93,7 @@ export const configSchema = z
     models: modelsSchema.prefault({}),
     analyzers: analyzersSchema.prefault({}),
     events: eventsSchema.prefault({}),
+    faces: registryConfigSchema.prefault({}),
     telegram: telegramSchema.optional(),
     homeassistant: homeAssistantSchema.optional(),
     frigate: frigateSchema.optional(),

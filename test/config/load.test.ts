@@ -64,6 +64,22 @@ cameras:
     expect(config.log_level).toBe('debug');
   });
 
+  it('treats empty strings, nulls and empty feature sections from HA options as unset', () => {
+    const ha = file('options-empty.json', JSON.stringify({
+      cameras: [{ name: 'porch', url: 'rtsp://cam/1', input_args: '' }],
+      mqtt: { url: '', user: '', password: '' },
+      telegram: { token: '' },
+      homeassistant: {},
+      log_level: null,
+    }));
+    const { config } = loadConfig({ env: {}, haOptionsPath: ha });
+    expect(config.mqtt.url).toBeUndefined();
+    expect(config.telegram).toBeUndefined();
+    expect(config.homeassistant).toBeUndefined();
+    expect(config.log_level).toBe('info');
+    expect(config.cameras.porch.input_args).toEqual([]);
+  });
+
   it('lets env vars override the file', () => {
     const { config } = load('server:\n  port: 8099\nmqtt:\n  url: mqtt://a:1883\n', {
       ARGUS_PORT: '9123',
