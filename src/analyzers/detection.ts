@@ -7,9 +7,10 @@ export type DetectionKind = 'weapon' | 'person' | 'face' | 'pose';
 
 /**
  * One fact about a frame, as the analyzers hand it to the event manager. `attributes` by kind:
- * weapon `person_box` (nearest person or null); face `similarity`, and for unknowns `embedding`
- * (number[]) and `crop` (JPEG bytes); pose `keypoints`, `pose` (matched reference name or null),
- * `similarity`, `fallen`.
+ * weapon `person_box` (nearest person or null), `hits`, `frames`; face `similarity`, and for
+ * unknowns `embedding` (Float32Array) and `crop` (a JPEG Buffer): binary, for the store, not for
+ * JSON; pose `keypoints`, `pose` (matched reference name or null), `similarity`, `fallen`,
+ * `torso_angle`.
  */
 export interface Detection {
   kind: DetectionKind;

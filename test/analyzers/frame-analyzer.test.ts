@@ -11,6 +11,7 @@ import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { MotionDetector } from '../../src/motion/motion-detector.js';
 import type { Frame } from '../../src/sources/frame.js';
 import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
+import { loadImage } from '../../src/vision/image.js';
 import { enrolledMatcher } from './enrolled-faces.js';
 
 const FIXTURES = '../shared/fixtures';
@@ -126,5 +127,27 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     const night = results.filter((r) => r.camera === 'night').flatMap((r) => r.detections);
     expect(night.some((d) => d.kind === 'person')).toBe(true);
     expect(night.filter((d) => d.kind === 'face' || d.kind === 'pose')).toEqual([]);
+  });
+
+  it('keeps only detections inside the required zones, where a zone lookup is given', async () => {
+    const photo = await loadImage(`${FIXTURES}/people/ai-body.jpg`); // one person, centre x ≈ 580 of 1200
+    const frame = (camera: string): Frame => ({ camera, width: photo.width, height: photo.height, data: Buffer.from(photo.data), time: NOON, seq: 0 });
+    const moved = { motion: true, boxes: [[200, 0, 950, 1200]] as [number, number, number, number][], changed: 0.5 };
+    const zoned = new FrameAnalyzer({
+      detector,
+      config: analyzersSchema.parse({}),
+      cameras: {
+        porch: cameraAnalyzersSchema.parse({ person: { required_zones: ['porch'] }, faces: { enabled: false }, pose: { enabled: false } }),
+        drive: cameraAnalyzersSchema.parse({ person: { required_zones: ['drive'] }, faces: { enabled: false }, pose: { enabled: false } }),
+      },
+      matchFace: () => null,
+      references: () => [],
+      // the left half of every camera is the porch
+      zonesOf: (_camera, box) => ((box[0] + box[2]) / 2 < 600 ? ['porch'] : []),
+      now: () => NOON,
+      logger: silentLogger(),
+    });
+    expect((await zoned.analyse(frame('porch'), moved)).map((d) => d.kind)).toEqual(['person']);
+    expect(await zoned.analyse(frame('drive'), moved)).toEqual([]);
   });
 });
