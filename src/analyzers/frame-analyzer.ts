@@ -24,8 +24,11 @@ export interface FrameAnalyzerOptions {
   matchFace: MatchFace;
   /** The saved reference poses (PoseLibrary.list). */
   references: () => readonly ReferencePose[];
-  /** The zones a box is in, for `required_zones`; without it, required zones are not checked. */
-  zonesOf?: (camera: string, box: Box) => string[];
+  /**
+   * The zones a box stands in (EventManager.zonesOf), for `required_zones`; without it, required
+   * zones are not checked. The label is the object's, `person` for faces and poses.
+   */
+  zonesOf?: (camera: string, box: Box, label?: string) => string[];
   now: () => number;
   logger: Logger;
 }
@@ -112,7 +115,9 @@ export class FrameAnalyzer {
     if (!zonesOf) return detections;
     return detections.filter((d) => {
       const required = config[ANALYZER_OF[d.kind]].required_zones;
-      return required.length === 0 || zonesOf(camera, d.box).some((z) => required.includes(z));
+      if (required.length === 0) return true;
+      const label = d.kind === 'face' || d.kind === 'pose' ? 'person' : d.label;
+      return zonesOf(camera, d.box, label).some((z) => required.includes(z));
     });
   }
 }

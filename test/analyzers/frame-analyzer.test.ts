@@ -143,7 +143,10 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
       matchFace: () => null,
       references: () => [],
       // the left half of every camera is the porch
-      zonesOf: (_camera, box) => ((box[0] + box[2]) / 2 < 600 ? ['porch'] : []),
+      zonesOf: (_camera, box, label) => {
+        expect(label).toBe('person');
+        return (box[0] + box[2]) / 2 < 600 ? ['porch'] : [];
+      },
       now: () => NOON,
       logger: silentLogger(),
     });
