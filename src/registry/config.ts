@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FACERES_MATCH_THRESHOLD } from '../models/face-embedder.js';
 
 /**
  * `faces:` — the face registry: when a face counts as someone, and its rotating backups.
@@ -8,9 +9,10 @@ export const registryConfigSchema = z
   .object({
     /**
      * Cosine similarity at or above which a face is that person (and a new sample of another
-     * person is refused as a duplicate). Chosen on the fixture photos: see docs/faces.md.
+     * person is refused as a duplicate). The model runtime's measured FaceRes threshold
+     * (docs/inference.md), checked on the registry's probes in docs/faces.md.
      */
-    threshold: z.number().min(0).max(1).default(0.58),
+    threshold: z.number().min(0).max(1).default(FACERES_MATCH_THRESHOLD),
     backups: z
       .object({
         /** Rotating backups kept in `<data>/backups/`; 0 turns them off. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { FACERES_MATCH_THRESHOLD } from '../../src/models/face-embedder.js';
 import { registryConfigSchema } from '../../src/registry/config.js';
 
 describe('registryConfigSchema (faces:)', () => {
-  it('has defaults for every key', () => {
-    expect(registryConfigSchema.parse({})).toEqual({ threshold: 0.58, backups: { keep: 10, delay: 10 }, max_upload_mb: 5 });
+  it('has defaults for every key, the threshold the model runtime measured', () => {
+    expect(registryConfigSchema.parse({})).toEqual({ threshold: FACERES_MATCH_THRESHOLD, backups: { keep: 10, delay: 10 }, max_upload_mb: 5 });
   });
 
   it('refuses unknown keys and out-of-range values', () => {
