@@ -11,13 +11,15 @@ import type { ConstTensor } from './weights.js';
  * - PReLU as Keras lowers it: relu(x) + c·(x − |x|) = PRelu(x, 2c), exact in float32.
  * - the same where x is itself ≥ 0 (MobileFaceNet's TFJS conversion fused a ReLU into x, so the
  *   negative part is always 0): a + c·(x − |x|) = a, exactly; x's own convolution then goes unused.
+ * - a clip written as max(min(x, hi), lo), after an optional ReLU when lo ≥ 0 (FaceRes' ReLU6):
+ *   Clip(x, lo, hi), exact; onnxruntime fuses a Clip into the convolution before it.
  * - hard-swish as MobileNetV3 writes it: (x·c)·relu6(x + 3) = HardSwish(x)·6c, within a few ulp.
  *   CenterNet's c is ⅙ rounded to float16, so the factor 6c stays: folded into the filters of
  *   the convolutions that read the result, or else a Mul.
  */
 export function fusePatterns(graph: TfjsGraph): TfjsGraph {
   const match = new PatternMatcher(graph);
-  const fused = graph.nodes.flatMap((n) => match.prelu(n) ?? match.zeroNegativePart(n) ?? match.hardSwish(n) ?? [n]);
+  const fused = graph.nodes.flatMap((n) => match.prelu(n) ?? match.zeroNegativePart(n) ?? match.clip(n) ?? match.hardSwish(n) ?? [n]);
   const nodes = fused.flatMap((n) => match.scaledFilter(n) ?? [n]);
   return { ...graph, nodes, weights: match.weights };
 }
@@ -97,6 +99,23 @@ class PatternMatcher {
       const abs = sub && this.inner(sub.input![1], 'Abs');
       if (!sub || !abs || abs.input![0] !== sub.input![0] || !this.nonNegative(sub.input![0])) return undefined;
       return [{ name: add.name, op: 'Identity', input: [a], attr: { T: FLOAT } }];
+    });
+  }
+
+  clip(max: TfNode): TfNode[] | undefined {
+    if (max.op !== 'Maximum') return undefined;
+    return this.either(max, (minRef, loRef) => {
+      const min = this.inner(minRef, 'Minimum');
+      const lo = scalar(this.constOf(loRef));
+      if (!min || lo === undefined) return undefined;
+      return this.either(min, (y, hiRef) => {
+        const hi = scalar(this.constOf(hiRef));
+        if (hi === undefined || lo > hi) return undefined;
+        // relu(x) clipped to [lo ≥ 0, hi] is x clipped to [lo, hi].
+        const relu = lo >= 0 ? this.inner(y, 'Relu') : undefined;
+        const x = relu ? relu.input![0] : y;
+        return [{ name: max.name, op: '_Clip', input: [x], attr: { T: FLOAT, clip_min: { f: lo }, clip_max: { f: hi } } }];
+      });
     });
   }
 

@@ -96,7 +96,7 @@ export function describeAgreement(name: string, opts: { seeds: number[]; photos:
     if (opts.batchOfTwo) {
       it('on a batch of two random inputs', async () => check('batch 2', randomInput(entry, 99, 2)), 90_000);
     }
-    describe.skipIf(!HAS_FIXTURES)(`on real photos (skipped: ${FIXTURES} is absent)`, () => {
+    describe.skipIf(!HAS_FIXTURES)(HAS_FIXTURES ? 'on real photos' : `on real photos (skipped: ${FIXTURES} is absent)`, () => {
       for (const photo of opts.photos) {
         it(`on ${photo}`, async () => check(photo, await photoInput(entry, FIXTURES + photo)), 90_000);
       }

@@ -64,6 +64,23 @@ describe('fusePatterns', () => {
     expect(r.error).toBeLessThan(1e-6);
   });
 
+  it("turns FaceRes' relu → min(·, 6) → max(·, 0) into one Clip", async () => {
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
+      consts: [...consts!, { name: 'six', dtype: 'float32', shape: [], values: [6] }, { name: 'zero', dtype: 'float32', shape: [], values: [0] }],
+      nodes: [
+        conv('y', 'x'),
+        { name: 'relu', op: 'Relu', inputs: ['y'], attrs: { T: F } },
+        { name: 'min', op: 'Minimum', inputs: ['relu', 'six'], attrs: { T: F } },
+        { name: 'out', op: 'Maximum', inputs: ['min', 'zero'], attrs: { T: F } },
+      ],
+      outputs: ['out'],
+    };
+    expect(onnxOps(spec).filter((o) => !['Transpose', 'Identity'].includes(o))).toEqual(['Conv', 'Clip']);
+    const [r] = await compareGraph(spec, [{ ...feed[0], data: feed[0].data.map((v) => v * 3) }]);
+    expect(r.error).toBeLessThan(1e-6);
+  });
+
   /** MobileNetV3's hard-swish on a convolution output, read by another convolution (and maybe by the graph). */
   const hardSwishGraph = (outputs: string[]): GraphSpec => ({
     inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],

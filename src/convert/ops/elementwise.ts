@@ -41,8 +41,11 @@ export const elementwiseOps: Record<string, OpMapper> = {
   Minimum: simple('Min'),
   AddN: simple('Sum'),
   Prelu: simple('PRelu'),
-  // Made by fusePatterns from MobileNetV3's (x·⅙)·relu6(x + 3).
+  // Made by fusePatterns: MobileNetV3's (x·⅙)·relu6(x + 3), and max(min(x, hi), lo).
   _HardSwish: simple('HardSwish'),
+  _Clip: elementwise((ctx, n, [x]) =>
+    ctx.node('Clip', [x, ctx.float(`${n.name}/min`, [attr.float(n, 'clip_min')], []), ctx.float(`${n.name}/max`, [attr.float(n, 'clip_max')], [])], n.name),
+  ),
   Relu: simple('Relu'),
   // 1 / (1 + e^−x), not ONNX Sigmoid: onnxruntime's fast logistic loses relative precision in the
   // tail (2.9e-3 at 5e-6, BlazePose's pose flag on noise), where TF computes it exactly.
