@@ -4,14 +4,14 @@ import type { Logger } from '../log.js';
 import { l2Normalize } from '../models/face-embedder.js';
 import type { Db } from '../store/database.js';
 import { PeopleStore, type NewSample, type Person, type PersonSummary, type SampleInfo } from '../store/people.js';
-import { ImageLoadError, loadImage } from '../vision/image.js';
+import { ImageLoadError, loadImage, type RgbImage } from '../vision/image.js';
 import { packArchive, unpackArchive } from './archive.js';
 import { BackupRotation, type BackupFile } from './backup-rotation.js';
 import type { RegistryConfig } from './config.js';
 import { RegistryError } from './errors.js';
 import { FaceIndex, type MatchStrategy } from './face-index.js';
 import { checkPersonName } from './person-name.js';
-import { faceOfPhoto, type FaceModels, type FoundFace } from './photo-face.js';
+import { faceOfPhoto, facesOfPhoto, type FaceModels, type FoundFace } from './photo-face.js';
 
 /** An unknown face kept with an event (by the events module): enough to enrol it later. */
 export interface EventFace {
@@ -200,23 +200,33 @@ export class FaceRegistry {
     return p;
   }
 
+  private faceModels(): FaceModels {
+    if (!this.opts.models) throw new Error('FaceRegistry was built without face models: it cannot read photos');
+    return this.opts.models;
+  }
+
+  /** Who is in a photo: every face found, left to right, with the name it matches (or null). */
+  async identify(photo: PhotoInput): Promise<(FoundFace & { name: string | null; similarity: number | null })[]> {
+    const models = this.faceModels();
+    const img = await decode(photo);
+    const faces = await facesOfPhoto(models, img);
+    const out = [];
+    for (const { found, detection } of faces) {
+      const best = this.nearest(await models.embedFace(img, detection));
+      const similarity = best ? Math.round(best.similarity * 1000) / 1000 : null;
+      out.push({ ...found, name: best && best.similarity >= this.threshold ? best.name : null, similarity });
+    }
+    return out;
+  }
+
   /** Enrols one face from each photo, all or none: one refused photo refuses the lot, saying which. */
   async enrolPhotos(name: string, photos: PhotoInput[], opts: EnrolOptions = {}): Promise<EnrolResult> {
     checkPersonName(name);
-    const models = this.opts.models;
-    if (!models) throw new Error('FaceRegistry was built without face models: it cannot enrol from photos');
+    const models = this.faceModels();
     if (photos.length === 0) throw new RegistryError('no_face', 'no photo was given: send one or more images');
     const samples: SampleInput[] = [];
     for (const photo of photos) {
-      let img;
-      try {
-        img = await loadImage(photo.data);
-      } catch (err) {
-        if (err instanceof ImageLoadError) {
-          throw new RegistryError(err.code === 'too_large' ? 'too_large' : 'not_an_image', `${photo.label}: ${err.message}`);
-        }
-        throw err;
-      }
+      const img = await decode(photo);
       const found = await faceOfPhoto(models, img, opts.face, photo.label);
       samples.push({ embedding: found.embedding, crop: found.crop, source: 'photo', sourceRef: photo.label, box: found.face.box, face: found.face });
     }
@@ -358,5 +368,17 @@ export class FaceRegistry {
 
   listBackups(): BackupFile[] {
     return this.backups?.list() ?? [];
+  }
+}
+
+/** Decodes an uploaded photo; an unreadable or oversized one is refused with its name. */
+async function decode(photo: PhotoInput): Promise<RgbImage> {
+  try {
+    return await loadImage(photo.data);
+  } catch (err) {
+    if (err instanceof ImageLoadError) {
+      throw new RegistryError(err.code === 'too_large' ? 'too_large' : 'not_an_image', `${photo.label}: ${err.message}`);
+    }
+    throw err;
   }
 }

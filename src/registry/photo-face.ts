@@ -50,14 +50,24 @@ export async function faceCrop(img: RgbImage, box: readonly number[]): Promise<B
  * The one face of a photo to enrol. With no face, or several and no `choice`, it refuses and
  * says why; the refusal for several lists them so the user can pick one by index.
  */
-export async function faceOfPhoto(models: FaceModels, img: RgbImage, choice: number | undefined, label: string): Promise<PhotoFace> {
+/** Every face of a photo, left to right, as a user sees it listed and as the models need it. */
+export async function facesOfPhoto(models: FaceModels, img: RgbImage): Promise<{ found: FoundFace; detection: FaceDetection }[]> {
   const detections = (await models.detectFaces(img)).sort((a, b) => a.box[0] - b.box[0]);
-  const found: FoundFace[] = detections.map((d, index) => ({
-    index,
-    box: d.box.map((v) => Math.round(v)) as FoundFace['box'],
-    score: Math.round(d.score * 1000) / 1000,
-    size: Math.round(d.box[2] - d.box[0]),
+  return detections.map((detection, index) => ({
+    detection,
+    found: {
+      index,
+      box: detection.box.map((v) => Math.round(v)) as FoundFace['box'],
+      score: Math.round(detection.score * 1000) / 1000,
+      size: Math.round(detection.box[2] - detection.box[0]),
+    },
   }));
+}
+
+export async function faceOfPhoto(models: FaceModels, img: RgbImage, choice: number | undefined, label: string): Promise<PhotoFace> {
+  const all = await facesOfPhoto(models, img);
+  const detections = all.map((f) => f.detection);
+  const found = all.map((f) => f.found);
   if (detections.length === 0) {
     throw new RegistryError('no_face', `no face found in ${label}: use a photo where the face is clear, frontal and at least about 40 pixels wide`);
   }

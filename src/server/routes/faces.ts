@@ -127,6 +127,12 @@ export function faceRoutes(app: FastifyInstance, deps: FaceRoutesDeps): void {
       return registry.restore(backup.path);
     });
 
+    scope.post('/api/faces/match', async (req) => {
+      const { photos } = await photosOf(req, maxBytes);
+      if (photos.length !== 1) throw new RegistryError('no_face', 'send exactly one photo to match');
+      return { threshold: registry.threshold, faces: await registry.identify(photos[0]) };
+    });
+
     scope.get<NameParams>('/api/faces/:name', async (req) => {
       const p = registry.person(req.params.name);
       return {
