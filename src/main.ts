@@ -139,14 +139,14 @@ export class Argus {
         cameras: Object.fromEntries(Object.entries(cameras).map(([n, c]) => [n, c.analyzers])),
         matchFace: (embedding) => registry.match(embedding),
         references: () => poses.list(),
-        zonesOf: (camera, box) => events.zonesOf(camera, box),
+        zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
         now: () => Date.now(),
         logger: log.child({ part: 'analyzers' }),
       });
       const s = new AnalysisScheduler({
         analyse: (frame, motion) => analyzer.analyse(frame, motion),
         onAnalysed: (result) => events.handle(result),
-        concurrency: config.models.runtime.workers,
+        concurrency: config.analyzers.concurrency,
         logger: log.child({ part: 'scheduler' }),
       });
       s.start();

@@ -5,7 +5,7 @@ import type { MotionResult } from '../motion/motion-detector.js';
 import type { Frame } from '../sources/frame.js';
 import type { ReferencePose } from '../store/poses.js';
 import { rgbImage, type RgbImage } from '../vision/image.js';
-import { boxArea, type Box } from '../vision/iou.js';
+import { boxArea, iou, type Box } from '../vision/iou.js';
 import { ANALYZER_NAMES, cameraAnalyzersSchema, type AnalyzerName, type AnalyzersConfig, type CameraAnalyzersConfig } from './config.js';
 import type { Detection, DetectionKind } from './detection.js';
 import { FaceAnalyzer, type MatchFace } from './faces.js';
@@ -100,7 +100,10 @@ export class FrameAnalyzer {
     if (active.has('person')) for (const p of people) out.push({ kind: 'person', label: 'person', score: p.score, box: p.box });
     if (active.has('weapon')) out.push(...cam.weapon.analyse(objects, boxes));
     if (active.has('faces')) out.push(...(await cam.faces.analyse(img, boxes, frame.time)));
-    if (active.has('pose')) out.push(...(await cam.pose.analyse(img, boxes.slice(0, this.opts.config.pose.max_people), frame.time)));
+    if (active.has('pose')) {
+      const poses = await cam.pose.analyse(img, boxes.slice(0, this.opts.config.pose.max_people), frame.time);
+      out.push(...(active.has('person') ? foldPresenceIntoPersons(poses, out) : poses));
+    }
     return this.inRequiredZones(frame.camera, cam.config, out);
   }
 
@@ -120,6 +123,27 @@ export class FrameAnalyzer {
       return zonesOf(camera, d.box, label).some((z) => required.includes(z));
     });
   }
+}
+
+/**
+ * A pose that only says "someone is there" would duplicate the person event: its skeleton goes
+ * onto the best-overlapping person detection (drawn on the snapshot) instead. Named poses and
+ * falls stay events of their own.
+ */
+function foldPresenceIntoPersons(poses: Detection[], detections: Detection[]): Detection[] {
+  const persons = detections.filter((d) => d.kind === 'person');
+  return poses.filter((pose) => {
+    if (pose.label !== 'person') return true;
+    let best: Detection | undefined;
+    let bestIou = 0.3;
+    for (const p of persons) {
+      const overlap = iou(p.box, pose.box);
+      if (overlap > bestIou) [best, bestIou] = [p, overlap];
+    }
+    if (!best) return true;
+    best.attributes = { ...best.attributes, keypoints: pose.attributes?.keypoints };
+    return false;
+  });
 }
 
 /** What a camera without an `analyzers:` block runs: the schema's defaults. */

@@ -41,7 +41,11 @@ export function tokenGuard(token: string) {
     if (PUBLIC.has(path) || req.socket.remoteAddress === INGRESS_PROXY_IP) return;
     const { token: given, fromQuery } = presented(req);
     if (given && same(given, token)) {
-      if (fromQuery) reply.header('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      if (fromQuery) {
+        reply.header('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+        // Routes validate their own query strictly; the token is the guard's business only.
+        delete (req.query as Record<string, unknown>).token;
+      }
       return;
     }
     reply
