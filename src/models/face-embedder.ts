@@ -16,8 +16,8 @@ export const FACE_TEMPLATE_112: readonly Point[] = [
   [56.1396, 92.2848],
 ];
 
-/** Cosine similarity above which two FaceRes embeddings are taken as one person (about 2% false matches on the fixtures). */
-export const FACERES_MATCH_THRESHOLD = 0.7;
+/** Cosine similarity from which two FaceRes embeddings are taken as one person (docs/inference.md: FPR ≈ 0.1 % on the fixtures). */
+export const FACERES_MATCH_THRESHOLD = 0.56;
 
 /** How a model wants its face: crop size, framing, pixel range. */
 export interface EmbedderSpec {
@@ -35,10 +35,11 @@ export interface EmbedderSpec {
 
 /**
  * Framings and pixel ranges chosen by measurement (test/bench/face-embedder-roc.ts, docs/inference.md).
- * FaceRes wins (AUC 0.82 against 0.53–0.61 for MobileFaceNet), so it is the default.
+ * FaceRes (BGR, as its OpenCV-trained weights expect) wins: AUC 0.99 against 0.50–0.56 for
+ * MobileFaceNet, so it is the default.
  */
 export const EMBEDDERS: Record<EmbedderSpec['name'], EmbedderSpec> = {
-  faceres: { name: 'faceres', size: 224, zoom: 1, scale: 1, offset: 0, dimensions: 1024 },
+  faceres: { name: 'faceres', size: 224, zoom: 1, scale: 1, offset: 0, bgr: true, dimensions: 1024 },
   mobilefacenet: { name: 'mobilefacenet', size: 112, zoom: 1, scale: 1 / 128, offset: -127.5 / 128, dimensions: 192 },
 };
 
