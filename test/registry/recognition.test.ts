@@ -1,17 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { Detector } from '../../src/models/detector.js';
-import { defaultModelsConfig } from '../../src/models/model-config.js';
-import { registryConfigSchema } from '../../src/registry/config.js';
+import type { Detector } from '../../src/models/detector.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { FaceIndex } from '../../src/registry/face-index.js';
-import { FaceRegistry } from '../../src/registry/face-registry.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import type { FaceRegistry } from '../../src/registry/face-registry.js';
 import { loadImage } from '../../src/vision/image.js';
 import { ENROLLED, FACES, FIXTURES, PROBE_PEOPLE, SKIP_WITHOUT_FACES } from './probe-faces.js';
+import { realRegistry, type RealRegistry } from './real-registry.js';
 
 const missing = SKIP_WITHOUT_FACES;
 
@@ -23,29 +19,15 @@ const EXPECTED = Object.fromEntries(
 const photo = (...path: string[]) => ({ data: readFileSync(join(FACES, ...path)), label: path.at(-1)! });
 
 describe.skipIf(missing !== null)(`face registry with the real models on the fixture photos${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let real: RealRegistry;
   let detector: Detector;
-  let db: Db;
   let registry: FaceRegistry;
 
   beforeAll(async () => {
-    detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['faces'] });
-    const dir = mkdtempSync(join(tmpdir(), 'argus-faces-'));
-    db = openDatabase(join(dir, 'argus.db'));
-    registry = new FaceRegistry({
-      db,
-      config: registryConfigSchema.parse({ backups: { keep: 0 } }),
-      dataDir: dir,
-      model: 'faceres',
-      models: detector,
-      logger: silentLogger(),
-    });
-    registry.start();
+    real = await realRegistry({ backups: { keep: 0 } });
+    ({ detector, registry } = real);
   });
-  afterAll(async () => {
-    registry?.stop();
-    db?.close();
-    await detector?.close();
-  });
+  afterAll(() => real?.close());
 
   async function refusal(work: Promise<unknown>): Promise<RegistryError> {
     const err = await work.then(() => undefined, (e: unknown) => e);

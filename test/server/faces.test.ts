@@ -1,43 +1,28 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { Detector } from '../../src/models/detector.js';
-import { defaultModelsConfig } from '../../src/models/model-config.js';
-import { registryConfigSchema } from '../../src/registry/config.js';
-import { FaceRegistry, type EventFace } from '../../src/registry/face-registry.js';
+import type { Detector } from '../../src/models/detector.js';
+import type { EventFace, FaceRegistry } from '../../src/registry/face-registry.js';
 import { faceCrop } from '../../src/registry/photo-face.js';
 import { faceRoutes } from '../../src/server/routes/faces.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
 import { loadImage } from '../../src/vision/image.js';
 import { FACES, FIXTURES, SKIP_WITHOUT_FACES } from '../registry/probe-faces.js';
+import { realRegistry, type RealRegistry } from '../registry/real-registry.js';
 
 const missing = SKIP_WITHOUT_FACES;
 
 describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let real: RealRegistry;
   let detector: Detector;
-  let db: Db;
   let registry: FaceRegistry;
   let app: FastifyInstance;
   let base = '';
   const events = new Map<string, EventFace>();
 
   beforeAll(async () => {
-    detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['faces'] });
-    const dir = mkdtempSync(join(tmpdir(), 'argus-faces-api-'));
-    db = openDatabase(join(dir, 'argus.db'));
-    registry = new FaceRegistry({
-      db,
-      config: registryConfigSchema.parse({ backups: { keep: 5, delay: 0 } }),
-      dataDir: dir,
-      model: 'faceres',
-      models: detector,
-      loadEventFace: async (id) => events.get(id),
-      logger: silentLogger(),
-    });
-    registry.start();
+    real = await realRegistry({ backups: { keep: 5, delay: 0 } }, { loadEventFace: async (id) => events.get(id) });
+    ({ detector, registry } = real);
     // An event's unknown face, as the events module keeps it: Obama in the audience of obama3.jpg.
     const img = await loadImage(join(FACES, 'probe', 'obama3.jpg'));
     const [face] = await detector.detectFaces(img);
@@ -50,9 +35,7 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
   });
   afterAll(async () => {
     await app?.close();
-    registry?.stop();
-    db?.close();
-    await detector?.close();
+    await real?.close();
   });
 
   function form(files: [string, Buffer][], fields: Record<string, string> = {}): FormData {
