@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The UI's files; src/server/routes and dist/server/routes both sit three levels below the package root. */
-export const UI_DIR = fileURLToPath(new URL('../../../src/ui/', import.meta.url));
+/** The UI's static files: src/ui beside the sources, dist/ui (copied by `npm run build`) beside the build. */
+export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
