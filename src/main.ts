@@ -110,6 +110,7 @@ export class Argus {
       model: config.models.faces.embedder,
       models: detector,
       loadEventFace: (id) => this.eventFace(snapshots, id),
+      onChange: (counts) => bus.emit('facesChanged', counts),
       logger: log.child({ part: 'faces' }),
     });
     registry.start();
