@@ -1,4 +1,4 @@
-import type { Point } from '../vision/affine.js';
+import { applyAffine, boxToRect, invertAffine, warpAffine, type Point } from '../vision/affine.js';
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
@@ -74,24 +74,65 @@ export class BlazeFaceDetector implements FaceDetector {
     private readonly info: ModelInfo,
     private readonly minScore: number,
     private readonly iouThreshold = 0.3,
+    private readonly tiles = 1,
   ) {}
 
+  /**
+   * With `tiles` n > 1, also looks in an n × n grid of overlapping squares: a 256² input leaves
+   * distant faces in a wide frame only a few pixels across, and each tile gives them n× more.
+   */
   async detect(img: RgbImage): Promise<FaceDetection[]> {
     const lb = await letterbox(img, SIZE, SIZE, 0);
-    const data = toFloatTensor(lb.image, { layout: 'nhwc', scale: 1 / 127.5, offset: -1 });
+    const faces = await this.detectIn(lb.image, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale]);
+    for (const tile of gridSquares(img.width, img.height, this.tiles)) {
+      const toTile = boxToRect(tile, SIZE, SIZE);
+      const back = invertAffine(toTile);
+      const found = await this.detectIn(warpAffine(img, toTile, SIZE, SIZE), (p) => applyAffine(back, p));
+      // Tiles are for small faces: a large one is the whole-frame pass's (tiles see façades as faces),
+      // and one cut by the tile's edge is half a face that the frame or a neighbouring tile has whole.
+      const side = tile[2] - tile[0];
+      const margin = side * 0.02;
+      const small = ({ box: b }: FaceDetection) =>
+        b[2] - b[0] < side / 4 && b[0] > tile[0] + margin && b[1] > tile[1] + margin && b[2] < tile[2] - margin && b[3] < tile[3] - margin;
+      faces.push(...found.filter(small));
+    }
+    const keep = this.tiles > 1 ? nms(faces.map((f) => f.box), faces.map((f) => f.score), { iouThreshold: this.iouThreshold }) : faces.map((_, k) => k);
+    return keep.map((k) => ({ ...faces[k], box: clipBox(faces[k].box, img.width, img.height) }));
+  }
+
+  private async detectIn(input: RgbImage, toSource: (p: Point) => Point): Promise<FaceDetection[]> {
+    const data = toFloatTensor(input, { layout: 'nhwc', scale: 1 / 127.5, offset: -1 });
     const out = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } });
     const pick = (n: number, c: number) => asFloat32(outputWithShape(out, (d) => d[1] === n && d[2] === c, `[1, ${n}, ${c}]`));
     // 512 stride-16 anchors first, then the 384 stride-32 ones, as in blazeFaceAnchors()
     const logits = concat(pick(512, 1), pick(384, 1));
     const regressions = concat(pick(512, 16), pick(384, 16));
     const faces = decodeBlazeFace(logits, regressions, this.anchors, { minScore: this.minScore, iouThreshold: this.iouThreshold });
-    const toSource = (p: Point): Point => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale];
     return faces.map((f) => {
       const [x1, y1] = toSource([f.box[0], f.box[1]]);
       const [x2, y2] = toSource([f.box[2], f.box[3]]);
-      return { score: f.score, box: clipBox([x1, y1, x2, y2], img.width, img.height), landmarks: f.landmarks.map(toSource) };
+      return { score: f.score, box: [x1, y1, x2, y2], landmarks: f.landmarks.map(toSource) };
     });
   }
+}
+
+/** n × n squares covering a width × height frame, each a quarter larger than its cell so faces on a seam are whole in one. */
+export function gridSquares(width: number, height: number, n: number): Box[] {
+  if (n <= 1) return [];
+  const side = (Math.max(width, height) / n) * 1.25;
+  const squares: Box[] = [];
+  // neighbours overlap by at least a fifth of a square
+  const count = (length: number) => (length <= side ? 1 : Math.ceil((length - side) / (0.8 * side) - 1e-9) + 1);
+  const cols = count(width);
+  const rows = count(height);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const x = cols === 1 ? (width - side) / 2 : (c * (width - side)) / (cols - 1);
+      const y = rows === 1 ? (height - side) / 2 : (r * (height - side)) / (rows - 1);
+      squares.push([x, y, x + side, y + side]);
+    }
+  }
+  return squares;
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {

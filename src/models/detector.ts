@@ -58,7 +58,7 @@ export class Detector {
       let faces: FaceDetector | null = null;
       let embedder: FaceEmbedder | null = null;
       if (families.has('faces')) {
-        faces = new BlazeFaceDetector(pool, await load('blazeface-back'), config.faces.min_score);
+        faces = new BlazeFaceDetector(pool, await load('blazeface-back'), config.faces.min_score, 0.3, config.faces.tiles);
         if (opts.embeddings ?? true) {
           const spec = EMBEDDERS[config.faces.embedder];
           embedder = new OnnxFaceEmbedder(pool, await load(spec.name), spec);

@@ -56,10 +56,12 @@ export const modelsSchema = z
       .object({
         /** 0.65: drops a 0.61 false face on a fixture photo, keeps small real ones (0.67+). */
         min_score: z.number().min(0).max(1).default(0.65),
+        /** Also look in an n × n grid of tiles for small, distant faces (1 = whole frame only). */
+        tiles: z.number().int().min(1).max(4).default(2),
         embedder: z.enum(['faceres', 'mobilefacenet']).default('faceres'),
       })
       .strict()
-      .default({ min_score: 0.65, embedder: 'faceres' }),
+      .default({ min_score: 0.65, tiles: 2, embedder: 'faceres' }),
     pose: z
       .object({
         model: z.enum(['blazepose', 'movenet']).default('blazepose'),

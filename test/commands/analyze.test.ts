@@ -66,7 +66,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     const [pair, body] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(pair).toMatchObject({ file: 'obama_and_biden.jpg', width: 2000, height: 1428 });
     expect(pair.objects.filter((o: { label: string }) => o.label === 'person').length).toBeGreaterThanOrEqual(2);
-    expect(pair.faces).toHaveLength(2);
+    expect(pair.faces).toHaveLength(3); // Biden, Obama, and a child at the right edge
     for (const f of pair.faces) {
       expect(f.landmarks).toHaveLength(6);
       expect(f.embedding).toHaveLength(1024);

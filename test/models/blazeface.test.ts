@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blazeFaceAnchors, decodeBlazeFace } from '../../src/models/blazeface.js';
+import { blazeFaceAnchors, decodeBlazeFace, gridSquares } from '../../src/models/blazeface.js';
 
 describe('blazeFaceAnchors', () => {
   const anchors = blazeFaceAnchors();
@@ -47,5 +47,28 @@ describe('decodeBlazeFace', () => {
     // sigmoid(0.5) = 0.62, sigmoid(3) = 0.95
     expect(decodeBlazeFace(logits, regressions, anchors, { minScore: 0.7, iouThreshold: 0.3 })).toHaveLength(1);
     expect(decodeBlazeFace(logits, regressions, anchors, { minScore: 0.99, iouThreshold: 0.3 })).toHaveLength(0);
+  });
+});
+
+describe('gridSquares', () => {
+  it('adds nothing for a single tile', () => {
+    expect(gridSquares(640, 360, 1)).toEqual([]);
+  });
+
+  it('covers a 640×360 frame with two overlapping squares for a 2 × 2 grid (one row suffices)', () => {
+    expect(gridSquares(640, 360, 2)).toEqual([
+      [0, -20, 400, 380],
+      [240, -20, 640, 380],
+    ]);
+  });
+
+  it('covers every pixel of a 4:3 photo, neighbours overlapping by at least a fifth', () => {
+    const squares = gridSquares(1920, 1440, 3);
+    expect(squares).toHaveLength(6);
+    const side = squares[0][2] - squares[0][0];
+    for (const [x, y] of [[0, 0], [1919, 1439], [960, 720], [1919, 0]]) {
+      expect(squares.some((s) => x >= s[0] && x <= s[2] && y >= s[1] && y <= s[3])).toBe(true);
+    }
+    expect(squares[1][0] - squares[0][0]).toBeLessThanOrEqual(side * 0.8);
   });
 });

@@ -13,7 +13,7 @@ const haveFixtures = existsSync(FIXTURES);
 const haveModels = existsSync(join(defaultModelsDir(), 'manifest.json')) && existsSync(join(defaultModelsDir(), 'centernet.onnx'));
 const skipReason = !haveFixtures ? ` (skipped: fixtures absent at ${FIXTURES})` : !haveModels ? ' (skipped: models not built; run "argus models build")' : '';
 
-/** Who is in each photo, from ../shared/fixtures/README.md. */
+/** How many people each photo shows (../shared/fixtures/README.md), and so how many faces. */
 const PEOPLE: [file: string, people: number][] = [
   ['faces/probe/alex_lacamoire1.jpg', 1],
   ['faces/probe/kit_harington1.jpg', 1],
@@ -23,11 +23,12 @@ const PEOPLE: [file: string, people: number][] = [
   ['faces/probe/obama-240p.jpg', 1],
   ['faces/probe/obama_small.jpg', 1],
   ['faces/probe/obama_partial_face.jpg', 1],
-  ['faces/probe/obama_and_biden.jpg', 2],
+  ['faces/probe/obama_and_biden.jpg', 3], // the README names two; a child's face shows at the right edge
   ['faces/probe/two_people.jpg', 2],
   ['people/group-3.jpg', 4],
   ['people/group-6.jpg', 3],
   ['people/ai-body.jpg', 1],
+  ['people/stock-group-2.jpg', 4],
 ];
 
 describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${skipReason}`, () => {
@@ -54,9 +55,9 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     }
   });
 
-  it('finds at least 8 of the small faces in the large group photo', async () => {
+  it('finds most of the small faces in the large group photo (tiles: 15 where the whole frame alone finds 9)', async () => {
     const faces = await detector.detectFaces(await load('people/group-1.jpg'));
-    expect(faces.length).toBeGreaterThanOrEqual(8);
+    expect(faces.length).toBeGreaterThanOrEqual(14);
   });
 
   it('finds nobody in the landscape', async () => {
