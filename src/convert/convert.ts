@@ -1,4 +1,5 @@
-import { attr, ConvertContext, dataInputs, onnxTypeOfTf, UnsupportedOpError } from './context.js';
+import { ConvertContext, UnsupportedOpError } from './context.js';
+import { attr, dataInputs, onnxTypeOfTf } from './tf-attr.js';
 import { OnnxGraphBuilder, OnnxType, type Dim } from './onnx-writer.js';
 import { fusePatterns } from './fuse-patterns.js';
 import { OP_TABLE } from './ops/op-table.js';

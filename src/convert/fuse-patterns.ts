@@ -1,4 +1,5 @@
 import { ConvertContext } from './context.js';
+import { attr } from './tf-attr.js';
 import type { TfjsGraph, TfNode } from './tfjs-model.js';
 import type { ConstTensor } from './weights.js';
 
@@ -124,7 +125,7 @@ class PatternMatcher {
     const node = this.byName.get(ConvertContext.ref(ref));
     if (!node) return false;
     if (node.op === 'Relu' || node.op === 'Relu6') return true;
-    const fused = (node.attr?.fused_ops?.list?.s ?? []).map((s) => Buffer.from(s, 'base64').toString('utf8'));
+    const fused = attr.strs(node, 'fused_ops');
     return CONVS.has(node.op) && ['Relu', 'Relu6'].includes(fused[fused.length - 1] ?? '');
   }
 

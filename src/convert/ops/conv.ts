@@ -1,4 +1,5 @@
-import { attr, dataInputs, transposeData, type ConvertContext } from '../context.js';
+import { transposeData, type ConvertContext } from '../context.js';
+import { attr, dataInputs } from '../tf-attr.js';
 import { OnnxType, type AttrValue } from '../onnx-writer.js';
 import type { TfNode } from '../tfjs-model.js';
 import type { OpMapper } from './op-mapper.js';

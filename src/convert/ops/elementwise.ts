@@ -1,4 +1,5 @@
-import { attr, dataInputs, onnxTypeOfTf, type ConvertContext } from '../context.js';
+import type { ConvertContext } from '../context.js';
+import { attr, dataInputs, onnxTypeOfTf } from '../tf-attr.js';
 import { OnnxType } from '../onnx-writer.js';
 import type { TfNode } from '../tfjs-model.js';
 import type { OpMapper } from './op-mapper.js';

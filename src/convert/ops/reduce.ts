@@ -1,4 +1,5 @@
-import { attr, dataInputs, NCHW_AXIS_OF_NHWC, onnxTypeOfTf, transposeData, type ConvertContext } from '../context.js';
+import { NCHW_AXIS_OF_NHWC, transposeData, type ConvertContext } from '../context.js';
+import { attr, dataInputs, onnxTypeOfTf } from '../tf-attr.js';
 import { OnnxType } from '../onnx-writer.js';
 import type { TfNode } from '../tfjs-model.js';
 import { activation } from './conv.js';

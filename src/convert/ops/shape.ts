@@ -1,4 +1,5 @@
-import { attr, dataInputs, NCHW_AXIS_OF_NHWC, onnxTypeOfTf, type ConvertContext } from '../context.js';
+import { NCHW_AXIS_OF_NHWC, type ConvertContext } from '../context.js';
+import { attr, dataInputs, onnxTypeOfTf } from '../tf-attr.js';
 import { OnnxType } from '../onnx-writer.js';
 import type { TfNode } from '../tfjs-model.js';
 import type { OpMapper } from './op-mapper.js';
