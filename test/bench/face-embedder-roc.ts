@@ -17,27 +17,9 @@ import { cosineSimilarity, EMBEDDERS, FACERES_MATCH_THRESHOLD, OnnxFaceEmbedder,
 import { ModelManifest } from '../../src/models/manifest.js';
 import { SessionPool } from '../../src/models/session-pool.js';
 import { loadImage, type RgbImage } from '../../src/vision/image.js';
+import { FACES, PROBE_PEOPLE } from '../registry/probe-faces.js';
 
 const THRESHOLDS = [0.5, 0.55, FACERES_MATCH_THRESHOLD, 0.58, 0.6, 0.7];
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'faces');
-
-/**
- * Probe photos and who is in them, left to right. Three rows differ from fixtures/README.md,
- * which has them wrong (checked by eye against the enrolment photos).
- */
-const PROBES: Record<string, string[]> = {
-  'alex_lacamoire1.jpg': ['alex_lacamoire'],
-  'kit_harington1.jpg': ['kit_harington'],
-  'kit_with_rose.jpg': ['rose_leslie', 'kit_harington'],
-  'obama1.jpg': ['barack_obama'],
-  'obama3.jpg': ['barack_obama'],
-  'obama-240p.jpg': ['barack_obama'],
-  'obama_small.jpg': ['barack_obama'],
-  'obama_partial_face.jpg': ['barack_obama'],
-  'obama_and_biden.jpg': ['joe_biden', 'barack_obama'],
-  'two_people.jpg': ['barack_obama', 'joe_biden'],
-};
-
 type Alteration = { name: string; apply: (s: sharp.Sharp, w: number, h: number) => sharp.Sharp };
 const ALTERATIONS: Alteration[] = [
   { name: 'original', apply: (s) => s },
@@ -69,10 +51,10 @@ async function altered(path: string, a: Alteration): Promise<RgbImage> {
 
 async function collect(detector: BlazeFaceDetector): Promise<{ samples: Sample[]; missed: string[] }> {
   const photos: { path: string; people: string[] }[] = [];
-  for (const person of readdirSync(join(FIXTURES, 'known'))) {
-    for (const f of readdirSync(join(FIXTURES, 'known', person))) photos.push({ path: join(FIXTURES, 'known', person, f), people: [person] });
+  for (const person of readdirSync(join(FACES, 'known'))) {
+    for (const f of readdirSync(join(FACES, 'known', person))) photos.push({ path: join(FACES, 'known', person, f), people: [person] });
   }
-  for (const [f, people] of Object.entries(PROBES)) photos.push({ path: join(FIXTURES, 'probe', f), people });
+  for (const [f, people] of Object.entries(PROBE_PEOPLE)) photos.push({ path: join(FACES, 'probe', f), people });
   const samples: Sample[] = [];
   const missed: string[] = [];
   for (const { path, people } of photos) {
@@ -81,7 +63,7 @@ async function collect(detector: BlazeFaceDetector): Promise<{ samples: Sample[]
       // The most confident faces, as many as the photo has people, then left to right.
       const faces = (await detector.detect(img)).slice(0, people.length).sort((x, y) => x.box[0] - y.box[0]);
       if (faces.length < people.length) {
-        missed.push(`${path.slice(FIXTURES.length + 1)} (${a.name})`);
+        missed.push(`${path.slice(FACES.length + 1)} (${a.name})`);
         continue;
       }
       faces.forEach((face, i) => samples.push({ person: people[i], photo: path, variant: a.name, img, face }));
@@ -160,8 +142,8 @@ function fmt(r: Roc): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(FIXTURES)) {
-    console.log(`skipped: ${FIXTURES} is absent`);
+  if (!existsSync(FACES)) {
+    console.log(`skipped: ${FACES} is absent`);
     return;
   }
   const manifest = ModelManifest.load();

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { SessionPool } from '../../src/models/session-pool.js';
@@ -45,6 +46,26 @@ describe('SessionPool', () => {
       const data = new Float32Array(4);
       await pool.run('const', { images: { type: 'float32', dims: [1, 4], data } });
       expect(data.byteLength).toBe(0); // detached
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('replaces a worker that died and reloads its models before serving again', async () => {
+    const pool = new SessionPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger());
+    try {
+      await pool.load('const', model);
+      const feeds = () => ({ images: { type: 'float32' as const, dims: [1, 4], data: new Float32Array(4) } });
+      await pool.run('const', feeds());
+      // reach in to kill the thread, as a native crash would
+      const workers = (pool as unknown as { workers: { worker: Worker }[] }).workers;
+      const dead = workers[0].worker;
+      const exited = new Promise((resolve) => dead.once('exit', resolve)); // after the pool's own exit listener
+      await dead.terminate();
+      await exited;
+      expect(workers).toHaveLength(0);
+      const out = await pool.run('const', feeds());
+      expect([...out.output0.data]).toEqual([1, 2, 3]);
     } finally {
       await pool.close();
     }
