@@ -69,8 +69,11 @@ export class Detector {
         const { model, min_score, max_people } = config.pose;
         poses =
           model === 'movenet'
-            ? new MoveNetDetector(pool, await load('movenet-lightning'), min_score, max_people)
-            : new BlazePoseDetector(pool, await load('blazepose-detector'), await load('blazepose-full'), { minScore: min_score, maxPeople: max_people });
+            ? new MoveNetDetector(pool, await load('movenet-lightning'), min_score ?? 0.2, max_people)
+            : new BlazePoseDetector(pool, await load('blazepose-detector'), await load('blazepose-full'), {
+                minScore: min_score ?? 0.5,
+                maxPeople: max_people,
+              });
       }
       return new Detector(pool, objects, faces, embedder, poses);
     } catch (err) {

@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { cosineSimilarity, FACERES_MATCH_THRESHOLD } from '../../src/models/face-embedder.js';
 import { defaultModelsDir } from '../../src/models/manifest.js';
-import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { defaultModelsConfig, modelsSchema } from '../../src/models/model-config.js';
 import { loadImage } from '../../src/vision/image.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
@@ -145,5 +145,31 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     // the default match threshold names no one wrongly here and recognises most same-person pairs
     expect(Math.max(...different)).toBeLessThan(FACERES_MATCH_THRESHOLD);
     expect(same.filter((s) => s >= FACERES_MATCH_THRESHOLD).length / same.length).toBeGreaterThan(0.9);
+  });
+});
+
+describe.skipIf(!haveFixtures || !haveModels)(`Detector with MoveNet for pose${skipReason}`, () => {
+  let detector: Detector;
+  beforeAll(async () => {
+    const config = modelsSchema.parse({ pose: { model: 'movenet' } });
+    detector = await Detector.create({ config, logger: silentLogger(), families: ['objects', 'pose'] });
+  });
+  afterAll(() => detector?.close());
+
+  it('reads one body per person box, 17 keypoints, nose above hips above ankles', async () => {
+    const img = await loadImage(join(FIXTURES, 'people/stock-group-2.jpg'));
+    const people = (await detector.detectObjects(img)).filter((o) => o.label === 'person').map((o) => o.box);
+    const poses = await detector.detectPoses(img, people);
+    expect(poses).toHaveLength(4);
+    for (const pose of poses) {
+      const k = Object.fromEntries(pose.keypoints.map((p) => [p.name, p]));
+      expect(pose.keypoints).toHaveLength(17);
+      expect(k.nose.y).toBeLessThan(k.left_hip.y);
+      expect(Math.min(k.left_hip.y, k.right_hip.y)).toBeLessThan(Math.max(k.left_ankle.y, k.right_ankle.y));
+    }
+  });
+
+  it('finds no body in the landscape', async () => {
+    expect(await detector.detectPoses(await loadImage(join(FIXTURES, 'people/background.jpg')))).toEqual([]);
   });
 });
