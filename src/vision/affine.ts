@@ -76,45 +76,52 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
   const k = Math.min(4, Math.max(1, Math.ceil(1 / scale - 1e-6)));
   const out = new Uint8Array(outW * outH * 3);
   const { width: W, height: H, data } = img;
-  const acc = [0, 0, 0];
+  const n = k * k;
+  // Inlined bilinear taps: this runs for every pixel of every crop, so no calls or arrays inside.
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
-      acc[0] = acc[1] = acc[2] = 0;
+      let r = 0, g = 0, b = 0;
       for (let sy = 0; sy < k; sy++) {
+        const dy = y + (sy + 0.5) / k;
         for (let sx = 0; sx < k; sx++) {
           const dx = x + (sx + 0.5) / k;
-          const dy = y + (sy + 0.5) / k;
-          // pixel centres: sample at continuous coordinates, then shift to index space
+          // continuous source position, shifted so integer coordinates are pixel centres
           const fx = inv[0] * dx + inv[1] * dy + inv[2] - 0.5;
           const fy = inv[3] * dx + inv[4] * dy + inv[5] - 0.5;
-          sampleBilinear(data, W, H, fx, fy, fill, acc);
+          const x0 = Math.floor(fx);
+          const y0 = Math.floor(fy);
+          const ax = fx - x0;
+          const ay = fy - y0;
+          const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+            const i00 = (y0 * W + x0) * 3;
+            const i01 = i00 + W * 3;
+            r += data[i00] * w00 + data[i00 + 3] * w10 + data[i01] * w01 + data[i01 + 3] * w11;
+            g += data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
+            b += data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
+          } else {
+            // at or past the border: taps outside the image read as `fill`
+            const taps: [number, number, number][] = [[x0, y0, w00], [x0 + 1, y0, w10], [x0, y0 + 1, w01], [x0 + 1, y0 + 1, w11]];
+            for (const [tx, ty, w] of taps) {
+              if (tx < 0 || ty < 0 || tx >= W || ty >= H) {
+                r += fill * w;
+                g += fill * w;
+                b += fill * w;
+              } else {
+                const t = (ty * W + tx) * 3;
+                r += data[t] * w;
+                g += data[t + 1] * w;
+                b += data[t + 2] * w;
+              }
+            }
+          }
         }
       }
       const o = (y * outW + x) * 3;
-      const n = k * k;
-      out[o] = Math.round(acc[0] / n);
-      out[o + 1] = Math.round(acc[1] / n);
-      out[o + 2] = Math.round(acc[2] / n);
+      out[o] = Math.round(r / n);
+      out[o + 1] = Math.round(g / n);
+      out[o + 2] = Math.round(b / n);
     }
   }
   return { width: outW, height: outH, data: out };
-}
-
-function sampleBilinear(data: Uint8Array, W: number, H: number, fx: number, fy: number, fill: number, acc: number[]): void {
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const ax = fx - x0;
-  const ay = fy - y0;
-  for (let c = 0; c < 3; c++) {
-    const p00 = pixel(data, W, H, x0, y0, c, fill);
-    const p10 = pixel(data, W, H, x0 + 1, y0, c, fill);
-    const p01 = pixel(data, W, H, x0, y0 + 1, c, fill);
-    const p11 = pixel(data, W, H, x0 + 1, y0 + 1, c, fill);
-    acc[c] += (p00 * (1 - ax) + p10 * ax) * (1 - ay) + (p01 * (1 - ax) + p11 * ax) * ay;
-  }
-}
-
-function pixel(data: Uint8Array, W: number, H: number, x: number, y: number, c: number, fill: number): number {
-  if (x < 0 || y < 0 || x >= W || y >= H) return fill;
-  return data[(y * W + x) * 3 + c];
 }
