@@ -170,7 +170,6 @@ export class Argus {
     });
     ha.start();
     this.stops.push(() => ha.stop());
-    bus.on(this, 'event', (message) => mqtt.publish(`${base}/events`, JSON.stringify(message), { qos: 1 }));
 
     // Cameras.
     for (const [name, camera] of enabled) {
