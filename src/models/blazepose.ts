@@ -104,8 +104,9 @@ export function decodePoseLandmarks(ld: Float32Array, cropToSource: (p: Point) =
   });
 }
 
-function insideBox([x, y]: Point, b: Box): boolean {
-  return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
+/** Hips belong to a person box when they lie within it, or below it: a close-up shows no hips. */
+function hipsInBox([x, y]: Point, b: Box): boolean {
+  return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3] + (b[3] - b[1]);
 }
 
 function offCentre([x]: Point, b: Box): number {
@@ -160,7 +161,7 @@ export class BlazePoseDetector implements PoseDetector {
       const found = decodePoseDetections(rows, this.anchors, { minScore, maxPeople }).map((roi) => ({ roi, hips: applyAffine(back, [roi.cx, roi.cy]) }));
       // In a person's square a neighbour can score higher: take the body whose hips are nearest the box's centre line.
       const person = people[regions.indexOf(region)];
-      const chosen = person ? found.filter((f) => insideBox(f.hips, person)).sort((a, b) => offCentre(a.hips, person) - offCentre(b.hips, person)).slice(0, 1) : found;
+      const chosen = person ? found.filter((f) => hipsInBox(f.hips, person)).sort((a, b) => offCentre(a.hips, person) - offCentre(b.hips, person)).slice(0, 1) : found;
       for (const { roi, hips: [cx, cy] } of chosen) {
         const pose = await this.landmarks(img, rotatedSquareToRect(cx, cy, roi.side / scale, roi.rotation, LANDMARK_SIZE));
         if (pose.score >= minScore) poses.push({ ...pose, box: clipBox(pose.box, img.width, img.height) });
