@@ -78,15 +78,18 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     expect(body.poses[0].keypoints[0]).toMatchObject({ name: 'nose', x: expect.any(Number), y: expect.any(Number), score: expect.any(Number) });
   });
 
-  it('samples a video and finds the performer\'s face once he is close', async () => {
-    const r = await argus(['--json', '--models', 'faces', '--every', '2', join(FIXTURES, 'video/short_hamilton_clip.mp4')]);
+  it('samples a video and finds the performer\'s face and pose once he is close', async () => {
+    const r = await argus(['--json', '--every', '2', join(FIXTURES, 'video/short_hamilton_clip.mp4')]);
     expect(r.code).toBe(0);
     const frames = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(frames.map((f) => f.time_s)).toEqual([0, 2, 4, 6, 8]);
-    expect(frames.every((f) => f.width === 640 && f.height === 360 && f.objects.length === 0)).toBe(true);
+    expect(frames.every((f) => f.width === 640 && f.height === 360)).toBe(true);
     // close up from about 3 s to 7 s (fixtures/README.md)
-    expect(frames[2].faces.length).toBeGreaterThanOrEqual(1);
-    expect(frames[3].faces.length).toBeGreaterThanOrEqual(1);
+    for (const f of [frames[2], frames[3]]) {
+      expect(f.objects.filter((o: { label: string }) => o.label === 'person')).toHaveLength(1);
+      expect(f.faces).toHaveLength(1);
+      expect(f.poses).toHaveLength(1);
+    }
   });
 
   it('prints a readable summary without --json', async () => {
