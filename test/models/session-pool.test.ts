@@ -6,13 +6,24 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger, type Logger } from '../../src/log.js';
+import type { RuntimeConfig } from '../../src/models/model-config.js';
 import { SessionPool } from '../../src/models/session-pool.js';
 import { writeConstantModel } from './onnx-graph.js';
 
 // CUDA counts as "not installed" only where onnxruntime-node's CUDA provider libraries are absent.
 const ortBin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', 'linux', 'x64');
 const FALLBACK_PROVIDERS = existsSync(join(ortBin, 'libonnxruntime_providers_cuda.so')) ? (['openvino'] as const) : (['openvino', 'cuda'] as const);
+
+/** Runs `use` with a fresh pool and always closes it. */
+async function withPool(runtime: RuntimeConfig, logger: Logger, use: (pool: SessionPool) => Promise<void>): Promise<void> {
+  const pool = new SessionPool(runtime, logger);
+  try {
+    await use(pool);
+  } finally {
+    await pool.close();
+  }
+}
 
 describe('SessionPool', () => {
   let dir: string;
@@ -24,8 +35,7 @@ describe('SessionPool', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('describes a model\'s inputs and outputs and runs it off the main thread', async () => {
-    const pool = new SessionPool({ provider: 'cpu', threads: 1, workers: 2 }, silentLogger());
-    try {
+    await withPool({ provider: 'cpu', threads: 1, workers: 2 }, silentLogger(), async (pool) => {
       const info = await pool.load('const', model);
       expect(info.inputs).toEqual([{ name: 'images', type: 'float32', shape: [1, 4] }]);
       expect(info.outputs[0]).toMatchObject({ name: 'output0', shape: [1, 3] });
@@ -34,26 +44,20 @@ describe('SessionPool', () => {
         Array.from({ length: 6 }, () => pool.run('const', { images: { type: 'float32', dims: [1, 4], data: new Float32Array(4) } })),
       );
       for (const out of runs) expect([...out.output0.data]).toEqual([1, 2, 3]);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('transfers the input buffer to the worker instead of copying it', async () => {
-    const pool = new SessionPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger());
-    try {
+    await withPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger(), async (pool) => {
       await pool.load('const', model);
       const data = new Float32Array(4);
       await pool.run('const', { images: { type: 'float32', dims: [1, 4], data } });
       expect(data.byteLength).toBe(0); // detached
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('replaces a worker that died and reloads its models before serving again', async () => {
-    const pool = new SessionPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger());
-    try {
+    await withPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger(), async (pool) => {
       await pool.load('const', model);
       const feeds = () => ({ images: { type: 'float32' as const, dims: [1, 4], data: new Float32Array(4) } });
       await pool.run('const', feeds());
@@ -66,44 +70,33 @@ describe('SessionPool', () => {
       expect(workers).toHaveLength(0);
       const out = await pool.run('const', feeds());
       expect([...out.output0.data]).toEqual([1, 2, 3]);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('reports a missing model file and an unloaded model by name', async () => {
-    const pool = new SessionPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger());
-    try {
+    await withPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger(), async (pool) => {
       await expect(pool.load('nope', join(dir, 'missing.onnx'))).rejects.toThrow(/missing\.onnx/);
       await expect(pool.run('other', {})).rejects.toThrow(/model "other" is not loaded/);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('rejects a file that is not an ONNX model', async () => {
     const bad = join(dir, 'bad.onnx');
     await writeFile(bad, 'this is not protobuf');
-    const pool = new SessionPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger());
-    try {
+    await withPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger(), async (pool) => {
       await expect(pool.load('bad', bad)).rejects.toThrow();
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it.each(FALLBACK_PROVIDERS)('falls back to the CPU, with a warning, when %s is not installed', async (provider) => {
     const lines: string[] = [];
     const sink = new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) });
-    const pool = new SessionPool({ provider, threads: 1, workers: 1 }, createLogger('warn', sink));
-    try {
+    await withPool({ provider, threads: 1, workers: 1 }, createLogger('warn', sink), async (pool) => {
       const info = await pool.load('const', model);
       expect(info.provider).toBe('cpu');
       expect(lines.join('')).toContain(provider);
       const out = await pool.run('const', { images: { type: 'float32', dims: [1, 4], data: new Float32Array(4) } });
       expect([...out.output0.data]).toEqual([1, 2, 3]);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });
