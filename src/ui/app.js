@@ -82,7 +82,7 @@ async function loadPeople() {
     const people = Array.isArray(body) ? body : body.people || [];
     box.innerHTML = people.length ? people.map((p) => `
       <div class="card person" data-person="${esc(p.name)}">
-        ${p.thumbnail ? `<img src="${esc(p.thumbnail.replace(/^\//, ''))}" alt="">` : ''}
+        ${p.thumbnail ? `<img src="api/${esc(p.thumbnail.replace(/^\/?(api\/)?/, ''))}" alt="">` : ''}
         <span><b>${esc(p.name)}</b><br><span class="muted">${p.samples ?? p.sample_count ?? '?'} photos</span></span>
         <button data-delete="${esc(p.name)}">Delete</button>
       </div>`).join('') : '<p class="muted">Nobody enrolled yet: add a photo above.</p>';

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import { freePort } from '../helpers/mqtt-broker.js';
 
 const require = createRequire(import.meta.url);
 const PHOTO = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+const OBAMA = join(import.meta.dirname, '../../../shared/fixtures/faces/known/barack_obama/1.jpg');
 
 describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () => {
   let argus: ArgusProcess;
@@ -50,6 +51,40 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     expect(text).toMatch(/person \d+%/);
     expect(text).toMatch(/face: unknown face, \d+% confidence/);
     expect(await page.locator('#analyze-canvas').evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(1000);
+    await page.close();
+  });
+
+  it.skipIf(!existsSync(OBAMA))('enrols a person from a photo on the Faces tab and lists them with a thumbnail (needs ../shared/fixtures)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}#faces`);
+    await page.locator('#enrol input[name=name]').fill('barack_obama');
+    await page.locator('#enrol input[name=file]').setInputFiles(OBAMA);
+    await page.locator('#enrol button').click();
+    await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 30_000 }).toBe('Added a photo of barack_obama.');
+    const card = page.locator('[data-person="barack_obama"]');
+    await card.waitFor();
+    expect(await card.textContent()).toContain('1 photos');
+    await expect.poll(() => card.locator('img').evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
+    // A photo with several faces is refused with the reason.
+    await page.locator('#enrol input[name=name]').fill('someone');
+    await page.locator('#enrol input[name=file]').setInputFiles(PHOTO);
+    await page.locator('#enrol button').click();
+    await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 30_000 }).toMatch(/faces/i);
+    expect(await page.locator('#enrol-result').getAttribute('class')).toBe('error');
+    await page.close();
+  });
+
+  it('lists the demo camera’s events with their snapshots', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}#events`);
+    // The demo clip is full of people: events appear within a minute of analysis.
+    await expect.poll(async () => {
+      await page.locator('#event-filter button').click();
+      return page.locator('#events figure').count();
+    }, { timeout: 90_000, interval: 3000 }).toBeGreaterThan(0);
+    const img = page.locator('#events figure img').first();
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.locator('#events figure figcaption').first().textContent()).toMatch(/on demo/);
     await page.close();
   });
 
