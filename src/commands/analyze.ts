@@ -7,6 +7,7 @@ import { silentLogger } from '../log.js';
 import { analyzeImage, type ImageAnalysis } from '../models/analyze-image.js';
 import { Detector, MODEL_FAMILIES, type ModelFamily } from '../models/detector.js';
 import { modelsSchema } from '../models/model-config.js';
+import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { loadImage, type RgbImage } from '../vision/image.js';
 
 const USAGE = `usage: argus analyze <image|video…> [options]
@@ -23,7 +24,9 @@ options:
   --embedder <model>     faceres (default) or mobilefacenet
   --yolo <file.onnx>     also run a user YOLO model (e.g. a pistol/rifle detector)
   --labels <file.txt>    its labels, one a line
-  --threads <n>          inference threads (default 2)`;
+  --threads <n>          inference threads (default 2)
+  --data <dir>           name faces from the face registry in this data folder
+                         (default: ARGUS_DATA_DIR, else ./data); nobody enrolled, no names`;
 
 const VIDEO = new Set(['.mp4', '.mkv', '.mov', '.avi', '.webm', '.m4v', '.ts', '.mpg', '.mpeg', '.flv']);
 
@@ -43,6 +46,7 @@ export async function main(args: string[]): Promise<number> {
         yolo: { type: 'string' },
         labels: { type: 'string' },
         threads: { type: 'string', default: '2' },
+        data: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -85,14 +89,20 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
 
+  // Faces get names when the data folder holds a registry with people in it.
+  const dataDir = values.data ?? process.env.ARGUS_DATA_DIR ?? './data';
+  const matcher = families.includes('faces') ? openFaceMatcher({ dataDir, model: config.data.faces.embedder, logger: silentLogger() }) : null;
   const detector = await Detector.create({
     config: config.data,
     logger: silentLogger(),
     families: families as ModelFamily[],
-    embeddings: values.embeddings,
+    embeddings: values.embeddings || matcher !== null,
   });
-  const print = (r: ImageAnalysis) => console.log(values.json ? JSON.stringify(r) : summary(r));
-  const opts = { families: families as ModelFamily[], embeddings: values.embeddings };
+  const print = (r: ImageAnalysis) => {
+    if (matcher) nameFaces(r, matcher, values.embeddings);
+    console.log(values.json ? JSON.stringify(r) : summary(r));
+  };
+  const opts = { families: families as ModelFamily[], embeddings: values.embeddings || matcher !== null };
   let failed = 0;
   try {
     for (const file of files) {
@@ -115,8 +125,19 @@ export async function main(args: string[]): Promise<number> {
     }
   } finally {
     await detector.close();
+    matcher?.close();
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** Adds `name` and `similarity` to each face; drops the embedding unless it was asked for. */
+function nameFaces(r: ImageAnalysis, matcher: FaceMatcher, keepEmbeddings: boolean): void {
+  for (const face of r.faces) {
+    const match = face.embedding ? matcher.match(Float32Array.from(face.embedding)) : null;
+    face.name = match?.name ?? null;
+    face.similarity = match ? Math.round(match.similarity * 1000) / 1000 : null;
+    if (!keepEmbeddings) delete face.embedding;
+  }
 }
 
 function summary(r: ImageAnalysis): string {
@@ -127,7 +148,7 @@ function summary(r: ImageAnalysis): string {
     lines.push(`  objects (${r.objects.length}, ${r.timings_ms.objects} ms): ${r.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% ${b(o.box)}`).join(', ') || 'none'}`);
   }
   if (r.timings_ms.faces !== undefined) {
-    lines.push(`  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`);
+    lines.push(`  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${f.name ? `${f.name} (${f.similarity}) ` : f.name === null ? 'unknown ' : ''}${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`);
   }
   if (r.timings_ms.pose !== undefined) {
     lines.push(

@@ -12,7 +12,8 @@ export interface ImageAnalysis {
   width: number;
   height: number;
   objects: ObjectDetection[];
-  faces: (FaceDetection & { embedding?: number[] })[];
+  /** `name`/`similarity` are added where a face registry is at hand (null: a stranger). */
+  faces: (FaceDetection & { embedding?: number[]; name?: string | null; similarity?: number | null })[];
   poses: PoseDetection[];
   timings_ms: Partial<Record<'objects' | 'faces' | 'pose', number>>;
 }

@@ -98,3 +98,31 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     expect(r.stdout).toMatch(/^group-3\.jpg \(1920×1537\)\n {2}objects \(\d+, [\d.]+ ms\): person \d+%/);
   });
 });
+
+describe.skipIf(!haveFixtures || !haveModels)(`argus analyze names faces from the registry${skipReason}`, () => {
+  let data = '';
+  beforeAll(async () => {
+    data = await mkdtemp(join(tmpdir(), 'argus-analyze-registry-'));
+    const enrol = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'faces', 'add', 'barack_obama', join(FIXTURES, 'faces/known/barack_obama/1.jpg'), '--data', data], { cwd: ROOT });
+    expect(await new Promise((r) => enrol.on('close', r))).toBe(0);
+  });
+  afterAll(() => rm(data, { recursive: true, force: true }));
+
+  it('gives each face a name or null, with its similarity, and no embedding unless asked', async () => {
+    const r = await argus(['--json', '--models', 'faces', '--data', data, join(FIXTURES, 'faces/probe/two_people.jpg')]);
+    expect(r.code).toBe(0);
+    const faces = (JSON.parse(r.stdout) as { faces: Array<{ box: number[]; name: string | null; similarity: number | null; embedding?: number[] }> }).faces.sort((a, b) => a.box[0] - b.box[0]);
+    // Obama on the left, Biden (not enrolled) on the right.
+    expect(faces.map((f) => f.name)).toEqual(['barack_obama', null]);
+    expect(faces[0].similarity).toBeGreaterThan(0.56);
+    expect(faces[1].similarity).toBeNull();
+    expect(faces.every((f) => f.embedding === undefined)).toBe(true);
+  });
+
+  it('gives no names where the data folder has no registry', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'argus-analyze-empty-'));
+    const r = await argus(['--json', '--models', 'faces', '--data', empty, join(FIXTURES, 'faces/probe/obama1.jpg')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).faces[0]).not.toHaveProperty('name');
+  });
+});
