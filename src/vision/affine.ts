@@ -66,16 +66,59 @@ export function rotatedSquareToRect(cx: number, cy: number, side: number, rotati
 }
 
 /**
+ * Halvings of an image (2×2 box average), made once per image and reused by every warp of it:
+ * a frame is cropped many times (face tiles, each face, each body), and sampling a shrunken
+ * level is far cheaper than supersampling the full-size image. Weakly held: gone with the image.
+ */
+const pyramids = new WeakMap<Uint8Array, RgbImage[]>();
+
+function halve(img: RgbImage): RgbImage {
+  const w = img.width >> 1;
+  const h = img.height >> 1;
+  const src = img.data;
+  const out = new Uint8Array(w * h * 3);
+  const row = img.width * 3;
+  for (let y = 0; y < h; y++) {
+    let i = 2 * y * row;
+    let o = y * w * 3;
+    for (let x = 0; x < w; x++, i += 6, o += 3) {
+      out[o] = (src[i] + src[i + 3] + src[i + row] + src[i + row + 3] + 2) >> 2;
+      out[o + 1] = (src[i + 1] + src[i + 4] + src[i + row + 1] + src[i + row + 4] + 2) >> 2;
+      out[o + 2] = (src[i + 2] + src[i + 5] + src[i + row + 2] + src[i + row + 5] + 2) >> 2;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** Level `level` of the image's pyramid (0 is the image itself). */
+function pyramidLevel(img: RgbImage, level: number): RgbImage {
+  if (level === 0) return img;
+  let levels = pyramids.get(img.data);
+  if (!levels) pyramids.set(img.data, (levels = [img]));
+  while (levels.length <= level) levels.push(halve(levels[levels.length - 1]));
+  return levels[level];
+}
+
+/**
  * Resamples `img` through the source→destination transform `m` into an outW × outH image.
- * Bilinear, with k×k supersampling when shrinking so small crops of large photos do not alias;
- * pixels that fall outside the source are `fill`.
+ * Bilinear; when shrinking, it samples the pyramid level nearest above the output's scale and
+ * supersamples at most 2×2 there, so small crops of large photos do not alias; pixels that fall
+ * outside the source are `fill`.
  */
 export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number, fill = 0): RgbImage {
-  const inv = invertAffine(m);
-  const scale = Math.sqrt(Math.abs(m[0] * m[4] - m[1] * m[3]));
+  const fullScale = Math.sqrt(Math.abs(m[0] * m[4] - m[1] * m[3]));
+  // Each level halves the image; stop while the remaining shrink is at most 2× (and the level is not tiny).
+  let level = 0;
+  while (fullScale * (1 << (level + 1)) <= 1 && img.width >> (level + 1) >= 8 && img.height >> (level + 1) >= 8) level++;
+  const f = 1 << level;
+  const src = pyramidLevel(img, level);
+  // Level pixel p covers full-size pixels [f·p, f·(p+1)): source → level coordinates scale by 1/f.
+  const mLevel: Affine = [m[0] * f, m[1] * f, m[2], m[3] * f, m[4] * f, m[5]];
+  const inv = invertAffine(mLevel);
+  const scale = fullScale * f;
   const k = Math.min(4, Math.max(1, Math.ceil(1 / scale - 1e-6)));
   const out = new Uint8Array(outW * outH * 3);
-  const { width: W, height: H, data } = img;
+  const { width: W, height: H, data } = src;
   const n = k * k;
   // Inlined bilinear taps: this runs for every pixel of every crop, so no calls or arrays inside.
   for (let y = 0; y < outH; y++) {
@@ -100,20 +143,14 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
             g += data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
             b += data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
           } else {
-            // at or past the border: taps outside the image read as `fill`
-            const taps: [number, number, number][] = [[x0, y0, w00], [x0 + 1, y0, w10], [x0, y0 + 1, w01], [x0 + 1, y0 + 1, w11]];
-            for (const [tx, ty, w] of taps) {
-              if (tx < 0 || ty < 0 || tx >= W || ty >= H) {
-                r += fill * w;
-                g += fill * w;
-                b += fill * w;
-              } else {
-                const t = (ty * W + tx) * 3;
-                r += data[t] * w;
-                g += data[t + 1] * w;
-                b += data[t + 2] * w;
-              }
-            }
+            // at or past the border: each tap outside the image reads as `fill`
+            const t00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H ? (y0 * W + x0) * 3 : -1;
+            const t10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H ? (y0 * W + x0 + 1) * 3 : -1;
+            const t01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H ? ((y0 + 1) * W + x0) * 3 : -1;
+            const t11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H ? ((y0 + 1) * W + x0 + 1) * 3 : -1;
+            r += (t00 < 0 ? fill : data[t00]) * w00 + (t10 < 0 ? fill : data[t10]) * w10 + (t01 < 0 ? fill : data[t01]) * w01 + (t11 < 0 ? fill : data[t11]) * w11;
+            g += (t00 < 0 ? fill : data[t00 + 1]) * w00 + (t10 < 0 ? fill : data[t10 + 1]) * w10 + (t01 < 0 ? fill : data[t01 + 1]) * w01 + (t11 < 0 ? fill : data[t11 + 1]) * w11;
+            b += (t00 < 0 ? fill : data[t00 + 2]) * w00 + (t10 < 0 ? fill : data[t10 + 2]) * w10 + (t01 < 0 ? fill : data[t01 + 2]) * w01 + (t11 < 0 ? fill : data[t11 + 2]) * w11;
           }
         }
       }

@@ -85,6 +85,26 @@ describe('warpAffine', () => {
     expect(out.data[(2 * 20 + 3) * 3]).toBeCloseTo(32.5, -0.5);
   });
 
+  it('does not alias on a large shrink: a one-pixel checkerboard shrunk 8× is flat grey', () => {
+    const size = 256;
+    const data = new Uint8Array(size * size * 3);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data.fill((x + y) % 2 ? 255 : 0, (y * size + x) * 3, (y * size + x) * 3 + 3);
+    const out = warpAffine({ width: size, height: size, data }, [1 / 8, 0, 0, 0, 1 / 8, 0], 32, 32);
+    const values = [...out.data];
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(120);
+    expect(Math.max(...values)).toBeLessThanOrEqual(135);
+  });
+
+  it('maps a box of a large image the same whichever pyramid level it samples', () => {
+    // A horizontal ramp 1024 wide: after a 4× shrink, output pixel x shows about the mean of source 4x..4x+3.
+    const W = 1024;
+    const H = 64;
+    const data = new Uint8Array(W * H * 3);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[(y * W + x) * 3] = Math.floor(x / 4);
+    const out = warpAffine({ width: W, height: H, data }, [0.25, 0, 0, 0, 0.25, 0], 256, 16);
+    for (const x of [10, 100, 200]) expect(Math.abs(out.data[(8 * 256 + x) * 3] - x)).toBeLessThanOrEqual(1);
+  });
+
   it('fills pixels outside the source', () => {
     const img = gradient();
     const out = warpAffine(img, [1, 0, 100, 0, 1, 0], 10, 10, 7);
