@@ -5,7 +5,7 @@ import type { MotionResult } from '../motion/motion-detector.js';
 import type { Frame } from '../sources/frame.js';
 import type { ReferencePose } from '../store/poses.js';
 import { rgbImage, type RgbImage } from '../vision/image.js';
-import { boxArea, iou, type Box } from '../vision/iou.js';
+import { boxArea, type Box } from '../vision/iou.js';
 import { ANALYZER_NAMES, cameraAnalyzersSchema, type AnalyzerName, type AnalyzersConfig, type CameraAnalyzersConfig } from './config.js';
 import type { Detection, DetectionKind } from './detection.js';
 import { FaceAnalyzer, type MatchFace } from './faces.js';
@@ -134,16 +134,25 @@ function foldPresenceIntoPersons(poses: Detection[], detections: Detection[]): D
   const persons = detections.filter((d) => d.kind === 'person');
   return poses.filter((pose) => {
     if (pose.label !== 'person') return true;
+    // A skeleton's box hugs the keypoints, so it lies inside its person's box: compare by containment.
     let best: Detection | undefined;
-    let bestIou = 0.3;
+    let bestInside = 0.6;
     for (const p of persons) {
-      const overlap = iou(p.box, pose.box);
-      if (overlap > bestIou) [best, bestIou] = [p, overlap];
+      const inside = insideShare(pose.box, p.box);
+      if (inside > bestInside) [best, bestInside] = [p, inside];
     }
     if (!best) return true;
     best.attributes = { ...best.attributes, keypoints: pose.attributes?.keypoints };
     return false;
   });
+}
+
+/** The share of box `a`'s area that lies inside box `b`. */
+function insideShare(a: Box, b: Box): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  const area = boxArea(a);
+  return w > 0 && h > 0 && area > 0 ? (w * h) / area : 0;
 }
 
 /** What a camera without an `analyzers:` block runs: the schema's defaults. */
