@@ -62,7 +62,7 @@ data_dir: ${dir}
     const client = await mqtt.connectAsync(broker.url);
     await client.publishAsync('ha_e2e/stage/pause/set', 'ON');
     await watch.waitFor('ha_e2e/stage/pause', 'ON');
-    await new Promise((r) => setTimeout(r, 3000)); // frames already in analysis finish
+    await new Promise((r) => setTimeout(r, 5000)); // frames already in analysis finish
     const before = watch.messages.filter((m) => m.topic === 'ha_e2e/events').length;
     await new Promise((r) => setTimeout(r, 8000));
     const during = watch.messages.filter((m) => m.topic === 'ha_e2e/events').slice(before);
