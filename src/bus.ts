@@ -50,6 +50,11 @@ export class EventBus {
     this.emitter.emit(event, payload);
   }
 
+  /** How many owners have listeners now (a leak shows as a number that only grows). */
+  get ownerCount(): number {
+    return this.owned.size;
+  }
+
   removeAll(owner: object): void {
     for (const [event, listener] of this.owned.get(owner) ?? []) this.emitter.off(event, listener as (...args: unknown[]) => void);
     this.owned.delete(owner);

@@ -27,6 +27,7 @@ import { JpegCache } from './server/jpeg-cache.js';
 import { analyzeRoutes } from './server/routes/analyze.js';
 import { eventRoutes } from './server/routes/events.js';
 import { faceRoutes } from './server/routes/faces.js';
+import { liveRoutes } from './server/routes/live.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
 import { FrigateSource } from './sources/frigate/frigate-source.js';
@@ -208,6 +209,7 @@ export class Argus {
       analyzeRoutes({ detector: () => this.detector, matchFace: (e) => registry.match(e) }),
       (app) => eventRoutes(app, { store: eventStore, snapshots }),
       (app) => faceRoutes(app, { registry }),
+      liveRoutes(bus),
     ];
     if (detector) {
       routes.push((app) => poseRoutes(app, { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now() }));

@@ -177,8 +177,18 @@ drop.addEventListener('drop', (e) => {
 });
 $('#pick').addEventListener('change', (e) => { if (e.target.files[0]) analyze(e.target.files[0]); });
 
+// ---- live updates: new events refresh the Events tab while it is open
+function listen() {
+  const live = new EventSource('api/live');
+  live.addEventListener('detection', (e) => {
+    const message = JSON.parse(e.data);
+    if (message.type === 'start' && !$('#tab-events').hidden) loadEvents();
+  });
+}
+
 // ---- start
 loadCameras().catch((err) => ($('#cameras').innerHTML = `<p class="error">${esc(err.message)}</p>`));
 refreshStatus();
 setInterval(refreshStatus, 3000);
 show(location.hash.slice(1));
+listen();
