@@ -117,6 +117,7 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
   const inv = invertAffine(mLevel);
   const scale = fullScale * f;
   const k = Math.min(4, Math.max(1, Math.ceil(1 / scale - 1e-6)));
+  if (inv[1] === 0 && inv[3] === 0) return warpAxisAligned(src, inv, k, outW, outH, fill);
   const out = new Uint8Array(outW * outH * 3);
   const { width: W, height: H, data } = src;
   const n = k * k;
@@ -155,6 +156,75 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
         }
       }
       const o = (y * outW + x) * 3;
+      out[o] = Math.round(r / n);
+      out[o + 1] = Math.round(g / n);
+      out[o + 2] = Math.round(b / n);
+    }
+  }
+  return { width: outW, height: outH, data: out };
+}
+
+/**
+ * warpAffine for a transform without rotation (crops, tiles, letterboxes): a sample's source
+ * column depends only on its output column and its source row only on its output row, so both
+ * are computed once per column and row instead of per sample. The arithmetic is the general
+ * path's, term for term (the zero rotation terms add exactly nothing), so the output is
+ * bit-identical; only the repetition is gone.
+ */
+function warpAxisAligned(src: RgbImage, inv: Affine, k: number, outW: number, outH: number, fill: number): RgbImage {
+  const { width: W, height: H, data } = src;
+  const n = k * k;
+  const colX0 = new Int32Array(outW * k);
+  const colAx = new Float64Array(outW * k);
+  for (let x = 0; x < outW; x++) {
+    for (let sx = 0; sx < k; sx++) {
+      const dx = x + (sx + 0.5) / k;
+      const fx = inv[0] * dx + inv[2] - 0.5;
+      const x0 = Math.floor(fx);
+      colX0[x * k + sx] = x0;
+      colAx[x * k + sx] = fx - x0;
+    }
+  }
+  const rowY0 = new Int32Array(outH * k);
+  const rowAy = new Float64Array(outH * k);
+  for (let y = 0; y < outH; y++) {
+    for (let sy = 0; sy < k; sy++) {
+      const dy = y + (sy + 0.5) / k;
+      const fy = inv[4] * dy + inv[5] - 0.5;
+      const y0 = Math.floor(fy);
+      rowY0[y * k + sy] = y0;
+      rowAy[y * k + sy] = fy - y0;
+    }
+  }
+  const out = new Uint8Array(outW * outH * 3);
+  let o = 0;
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++, o += 3) {
+      let r = 0, g = 0, b = 0;
+      for (let sy = 0; sy < k; sy++) {
+        const y0 = rowY0[y * k + sy];
+        const ay = rowAy[y * k + sy];
+        for (let sx = 0; sx < k; sx++) {
+          const x0 = colX0[x * k + sx];
+          const ax = colAx[x * k + sx];
+          const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+            const i00 = (y0 * W + x0) * 3;
+            const i01 = i00 + W * 3;
+            r += data[i00] * w00 + data[i00 + 3] * w10 + data[i01] * w01 + data[i01 + 3] * w11;
+            g += data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
+            b += data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
+          } else {
+            const t00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H ? (y0 * W + x0) * 3 : -1;
+            const t10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H ? (y0 * W + x0 + 1) * 3 : -1;
+            const t01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H ? ((y0 + 1) * W + x0) * 3 : -1;
+            const t11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H ? ((y0 + 1) * W + x0 + 1) * 3 : -1;
+            r += (t00 < 0 ? fill : data[t00]) * w00 + (t10 < 0 ? fill : data[t10]) * w10 + (t01 < 0 ? fill : data[t01]) * w01 + (t11 < 0 ? fill : data[t11]) * w11;
+            g += (t00 < 0 ? fill : data[t00 + 1]) * w00 + (t10 < 0 ? fill : data[t10 + 1]) * w10 + (t01 < 0 ? fill : data[t01 + 1]) * w01 + (t11 < 0 ? fill : data[t11 + 1]) * w11;
+            b += (t00 < 0 ? fill : data[t00 + 2]) * w00 + (t10 < 0 ? fill : data[t10 + 2]) * w10 + (t01 < 0 ? fill : data[t01 + 2]) * w01 + (t11 < 0 ? fill : data[t11 + 2]) * w11;
+          }
+        }
+      }
       out[o] = Math.round(r / n);
       out[o + 1] = Math.round(g / n);
       out[o + 2] = Math.round(b / n);
