@@ -26,6 +26,25 @@ export interface DetectorOptions {
 }
 
 /**
+ * Which outputs of a default model its family decodes, picked by shape as the decoders pick them
+ * (undefined: all). Sessions are pruned to these: onnxruntime computes every node of a graph
+ * whatever a run asks for, and BlazePose's segmentation mask and heatmap, FaceRes' age and
+ * gender heads are never read.
+ */
+const READS: Record<string, (shape: readonly (number | string)[]) => boolean> = {
+  centernet: (d) => d.length === 3 && d[2] === 6,
+  faceres: (d) => d[d.length - 1] === EMBEDDERS.faceres.dimensions,
+  mobilefacenet: (d) => d[d.length - 1] === EMBEDDERS.mobilefacenet.dimensions,
+  'blazepose-full': (d) => d.length === 2 && (d[1] === 195 || d[1] === 1),
+};
+
+export function outputsRead(manifest: ModelManifest, name: string): string[] | undefined {
+  const reads = READS[name];
+  const outputs = reads ? manifest.get(name).outputs.filter((o) => reads(o.shape)).map((o) => o.name) : [];
+  return outputs.length > 0 ? outputs : undefined;
+}
+
+/**
  * The one entry point to the models: builds the session pool and each family's detector from
  * config, and answers in source pixels. Frigate-like: one interface per family, one file each.
  */
@@ -43,7 +62,7 @@ export class Detector {
     const families = new Set(opts.families ?? MODEL_FAMILIES);
     const manifest = ModelManifest.load(config.dir);
     const pool = new SessionPool(config.runtime, logger);
-    const load = (name: string) => pool.load(name, manifest.path(name));
+    const load = (name: string) => pool.load(name, manifest.path(name), outputsRead(manifest, name));
     try {
       const objects: ObjectDetector[] = [];
       if (families.has('objects')) {

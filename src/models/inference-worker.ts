@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { pruneToOutputs } from './prune-outputs.js';
 import type { ModelInfo, TensorData, ValueInfo } from './tensor-data.js';
 
 /**
@@ -13,7 +15,8 @@ export interface SessionOptions {
 }
 
 export type WorkerRequest =
-  | { type: 'load'; id: number; name: string; path: string; options: SessionOptions }
+  /** `outputs`: the only outputs the caller reads; the graph is pruned to them before the session is made. */
+  | { type: 'load'; id: number; name: string; path: string; options: SessionOptions; outputs?: string[] }
   | { type: 'run'; id: number; name: string; feeds: Record<string, TensorData>; outputs?: string[] }
   | { type: 'unload'; id: number; name: string };
 
@@ -31,7 +34,11 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): ValueInf
   );
 }
 
-async function createSession(path: string, options: SessionOptions): Promise<{ session: ort.InferenceSession; provider: string; warning?: string }> {
+function open(path: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof path === 'string' ? ort.InferenceSession.create(path, options) : ort.InferenceSession.create(path, options);
+}
+
+async function createSession(path: string | Uint8Array, options: SessionOptions): Promise<{ session: ort.InferenceSession; provider: string; warning?: string }> {
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads,
@@ -46,26 +53,27 @@ async function createSession(path: string, options: SessionOptions): Promise<{ s
     // onnxruntime quietly skips a provider its build lacks, so ask it first rather than trust create().
     const built = ort.listSupportedBackends().some((b) => b.name === options.provider);
     if (!built) {
-      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
+      const session = await open(path, { ...base, executionProviders: ['cpu'] });
       return { session, provider: 'cpu', warning: `execution provider "${options.provider}" is not in this onnxruntime build; using cpu` };
     }
     try {
-      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [options.provider, 'cpu'] });
+      const session = await open(path, { ...base, executionProviders: [options.provider, 'cpu'] });
       return { session, provider: options.provider };
     } catch (err) {
-      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
+      const session = await open(path, { ...base, executionProviders: ['cpu'] });
       const reason = err instanceof Error ? err.message : String(err);
       return { session, provider: 'cpu', warning: `execution provider "${options.provider}" unavailable (${reason}); using cpu` };
     }
   }
-  return { session: await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
+  return { session: await open(path, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
 }
 
 async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
   if (msg.type === 'load') {
     const old = sessions.get(msg.name);
     if (old) await old.release();
-    const { session, provider, warning } = await createSession(msg.path, msg.options);
+    const source = msg.outputs ? pruneToOutputs(await readFile(msg.path), msg.outputs).bytes : msg.path;
+    const { session, provider, warning } = await createSession(source, msg.options);
     sessions.set(msg.name, session);
     const info: ModelInfo = { name: msg.name, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata), provider };
     return { reply: { id: msg.id, ok: true, info, warning }, transfer: [] };

@@ -24,6 +24,7 @@ export class SessionPool {
   private readonly workers: PoolWorker[] = [];
   private readonly models = new Map<string, ModelInfo>();
   private readonly paths = new Map<string, string>();
+  private readonly keptOutputs = new Map<string, string[] | undefined>();
   private nextId = 1;
   private closed = false;
 
@@ -57,7 +58,7 @@ export class SessionPool {
       if (!this.closed) retire(new Error(`inference worker exited with code ${code}`));
     });
     for (const [name, path] of this.paths) {
-      this.send(pw, { type: 'load', name, path, options: this.sessionOptions() }).catch((err: unknown) =>
+      this.send(pw, { type: 'load', name, path, options: this.sessionOptions(), outputs: this.keptOutputs.get(name) }).catch((err: unknown) =>
         this.logger.error({ err, model: name }, 'reloading model in a new inference worker failed'),
       );
     }
@@ -77,18 +78,23 @@ export class SessionPool {
     });
   }
 
-  /** Loads an ONNX file under `name` in every worker; returns its inputs and outputs. */
-  async load(name: string, path: string): Promise<ModelInfo> {
+  /**
+   * Loads an ONNX file under `name` in every worker; returns its inputs and outputs. With
+   * `outputs`, the graph is first pruned to those outputs (the others are gone from the session,
+   * and so is the work that only they needed).
+   */
+  async load(name: string, path: string, outputs?: string[]): Promise<ModelInfo> {
     const existing = this.models.get(name);
     if (existing) return existing;
     this.ensureWorkers();
     const options = this.sessionOptions();
-    const replies = await Promise.all(this.workers.map((w) => this.send(w, { type: 'load', name, path, options })));
+    const replies = await Promise.all(this.workers.map((w) => this.send(w, { type: 'load', name, path, options, outputs })));
     const { info, warning } = replies[0];
     if (warning) this.logger.warn({ model: name }, warning);
     if (!info) throw new Error(`loading model "${name}" returned no description`);
     this.models.set(name, info);
     this.paths.set(name, path);
+    this.keptOutputs.set(name, outputs);
     this.logger.debug({ model: name, provider: info.provider }, 'model loaded');
     return info;
   }
@@ -123,6 +129,7 @@ export class SessionPool {
     this.workers.length = 0;
     this.models.clear();
     this.paths.clear();
+    this.keptOutputs.clear();
   }
 }
 

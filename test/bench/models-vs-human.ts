@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { silentLogger } from '../../src/log.js';
 import { analyzeImage } from '../../src/models/analyze-image.js';
-import { Detector } from '../../src/models/detector.js';
+import { Detector, outputsRead } from '../../src/models/detector.js';
 import { ModelManifest } from '../../src/models/manifest.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { SessionPool } from '../../src/models/session-pool.js';
@@ -52,7 +52,8 @@ export async function benchModels(runs: number, warmup: number): Promise<Row[]> 
   const rows: Row[] = [];
   try {
     for (const { name, human } of MODELS) {
-      const info = await pool.load(name, manifest.path(name));
+      // Pruned to the outputs Argus decodes, as Detector loads it.
+      const info = await pool.load(name, manifest.path(name), outputsRead(manifest, name));
       const input = info.inputs[0];
       const dims = input.shape.map((d) => (d < 0 ? 1 : d));
       const size = dims.reduce((a, b) => a * b, 1);
