@@ -43,10 +43,13 @@ export async function analyzeImage(detector: Detector, img: RgbImage, opts: Anal
   if (opts.families.includes('faces')) {
     result.faces = await timed('faces', async () => {
       const faces = await detector.detectFaces(img);
+      // All embeddings are queued at once: the worker runs one while this thread aligns the next face.
+      const embeddings = opts.embeddings ? faces.map((f) => detector.embedFace(img, f)) : [];
+      for (const e of embeddings) e.catch(() => undefined);
       const out: ImageAnalysis['faces'] = [];
-      for (const f of faces) {
+      for (const [i, f] of faces.entries()) {
         const face: ImageAnalysis['faces'][number] = { score: score(f.score), box: box(f.box), landmarks: f.landmarks.map(([x, y]) => [px(x), px(y)]) };
-        if (opts.embeddings) face.embedding = Array.from(await detector.embedFace(img, f), (v) => Math.round(v * 1e6) / 1e6);
+        if (opts.embeddings) face.embedding = Array.from(await embeddings[i], (v) => Math.round(v * 1e6) / 1e6);
         out.push(face);
       }
       return out;

@@ -83,19 +83,20 @@ export class BlazeFaceDetector implements FaceDetector {
    */
   async detect(img: RgbImage): Promise<FaceDetection[]> {
     const lb = await letterbox(img, SIZE, SIZE, 0);
-    const faces = await this.detectIn(lb.image, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale]);
+    // Every pass is queued at once: the worker runs one while this thread warps the next tile.
+    const passes = [this.detectIn(lb.image, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale])];
     for (const tile of gridSquares(img.width, img.height, this.tiles)) {
       const toTile = boxToRect(tile, SIZE, SIZE);
       const back = invertAffine(toTile);
-      const found = await this.detectIn(warpAffine(img, toTile, SIZE, SIZE), (p) => applyAffine(back, p));
       // Tiles are for small faces: a large one is the whole-frame pass's (tiles see façades as faces),
       // and one cut by the tile's edge is half a face that the frame or a neighbouring tile has whole.
       const side = tile[2] - tile[0];
       const margin = side * 0.02;
       const small = ({ box: b }: FaceDetection) =>
         b[2] - b[0] < side / 4 && b[0] > tile[0] + margin && b[1] > tile[1] + margin && b[2] < tile[2] - margin && b[3] < tile[3] - margin;
-      faces.push(...found.filter(small));
+      passes.push(this.detectIn(warpAffine(img, toTile, SIZE, SIZE), (p) => applyAffine(back, p)).then((found) => found.filter(small)));
     }
+    const faces = (await Promise.all(passes)).flat();
     const keep = this.tiles > 1 ? nms(faces.map((f) => f.box), faces.map((f) => f.score), { iouThreshold: this.iouThreshold }) : faces.map((_, k) => k);
     return keep.map((k) => ({ ...faces[k], box: clipBox(faces[k].box, img.width, img.height) }));
   }

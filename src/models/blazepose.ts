@@ -148,24 +148,36 @@ export class BlazePoseDetector implements PoseDetector {
   async detect(img: RgbImage, people: readonly Box[] = []): Promise<PoseDetection[]> {
     const { minScore, maxPeople } = this.opts;
     const regions = people.length > 0 ? people.slice(0, maxPeople).map((b) => squareAround(b, 1.2)) : [squareAround([0, 0, img.width, img.height], 1)];
-    const poses: PoseDetection[] = [];
-    for (const region of regions) {
+    // Every detector pass is queued before the first is awaited, and every landmark pass before
+    // any is read: the worker runs one model while this thread warps the next crop.
+    const detections = regions.map((region) => {
       const toCrop = boxToRect(region, DETECT_SIZE, DETECT_SIZE);
       const crop = warpAffine(img, toCrop, DETECT_SIZE, DETECT_SIZE);
-      const out = await this.pool.run(this.detectorInfo.name, {
+      const out = this.pool.run(this.detectorInfo.name, {
         [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data: toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 }) },
       });
-      const rows = asFloat32(outputWithShape(out, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
+      // Settled here too, so a failure is not unhandled while an earlier region is awaited.
+      out.catch(() => undefined);
+      return { region, toCrop, out };
+    });
+    const pending: Promise<PoseDetection>[] = [];
+    for (const [index, { region, toCrop, out }] of detections.entries()) {
+      const rows = asFloat32(outputWithShape(await out, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
       const back = invertAffine(toCrop);
       const scale = DETECT_SIZE / (region[2] - region[0]);
       const found = decodePoseDetections(rows, this.anchors, { minScore, maxPeople }).map((roi) => ({ roi, hips: applyAffine(back, [roi.cx, roi.cy]) }));
       // In a person's square a neighbour can score higher: take the body whose hips are nearest the box's centre line.
-      const person = people[regions.indexOf(region)];
+      const person = people[index];
       const chosen = person ? found.filter((f) => hipsInBox(f.hips, person)).sort((a, b) => offCentre(a.hips, person) - offCentre(b.hips, person)).slice(0, 1) : found;
       for (const { roi, hips: [cx, cy] } of chosen) {
-        const pose = await this.landmarks(img, rotatedSquareToRect(cx, cy, roi.side / scale, roi.rotation, LANDMARK_SIZE));
-        if (pose.score >= minScore) poses.push({ ...pose, box: clipBox(pose.box, img.width, img.height) });
+        const pose = this.landmarks(img, rotatedSquareToRect(cx, cy, roi.side / scale, roi.rotation, LANDMARK_SIZE));
+        pose.catch(() => undefined);
+        pending.push(pose);
       }
+    }
+    const poses: PoseDetection[] = [];
+    for (const pose of await Promise.all(pending)) {
+      if (pose.score >= minScore) poses.push({ ...pose, box: clipBox(pose.box, img.width, img.height) });
     }
     // Overlapping person boxes can find the same body twice.
     const keep = nms(
