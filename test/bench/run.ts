@@ -14,3 +14,6 @@ console.log(`# Models: Argus (onnxruntime-node, worker pool) vs Human 3.3.6 (tfj
 console.log('| model | Argus ms | Human ms | Human ÷ Argus |');
 console.log('|---|---:|---:|---:|');
 for (const r of await benchModels(runs, warmup)) console.log(`| ${r.what} | ${fmt(r.ours_ms)} | ${fmt(r.human_ms)} | ${r.ratio.toFixed(1)}× |`);
+
+console.log('\n# Face matching: one probe against 10 000 enrolled samples (FaceIndex vs a per-sample loop, same run)\n');
+await import('./registry-match.js');
