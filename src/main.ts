@@ -76,7 +76,8 @@ export class Argus {
       log.info('no cameras configured: running the demo camera (building its clip on first start)');
       cameras.demo = cameraSchema.parse({ url: await ensureDemoClip(dataDir, ffmpegPath) });
     }
-    const enabled = Object.entries(cameras).filter(([name, c]) => c.enabled || (log.info(`camera ${name} is disabled`), false));
+    const enabled = Object.entries(cameras).filter(([, c]) => c.enabled);
+    for (const [name, c] of Object.entries(cameras)) if (!c.enabled) log.info(`camera ${name} is disabled`);
 
     const db = openDatabase(join(dataDir, 'argus.db'));
     this.stops.push(() => void db.close());

@@ -63,7 +63,14 @@ export class WebServer {
     const ports: number[] = [];
     for (const [i, app] of this.apps.entries()) {
       const { port, host } = this.opts.listeners[i];
-      await app.listen({ port, host });
+      try {
+        await app.listen({ port, host });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new Error(`port ${port} is already in use (another Argus?): set server.port or ARGUS_PORT to a free one`);
+        }
+        throw err;
+      }
       const address = app.server.address();
       ports.push(typeof address === 'object' && address ? address.port : port);
     }

@@ -184,3 +184,14 @@ describe('the UI files', () => {
     await server.stop();
   });
 });
+
+describe('a port that is taken', () => {
+  it('stops start-up with a sentence that says what to change', async () => {
+    const first = new WebServer({ listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }], token: TOKEN, cameras: new Map(), health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 }, logger: silentLogger() });
+    const [port] = await first.start();
+    const second = new WebServer({ listeners: [{ port, host: '127.0.0.1', access: 'token' }], token: TOKEN, cameras: new Map(), health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 }, logger: silentLogger() });
+    await expect(second.start()).rejects.toThrow(`port ${port} is already in use (another Argus?): set server.port or ARGUS_PORT to a free one`);
+    await second.stop();
+    await first.stop();
+  });
+});
