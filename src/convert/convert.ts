@@ -2,11 +2,12 @@ import { ConvertContext, UnsupportedOpError } from './context.js';
 import { attr, dataInputs, onnxTypeOfTf } from './tf-attr.js';
 import { OnnxGraphBuilder, OnnxType, type Dim } from './onnx-writer.js';
 import { fusePatterns } from './fuse-patterns.js';
+import { padChannels } from './pad-channels.js';
 import { OP_TABLE } from './ops/op-table.js';
 import { readTfjsGraph, type TfjsGraph, type TfNode } from './tfjs-model.js';
 
 /** Bumped whenever the converter's output changes, so `models build` rebuilds. */
-export const CONVERTER_VERSION = '5';
+export const CONVERTER_VERSION = '6';
 
 const PASS_THROUGH = new Set(['Identity', 'StopGradient', 'Snapshot', 'IdentityN']);
 
@@ -20,11 +21,12 @@ export interface ConvertedModel {
 }
 
 /** Converts a TFJS graph model (model.json + weight shards beside it) to ONNX bytes. */
-export async function convertTfjsModel(modelJsonPath: string, name = 'model'): Promise<ConvertedModel> {
-  return convertGraph(await readTfjsGraph(modelJsonPath), name);
+export async function convertTfjsModel(modelJsonPath: string, name = 'model', opts: { channelMultiple?: number } = {}): Promise<ConvertedModel> {
+  return convertGraph(await readTfjsGraph(modelJsonPath), name, opts);
 }
 
-export function convertGraph(source: TfjsGraph, name: string): ConvertedModel {
+/** `channelMultiple`: channel padding for onnxruntime's blocked layout (16; 0 turns it off, for A/B runs). */
+export function convertGraph(source: TfjsGraph, name: string, opts: { channelMultiple?: number } = {}): ConvertedModel {
   const tf = fusePatterns(source);
   const byName = new Map(tf.nodes.map((n) => [n.name, n]));
   const order = topologicalOrder(byName, tf.outputs.map((o) => o.ref));
@@ -64,6 +66,7 @@ export function convertGraph(source: TfjsGraph, name: string): ConvertedModel {
     graph.addOutput(key, type);
     return { name: key, ref, dtype: dtypeName(type) };
   });
+  if (opts.channelMultiple !== 0) padChannels(graph.nodeList, graph.initializerList, graph.outputNames, opts.channelMultiple ?? 16);
   const bytes = graph.encode({ graphName: name, producer: `argus-tfjs-convert ${CONVERTER_VERSION}` });
   return { bytes, inputs, outputs };
 }

@@ -85,6 +85,11 @@ export class OnnxGraphBuilder {
     return this.nodes;
   }
 
+  /** Initializers, for passes that rewrite constants before encoding. */
+  get initializerList(): InstanceType<typeof onnx.TensorProto>[] {
+    return this.initializers;
+  }
+
   get outputNames(): string[] {
     return this.outputs.map((o) => o.name);
   }
