@@ -99,6 +99,16 @@ function pyramidLevel(img: RgbImage, level: number): RgbImage {
   return levels[level];
 }
 
+/** The four bilinear taps at (x0, y0) where some fall outside `img`: those read as `fill`. Sums into `acc`. */
+function borderTaps(img: RgbImage, x0: number, y0: number, w00: number, w10: number, w01: number, w11: number, fill: number, acc: Float64Array): void {
+  const { width: W, height: H, data } = img;
+  const at = (x: number, y: number) => (x >= 0 && y >= 0 && x < W && y < H ? (y * W + x) * 3 : -1);
+  const t00 = at(x0, y0), t10 = at(x0 + 1, y0), t01 = at(x0, y0 + 1), t11 = at(x0 + 1, y0 + 1);
+  for (let c = 0; c < 3; c++) {
+    acc[c] = (t00 < 0 ? fill : data[t00 + c]) * w00 + (t10 < 0 ? fill : data[t10 + c]) * w10 + (t01 < 0 ? fill : data[t01 + c]) * w01 + (t11 < 0 ? fill : data[t11 + c]) * w11;
+  }
+}
+
 /**
  * Resamples `img` through the source→destination transform `m` into an outW × outH image.
  * Bilinear; when shrinking, it samples the pyramid level nearest above the output's scale and
@@ -121,6 +131,7 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
   const out = new Uint8Array(outW * outH * 3);
   const { width: W, height: H, data } = src;
   const n = k * k;
+  const acc = new Float64Array(3);
   // Inlined bilinear taps: this runs for every pixel of every crop, so no calls or arrays inside.
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
@@ -144,14 +155,11 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
             g += data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
             b += data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
           } else {
-            // at or past the border: each tap outside the image reads as `fill`
-            const t00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H ? (y0 * W + x0) * 3 : -1;
-            const t10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H ? (y0 * W + x0 + 1) * 3 : -1;
-            const t01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H ? ((y0 + 1) * W + x0) * 3 : -1;
-            const t11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H ? ((y0 + 1) * W + x0 + 1) * 3 : -1;
-            r += (t00 < 0 ? fill : data[t00]) * w00 + (t10 < 0 ? fill : data[t10]) * w10 + (t01 < 0 ? fill : data[t01]) * w01 + (t11 < 0 ? fill : data[t11]) * w11;
-            g += (t00 < 0 ? fill : data[t00 + 1]) * w00 + (t10 < 0 ? fill : data[t10 + 1]) * w10 + (t01 < 0 ? fill : data[t01 + 1]) * w01 + (t11 < 0 ? fill : data[t11 + 1]) * w11;
-            b += (t00 < 0 ? fill : data[t00 + 2]) * w00 + (t10 < 0 ? fill : data[t10 + 2]) * w10 + (t01 < 0 ? fill : data[t01 + 2]) * w01 + (t11 < 0 ? fill : data[t11 + 2]) * w11;
+            // at or past the border (rare): each tap outside the image reads as `fill`
+            borderTaps(src, x0, y0, w00, w10, w01, w11, fill, acc);
+            r += acc[0];
+            g += acc[1];
+            b += acc[2];
           }
         }
       }
@@ -174,6 +182,7 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
 function warpAxisAligned(src: RgbImage, inv: Affine, k: number, outW: number, outH: number, fill: number): RgbImage {
   const { width: W, height: H, data } = src;
   const n = k * k;
+  const acc = new Float64Array(3);
   const colX0 = new Int32Array(outW * k);
   const colAx = new Float64Array(outW * k);
   for (let x = 0; x < outW; x++) {
@@ -215,13 +224,11 @@ function warpAxisAligned(src: RgbImage, inv: Affine, k: number, outW: number, ou
             g += data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
             b += data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
           } else {
-            const t00 = x0 >= 0 && y0 >= 0 && x0 < W && y0 < H ? (y0 * W + x0) * 3 : -1;
-            const t10 = x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < W && y0 < H ? (y0 * W + x0 + 1) * 3 : -1;
-            const t01 = x0 >= 0 && y0 + 1 >= 0 && x0 < W && y0 + 1 < H ? ((y0 + 1) * W + x0) * 3 : -1;
-            const t11 = x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < W && y0 + 1 < H ? ((y0 + 1) * W + x0 + 1) * 3 : -1;
-            r += (t00 < 0 ? fill : data[t00]) * w00 + (t10 < 0 ? fill : data[t10]) * w10 + (t01 < 0 ? fill : data[t01]) * w01 + (t11 < 0 ? fill : data[t11]) * w11;
-            g += (t00 < 0 ? fill : data[t00 + 1]) * w00 + (t10 < 0 ? fill : data[t10 + 1]) * w10 + (t01 < 0 ? fill : data[t01 + 1]) * w01 + (t11 < 0 ? fill : data[t11 + 1]) * w11;
-            b += (t00 < 0 ? fill : data[t00 + 2]) * w00 + (t10 < 0 ? fill : data[t10 + 2]) * w10 + (t01 < 0 ? fill : data[t01 + 2]) * w01 + (t11 < 0 ? fill : data[t11 + 2]) * w11;
+            // at or past the border (rare): each tap outside the image reads as `fill`
+            borderTaps(src, x0, y0, w00, w10, w01, w11, fill, acc);
+            r += acc[0];
+            g += acc[1];
+            b += acc[2];
           }
         }
       }
