@@ -3,20 +3,13 @@ import sharp from 'sharp';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
-import { WebServer } from '../../src/server/app.js';
 import { analyzeRoutes } from '../../src/server/routes/analyze.js';
+import { testServer } from '../helpers/web-server.js';
 
 const TOKEN = 'analyze-token-0123456789';
 
 function server(detector: () => Detector | undefined) {
-  return new WebServer({
-    listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }],
-    token: TOKEN,
-    cameras: new Map(),
-    health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 },
-    logger: silentLogger(),
-    routes: [analyzeRoutes({ detector })],
-  });
+  return testServer({ token: TOKEN, routes: [analyzeRoutes({ detector })] });
 }
 
 async function post(port: number, file: Blob, name: string) {

@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/log.js';
 import { WebServer } from '../../src/server/app.js';
 import type { CameraView } from '../../src/server/camera-view.js';
 import type { CameraStatus, Frame } from '../../src/sources/frame.js';
+import { testServer } from '../helpers/web-server.js';
 
 const TOKEN = 'test-token-0123456789';
 const W = 64;
@@ -132,15 +133,12 @@ describe('WebServer', () => {
 });
 
 describe('WebServer in the add-on', () => {
-  const server = new WebServer({
+  const server = testServer({
+    token: TOKEN,
     listeners: [
       { port: 0, host: '127.0.0.1', access: 'ingress' },
       { port: 0, host: '127.0.0.1', access: 'token' },
     ],
-    token: TOKEN,
-    cameras: new Map(),
-    health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 },
-    logger: silentLogger(),
   });
   afterAll(() => server.stop());
 
@@ -168,13 +166,7 @@ describe('WebServer in the add-on', () => {
 
 describe('the UI files', () => {
   it('serves the script and styles the page loads, behind the token guard', async () => {
-    const server = new WebServer({
-      listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }],
-      token: TOKEN,
-      cameras: new Map(),
-      health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 },
-      logger: silentLogger(),
-    });
+    const server = testServer({ token: TOKEN });
     const js = await server.app.inject({ url: '/ui/app.js', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-type']).toContain('javascript');
@@ -187,9 +179,9 @@ describe('the UI files', () => {
 
 describe('a port that is taken', () => {
   it('stops start-up with a sentence that says what to change', async () => {
-    const first = new WebServer({ listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }], token: TOKEN, cameras: new Map(), health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 }, logger: silentLogger() });
+    const first = testServer({ token: TOKEN });
     const [port] = await first.start();
-    const second = new WebServer({ listeners: [{ port, host: '127.0.0.1', access: 'token' }], token: TOKEN, cameras: new Map(), health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 }, logger: silentLogger() });
+    const second = testServer({ token: TOKEN, listeners: [{ port, host: '127.0.0.1', access: 'token' }] });
     await expect(second.start()).rejects.toThrow(`port ${port} is already in use (another Argus?): set server.port or ARGUS_PORT to a free one`);
     await second.stop();
     await first.stop();

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/bus.js';
 import type { EventMessage } from '../../src/events/event.js';
-import { silentLogger } from '../../src/log.js';
-import { WebServer } from '../../src/server/app.js';
 import { liveRoutes } from '../../src/server/routes/live.js';
+import { testServer } from '../helpers/web-server.js';
 
 const TOKEN = 'live-token-0123456789';
 const message: EventMessage = {
@@ -13,14 +12,7 @@ const message: EventMessage = {
 
 describe('GET /api/live (Server-Sent Events)', () => {
   const bus = new EventBus();
-  const server = new WebServer({
-    listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }],
-    token: TOKEN,
-    cameras: new Map(),
-    health: { version: '1', mqttConnected: () => false, cameraCount: () => 0 },
-    logger: silentLogger(),
-    routes: [liveRoutes(bus)],
-  });
+  const server = testServer({ token: TOKEN, routes: [liveRoutes(bus)] });
   let port = 0;
   beforeAll(async () => {
     [port] = await server.start();
