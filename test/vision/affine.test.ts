@@ -105,6 +105,36 @@ describe('warpAffine', () => {
     for (const x of [10, 100, 200]) expect(Math.abs(out.data[(8 * 256 + x) * 3] - x)).toBeLessThanOrEqual(1);
   });
 
+  it('blends the seam and fills beyond it exactly as per-tap bilinear sampling does, rotated or not', () => {
+    const img = gradient();
+    const fill = 40;
+    // Plain bilinear at one sample per pixel (no shrinking here): each tap outside the image is `fill`.
+    const reference = (m: Affine, w: number, h: number): number[] => {
+      const inv = invertAffine(m);
+      const tap = (x: number, y: number, c: number) => (x >= 0 && y >= 0 && x < img.width && y < img.height ? img.data[(y * img.width + x) * 3 + c] : fill);
+      const out: number[] = [];
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const [fx, fy] = applyAffine(inv, [x + 0.5, y + 0.5]).map((v) => v - 0.5);
+          const x0 = Math.floor(fx), y0 = Math.floor(fy), ax = fx - x0, ay = fy - y0;
+          for (let c = 0; c < 3; c++)
+            out.push(Math.round(tap(x0, y0, c) * (1 - ax) * (1 - ay) + tap(x0 + 1, y0, c) * ax * (1 - ay) + tap(x0, y0 + 1, c) * (1 - ax) * ay + tap(x0 + 1, y0 + 1, c) * ax * ay));
+        }
+      return out;
+    };
+    // Crops reaching past every edge of the 40×20 image, as person squares and tiles do; scale 1, so one sample a pixel.
+    const crops: { m: Affine; w: number; h: number }[] = [
+      { m: rotatedSquareToRect(20, 10, 32, 0.3, 32), w: 32, h: 32 },
+      { m: boxToRect([-7.3, -9.6, 40.7, 22.4], 48, 32), w: 48, h: 32 },
+    ];
+    for (const { m, w, h } of crops) {
+      const out = [...warpAffine(img, m, w, h, fill).data];
+      const want = reference(m, w, h);
+      expect(Math.max(...out.map((v, i) => Math.abs(v - want[i])))).toBeLessThanOrEqual(1);
+      expect(out.filter((v) => v === fill).length).toBeGreaterThan(out.length / 10);
+    }
+  });
+
   it('fills pixels outside the source', () => {
     const img = gradient();
     const out = warpAffine(img, [1, 0, 100, 0, 1, 0], 10, 10, 7);
