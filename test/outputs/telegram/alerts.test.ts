@@ -179,7 +179,11 @@ describe('the outbox bound', () => {
     await h.api.waitFor('the rest', () => h!.api.sent('sendMessage').length >= 10);
     await h.outboxEmpty();
     const ids = h.api.sent('sendMessage').map((c) => /events\/(\w+)/.exec(String(c.params.text))![1]);
-    expect(ids).toEqual([people[2], ...weapons].map((e) => e.id));
+    // A send already on the wire when the bound dropped its alert may still land (the fake API
+    // reads the request body before it picks the answer): only such an alert may come first.
+    const kept = [people[2], ...weapons].map((e) => e.id);
+    expect(ids.slice(-kept.length)).toEqual(kept);
+    expect(ids.slice(0, -kept.length).every((id) => id === people[0].id || id === people[1].id)).toBe(true);
   });
 });
 
