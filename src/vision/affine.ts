@@ -138,7 +138,7 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
   const mLevel: Affine = [m[0] * f, m[1] * f, m[2], m[3] * f, m[4] * f, m[5]];
   const inv = invertAffine(mLevel);
   const scale = fullScale * f;
-  const k = Math.min(4, Math.max(1, Math.ceil(1 / scale - 1e-6)));
+  const k = scale > 0.5 ? 1 : Math.min(4, Math.ceil(1 / scale - 1e-6));
   if (inv[1] === 0 && inv[3] === 0) return warpAxisAligned(src, inv, k, outW, outH, fill);
   const out = new Uint8Array(outW * outH * 3);
   const { width: W, height: H, data } = src;
