@@ -123,9 +123,10 @@ function borderTaps(img: RgbImage, x0: number, y0: number, w00: number, w10: num
 
 /**
  * Resamples `img` through the source→destination transform `m` into an outW × outH image.
- * Bilinear; when shrinking, it samples the pyramid level nearest above the output's scale and
- * supersamples at most 2×2 there, so small crops of large photos do not alias; pixels that fall
- * outside the source are `fill`.
+ * Bilinear; when shrinking, it samples the pyramid level nearest above the output's scale (at
+ * most 2× more shrink left), so small crops of large photos do not alias. One sample a pixel:
+ * 2×2 supersampling there cost four times the taps and changed no measured result (face ROC,
+ * tests); pixels that fall outside the source are `fill`.
  */
 export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number, fill = 0): RgbImage {
   const fullScale = Math.sqrt(Math.abs(m[0] * m[4] - m[1] * m[3]));
