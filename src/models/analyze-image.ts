@@ -28,7 +28,12 @@ const px = (v: number) => Math.round(v * 10) / 10;
 const score = (v: number) => Math.round(v * 1000) / 1000;
 const box = (b: Box): Box => [px(b[0]), px(b[1]), px(b[2]), px(b[3])];
 
-/** Runs the requested model families on one image, one after another, and times each. */
+/**
+ * Runs the requested model families on one image and times each. Faces run alongside objects
+ * then pose (which needs the person boxes): the worker infers one model while this thread
+ * prepares the next crops, instead of waiting for it. Each timing is its family's own wall
+ * time, so they overlap.
+ */
 export async function analyzeImage(detector: Detector, img: RgbImage, opts: AnalyzeOptions): Promise<ImageAnalysis> {
   const result: ImageAnalysis = { file: opts.file, width: img.width, height: img.height, objects: [], faces: [], poses: [], timings_ms: {} };
   const timed = async <T>(key: 'objects' | 'faces' | 'pose', work: () => Promise<T>): Promise<T> => {
@@ -37,10 +42,21 @@ export async function analyzeImage(detector: Detector, img: RgbImage, opts: Anal
     result.timings_ms[key] = Math.round((performance.now() - t0) * 10) / 10;
     return out;
   };
-  if (opts.families.includes('objects')) {
-    result.objects = (await timed('objects', () => detector.detectObjects(img))).map((o) => ({ label: o.label, score: score(o.score), box: box(o.box) }));
-  }
-  if (opts.families.includes('faces')) {
+  const objectsThenPose = async () => {
+    if (opts.families.includes('objects')) {
+      result.objects = (await timed('objects', () => detector.detectObjects(img))).map((o) => ({ label: o.label, score: score(o.score), box: box(o.box) }));
+    }
+    if (opts.families.includes('pose')) {
+      const people = result.objects.filter((o) => o.label === 'person').map((o) => o.box);
+      result.poses = (await timed('pose', () => detector.detectPoses(img, people))).map((p) => ({
+        score: score(p.score),
+        box: box(p.box),
+        keypoints: p.keypoints.map((k: Keypoint) => ({ name: k.name, x: px(k.x), y: px(k.y), score: score(k.score) })),
+      }));
+    }
+  };
+  const faces = async () => {
+    if (!opts.families.includes('faces')) return;
     result.faces = await timed('faces', async () => {
       const faces = await detector.detectFaces(img);
       // All embeddings are queued at once: the worker runs one while this thread aligns the next face.
@@ -54,14 +70,7 @@ export async function analyzeImage(detector: Detector, img: RgbImage, opts: Anal
       }
       return out;
     });
-  }
-  if (opts.families.includes('pose')) {
-    const people = result.objects.filter((o) => o.label === 'person').map((o) => o.box);
-    result.poses = (await timed('pose', () => detector.detectPoses(img, people))).map((p) => ({
-      score: score(p.score),
-      box: box(p.box),
-      keypoints: p.keypoints.map((k: Keypoint) => ({ name: k.name, x: px(k.x), y: px(k.y), score: score(k.score) })),
-    }));
-  }
+  };
+  await Promise.all([objectsThenPose(), faces()]);
   return result;
 }
