@@ -60,14 +60,18 @@ export async function benchModels(runs: number, warmup: number): Promise<Row[]> 
       const rand = seededRandom(42);
       const isInt = input.type.includes('int32');
       const values = Array.from({ length: size }, () => (isInt ? Math.floor(rand() * 256) : rand()));
+      // Made once, as Human's tensor is; each run sends a copy (a memcpy), since the worker takes the buffer.
+      const body = isInt ? Int32Array.from(values) : Float32Array.from(values);
       const feed = (): Record<string, TensorData> => ({
-        [input.name]: isInt ? { type: 'int32', dims, data: Int32Array.from(values) } : { type: 'float32', dims, data: Float32Array.from(values) },
+        [input.name]: body instanceof Int32Array ? { type: 'int32', dims, data: body.slice() } : { type: 'float32', dims, data: body.slice() },
       });
-      const ours = await time(() => pool.run(name, feed()), runs, warmup);
-
       const model = human ? ref.human.models.models[human] : await tf.loadGraphModel(`${modelsUrl}${name}.json`);
       if (!model) throw new Error(`Human did not load ${human}`);
       const tensor = tf.tensor(values, dims, isInt ? 'int32' : 'float32');
+      // Each side's runs in one block: interleaving them was tried and slows whichever runs just
+      // after the other (blazeface-back 5–6 → 7–8 ms, movenet 7 → 10–12 ms), which is not what
+      // either costs on a machine of its own.
+      const ours = await time(() => pool.run(name, feed()), runs, warmup);
       const theirs = await time(async () => {
         const out = (model as { execute(t: unknown): unknown }).execute(tensor);
         const list = (Array.isArray(out) ? out : [out]) as Array<{ data(): Promise<unknown>; dispose(): void }>;
@@ -84,26 +88,31 @@ export async function benchModels(runs: number, warmup: number): Promise<Row[]> 
     const img = rgbImage(info.width, info.height, new Uint8Array(data));
     const detector = await Detector.create({ config, logger: silentLogger() });
     const families = ['objects', 'faces', 'pose'] as const;
-    const ours = await time(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), runs, warmup);
     const found = await analyzeImage(detector, img, { file: 'bench', families, embeddings: true });
-    await detector.close();
     // The same passes as Human makes: faces in the whole frame only (no tiles), and one pose
     // detector pass over the whole frame instead of one per person box.
     const plain = await Detector.create({ config: { ...config, faces: { ...config.faces, tiles: 1 } }, logger: silentLogger() });
+    // Run side by side as analyzeImage runs its families (and as Human's async mode does).
     const humanLike = async () => {
-      const objects = await plain.detectObjects(img);
-      const faces = await plain.detectFaces(img);
-      await Promise.all(faces.map((f) => plain.embedFace(img, f)));
-      const poses = await plain.detectPoses(img);
+      const [objects, faces, poses] = await Promise.all([
+        plain.detectObjects(img),
+        plain.detectFaces(img).then(async (found) => {
+          await Promise.all(found.map((f) => plain.embedFace(img, f)));
+          return found;
+        }),
+        plain.detectPoses(img),
+      ]);
       return { objects, faces, poses };
     };
-    const oursPlain = await time(humanLike, runs, warmup);
     const foundPlain = await humanLike();
-    await plain.close();
     const frame = tf.tensor(data, [1, info.height, info.width, 3], 'int32');
-    const theirs = await time(() => ref.human.detect(frame), runs, warmup);
     const humanFound = await ref.human.detect(frame);
+    const ours = await time(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), runs, warmup);
+    const oursPlain = await time(humanLike, runs, warmup);
+    const theirs = await time(() => ref.human.detect(frame), runs, warmup);
     frame.dispose();
+    await detector.close();
+    await plain.close();
     const theirsFound = `Human: ${humanFound.object.length}, ${humanFound.face.length}, ${humanFound.body.length}`;
     rows.push({
       what: `full frame ${info.width}×${info.height}, Argus defaults (ours: ${found.objects.length} objects, ${found.faces.length} faces, ${found.poses.length} poses; ${theirsFound})`,
