@@ -4,7 +4,7 @@ import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
 import { letterbox } from '../vision/resize.js';
 import { toFloatTensor } from '../vision/tensor.js';
-import type { FaceDetection, FaceDetector } from './detection.js';
+import type { FaceDetection, FaceDetector, FaceSearch } from './detection.js';
 import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 
@@ -81,11 +81,12 @@ export class BlazeFaceDetector implements FaceDetector {
    * With `tiles` n > 1, also looks in an n × n grid of overlapping squares: a 256² input leaves
    * distant faces in a wide frame only a few pixels across, and each tile gives them n× more.
    */
-  async detect(img: RgbImage): Promise<FaceDetection[]> {
+  async detect(img: RgbImage, opts: FaceSearch = {}): Promise<FaceDetection[]> {
+    const tiles = opts.tiles === false ? 1 : this.tiles;
     const lb = await letterbox(img, SIZE, SIZE, 0);
     // Every pass is queued at once: the worker runs one while this thread warps the next tile.
     const passes = [this.detectIn(lb.image, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale])];
-    for (const tile of gridSquares(img.width, img.height, this.tiles)) {
+    for (const tile of gridSquares(img.width, img.height, tiles)) {
       const toTile = boxToRect(tile, SIZE, SIZE);
       const back = invertAffine(toTile);
       // Tiles are for small faces: a large one is the whole-frame pass's (tiles see façades as faces),
@@ -97,7 +98,7 @@ export class BlazeFaceDetector implements FaceDetector {
       passes.push(this.detectIn(warpAffine(img, toTile, SIZE, SIZE), (p) => applyAffine(back, p)).then((found) => found.filter(small)));
     }
     const faces = (await Promise.all(passes)).flat();
-    const keep = this.tiles > 1 ? nms(faces.map((f) => f.box), faces.map((f) => f.score), { iouThreshold: this.iouThreshold }) : faces.map((_, k) => k);
+    const keep = tiles > 1 ? nms(faces.map((f) => f.box), faces.map((f) => f.score), { iouThreshold: this.iouThreshold }) : faces.map((_, k) => k);
     return keep.map((k) => ({ ...faces[k], box: clipBox(faces[k].box, img.width, img.height) }));
   }
 

@@ -35,9 +35,14 @@ export interface ObjectDetector {
   detect(img: RgbImage): Promise<ObjectDetection[]>;
 }
 
+export interface FaceSearch {
+  /** Also search the detector's tiles (default true). A person crop needs none: its face is never small in it. */
+  tiles?: boolean;
+}
+
 export interface FaceDetector {
   readonly name: string;
-  detect(img: RgbImage): Promise<FaceDetection[]>;
+  detect(img: RgbImage, opts?: FaceSearch): Promise<FaceDetection[]>;
 }
 
 export interface FaceEmbedder {

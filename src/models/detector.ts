@@ -4,7 +4,7 @@ import type { Box } from '../vision/iou.js';
 import { BlazeFaceDetector } from './blazeface.js';
 import { BlazePoseDetector } from './blazepose.js';
 import { CenterNetDetector } from './centernet.js';
-import type { FaceDetection, FaceDetector, FaceEmbedder, ObjectDetection, ObjectDetector, PoseDetection, PoseDetector } from './detection.js';
+import type { FaceDetection, FaceDetector, FaceEmbedder, FaceSearch, ObjectDetection, ObjectDetector, PoseDetection, PoseDetector } from './detection.js';
 import { EMBEDDERS, OnnxFaceEmbedder } from './face-embedder.js';
 import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
@@ -115,9 +115,9 @@ export class Detector {
     return all.flat().sort((a, b) => b.score - a.score);
   }
 
-  async detectFaces(img: RgbImage): Promise<FaceDetection[]> {
+  async detectFaces(img: RgbImage, opts?: FaceSearch): Promise<FaceDetection[]> {
     if (!this.faces) throw new Error('face detection was not loaded');
-    return this.faces.detect(img);
+    return this.faces.detect(img, opts);
   }
 
   /** L2-normalised embedding of a face found by detectFaces() in the same image. */

@@ -57,6 +57,19 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
     }
   });
 
+  it('searches person crops in one pass and only the whole frame with tiles', async () => {
+    const img = await probe('obama_and_biden.jpg');
+    const boxes = await persons(img);
+    const searches: (boolean | undefined)[] = [];
+    const recording = { ...detector, embedFace: detector.embedFace.bind(detector), detectFaces: (image: RgbImage, opts?: { tiles?: boolean }) => (searches.push(opts?.tiles), detector.detectFaces(image, opts)) };
+    const analyzer = new FaceAnalyzer(recording, matchFace, config);
+    expect((await analyzer.findFaces(img, boxes)).length).toBe(3);
+    expect(searches).toEqual(boxes.map(() => false));
+    searches.length = 0;
+    await analyzer.findFaces(img, []);
+    expect(searches).toEqual([true]);
+  });
+
   it('looks in the whole frame when there are no person boxes', async () => {
     const faces = await new FaceAnalyzer(detector, matchFace, config).analyse(await probe('obama1.jpg'), [], 0);
     expect(faces.map((f) => f.sub_label)).toEqual(['barack_obama']);
