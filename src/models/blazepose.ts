@@ -129,6 +129,17 @@ export function keypointBox(keypoints: readonly Keypoint[], minScore = 0): Box {
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
+/** A body the detector found: its hip centre and the landmark model's crop, both from source pixels. */
+interface Candidate {
+  hips: Point;
+  roi: Affine;
+}
+
+/** The body, not yet taken, whose hips the box holds and lie nearest its centre line. */
+function nearestIn(bodies: readonly Candidate[], box: Box, taken: ReadonlySet<Candidate>): Candidate | undefined {
+  return bodies.filter((b) => !taken.has(b) && hipsInBox(b.hips, box)).sort((a, b) => offCentre(a.hips, box) - offCentre(b.hips, box))[0];
+}
+
 /** MediaPipe BlazePose: a person detector, then 33 landmarks on a rotated crop around each person. */
 export class BlazePoseDetector implements PoseDetector {
   readonly name = 'blazepose';
@@ -143,42 +154,45 @@ export class BlazePoseDetector implements PoseDetector {
 
   /**
    * With person boxes (from the object detector), looks for one body in a square around each:
-   * the detector sees small, distant people far better that way. Without, searches the whole frame.
+   * the detector sees small, distant people far better that way. With two or more boxes it first
+   * makes one pass over the whole frame and gives each box the body whose hips it holds; only the
+   * boxes left without one (or whose body the landmark model rejects) get their own pass. In a
+   * group, a square around one person holds neighbours that the detector confuses.
+   * Without boxes, it searches the whole frame.
    */
   async detect(img: RgbImage, people: readonly Box[] = []): Promise<PoseDetection[]> {
-    const { minScore, maxPeople } = this.opts;
-    const regions = people.length > 0 ? people.slice(0, maxPeople).map((b) => squareAround(b, 1.2)) : [squareAround([0, 0, img.width, img.height], 1)];
+    const boxes = people.slice(0, this.opts.maxPeople);
+    const frame = squareAround([0, 0, img.width, img.height], 1);
+    let poses: PoseDetection[] = [];
+    let searchIn: (Box | undefined)[] = boxes.length === 0 ? [undefined] : boxes;
+    if (boxes.length >= 2) {
+      const [bodies] = await Promise.all(this.bodiesIn(img, frame));
+      const taken = new Set<Candidate>();
+      const assigned: { box: Box; body: Candidate }[] = [];
+      searchIn = [];
+      for (const box of boxes) {
+        const body = nearestIn(bodies, box, taken);
+        if (body) {
+          taken.add(body);
+          assigned.push({ box, body });
+        } else searchIn.push(box);
+      }
+      // A body the whole-frame pass placed but the landmark model then rejects gets its box's own pass.
+      const found = await this.landmarksAll(img, assigned.map((a) => a.body.roi));
+      found.forEach((pose, i) => (pose ? poses.push(pose) : searchIn.push(assigned[i].box)));
+    }
     // Every detector pass is queued before the first is awaited, and every landmark pass before
     // any is read: the worker runs one model while this thread warps the next crop.
-    const detections = regions.map((region) => {
-      const toCrop = boxToRect(region, DETECT_SIZE, DETECT_SIZE);
-      const crop = warpAffine(img, toCrop, DETECT_SIZE, DETECT_SIZE);
-      const out = this.pool.run(this.detectorInfo.name, {
-        [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data: toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 }) },
-      });
-      // Settled here too, so a failure is not unhandled while an earlier region is awaited.
-      out.catch(() => undefined);
-      return { region, toCrop, out };
-    });
-    const pending: Promise<PoseDetection>[] = [];
-    for (const [index, { region, toCrop, out }] of detections.entries()) {
-      const rows = asFloat32(outputWithShape(await out, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
-      const back = invertAffine(toCrop);
-      const scale = DETECT_SIZE / (region[2] - region[0]);
-      const found = decodePoseDetections(rows, this.anchors, { minScore, maxPeople }).map((roi) => ({ roi, hips: applyAffine(back, [roi.cx, roi.cy]) }));
+    const passes = this.bodiesIn(img, ...searchIn.map((box) => (box ? squareAround(box, 1.2) : frame)));
+    const rois: Affine[] = [];
+    for (const [index, pass] of passes.entries()) {
+      const bodies = await pass;
+      const box = searchIn[index];
       // In a person's square a neighbour can score higher: take the body whose hips are nearest the box's centre line.
-      const person = people[index];
-      const chosen = person ? found.filter((f) => hipsInBox(f.hips, person)).sort((a, b) => offCentre(a.hips, person) - offCentre(b.hips, person)).slice(0, 1) : found;
-      for (const { roi, hips: [cx, cy] } of chosen) {
-        const pose = this.landmarks(img, rotatedSquareToRect(cx, cy, roi.side / scale, roi.rotation, LANDMARK_SIZE));
-        pose.catch(() => undefined);
-        pending.push(pose);
-      }
+      const chosen = box ? [nearestIn(bodies, box, new Set())].filter((b) => b !== undefined) : bodies;
+      rois.push(...chosen.map((b) => b.roi));
     }
-    const poses: PoseDetection[] = [];
-    for (const pose of await Promise.all(pending)) {
-      if (pose.score >= minScore) poses.push({ ...pose, box: clipBox(pose.box, img.width, img.height) });
-    }
+    poses = [...poses, ...(await this.landmarksAll(img, rois)).filter((p) => p !== undefined)];
     // Overlapping person boxes can find the same body twice.
     const keep = nms(
       poses.map((p) => p.box),
@@ -186,6 +200,42 @@ export class BlazePoseDetector implements PoseDetector {
       { iouThreshold: 0.5 },
     );
     return keep.map((k) => poses[k]);
+  }
+
+  /** Landmarks for every crop, all queued at once; undefined where the model finds no body. */
+  private async landmarksAll(img: RgbImage, rois: readonly Affine[]): Promise<(PoseDetection | undefined)[]> {
+    const pending = rois.map((roi) => {
+      const pose = this.landmarks(img, roi);
+      pose.catch(() => undefined);
+      return pose;
+    });
+    return (await Promise.all(pending)).map((pose) =>
+      pose.score >= this.opts.minScore ? { ...pose, box: clipBox(pose.box, img.width, img.height) } : undefined,
+    );
+  }
+
+  /** One detector pass per region, all queued at once; each resolves to the bodies found, in source pixels. */
+  private bodiesIn(img: RgbImage, ...regions: Box[]): Promise<Candidate[]>[] {
+    const { minScore, maxPeople } = this.opts;
+    return regions.map((region) => {
+      const toCrop = boxToRect(region, DETECT_SIZE, DETECT_SIZE);
+      const crop = warpAffine(img, toCrop, DETECT_SIZE, DETECT_SIZE);
+      const out = this.pool.run(this.detectorInfo.name, {
+        [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data: toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 }) },
+      });
+      const bodies = out.then((o) => {
+        const rows = asFloat32(outputWithShape(o, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
+        const back = invertAffine(toCrop);
+        const scale = DETECT_SIZE / (region[2] - region[0]);
+        return decodePoseDetections(rows, this.anchors, { minScore, maxPeople }).map((roi): Candidate => {
+          const hips = applyAffine(back, [roi.cx, roi.cy]);
+          return { hips, roi: rotatedSquareToRect(hips[0], hips[1], roi.side / scale, roi.rotation, LANDMARK_SIZE) };
+        });
+      });
+      // Settled here too, so a failure is not unhandled while an earlier region is awaited.
+      bodies.catch(() => undefined);
+      return bodies;
+    });
   }
 
   private async landmarks(img: RgbImage, sourceToCrop: Affine): Promise<PoseDetection> {

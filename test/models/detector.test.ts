@@ -95,6 +95,19 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     expect(k.nose.x).toBeLessThan(face.box[2]);
   });
 
+  it('gives each person of a group their own body (one pass over the frame, then the boxes left over)', async () => {
+    // Obama and Biden side by side: a square around either holds both, and per-box passes alone
+    // found one body for the two of them.
+    const img = await load('faces/probe/two_people.jpg');
+    const people = (await detector.detectObjects(img)).filter((o) => o.label === 'person' && o.score >= 0.5).map((o) => o.box);
+    expect(people).toHaveLength(2);
+    const poses = await detector.detectPoses(img, people);
+    expect(poses).toHaveLength(2);
+    const centre = (b: readonly number[]) => (b[0] + b[2]) / 2;
+    const owner = (x: number) => people.findIndex((b) => x >= b[0] && x <= b[2] && Math.abs(x - centre(b)) === Math.min(...people.map((q) => Math.abs(x - centre(q)))));
+    expect(new Set(poses.map((p) => owner(centre(p.box))))).toEqual(new Set([0, 1]));
+  });
+
   it('finds the cheerleaders\' raised wrists above their heads', async () => {
     const img = await load('people/stock-group-2.jpg');
     const people = (await detector.detectObjects(img)).filter((o) => o.label === 'person').map((o) => o.box);
