@@ -146,6 +146,8 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
   const n = k * k;
   const acc = new Float64Array(3);
   // Inlined bilinear taps: this runs for every pixel of every crop, so no calls or arrays inside.
+  // warpAxisAligned repeats this block on purpose: one shared per-sample function writing to an
+  // array was measured 30-80 % slower on 224-256 px crops (2.3 -> 3.3-4.2 ms).
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
       let r = 0, g = 0, b = 0;
