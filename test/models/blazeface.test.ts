@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { blazeFaceAnchors, decodeBlazeFace, gridSquares } from '../../src/models/blazeface.js';
+import { BlazeFaceDetector, blazeFaceAnchors, decodeBlazeFace, gridSquares } from '../../src/models/blazeface.js';
+import type { SessionPool } from '../../src/models/session-pool.js';
+import type { TensorData } from '../../src/models/tensor-data.js';
+import { rgbImage } from '../../src/vision/image.js';
 
 describe('blazeFaceAnchors', () => {
   const anchors = blazeFaceAnchors();
@@ -70,5 +73,29 @@ describe('gridSquares', () => {
       expect(squares.some((s) => x >= s[0] && x <= s[2] && y >= s[1] && y <= s[3])).toBe(true);
     }
     expect(squares[1][0] - squares[0][0]).toBeLessThanOrEqual(side * 0.8);
+  });
+});
+
+describe('BlazeFaceDetector passes', () => {
+  /** A stand-in pool that counts runs and answers with empty score maps (no faces). */
+  function countingPool() {
+    const pool = { runs: 0, run: async (): Promise<Record<string, TensorData>> => {
+      pool.runs++;
+      const t = (n: number, c: number): TensorData => ({ type: 'float32', dims: [1, n, c], data: new Float32Array(n * c).fill(-10) });
+      return { a: t(512, 1), b: t(384, 1), c: t(512, 16), d: t(384, 16) };
+    } };
+    return pool;
+  }
+  const info = { name: 'blazeface-back', inputs: [{ name: 'input', type: 'float32', shape: [1, 256, 256, 3] }], outputs: [], provider: 'cpu' };
+  const frame = rgbImage(1280, 720, new Uint8Array(1280 * 720 * 3));
+
+  it('searches the whole frame plus its tiles, or the whole frame alone when told to skip tiles', async () => {
+    const pool = countingPool();
+    const detector = new BlazeFaceDetector(pool as unknown as SessionPool, info, 0.5, 0.3, 2);
+    expect(await detector.detect(frame)).toEqual([]);
+    expect(pool.runs).toBe(1 + gridSquares(1280, 720, 2).length);
+    pool.runs = 0;
+    await detector.detect(frame, { tiles: false });
+    expect(pool.runs).toBe(1);
   });
 });
