@@ -43,11 +43,11 @@ async function createSession(path: string | Uint8Array, options: SessionOptions)
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads,
     interOpNumThreads: 1,
-    // Every session has its own intra-op thread pool, and by default its threads spin after a run
-    // waiting for the next one. A frame runs several models in turn on the same cores, so one
-    // model's spinning threads would take the CPU from the next: measured, centernet and
-    // blazepose-full interleaved in one process ran 2.3–2.7× slower with spinning.
-    extra: { session: { 'intra_op.allow_spinning': '0' } },
+    // Threads spin between the ops of a run (a sleeping thread here takes 0.2–0.3 ms to wake) and stop the moment the run returns: every session has its own thread pool, and a
+    // frame runs several models in turn, so threads left spinning after a run took the two cores
+    // from the next model (2.3–2.7× slower). Measured in-process A/B: small models −20–30 %, the
+    // live analyzers and a full frame the same or faster, CPU time the same (docs/inference.md).
+    extra: { session: { 'intra_op.allow_spinning': '1', force_spinning_stop: '1' } },
   };
   if (options.provider !== 'cpu') {
     // onnxruntime quietly skips a provider its build lacks, so ask it first rather than trust create().
