@@ -43,9 +43,10 @@ async function createSession(path: string | Uint8Array, options: SessionOptions)
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads,
     interOpNumThreads: 1,
-    // Threads spin between the ops of a run (a sleeping thread here takes 0.2–0.3 ms to wake) and stop the moment the run returns: every session has its own thread pool, and a
-    // frame runs several models in turn, so threads left spinning after a run took the two cores
-    // from the next model (2.3–2.7× slower). Measured in-process A/B: small models −20–30 %, the
+    // Threads spin between the ops of a run (a sleeping thread here takes 0.2–0.3 ms to wake)
+    // and stop the moment the run returns: every session has its own thread pool, and a frame
+    // runs several models in turn, so threads left spinning after a run took the two cores from
+    // the next model (2.3–2.7× slower). Measured in-process A/B: small models −20–30 %, the
     // live analyzers and a full frame the same or faster, CPU time the same (docs/inference.md).
     extra: { session: { 'intra_op.allow_spinning': '1', force_spinning_stop: '1' } },
   };
