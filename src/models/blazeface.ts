@@ -1,4 +1,4 @@
-import { applyAffine, boxToRect, invertAffine, warpAffine, type Point } from '../vision/affine.js';
+import { applyAffine, boxToRect, invertAffine, warpToTensor, type Point } from '../vision/affine.js';
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
@@ -9,6 +9,8 @@ import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 
 const SIZE = 256;
+/** The model's input range: −1…1. */
+const PIXELS = { scale: 1 / 127.5, offset: -1 };
 const KEYPOINTS = 6;
 
 /** Anchor centres in input pixels: 16×16 cells × 2 (stride 16), then 8×8 cells × 6 (stride 32). */
@@ -85,7 +87,7 @@ export class BlazeFaceDetector implements FaceDetector {
     const tiles = opts.tiles === false ? 1 : this.tiles;
     const lb = await letterbox(img, SIZE, SIZE, 0);
     // Every pass is queued at once: the worker runs one while this thread warps the next tile.
-    const passes = [this.detectIn(lb.image, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale])];
+    const passes = [this.detectIn(toFloatTensor(lb.image, { layout: 'nhwc', ...PIXELS }), (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale])];
     for (const tile of gridSquares(img.width, img.height, tiles)) {
       const toTile = boxToRect(tile, SIZE, SIZE);
       const back = invertAffine(toTile);
@@ -95,15 +97,15 @@ export class BlazeFaceDetector implements FaceDetector {
       const margin = side * 0.02;
       const small = ({ box: b }: FaceDetection) =>
         b[2] - b[0] < side / 4 && b[0] > tile[0] + margin && b[1] > tile[1] + margin && b[2] < tile[2] - margin && b[3] < tile[3] - margin;
-      passes.push(this.detectIn(warpAffine(img, toTile, SIZE, SIZE), (p) => applyAffine(back, p)).then((found) => found.filter(small)));
+      passes.push(this.detectIn(warpToTensor(img, toTile, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p)).then((found) => found.filter(small)));
     }
     const faces = (await Promise.all(passes)).flat();
     const keep = tiles > 1 ? nms(faces.map((f) => f.box), faces.map((f) => f.score), { iouThreshold: this.iouThreshold }) : faces.map((_, k) => k);
     return keep.map((k) => ({ ...faces[k], box: clipBox(faces[k].box, img.width, img.height) }));
   }
 
-  private async detectIn(input: RgbImage, toSource: (p: Point) => Point): Promise<FaceDetection[]> {
-    const data = toFloatTensor(input, { layout: 'nhwc', scale: 1 / 127.5, offset: -1 });
+  /** `data`: a SIZE × SIZE NHWC input in PIXELS' range. */
+  private async detectIn(data: Float32Array, toSource: (p: Point) => Point): Promise<FaceDetection[]> {
     const out = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } });
     const pick = (n: number, c: number) => asFloat32(outputWithShape(out, (d) => d[1] === n && d[2] === c, `[1, ${n}, ${c}]`));
     // 512 stride-16 anchors first, then the 384 stride-32 ones, as in blazeFaceAnchors()

@@ -1,8 +1,7 @@
-import { applyAffine, boxToRect, invertAffine, rotatedSquareToRect, warpAffine, type Affine, type Point } from '../vision/affine.js';
+import { applyAffine, boxToRect, invertAffine, rotatedSquareToRect, warpToTensor, type Affine, type Point } from '../vision/affine.js';
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
-import { toFloatTensor } from '../vision/tensor.js';
 import type { Keypoint, PoseDetection, PoseDetector } from './detection.js';
 import { BLAZEPOSE_KEYPOINTS } from './pose-keypoints.js';
 import type { SessionPool } from './session-pool.js';
@@ -10,6 +9,8 @@ import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 
 const DETECT_SIZE = 224;
 const LANDMARK_SIZE = 256;
+/** Both models take 0…1. */
+const PIXELS = { scale: 1 / 255 };
 /** MediaPipe enlarges the hip-centred circle by this much before cropping for the landmark model. */
 const ROI_SCALE = 1.25;
 
@@ -219,9 +220,9 @@ export class BlazePoseDetector implements PoseDetector {
     const { minScore, maxPeople } = this.opts;
     return regions.map((region) => {
       const toCrop = boxToRect(region, DETECT_SIZE, DETECT_SIZE);
-      const crop = warpAffine(img, toCrop, DETECT_SIZE, DETECT_SIZE);
+      const data = warpToTensor(img, toCrop, DETECT_SIZE, DETECT_SIZE, PIXELS);
       const out = this.pool.run(this.detectorInfo.name, {
-        [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data: toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 }) },
+        [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data },
       });
       const bodies = out.then((o) => {
         const rows = asFloat32(outputWithShape(o, (d) => d[d.length - 1] === 13, '[1, 2254, 13] detections'));
@@ -239,8 +240,7 @@ export class BlazePoseDetector implements PoseDetector {
   }
 
   private async landmarks(img: RgbImage, sourceToCrop: Affine): Promise<PoseDetection> {
-    const crop = warpAffine(img, sourceToCrop, LANDMARK_SIZE, LANDMARK_SIZE);
-    const data = toFloatTensor(crop, { layout: 'nhwc', scale: 1 / 255 });
+    const data = warpToTensor(img, sourceToCrop, LANDMARK_SIZE, LANDMARK_SIZE, PIXELS);
     const out = await this.pool.run(this.landmarkInfo.name, {
       [this.landmarkInfo.inputs[0].name]: { type: 'float32', dims: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3], data },
     });

@@ -1,6 +1,5 @@
-import { similarityTransform, warpAffine, type Affine, type Point } from '../vision/affine.js';
+import { similarityTransform, warpAffine, warpToTensor, type Affine, type Point } from '../vision/affine.js';
 import type { RgbImage } from '../vision/image.js';
-import { toFloatTensor } from '../vision/tensor.js';
 import type { FaceDetection, FaceEmbedder } from './detection.js';
 import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
@@ -91,8 +90,7 @@ export class OnnxFaceEmbedder implements FaceEmbedder {
 
   async embed(img: RgbImage, face: FaceDetection): Promise<Float32Array> {
     const { size, zoom, scale, offset, bgr, dimensions } = this.spec;
-    const crop = alignFace(img, face.landmarks, size, zoom);
-    const data = toFloatTensor(crop, { layout: 'nhwc', scale, offset, bgr });
+    const data = warpToTensor(img, alignmentTransform(face.landmarks, size, zoom), size, size, { scale, offset, bgr });
     const out = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, size, size, 3], data } });
     return l2Normalize(asFloat32(outputWithShape(out, (d) => d[d.length - 1] === dimensions, `[1, ${dimensions}] embedding`)));
   }

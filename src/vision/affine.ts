@@ -121,14 +121,22 @@ function borderTaps(img: RgbImage, x0: number, y0: number, w00: number, w10: num
   acc[2] = (t00 < 0 ? fill : data[t00 + 2]) * w00 + (t10 < 0 ? fill : data[t10 + 2]) * w10 + (t01 < 0 ? fill : data[t01 + 2]) * w01 + (t11 < 0 ? fill : data[t11 + 2]) * w11;
 }
 
+/** How warped pixels are written: value = pixel · scale + offset, channels in RGB or BGR order. */
+export interface PixelFormat {
+  scale?: number;
+  offset?: number;
+  bgr?: boolean;
+}
+
 /**
- * Resamples `img` through the source→destination transform `m` into an outW × outH image.
- * Bilinear; when shrinking, it samples the pyramid level nearest above the output's scale (at
- * most 2× more shrink left), so small crops of large photos do not alias. One sample a pixel:
- * 2×2 supersampling there cost four times the taps and changed no measured result (face ROC,
- * tests); pixels that fall outside the source are `fill`.
+ * Resamples `img` through the source→destination transform `m` straight into a float32 NHWC
+ * tensor body of outW × outH pixels, each written as pixel · scale + offset: a model's input in
+ * one pass, with no byte image in between. Bilinear; when shrinking, it samples the pyramid
+ * level nearest above the output's scale (at most 2× more shrink left), so small crops of large
+ * photos do not alias. One sample a pixel: 2×2 supersampling there cost four times the taps and
+ * changed no measured result (face ROC, tests). Pixels that fall outside the source are `fill`.
  */
-export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number, fill = 0): RgbImage {
+export function warpToTensor(img: RgbImage, m: Affine, outW: number, outH: number, format: PixelFormat = {}, fill = 0): Float32Array {
   const fullScale = Math.sqrt(Math.abs(m[0] * m[4] - m[1] * m[3]));
   // Each level halves the image; stop while the remaining shrink is at most 2× (and the level is not tiny).
   let level = 0;
@@ -136,131 +144,121 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
   const f = 1 << level;
   const src = pyramidLevel(img, level);
   // Level pixel p covers full-size pixels [f·p, f·(p+1)): source → level coordinates scale by 1/f.
-  const mLevel: Affine = [m[0] * f, m[1] * f, m[2], m[3] * f, m[4] * f, m[5]];
-  const inv = invertAffine(mLevel);
-  const scale = fullScale * f;
-  const k = scale > 0.5 ? 1 : Math.min(4, Math.ceil(1 / scale - 1e-6));
-  if (inv[1] === 0 && inv[3] === 0) return warpAxisAligned(src, inv, k, outW, outH, fill);
-  const out = new Uint8Array(outW * outH * 3);
+  const inv = invertAffine([m[0] * f, m[1] * f, m[2], m[3] * f, m[4] * f, m[5]]);
+  const out = new Float32Array(outW * outH * 3);
+  if (inv[1] === 0 && inv[3] === 0) warpAxisAligned(src, inv, out, outW, outH, format, fill);
+  else warpRotated(src, inv, out, outW, outH, format, fill);
+  return out;
+}
+
+/** warpToTensor as an RGB byte image (rounded), for crops that are looked at rather than inferred on. */
+export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number, fill = 0): RgbImage {
+  const values = warpToTensor(img, m, outW, outH, {}, fill);
+  const data = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = Math.round(values[i]);
+  return { width: outW, height: outH, data };
+}
+
+// The two loops below each inline the bilinear taps on purpose: they run for every pixel of every
+// crop, and one shared per-sample function writing to an array was measured 30-80 % slower on
+// 224-256 px crops (2.3 -> 3.3-4.2 ms).
+
+/** The general case: a rotated crop (pose ROI, face alignment). `inv` maps output to level pixels. */
+function warpRotated(src: RgbImage, inv: Affine, out: Float32Array, outW: number, outH: number, format: PixelFormat, fill: number): void {
   const { width: W, height: H, data } = src;
-  const n = k * k;
+  const scale = format.scale ?? 1;
+  const offset = format.offset ?? 0;
+  const c0 = format.bgr ? 2 : 0;
+  const c2 = 2 - c0;
   const acc = new Float64Array(3);
-  // Inlined bilinear taps: this runs for every pixel of every crop, so no calls or arrays inside.
-  // warpAxisAligned repeats this block on purpose: one shared per-sample function writing to an
-  // array was measured 30-80 % slower on 224-256 px crops (2.3 -> 3.3-4.2 ms).
+  let o = 0;
   for (let y = 0; y < outH; y++) {
-    for (let x = 0; x < outW; x++) {
-      let r = 0, g = 0, b = 0;
-      for (let sy = 0; sy < k; sy++) {
-        const dy = y + (sy + 0.5) / k;
-        for (let sx = 0; sx < k; sx++) {
-          const dx = x + (sx + 0.5) / k;
-          // continuous source position, shifted so integer coordinates are pixel centres
-          const fx = inv[0] * dx + inv[1] * dy + inv[2] - 0.5;
-          const fy = inv[3] * dx + inv[4] * dy + inv[5] - 0.5;
-          const x0 = Math.floor(fx);
-          const y0 = Math.floor(fy);
-          const ax = fx - x0;
-          const ay = fy - y0;
-          const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
-          if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
-            const i00 = (y0 * W + x0) * 3;
-            const i01 = i00 + W * 3;
-            r += data[i00] * w00 + data[i00 + 3] * w10 + data[i01] * w01 + data[i01 + 3] * w11;
-            g += data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
-            b += data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
-          } else if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) {
-            // wholly outside (a square reaching past the frame): all four taps are `fill`, weights sum to 1
-            r += fill;
-            g += fill;
-            b += fill;
-          } else {
-            // on the border: each tap outside the image reads as `fill`
-            borderTaps(src, x0, y0, w00, w10, w01, w11, fill, acc);
-            r += acc[0];
-            g += acc[1];
-            b += acc[2];
-          }
-        }
+    const dy = y + 0.5;
+    for (let x = 0; x < outW; x++, o += 3) {
+      const dx = x + 0.5;
+      // continuous source position, shifted so integer coordinates are pixel centres
+      const fx = inv[0] * dx + inv[1] * dy + inv[2] - 0.5;
+      const fy = inv[3] * dx + inv[4] * dy + inv[5] - 0.5;
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      const ax = fx - x0;
+      const ay = fy - y0;
+      const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+      let r: number, g: number, b: number;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+        const i00 = (y0 * W + x0) * 3;
+        const i01 = i00 + W * 3;
+        r = data[i00] * w00 + data[i00 + 3] * w10 + data[i01] * w01 + data[i01 + 3] * w11;
+        g = data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
+        b = data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
+      } else if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) {
+        // wholly outside (a square reaching past the frame): all four taps are `fill`, weights sum to 1
+        r = g = b = fill;
+      } else {
+        // on the border: each tap outside the image reads as `fill`
+        borderTaps(src, x0, y0, w00, w10, w01, w11, fill, acc);
+        r = acc[0];
+        g = acc[1];
+        b = acc[2];
       }
-      const o = (y * outW + x) * 3;
-      out[o] = Math.round(r / n);
-      out[o + 1] = Math.round(g / n);
-      out[o + 2] = Math.round(b / n);
+      out[o + c0] = r * scale + offset;
+      out[o + 1] = g * scale + offset;
+      out[o + c2] = b * scale + offset;
     }
   }
-  return { width: outW, height: outH, data: out };
 }
 
 /**
- * warpAffine for a transform without rotation (crops, tiles, letterboxes): a sample's source
- * column depends only on its output column and its source row only on its output row, so both
- * are computed once per column and row instead of per sample. The arithmetic is the general
- * path's, term for term (the zero rotation terms add exactly nothing), so the output is
- * bit-identical; only the repetition is gone.
+ * The case without rotation (crops, tiles): a sample's source column depends only on its output
+ * column and its source row only on its output row, so both are computed once per column and
+ * row instead of per pixel. The arithmetic is warpRotated's, term for term (the zero rotation
+ * terms add exactly nothing), so the output is bit-identical; only the repetition is gone.
  */
-function warpAxisAligned(src: RgbImage, inv: Affine, k: number, outW: number, outH: number, fill: number): RgbImage {
+function warpAxisAligned(src: RgbImage, inv: Affine, out: Float32Array, outW: number, outH: number, format: PixelFormat, fill: number): void {
   const { width: W, height: H, data } = src;
-  const n = k * k;
+  const scale = format.scale ?? 1;
+  const offset = format.offset ?? 0;
+  const c0 = format.bgr ? 2 : 0;
+  const c2 = 2 - c0;
   const acc = new Float64Array(3);
-  const colX0 = new Int32Array(outW * k);
-  const colAx = new Float64Array(outW * k);
+  const colX0 = new Int32Array(outW);
+  const colAx = new Float64Array(outW);
   for (let x = 0; x < outW; x++) {
-    for (let sx = 0; sx < k; sx++) {
-      const dx = x + (sx + 0.5) / k;
-      const fx = inv[0] * dx + inv[2] - 0.5;
-      const x0 = Math.floor(fx);
-      colX0[x * k + sx] = x0;
-      colAx[x * k + sx] = fx - x0;
-    }
+    const fx = inv[0] * (x + 0.5) + inv[2] - 0.5;
+    colX0[x] = Math.floor(fx);
+    colAx[x] = fx - colX0[x];
   }
-  const rowY0 = new Int32Array(outH * k);
-  const rowAy = new Float64Array(outH * k);
-  for (let y = 0; y < outH; y++) {
-    for (let sy = 0; sy < k; sy++) {
-      const dy = y + (sy + 0.5) / k;
-      const fy = inv[4] * dy + inv[5] - 0.5;
-      const y0 = Math.floor(fy);
-      rowY0[y * k + sy] = y0;
-      rowAy[y * k + sy] = fy - y0;
-    }
-  }
-  const out = new Uint8Array(outW * outH * 3);
   let o = 0;
   for (let y = 0; y < outH; y++) {
+    const fy = inv[4] * (y + 0.5) + inv[5] - 0.5;
+    const y0 = Math.floor(fy);
+    const ay = fy - y0;
+    const rowInside = y0 >= 0 && y0 + 1 < H;
+    const rowOutside = y0 < -1 || y0 >= H;
     for (let x = 0; x < outW; x++, o += 3) {
-      let r = 0, g = 0, b = 0;
-      for (let sy = 0; sy < k; sy++) {
-        const y0 = rowY0[y * k + sy];
-        const ay = rowAy[y * k + sy];
-        for (let sx = 0; sx < k; sx++) {
-          const x0 = colX0[x * k + sx];
-          const ax = colAx[x * k + sx];
-          const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
-          if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
-            const i00 = (y0 * W + x0) * 3;
-            const i01 = i00 + W * 3;
-            r += data[i00] * w00 + data[i00 + 3] * w10 + data[i01] * w01 + data[i01 + 3] * w11;
-            g += data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
-            b += data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
-          } else if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) {
-            // wholly outside (a square reaching past the frame): all four taps are `fill`, weights sum to 1
-            r += fill;
-            g += fill;
-            b += fill;
-          } else {
-            // on the border: each tap outside the image reads as `fill`
-            borderTaps(src, x0, y0, w00, w10, w01, w11, fill, acc);
-            r += acc[0];
-            g += acc[1];
-            b += acc[2];
-          }
-        }
+      const x0 = colX0[x];
+      const ax = colAx[x];
+      const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+      let r: number, g: number, b: number;
+      if (rowInside && x0 >= 0 && x0 + 1 < W) {
+        const i00 = (y0 * W + x0) * 3;
+        const i01 = i00 + W * 3;
+        r = data[i00] * w00 + data[i00 + 3] * w10 + data[i01] * w01 + data[i01 + 3] * w11;
+        g = data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
+        b = data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
+      } else if (rowOutside || x0 < -1 || x0 >= W) {
+        // wholly outside (a square reaching past the frame): all four taps are `fill`, weights sum to 1
+        r = g = b = fill;
+      } else {
+        // on the border: each tap outside the image reads as `fill`
+        borderTaps(src, x0, y0, w00, w10, w01, w11, fill, acc);
+        r = acc[0];
+        g = acc[1];
+        b = acc[2];
       }
-      out[o] = Math.round(r / n);
-      out[o + 1] = Math.round(g / n);
-      out[o + 2] = Math.round(b / n);
+      out[o + c0] = r * scale + offset;
+      out[o + 1] = g * scale + offset;
+      out[o + c2] = b * scale + offset;
     }
   }
-  return { width: outW, height: outH, data: out };
 }

@@ -6,6 +6,7 @@ import {
   rotatedSquareToRect,
   similarityTransform,
   warpAffine,
+  warpToTensor,
   type Affine,
   type Point,
 } from '../../src/vision/affine.js';
@@ -139,5 +140,35 @@ describe('warpAffine', () => {
     const img = gradient();
     const out = warpAffine(img, [1, 0, 100, 0, 1, 0], 10, 10, 7);
     expect([...out.data.subarray(0, 6)]).toEqual([7, 7, 7, 7, 7, 7]);
+  });
+});
+
+describe('warpToTensor', () => {
+  it('writes each pixel as pixel · scale + offset, unrounded, ready for a model', () => {
+    const img = gradient();
+    // half a pixel to the right: each red value is the mean of two neighbours, 2.5 above the left one
+    const t = warpToTensor(img, boxToRect([10.5, 5, 30.5, 15], 20, 10), 20, 10, { scale: 1 / 255, offset: -0.5 });
+    expect(t).toBeInstanceOf(Float32Array);
+    expect(t).toHaveLength(20 * 10 * 3);
+    const at = (x: number, y: number, c: number) => t[(y * 20 + x) * 3 + c];
+    expect(at(4, 3, 0)).toBeCloseTo(((4 + 10) * 5 + 2.5) / 255 - 0.5, 6);
+    expect(at(4, 3, 1)).toBeCloseTo((3 + 5) * 10 / 255 - 0.5, 6);
+    expect(at(4, 3, 2)).toBeCloseTo(200 / 255 - 0.5, 6);
+    // the byte image rounds the same samples
+    expect(warpAffine(img, boxToRect([10.5, 5, 30.5, 15], 20, 10), 20, 10).data[(3 * 20 + 4) * 3]).toBe(Math.round((4 + 10) * 5 + 2.5));
+  });
+
+  it('swaps red and blue for BGR models, rotated or not', () => {
+    const img = gradient();
+    for (const m of [boxToRect([5, 5, 25, 15], 20, 10), rotatedSquareToRect(20, 10, 10, 0.4, 10)]) {
+      const rgb = warpToTensor(img, m, 10, 10);
+      const bgr = warpToTensor(img, m, 10, 10, { bgr: true });
+      for (let i = 0; i < rgb.length; i += 3) expect([bgr[i], bgr[i + 1], bgr[i + 2]]).toEqual([rgb[i + 2], rgb[i + 1], rgb[i]]);
+    }
+  });
+
+  it('scales `fill` like a pixel: outside the frame a −1…1 model sees −1 for black', () => {
+    const t = warpToTensor(gradient(), [1, 0, 100, 0, 1, 0], 4, 4, { scale: 1 / 127.5, offset: -1 });
+    expect([...t.subarray(0, 6)]).toEqual([-1, -1, -1, -1, -1, -1]);
   });
 });
