@@ -15,7 +15,7 @@ import { SessionPool } from '../../src/models/session-pool.js';
 import type { TensorData } from '../../src/models/tensor-data.js';
 import { rgbImage } from '../../src/vision/image.js';
 import { startHuman } from './human-reference.js';
-import { median, time } from './timing.js';
+import { median, timePaired } from './timing.js';
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +42,7 @@ export interface Row {
   ratio: number;
 }
 
-export async function benchModels(runs: number, warmup: number): Promise<Row[]> {
+export async function benchModels(runs: number, warmup: number, rounds: number): Promise<Row[]> {
   const manifest = ModelManifest.load();
   const config = defaultModelsConfig();
   const pool = new SessionPool(config.runtime, silentLogger());
@@ -68,16 +68,18 @@ export async function benchModels(runs: number, warmup: number): Promise<Row[]> 
       const model = human ? ref.human.models.models[human] : await tf.loadGraphModel(`${modelsUrl}${name}.json`);
       if (!model) throw new Error(`Human did not load ${human}`);
       const tensor = tf.tensor(values, dims, isInt ? 'int32' : 'float32');
-      // Each side's runs in one block: interleaving them was tried and slows whichever runs just
-      // after the other (blazeface-back 5–6 → 7–8 ms, movenet 7 → 10–12 ms), which is not what
-      // either costs on a machine of its own.
-      const ours = await time(() => pool.run(name, feed()), runs, warmup);
-      const theirs = await time(async () => {
-        const out = (model as { execute(t: unknown): unknown }).execute(tensor);
-        const list = (Array.isArray(out) ? out : [out]) as Array<{ data(): Promise<unknown>; dispose(): void }>;
-        await Promise.all(list.map((t) => t.data())); // wait for the work, as a caller must
-        for (const t of list) t.dispose();
-      }, runs, warmup);
+      const [ours, theirs] = await timePaired(
+        () => pool.run(name, feed()),
+        async () => {
+          const out = (model as { execute(t: unknown): unknown }).execute(tensor);
+          const list = (Array.isArray(out) ? out : [out]) as Array<{ data(): Promise<unknown>; dispose(): void }>;
+          await Promise.all(list.map((t) => t.data())); // wait for the work, as a caller must
+          for (const t of list) t.dispose();
+        },
+        runs,
+        warmup,
+        rounds,
+      );
       tensor.dispose();
       rows.push({ what: name, ours_ms: median(ours), human_ms: median(theirs), ratio: median(theirs) / median(ours) });
     }
@@ -107,9 +109,8 @@ export async function benchModels(runs: number, warmup: number): Promise<Row[]> 
     const foundPlain = await humanLike();
     const frame = tf.tensor(data, [1, info.height, info.width, 3], 'int32');
     const humanFound = await ref.human.detect(frame);
-    const ours = await time(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), runs, warmup);
-    const oursPlain = await time(humanLike, runs, warmup);
-    const theirs = await time(() => ref.human.detect(frame), runs, warmup);
+    const [ours, theirs] = await timePaired(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), () => ref.human.detect(frame), runs, warmup, rounds);
+    const [oursPlain, theirsAgain] = await timePaired(humanLike, () => ref.human.detect(frame), runs, warmup, rounds);
     frame.dispose();
     await detector.close();
     await plain.close();
@@ -123,8 +124,8 @@ export async function benchModels(runs: number, warmup: number): Promise<Row[]> 
     rows.push({
       what: `full frame, Human's passes: no face tiles, one pose pass (ours: ${foundPlain.objects.length}, ${foundPlain.faces.length}, ${foundPlain.poses.length}; ${theirsFound})`,
       ours_ms: median(oursPlain),
-      human_ms: median(theirs),
-      ratio: median(theirs) / median(oursPlain),
+      human_ms: median(theirsAgain),
+      ratio: median(theirsAgain) / median(oursPlain),
     });
   } finally {
     await pool.close();

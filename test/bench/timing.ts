@@ -10,6 +10,29 @@ export async function time(work: () => Promise<unknown> | unknown, runs: number,
   return out;
 }
 
+/**
+ * Times two contenders in alternating blocks: `rounds` blocks each, `runs / rounds` timed calls a
+ * block after `warmup` untimed ones, the order flipped every round. This machine's speed drifts
+ * by up to 2× from minute to minute, so two blocks timed one after the other measure the minute as
+ * much as the code; alternating spreads both over the same minutes. The per-block warm-up absorbs
+ * what one side leaves behind for the other (caches, a just-woken thread): timed call by call
+ * instead, whichever ran second slowed (blazeface-back 5–6 → 7–8 ms).
+ */
+export async function timePaired(
+  a: () => Promise<unknown> | unknown,
+  b: () => Promise<unknown> | unknown,
+  runs: number,
+  warmup: number,
+  rounds: number,
+): Promise<[number[], number[]]> {
+  const times: [number[], number[]] = [[], []];
+  const perBlock = Math.max(1, Math.round(runs / rounds));
+  for (let r = 0; r < rounds; r++) {
+    for (const side of r % 2 === 0 ? [0, 1] : [1, 0]) times[side].push(...(await time(side === 0 ? a : b, perBlock, warmup)));
+  }
+  return times;
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
