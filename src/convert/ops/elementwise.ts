@@ -16,12 +16,21 @@ function elementwise(emit: Emit, type?: (ctx: ConvertContext, n: TfNode) => Onnx
     const activations = xs.filter((x) => !ctx.value(x));
     const useNchw =
       activations.length > 0 &&
-      activations.every((x) => ctx.hasNchw(x)) &&
+      (activations.every((x) => ctx.hasNchw(x)) || (activations.length === 1 && xs.some((x) => perChannel(ctx.value(x))))) &&
       xs.every((x) => !ctx.value(x) || ctx.value(x)!.shape.length <= 4);
     const y = emit(ctx, n, xs.map((x) => (useNchw ? ctx.nchw(x) : ctx.nhwc(x))));
     const t = type ? type(ctx, n) : (onnxTypeOfTf(attr.type(n, 'T')) ?? ctx.typeOf(xs[0]));
     ctx.set(n.name, useNchw ? { nchw: y, type: t } : { nhwc: y, type: t });
   };
+}
+
+/**
+ * A [1, 1, 1, C] constant: a per-channel normalisation of an NHWC image (MoveNet's (x − mean) /
+ * std). onnxruntime broadcasts it over NHWC element by element (0.35 ms per op at 192² × 3); in
+ * NCHW it is one scalar per plane, so the op moves after the transpose the convolutions need anyway.
+ */
+function perChannel(t: { shape: number[] } | undefined): boolean {
+  return t !== undefined && t.shape.length === 4 && t.shape[0] === 1 && t.shape[1] === 1 && t.shape[2] === 1 && t.shape[3] > 1;
 }
 
 const simple = (op: string): OpMapper => elementwise((ctx, n, xs) => ctx.node(op, xs, n.name));

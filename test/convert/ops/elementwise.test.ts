@@ -1,5 +1,8 @@
+import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { compareGraph, randomArray, type GraphSpec } from '../graph-fixture.js';
+import { convertGraph } from '../../../src/convert/convert.js';
+import { parseTfjsGraph } from '../../../src/convert/tfjs-model.js';
+import { buildGraph, compareGraph, randomArray, type GraphSpec } from '../graph-fixture.js';
 
 const F = { type: 'DT_FLOAT' };
 const I = { type: 'DT_INT32' };
@@ -46,6 +49,32 @@ describe('elementwise ops', () => {
     };
     const results = await compareGraph(spec, [{ name: 'x', shape: [1, 3, 4, 2], dtype: 'float32', data: randomArray(24, 5) }]);
     for (const r of results) expect(r.error, r.output).toBeLessThan(1e-6);
+  });
+
+  it('normalises an NHWC image per channel after its transpose to NCHW, not before (MoveNet)', async () => {
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', shape: [1, 4, 4, 3], dtype: 'float32' }],
+      consts: [
+        { name: 'mean', dtype: 'float32', shape: [1, 1, 1, 3], values: [120, 110, 100] },
+        { name: 'inv_std', dtype: 'float32', shape: [1, 1, 1, 3], values: [1 / 60, 1 / 55, 1 / 50] },
+        { name: 'one', dtype: 'float32', shape: [], values: [1] },
+        { name: 'w', dtype: 'float32', shape: [1, 1, 3, 2], values: [1, 0.5, -0.25, 1, 2, -1] },
+      ],
+      nodes: [
+        { name: 'sub', op: 'Sub', inputs: ['x', 'mean'], attrs: { T: F } },
+        { name: 'mul', op: 'Mul', inputs: ['sub', 'inv_std'], attrs: { T: F } },
+        { name: 'shift', op: 'Sub', inputs: ['mul', 'one'], attrs: { T: F } },
+        { ...conv, inputs: ['shift', 'w'] },
+      ],
+      outputs: ['c'],
+    };
+    const results = await compareGraph(spec, [{ name: 'x', shape: [1, 4, 4, 3], dtype: 'float32', data: randomArray(48, 7).map((v) => 128 + 100 * v) }]);
+    for (const r of results) expect(r.error, r.output).toBeLessThan(1e-6);
+    const { json, weights } = buildGraph(spec);
+    const graph = onnxProto.onnx.ModelProto.decode(convertGraph(parseTfjsGraph(json, [weights]), 'test').bytes).graph!;
+    expect(graph.node.map((n) => n.opType).slice(0, 4)).toEqual(['Transpose', 'Sub', 'Mul', 'Sub']);
+    const mean = graph.initializer.find((t) => t.name === graph.node[1].input[1])!;
+    expect(mean.dims.map(Number)).toEqual([1, 3, 1, 1]);
   });
 
   it('unary ops, Cast and Equal', async () => {
