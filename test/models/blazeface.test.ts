@@ -65,6 +65,16 @@ describe('gridSquares', () => {
     ]);
   });
 
+  it('grows the squares to a short side barely longer than them, one row instead of two almost the same', () => {
+    // 3:2: squares of 800 would need two rows 53 px apart; squares of 853 need one
+    expect(gridSquares(1280, 853, 2)).toEqual([
+      [0, 0, 853, 853],
+      [427, 0, 1280, 853],
+    ]);
+    // 4:3 is a fifth longer than the squares of 800: two rows stay
+    expect(gridSquares(1280, 960, 2)).toHaveLength(4);
+  });
+
   it('covers every pixel of a 4:3 photo, neighbours overlapping by at least a fifth', () => {
     const squares = gridSquares(1920, 1440, 3);
     expect(squares).toHaveLength(6);
