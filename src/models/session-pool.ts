@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
@@ -31,7 +32,18 @@ export class SessionPool {
   constructor(
     private readonly runtime: RuntimeConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // Threads spin while a run lasts (inference-worker.ts), so more of them than cores fight:
+    // two workers of two threads on two cores made a full frame 1.3× slower than one worker.
+    const threads = runtime.workers * runtime.threads;
+    const cores = availableParallelism();
+    if (runtime.provider === 'cpu' && threads > cores) {
+      logger.warn(
+        { workers: runtime.workers, threads: runtime.threads, cores },
+        `models.runtime asks for ${threads} inference threads (workers × threads) on ${cores} cores: runs will slow each other; keep workers × threads at most ${cores}`,
+      );
+    }
+  }
 
   private spawn(): PoolWorker {
     const worker = startWorker();

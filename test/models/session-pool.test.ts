@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -89,6 +90,18 @@ describe('SessionPool', () => {
       // Measured: ~2 ms with the spinning stopped at the end of each run, ~40 ms when it is not.
       expect((used.user + used.system) / 1000).toBeLessThan(15);
     });
+  });
+
+  it('warns when workers × threads exceed the cores, and only then', () => {
+    const cores = availableParallelism();
+    const warnings = (runtime: RuntimeConfig): string => {
+      const lines: string[] = [];
+      const sink = new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) });
+      new SessionPool(runtime, createLogger('warn', sink)); // no worker starts before a load
+      return lines.join('');
+    };
+    expect(warnings({ provider: 'cpu', threads: cores, workers: 2 })).toContain(`${2 * cores} inference threads (workers × threads) on ${cores} cores`);
+    expect(warnings({ provider: 'cpu', threads: cores, workers: 1 })).toBe('');
   });
 
   it('reports a missing model file and an unloaded model by name', async () => {
