@@ -1,4 +1,4 @@
-import { similarityTransform, warpAffine, warpToTensor, type Affine, type Point } from '../vision/affine.js';
+import { similarityTransform, warpToTensor, type Affine, type Point } from '../vision/affine.js';
 import type { RgbImage } from '../vision/image.js';
 import type { FaceDetection, FaceEmbedder } from './detection.js';
 import type { SessionPool } from './session-pool.js';
@@ -48,10 +48,6 @@ export function alignmentTransform(landmarks: readonly Point[], size: number, zo
   const k = size / 112;
   const dst = FACE_TEMPLATE_112.map(([x, y]): Point => [((x - 56) * zoom + 56) * k, ((y - 56) * zoom + 56) * k]);
   return similarityTransform(landmarks.slice(0, 4), dst);
-}
-
-export function alignFace(img: RgbImage, landmarks: readonly Point[], size: number, zoom = 1): RgbImage {
-  return warpAffine(img, alignmentTransform(landmarks, size, zoom), size, size);
 }
 
 export function l2Normalize(v: Float32Array): Float32Array {
