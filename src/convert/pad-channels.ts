@@ -114,7 +114,7 @@ export function padChannels(nodes: NodeProto[], initializers: TensorProto[], gra
           if (groupOf(n) !== 1) n.attribute.find((a) => a.name === 'group')!.i = p;
         } else if (n.opType === 'Pad') {
           const pads = init.get(n.input[1])!;
-          const v = new BigInt64Array(new Uint8Array(pads.rawData).buffer);
+          const v = int64Data(pads);
           v[5] -= BigInt(p - c);
           pads.rawData = new Uint8Array(v.buffer);
         }
@@ -135,8 +135,13 @@ function padAbsorbs(n: NodeProto, init: Map<string, TensorProto>, uses: Map<stri
   }
   const pads = init.get(n.input[1]);
   if (!pads || pads.dataType !== onnx.TensorProto.DataType.INT64 || uses.get(n.input[1]) !== 1) return false;
-  const v = new BigInt64Array(new Uint8Array(pads.rawData).buffer);
+  const v = int64Data(pads);
   return v.length === 8 && v[5] >= BigInt(extra);
+}
+
+/** A copy of an int64 tensor's raw bytes (the Pads' pads input), aligned for BigInt64Array. */
+function int64Data(t: TensorProto): BigInt64Array {
+  return new BigInt64Array(new Uint8Array(t.rawData).buffer);
 }
 
 function floatData(t: TensorProto): Float32Array {
@@ -198,7 +203,7 @@ export function channelPadsToConv(nodes: NodeProto[], initializers: TensorProto[
   let replaced = 0;
   for (const n of nodes) {
     if (n.opType !== 'Pad' || !padAbsorbs(n, init, new Map([[n.input[1], 1]]), 0)) continue;
-    const v = new BigInt64Array(new Uint8Array(init.get(n.input[1])!.rawData).buffer);
+    const v = int64Data(init.get(n.input[1])!);
     if ([0, 2, 3, 4, 6, 7].some((i) => v[i] !== 0n) || v[1] < 0n || v[5] < 0n) continue;
     const c = channelsOf(n.input[0]);
     if (c === undefined) continue;

@@ -34,6 +34,7 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): ValueInf
   );
 }
 
+/** Two identical calls because TypeScript resolves `create`'s overloads per call, not over a union. */
 function open(path: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   return typeof path === 'string' ? ort.InferenceSession.create(path, options) : ort.InferenceSession.create(path, options);
 }
