@@ -30,9 +30,9 @@ const box = (b: Box): Box => [px(b[0]), px(b[1]), px(b[2]), px(b[3])];
 
 /**
  * Runs the requested model families on one image and times each. Faces run alongside objects
- * then pose (which needs the person boxes): the worker infers one model while this thread
- * prepares the next crops, instead of waiting for it. Each timing is its family's own wall
- * time, so they overlap.
+ * then pose (which needs the person boxes, as do the face tiles): the worker infers one model
+ * while this thread prepares the next crops, instead of waiting for it. Each timing is its
+ * family's own wall time, so they overlap.
  */
 export async function analyzeImage(detector: Detector, img: RgbImage, opts: AnalyzeOptions): Promise<ImageAnalysis> {
   const result: ImageAnalysis = { file: opts.file, width: img.width, height: img.height, objects: [], faces: [], poses: [], timings_ms: {} };
@@ -42,23 +42,26 @@ export async function analyzeImage(detector: Detector, img: RgbImage, opts: Anal
     result.timings_ms[key] = Math.round((performance.now() - t0) * 10) / 10;
     return out;
   };
-  const objectsThenPose = async () => {
-    if (opts.families.includes('objects')) {
-      result.objects = (await timed('objects', () => detector.detectObjects(img))).map((o) => ({ label: o.label, score: score(o.score), box: box(o.box) }));
-    }
-    if (opts.families.includes('pose')) {
-      const people = result.objects.filter((o) => o.label === 'person').map((o) => o.box);
-      result.poses = (await timed('pose', () => detector.detectPoses(img, people))).map((p) => ({
-        score: score(p.score),
-        box: box(p.box),
-        keypoints: p.keypoints.map((k: Keypoint) => ({ name: k.name, x: px(k.x), y: px(k.y), score: score(k.score) })),
-      }));
-    }
+  const objects = (async () => {
+    if (!opts.families.includes('objects')) return;
+    result.objects = (await timed('objects', () => detector.detectObjects(img))).map((o) => ({ label: o.label, score: score(o.score), box: box(o.box) }));
+  })();
+  const people = objects.then(() => result.objects.filter((o) => o.label === 'person').map((o) => o.box));
+  people.catch(() => undefined); // a failure surfaces through `objects`
+  const pose = async () => {
+    if (!opts.families.includes('pose')) return;
+    const persons = await people;
+    result.poses = (await timed('pose', () => detector.detectPoses(img, persons))).map((p) => ({
+      score: score(p.score),
+      box: box(p.box),
+      keypoints: p.keypoints.map((k: Keypoint) => ({ name: k.name, x: px(k.x), y: px(k.y), score: score(k.score) })),
+    }));
   };
   const faces = async () => {
     if (!opts.families.includes('faces')) return;
     result.faces = await timed('faces', async () => {
-      const faces = await detector.detectFaces(img);
+      // Face tiles look for faces too small for the whole-frame pass: with person boxes, only around people it found no face for.
+      const faces = await detector.detectFaces(img, opts.families.includes('objects') ? { people } : {});
       // All embeddings are queued at once: the worker runs one while this thread aligns the next face.
       const embeddings = opts.embeddings ? faces.map((f) => detector.embedFace(img, f)) : [];
       for (const e of embeddings) e.catch(() => undefined);
@@ -71,6 +74,6 @@ export async function analyzeImage(detector: Detector, img: RgbImage, opts: Anal
       return out;
     });
   };
-  await Promise.all([objectsThenPose(), faces()]);
+  await Promise.all([objects, pose(), faces()]);
   return result;
 }

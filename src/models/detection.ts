@@ -38,6 +38,12 @@ export interface ObjectDetector {
 export interface FaceSearch {
   /** Also search the detector's tiles (default true). A person crop needs none: its face is never small in it. */
   tiles?: boolean;
+  /**
+   * Person boxes from the object detector (they may still be coming): tiles are then searched
+   * only around the heads of people the whole-frame pass found no face for. Without it, or with
+   * no person found, every tile is searched.
+   */
+  people?: PromiseLike<readonly Box[]> | readonly Box[];
 }
 
 export interface FaceDetector {

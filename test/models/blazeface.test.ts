@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BlazeFaceDetector, blazeFaceAnchors, decodeBlazeFace, gridSquares } from '../../src/models/blazeface.js';
+import { BlazeFaceDetector, blazeFaceAnchors, decodeBlazeFace, gridSquares, tilesToSearch } from '../../src/models/blazeface.js';
+import type { FaceDetection } from '../../src/models/detection.js';
+import type { Box } from '../../src/vision/iou.js';
 import type { SessionPool } from '../../src/models/session-pool.js';
 import type { TensorData } from '../../src/models/tensor-data.js';
 import { rgbImage } from '../../src/vision/image.js';
@@ -86,6 +88,33 @@ describe('gridSquares', () => {
   });
 });
 
+describe('tilesToSearch', () => {
+  const left: Box = [0, 0, 853, 853];
+  const right: Box = [427, 0, 1280, 853];
+  const face = (box: Box): FaceDetection => ({ score: 0.9, box, landmarks: [] });
+
+  it('searches every tile when no person was found', () => {
+    expect(tilesToSearch([left, right], [], [], 40)).toEqual([left, right]);
+  });
+
+  it('searches no tile when every person has a face the whole frame saw well', () => {
+    expect(tilesToSearch([left, right], [[100, 100, 300, 800], [1000, 100, 1200, 800]], [face([150, 120, 250, 220]), face([1050, 120, 1150, 220])], 40)).toEqual([]);
+  });
+
+  it("searches the tiles that hold a faceless person's head, not their body", () => {
+    // head square 1000–1200 × 100–300 lies in the right tile only; the legs' x range would too, the left tile never
+    expect(tilesToSearch([left, right], [[1000, 100, 1200, 800]], [], 40)).toEqual([right]);
+    // a head across the seam: both tiles
+    expect(tilesToSearch([left, right], [[600, 100, 700, 800]], [], 40)).toEqual([left, right]);
+  });
+
+  it('searches the tile around a face the whole frame barely saw', () => {
+    const people: Box[] = [[100, 100, 300, 800]];
+    expect(tilesToSearch([left, right], people, [face([150, 120, 180, 150]), face([1100, 100, 1130, 130])], 40)).toEqual([left, right]);
+    expect(tilesToSearch([left, right], people, [face([150, 120, 180, 150]), face([1100, 100, 1150, 150])], 40)).toEqual([left]);
+  });
+});
+
 describe('BlazeFaceDetector passes', () => {
   /** A stand-in pool that counts runs and answers with empty score maps (no faces). */
   function countingPool() {
@@ -107,5 +136,18 @@ describe('BlazeFaceDetector passes', () => {
     pool.runs = 0;
     await detector.detect(frame, { tiles: false });
     expect(pool.runs).toBe(1);
+  });
+
+  it('with person boxes, searches only the tiles holding a faceless head, once the boxes come', async () => {
+    const pool = countingPool();
+    const detector = new BlazeFaceDetector(pool as unknown as SessionPool, info, 0.5, 0.3, 2);
+    const tiles = gridSquares(1280, 720, 2);
+    const people = Promise.resolve<Box[]>([[tiles[0][0] + 10, 100, tiles[0][0] + 60, 400]]);
+    await detector.detect(frame, { people });
+    expect(pool.runs).toBe(1 + tilesToSearch(tiles, await people, [], 1).length);
+    expect(pool.runs).toBeLessThan(1 + tiles.length);
+    pool.runs = 0;
+    await detector.detect(frame, { people: [] });
+    expect(pool.runs).toBe(1 + tiles.length);
   });
 });
