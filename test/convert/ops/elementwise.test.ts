@@ -77,6 +77,29 @@ describe('elementwise ops', () => {
     expect(mean.dims.map(Number)).toEqual([1, 3, 1, 1]);
   });
 
+  it('runs a per-channel PReLU as x·α + relu(x)·(1 − α) in BatchNormalizations (onnxruntime keeps them in its NCHWc layout), a scalar one as PRelu', async () => {
+    const spec = (slope: string): GraphSpec => ({
+      inputs: [{ name: 'x', shape: [1, 3, 4, 2], dtype: 'float32' }],
+      consts: [
+        { name: 'w', dtype: 'float32', shape: [1, 1, 2, 2], values: [1, 0.5, -0.25, 1] },
+        { name: 'alpha', dtype: 'float32', shape: [1, 1, 2], values: [0.1, 0.75] },
+        { name: 's', dtype: 'float32', shape: [], values: [0.25] },
+      ],
+      nodes: [conv, { name: 'p', op: 'Prelu', inputs: ['c', slope], attrs: { T: F } }],
+      outputs: ['p'],
+    });
+    const ops = (s: GraphSpec) => {
+      const { json, weights } = buildGraph(s);
+      return onnxProto.onnx.ModelProto.decode(convertGraph(parseTfjsGraph(json, [weights]), 'test').bytes).graph!.node.map((n) => n.opType);
+    };
+    expect(ops(spec('alpha')).filter((o) => !['Transpose', 'Identity'].includes(o))).toEqual(['Conv', 'BatchNormalization', 'Relu', 'BatchNormalization', 'Add']);
+    expect(ops(spec('s'))).toContain('PRelu');
+    for (const slope of ['alpha', 's']) {
+      const [r] = await compareGraph(spec(slope), [{ name: 'x', shape: [1, 3, 4, 2], dtype: 'float32', data: randomArray(24, 11, -4, 4) }]);
+      expect(r.error, slope).toBeLessThan(1e-6);
+    }
+  });
+
   it('unary ops, Cast and Equal', async () => {
     const unary = ['Relu', 'Relu6', 'Sigmoid', 'Abs', 'Sqrt', 'Rsqrt', 'Square', 'Tanh', 'Exp', 'Neg'];
     const spec: GraphSpec = {
