@@ -1,3 +1,5 @@
+import { get, i32, I32, oneFunctionModule, set, simd, uleb, V128 } from '../wasm/assemble.js';
+
 /**
  * Dot products of one probe with every row of a matrix: the inner loop of face matching. Rows
  * live in one contiguous Float32Array; where WebAssembly SIMD runs (Node 16.4+) that array is a
@@ -114,17 +116,12 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
  * the text format, opcode by opcode) so no wasm toolchain is needed.
  */
 function simdModule(): WebAssembly.Module | null {
-  const I32 = 0x7f, V128 = 0x7b;
-  const get = (i: number) => [0x20, i];
-  const set = (i: number) => [0x21, i];
-  const i32 = (v: number) => [0x41, ...sleb(v)];
   const ADD = 0x6a, MUL = 0x6c, GE_U = 0x4f;
-  const SIMD = 0xfd;
-  const load = (offset: number) => [SIMD, 0x00, 0x02, ...uleb(offset)]; // v128.load align=4
-  const F32X4_ADD = [SIMD, 0xe4, 0x01], F32X4_MUL = [SIMD, 0xe6, 0x01];
-  const lane = (l: number) => [SIMD, 0x1f, l]; // f32x4.extract_lane
+  const load = (offset: number) => simd(0x00, 0x02, ...uleb(offset)); // v128.load align=4
+  const F32X4_ADD = simd(0xe4, 0x01), F32X4_MUL = simd(0xe6, 0x01);
+  const lane = (l: number) => simd(0x1f, l); // f32x4.extract_lane
   const F32_ADD = 0x92;
-  const zero = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
+  const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   // params: 0 rows, 1 count, 2 dims, 3 probe, 4 out; locals: 5 r, 6 i, 7 row, 8 rowBytes, 9 acc0, 10 acc1
   const body = [
     ...get(2), ...i32(4), MUL, ...set(8), // rowBytes = dims · 4
@@ -149,44 +146,7 @@ function simdModule(): WebAssembly.Module | null {
     0x0c, 0, 0x0b, 0x0b, // br loop; end; end
     0x0b, // end of function
   ];
-  const locals = [2, 4, I32, 2, V128];
-  const code = [...locals, ...body];
-  const name = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const bytes = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 5, I32, I32, I32, I32, I32, 0]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('scores'), 0x00, 0]),
-    ...section(10, [1, ...uleb(code.length), ...code]),
-  ]);
-  try {
-    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    return null;
-  }
-}
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
+  return oneFunctionModule('scores', [I32, I32, I32, I32, I32], [[4, I32], [2, V128]], body);
 }
 
 /** Compiled once per process; null where the runtime has no wasm SIMD. */

@@ -1,5 +1,6 @@
 import type { RgbImage } from './image.js';
 import type { Box } from './iou.js';
+import { simdWarp } from './warp-simd.js';
 
 export type Point = [number, number];
 
@@ -135,16 +136,34 @@ export interface PixelFormat {
  * level nearest above the output's scale (at most 2× more shrink left), so small crops of large
  * photos do not alias. One sample a pixel: 2×2 supersampling there cost four times the taps and
  * changed no measured result (face ROC, tests). Pixels that fall outside the source are `fill`.
+ * Runs on wasm SIMD where it can (warp-simd.ts: 8-bit weights, within a third of a grey level
+ * of this file's float loops, which remain for other fills and runtimes without SIMD).
  */
 export function warpToTensor(img: RgbImage, m: Affine, outW: number, outH: number, format: PixelFormat = {}, fill = 0): Float32Array {
+  const { src, inv } = sampling(img, m);
+  const simd = fill === 0 ? simdWarp() : null;
+  const fast = simd?.warp(src, inv, outW, outH, { scale: format.scale ?? 1, offset: format.offset ?? 0, bgr: format.bgr ?? false });
+  return fast ?? warpInJs(src, inv, outW, outH, format, fill);
+}
+
+/** warpToTensor on its float JS loops only: the reference the SIMD path is tested against. */
+export function warpToTensorJs(img: RgbImage, m: Affine, outW: number, outH: number, format: PixelFormat = {}, fill = 0): Float32Array {
+  const { src, inv } = sampling(img, m);
+  return warpInJs(src, inv, outW, outH, format, fill);
+}
+
+/** The pyramid level a warp samples, and the map from output pixels to that level's pixels. */
+function sampling(img: RgbImage, m: Affine): { src: RgbImage; inv: Affine } {
   const fullScale = Math.sqrt(Math.abs(m[0] * m[4] - m[1] * m[3]));
   // Each level halves the image; stop while the remaining shrink is at most 2× (and the level is not tiny).
   let level = 0;
   while (fullScale * (1 << (level + 1)) <= 1 && img.width >> (level + 1) >= 8 && img.height >> (level + 1) >= 8) level++;
   const f = 1 << level;
-  const src = pyramidLevel(img, level);
   // Level pixel p covers full-size pixels [f·p, f·(p+1)): source → level coordinates scale by 1/f.
-  const inv = invertAffine([m[0] * f, m[1] * f, m[2], m[3] * f, m[4] * f, m[5]]);
+  return { src: pyramidLevel(img, level), inv: invertAffine([m[0] * f, m[1] * f, m[2], m[3] * f, m[4] * f, m[5]]) };
+}
+
+function warpInJs(src: RgbImage, inv: Affine, outW: number, outH: number, format: PixelFormat, fill: number): Float32Array {
   const out = new Float32Array(outW * outH * 3);
   if (inv[1] === 0 && inv[3] === 0) warpAxisAligned(src, inv, out, outW, outH, format, fill);
   else warpRotated(src, inv, out, outW, outH, format, fill);
