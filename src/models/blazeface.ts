@@ -2,8 +2,7 @@ import { applyAffine, boxToRect, invertAffine, warpToTensor, type Point } from '
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
-import { letterbox } from '../vision/resize.js';
-import { toFloatTensor } from '../vision/tensor.js';
+import { letterboxTensor } from '../vision/resize.js';
 import type { FaceDetection, FaceDetector, FaceSearch } from './detection.js';
 import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
@@ -89,8 +88,8 @@ export class BlazeFaceDetector implements FaceDetector {
    */
   async detect(img: RgbImage, opts: FaceSearch = {}): Promise<FaceDetection[]> {
     const grid = opts.tiles === false ? [] : gridSquares(img.width, img.height, this.tiles);
-    const lb = await letterbox(img, SIZE, SIZE, 0);
-    const whole = this.detectIn(toFloatTensor(lb.image, { layout: 'nhwc', ...PIXELS }), (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale]);
+    const lb = await letterboxTensor(img, SIZE, SIZE, 0, { layout: 'nhwc', ...PIXELS });
+    const whole = this.detectIn(lb.data, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale]);
     let tiles = grid;
     if (opts.people !== undefined && grid.length > 0) {
       const [faces, people] = await Promise.all([whole, opts.people]);

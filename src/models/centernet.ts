@@ -1,8 +1,7 @@
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
-import { letterbox } from '../vision/resize.js';
-import { toFloatTensor } from '../vision/tensor.js';
+import { letterboxTensor } from '../vision/resize.js';
 import type { ObjectDetection, ObjectDetector } from './detection.js';
 import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
@@ -62,8 +61,8 @@ export class CenterNetDetector implements ObjectDetector {
   async detect(img: RgbImage): Promise<ObjectDetection[]> {
     // Letterboxed rather than stretched as Human does: person scores rise on every fixture photo
     // (e.g. three seated people found instead of one); see docs/inference.md.
-    const lb = await letterbox(img, SIZE, SIZE, 0);
-    const data = toFloatTensor(lb.image, { layout: 'nhwc' });
+    const lb = await letterboxTensor(img, SIZE, SIZE, 0, { layout: 'nhwc' });
+    const data = lb.data;
     const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } }, [
       this.info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
     ]);

@@ -2,8 +2,7 @@ import type { Logger } from '../log.js';
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
-import { letterbox } from '../vision/resize.js';
-import { toFloatTensor } from '../vision/tensor.js';
+import { letterboxTensor } from '../vision/resize.js';
 import type { ObjectDetection, ObjectDetector } from './detection.js';
 import type { UserModelConfig } from './model-config.js';
 import type { SessionPool } from './session-pool.js';
@@ -151,13 +150,13 @@ export class YoloDetector implements ObjectDetector {
   }
 
   async detect(img: RgbImage): Promise<ObjectDetection[]> {
-    const lb = await letterbox(img, this.width, this.height, 114);
     const layout = this.config.input_tensor;
-    const input = toFloatTensor(lb.image, {
+    const lb = await letterboxTensor(img, this.width, this.height, 114, {
       layout,
       scale: this.config.input_dtype === 'float' ? 1 / 255 : 1,
       bgr: this.config.input_pixel_format === 'bgr',
     });
+    const input = lb.data;
     const dims = layout === 'nchw' ? [1, 3, this.height, this.width] : [1, this.height, this.width, 3];
     const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims, data: input } });
     const out = outputs[this.info.outputs[0].name];
