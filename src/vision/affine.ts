@@ -136,8 +136,8 @@ export interface PixelFormat {
  * level nearest above the output's scale (at most 2× more shrink left), so small crops of large
  * photos do not alias. One sample a pixel: 2×2 supersampling there cost four times the taps and
  * changed no measured result (face ROC, tests). Pixels that fall outside the source are `fill`.
- * Runs on wasm SIMD where it can (warp-simd.ts: 8-bit weights, within a third of a grey level
- * of this file's float loops, which remain for other fills and runtimes without SIMD).
+ * Runs on wasm SIMD where it can (warp-simd.ts: 8-bit weights, within half a grey level of this
+ * file's float loops on photos, which remain for other fills and runtimes without SIMD).
  */
 export function warpToTensor(img: RgbImage, m: Affine, outW: number, outH: number, format: PixelFormat = {}, fill = 0): Float32Array {
   const { src, inv } = sampling(img, m);

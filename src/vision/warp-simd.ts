@@ -35,7 +35,7 @@ const ONE = 1 << FRACTION_BITS;
 const VALUE_ONE = 65536;
 
 export class SimdWarp {
-  private memory = new WebAssembly.Memory({ initial: 1 });
+  private readonly memory = new WebAssembly.Memory({ initial: 1 });
   private readonly kernel: (src: number, rowBytes: number, out: number, outW: number, outH: number, masks: number, fx: number, fy: number, dxx: number, dyx: number, dxy: number, dyy: number, scale: number, offset: number) => void;
 
   constructor(module: WebAssembly.Module) {
