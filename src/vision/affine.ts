@@ -165,8 +165,7 @@ function sampling(img: RgbImage, m: Affine): { src: RgbImage; inv: Affine } {
 
 function warpInJs(src: RgbImage, inv: Affine, outW: number, outH: number, format: PixelFormat, fill: number): Float32Array {
   const out = new Float32Array(outW * outH * 3);
-  if (inv[1] === 0 && inv[3] === 0) warpAxisAligned(src, inv, out, outW, outH, format, fill);
-  else warpRotated(src, inv, out, outW, outH, format, fill);
+  warpBilinear(src, inv, out, outW, outH, format, fill);
   return out;
 }
 
@@ -178,12 +177,13 @@ export function warpAffine(img: RgbImage, m: Affine, outW: number, outH: number,
   return { width: outW, height: outH, data };
 }
 
-// The two loops below each inline the bilinear taps on purpose: they run for every pixel of every
-// crop, and one shared per-sample function writing to an array was measured 30-80 % slower on
-// 224-256 px crops (2.3 -> 3.3-4.2 ms).
-
-/** The general case: a rotated crop (pose ROI, face alignment). `inv` maps output to level pixels. */
-function warpRotated(src: RgbImage, inv: Affine, out: Float32Array, outW: number, outH: number, format: PixelFormat, fill: number): void {
+/**
+ * Bilinear resampling, any rotation; `inv` maps output to level pixels. The taps are inlined on
+ * purpose: one shared per-sample function writing to an array was measured 30-80 % slower on
+ * 224-256 px crops (2.3 -> 3.3-4.2 ms). Crops normally take the SIMD path; this is its reference
+ * and fallback.
+ */
+function warpBilinear(src: RgbImage, inv: Affine, out: Float32Array, outW: number, outH: number, format: PixelFormat, fill: number): void {
   const { width: W, height: H, data } = src;
   const scale = format.scale ?? 1;
   const offset = format.offset ?? 0;
@@ -211,61 +211,6 @@ function warpRotated(src: RgbImage, inv: Affine, out: Float32Array, outW: number
         g = data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
         b = data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
       } else if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) {
-        // wholly outside (a square reaching past the frame): all four taps are `fill`, weights sum to 1
-        r = g = b = fill;
-      } else {
-        // on the border: each tap outside the image reads as `fill`
-        borderTaps(src, x0, y0, w00, w10, w01, w11, fill, acc);
-        r = acc[0];
-        g = acc[1];
-        b = acc[2];
-      }
-      out[o + c0] = r * scale + offset;
-      out[o + 1] = g * scale + offset;
-      out[o + c2] = b * scale + offset;
-    }
-  }
-}
-
-/**
- * The case without rotation (crops, tiles): a sample's source column depends only on its output
- * column and its source row only on its output row, so both are computed once per column and
- * row instead of per pixel. The arithmetic is warpRotated's, term for term (the zero rotation
- * terms add exactly nothing), so the output is bit-identical; only the repetition is gone.
- */
-function warpAxisAligned(src: RgbImage, inv: Affine, out: Float32Array, outW: number, outH: number, format: PixelFormat, fill: number): void {
-  const { width: W, height: H, data } = src;
-  const scale = format.scale ?? 1;
-  const offset = format.offset ?? 0;
-  const c0 = format.bgr ? 2 : 0;
-  const c2 = 2 - c0;
-  const acc = new Float64Array(3);
-  const colX0 = new Int32Array(outW);
-  const colAx = new Float64Array(outW);
-  for (let x = 0; x < outW; x++) {
-    const fx = inv[0] * (x + 0.5) + inv[2] - 0.5;
-    colX0[x] = Math.floor(fx);
-    colAx[x] = fx - colX0[x];
-  }
-  let o = 0;
-  for (let y = 0; y < outH; y++) {
-    const fy = inv[4] * (y + 0.5) + inv[5] - 0.5;
-    const y0 = Math.floor(fy);
-    const ay = fy - y0;
-    const rowInside = y0 >= 0 && y0 + 1 < H;
-    const rowOutside = y0 < -1 || y0 >= H;
-    for (let x = 0; x < outW; x++, o += 3) {
-      const x0 = colX0[x];
-      const ax = colAx[x];
-      const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
-      let r: number, g: number, b: number;
-      if (rowInside && x0 >= 0 && x0 + 1 < W) {
-        const i00 = (y0 * W + x0) * 3;
-        const i01 = i00 + W * 3;
-        r = data[i00] * w00 + data[i00 + 3] * w10 + data[i01] * w01 + data[i01 + 3] * w11;
-        g = data[i00 + 1] * w00 + data[i00 + 4] * w10 + data[i01 + 1] * w01 + data[i01 + 4] * w11;
-        b = data[i00 + 2] * w00 + data[i00 + 5] * w10 + data[i01 + 2] * w01 + data[i01 + 5] * w11;
-      } else if (rowOutside || x0 < -1 || x0 >= W) {
         // wholly outside (a square reaching past the frame): all four taps are `fill`, weights sum to 1
         r = g = b = fill;
       } else {
