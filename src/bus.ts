@@ -13,7 +13,7 @@ export interface BusEvents {
   cameraStatus: CameraStatus;
   /** The motion gate's per-camera state flipped. */
   motion: { camera: string; moving: boolean };
-  /** The face registry changed (enrol, rename, delete, import): wire FaceRegistry's onChange here. */
+  /** The face registry changed (enrol, rename, delete, import); the UI's live stream passes it on. */
   facesChanged: { people: number; samples: number };
 }
 

@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { accessToken } from './access-token.js';
-import { AnalysisScheduler } from './analyzers/scheduler.js';
+import type { AnyAnalyzer } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
+import { EventKinds } from './analyzers/kinds.js';
+import { ANALYZERS } from './analyzers/list.js';
 import { poseRoutes } from './analyzers/pose-routes.js';
+import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
-import { cameraSchema, type CameraConfig } from './config/schema.js';
+import { cameraSchema, type ArgusConfig, type CameraConfig } from './config/schema.js';
 import { ensureDemoClip } from './demo/demo-clip.js';
 import { EventLog } from './events/event-log.js';
 import { EventManager } from './events/event-manager.js';
@@ -34,7 +37,6 @@ import { FrigateSource } from './sources/frigate/frigate-source.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventStore } from './store/events.js';
 import { PoseLibrary } from './store/poses.js';
-import { loadImage } from './vision/image.js';
 import { VERSION } from './version.js';
 
 export interface Running {
@@ -46,124 +48,193 @@ export interface Running {
 /** Something started that must be stopped, in reverse order. */
 type Stop = () => Promise<void> | void;
 
+/** The parts every step may use, built first. */
+interface Core {
+  config: ArgusConfig;
+  log: Logger;
+  dataDir: string;
+  ffmpegPath: string;
+  /** Every configured camera (the demo camera when none is), enabled or not. */
+  cameras: Record<string, CameraConfig>;
+  enabled: string[];
+  db: Db;
+  bus: EventBus;
+  kinds: EventKinds;
+  snapshots: SnapshotStore;
+  eventStore: EventStore;
+  poses: PoseLibrary;
+  addon: boolean;
+}
+
 /**
- * The composition root: builds every part from the config, wires them and starts them.
- * Nothing else constructs parts; a part only knows the callbacks it is handed here.
+ * The composition root: builds every part from the config, wires them and starts them, as a
+ * list of named steps. Nothing else constructs parts; a part only knows what it is handed here.
  * Data flows one way: camera → motion gate → scheduler → analyzers → events → bus → outputs.
  */
 export class Argus {
   private readonly stops: Stop[] = [];
   private readonly sources = new Map<string, CameraSource>();
   private readonly paused = new Set<string>();
-  private detector?: Detector;
 
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly logger: Logger,
+    /** The analyzers to run; tests add their own. */
+    private readonly analyzers: readonly AnyAnalyzer[] = ANALYZERS,
   ) {}
 
   async start(): Promise<Running> {
+    const core = await this.startCore();
+    const { mqtt, mqttUrl } = await this.startMqtt(core);
+    const detector = await this.loadModels();
+    const registry = this.startRegistry(core, detector);
+    const events = this.startEvents(core);
+    const scheduler = this.startAnalysis(core, detector, registry, events);
+    this.startHomeAssistantMqtt(core, mqtt);
+    this.startCameras(core, scheduler);
+    const alertGate = await this.startHomeAssistant(core);
+    this.startFrigate(core, mqtt, registry);
+    const telegram = await this.startTelegram(core, registry, alertGate);
+    const routes = this.routes(core, detector, registry, telegram);
+    const { port, token } = await this.startServer(core, mqtt, routes);
+    return { port, mqttUrl, token };
+  }
+
+  private async startCore(): Promise<Core> {
     const { config } = this.loaded;
     const log = this.logger;
     const dataDir = resolve(config.data_dir);
     mkdirSync(dataDir, { recursive: true });
     const ffmpegPath = findFfmpeg(config.ffmpeg.path);
     log.info(`Argus ${VERSION}: config from ${this.loaded.source}; data in ${dataDir}; ffmpeg ${ffmpegPath}`);
-    const addon = Boolean(process.env.SUPERVISOR_TOKEN);
-
     const cameras: Record<string, CameraConfig> = { ...config.cameras };
     if (this.loaded.demo) {
       log.info('no cameras configured: running the demo camera (building its clip on first start)');
       cameras.demo = cameraSchema.parse({ url: await ensureDemoClip(dataDir, ffmpegPath) });
     }
-    const enabled = Object.entries(cameras).filter(([, c]) => c.enabled);
     for (const [name, c] of Object.entries(cameras)) if (!c.enabled) log.info(`camera ${name} is disabled`);
-
     const db = openDatabase(join(dataDir, 'argus.db'));
     this.stops.push(() => void db.close());
-    const bus = new EventBus((event, err) => log.error(`a ${event} listener failed: ${(err as Error).message}`));
+    return {
+      config,
+      log,
+      dataDir,
+      ffmpegPath,
+      cameras,
+      enabled: Object.entries(cameras).filter(([, c]) => c.enabled).map(([n]) => n),
+      db,
+      bus: new EventBus((event, err) => log.error(`a ${event} listener failed: ${(err as Error).message}`)),
+      kinds: new EventKinds(this.analyzers),
+      snapshots: new SnapshotStore(join(dataDir, 'snapshots')),
+      eventStore: new EventStore(db),
+      poses: new PoseLibrary(db),
+      addon: Boolean(process.env.SUPERVISOR_TOKEN),
+    };
+  }
 
-    // MQTT: the configured broker, else an embedded one so Argus runs alone.
+  /** The configured broker, else an embedded one so Argus runs alone. */
+  private async startMqtt({ config, log }: Core): Promise<{ mqtt: MqttConnection; mqttUrl: string }> {
     let mqttUrl = config.mqtt.url;
     if (!mqttUrl) {
       const broker = new EmbeddedBroker({ port: config.mqtt.embedded_port, logger: log.child({ part: 'broker' }) });
       mqttUrl = await broker.start();
       this.stops.push(() => broker.stop());
     }
-    const base = config.mqtt.base_topic;
-    const mqtt = new MqttConnection({ url: mqttUrl, user: config.mqtt.user, password: config.mqtt.password, baseTopic: base, logger: log.child({ part: 'mqtt' }) });
+    const { user, password, base_topic: baseTopic } = config.mqtt;
+    const mqtt = new MqttConnection({ url: mqttUrl, user, password, baseTopic, logger: log.child({ part: 'mqtt' }) });
     mqtt.start();
     this.stops.push(() => mqtt.stop());
-    // Runs after the cameras stopped and before MQTT closes: HA sees each camera go down.
-    this.stops.push(() => {
-      for (const name of this.sources.keys()) mqtt.publish(`${base}/${name}/available`, 'offline', { retain: true, qos: 1 });
-    });
+    return { mqtt, mqttUrl };
+  }
 
-    // Models, registry, events.
-    const detector = await this.loadModels();
-    this.detector = detector;
-    this.stops.push(() => detector?.close());
-    const snapshots = new SnapshotStore(join(dataDir, 'snapshots'));
-    const eventStore = new EventStore(db);
-    const registry = new FaceRegistry({
+  /** Missing or broken models cost the analysis, never the cameras, the UI or MQTT. */
+  private async loadModels(): Promise<Detector | undefined> {
+    try {
+      const t0 = Date.now();
+      const detector = await Detector.create({ config: this.loaded.config.models, logger: this.logger.child({ part: 'models' }) });
+      this.logger.info(`models loaded in ${Date.now() - t0} ms`);
+      this.stops.push(() => detector.close());
+      return detector;
+    } catch (err) {
+      this.logger.error(`models not loaded, analysis is off: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private startRegistry({ config, db, dataDir, snapshots, bus, log }: Core, detector: Detector | undefined): FaceRegistry {
+    const registry: FaceRegistry = new FaceRegistry({
       db,
       config: config.faces,
       dataDir,
       model: config.models.faces.embedder,
       models: detector,
-      loadEventFace: (id) => this.eventFace(snapshots, id),
+      // An event keeps its unknown face's crop, not its embedding: embed the crop again.
+      loadEventFace: async (eventId) => {
+        const crop = await snapshots.load(eventId, 'crop.jpg');
+        const face = crop && registry.canReadPhotos ? await registry.surestFace(crop) : undefined;
+        return crop && face ? { crop, embedding: face.embedding } : undefined;
+      },
       onChange: (counts) => bus.emit('facesChanged', counts),
       logger: log.child({ part: 'faces' }),
     });
     registry.start();
     this.stops.push(() => registry.stop());
-    const poses = new PoseLibrary(db);
+    return registry;
+  }
+
+  private startEvents({ config, cameras, bus, eventStore: store, snapshots, kinds, dataDir, log }: Core): EventManager {
     const events = new EventManager({
       config: config.events,
       cameras,
       bus,
-      store: eventStore,
+      store,
       snapshots,
+      colourOf: (kind) => kinds.colour(kind),
       log: new EventLog(join(dataDir, 'logs')),
       logger: log.child({ part: 'events' }),
     });
     events.start();
     this.stops.push(() => events.stop());
-    const retention = new EventRetention({ retain: config.events.retain, store: eventStore, snapshots, activeIds: () => events.activeIds(), logger: log });
+    const retention = new EventRetention({ retain: config.events.retain, store, snapshots, activeIds: () => events.activeIds(), logger: log });
     retention.start();
     this.stops.push(() => retention.stop());
+    return events;
+  }
 
-    // Analysis: motion-gated frames → fair scheduler → analyzers → events.
-    let scheduler: AnalysisScheduler | undefined;
-    if (detector) {
-      const analyzer = new FrameAnalyzer({
-        detector,
-        config: config.analyzers,
-        cameras: Object.fromEntries(Object.entries(cameras).map(([n, c]) => [n, c.analyzers])),
-        matchFace: (embedding) => registry.match(embedding),
-        references: () => poses.list(),
-        zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
-        now: () => Date.now(),
-        logger: log.child({ part: 'analyzers' }),
-      });
-      const s = new AnalysisScheduler({
-        analyse: (frame, motion) => analyzer.analyse(frame, motion),
-        onAnalysed: (result) => events.handle(result),
-        concurrency: config.analyzers.concurrency,
-        logger: log.child({ part: 'scheduler' }),
-      });
-      s.start();
-      this.stops.push(() => s.stop());
-      scheduler = s;
-    }
+  /** Motion-gated frames → fair scheduler → analyzers → events. */
+  private startAnalysis(core: Core, detector: Detector | undefined, registry: FaceRegistry, events: EventManager): AnalysisScheduler | undefined {
+    if (!detector) return undefined;
+    const { config, cameras, poses, log } = core;
+    const analyzer = new FrameAnalyzer({
+      analyzers: this.analyzers,
+      models: detector,
+      config: config.analyzers,
+      cameras: Object.fromEntries(Object.entries(cameras).map(([n, c]) => [n, c.analyzers])),
+      matchFace: (embedding) => registry.match(embedding),
+      references: () => poses.list(),
+      zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
+      now: () => Date.now(),
+      logger: log.child({ part: 'analyzers' }),
+    });
+    const scheduler = new AnalysisScheduler({
+      analyze: (frame, motion) => analyzer.analyze(frame, motion),
+      onAnalyzed: (result) => events.handle(result),
+      concurrency: config.analyzers.concurrency,
+      logger: log.child({ part: 'scheduler' }),
+    });
+    scheduler.start();
+    this.stops.push(() => scheduler.stop());
+    return scheduler;
+  }
 
-    // Home Assistant over MQTT: discovery, states, the pause switch.
+  /** Discovery, states, the pause switch. */
+  private startHomeAssistantMqtt({ config, bus, db, enabled, kinds, snapshots, log }: Core, mqtt: MqttConnection): void {
     const ha = new HomeAssistantMqtt({
       mqtt,
       bus,
       db,
-      cameras: enabled.map(([n]) => n),
-      baseTopic: base,
+      cameras: enabled,
+      kinds,
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
       logger: log.child({ part: 'homeassistant' }),
@@ -172,9 +243,11 @@ export class Argus {
     });
     ha.start();
     this.stops.push(() => ha.stop());
+  }
 
-    // Cameras.
-    for (const [name, camera] of enabled) {
+  private startCameras({ cameras, enabled, ffmpegPath, bus, log }: Core, scheduler: AnalysisScheduler | undefined): void {
+    for (const name of enabled) {
+      const camera = cameras[name];
       const source = new CameraSource({ name, camera, ffmpegPath, logger: log, onStatus: (s) => bus.emit('cameraStatus', s) });
       const gate = new MotionGate({
         camera: name,
@@ -184,7 +257,7 @@ export class Argus {
         onMotion: (frame, motion) => {
           if (!this.paused.has(name)) scheduler?.submit(frame, motion);
         },
-        onMotionState: (moving) => mqtt.publish(`${base}/${name}/motion`, moving ? 'ON' : 'OFF', { retain: true, qos: 1 }),
+        onMotionState: (moving) => bus.emit('motion', { camera: name, moving }),
       });
       this.sources.set(name, source);
       source.start();
@@ -196,73 +269,17 @@ export class Argus {
       for (const source of this.sources.values()) bus.emit('cameraStatus', source.status());
     }, 30_000);
     this.stops.push(() => clearInterval(statusTimer));
-
-    const gate = await this.startHomeAssistant(bus);
-    await this.startFrigate(bus, mqtt, registry);
-    const telegram = await this.startTelegram(db, bus, snapshots, registry, gate);
-
-    // The web server, last: everything it shows exists by now.
-    const token = accessToken(dataDir, config.server.token);
-    const { port: mainPort, host, direct_port } = config.server;
-    const listeners: Listener[] = [{ port: mainPort, host, access: addon ? 'ingress' : 'token' }];
-    if (addon && direct_port) listeners.push({ port: direct_port, host, access: 'token' });
-    const routes: RoutePlugin[] = [
-      analyzeRoutes({ detector: () => this.detector, matchFace: (e) => registry.match(e) }),
-      (app) => eventRoutes(app, { store: eventStore, snapshots }),
-      (app) => faceRoutes(app, { registry }),
-      liveRoutes(bus),
-    ];
-    if (detector) {
-      routes.push((app) => poseRoutes(app, { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now() }));
-    }
-    if (telegram) routes.push((app) => void app.post('/api/telegram/webhook', telegram.webhookHandler()));
-    const server = new WebServer({
-      listeners,
-      token,
-      cameras: this.sources,
-      health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size },
-      logger: log,
-      routes,
-    });
-    const [port, directPort] = await server.start();
-    this.stops.push(() => server.stop());
-    if (addon) log.info(`web UI: through Home Assistant ingress${directPort ? `, and http://<host>:${directPort}/?token=${token}` : ''}`);
-    else log.info(`web UI: http://localhost:${port}/?token=${token}`);
-    return { port, mqttUrl, token };
-  }
-
-  /** Missing or broken models cost the analysis, never the cameras, the UI or MQTT. */
-  private async loadModels(): Promise<Detector | undefined> {
-    try {
-      const t0 = Date.now();
-      const detector = await Detector.create({ config: this.loaded.config.models, logger: this.logger.child({ part: 'models' }) });
-      this.logger.info(`models loaded in ${Date.now() - t0} ms`);
-      return detector;
-    } catch (err) {
-      this.logger.error(`models not loaded, analysis is off: ${(err as Error).message}`);
-      return undefined;
-    }
-  }
-
-  /** An unknown face of an event, for enrolment: its crop, embedded again (events keep no embeddings). */
-  private async eventFace(snapshots: SnapshotStore, eventId: string) {
-    const crop = await snapshots.load(eventId, 'crop.jpg');
-    if (!crop || !this.detector) return undefined;
-    const img = await loadImage(crop);
-    const [face] = (await this.detector.detectFaces(img)).sort((a, b) => b.score - a.score);
-    if (!face) return undefined;
-    return { crop, embedding: await this.detector.embedFace(img, face) };
   }
 
   /** The HA websocket API (events per detection, the alert gate), where HA can be reached. */
-  private async startHomeAssistant(bus: EventBus): Promise<(() => boolean) | undefined> {
-    const { homeassistant } = this.loaded.config;
+  private async startHomeAssistant({ config, bus, log }: Core): Promise<(() => boolean) | undefined> {
+    const { homeassistant } = config;
     const target = resolveHaTarget(homeassistant, process.env);
     if (!target) return undefined;
     const client = new HomeAssistantClient({
       url: target.url,
       token: target.token,
-      logger: this.logger.child({ part: 'homeassistant-ws' }),
+      logger: log.child({ part: 'homeassistant-ws' }),
       eventType: homeassistant?.event_type,
       alertGate: homeassistant?.alert_gate,
     });
@@ -278,12 +295,12 @@ export class Argus {
   }
 
   /** Frigate's own events, enriched with Argus' face recognition. */
-  private async startFrigate(bus: EventBus, mqtt: MqttConnection, registry: FaceRegistry): Promise<void> {
-    const frigate = this.loaded.config.frigate;
+  private startFrigate({ config, bus, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
+    const { frigate } = config;
     if (!frigate?.url) return;
-    let subscriber: MqttConnection = mqtt;
+    let subscriber = mqtt;
     if (frigate.mqtt_url) {
-      subscriber = new MqttConnection({ url: frigate.mqtt_url, baseTopic: `${this.loaded.config.mqtt.base_topic}_frigate`, logger: this.logger.child({ part: 'frigate-mqtt' }) });
+      subscriber = new MqttConnection({ url: frigate.mqtt_url, baseTopic: `${config.mqtt.base_topic}_frigate`, logger: log.child({ part: 'frigate-mqtt' }) });
       subscriber.start();
       this.stops.push(() => subscriber.stop());
     }
@@ -294,16 +311,11 @@ export class Argus {
       labels: frigate.labels,
       cameras: frigate.cameras.length ? frigate.cameras : undefined,
       analyseSnapshot: async (jpeg) => {
-        const detector = this.detector;
-        if (!detector) return { name: null };
-        const img = await loadImage(jpeg);
-        const [face] = (await detector.detectFaces(img)).sort((a, b) => b.score - a.score);
-        if (!face) return { name: null };
-        const match = registry.match(await detector.embedFace(img, face));
-        return { name: match?.name ?? null, similarity: match?.similarity, faceBox: face.box };
+        const face = registry.canReadPhotos ? await registry.surestFace(jpeg) : undefined;
+        return face ? { name: face.match?.name ?? null, similarity: face.match?.similarity, faceBox: face.box } : { name: null };
       },
       bus,
-      logger: this.logger.child({ part: 'frigate' }),
+      logger: log.child({ part: 'frigate' }),
       snapshotAttempts: frigate.snapshot_attempts,
       retryMs: frigate.retry_interval * 1000,
       setSubLabel: frigate.set_sub_label,
@@ -312,15 +324,16 @@ export class Argus {
     this.stops.push(() => source.stop());
   }
 
-  private async startTelegram(db: Db, bus: EventBus, snapshots: SnapshotStore, registry: FaceRegistry, alertGate?: () => boolean) {
-    const telegram = this.loaded.config.telegram;
+  private async startTelegram({ config, db, bus, kinds, snapshots, log }: Core, registry: FaceRegistry, alertGate?: () => boolean): Promise<TelegramOutput | undefined> {
+    const { telegram } = config;
     if (!telegram?.enabled) return undefined;
     const jpegs = new JpegCache();
     const output = new TelegramOutput({
       config: telegram,
+      kinds,
       db,
       bus,
-      logger: this.logger.child({ part: 'telegram' }),
+      logger: log.child({ part: 'telegram' }),
       loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(undefined)),
       cameraStatuses: () => [...this.sources.values()].map((s) => s.status()),
       snapshotNow: async (camera) => {
@@ -341,6 +354,42 @@ export class Argus {
     await output.start();
     this.stops.push(() => output.stop());
     return output;
+  }
+
+  /** The API's route groups. */
+  private routes({ config, bus, eventStore: store, snapshots, poses }: Core, detector: Detector | undefined, registry: FaceRegistry, telegram?: TelegramOutput): RoutePlugin[] {
+    const routes: RoutePlugin[] = [
+      analyzeRoutes({ detector: () => detector, matchFace: (e) => registry.match(e) }),
+      (app) => eventRoutes(app, { store, snapshots }),
+      (app) => faceRoutes(app, { registry }),
+      liveRoutes(bus),
+    ];
+    if (detector) {
+      routes.push((app) => poseRoutes(app, { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now() }));
+    }
+    if (telegram) routes.push((app) => void app.post('/api/telegram/webhook', telegram.webhookHandler()));
+    return routes;
+  }
+
+  /** The web server, last: everything it shows exists by now. */
+  private async startServer({ config, dataDir, addon, log }: Core, mqtt: MqttConnection, routes: RoutePlugin[]): Promise<{ port: number; token: string }> {
+    const token = accessToken(dataDir, config.server.token);
+    const { port: mainPort, host, direct_port } = config.server;
+    const listeners: Listener[] = [{ port: mainPort, host, access: addon ? 'ingress' : 'token' }];
+    if (addon && direct_port) listeners.push({ port: direct_port, host, access: 'token' });
+    const server = new WebServer({
+      listeners,
+      token,
+      cameras: this.sources,
+      health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size },
+      logger: log,
+      routes,
+    });
+    const [port, directPort] = await server.start();
+    this.stops.push(() => server.stop());
+    if (addon) log.info(`web UI: through Home Assistant ingress${directPort ? `, and http://<host>:${directPort}/?token=${token}` : ''}`);
+    else log.info(`web UI: http://localhost:${port}/?token=${token}`);
+    return { port, token };
   }
 
   /** Undoes start() in reverse: no ffmpeg child outlives this, and MQTT says `offline`. */

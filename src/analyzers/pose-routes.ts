@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ImageLoadError, loadImage } from '../vision/image.js';
 import type { PoseLibrary, ReferencePose } from '../store/poses.js';
 import type { AnalyzersConfig } from './config.js';
-import { PoseSaveError, savePoseFromImage, type SavePoseDeps } from './reference-poses.js';
+import { PoseSaveError, savePoseFromImage, type SavePoseDeps } from './pose/reference-poses.js';
 
 export interface PoseRoutesDeps {
   detector: SavePoseDeps['detector'];

@@ -1,20 +1,20 @@
 import type { Logger } from '../log.js';
 import type { MotionResult } from '../motion/motion-detector.js';
 import type { Frame } from '../sources/frame.js';
-import type { AnalysedFrame, Detection } from './detection.js';
+import type { AnalyzedFrame, Detection } from '../events/analyzed-frame.js';
 
 export interface AnalysisSchedulerOptions {
   /** Runs the camera's analyzers on one frame. */
-  analyse: (frame: Frame, motion: MotionResult) => Promise<Detection[]>;
-  onAnalysed: (result: AnalysedFrame) => void;
-  /** Frames analysed at once, across cameras. */
+  analyze: (frame: Frame, motion: MotionResult) => Promise<Detection[]>;
+  onAnalyzed: (result: AnalyzedFrame) => void;
+  /** Frames analyzed at once, across cameras. */
   concurrency: number;
   logger: Logger;
 }
 
 export interface CameraSchedulerStats {
   submitted: number;
-  analysed: number;
+  analyzed: number;
   /** Frames replaced by a newer one from the same camera before their turn came. */
   dropped: number;
   failed: number;
@@ -22,7 +22,7 @@ export interface CameraSchedulerStats {
 
 /**
  * Between the motion gates and the models. Each camera holds at most one waiting frame (a newer
- * one replaces it: analysing the past helps nobody), and cameras take turns round-robin, never
+ * one replaces it: analyzing the past helps nobody), and cameras take turns round-robin, never
  * two frames of one camera at once, so a busy camera cannot starve a quiet one.
  */
 export class AnalysisScheduler {
@@ -60,7 +60,7 @@ export class AnalysisScheduler {
 
   stats(camera: string): CameraSchedulerStats {
     let s = this.counts.get(camera);
-    if (!s) this.counts.set(camera, (s = { submitted: 0, analysed: 0, dropped: 0, failed: 0 }));
+    if (!s) this.counts.set(camera, (s = { submitted: 0, analyzed: 0, dropped: 0, failed: 0 }));
     return s;
   }
 
@@ -91,9 +91,9 @@ export class AnalysisScheduler {
   private async run(camera: string, frame: Frame, motion: MotionResult): Promise<void> {
     const stats = this.stats(camera);
     try {
-      const detections = await this.opts.analyse(frame, motion);
-      stats.analysed++;
-      this.opts.onAnalysed({ camera, time: frame.time, frame, detections });
+      const detections = await this.opts.analyze(frame, motion);
+      stats.analyzed++;
+      this.opts.onAnalyzed({ camera, frame, detections });
     } catch (err) {
       // One bad frame costs that frame, never the camera's turn.
       stats.failed++;

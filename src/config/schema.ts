@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { analyzersSchema, cameraAnalyzersSchema } from '../analyzers/config.js';
+import type { AnyAnalyzer } from '../analyzers/analyzer.js';
+import { analyzersSchemaFor, cameraAnalyzersSchemaFor, type AnalyzersConfig, type CameraAnalyzersConfig } from '../analyzers/config.js';
+import { ANALYZERS } from '../analyzers/list.js';
 import { cameraMasksSchema, cameraZonesSchema, eventsSchema } from '../events/config.js';
 import { modelsSchema } from '../models/model-config.js';
 import { homeAssistantSchema } from '../outputs/homeassistant/config.js';
@@ -31,7 +33,9 @@ export const motionSchema = z
   })
   .strict();
 
-export const cameraSchema = z
+/** A camera, with the analyzers of a list under `analyzers:`. */
+export const cameraSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
+  z
   .object({
     /** rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), or a file path. */
     url: z.string().min(1, 'a camera needs a url'),
@@ -54,9 +58,11 @@ export const cameraSchema = z
     /** Areas whose detections are ignored (docs/events.md). */
     masks: cameraMasksSchema,
     /** Which analyzers run on this camera, when, and where (docs/analyzers.md). */
-    analyzers: cameraAnalyzersSchema.prefault({}),
+    analyzers: (cameraAnalyzersSchemaFor(analyzers) as unknown as z.ZodType<CameraAnalyzersConfig>).prefault({}),
   })
   .strict();
+
+export const cameraSchema = cameraSchemaFor(ANALYZERS);
 
 export const mqttSchema = z
   .object({
@@ -71,10 +77,15 @@ export const mqttSchema = z
   })
   .strict();
 
-export const configSchema = z
+/**
+ * The whole config for a list of analyzers (their options, their per-camera keys, the alert
+ * kinds Telegram chats may name). `configSchema` is it for the built-in list.
+ */
+export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
+  z
   .object({
     cameras: z
-      .record(z.string().regex(CAMERA_NAME, 'camera names use a-z, 0-9 and _ only'), cameraSchema)
+      .record(z.string().regex(CAMERA_NAME, 'camera names use a-z, 0-9 and _ only'), cameraSchemaFor(analyzers))
       .default({}),
     mqtt: mqttSchema.default({ base_topic: 'argus', discovery_prefix: 'homeassistant', embedded_port: 1883 }),
     server: z
@@ -91,7 +102,7 @@ export const configSchema = z
     data_dir: z.string().default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     models: modelsSchema.prefault({}),
-    analyzers: analyzersSchema.prefault({}),
+    analyzers: (analyzersSchemaFor(analyzers) as unknown as z.ZodType<AnalyzersConfig>).prefault({}),
     events: eventsSchema.prefault({}),
     faces: registryConfigSchema.prefault({}),
     telegram: telegramSchema.optional(),
@@ -105,7 +116,17 @@ export const configSchema = z
       .strict()
       .default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
+    config.telegram?.chats.forEach((chat, i) =>
+      chat.kinds?.forEach((kind, j) => {
+        if (!alerts.includes(kind)) ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'kinds', j], message: `not an alert kind; use one of ${alerts.join(', ')}` });
+      }),
+    );
+  });
+
+export const configSchema = configSchemaFor(ANALYZERS);
 
 export type ArgusConfig = z.infer<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;

@@ -1,5 +1,5 @@
 import type { Frame } from '../sources/frame.js';
-import type { EventBox, EventKind } from './event.js';
+import type { EventBox } from './event.js';
 
 /** A pose keypoint in frame pixels (names as in src/models/pose-keypoints.ts). */
 export interface SceneKeypoint {
@@ -9,9 +9,15 @@ export interface SceneKeypoint {
   score: number;
 }
 
-/** One fact an analyzer found in a frame: what the tracker follows and an event reports. */
-export interface SceneDetection {
-  kind: EventKind;
+/**
+ * One fact an analyzer found in a frame: what the tracker follows and an event reports. `kind`
+ * is one of the kinds the analyzers in `src/analyzers/list.ts` declare. `attributes` by kind:
+ * weapon `person_box`, `hits`, `frames`; face `similarity`, and for unknowns `embedding`
+ * (Float32Array) and `crop` (a JPEG Buffer): binary, for the store, not for JSON; pose
+ * `keypoints`, `pose`, `similarity`, `fallen`, `torso_angle`.
+ */
+export interface Detection {
+  kind: string;
   label: string;
   score: number;
   box: EventBox;
@@ -22,10 +28,10 @@ export interface SceneDetection {
   keypoints?: SceneKeypoint[];
 }
 
-/** What the analyzers hand to the EventManager for each analysed frame. */
+/** What the analyzers make of one motion frame, handed to the EventManager. */
 export interface AnalyzedFrame {
   camera: string;
   /** The frame the detections were found in (its pixels are read for snapshots). */
   frame: Frame;
-  detections: SceneDetection[];
+  detections: Detection[];
 }

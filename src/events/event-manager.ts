@@ -3,11 +3,11 @@ import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
 import type { EventStore } from '../store/events.js';
 import type { RgbImage } from '../vision/image.js';
-import type { AnalyzedFrame, SceneDetection } from './analyzed-frame.js';
+import type { AnalyzedFrame, Detection } from './analyzed-frame.js';
 import type { EventsConfig } from './config.js';
 import type { ArgusEvent, EventBox, EventMessage, EventPhase } from './event.js';
 import type { EventLog } from './event-log.js';
-import { renderSnapshot } from './snapshot-renderer.js';
+import { renderSnapshot, type ColourOf } from './snapshot-renderer.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { Tracker, type Track } from './tracker.js';
 import { CameraAreas, type CameraAreasConfig } from './zones.js';
@@ -24,6 +24,8 @@ export interface EventManagerOptions {
   snapshots: SnapshotStore;
   log: EventLog;
   logger: Logger;
+  /** Box colours on snapshots, by kind (EventKinds.colour). */
+  colourOf?: ColourOf;
   /** Seconds since the epoch; tests pass a fake clock. */
   now?: () => number;
   /** How often (ms) unseen objects are checked for having ended; 0 leaves it to tick() (tests). */
@@ -35,7 +37,7 @@ interface SnapshotCandidate {
   version: number;
   score: number;
   image: RgbImage;
-  detections: SceneDetection[];
+  detections: Detection[];
   box: EventBox;
 }
 
@@ -176,7 +178,7 @@ export class EventManager {
     return areas;
   }
 
-  private follow(cameraName: string, areas: CameraAreas, track: Track, tracked: TrackedEvent, image: RgbImage, detections: SceneDetection[]): void {
+  private follow(cameraName: string, areas: CameraAreas, track: Track, tracked: TrackedEvent, image: RgbImage, detections: Detection[]): void {
     const d = track.detection;
     const current = areas.zonesOf(d.box, d.label);
     const newZone = current.some((z) => !tracked.entered.has(z));
@@ -257,7 +259,7 @@ export class EventManager {
     const candidate = tracked.candidate;
     if (candidate && candidate.version > tracked.rendered) {
       try {
-        await this.opts.snapshots.save(event.id, await renderSnapshot(candidate.image, candidate.detections, candidate.box));
+        await this.opts.snapshots.save(event.id, await renderSnapshot(candidate.image, candidate.detections, candidate.box, this.opts.colourOf));
         tracked.rendered = candidate.version;
         tracked.event!.snapshot = `events/${event.id}/snapshot.jpg`;
         if (tracked.candidate === candidate) tracked.candidate = { ...candidate, image: { width: 0, height: 0, data: Buffer.alloc(0) } };

@@ -3,7 +3,8 @@
  * Telegram and the API all consume (the JSON of `argus/events`, like Frigate's `frigate/events`).
  */
 
-export type EventKind = 'weapon' | 'person' | 'face' | 'pose' | 'suspicious';
+/** One of the kinds the analyzers declare (`src/analyzers/list.ts`): `person`, `weapon`, `face`, `pose`, … */
+export type EventKind = string;
 export type EventPhase = 'start' | 'update' | 'end';
 
 /** [x1, y1, x2, y2] in the camera's detect-size pixels. */

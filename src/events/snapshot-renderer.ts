@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../vision/image.js';
-import type { SceneDetection, SceneKeypoint } from './analyzed-frame.js';
-import type { EventBox, EventKind } from './event.js';
+import type { Detection, SceneKeypoint } from './analyzed-frame.js';
+import type { EventBox } from './event.js';
 
 export interface RenderedSnapshot {
   /** The whole frame with boxes, labels, scores, names and skeletons drawn on it. */
@@ -10,13 +10,9 @@ export interface RenderedSnapshot {
   crop: Buffer;
 }
 
-const COLOURS: Record<EventKind, string> = {
-  weapon: '#ff2d2d',
-  person: '#2ecc40',
-  face: '#1e90ff',
-  pose: '#ffdc00',
-  suspicious: '#ff851b',
-};
+/** A box's colour by event kind: the analyzers' (EventKinds.colour); one colour without it. */
+export type ColourOf = (kind: string) => string;
+const ONE_COLOUR: ColourOf = () => '#2ecc40';
 
 /** Bones drawn between named keypoints; names shared by BlazePose and MoveNet. */
 const BONES: Array<[string, string]> = [
@@ -37,7 +33,7 @@ function escapeXml(text: string): string {
 }
 
 /** "knife 87%", or "face alice 91%" when the face was recognised. */
-export function captionOf(d: SceneDetection): string {
+export function captionOf(d: Detection): string {
   const who = d.sub_label ? ` ${d.sub_label}` : '';
   return `${d.label}${who} ${Math.round(d.score * 100)}%`;
 }
@@ -57,7 +53,7 @@ function skeletonSvg(points: readonly SceneKeypoint[], colour: string, stroke: n
  * The SVG drawn over a frame: boxes and skeletons first, then captions on top, each moved down
  * past captions already placed so overlapping objects (a person and its pose) stay readable.
  */
-export function overlaySvg(width: number, height: number, detections: readonly SceneDetection[], focus?: EventBox): string {
+export function overlaySvg(width: number, height: number, detections: readonly Detection[], focus?: EventBox, colourOf: ColourOf = ONE_COLOUR): string {
   const base = Math.max(2, Math.round(Math.min(width, height) / 180));
   const font = Math.max(12, Math.round(Math.min(width, height) / 24));
   const rowH = font + 4;
@@ -65,7 +61,7 @@ export function overlaySvg(width: number, height: number, detections: readonly S
   const captions: string[] = [];
   const placed: Array<[number, number, number]> = [];
   for (const d of detections) {
-    const colour = COLOURS[d.kind];
+    const colour = colourOf(d.kind);
     const [x1, y1, x2, y2] = d.box;
     const stroke = focus && focus.every((v, i) => v === d.box[i]) ? base * 2 : base;
     shapes.push(`<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>`);
@@ -96,9 +92,9 @@ export function cropRegion(box: EventBox, width: number, height: number): { left
 }
 
 /** Renders an event's annotated snapshot and clean crop from an RGB frame. */
-export async function renderSnapshot(image: RgbImage, detections: readonly SceneDetection[], focus: EventBox): Promise<RenderedSnapshot> {
+export async function renderSnapshot(image: RgbImage, detections: readonly Detection[], focus: EventBox, colourOf?: ColourOf): Promise<RenderedSnapshot> {
   const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
-  const svg = Buffer.from(overlaySvg(image.width, image.height, detections, focus));
+  const svg = Buffer.from(overlaySvg(image.width, image.height, detections, focus, colourOf));
   const [annotated, crop] = await Promise.all([
     sharp(image.data, raw).composite([{ input: svg, top: 0, left: 0 }]).jpeg({ quality: JPEG_QUALITY }).toBuffer(),
     sharp(image.data, raw).extract(cropRegion(focus, image.width, image.height)).jpeg({ quality: JPEG_QUALITY }).toBuffer(),

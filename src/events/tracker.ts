@@ -1,12 +1,12 @@
 import { iou } from '../vision/iou.js';
-import type { SceneDetection } from './analyzed-frame.js';
+import type { Detection } from './analyzed-frame.js';
 import type { EventBox } from './event.js';
 
 /** An object followed across frames: the latest detection plus when and how often it was seen. */
 export interface Track {
   /** Stable per tracker (per camera) for the object's life. */
   readonly id: number;
-  detection: SceneDetection;
+  detection: Detection;
   firstSeen: number;
   lastSeen: number;
   /** Frames it was matched in, the first included. */
@@ -51,7 +51,7 @@ export class Tracker {
   }
 
   /** Matches one frame's detections; returns the objects seen in it (matched and new), with time in seconds. */
-  update(detections: readonly SceneDetection[], time: number): Track[] {
+  update(detections: readonly Detection[], time: number): Track[] {
     const pairs: Array<{ track: Track; index: number; score: number }> = [];
     for (const track of this.tracks.values()) {
       detections.forEach((d, index) => {

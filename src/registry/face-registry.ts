@@ -200,6 +200,11 @@ export class FaceRegistry {
     return p;
   }
 
+  /** Whether it has the face models (it can still match embeddings without them). */
+  get canReadPhotos(): boolean {
+    return this.opts.models !== undefined;
+  }
+
   private faceModels(): FaceModels {
     if (!this.opts.models) throw new Error('FaceRegistry was built without face models: it cannot read photos');
     return this.opts.models;
@@ -217,6 +222,19 @@ export class FaceRegistry {
       out.push({ ...found, name: best && best.similarity >= this.threshold ? best.name : null, similarity });
     }
     return out;
+  }
+
+  /**
+   * The surest face of a photo (an event's crop, a Frigate snapshot), embedded and matched:
+   * undefined when the photo holds none. Its box is in the photo's pixels.
+   */
+  async surestFace(jpeg: Buffer): Promise<{ box: FoundFace['box']; embedding: Float32Array; match: FaceMatch | null } | undefined> {
+    const models = this.faceModels();
+    const img = await loadImage(jpeg);
+    const [face] = (await models.detectFaces(img)).sort((a, b) => b.score - a.score);
+    if (!face) return undefined;
+    const embedding = await models.embedFace(img, face);
+    return { box: face.box, embedding, match: this.match(embedding) };
   }
 
   /** Enrols one face from each photo, all or none: one refused photo refuses the lot, saying which. */

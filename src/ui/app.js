@@ -184,6 +184,10 @@ function listen() {
     const message = JSON.parse(e.data);
     if (message.type === 'start' && !$('#tab-events').hidden) loadEvents();
   });
+  // the registry changed (here, from Telegram or the CLI): refresh the People tab while it is open
+  live.addEventListener('faces', () => {
+    if (!$('#tab-faces').hidden) loadPeople();
+  });
 }
 
 // ---- start

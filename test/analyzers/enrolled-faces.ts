@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import type { MatchFace } from '../../src/analyzers/faces.js';
+import type { MatchFace } from '../../src/analyzers/analyzer.js';
 import type { Detector } from '../../src/models/detector.js';
 import { cosineSimilarity } from '../../src/models/face-embedder.js';
 import { registryConfigSchema } from '../../src/registry/config.js';

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema } from '../../src/analyzers/config.js';
-import { FaceAnalyzer, type MatchFace } from '../../src/analyzers/faces.js';
+import type { MatchFace } from '../../src/analyzers/analyzer.js';
+import { FaceAnalyzer } from '../../src/analyzers/faces/faces.js';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
@@ -30,7 +31,7 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
     const img = await probe('obama_and_biden.jpg');
     const boxes = await persons(img);
     expect(boxes.length).toBeGreaterThanOrEqual(2);
-    const faces = (await new FaceAnalyzer(detector, matchFace, config).analyse(img, boxes, 0)).sort((a, b) => a.box[0] - b.box[0]);
+    const faces = (await new FaceAnalyzer(detector, matchFace, config).analyze(img, boxes, 0)).sort((a, b) => a.box[0] - b.box[0]);
     // Biden's face is the left one in this photo (x ≈ 755 of 2000), Obama's at x ≈ 1146; a third,
     // unenrolled face at the lower right stays unknown. Overlapping person boxes find each face once.
     expect(faces.map((f) => f.sub_label)).toEqual(['joe_biden', 'barack_obama', null]);
@@ -44,7 +45,7 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
   it('keeps the crop and embedding of an unknown face so it can be named later', async () => {
     // four women, none enrolled
     const img = await loadImage(`${PEOPLE}/group-3.jpg`);
-    const faces = await new FaceAnalyzer(detector, matchFace, config).analyse(img, await persons(img), 0);
+    const faces = await new FaceAnalyzer(detector, matchFace, config).analyze(img, await persons(img), 0);
     expect(faces).toHaveLength(4);
     for (const f of faces) {
       expect(f.sub_label).toBeNull();
@@ -71,7 +72,7 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
   });
 
   it('looks in the whole frame when there are no person boxes', async () => {
-    const faces = await new FaceAnalyzer(detector, matchFace, config).analyse(await probe('obama1.jpg'), [], 0);
+    const faces = await new FaceAnalyzer(detector, matchFace, config).analyze(await probe('obama1.jpg'), [], 0);
     expect(faces.map((f) => f.sub_label)).toEqual(['barack_obama']);
   });
 
@@ -79,9 +80,9 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
     const img = await probe('kit_harington1.jpg'); // a face about 173 px wide
     const strict = new FaceAnalyzer(detector, matchFace, { ...config, min_face_px: 200 });
     expect((await strict.findFaces(img, [])).map((f) => f.status)).toEqual(['too_small']);
-    expect(await strict.analyse(img, [], 0)).toEqual([]);
+    expect(await strict.analyze(img, [], 0)).toEqual([]);
     const loose = new FaceAnalyzer(detector, matchFace, { ...config, min_face_px: 150 });
-    expect((await loose.analyse(img, [], 0)).map((f) => f.sub_label)).toEqual(['kit_harington']);
+    expect((await loose.analyze(img, [], 0)).map((f) => f.sub_label)).toEqual(['kit_harington']);
   });
 
   it('skips faces too blurred to recognise, and keeps them sharp', async () => {
@@ -94,19 +95,19 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
       expect(f.status).toBe('blurred'); // …but not embedded
       expect(f.sharpness).toBeLessThan(config.min_sharpness);
     }
-    expect(await analyzer.analyse(await blurred(`${FACES}/probe/kit_with_rose.jpg`, 4), [], 0)).toEqual([]);
+    expect(await analyzer.analyze(await blurred(`${FACES}/probe/kit_with_rose.jpg`, 4), [], 0)).toEqual([]);
   });
 
   it('reports one event per visit: a person seen again within the cooldown is not reported again', async () => {
     const img = await probe('obama1.jpg');
     const analyzer = new FaceAnalyzer(detector, matchFace, { ...config, cooldown: 60 });
-    expect(await analyzer.analyse(img, [], 0)).toHaveLength(1);
-    expect(await analyzer.analyse(img, [], 30_000)).toHaveLength(0);
-    expect(await analyzer.analyse(img, [], 80_000)).toHaveLength(0); // last seen at 30 s: still the same visit
-    expect(await analyzer.analyse(img, [], 141_000)).toHaveLength(1); // unseen for 61 s: a new visit
+    expect(await analyzer.analyze(img, [], 0)).toHaveLength(1);
+    expect(await analyzer.analyze(img, [], 30_000)).toHaveLength(0);
+    expect(await analyzer.analyze(img, [], 80_000)).toHaveLength(0); // last seen at 30 s: still the same visit
+    expect(await analyzer.analyze(img, [], 141_000)).toHaveLength(1); // unseen for 61 s: a new visit
 
     const strangers = await loadImage(`${PEOPLE}/group-3.jpg`);
-    expect(await analyzer.analyse(strangers, [], 0)).toHaveLength(4);
-    expect(await analyzer.analyse(strangers, [], 5_000)).toHaveLength(0); // the same four strangers
+    expect(await analyzer.analyze(strangers, [], 0)).toHaveLength(4);
+    expect(await analyzer.analyze(strangers, [], 5_000)).toHaveLength(0); // the same four strangers
   });
 });

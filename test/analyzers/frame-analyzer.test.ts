@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema, cameraAnalyzersSchema } from '../../src/analyzers/config.js';
-import type { AnalysedFrame } from '../../src/analyzers/detection.js';
+import type { AnalyzedFrame } from '../../src/events/analyzed-frame.js';
 import { FrameAnalyzer } from '../../src/analyzers/frame-analyzer.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
 import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
@@ -38,11 +39,11 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
   let detector: Detector;
   let analyzer: FrameAnalyzer;
   let scheduler: AnalysisScheduler;
-  const results: AnalysedFrame[] = [];
+  const results: AnalyzedFrame[] = [];
   let waiting: (() => void) | null = null;
 
   /** Submits one frame and waits until its analysis is delivered (one at a time: nothing dropped). */
-  const analyse = (frame: Frame, motion: ReturnType<MotionDetector['detect']>) =>
+  const analyze = (frame: Frame, motion: ReturnType<MotionDetector['detect']>) =>
     new Promise<void>((resolve) => {
       waiting = resolve;
       scheduler.submit(frame, motion);
@@ -51,7 +52,8 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
   beforeAll(async () => {
     detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger() });
     analyzer = new FrameAnalyzer({
-      detector,
+      analyzers: ANALYZERS,
+      models: detector,
       config: analyzersSchema.parse({ pose: { max_people: 2 } }),
       cameras: {
         stage: cameraAnalyzersSchema.parse({}),
@@ -64,8 +66,8 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
       logger: silentLogger(),
     });
     scheduler = new AnalysisScheduler({
-      analyse: (f, m) => analyzer.analyse(f, m),
-      onAnalysed: (r) => {
+      analyze: (f, m) => analyzer.analyze(f, m),
+      onAnalyzed: (r) => {
         results.push(r);
         waiting?.();
       },
@@ -86,12 +88,12 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
       const m = motion.detect(frame.data);
       if (!m.motion) continue;
       moving++;
-      await analyse(frame, m);
+      await analyze(frame, m);
     }
     const stage = results.filter((r) => r.camera === 'stage');
     expect(stage).toHaveLength(moving);
     expect(moving).toBeGreaterThan(10);
-    const all = stage.flatMap((r) => r.detections.map((d) => ({ ...d, t: (r.time - NOON) / 1000 })));
+    const all = stage.flatMap((r) => r.detections.map((d) => ({ ...d, t: (r.frame.time - NOON) / 1000 })));
     for (const d of all) {
       expect(d.box[0]).toBeGreaterThanOrEqual(0);
       expect(d.box[1]).toBeGreaterThanOrEqual(0);
@@ -114,7 +116,7 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     const skeletons = all.filter((d) => d.kind === 'person' && Array.isArray(d.attributes?.keypoints));
     expect(skeletons.length).toBeGreaterThan(3);
     expect(all.filter((d) => d.kind === 'pose').every((p) => p.attributes?.fallen === false)).toBe(true);
-    expect(scheduler.stats('stage')).toMatchObject({ analysed: moving, dropped: 0, failed: 0 });
+    expect(scheduler.stats('stage')).toMatchObject({ analyzed: moving, dropped: 0, failed: 0 });
   });
 
   it('runs only the analyzers enabled and in schedule for the camera', async () => {
@@ -123,7 +125,7 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     const frames = decode('night', NOON).slice(0, 12);
     for (const frame of frames) {
       const m = motion.detect(frame.data);
-      if (m.motion) await analyse(frame, m);
+      if (m.motion) await analyze(frame, m);
     }
     const night = results.filter((r) => r.camera === 'night').flatMap((r) => r.detections);
     expect(night.some((d) => d.kind === 'person')).toBe(true);
@@ -135,7 +137,8 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     const frame = (camera: string): Frame => ({ camera, width: photo.width, height: photo.height, data: Buffer.from(photo.data), time: NOON, seq: 0 });
     const moved = { motion: true, boxes: [[200, 0, 950, 1200]] as [number, number, number, number][], changed: 0.5 };
     const zoned = new FrameAnalyzer({
-      detector,
+      analyzers: ANALYZERS,
+      models: detector,
       config: analyzersSchema.parse({}),
       cameras: {
         porch: cameraAnalyzersSchema.parse({ person: { required_zones: ['porch'] }, faces: { enabled: false }, pose: { enabled: false } }),
@@ -151,7 +154,7 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
       now: () => NOON,
       logger: silentLogger(),
     });
-    expect((await zoned.analyse(frame('porch'), moved)).map((d) => d.kind)).toEqual(['person']);
-    expect(await zoned.analyse(frame('drive'), moved)).toEqual([]);
+    expect((await zoned.analyze(frame('porch'), moved)).map((d) => d.kind)).toEqual(['person']);
+    expect(await zoned.analyze(frame('drive'), moved)).toEqual([]);
   });
 });

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema } from '../../src/analyzers/config.js';
-import type { Detection } from '../../src/analyzers/detection.js';
-import { PoseAnalyzer, isPresent } from '../../src/analyzers/pose.js';
-import { PoseSaveError, savePoseFromImage } from '../../src/analyzers/reference-poses.js';
+import type { Detection } from '../../src/events/analyzed-frame.js';
+import { PoseAnalyzer, isPresent } from '../../src/analyzers/pose/pose.js';
+import { PoseSaveError, savePoseFromImage } from '../../src/analyzers/pose/reference-poses.js';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
@@ -19,7 +19,7 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../sha
   let detector: Detector;
   let library: PoseLibrary;
   const persons = async (img: RgbImage) => (await detector.detectObjects(img)).filter((o) => o.label === 'person' && o.score >= 0.4).map((o) => o.box);
-  const analyse = async (analyzer: PoseAnalyzer, img: RgbImage, time = 0): Promise<Detection[]> => analyzer.analyse(img, await persons(img), time);
+  const analyze = async (analyzer: PoseAnalyzer, img: RgbImage, time = 0): Promise<Detection[]> => analyzer.analyze(img, await persons(img), time);
 
   beforeAll(async () => {
     detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['objects', 'pose'] });
@@ -34,13 +34,13 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../sha
     expect(library.get('hands_up')?.threshold).toBe(0.9);
 
     const analyzer = new PoseAnalyzer(detector, config, () => library.list());
-    const group = await analyse(analyzer, await loadImage(`${PEOPLE}/stock-group-2.jpg`));
+    const group = await analyze(analyzer, await loadImage(`${PEOPLE}/stock-group-2.jpg`));
     expect(group).toHaveLength(4);
     for (const d of group) {
       expect(d.label).toBe('hands_up');
       expect(d.attributes?.similarity).toBeGreaterThan(0.9);
     }
-    const body = await analyse(analyzer, await loadImage(`${PEOPLE}/ai-body.jpg`));
+    const body = await analyze(analyzer, await loadImage(`${PEOPLE}/ai-body.jpg`));
     expect(body).toHaveLength(1);
     expect(body[0]).toMatchObject({ kind: 'pose', label: 'person', attributes: { pose: null, fallen: false } });
     expect((body[0].attributes?.keypoints as unknown[]).length).toBe(33);
@@ -62,16 +62,16 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../sha
       .toBuffer({ resolveWithObject: true });
     const lying: RgbImage = { width: info.width, height: info.height, data: new Uint8Array(data) };
     const analyzer = new PoseAnalyzer(detector, { ...config, fall_seconds: 2 }, () => []);
-    const first = await analyse(analyzer, lying, 10_000);
+    const first = await analyze(analyzer, lying, 10_000);
     expect(first).toHaveLength(1);
     expect(first[0].attributes?.torso_angle).toBeGreaterThan(60);
     expect(first[0].label).toBe('person');
-    expect((await analyse(analyzer, lying, 11_000))[0].label).toBe('person');
-    const later = await analyse(analyzer, lying, 12_100);
+    expect((await analyze(analyzer, lying, 11_000))[0].label).toBe('person');
+    const later = await analyze(analyzer, lying, 12_100);
     expect(later[0]).toMatchObject({ label: 'fall', attributes: { fallen: true } });
 
     const upright = new PoseAnalyzer(detector, { ...config, fall_seconds: 0 }, () => []);
-    expect((await analyse(upright, await loadImage(`${PEOPLE}/ai-body.jpg`), 0))[0].attributes?.fallen).toBe(false);
+    expect((await analyze(upright, await loadImage(`${PEOPLE}/ai-body.jpg`), 0))[0].attributes?.fallen).toBe(false);
   });
 
   it('does not count a person too small to see', async () => {
@@ -101,11 +101,11 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer with MoveNet (needs ../share
     // MoveNet is less sure of these bodies: a person counts from 6 visible keypoints here
     const analyzer = new PoseAnalyzer(detector, { ...config, min_keypoints: 6 }, () => library.list());
     const boxes = async (img: RgbImage) => (await detector.detectObjects(img)).filter((o) => o.label === 'person' && o.score >= 0.4).map((o) => o.box);
-    const cheer = await analyzer.analyse(group, await boxes(group), 0);
+    const cheer = await analyzer.analyze(group, await boxes(group), 0);
     expect(cheer.length).toBeGreaterThanOrEqual(3);
     expect(cheer.filter((d) => d.label === 'hands_up').length).toBeGreaterThanOrEqual(3);
     const body = await loadImage(`${PEOPLE}/ai-body.jpg`);
-    const single = await analyzer.analyse(body, await boxes(body), 0);
+    const single = await analyzer.analyze(body, await boxes(body), 0);
     expect(single).toHaveLength(1);
     expect((single[0].attributes?.keypoints as unknown[]).length).toBe(17);
     expect(single[0].label).toBe('person');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema, cameraAnalyzersSchema } from '../../src/analyzers/config.js';
 import { FrameAnalyzer } from '../../src/analyzers/frame-analyzer.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
@@ -25,7 +26,8 @@ describe.skipIf(!existsSync(PHOTO))('pose presence beside person detection (need
 
   function analyzer(camera: object) {
     return new FrameAnalyzer({
-      detector,
+      analyzers: ANALYZERS,
+      models: detector,
       config: analyzersSchema.parse({}),
       cameras: { cam: cameraAnalyzersSchema.parse(camera) },
       matchFace: () => null,
@@ -36,7 +38,7 @@ describe.skipIf(!existsSync(PHOTO))('pose presence beside person detection (need
   }
 
   it('puts each skeleton on its person instead of raising a second, "pose" event for the same body', async () => {
-    const found = await analyzer({ faces: { enabled: false } }).analyse(frame, wholeFrame);
+    const found = await analyzer({ faces: { enabled: false } }).analyze(frame, wholeFrame);
     const persons = found.filter((d) => d.kind === 'person');
     expect(persons.length).toBeGreaterThanOrEqual(3);
     expect(found.filter((d) => d.kind === 'pose' && d.label === 'person')).toEqual([]);
@@ -45,7 +47,7 @@ describe.skipIf(!existsSync(PHOTO))('pose presence beside person detection (need
   });
 
   it('keeps pose presence as its own detection when the person analyzer is off', async () => {
-    const found = await analyzer({ faces: { enabled: false }, person: { enabled: false } }).analyse(frame, wholeFrame);
+    const found = await analyzer({ faces: { enabled: false }, person: { enabled: false } }).analyze(frame, wholeFrame);
     expect(found.filter((d) => d.kind === 'person')).toEqual([]);
     expect(found.filter((d) => d.kind === 'pose').length).toBeGreaterThanOrEqual(3);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzersSchema } from '../../src/analyzers/config.js';
-import { WeaponAnalyzer, nearestBox } from '../../src/analyzers/weapon.js';
+import { WeaponAnalyzer, nearestBox } from '../../src/analyzers/weapon/weapon.js';
 import type { ObjectDetection } from '../../src/models/detection.js';
 import type { Box } from '../../src/vision/iou.js';
 
@@ -9,21 +9,21 @@ const knife: ObjectDetection = { label: 'knife', score: 0.8, box: [100, 100, 140
 const person: Box = [80, 40, 200, 300];
 
 describe('WeaponAnalyzer', () => {
-  it('confirms a weapon only after N hits in the last M analysed frames', () => {
+  it('confirms a weapon only after N hits in the last M analyzed frames', () => {
     const w = new WeaponAnalyzer(config({ confirm_hits: 2, confirm_frames: 3 }));
-    expect(w.analyse([knife], [person])).toEqual([]); // 1 of 1
-    expect(w.analyse([], [person])).toEqual([]); // 1 of 2
-    const third = w.analyse([knife], [person]); // 2 of 3
+    expect(w.analyze([knife], [person])).toEqual([]); // 1 of 1
+    expect(w.analyze([], [person])).toEqual([]); // 1 of 2
+    const third = w.analyze([knife], [person]); // 2 of 3
     expect(third).toHaveLength(1);
     expect(third[0]).toMatchObject({ kind: 'weapon', label: 'knife', score: 0.8, box: knife.box });
-    expect(w.analyse([], [])).toEqual([]); // nothing to report in a frame without the knife
-    expect(w.analyse([], [])).toEqual([]); // 1 of the last 3
-    expect(w.analyse([knife], [])).toEqual([]); // 1 of 3 again: the old hit has left the window
+    expect(w.analyze([], [])).toEqual([]); // nothing to report in a frame without the knife
+    expect(w.analyze([], [])).toEqual([]); // 1 of the last 3
+    expect(w.analyze([knife], [])).toEqual([]); // 1 of 3 again: the old hit has left the window
   });
 
   it('with N = 1 reports the first frame', () => {
     const w = new WeaponAnalyzer(config({ confirm_hits: 1, confirm_frames: 1 }));
-    expect(w.analyse([knife], [])).toHaveLength(1);
+    expect(w.analyze([knife], [])).toHaveLength(1);
   });
 
   it('ignores other labels, low scores and tiny boxes; takes user-model labels', () => {
@@ -39,16 +39,16 @@ describe('WeaponAnalyzer', () => {
   it('records the person box the weapon is closest to', () => {
     const w = new WeaponAnalyzer(config({ confirm_hits: 1 }));
     const far: Box = [400, 40, 500, 300];
-    const [d] = w.analyse([knife], [far, person]);
+    const [d] = w.analyze([knife], [far, person]);
     expect(d.attributes?.person_box).toEqual(person);
-    expect(w.analyse([knife], [])[0].attributes?.person_box).toBeNull();
+    expect(w.analyze([knife], [])[0].attributes?.person_box).toBeNull();
   });
 
   it('forgets its hits on reset', () => {
     const w = new WeaponAnalyzer(config({ confirm_hits: 2, confirm_frames: 3 }));
-    w.analyse([knife], []);
+    w.analyze([knife], []);
     w.reset();
-    expect(w.analyse([knife], [])).toEqual([]);
+    expect(w.analyze([knife], [])).toEqual([]);
   });
 
   it('refuses more hits than frames', () => {

@@ -2,15 +2,16 @@
  * The analyzers on the fixture video, as a camera would feed them.
  * Run: npx tsx test/bench/analyzers-video.ts [--cameras=2] [--fps=5]
  *
- * 1. Each motion frame analysed one at a time (nothing dropped): per-frame time of the whole
+ * 1. Each motion frame analyzed one at a time (nothing dropped): per-frame time of the whole
  *    analysis against the object detector alone on the same frames (the reference, same run).
  * 2. The clip fed in real time by N cameras at once through the scheduler: frames submitted,
- *    analysed and dropped as stale per camera.
+ *    analyzed and dropped as stale per camera.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzersSchema } from '../../src/analyzers/config.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
 import { FrameAnalyzer } from '../../src/analyzers/frame-analyzer.js';
 import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
 import { silentLogger } from '../../src/log.js';
@@ -44,7 +45,7 @@ const moving = raw.map((data, i) => ({ data, i, m: motion.detect(data) })).filte
 const detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger() });
 const matchFace = await enrolledMatcher(detector, join(FIXTURES, 'faces'));
 const makeAnalyzer = () =>
-  new FrameAnalyzer({ detector, config: analyzersSchema.parse({}), cameras: {}, matchFace, references: () => [], now: Date.now, logger: silentLogger() });
+  new FrameAnalyzer({ analyzers: ANALYZERS, models: detector, config: analyzersSchema.parse({}), cameras: {}, matchFace, references: () => [], now: Date.now, logger: silentLogger() });
 
 const objectsMs: number[] = [];
 const fullMs: number[] = [];
@@ -55,7 +56,7 @@ for (const f of moving) {
   await detector.detectObjects(img);
   objectsMs.push(performance.now() - t0);
   t0 = performance.now();
-  await analyzer.analyse({ camera: 'one', width: W, height: H, data: f.data, time: (f.i * 1000) / FPS, seq: f.i }, f.m);
+  await analyzer.analyze({ camera: 'one', width: W, height: H, data: f.data, time: (f.i * 1000) / FPS, seq: f.i }, f.m);
   fullMs.push(performance.now() - t0);
 }
 const fmt = (n: number) => n.toFixed(0);
@@ -68,7 +69,7 @@ console.log(`\nfull ÷ objects: ${(median(fullMs) / median(objectsMs)).toFixed(1
 
 // Real time: every camera plays the clip from the same start, one frame every 1000/FPS ms.
 const live = makeAnalyzer();
-const scheduler = new AnalysisScheduler({ analyse: (f, m) => live.analyse(f, m), onAnalysed: () => undefined, concurrency: 1, logger: silentLogger() });
+const scheduler = new AnalysisScheduler({ analyze: (f, m) => live.analyze(f, m), onAnalyzed: () => undefined, concurrency: 1, logger: silentLogger() });
 scheduler.start();
 const cameras = Array.from({ length: CAMERAS }, (_, c) => `cam${c + 1}`);
 const start = Date.now();
@@ -78,10 +79,10 @@ for (const f of moving) {
 }
 await scheduler.stop();
 console.log(`## ${CAMERAS} cameras in real time, concurrency 1\n`);
-console.log('| camera | submitted | analysed | dropped (stale) |');
+console.log('| camera | submitted | analyzed | dropped (stale) |');
 console.log('|---|---:|---:|---:|');
 for (const camera of cameras) {
   const s = scheduler.stats(camera);
-  console.log(`| ${camera} | ${s.submitted} | ${s.analysed} | ${s.dropped} |`);
+  console.log(`| ${camera} | ${s.submitted} | ${s.analyzed} | ${s.dropped} |`);
 }
 await detector.close();

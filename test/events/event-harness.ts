@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../src/bus.js';
-import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import type { Detection } from '../../src/events/analyzed-frame.js';
 import type { ArgusEvent, EventMessage } from '../../src/events/event.js';
 import { EventLog } from '../../src/events/event-log.js';
 import { EventManager, type EventManagerOptions } from '../../src/events/event-manager.js';
@@ -48,7 +48,7 @@ export function greyFrame(camera: string, t: number, width = 320, height = 180, 
   return { camera, width, height, data: Buffer.alloc(width * height * 3, 90), time: t * 1000, seq };
 }
 
-export function feed(h: ReturnType<typeof eventHarness>, camera: string, t: number, detections: SceneDetection[]): void {
+export function feed(h: ReturnType<typeof eventHarness>, camera: string, t: number, detections: Detection[]): void {
   h.clock.now = t;
   h.manager.handle({ camera, frame: greyFrame(camera, t), detections });
 }

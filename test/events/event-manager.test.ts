@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import type { Detection } from '../../src/events/analyzed-frame.js';
 import type { EventBox } from '../../src/events/event.js';
 import { cameraMasksSchema, cameraZonesSchema } from '../../src/events/config.js';
 import { eventHarness, feed, T0 } from './event-harness.js';
 
-const person = (box: EventBox, score = 0.7, sub_label?: string): SceneDetection => ({ kind: 'person', label: 'person', score, box, sub_label });
+const person = (box: EventBox, score = 0.7, sub_label?: string): Detection => ({ kind: 'person', label: 'person', score, box, sub_label });
 const at = (x: number): EventBox => [x, 40, x + 40, 150];
 
 describe('EventManager', () => {
@@ -64,7 +64,7 @@ describe('EventManager', () => {
   it('sends an update when a name is recognised, and keeps the name when later frames lack it', async () => {
     h = eventHarness();
     h.manager.start();
-    const face = (x: number, name?: string): SceneDetection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: name, attributes: name ? { similarity: 0.71 } : undefined });
+    const face = (x: number, name?: string): Detection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: name, attributes: name ? { similarity: 0.71 } : undefined });
     feed(h, 'door', T0, [face(100)]);
     feed(h, 'door', T0 + 0.2, [face(102)]);
     feed(h, 'door', T0 + 0.4, [face(104, 'alice')]);
@@ -79,7 +79,7 @@ describe('EventManager', () => {
   it('keeps separate events for separate cameras and objects', async () => {
     h = eventHarness();
     h.manager.start();
-    const knife: SceneDetection = { kind: 'weapon', label: 'knife', score: 0.5, box: [200, 100, 230, 120] };
+    const knife: Detection = { kind: 'weapon', label: 'knife', score: 0.5, box: [200, 100, 230, 120] };
     for (const t of [0, 0.2]) {
       feed(h, 'door', T0 + t, [person(at(10)), knife]);
       feed(h, 'yard', T0 + t, [person(at(10))]);
@@ -124,7 +124,7 @@ describe('EventManager', () => {
     expect(h.manager.zonesOf('door', [10, 0, 30, 100], 'person')).toEqual([]);
     expect(h.manager.zonesOf('yard', [10, 0, 30, 100])).toEqual([]);
     h.manager.start();
-    const moon: SceneDetection = { kind: 'weapon', label: 'frisbee', score: 0.5, box: [260, 10, 290, 40] };
+    const moon: Detection = { kind: 'weapon', label: 'frisbee', score: 0.5, box: [260, 10, 290, 40] };
     for (const [i, x] of [10, 40].entries()) feed(h, 'door', T0 + i * 0.2, [moon, person(at(x))]);
     await h.manager.flush();
     expect(h.messages.map((m) => [m.type, m.event.label])).toEqual([['start', 'person']]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import type { Detection } from '../../src/events/analyzed-frame.js';
 import { cameraMasksSchema, cameraZonesSchema } from '../../src/events/config.js';
 import type { EventMessage } from '../../src/events/event.js';
 import type { CameraAreasConfig } from '../../src/events/zones.js';
@@ -43,7 +43,7 @@ async function walkInClip(path: string): Promise<void> {
 
 interface Analysed {
   frame: Frame;
-  detections: SceneDetection[];
+  detections: Detection[];
 }
 
 describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the real CenterNet (${skipReason})`, () => {
@@ -63,7 +63,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
       // Stands in for the analyzers: persons only.
       const detections = (await detector.detectObjects({ width: W, height: H, data }))
         .filter((o) => o.label === 'person')
-        .map((o): SceneDetection => ({ kind: 'person', label: o.label, score: o.score, box: o.box }));
+        .map((o): Detection => ({ kind: 'person', label: o.label, score: o.score, box: o.box }));
       analysed.push({ frame, detections });
     }
   }, 120_000);

@@ -1,8 +1,11 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import { EventKinds } from '../../src/analyzers/kinds.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
+import type { Detection } from '../../src/events/analyzed-frame.js';
 import { captionOf, cropRegion, overlaySvg, renderSnapshot } from '../../src/events/snapshot-renderer.js';
 
+const kinds = new EventKinds(ANALYZERS);
 const W = 200;
 const H = 120;
 const frame = { width: W, height: H, data: new Uint8Array(W * H * 3).fill(0) };
@@ -13,9 +16,9 @@ async function pixels(jpeg: Buffer) {
 }
 
 describe('snapshot rendering', () => {
-  const knife: SceneDetection = { kind: 'weapon', label: 'knife', score: 0.874, box: [40, 40, 100, 100] };
-  const face: SceneDetection = { kind: 'face', label: 'face', score: 0.91, box: [120, 20, 160, 60], sub_label: 'alice' };
-  const pose: SceneDetection = {
+  const knife: Detection = { kind: 'weapon', label: 'knife', score: 0.874, box: [40, 40, 100, 100] };
+  const face: Detection = { kind: 'face', label: 'face', score: 0.91, box: [120, 20, 160, 60], sub_label: 'alice' };
+  const pose: Detection = {
     kind: 'pose', label: 'hands_up', score: 0.8, box: [0, 0, 200, 120],
     // Where the pose analyzer puts them.
     attributes: { keypoints: [
@@ -39,7 +42,7 @@ describe('snapshot rendering', () => {
   });
 
   it('draws each box in its kind colour over the frame, and crops the event clean', async () => {
-    const { annotated, crop } = await renderSnapshot(frame, [knife, face, pose], knife.box);
+    const { annotated, crop } = await renderSnapshot(frame, [knife, face, pose], knife.box, (kind) => kinds.colour(kind));
     const shot = await pixels(annotated);
     expect(shot.info).toMatchObject({ width: W, height: H });
     const [r, g, b] = shot.at(40, 70);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import type { Detection } from '../../src/events/analyzed-frame.js';
 import type { EventBox } from '../../src/events/event.js';
 import { Tracker } from '../../src/events/tracker.js';
 
-const person = (box: EventBox, score = 0.8): SceneDetection => ({ kind: 'person', label: 'person', score, box });
+const person = (box: EventBox, score = 0.8): Detection => ({ kind: 'person', label: 'person', score, box });
 const shift = (b: EventBox, dx: number, dy = 0): EventBox => [b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy];
 
 describe('Tracker', () => {

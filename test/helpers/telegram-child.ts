@@ -6,6 +6,8 @@
 import { EventBus } from '../../src/bus.js';
 import type { ArgusEvent } from '../../src/events/event.js';
 import { createLogger } from '../../src/log.js';
+import { EventKinds } from '../../src/analyzers/kinds.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
 import { telegramSchema } from '../../src/outputs/telegram/config.js';
 import { TelegramOutput } from '../../src/outputs/telegram/telegram-output.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -14,6 +16,7 @@ const env = process.env;
 const db = openDatabase(env.TG_DB!);
 const bus = new EventBus();
 const output = new TelegramOutput({
+  kinds: new EventKinds(ANALYZERS),
   config: telegramSchema.parse({
     token: env.TG_TOKEN,
     api_root: env.TG_API_ROOT,

@@ -5,6 +5,8 @@ import { Writable } from 'node:stream';
 import { EventBus } from '../../src/bus.js';
 import type { ArgusEvent } from '../../src/events/event.js';
 import { createLogger } from '../../src/log.js';
+import { EventKinds } from '../../src/analyzers/kinds.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
 import { telegramSchema } from '../../src/outputs/telegram/config.js';
 import { TelegramOutput, type TelegramOutputOptions } from '../../src/outputs/telegram/telegram-output.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
@@ -55,6 +57,7 @@ export async function startHarness(
   const enrolled: Harness['enrolled'] = [];
   const snapshotsTaken: string[] = [];
   const output = new TelegramOutput({
+    kinds: new EventKinds(ANALYZERS),
     config: telegramSchema.parse({ token: api.token, api_root: api.apiRoot, group_window: 0.2, ...config }),
     db,
     bus,

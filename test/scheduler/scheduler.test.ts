@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalysedFrame } from '../../src/analyzers/detection.js';
+import type { AnalyzedFrame } from '../../src/events/analyzed-frame.js';
 import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
 import { silentLogger } from '../../src/log.js';
 import type { MotionResult } from '../../src/motion/motion-detector.js';
@@ -13,12 +13,12 @@ const tick = () => new Promise((r) => setImmediate(r));
 function harness(concurrency = 1) {
   const started: string[] = [];
   const pending: Array<{ name: string; finish: (fail?: boolean) => void }> = [];
-  const delivered: AnalysedFrame[] = [];
+  const delivered: AnalyzedFrame[] = [];
   const scheduler = new AnalysisScheduler({
     concurrency,
     logger: silentLogger(),
-    onAnalysed: (r) => delivered.push(r),
-    analyse: (f) =>
+    onAnalyzed: (r) => delivered.push(r),
+    analyze: (f) =>
       new Promise((resolve, reject) => {
         const name = `${f.camera}${f.seq}`;
         started.push(name);
@@ -48,10 +48,10 @@ describe('AnalysisScheduler', () => {
     await h.finishNext();
     await h.finishNext();
     expect(h.started).toEqual(['a1', 'b1', 'a4']);
-    expect(h.scheduler.stats('a')).toEqual({ submitted: 4, analysed: 2, dropped: 2, failed: 0 });
-    expect(h.scheduler.stats('b')).toEqual({ submitted: 1, analysed: 1, dropped: 0, failed: 0 });
+    expect(h.scheduler.stats('a')).toEqual({ submitted: 4, analyzed: 2, dropped: 2, failed: 0 });
+    expect(h.scheduler.stats('b')).toEqual({ submitted: 1, analyzed: 1, dropped: 0, failed: 0 });
     expect(h.delivered.map((r) => `${r.camera}${r.frame.seq}`)).toEqual(['a1', 'b1', 'a4']);
-    expect(h.delivered[0]).toMatchObject({ camera: 'a', time: 1, detections: [] });
+    expect(h.delivered[0]).toMatchObject({ camera: 'a', frame: { time: 1 }, detections: [] });
   });
 
   it('does not let a flooding camera starve a quiet one', async () => {
@@ -68,11 +68,11 @@ describe('AnalysisScheduler', () => {
     while (h.pending.length > 0) await h.finishNext();
     const b = h.scheduler.stats('b');
     expect(b.submitted).toBe(10);
-    expect(b.analysed).toBe(10); // every quiet-camera frame was analysed…
+    expect(b.analyzed).toBe(10); // every quiet-camera frame was analyzed…
     expect(b.dropped).toBe(0);
     const a = h.scheduler.stats('a');
     expect(a.dropped).toBeGreaterThan(250); // …while the flood was thinned to the newest frame
-    expect(a.analysed + a.dropped).toBe(a.submitted);
+    expect(a.analyzed + a.dropped).toBe(a.submitted);
   });
 
   it('never runs two frames of one camera at once, but runs cameras side by side', async () => {
@@ -96,7 +96,7 @@ describe('AnalysisScheduler', () => {
     h.scheduler.submit(frame('a', 2), motion);
     await h.finishNext(true);
     await h.finishNext();
-    expect(h.scheduler.stats('a')).toMatchObject({ analysed: 1, failed: 1 });
+    expect(h.scheduler.stats('a')).toMatchObject({ analyzed: 1, failed: 1 });
     expect(h.delivered.map((r) => r.frame.seq)).toEqual([2]);
   });
 
@@ -115,7 +115,7 @@ describe('AnalysisScheduler', () => {
     expect(stopped).toBe(false);
     h.pending.shift()!.finish();
     await stopping;
-    expect(h.scheduler.stats('a')).toMatchObject({ submitted: 2, analysed: 1, dropped: 1 }); // a3 was waiting
+    expect(h.scheduler.stats('a')).toMatchObject({ submitted: 2, analyzed: 1, dropped: 1 }); // a3 was waiting
     h.scheduler.submit(frame('a', 4), motion);
     await tick();
     expect(h.started).toEqual(['a2']);

@@ -15,6 +15,7 @@ export interface MqttConnectionOptions {
 }
 
 type Handler = (topic: string, payload: Buffer) => void;
+type PublishOptions = { retain?: boolean; qos?: 0 | 1 };
 
 /**
  * The MQTT link: a retained last-will marks Argus `offline` if the process dies; `online` is
@@ -26,7 +27,7 @@ export class MqttConnection {
   readonly availabilityTopic: string;
 
   constructor(private readonly opts: MqttConnectionOptions) {
-    this.availabilityTopic = `${opts.baseTopic}/available`;
+    this.availabilityTopic = this.topic('available');
   }
 
   get connected(): boolean {
@@ -59,13 +60,28 @@ export class MqttConnection {
     });
   }
 
-  /** Queued by the client while disconnected and sent on reconnect. */
-  publish(topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}): void {
+  /** The full name of an Argus topic: `<base>/<path>`. Every Argus topic is made here. */
+  topic(path: string): string {
+    return `${this.opts.baseTopic}/${path}`;
+  }
+
+  /** Publishes under the base topic (`camera/motion` → `argus/camera/motion`); queued while disconnected, sent on reconnect. */
+  publish(path: string, payload: string | Buffer, opts: PublishOptions = {}): void {
+    this.publishExternal(this.topic(path), payload, opts);
+  }
+
+  /** Publishes to a topic outside Argus' tree (Home Assistant's discovery). */
+  publishExternal(topic: string, payload: string | Buffer, opts: PublishOptions = {}): void {
     this.client?.publish(topic, payload, { retain: opts.retain ?? false, qos: opts.qos ?? 0 });
   }
 
-  /** Returns a function that removes this handler. */
-  subscribe(filter: string, handler: Handler): () => void {
+  /** Subscribes under the base topic; the handler gets the full topic. Returns a function that removes the handler. */
+  subscribe(path: string, handler: Handler): () => void {
+    return this.subscribeExternal(this.topic(path), handler);
+  }
+
+  /** Subscribes to a topic outside Argus' tree (`homeassistant/status`, `frigate/events`). */
+  subscribeExternal(filter: string, handler: Handler): () => void {
     let set = this.handlers.get(filter);
     if (!set) {
       set = new Set();

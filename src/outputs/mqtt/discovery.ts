@@ -4,7 +4,7 @@ import { bridgeConfig, cameraConfig, type DiscoveryContext } from './discovery-p
 import type { HaStore } from './ha-store.js';
 import { BRIDGE_DEVICE_ID, cameraDeviceId, deviceConfigTopic } from './ha-topics.js';
 
-export interface HaDiscoveryOptions extends DiscoveryContext {
+export interface HaDiscoveryOptions extends Omit<DiscoveryContext, 'topic'> {
   mqtt: MqttConnection;
   store: HaStore;
   cameras: string[];
@@ -24,9 +24,10 @@ export class HaDiscovery {
   wanted(): Map<string, string> {
     const { discoveryPrefix: prefix } = this.opts;
     const out = new Map<string, string>();
-    out.set(deviceConfigTopic(prefix, BRIDGE_DEVICE_ID), JSON.stringify(bridgeConfig(this.opts)));
+    const ctx: DiscoveryContext = { ...this.opts, topic: (path) => this.opts.mqtt.topic(path) };
+    out.set(deviceConfigTopic(prefix, BRIDGE_DEVICE_ID), JSON.stringify(bridgeConfig(ctx)));
     for (const camera of this.opts.cameras) {
-      out.set(deviceConfigTopic(prefix, cameraDeviceId(camera)), JSON.stringify(cameraConfig(this.opts, camera)));
+      out.set(deviceConfigTopic(prefix, cameraDeviceId(camera)), JSON.stringify(cameraConfig(ctx, camera)));
     }
     return out;
   }
@@ -39,13 +40,13 @@ export class HaDiscovery {
     let sent = 0;
     for (const [topic, payload] of wanted) {
       if (!force && before.get(topic) === payload) continue;
-      mqtt.publish(topic, payload, { retain: true, qos: 1 });
+      mqtt.publishExternal(topic, payload, { retain: true, qos: 1 });
       store.savePublished(topic, payload);
       sent++;
     }
     for (const topic of before.keys()) {
       if (wanted.has(topic)) continue;
-      mqtt.publish(topic, '', { retain: true, qos: 1 });
+      mqtt.publishExternal(topic, '', { retain: true, qos: 1 });
       store.forgetPublished(topic);
       logger.info(`Home Assistant discovery: removed ${topic} (camera no longer configured)`);
     }

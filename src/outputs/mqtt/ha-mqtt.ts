@@ -1,4 +1,5 @@
 import type { EventBus } from '../../bus.js';
+import type { EventKinds } from '../../analyzers/kinds.js';
 import type { Logger } from '../../log.js';
 import type { Db } from '../../store/database.js';
 import type { MqttConnection } from './connection.js';
@@ -13,7 +14,8 @@ export interface HomeAssistantMqttOptions {
   bus: EventBus;
   db: Db;
   cameras: string[];
-  baseTopic: string;
+  /** The analyzers' event kinds, whose entities each camera gets. */
+  kinds: EventKinds;
   discoveryPrefix: string;
   version: string;
   logger: Logger;
@@ -21,7 +23,6 @@ export interface HomeAssistantMqttOptions {
   loadSnapshot: LoadSnapshot;
   /** Base URL of the Argus API as HA reaches it, for absolute snapshot URLs in event entities. */
   publicUrl?: string;
-  supportUrl?: string;
 }
 
 /**
@@ -49,7 +50,8 @@ export class HomeAssistantMqtt {
     this.pause.start();
     bus.on(this, 'event', (msg) => this.states.handleEvent(msg));
     bus.on(this, 'cameraStatus', (status) => this.states.handleStatus(status));
-    this.unsubscribe = mqtt.subscribe(haStatusTopic(discoveryPrefix), (_topic, payload) => {
+    bus.on(this, 'motion', ({ camera, moving }) => this.states.handleMotion(camera, moving));
+    this.unsubscribe = mqtt.subscribeExternal(haStatusTopic(discoveryPrefix), (_topic, payload) => {
       if (payload.toString() !== 'online') return;
       logger.info('Home Assistant came online: re-sending discovery and states');
       this.discovery.announce(true);
@@ -58,7 +60,9 @@ export class HomeAssistantMqtt {
     });
   }
 
+  /** Runs after the cameras stopped and before MQTT closes: HA sees each camera go down. */
   stop(): void {
+    this.states.publishOffline();
     this.opts.bus.removeAll(this);
     this.unsubscribe?.();
     this.unsubscribe = undefined;

@@ -1,12 +1,11 @@
 import type { Logger } from '../../log.js';
 import type { MqttConnection } from './connection.js';
 import type { HaStore } from './ha-store.js';
-import { cameraTopics } from './ha-topics.js';
+import { cameraTopics, PAUSE_SET_FILTER } from './ha-topics.js';
 
 export interface HaPauseSwitchOptions {
   mqtt: MqttConnection;
   store: HaStore;
-  baseTopic: string;
   cameras: string[];
   logger: Logger;
   /** Told at start for every paused camera, and on every change. */
@@ -23,9 +22,9 @@ export class HaPauseSwitch {
   constructor(private readonly opts: HaPauseSwitchOptions) {}
 
   start(): void {
-    const { mqtt, baseTopic, cameras, store, onPause } = this.opts;
-    const byTopic = new Map(cameras.map((c) => [cameraTopics(baseTopic, c).pauseSet, c]));
-    this.unsubscribe = mqtt.subscribe(`${baseTopic}/+/pause/set`, (topic, payload) => {
+    const { mqtt, cameras, store, onPause } = this.opts;
+    const byTopic = new Map(cameras.map((c) => [mqtt.topic(cameraTopics(c).pauseSet), c]));
+    this.unsubscribe = mqtt.subscribe(PAUSE_SET_FILTER, (topic, payload) => {
       const camera = byTopic.get(topic);
       if (camera) this.command(camera, payload.toString().trim());
     });
@@ -63,7 +62,7 @@ export class HaPauseSwitch {
   }
 
   private publishState(camera: string): void {
-    const { mqtt, baseTopic, store } = this.opts;
-    mqtt.publish(cameraTopics(baseTopic, camera).pause, store.isPaused(camera) ? 'ON' : 'OFF', { retain: true, qos: 1 });
+    const { mqtt, store } = this.opts;
+    mqtt.publish(cameraTopics(camera).pause, store.isPaused(camera) ? 'ON' : 'OFF', { retain: true, qos: 1 });
   }
 }

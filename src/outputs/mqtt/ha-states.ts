@@ -1,15 +1,17 @@
+import type { EventKinds } from '../../analyzers/kinds.js';
 import type { ArgusEvent, EventMessage } from '../../events/event.js';
 import type { Logger } from '../../log.js';
 import type { CameraStatus } from '../../sources/frame.js';
 import type { MqttConnection } from './connection.js';
-import { cameraTopics, eventsTopic, type CameraTopics } from './ha-topics.js';
+import { cameraTopics, EVENTS_TOPIC, type CameraTopics } from './ha-topics.js';
 
 export type LoadSnapshot = (event: ArgusEvent) => Promise<Buffer | undefined>;
 
 export interface HaStatesOptions {
   mqtt: MqttConnection;
-  baseTopic: string;
   cameras: string[];
+  /** The analyzers' event kinds: which entities each camera has and how their states follow events. */
+  kinds: EventKinds;
   loadSnapshot: LoadSnapshot;
   logger: Logger;
   /** Base URL of the Argus API as HA can reach it; event entities then carry an absolute snapshot URL. */
@@ -19,11 +21,12 @@ export interface HaStatesOptions {
 /** What one camera shows now, derived from the events that are open on it. */
 class CameraState {
   readonly open = new Map<string, ArgusEvent>();
-  /** Face events already announced on the `face_recognized` event entity, with the name announced. */
-  readonly announcedFaces = new Map<string, string>();
+  /** What each open event already fired on each event entity (`<event id>/<entity key>` → value), so it fires once. */
+  readonly fired = new Map<string, string>();
+  /** The last value of each last-value sensor, kept after its event ends. */
+  readonly last = new Map<string, { state: string; attributes: Record<string, unknown> }>();
   fps: number | null = null;
   available: boolean | null = null;
-  lastFace: { name: string; attributes: Record<string, unknown> } | null = null;
   /** Snapshot loading: one at a time per camera, newest wins. */
   loading = false;
   pendingSnapshot: ArgusEvent | null = null;
@@ -51,7 +54,7 @@ export class HaStatePublisher {
   private readonly cameras = new Map<string, CameraState>();
 
   constructor(private readonly opts: HaStatesOptions) {
-    for (const name of opts.cameras) this.cameras.set(name, new CameraState(cameraTopics(opts.baseTopic, name)));
+    for (const name of opts.cameras) this.cameras.set(name, new CameraState(cameraTopics(name)));
   }
 
   /** Re-sends every current state (at start, and when HA comes back online). */
@@ -65,22 +68,41 @@ export class HaStatePublisher {
   }
 
   handleEvent(msg: EventMessage): void {
-    const { mqtt, baseTopic } = this.opts;
-    mqtt.publish(eventsTopic(baseTopic), JSON.stringify(msg), { qos: 1 });
+    this.opts.mqtt.publish(EVENTS_TOPIC, JSON.stringify(msg), { qos: 1 });
     const cam = this.cameras.get(msg.event.camera);
     if (!cam) return;
     const ev = msg.event;
-    if (msg.type === 'end') {
-      cam.open.delete(ev.id);
-      cam.announcedFaces.delete(ev.id);
-    } else {
-      cam.open.set(ev.id, ev);
+    const entities = this.opts.kinds.spec(ev.kind)?.entities ?? [];
+    if (msg.type === 'end') cam.open.delete(ev.id);
+    else cam.open.set(ev.id, ev);
+    for (const e of entities) {
+      if ('last' in e) {
+        const value = e.last(ev);
+        if (value) cam.last.set(e.key, value);
+      } else if (e.platform === 'event') {
+        const value = msg.type === 'end' ? null : e.fireOn(ev);
+        const key = `${ev.id}/${e.key}`;
+        if (value !== null && cam.fired.get(key) !== value) {
+          cam.fired.set(key, value);
+          this.publishEventEntity(cam.topics.entity(e.key), e.eventType, ev, e.extra?.(ev));
+        }
+        if (msg.type === 'end') cam.fired.delete(key);
+      }
     }
-    if (ev.kind === 'face' && ev.sub_label) this.faceRecognised(cam, ev);
-    if (ev.kind === 'weapon' && msg.type === 'start') this.publishEventEntity(cam.topics.weaponDetected, 'weapon_detected', ev);
     this.publishDerived(cam);
     // Asked even without `snapshot`: events from Frigate carry their JPEG elsewhere (FrigateSource.snapshot).
     if (msg.type !== 'end') this.queueSnapshot(cam, ev);
+  }
+
+  /** The motion gate's state, retained (`<camera>/motion`). */
+  handleMotion(camera: string, moving: boolean): void {
+    const cam = this.cameras.get(camera);
+    if (cam) this.opts.mqtt.publish(cam.topics.motion, moving ? 'ON' : 'OFF', { retain: true, qos: 1 });
+  }
+
+  /** Argus is stopping: every camera goes unavailable in HA before MQTT closes. */
+  publishOffline(): void {
+    for (const cam of this.cameras.values()) this.opts.mqtt.publish(cam.topics.available, 'offline', { retain: true, qos: 1 });
   }
 
   handleStatus(status: CameraStatus): void {
@@ -96,15 +118,6 @@ export class HaStatePublisher {
       cam.fps = fps;
       mqtt.publish(cam.topics.fps, String(fps), { retain: true });
     }
-  }
-
-  private faceRecognised(cam: CameraState, ev: ArgusEvent): void {
-    const name = ev.sub_label!;
-    const similarity = typeof ev.attributes?.similarity === 'number' ? ev.attributes.similarity : null;
-    cam.lastFace = { name, attributes: { similarity, time: new Date((ev.end_time ?? ev.start_time) * 1000).toISOString(), event_id: ev.id } };
-    if (cam.announcedFaces.get(ev.id) === name) return;
-    cam.announcedFaces.set(ev.id, name);
-    this.publishEventEntity(cam.topics.faceRecognized, 'face_recognized', ev, { similarity });
   }
 
   private publishEventEntity(topic: string, eventType: string, ev: ArgusEvent, extra: Record<string, unknown> = {}): void {
@@ -134,16 +147,18 @@ export class HaStatePublisher {
       cam.sent.set(topic, payload);
       mqtt.publish(topic, payload, { retain: true, qos: 1 });
     };
-    const persons = cam.count((e) => e.kind === 'person');
-    retained(t.weapon, ON_OFF(cam.count((e) => e.kind === 'weapon') > 0));
-    retained(t.person, ON_OFF(persons > 0));
-    retained(t.personCount, String(persons));
-    retained(t.knownFace, ON_OFF(cam.count((e) => e.kind === 'face' && e.sub_label !== null) > 0));
-    retained(t.unknownFace, ON_OFF(cam.count((e) => e.kind === 'face' && e.sub_label === null) > 0));
-    retained(t.suspicious, ON_OFF(cam.count((e) => e.kind === 'suspicious') > 0));
-    if (cam.lastFace) {
-      retained(t.lastFaceAttributes, JSON.stringify(cam.lastFace.attributes));
-      retained(t.lastFace, cam.lastFace.name);
+    for (const kind of this.opts.kinds.specs) {
+      for (const e of kind.entities) {
+        const topic = t.entity(e.key);
+        if (e.platform === 'binary_sensor') retained(topic, ON_OFF(cam.count((ev) => ev.kind === kind.kind && e.on(ev)) > 0));
+        else if ('counts' in e) retained(topic, String(cam.count((ev) => ev.kind === kind.kind && e.counts(ev))));
+        else if ('last' in e) {
+          const value = cam.last.get(e.key);
+          if (!value) continue;
+          retained(t.attributes(e.key), JSON.stringify(value.attributes));
+          retained(topic, value.state);
+        }
+      }
     }
   }
 

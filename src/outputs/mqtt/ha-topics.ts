@@ -1,47 +1,42 @@
-/** The MQTT topics of one camera, in one place so discovery, states and the switch agree. */
+/**
+ * Argus' MQTT topics, in one place so discovery, states and the switch agree. Paths are under
+ * the base topic, which MqttConnection adds (`front_door/motion` → `argus/front_door/motion`);
+ * Home Assistant's own topics (discovery, status) are full names.
+ */
 export interface CameraTopics {
   available: string;
   motion: string;
-  weapon: string;
-  person: string;
-  knownFace: string;
-  unknownFace: string;
-  suspicious: string;
-  personCount: string;
-  lastFace: string;
-  lastFaceAttributes: string;
   fps: string;
   image: string;
-  faceRecognized: string;
-  weaponDetected: string;
   pause: string;
   pauseSet: string;
+  /** An analyzer entity's state (`front_door/weapon`). */
+  entity(key: string): string;
+  /** Its attributes, for sensors that carry some (`front_door/last_face/attributes`). */
+  attributes(key: string): string;
 }
 
-export function cameraTopics(baseTopic: string, camera: string): CameraTopics {
-  const t = `${baseTopic}/${camera}`;
+export function cameraTopics(camera: string): CameraTopics {
   return {
-    available: `${t}/available`,
-    motion: `${t}/motion`,
-    weapon: `${t}/weapon`,
-    person: `${t}/person`,
-    knownFace: `${t}/known_face`,
-    unknownFace: `${t}/unknown_face`,
-    suspicious: `${t}/suspicious`,
-    personCount: `${t}/person_count`,
-    lastFace: `${t}/last_face`,
-    lastFaceAttributes: `${t}/last_face/attributes`,
-    fps: `${t}/fps`,
-    image: `${t}/image`,
-    faceRecognized: `${t}/face_recognized`,
-    weaponDetected: `${t}/weapon_detected`,
-    pause: `${t}/pause`,
-    pauseSet: `${t}/pause/set`,
+    available: `${camera}/available`,
+    motion: `${camera}/motion`,
+    fps: `${camera}/fps`,
+    image: `${camera}/image`,
+    pause: `${camera}/pause`,
+    pauseSet: `${camera}/pause/set`,
+    entity: (key) => `${camera}/${key}`,
+    attributes: (key) => `${camera}/${key}/attributes`,
   };
 }
 
+/** Every camera's pause command, for one subscription. */
+export const PAUSE_SET_FILTER = '+/pause/set';
+
 /** `argus/events`: every event message as JSON, like Frigate's `frigate/events`. */
-export const eventsTopic = (baseTopic: string): string => `${baseTopic}/events`;
+export const EVENTS_TOPIC = 'events';
+
+/** `argus/available`: Argus' own availability (MqttConnection's last will). */
+export const AVAILABLE_TOPIC = 'available';
 
 /** Home Assistant's birth and last-will topic. */
 export const haStatusTopic = (discoveryPrefix: string): string => `${discoveryPrefix}/status`;

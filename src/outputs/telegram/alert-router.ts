@@ -5,7 +5,8 @@ import type { TelegramState } from '../../store/telegram-state.js';
 import { AlertBatcher } from './alert-batcher.js';
 import { alertButtons } from './buttons.js';
 import { renderCaption } from './caption.js';
-import { alertKindOf, chatsWanting } from './chat-routing.js';
+import { chatsWanting } from './chat-routing.js';
+import type { EventKinds } from '../../analyzers/kinds.js';
 import type { TelegramChatConfig } from './config.js';
 
 /** How many (event, chat) pairs are remembered so one event alerts a chat only once. */
@@ -13,12 +14,13 @@ const REMEMBERED = 5000;
 
 export interface AlertRouterOptions {
   chats: TelegramChatConfig[];
+  kinds: EventKinds;
   state: TelegramState;
   outbox: TelegramOutbox;
   /** The outbox has new alerts. */
   onQueued(): void;
   loadSnapshot(event: ArgusEvent): Promise<Buffer | undefined>;
-  /** Home Assistant's alert gate: false holds back all but weapon alerts. */
+  /** Home Assistant's alert gate: false holds back all but urgent (weapon) alerts. */
   alertGate?: () => boolean;
   externalUrl?: string;
   windowMs: number;
@@ -56,16 +58,16 @@ export class AlertRouter {
     const now = this.opts.clock();
     if (!this.opts.state.armed()) return;
     if (this.opts.state.mutedUntil(event.camera, now) !== null) return;
-    const weapon = event.kind === 'weapon';
+    const urgent = this.opts.kinds.urgent(event);
     // A weapon matters even when HA's gate says nobody wants routine alerts right now.
-    if (!weapon && this.opts.alertGate && !this.opts.alertGate()) return;
-    const chatIds = chatsWanting(this.opts.chats, event, new Date(now))
+    if (!urgent && this.opts.alertGate && !this.opts.alertGate()) return;
+    const chatIds = chatsWanting(this.opts.chats, event, new Date(now), this.opts.kinds)
       .map((c) => c.id)
       .filter((id) => !this.alerted.has(`${event.id}:${id}`));
     if (chatIds.length === 0) return;
     for (const id of chatIds) this.remember(`${event.id}:${id}`);
-    if (weapon) this.track(this.queue([event], chatIds));
-    else this.batcher.add(`${event.camera}:${alertKindOf(event)}`, { event, chatIds });
+    if (urgent) this.track(this.queue([event], chatIds));
+    else this.batcher.add(`${event.camera}:${this.opts.kinds.alertOf(event)?.name}`, { event, chatIds });
   }
 
   /** Writes out what is still gathering and waits until it is in the outbox. */
@@ -96,11 +98,12 @@ export class AlertRouter {
     } catch (err) {
       this.opts.logger.warn(`no snapshot for event ${best.id} (${err instanceof Error ? err.message : String(err)}); sending the alert as text`);
     }
-    const caption = renderCaption(events, this.opts.externalUrl);
-    const buttons = alertButtons(best);
+    const caption = renderCaption(events, this.opts.kinds, this.opts.externalUrl);
+    const buttons = alertButtons(best, this.opts.kinds.alertOf(best));
     const drafts: OutboxDraft[] = chatIds.map((chatId) => ({
       chatId,
-      weapon: best.kind === 'weapon',
+      // The outbox's column predates the analyzer list: it means urgent (dropped last).
+      weapon: this.opts.kinds.urgent(best),
       eventId: best.id,
       camera: best.camera,
       caption,

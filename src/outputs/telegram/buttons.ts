@@ -1,3 +1,4 @@
+import type { AlertSpec } from '../../analyzers/analyzer.js';
 import type { ArgusEvent } from '../../events/event.js';
 
 /** Telegram allows at most 64 bytes of callback data per button. */
@@ -27,10 +28,10 @@ export function button(text: string, action: ButtonAction): Button[] {
   return Buffer.byteLength(data) <= MAX_CALLBACK_BYTES ? [{ text, callback_data: data }] : [];
 }
 
-/** The inline keyboard under an alert: snapshot now, mute 1 h, and on an unknown face "Add to faces…". */
-export function alertButtons(event: ArgusEvent): Button[][] {
+/** The inline keyboard under an alert: snapshot now, mute 1 h, and where the alert kind offers it (an unknown face) "Add to faces…". */
+export function alertButtons(event: ArgusEvent, alert: AlertSpec | undefined): Button[][] {
   const rows = [[...button('📷 Snapshot now', { kind: 'snap', camera: event.camera }), ...button('🔕 Mute this camera 1 h', { kind: 'mute', camera: event.camera })]];
-  if (event.kind === 'face' && !event.sub_label) {
+  if (alert?.enrol) {
     const enrol = button('➕ Add to faces…', { kind: 'enrol', eventId: event.id });
     if (enrol.length) rows.push(enrol);
   }

@@ -1,39 +1,9 @@
 import type { ArgusEvent } from '../../events/event.js';
-import type { AlertKind } from './config.js';
-import { alertKindOf } from './chat-routing.js';
+import type { EventKinds } from '../../analyzers/kinds.js';
 
 const MAX_CAPTION = 1024;
 /** Keeps a burst's list of names from pushing the link out of the caption. */
 const MAX_WHO = 300;
-
-const ICON: Record<AlertKind, string> = {
-  weapon: '🚨',
-  person: '🚶',
-  known_face: '🙂',
-  unknown_face: '❔',
-  pose: '🤸',
-  suspicious: '👀',
-};
-
-/** "Person", "3 people", "Weapon (knife)", "Grandma", "2 unknown faces", … */
-function what(kind: AlertKind, events: ArgusEvent[]): string {
-  const n = events.length;
-  const first = events[0];
-  switch (kind) {
-    case 'weapon':
-      return `Weapon (${first.label})`;
-    case 'person':
-      return n === 1 ? 'Person' : `${n} people`;
-    case 'known_face':
-      return n === 1 ? (first.sub_label ?? 'Known face') : `${n} known faces`;
-    case 'unknown_face':
-      return n === 1 ? 'Unknown face' : `${n} unknown faces`;
-    case 'pose':
-      return n === 1 ? `Pose: ${first.label}` : `${n} poses (${first.label})`;
-    case 'suspicious':
-      return n === 1 ? `Suspicious activity: ${first.label}` : `${n} suspicious activities`;
-  }
-}
 
 /** "grandma, 2 unknown people" — who the events are about. */
 function who(events: ArgusEvent[]): string {
@@ -55,12 +25,12 @@ function localTime(seconds: number): string {
  * The photo caption for one alert (or a burst of alerts of the same kind on one camera):
  * what, who, camera and zones, best score, local time and a link to the event in the UI.
  */
-export function renderCaption(events: ArgusEvent[], externalUrl?: string): string {
+export function renderCaption(events: ArgusEvent[], kinds: EventKinds, externalUrl?: string): string {
   const best = events.reduce((a, b) => (b.top_score > a.top_score ? b : a));
-  const kind = alertKindOf(best);
+  const alert = kinds.alertOf(best);
   const zones = [...new Set(events.flatMap((e) => e.zones))];
   const lines = [
-    `${ICON[kind]} ${what(kind, events)} at ${best.camera}`,
+    `${alert?.icon ?? '•'} ${alert?.headline(events) ?? best.label} at ${best.camera}`,
     `Who: ${who(events)}`,
     `Camera: ${best.camera}${zones.length ? ` · zone: ${zones.join(', ')}` : ''}`,
     `Score: ${Math.round(best.top_score * 100)}% · ${localTime(best.start_time)}`,

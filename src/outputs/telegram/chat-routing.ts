@@ -1,11 +1,6 @@
 import type { ArgusEvent } from '../../events/event.js';
-import type { AlertKind, QuietHours, TelegramChatConfig } from './config.js';
-
-/** The kind a chat subscribes to: faces split by whether someone was recognised. */
-export function alertKindOf(event: ArgusEvent): AlertKind {
-  if (event.kind === 'face') return event.sub_label ? 'known_face' : 'unknown_face';
-  return event.kind;
-}
+import type { EventKinds } from '../../analyzers/kinds.js';
+import type { QuietHours, TelegramChatConfig } from './config.js';
 
 /** Whether local time `at` falls in the quiet hours; a window like 22:00-07:00 spans midnight. */
 export function inQuietHours(q: QuietHours, at: Date): boolean {
@@ -22,16 +17,17 @@ function toMinutes(hhmm: string): number {
 }
 
 /**
- * The chats that want this event: its camera, its kind, the named person (when a chat only
- * wants some names) and, except for weapons, outside the chat's quiet hours.
+ * The chats that want this event: its camera, its alert kind, the named person (when a chat only
+ * wants some names) and, except for urgent kinds (weapons), outside the chat's quiet hours.
  */
-export function chatsWanting(chats: TelegramChatConfig[], event: ArgusEvent, now: Date): TelegramChatConfig[] {
-  const kind = alertKindOf(event);
+export function chatsWanting(chats: TelegramChatConfig[], event: ArgusEvent, now: Date, kinds: EventKinds): TelegramChatConfig[] {
+  const alert = kinds.alertOf(event);
+  if (!alert) return [];
   return chats.filter((chat) => {
     if (chat.cameras.length > 0 && !chat.cameras.includes(event.camera)) return false;
-    if (!chat.kinds.includes(kind)) return false;
+    if (chat.kinds && !chat.kinds.includes(alert.name)) return false;
     if (chat.names.length > 0 && !(event.sub_label && chat.names.includes(event.sub_label))) return false;
-    if (kind !== 'weapon' && chat.quiet_hours && inQuietHours(chat.quiet_hours, now)) return false;
+    if (!kinds.urgent(event) && chat.quiet_hours && inQuietHours(chat.quiet_hours, now)) return false;
     return true;
   });
 }

@@ -1,9 +1,5 @@
 import { z } from 'zod';
 
-/** What a chat can subscribe to. `face` events split into known and unknown by whether a name matched. */
-export const ALERT_KINDS = ['weapon', 'person', 'known_face', 'unknown_face', 'pose', 'suspicious'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** Telegram chat ids are integers (negative for groups and channels); YAML may quote them. */
@@ -26,7 +22,8 @@ export const telegramChatSchema = z
     name: z.string().min(1).optional(),
     /** Cameras this chat hears about and may ask for; empty = all. */
     cameras: z.array(z.string()).default([]),
-    kinds: z.array(z.enum(ALERT_KINDS)).default([...ALERT_KINDS]),
+    /** Alert kinds this chat hears about (the analyzers' list: `weapon`, `person`, `known_face`, …); absent = all. Checked against the list when the config is read. */
+    kinds: z.array(z.string().min(1)).optional(),
     /** Only alerts about these recognised people (e.g. ["grandma"]); empty = anyone. */
     names: z.array(z.string()).default([]),
     quiet_hours: quietHoursSchema.optional(),

@@ -15,18 +15,21 @@ import { chatGuard } from './chat-guard.js';
 import { COMMANDS, commands } from './commands.js';
 import { hint } from './delivery-error.js';
 import type { TelegramConfig } from './config.js';
+import type { EventKinds } from '../../analyzers/kinds.js';
 import { abortableSleep, OutboxSender, type Sleep } from './outbox-sender.js';
 
 const STOP_GRACE_MS = 5000;
 
 export interface TelegramOutputOptions extends Omit<BotDeps, 'chats' | 'state' | 'clock' | 'logger'> {
   config: TelegramConfig;
+  /** The analyzers' event kinds: alert kinds, urgency, headlines. */
+  kinds: EventKinds;
   db: Db;
   bus: EventBus;
   logger: Logger;
   /** The event's annotated snapshot (JPEG), or undefined when there is none yet. */
   loadSnapshot(event: ArgusEvent): Promise<Buffer | undefined>;
-  /** Home Assistant's alert gate: false holds back all but weapon alerts. */
+  /** Home Assistant's alert gate: false holds back all but urgent (weapon) alerts. */
   alertGate?: () => boolean;
   /** Argus' public URL; alerts link to `<externalUrl>/events/<id>` when set. */
   externalUrl?: string;
@@ -85,6 +88,7 @@ export class TelegramOutput {
     });
     this.router = new AlertRouter({
       chats: config.chats,
+      kinds: this.opts.kinds,
       state,
       outbox,
       onQueued: () => this.sender?.kick(),

@@ -6,7 +6,7 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * `GET /api/live`: Server-Sent Events of every event message (`event: detection`) and camera
- * status change (`event: camera`), for the UI. Each open stream is one bus owner, removed on close.
+ * status change (`event: camera`) and face registry change (`event: faces`), for the UI. Each open stream is one bus owner, removed on close.
  */
 export function liveRoutes(bus: EventBus) {
   return (app: FastifyInstance): void => {
@@ -19,6 +19,7 @@ export function liveRoutes(bus: EventBus) {
       const send = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
       bus.on(owner, 'event', (message) => send('detection', message));
       bus.on(owner, 'cameraStatus', (status) => send('camera', status));
+      bus.on(owner, 'facesChanged', (counts) => send('faces', counts));
       const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
       req.raw.on('close', () => {
         clearInterval(heartbeat);

@@ -12,14 +12,13 @@ export interface FrigateAnalysis {
   similarity?: number;
   /** Where the face was, when one was found (recognised or not). */
   faceBox?: EventBox;
-  weapons?: Array<{ label: string; score: number; box: EventBox }>;
 }
 
 export type AnalyseSnapshot = (jpeg: Buffer, frigateCamera: string) => Promise<FrigateAnalysis>;
 
 /** Only the subscribe half of an MQTT connection is needed (Frigate's broker may not be Argus' own). */
 export interface MqttSubscriber {
-  subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): () => void;
+  subscribeExternal(filter: string, handler: (topic: string, payload: Buffer) => void): () => void;
 }
 
 export interface FrigateSourceOptions {
@@ -82,7 +81,7 @@ export class FrigateSource {
 
   /** Subscribes to Frigate's events and reports the known cameras as up (their streams are Frigate's business). */
   start(): void {
-    this.unsubscribe = this.opts.mqtt.subscribe(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
+    this.unsubscribe = this.opts.mqtt.subscribeExternal(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
     for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, true));
   }
 
@@ -179,9 +178,6 @@ export class FrigateSource {
       const score = result.similarity ?? 0;
       const face = base('face', { kind: 'face', label: 'face', sub_label: result.name, score, top_score: score, box: result.faceBox ?? f.box ?? [0, 0, 0, 0], attributes: { similarity: result.similarity ?? null } });
       this.send(t, face);
-    }
-    for (const w of result.weapons ?? []) {
-      this.send(t, base(w.label, { kind: 'weapon', label: w.label, score: w.score, top_score: w.score, box: w.box }));
     }
   }
 

@@ -30,7 +30,7 @@ describe('MqttConnection against a real broker', () => {
   it('delivers subscribed messages to handlers, with wildcards', async () => {
     const conn = new MqttConnection({ url: broker.url, baseTopic: 'argus_t2', logger: silentLogger() });
     const got: string[] = [];
-    conn.subscribe('argus_t2/+/set', (topic, payload) => got.push(`${topic}=${payload}`));
+    conn.subscribe('+/set', (topic, payload) => got.push(`${topic}=${payload}`));
     conn.start();
     const watch = await MqttWatch.open(broker.url, 'argus_t2/available');
     await watch.waitFor('argus_t2/available', 'online');

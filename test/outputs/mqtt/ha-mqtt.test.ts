@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { EventKinds } from '../../../src/analyzers/kinds.js';
+import { ANALYZERS } from '../../../src/analyzers/list.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +55,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const bus = new EventBus();
     const mqtt = new MqttConnection({ url: broker.url, baseTopic: base, logger: silentLogger() });
     const ha = new HomeAssistantMqtt({
-      mqtt, bus, db, cameras, baseTopic: base, discoveryPrefix: `${base}_ha`, version: '9.9.9', logger: silentLogger(),
+      mqtt, bus, db, cameras, kinds: new EventKinds(ANALYZERS), discoveryPrefix: `${base}_ha`, version: '9.9.9', logger: silentLogger(),
       onPause: (camera, p) => paused.push([camera, p]),
       loadSnapshot: async (ev) => (ev.kind === 'weapon' ? JPEG : undefined),
       publicUrl: 'http://argus.local:8099/api',
@@ -96,7 +98,9 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const byKey = (k: string) => door.cmps[`argus_front_door_${k}`];
     expect(byKey('weapon')).toMatchObject({ p: 'binary_sensor', device_class: 'safety', state_topic: 't1/front_door/weapon' });
     expect(byKey('person')).toMatchObject({ p: 'binary_sensor', device_class: 'occupancy' });
-    for (const k of ['known_face', 'unknown_face', 'suspicious']) expect(byKey(k).p).toBe('binary_sensor');
+    for (const k of ['known_face', 'unknown_face', 'motion']) expect(byKey(k).p).toBe('binary_sensor');
+    // No analyzer raises suspicious activity yet, so no sensor says it is always off.
+    expect(byKey('suspicious')).toBeUndefined();
     for (const k of ['person_count', 'last_face', 'fps']) expect(byKey(k).p).toBe('sensor');
     expect(byKey('snapshot')).toMatchObject({ p: 'image', image_topic: 't1/front_door/image' });
     expect(byKey('face_recognized')).toMatchObject({ p: 'event', event_types: ['face_recognized'] });
@@ -177,11 +181,11 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const pub = new MqttConnection({ url: broker.url, baseTopic: 'commander', logger: silentLogger() });
     pub.start();
     await until('commander connection', () => pub.connected);
-    pub.publish('t3/front_door/pause/set', 'ON', { qos: 1 });
+    pub.publishExternal('t3/front_door/pause/set', 'ON', { qos: 1 });
     await w.waitFor('t3/front_door/pause', 'ON');
     expect(first.paused).toEqual([['front_door', true]]);
-    pub.publish('t3/garden/pause/set', 'bogus', { qos: 1 });
-    pub.publish('t3/garden/pause/set', 'OFF', { qos: 1 });
+    pub.publishExternal('t3/garden/pause/set', 'bogus', { qos: 1 });
+    pub.publishExternal('t3/garden/pause/set', 'OFF', { qos: 1 });
     await until('garden state echoed', () => w.messages.some((m) => m.topic === 't3/garden/pause'));
     expect(first.paused).toEqual([['front_door', true]]);
     await pub.stop();
@@ -204,7 +208,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
 
     const states = await watch('t4/front_door/person');
     await until('the retained person state', () => states.messages.length === 1);
-    first.mqtt.publish('t4_ha/status', 'online', { qos: 1 });
+    first.mqtt.publishExternal('t4_ha/status', 'online', { qos: 1 });
     await until('a re-announce', () => configsSeen() === 6);
     // The current states are sent again too (live, not from the broker's retained store).
     await until('the person state re-sent', () => states.messages.some((m) => !m.retain && m.payload === 'OFF'));
@@ -214,7 +218,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     r.ha.stop();
     await r.mqtt.stop();
     const second = await start('t4', ['front_door', 'garden'], db);
-    second.mqtt.publish('t4_probe', 'x', { qos: 1 });
+    second.mqtt.publishExternal('t4_probe', 'x', { qos: 1 });
     await new Promise((res) => setTimeout(res, 300));
     expect(configsSeen()).toBe(6);
 

@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAction, alertButtons } from '../../../src/outputs/telegram/buttons.js';
 import { renderCaption } from '../../../src/outputs/telegram/caption.js';
-import { alertKindOf, chatsWanting, inQuietHours } from '../../../src/outputs/telegram/chat-routing.js';
+import { EventKinds } from '../../../src/analyzers/kinds.js';
+import { ANALYZERS } from '../../../src/analyzers/list.js';
+import { chatsWanting, inQuietHours } from '../../../src/outputs/telegram/chat-routing.js';
 import { telegramSchema } from '../../../src/outputs/telegram/config.js';
 import { parseDuration } from '../../../src/outputs/telegram/duration.js';
 import { testEvent } from '../../helpers/telegram-snapshot.js';
 
+const kinds = new EventKinds(ANALYZERS);
 const at = (hh: number, mm = 0) => new Date(2026, 10, 23, hh, mm);
 const chats = (list: unknown[]) => telegramSchema.parse({ token: 't', chats: list }).chats;
 
 describe('Telegram config', () => {
   it('fills in defaults and accepts quoted chat ids', () => {
     const c = telegramSchema.parse({ token: 't', chats: [{ id: '-1001234' }] });
-    expect(c.chats[0]).toEqual({ id: -1001234, cameras: [], kinds: ['weapon', 'person', 'known_face', 'unknown_face', 'pose', 'suspicious'], names: [] });
+    expect(c.chats[0]).toEqual({ id: -1001234, cameras: [], names: [] });
     expect(c).toMatchObject({ api_root: 'https://api.telegram.org', mode: 'polling', cooldown: 60, group_window: 5, outbox_limit: 500 });
   });
 
   it('refuses what would fail later, naming the key', () => {
     expect(() => telegramSchema.parse({ token: 't', api_root: 'http://localhost:8081/' })).toThrow(/without a trailing slash/);
     expect(() => telegramSchema.parse({ token: 't', chats: [{ id: 'me' }] })).toThrow(/numeric chat id/);
-    expect(() => telegramSchema.parse({ token: 't', chats: [{ id: 1, kinds: ['cats'] }] })).toThrow();
     expect(() => telegramSchema.parse({ token: 't', chats: [{ id: 1, quiet_hours: { start: '25:00', end: '07:00' } }] })).toThrow(/22:00/);
     expect(() => telegramSchema.parse({ token: 't', mode: 'webhook' })).toThrow(/telegram.webhook_url/);
   });
@@ -27,9 +29,10 @@ describe('Telegram config', () => {
 
 describe('which chats hear about an event', () => {
   it('splits faces into known and unknown', () => {
-    expect(alertKindOf(testEvent({ kind: 'face', sub_label: 'grandma' }))).toBe('known_face');
-    expect(alertKindOf(testEvent({ kind: 'face', sub_label: null }))).toBe('unknown_face');
-    expect(alertKindOf(testEvent({ kind: 'pose' }))).toBe('pose');
+    expect(kinds.alertOf(testEvent({ kind: 'face', sub_label: 'grandma' }))?.name).toBe('known_face');
+    expect(kinds.alertOf(testEvent({ kind: 'face', sub_label: null }))?.name).toBe('unknown_face');
+    expect(kinds.alertOf(testEvent({ kind: 'pose' }))?.name).toBe('pose');
+    expect(kinds.alertOf(testEvent({ kind: 'suspicious' }))).toBeUndefined();
   });
 
   it('filters by camera, kind and name', () => {
@@ -39,7 +42,7 @@ describe('which chats hear about an event', () => {
       { id: 3, kinds: ['weapon'] },
       { id: 4, names: ['grandma'] },
     ]);
-    const ids = (e: ReturnType<typeof testEvent>) => chatsWanting(list, e, at(12)).map((c) => c.id);
+    const ids = (e: ReturnType<typeof testEvent>) => chatsWanting(list, e, at(12), kinds).map((c) => c.id);
     expect(ids(testEvent({ camera: 'front_door', kind: 'person' }))).toEqual([1]);
     expect(ids(testEvent({ camera: 'garden', kind: 'weapon', label: 'knife' }))).toEqual([1, 2, 3]);
     expect(ids(testEvent({ camera: 'front_door', kind: 'face', sub_label: 'grandma' }))).toEqual([1, 4]);
@@ -47,10 +50,10 @@ describe('which chats hear about an event', () => {
 
   it('keeps quiet hours (spanning midnight) for everything but weapons', () => {
     const list = chats([{ id: 1, quiet_hours: { start: '22:00', end: '07:00' } }]);
-    expect(chatsWanting(list, testEvent({ kind: 'person' }), at(23, 30))).toEqual([]);
-    expect(chatsWanting(list, testEvent({ kind: 'person' }), at(6, 59))).toEqual([]);
-    expect(chatsWanting(list, testEvent({ kind: 'person' }), at(7, 0))).toHaveLength(1);
-    expect(chatsWanting(list, testEvent({ kind: 'weapon' }), at(23, 30))).toHaveLength(1);
+    expect(chatsWanting(list, testEvent({ kind: 'person' }), at(23, 30), kinds)).toEqual([]);
+    expect(chatsWanting(list, testEvent({ kind: 'person' }), at(6, 59), kinds)).toEqual([]);
+    expect(chatsWanting(list, testEvent({ kind: 'person' }), at(7, 0), kinds)).toHaveLength(1);
+    expect(chatsWanting(list, testEvent({ kind: 'weapon' }), at(23, 30), kinds)).toHaveLength(1);
     expect(inQuietHours({ start: '13:00', end: '14:00' }, at(13, 30))).toBe(true);
     expect(inQuietHours({ start: '13:00', end: '14:00' }, at(14, 0))).toBe(false);
   });
@@ -59,35 +62,37 @@ describe('which chats hear about an event', () => {
 describe('what an alert says', () => {
   it('names who, the camera, zones, score, local time and the link', () => {
     const e = testEvent({ kind: 'face', sub_label: 'grandma', zones: ['porch'], top_score: 0.876, start_time: at(14, 3).getTime() / 1000 });
-    expect(renderCaption([e], 'https://argus.example/')).toBe(
+    expect(renderCaption([e], kinds, 'https://argus.example/')).toBe(
       ['🙂 grandma at front_door', 'Who: grandma', 'Camera: front_door · zone: porch', 'Score: 88% · 2026-11-23 14:03:00', `https://argus.example/events/${e.id}`].join('\n'),
     );
   });
 
   it('says "unknown person" and counts a burst', () => {
-    expect(renderCaption([testEvent({ kind: 'weapon', label: 'knife' })]).split('\n').slice(0, 2)).toEqual(['🚨 Weapon (knife) at front_door', 'Who: unknown person']);
+    expect(renderCaption([testEvent({ kind: 'weapon', label: 'knife' })], kinds).split('\n').slice(0, 2)).toEqual(['🚨 Weapon (knife) at front_door', 'Who: unknown person']);
     const burst = [testEvent(), testEvent({ sub_label: 'dad' }), testEvent()];
-    expect(renderCaption(burst).split('\n').slice(0, 2)).toEqual(['🚶 3 people at front_door', 'Who: dad, 2 unknown people']);
+    expect(renderCaption(burst, kinds).split('\n').slice(0, 2)).toEqual(['🚶 3 people at front_door', 'Who: dad, 2 unknown people']);
   });
 
   it('keeps a caption within Telegram\'s 1024 characters, link included', () => {
     const many = Array.from({ length: 200 }, (_, i) => testEvent({ kind: 'face', sub_label: `person_number_${i}` }));
-    const caption = renderCaption(many, 'https://argus.example');
+    const caption = renderCaption(many, kinds, 'https://argus.example');
     expect(caption.length).toBeLessThanOrEqual(1024);
     expect(caption).toContain('https://argus.example/events/');
   });
 
   it('offers "Add to faces…" only on an unknown face, and its data decodes back', () => {
     const unknown = testEvent({ kind: 'face', sub_label: null });
-    const buttons = alertButtons(unknown).flat();
+    const buttons = alertButtons(unknown, kinds.alertOf(unknown)).flat();
     expect(buttons.map((b) => b.text)).toEqual(['📷 Snapshot now', '🔕 Mute this camera 1 h', '➕ Add to faces…']);
     expect(buttons.map((b) => decodeAction(b.callback_data))).toEqual([
       { kind: 'snap', camera: 'front_door' },
       { kind: 'mute', camera: 'front_door' },
       { kind: 'enrol', eventId: unknown.id },
     ]);
-    expect(alertButtons(testEvent({ kind: 'face', sub_label: 'grandma' })).flat()).toHaveLength(2);
-    expect(alertButtons(testEvent({ kind: 'face', id: 'x'.repeat(80) })).flat()).toHaveLength(2);
+    const known = testEvent({ kind: 'face', sub_label: 'grandma' });
+    expect(alertButtons(known, kinds.alertOf(known)).flat()).toHaveLength(2);
+    const long = testEvent({ kind: 'face', id: 'x'.repeat(80) });
+    expect(alertButtons(long, kinds.alertOf(long)).flat()).toHaveLength(2);
     expect(decodeAction('launch:missiles')).toBeUndefined();
   });
 

@@ -1,4 +1,4 @@
-import type { Keypoint } from '../models/detection.js';
+import type { Keypoint } from '../../models/detection.js';
 
 /**
  * The body keypoints both pose models share. Face points are left out: BlazePose has eleven of

@@ -1,17 +1,15 @@
 import sharp from 'sharp';
-import type { FaceDetection } from '../models/detection.js';
-import type { Detector } from '../models/detector.js';
-import { cosineSimilarity } from '../models/face-embedder.js';
-import type { RgbImage } from '../vision/image.js';
-import type { Box } from '../vision/iou.js';
-import { nms } from '../vision/nms.js';
-import type { AnalyzersConfig } from './config.js';
-import { cropImage, growBox, shiftBox } from './crop.js';
-import type { Detection } from './detection.js';
+import type { FaceDetection } from '../../models/detection.js';
+import type { Detector } from '../../models/detector.js';
+import { cosineSimilarity } from '../../models/face-embedder.js';
+import type { RgbImage } from '../../vision/image.js';
+import type { Box } from '../../vision/iou.js';
+import { nms } from '../../vision/nms.js';
+import type { MatchFace } from '../analyzer.js';
+import type { FacesConfig } from './config.js';
+import { cropImage, growBox, shiftBox } from '../crop.js';
+import type { Detection } from '../../events/analyzed-frame.js';
 import { sharpness } from './sharpness.js';
-
-/** The registry's matcher: the enrolled person at or above its threshold, or null for a stranger. */
-export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number } | null;
 
 export type FaceModels = Pick<Detector, 'detectFaces' | 'embedFace'>;
 
@@ -46,7 +44,7 @@ export class FaceAnalyzer {
   constructor(
     private readonly models: FaceModels,
     private readonly matchFace: MatchFace,
-    private readonly config: AnalyzersConfig['faces'],
+    private readonly config: FacesConfig,
   ) {}
 
   async findFaces(img: RgbImage, persons: readonly Box[]): Promise<FoundFace[]> {
@@ -73,7 +71,7 @@ export class FaceAnalyzer {
     return keep.map((i) => found[i]);
   }
 
-  async analyse(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
+  async analyze(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
     const out: Detection[] = [];
     // two faces in one frame are two people, however alike
     const claimed = new Set<Visit>();

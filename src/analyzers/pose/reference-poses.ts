@@ -1,7 +1,7 @@
-import type { Detector } from '../models/detector.js';
-import type { RgbImage } from '../vision/image.js';
-import { boxArea } from '../vision/iou.js';
-import { POSE_NAME, type PoseLibrary, type ReferencePose } from '../store/poses.js';
+import type { Detector } from '../../models/detector.js';
+import type { RgbImage } from '../../vision/image.js';
+import { boxArea } from '../../vision/iou.js';
+import { POSE_NAME, type PoseLibrary, type ReferencePose } from '../../store/poses.js';
 import { normalisePose } from './pose-vector.js';
 import { findPoses } from './pose.js';
 

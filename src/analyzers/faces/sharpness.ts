@@ -1,5 +1,5 @@
-import type { RgbImage } from '../vision/image.js';
-import type { Box } from '../vision/iou.js';
+import type { RgbImage } from '../../vision/image.js';
+import type { Box } from '../../vision/iou.js';
 
 /** Faces are measured at this size so the figure depends little on how large the face is. */
 const MAX_SIDE = 64;

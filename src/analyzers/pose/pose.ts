@@ -1,15 +1,15 @@
-import type { Keypoint, PoseDetection } from '../models/detection.js';
-import type { Detector } from '../models/detector.js';
-import type { RgbImage } from '../vision/image.js';
-import { iou, type Box } from '../vision/iou.js';
-import type { ReferencePose } from '../store/poses.js';
-import type { AnalyzersConfig } from './config.js';
-import { cropImage, growBox } from './crop.js';
-import type { Detection } from './detection.js';
+import type { Keypoint, PoseDetection } from '../../models/detection.js';
+import type { Detector } from '../../models/detector.js';
+import type { RgbImage } from '../../vision/image.js';
+import { iou, type Box } from '../../vision/iou.js';
+import type { ReferencePose } from '../../store/poses.js';
+import type { PoseConfig } from './config.js';
+import { cropImage, growBox } from '../crop.js';
+import type { Detection } from '../../events/analyzed-frame.js';
 import { normalisePose, poseSimilarity, torsoAngle } from './pose-vector.js';
 
 export type PoseModels = Pick<Detector, 'detectPoses'>;
-type PoseConfig = AnalyzersConfig['pose'];
+
 
 /** A fallen-looking body may be missed in a frame or two before it counts as gone. */
 const FALL_GRACE_MS = 1500;
@@ -75,7 +75,7 @@ export class PoseAnalyzer {
     private readonly detectFalls = true,
   ) {}
 
-  async analyse(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
+  async analyze(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
     const refs = this.references();
     const out: Detection[] = [];
     const seen: FallCandidate[] = [];

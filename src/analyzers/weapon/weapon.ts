@@ -1,7 +1,7 @@
-import type { ObjectDetection } from '../models/detection.js';
-import { boxArea, type Box } from '../vision/iou.js';
-import type { AnalyzersConfig } from './config.js';
-import type { Detection } from './detection.js';
+import type { ObjectDetection } from '../../models/detection.js';
+import { boxArea, type Box } from '../../vision/iou.js';
+import type { WeaponConfig } from './config.js';
+import type { Detection } from '../../events/analyzed-frame.js';
 
 /**
  * Weapons on one camera. A single frame with a knife-like blob is common (a phone, a remote);
@@ -12,7 +12,7 @@ export class WeaponAnalyzer {
   private readonly history: boolean[] = [];
   private readonly labels: Set<string>;
 
-  constructor(private readonly config: AnalyzersConfig['weapon']) {
+  constructor(private readonly config: WeaponConfig) {
     this.labels = new Set(config.labels);
   }
 
@@ -22,7 +22,7 @@ export class WeaponAnalyzer {
   }
 
   /** Call once per analysed frame, with or without objects: frames without a weapon count too. */
-  analyse(objects: readonly ObjectDetection[], persons: readonly Box[]): Detection[] {
+  analyze(objects: readonly ObjectDetection[], persons: readonly Box[]): Detection[] {
     const found = this.candidates(objects);
     this.history.push(found.length > 0);
     if (this.history.length > this.config.confirm_frames) this.history.shift();

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import type { ArgusEvent } from '../events/event.js';
+import type { Detection } from '../events/analyzed-frame.js';
+import type { Logger } from '../log.js';
+import type { ObjectDetection } from '../models/detection.js';
+import type { Detector, ModelFamily } from '../models/detector.js';
+import type { ReferencePose } from '../store/poses.js';
+import type { RgbImage } from '../vision/image.js';
+import { parseSchedule } from './schedule.js';
+
+/**
+ * The shape every analyzer has (weapon, person, faces, pose, …). An analyzer is one folder with an
+ * `index.ts` that exports one of these, plus one line in `list.ts`: event kinds, HA entities,
+ * Telegram alert kinds, the API's kind filter and the config schema all come from that list.
+ */
+export interface Analyzer<Name extends string = string, Config = unknown, CameraExtra = unknown> {
+  /** The key under `analyzers:` and `cameras.<name>.analyzers:`. */
+  readonly name: Name;
+  /** Options under `analyzers.<name>` (every field defaulted, so `{}` parses). */
+  readonly config: z.ZodType<Config>;
+  /** Extra per-camera options beside `enabled`, `schedule` and `required_zones`. */
+  readonly cameraConfig?: z.ZodRawShape;
+  /** Model families that must be loaded for it to run (it is skipped, not failed, without them). */
+  readonly needs: readonly ModelFamily[];
+  /** The event kinds its detections carry, with how outputs show them. */
+  readonly kinds: readonly EventKindSpec[];
+  /** Its state on one camera (confirmations, visits, falls). Method syntax: each analyzer narrows the deps. */
+  create(deps: AnalyzerDeps<Config, CameraExtra>): CameraAnalyzer;
+}
+
+/** An analyzer of any config: what lists and outputs hold. */
+export type AnyAnalyzer = Analyzer<string, unknown, unknown>;
+
+/** What main.ts hands every analyzer; each takes what it needs. */
+export interface AnalyzerServices {
+  models: AnalyzerModels;
+  /** The registry's matcher: the enrolled person at or above its threshold, or null for a stranger. */
+  matchFace: MatchFace;
+  /** The saved reference poses (read each frame, so a newly saved pose counts at once). */
+  references: () => readonly ReferencePose[];
+  logger: Logger;
+}
+
+export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number } | null;
+export type AnalyzerModels = Pick<Detector, 'detectObjects' | 'detectFaces' | 'embedFace' | 'detectPoses' | 'has'>;
+
+export interface AnalyzerDeps<Config, CameraExtra> extends AnalyzerServices {
+  camera: string;
+  config: Config;
+  cameraConfig: CameraAnalyzerBase & CameraExtra;
+}
+
+/** One analyzer on one camera. */
+export interface CameraAnalyzer {
+  /** Detections of its own kinds in this frame; called for every analyzed frame while active. */
+  analyze(frame: FrameContext): Promise<Detection[]> | Detection[];
+  /** Forget state (its schedule switched it off). */
+  reset?(): void;
+}
+
+/** One analyzed frame as analyzers see it: the pixels, and scene facts computed once for all of them. */
+export interface FrameContext {
+  camera: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  img: RgbImage;
+  /** Every object in the frame (the object model runs at most once a frame). */
+  objects(): Promise<readonly ObjectDetection[]>;
+  /** People above `analyzers.person`'s thresholds, surest first: where faces and poses are looked for. */
+  persons(): Promise<readonly ObjectDetection[]>;
+  /** What the analyzers before this one in the list reported for this frame. */
+  readonly earlier: readonly Detection[];
+}
+
+/** An event kind, and what each output makes of it. */
+export interface EventKindSpec {
+  kind: string;
+  /** Box colour on snapshots. */
+  colour: string;
+  /** The object label zones and masks test (faces and poses stand where their person stands). */
+  zoneLabel?: string;
+  /** Urgent kinds skip quiet hours, the HA alert gate and batching, and are dropped last from the outbox. */
+  urgent?: boolean;
+  /** The Telegram alert kinds it offers; a chat subscribes to these names. The first that matches an event wins. */
+  alerts: readonly AlertSpec[];
+  /** Per-camera Home Assistant entities derived from its events. */
+  entities: readonly EntitySpec[];
+}
+
+export interface AlertSpec {
+  name: string;
+  icon: string;
+  /** Whether an event is of this alert kind (absent: every event of the kind). */
+  matches?(event: ArgusEvent): boolean;
+  /** Its alerts offer "Add to faces…" (the event's crop holds a face to enrol). */
+  enrol?: boolean;
+  /** The caption's headline for one event or a burst of them: "Person", "3 people", "Weapon (knife)". */
+  headline(events: readonly ArgusEvent[]): string;
+}
+
+type Fields = Record<string, unknown>;
+interface EntityBase {
+  /** Unique within a camera; the state topic is `<base>/<camera>/<key>` and the unique id `argus_<camera>_<key>`. */
+  key: string;
+  name: string;
+  /** Extra discovery fields (device_class, icon, state_class, …). */
+  fields?: Fields;
+}
+/** ON while an open event of the kind passes `on`. */
+export interface BinarySensorSpec extends EntityBase {
+  platform: 'binary_sensor';
+  on(event: ArgusEvent): boolean;
+}
+/** The number of open events of the kind that pass `counts`. */
+export interface CountSensorSpec extends EntityBase {
+  platform: 'sensor';
+  counts(event: ArgusEvent): boolean;
+}
+/** The last value an event of the kind gave (kept after the event ends), with attributes on `<key>/attributes`. */
+export interface LastValueSensorSpec extends EntityBase {
+  platform: 'sensor';
+  last(event: ArgusEvent): { state: string; attributes: Fields } | null;
+}
+/** An HA event entity, fired once per event and value of `fireOn` (null: not now). */
+export interface EventEntitySpec extends EntityBase {
+  platform: 'event';
+  eventType: string;
+  fireOn(event: ArgusEvent): string | null;
+  /** Extra payload fields. */
+  extra?(event: ArgusEvent): Fields;
+}
+export type EntitySpec = BinarySensorSpec | CountSensorSpec | LastValueSensorSpec | EventEntitySpec;
+
+/** `mon-fri 22:00-06:00`, checked when the config is read so a typo stops start-up with its reason. */
+const scheduleEntry = z.string().superRefine((s, ctx) => {
+  try {
+    parseSchedule(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+/** What every analyzer has per camera, under `cameras.<name>.analyzers.<analyzer>`. */
+export const cameraAnalyzerBaseSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Active windows; empty means always. Outside them the analyzer does not run, so raises nothing. */
+    schedule: z.array(scheduleEntry).default([]),
+    /** Only detections inside one of these zones count (zones are defined under `cameras.<name>.zones`). */
+    required_zones: z.array(z.string()).default([]),
+  })
+  .strict();
+export type CameraAnalyzerBase = z.infer<typeof cameraAnalyzerBaseSchema>;
+
+/** Declares an analyzer with its types checked, and erases them for the list. */
+export function defineAnalyzer<Name extends string, Config, CameraExtra = unknown>(a: Analyzer<Name, Config, CameraExtra>): Analyzer<Name, Config, CameraExtra> {
+  return a;
+}
+
+/** An analyzer's per-camera schema: the base keys plus its own (the cast only widens what `extend` already guarantees). */
+export function cameraSchemaOf(analyzer: AnyAnalyzer): z.ZodType<CameraAnalyzerBase & Record<string, unknown>> {
+  return cameraAnalyzerBaseSchema.extend(analyzer.cameraConfig ?? {}) as unknown as z.ZodType<CameraAnalyzerBase & Record<string, unknown>>;
+}

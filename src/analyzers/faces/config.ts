@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** `analyzers.faces`; documented in docs/analyzers.md. */
+export const facesSchema = z
+  .object({
+    /**
+     * Two unknown faces at least this similar (cosine) are the same stranger, for the cooldown
+     * (different people on the fixture photos reach 0.66).
+     * Who a face is comes from the registry, at its `faces.threshold`.
+     */
+    unknown_similarity: z.number().min(-1).max(1).default(0.7),
+    /** Faces narrower than this (pixels at detect size) are skipped: too small to recognise. */
+    min_face_px: z.number().int().min(1).default(32),
+    /** Variance of the Laplacian of the face scaled to 64 px; below it the face is too blurred to embed. */
+    min_sharpness: z.number().min(0).default(30),
+    /** Seconds a person must go unseen on a camera before they count as a new visit (one visit, one event). */
+    cooldown: z.number().min(0).default(60),
+  })
+  .strict();
+
+export type FacesConfig = z.infer<typeof facesSchema>;

@@ -1,0 +1,64 @@
+import type { Detection } from '../../events/analyzed-frame.js';
+import { boxArea, type Box } from '../../vision/iou.js';
+import { defineAnalyzer } from '../analyzer.js';
+import { poseCameraShape, poseSchema, type PoseCameraConfig } from './config.js';
+import { PoseAnalyzer } from './pose.js';
+
+/** Poses of the surest people: presence, saved reference poses, falls. */
+export const poseAnalyzer = defineAnalyzer<'pose', ReturnType<typeof poseSchema.parse>, PoseCameraConfig>({
+  name: 'pose',
+  config: poseSchema,
+  cameraConfig: poseCameraShape,
+  needs: ['objects', 'pose'],
+  kinds: [
+    {
+      kind: 'pose',
+      colour: '#ffdc00',
+      zoneLabel: 'person',
+      alerts: [{ name: 'pose', icon: '🤸', headline: (ev) => (ev.length === 1 ? `Pose: ${ev[0].label}` : `${ev.length} poses (${ev[0].label})`) }],
+      entities: [],
+    },
+  ],
+  create: ({ config, cameraConfig, models, references }) => {
+    const wanted = new Set(cameraConfig.poses);
+    const poses = new PoseAnalyzer(models, config, () => references().filter((r) => wanted.size === 0 || wanted.has(r.name)), cameraConfig.fall);
+    return {
+      analyze: async (frame) => {
+        const persons = (await frame.persons()).slice(0, config.max_people).map((p) => p.box);
+        const found = await poses.analyze(frame.img, persons, frame.time);
+        return foldPresenceIntoPersons(found, frame.earlier);
+      },
+      reset: () => poses.reset(),
+    };
+  },
+});
+
+/**
+ * A pose that only says "someone is there" would duplicate the person event: its skeleton goes
+ * onto the best-overlapping person detection of this frame (drawn on the snapshot) instead.
+ * Named poses and falls, and presence where no person event was raised, stay events of their own.
+ */
+function foldPresenceIntoPersons(poses: Detection[], earlier: readonly Detection[]): Detection[] {
+  const persons = earlier.filter((d) => d.kind === 'person');
+  return poses.filter((pose) => {
+    if (pose.label !== 'person') return true;
+    // A skeleton's box hugs the keypoints, so it lies inside its person's box: compare by containment.
+    let best: Detection | undefined;
+    let bestInside = 0.6;
+    for (const p of persons) {
+      const inside = insideShare(pose.box, p.box);
+      if (inside > bestInside) [best, bestInside] = [p, inside];
+    }
+    if (!best) return true;
+    best.attributes = { ...best.attributes, keypoints: pose.attributes?.keypoints };
+    return false;
+  });
+}
+
+/** The share of box `a`'s area that lies inside box `b`. */
+function insideShare(a: Box, b: Box): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  const area = boxArea(a);
+  return w > 0 && h > 0 && area > 0 ? (w * h) / area : 0;
+}
