@@ -357,10 +357,10 @@ export class Argus {
   }
 
   /** The API's route groups. */
-  private routes({ config, bus, eventStore: store, snapshots, poses }: Core, detector: Detector | undefined, registry: FaceRegistry, telegram?: TelegramOutput): RoutePlugin[] {
+  private routes({ config, bus, kinds, eventStore: store, snapshots, poses }: Core, detector: Detector | undefined, registry: FaceRegistry, telegram?: TelegramOutput): RoutePlugin[] {
     const routes: RoutePlugin[] = [
       analyzeRoutes({ detector: () => detector, matchFace: (e) => registry.match(e) }),
-      (app) => eventRoutes(app, { store, snapshots }),
+      (app) => eventRoutes(app, { store, snapshots, kinds: kinds.names }),
       (app) => faceRoutes(app, { registry }),
       liveRoutes(bus),
     ];

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventKinds } from '../../src/analyzers/kinds.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
 import type { Detection } from '../../src/events/analyzed-frame.js';
 import { cameraMasksSchema, cameraZonesSchema } from '../../src/events/config.js';
 import type { EventMessage } from '../../src/events/event.js';
@@ -121,7 +123,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
 
     // The API finds it, and the event's `snapshot` path resolves against the API root.
     const app = Fastify();
-    eventRoutes(app, { store: h.store, snapshots: h.snapshots });
+    eventRoutes(app, { store: h.store, snapshots: h.snapshots, kinds: new EventKinds(ANALYZERS).names });
     const list = (await app.inject({ url: '/api/events?camera=garden&label=person' })).json();
     expect(list.events.map((e: { id: string }) => e.id)).toEqual([stored.id]);
     const shot = await app.inject({ url: `/api/${end.event.snapshot}` });

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventKinds } from '../../src/analyzers/kinds.js';
+import { ANALYZERS } from '../../src/analyzers/list.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
 import { eventRoutes } from '../../src/server/routes/events.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -15,7 +17,7 @@ describe('event routes', () => {
   const store = new EventStore(openDatabase(join(dir, 'argus.db')));
   const snapshots = new SnapshotStore(join(dir, 'snapshots'));
   const app = Fastify();
-  eventRoutes(app, { store, snapshots });
+  eventRoutes(app, { store, snapshots, kinds: new EventKinds(ANALYZERS).names });
   const withShot = sampleEvent(1, { snapshot: `events/${sampleEvent(1).id}/snapshot.jpg`, kind: 'weapon', label: 'knife' });
   let jpeg: Buffer;
 

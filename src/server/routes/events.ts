@@ -6,6 +6,8 @@ import { MAX_PAGE, type EventStore } from '../../store/events.js';
 export interface EventRouteDeps {
   store: EventStore;
   snapshots: SnapshotStore;
+  /** The analyzers' event kinds, for `?kind=`. */
+  kinds: readonly string[];
 }
 
 /** A time as seconds since the epoch, or an ISO 8601 date. */
@@ -18,10 +20,11 @@ const time = z.string().transform((v, ctx) => {
   return n;
 });
 
-const listQuery = z
+const listQueryFor = (kinds: readonly string[]) =>
+  z
   .object({
     camera: z.string().optional(),
-    kind: z.enum(['weapon', 'person', 'face', 'pose', 'suspicious']).optional(),
+    kind: z.string().refine((k) => kinds.includes(k), { message: `one of ${kinds.join(', ')}` }).optional(),
     label: z.string().optional(),
     name: z.string().optional(),
     zone: z.string().optional(),
@@ -33,7 +36,7 @@ const listQuery = z
   })
   .strict();
 
-function badQuery(reply: FastifyReply, error: z.ZodError): FastifyReply {
+function badQuery(reply: FastifyReply, error: z.ZodError, listQuery: ReturnType<typeof listQueryFor>): FastifyReply {
   const issue = error.issues[0];
   const key = issue.path.join('.');
   const why = issue.code === 'unrecognized_keys' ? `unknown parameter(s) ${issue.keys.join(', ')}; known: ${Object.keys(listQuery.shape).join(', ')}` : `${key}: ${issue.message}`;
@@ -43,11 +46,12 @@ function badQuery(reply: FastifyReply, error: z.ZodError): FastifyReply {
 /** `/api/events…`: list with filters and paging, one event, its snapshot and crop, delete. */
 export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   const { store, snapshots } = deps;
+  const listQuery = listQueryFor(deps.kinds);
   const missing = (reply: FastifyReply, id: string) => reply.code(404).send({ error: `no event with id "${id}" (it may have been deleted or pruned by retention)` });
 
   app.get('/api/events', async (req, reply) => {
     const parsed = listQuery.safeParse(req.query);
-    if (!parsed.success) return badQuery(reply, parsed.error);
+    if (!parsed.success) return badQuery(reply, parsed.error, listQuery);
     return store.query(parsed.data);
   });
 
