@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { accessToken } from './access-token.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
-import { poseRoutes } from './analyzers/pose-routes.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
 import { cameraSchema, type CameraConfig } from './config/schema.js';
@@ -22,12 +21,14 @@ import { EmbeddedBroker } from './outputs/mqtt/embedded-broker.js';
 import { HomeAssistantMqtt } from './outputs/mqtt/ha-mqtt.js';
 import { TelegramOutput } from './outputs/telegram/telegram-output.js';
 import { FaceRegistry } from './registry/face-registry.js';
-import { WebServer, type Listener, type RoutePlugin } from './server/app.js';
+import { WebServer, route, type Listener, type RoutePlugin } from './server/app.js';
 import { JpegCache } from './server/jpeg-cache.js';
 import { analyzeRoutes } from './server/routes/analyze.js';
 import { eventRoutes } from './server/routes/events.js';
 import { faceRoutes } from './server/routes/faces.js';
 import { liveRoutes } from './server/routes/live.js';
+import { poseRoutes } from './server/routes/poses.js';
+import { telegramRoutes } from './server/routes/telegram.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
 import { FrigateSource } from './sources/frigate/frigate-source.js';
@@ -206,16 +207,17 @@ export class Argus {
     const { port: mainPort, host, direct_port } = config.server;
     const listeners: Listener[] = [{ port: mainPort, host, access: addon ? 'ingress' : 'token' }];
     if (addon && direct_port) listeners.push({ port: direct_port, host, access: 'token' });
+    const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
     const routes: RoutePlugin[] = [
-      analyzeRoutes({ detector: () => this.detector, matchFace: (e) => registry.match(e) }),
-      (app) => eventRoutes(app, { store: eventStore, snapshots }),
-      (app) => faceRoutes(app, { registry }),
-      liveRoutes(bus),
+      route(analyzeRoutes, '/api/analyze', { detector: () => this.detector, matchFace: (e) => registry.match(e), maxUploadBytes }),
+      route(eventRoutes, '/api/events', { store: eventStore, snapshots }),
+      route(faceRoutes, '/api/faces', { registry }),
+      route(liveRoutes, '/api/live', { bus }),
     ];
     if (detector) {
-      routes.push((app) => poseRoutes(app, { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now() }));
+      routes.push(route(poseRoutes, '/api/poses', { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now(), maxUploadBytes }));
     }
-    if (telegram) routes.push((app) => void app.post('/api/telegram/webhook', telegram.webhookHandler()));
+    if (telegram) routes.push(route(telegramRoutes, '/api/telegram', { webhook: telegram.webhookHandler() }));
     const server = new WebServer({
       listeners,
       token,

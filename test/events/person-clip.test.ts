@@ -1,4 +1,3 @@
-import Fastify from 'fastify';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsDir } from '../../src/models/manifest.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { httpApp } from '../../src/server/app.js';
 import { eventRoutes } from '../../src/server/routes/events.js';
 import type { Frame } from '../../src/sources/frame.js';
 import { runFfmpeg } from '../helpers/clip-colours.js';
@@ -120,8 +120,8 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
     expect(crop.width).toBeLessThan(300);
 
     // The API finds it, and the event's `snapshot` path resolves against the API root.
-    const app = Fastify();
-    eventRoutes(app, { store: h.store, snapshots: h.snapshots });
+    const app = httpApp(silentLogger());
+    await app.register(eventRoutes, { prefix: '/api/events', store: h.store, snapshots: h.snapshots });
     const list = (await app.inject({ url: '/api/events?camera=garden&label=person' })).json();
     expect(list.events.map((e: { id: string }) => e.id)).toEqual([stored.id]);
     const shot = await app.inject({ url: `/api/${end.event.snapshot}` });

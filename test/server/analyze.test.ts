@@ -3,13 +3,14 @@ import sharp from 'sharp';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { route } from '../../src/server/app.js';
 import { analyzeRoutes } from '../../src/server/routes/analyze.js';
 import { testServer } from '../helpers/web-server.js';
 
 const TOKEN = 'analyze-token-0123456789';
 
 function server(detector: () => Detector | undefined) {
-  return testServer({ token: TOKEN, routes: [analyzeRoutes({ detector })] });
+  return testServer({ token: TOKEN, routes: [route(analyzeRoutes, '/api/analyze', { detector, maxUploadBytes: 5 * 1024 * 1024 })] });
 }
 
 async function post(port: number, file: Blob, name: string) {

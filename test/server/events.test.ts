@@ -1,10 +1,11 @@
-import Fastify from 'fastify';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
+import { silentLogger } from '../../src/log.js';
+import { httpApp } from '../../src/server/app.js';
 import { eventRoutes } from '../../src/server/routes/events.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/events.js';
@@ -14,8 +15,8 @@ describe('event routes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'argus-event-api-'));
   const store = new EventStore(openDatabase(join(dir, 'argus.db')));
   const snapshots = new SnapshotStore(join(dir, 'snapshots'));
-  const app = Fastify();
-  eventRoutes(app, { store, snapshots });
+  const app = httpApp(silentLogger());
+  void app.register(eventRoutes, { prefix: '/api/events', store, snapshots });
   const withShot = sampleEvent(1, { snapshot: `events/${sampleEvent(1).id}/snapshot.jpg`, kind: 'weapon', label: 'knife' });
   let jpeg: Buffer;
 
