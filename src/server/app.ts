@@ -2,7 +2,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from '../log.js';
 import { ingressOnlyGuard, tokenGuard } from './auth.js';
 import type { CameraView } from './camera-view.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling, sendError } from './error-handler.js';
+import { parseJsonBodies } from './json-body.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { healthRoutes, type HealthInfo } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
@@ -33,8 +34,10 @@ export function httpApp(logger: Logger): FastifyInstance {
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Request lines would carry ?token= into the log: keep them off.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: sendError,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(zodValidatorCompiler);
+  parseJsonBodies(app);
   installErrorHandling(app);
   return app;
 }

@@ -12,6 +12,7 @@ const CODE_OF_STATUS: Record<number, string> = {
   408: 'timeout',
   409: 'conflict',
   413: 'too_large',
+  414: 'too_long',
   415: 'unsupported_media_type',
   422: 'unprocessable',
   429: 'too_many_requests',
@@ -25,18 +26,14 @@ interface Refusal {
 
 const refusal = (status: number, code: string, error: string): Refusal => ({ status, body: { error, code } });
 
-/** Fastify's own refusals (body parsing), reworded into sentences a user can act on. */
+/** Fastify's own refusals (body parsing), reworded into sentences a user can act on. Malformed JSON: json-body.ts. */
 function fastifyRefusal(err: FastifyError, req: FastifyRequest): Refusal | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return refusal(413, 'too_large', `the request body is larger than the ${megabytes(req.routeOptions.bodyLimit)} limit`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return refusal(415, 'unsupported_media_type', `${req.method} ${req.routeOptions.url ?? 'this route'} does not take a body of type "${req.headers['content-type'] ?? ''}"`);
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return refusal(400, 'bad_json', 'the body is empty but its Content-Type says JSON: send JSON, or no Content-Type');
   }
-  // Fastify's JSON parser passes the parser's SyntaxError on, marked 400.
-  if (err instanceof SyntaxError && err.statusCode === 400) return refusal(400, 'bad_json', `malformed JSON body: ${err.message}`);
   return undefined;
 }
 
@@ -60,7 +57,8 @@ export function refusalOf(err: FastifyError, req: FastifyRequest): Refusal | und
   return refusal(status, CODE_OF_STATUS[status] ?? 'bad_request', err.message);
 }
 
-function sendError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** Sends the answer for an error; also fastify's `frameworkErrors` (bad URLs, over-long path parameters). */
+export function sendError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = refusalOf(err, req);
   if (known) return reply.code(known.status).send(known.body);
   // The route pattern, not the URL: a URL may carry ?token=.

@@ -24,7 +24,7 @@ export interface ErrorBody {
 
 const MB = 1024 * 1024;
 
-/** "5 MB", "0.5 MB": limits are configured in megabytes, so they are spoken in megabytes. */
+/** "5 MB", "1.5 MB", "64 KB": a limit as a person would say it. */
 export function megabytes(bytes: number): string {
-  return `${Number((bytes / MB).toFixed(2))} MB`;
+  return bytes >= MB ? `${Number((bytes / MB).toFixed(1))} MB` : `${Number((bytes / 1024).toFixed(1))} KB`;
 }

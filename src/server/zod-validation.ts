@@ -20,11 +20,18 @@ export interface ZodTypeProvider extends FastifyTypeProvider {
 
 const PART_NAMES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' };
 
+/** The keys an object schema knows, looking through `.nullable()` and `.optional()`. */
+function keysOf(schema: z.ZodType): string[] | undefined {
+  if (schema instanceof z.ZodNullable || schema instanceof z.ZodOptional) return keysOf(schema.unwrap() as z.ZodType);
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;
+}
+
 /** One sentence naming the first thing wrong, e.g. `bad body: external_id: expected string, received number`. */
 export function describeIssue(error: z.ZodError, schema: z.ZodType, part: string): string {
   const issue = error.issues[0];
   if (issue.code === 'unrecognized_keys') {
-    const known = schema instanceof z.ZodObject ? `; known: ${Object.keys(schema.shape).join(', ')}` : '';
+    const keys = keysOf(schema);
+    const known = keys ? `; known: ${keys.join(', ')}` : '';
     return `bad ${part}: unknown parameter(s) ${issue.keys.join(', ')}${known}`;
   }
   const key = issue.path.join('.');
