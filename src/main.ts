@@ -5,7 +5,6 @@ import type { AnyAnalyzer } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
-import { poseRoutes } from './analyzers/pose-routes.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
@@ -25,12 +24,14 @@ import { EmbeddedBroker } from './outputs/mqtt/embedded-broker.js';
 import { HomeAssistantMqtt } from './outputs/mqtt/ha-mqtt.js';
 import { TelegramOutput } from './outputs/telegram/telegram-output.js';
 import { FaceRegistry } from './registry/face-registry.js';
-import { WebServer, type Listener, type RoutePlugin } from './server/app.js';
+import { WebServer, route, type Listener, type RoutePlugin } from './server/app.js';
 import { JpegCache } from './server/jpeg-cache.js';
 import { analyzeRoutes } from './server/routes/analyze.js';
 import { eventRoutes } from './server/routes/events.js';
 import { faceRoutes } from './server/routes/faces.js';
 import { liveRoutes } from './server/routes/live.js';
+import { poseRoutes } from './server/routes/poses.js';
+import { telegramRoutes } from './server/routes/telegram.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
 import { FrigateSource } from './sources/frigate/frigate-source.js';
@@ -358,16 +359,17 @@ export class Argus {
 
   /** The API's route groups. */
   private routes({ config, bus, kinds, eventStore: store, snapshots, poses }: Core, detector: Detector | undefined, registry: FaceRegistry, telegram?: TelegramOutput): RoutePlugin[] {
+    const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
     const routes: RoutePlugin[] = [
-      analyzeRoutes({ detector: () => detector, matchFace: (e) => registry.match(e) }),
-      (app) => eventRoutes(app, { store, snapshots, kinds: kinds.names }),
-      (app) => faceRoutes(app, { registry }),
-      liveRoutes(bus),
+      route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes }),
+      route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names }),
+      route(faceRoutes, '/api/faces', { registry }),
+      route(liveRoutes, '/api/live', { bus }),
     ];
     if (detector) {
-      routes.push((app) => poseRoutes(app, { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now() }));
+      routes.push(route(poseRoutes, '/api/poses', { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now(), maxUploadBytes }));
     }
-    if (telegram) routes.push((app) => void app.post('/api/telegram/webhook', telegram.webhookHandler()));
+    if (telegram) routes.push(route(telegramRoutes, '/api/telegram', { webhook: telegram.webhookHandler() }));
     return routes;
   }
 

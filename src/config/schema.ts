@@ -96,9 +96,11 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
         direct_port: z.number().int().min(1).max(65535).optional(),
         /** Access token for requests that do not come through HA ingress; generated into the data dir if unset. */
         token: z.string().min(16, 'a token of at least 16 characters').optional(),
+        /** Largest photo `POST /api/analyze` and `POST /api/poses/:name` accept (face photos: `faces.max_upload_mb`). */
+        max_upload_mb: z.number().gt(0).max(100).default(10),
       })
       .strict()
-      .default({ port: 8099, host: '0.0.0.0' }),
+      .default({ port: 8099, host: '0.0.0.0', max_upload_mb: 10 }),
     data_dir: z.string().default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     models: modelsSchema.prefault({}),

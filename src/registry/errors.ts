@@ -16,8 +16,8 @@ export type RegistryErrorCode =
 
 export const HTTP_STATUS: Record<RegistryErrorCode, number> = {
   invalid_name: 400,
-  not_an_image: 400,
-  too_large: 400,
+  not_an_image: 415,
+  too_large: 413,
   no_face: 400,
   several_faces: 400,
   no_such_face: 400,
@@ -40,5 +40,10 @@ export class RegistryError extends Error {
   ) {
     super(message);
     this.name = 'RegistryError';
+  }
+
+  /** The REST API answers with this status (the web server reads it, as it reads fastify's own errors). */
+  get statusCode(): number {
+    return HTTP_STATUS[this.code];
   }
 }

@@ -1,10 +1,13 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginOptions } from 'fastify';
 import type { Logger } from '../log.js';
 import { ingressOnlyGuard, tokenGuard } from './auth.js';
 import type { CameraView } from './camera-view.js';
+import { installErrorHandling, sendError } from './error-handler.js';
+import { parseJsonBodies } from './json-body.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { healthRoutes, type HealthInfo } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
+import { zodValidatorCompiler, type ApiPlugin } from './zod-validation.js';
 
 /** One port Argus listens on, and who may use it. */
 export interface Listener {
@@ -14,8 +17,30 @@ export interface Listener {
   access: 'ingress' | 'token';
 }
 
-/** A group of routes (events, faces, …) registered on every listener's app. */
+/** A group of routes (events, faces, …) registered on every listener's app: made by `route()`. */
 export type RoutePlugin = (app: FastifyInstance) => void;
+
+/** Mounts a route plugin at `prefix` with the services it needs as options. */
+export function route<Opts extends FastifyPluginOptions>(plugin: ApiPlugin<Opts>, prefix: string, opts: Opts): RoutePlugin {
+  return (app) => void app.register(plugin, { ...opts, prefix });
+}
+
+/**
+ * A fastify app with Argus' conventions and no routes: zod route schemas, and one error shape
+ * `{ error, code }` for every refusal (docs/api.md). Tests mount route plugins on it directly.
+ */
+export function httpApp(logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    // Request lines would carry ?token= into the log: keep them off.
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: sendError,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(zodValidatorCompiler);
+  parseJsonBodies(app);
+  installErrorHandling(app);
+  return app;
+}
 
 export interface ServerOptions {
   listeners: Listener[];
@@ -45,16 +70,10 @@ export class WebServer {
 
   private build(listener: Listener): FastifyInstance {
     const { opts } = this;
-    const app = Fastify({
-      loggerInstance: opts.logger.child({ part: 'http' }) as unknown as FastifyBaseLogger,
-      // Request lines would carry ?token= into the log: keep them off.
-      logController: new LogController({ disableRequestLogging: true }),
-    }) as unknown as FastifyInstance;
+    const app = httpApp(opts.logger.child({ part: 'http' }));
     app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard() : tokenGuard(opts.token));
-    healthRoutes(app, opts.health);
-    cameraRoutes(app, opts.cameras);
-    pageRoutes(app);
-    for (const routes of opts.routes ?? []) routes(app);
+    const own = [route(healthRoutes, '/api/health', { info: opts.health }), route(cameraRoutes, '/api/cameras', { cameras: opts.cameras }), route(pageRoutes, '', {})];
+    for (const mount of [...own, ...(opts.routes ?? [])]) mount(app);
     return app;
   }
 

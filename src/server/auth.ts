@@ -27,7 +27,10 @@ export function ingressOnlyGuard() {
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = req.url.split('?')[0];
     if (PUBLIC.has(path) || req.socket.remoteAddress === INGRESS_PROXY_IP) return;
-    reply.code(403).type('text/plain').send('This port only serves Home Assistant ingress. Open Argus from the Home Assistant sidebar, or enable server.direct_port.\n');
+    reply.code(403).send({
+      error: 'This port only serves Home Assistant ingress. Open Argus from the Home Assistant sidebar, or enable server.direct_port.',
+      code: 'ingress_only',
+    });
   };
 }
 
@@ -48,9 +51,9 @@ export function tokenGuard(token: string) {
       }
       return;
     }
-    reply
-      .code(401)
-      .type('text/plain')
-      .send('Argus needs its access token: open the link with ?token=… that Argus printed when it started (or use Home Assistant ingress).\n');
+    reply.code(401).send({
+      error: 'Argus needs its access token: open the link with ?token=… that Argus printed when it started (or use Home Assistant ingress).',
+      code: 'unauthorized',
+    });
   };
 }

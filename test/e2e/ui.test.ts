@@ -100,7 +100,8 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
       const r = await fetch('api/analyze', { method: 'POST', body: form });
       return { status: r.status, body: await r.json() };
     });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ code: 'not_an_image' });
     expect(res.body.error).toMatch(/not an image/);
     await page.close();
   });

@@ -1,4 +1,3 @@
-import Fastify from 'fastify';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventKinds } from '../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
-import type { Detection } from '../../src/events/analyzed-frame.js';
+import type { SceneDetection } from '../../src/events/analyzed-frame.js';
 import { cameraMasksSchema, cameraZonesSchema } from '../../src/events/config.js';
 import type { EventMessage } from '../../src/events/event.js';
 import type { CameraAreasConfig } from '../../src/events/zones.js';
@@ -14,6 +13,7 @@ import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsDir } from '../../src/models/manifest.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { httpApp } from '../../src/server/app.js';
 import { eventRoutes } from '../../src/server/routes/events.js';
 import type { Frame } from '../../src/sources/frame.js';
 import { runFfmpeg } from '../helpers/clip-colours.js';
@@ -45,7 +45,7 @@ async function walkInClip(path: string): Promise<void> {
 
 interface Analysed {
   frame: Frame;
-  detections: Detection[];
+  detections: SceneDetection[];
 }
 
 describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the real CenterNet (${skipReason})`, () => {
@@ -65,7 +65,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
       // Stands in for the analyzers: persons only.
       const detections = (await detector.detectObjects({ width: W, height: H, data }))
         .filter((o) => o.label === 'person')
-        .map((o): Detection => ({ kind: 'person', label: o.label, score: o.score, box: o.box }));
+        .map((o): SceneDetection => ({ kind: 'person', label: o.label, score: o.score, box: o.box }));
       analysed.push({ frame, detections });
     }
   }, 120_000);
@@ -122,8 +122,8 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
     expect(crop.width).toBeLessThan(300);
 
     // The API finds it, and the event's `snapshot` path resolves against the API root.
-    const app = Fastify();
-    eventRoutes(app, { store: h.store, snapshots: h.snapshots, kinds: new EventKinds(ANALYZERS).names });
+    const app = httpApp(silentLogger());
+    await app.register(eventRoutes, { prefix: '/api/events', store: h.store, snapshots: h.snapshots, kinds: new EventKinds(ANALYZERS).names });
     const list = (await app.inject({ url: '/api/events?camera=garden&label=person' })).json();
     expect(list.events.map((e: { id: string }) => e.id)).toEqual([stored.id]);
     const shot = await app.inject({ url: `/api/${end.event.snapshot}` });

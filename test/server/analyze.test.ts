@@ -3,13 +3,14 @@ import sharp from 'sharp';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { route } from '../../src/server/app.js';
 import { analyzeRoutes } from '../../src/server/routes/analyze.js';
 import { testServer } from '../helpers/web-server.js';
 
 const TOKEN = 'analyze-token-0123456789';
 
 function server(detector: () => Detector | undefined) {
-  return testServer({ token: TOKEN, routes: [analyzeRoutes({ detector })] });
+  return testServer({ token: TOKEN, routes: [route(analyzeRoutes, '/api/analyze', { detector, maxUploadBytes: 5 * 1024 * 1024 })] });
 }
 
 async function post(port: number, file: Blob, name: string) {
@@ -36,7 +37,8 @@ describe('POST /api/analyze', () => {
     const big = new Blob([new Uint8Array(5 * 1024 * 1024 + 10)], { type: 'image/jpeg' });
     const res = await post(port, big, 'big.jpg');
     expect(res.status).toBe(413);
-    expect(res.body.error).toContain('5 MB');
+    expect(res.body).toMatchObject({ code: 'too_large' });
+    expect(res.body.error).toContain('5 MB limit (server.max_upload_mb)');
   });
 
   it('refuses an image whose header claims 50 000 × 50 000 pixels without decoding it', async () => {
@@ -47,6 +49,20 @@ describe('POST /api/analyze', () => {
     const res = await post(port, new Blob([png], { type: 'image/png' }), 'bomb.png');
     expect(res.status).toBe(413);
     expect(res.body.error).toMatch(/50000×50000/);
+  });
+
+  it('answers malformed multipart with 400 and a file that is not an image with 415, never 500', async () => {
+    const part = '--b0\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff';
+    const send = (type: string, body: string) => web.app.inject({ method: 'POST', url: '/api/analyze', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type }, payload: body });
+    const noBoundary = await send('multipart/form-data', part);
+    expect([noBoundary.statusCode, noBoundary.json().code]).toEqual([400, 'bad_multipart']);
+    expect(noBoundary.json().error).toContain('Boundary not found');
+    const truncated = await send('multipart/form-data; boundary=b0', part);
+    expect([truncated.statusCode, truncated.json().code]).toEqual([400, 'bad_multipart']);
+    const text = await post(port, new Blob(['hello'], { type: 'image/png' }), 'fake.png');
+    expect(text.status).toBe(415);
+    expect(text.body).toMatchObject({ code: 'not_an_image' });
+    expect(text.body.error).toMatch(/^fake\.png: not an image/);
   });
 
   it('analyses a real photo', async () => {

@@ -1,4 +1,3 @@
-import Fastify from 'fastify';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventKinds } from '../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
+import { silentLogger } from '../../src/log.js';
+import { httpApp } from '../../src/server/app.js';
 import { eventRoutes } from '../../src/server/routes/events.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/events.js';
@@ -16,8 +17,8 @@ describe('event routes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'argus-event-api-'));
   const store = new EventStore(openDatabase(join(dir, 'argus.db')));
   const snapshots = new SnapshotStore(join(dir, 'snapshots'));
-  const app = Fastify();
-  eventRoutes(app, { store, snapshots, kinds: new EventKinds(ANALYZERS).names });
+  const app = httpApp(silentLogger());
+  void app.register(eventRoutes, { prefix: '/api/events', store, snapshots, kinds: new EventKinds(ANALYZERS).names });
   const withShot = sampleEvent(1, { snapshot: `events/${sampleEvent(1).id}/snapshot.jpg`, kind: 'weapon', label: 'knife' });
   let jpeg: Buffer;
 
@@ -45,6 +46,13 @@ describe('event routes', () => {
     expect(await q(`before=${new Date((T0 + 2) * 1000).toISOString()}`)).toEqual([withShot.id]);
     expect(await q('in_progress=true')).toEqual([sampleEvent(3).id]);
     expect(await q('limit=1&offset=1')).toEqual([sampleEvent(2).id]);
+  });
+
+  it('lists the kinds the analyzers raise, which is what ?kind= accepts', async () => {
+    expect((await app.inject({ url: '/api/events/kinds' })).json()).toEqual({ kinds: ['person', 'weapon', 'face', 'pose'] });
+    const bad = await app.inject({ url: '/api/events?kind=suspicious' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/person, weapon, face, pose/);
   });
 
   it('refuses a bad query, naming the parameter', async () => {

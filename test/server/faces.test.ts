@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detector } from '../../src/models/detector.js';
 import type { EventFace, FaceRegistry } from '../../src/registry/face-registry.js';
 import { faceCrop } from '../../src/registry/photo-face.js';
+import { silentLogger } from '../../src/log.js';
+import { httpApp } from '../../src/server/app.js';
 import { faceRoutes } from '../../src/server/routes/faces.js';
 import { loadImage } from '../../src/vision/image.js';
 import { FACES, FIXTURES, SKIP_WITHOUT_FACES } from '../registry/probe-faces.js';
@@ -27,8 +29,8 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
     const img = await loadImage(join(FACES, 'probe', 'obama3.jpg'));
     const [face] = await detector.detectFaces(img);
     events.set('evt-1', { crop: await faceCrop(img, face.box), embedding: await detector.embedFace(img, face) });
-    app = Fastify();
-    faceRoutes(app, { registry });
+    app = httpApp(silentLogger());
+    await app.register(faceRoutes, { prefix: '/api/faces', registry });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -72,7 +74,7 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
     expect((await call('GET', '/api/faces/not_obama')).status).toBe(404);
   });
 
-  it('answers 400 with the reason for no face, several faces, not an image and too large', async () => {
+  it('answers 400 with the reason for no face and several faces, 415 for not an image, 413 for too large', async () => {
     const none = await call('POST', '/api/faces/nobody', form([['background.jpg', readFileSync(join(FIXTURES, 'people', 'background.jpg'))]]));
     expect(none.status).toBe(400);
     expect(none.json).toMatchObject({ code: 'no_face' });
@@ -82,11 +84,11 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
     expect(several.json!.faces).toHaveLength(2);
     const text = await call('POST', '/api/faces/nobody', form([['notes.txt', Buffer.from('hello')]]));
     expect(text.json).toMatchObject({ code: 'not_an_image' });
-    expect(text.status).toBe(400);
+    expect(text.status).toBe(415);
     const big = await call('POST', '/api/faces/nobody', form([['big.jpg', Buffer.alloc(6 * 1024 * 1024, 1)]]));
-    expect(big.status).toBe(400);
+    expect(big.status).toBe(413);
     expect(big.json).toMatchObject({ code: 'too_large' });
-    expect(big.json!.error).toContain('5 MB');
+    expect(big.json!.error).toContain('5 MB limit (faces.max_upload_mb)');
     const names = (await call('GET', '/api/faces')).json!.people.map((p: { name: string }) => p.name);
     expect(names).toEqual(['barack_obama']);
   });

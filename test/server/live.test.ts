@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/bus.js';
 import type { EventMessage } from '../../src/events/event.js';
+import { route } from '../../src/server/app.js';
 import { liveRoutes } from '../../src/server/routes/live.js';
 import { testServer } from '../helpers/web-server.js';
 
@@ -12,7 +13,7 @@ const message: EventMessage = {
 
 describe('GET /api/live (Server-Sent Events)', () => {
   const bus = new EventBus();
-  const server = testServer({ token: TOKEN, routes: [liveRoutes(bus)] });
+  const server = testServer({ token: TOKEN, routes: [route(liveRoutes, '/api/live', { bus })] });
   let port = 0;
   beforeAll(async () => {
     [port] = await server.start();

@@ -114,7 +114,7 @@ export class TelegramOutput {
   webhookHandler(): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
     return async (request, reply) => {
       const bot = this.bot;
-      if (!bot || !this.running) return reply.code(503).send('Telegram is not running');
+      if (!bot || !this.running) return reply.code(503).send({ error: 'Telegram is not running', code: 'telegram_stopped' });
       if (this.webhook?.bot !== bot) this.webhook = { bot, handle: webhookCallback(bot, 'fastify', { secretToken: this.webhookSecret() }) };
       return this.webhook.handle(request, reply);
     };

@@ -1,12 +1,14 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { SnapshotFile, SnapshotStore } from '../../events/snapshot-store.js';
 import { MAX_PAGE, type EventStore } from '../../store/events.js';
+import { HttpError } from '../http-error.js';
+import type { ApiPlugin } from '../zod-validation.js';
 
 export interface EventRouteDeps {
   store: EventStore;
   snapshots: SnapshotStore;
-  /** The analyzers' event kinds, for `?kind=`. */
+  /** The analyzers' event kinds (EventKinds.names), for `?kind=` and `GET /api/events/kinds`. */
   kinds: readonly string[];
 }
 
@@ -20,14 +22,16 @@ const time = z.string().transform((v, ctx) => {
   return n;
 });
 
+const text = z.string().max(200);
+
 const listQueryFor = (kinds: readonly string[]) =>
   z
   .object({
-    camera: z.string().optional(),
+    camera: text.optional(),
     kind: z.string().refine((k) => kinds.includes(k), { message: `one of ${kinds.join(', ')}` }).optional(),
-    label: z.string().optional(),
-    name: z.string().optional(),
-    zone: z.string().optional(),
+    label: text.optional(),
+    name: text.optional(),
+    zone: text.optional(),
     after: time.optional(),
     before: time.optional(),
     in_progress: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
@@ -36,48 +40,40 @@ const listQueryFor = (kinds: readonly string[]) =>
   })
   .strict();
 
-function badQuery(reply: FastifyReply, error: z.ZodError, listQuery: ReturnType<typeof listQueryFor>): FastifyReply {
-  const issue = error.issues[0];
-  const key = issue.path.join('.');
-  const why = issue.code === 'unrecognized_keys' ? `unknown parameter(s) ${issue.keys.join(', ')}; known: ${Object.keys(listQuery.shape).join(', ')}` : `${key}: ${issue.message}`;
-  return reply.code(400).send({ error: `bad query: ${why}` });
-}
+/** Event ids are short (`<start time>-<random>`); the bound keeps a hostile one out of messages. */
+const idParams = z.object({ id: z.string().min(1).max(128) });
 
 /** `/api/events…`: list with filters and paging, one event, its snapshot and crop, delete. */
-export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
-  const { store, snapshots } = deps;
-  const listQuery = listQueryFor(deps.kinds);
-  const missing = (reply: FastifyReply, id: string) => reply.code(404).send({ error: `no event with id "${id}" (it may have been deleted or pruned by retention)` });
+export const eventRoutes: ApiPlugin<EventRouteDeps> = async (app, { store, snapshots, kinds }) => {
+  const listQuery = listQueryFor(kinds);
+  const find = (id: string) => {
+    const event = store.get(id);
+    if (!event) throw new HttpError(404, 'event_not_found', `no event with id "${id}" (it may have been deleted or pruned by retention)`);
+    return event;
+  };
 
-  app.get('/api/events', async (req, reply) => {
-    const parsed = listQuery.safeParse(req.query);
-    if (!parsed.success) return badQuery(reply, parsed.error, listQuery);
-    return store.query(parsed.data);
-  });
+  app.get('/', { schema: { querystring: listQuery } }, async (req) => store.query(req.query));
 
-  app.get<{ Params: { id: string } }>('/api/events/:id', async (req, reply) => {
-    const event = store.get(req.params.id);
-    return event ?? missing(reply, req.params.id);
-  });
+  /** The kinds events can have, in the analyzers' order (the UI's kind filter). */
+  app.get('/kinds', async () => ({ kinds }));
+
+  app.get('/:id', { schema: { params: idParams } }, async (req) => find(req.params.id));
 
   const image = (file: SnapshotFile) => async (req: { params: { id: string } }, reply: FastifyReply) => {
-    const { id } = req.params;
-    if (!store.get(id)) return missing(reply, id);
+    const { id } = find(req.params.id);
     const jpeg = await snapshots.load(id, file);
-    if (!jpeg) return reply.code(404).send({ error: `event "${id}" has no ${file} (none was saved, or retain.max_mb pruned it)` });
+    if (!jpeg) throw new HttpError(404, 'snapshot_not_found', `event "${id}" has no ${file} (none was saved, or retain.max_mb pruned it)`);
     // The best snapshot can still change while the event goes on.
     return reply.type('image/jpeg').header('cache-control', 'no-cache').send(jpeg);
   };
-  app.get<{ Params: { id: string } }>('/api/events/:id/snapshot.jpg', image('snapshot.jpg'));
-  app.get<{ Params: { id: string } }>('/api/events/:id/crop.jpg', image('crop.jpg'));
+  app.get('/:id/snapshot.jpg', { schema: { params: idParams } }, image('snapshot.jpg'));
+  app.get('/:id/crop.jpg', { schema: { params: idParams } }, image('crop.jpg'));
 
-  app.delete<{ Params: { id: string } }>('/api/events/:id', async (req, reply) => {
-    const { id } = req.params;
-    const event = store.get(id);
-    if (!event) return missing(reply, id);
-    if (event.end_time === null) return reply.code(409).send({ error: `event "${id}" is still going on; delete it after it ends` });
-    store.delete(id);
-    await snapshots.remove(id);
+  app.delete('/:id', { schema: { params: idParams } }, async (req, reply) => {
+    const event = find(req.params.id);
+    if (event.end_time === null) throw new HttpError(409, 'event_in_progress', `event "${event.id}" is still going on; delete it after it ends`);
+    store.delete(event.id);
+    await snapshots.remove(event.id);
     return reply.code(204).send();
   });
-}
+};

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { ApiPlugin } from '../zod-validation.js';
 
 export interface HealthInfo {
   version: string;
@@ -6,13 +6,14 @@ export interface HealthInfo {
   cameraCount(): number;
 }
 
-export function healthRoutes(app: FastifyInstance, info: HealthInfo): void {
+/** `GET /api/health`: open without a token, for the container's and the Supervisor's health checks. */
+export const healthRoutes: ApiPlugin<{ info: HealthInfo }> = async (app, { info }) => {
   const started = Date.now();
-  app.get('/api/health', async () => ({
+  app.get('/', async () => ({
     status: 'ok',
     version: info.version,
     uptime_s: Math.round((Date.now() - started) / 1000),
     mqtt: info.mqttConnected() ? 'connected' : 'disconnected',
     cameras: info.cameraCount(),
   }));
-}
+};

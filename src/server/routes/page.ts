@@ -1,7 +1,7 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ApiPlugin } from '../zod-validation.js';
 
 /** The UI's static files: src/ui beside the sources, dist/ui (copied by `npm run build`) beside the build. */
 export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
@@ -18,9 +18,9 @@ export function ingressBase(header: string | string[] | undefined): string {
  * The UI: index.html with a <base> that follows X-Ingress-Path, and its static files under ui/.
  * All URLs in it are relative, so it works the same at / and behind Home Assistant ingress.
  */
-export function pageRoutes(app: FastifyInstance): void {
+export const pageRoutes: ApiPlugin<Record<never, never>> = async (app) => {
   const index = readFileSync(`${UI_DIR}index.html`, 'utf8');
-  void app.register(fastifyStatic, { root: UI_DIR, prefix: '/ui/', index: false, wildcard: true, cacheControl: false });
+  await app.register(fastifyStatic, { root: UI_DIR, prefix: '/ui/', index: false, wildcard: true, cacheControl: false });
   app.get('/', async (req, reply) => {
     const base = ingressBase(req.headers['x-ingress-path']);
     return reply
@@ -28,4 +28,4 @@ export function pageRoutes(app: FastifyInstance): void {
       .header('cache-control', 'no-store')
       .send(index.replace('<!--BASE-->', `<base href="${escape(base)}">`));
   });
-}
+};

@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema } from '../../src/analyzers/config.js';
-import { poseRoutes } from '../../src/analyzers/pose-routes.js';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { openDatabase } from '../../src/store/database.js';
 import { PoseLibrary } from '../../src/store/poses.js';
+import { httpApp } from '../../src/server/app.js';
+import { poseRoutes } from '../../src/server/routes/poses.js';
 
 const PEOPLE = '../shared/fixtures/people';
 
@@ -19,8 +20,9 @@ describe.skipIf(!existsSync(PEOPLE))('pose routes (needs ../shared/fixtures)', (
 
   beforeAll(async () => {
     detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['objects', 'pose'] });
-    app = Fastify();
-    poseRoutes(app, { detector, library, model: 'blazepose', config: analyzersSchema.parse({}).pose, now: () => Date.UTC(2026, 10, 23) });
+    app = httpApp(silentLogger());
+    const deps = { detector, library, model: 'blazepose', config: analyzersSchema.parse({}).pose, now: () => Date.UTC(2026, 10, 23), maxUploadBytes: 10 * 1024 * 1024 };
+    await app.register(poseRoutes, { prefix: '/api/poses', ...deps });
     await app.ready();
   });
   afterAll(async () => {
@@ -47,7 +49,7 @@ describe.skipIf(!existsSync(PEOPLE))('pose routes (needs ../shared/fixtures)', (
     const badName = await post('/api/poses/Hands%20Up', photo('ai-body.jpg'));
     expect([badName.statusCode, badName.json().code]).toEqual([400, 'bad_name']);
     const notImage = await post('/api/poses/x', Buffer.from('not a jpeg'));
-    expect([notImage.statusCode, notImage.json().code]).toEqual([400, 'not_an_image']);
+    expect([notImage.statusCode, notImage.json().code]).toEqual([415, 'not_an_image']);
     const badThreshold = await post('/api/poses/x?threshold=2', photo('ai-body.jpg'));
     expect([badThreshold.statusCode, badThreshold.json().code]).toEqual([400, 'bad_threshold']);
     expect(library.get('nobody')).toBeNull();
