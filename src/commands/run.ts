@@ -37,7 +37,7 @@ export async function main(args: string[]): Promise<number> {
   let loaded: LoadedConfig;
   try {
     if (values.options && !existsSync(values.options)) throw new ConfigError(`add-on options not found: ${values.options}`);
-    loaded = loadConfig({ configPath: values.config, haOptionsPath: values.options });
+    loaded = loadConfig({ configPath: values.config, haOptionsPath: values.options, requireBroker: true });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const message = redactUrl(err.message);

@@ -22,14 +22,14 @@ export interface AddonConfig {
   warnings: string[];
 }
 
-export function readAddonConfig(optionsPath: string, filePath: string, env: NodeJS.ProcessEnv): AddonConfig {
+export function readAddonConfig(optionsPath: string, filePath: string, env: NodeJS.ProcessEnv, requireBroker = false): AddonConfig {
   const { config: options, analyzersOff } = optionsToConfig(asTopLevel(readConfigFile(optionsPath), optionsPath));
   const hasFile = existsSync(filePath);
   const file = hasFile ? camerasListToMap(dropUnset(asTopLevel(readConfigFile(filePath), filePath)) as RawConfig) : {};
   const overridden: string[] = [];
   const merged = layOver(file, options, '', overridden);
   return {
-    raw: chooseBroker(switchOffAnalyzers(merged, analyzersOff), env),
+    raw: chooseBroker(switchOffAnalyzers(merged, analyzersOff), env, requireBroker),
     source: hasFile ? `${optionsPath} with ${filePath}` : optionsPath,
     warnings: overridden.map((key) => `${filePath}: ${key} is also set in the add-on's options; the option's value is used`),
   };
@@ -100,12 +100,16 @@ export const NO_BROKER =
 /**
  * The broker, in this order: ARGUS_MQTT_URL; mqtt.url from the options or argus.yml; the
  * Mosquitto add-on (the Supervisor's MQTT service, relayed by run.sh as ARGUS_SUPERVISOR_MQTT_*).
- * With none, a config error: an embedded broker inside the add-on is one HA never hears.
+ * With none, a config error where a broker is required (`argus run`): an embedded broker inside
+ * the add-on is one HA never hears. Other commands (`argus faces …`) need no broker.
  */
-function chooseBroker(config: RawConfig, env: NodeJS.ProcessEnv): RawConfig {
+function chooseBroker(config: RawConfig, env: NodeJS.ProcessEnv, required: boolean): RawConfig {
   const mqtt = isPlainObject(config.mqtt) ? config.mqtt : {};
   if (typeof mqtt.url === 'string' || env.ARGUS_MQTT_URL) return config;
-  if (!env.ARGUS_SUPERVISOR_MQTT_URL) throw new ConfigError(NO_BROKER);
+  if (!env.ARGUS_SUPERVISOR_MQTT_URL) {
+    if (required) throw new ConfigError(NO_BROKER);
+    return config;
+  }
   const { user: _user, password: _password, ...rest } = mqtt;
   const service: RawConfig = { url: env.ARGUS_SUPERVISOR_MQTT_URL };
   if (env.ARGUS_SUPERVISOR_MQTT_USER) service.user = env.ARGUS_SUPERVISOR_MQTT_USER;

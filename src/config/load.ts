@@ -18,6 +18,8 @@ export interface LoadOptions {
   haOptionsPath?: string;
   /** The add-on's own config file laid under the options (default /config/argus.yml). */
   addonFilePath?: string;
+  /** Inside the add-on, make a missing MQTT broker a config error (`argus run`; not `argus faces`). */
+  requireBroker?: boolean;
 }
 
 export interface LoadedConfig {
@@ -107,7 +109,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     raw = standalone(explicit);
     source = explicit;
   } else if (existsSync(haPath)) {
-    ({ raw, source, warnings } = readAddonConfig(haPath, opts.addonFilePath ?? env.ARGUS_ADDON_FILE ?? ADDON_FILE_PATH, env));
+    ({ raw, source, warnings } = readAddonConfig(haPath, opts.addonFilePath ?? env.ARGUS_ADDON_FILE ?? ADDON_FILE_PATH, env, opts.requireBroker));
   } else if (existsSync(DEFAULT_CONFIG_PATH)) {
     raw = standalone(DEFAULT_CONFIG_PATH);
     source = DEFAULT_CONFIG_PATH;

@@ -25,7 +25,7 @@ const SERVICE_ENV = { ARGUS_SUPERVISOR_MQTT_URL: 'mqtt://core-mosquitto:1883', A
 function loadOptions(options: unknown, env: NodeJS.ProcessEnv = SERVICE_ENV) {
   const path = join(dir, `options-${Math.random()}.json`);
   writeFileSync(path, JSON.stringify(options));
-  return loadConfig({ haOptionsPath: path, addonFilePath: NO_FILE, env });
+  return loadConfig({ haOptionsPath: path, addonFilePath: NO_FILE, env, requireBroker: true });
 }
 
 const clone = <T>(v: T): T => structuredClone(v);

@@ -16,7 +16,7 @@ function load(options: object, fileText?: string, env: NodeJS.ProcessEnv = MOSQU
   writeFileSync(optionsPath, JSON.stringify(options));
   const filePath = join(dir, `argus-${tag}.yml`);
   if (fileText !== undefined) writeFileSync(filePath, fileText);
-  return { ...loadConfig({ haOptionsPath: optionsPath, addonFilePath: filePath, env }), filePath };
+  return { ...loadConfig({ haOptionsPath: optionsPath, addonFilePath: filePath, env, requireBroker: true }), filePath };
 }
 
 function errorOf(fn: () => unknown): ConfigError {
@@ -146,5 +146,13 @@ describe('which MQTT broker the add-on uses', () => {
     expect(e.message).toBe(NO_BROKER);
     expect(e.message).toMatch(/Mosquitto broker add-on/);
     expect(e.message).not.toContain('\n');
+  });
+
+  it('only `argus run` needs a broker: other commands load the add-on config without one', () => {
+    const optionsPath = join(dir, 'options-no-broker.json');
+    writeFileSync(optionsPath, JSON.stringify({ cameras: [DOOR], mqtt: { url: '' } }));
+    const { config } = loadConfig({ haOptionsPath: optionsPath, addonFilePath: join(dir, 'none.yml'), env: {} });
+    expect(config.mqtt.url).toBeUndefined();
+    expect(config.cameras.door.url).toBe('rtsp://cam/door');
   });
 });
