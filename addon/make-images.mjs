@@ -1,9 +1,10 @@
 // Draws the add-on's icon.png (128×128) and logo.png (250×100) from SVG with sharp.
-// Run from the repository root: node addon/make-images.mjs
+// Run from the repository root: node addon/make-images.mjs. The Supervisor reads both pictures
+// beside config.yaml, so they are written to the repository root.
 import sharp from 'sharp';
 import { fileURLToPath } from 'node:url';
 
-const here = (name) => fileURLToPath(new URL(name, import.meta.url));
+const here = (name) => fileURLToPath(new URL(`../${name}`, import.meta.url));
 
 /** An eye inside a camera-lens ring: Argus, the watchman with a hundred eyes. */
 const eye = (cx, cy, r) => `
@@ -23,4 +24,4 @@ const logo = `<svg xmlns="http://www.w3.org/2000/svg" width="250" height="100">
 
 await sharp(Buffer.from(icon)).png().toFile(here('icon.png'));
 await sharp(Buffer.from(logo)).png().toFile(here('logo.png'));
-console.log('wrote addon/icon.png and addon/logo.png');
+console.log('wrote icon.png and logo.png');

@@ -1,13 +1,15 @@
 import { pino, type Logger } from 'pino';
-import { redactUrl } from './config/redact.js';
+import { redactSecrets } from './config/redact.js';
 
 export type { Logger };
 
 /**
- * The process logger. Every string that passes through it has URL credentials redacted, so a
- * camera URL logged by accident cannot leak its password.
+ * The process logger. Every string that passes through it has URL credentials and the config's
+ * secret values (`LoadedConfig.secrets`: tokens, broker and camera passwords) redacted, so a
+ * secret logged by accident, e.g. inside a library's error text, does not reach the log.
  */
-export function createLogger(level: string = 'info', destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string = 'info', destination?: NodeJS.WritableStream, secrets: readonly string[] = []): Logger {
+  const scrub = (text: string): string => redactSecrets(text, secrets);
   return pino(
     {
       level,
@@ -17,13 +19,13 @@ export function createLogger(level: string = 'info', destination?: NodeJS.Writab
         logMethod(args, method) {
           method.apply(
             this,
-            args.map((a) => (typeof a === 'string' ? redactUrl(a) : a)) as Parameters<typeof method>,
+            args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>,
           );
         },
       },
       formatters: {
         log(obj) {
-          for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') obj[k] = redactUrl(v);
+          for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') obj[k] = scrub(v);
           return obj;
         },
       },

@@ -1,33 +1,51 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { redactUrl } from '../config/redact.js';
 import { createLogger } from '../log.js';
 import { Argus } from '../main.js';
+import { serveConfigError } from './config-error-page.js';
 
-const HELP = `usage: argus [run] [--config <file>]
+const HELP = `usage: argus [run] [--config <file> | --options <file>] [--wait-on-config-error]
 
 Watches the configured cameras. With no config at all, runs the demo camera.
-  --config <file>   YAML config (default: ARGUS_CONFIG, /data/options.json, ./config/argus.yml)
+  --config <file>          YAML config (default: ARGUS_CONFIG, /data/options.json, ./config/argus.yml)
+  --options <file>         Home Assistant add-on options (default /data/options.json), laid over
+                           the add-on's config file (ARGUS_ADDON_FILE, default /config/argus.yml)
+  --wait-on-config-error   on a config error, print it and stay up answering /api/health
+                           (the add-on: no restart loop) instead of exiting with 78
 Env: ARGUS_DATA_DIR, ARGUS_PORT, ARGUS_MQTT_URL, ARGUS_MQTT_USER, ARGUS_MQTT_PASSWORD, ARGUS_TOKEN, ARGUS_LOG_LEVEL`;
+
+const EX_CONFIG = 78;
 
 /** Runs until SIGINT/SIGTERM; returns -1 so the CLI leaves the process to its own event loop. */
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      options: { type: 'string' },
+      'wait-on-config-error': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  let loaded;
+  let loaded: LoadedConfig;
   try {
-    loaded = loadConfig({ configPath: values.config });
+    if (values.options && !existsSync(values.options)) throw new ConfigError(`add-on options not found: ${values.options}`);
+    loaded = loadConfig({ configPath: values.config, haOptionsPath: values.options, requireBroker: true });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`argus: ${err.message}`);
-      return 78; // EX_CONFIG
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    const message = redactUrl(err.message);
+    console.error(`argus: ${message}`);
+    return values['wait-on-config-error'] ? waitWithError(message) : EX_CONFIG;
   }
-  const logger = createLogger(loaded.config.log_level);
+  const logger = createLogger(loaded.config.log_level, undefined, loaded.secrets);
+  for (const warning of loaded.warnings) logger.warn(warning);
   const argus = new Argus(loaded, logger);
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -53,4 +71,22 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   return -1;
+}
+
+/** Stays up with the error on the health URL and the panel (why: src/commands/config-error-page.ts). */
+async function waitWithError(message: string): Promise<number> {
+  const port = Number(process.env.ARGUS_PORT) || 8099;
+  try {
+    const server = await serveConfigError(message, port);
+    const stop = () => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return -1;
+  } catch (err) {
+    console.error(`argus: could not serve the error on port ${port}: ${(err as Error).message}`);
+    return EX_CONFIG;
+  }
 }

@@ -1,7 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { configSchema, type ArgusConfig } from './schema.js';
+import { existsSync } from 'node:fs';
+import { ADDON_FILE_PATH, readAddonConfig } from './addon-options.js';
 import { ConfigError, describeIssues } from './errors.js';
+import { camerasListToMap, dropUnset } from './raw-config.js';
+import { asTopLevel, readConfigFile, type RawConfig } from './read-file.js';
+import { configSchema, type ArgusConfig } from './schema.js';
+
+export { dropUnset } from './raw-config.js';
 
 export const HA_OPTIONS_PATH = '/data/options.json';
 export const DEFAULT_CONFIG_PATH = './config/argus.yml';
@@ -10,8 +14,12 @@ export interface LoadOptions {
   /** `--config <file>`; wins over ARGUS_CONFIG and the defaults. */
   configPath?: string;
   env?: NodeJS.ProcessEnv;
-  /** Where Home Assistant writes the add-on options (overridable for tests). */
+  /** Where Home Assistant writes the add-on options (`--options`; overridable for tests). */
   haOptionsPath?: string;
+  /** The add-on's own config file laid under the options (default /config/argus.yml). */
+  addonFilePath?: string;
+  /** Inside the add-on, make a missing MQTT broker a config error (`argus run`; not `argus faces`). */
+  requireBroker?: boolean;
 }
 
 export interface LoadedConfig {
@@ -20,59 +28,18 @@ export interface LoadedConfig {
   source: string;
   /** True when nothing configured any camera: Argus runs its demo camera. */
   demo: boolean;
-  /** Secret values present in the config, so logs and status text can scrub them. */
+  /** Secret values present in the config; the logger scrubs them from every line. */
   secrets: string[];
+  /** Things worth a line in the log that did not stop start-up. */
+  warnings: string[];
 }
-
-function readFile(path: string): unknown {
-  const text = readFileSync(path, 'utf8');
-  try {
-    return path.endsWith('.json') ? JSON.parse(text) : (parseYaml(text) ?? {});
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new ConfigError(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${(err as Error).message.split('\n')[0]}`);
-  }
-}
-
-/** HA add-on options can't hold maps keyed by user names, so cameras arrive there as a list with a `name`. */
-function camerasListToMap(raw: Record<string, unknown>): Record<string, unknown> {
-  if (!Array.isArray(raw.cameras)) return raw;
-  const cameras: Record<string, unknown> = {};
-  raw.cameras.forEach((entry: unknown, i: number) => {
-    if (!entry || typeof entry !== 'object' || typeof (entry as { name?: unknown }).name !== 'string') {
-      throw new ConfigError(`cameras.${i}.name: got ${JSON.stringify((entry as { name?: unknown })?.name)}; expected a camera name`);
-    }
-    const { name, ...rest } = entry as { name: string };
-    cameras[name] = rest;
-  });
-  return { ...raw, cameras };
-}
-
-/**
- * Home Assistant writes every section of the add-on's options, unset fields as "" or null, and
- * YAML users write `telegram:` to mean nothing. Both mean "not set": drop them before validating.
- */
-export function dropUnset(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropUnset);
-  if (!value || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v === null || v === '') continue;
-    const cleaned = dropUnset(v);
-    if (OPTIONAL_SECTIONS.has(k) && cleaned && typeof cleaned === 'object' && !Array.isArray(cleaned) && Object.keys(cleaned).length === 0) continue;
-    out[k] = cleaned;
-  }
-  return out;
-}
-/** Sections that switch a feature on by being present. */
-const OPTIONAL_SECTIONS = new Set(['telegram', 'homeassistant', 'frigate']);
 
 /** Env vars override the file, so a second instance or a test can run beside the first. */
-function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...raw };
-  const section = (key: string): Record<string, unknown> => {
+function applyEnv(raw: RawConfig, env: NodeJS.ProcessEnv): RawConfig {
+  const out: RawConfig = { ...raw };
+  const section = (key: string): RawConfig => {
     const cur = out[key];
-    const copy = cur && typeof cur === 'object' ? { ...(cur as Record<string, unknown>) } : {};
+    const copy = cur && typeof cur === 'object' ? { ...(cur as RawConfig) } : {};
     out[key] = copy;
     return copy;
   };
@@ -118,36 +85,39 @@ export function parseConfig(raw: unknown, source = 'config'): ArgusConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) {
     const problems = describeIssues(result.error, input, configSchema);
-    throw new ConfigError(`${source} is not valid:\n  ${problems.join('\n  ')}`, problems);
+    // One problem stays on one line, so the add-on log shows it whole.
+    const list = problems.length === 1 && !problems[0].includes('\n') ? ` ${problems[0]}` : `\n  ${problems.join('\n  ')}`;
+    throw new ConfigError(`${source} is not valid:${list}`, problems);
   }
   return result.data;
 }
 
 /**
- * Reads the configuration: `--config`, else ARGUS_CONFIG, else Home Assistant's options file,
- * else ./config/argus.yml; with none of them, an empty config (the demo). Env vars apply last.
+ * Reads the configuration: `--config`, else ARGUS_CONFIG, else Home Assistant's options file
+ * (with the add-on's /config/argus.yml under it), else ./config/argus.yml; with none of them, an
+ * empty config (the demo). Env vars apply last.
  */
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? process.env;
   const haPath = opts.haOptionsPath ?? HA_OPTIONS_PATH;
   const explicit = opts.configPath ?? env.ARGUS_CONFIG;
-  let raw: unknown = {};
+  let raw: RawConfig = {};
   let source = 'defaults (no config file)';
+  let warnings: string[] = [];
   if (explicit) {
     if (!existsSync(explicit)) throw new ConfigError(`config file not found: ${explicit}`);
-    raw = readFile(explicit);
+    raw = standalone(explicit);
     source = explicit;
   } else if (existsSync(haPath)) {
-    raw = readFile(haPath);
-    source = haPath;
+    ({ raw, source, warnings } = readAddonConfig(haPath, opts.addonFilePath ?? env.ARGUS_ADDON_FILE ?? ADDON_FILE_PATH, env, opts.requireBroker));
   } else if (existsSync(DEFAULT_CONFIG_PATH)) {
-    raw = readFile(DEFAULT_CONFIG_PATH);
+    raw = standalone(DEFAULT_CONFIG_PATH);
     source = DEFAULT_CONFIG_PATH;
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`${source}: the top level must be a mapping of keys (cameras, mqtt, server, …)`);
-  }
-  const merged = applyEnv(camerasListToMap(dropUnset(raw) as Record<string, unknown>), env);
-  const config = parseConfig(merged, source);
-  return { config, source, demo: Object.keys(config.cameras).length === 0, secrets: collectSecrets(config) };
+  const config = parseConfig(applyEnv(raw, env), source);
+  return { config, source, demo: Object.keys(config.cameras).length === 0, secrets: collectSecrets(config), warnings };
+}
+
+function standalone(path: string): RawConfig {
+  return camerasListToMap(dropUnset(asTopLevel(readConfigFile(path), path)) as RawConfig);
 }

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -61,22 +60,5 @@ describe('the add-on Dockerfile', () => {
   it('starts through addon/run.sh', () => {
     expect(instructions).toContain('COPY addon/run.sh /run.sh');
     expect(instructions.filter((l) => /^CMD /.test(l)).at(-1)).toBe('CMD ["/run.sh"]');
-  });
-});
-
-describe('the add-on’s pictures and pages', () => {
-  it('has a 128×128 icon and a 250×100 logo as PNG', async () => {
-    const icon = await sharp(join(ROOT, 'addon/icon.png')).metadata();
-    const logo = await sharp(join(ROOT, 'addon/logo.png')).metadata();
-    expect([icon.format, icon.width, icon.height]).toEqual(['png', 128, 128]);
-    expect([logo.format, logo.width, logo.height]).toEqual(['png', 250, 100]);
-  });
-
-  it('ships DOCS.md, CHANGELOG.md with this version, and an AppArmor profile named after the slug', () => {
-    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(readFileSync(join(ROOT, 'addon/CHANGELOG.md'), 'utf8')).toContain(`## ${version}`);
-    expect(readFileSync(join(ROOT, 'addon/DOCS.md'), 'utf8')).toMatch(/Telegram/);
-    expect(readFileSync(join(ROOT, 'addon/apparmor.txt'), 'utf8')).toMatch(/^profile argus /m);
-    expect(readFileSync(join(ROOT, 'repository.yaml'), 'utf8')).toMatch(/^name: /m);
   });
 });

@@ -7,6 +7,9 @@ import { loadConfig } from '../../src/config/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'argus-config-'));
 const NO_HA = join(dir, 'no-options.json');
+const NO_FILE = join(dir, 'no-argus.yml');
+/** The Mosquitto add-on's broker, as run.sh relays it to Argus. */
+const MOSQUITTO = { ARGUS_SUPERVISOR_MQTT_URL: 'mqtt://core-mosquitto:1883' };
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -58,7 +61,7 @@ cameras:
 
   it('reads Home Assistant options.json with cameras as a list', () => {
     const ha = file('options.json', JSON.stringify({ cameras: [{ name: 'porch', url: 'rtsp://cam/1' }], log_level: 'debug' }));
-    const { config, source } = loadConfig({ env: {}, haOptionsPath: ha });
+    const { config, source } = loadConfig({ env: MOSQUITTO, haOptionsPath: ha, addonFilePath: NO_FILE });
     expect(source).toBe(ha);
     expect(config.cameras.porch.url).toBe('rtsp://cam/1');
     expect(config.log_level).toBe('debug');
@@ -72,8 +75,8 @@ cameras:
       homeassistant: {},
       log_level: null,
     }));
-    const { config } = loadConfig({ env: {}, haOptionsPath: ha });
-    expect(config.mqtt.url).toBeUndefined();
+    const { config } = loadConfig({ env: MOSQUITTO, haOptionsPath: ha, addonFilePath: NO_FILE });
+    expect(config.mqtt.url).toBe('mqtt://core-mosquitto:1883');
     expect(config.telegram).toBeUndefined();
     expect(config.homeassistant).toBeUndefined();
     expect(config.log_level).toBe('info');
