@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { ANALYZER_NAMES, type AnalyzerName } from '../analyzers/config.js';
+import { ANALYZERS } from '../analyzers/list.js';
 import { ConfigError } from './errors.js';
 import { camerasListToMap, dropUnset } from './raw-config.js';
 import { asTopLevel, isPlainObject, readConfigFile, type RawConfig } from './read-file.js';
@@ -36,9 +36,9 @@ export function readAddonConfig(optionsPath: string, filePath: string, env: Node
 }
 
 /** The options in the Argus config's shape; the analyzer switches come back apart, to apply after the merge. */
-export function optionsToConfig(options: RawConfig): { config: RawConfig; analyzersOff: AnalyzerName[] } {
+export function optionsToConfig(options: RawConfig): { config: RawConfig; analyzersOff: string[] } {
   const { analyzers, ...rest } = dropUnset(dropEmptyLists(options)) as RawConfig;
-  const analyzersOff = ANALYZER_NAMES.filter((name) => isPlainObject(analyzers) && analyzers[name] === false);
+  const analyzersOff = ANALYZERS.map((a) => a.name).filter((name) => isPlainObject(analyzers) && analyzers[name] === false);
   const config = camerasListToMap(rest);
   if (isPlainObject(config.cameras)) {
     config.cameras = Object.fromEntries(Object.entries(config.cameras).map(([name, cam]) => [name, cameraFromOption(cam)]));
@@ -79,7 +79,7 @@ function layOver(file: RawConfig, options: RawConfig, prefix: string, overridden
 }
 
 /** An analyzer switched off in the options is off on every camera, the file's cameras included. */
-function switchOffAnalyzers(config: RawConfig, off: AnalyzerName[]): RawConfig {
+function switchOffAnalyzers(config: RawConfig, off: string[]): RawConfig {
   if (off.length === 0 || !isPlainObject(config.cameras)) return config;
   const cameras: RawConfig = {};
   for (const [name, cam] of Object.entries(config.cameras)) {

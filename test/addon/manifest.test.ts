@@ -125,7 +125,7 @@ describe('the options', () => {
     expect(config.telegram?.token).toBe('123456:ABC-bot-token');
     expect(config.telegram?.chats).toEqual([
       { id: 123456789, name: 'Anna', cameras: ['front_door'], kinds: ['weapon', 'unknown_face'], names: [] },
-      { id: -1001234567890, cameras: [], kinds: ['weapon', 'person', 'known_face', 'unknown_face', 'pose', 'suspicious'], names: [] },
+      { id: -1001234567890, cameras: [], names: [] },
     ]);
     expect(config.faces.threshold).toBe(0.6);
     expect(config.homeassistant?.alert_gate).toEqual({ entity: 'alarm_control_panel.home', states: ['armed_away'], when_unknown: 'block' });
