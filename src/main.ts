@@ -311,7 +311,7 @@ export class Argus {
       topicPrefix: frigate.topic_prefix,
       labels: frigate.labels,
       cameras: frigate.cameras.length ? frigate.cameras : undefined,
-      analyseSnapshot: async (jpeg) => {
+      analyzeSnapshot: async (jpeg) => {
         const face = registry.canReadPhotos ? await registry.surestFace(jpeg) : undefined;
         return face ? { name: face.match?.name ?? null, similarity: face.match?.similarity, faceBox: face.box } : { name: null };
       },

@@ -70,7 +70,7 @@ function plainAttributes(attributes: Record<string, unknown>): Record<string, un
 const sameZones = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((z, i) => z === b[i]);
 
 /**
- * Turns analysed frames into events: per camera it tracks objects, ignores masked ones, follows
+ * Turns analyzed frames into events: per camera it tracks objects, ignores masked ones, follows
  * zones, starts an event once an object was seen in `min_frames` frames, sends `update` when the score rises, a name is recognised or the
  * zones change, and `end` once it has been unseen for `end_after` seconds. Each message is
  * written (snapshot, SQLite, JSONL) before it goes on the bus, so listeners can read it back.
@@ -122,21 +122,21 @@ export class EventManager {
     while (this.writing.size > 0) await Promise.all([...this.writing]);
   }
 
-  /** One analysed frame of one camera. Ignored unless started. */
-  handle(analysed: AnalyzedFrame): void {
+  /** One analyzed frame of one camera. Ignored unless started. */
+  handle(analyzed: AnalyzedFrame): void {
     if (!this.running) return;
-    const { frame } = analysed;
+    const { frame } = analyzed;
     const time = frame.time / 1000;
-    const camera = this.cameraState(analysed.camera);
-    const areas = this.areasOf(analysed.camera, frame.width, frame.height);
-    const detections = analysed.detections.filter((d) => !areas.masked(d.box));
+    const camera = this.cameraState(analyzed.camera);
+    const areas = this.areasOf(analyzed.camera, frame.width, frame.height);
+    const detections = analyzed.detections.filter((d) => !areas.masked(d.box));
     for (const track of camera.tracker.update(detections, time)) {
       let tracked = camera.objects.get(track.id);
       if (!tracked) {
         tracked = { event: null, entered: new Set(), current: [], candidate: null, rendered: 0, chain: Promise.resolve() };
         camera.objects.set(track.id, tracked);
       }
-      this.follow(analysed.camera, areas, track, tracked, { width: frame.width, height: frame.height, data: frame.data }, detections);
+      this.follow(analyzed.camera, areas, track, tracked, { width: frame.width, height: frame.height, data: frame.data }, detections);
     }
     this.expire(camera, time);
   }

@@ -9,7 +9,7 @@ export interface MotionGateOptions {
   frames: FrameSlot;
   config: MotionConfig;
   logger: Logger;
-  /** A frame with motion: worth analysing. Still frames never get here. */
+  /** A frame with motion: worth analyzing. Still frames never get here. */
   onMotion?: (frame: Frame, motion: MotionResult) => void;
   /** The camera's motion state flipped (on at the first moving frame, off after `offAfterMs` still). */
   onMotionState?: (moving: boolean) => void;
@@ -26,7 +26,7 @@ export class MotionGate {
   private moving = false;
   private lastMotionAt = 0;
   private done?: Promise<void>;
-  analysed = 0;
+  analyzed = 0;
   passed = 0;
 
   constructor(private readonly opts: MotionGateOptions) {}
@@ -55,7 +55,7 @@ export class MotionGate {
           this.detector = new MotionDetector(frame.width, frame.height, this.opts.config);
         }
         const result = this.detector.detect(frame.data);
-        this.analysed++;
+        this.analyzed++;
         if (result.motion) {
           this.passed++;
           this.lastMotionAt = frame.time;

@@ -43,13 +43,13 @@ async function walkInClip(path: string): Promise<void> {
   ]);
 }
 
-interface Analysed {
+interface Analyzed {
   frame: Frame;
   detections: SceneDetection[];
 }
 
 describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the real CenterNet (${skipReason})`, () => {
-  const analysed: Analysed[] = [];
+  const analyzed: Analyzed[] = [];
   let detector: Detector | undefined;
   const opened: Array<{ close(): void }> = [];
 
@@ -66,7 +66,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
       const detections = (await detector.detectObjects({ width: W, height: H, data }))
         .filter((o) => o.label === 'person')
         .map((o): SceneDetection => ({ kind: 'person', label: o.label, score: o.score, box: o.box }));
-      analysed.push({ frame, detections });
+      analyzed.push({ frame, detections });
     }
   }, 120_000);
   afterAll(async () => {
@@ -74,11 +74,11 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
     await detector?.close();
   });
 
-  /** Plays the analysed clip through a fresh EventManager with these zones and masks. */
+  /** Plays the analyzed clip through a fresh EventManager with these zones and masks. */
   async function play(areas: CameraAreasConfig = {}) {
     const h = eventHarness({ cameras: { garden: areas } });
     h.manager.start();
-    for (const a of analysed) {
+    for (const a of analyzed) {
       h.clock.now = a.frame.time / 1000;
       h.manager.handle({ camera: 'garden', ...a });
     }
@@ -92,10 +92,10 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
   const when = (m: EventMessage, key: 'start_time' | 'end_time') => (m.event[key] ?? NaN) - T0;
 
   it('sees the person in the middle of the clip and nobody at its ends', () => {
-    expect(analysed.length).toBeGreaterThanOrEqual(SECONDS * FPS - 1);
-    expect(analysed[0].detections).toEqual([]);
-    expect(analysed.at(-1)!.detections).toEqual([]);
-    expect(analysed[Math.round(4.5 * FPS)].detections.length).toBe(1);
+    expect(analyzed.length).toBeGreaterThanOrEqual(SECONDS * FPS - 1);
+    expect(analyzed[0].detections).toEqual([]);
+    expect(analyzed.at(-1)!.detections).toEqual([]);
+    expect(analyzed[Math.round(4.5 * FPS)].detections.length).toBe(1);
   });
 
   it('starts one person event when the person walks in and ends it after they leave', async () => {

@@ -58,7 +58,7 @@ data_dir: ${dir}
     expect(count).toBeGreaterThan(0);
   });
 
-  it('stops analysing while the pause switch is on, and resumes when it is off', async () => {
+  it('stops analyzing while the pause switch is on, and resumes when it is off', async () => {
     const client = await mqtt.connectAsync(broker.url);
     await client.publishAsync('ha_e2e/stage/pause/set', 'ON');
     await watch.waitFor('ha_e2e/stage/pause', 'ON');

@@ -11,7 +11,7 @@ export const weaponSchema = z
     min_score: z.number().min(0).max(1).default(0.4),
     /** Smallest weapon box, in pixels² at the camera's detect size. */
     min_area: z.number().min(0).default(100),
-    /** A weapon is confirmed after `confirm_hits` frames with one among the last `confirm_frames` analysed. */
+    /** A weapon is confirmed after `confirm_hits` frames with one among the last `confirm_frames` analyzed. */
     confirm_hits: z.number().int().min(1).default(2),
     confirm_frames: z.number().int().min(1).default(3),
   })

@@ -6,7 +6,7 @@ import type { Detection } from '../../events/analyzed-frame.js';
 /**
  * Weapons on one camera. A single frame with a knife-like blob is common (a phone, a remote);
  * a weapon is reported only once it was seen in `confirm_hits` of the last `confirm_frames`
- * analysed frames, and from then on in every frame that shows it.
+ * analyzed frames, and from then on in every frame that shows it.
  */
 export class WeaponAnalyzer {
   private readonly history: boolean[] = [];
@@ -21,7 +21,7 @@ export class WeaponAnalyzer {
     return objects.filter((o) => this.labels.has(o.label) && o.score >= this.config.min_score && boxArea(o.box) >= this.config.min_area);
   }
 
-  /** Call once per analysed frame, with or without objects: frames without a weapon count too. */
+  /** Call once per analyzed frame, with or without objects: frames without a weapon count too. */
   analyze(objects: readonly ObjectDetection[], persons: readonly Box[]): Detection[] {
     const found = this.candidates(objects);
     this.history.push(found.length > 0);

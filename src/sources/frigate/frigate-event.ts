@@ -34,7 +34,7 @@ export function parseFrigateEvent(payload: Buffer): FrigateEventMessage | null {
   return { type, after: after as FrigateEventState };
 }
 
-/** When Frigate's best snapshot was taken: a new value means a new snapshot worth analysing. */
+/** When Frigate's best snapshot was taken: a new value means a new snapshot worth analyzing. */
 export function snapshotTime(e: FrigateEventState): number | null {
   return e.snapshot?.frame_time ?? e.snapshot_time ?? null;
 }

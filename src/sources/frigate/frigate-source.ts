@@ -14,7 +14,7 @@ export interface FrigateAnalysis {
   faceBox?: EventBox;
 }
 
-export type AnalyseSnapshot = (jpeg: Buffer, frigateCamera: string) => Promise<FrigateAnalysis>;
+export type AnalyzeSnapshot = (jpeg: Buffer, frigateCamera: string) => Promise<FrigateAnalysis>;
 
 /** Only the subscribe half of an MQTT connection is needed (Frigate's broker may not be Argus' own). */
 export interface MqttSubscriber {
@@ -28,7 +28,7 @@ export interface FrigateSourceOptions {
   labels: string[];
   /** Frigate cameras to watch; empty or absent: all. */
   cameras?: string[];
-  analyseSnapshot: AnalyseSnapshot;
+  analyzeSnapshot: AnalyzeSnapshot;
   bus: EventBus;
   logger: Logger;
   snapshotAttempts?: number;
@@ -36,14 +36,14 @@ export interface FrigateSourceOptions {
   setSubLabel?: boolean;
 }
 
-/** An event that keeps getting better snapshots is analysed at most this often. */
+/** An event that keeps getting better snapshots is analyzed at most this often. */
 const MAX_ANALYSES_PER_EVENT = 10;
 
 /** What Argus tracks per Frigate event; every event is independent of the others. */
 interface Tracked {
   frigate: FrigateEventState;
-  analysing: boolean;
-  /** A newer snapshot arrived while analysing: analyse once more afterwards. */
+  analyzing: boolean;
+  /** A newer snapshot arrived while analyzing: analyze once more afterwards. */
   again: boolean;
   ended: boolean;
   analyses: number;
@@ -92,7 +92,7 @@ export class FrigateSource {
     for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, false));
   }
 
-  /** The last snapshot analysed for an Argus event that came from Frigate (for the HA image entity). */
+  /** The last snapshot analyzed for an Argus event that came from Frigate (for the HA image entity). */
   snapshot(argusEventId: string): Buffer | undefined {
     for (const t of this.tracked.values()) if (t.open.has(argusEventId)) return t.jpeg;
     return undefined;
@@ -109,27 +109,27 @@ export class FrigateSource {
       if (!t) return;
       t.frigate = after;
       t.ended = true;
-      if (!t.analysing) this.finish(t);
+      if (!t.analyzing) this.finish(t);
       return;
     }
     if (!t) {
-      t = { frigate: after, analysing: false, again: false, ended: false, analyses: 0, lastSnapshotTime: null, open: new Map(), name: null };
+      t = { frigate: after, analyzing: false, again: false, ended: false, analyses: 0, lastSnapshotTime: null, open: new Map(), name: null };
       this.tracked.set(after.id, t);
     }
     t.frigate = after;
     if (t.name !== null || t.analyses >= MAX_ANALYSES_PER_EVENT) return;
     const snap = snapshotTime(after);
     if (t.analyses > 0 && snap !== null && snap === t.lastSnapshotTime) return;
-    if (t.analysing) {
+    if (t.analyzing) {
       t.again = true;
       return;
     }
-    void this.analyse(t);
+    void this.analyze(t);
   }
 
-  private async analyse(t: Tracked): Promise<void> {
+  private async analyze(t: Tracked): Promise<void> {
     const { logger } = this.opts;
-    t.analysing = true;
+    t.analyzing = true;
     try {
       do {
         t.again = false;
@@ -139,7 +139,7 @@ export class FrigateSource {
         try {
           const jpeg = await this.api.snapshot(id);
           t.jpeg = jpeg;
-          const result = await this.opts.analyseSnapshot(jpeg, t.frigate.camera);
+          const result = await this.opts.analyzeSnapshot(jpeg, t.frigate.camera);
           this.emit(t, result);
           if (result.name !== null && t.name === null) {
             t.name = result.name;
@@ -153,7 +153,7 @@ export class FrigateSource {
         }
       } while (t.again && !t.ended && t.name === null && t.analyses < MAX_ANALYSES_PER_EVENT);
     } finally {
-      t.analysing = false;
+      t.analyzing = false;
       if (t.ended) this.finish(t);
     }
   }

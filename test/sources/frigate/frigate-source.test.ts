@@ -47,11 +47,11 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
   const messages: EventMessage[] = [];
   const statuses: Array<[string, boolean]> = [];
   let knownCameras: string[] = [];
-  const analysedCameras: string[] = [];
+  const analyzedCameras: string[] = [];
 
   /** Matches faces the way the face registry does: best cosine similarity against enrolled embeddings. */
-  async function analyse(jpeg: Buffer, camera: string): Promise<FrigateAnalysis> {
-    analysedCameras.push(camera);
+  async function analyze(jpeg: Buffer, camera: string): Promise<FrigateAnalysis> {
+    analyzedCameras.push(camera);
     const img = await loadImage(jpeg);
     const faces = await detector.detectFaces(img);
     let best: FrigateAnalysis = { name: null };
@@ -85,7 +85,7 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
     conn.start();
     const cfg = frigateSchema.parse({ url: frigate.url, labels: ['person'], retry_interval: 0.05 });
     source = new FrigateSource({
-      mqtt: conn, frigateUrl: cfg.url!, topicPrefix: cfg.topic_prefix, labels: cfg.labels, analyseSnapshot: analyse, bus, logger: silentLogger(),
+      mqtt: conn, frigateUrl: cfg.url!, topicPrefix: cfg.topic_prefix, labels: cfg.labels, analyzeSnapshot: analyze, bus, logger: silentLogger(),
       snapshotAttempts: cfg.snapshot_attempts, retryMs: cfg.retry_interval * 1000, setSubLabel: cfg.set_sub_label, cameras: ['driveway', 'garden', 'front_door', 'back_yard', 'street', 'nowhere'],
     });
     knownCameras = await source.cameras();
@@ -151,6 +151,6 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
     await until('three tries', () => frigate.snapshotRequests.filter((r) => r === 'e-never').length === 3);
     await new Promise((r) => setTimeout(r, 300));
     expect(frigate.snapshotRequests.filter((r) => r === 'e-never')).toHaveLength(3);
-    expect(analysedCameras).not.toContain('back_yard');
+    expect(analyzedCameras).not.toContain('back_yard');
   });
 });
