@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the composition root is one list of short named steps (start()),
+// read top to bottom as the order Argus is built; splitting it would scatter that order.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { accessToken } from './access-token.js';

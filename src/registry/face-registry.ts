@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the registry is the one facade over people, samples, matching and
+// backups that the API, Telegram and the CLI share; its parts live beside it (face-index,
+// photo-face, archive, backup-rotation), and what is left here is their transactions.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';

@@ -1,11 +1,11 @@
+import type { Affine } from './affine-matrix.js';
 import type { RgbImage } from './image.js';
 import type { Box } from './iou.js';
 import { simdWarp } from './warp-simd.js';
 
 export type Point = [number, number];
 
-/** 2×3 affine matrix [a, b, c, d, e, f]: x' = a·x + b·y + c, y' = d·x + e·y + f. */
-export type Affine = [number, number, number, number, number, number];
+export type { Affine };
 
 export function applyAffine(m: Affine, p: Point): Point {
   return [m[0] * p[0] + m[1] * p[1] + m[2], m[3] * p[0] + m[4] * p[1] + m[5]];

@@ -1,5 +1,5 @@
 import { get, I32, i32, F32, oneFunctionModule, set, simd, tee, V128 } from '../wasm/assemble.js';
-import type { Affine } from './affine.js';
+import type { Affine } from './affine-matrix.js';
 import type { RgbImage } from './image.js';
 
 /**

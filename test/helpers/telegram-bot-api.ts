@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one stand-in for the whole Bot API surface Argus uses (updates,
+// uploads, failures on demand), so every Telegram test talks to the same protocol.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
