@@ -60,7 +60,10 @@ export class AnalysisScheduler {
 
   stats(camera: string): CameraSchedulerStats {
     let s = this.counts.get(camera);
-    if (!s) this.counts.set(camera, (s = { submitted: 0, analyzed: 0, dropped: 0, failed: 0 }));
+    if (!s) {
+      s = { submitted: 0, analyzed: 0, dropped: 0, failed: 0 };
+      this.counts.set(camera, s);
+    }
     return s;
   }
 

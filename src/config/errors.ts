@@ -64,6 +64,7 @@ function knownKeys(schema: z.ZodType, path: PropertyKey[]): string[] {
 
 /** Turns zod's issues into one line per problem, in the user's terms. */
 export function describeIssues(error: z.ZodError, input: unknown, schema: z.ZodType): string[] {
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one case per zod issue code, each turned into a sentence a user can act on
   return error.issues.map((issue) => {
     const path = issue.path;
     const key = path.length ? path.join('.') : '(top level)';

@@ -121,11 +121,11 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
   .strict()
   .superRefine((config, ctx) => {
     const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
-    config.telegram?.chats.forEach((chat, i) =>
-      chat.kinds?.forEach((kind, j) => {
+    for (const [i, chat] of (config.telegram?.chats ?? []).entries()) {
+      for (const [j, kind] of (chat.kinds ?? []).entries()) {
         if (!alerts.includes(kind)) ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'kinds', j], message: `not an alert kind; use one of ${alerts.join(', ')}` });
-      }),
-    );
+      }
+    }
   });
 
 export const configSchema = configSchemaFor(ANALYZERS);

@@ -39,6 +39,7 @@ export function decodeWeights(specs: WeightSpec[], buffer: Uint8Array): Map<stri
   return out;
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one case per TFJS dtype and quantization, as the format defines them
 function decodeOne(spec: WeightSpec, chunk: Uint8Array, size: number): Float32Array | Int32Array | Uint8Array {
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   const q = spec.quantization;

@@ -63,7 +63,7 @@ export function overlaySvg(width: number, height: number, detections: readonly D
   for (const d of detections) {
     const colour = colourOf(d.kind);
     const [x1, y1, x2, y2] = d.box;
-    const stroke = focus && focus.every((v, i) => v === d.box[i]) ? base * 2 : base;
+    const stroke = focus?.every((v, i) => v === d.box[i]) ? base * 2 : base;
     shapes.push(`<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>`);
     const keypoints = d.keypoints ?? (Array.isArray(d.attributes?.keypoints) ? (d.attributes.keypoints as SceneKeypoint[]) : undefined);
     if (keypoints) shapes.push(skeletonSvg(keypoints, colour, base));

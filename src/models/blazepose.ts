@@ -180,7 +180,10 @@ export class BlazePoseDetector implements PoseDetector {
       }
       // A body the whole-frame pass placed but the landmark model then rejects gets its box's own pass.
       const found = await this.landmarksAll(img, assigned.map((a) => a.body.roi));
-      found.forEach((pose, i) => (pose ? poses.push(pose) : searchIn.push(assigned[i].box)));
+      for (const [i, pose] of found.entries()) {
+        if (pose) poses.push(pose);
+        else searchIn.push(assigned[i].box);
+      }
     }
     // Every detector pass is queued before the first is awaited, and every landmark pass before
     // any is read: the worker runs one model while this thread warps the next crop.

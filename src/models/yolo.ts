@@ -50,6 +50,7 @@ export interface RawDetection {
 }
 
 /** Decodes one YOLO output tensor into boxes in model-input pixels, with NMS where the graph has none. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one hot loop over the anchors for every YOLO export layout; split, it would copy the tensor or call per anchor
 export function decodeYolo(out: TensorData, opts: YoloDecodeOptions): RawDetection[] {
   const data = asFloat32(out);
   const dims = out.dims.length > 2 && out.dims[0] === 1 ? out.dims.slice(1) : out.dims;

@@ -96,6 +96,7 @@ export class MotionDetector {
   }
 
   /** Connected changed regions (8-neighbour flood fill), filtered by min_area in full-frame pixels. */
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a flood fill over typed arrays on the hot path, kept in one loop without allocations
   private regions(): Box[] {
     const { sw, sh, mask, labels, factor: f } = this;
     labels.fill(0);

@@ -11,7 +11,7 @@ export interface TarEntry {
 }
 
 function octal(value: number, width: number): string {
-  return value.toString(8).padStart(width - 1, '0') + '\0';
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
 }
 
 function header(name: string, size: number, mtime: number): Buffer {
@@ -29,7 +29,7 @@ function header(name: string, size: number, mtime: number): Buffer {
   h.write('00', 263, 'ascii');
   let sum = 0;
   for (const b of h) sum += b;
-  h.write(octal(sum, 7) + ' ', 148, 'ascii');
+  h.write(`${octal(sum, 7)} `, 148, 'ascii');
   return h;
 }
 

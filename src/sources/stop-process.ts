@@ -5,9 +5,9 @@ import type { ChildProcess } from 'node:child_process';
  * after `graceMs`. Resolves once `exited` does (by default the child's exit), so the caller
  * knows the child has been reaped.
  */
-export async function terminate(child: ChildProcess, exited?: Promise<void>, graceMs = 2000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return exited;
-  exited ??= new Promise((r) => child.once('exit', () => r()));
+export async function terminate(child: ChildProcess, exitedPromise?: Promise<void>, graceMs = 2000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return exitedPromise;
+  const exited = exitedPromise ?? new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const gone = await Promise.race([

@@ -7,14 +7,14 @@ async function api(path, init) {
   const res = await fetch(path, init);
   const type = res.headers.get('content-type') || '';
   const body = type.includes('json') ? await res.json() : await res.text();
-  if (!res.ok) throw new Error((body && body.error) || `${res.status} ${res.statusText}`);
+  if (!res.ok) throw new Error((body?.error) || `${res.status} ${res.statusText}`);
   return body;
 }
 
 // ---- tabs
 const TABS = ['live', 'events', 'faces', 'analyze'];
-function show(tab) {
-  if (!TABS.includes(tab)) tab = 'live';
+function show(requested) {
+  const tab = TABS.includes(requested) ? requested : 'live';
   for (const t of TABS) {
     $(`#tab-${t}`).hidden = t !== tab;
     $(`nav a[data-tab="${t}"]`).toggleAttribute('aria-current', t === tab);
@@ -117,14 +117,13 @@ $('#enrol').addEventListener('submit', async (e) => {
 });
 
 // ---- analyze (drag and drop)
-const MAX_BYTES = 5 * 1024 * 1024;
 async function analyze(file) {
   const error = $('#analyze-error');
   const result = $('#analyze-result');
   error.hidden = true;
   result.hidden = true;
   if (!file.type.startsWith('image/')) return fail(`${file.name} is not an image.`);
-  if (file.size > MAX_BYTES) return fail(`${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is 5 MB.`);
+  // The size limit is the server's (server.max_upload_mb): its 413 names it.
   const upload = new FormData();
   upload.append('file', file);
   let body;

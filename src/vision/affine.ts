@@ -95,7 +95,10 @@ function halve(img: RgbImage): RgbImage {
 function pyramidLevel(img: RgbImage, level: number): RgbImage {
   if (level === 0) return img;
   let levels = pyramids.get(img.data);
-  if (!levels) pyramids.set(img.data, (levels = [img]));
+  if (!levels) {
+    levels = [img];
+    pyramids.set(img.data, levels);
+  }
   while (levels.length <= level) levels.push(halve(levels[levels.length - 1]));
   return levels[level];
 }

@@ -9,8 +9,9 @@ export const F32 = 0x7d;
 export const V128 = 0x7b;
 
 /** Unsigned LEB128. */
-export function uleb(v: number): number[] {
+export function uleb(value: number): number[] {
   const out: number[] = [];
+  let v = value;
   do {
     let b = v & 0x7f;
     v >>>= 7;
@@ -21,8 +22,9 @@ export function uleb(v: number): number[] {
 }
 
 /** Signed LEB128. */
-export function sleb(v: number): number[] {
+export function sleb(value: number): number[] {
   const out: number[] = [];
+  let v = value;
   for (;;) {
     const b = v & 0x7f;
     v >>= 7;

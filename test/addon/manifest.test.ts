@@ -163,11 +163,17 @@ describe('the options', () => {
       if (part === '[]') {
         const list = cur as unknown[];
         if (last) list.splice(0, list.length, value);
-        else cur = (list[0] ?? (list[0] = {})) as Record<string, unknown>;
+        else {
+          list[0] ??= {};
+          cur = list[0] as Record<string, unknown>;
+        }
       } else {
         const obj = cur as Record<string, unknown>;
         if (last) obj[part] = value;
-        else cur = (obj[part] ??= parts[i + 1] === '[]' ? [] : {}) as Record<string, unknown> | unknown[];
+        else {
+          obj[part] ??= parts[i + 1] === '[]' ? [] : {};
+          cur = obj[part] as Record<string, unknown> | unknown[];
+        }
       }
     });
     return options;

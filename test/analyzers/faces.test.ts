@@ -62,7 +62,11 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
     const img = await probe('obama_and_biden.jpg');
     const boxes = await persons(img);
     const searches: (boolean | undefined)[] = [];
-    const recording = { ...detector, embedFace: detector.embedFace.bind(detector), detectFaces: (image: RgbImage, opts?: { tiles?: boolean }) => (searches.push(opts?.tiles), detector.detectFaces(image, opts)) };
+    const recording = { ...detector, embedFace: detector.embedFace.bind(detector), detectFaces: (image: RgbImage, opts?: { tiles?: boolean }) => {
+        searches.push(opts?.tiles);
+        return detector.detectFaces(image, opts);
+      },
+    };
     const analyzer = new FaceAnalyzer(recording, matchFace, config);
     expect((await analyzer.findFaces(img, boxes)).length).toBe(3);
     expect(searches).toEqual(boxes.map(() => false));

@@ -43,7 +43,7 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../sha
     const body = await analyze(analyzer, await loadImage(`${PEOPLE}/ai-body.jpg`));
     expect(body).toHaveLength(1);
     expect(body[0]).toMatchObject({ kind: 'pose', label: 'person', attributes: { pose: null, fallen: false } });
-    expect((body[0].attributes?.keypoints as unknown[]).length).toBe(33);
+    expect(body[0].attributes?.keypoints).toHaveLength(33);
   });
 
   it('refuses to save a pose from a photo without people', async () => {
@@ -107,7 +107,7 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer with MoveNet (needs ../share
     const body = await loadImage(`${PEOPLE}/ai-body.jpg`);
     const single = await analyzer.analyze(body, await boxes(body), 0);
     expect(single).toHaveLength(1);
-    expect((single[0].attributes?.keypoints as unknown[]).length).toBe(17);
+    expect(single[0].attributes?.keypoints).toHaveLength(17);
     expect(single[0].label).toBe('person');
   });
 });

@@ -66,7 +66,7 @@ async function collect(detector: BlazeFaceDetector): Promise<{ samples: Sample[]
         missed.push(`${path.slice(FACES.length + 1)} (${a.name})`);
         continue;
       }
-      faces.forEach((face, i) => samples.push({ person: people[i], photo: path, variant: a.name, img, face }));
+      for (const [i, face] of faces.entries()) samples.push({ person: people[i], photo: path, variant: a.name, img, face });
     }
   }
   return { samples, missed };
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       const label = `${spec.name} (size ${spec.size}, zoom ${spec.zoom}, pixels ×${spec.scale.toFixed(4)} ${spec.offset >= 0 ? '+' : ''}${spec.offset.toFixed(3)}${spec.bgr ? ', BGR' : ''})`;
       console.log(`\n${label}`);
       const cross = pairs(samples, embeddings, true);
-      const originals = samples.map((s, i) => i).filter((i) => samples[i].variant === 'original');
+      const originals = samples.map((_s, i) => i).filter((i) => samples[i].variant === 'original');
       const orig = pairs(originals.map((i) => samples[i]), originals.map((i) => embeddings[i]), true);
       console.log(`  cross-photo pairs:     ${fmt(roc(cross.pos, cross.neg))}`);
       console.log(`                         ${at(cross.pos, cross.neg)}`);

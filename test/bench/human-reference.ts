@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url);
 export interface HumanReference {
   // Human's own types come from its bundle; the bench only needs these few members.
   human: {
-    tf: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    // biome-ignore lint/suspicious/noExplicitAny: Human bundles its own tfjs; the bench calls into it untyped
+    tf: any;
     models: { models: Record<string, { execute(input: unknown): unknown } | null> };
     detect(input: unknown): Promise<{ face: unknown[]; body: unknown[]; object: unknown[] }>;
     warmup(): Promise<unknown>;

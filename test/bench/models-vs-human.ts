@@ -32,7 +32,10 @@ const MODELS: Array<{ name: string; human: string | null }> = [
 
 function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
 }
 
 export interface Row {

@@ -13,7 +13,11 @@ describe('the config’s secrets and the log', () => {
     writeFileSync(path, 'mqtt:\n  url: mqtt://127.0.0.1:1883\n  password: broker-pw-77\ntelegram:\n  token: "123456:telegram-token-xyz"\n');
     const { secrets } = loadConfig({ configPath: path, env: {}, haOptionsPath: join(dir, 'none.json') });
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) });
+    const sink = new Writable({ write: (chunk, _enc, cb) => {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     const logger = createLogger('info', sink, secrets);
     // As a library might phrase it: the token inside a URL path, the password in free text.
     logger.error('request to https://api.telegram.org/bot123456:telegram-token-xyz/sendPhoto failed');

@@ -5,7 +5,10 @@ import { padChannels } from '../../src/convert/pad-channels.js';
 
 function random(n: number, seed: number): Float32Array {
   let s = seed;
-  return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1);
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (s / 2 ** 31) * 2 - 1;
+  });
 }
 
 /**

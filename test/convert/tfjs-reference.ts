@@ -24,6 +24,7 @@ export class TfjsReference {
   }
 
   /** From model.json (parsed) and all weight bytes, in manifest order. */
+  // biome-ignore lint/suspicious/noExplicitAny: model.json as tfjs-converter reads it (its ModelArtifacts type is not exported in a usable form)
   static async fromArtifacts(json: any, weights: Uint8Array): Promise<TfjsReference> {
     await tf.setBackend('cpu');
     const weightSpecs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);

@@ -43,7 +43,7 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
 
   it('analyses a dropped photo and lists the people with their confidence', async () => {
     const page = await browser.newPage();
-    await page.goto(url.replace('/?', '/?') + '#analyze');
+    await page.goto(`${url.replace('/?', '/?')}#analyze`);
     await page.locator('#pick').setInputFiles(PHOTO);
     const list = page.locator('#analyze-list');
     await list.waitFor({ state: 'visible', timeout: 60_000 });

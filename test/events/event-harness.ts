@@ -22,7 +22,7 @@ export function eventHarness(opts: Partial<Pick<EventManagerOptions, 'cameras' |
   const store = new EventStore(db);
   const snapshots = new SnapshotStore(join(dir, 'snapshots'));
   const log = new EventLog(join(dir, 'logs'));
-  const bus = new EventBus((event, err) => {
+  const bus = new EventBus((_event, err) => {
     throw err;
   });
   const messages: EventMessage[] = [];

@@ -57,8 +57,14 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 function exchange(port: number, text: string): Promise<string> {
   return new Promise((resolve) => {
     const sock = new Socket();
-    sock.setTimeout(2000, () => (sock.destroy(), resolve('')));
-    sock.once('data', (d) => (sock.destroy(), resolve(d.toString())));
+    sock.setTimeout(2000, () => {
+      sock.destroy();
+      resolve('');
+    });
+    sock.once('data', (d) => {
+      sock.destroy();
+      resolve(d.toString());
+    });
     sock.once('error', () => resolve(''));
     sock.once('connect', () => sock.write(text));
     sock.connect(port, '127.0.0.1');
@@ -68,7 +74,10 @@ function exchange(port: number, text: string): Promise<string> {
 async function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = new Socket();
-    sock.once('connect', () => (sock.destroy(), resolve(true)));
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
     sock.once('error', () => resolve(false));
     sock.connect(port, '127.0.0.1');
   });

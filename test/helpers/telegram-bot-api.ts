@@ -233,7 +233,10 @@ export class TelegramBotApiStandIn {
     this.record({ method: 'getUpdates', params: p, status: 200 });
     this.updates = this.updates.filter((u) => u.update_id >= offset);
     const timeout = Number(p.timeout ?? 0);
-    if (this.updates.length || timeout <= 0) return this.answerUpdates(res, offset);
+    if (this.updates.length || timeout <= 0) {
+      this.answerUpdates(res, offset);
+      return;
+    }
     const waiter: Waiter = { offset, res, timer: setTimeout(() => this.answerUpdates(res, offset), timeout * 1000) };
     this.waiters.push(waiter);
     res.on('close', () => {

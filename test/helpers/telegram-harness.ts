@@ -51,7 +51,12 @@ export async function startHarness(
   const db = openDatabase(dbPath);
   const bus = new EventBus();
   const logs: string[] = [];
-  const logger = createLogger('debug', new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }));
+  const logger = createLogger('debug', new Writable({
+      write: (c, _e, cb) => {
+        logs.push(String(c));
+        cb();
+      },
+    }));
   const sleeps: number[] = [];
   let simulated = 0;
   const enrolled: Harness['enrolled'] = [];

@@ -85,7 +85,7 @@ data_dir: ${dir}
   it('reports whether Barack Obama was recognised in the audience (he is not, at the default threshold: docs/faces.md)', () => {
     const obama = faceEvents.filter((m) => m.event.sub_label === 'barack_obama');
     const unknownAtHisPlace = faceEvents.filter((m) => m.event.sub_label === null && isObamasPlace(centreX(m.event.box)));
-    console.log(`face events: ${faceEvents.length}; Lin named ${faceEvents.filter((m) => m.event.sub_label === 'lin_manuel_miranda').length}, Obama named ${obama.length}, unknown at Obama's place ${unknownAtHisPlace.length}`);
+    console.info(`face events: ${faceEvents.length}; Lin named ${faceEvents.filter((m) => m.event.sub_label === 'lin_manuel_miranda').length}, Obama named ${obama.length}, unknown at Obama's place ${unknownAtHisPlace.length}`);
     // He is seen: a face event at his place exists, named or not.
     expect(obama.length + unknownAtHisPlace.length).toBeGreaterThan(0);
   });

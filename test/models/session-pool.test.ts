@@ -96,7 +96,12 @@ describe('SessionPool', () => {
     const cores = availableParallelism();
     const warnings = (runtime: RuntimeConfig): string => {
       const lines: string[] = [];
-      const sink = new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) });
+      const sink = new Writable({
+      write: (c, _e, cb) => {
+        lines.push(String(c));
+        cb();
+      },
+    });
       new SessionPool(runtime, createLogger('warn', sink)); // no worker starts before a load
       return lines.join('');
     };
@@ -121,7 +126,12 @@ describe('SessionPool', () => {
 
   it.each(FALLBACK_PROVIDERS)('falls back to the CPU, with a warning, when %s is not installed', async (provider) => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) });
+    const sink = new Writable({
+      write: (c, _e, cb) => {
+        lines.push(String(c));
+        cb();
+      },
+    });
     await withPool({ provider, threads: 1, workers: 1 }, createLogger('warn', sink), async (pool) => {
       const info = await pool.load('const', model);
       expect(info.provider).toBe('cpu');

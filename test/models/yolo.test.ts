@@ -42,7 +42,7 @@ function yolov5Tensor(): number[] {
 function yolov8Tensor(): number[] {
   const out = new Array((4 + NC) * N).fill(0);
   proposals.forEach((p, i) => {
-    [p.cx, p.cy, p.w, p.h].forEach((v, c) => (out[c * N + i] = v));
+    for (const [c, v] of [p.cx, p.cy, p.w, p.h].entries()) out[c * N + i] = v;
     out[(4 + p.cls) * N + i] = p.obj * p.p;
   });
   return out;
@@ -128,6 +128,6 @@ describe('YoloDetector on ONNX graphs that emit each export layout', () => {
     expect(dets).toHaveLength(1);
     expect(dets[0].label).toBe('pistol');
     expect(dets[0].score).toBeGreaterThan(0.8);
-    dets[0].box.forEach((v, i) => expect(v).toBeCloseTo(EXPECTED[i], 3));
+    for (const [i, v] of dets[0].box.entries()) expect(v).toBeCloseTo(EXPECTED[i], 3);
   });
 });

@@ -50,6 +50,7 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
   const call = async (method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}) => {
     const res = await fetch(base + path, { method, body, headers });
     const type = res.headers.get('content-type') ?? '';
+    // biome-ignore lint/suspicious/noExplicitAny: the tests read answers of many shapes, each checked by its assertions
     return { status: res.status, type, json: type.includes('json') ? ((await res.json()) as Record<string, any>) : undefined, body: type.includes('json') ? undefined : Buffer.from(await res.arrayBuffer()) };
   };
 

@@ -25,7 +25,11 @@ describe('CameraSource on an HTTP MJPEG camera', () => {
 
   function source(url: string, o: { stall_timeout?: number; onStatus?: (s: CameraStatus) => void } = {}): CameraSource {
     log = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (log.push(String(chunk)), done()) });
+    const sink = new Writable({ write: (chunk, _enc, done) => {
+        log.push(String(chunk));
+        done();
+      },
+    });
     const camera = cameraSchema.parse({ url, detect: { width: 48, height: 36, fps: 5 }, stall_timeout: o.stall_timeout ?? 10 });
     const s = new CameraSource({ name: 'porch', camera, ffmpegPath: 'ffmpeg', logger: createLogger('trace', sink), onStatus: o.onStatus, backoff: { initialMs: 100, maxMs: 400 } });
     sources.push(s);
@@ -54,7 +58,7 @@ describe('CameraSource on an HTTP MJPEG camera', () => {
 
   it('says "wrong user name or password" and never shows the password, in status or logs', async () => {
     const statuses: CameraStatus[] = [];
-    const s = source(cam.base.replace('//', '//user:Hunter2secret@') + '/secure/video', { onStatus: (st) => statuses.push(st) });
+    const s = source(`${cam.base.replace('//', '//user:Hunter2secret@')}/secure/video`, { onStatus: (st) => statuses.push(st) });
     s.start();
     await waitUntil(() => s.status().reconnects >= 1);
     expect(s.status().lastError).toBe('wrong user name or password');
@@ -64,7 +68,7 @@ describe('CameraSource on an HTTP MJPEG camera', () => {
   });
 
   it('accepts the right password', async () => {
-    const s = source(cam.base.replace('//', '//user:pass@') + '/secure/video');
+    const s = source(`${cam.base.replace('//', '//user:pass@')}/secure/video`);
     s.start();
     await s.frames.take(AbortSignal.timeout(20_000));
     expect(s.status().connected).toBe(true);
@@ -88,7 +92,11 @@ describe('CameraSource on a server that accepts and never answers', () => {
   let port: number;
   const sockets = new Set<Socket>();
   beforeAll(async () => {
-    silent = createServer((sock) => (sockets.add(sock), sock.on('close', () => sockets.delete(sock)))); // holds connections open, says nothing
+    // holds connections open, says nothing
+    silent = createServer((sock) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     port = (silent.address() as { port: number }).port;
   });

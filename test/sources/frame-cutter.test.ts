@@ -28,7 +28,7 @@ describe('FrameCutter', () => {
       const cutter = new FrameCutter(frameBytes);
       const frames = splitRandomly(whole, seed).flatMap((c) => cutter.push(c));
       expect(frames).toHaveLength(40);
-      frames.forEach((f, i) => expect(f.equals(whole.subarray(i * frameBytes, (i + 1) * frameBytes))).toBe(true));
+      for (const [i, f] of frames.entries()) expect(f.equals(whole.subarray(i * frameBytes, (i + 1) * frameBytes))).toBe(true);
       expect(cutter.pending).toBe(0);
     }
   });

@@ -34,7 +34,10 @@ export async function startMjpegServer(o: { width: number; height: number; fps: 
       res.write('\r\n');
     }, 1000 / o.fps);
     timers.add(timer);
-    res.on('close', () => (clearInterval(timer), timers.delete(timer)));
+    res.on('close', () => {
+      clearInterval(timer);
+      timers.delete(timer);
+    });
   };
   const server: Server = createServer((req, res) => {
     if (req.url === '/video') return stream(res);

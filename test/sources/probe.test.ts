@@ -35,7 +35,7 @@ describe('probeCamera', () => {
     const port = await freePort();
     expect(await probeCamera(`rtsp://127.0.0.1:${port}/cam`, { ffmpegPath })).toEqual({ ok: false, reason: `connection refused at 127.0.0.1:${port}: is the camera on and the port right?` });
     expect(await probeCamera(`${cam.base}/missing`, { ffmpegPath })).toEqual({ ok: false, reason: 'not found (404): check the stream path' });
-    expect(await probeCamera(cam.base.replace('//', '//user:nope@') + '/secure/video', { ffmpegPath })).toEqual({ ok: false, reason: 'wrong user name or password' });
+    expect(await probeCamera(`${cam.base.replace('//', '//user:nope@')}/secure/video`, { ffmpegPath })).toEqual({ ok: false, reason: 'wrong user name or password' });
     expect(await probeCamera(join(dir, 'audio.m4a'), { ffmpegPath })).toEqual({ ok: false, reason: 'no video stream: the source sends no video' });
     expect(await probeCamera(join(dir, 'broken.mp4'), { ffmpegPath })).toMatchObject({ ok: false, reason: expect.stringMatching(/not a video stream ffmpeg can read/) });
   });
@@ -48,7 +48,10 @@ describe('probeCamera', () => {
     let silent: Server;
     const sockets = new Set<Socket>();
     beforeAll(async () => {
-      silent = createServer((s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
+      silent = createServer((s) => {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+      });
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     });
     afterAll(() => {

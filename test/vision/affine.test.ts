@@ -37,7 +37,7 @@ describe('similarityTransform', () => {
     const src: Point[] = [[0, 0], [10, 2], [3, 9], [7, 7], [-2, 5]];
     const dst = src.map((p) => applyAffine(m, p));
     const fit = similarityTransform(src, dst);
-    fit.forEach((v, i) => expect(v).toBeCloseTo(m[i], 9));
+    for (const [i, v] of fit.entries()) expect(v).toBeCloseTo(m[i], 9);
   });
 
   it('gives the least-squares fit when the points do not match exactly, never a reflection', () => {

@@ -49,7 +49,7 @@ function matMul(n: TfNode, ctx: ConvertContext): void {
   let bName: string;
   const bValue = ctx.value(b);
   if (attr.bool(n, 'transpose_b') || attr.bool(n, 'adj_y')) {
-    if (!bValue || bValue.shape.length !== 2) throw new Error(`node "${n.name}" (${n.op}): transpose_b needs a constant 2-D matrix`);
+    if (bValue?.shape.length !== 2) throw new Error(`node "${n.name}" (${n.op}): transpose_b needs a constant 2-D matrix`);
     const [r, c] = bValue.shape;
     bName = ctx.graph.addInitializer(`${n.name}/B`, { type: OnnxType.float, dims: [c, r], data: transposeData(bValue.data as Float32Array, [r, c], [1, 0]) });
   } else {

@@ -124,6 +124,7 @@ function pad(n: TfNode, ctx: ConvertContext): void {
 }
 
 /** TF StridedSlice → Slice, then Squeeze for shrink_axis. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: follows TF's StridedSlice semantics (masks per axis) step by step, checked by the agreement tests
 function stridedSlice(n: TfNode, ctx: ConvertContext): void {
   const [x, beginRef, endRef, stridesRef] = dataInputs(n);
   const begin = Array.from(ctx.requireValue(beginRef, n, 'begin').data, Number);

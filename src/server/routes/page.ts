@@ -6,7 +6,7 @@ import type { ApiPlugin } from '../zod-validation.js';
 /** The UI's static files: src/ui beside the sources, dist/ui (copied by `npm run build`) beside the build. */
 export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A valid ingress prefix is a plain path; anything else is ignored rather than echoed into HTML. */
 export function ingressBase(header: string | string[] | undefined): string {
@@ -26,6 +26,6 @@ export const pageRoutes: ApiPlugin<Record<never, never>> = async (app) => {
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(index.replace('<!--BASE-->', `<base href="${escape(base)}">`));
+      .send(index.replace('<!--BASE-->', `<base href="${escapeHtml(base)}">`));
   });
 };

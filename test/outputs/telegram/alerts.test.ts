@@ -47,7 +47,7 @@ describe.skipIf(!HAVE_FIXTURES)('Telegram alerts with a photo (needs ../shared/f
       const y = Math.round((box[1] + box[3]) / 2);
       const at = (y * info.width + x) * info.channels;
       const rgb = [data[at], data[at + 1], data[at + 2]];
-      rgb.forEach((v, k) => expect(Math.abs(v - BOX_RGB[k])).toBeLessThan(60));
+      for (const [k, v] of rgb.entries()) expect(Math.abs(v - BOX_RGB[k])).toBeLessThan(60);
       const buttons = (p.params.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat();
       expect(buttons.map((b) => b.callback_data)).toEqual(['snap:front_door', 'mute:front_door']);
     }
