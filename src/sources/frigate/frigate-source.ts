@@ -65,6 +65,8 @@ export class FrigateSource {
   private readonly tracked = new Map<string, Tracked>();
   private unsubscribe?: () => void;
   private known: string[] = [];
+  /** Frigate's list was read (by cameras() before start()): start() need not ask again. */
+  private listed = false;
 
   constructor(private readonly opts: FrigateSourceOptions) {
     this.api = new FrigateApi({ url: opts.frigateUrl, attempts: opts.snapshotAttempts ?? 3, retryMs: opts.retryMs ?? 1000 });
@@ -81,6 +83,7 @@ export class FrigateSource {
     this.known = only?.length ? all.filter((c) => only.includes(c)) : all;
     // Cameras seen in events while the answer was on its way are Frigate's too.
     for (const c of seen) if (!this.known.includes(c)) this.known.push(c);
+    this.listed = true;
     this.opts.bus.emit('sourceCameras', { source: 'frigate', cameras: [...this.known], complete: true });
     for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, true));
     return this.known;
@@ -92,7 +95,7 @@ export class FrigateSource {
    */
   start(): void {
     this.unsubscribe = this.opts.mqtt.subscribeExternal(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
-    this.cameras().catch((err: Error) => this.opts.logger.warn(`Frigate's camera list: ${err.message}; cameras get their Home Assistant device at their first event`));
+    if (!this.listed) this.cameras().catch((err: Error) => this.opts.logger.warn(`Frigate's camera list: ${err.message}; cameras get their Home Assistant device at their first event`));
   }
 
   stop(): void {
