@@ -15,6 +15,11 @@ export interface BusEvents {
   motion: { camera: string; moving: boolean };
   /** The face registry changed (enrol, rename, delete, import); the UI's live stream passes it on. */
   facesChanged: { people: number; samples: number };
+  /**
+   * A source that owns its cameras (Frigate) reports them, so they get HA devices: `complete`
+   * is its whole list (Frigate's config), otherwise cameras just seen in its events.
+   */
+  sourceCameras: { source: 'frigate'; cameras: string[]; complete: boolean };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

@@ -32,6 +32,8 @@ import { analyzeRoutes } from './server/routes/analyze.js';
 import { eventRoutes } from './server/routes/events.js';
 import { faceRoutes } from './server/routes/faces.js';
 import { liveRoutes } from './server/routes/live.js';
+import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
+import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
 import { poseRoutes } from './server/routes/poses.js';
 import { telegramRoutes } from './server/routes/telegram.js';
 import { CameraSource } from './sources/camera-source.js';
@@ -67,6 +69,10 @@ interface Core {
   eventStore: EventStore;
   poses: PoseLibrary;
   addon: boolean;
+  /** Checks the signed snapshot URLs that `snapshotUrl` hands out (docs/api.md). */
+  signer: SnapshotSigner;
+  /** Signed snapshot links for HA, MQTT and Telegram: absolute under `server.public_url` when it is set. */
+  snapshotUrl: SnapshotUrl;
 }
 
 /**
@@ -78,6 +84,8 @@ export class Argus {
   private readonly stops: Stop[] = [];
   private readonly sources = new Map<string, CameraSource>();
   private readonly paused = new Set<string>();
+  /** Frigate's source, once started: the HA image entity shows its snapshots for Frigate's events. */
+  private frigate?: FrigateSource;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -93,7 +101,7 @@ export class Argus {
     const registry = this.startRegistry(core, detector);
     const events = this.startEvents(core);
     const scheduler = this.startAnalysis(core, detector, registry, events);
-    this.startHomeAssistantMqtt(core, mqtt);
+    this.startHomeAssistantMqtt(core, mqtt, registry);
     this.startCameras(core, scheduler);
     const alertGate = await this.startHomeAssistant(core);
     this.startFrigate(core, mqtt, registry);
@@ -118,7 +126,12 @@ export class Argus {
     for (const [name, c] of Object.entries(cameras)) if (!c.enabled) log.info(`camera ${name} is disabled`);
     const db = openDatabase(join(dataDir, 'argus.db'));
     this.stops.push(() => void db.close());
+    const signer = new SnapshotSigner(snapshotKey(dataDir));
+    const publicUrl = config.server.public_url;
+    if (!publicUrl) log.info('server.public_url is not set: snapshot links in Home Assistant, MQTT and Telegram are relative, so a phone notification cannot show them (docs/home-assistant.md)');
     return {
+      signer,
+      snapshotUrl: snapshotLinks({ signer, publicUrl, ttlSeconds: config.server.snapshot_url_ttl * 3600 }),
       config,
       log,
       dataDir,
@@ -230,19 +243,25 @@ export class Argus {
     return scheduler;
   }
 
-  /** Discovery, states, the pause switch. */
-  private startHomeAssistantMqtt({ config, bus, db, enabled, kinds, snapshots, log }: Core, mqtt: MqttConnection): void {
+  /** Discovery, states, the pause switch, people and zones. */
+  private startHomeAssistantMqtt({ config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
     const ha = new HomeAssistantMqtt({
       mqtt,
       bus,
       db,
       cameras: enabled,
+      zones: Object.fromEntries(enabled.map((name) => [name, Object.keys(cameras[name].zones)])),
+      frigate: Boolean(config.frigate?.url),
+      people: () => registry.list().map(({ id, name }) => ({ id, name })),
+      awayAfterSeconds: config.faces.away_after,
+      snapshotUrl,
       kinds,
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
       logger: log.child({ part: 'homeassistant' }),
       onPause: (camera, paused) => (paused ? this.paused.add(camera) : this.paused.delete(camera)),
-      loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(undefined)),
+      // Events from Frigate keep their picture in FrigateSource, not in Argus' snapshot store.
+      loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(this.frigate?.snapshot(event.id))),
     });
     ha.start();
     this.stops.push(() => ha.stop());
@@ -275,7 +294,7 @@ export class Argus {
   }
 
   /** The HA websocket API (events per detection, the alert gate), where HA can be reached. */
-  private async startHomeAssistant({ config, bus, log }: Core): Promise<(() => boolean) | undefined> {
+  private async startHomeAssistant({ config, bus, snapshotUrl, log }: Core): Promise<(() => boolean) | undefined> {
     const { homeassistant } = config;
     const target = resolveHaTarget(homeassistant, process.env);
     if (!target) return undefined;
@@ -285,6 +304,7 @@ export class Argus {
       logger: log.child({ part: 'homeassistant-ws' }),
       eventType: homeassistant?.event_type,
       alertGate: homeassistant?.alert_gate,
+      snapshotUrl,
     });
     await client.start();
     this.stops.push(() => client.stop());
@@ -322,12 +342,14 @@ export class Argus {
       snapshotAttempts: frigate.snapshot_attempts,
       retryMs: frigate.retry_interval * 1000,
       setSubLabel: frigate.set_sub_label,
+      overwriteSubLabel: frigate.overwrite_sub_label,
     });
+    this.frigate = source;
     source.start();
     this.stops.push(() => source.stop());
   }
 
-  private async startTelegram({ config, db, bus, kinds, snapshots, log }: Core, registry: FaceRegistry, alertGate?: () => boolean): Promise<TelegramOutput | undefined> {
+  private async startTelegram({ config, db, bus, kinds, snapshots, snapshotUrl, log }: Core, registry: FaceRegistry, alertGate?: () => boolean): Promise<TelegramOutput | undefined> {
     const { telegram } = config;
     if (!telegram?.enabled) return undefined;
     const jpegs = new JpegCache();
@@ -338,6 +360,7 @@ export class Argus {
       bus,
       logger: log.child({ part: 'telegram' }),
       loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(undefined)),
+      snapshotUrl,
       cameraStatuses: () => [...this.sources.values()].map((s) => s.status()),
       snapshotNow: async (camera) => {
         const frame = this.sources.get(camera)?.latest();
@@ -376,7 +399,7 @@ export class Argus {
   }
 
   /** The web server, last: everything it shows exists by now. */
-  private async startServer({ config, dataDir, addon, log }: Core, mqtt: MqttConnection, routes: RoutePlugin[]): Promise<{ port: number; token: string }> {
+  private async startServer({ config, dataDir, addon, signer, log }: Core, mqtt: MqttConnection, routes: RoutePlugin[]): Promise<{ port: number; token: string }> {
     const token = accessToken(dataDir, config.server.token);
     const { port: mainPort, host, direct_port } = config.server;
     const listeners: Listener[] = [{ port: mainPort, host, access: addon ? 'ingress' : 'token' }];
@@ -384,6 +407,7 @@ export class Argus {
     const server = new WebServer({
       listeners,
       token,
+      signer,
       cameras: this.sources,
       health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size },
       logger: log,

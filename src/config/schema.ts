@@ -98,9 +98,19 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
         token: z.string().min(16, 'a token of at least 16 characters').optional(),
         /** Largest photo `POST /api/analyze` and `POST /api/poses/:name` accept (face photos: `faces.max_upload_mb`). */
         max_upload_mb: z.number().gt(0).max(100).default(10),
+        /**
+         * Where Home Assistant and a phone reach Argus' API (http://192.168.1.5:8100): snapshot links
+         * in HA events, MQTT and Telegram start with it. Unset: links stay relative (docs/api.md).
+         */
+        public_url: z
+          .string()
+          .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'an http:// or https:// URL without ?query or #fragment, such as http://192.168.1.5:8100')
+          .optional(),
+        /** Hours a signed snapshot link stays valid. */
+        snapshot_url_ttl: z.number().gt(0).max(8760).default(24),
       })
       .strict()
-      .default({ port: 8099, host: '0.0.0.0', max_upload_mb: 10 }),
+      .default({ port: 8099, host: '0.0.0.0', max_upload_mb: 10, snapshot_url_ttl: 24 }),
     data_dir: z.string().default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     models: modelsSchema.prefault({}),

@@ -7,6 +7,7 @@ import { parseJsonBodies } from './json-body.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { healthRoutes, type HealthInfo } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
+import type { SnapshotSigner } from './snapshot-signer.js';
 import { zodValidatorCompiler, type ApiPlugin } from './zod-validation.js';
 
 /** One port Argus listens on, and who may use it. */
@@ -46,6 +47,8 @@ export interface ServerOptions {
   listeners: Listener[];
   /** Required on `token` listeners for every request that does not come through HA ingress. */
   token: string;
+  /** Checks signed snapshot URLs, which open one event's picture without the token. */
+  signer?: SnapshotSigner;
   cameras: Map<string, CameraView>;
   health: HealthInfo;
   logger: Logger;
@@ -71,7 +74,7 @@ export class WebServer {
   private build(listener: Listener): FastifyInstance {
     const { opts } = this;
     const app = httpApp(opts.logger.child({ part: 'http' }));
-    app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard() : tokenGuard(opts.token));
+    app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard(opts.signer) : tokenGuard(opts.token, opts.signer));
     const own = [route(healthRoutes, '/api/health', { info: opts.health }), route(cameraRoutes, '/api/cameras', { cameras: opts.cameras }), route(pageRoutes, '', {})];
     for (const mount of [...own, ...(opts.routes ?? [])]) mount(app);
     return app;

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SignedFile, SnapshotSigner } from './snapshot-signer.js';
 
 /** Home Assistant's ingress proxy always connects from this address. */
 export const INGRESS_PROXY_IP = '172.30.32.2';
@@ -22,11 +23,46 @@ function presented(req: FastifyRequest): { token?: string; fromQuery: boolean } 
   return { token: cookie?.slice(COOKIE.length + 1), fromQuery: false };
 }
 
-/** The add-on's ingress port: only Home Assistant's ingress proxy may talk to it. */
-export function ingressOnlyGuard() {
+/** The only routes a signed URL opens: one event's snapshot or crop. */
+const SIGNED_ROUTE = /^\/api\/events\/([^/]+)\/(snapshot\.jpg|crop\.jpg)$/;
+
+/**
+ * A signed snapshot URL (`?exp=…&sig=…`, docs/api.md): `allow` when it is valid for exactly
+ * this event and file and not expired, a refusal when it is signed but wrong or stale, and
+ * `none` for every other request (which then needs the token as before).
+ */
+function signedAccess(req: FastifyRequest, path: string, signer: SnapshotSigner | undefined): 'allow' | 'none' | { code: string; error: string } {
+  const query = req.query as Record<string, unknown> | undefined;
+  if (!signer || (query?.sig === undefined && query?.exp === undefined)) return 'none';
+  const m = SIGNED_ROUTE.exec(path);
+  if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return 'none';
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]);
+  } catch {
+    return 'none';
+  }
+  const check = signer.verify(id, m[2] as SignedFile, String(query?.exp ?? ''), String(query?.sig ?? ''));
+  if (check.ok) return 'allow';
+  return check.code === 'signature_expired'
+    ? { code: check.code, error: 'This snapshot link has expired (server.snapshot_url_ttl); open the event in Argus instead.' }
+    : { code: check.code, error: 'This snapshot link is not valid for this picture: it was changed or belongs to another event.' };
+}
+
+/** Lets a signed snapshot URL through (true), refuses a bad one (replied), or leaves the request to the guard (false). */
+function handledBySignature(req: FastifyRequest, reply: FastifyReply, path: string, signer?: SnapshotSigner): boolean {
+  const access = signedAccess(req, path, signer);
+  if (access === 'none') return false;
+  if (access !== 'allow') reply.code(403).send(access);
+  return true;
+}
+
+/** The add-on's ingress port: only Home Assistant's ingress proxy may talk to it (and signed snapshot URLs, for HA core). */
+export function ingressOnlyGuard(signer?: SnapshotSigner) {
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = req.url.split('?')[0];
     if (PUBLIC.has(path) || req.socket.remoteAddress === INGRESS_PROXY_IP) return;
+    if (handledBySignature(req, reply, path, signer)) return;
     reply.code(403).send({
       error: 'This port only serves Home Assistant ingress. Open Argus from the Home Assistant sidebar, or enable server.direct_port.',
       code: 'ingress_only',
@@ -37,11 +73,13 @@ export function ingressOnlyGuard() {
 /**
  * Requests through HA ingress are trusted (HA authenticated the user); everything else needs
  * the token, as a Bearer header, `?token=` (which then sets a cookie, so links keep working) or that cookie.
+ * A signed snapshot URL opens its one picture without the token.
  */
-export function tokenGuard(token: string) {
+export function tokenGuard(token: string, signer?: SnapshotSigner) {
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = req.url.split('?')[0];
     if (PUBLIC.has(path) || req.socket.remoteAddress === INGRESS_PROXY_IP) return;
+    if (handledBySignature(req, reply, path, signer)) return;
     const { token: given, fromQuery } = presented(req);
     if (given && same(given, token)) {
       if (fromQuery) {

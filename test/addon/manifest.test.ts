@@ -151,7 +151,7 @@ describe('the options', () => {
     'homeassistant.alert_gate.states[]': 'not_home', 'homeassistant.alert_gate.when_unknown': 'block',
     'frigate.url': 'http://frigate:5000', 'frigate.topic_prefix': 'nvr', 'frigate.mqtt_url': 'mqtt://frigate-broker:1883',
     'frigate.labels[]': 'car', 'frigate.cameras[]': 'driveway', 'frigate.snapshot_attempts': 5, 'frigate.retry_interval': 2,
-    'frigate.set_sub_label': false, 'server.token': 'a-token-of-20-chars!', 'server.direct_port': 8100, 'log_level': 'debug',
+    'frigate.set_sub_label': false, 'frigate.overwrite_sub_label': true, 'server.public_url': 'http://192.168.1.5:8100', 'server.token': 'a-token-of-20-chars!', 'server.direct_port': 8100, 'log_level': 'debug',
   };
 
   function withSample(path: string, value: unknown): Options {

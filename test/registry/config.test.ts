@@ -4,7 +4,7 @@ import { registryConfigSchema } from '../../src/registry/config.js';
 
 describe('registryConfigSchema (faces:)', () => {
   it('has defaults for every key, the threshold the model runtime measured', () => {
-    expect(registryConfigSchema.parse({})).toEqual({ threshold: FACERES_MATCH_THRESHOLD, backups: { keep: 10, delay: 10 }, max_upload_mb: 5 });
+    expect(registryConfigSchema.parse({})).toEqual({ threshold: FACERES_MATCH_THRESHOLD, backups: { keep: 10, delay: 10 }, max_upload_mb: 5, away_after: 600 });
   });
 
   it('refuses unknown keys and out-of-range values', () => {

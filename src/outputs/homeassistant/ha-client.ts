@@ -1,6 +1,7 @@
 import { createConnection, ERR_INVALID_AUTH, subscribeEntities, type Connection } from 'home-assistant-js-websocket';
 import type { ArgusEvent } from '../../events/event.js';
 import type { Logger } from '../../log.js';
+import type { SnapshotUrl } from '../../server/snapshot-links.js';
 import { activeGate, AlertGate } from './alert-gate.js';
 import type { AlertGateConfig } from './config.js';
 import { createHaSocket } from './ha-socket.js';
@@ -13,8 +14,8 @@ export interface HomeAssistantClientOptions {
   /** HA event type fired per detection (default `argus_detection`). */
   eventType?: string;
   alertGate?: AlertGateConfig;
-  /** Base URL of the Argus API as HA reaches it, for an absolute snapshot URL in the event data. */
-  publicUrl?: string;
+  /** Signed snapshot links (absolute with `server.public_url`) for the event data's `snapshot_url`. */
+  snapshotUrl?: SnapshotUrl;
   /** First delay between attempts while HA cannot be reached at start (doubles up to 60 s). */
   retryMs?: number;
 }
@@ -79,7 +80,7 @@ export class HomeAssistantClient {
   }
 
   private eventData(e: ArgusEvent): Record<string, unknown> {
-    const snapshot = e.snapshot && this.opts.publicUrl ? new URL(e.snapshot, this.opts.publicUrl.replace(/\/?$/, '/')).href : e.snapshot;
+    const snapshot = this.opts.snapshotUrl ? this.opts.snapshotUrl(e) : e.snapshot;
     return {
       id: e.id, camera: e.camera, kind: e.kind, label: e.label, sub_label: e.sub_label, score: e.score,
       zones: e.zones, box: e.box, start_time: e.start_time, snapshot_url: snapshot, attributes: e.attributes ?? {},

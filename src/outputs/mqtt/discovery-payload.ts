@@ -1,6 +1,6 @@
 import type { EntitySpec } from '../../analyzers/analyzer.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
-import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, cameraDeviceId, cameraTopics } from './ha-topics.js';
+import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, cameraDeviceId, cameraTopics, zoneTopics } from './ha-topics.js';
 
 /** Where users find help; HA shows it as the origin's support link. */
 export const ARGUS_SUPPORT_URL = 'https://github.com/argus-cctv/argus';
@@ -13,15 +13,23 @@ export interface DiscoveryContext {
   kinds: EventKinds;
 }
 
-type Component = Record<string, unknown> & { p: string; unique_id: string };
+export type Component = Record<string, unknown> & { p: string; unique_id: string };
+
+/** One camera as HA sees it: Argus' own, or one Frigate watches (whose stream, motion and pause are Frigate's). */
+export interface CameraSubject {
+  name: string;
+  /** Configured zones, each with a person count and an occupancy sensor. */
+  zones: string[];
+  frigate: boolean;
+}
 export type DeviceConfig = Record<string, unknown> & { cmps: Record<string, Component> };
 
-function origin(ctx: DiscoveryContext) {
+export function origin(ctx: DiscoveryContext) {
   return { name: 'Argus', sw_version: ctx.version, support_url: ARGUS_SUPPORT_URL };
 }
 
 /** One component; its unique id doubles as the default entity id so entity ids read `binary_sensor.argus_front_door_weapon`. */
-function component(platform: string, id: string, fields: Record<string, unknown>): Component {
+export function component(platform: string, id: string, fields: Record<string, unknown>): Component {
   return { p: platform, unique_id: id, default_entity_id: `${platform}.${id}`, ...fields };
 }
 
@@ -53,19 +61,39 @@ function entityFields(spec: EntitySpec, state: string, attributes: string): Reco
   return base;
 }
 
+/** Per zone: how many people stand in it and whether anyone does (open person events whose current zones include it). */
+function zoneComponents(ctx: DiscoveryContext, camera: string, zones: string[]): Array<[string, Component]> {
+  const dev = cameraDeviceId(camera);
+  return zones.flatMap((zone): Array<[string, Component]> => {
+    const t = zoneTopics(camera, zone);
+    const title = titleOf(zone);
+    const count = `${dev}_zone_${zone}_person_count`;
+    const occupancy = `${dev}_zone_${zone}_occupancy`;
+    return [
+      [count, component('sensor', count, { name: `${title} person count`, state_topic: ctx.topic(t.count), state_class: 'measurement', icon: 'mdi:account-group' })],
+      [occupancy, component('binary_sensor', occupancy, { name: `${title} occupancy`, state_topic: ctx.topic(t.occupancy), device_class: 'occupancy' })],
+    ];
+  });
+}
+
 /**
- * One HA device per camera: the camera's own entities (motion, fps, snapshot, pause) and those
- * the analyzers' event kinds declare. Entities are unavailable when Argus is offline or the
- * camera's stream is down, except the pause switch, which works whatever the stream does.
+ * One HA device per camera: the camera's own entities (motion, fps, snapshot, pause), those
+ * the analyzers' event kinds declare, and per zone a person count and occupancy. Entities are
+ * unavailable when Argus is offline or the camera's stream is down, except the pause switch,
+ * which works whatever the stream does. A Frigate camera has no motion, fps or pause of
+ * Argus' (Frigate decodes it) and is available whenever Argus is.
  */
-export function cameraConfig(ctx: DiscoveryContext, camera: string): DeviceConfig {
+export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): DeviceConfig {
+  const { name: camera, frigate } = subject;
   const t = cameraTopics(camera);
   const dev = cameraDeviceId(camera);
   const id = (key: string) => `${dev}_${key}`;
   const entries: Array<[string, Component]> = ctx.kinds.specs.flatMap((kind) =>
     kind.entities.map((e): [string, Component] => [id(e.key), component(e.platform, id(e.key), entityFields(e, ctx.topic(t.entity(e.key)), ctx.topic(t.attributes(e.key))))]),
   );
-  entries.push(
+  entries.push(...zoneComponents(ctx, camera, subject.zones));
+  entries.push([id('snapshot'), component('image', id('snapshot'), { name: 'Last snapshot', image_topic: ctx.topic(t.image), content_type: 'image/jpeg' })]);
+  if (!frigate) entries.push(
     [id('motion'), component('binary_sensor', id('motion'), { name: 'Motion', state_topic: ctx.topic(t.motion), device_class: 'motion' })],
     [
       id('fps'),
@@ -78,7 +106,6 @@ export function cameraConfig(ctx: DiscoveryContext, camera: string): DeviceConfi
         entity_category: 'diagnostic',
       }),
     ],
-    [id('snapshot'), component('image', id('snapshot'), { name: 'Last snapshot', image_topic: ctx.topic(t.image), content_type: 'image/jpeg' })],
     [
       id('pause'),
       component('switch', id('pause'), {
@@ -92,9 +119,9 @@ export function cameraConfig(ctx: DiscoveryContext, camera: string): DeviceConfi
     ],
   );
   return {
-    dev: { identifiers: [dev], name: titleOf(camera), manufacturer: 'Argus', model: 'Camera', sw_version: ctx.version, via_device: BRIDGE_DEVICE_ID },
+    dev: { identifiers: [dev], name: titleOf(camera), manufacturer: 'Argus', model: frigate ? 'Frigate camera' : 'Camera', sw_version: ctx.version, via_device: BRIDGE_DEVICE_ID },
     o: origin(ctx),
-    availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }, { topic: ctx.topic(t.available) }],
+    availability: frigate ? [{ topic: ctx.topic(AVAILABLE_TOPIC) }] : [{ topic: ctx.topic(AVAILABLE_TOPIC) }, { topic: ctx.topic(t.available) }],
     availability_mode: 'all',
     qos: 1,
     cmps: Object.fromEntries(entries),
@@ -102,7 +129,7 @@ export function cameraConfig(ctx: DiscoveryContext, camera: string): DeviceConfi
 }
 
 /** `front_door` → `Front door`: HA prefixes entity names with the device name. */
-function titleOf(camera: string): string {
+export function titleOf(camera: string): string {
   const words = camera.replace(/_+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

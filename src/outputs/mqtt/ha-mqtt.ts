@@ -1,19 +1,28 @@
 import type { EventBus } from '../../bus.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import type { Logger } from '../../log.js';
+import type { SnapshotUrl } from '../../server/snapshot-links.js';
 import type { Db } from '../../store/database.js';
 import type { MqttConnection } from './connection.js';
+import type { CameraSubject } from './discovery-payload.js';
 import { HaDiscovery } from './discovery.js';
 import { HaPauseSwitch } from './ha-pause-switch.js';
+import { HaPeople } from './ha-people.js';
 import { HaStatePublisher, type LoadSnapshot } from './ha-states.js';
 import { HaStore } from './ha-store.js';
 import { haStatusTopic } from './ha-topics.js';
+import type { PersonSubject } from './people-discovery.js';
 
 export interface HomeAssistantMqttOptions {
   mqtt: MqttConnection;
   bus: EventBus;
   db: Db;
+  /** Argus' own (enabled) cameras. */
   cameras: string[];
+  /** Each camera's configured zones. */
+  zones?: Record<string, string[]>;
+  /** Frigate is configured: the cameras it reports (`sourceCameras` on the bus) become devices too. */
+  frigate?: boolean;
   /** The analyzers' event kinds, whose entities each camera gets. */
   kinds: EventKinds;
   discoveryPrefix: string;
@@ -21,26 +30,41 @@ export interface HomeAssistantMqttOptions {
   logger: Logger;
   onPause: (camera: string, paused: boolean) => void;
   loadSnapshot: LoadSnapshot;
-  /** Base URL of the Argus API as HA reaches it, for absolute snapshot URLs in event entities. */
-  publicUrl?: string;
+  /** Signed snapshot links (absolute with `server.public_url`) for event entities, `argus/events` and people. */
+  snapshotUrl?: SnapshotUrl;
+  /** Enrolled people (FaceRegistry.list()), each with a sensor; absent: no people device. */
+  people?: () => PersonSubject[];
+  /** `faces.away_after`, seconds. */
+  awayAfterSeconds?: number;
+  /** Milliseconds since the epoch, and how often people are checked for `away` (tests). */
+  clock?: () => number;
+  tickMs?: number;
 }
 
+const FRIGATE = 'frigate';
+
 /**
- * Home Assistant over MQTT: discovery, states from the event bus, the pause switch, and a
- * re-announce whenever HA publishes `online` on `<prefix>/status` (it has restarted and may
- * have lost what it knew).
+ * Home Assistant over MQTT: discovery, states from the event bus, the pause switch, people
+ * and zones, and a re-announce whenever HA publishes `online` on `<prefix>/status` (it has
+ * restarted and may have lost what it knew).
  */
 export class HomeAssistantMqtt {
   private readonly discovery: HaDiscovery;
   private readonly states: HaStatePublisher;
   private readonly pause: HaPauseSwitch;
+  private readonly people: HaPeople;
+  private readonly store: HaStore;
   private unsubscribe?: () => void;
 
   constructor(private readonly opts: HomeAssistantMqttOptions) {
     const store = new HaStore(opts.db);
-    this.discovery = new HaDiscovery({ ...opts, store });
-    this.states = new HaStatePublisher(opts);
+    this.store = store;
+    // Frigate cameras remembered from the last run keep their devices until Frigate says otherwise.
+    if (!opts.frigate) store.saveSourceCameras(FRIGATE, [], true);
+    this.discovery = new HaDiscovery({ ...opts, store, subjects: () => ({ cameras: this.cameraSubjects(), people: opts.people?.() ?? [] }) });
+    this.states = new HaStatePublisher({ ...opts, cameras: this.cameraSubjects().map((c) => c.name) });
     this.pause = new HaPauseSwitch({ ...opts, store });
+    this.people = new HaPeople({ ...opts, store, people: opts.people ?? (() => []), awayAfterSeconds: opts.awayAfterSeconds ?? 600 });
   }
 
   start(): void {
@@ -48,15 +72,25 @@ export class HomeAssistantMqtt {
     this.discovery.announce();
     this.states.publishAll();
     this.pause.start();
-    bus.on(this, 'event', (msg) => this.states.handleEvent(msg));
+    this.people.start();
+    bus.on(this, 'event', (msg) => {
+      this.states.handleEvent(msg);
+      this.people.handleEvent(msg);
+    });
     bus.on(this, 'cameraStatus', (status) => this.states.handleStatus(status));
     bus.on(this, 'motion', ({ camera, moving }) => this.states.handleMotion(camera, moving));
+    bus.on(this, 'facesChanged', () => {
+      this.discovery.announce();
+      this.people.sync();
+    });
+    bus.on(this, 'sourceCameras', ({ source, cameras, complete }) => this.sourceCameras(source, cameras, complete));
     this.unsubscribe = mqtt.subscribeExternal(haStatusTopic(discoveryPrefix), (_topic, payload) => {
       if (payload.toString() !== 'online') return;
       logger.info('Home Assistant came online: re-sending discovery and states');
       this.discovery.announce(true);
       this.states.publishAll();
       this.pause.publishAll();
+      this.people.publishAll();
     });
   }
 
@@ -67,9 +101,24 @@ export class HomeAssistantMqtt {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.pause.stop();
+    this.people.stop();
   }
 
   isPaused(camera: string): boolean {
     return this.pause.isPaused(camera);
+  }
+
+  /** Argus' cameras, then Frigate's that Argus does not also watch itself. */
+  private cameraSubjects(): CameraSubject[] {
+    const own = this.opts.cameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false }));
+    const frigate = this.opts.frigate ? this.store.sourceCameras(FRIGATE).filter((c) => !this.opts.cameras.includes(c)) : [];
+    return [...own, ...frigate.map((name) => ({ name, zones: [], frigate: true }))];
+  }
+
+  private sourceCameras(source: 'frigate', cameras: string[], complete: boolean): void {
+    if (!this.opts.frigate) return;
+    this.store.saveSourceCameras(source, cameras, complete);
+    for (const c of this.cameraSubjects()) this.states.addCamera(c.name);
+    this.discovery.announce();
   }
 }

@@ -2,20 +2,23 @@ import type { EventKinds } from '../../analyzers/kinds.js';
 import type { ArgusEvent, EventMessage } from '../../events/event.js';
 import type { Logger } from '../../log.js';
 import type { CameraStatus } from '../../sources/frame.js';
+import type { SnapshotUrl } from '../../server/snapshot-links.js';
 import type { MqttConnection } from './connection.js';
-import { cameraTopics, EVENTS_TOPIC, type CameraTopics } from './ha-topics.js';
+import { cameraTopics, EVENTS_TOPIC, zoneTopics, type CameraTopics } from './ha-topics.js';
 
 export type LoadSnapshot = (event: ArgusEvent) => Promise<Buffer | undefined>;
 
 export interface HaStatesOptions {
   mqtt: MqttConnection;
   cameras: string[];
+  /** Each camera's configured zones (person count and occupancy per zone). */
+  zones?: Record<string, string[]>;
   /** The analyzers' event kinds: which entities each camera has and how their states follow events. */
   kinds: EventKinds;
   loadSnapshot: LoadSnapshot;
   logger: Logger;
-  /** Base URL of the Argus API as HA can reach it; event entities then carry an absolute snapshot URL. */
-  publicUrl?: string;
+  /** Signed snapshot links (absolute with `server.public_url`) for event entities and `argus/events`. */
+  snapshotUrl?: SnapshotUrl;
 }
 
 /** What one camera shows now, derived from the events that are open on it. */
@@ -33,7 +36,10 @@ class CameraState {
   /** State payloads last sent, so an unchanged state is not sent again. */
   readonly sent = new Map<string, string>();
 
-  constructor(readonly topics: CameraTopics) {}
+  constructor(
+    readonly topics: CameraTopics,
+    readonly zones: string[],
+  ) {}
 
   count(pred: (e: ArgusEvent) => boolean): number {
     let n = 0;
@@ -54,7 +60,12 @@ export class HaStatePublisher {
   private readonly cameras = new Map<string, CameraState>();
 
   constructor(private readonly opts: HaStatesOptions) {
-    for (const name of opts.cameras) this.cameras.set(name, new CameraState(cameraTopics(name)));
+    for (const name of opts.cameras) this.addCamera(name);
+  }
+
+  /** A camera that appeared while running (Frigate's); its events are followed from now on. */
+  addCamera(name: string): void {
+    if (!this.cameras.has(name)) this.cameras.set(name, new CameraState(cameraTopics(name), this.opts.zones?.[name] ?? []));
   }
 
   /** Re-sends every current state (at start, and when HA comes back online). */
@@ -68,7 +79,8 @@ export class HaStatePublisher {
   }
 
   handleEvent(msg: EventMessage): void {
-    this.opts.mqtt.publish(EVENTS_TOPIC, JSON.stringify(msg), { qos: 1 });
+    // `snapshot_url` beside the message Frigate-style consumers already read, which stays as it was.
+    this.opts.mqtt.publish(EVENTS_TOPIC, JSON.stringify({ ...msg, snapshot_url: this.snapshotUrl(msg.event) }), { qos: 1 });
     const cam = this.cameras.get(msg.event.camera);
     if (!cam) return;
     const ev = msg.event;
@@ -135,8 +147,7 @@ export class HaStatePublisher {
   }
 
   private snapshotUrl(ev: ArgusEvent): string | null {
-    if (!ev.snapshot) return null;
-    return this.opts.publicUrl ? new URL(ev.snapshot, this.opts.publicUrl.replace(/\/?$/, '/')).href : ev.snapshot;
+    return this.opts.snapshotUrl ? this.opts.snapshotUrl(ev) : ev.snapshot;
   }
 
   private publishDerived(cam: CameraState, force = false): void {
@@ -159,6 +170,12 @@ export class HaStatePublisher {
           retained(topic, value.state);
         }
       }
+    }
+    for (const zone of cam.zones) {
+      const people = cam.count((ev) => ev.kind === 'person' && (ev.current_zones ?? []).includes(zone));
+      const z = zoneTopics(t.camera, zone);
+      retained(z.count, String(people));
+      retained(z.occupancy, ON_OFF(people > 0));
     }
   }
 

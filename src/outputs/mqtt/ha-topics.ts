@@ -4,6 +4,7 @@
  * Home Assistant's own topics (discovery, status) are full names.
  */
 export interface CameraTopics {
+  camera: string;
   available: string;
   motion: string;
   fps: string;
@@ -18,6 +19,7 @@ export interface CameraTopics {
 
 export function cameraTopics(camera: string): CameraTopics {
   return {
+    camera,
     available: `${camera}/available`,
     motion: `${camera}/motion`,
     fps: `${camera}/fps`,
@@ -27,6 +29,16 @@ export function cameraTopics(camera: string): CameraTopics {
     entity: (key) => `${camera}/${key}`,
     attributes: (key) => `${camera}/${key}/attributes`,
   };
+}
+
+/** A zone's person count and occupancy (`front_door/zones/porch/person_count`). */
+export function zoneTopics(camera: string, zone: string): { count: string; occupancy: string } {
+  return { count: `${camera}/zones/${zone}/person_count`, occupancy: `${camera}/zones/${zone}/occupancy` };
+}
+
+/** An enrolled person's sensor, by registry id so a rename keeps it (`people/3`, `people/3/attributes`). */
+export function personTopics(id: number): { state: string; attributes: string } {
+  return { state: `people/${id}`, attributes: `people/${id}/attributes` };
 }
 
 /** Every camera's pause command, for one subscription. */
@@ -44,4 +56,6 @@ export const haStatusTopic = (discoveryPrefix: string): string => `${discoveryPr
 export const deviceConfigTopic = (discoveryPrefix: string, deviceId: string): string => `${discoveryPrefix}/device/${deviceId}/config`;
 
 export const BRIDGE_DEVICE_ID = 'argus_bridge';
+/** The device that holds one sensor per enrolled person. */
+export const PEOPLE_DEVICE_ID = 'argus_people';
 export const cameraDeviceId = (camera: string): string => `argus_${camera}`;

@@ -8,6 +8,7 @@ import { renderCaption } from './caption.js';
 import { chatsWanting } from './chat-routing.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import type { TelegramChatConfig } from './config.js';
+import type { SnapshotUrl } from '../../server/snapshot-links.js';
 
 /** How many (event, chat) pairs are remembered so one event alerts a chat only once. */
 const REMEMBERED = 5000;
@@ -22,7 +23,8 @@ export interface AlertRouterOptions {
   loadSnapshot(event: ArgusEvent): Promise<Buffer | undefined>;
   /** Home Assistant's alert gate: false holds back all but urgent (weapon) alerts. */
   alertGate?: () => boolean;
-  externalUrl?: string;
+  /** Signed links to an event's snapshot, for the caption. */
+  snapshotUrl?: SnapshotUrl;
   windowMs: number;
   cooldownMs: number;
   clock: () => number;
@@ -98,7 +100,7 @@ export class AlertRouter {
     } catch (err) {
       this.opts.logger.warn(`no snapshot for event ${best.id} (${err instanceof Error ? err.message : String(err)}); sending the alert as text`);
     }
-    const caption = renderCaption(events, this.opts.kinds, this.opts.externalUrl);
+    const caption = renderCaption(events, this.opts.kinds, this.opts.snapshotUrl);
     const buttons = alertButtons(best, this.opts.kinds.alertOf(best));
     const drafts: OutboxDraft[] = chatIds.map((chatId) => ({
       chatId,

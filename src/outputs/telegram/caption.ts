@@ -1,5 +1,6 @@
 import type { ArgusEvent } from '../../events/event.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
+import type { SnapshotUrl } from '../../server/snapshot-links.js';
 
 const MAX_CAPTION = 1024;
 /** Keeps a burst's list of names from pushing the link out of the caption. */
@@ -23,9 +24,10 @@ function localTime(seconds: number): string {
 
 /**
  * The photo caption for one alert (or a burst of alerts of the same kind on one camera):
- * what, who, camera and zones, best score, local time and a link to the event in the UI.
+ * what, who, camera and zones, best score, local time and a signed link to the full-size
+ * snapshot (opens without the access token until it expires; docs/api.md).
  */
-export function renderCaption(events: ArgusEvent[], kinds: EventKinds, externalUrl?: string): string {
+export function renderCaption(events: ArgusEvent[], kinds: EventKinds, snapshotUrl?: SnapshotUrl): string {
   const best = events.reduce((a, b) => (b.top_score > a.top_score ? b : a));
   const alert = kinds.alertOf(best);
   const zones = [...new Set(events.flatMap((e) => e.zones))];
@@ -35,7 +37,9 @@ export function renderCaption(events: ArgusEvent[], kinds: EventKinds, externalU
     `Camera: ${best.camera}${zones.length ? ` · zone: ${zones.join(', ')}` : ''}`,
     `Score: ${Math.round(best.top_score * 100)}% · ${localTime(best.start_time)}`,
   ];
-  if (externalUrl) lines.push(`${externalUrl.replace(/\/+$/, '')}/events/${encodeURIComponent(best.id)}`);
+  // Only an absolute link is any use in a chat; without server.public_url there is none.
+  const link = snapshotUrl?.(best);
+  if (link && /^https?:\/\//.test(link)) lines.push(`🖼 ${link}`);
   const text = lines.join('\n');
   // Telegram refuses photo captions over 1024 characters; a long list of names must not cost the alert.
   return text.length <= MAX_CAPTION ? text : `${text.slice(0, MAX_CAPTION - 1)}…`;

@@ -17,6 +17,7 @@ import { hint } from './delivery-error.js';
 import type { TelegramConfig } from './config.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import { abortableSleep, OutboxSender, type Sleep } from './outbox-sender.js';
+import type { SnapshotUrl } from '../../server/snapshot-links.js';
 
 const STOP_GRACE_MS = 5000;
 
@@ -31,8 +32,8 @@ export interface TelegramOutputOptions extends Omit<BotDeps, 'chats' | 'state' |
   loadSnapshot(event: ArgusEvent): Promise<Buffer | undefined>;
   /** Home Assistant's alert gate: false holds back all but urgent (weapon) alerts. */
   alertGate?: () => boolean;
-  /** Argus' public URL; alerts link to `<externalUrl>/events/<id>` when set. */
-  externalUrl?: string;
+  /** Signed snapshot links (`server.public_url`); a caption shows the full-size picture's link when there is one. */
+  snapshotUrl?: SnapshotUrl;
   clock?: () => number;
   /** How the outbox waits between retries (tests pass a simulated clock). */
   sleep?: Sleep;
@@ -94,7 +95,7 @@ export class TelegramOutput {
       onQueued: () => this.sender?.kick(),
       loadSnapshot: this.opts.loadSnapshot,
       alertGate: this.opts.alertGate,
-      externalUrl: this.opts.externalUrl,
+      snapshotUrl: this.opts.snapshotUrl,
       windowMs: config.group_window * 1000,
       cooldownMs: config.cooldown * 1000,
       clock: this.clock,

@@ -19,6 +19,8 @@ export const frigateSchema = z
     retry_interval: z.number().min(0).max(30).default(1),
     /** Write a recognised name back to Frigate as the event's sub label. */
     set_sub_label: z.boolean().default(true),
+    /** Replace a sub label Frigate (or another tool) already gave an event; off keeps theirs. */
+    overwrite_sub_label: z.boolean().default(false),
   })
   .strict();
 

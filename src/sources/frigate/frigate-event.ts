@@ -13,6 +13,8 @@ export interface FrigateEventState {
   /** [x1, y1, x2, y2] in detect pixels. */
   box?: [number, number, number, number];
   current_zones?: string[];
+  /** A name Frigate (its own face recognition, Double Take, Argus) gave the object: a string, or [name, score] in 0.14+. */
+  sub_label?: string | [string, number] | null;
   /** 0.13+: the best snapshot's facts; 0.12: `snapshot_time` alone. */
   snapshot?: { frame_time?: number } | null;
   snapshot_time?: number;
@@ -32,6 +34,12 @@ export function parseFrigateEvent(payload: Buffer): FrigateEventMessage | null {
   if (type !== 'new' && type !== 'update' && type !== 'end') return null;
   if (!after || typeof after.id !== 'string' || typeof after.camera !== 'string' || typeof after.label !== 'string') return null;
   return { type, after: after as FrigateEventState };
+}
+
+/** The event's sub label as a name, whichever shape Frigate sent it in; null when it has none. */
+export function subLabelOf(e: FrigateEventState): string | null {
+  const s = Array.isArray(e.sub_label) ? e.sub_label[0] : e.sub_label;
+  return typeof s === 'string' && s.trim() ? s : null;
 }
 
 /** When Frigate's best snapshot was taken: a new value means a new snapshot worth analyzing. */

@@ -3,7 +3,7 @@ import type { ArgusEvent, EventBox } from '../../events/event.js';
 import type { Logger } from '../../log.js';
 import { FrigateApi } from './frigate-api.js';
 import type { CameraStatus } from '../frame.js';
-import { parseFrigateEvent, snapshotTime, type FrigateEventState } from './frigate-event.js';
+import { parseFrigateEvent, snapshotTime, subLabelOf, type FrigateEventState } from './frigate-event.js';
 
 /** What Argus' models make of one Frigate snapshot. */
 export interface FrigateAnalysis {
@@ -34,6 +34,8 @@ export interface FrigateSourceOptions {
   snapshotAttempts?: number;
   retryMs?: number;
   setSubLabel?: boolean;
+  /** Replace a sub label the event already has (Frigate's own face recognition, another tool); off keeps theirs. */
+  overwriteSubLabel?: boolean;
 }
 
 /** An event that keeps getting better snapshots is analyzed at most this often. */
@@ -63,26 +65,37 @@ export class FrigateSource {
   private readonly tracked = new Map<string, Tracked>();
   private unsubscribe?: () => void;
   private known: string[] = [];
+  /** Frigate's list was read (by cameras() before start()): start() need not ask again. */
+  private listed = false;
 
   constructor(private readonly opts: FrigateSourceOptions) {
     this.api = new FrigateApi({ url: opts.frigateUrl, attempts: opts.snapshotAttempts ?? 3, retryMs: opts.retryMs ?? 1000 });
   }
 
   /**
-   * The Frigate cameras Argus watches (Frigate's own list, narrowed by `cameras`), so they can
-   * get HA devices before their first event. Call before start(); it remembers the answer.
+   * The Frigate cameras Argus watches (Frigate's own list, narrowed by `cameras`), so they get
+   * HA devices before their first event: reported on the bus (`sourceCameras`, complete) and remembered.
    */
   async cameras(): Promise<string[]> {
     const all = await this.api.cameraNames();
     const only = this.opts.cameras;
+    const seen = this.known;
     this.known = only?.length ? all.filter((c) => only.includes(c)) : all;
+    // Cameras seen in events while the answer was on its way are Frigate's too.
+    for (const c of seen) if (!this.known.includes(c)) this.known.push(c);
+    this.listed = true;
+    this.opts.bus.emit('sourceCameras', { source: 'frigate', cameras: [...this.known], complete: true });
+    for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, true));
     return this.known;
   }
 
-  /** Subscribes to Frigate's events and reports the known cameras as up (their streams are Frigate's business). */
+  /**
+   * Subscribes to Frigate's events and asks Frigate for its cameras (without waiting: Frigate
+   * may be down; a camera is then learnt from its first event). Their streams are Frigate's business.
+   */
   start(): void {
     this.unsubscribe = this.opts.mqtt.subscribeExternal(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
-    for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, true));
+    if (!this.listed) this.cameras().catch((err: Error) => this.opts.logger.warn(`Frigate's camera list: ${err.message}; cameras get their Home Assistant device at their first event`));
   }
 
   stop(): void {
@@ -103,7 +116,14 @@ export class FrigateSource {
     if (!msg) return;
     const { after } = msg;
     const { labels, cameras } = this.opts;
-    if (!labels.includes(after.label) || (cameras?.length && !cameras.includes(after.camera))) return;
+    if (cameras?.length && !cameras.includes(after.camera)) return;
+    if (!this.known.includes(after.camera)) {
+      // A camera added to Frigate since its list was read: it gets its HA device now.
+      this.known.push(after.camera);
+      this.opts.bus.emit('sourceCameras', { source: 'frigate', cameras: [after.camera], complete: false });
+      this.opts.bus.emit('cameraStatus', frigateCameraStatus(after.camera, true));
+    }
+    if (!labels.includes(after.label)) return;
     let t = this.tracked.get(after.id);
     if (msg.type === 'end') {
       if (!t) return;
@@ -143,7 +163,10 @@ export class FrigateSource {
           this.emit(t, result);
           if (result.name !== null && t.name === null) {
             t.name = result.name;
-            if (this.opts.setSubLabel ?? true) {
+            const theirs = subLabelOf(t.frigate);
+            if (theirs !== null && theirs !== result.name && !this.opts.overwriteSubLabel) {
+              logger.info(`Frigate event ${id} on ${t.frigate.camera}: recognised ${result.name}; kept the sub label "${theirs}" it already had (frigate.overwrite_sub_label)`);
+            } else if ((this.opts.setSubLabel ?? true) && theirs !== result.name) {
               await this.api.setSubLabel(id, result.name, result.similarity);
               logger.info(`Frigate event ${id} on ${t.frigate.camera}: recognised ${result.name}; sub label set`);
             }

@@ -7,6 +7,8 @@ import { homeAssistantSchema } from '../../../src/outputs/homeassistant/config.j
 import { HaStandIn } from '../../helpers/ha-server.js';
 import { Writable } from 'node:stream';
 import { waitUntil as until } from '../../helpers/argus-process.js';
+import { snapshotLinks } from '../../../src/server/snapshot-links.js';
+import { SnapshotSigner } from '../../../src/server/snapshot-signer.js';
 
 const TOKEN = 'long-lived-token-abcdef0123456789';
 
@@ -31,7 +33,7 @@ describe('the Home Assistant websocket client, against a local server speaking H
   async function setup(token = TOKEN, gate?: { entity: string; states: string[]; when_unknown: 'allow' | 'block' }) {
     const ha = await HaStandIn.start(TOKEN);
     const { logger, lines } = capturingLogger();
-    const client = new HomeAssistantClient({ url: ha.url, token, logger, alertGate: gate, publicUrl: 'http://argus.local:8099/api/', retryMs: 100 });
+    const client = new HomeAssistantClient({ url: ha.url, token, logger, alertGate: gate, snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 5)), ttlSeconds: 3600, publicUrl: 'http://argus.local:8099' }), retryMs: 100 });
     cleanup.push(() => ha.stop());
     cleanup.push(() => client.stop());
     return { ha, client, lines };
@@ -46,7 +48,7 @@ describe('the Home Assistant websocket client, against a local server speaking H
     expect(ha.fired[0].event_type).toBe('argus_detection');
     expect(ha.fired[0].event_data).toMatchObject({
       id: 'ev1', camera: 'front_door', kind: 'weapon', label: 'knife', score: 0.81, zones: ['porch'],
-      snapshot_url: 'http://argus.local:8099/api/events/ev1/snapshot.jpg',
+      snapshot_url: expect.stringMatching(/^http:\/\/argus\.local:8099\/api\/events\/ev1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/),
     });
   });
 

@@ -14,6 +14,8 @@ import { openDatabase, type Db } from '../../../src/store/database.js';
 import { startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
 import { MqttWatch } from '../../helpers/mqtt-watch.js';
 import { waitUntil as until } from '../../helpers/argus-process.js';
+import { snapshotLinks } from '../../../src/server/snapshot-links.js';
+import { SnapshotSigner } from '../../../src/server/snapshot-signer.js';
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 
@@ -58,7 +60,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       mqtt, bus, db, cameras, kinds: new EventKinds(ANALYZERS), discoveryPrefix: `${base}_ha`, version: '9.9.9', logger: silentLogger(),
       onPause: (camera, p) => paused.push([camera, p]),
       loadSnapshot: async (ev) => (ev.kind === 'weapon' ? JPEG : undefined),
-      publicUrl: 'http://argus.local:8099/api',
+      snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 3)), ttlSeconds: 3600, publicUrl: 'http://argus.local:8099' }),
     });
     mqtt.start();
     ha.start();
@@ -143,7 +145,8 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const recognised = w.messages.filter((m) => m.topic === 't2/front_door/face_recognized');
     expect(recognised).toHaveLength(1);
     expect(JSON.parse(recognised[0].payload)).toMatchObject({
-      event_type: 'face_recognized', name: 'barack_obama', similarity: 0.71, snapshot_url: 'http://argus.local:8099/api/events/f1/snapshot.jpg',
+      event_type: 'face_recognized', name: 'barack_obama', similarity: 0.71,
+      snapshot_url: expect.stringMatching(/^http:\/\/argus\.local:8099\/api\/events\/f1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/),
     });
     bus.emit('event', { type: 'end', event: known });
     await w.waitFor('t2/front_door/known_face', 'OFF');
@@ -162,6 +165,10 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     // argus/events carries every message as JSON, in order.
     const events = w.messages.filter((m) => m.topic === 't2/events').map((m) => JSON.parse(m.payload) as EventMessage);
     expect(events.map((e) => `${e.type}:${e.event.id}`)).toEqual(['start:p1', 'start:p2', 'end:p1', 'end:p2', 'start:f1', 'update:f1', 'update:f1', 'end:f1', 'start:w1', 'end:w1']);
+    // Each message also carries a signed absolute snapshot link, and no access token; the event itself is unchanged.
+    const first = JSON.parse(w.messages.find((m) => m.topic === 't2/events')!.payload) as EventMessage & { snapshot_url: string };
+    expect(first.snapshot_url).toMatch(/^http:\/\/argus\.local:8099\/api\/events\/p1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/);
+    expect(first.event).toEqual(p1);
 
     // Camera status: availability and fps.
     const status: CameraStatus = { name: 'front_door', enabled: true, connected: false, fps: 0, framesReceived: 0, framesDropped: 0, reconnects: 1, lastError: 'connection refused', lastFrameTime: null, width: 640, height: 360 };

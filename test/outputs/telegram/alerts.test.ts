@@ -2,6 +2,11 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { annotatedSnapshot, BOX_RGB, HAVE_FIXTURES, testEvent } from '../../helpers/telegram-snapshot.js';
 import { startHarness, type Harness } from '../../helpers/telegram-harness.js';
+import { snapshotLinks } from '../../../src/server/snapshot-links.js';
+import { SnapshotSigner } from '../../../src/server/snapshot-signer.js';
+
+/** A link per event id (these events have no snapshot), which the tests read back to see the order. */
+const linkById = (e: { id: string }) => `http://argus.local/api/events/${e.id}/snapshot.jpg`;
 
 const MUM = 111;
 const DAD = 222;
@@ -22,8 +27,8 @@ describe.skipIf(!HAVE_FIXTURES)('Telegram alerts with a photo (needs ../shared/f
   it('sends the annotated fixture photo once to each subscribed chat, captioned with who it is', async () => {
     const box: [number, number, number, number] = [240, 40, 420, 260];
     const jpeg = await annotatedSnapshot('faces/probe/obama1.jpg', 640, 360, box);
-    h = await startHarness({ chats: CHATS }, { loadSnapshot: async () => jpeg, externalUrl: 'https://argus.example/' });
-    const event = testEvent({ kind: 'face', label: 'face', sub_label: 'barack_obama', box, zones: ['porch'], top_score: 0.91 });
+    h = await startHarness({ chats: CHATS }, { loadSnapshot: async () => jpeg, snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 7)), ttlSeconds: 3600, publicUrl: 'https://argus.example/' }) });
+    const event = testEvent({ kind: 'face', label: 'face', sub_label: 'barack_obama', box, zones: ['porch'], top_score: 0.91, snapshot: 'events/x/snapshot.jpg' });
     h.emit(event);
 
     await h.api.waitFor('photos to Mum and Dad', () => h!.api.sent('sendPhoto').length >= 2);
@@ -36,7 +41,7 @@ describe.skipIf(!HAVE_FIXTURES)('Telegram alerts with a photo (needs ../shared/f
       expect(caption).toContain('front_door');
       expect(caption).toContain('zone: porch');
       expect(caption).toContain('91%');
-      expect(caption).toContain(`https://argus.example/events/${event.id}`);
+      expect(caption).toMatch(new RegExp(`🖼 https://argus\\.example/api/events/${event.id}/snapshot\\.jpg\\?exp=\\d+&sig=[0-9a-f]{64}$`));
 
       const photo = p.photo!;
       expect(photo.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
@@ -135,7 +140,7 @@ describe('Telegram alert routing', () => {
   });
 
   it('delivers 20 alerts after a 10-minute outage (500s, then down) in order, none twice', async () => {
-    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, retry: { min_seconds: 2, max_seconds: 120 } }, { externalUrl: 'http://argus.local' });
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, retry: { min_seconds: 2, max_seconds: 120 } }, { snapshotUrl: linkById });
     h.api.failAlways('sendMessage', { status: 500, description: 'Internal Server Error' });
     const events = Array.from({ length: 20 }, () => testEvent({ kind: 'weapon', label: 'knife' }));
     for (const e of events) h.emit(e);
@@ -161,7 +166,7 @@ describe('Telegram alert routing', () => {
 
 describe('the outbox bound', () => {
   it('drops the oldest non-weapon alerts first during a long outage, with a log line, and delivers the rest in order', async () => {
-    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, cooldown: 0, outbox_limit: 10 }, { externalUrl: 'http://argus.local' });
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, cooldown: 0, outbox_limit: 10 }, { snapshotUrl: linkById });
     h.api.failAlways('sendMessage', { status: 503, description: 'Service Unavailable' });
     const count = () => (h!.db.prepare('SELECT COUNT(*) AS n FROM telegram_outbox').get() as { n: number }).n;
     const people = [testEvent(), testEvent({ camera: 'garden' }), testEvent({ camera: 'hall' })];

@@ -62,9 +62,12 @@ describe('which chats hear about an event', () => {
 describe('what an alert says', () => {
   it('names who, the camera, zones, score, local time and the link', () => {
     const e = testEvent({ kind: 'face', sub_label: 'grandma', zones: ['porch'], top_score: 0.876, start_time: at(14, 3).getTime() / 1000 });
-    expect(renderCaption([e], kinds, 'https://argus.example/')).toBe(
-      ['🙂 grandma at front_door', 'Who: grandma', 'Camera: front_door · zone: porch', 'Score: 88% · 2026-11-23 14:03:00', `https://argus.example/events/${e.id}`].join('\n'),
+    const link = (ev: { id: string }) => `https://argus.example/api/events/${ev.id}/snapshot.jpg?exp=1&sig=ab`;
+    expect(renderCaption([e], kinds, link)).toBe(
+      ['🙂 grandma at front_door', 'Who: grandma', 'Camera: front_door · zone: porch', 'Score: 88% · 2026-11-23 14:03:00', `🖼 ${link(e)}`].join('\n'),
     );
+    // A relative link (no server.public_url) is no use in a chat and is left out.
+    expect(renderCaption([e], kinds, () => `events/${e.id}/snapshot.jpg?exp=1&sig=ab`)).not.toContain('events/');
   });
 
   it('says "unknown person" and counts a burst', () => {
@@ -75,9 +78,9 @@ describe('what an alert says', () => {
 
   it('keeps a caption within Telegram\'s 1024 characters, link included', () => {
     const many = Array.from({ length: 200 }, (_, i) => testEvent({ kind: 'face', sub_label: `person_number_${i}` }));
-    const caption = renderCaption(many, kinds, 'https://argus.example');
+    const caption = renderCaption(many, kinds, (ev) => `https://argus.example/api/events/${ev.id}/snapshot.jpg?exp=1&sig=${'a'.repeat(64)}`);
     expect(caption.length).toBeLessThanOrEqual(1024);
-    expect(caption).toContain('https://argus.example/events/');
+    expect(caption).toContain('https://argus.example/api/events/');
   });
 
   it('offers "Add to faces…" only on an unknown face, and its data decodes back', () => {

@@ -1,0 +1,45 @@
+import { component, origin, type DeviceConfig, type DiscoveryContext } from './discovery-payload.js';
+import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, PEOPLE_DEVICE_ID, personTopics } from './ha-topics.js';
+
+/** An enrolled person as HA sees them: the registry's id (kept across renames) and name. */
+export interface PersonSubject {
+  id: number;
+  name: string;
+}
+
+/** `Anna Maria` → `anna_maria`, for the entity id HA gives the sensor when it first sees it. */
+function slug(name: string): string {
+  const ascii = name.normalize('NFKD').replace(/[^\w\s-]/g, '').toLowerCase().trim().replace(/[\s-]+/g, '_');
+  return ascii.replace(/^_+|_+$/g, '');
+}
+
+/**
+ * The "People" device: one sensor per enrolled person (like Double Take's per-name sensors)
+ * whose state is the camera they were last seen on, or `away`. The unique id follows the
+ * registry's id, so renaming a person renames the entity instead of replacing it.
+ */
+export function peopleConfig(ctx: DiscoveryContext, people: PersonSubject[]): DeviceConfig {
+  const cmps = Object.fromEntries(
+    people.map((p) => {
+      const t = personTopics(p.id);
+      const id = `argus_person_${p.id}`;
+      const c = component('sensor', id, {
+        name: p.name,
+        state_topic: ctx.topic(t.state),
+        json_attributes_topic: ctx.topic(t.attributes),
+        icon: 'mdi:account',
+      });
+      const s = slug(p.name);
+      // A name with no Latin letters keeps the id-based entity id.
+      if (s) c.default_entity_id = `sensor.argus_${s}`;
+      return [id, c];
+    }),
+  );
+  return {
+    dev: { identifiers: [PEOPLE_DEVICE_ID], name: 'Argus people', manufacturer: 'Argus', model: 'Face registry', sw_version: ctx.version, via_device: BRIDGE_DEVICE_ID },
+    o: origin(ctx),
+    availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
+    qos: 1,
+    cmps,
+  };
+}
