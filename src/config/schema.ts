@@ -15,6 +15,7 @@ import { frigateSchema } from '../sources/frigate/config.js';
  */
 
 const CAMERA_NAME = /^[a-z0-9_]+$/;
+const RESERVED_CAMERA_NAMES = ['bridge', 'people'];
 
 /** ffmpeg args may be written as one string ("-rtsp_transport tcp") or a list. */
 const ffmpegArgs = z
@@ -85,7 +86,14 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
   z
   .object({
     cameras: z
-      .record(z.string().regex(CAMERA_NAME, 'camera names use a-z, 0-9 and _ only'), cameraSchemaFor(analyzers))
+      .record(
+        z
+          .string()
+          .regex(CAMERA_NAME, 'camera names use a-z, 0-9 and _ only')
+          // HA device ids `argus_bridge` and `argus_people` are taken (src/outputs/mqtt/ha-topics.ts).
+          .refine((name) => !RESERVED_CAMERA_NAMES.includes(name), { message: `${RESERVED_CAMERA_NAMES.join(' and ')} are reserved: name the camera otherwise` }),
+        cameraSchemaFor(analyzers),
+      )
       .default({}),
     mqtt: mqttSchema.default({ base_topic: 'argus', discovery_prefix: 'homeassistant', embedded_port: 1883 }),
     server: z

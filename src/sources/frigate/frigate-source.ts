@@ -205,12 +205,10 @@ export class FrigateSource {
   }
 
   /** Start for a new Argus event, update when what it says changed (an unknown face gets a name). */
-  private send(t: Tracked, event: ArgusEvent): void {
-    const before = t.open.get(event.id);
-    if (before) {
-      if (before.sub_label === event.sub_label && event.score <= before.top_score) return;
-      event = { ...event, sub_label: event.sub_label ?? before.sub_label, top_score: Math.max(before.top_score, event.score), start_time: before.start_time };
-    }
+  private send(t: Tracked, found: ArgusEvent): void {
+    const before = t.open.get(found.id);
+    if (before && before.sub_label === found.sub_label && found.score <= before.top_score) return;
+    const event = before ? { ...found, sub_label: found.sub_label ?? before.sub_label, top_score: Math.max(before.top_score, found.score), start_time: before.start_time } : found;
     t.open.set(event.id, event);
     this.opts.bus.emit('event', { type: before ? 'update' : 'start', event });
   }
