@@ -23,7 +23,9 @@ export async function main(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`argus: ${err.message}`);
-      return 78; // EX_CONFIG
+      // In the add-on, a failed exit makes the Supervisor's watchdog restart it into the same
+      // error; a clean one leaves the sentence in the log for the user.
+      return process.env.SUPERVISOR_TOKEN ? 0 : 78; // EX_CONFIG
     }
     throw err;
   }

@@ -5,7 +5,7 @@
  * debian/Dockerfile adds. Its s6-overlay, bashio and tempio come from GitHub, which cannot be
  * reached here: run.sh is run with bash and takes its no-bashio path (curl + node).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTree } from './chroot.js';
@@ -69,21 +69,34 @@ function slimify(root: string): void {
   }
 }
 
+/** Runs a command to its end without blocking the event loop (other stages build meanwhile). */
+function run(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+const tail = (s: string): string => s.split('\n').slice(-20).join('\n');
+
 /**
  * debootstraps `release` for `arch` (Debian's name: amd64, arm64) into `root`. A foreign arch
  * runs its second stage through qemu-user-static (binfmt).
  */
-export function buildBaseRootfs(root: string, release: string, arch: string, log: (s: string) => void): void {
+export async function buildBaseRootfs(root: string, release: string, arch: string, log: (s: string) => void): Promise<void> {
   removeTree(root);
   mkdirSync(root, { recursive: true });
   const native = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim() === arch;
   const args = ['--variant=minbase', `--arch=${arch}`, `--include=${HA_BASE_PACKAGES.join(',')}`, release, root, DEBIAN_MIRROR];
   log(`debootstrap ${args.join(' ')}`);
-  const r = spawnSync('debootstrap', native ? args : ['--foreign', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`debootstrap failed:\n${(r.stdout + r.stderr).split('\n').slice(-20).join('\n')}`);
+  const first = await run('debootstrap', native ? args : ['--foreign', ...args]);
+  if (first.code !== 0) throw new Error(`debootstrap failed:\n${tail(first.output)}`);
   if (!native) {
-    const second = spawnSync('chroot', [root, '/debootstrap/debootstrap', '--second-stage'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (second.status !== 0) throw new Error(`debootstrap --second-stage failed:\n${(second.stdout + second.stderr).split('\n').slice(-20).join('\n')}`);
+    const second = await run('chroot', [root, '/debootstrap/debootstrap', '--second-stage']);
+    if (second.code !== 0) throw new Error(`debootstrap --second-stage failed:\n${tail(second.output)}`);
   }
   writeFileSync(join(root, 'etc/dpkg/dpkg.cfg.d/docker'), SLIM_EXCLUDES);
   writeFileSync(join(root, 'etc/apt/apt.conf.d/docker-clean'), APT_CLEAN);

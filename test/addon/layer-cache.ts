@@ -33,6 +33,7 @@ export function hashPaths(paths: string[], base: string): string {
 export class LayerCache {
   readonly dir: string;
   private readonly used = new Set<string>();
+  private works = 0;
 
   constructor(cacheDir: string) {
     this.dir = join(cacheDir, 'layers');
@@ -50,7 +51,7 @@ export class LayerCache {
 
   /** A fresh work directory holding a copy of layer `from` (or empty). */
   workDir(from?: string): string {
-    const work = join(this.dir, `work-${process.pid}-${Date.now()}`);
+    const work = join(this.dir, `work-${process.pid}-${++this.works}`);
     removeTree(work);
     if (from) {
       const r = spawnSync('cp', ['-a', this.path(from), work], { encoding: 'utf8' });

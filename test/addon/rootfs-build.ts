@@ -84,7 +84,8 @@ function cacheMounts(ins: Instruction, cacheDir: string): ChrootMount[] {
 export class RootfsBuilder {
   private readonly cache: LayerCache;
   private readonly keys = new Map<string, string>();
-  private readonly built = new Map<string, BuiltStage>();
+  private readonly building = new Map<string, Promise<BuiltStage>>();
+  private readonly bases = new Map<string, Promise<void>>();
 
   constructor(
     private readonly df: Dockerfile,
@@ -110,11 +111,11 @@ export class RootfsBuilder {
   }
 
   /** Sources of a COPY as host paths (globs expanded), whether from the context or a stage. */
-  private copySources(ins: Instruction, sources: string[], vars: Record<string, string>): string[] {
+  private async copySources(ins: Instruction, sources: string[], vars: Record<string, string>): Promise<string[]> {
     const from = ins.flags.from;
     const expanded = sources.map((s) => expand(s, vars));
     const host = this.hostStage(from);
-    const base = from === undefined ? ROOT : host ? undefined : this.built.get(from)?.root;
+    const base = from === undefined ? ROOT : host ? undefined : (await this.build(this.stage(from)!)).root;
     const out: string[] = [];
     for (const src of expanded) {
       const path = host ? this.hostPath(host, src) : join(base!, src);
@@ -146,14 +147,41 @@ export class RootfsBuilder {
     return hash(prev, ins.text, hashPaths(paths, from ? '/' : ROOT));
   }
 
-  /** Builds `stage` (and the stages it needs), reusing cached steps. */
-  async build(stage: Stage): Promise<BuiltStage> {
+  /**
+   * Builds `stage` (and the stages it needs), reusing cached steps. Stages that do not depend on
+   * each other build at the same time, as BuildKit does (a compile beside an apt download).
+   */
+  build(stage: Stage): Promise<BuiltStage> {
     const id = stage.name ?? '(final)';
-    const done = this.built.get(id);
-    if (done) return done;
+    let p = this.building.get(id);
+    if (!p) {
+      p = this.buildStage(stage, id);
+      p.catch(() => undefined); // awaited by whoever needs it; not an unhandled rejection meanwhile
+      this.building.set(id, p);
+    }
+    return p;
+  }
+
+  /** The Home Assistant base stand-in, made once per key. */
+  private base(stage: Stage, key: string, id: string): Promise<void> {
+    let p = this.bases.get(key);
+    if (!p) {
+      p = (async () => {
+        if (this.cache.has(key)) return;
+        this.opts.log(`[${id}] FROM ${stage.from}: debootstrap ${debianRelease(stage.from)} (${this.opts.arch})`);
+        const work = this.cache.workDir();
+        await buildBaseRootfs(work, debianRelease(stage.from), this.opts.arch, this.opts.log);
+        this.cache.commit(work, key);
+      })();
+      this.bases.set(key, p);
+    }
+    return p;
+  }
+
+  private async buildStage(stage: Stage, id: string): Promise<BuiltStage> {
     for (const ins of stage.instructions) {
       const from = ins.flags.from;
-      if (ins.keyword === 'COPY' && from && !this.hostStage(from)) await this.build(this.stage(from)!);
+      if (ins.keyword === 'COPY' && from && !this.hostStage(from)) void this.build(this.stage(from)!);
     }
     const parent = this.stage(stage.from);
     const parentBuilt = parent ? await this.build(parent) : undefined;
@@ -168,12 +196,7 @@ export class RootfsBuilder {
     let k = state.key;
     for (const ins of stage.instructions) keys.push((k = this.stepKey(k, ins, keyVars)));
     const endKey = keys.at(-1) ?? state.key;
-    if (!parent && !this.cache.has(state.key)) {
-      this.opts.log(`[${id}] base: debootstrap ${debianRelease(stage.from)} (${this.opts.arch})`);
-      const work = this.cache.workDir();
-      buildBaseRootfs(work, debianRelease(stage.from), this.opts.arch, this.opts.log);
-      this.cache.commit(work, state.key);
-    }
+    if (!parent) await this.base(stage, state.key, id);
     let resume = -1;
     for (let i = keys.length - 1; i >= 0; i--) {
       if (this.cache.has(keys[i])) {
@@ -214,7 +237,7 @@ export class RootfsBuilder {
         case 'EXPOSE':
           break;
         case 'COPY':
-          if (replay) this.copy(workDir(), ins, state);
+          if (replay) await this.copy(workDir(), ins, state);
           break;
         case 'RUN':
           if (replay) await this.run(workDir(), ins, state, id);
@@ -229,14 +252,12 @@ export class RootfsBuilder {
       }
     }
     if (!this.cache.has(endKey)) this.cache.commit(workDir(), endKey);
-    const built: BuiltStage = { root: this.cache.path(endKey), key: endKey, env: state.env, workdir: state.workdir, shell: state.shell, cmd: state.cmd, healthcheck: state.healthcheck };
-    this.built.set(id, built);
-    return built;
+    return { root: this.cache.path(endKey), key: endKey, env: state.env, workdir: state.workdir, shell: state.shell, cmd: state.cmd, healthcheck: state.healthcheck };
   }
 
-  private copy(root: string, ins: Instruction, state: State): void {
+  private async copy(root: string, ins: Instruction, state: State): Promise<void> {
     const { sources, dest } = copyParts(ins);
-    const paths = this.copySources(ins, sources, { ...state.args, ...state.env });
+    const paths = await this.copySources(ins, sources, { ...state.args, ...state.env });
     const target = posix.resolve(state.workdir, expand(dest, { ...state.args, ...state.env }));
     const intoDir = dest.endsWith('/') || paths.length > 1 || statSync(paths[0]).isDirectory();
     mkdirSync(join(root, intoDir ? target : posix.dirname(target)), { recursive: true });
