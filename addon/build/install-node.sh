@@ -5,7 +5,9 @@
 # Run by the Dockerfile and, in a chroot, by test/addon/rootfs.test.ts.
 #
 # Env: TARGETARCH (amd64 | arm64), NODE_VERSION, NODE_SHA512_AMD64, NODE_SHA512_ARM64,
-#      NPM_VERSION, NPM_SHA512; NODE_PREFIX (default /opt/node); NPM_REGISTRY (default the public one).
+#      NPM_VERSION, NPM_SHA512; NODE_PREFIX (default /opt/node); NPM_REGISTRY (default the public one);
+#      NODE_RUN: a command that runs a TARGETARCH binary where this machine cannot by itself, such as
+#      `qemu-aarch64-static -L <root>` (test/addon/arm64.test.ts); unset in the Dockerfile.
 set -eu
 
 prefix="${NODE_PREFIX:-/opt/node}"
@@ -34,6 +36,8 @@ tar -xzf "${tmp}/npm.tgz" -C "${prefix}/lib/node_modules/npm" --strip-components
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "${prefix}/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "${prefix}/bin/npx"
 
-actual="$("${prefix}/bin/node" --version)"
+# shellcheck disable=SC2086 # NODE_RUN is a command line on purpose.
+actual="$(${NODE_RUN:-} "${prefix}/bin/node" --version)"
 [ "${actual}" = "v${NODE_VERSION}" ] || { echo "install-node: installed ${actual}, expected v${NODE_VERSION}" >&2; exit 1; }
-echo "install-node: node ${actual}, npm $("${prefix}/bin/node" "${prefix}/bin/npm" --version) in ${prefix}"
+# shellcheck disable=SC2086
+echo "install-node: node ${actual}, npm $(${NODE_RUN:-} "${prefix}/bin/node" "${prefix}/bin/npm" --version) in ${prefix}"

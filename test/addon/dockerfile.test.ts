@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -85,6 +86,13 @@ describe('the add-on Dockerfile', () => {
     const used = [...new Set(df.stages.flatMap(runs).flatMap((r) => [...r.matchAll(/\/usr\/local\/lib\/argus-build\/([\w.-]+)/g)].map((m) => m[1])))];
     expect(used.sort()).toEqual(['install-node.sh', 'prune-modules.sh']);
     for (const name of used) accessSync(join(ROOT, 'addon/build', name), constants.X_OK);
+  });
+
+  // Skipped where shellcheck is not installed (CI installs it).
+  it.skipIf(spawnSync('sh', ['-c', 'command -v shellcheck']).status !== 0)('has build scripts that pass shellcheck', () => {
+    const r = spawnSync('shellcheck', ['addon/build/install-node.sh', 'addon/build/prune-modules.sh'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('copies only files that exist in the repository and that .dockerignore lets through', () => {
