@@ -9,7 +9,7 @@
  * downloads an arm64 Debian and Node: ARGUS_ADDON_ARM64=1 npm run test:addon.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEBIAN_MIRROR, baseUnavailable } from './base-rootfs.js';
@@ -28,6 +28,34 @@ async function unavailable(): Promise<string | undefined> {
   return baseUnavailable(release);
 }
 const reason = await unavailable();
+
+/** What an arm64 kernel shows of one Neoverse-N1 core. */
+const ARM_CPUINFO = `processor\t: 0
+BogoMIPS\t: 50.00
+Features\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp
+CPU implementer\t: 0x41
+CPU architecture: 8
+CPU variant\t: 0x3
+CPU part\t: 0xd0c
+CPU revision\t: 1
+
+`;
+
+/**
+ * qemu-user passes this machine's x86 /proc/cpuinfo and /sys CPU topology through, where
+ * onnxruntime's cpuinfo finds no ARM core and crashes. With `-L root` qemu opens absolute paths
+ * under the root first, so the root describes an ARM core as an arm64 kernel would.
+ */
+function describeArmCpu(root: string): void {
+  const proc = join(root, 'proc');
+  // debootstrap's first stage links proc to the host's /proc: never write through that link.
+  if (lstatSync(proc).isSymbolicLink()) rmSync(proc);
+  mkdirSync(proc, { recursive: true });
+  writeFileSync(join(proc, 'cpuinfo'), ARM_CPUINFO);
+  const cpu = join(root, 'sys/devices/system/cpu');
+  mkdirSync(cpu, { recursive: true });
+  for (const f of ['possible', 'present', 'online']) writeFileSync(join(cpu, f), '0\n');
+}
 
 function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts, env: { ...process.env, ...opts.env } });
@@ -49,6 +77,7 @@ describe.skipIf(Boolean(reason))(`the aarch64 image’s native modules, under qe
     mkdirSync(root, { recursive: true });
     // The first stage only: unpacked, with the dynamic loader and libstdc++ the modules need.
     sh('debootstrap', ['--foreign', '--variant=minbase', '--arch=arm64', release, root, DEBIAN_MIRROR]);
+    describeArmCpu(root);
     sh('sh', [join(ROOT, 'addon/build/install-node.sh')], {
       env: { ...nodeArgs, TARGETARCH: 'arm64', NODE_PREFIX: join(root, 'opt/node'), NODE_RUN: `${QEMU} -L ${root}` },
     });
