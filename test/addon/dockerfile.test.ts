@@ -80,6 +80,8 @@ describe('the add-on Dockerfile', () => {
     expect(fromStage(final, 'deps')).toEqual(['/app/node_modules']);
     expect(fromStage(final, 'build')).toEqual(expect.arrayContaining(['/app/dist', '/app/models', '/app/package.json']));
     expect(fromStage(final, 'build').some((p) => /\/src\b|\/test\b|node_modules\/?$/.test(p))).toBe(false);
+    // …and loads each native module once, so a broken image fails to build.
+    for (const m of ['onnxruntime-node', 'better-sqlite3', 'sharp']) expect(runs(final).join('\n')).toContain(`require('${m}')`);
   });
 
   it('runs scripts that exist, are executable and reach the build context', () => {

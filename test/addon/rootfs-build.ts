@@ -210,6 +210,8 @@ export class RootfsBuilder {
 
     for (const [i, ins] of stage.instructions.entries()) {
       const replay = i > resume;
+      // A stage this step copies from is awaited first: its build time is not this step's.
+      if (replay && ins.keyword === 'COPY' && ins.flags.from && !this.hostStage(ins.flags.from)) await this.build(this.stage(ins.flags.from)!);
       const started = Date.now();
       switch (ins.keyword) {
         case 'ARG': {

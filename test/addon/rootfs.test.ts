@@ -57,8 +57,9 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
     if (stale) throw new Error(stale);
     const builder = new RootfsBuilder(dockerfile, { cacheDir: CACHE, arch: 'amd64', hostStages: { build: { '/app': ROOT } }, log });
     image = await builder.build(dockerfile.stages.at(-1)!);
-    builder.prune();
     log(`image built: ${image.root}`);
+    builder.prune();
+    log('unused cached layers removed');
   }, 600_000);
 
   describe('as files', () => {
