@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node
 import { homedir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { BASE_RECIPE_VERSION, HA_BASE_ENV, HA_BASE_SHELL, buildBaseRootfs } from './base-rootfs.js';
-import { DEFAULT_PATH, chrootRun, type ChrootMount } from './chroot.js';
+import { DEFAULT_PATH, chrootRun, unmountAll, type ChrootMount } from './chroot.js';
 import { copyParts, debianRelease, expand, parseArg, parseEnv, ROOT, type Dockerfile, type Instruction, type Stage } from './dockerfile-model.js';
 import { LayerCache, hash, hashPaths } from './layer-cache.js';
 
@@ -91,6 +91,8 @@ export class RootfsBuilder {
     private readonly df: Dockerfile,
     private readonly opts: BuildOptions,
   ) {
+    // Mounts a killed run left behind would otherwise end up inside cached layers.
+    unmountAll(opts.cacheDir);
     this.cache = new LayerCache(opts.cacheDir);
   }
 

@@ -99,6 +99,15 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
       expect(out.png).toEqual(['png', 4, 3]);
       expect(out.sqlite).toMatch(/^3\.\d+\.\d+$/);
     });
+
+    it('has the demo camera’s photos without @vladmandic/face-api (a first start with no cameras)', async () => {
+      const script = "import('/app/dist/demo/demo-clip.js').then((m) => console.log(JSON.stringify(m.demoPhotos())))";
+      const r = await chrootRun({ root: image.root, argv: ['node', '-e', script], env: image.env, cwd: image.workdir });
+      expect(r.code, r.output).toBe(0);
+      const photos = JSON.parse(r.output.trim().split('\n').at(-1)!) as string[];
+      expect(photos).toHaveLength(6);
+      expect(photos.every((p) => p.startsWith('/app/demo/'))).toBe(true);
+    });
   });
 
   describe('running: run.sh with a Supervisor, a broker and Telegram on loopback', () => {
