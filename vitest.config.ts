@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Runs on its own: `npm run test:addon` (vitest.addon.config.ts).
+    exclude: [...configDefaults.exclude, 'test/addon/rootfs.test.ts', 'test/addon/arm64.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Real ffmpeg, brokers and models run in the tests: two cores, so keep files from starving each other.

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../log.js';
 import { analyzeImage, type ImageAnalysis } from '../models/analyze-image.js';
 import { Detector, MODEL_FAMILIES, type ModelFamily } from '../models/detector.js';
 import { modelsSchema } from '../models/model-config.js';
+import { findFfmpeg } from '../sources/ffmpeg-path.js';
 import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { loadImage, type RgbImage } from '../vision/image.js';
 
@@ -158,16 +157,6 @@ function summary(r: ImageAnalysis): string {
   return lines.join('\n');
 }
 
-function ffmpegPath(): string {
-  // Debian's ffmpeg on PATH first; the npm-shipped binary otherwise.
-  if ((process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'ffmpeg')))) return 'ffmpeg';
-  try {
-    return (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-  } catch {
-    return 'ffmpeg';
-  }
-}
-
 /**
  * Decodes one frame every `every` seconds (time_s counts from the first video frame) as PPM images on ffmpeg's stdout: each carries its own
  * width and height, so no probe is needed.
@@ -176,7 +165,7 @@ async function* sampleVideo(file: string, every: number): AsyncGenerator<RgbImag
   // select, not fps: fps=1/n repeats the first frame when the video starts after zero (as phone clips do).
   const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})'`;
   const args = ['-v', 'error', '-i', file, '-an', '-vf', select, '-vsync', 'vfr', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'];
-  const ff = spawn(ffmpegPath(), args, {
+  const ff = spawn(findFfmpeg(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -2,19 +2,32 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const SECONDS_PER_PHOTO = 3;
 const FPS = 10;
 
-/** Photos of people that ship in an npm package (MIT, @vladmandic/face-api's demo folder). */
+const PHOTO_NAMES = [1, 2, 3, 4, 5, 6].map((i) => `sample${i}.jpg`);
+
+/**
+ * Photos of people (MIT, @vladmandic/face-api's demo folder): from that package where it is
+ * installed (a devDependency, so `npm install`), else from `demo/` beside `dist/`, where the
+ * add-on image copies them.
+ */
 export function demoPhotos(): string[] {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('@vladmandic/face-api/package.json'));
-  const photos = [1, 2, 3, 4, 5, 6].map((i) => join(root, 'demo', `sample${i}.jpg`)).filter((p) => existsSync(p));
-  if (photos.length === 0) throw new Error('demo photos not found: reinstall with `npm install` (@vladmandic/face-api ships them)');
-  return photos;
+  const dirs = [join(dirname(fileURLToPath(import.meta.url)), '../../demo')];
+  try {
+    dirs.unshift(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo'));
+  } catch {
+    // not installed (a production install): the copied photos, if any
+  }
+  for (const dir of dirs) {
+    const photos = PHOTO_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
+    if (photos.length > 0) return photos;
+  }
+  throw new Error('the demo camera\'s photos were not found: configure a camera, or install with `npm install` (its devDependency @vladmandic/face-api ships them)');
 }
 
 /**

@@ -4,7 +4,8 @@ import { delimiter, join } from 'node:path';
 
 /**
  * Which ffmpeg to run: the configured one, else the first on PATH (the system's build has the
- * most codecs and hardware support), else the static build shipped by `@ffmpeg-installer/ffmpeg`.
+ * most codecs and hardware support), else the static build shipped by `@ffmpeg-installer/ffmpeg`
+ * (a devDependency: present after `npm install`, absent from the add-on image).
  */
 export function findFfmpeg(configured?: string): string {
   if (configured) {
@@ -16,7 +17,7 @@ export function findFfmpeg(configured?: string): string {
   const bundled = bundledFfmpeg();
   if (bundled) return bundled;
   throw new Error(
-    'ffmpeg was not found: install it (apt-get install ffmpeg), set ffmpeg.path, or install @ffmpeg-installer/ffmpeg',
+    'ffmpeg was not found: install it (apt-get install ffmpeg), set ffmpeg.path, or run `npm install` (its devDependency @ffmpeg-installer/ffmpeg ships one)',
   );
 }
 
