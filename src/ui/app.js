@@ -74,6 +74,13 @@ async function loadEvents() {
 }
 $('#event-filter').addEventListener('submit', (e) => { e.preventDefault(); loadEvents(); });
 
+// The kinds come from the analyzers Argus runs (GET api/events/kinds), not from this page.
+async function loadKinds() {
+  const { kinds } = await api('api/events/kinds');
+  const select = $('#event-filter select[name="kind"]');
+  select.insertAdjacentHTML('beforeend', kinds.map((k) => `<option>${esc(k)}</option>`).join(''));
+}
+
 // ---- faces
 async function loadPeople() {
   const box = $('#people');
@@ -191,6 +198,7 @@ function listen() {
 
 // ---- start
 loadCameras().catch((err) => ($('#cameras').innerHTML = `<p class="error">${esc(err.message)}</p>`));
+loadKinds().catch((err) => ($('#events').innerHTML = `<p class="error">${esc(err.message)}</p>`));
 refreshStatus();
 setInterval(refreshStatus, 3000);
 show(location.hash.slice(1));

@@ -85,6 +85,13 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     const img = page.locator('#events figure img').first();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await page.locator('#events figure figcaption').first().textContent()).toMatch(/on demo/);
+    // The kind filter offers what the analyzers raise, and filters by it.
+    const kinds = await page.locator('#event-filter select[name="kind"] option').allTextContents();
+    expect(kinds).toEqual(['all kinds', 'person', 'weapon', 'face', 'pose']);
+    await page.selectOption('#event-filter select[name="kind"]', 'person');
+    await page.locator('#event-filter button').click();
+    await expect.poll(() => page.locator('#events figure figcaption').allTextContents(), { timeout: 10_000 }).not.toHaveLength(0);
+    for (const caption of await page.locator('#events figure figcaption').allTextContents()) expect(caption).toContain('(person)');
     await page.close();
   });
 
