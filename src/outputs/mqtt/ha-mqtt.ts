@@ -35,6 +35,7 @@ export class HomeAssistantMqtt {
   private readonly states: HaStatePublisher;
   private readonly pause: HaPauseSwitch;
   private unsubscribe?: () => void;
+  private unhookConnect?: () => void;
 
   constructor(private readonly opts: HomeAssistantMqttOptions) {
     const store = new HaStore(opts.db);
@@ -58,6 +59,14 @@ export class HomeAssistantMqtt {
       this.states.publishAll();
       this.pause.publishAll();
     });
+    // A restarted broker may have lost every retained message, and HA's birth message may never come.
+    this.unhookConnect = mqtt.onConnect(({ reconnect }) => {
+      if (!reconnect) return; // the first connect sends what start() queued
+      logger.info('MQTT reconnected: re-sending discovery and states');
+      this.discovery.announce(true);
+      this.states.publishAll();
+      this.pause.publishAll();
+    });
   }
 
   /** Runs after the cameras stopped and before MQTT closes: HA sees each camera go down. */
@@ -66,6 +75,7 @@ export class HomeAssistantMqtt {
     this.opts.bus.removeAll(this);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unhookConnect?.();
     this.pause.stop();
   }
 
