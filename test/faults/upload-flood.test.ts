@@ -44,7 +44,7 @@ describe('faults: image work under load', () => {
         const res = await fetch(`http://${HOST}:${argus.port}${path}`, {
           method: 'POST',
           headers: { authorization: `Bearer ${argus.token}`, 'content-type': 'image/jpeg' },
-          body: huge,
+          body: new Uint8Array(huge),
         });
         const body = (await res.json()) as { code?: string };
         return { status: res.status, code: body.code, retryAfter: res.headers.get('retry-after') };
@@ -111,7 +111,7 @@ describe('faults: image work under load', () => {
     const res = await fetch(`http://${HOST}:${argus.port}/api/faces/import`, {
       method: 'POST',
       headers: { authorization: `Bearer ${argus.token}`, 'content-type': 'application/gzip' },
-      body: bomb,
+      body: new Uint8Array(bomb),
     });
     const body = (await res.json()) as { error: string; code: string };
     const ms = performance.now() - t0;
