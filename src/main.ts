@@ -1,8 +1,7 @@
 // Over 300 lines on purpose: the composition root is one list of short named steps (start()),
 // read top to bottom as the order Argus is built; splitting it would scatter that order.
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { accessToken } from './access-token.js';
+import { accessToken, webUiNotice } from './access-token.js';
 import type { AnyAnalyzer } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
@@ -11,6 +10,7 @@ import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
 import { cameraSchema, type ArgusConfig, type CameraConfig } from './config/schema.js';
+import { secureDataDir } from './data-dir.js';
 import { ensureDemoClip } from './demo/demo-clip.js';
 import { EventLog } from './events/event-log.js';
 import { EventManager } from './events/event-manager.js';
@@ -115,7 +115,7 @@ export class Argus {
     const { config } = this.loaded;
     const log = this.logger;
     const dataDir = resolve(config.data_dir);
-    mkdirSync(dataDir, { recursive: true });
+    secureDataDir(dataDir);
     const ffmpegPath = findFfmpeg(config.ffmpeg.path);
     log.info(`Argus ${VERSION}: config from ${this.loaded.source}; data in ${dataDir}; ffmpeg ${ffmpegPath}`);
     const cameras: Record<string, CameraConfig> = { ...config.cameras };
@@ -400,7 +400,8 @@ export class Argus {
 
   /** The web server, last: everything it shows exists by now. */
   private async startServer({ config, dataDir, addon, signer, log }: Core, mqtt: MqttConnection, routes: RoutePlugin[]): Promise<{ port: number; token: string }> {
-    const token = accessToken(dataDir, config.server.token);
+    const access = accessToken(dataDir, config.server.token);
+    const { token } = access;
     const { port: mainPort, host, direct_port } = config.server;
     const listeners: Listener[] = [{ port: mainPort, host, access: addon ? 'ingress' : 'token' }];
     if (addon && direct_port) listeners.push({ port: direct_port, host, access: 'token' });
@@ -415,8 +416,12 @@ export class Argus {
     });
     const [port, directPort] = await server.start();
     this.stops.push(() => server.stop());
-    if (addon) log.info(`web UI: through Home Assistant ingress${directPort ? `, and http://<host>:${directPort}/?token=${token}` : ''}`);
-    else log.info(`web UI: http://localhost:${port}/?token=${token}`);
+    if (addon && !directPort) log.info('web UI: through Home Assistant ingress');
+    else {
+      const notice = webUiNotice(addon ? `http://<host>:${directPort}/` : `http://localhost:${port}/`, access, Boolean(process.stdout.isTTY));
+      log.info(addon ? `${notice.log}; and through Home Assistant ingress` : notice.log);
+      if (notice.terminal) process.stdout.write(notice.terminal);
+    }
     return { port, token };
   }
 

@@ -151,7 +151,7 @@ export async function main(args: string[]): Promise<number> {
       }
       case 'import':
       case 'restore': {
-        const r = registry.restore(rest[0]);
+        const r = await registry.restore(rest[0]);
         print(r, `the registry now holds ${r.people} people, ${r.samples} samples${r.backup ? `; the one it replaced is in ${r.backup}` : ''}`);
         break;
       }

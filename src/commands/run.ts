@@ -44,6 +44,8 @@ export async function main(args: string[]): Promise<number> {
     console.error(`argus: ${message}`);
     return values['wait-on-config-error'] ? waitWithError(message) : EX_CONFIG;
   }
+  // Everything Argus writes (database, snapshots, backups, the token) is its user's alone: 0600 / 0700.
+  process.umask(0o077);
   const logger = createLogger(loaded.config.log_level, undefined, loaded.secrets);
   for (const warning of loaded.warnings) logger.warn(warning);
   const argus = new Argus(loaded, logger);

@@ -3,11 +3,13 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
+import { currentLane } from './lane.js';
 import type { RuntimeConfig } from './model-config.js';
+import { UploadGate } from './upload-gate.js';
 import type { ModelInfo, TensorData } from './tensor-data.js';
 import type { WorkerReply, WorkerRequest } from './inference-worker.js';
 
-type Pending = { resolve: (r: WorkerReply & { ok: true }) => void; reject: (e: Error) => void };
+type Pending = { resolve: (r: WorkerReply & { ok: true }) => void; reject: (e: Error) => void; live: boolean };
 
 interface PoolWorker {
   worker: Worker;
@@ -20,6 +22,7 @@ type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Om
 /**
  * A small pool of inference worker threads. Every worker holds a session for each loaded model,
  * so any worker can serve any request; a request goes to the worker with the fewest in flight.
+ * Runs from the upload lane (lane.ts) wait at an `UploadGate` for a worker live work leaves idle.
  */
 export class SessionPool {
   private readonly workers: PoolWorker[] = [];
@@ -28,6 +31,7 @@ export class SessionPool {
   private readonly keptOutputs = new Map<string, string[] | undefined>();
   private nextId = 1;
   private closed = false;
+  private readonly uploads = new UploadGate<PoolWorker>(() => this.workers.find((w) => w.pending.size === 0));
 
   constructor(
     private readonly runtime: RuntimeConfig,
@@ -52,8 +56,10 @@ export class SessionPool {
       const p = pw.pending.get(reply.id);
       if (!p) return;
       pw.pending.delete(reply.id);
+      if (p.live) this.uploads.liveActivity();
       if (reply.ok) p.resolve(reply);
       else p.reject(new Error(reply.message));
+      this.uploads.pump();
     });
     // A dead worker leaves the pool; the next request spawns a fresh one and reloads the models.
     const retire = (err: Error) => {
@@ -61,6 +67,7 @@ export class SessionPool {
       if (i >= 0) this.workers.splice(i, 1);
       for (const p of pw.pending.values()) p.reject(err);
       pw.pending.clear();
+      this.uploads.pump();
     };
     worker.on('error', (err) => {
       this.logger.error({ err }, 'inference worker failed');
@@ -82,10 +89,11 @@ export class SessionPool {
     while (this.workers.length < this.runtime.workers) this.workers.push(this.spawn());
   }
 
-  private send(pw: PoolWorker, body: RequestBody, transfer: ArrayBuffer[] = []): Promise<WorkerReply & { ok: true }> {
+  private send(pw: PoolWorker, body: RequestBody, transfer: ArrayBuffer[] = [], live = false): Promise<WorkerReply & { ok: true }> {
     const id = this.nextId++;
+    if (live) this.uploads.liveActivity();
     return new Promise((resolve, reject) => {
-      pw.pending.set(id, { resolve, reject });
+      pw.pending.set(id, { resolve, reject, live });
       pw.worker.postMessage({ ...body, id }, transfer);
     });
   }
@@ -126,17 +134,26 @@ export class SessionPool {
   async run(name: string, feeds: Record<string, TensorData>, outputs?: string[]): Promise<Record<string, TensorData>> {
     if (!this.models.has(name)) throw new Error(`model "${name}" is not loaded`);
     this.ensureWorkers();
-    const pw = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const transfer = [...new Set(Object.values(feeds).map((t) => t.data.buffer))].filter(
       (b): b is ArrayBuffer => b instanceof ArrayBuffer,
     );
-    const reply = await this.send(pw, { type: 'run', name, feeds, outputs }, transfer);
+    const body: RequestBody = { type: 'run', name, feeds, outputs };
+    const reply =
+      currentLane() === 'upload'
+        ? await this.uploads.admit((pw) => this.send(pw, body, transfer))
+        : await this.send(
+            this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a)),
+            body,
+            transfer,
+            true,
+          );
     if (!reply.outputs) throw new Error(`model "${name}" returned no outputs`);
     return reply.outputs;
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.uploads.close(new Error('session pool is closed'));
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
     this.models.clear();

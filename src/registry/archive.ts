@@ -1,7 +1,8 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { FaceSample, NewSample, Person } from '../store/people.js';
 import { RegistryError } from './errors.js';
+import { gunzipCapped, unpackCap } from './gunzip-capped.js';
 import { readTar, writeTar, type TarEntry } from './tar.js';
 
 /**
@@ -102,10 +103,10 @@ export function packArchive(people: Person[], samples: Iterable<FaceSample>, now
 const bad = (why: string) => new RegistryError('bad_archive', `not a usable face registry archive: ${why}; nothing was changed`);
 
 /** Reads and checks a whole archive; throws `bad_archive` saying what is wrong before anything is changed. */
-export function unpackArchive(archive: Buffer): ArchivedPerson[] {
+export async function unpackArchive(archive: Buffer): Promise<ArchivedPerson[]> {
   let files: Map<string, Buffer>;
   try {
-    files = readTar(gunzipSync(archive, { maxOutputLength: MAX_UNPACKED }));
+    files = readTar(await gunzipCapped(archive, unpackCap(archive.length, MAX_UNPACKED)));
   } catch (err) {
     throw bad(`it is not a gzipped tar file Argus wrote (${err instanceof Error ? err.message : String(err)})`);
   }

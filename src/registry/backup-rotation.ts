@@ -73,13 +73,13 @@ export class BackupRotation {
 
   /** Writes a backup now, whatever `keep` says about automatic ones; returns its path. */
   writeNow(): string {
-    mkdirSync(this.opts.dir, { recursive: true });
+    mkdirSync(this.opts.dir, { recursive: true, mode: 0o700 }); // backups hold every face: owner only
     let name = fileName(this.now());
     // Two backups in one millisecond: keep both.
     for (let n = 1; this.list().some((b) => b.file === name); n++) name = name.replace(/(-\d+)?\.tar\.gz$/, `-${n}.tar.gz`);
     const path = join(this.opts.dir, name);
     const tmp = `${path}.tmp`;
-    writeFileSync(tmp, this.opts.snapshot());
+    writeFileSync(tmp, this.opts.snapshot(), { mode: 0o600 });
     renameSync(tmp, path);
     this.opts.logger.info(`face registry backed up to ${path}`);
     this.prune();

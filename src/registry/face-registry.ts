@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { l2Normalize } from '../models/face-embedder.js';
 import type { Db } from '../store/database.js';
 import { PeopleStore, type NewSample, type Person, type PersonSummary, type SampleInfo } from '../store/people.js';
-import { ImageLoadError, loadImage, type RgbImage } from '../vision/image.js';
+import { ImageLoadError, loadImage, UPLOAD_FIT_PIXELS, type RgbImage } from '../vision/image.js';
 import { packArchive, unpackArchive } from './archive.js';
 import { BackupRotation, type BackupFile } from './backup-rotation.js';
 import type { RegistryConfig } from './config.js';
@@ -354,8 +354,8 @@ export class FaceRegistry {
    * Replaces the whole registry with an archive's. The archive is checked whole first and the swap
    * is one transaction, so a bad archive changes nothing; the registry as it was is backed up first.
    */
-  importArchive(archive: Buffer): { people: number; samples: number; backup: string | null } {
-    const people = unpackArchive(archive);
+  async importArchive(archive: Buffer): Promise<{ people: number; samples: number; backup: string | null }> {
+    const people = await unpackArchive(archive);
     for (const p of people) {
       try {
         checkPersonName(p.name);
@@ -377,7 +377,7 @@ export class FaceRegistry {
   }
 
   /** Restores a backup (or any export) file: `importArchive` of its content. */
-  restore(path: string): { people: number; samples: number; backup: string | null } {
+  async restore(path: string): Promise<{ people: number; samples: number; backup: string | null }> {
     let data: Buffer;
     try {
       data = readFileSync(path);
@@ -395,7 +395,7 @@ export class FaceRegistry {
 /** Decodes an uploaded photo; an unreadable or oversized one is refused with its name. */
 async function decode(photo: PhotoInput): Promise<RgbImage> {
   try {
-    return await loadImage(photo.data);
+    return await loadImage(photo.data, { fitPixels: UPLOAD_FIT_PIXELS });
   } catch (err) {
     if (err instanceof ImageLoadError) {
       throw new RegistryError(err.code === 'too_large' ? 'too_large' : 'not_an_image', `${photo.label}: ${err.message}`);

@@ -8,6 +8,8 @@ import { cameraRoutes } from './routes/cameras.js';
 import { healthRoutes, type HealthInfo } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
 import type { SnapshotSigner } from './snapshot-signer.js';
+import { installWorkBudget } from './upload-work.js';
+import { WorkBudget } from './work-budget.js';
 import { zodValidatorCompiler, type ApiPlugin } from './zod-validation.js';
 
 /** One port Argus listens on, and who may use it. */
@@ -53,6 +55,8 @@ export interface ServerOptions {
   health: HealthInfo;
   logger: Logger;
   routes?: RoutePlugin[];
+  /** The bound on image work, shared by every listener (default: DEFAULT_WORK_BUDGET). */
+  work?: WorkBudget;
 }
 
 /**
@@ -61,8 +65,10 @@ export interface ServerOptions {
  */
 export class WebServer {
   readonly apps: FastifyInstance[];
+  readonly work: WorkBudget;
 
   constructor(private readonly opts: ServerOptions) {
+    this.work = opts.work ?? new WorkBudget();
     this.apps = opts.listeners.map((listener) => this.build(listener));
   }
 
@@ -75,6 +81,7 @@ export class WebServer {
     const { opts } = this;
     const app = httpApp(opts.logger.child({ part: 'http' }));
     app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard(opts.signer) : tokenGuard(opts.token, opts.signer));
+    installWorkBudget(app, this.work);
     const own = [route(healthRoutes, '/api/health', { info: opts.health }), route(cameraRoutes, '/api/cameras', { cameras: opts.cameras }), route(pageRoutes, '', {})];
     for (const mount of [...own, ...(opts.routes ?? [])]) mount(app);
     return app;

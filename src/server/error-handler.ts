@@ -60,7 +60,11 @@ export function refusalOf(err: FastifyError, req: FastifyRequest): Refusal | und
 /** Sends the answer for an error; also fastify's `frameworkErrors` (bad URLs, over-long path parameters). */
 export function sendError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = refusalOf(err, req);
-  if (known) return reply.code(known.status).send(known.body);
+  if (known) {
+    const headers = (err as { headers?: unknown }).headers;
+    if (headers && typeof headers === 'object') reply.headers(headers as Record<string, string>);
+    return reply.code(known.status).send(known.body);
+  }
   // The route pattern, not the URL: a URL may carry ?token=.
   req.log.error({ err, route: `${req.method} ${req.routeOptions.url ?? '(none)'}` }, 'internal error');
   return reply.code(500).send({ error: 'internal error', code: 'internal' } satisfies ErrorBody);

@@ -9,6 +9,8 @@ export class HttpError extends Error {
     message: string,
     /** Extra facts for the caller, sent beside `error` and `code`. */
     readonly details?: Record<string, unknown>,
+    /** Headers the answer carries (`Retry-After` on a 503). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { ImageLoadError, loadImage, type RgbImage } from '../vision/image.js';
+import { ImageLoadError, loadImage, UPLOAD_FIT_PIXELS, type RgbImage } from '../vision/image.js';
 import { HttpError, megabytes } from './http-error.js';
 import type { ApiScope } from './zod-validation.js';
 
@@ -122,10 +122,13 @@ export async function readUpload(req: FastifyRequest): Promise<Upload> {
   return { files, fields };
 }
 
-/** Decodes an uploaded photo: 413 over the pixel limit, 415 for a file that is not an image. */
+/**
+ * Decodes an uploaded photo, scaled down to UPLOAD_FIT_PIXELS while decoding: 413 over the pixel
+ * limit, 415 for a file that is not an image. Call it inside `photoWork` (upload-work.ts).
+ */
 export async function decodePhoto(file: UploadedFile): Promise<RgbImage> {
   try {
-    return await loadImage(file.data);
+    return await loadImage(file.data, { fitPixels: UPLOAD_FIT_PIXELS });
   } catch (err) {
     if (!(err instanceof ImageLoadError)) throw err;
     const status = err.code === 'too_large' ? 413 : err.code === 'not_an_image' ? 415 : 400;

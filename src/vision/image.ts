@@ -10,6 +10,20 @@ export interface RgbImage {
 /** 40 megapixels: larger than any camera frame or phone photo, small enough to decode safely. */
 export const DEFAULT_MAX_PIXELS = 40_000_000;
 
+/**
+ * 12 megapixels: a 4000×3000 phone photo decodes whole; anything larger is scaled down while it
+ * is decoded (JPEG shrink-on-load), so an upload costs at most ~36 MB of pixels however large it
+ * claims to be. The models look at 192–512 px inputs and face tiles, so nothing they see is lost.
+ */
+export const UPLOAD_FIT_PIXELS = 12_000_000;
+
+export interface LoadImageOptions {
+  /** Refused above this many pixels, before any pixel is decoded. */
+  maxPixels?: number;
+  /** Scaled down while decoding to at most this many pixels (aspect kept). */
+  fitPixels?: number;
+}
+
 export class ImageLoadError extends Error {
   constructor(
     readonly code: 'not_an_image' | 'too_large' | 'unreadable',
@@ -20,11 +34,17 @@ export class ImageLoadError extends Error {
   }
 }
 
-/**
- * Decodes a file or buffer to RGB, upright (EXIF orientation applied). The header is read first
- * so a decompression bomb is refused before any pixel is decoded.
- */
-export async function loadImage(input: string | Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
+/** Width and height of the image that `loadImage` would decode, from its header only; refuses as loadImage does. */
+export async function imageSize(input: string | Uint8Array, opts: LoadImageOptions = {}): Promise<{ width: number; height: number }> {
+  const { width, height } = await checkedHeader(input, opts.maxPixels ?? DEFAULT_MAX_PIXELS);
+  const scale = fitScale(width, height, opts.fitPixels);
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
+}
+
+const fitScale = (width: number, height: number, fitPixels?: number) => (fitPixels && width * height > fitPixels ? Math.sqrt(fitPixels / (width * height)) : 1);
+
+/** The header's size, upright (EXIF orientations 5–8 swap the sides), checked against the pixel limit. */
+async function checkedHeader(input: string | Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -41,9 +61,21 @@ export async function loadImage(input: string | Uint8Array, maxPixels = DEFAULT_
       `image is ${width}×${height} (${((width * height) / 1e6).toFixed(0)} MP), over the ${(maxPixels / 1e6).toFixed(0)} MP limit`,
     );
   }
+  return (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
+}
+
+/**
+ * Decodes a file or buffer to RGB, upright (EXIF orientation applied). The header is read first
+ * so a decompression bomb is refused before any pixel is decoded; with `fitPixels` a large image
+ * is scaled down as it is decoded, never held at full size.
+ */
+export async function loadImage(input: string | Uint8Array, opts: LoadImageOptions = {}): Promise<RgbImage> {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const size = await imageSize(input, { ...opts, maxPixels });
   try {
-    const { data, info } = await sharp(input, { limitInputPixels: maxPixels })
-      .rotate()
+    let pipeline = sharp(input, { limitInputPixels: maxPixels }).rotate();
+    if (opts.fitPixels) pipeline = pipeline.resize({ width: size.width, height: size.height, fit: 'inside', withoutEnlargement: true });
+    const { data, info } = await pipeline
       .toColourspace('srgb')
       .removeAlpha()
       .raw()

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,7 +21,9 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
   beforeAll(async () => {
     const port = await freePort();
     argus = spawnArgus([], { ARGUS_DATA_DIR: dir, ARGUS_PORT: String(port) });
-    const token = await waitUntil('the web UI line', () => /web UI: http:\/\/localhost:\d+\/\?token=([\w-]+)/.exec(argus.output())?.[1], 90_000);
+    // The log names the token's file, not the token (issue 17).
+    const tokenFile = await waitUntil('the web UI line', () => /web UI: http:\/\/localhost:\d+\/ \(the access token is in (\S+);/.exec(argus.output())?.[1], 90_000);
+    const token = readFileSync(tokenFile, 'utf8').trim();
     url = `http://127.0.0.1:${port}/?token=${token}`;
     browser = await launchChromium();
   });

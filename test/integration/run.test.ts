@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -107,7 +107,10 @@ describe('argus with no config at all', () => {
     const port = await freePort();
     const argus = spawnArgus([], { ARGUS_DATA_DIR: dir, ARGUS_PORT: String(port), ARGUS_MQTT_URL: '' });
     try {
-      const token = await waitUntil('the web UI line', () => /web UI: http:\/\/localhost:\d+\/\?token=([\w-]+)/.exec(argus.output())?.[1], 60_000);
+      // The log names the token's file, never the token (issue 17).
+      const tokenFile = await waitUntil('the web UI line', () => /web UI: http:\/\/localhost:\d+\/ \(the access token is in (\S+);/.exec(argus.output())?.[1], 60_000);
+      const token = readFileSync(tokenFile, 'utf8').trim();
+      expect(argus.output()).not.toContain(token);
       const brokerUrl = /embedded MQTT broker listening on (mqtt:\/\/[\d.:]+)/.exec(argus.output())![1];
       const watch = await MqttWatch.open(brokerUrl, 'argus/#');
       await watch.waitFor('argus/available', 'online');

@@ -47,6 +47,12 @@ function refusal(work: () => unknown): RegistryError {
   throw new Error('expected a refusal');
 }
 
+async function refusalOf(work: () => Promise<unknown>): Promise<RegistryError> {
+  const err = await work().then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(RegistryError);
+  return err as RegistryError;
+}
+
 describe('FaceRegistry', () => {
   it('matches at or above the threshold and calls anything below a stranger', () => {
     const { registry } = registryIn();
@@ -108,7 +114,7 @@ describe('FaceRegistry', () => {
     expect(registry.match(ada)).toBeNull();
   });
 
-  it('exports an archive that tar reads and that imports back identically', () => {
+  it('exports an archive that tar reads and that imports back identically', async () => {
     const { registry, dir } = registryIn();
     const ada = randomEmbedding(1);
     registry.enrol('Ada', [face(ada, 'a.jpg'), face(randomEmbedding(2), 'b.jpg')], { externalId: 'person.ada' });
@@ -120,7 +126,7 @@ describe('FaceRegistry', () => {
 
     const target = registryIn().registry;
     target.enrol('Someone', [face(randomEmbedding(9))]);
-    const result = target.importArchive(archive);
+    const result = await target.importArchive(archive);
     expect(result).toMatchObject({ people: 2, samples: 3 });
     expect(result.backup).toMatch(/registry-.*\.tar\.gz$/);
     expect(target.list().map((p) => [p.name, p.externalId, p.samples])).toEqual([['Ada', 'person.ada', 2], ['Bob', null, 1]]);
@@ -130,7 +136,7 @@ describe('FaceRegistry', () => {
     expect(target.person('Ada').samples.map((s) => s.sourceRef)).toEqual(['a.jpg', 'b.jpg']);
   });
 
-  it('refuses a bad archive and changes nothing', () => {
+  it('refuses a bad archive and changes nothing', async () => {
     const { registry } = registryIn();
     registry.enrol('Ada', [face(randomEmbedding(1))]);
     const good = registry.exportArchive();
@@ -154,7 +160,7 @@ describe('FaceRegistry', () => {
       ],
     ];
     for (const [what, archive, why] of bad) {
-      const err = refusal(() => registry.importArchive(archive));
+      const err = await refusalOf(() => registry.importArchive(archive));
       expect(err.code, what).toBe('bad_archive');
       expect(err.message, what).toMatch(why);
       expect(err.message, what).toContain('nothing was changed');
@@ -181,10 +187,10 @@ describe('FaceRegistry', () => {
     const oldest = join(dir, 'backups', backups()[0]);
     expect(readFileSync(oldest).length).toBeGreaterThan(0);
     expect(() => readFileSync(withAdaAndBob)).toThrow(/ENOENT/);
-    const restored = registry.restore(oldest);
+    const restored = await registry.restore(oldest);
     expect(restored.people).toBe(4);
     expect(registry.list().map((p) => p.name)).toEqual(['Ada', 'Bob', 'P3', 'P4']);
-    expect(refusal(() => registry.restore(join(dir, 'nope.tar.gz'))).code).toBe('bad_archive');
+    expect((await refusalOf(() => registry.restore(join(dir, 'nope.tar.gz')))).code).toBe('bad_archive');
   });
 
   it('writes a pending backup on stop', () => {

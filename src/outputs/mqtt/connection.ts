@@ -15,6 +15,8 @@ export interface MqttConnectionOptions {
 }
 
 type Handler = (topic: string, payload: Buffer) => void;
+/** `reconnect`: false on the link's first connect, true on every later one. */
+type ConnectHook = (info: { reconnect: boolean }) => void;
 type PublishOptions = { retain?: boolean; qos?: 0 | 1 };
 
 /**
@@ -24,6 +26,8 @@ type PublishOptions = { retain?: boolean; qos?: 0 | 1 };
 export class MqttConnection {
   private client?: MqttClient;
   private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly connectHooks = new Set<ConnectHook>();
+  private connects = 0;
   readonly availabilityTopic: string;
 
   constructor(private readonly opts: MqttConnectionOptions) {
@@ -51,6 +55,14 @@ export class MqttConnection {
       logger.info(`MQTT connected to ${where}`);
       client.publish(this.availabilityTopic, 'online', { retain: true, qos: 1 });
       for (const topic of this.handlers.keys()) client.subscribe(topic, { qos: 1 });
+      const reconnect = this.connects++ > 0;
+      for (const hook of this.connectHooks) {
+        try {
+          hook({ reconnect });
+        } catch (err) {
+          logger.error(`MQTT connect hook failed: ${(err as Error).message}`);
+        }
+      }
     });
     client.on('reconnect', () => logger.debug(`MQTT reconnecting to ${where}`));
     client.on('offline', () => logger.warn(`MQTT broker ${where} unreachable; retrying`));
@@ -58,6 +70,16 @@ export class MqttConnection {
     client.on('message', (topic, payload) => {
       for (const [filter, set] of this.handlers) if (topicMatches(filter, topic)) for (const h of set) h(topic, payload);
     });
+  }
+
+  /**
+   * Runs `hook` after every connect, once `online` is sent. A restarted broker without persistence
+   * has forgotten every retained message, so whoever owns retained topics re-publishes them here.
+   * Returns a function that removes the hook.
+   */
+  onConnect(hook: ConnectHook): () => void {
+    this.connectHooks.add(hook);
+    return () => void this.connectHooks.delete(hook);
   }
 
   /** The full name of an Argus topic: `<base>/<path>`. Every Argus topic is made here. */

@@ -55,6 +55,7 @@ export class HomeAssistantMqtt {
   private readonly people: HaPeople;
   private readonly store: HaStore;
   private unsubscribe?: () => void;
+  private unhookConnect?: () => void;
 
   constructor(private readonly opts: HomeAssistantMqttOptions) {
     const store = new HaStore(opts.db);
@@ -92,6 +93,14 @@ export class HomeAssistantMqtt {
       this.pause.publishAll();
       this.people.publishAll();
     });
+    // A restarted broker may have lost every retained message, and HA's birth message may never come.
+    this.unhookConnect = mqtt.onConnect(({ reconnect }) => {
+      if (!reconnect) return; // the first connect sends what start() queued
+      logger.info('MQTT reconnected: re-sending discovery and states');
+      this.discovery.announce(true);
+      this.states.publishAll();
+      this.pause.publishAll();
+    });
   }
 
   /** Runs after the cameras stopped and before MQTT closes: HA sees each camera go down. */
@@ -100,6 +109,7 @@ export class HomeAssistantMqtt {
     this.opts.bus.removeAll(this);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unhookConnect?.();
     this.pause.stop();
     this.people.stop();
   }

@@ -30,6 +30,10 @@ class CameraState {
   readonly last = new Map<string, { state: string; attributes: Record<string, unknown> }>();
   fps: number | null = null;
   available: boolean | null = null;
+  /** Kept so a reconnect can re-send it: a restarted broker forgets retained messages. */
+  motion: boolean | null = null;
+  /** The event whose snapshot was last published on the image entity, re-sent on reconnect. */
+  lastSnapshot: ArgusEvent | null = null;
   /** Snapshot loading: one at a time per camera, newest wins. */
   loading = false;
   pendingSnapshot: ArgusEvent | null = null;
@@ -75,6 +79,8 @@ export class HaStatePublisher {
       this.publishDerived(cam, true);
       if (cam.available !== null) mqtt.publish(cam.topics.available, cam.available ? 'online' : 'offline', { retain: true, qos: 1 });
       if (cam.fps !== null) mqtt.publish(cam.topics.fps, String(cam.fps), { retain: true });
+      if (cam.motion !== null) mqtt.publish(cam.topics.motion, ON_OFF(cam.motion), { retain: true, qos: 1 });
+      if (cam.lastSnapshot) this.queueSnapshot(cam, cam.lastSnapshot);
     }
   }
 
@@ -109,7 +115,9 @@ export class HaStatePublisher {
   /** The motion gate's state, retained (`<camera>/motion`). */
   handleMotion(camera: string, moving: boolean): void {
     const cam = this.cameras.get(camera);
-    if (cam) this.opts.mqtt.publish(cam.topics.motion, moving ? 'ON' : 'OFF', { retain: true, qos: 1 });
+    if (!cam) return;
+    cam.motion = moving;
+    this.opts.mqtt.publish(cam.topics.motion, ON_OFF(moving), { retain: true, qos: 1 });
   }
 
   /** Argus is stopping: every camera goes unavailable in HA before MQTT closes. */
@@ -192,7 +200,10 @@ export class HaStatePublisher {
       cam.pendingSnapshot = null;
       try {
         const jpeg = await this.opts.loadSnapshot(ev);
-        if (jpeg) this.opts.mqtt.publish(cam.topics.image, jpeg, { retain: true });
+        if (jpeg) {
+          cam.lastSnapshot = ev;
+          this.opts.mqtt.publish(cam.topics.image, jpeg, { retain: true });
+        }
       } catch (err) {
         this.opts.logger.warn(`snapshot of event ${ev.id} could not be read for Home Assistant: ${(err as Error).message}`);
       }

@@ -4,6 +4,7 @@ import type { Detector, ModelFamily } from '../../models/detector.js';
 import { MODEL_FAMILIES } from '../../models/detector.js';
 import { HttpError } from '../http-error.js';
 import { acceptUploads, decodePhoto, readUpload } from '../upload.js';
+import { photoWork } from '../upload-work.js';
 import type { ApiPlugin } from '../zod-validation.js';
 
 export interface AnalyzeDeps {
@@ -28,9 +29,11 @@ export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
     const detector = deps.detector();
     if (!detector) throw new HttpError(503, 'models_missing', 'the models are not loaded: run "argus models build" and restart');
     const [file] = (await readUpload(req)).files;
-    const img = await decodePhoto(file);
     const families = MODEL_FAMILIES.filter((f: ModelFamily) => detector.has(f));
-    const result = await analyzeImage(detector, img, { file: file.name, families, embeddings: Boolean(deps.matchFace) });
+    // Photos over 12 MP are analyzed scaled down: width, height and boxes are the analyzed image's.
+    const result = await photoWork(req, [file], async () =>
+      analyzeImage(detector, await decodePhoto(file), { file: file.name, families, embeddings: Boolean(deps.matchFace) }),
+    );
     const named: NamedAnalysis = {
       ...result,
       faces: result.faces.map(({ embedding, ...face }) => {

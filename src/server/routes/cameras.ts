@@ -29,13 +29,17 @@ export const cameraRoutes: ApiPlugin<{ cameras: Map<string, CameraView> }> = asy
   app.get('/:name/snapshot.jpg', { schema: { params: cameraParams } }, async (req, reply) => {
     const camera = find(req.params.name);
     const frame = camera.latest();
-    if (!frame) {
-      const why = camera.status().lastError ?? 'no frame received yet';
-      const body: ErrorBody = { error: `camera "${req.params.name}" has no picture: ${why}`, code: 'no_picture' };
+    const status = camera.status();
+    // A disconnected camera's last frame is a picture of the past: say so rather than pass it off as now (issue 17).
+    if (!frame || !status.connected) {
+      const ageS = frame ? Math.max(0, Math.round((Date.now() - frame.time) / 1000)) : null;
+      const why = status.lastError ?? (frame ? 'the camera is disconnected' : 'no frame received yet');
+      const old = ageS === null ? '' : `; its last frame is ${ageS} s old`;
+      const body: ErrorBody = { error: `camera "${req.params.name}" has no picture: ${why}${old}`, code: 'no_picture', last_frame_age_s: ageS };
       return reply.code(503).header('retry-after', '2').send(body);
     }
     const jpeg = await jpegs.jpegOf(frame);
-    return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+    return reply.type('image/jpeg').header('cache-control', 'no-store').header('last-modified', new Date(frame.time).toUTCString()).send(jpeg);
   });
 
   app.get('/:name/stream.mjpeg', { schema: { params: cameraParams, querystring: streamQuery } }, async (req, reply) => {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { RegistryError } from '../../registry/errors.js';
 import type { EnrolOptions, FaceRegistry, PhotoInput } from '../../registry/face-registry.js';
 import { HttpError } from '../http-error.js';
+import { unpackCap } from '../../registry/gunzip-capped.js';
 import { acceptUploads, readUpload, type UploadLimit } from '../upload.js';
+import { budgetedWork, photoWork } from '../upload-work.js';
 import { parseOr400, type ApiPlugin } from '../zod-validation.js';
 import { enrolJson, personDetailJson, personJson } from './face-json.js';
 
@@ -65,7 +67,8 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
 
   app.post('/import', { config: { upload: archive } }, async (req) => {
     const [file] = (await readUpload(req)).files;
-    return registry.importArchive(file.data);
+    // Its cost is what it may unpack to (registry/gunzip-capped.ts), not what it weighs packed.
+    return budgetedWork(req, unpackCap(file.data.length, MAX_ARCHIVE_BYTES), () => registry.importArchive(file.data));
   });
 
   app.get('/backups', async () => registry.listBackups().map(({ file, bytes, time }) => ({ file, bytes, time })));
@@ -77,8 +80,9 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
   });
 
   app.post('/match', { config: { upload: photo(1) } }, async (req) => {
-    const [file] = photosOf((await readUpload(req)).files);
-    return { threshold: registry.threshold, faces: await registry.identify(file) };
+    const { files } = await readUpload(req);
+    const faces = await photoWork(req, files, () => registry.identify(photosOf(files)[0]));
+    return { threshold: registry.threshold, faces };
   });
 
   app.get('/:name', { schema: { params: nameParams } }, async (req) => personDetailJson(registry.person(req.params.name)));
@@ -100,7 +104,7 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
     const upload = await readUpload(req);
     const fields = { ...req.query, ...parseOr400(enrolOptions, upload.fields, 'form') };
     const opts: EnrolOptions = { face: faceIndex(fields.face), force: 'force' in fields && flag(fields.force), externalId: fields.external_id || undefined };
-    const result = await registry.enrolPhotos(req.params.name, photosOf(upload.files), opts);
+    const result = await photoWork(req, upload.files, () => registry.enrolPhotos(req.params.name, photosOf(upload.files), opts));
     return reply.code(201).send(enrolJson(result));
   });
 

@@ -8,10 +8,15 @@ export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** A valid ingress prefix is a plain path; anything else is ignored rather than echoed into HTML. */
+/**
+ * The Supervisor's ingress prefix is always `/api/hassio_ingress/<token>`; anything else is
+ * ignored rather than echoed into HTML (`//evil.example` made a <base> on another host: issue 17).
+ */
+const INGRESS_PATH = /^\/api\/hassio_ingress\/[A-Za-z0-9_-]{1,256}\/?$/;
+
 export function ingressBase(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
-  return value && /^\/[A-Za-z0-9_\-/.]*$/.test(value) ? `${value.replace(/\/$/, '')}/` : './';
+  return value && INGRESS_PATH.test(value) ? `${value.replace(/\/$/, '')}/` : './';
 }
 
 /**

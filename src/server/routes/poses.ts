@@ -4,6 +4,7 @@ import { PoseSaveError, savePoseFromImage, type SavePoseDeps } from '../../analy
 import type { PoseLibrary, ReferencePose } from '../../store/poses.js';
 import { HttpError } from '../http-error.js';
 import { acceptUploads, decodePhoto, readUpload } from '../upload.js';
+import { photoWork } from '../upload-work.js';
 import { parseOr400, type ApiPlugin } from '../zod-validation.js';
 
 export interface PoseRoutesDeps {
@@ -48,10 +49,10 @@ export const poseRoutes: ApiPlugin<PoseRoutesDeps> = async (app, deps) => {
     const { files, fields } = await readUpload(req);
     const options = { ...req.query, ...parseOr400(poseOptions, fields, 'form') };
     const t = threshold(options.threshold, deps.config.match_threshold);
-    const image = await decodePhoto(files[0]);
     const saveDeps = { ...deps, minKeypointScore: deps.config.min_keypoint_score };
     try {
-      return reply.code(201).send(poseJson(await savePoseFromImage(saveDeps, req.params.name, image, t)));
+      const saved = await photoWork(req, files, async () => savePoseFromImage(saveDeps, req.params.name, await decodePhoto(files[0]), t));
+      return reply.code(201).send(poseJson(saved));
     } catch (err) {
       if (err instanceof PoseSaveError) throw new HttpError(STATUS[err.code], err.code, err.message);
       throw err;
