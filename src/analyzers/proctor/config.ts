@@ -15,7 +15,7 @@ export const proctorSchema = z
     cues: z
       .object({
         /** Nobody in the seat since the session began. */
-        absent: z.object(cueBase(10)).strict().prefault({}),
+        absent: z.object(cueBase(5)).strict().prefault({}),
         /** The seat empty after someone sat in it. */
         left_seat: z.object(cueBase(5)).strict().prefault({}),
         /** Two people, or two faces, in one seat; `min_score` for the second one. */
