@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   'test-camera': { summary: 'connect to a camera URL once and print what it sends', load: () => import('./commands/test-camera.js') },
   models: { summary: 'models build: convert the default models to ONNX', load: () => import('./commands/models.js') },
   analyze: { summary: 'analyze <image|video…>: print objects, faces and poses', load: () => import('./commands/analyze.js') },
+  proctor: { summary: 'proctor <video|images…>: incidents seat by seat in a recorded exam', load: () => import('./commands/proctor.js') },
   faces: { summary: 'faces list|add|rename|remove|export|import|restore: the face registry', load: () => import('./commands/faces.js') },
 };
 

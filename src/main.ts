@@ -6,6 +6,7 @@ import type { AnyAnalyzer } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
+import { ProctorSessions } from './analyzers/proctor/sessions.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
@@ -35,6 +36,7 @@ import { liveRoutes } from './server/routes/live.js';
 import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
 import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
 import { poseRoutes } from './server/routes/poses.js';
+import { proctorRoutes } from './server/routes/proctor.js';
 import { telegramRoutes } from './server/routes/telegram.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
@@ -68,6 +70,8 @@ interface Core {
   snapshots: SnapshotStore;
   eventStore: EventStore;
   poses: PoseLibrary;
+  /** Exam sessions: the proctor raises incidents only inside one. */
+  sessions: ProctorSessions;
   addon: boolean;
   /** Checks the signed snapshot URLs that `snapshotUrl` hands out (docs/api.md). */
   signer: SnapshotSigner;
@@ -144,6 +148,7 @@ export class Argus {
       snapshots: new SnapshotStore(join(dataDir, 'snapshots')),
       eventStore: new EventStore(db),
       poses: new PoseLibrary(db),
+      sessions: new ProctorSessions(),
       addon: Boolean(process.env.SUPERVISOR_TOKEN),
     };
   }
@@ -220,7 +225,7 @@ export class Argus {
   /** Motion-gated frames → fair scheduler → analyzers → events. */
   private startAnalysis(core: Core, detector: Detector | undefined, registry: FaceRegistry, events: EventManager): AnalysisScheduler | undefined {
     if (!detector) return undefined;
-    const { config, cameras, poses, log } = core;
+    const { config, cameras, poses, sessions, log } = core;
     const analyzer = new FrameAnalyzer({
       analyzers: this.analyzers,
       models: detector,
@@ -228,6 +233,7 @@ export class Argus {
       cameras: Object.fromEntries(Object.entries(cameras).map(([n, c]) => [n, c.analyzers])),
       matchFace: (embedding) => registry.match(embedding),
       references: () => poses.list(),
+      sessions,
       zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
       now: () => Date.now(),
       logger: log.child({ part: 'analyzers' }),
@@ -383,13 +389,14 @@ export class Argus {
   }
 
   /** The API's route groups. */
-  private routes({ config, bus, kinds, eventStore: store, snapshots, poses }: Core, detector: Detector | undefined, registry: FaceRegistry, telegram?: TelegramOutput): RoutePlugin[] {
+  private routes({ config, bus, kinds, eventStore: store, snapshots, poses, sessions, cameras }: Core, detector: Detector | undefined, registry: FaceRegistry, telegram?: TelegramOutput): RoutePlugin[] {
     const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
     const routes: RoutePlugin[] = [
       route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes }),
       route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names }),
       route(faceRoutes, '/api/faces', { registry }),
       route(liveRoutes, '/api/live', { bus }),
+      route(proctorRoutes, '/api/proctor', { sessions, cameras: Object.keys(cameras), proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled) }),
     ];
     if (detector) {
       routes.push(route(poseRoutes, '/api/poses', { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now(), maxUploadBytes }));

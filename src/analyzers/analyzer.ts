@@ -20,6 +20,11 @@ export interface Analyzer<Name extends string = string, Config = unknown, Camera
   readonly config: z.ZodType<Config>;
   /** Extra per-camera options beside `enabled`, `schedule` and `required_zones`. */
   readonly cameraConfig?: z.ZodRawShape;
+  /**
+   * Whether it runs on a camera whose config does not say (`cameras.<name>.analyzers.<name>.enabled`);
+   * default true. An analyzer a household would not want (proctoring) is off until a camera turns it on.
+   */
+  readonly enabledByDefault?: boolean;
   /** Model families that must be loaded for it to run (it is skipped, not failed, without them). */
   readonly needs: readonly ModelFamily[];
   /** The event kinds its detections carry, with how outputs show them. */
@@ -38,7 +43,14 @@ export interface AnalyzerServices {
   matchFace: MatchFace;
   /** The saved reference poses (read each frame, so a newly saved pose counts at once). */
   references: () => readonly ReferencePose[];
+  /** Sessions (an exam) that analyzers raising incidents only inside one ask about; absent: never in a session. */
+  sessions?: SessionsView;
   logger: Logger;
+}
+
+/** Whether a camera is inside a session now (started and stopped over the API, MQTT or HA). */
+export interface SessionsView {
+  active(camera: string): { id: string } | null;
 }
 
 export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number } | null;
@@ -159,5 +171,6 @@ export function defineAnalyzer<Name extends string, Config, CameraExtra = unknow
 
 /** An analyzer's per-camera schema: the base keys plus its own (the cast only widens what `extend` already guarantees). */
 export function cameraSchemaOf(analyzer: AnyAnalyzer): z.ZodType<CameraAnalyzerBase & Record<string, unknown>> {
-  return cameraAnalyzerBaseSchema.extend(analyzer.cameraConfig ?? {}) as unknown as z.ZodType<CameraAnalyzerBase & Record<string, unknown>>;
+  const enabled = analyzer.enabledByDefault === false ? { enabled: z.boolean().default(false) } : {};
+  return cameraAnalyzerBaseSchema.extend({ ...enabled, ...analyzer.cameraConfig }) as unknown as z.ZodType<CameraAnalyzerBase & Record<string, unknown>>;
 }

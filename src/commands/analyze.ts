@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../log.js';
@@ -7,7 +6,8 @@ import { Detector, MODEL_FAMILIES, type ModelFamily } from '../models/detector.j
 import { modelsSchema } from '../models/model-config.js';
 import { findFfmpeg } from '../sources/ffmpeg-path.js';
 import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
-import { loadImage, type RgbImage } from '../vision/image.js';
+import { sampleVideo, VIDEO } from '../sources/video-frames.js';
+import { loadImage } from '../vision/image.js';
 
 const USAGE = `usage: argus analyze <image|video…> [options]
 
@@ -26,8 +26,6 @@ options:
   --threads <n>          inference threads (default 2)
   --data <dir>           name faces from the face registry in this data folder
                          (default: ARGUS_DATA_DIR, else ./data); nobody enrolled, no names`;
-
-const VIDEO = new Set(['.mp4', '.mkv', '.mov', '.avi', '.webm', '.m4v', '.ts', '.mpg', '.mpeg', '.flv']);
 
 export async function main(args: string[]): Promise<number> {
   let parsed;
@@ -155,37 +153,4 @@ function summary(r: ImageAnalysis): string {
     );
   }
   return lines.join('\n');
-}
-
-/**
- * Decodes one frame every `every` seconds (time_s counts from the first video frame) as PPM images on ffmpeg's stdout: each carries its own
- * width and height, so no probe is needed.
- */
-async function* sampleVideo(file: string, every: number): AsyncGenerator<RgbImage> {
-  // select, not fps: fps=1/n repeats the first frame when the video starts after zero (as phone clips do).
-  const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})'`;
-  const args = ['-v', 'error', '-i', file, '-an', '-vf', select, '-vsync', 'vfr', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'];
-  const ff = spawn(findFfmpeg(), args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  ff.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number>((resolve) => ff.on('close', (code) => resolve(code ?? 1)));
-  let buf = Buffer.alloc(0);
-  for await (const chunk of ff.stdout as AsyncIterable<Buffer>) {
-    buf = Buffer.concat([buf, chunk]);
-    for (;;) {
-      const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString('latin1'));
-      if (!header) break;
-      const width = Number(header[1]);
-      const height = Number(header[2]);
-      const start = header[0].length;
-      const end = start + width * height * 3;
-      if (buf.length < end) break;
-      yield { width, height, data: new Uint8Array(buf.subarray(start, end)) };
-      buf = buf.subarray(end);
-    }
-  }
-  const code = await exited;
-  if (code !== 0) throw new Error(`ffmpeg could not decode it: ${stderr.trim().split('\n').pop() ?? `exit code ${code}`}`);
 }

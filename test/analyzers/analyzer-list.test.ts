@@ -75,7 +75,7 @@ describe('an analyzer added to the list reaches every output', () => {
     const rows = (glow.body as { events?: unknown[] }).events ?? (glow.body as unknown[]);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((e) => (e as { kind: string }).kind === 'glow')).toBe(true);
-    expect((await get('kind=suspicious')).status).toBe(400);
+    expect((await get('kind=cheating')).status).toBe(400);
   });
 
   it('routes its alerts to the chats that asked for its alert kind only', async () => {

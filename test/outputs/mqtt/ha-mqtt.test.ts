@@ -101,8 +101,9 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(byKey('weapon')).toMatchObject({ p: 'binary_sensor', device_class: 'safety', state_topic: 't1/front_door/weapon' });
     expect(byKey('person')).toMatchObject({ p: 'binary_sensor', device_class: 'occupancy' });
     for (const k of ['known_face', 'unknown_face', 'motion']) expect(byKey(k).p).toBe('binary_sensor');
-    // No analyzer raises suspicious activity yet, so no sensor says it is always off.
-    expect(byKey('suspicious')).toBeUndefined();
+    // The proctor's: announced on every camera, off where the proctor is (docs/proctoring.md).
+    expect(byKey('suspicious')).toMatchObject({ p: 'binary_sensor', device_class: 'problem' });
+    expect(byKey('proctor_incident')).toMatchObject({ p: 'event', event_types: ['proctor_incident'] });
     for (const k of ['person_count', 'last_face', 'fps']) expect(byKey(k).p).toBe('sensor');
     expect(byKey('snapshot')).toMatchObject({ p: 'image', image_topic: 't1/front_door/image' });
     expect(byKey('face_recognized')).toMatchObject({ p: 'event', event_types: ['face_recognized'] });

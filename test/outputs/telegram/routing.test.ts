@@ -32,7 +32,8 @@ describe('which chats hear about an event', () => {
     expect(kinds.alertOf(testEvent({ kind: 'face', sub_label: 'grandma' }))?.name).toBe('known_face');
     expect(kinds.alertOf(testEvent({ kind: 'face', sub_label: null }))?.name).toBe('unknown_face');
     expect(kinds.alertOf(testEvent({ kind: 'pose' }))?.name).toBe('pose');
-    expect(kinds.alertOf(testEvent({ kind: 'suspicious' }))).toBeUndefined();
+    expect(kinds.alertOf(testEvent({ kind: 'suspicious', label: 'phone', sub_label: 'A1' }))?.name).toBe('proctor');
+    expect(kinds.alertOf(testEvent({ kind: 'cheating' }))).toBeUndefined();
   });
 
   it('filters by camera, kind and name', () => {

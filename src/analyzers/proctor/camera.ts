@@ -1,0 +1,86 @@
+import type { Detection } from '../../events/analyzed-frame.js';
+import type { AnalyzerModels, CameraAnalyzer, FrameContext, MatchFace, SessionsView } from '../analyzer.js';
+import type { ProctorConfig, SeatConfig } from './config.js';
+import type { Incident } from './cue-timer.js';
+import { SeatObserver, type Classifier } from './observe.js';
+import { ProctorRoom, type OpenIncident } from './room.js';
+import { resolveSeats, type Seat } from './seats.js';
+
+export interface ProctorCameraOptions {
+  camera: string;
+  config: ProctorConfig;
+  seats: readonly SeatConfig[];
+  models: AnalyzerModels;
+  matchFace: MatchFace;
+  /** Whether an exam runs now; `always` for a recording that is one session from start to end (the CLI). */
+  sessions: SessionsView | 'always' | undefined;
+  classifier?: () => Classifier | null;
+  /** Each incident once it has ended (the CLI's report). */
+  onIncident?: (incident: Incident) => void;
+  /** Keep a background once taken (the CLI's `--background`, or its first empty frames); by default an empty seat refreshes its own, following the light. */
+  fixedBackground?: boolean;
+}
+
+/**
+ * The proctor on one camera. Outside a session it raises nothing and forgets its seats; inside
+ * one, every open incident is a `suspicious` detection on each analyzed frame, labelled with its
+ * cue and sub-labelled with its seat, boxed by the seat (a seat does not move, so the tracker
+ * keeps one event per incident).
+ */
+export class ProctorCamera implements CameraAnalyzer {
+  readonly observer: SeatObserver;
+  private room: { session: string; room: ProctorRoom } | null = null;
+  private seats: { width: number; height: number; seats: Seat[] } | null = null;
+  private lastTime = 0;
+
+  constructor(private readonly opts: ProctorCameraOptions) {
+    this.observer = new SeatObserver({ models: opts.models, matchFace: opts.matchFace, config: opts.config, classifier: opts.classifier ?? (() => null) });
+  }
+
+  /** The seats at one frame size (seats given as fractions depend on it). */
+  seatsFor(width: number, height: number): Seat[] {
+    if (this.seats?.width !== width || this.seats.height !== height) this.seats = { width, height, seats: resolveSeats(this.opts.seats, width, height) };
+    return this.seats.seats;
+  }
+
+  async analyze(frame: FrameContext): Promise<Detection[]> {
+    const { sessions } = this.opts;
+    const session = sessions === 'always' ? { id: 'always' } : (sessions?.active(frame.camera) ?? null);
+    if (session?.id !== this.room?.session) this.end(frame.time);
+    if (!session) return [];
+    this.room ??= { session: session.id, room: new ProctorRoom(this.opts.config, this.candidates(), this.opts.onIncident) };
+    this.lastTime = frame.time;
+    const seats = this.seatsFor(frame.img.width, frame.img.height);
+    const facts = { img: frame.img, objects: await frame.objects(), persons: await frame.persons(), earlier: frame.earlier };
+    const observations = await this.observer.observe(facts, seats, this.opts.fixedBackground);
+    const open = this.room.room.observe(frame.time, observations);
+    return open.map((o) => this.detection(o, session.id, seats));
+  }
+
+  /** Ends the session's open incidents at `time` (the last frame's, when not given). */
+  end(time = this.lastTime): void {
+    this.room?.room.finish(time);
+    this.room = null;
+  }
+
+  reset(): void {
+    this.end();
+  }
+
+  private candidates(): Map<string, string> {
+    return new Map(this.opts.seats.flatMap((s) => (s.candidate ? [[s.name, s.candidate] as [string, string]] : [])));
+  }
+
+  private detection(o: OpenIncident, session: string, seats: readonly Seat[]): Detection {
+    const seat = seats.find((s) => s.name === o.seat);
+    const box = seat?.box ?? [0, 0, 0, 0];
+    return {
+      kind: 'suspicious',
+      label: o.kind,
+      sub_label: o.seat,
+      score: o.score,
+      box: [box[0], box[1], box[2], box[3]],
+      attributes: { seat: o.seat, cue: o.kind, session, since: new Date(o.start).toISOString(), candidate: seat?.candidate ?? null },
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { defineAnalyzer } from '../analyzer.js';
+import { ProctorCamera } from './camera.js';
+import { proctorCameraShape, proctorSchema, type ProctorCameraConfig, type ProctorConfig } from './config.js';
+
+/** How a caption names each cue. */
+const CUE_TEXT: Record<string, string> = {
+  absent: 'absent',
+  left_seat: 'left the seat',
+  extra_person: 'another person',
+  phone: 'phone',
+  looking_away: 'looking away',
+  looking_down: 'looking down',
+  not_candidate: 'not the candidate',
+  suspicious: 'suspicious posture',
+};
+const cueText = (label: string) => CUE_TEXT[label] ?? label;
+
+/**
+ * Exam proctoring, seat by seat (docs/proctoring.md): inside a session, each seat's cues
+ * (absent, another person, phone, head turned or bowed, someone else's face, the k-NN on its
+ * silhouette) become incidents. Off on every camera until the camera turns it on.
+ */
+export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorCameraConfig>({
+  name: 'proctor',
+  config: proctorSchema,
+  cameraConfig: proctorCameraShape,
+  enabledByDefault: false,
+  needs: ['objects'],
+  kinds: [
+    {
+      kind: 'suspicious',
+      colour: '#ff851b',
+      // a seat's box is where its person sits
+      zoneLabel: 'person',
+      alerts: [
+        {
+          name: 'proctor',
+          icon: '📝',
+          headline: (ev) => (ev.length === 1 ? `Seat ${ev[0].sub_label}: ${cueText(ev[0].label)}` : `${ev.length} incidents (${[...new Set(ev.map((e) => e.sub_label))].join(', ')})`),
+        },
+      ],
+      entities: [
+        { platform: 'binary_sensor', key: 'suspicious', name: 'Suspicious activity', fields: { device_class: 'problem' }, on: () => true },
+        // Once per incident (an event is one cue on one seat); the cue is the HA event type's value.
+        {
+          platform: 'event',
+          key: 'proctor_incident',
+          name: 'Proctoring incident',
+          eventType: 'proctor_incident',
+          fields: { icon: 'mdi:clipboard-alert' },
+          fireOn: (e) => e.label,
+          extra: (e) => ({ seat: e.sub_label, cue: e.label }),
+        },
+      ],
+    },
+  ],
+  create: ({ camera, config, cameraConfig, models, matchFace, sessions }) => new ProctorCamera({ camera, config, seats: cameraConfig.seats, models, matchFace, sessions }),
+});
