@@ -2,7 +2,7 @@
 // read top to bottom as the order Argus is built; splitting it would scatter that order.
 import { join, resolve } from 'node:path';
 import { accessToken, webUiNotice } from './access-token.js';
-import type { AnyAnalyzer } from './analyzers/analyzer.js';
+import { cameraSchemaOf, type AnyAnalyzer } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
@@ -257,6 +257,7 @@ export class Argus {
       db,
       cameras: enabled,
       zones: Object.fromEntries(enabled.map((name) => [name, Object.keys(cameras[name].zones)])),
+      cameraKinds: Object.fromEntries(enabled.map((name) => [name, kinds.raisedBy(this.analyzersOn(cameras[name]))])),
       frigate: Boolean(config.frigate?.url),
       people: () => registry.list().map(({ id, name }) => ({ id, name })),
       awayAfterSeconds: config.faces.away_after,
@@ -430,6 +431,12 @@ export class Argus {
       if (notice.terminal) process.stdout.write(notice.terminal);
     }
     return { port, token };
+  }
+
+  /** The analyzers a camera runs (`cameras.<name>.analyzers.<analyzer>.enabled`, each analyzer's default otherwise). */
+  private analyzersOn(camera: CameraConfig): string[] {
+    const configs: Record<string, unknown> = camera.analyzers;
+    return this.analyzers.filter((a) => cameraSchemaOf(a).parse(configs[a.name] ?? {}).enabled).map((a) => a.name);
   }
 
   /** Undoes start() in reverse: no ffmpeg child outlives this, and MQTT says `offline`. */

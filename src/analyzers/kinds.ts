@@ -13,7 +13,10 @@ export class EventKinds {
   readonly specs: readonly EventKindSpec[];
   private readonly byKind: Map<string, EventKindSpec>;
 
+  private readonly analyzers: readonly AnyAnalyzer[];
+
   constructor(analyzers: readonly AnyAnalyzer[]) {
+    this.analyzers = analyzers;
     this.specs = analyzers.flatMap((a) => a.kinds);
     this.byKind = new Map(this.specs.map((s) => [s.kind, s]));
     if (this.byKind.size !== this.specs.length) throw new Error('two analyzers declare the same event kind');
@@ -27,6 +30,11 @@ export class EventKinds {
   /** Every Telegram alert kind a chat can subscribe to. */
   get alertNames(): string[] {
     return this.specs.flatMap((s) => s.alerts.map((a) => a.name));
+  }
+
+  /** The kinds the named analyzers raise (a camera's enabled ones: HA gets only their entities). */
+  raisedBy(analyzerNames: readonly string[]): string[] {
+    return this.analyzers.filter((a) => analyzerNames.includes(a.name)).flatMap((a) => a.kinds.map((k) => k.kind));
   }
 
   spec(kind: string): EventKindSpec | undefined {

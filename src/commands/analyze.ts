@@ -4,7 +4,6 @@ import { silentLogger } from '../log.js';
 import { analyzeImage, type ImageAnalysis } from '../models/analyze-image.js';
 import { Detector, MODEL_FAMILIES, type ModelFamily } from '../models/detector.js';
 import { modelsSchema } from '../models/model-config.js';
-import { findFfmpeg } from '../sources/ffmpeg-path.js';
 import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { sampleVideo, VIDEO } from '../sources/video-frames.js';
 import { loadImage } from '../vision/image.js';
@@ -27,6 +26,7 @@ options:
   --data <dir>           name faces from the face registry in this data folder
                          (default: ARGUS_DATA_DIR, else ./data); nobody enrolled, no names`;
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one pass over the arguments (images, videos, folders), each a few lines
 export async function main(args: string[]): Promise<number> {
   let parsed;
   try {

@@ -196,7 +196,10 @@ export class RootfsBuilder {
     const keys: string[] = [];
     const keyVars: Record<string, string> = { ...this.df.globalArgs, TARGETARCH: this.opts.arch };
     let k = state.key;
-    for (const ins of stage.instructions) keys.push((k = this.stepKey(k, ins, keyVars)));
+    for (const ins of stage.instructions) {
+      k = this.stepKey(k, ins, keyVars);
+      keys.push(k);
+    }
     const endKey = keys.at(-1) ?? state.key;
     if (!parent) await this.base(stage, state.key, id);
     let resume = -1;

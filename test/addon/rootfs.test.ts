@@ -32,7 +32,7 @@ const SHARED_CLIP = resolve(ROOT, '../shared/fixtures/video/short_hamilton_clip.
 const hasClip = existsSync(SHARED_CLIP);
 const unavailable = await baseUnavailable(debianRelease(dockerfile.stages.at(-1)!.from));
 const t0 = Date.now();
-const log = (line: string): void => console.log(`[test:addon ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const log = (line: string): void => console.info(`[test:addon ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 
 /** The build stage is this checkout: its dist/ must be built from its src/. */
 function checkoutBuilt(): string | undefined {
@@ -256,7 +256,10 @@ function addonOptions(telegram: TelegramBotApiStandIn, chat: number): Record<str
 
 /** The shared clip of people where it exists (never committed); else a clip made here, frames only. */
 function placeClip(to: string): void {
-  if (hasClip) return copyFileSync(SHARED_CLIP, to);
+  if (hasClip) {
+    copyFileSync(SHARED_CLIP, to);
+    return;
+  }
   const r = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=10', '-t', '6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', to]);
   if (r.status !== 0) throw new Error(`could not make a test clip: ${r.stderr}`);
 }

@@ -21,6 +21,8 @@ export interface CameraSubject {
   /** Configured zones, each with a person count and an occupancy sensor. */
   zones: string[];
   frigate: boolean;
+  /** The event kinds it raises (its enabled analyzers): only their entities are announced. */
+  kinds: readonly string[];
 }
 export type DeviceConfig = Record<string, unknown> & { cmps: Record<string, Component> };
 
@@ -88,7 +90,7 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
   const t = cameraTopics(camera);
   const dev = cameraDeviceId(camera);
   const id = (key: string) => `${dev}_${key}`;
-  const entries: Array<[string, Component]> = ctx.kinds.specs.flatMap((kind) =>
+  const entries: Array<[string, Component]> = ctx.kinds.specs.filter((kind) => subject.kinds.includes(kind.kind)).flatMap((kind) =>
     kind.entities.map((e): [string, Component] => [id(e.key), component(e.platform, id(e.key), entityFields(e, ctx.topic(t.entity(e.key)), ctx.topic(t.attributes(e.key))))]),
   );
   entries.push(...zoneComponents(ctx, camera, subject.zones));

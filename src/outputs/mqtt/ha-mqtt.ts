@@ -21,6 +21,8 @@ export interface HomeAssistantMqttOptions {
   cameras: string[];
   /** Each camera's configured zones. */
   zones?: Record<string, string[]>;
+  /** The event kinds each of Argus' cameras raises (its enabled analyzers); a camera not listed: all. */
+  cameraKinds?: Record<string, string[]>;
   /** Frigate is configured: the cameras it reports (`sourceCameras` on the bus) become devices too. */
   frigate?: boolean;
   /** The analyzers' event kinds, whose entities each camera gets. */
@@ -42,6 +44,8 @@ export interface HomeAssistantMqttOptions {
 }
 
 const FRIGATE = 'frigate';
+/** FrigateSource turns Frigate's events into face events only. */
+const FRIGATE_KINDS = ['face'];
 
 /**
  * Home Assistant over MQTT: discovery, states from the event bus, the pause switch, people
@@ -63,7 +67,7 @@ export class HomeAssistantMqtt {
     // Frigate cameras remembered from the last run keep their devices until Frigate says otherwise.
     if (!opts.frigate) store.saveSourceCameras(FRIGATE, [], true);
     this.discovery = new HaDiscovery({ ...opts, store, subjects: () => ({ cameras: this.cameraSubjects(), people: opts.people?.() ?? [] }) });
-    this.states = new HaStatePublisher({ ...opts, cameras: this.cameraSubjects().map((c) => c.name) });
+    this.states = new HaStatePublisher({ ...opts, cameras: this.cameraSubjects().map((c) => c.name), kindsOf: (camera) => this.kindsOf(camera) });
     this.pause = new HaPauseSwitch({ ...opts, store });
     this.people = new HaPeople({ ...opts, store, people: opts.people ?? (() => []), awayAfterSeconds: opts.awayAfterSeconds ?? 600 });
   }
@@ -120,9 +124,15 @@ export class HomeAssistantMqtt {
 
   /** Argus' cameras, then Frigate's that Argus does not also watch itself. */
   private cameraSubjects(): CameraSubject[] {
-    const own = this.opts.cameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false }));
+    const own = this.opts.cameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false, kinds: this.kindsOf(name) }));
     const frigate = this.opts.frigate ? this.store.sourceCameras(FRIGATE).filter((c) => !this.opts.cameras.includes(c)) : [];
-    return [...own, ...frigate.map((name) => ({ name, zones: [], frigate: true }))];
+    return [...own, ...frigate.map((name) => ({ name, zones: [], frigate: true, kinds: this.kindsOf(name) }))];
+  }
+
+  /** What a camera raises: its analyzers' kinds; Frigate's cameras only get named faces from Argus. */
+  private kindsOf(camera: string): string[] {
+    if (!this.opts.cameras.includes(camera)) return FRIGATE_KINDS;
+    return this.opts.cameraKinds?.[camera] ?? this.opts.kinds.names;
   }
 
   private sourceCameras(source: 'frigate', cameras: string[], complete: boolean): void {

@@ -15,6 +15,8 @@ export interface HaStatesOptions {
   zones?: Record<string, string[]>;
   /** The analyzers' event kinds: which entities each camera has and how their states follow events. */
   kinds: EventKinds;
+  /** The kinds a camera raises (its enabled analyzers), whose states it gets; absent: all. */
+  kindsOf?: (camera: string) => readonly string[];
   loadSnapshot: LoadSnapshot;
   logger: Logger;
   /** Signed snapshot links (absolute with `server.public_url`) for event entities and `argus/events`. */
@@ -41,6 +43,7 @@ class CameraState {
   readonly sent = new Map<string, string>();
 
   constructor(
+    readonly name: string,
     readonly topics: CameraTopics,
     readonly zones: string[],
   ) {}
@@ -69,7 +72,7 @@ export class HaStatePublisher {
 
   /** A camera that appeared while running (Frigate's); its events are followed from now on. */
   addCamera(name: string): void {
-    if (!this.cameras.has(name)) this.cameras.set(name, new CameraState(cameraTopics(name), this.opts.zones?.[name] ?? []));
+    if (!this.cameras.has(name)) this.cameras.set(name, new CameraState(name, cameraTopics(name), this.opts.zones?.[name] ?? []));
   }
 
   /** Re-sends every current state (at start, and when HA comes back online). */
@@ -166,7 +169,9 @@ export class HaStatePublisher {
       cam.sent.set(topic, payload);
       mqtt.publish(topic, payload, { retain: true, qos: 1 });
     };
+    const raised = this.opts.kindsOf?.(cam.name);
     for (const kind of this.opts.kinds.specs) {
+      if (raised && !raised.includes(kind.kind)) continue;
       for (const e of kind.entities) {
         const topic = t.entity(e.key);
         if (e.platform === 'binary_sensor') retained(topic, ON_OFF(cam.count((ev) => ev.kind === kind.kind && e.on(ev)) > 0));
