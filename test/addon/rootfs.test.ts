@@ -207,7 +207,11 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
       const options = { ...manifestOptions(), log_level: 'loud' };
       writeFileSync(join(folders.data, 'options.json'), JSON.stringify(options));
       // The same file through the standalone CLI on the host: the sentence to expect.
-      const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', '--config', join(folders.data, 'options.json')], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      // (`--options` reads it as the add-on does; a broker URL stands in for the Supervisor's, never contacted.)
+      const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', '--options', join(folders.data, 'options.json')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, ARGUS_MQTT_URL: 'mqtt://127.0.0.1:9', ARGUS_ADDON_FILE: join(folders.config, 'argus.yml') },
+      });
       const sentence = cli.stderr.trim();
       expect(sentence).toMatch(/log_level/);
       expect(sentence).toContain('"loud"');
