@@ -17,10 +17,7 @@ export function createLogger(level: string = 'info', destination?: NodeJS.Writab
       redact: { paths: ['password', '*.password', 'token', '*.token'], censor: '***' },
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>,
-          );
+          method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
         },
       },
       formatters: {

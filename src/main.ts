@@ -132,7 +132,8 @@ export class Argus {
     this.stops.push(() => void db.close());
     const signer = new SnapshotSigner(snapshotKey(dataDir));
     const publicUrl = config.server.public_url;
-    if (!publicUrl) log.info('server.public_url is not set: snapshot links in Home Assistant, MQTT and Telegram are relative, so a phone notification cannot show them (docs/home-assistant.md)');
+    if (!publicUrl)
+      log.info('server.public_url is not set: snapshot links in Home Assistant, MQTT and Telegram are relative, so a phone notification cannot show them (docs/home-assistant.md)');
     return {
       signer,
       snapshotUrl: snapshotLinks({ signer, publicUrl, ttlSeconds: config.server.snapshot_url_ttl * 3600 }),
@@ -141,7 +142,9 @@ export class Argus {
       dataDir,
       ffmpegPath,
       cameras,
-      enabled: Object.entries(cameras).filter(([, c]) => c.enabled).map(([n]) => n),
+      enabled: Object.entries(cameras)
+        .filter(([, c]) => c.enabled)
+        .map(([n]) => n),
       db,
       bus: new EventBus((event, err) => log.error(`a ${event} listener failed: ${(err as Error).message}`)),
       kinds: new EventKinds(this.analyzers),
@@ -291,7 +294,10 @@ export class Argus {
       this.sources.set(name, source);
       source.start();
       gate.start();
-      this.stops.push(() => source.stop(), () => gate.stop());
+      this.stops.push(
+        () => source.stop(),
+        () => gate.stop(),
+      );
     }
     // Status changes are pushed; fps is not, so send it now and then.
     const statusTimer = setInterval(() => {
@@ -356,7 +362,11 @@ export class Argus {
     this.stops.push(() => source.stop());
   }
 
-  private async startTelegram({ config, db, bus, kinds, snapshots, snapshotUrl, log }: Core, registry: FaceRegistry, alertGate?: () => boolean): Promise<TelegramOutput | undefined> {
+  private async startTelegram(
+    { config, db, bus, kinds, snapshots, snapshotUrl, log }: Core,
+    registry: FaceRegistry,
+    alertGate?: () => boolean,
+  ): Promise<TelegramOutput | undefined> {
     const { telegram } = config;
     if (!telegram?.enabled) return undefined;
     const jpegs = new JpegCache();
@@ -390,7 +400,12 @@ export class Argus {
   }
 
   /** The API's route groups. */
-  private routes({ config, bus, kinds, eventStore: store, snapshots, poses, sessions, cameras }: Core, detector: Detector | undefined, registry: FaceRegistry, telegram?: TelegramOutput): RoutePlugin[] {
+  private routes(
+    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, cameras }: Core,
+    detector: Detector | undefined,
+    registry: FaceRegistry,
+    telegram?: TelegramOutput,
+  ): RoutePlugin[] {
     const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
     const routes: RoutePlugin[] = [
       route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes }),
@@ -400,7 +415,9 @@ export class Argus {
       route(proctorRoutes, '/api/proctor', { sessions, cameras: Object.keys(cameras), proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled) }),
     ];
     if (detector) {
-      routes.push(route(poseRoutes, '/api/poses', { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now(), maxUploadBytes }));
+      routes.push(
+        route(poseRoutes, '/api/poses', { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now(), maxUploadBytes }),
+      );
     }
     if (telegram) routes.push(route(telegramRoutes, '/api/telegram', { webhook: telegram.webhookHandler() }));
     return routes;

@@ -58,7 +58,13 @@ export class FrameAnalyzer {
     const list = analyzers.map((analyzer): Running => {
       // Parsing here too lets a list carry analyzers the config file never named (their defaults).
       const camera = cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
-      const deps = { ...services, logger: logger.child({ analyzer: analyzer.name }), camera: name, config: analyzer.config.parse(config[analyzer.name] ?? {}), cameraConfig: camera };
+      const deps = {
+        ...services,
+        logger: logger.child({ analyzer: analyzer.name }),
+        camera: name,
+        config: analyzer.config.parse(config[analyzer.name] ?? {}),
+        cameraConfig: camera,
+      };
       return { analyzer, camera, schedule: new Schedule(camera.schedule), state: analyzer.create(deps), wasActive: false };
     });
     this.perCamera.set(name, list);
@@ -101,7 +107,9 @@ export class FrameAnalyzer {
       img,
       objects: detectObjects,
       persons: () =>
-        (persons ??= detectObjects().then((all) => all.filter((o) => o.label === 'person' && o.score >= min_score && boxArea(o.box) >= min_area).sort((a, b) => b.score - a.score))),
+        (persons ??= detectObjects().then((all) =>
+          all.filter((o) => o.label === 'person' && o.score >= min_score && boxArea(o.box) >= min_area).sort((a, b) => b.score - a.score),
+        )),
     };
   }
 

@@ -46,11 +46,7 @@ function contains(outer: Box, inner: Box): boolean {
  * Runs `detect` on each region's crop and maps the boxes back to frame pixels; where regions
  * overlap, one object found twice is kept once (NMS per label).
  */
-export async function detectInRegions(
-  img: RgbImage,
-  regions: readonly Box[],
-  detect: (crop: RgbImage) => Promise<ObjectDetection[]>,
-): Promise<ObjectDetection[]> {
+export async function detectInRegions(img: RgbImage, regions: readonly Box[], detect: (crop: RgbImage) => Promise<ObjectDetection[]>): Promise<ObjectDetection[]> {
   const found: ObjectDetection[] = [];
   for (const region of regions) {
     const { image, left, top } = cropImage(img, region);

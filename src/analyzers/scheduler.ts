@@ -74,7 +74,10 @@ export class AnalysisScheduler {
       const job = this.waiting.get(camera)!;
       this.waiting.delete(camera);
       // started on the next microtask, so it is in flight before it can finish
-      this.inFlight.set(camera, Promise.resolve().then(() => this.run(camera, job.frame, job.motion)));
+      this.inFlight.set(
+        camera,
+        Promise.resolve().then(() => this.run(camera, job.frame, job.motion)),
+      );
     }
   }
 

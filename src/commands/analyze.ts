@@ -60,7 +60,10 @@ export async function main(args: string[]): Promise<number> {
     console.error(`argus analyze: no files given\n\n${USAGE}`);
     return 2;
   }
-  const families = values.models.split(',').map((s) => s.trim()).filter(Boolean);
+  const families = values.models
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = families.filter((f) => !MODEL_FAMILIES.includes(f as ModelFamily));
   if (unknown.length > 0) {
     console.error(`argus analyze: unknown model family "${unknown.join(', ')}"; use ${MODEL_FAMILIES.join(', ')}`);
@@ -142,10 +145,14 @@ function summary(r: ImageAnalysis): string {
   const lines = [`${where} (${r.width}×${r.height})`];
   const b = (box: number[]) => `[${box.map((v) => Math.round(v)).join(', ')}]`;
   if (r.timings_ms.objects !== undefined) {
-    lines.push(`  objects (${r.objects.length}, ${r.timings_ms.objects} ms): ${r.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% ${b(o.box)}`).join(', ') || 'none'}`);
+    lines.push(
+      `  objects (${r.objects.length}, ${r.timings_ms.objects} ms): ${r.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% ${b(o.box)}`).join(', ') || 'none'}`,
+    );
   }
   if (r.timings_ms.faces !== undefined) {
-    lines.push(`  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${f.name ? `${f.name} (${f.similarity}) ` : f.name === null ? 'unknown ' : ''}${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`);
+    lines.push(
+      `  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${f.name ? `${f.name} (${f.similarity}) ` : f.name === null ? 'unknown ' : ''}${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`,
+    );
   }
   if (r.timings_ms.pose !== undefined) {
     lines.push(

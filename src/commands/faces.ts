@@ -107,12 +107,23 @@ export async function main(args: string[]): Promise<number> {
     switch (command) {
       case 'list': {
         const people = registry.list();
-        print(people, people.length ? people.map((p) => `${p.name}  ${p.samples} sample${p.samples === 1 ? '' : 's'}${p.externalId ? `  (${p.externalId})` : ''}`).join('\n') : 'the face registry is empty');
+        print(
+          people,
+          people.length
+            ? people.map((p) => `${p.name}  ${p.samples} sample${p.samples === 1 ? '' : 's'}${p.externalId ? `  (${p.externalId})` : ''}`).join('\n')
+            : 'the face registry is empty',
+        );
         break;
       }
       case 'show': {
         const p = registry.person(rest[0]);
-        print(p, [`${p.name}${p.externalId ? ` (${p.externalId})` : ''}`, ...p.samples.map((s) => `  sample ${s.id}: ${s.source}${s.sourceRef ? ` ${s.sourceRef}` : ''}, ${new Date(s.createdAt).toISOString()}`)].join('\n'));
+        print(
+          p,
+          [
+            `${p.name}${p.externalId ? ` (${p.externalId})` : ''}`,
+            ...p.samples.map((s) => `  sample ${s.id}: ${s.source}${s.sourceRef ? ` ${s.sourceRef}` : ''}, ${new Date(s.createdAt).toISOString()}`),
+          ].join('\n'),
+        );
         break;
       }
       case 'add': {
@@ -125,7 +136,10 @@ export async function main(args: string[]): Promise<number> {
           }
         });
         const r = await registry.enrolPhotos(name, photos, { face, force: values.force, externalId: values['external-id'] });
-        print(r, `${r.created ? 'added' : 'updated'} ${r.person.name}: ${r.samples.length} new sample${r.samples.length === 1 ? '' : 's'} (${registry.person(r.person.name).samples.length} in all)`);
+        print(
+          r,
+          `${r.created ? 'added' : 'updated'} ${r.person.name}: ${r.samples.length} new sample${r.samples.length === 1 ? '' : 's'} (${registry.person(r.person.name).samples.length} in all)`,
+        );
         break;
       }
       case 'rename': {

@@ -60,9 +60,7 @@ export async function main(args: string[]): Promise<number> {
 
 async function build(opts: Options, outDir: string): Promise<number> {
   const tty = process.stderr.isTTY === true;
-  const bar = tty
-    ? new cliProgress.SingleBar({ format: 'models [{bar}] {value}/{total} {model} {phase}', hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
+  const bar = tty ? new cliProgress.SingleBar({ format: 'models [{bar}] {value}/{total} {model} {phase}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
   let started = false;
   const onProgress = (p: BuildProgress): void => {
     if (bar) {

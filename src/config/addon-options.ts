@@ -94,8 +94,7 @@ function switchOffAnalyzers(config: RawConfig, off: string[]): RawConfig {
   return { ...config, cameras };
 }
 
-export const NO_BROKER =
-  "mqtt.url: no MQTT broker: install and start the Mosquitto broker add-on, or set the broker's URL under MQTT in the add-on's options";
+export const NO_BROKER = "mqtt.url: no MQTT broker: install and start the Mosquitto broker add-on, or set the broker's URL under MQTT in the add-on's options";
 
 /**
  * The broker, in this order: ARGUS_MQTT_URL; mqtt.url from the options or argus.yml; the

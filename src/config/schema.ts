@@ -37,41 +37,47 @@ export const motionSchema = z
 /** A camera, with the analyzers of a list under `analyzers:`. */
 export const cameraSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
   z
-  .object({
-    /** rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), or a file path. */
-    url: z.string().min(1, 'a camera needs a url'),
-    enabled: z.boolean().default(true),
-    detect: z
-      .object({
-        width: z.number().int().min(32).max(7680).default(640),
-        height: z.number().int().min(32).max(4320).default(360),
-        fps: z.number().gt(0).max(60).default(5),
-      })
-      .strict()
-      .default({ width: 640, height: 360, fps: 5 }),
-    input_args: ffmpegArgs,
-    hwaccel_args: ffmpegArgs,
-    /** Seconds without a frame before the stream is declared stalled and restarted. */
-    stall_timeout: z.number().gt(0).max(600).default(10),
-    motion: motionSchema.default({ threshold: 25, min_area: 300, background_alpha: 0.05 }),
-    /** Named polygons (docs/events.md). */
-    zones: cameraZonesSchema,
-    /** Areas whose detections are ignored (docs/events.md). */
-    masks: cameraMasksSchema,
-    /** Which analyzers run on this camera, when, and where (docs/analyzers.md). */
-    analyzers: (cameraAnalyzersSchemaFor(analyzers) as unknown as z.ZodType<CameraAnalyzersConfig>).prefault({}),
-  })
-  .strict();
+    .object({
+      /** rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), or a file path. */
+      url: z.string().min(1, 'a camera needs a url'),
+      enabled: z.boolean().default(true),
+      detect: z
+        .object({
+          width: z.number().int().min(32).max(7680).default(640),
+          height: z.number().int().min(32).max(4320).default(360),
+          fps: z.number().gt(0).max(60).default(5),
+        })
+        .strict()
+        .default({ width: 640, height: 360, fps: 5 }),
+      input_args: ffmpegArgs,
+      hwaccel_args: ffmpegArgs,
+      /** Seconds without a frame before the stream is declared stalled and restarted. */
+      stall_timeout: z.number().gt(0).max(600).default(10),
+      motion: motionSchema.default({ threshold: 25, min_area: 300, background_alpha: 0.05 }),
+      /** Named polygons (docs/events.md). */
+      zones: cameraZonesSchema,
+      /** Areas whose detections are ignored (docs/events.md). */
+      masks: cameraMasksSchema,
+      /** Which analyzers run on this camera, when, and where (docs/analyzers.md). */
+      analyzers: (cameraAnalyzersSchemaFor(analyzers) as unknown as z.ZodType<CameraAnalyzersConfig>).prefault({}),
+    })
+    .strict();
 
 export const cameraSchema = cameraSchemaFor(ANALYZERS);
 
 export const mqttSchema = z
   .object({
     /** mqtt://host:1883 or mqtts://…; leave out to run the embedded broker. */
-    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'a URL starting with mqtt://, mqtts://, ws:// or wss://').optional(),
+    url: z
+      .string()
+      .regex(/^(mqtts?|wss?|tcp):\/\//, 'a URL starting with mqtt://, mqtts://, ws:// or wss://')
+      .optional(),
     user: z.string().optional(),
     password: z.string().optional(),
-    base_topic: z.string().regex(/^[^#+/][^#+]*$/, 'a topic without + or # that does not start with /').default('argus'),
+    base_topic: z
+      .string()
+      .regex(/^[^#+/][^#+]*$/, 'a topic without + or # that does not start with /')
+      .default('argus'),
     discovery_prefix: z.string().default('homeassistant'),
     /** Port of the embedded broker when no url is given (0 = any free port). */
     embedded_port: z.number().int().min(0).max(65535).default(1883),
@@ -84,67 +90,67 @@ export const mqttSchema = z
  */
 export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
   z
-  .object({
-    cameras: z
-      .record(
-        z
-          .string()
-          .regex(CAMERA_NAME, 'camera names use a-z, 0-9 and _ only')
-          // HA device ids `argus_bridge` and `argus_people` are taken (src/outputs/mqtt/ha-topics.ts).
-          .refine((name) => !RESERVED_CAMERA_NAMES.includes(name), { message: `${RESERVED_CAMERA_NAMES.join(' and ')} are reserved: name the camera otherwise` }),
-        cameraSchemaFor(analyzers),
-      )
-      .default({}),
-    mqtt: mqttSchema.default({ base_topic: 'argus', discovery_prefix: 'homeassistant', embedded_port: 1883 }),
-    server: z
-      .object({
-        port: z.number().int().min(0).max(65535).default(8099),
-        host: z.string().default('0.0.0.0'),
-        /** Add-on only: a second, token-protected port beside the ingress port (off when unset). */
-        direct_port: z.number().int().min(1).max(65535).optional(),
-        /** Access token for requests that do not come through HA ingress; generated into the data dir if unset. */
-        token: z.string().min(16, 'a token of at least 16 characters').optional(),
-        /** Largest photo `POST /api/analyze` and `POST /api/poses/:name` accept (face photos: `faces.max_upload_mb`). */
-        max_upload_mb: z.number().gt(0).max(100).default(10),
-        /**
-         * Where Home Assistant and a phone reach Argus' API (http://192.168.1.5:8100): snapshot links
-         * in HA events, MQTT and Telegram start with it. Unset: links stay relative (docs/api.md).
-         */
-        public_url: z
-          .string()
-          .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'an http:// or https:// URL without ?query or #fragment, such as http://192.168.1.5:8100')
-          .optional(),
-        /** Hours a signed snapshot link stays valid. */
-        snapshot_url_ttl: z.number().gt(0).max(8760).default(24),
-      })
-      .strict()
-      .default({ port: 8099, host: '0.0.0.0', max_upload_mb: 10, snapshot_url_ttl: 24 }),
-    data_dir: z.string().default('./data'),
-    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    models: modelsSchema.prefault({}),
-    analyzers: (analyzersSchemaFor(analyzers) as unknown as z.ZodType<AnalyzersConfig>).prefault({}),
-    events: eventsSchema.prefault({}),
-    faces: registryConfigSchema.prefault({}),
-    telegram: telegramSchema.optional(),
-    homeassistant: homeAssistantSchema.optional(),
-    frigate: frigateSchema.optional(),
-    ffmpeg: z
-      .object({
-        /** Path to an ffmpeg binary; otherwise PATH, then the npm-shipped one. */
-        path: z.string().optional(),
-      })
-      .strict()
-      .default({}),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
-    for (const [i, chat] of (config.telegram?.chats ?? []).entries()) {
-      for (const [j, kind] of (chat.kinds ?? []).entries()) {
-        if (!alerts.includes(kind)) ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'kinds', j], message: `not an alert kind; use one of ${alerts.join(', ')}` });
+    .object({
+      cameras: z
+        .record(
+          z
+            .string()
+            .regex(CAMERA_NAME, 'camera names use a-z, 0-9 and _ only')
+            // HA device ids `argus_bridge` and `argus_people` are taken (src/outputs/mqtt/ha-topics.ts).
+            .refine((name) => !RESERVED_CAMERA_NAMES.includes(name), { message: `${RESERVED_CAMERA_NAMES.join(' and ')} are reserved: name the camera otherwise` }),
+          cameraSchemaFor(analyzers),
+        )
+        .default({}),
+      mqtt: mqttSchema.default({ base_topic: 'argus', discovery_prefix: 'homeassistant', embedded_port: 1883 }),
+      server: z
+        .object({
+          port: z.number().int().min(0).max(65535).default(8099),
+          host: z.string().default('0.0.0.0'),
+          /** Add-on only: a second, token-protected port beside the ingress port (off when unset). */
+          direct_port: z.number().int().min(1).max(65535).optional(),
+          /** Access token for requests that do not come through HA ingress; generated into the data dir if unset. */
+          token: z.string().min(16, 'a token of at least 16 characters').optional(),
+          /** Largest photo `POST /api/analyze` and `POST /api/poses/:name` accept (face photos: `faces.max_upload_mb`). */
+          max_upload_mb: z.number().gt(0).max(100).default(10),
+          /**
+           * Where Home Assistant and a phone reach Argus' API (http://192.168.1.5:8100): snapshot links
+           * in HA events, MQTT and Telegram start with it. Unset: links stay relative (docs/api.md).
+           */
+          public_url: z
+            .string()
+            .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'an http:// or https:// URL without ?query or #fragment, such as http://192.168.1.5:8100')
+            .optional(),
+          /** Hours a signed snapshot link stays valid. */
+          snapshot_url_ttl: z.number().gt(0).max(8760).default(24),
+        })
+        .strict()
+        .default({ port: 8099, host: '0.0.0.0', max_upload_mb: 10, snapshot_url_ttl: 24 }),
+      data_dir: z.string().default('./data'),
+      log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      models: modelsSchema.prefault({}),
+      analyzers: (analyzersSchemaFor(analyzers) as unknown as z.ZodType<AnalyzersConfig>).prefault({}),
+      events: eventsSchema.prefault({}),
+      faces: registryConfigSchema.prefault({}),
+      telegram: telegramSchema.optional(),
+      homeassistant: homeAssistantSchema.optional(),
+      frigate: frigateSchema.optional(),
+      ffmpeg: z
+        .object({
+          /** Path to an ffmpeg binary; otherwise PATH, then the npm-shipped one. */
+          path: z.string().optional(),
+        })
+        .strict()
+        .default({}),
+    })
+    .strict()
+    .superRefine((config, ctx) => {
+      const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
+      for (const [i, chat] of (config.telegram?.chats ?? []).entries()) {
+        for (const [j, kind] of (chat.kinds ?? []).entries()) {
+          if (!alerts.includes(kind)) ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'kinds', j], message: `not an alert kind; use one of ${alerts.join(', ')}` });
+        }
       }
-    }
-  });
+    });
 
 export const configSchema = configSchemaFor(ANALYZERS);
 

@@ -104,7 +104,9 @@ async function upToDate(path: string, source: string): Promise<BuildStamp | unde
   try {
     const stamp = JSON.parse(await readFile(`${path}.sha256`, 'utf8')) as BuildStamp;
     if (stamp.source !== source || stamp.converter !== CONVERTER_VERSION) return undefined;
-    const onDisk = createHash('sha256').update(await readFile(path)).digest('hex');
+    const onDisk = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
     return onDisk === stamp.sha256 ? stamp : undefined;
   } catch {
     return undefined; // no stamp, no model, or an unreadable stamp: rebuild
@@ -113,7 +115,11 @@ async function upToDate(path: string, source: string): Promise<BuildStamp | unde
 
 /** The runtime trusts the manifest's tensor names and types, so a converted model must match them. */
 function checkAgainstManifest(entry: ManifestEntry, model: ConvertedModel): void {
-  const describe = (ts: Array<{ name: string; dtype: string }>): string => ts.map((t) => `${t.name}:${t.dtype}`).sort().join(', ');
+  const describe = (ts: Array<{ name: string; dtype: string }>): string =>
+    ts
+      .map((t) => `${t.name}:${t.dtype}`)
+      .sort()
+      .join(', ');
   const pairs: Array<[string, Array<{ name: string; dtype: string }>, Array<{ name: string; dtype: string }>]> = [
     ['inputs', entry.inputs, model.inputs],
     ['outputs', entry.outputs, model.outputs],

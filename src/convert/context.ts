@@ -23,7 +23,10 @@ interface TensorForms {
 
 export class UnsupportedOpError extends Error {
   readonly code = 'UNSUPPORTED_OP';
-  constructor(readonly op: string, readonly node: string) {
+  constructor(
+    readonly op: string,
+    readonly node: string,
+  ) {
     super(`unsupported TFJS op "${op}" (node "${node}"): the converter has no mapping for it`);
   }
 }

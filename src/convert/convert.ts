@@ -29,7 +29,10 @@ export async function convertTfjsModel(modelJsonPath: string, name = 'model', op
 export function convertGraph(source: TfjsGraph, name: string, opts: { channelMultiple?: number } = {}): ConvertedModel {
   const tf = fusePatterns(source);
   const byName = new Map(tf.nodes.map((n) => [n.name, n]));
-  const order = topologicalOrder(byName, tf.outputs.map((o) => o.ref));
+  const order = topologicalOrder(
+    byName,
+    tf.outputs.map((o) => o.ref),
+  );
   const unknown = order.filter((n) => !OP_TABLE[n.op] && !PASS_THROUGH.has(n.op) && n.op !== 'Placeholder' && n.op !== 'Const');
   if (unknown.length > 0) throw new UnsupportedOpError(unknown[0].op, unknown[0].name);
 

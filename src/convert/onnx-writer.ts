@@ -72,9 +72,7 @@ export class OnnxGraphBuilder {
    */
   addNode(op: string, inputs: string[], opts: { name: string; outputs?: string[] | number; attrs?: Record<string, AttrValue> }): string[] {
     const count = typeof opts.outputs === 'number' ? opts.outputs : 1;
-    const outputs = Array.isArray(opts.outputs)
-      ? opts.outputs
-      : Array.from({ length: count }, (_, i) => this.uniqueName(i === 0 ? opts.name : `${opts.name}:${i}`));
+    const outputs = Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: count }, (_, i) => this.uniqueName(i === 0 ? opts.name : `${opts.name}:${i}`));
     const attribute = Object.entries(opts.attrs ?? {}).map(([k, v]) => attribute_(k, v));
     this.nodes.push(onnx.NodeProto.create({ opType: op, name: this.uniqueName(`node:${opts.name}`), input: inputs, output: outputs, attribute }));
     return outputs;

@@ -42,8 +42,7 @@ export function padChannels(nodes: NodeProto[], initializers: TensorProto[], gra
     return t && t.dataType === onnx.TensorProto.DataType.FLOAT && uses.get(name!) === 1 ? t : undefined;
   };
   /** A Conv with a private constant float weight (and bias, if any). */
-  const constConv = (n: NodeProto): boolean =>
-    n.opType === 'Conv' && !!floatInit(n.input[1]) && (!n.input[2] || !!floatInit(n.input[2]));
+  const constConv = (n: NodeProto): boolean => n.opType === 'Conv' && !!floatInit(n.input[1]) && (!n.input[2] || !!floatInit(n.input[2]));
   const isDepthwise = (n: NodeProto, c: number): boolean =>
     constConv(n) && groupOf(n) === c && Number(init.get(n.input[1])!.dims[0]) === c && Number(init.get(n.input[1])!.dims[1]) === 1;
   const PASS = new Set(['Relu', 'MaxPool', 'AveragePool']);
@@ -68,17 +67,25 @@ export function padChannels(nodes: NodeProto[], initializers: TensorProto[], gra
     };
     while (ok && queue.length > 0) {
       const t = queue.pop()!;
-      if (outputSet.has(t) || init.has(t)) { ok = false; break; }
+      if (outputSet.has(t) || init.has(t)) {
+        ok = false;
+        break;
+      }
       const prod = producer.get(t);
-      if (!prod) { ok = false; break; }
+      if (!prod) {
+        ok = false;
+        break;
+      }
       if (prod.opType === 'Conv') {
         if (!constConv(prod)) ok = false;
         else if (groupOf(prod) === 1) ok = Number(init.get(prod.input[1])!.dims[0]) === c;
         else if (isDepthwise(prod, c)) add(prod.input[0]);
         else ok = false;
       } else if (PASS.has(prod.opType)) add(prod.input[0]);
-      else if (prod.opType === 'Add') { add(prod.input[0]); add(prod.input[1]); }
-      else ok = false;
+      else if (prod.opType === 'Add') {
+        add(prod.input[0]);
+        add(prod.input[1]);
+      } else ok = false;
       for (const n of consumers.get(t) ?? []) {
         if (!ok) break;
         if (n.opType === 'Conv') {
@@ -87,8 +94,11 @@ export function padChannels(nodes: NodeProto[], initializers: TensorProto[], gra
           else if (isDepthwise(n, c)) add(n.output[0]);
           else ok = false;
         } else if (PASS.has(n.opType)) add(n.output[0]);
-        else if (n.opType === 'Add') { add(n.input[0]); add(n.input[1]); add(n.output[0]); }
-        else if (n.opType === 'Pad') ok = padAbsorbs(n, init, uses, p - c);
+        else if (n.opType === 'Add') {
+          add(n.input[0]);
+          add(n.input[1]);
+          add(n.output[0]);
+        } else if (n.opType === 'Pad') ok = padAbsorbs(n, init, uses, p - c);
         else ok = false;
       }
     }
@@ -162,9 +172,7 @@ function padFloat(data: Float32Array, dims: number[], to: number[]): Float32Arra
   const inner = dims.slice(2).reduce((a, b) => a * b, 1);
   const d1 = dims.length > 1 ? dims[1] : 1;
   const t1 = to.length > 1 ? to[1] : 1;
-  for (let o = 0; o < dims[0]; o++)
-    for (let i = 0; i < d1; i++)
-      out.set(data.subarray((o * d1 + i) * inner, (o * d1 + i + 1) * inner), (o * t1 + i) * inner);
+  for (let o = 0; o < dims[0]; o++) for (let i = 0; i < d1; i++) out.set(data.subarray((o * d1 + i) * inner, (o * d1 + i + 1) * inner), (o * t1 + i) * inner);
   return out;
 }
 
@@ -221,9 +229,7 @@ export function channelPadsToConv(nodes: NodeProto[], initializers: TensorProto[
     n.opType = 'Conv';
     n.input = [n.input[0], name];
     for (const d of dropped) if (!nodes.some((m) => m.input.includes(d))) initializers.splice(initializers.indexOf(init.get(d)!), 1);
-    n.attribute = [
-      onnx.AttributeProto.create({ name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1] }),
-    ];
+    n.attribute = [onnx.AttributeProto.create({ name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1] })];
     replaced++;
   }
   return replaced;

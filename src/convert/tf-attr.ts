@@ -4,12 +4,18 @@ import type { TfAttr, TfNode } from './tfjs-model.js';
 /** TF DataType enum name → ONNX element type. */
 export function onnxTypeOfTf(dt: string | undefined): OnnxType | undefined {
   switch (dt) {
-    case 'DT_FLOAT': return OnnxType.float;
-    case 'DT_INT32': return OnnxType.int32;
-    case 'DT_INT64': return OnnxType.int64;
-    case 'DT_BOOL': return OnnxType.bool;
-    case 'DT_UINT8': return OnnxType.uint8;
-    default: return undefined;
+    case 'DT_FLOAT':
+      return OnnxType.float;
+    case 'DT_INT32':
+      return OnnxType.int32;
+    case 'DT_INT64':
+      return OnnxType.int64;
+    case 'DT_BOOL':
+      return OnnxType.bool;
+    case 'DT_UINT8':
+      return OnnxType.uint8;
+    default:
+      return undefined;
   }
 }
 

@@ -48,9 +48,7 @@ export async function readTfjsGraph(modelJsonPath: string): Promise<TfjsGraph> {
   const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as ModelJson;
   if (!json.modelTopology?.node) throw new Error(`${modelJsonPath}: not a TFJS graph model (no modelTopology.node)`);
   const dir = dirname(modelJsonPath);
-  const groups = await Promise.all(
-    json.weightsManifest.map(async (g) => Buffer.concat(await Promise.all(g.paths.map((p) => readFile(join(dir, p)))))),
-  );
+  const groups = await Promise.all(json.weightsManifest.map(async (g) => Buffer.concat(await Promise.all(g.paths.map((p) => readFile(join(dir, p)))))));
   return parseTfjsGraph(json, groups);
 }
 
@@ -73,7 +71,5 @@ function signatureOutputs(json: ModelJson): Array<{ key: string; ref: string }> 
   // No signature: the sinks of the graph (nodes nobody reads) are its outputs.
   const consumed = new Set<string>();
   for (const n of json.modelTopology.node) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]);
-  return json.modelTopology.node
-    .filter((n) => n.op !== 'Const' && !consumed.has(n.name))
-    .map((n) => ({ key: n.name, ref: n.name }));
+  return json.modelTopology.node.filter((n) => n.op !== 'Const' && !consumed.has(n.name)).map((n) => ({ key: n.name, ref: n.name }));
 }

@@ -27,7 +27,7 @@ export function demoPhotos(): string[] {
     const photos = PHOTO_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
     if (photos.length > 0) return photos;
   }
-  throw new Error('the demo camera\'s photos were not found: configure a camera, or install with `npm install` (its devDependency @vladmandic/face-api ships them)');
+  throw new Error("the demo camera's photos were not found: configure a camera, or install with `npm install` (its devDependency @vladmandic/face-api ships them)");
 }
 
 /**
@@ -44,16 +44,18 @@ export async function ensureDemoClip(dataDir: string, ffmpegPath: string): Promi
   const inputs = photos.flatMap((p) => ['-i', p]);
   const chains = photos.map((_, i) => {
     // Alternate zooming in towards the centre and panning across, so every shot moves.
-    const move = i % 2 === 0
-      ? `z='min(zoom+0.006,1.3)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)'`
-      : `z=1.25:x='(iw-iw/zoom)*on/${frames}':y='ih/2-(ih/zoom/2)'`;
+    const move = i % 2 === 0 ? `z='min(zoom+0.006,1.3)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)'` : `z=1.25:x='(iw-iw/zoom)*on/${frames}':y='ih/2-(ih/zoom/2)'`;
     return `[${i}]scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720,zoompan=${move}:d=${frames}:s=640x360:fps=${FPS},setsar=1[v${i}]`;
   });
   const graph = `${chains.join(';')};${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0,format=yuv420p[out]`;
   const tmp = `${out}.partial.mp4`;
-  await run(ffmpegPath, ['-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[out]', '-c:v', 'libx264', '-preset', 'veryfast', '-g', String(FPS * 2), '-r', String(FPS), tmp], {
-    maxBuffer: 1 << 20,
-  });
+  await run(
+    ffmpegPath,
+    ['-y', '-v', 'error', ...inputs, '-filter_complex', graph, '-map', '[out]', '-c:v', 'libx264', '-preset', 'veryfast', '-g', String(FPS * 2), '-r', String(FPS), tmp],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
   renameSync(tmp, out);
   return out;
 }

@@ -16,13 +16,22 @@ const ONE_COLOUR: ColourOf = () => '#2ecc40';
 
 /** Bones drawn between named keypoints; names shared by BlazePose and MoveNet. */
 const BONES: Array<[string, string]> = [
-  ['left_shoulder', 'right_shoulder'], ['left_hip', 'right_hip'],
-  ['left_shoulder', 'left_hip'], ['right_shoulder', 'right_hip'],
-  ['left_shoulder', 'left_elbow'], ['left_elbow', 'left_wrist'],
-  ['right_shoulder', 'right_elbow'], ['right_elbow', 'right_wrist'],
-  ['left_hip', 'left_knee'], ['left_knee', 'left_ankle'],
-  ['right_hip', 'right_knee'], ['right_knee', 'right_ankle'],
-  ['nose', 'left_eye'], ['nose', 'right_eye'], ['left_eye', 'left_ear'], ['right_eye', 'right_ear'],
+  ['left_shoulder', 'right_shoulder'],
+  ['left_hip', 'right_hip'],
+  ['left_shoulder', 'left_hip'],
+  ['right_shoulder', 'right_hip'],
+  ['left_shoulder', 'left_elbow'],
+  ['left_elbow', 'left_wrist'],
+  ['right_shoulder', 'right_elbow'],
+  ['right_elbow', 'right_wrist'],
+  ['left_hip', 'left_knee'],
+  ['left_knee', 'left_ankle'],
+  ['right_hip', 'right_knee'],
+  ['right_knee', 'right_ankle'],
+  ['nose', 'left_eye'],
+  ['nose', 'right_eye'],
+  ['left_eye', 'left_ear'],
+  ['right_eye', 'right_ear'],
 ];
 const MIN_KEYPOINT_SCORE = 0.3;
 const CROP_MARGIN = 0.15;
@@ -96,8 +105,14 @@ export async function renderSnapshot(image: RgbImage, detections: readonly Detec
   const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
   const svg = Buffer.from(overlaySvg(image.width, image.height, detections, focus, colourOf));
   const [annotated, crop] = await Promise.all([
-    sharp(image.data, raw).composite([{ input: svg, top: 0, left: 0 }]).jpeg({ quality: JPEG_QUALITY }).toBuffer(),
-    sharp(image.data, raw).extract(cropRegion(focus, image.width, image.height)).jpeg({ quality: JPEG_QUALITY }).toBuffer(),
+    sharp(image.data, raw)
+      .composite([{ input: svg, top: 0, left: 0 }])
+      .jpeg({ quality: JPEG_QUALITY })
+      .toBuffer(),
+    sharp(image.data, raw)
+      .extract(cropRegion(focus, image.width, image.height))
+      .jpeg({ quality: JPEG_QUALITY })
+      .toBuffer(),
   ]);
   return { annotated, crop };
 }

@@ -30,7 +30,10 @@ export class SnapshotStore {
     const folder = join(this.dir, id);
     await mkdir(folder, { recursive: true, mode: 0o700 }); // pictures of people: owner only
     // Write-then-rename: a reader (the API, Telegram) never sees half a JPEG.
-    for (const [file, data] of [['snapshot.jpg', shot.annotated], ['crop.jpg', shot.crop]] as const) {
+    for (const [file, data] of [
+      ['snapshot.jpg', shot.annotated],
+      ['crop.jpg', shot.crop],
+    ] as const) {
       const tmp = join(folder, `.${file}.tmp`);
       await writeFile(tmp, data, { mode: 0o600 });
       await rename(tmp, join(folder, file));

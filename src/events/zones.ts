@@ -33,11 +33,7 @@ export class CameraAreas {
   private readonly zones: Array<{ name: string; polygon: Polygon; objects?: string[] }>;
   private readonly masks: Polygon[];
 
-  constructor(
-    config: CameraAreasConfig,
-    width: number,
-    height: number,
-  ) {
+  constructor(config: CameraAreasConfig, width: number, height: number) {
     this.zones = Object.entries(config.zones ?? {}).map(([name, z]) => ({ name, polygon: toPixels(z.coordinates, width, height), objects: z.objects }));
     this.masks = (config.masks ?? []).map((m) => toPixels(m, width, height));
   }

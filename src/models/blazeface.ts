@@ -17,11 +17,12 @@ const SMALL_FACE = 16;
 /** Anchor centres in input pixels: 16×16 cells × 2 (stride 16), then 8×8 cells × 6 (stride 32). */
 export function blazeFaceAnchors(size = SIZE): Point[] {
   const anchors: Point[] = [];
-  for (const [stride, perCell] of [[16, 2], [32, 6]] as const) {
+  for (const [stride, perCell] of [
+    [16, 2],
+    [32, 6],
+  ] as const) {
     const cells = Math.ceil(size / stride);
-    for (let y = 0; y < cells; y++)
-      for (let x = 0; x < cells; x++)
-        for (let k = 0; k < perCell; k++) anchors.push([(x + 0.5) * stride, (y + 0.5) * stride]);
+    for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) for (let k = 0; k < perCell; k++) anchors.push([(x + 0.5) * stride, (y + 0.5) * stride]);
   }
   return anchors;
 }
@@ -98,7 +99,14 @@ export class BlazeFaceDetector implements FaceDetector {
     // Every pass is queued at once: the worker runs one while this thread warps the next tile.
     const passes = [whole, ...tiles.map((tile) => this.detectInTile(img, tile))];
     const faces = (await Promise.all(passes)).flat();
-    const keep = tiles.length > 0 ? nms(faces.map((f) => f.box), faces.map((f) => f.score), { iouThreshold: this.iouThreshold }) : faces.map((_, k) => k);
+    const keep =
+      tiles.length > 0
+        ? nms(
+            faces.map((f) => f.box),
+            faces.map((f) => f.score),
+            { iouThreshold: this.iouThreshold },
+          )
+        : faces.map((_, k) => k);
     return keep.map((k) => ({ ...faces[k], box: clipBox(faces[k].box, img.width, img.height) }));
   }
 
@@ -109,8 +117,7 @@ export class BlazeFaceDetector implements FaceDetector {
     // and one cut by the tile's edge is half a face that the frame or a neighbouring tile has whole.
     const side = tile[2] - tile[0];
     const margin = side * 0.02;
-    const small = ({ box: b }: FaceDetection) =>
-      b[2] - b[0] < side / 4 && b[0] > tile[0] + margin && b[1] > tile[1] + margin && b[2] < tile[2] - margin && b[3] < tile[3] - margin;
+    const small = ({ box: b }: FaceDetection) => b[2] - b[0] < side / 4 && b[0] > tile[0] + margin && b[1] > tile[1] + margin && b[2] < tile[2] - margin && b[3] < tile[3] - margin;
     return this.detectIn(warpToTensor(img, toTile, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p)).then((found) => found.filter(small));
   }
 

@@ -26,9 +26,7 @@ export function blazePoseAnchors(size = DETECT_SIZE): Point[] {
       last++;
     }
     const cells = Math.ceil(size / strides[layer]);
-    for (let y = 0; y < cells; y++)
-      for (let x = 0; x < cells; x++)
-        for (let k = 0; k < count; k++) anchors.push([((x + 0.5) / cells) * size, ((y + 0.5) / cells) * size]);
+    for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) for (let k = 0; k < count; k++) anchors.push([((x + 0.5) / cells) * size, ((y + 0.5) / cells) * size]);
     layer = last;
   }
   return anchors;
@@ -53,11 +51,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, x
  * keypoints as offsets from the anchor. Keypoint 0 is the hip centre and keypoint 1 a point on the
  * circle that holds the whole body: together they give the ROI's centre, size and rotation.
  */
-export function decodePoseDetections(
-  rows: Float32Array,
-  anchors: readonly Point[],
-  opts: { minScore: number; maxPeople: number; iouThreshold?: number },
-): PoseRoi[] {
+export function decodePoseDetections(rows: Float32Array, anchors: readonly Point[], opts: { minScore: number; maxPeople: number; iouThreshold?: number }): PoseRoi[] {
   const found: PoseRoi[] = [];
   for (let i = 0; i < anchors.length; i++) {
     const r = i * 13;
@@ -179,7 +173,10 @@ export class BlazePoseDetector implements PoseDetector {
         } else searchIn.push(box);
       }
       // A body the whole-frame pass placed but the landmark model then rejects gets its box's own pass.
-      const found = await this.landmarksAll(img, assigned.map((a) => a.body.roi));
+      const found = await this.landmarksAll(
+        img,
+        assigned.map((a) => a.body.roi),
+      );
       for (const [i, pose] of found.entries()) {
         if (pose) poses.push(pose);
         else searchIn.push(assigned[i].box);
@@ -213,9 +210,7 @@ export class BlazePoseDetector implements PoseDetector {
       pose.catch(() => undefined);
       return pose;
     });
-    return (await Promise.all(pending)).map((pose) =>
-      pose.score >= this.opts.minScore ? { ...pose, box: clipBox(pose.box, img.width, img.height) } : undefined,
-    );
+    return (await Promise.all(pending)).map((pose) => (pose.score >= this.opts.minScore ? { ...pose, box: clipBox(pose.box, img.width, img.height) } : undefined));
   }
 
   /** One detector pass per region, all queued at once; each resolves to the bodies found, in source pixels. */

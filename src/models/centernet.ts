@@ -29,12 +29,7 @@ export function decodeCenterNet(rows: Float32Array, opts: CenterNetDecodeOptions
     if (!(score >= opts.minScore)) continue;
     const cls = Math.round(rows[r + 5]);
     found.push({
-      box: [
-        (rows[r] - opts.padX) / opts.scale,
-        (rows[r + 1] - opts.padY) / opts.scale,
-        (rows[r + 2] - opts.padX) / opts.scale,
-        (rows[r + 3] - opts.padY) / opts.scale,
-      ],
+      box: [(rows[r] - opts.padX) / opts.scale, (rows[r + 1] - opts.padY) / opts.scale, (rows[r + 2] - opts.padX) / opts.scale, (rows[r + 3] - opts.padY) / opts.scale],
       score,
       cls,
     });
@@ -67,8 +62,9 @@ export class CenterNetDetector implements ObjectDetector {
       this.info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
     ]);
     const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
-    return decodeCenterNet(rows, { labels: this.labels, minScore: this.minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY }).map(
-      (d) => ({ ...d, box: clipBox(d.box, img.width, img.height) }),
-    );
+    return decodeCenterNet(rows, { labels: this.labels, minScore: this.minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY }).map((d) => ({
+      ...d,
+      box: clipBox(d.box, img.width, img.height),
+    }));
   }
 }

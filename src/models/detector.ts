@@ -40,7 +40,12 @@ const READS: Record<string, (shape: readonly (number | string)[]) => boolean> = 
 
 export function outputsRead(manifest: ModelManifest, name: string): string[] | undefined {
   const reads = READS[name];
-  const outputs = reads ? manifest.get(name).outputs.filter((o) => reads(o.shape)).map((o) => o.name) : [];
+  const outputs = reads
+    ? manifest
+        .get(name)
+        .outputs.filter((o) => reads(o.shape))
+        .map((o) => o.name)
+    : [];
   return outputs.length > 0 ? outputs : undefined;
 }
 

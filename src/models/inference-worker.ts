@@ -20,17 +20,13 @@ export type WorkerRequest =
   | { type: 'run'; id: number; name: string; feeds: Record<string, TensorData>; outputs?: string[] }
   | { type: 'unload'; id: number; name: string };
 
-export type WorkerReply =
-  | { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string }
-  | { id: number; ok: false; message: string };
+export type WorkerReply = { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string } | { id: number; ok: false; message: string };
 
 const sessions = new Map<string, ort.InferenceSession>();
 
 function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): ValueInfo[] {
   return meta.map((m) =>
-    m.isTensor
-      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' ? d : -1)) }
-      : { name: m.name, type: 'non-tensor', shape: [] },
+    m.isTensor ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' ? d : -1)) } : { name: m.name, type: 'non-tensor', shape: [] },
   );
 }
 

@@ -10,7 +10,10 @@ export async function readLabels(path: string): Promise<string[]> {
 }
 
 export function parseLabels(text: string): string[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const indexed = lines.map((l) => /^(\d+)\s*[:\s]\s*(.+)$/.exec(l));
   if (lines.length > 0 && indexed.every((m) => m !== null)) {
     const labels: string[] = [];

@@ -134,9 +134,7 @@ export class SessionPool {
   async run(name: string, feeds: Record<string, TensorData>, outputs?: string[]): Promise<Record<string, TensorData>> {
     if (!this.models.has(name)) throw new Error(`model "${name}" is not loaded`);
     this.ensureWorkers();
-    const transfer = [...new Set(Object.values(feeds).map((t) => t.data.buffer))].filter(
-      (b): b is ArrayBuffer => b instanceof ArrayBuffer,
-    );
+    const transfer = [...new Set(Object.values(feeds).map((t) => t.data.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
     const body: RequestBody = { type: 'run', name, feeds, outputs };
     const reply =
       currentLane() === 'upload'

@@ -39,7 +39,9 @@ export function asFloat32(t: TensorData): Float32Array {
 export function outputWithShape(outputs: Record<string, TensorData>, match: (dims: number[]) => boolean, what: string): TensorData {
   const found = Object.values(outputs).find((t) => match(t.dims));
   if (!found) {
-    const shapes = Object.entries(outputs).map(([k, t]) => `${k} [${t.dims.join(', ')}]`).join('; ');
+    const shapes = Object.entries(outputs)
+      .map(([k, t]) => `${k} [${t.dims.join(', ')}]`)
+      .join('; ');
     throw new Error(`no ${what} output among: ${shapes}`);
   }
   return found;

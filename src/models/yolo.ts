@@ -60,8 +60,7 @@ export function decodeYolo(out: TensorData, opts: YoloDecodeOptions): RawDetecti
   const push = (x1: number, y1: number, x2: number, y2: number, score: number, classId: number) => {
     if (score >= opts.minScore) found.push({ box: [x1, y1, x2, y2], score, classId });
   };
-  const fromCentre = (cx: number, cy: number, w: number, h: number, score: number, classId: number) =>
-    push(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, classId);
+  const fromCentre = (cx: number, cy: number, w: number, h: number, score: number, classId: number) => push(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, classId);
 
   if (opts.layout === 'nms') {
     for (let i = 0; i < a; i++) {
@@ -176,11 +175,7 @@ export class YoloDetector implements ObjectDetector {
     return raw.map((d) => ({
       label: this.labels[d.classId] ?? `class_${d.classId}`,
       score: d.score,
-      box: clipBox(
-        [(d.box[0] - lb.padX) / lb.scale, (d.box[1] - lb.padY) / lb.scale, (d.box[2] - lb.padX) / lb.scale, (d.box[3] - lb.padY) / lb.scale],
-        img.width,
-        img.height,
-      ),
+      box: clipBox([(d.box[0] - lb.padX) / lb.scale, (d.box[1] - lb.padY) / lb.scale, (d.box[2] - lb.padX) / lb.scale, (d.box[3] - lb.padY) / lb.scale], img.width, img.height),
     }));
   }
 }

@@ -110,7 +110,10 @@ export class MotionDetector {
       labels[start] = next;
       stack.push(start);
       let area = 0;
-      let x1 = sw, y1 = sh, x2 = 0, y2 = 0;
+      let x1 = sw,
+        y1 = sh,
+        x2 = 0,
+        y2 = 0;
       while (stack.length) {
         const i = stack.pop()!;
         const x = i % sw;

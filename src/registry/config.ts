@@ -25,7 +25,12 @@ export const registryConfigSchema = z
     /** Largest photo accepted for enrolment, in megabytes. */
     max_upload_mb: z.number().gt(0).max(100).default(5),
     /** Seconds after a person was last seen before their HA sensor says `away` (docs/home-assistant.md). */
-    away_after: z.number().int().min(1).max(7 * 86_400).default(600),
+    away_after: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(600),
   })
   .strict();
 

@@ -21,7 +21,10 @@ export class FaceIndex {
   private ids: Int32Array;
   private size = 0;
 
-  constructor(readonly dims: number, capacity = 64) {
+  constructor(
+    readonly dims: number,
+    capacity = 64,
+  ) {
     this.rows = createRowScanner(dims, capacity);
     this.owners = new Int32Array(capacity);
     this.ids = new Int32Array(capacity);

@@ -47,7 +47,10 @@ class JsRowScanner implements RowScanner {
     const { dims, rows, scores } = this;
     for (let r = 0, base = 0; r < count; r++, base += dims) {
       // Four accumulators let the CPU overlap the additions: about twice as fast as one in V8.
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let i = 0;
       for (; i + 3 < dims; i += 4) {
         s0 += rows[base + i] * probe[i];
@@ -116,37 +119,127 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
  * the text format, opcode by opcode) so no wasm toolchain is needed.
  */
 function simdModule(): WebAssembly.Module | null {
-  const ADD = 0x6a, MUL = 0x6c, GE_U = 0x4f;
+  const ADD = 0x6a,
+    MUL = 0x6c,
+    GE_U = 0x4f;
   const load = (offset: number) => simd(0x00, 0x02, ...uleb(offset)); // v128.load align=4
-  const F32X4_ADD = simd(0xe4, 0x01), F32X4_MUL = simd(0xe6, 0x01);
+  const F32X4_ADD = simd(0xe4, 0x01),
+    F32X4_MUL = simd(0xe6, 0x01);
   const lane = (l: number) => simd(0x1f, l); // f32x4.extract_lane
   const F32_ADD = 0x92;
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   // params: 0 rows, 1 count, 2 dims, 3 probe, 4 out; locals: 5 r, 6 i, 7 row, 8 rowBytes, 9 acc0, 10 acc1
   const body = [
-    ...get(2), ...i32(4), MUL, ...set(8), // rowBytes = dims · 4
-    ...get(0), ...set(7), // row = rows
-    ...i32(0), ...set(5), // r = 0
-    0x02, 0x40, 0x03, 0x40, // block loop
-    ...get(5), ...get(1), GE_U, 0x0d, 1, // if r >= count: break
-    ...zero, ...set(9), ...zero, ...set(10),
-    ...i32(0), ...set(6),
-    0x02, 0x40, 0x03, 0x40, // block loop
-    ...get(6), ...get(8), GE_U, 0x0d, 1, // if i >= rowBytes: break
-    ...get(9), ...get(7), ...get(6), ADD, ...load(0), ...get(3), ...get(6), ADD, ...load(0), ...F32X4_MUL, ...F32X4_ADD, ...set(9),
-    ...get(10), ...get(7), ...get(6), ADD, ...load(16), ...get(3), ...get(6), ADD, ...load(16), ...F32X4_MUL, ...F32X4_ADD, ...set(10),
-    ...get(6), ...i32(32), ADD, ...set(6),
-    0x0c, 0, 0x0b, 0x0b, // br loop; end; end
-    ...get(4), ...get(5), ...i32(4), MUL, ADD, // &out[r]
-    ...get(9), ...get(10), ...F32X4_ADD, ...set(9),
-    ...get(9), ...lane(0), ...get(9), ...lane(1), F32_ADD, ...get(9), ...lane(2), F32_ADD, ...get(9), ...lane(3), F32_ADD,
-    0x38, 0x02, 0x00, // f32.store align=4
-    ...get(7), ...get(8), ADD, ...set(7),
-    ...get(5), ...i32(1), ADD, ...set(5),
-    0x0c, 0, 0x0b, 0x0b, // br loop; end; end
+    ...get(2),
+    ...i32(4),
+    MUL,
+    ...set(8), // rowBytes = dims · 4
+    ...get(0),
+    ...set(7), // row = rows
+    ...i32(0),
+    ...set(5), // r = 0
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block loop
+    ...get(5),
+    ...get(1),
+    GE_U,
+    0x0d,
+    1, // if r >= count: break
+    ...zero,
+    ...set(9),
+    ...zero,
+    ...set(10),
+    ...i32(0),
+    ...set(6),
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block loop
+    ...get(6),
+    ...get(8),
+    GE_U,
+    0x0d,
+    1, // if i >= rowBytes: break
+    ...get(9),
+    ...get(7),
+    ...get(6),
+    ADD,
+    ...load(0),
+    ...get(3),
+    ...get(6),
+    ADD,
+    ...load(0),
+    ...F32X4_MUL,
+    ...F32X4_ADD,
+    ...set(9),
+    ...get(10),
+    ...get(7),
+    ...get(6),
+    ADD,
+    ...load(16),
+    ...get(3),
+    ...get(6),
+    ADD,
+    ...load(16),
+    ...F32X4_MUL,
+    ...F32X4_ADD,
+    ...set(10),
+    ...get(6),
+    ...i32(32),
+    ADD,
+    ...set(6),
+    0x0c,
+    0,
+    0x0b,
+    0x0b, // br loop; end; end
+    ...get(4),
+    ...get(5),
+    ...i32(4),
+    MUL,
+    ADD, // &out[r]
+    ...get(9),
+    ...get(10),
+    ...F32X4_ADD,
+    ...set(9),
+    ...get(9),
+    ...lane(0),
+    ...get(9),
+    ...lane(1),
+    F32_ADD,
+    ...get(9),
+    ...lane(2),
+    F32_ADD,
+    ...get(9),
+    ...lane(3),
+    F32_ADD,
+    0x38,
+    0x02,
+    0x00, // f32.store align=4
+    ...get(7),
+    ...get(8),
+    ADD,
+    ...set(7),
+    ...get(5),
+    ...i32(1),
+    ADD,
+    ...set(5),
+    0x0c,
+    0,
+    0x0b,
+    0x0b, // br loop; end; end
     0x0b, // end of function
   ];
-  return oneFunctionModule('scores', [I32, I32, I32, I32, I32], [[4, I32], [2, V128]], body);
+  return oneFunctionModule(
+    'scores',
+    [I32, I32, I32, I32, I32],
+    [
+      [4, I32],
+      [2, V128],
+    ],
+    body,
+  );
 }
 
 /** Compiled once per process; null where the runtime has no wasm SIMD. */

@@ -51,7 +51,12 @@ export function readTar(tar: Buffer): Map<string, Buffer> {
   while (at + BLOCK <= tar.length) {
     const h = tar.subarray(at, at + BLOCK);
     if (h.every((b) => b === 0)) return files;
-    const field = (start: number, len: number) => h.subarray(start, start + len).toString('utf8').replace(/\0.*$/s, '').trim();
+    const field = (start: number, len: number) =>
+      h
+        .subarray(start, start + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '')
+        .trim();
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
     if (parseInt(field(148, 8), 8) !== sum) throw new Error(`damaged tar header at byte ${at}`);

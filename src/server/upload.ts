@@ -40,7 +40,9 @@ const MAX_FIELD_BYTES = 1024;
 const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
 const howToSend = (limit: UploadLimit) =>
-  limit.kind === 'photo' ? 'send the photo as multipart/form-data (a file field) or as an image/* body' : 'send the archive as an application/gzip body or a multipart/form-data file';
+  limit.kind === 'photo'
+    ? 'send the photo as multipart/form-data (a file field) or as an image/* body'
+    : 'send the archive as an application/gzip body or a multipart/form-data file';
 
 function limitOf(req: FastifyRequest): UploadLimit {
   const limit = req.routeOptions.config.upload;

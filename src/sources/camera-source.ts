@@ -201,10 +201,7 @@ export class CameraSource {
     const seconds = Math.round(stallMs / 100) / 10;
     const known = explainFfmpegError(run.stderr, this.#url);
     const reason =
-      known ??
-      (run.lastFrameAt
-        ? `no frame for ${seconds} s: the stream stalled`
-        : `no frame within ${seconds} s of connecting: the camera did not answer or sent no video`);
+      known ?? (run.lastFrameAt ? `no frame for ${seconds} s: the stream stalled` : `no frame within ${seconds} s of connecting: the camera did not answer or sent no video`);
     this.#fail(run, reason);
   }
 
@@ -233,9 +230,7 @@ export class CameraSource {
     if (run.ended) return;
     run.ended = true;
     run.cutter.reset();
-    const done = (run.child ? terminate(run.child, run.exited) : run.exited).catch((err: unknown) =>
-      this.#log.error({ err }, 'could not stop ffmpeg'),
-    );
+    const done = (run.child ? terminate(run.child, run.exited) : run.exited).catch((err: unknown) => this.#log.error({ err }, 'could not stop ffmpeg'));
     this.#stopping.add(done);
     void done.finally(() => this.#stopping.delete(done));
   }

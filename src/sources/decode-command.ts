@@ -11,13 +11,7 @@ export function buildDecodeCommand(url: CameraUrl, camera: CameraConfig, ffmpegP
   return ffmpeg(url.input)
     .setFfmpegPath(ffmpegPath)
     .inputOptions([...globalArgs(), ...camera.hwaccel_args, ...inputArgs(url, camera.input_args)])
-    .outputOptions([
-      '-map', '0:v:0',
-      '-an', '-sn', '-dn',
-      '-vf', `fps=${fps},scale=${width}:${height}`,
-      '-pix_fmt', 'rgb24',
-      '-f', 'rawvideo',
-    ]);
+    .outputOptions(['-map', '0:v:0', '-an', '-sn', '-dn', '-vf', `fps=${fps},scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
 }
 
 /** Options that go before the input whatever the camera: no prompts, errors and warnings only. */

@@ -10,7 +10,10 @@ const RULES: Array<{ test: RegExp; say: (u: CameraUrl) => string }> = [
   { test: /400 Bad Request/i, say: () => 'the camera rejected the request (400 Bad Request): check the URL and input_args (some servers refuse -rtsp_transport tcp)' },
   { test: /404 Not Found/i, say: () => 'not found (404): check the stream path' },
   { test: /Connection refused/i, say: (u) => `connection refused at ${u.target}: is the camera on and the port right?` },
-  { test: /Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|No address associated/i, say: (u) => `host not found: ${u.target.replace(/:\d+$/, '')}` },
+  {
+    test: /Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|No address associated/i,
+    say: (u) => `host not found: ${u.target.replace(/:\d+$/, '')}`,
+  },
   { test: /No route to host|Network is unreachable|Host is unreachable/i, say: (u) => `host unreachable: ${u.target}` },
   { test: /timed out|Operation timed out/i, say: (u) => `connection timed out at ${u.target}` },
   { test: /matches no streams|does not contain any stream|no video stream/i, say: () => 'no video stream: the source sends no video' },

@@ -16,9 +16,7 @@ export function findFfmpeg(configured?: string): string {
   if (onPath) return onPath;
   const bundled = bundledFfmpeg();
   if (bundled) return bundled;
-  throw new Error(
-    'ffmpeg was not found: install it (apt-get install ffmpeg), set ffmpeg.path, or run `npm install` (its devDependency @ffmpeg-installer/ffmpeg ships one)',
-  );
+  throw new Error('ffmpeg was not found: install it (apt-get install ffmpeg), set ffmpeg.path, or run `npm install` (its devDependency @ffmpeg-installer/ffmpeg ships one)');
 }
 
 /**

@@ -11,10 +11,7 @@ export type ProbeResult = { ok: true; width: number; height: number; codec: stri
  * Connects to a camera once and decodes one frame: what `argus test-camera` reports, so a user
  * can check a URL before adding it. Never throws; every failure is a `reason` in plain words.
  */
-export async function probeCamera(
-  url: string,
-  opts: { ffmpegPath: string; inputArgs?: string[]; timeoutMs?: number },
-): Promise<ProbeResult> {
+export async function probeCamera(url: string, opts: { ffmpegPath: string; inputArgs?: string[]; timeoutMs?: number }): Promise<ProbeResult> {
   const camUrl = parseCameraUrl(url);
   if (!canRun(opts.ffmpegPath)) return { ok: false, reason: `could not start ffmpeg: ${opts.ffmpegPath} is not an executable file` };
   const timeoutMs = opts.timeoutMs ?? 15_000;

@@ -10,10 +10,7 @@ export async function terminate(child: ChildProcess, exitedPromise?: Promise<voi
   const exited = exitedPromise ?? new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const gone = await Promise.race([
-    exited.then(() => true),
-    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
-  ]);
+  const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
   clearTimeout(timer);
   if (!gone) child.kill('SIGKILL');
   return exited;

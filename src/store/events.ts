@@ -137,9 +137,7 @@ export class EventStore {
     const limit = Math.min(Math.max(1, q.limit ?? DEFAULT_PAGE), MAX_PAGE);
     const offset = Math.max(0, q.offset ?? 0);
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM events ${clause}`).get(params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM events ${clause} ORDER BY start_time DESC, id DESC LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit, offset }) as EventRow[];
+    const rows = this.db.prepare(`SELECT * FROM events ${clause} ORDER BY start_time DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as EventRow[];
     return { total, limit, offset, events: rows.map(fromRow) };
   }
 

@@ -134,9 +134,7 @@ export class PeopleStore {
   }
 
   createPerson(name: string, externalId: string | null, now: number): Person {
-    const info = this.db
-      .prepare('INSERT INTO people (name, external_id, created_at, updated_at) VALUES (?, ?, ?, ?)')
-      .run(name, externalId, now, now);
+    const info = this.db.prepare('INSERT INTO people (name, external_id, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, externalId, now, now);
     return { id: Number(info.lastInsertRowid), name, externalId, createdAt: now, updatedAt: now };
   }
 
@@ -176,9 +174,7 @@ export class PeopleStore {
 
   /** The person's newest crop, for lists. */
   thumbnailOf(personId: number): Buffer | undefined {
-    const r = this.db
-      .prepare<[number], { crop: Buffer }>('SELECT crop FROM face_samples WHERE person_id = ? AND crop IS NOT NULL ORDER BY id DESC LIMIT 1')
-      .get(personId);
+    const r = this.db.prepare<[number], { crop: Buffer }>('SELECT crop FROM face_samples WHERE person_id = ? AND crop IS NOT NULL ORDER BY id DESC LIMIT 1').get(personId);
     return r?.crop;
   }
 
@@ -218,9 +214,7 @@ export class PeopleStore {
 
   /** Every sample's embedding, one row at a time (the registry may hold tens of thousands). */
   *embeddings(): Generator<{ id: number; personId: number; model: string; embedding: Float32Array }> {
-    const stmt = this.db.prepare<[], Pick<SampleRow, 'id' | 'person_id' | 'model' | 'embedding'>>(
-      'SELECT id, person_id, model, embedding FROM face_samples ORDER BY id',
-    );
+    const stmt = this.db.prepare<[], Pick<SampleRow, 'id' | 'person_id' | 'model' | 'embedding'>>('SELECT id, person_id, model, embedding FROM face_samples ORDER BY id');
     for (const r of stmt.iterate()) yield { id: r.id, personId: r.person_id, model: r.model, embedding: embeddingFromBlob(r.embedding) };
   }
 
@@ -240,9 +234,7 @@ export class PeopleStore {
   }
 
   counts(): { people: number; samples: number } {
-    const r = this.db
-      .prepare<[], { people: number; samples: number }>('SELECT (SELECT COUNT(*) FROM people) AS people, (SELECT COUNT(*) FROM face_samples) AS samples')
-      .get();
+    const r = this.db.prepare<[], { people: number; samples: number }>('SELECT (SELECT COUNT(*) FROM people) AS people, (SELECT COUNT(*) FROM face_samples) AS samples').get();
     return r ?? { people: 0, samples: 0 };
   }
 }

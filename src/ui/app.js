@@ -7,7 +7,7 @@ async function api(path, init) {
   const res = await fetch(path, init);
   const type = res.headers.get('content-type') || '';
   const body = type.includes('json') ? await res.json() : await res.text();
-  if (!res.ok) throw new Error((body?.error) || `${res.status} ${res.statusText}`);
+  if (!res.ok) throw new Error(body?.error || `${res.status} ${res.statusText}`);
   return body;
 }
 
@@ -29,13 +29,20 @@ window.addEventListener('hashchange', () => show(location.hash.slice(1)));
 async function loadCameras() {
   const list = await api('api/cameras');
   const box = $('#cameras');
-  if (!list.length) { box.innerHTML = '<p class="muted">No cameras configured.</p>'; return list; }
-  box.innerHTML = list.map((c) => `
+  if (!list.length) {
+    box.innerHTML = '<p class="muted">No cameras configured.</p>';
+    return list;
+  }
+  box.innerHTML = list
+    .map(
+      (c) => `
     <figure class="card" data-camera="${esc(c.name)}">
       <img src="api/cameras/${encodeURIComponent(c.name)}/stream.mjpeg" alt="live view of ${esc(c.name)}" width="640">
       <figcaption><b>${esc(c.name)}</b> · <span class="status"></span> ·
         <a href="api/cameras/${encodeURIComponent(c.name)}/snapshot.jpg" target="_blank">snapshot</a></figcaption>
-    </figure>`).join('');
+    </figure>`,
+    )
+    .join('');
   const select = $('#event-filter select[name=camera]');
   for (const c of list) select.insertAdjacentHTML('beforeend', `<option>${esc(c.name)}</option>`);
   return list;
@@ -62,17 +69,26 @@ async function loadEvents() {
   try {
     const body = await api(`api/events?${q}`);
     const events = Array.isArray(body) ? body : body.events || body.items || [];
-    box.innerHTML = events.length ? events.map((e) => `
+    box.innerHTML = events.length
+      ? events
+          .map(
+            (e) => `
       <figure class="card" data-event="${esc(e.id)}">
         ${e.snapshot ? `<img src="api/events/${encodeURIComponent(e.id)}/snapshot.jpg" alt="${esc(e.label)}" width="320" loading="lazy">` : ''}
         <figcaption><b>${esc(e.sub_label || e.label)}</b> (${esc(e.kind)}) on ${esc(e.camera)} ·
           ${Math.round((e.top_score ?? e.score) * 100)}% · ${new Date(e.start_time * 1000).toLocaleString()}</figcaption>
-      </figure>`).join('') : '<p class="muted">No events yet.</p>';
+      </figure>`,
+          )
+          .join('')
+      : '<p class="muted">No events yet.</p>';
   } catch (err) {
     box.innerHTML = `<p class="error">${esc(err.message)}</p>`;
   }
 }
-$('#event-filter').addEventListener('submit', (e) => { e.preventDefault(); loadEvents(); });
+$('#event-filter').addEventListener('submit', (e) => {
+  e.preventDefault();
+  loadEvents();
+});
 
 // The kinds come from the analyzers Argus runs (GET api/events/kinds), not from this page.
 async function loadKinds() {
@@ -87,12 +103,18 @@ async function loadPeople() {
   try {
     const body = await api('api/faces');
     const people = Array.isArray(body) ? body : body.people || [];
-    box.innerHTML = people.length ? people.map((p) => `
+    box.innerHTML = people.length
+      ? people
+          .map(
+            (p) => `
       <div class="card person" data-person="${esc(p.name)}">
         ${p.thumbnail ? `<img src="api/${esc(p.thumbnail.replace(/^\/?(api\/)?/, ''))}" alt="">` : ''}
         <span><b>${esc(p.name)}</b><br><span class="muted">${p.samples ?? p.sample_count ?? '?'} photos</span></span>
         <button data-delete="${esc(p.name)}">Delete</button>
-      </div>`).join('') : '<p class="muted">Nobody enrolled yet: add a photo above.</p>';
+      </div>`,
+          )
+          .join('')
+      : '<p class="muted">Nobody enrolled yet: add a photo above.</p>';
   } catch (err) {
     box.innerHTML = `<p class="error">${esc(err.message)}</p>`;
   }
@@ -100,7 +122,11 @@ async function loadPeople() {
 $('#people').addEventListener('click', async (e) => {
   const name = e.target.dataset?.delete;
   if (!name || !confirm(`Delete ${name} and all their photos?`)) return;
-  try { await api(`api/faces/${encodeURIComponent(name)}`, { method: 'DELETE' }); } catch (err) { alert(err.message); }
+  try {
+    await api(`api/faces/${encodeURIComponent(name)}`, { method: 'DELETE' });
+  } catch (err) {
+    alert(err.message);
+  }
   loadPeople();
 });
 $('#enrol').addEventListener('submit', async (e) => {
@@ -173,7 +199,10 @@ async function analyze(file) {
   }
 }
 const drop = $('#drop');
-drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', (e) => {
   e.preventDefault();
@@ -181,7 +210,9 @@ drop.addEventListener('drop', (e) => {
   const file = e.dataTransfer.files[0];
   if (file) analyze(file);
 });
-$('#pick').addEventListener('change', (e) => { if (e.target.files[0]) analyze(e.target.files[0]); });
+$('#pick').addEventListener('change', (e) => {
+  if (e.target.files[0]) analyze(e.target.files[0]);
+});
 
 // ---- live updates: new events refresh the Events tab while it is open
 function listen() {

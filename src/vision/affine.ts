@@ -28,15 +28,28 @@ export function invertAffine(m: Affine): Affine {
 export function similarityTransform(src: readonly Point[], dst: readonly Point[]): Affine {
   const n = src.length;
   if (n < 2 || dst.length !== n) throw new Error('similarityTransform needs two or more matching points');
-  let mx = 0, my = 0, mu = 0, mv = 0;
+  let mx = 0,
+    my = 0,
+    mu = 0,
+    mv = 0;
   for (let i = 0; i < n; i++) {
-    mx += src[i][0]; my += src[i][1]; mu += dst[i][0]; mv += dst[i][1];
+    mx += src[i][0];
+    my += src[i][1];
+    mu += dst[i][0];
+    mv += dst[i][1];
   }
-  mx /= n; my /= n; mu /= n; mv /= n;
-  let sxx = 0, num1 = 0, num2 = 0;
+  mx /= n;
+  my /= n;
+  mu /= n;
+  mv /= n;
+  let sxx = 0,
+    num1 = 0,
+    num2 = 0;
   for (let i = 0; i < n; i++) {
-    const x = src[i][0] - mx, y = src[i][1] - my;
-    const u = dst[i][0] - mu, v = dst[i][1] - mv;
+    const x = src[i][0] - mx,
+      y = src[i][1] - my;
+    const u = dst[i][0] - mu,
+      v = dst[i][1] - mv;
     sxx += x * x + y * y;
     num1 += x * u + y * v;
     num2 += x * v - y * u;
@@ -205,7 +218,10 @@ function warpBilinear(src: RgbImage, inv: Affine, out: Float32Array, outW: numbe
       const y0 = Math.floor(fy);
       const ax = fx - x0;
       const ay = fy - y0;
-      const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+      const w00 = (1 - ax) * (1 - ay),
+        w10 = ax * (1 - ay),
+        w01 = (1 - ax) * ay,
+        w11 = ax * ay;
       let r: number, g: number, b: number;
       if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
         const i00 = (y0 * W + x0) * 3;

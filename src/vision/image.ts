@@ -56,10 +56,7 @@ async function checkedHeader(input: string | Uint8Array, maxPixels: number): Pro
   const { width, height } = meta;
   if (!width || !height) throw new ImageLoadError('not_an_image', 'not an image (no dimensions in its header)');
   if (width * height > maxPixels) {
-    throw new ImageLoadError(
-      'too_large',
-      `image is ${width}×${height} (${((width * height) / 1e6).toFixed(0)} MP), over the ${(maxPixels / 1e6).toFixed(0)} MP limit`,
-    );
+    throw new ImageLoadError('too_large', `image is ${width}×${height} (${((width * height) / 1e6).toFixed(0)} MP), over the ${(maxPixels / 1e6).toFixed(0)} MP limit`);
   }
   return (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
 }
@@ -75,11 +72,7 @@ export async function loadImage(input: string | Uint8Array, opts: LoadImageOptio
   try {
     let pipeline = sharp(input, { limitInputPixels: maxPixels }).rotate();
     if (opts.fitPixels) pipeline = pipeline.resize({ width: size.width, height: size.height, fit: 'inside', withoutEnlargement: true });
-    const { data, info } = await pipeline
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     throw new ImageLoadError('not_an_image', `cannot decode image (${err instanceof Error ? err.message : String(err)})`);

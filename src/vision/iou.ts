@@ -17,10 +17,5 @@ export function iou(a: Box, b: Box): number {
 
 /** Clamps a box to an image's bounds. */
 export function clipBox(b: Box, width: number, height: number): Box {
-  return [
-    Math.min(Math.max(b[0], 0), width),
-    Math.min(Math.max(b[1], 0), height),
-    Math.min(Math.max(b[2], 0), width),
-    Math.min(Math.max(b[3], 0), height),
-  ];
+  return [Math.min(Math.max(b[0], 0), width), Math.min(Math.max(b[1], 0), height), Math.min(Math.max(b[2], 0), width), Math.min(Math.max(b[3], 0), height)];
 }

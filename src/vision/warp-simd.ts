@@ -36,7 +36,22 @@ const VALUE_ONE = 65536;
 
 export class SimdWarp {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
-  private readonly kernel: (src: number, rowBytes: number, out: number, outW: number, outH: number, masks: number, fx: number, fy: number, dxx: number, dyx: number, dxy: number, dyy: number, scale: number, offset: number) => void;
+  private readonly kernel: (
+    src: number,
+    rowBytes: number,
+    out: number,
+    outW: number,
+    outH: number,
+    masks: number,
+    fx: number,
+    fy: number,
+    dxx: number,
+    dyx: number,
+    dxy: number,
+    dyy: number,
+    scale: number,
+    offset: number,
+  ) => void;
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
@@ -70,7 +85,22 @@ export class SimdWarp {
     const q = (v: number) => Math.round(v * ONE);
     // + 1/512 px: the kernel truncates positions to 1/256 px for the weights, so this rounds them
     const start = (v: number) => q(v) + ONE / 512;
-    this.kernel(regionAt, rowBytes, OUT, outW, outH, format.bgr ? MASKS + 32 : MASKS, start(x0 - left), start(y0 - top), q(inv[0]), q(inv[3]), q(inv[1]), q(inv[4]), format.scale / VALUE_ONE, format.offset);
+    this.kernel(
+      regionAt,
+      rowBytes,
+      OUT,
+      outW,
+      outH,
+      format.bgr ? MASKS + 32 : MASKS,
+      start(x0 - left),
+      start(y0 - top),
+      q(inv[0]),
+      q(inv[3]),
+      q(inv[1]),
+      q(inv[4]),
+      format.scale / VALUE_ONE,
+      format.offset,
+    );
     const out = new Float32Array(outW * outH * 3);
     out.set(new Float32Array(this.memory.buffer, OUT, out.length)); // a memcpy; slice() on a wasm view is 5× slower
     return out;
@@ -80,8 +110,10 @@ export class SimdWarp {
   private copyRegion(src: RgbImage, left: number, top: number, width: number, height: number, at: number): void {
     const { width: W, height: H, data } = src;
     const bytes = new Uint8Array(this.memory.buffer);
-    const xa = Math.max(0, left), xb = Math.min(W, left + width);
-    const ya = Math.max(0, top), yb = Math.min(H, top + height);
+    const xa = Math.max(0, left),
+      xb = Math.min(W, left + width);
+    const ya = Math.max(0, top),
+      yb = Math.min(H, top + height);
     const rowBytes = width * 3;
     if (xa > left || xb < left + width || ya > top || yb < top + height || xa >= xb || ya >= yb) bytes.fill(0, at, at + rowBytes * height + 16);
     if (xa >= xb || ya >= yb) return;
@@ -118,56 +150,207 @@ export class SimdWarp {
  * and out = v · scale + offset as f32x4 (the fourth lane spills into the next pixel, rewritten).
  */
 function warpModule(): WebAssembly.Module | null {
-  const ADD = 0x6a, MUL = 0x6c, AND = 0x71, SHR_S = 0x75, GE_S = 0x4e;
-  const I16_SPLAT = simd(0x10), I16_ADD = simd(0x8e, 0x01), I16_SUB = simd(0x91, 0x01), I16_MUL = simd(0x95, 0x01);
-  const EXTMUL_LOW_U = simd(0xbe, 0x01), EXTMUL_HIGH_U = simd(0xbf, 0x01), I32X4_ADD = simd(0xae, 0x01);
-  const F32X4_CONVERT = simd(0xfa, 0x01), F32X4_MUL = simd(0xe6, 0x01), F32X4_ADD = simd(0xe4, 0x01), F32_SPLAT = simd(0x13);
+  const ADD = 0x6a,
+    MUL = 0x6c,
+    AND = 0x71,
+    SHR_S = 0x75,
+    GE_S = 0x4e;
+  const I16_SPLAT = simd(0x10),
+    I16_ADD = simd(0x8e, 0x01),
+    I16_SUB = simd(0x91, 0x01),
+    I16_MUL = simd(0x95, 0x01);
+  const EXTMUL_LOW_U = simd(0xbe, 0x01),
+    EXTMUL_HIGH_U = simd(0xbf, 0x01),
+    I32X4_ADD = simd(0xae, 0x01);
+  const F32X4_CONVERT = simd(0xfa, 0x01),
+    F32X4_MUL = simd(0xe6, 0x01),
+    F32X4_ADD = simd(0xe4, 0x01),
+    F32_SPLAT = simd(0x13);
   const LOAD = (offset: number) => simd(0x00, 0x00, offset); // v128.load
-  const LOAD64_ZERO = simd(0x5d, 0x00, 0x00), LOAD64_LANE1 = simd(0x57, 0x00, 0x00, 1), STORE = simd(0x0b, 0x00, 0x00), SWIZZLE = simd(0x0e);
+  const LOAD64_ZERO = simd(0x5d, 0x00, 0x00),
+    LOAD64_LANE1 = simd(0x57, 0x00, 0x00, 1),
+    STORE = simd(0x0b, 0x00, 0x00),
+    SWIZZLE = simd(0x0e);
   // params
-  const SRC = 0, ROW = 1, OUT_ = 2, OW = 3, OH = 4, MASK = 5, FX0 = 6, FY0 = 7, DXX = 8, DYX = 9, DXY = 10, DYY = 11, SCALE = 12, OFFSET = 13;
+  const SRC = 0,
+    ROW = 1,
+    OUT_ = 2,
+    OW = 3,
+    OH = 4,
+    MASK = 5,
+    FX0 = 6,
+    FY0 = 7,
+    DXX = 8,
+    DYX = 9,
+    DXY = 10,
+    DYY = 11,
+    SCALE = 12,
+    OFFSET = 13;
   // locals: i32 x, y, o, p, fx, fy; v128 left, right, v, k, off, c256, w
-  const X = 14, Y = 15, O = 16, P = 17, FX = 18, FY = 19, LEFT = 20, RIGHT = 21, V = 22, K = 23, OFF = 24, C256 = 25, W = 26;
+  const X = 14,
+    Y = 15,
+    O = 16,
+    P = 17,
+    FX = 18,
+    FY = 19,
+    LEFT = 20,
+    RIGHT = 21,
+    V = 22,
+    K = 23,
+    OFF = 24,
+    C256 = 25,
+    W = 26;
   // w = splat((pos >> (FRACTION_BITS − 8)) & 255): the position's fraction to 1/256
   const weight = (pos: number) => [...get(pos), ...i32(FRACTION_BITS - 8), SHR_S, ...i32(255), AND, ...I16_SPLAT, ...set(W)];
   const body = [
-    ...get(MASK), ...LOAD(0), ...set(LEFT), ...get(MASK), ...LOAD(16), ...set(RIGHT),
-    ...get(SCALE), ...F32_SPLAT, ...set(K), ...get(OFFSET), ...F32_SPLAT, ...set(OFF),
-    ...i32(256), ...I16_SPLAT, ...set(C256),
-    ...get(OUT_), ...set(O),
-    ...i32(0), ...set(Y),
-    0x02, 0x40, 0x03, 0x40, // block loop (rows)
-    ...get(Y), ...get(OH), GE_S, 0x0d, 1,
-    ...get(FX0), ...get(Y), ...get(DXY), MUL, ADD, ...set(FX), // the row's first sample
-    ...get(FY0), ...get(Y), ...get(DYY), MUL, ADD, ...set(FY),
-    ...i32(0), ...set(X),
-    0x02, 0x40, 0x03, 0x40, // block loop (pixels)
-    ...get(X), ...get(OW), GE_S, 0x0d, 1,
+    ...get(MASK),
+    ...LOAD(0),
+    ...set(LEFT),
+    ...get(MASK),
+    ...LOAD(16),
+    ...set(RIGHT),
+    ...get(SCALE),
+    ...F32_SPLAT,
+    ...set(K),
+    ...get(OFFSET),
+    ...F32_SPLAT,
+    ...set(OFF),
+    ...i32(256),
+    ...I16_SPLAT,
+    ...set(C256),
+    ...get(OUT_),
+    ...set(O),
+    ...i32(0),
+    ...set(Y),
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block loop (rows)
+    ...get(Y),
+    ...get(OH),
+    GE_S,
+    0x0d,
+    1,
+    ...get(FX0),
+    ...get(Y),
+    ...get(DXY),
+    MUL,
+    ADD,
+    ...set(FX), // the row's first sample
+    ...get(FY0),
+    ...get(Y),
+    ...get(DYY),
+    MUL,
+    ADD,
+    ...set(FY),
+    ...i32(0),
+    ...set(X),
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block loop (pixels)
+    ...get(X),
+    ...get(OW),
+    GE_S,
+    0x0d,
+    1,
     // p = src + (fy >> FRACTION_BITS)·rowBytes + (fx >> FRACTION_BITS)·3; v = the top row's 8 bytes, then the bottom row's
-    ...get(SRC), ...get(FY), ...i32(FRACTION_BITS), SHR_S, ...get(ROW), MUL, ADD, ...get(FX), ...i32(FRACTION_BITS), SHR_S, ...i32(3), MUL, ADD, ...tee(P),
-    ...LOAD64_ZERO, ...set(V),
-    ...get(P), ...get(ROW), ADD, ...get(V), ...LOAD64_LANE1, ...set(V),
+    ...get(SRC),
+    ...get(FY),
+    ...i32(FRACTION_BITS),
+    SHR_S,
+    ...get(ROW),
+    MUL,
+    ADD,
+    ...get(FX),
+    ...i32(FRACTION_BITS),
+    SHR_S,
+    ...i32(3),
+    MUL,
+    ADD,
+    ...tee(P),
+    ...LOAD64_ZERO,
+    ...set(V),
+    ...get(P),
+    ...get(ROW),
+    ADD,
+    ...get(V),
+    ...LOAD64_LANE1,
+    ...set(V),
     // h = left·(256 − wx) + right·wx
     ...weight(FX),
-    ...get(V), ...get(LEFT), ...SWIZZLE, ...get(C256), ...get(W), ...I16_SUB, ...I16_MUL,
-    ...get(V), ...get(RIGHT), ...SWIZZLE, ...get(W), ...I16_MUL, ...I16_ADD, ...set(V),
+    ...get(V),
+    ...get(LEFT),
+    ...SWIZZLE,
+    ...get(C256),
+    ...get(W),
+    ...I16_SUB,
+    ...I16_MUL,
+    ...get(V),
+    ...get(RIGHT),
+    ...SWIZZLE,
+    ...get(W),
+    ...I16_MUL,
+    ...I16_ADD,
+    ...set(V),
     // out[o] = (h_top·(256 − wy) + h_bottom·wy) · k + offset
     ...weight(FY),
     ...get(O),
-    ...get(V), ...get(C256), ...get(W), ...I16_SUB, ...EXTMUL_LOW_U,
-    ...get(V), ...get(W), ...EXTMUL_HIGH_U, ...I32X4_ADD,
-    ...F32X4_CONVERT, ...get(K), ...F32X4_MUL, ...get(OFF), ...F32X4_ADD,
+    ...get(V),
+    ...get(C256),
+    ...get(W),
+    ...I16_SUB,
+    ...EXTMUL_LOW_U,
+    ...get(V),
+    ...get(W),
+    ...EXTMUL_HIGH_U,
+    ...I32X4_ADD,
+    ...F32X4_CONVERT,
+    ...get(K),
+    ...F32X4_MUL,
+    ...get(OFF),
+    ...F32X4_ADD,
     ...STORE,
-    ...get(O), ...i32(12), ADD, ...set(O),
-    ...get(FX), ...get(DXX), ADD, ...set(FX), ...get(FY), ...get(DYX), ADD, ...set(FY),
-    ...get(X), ...i32(1), ADD, ...set(X),
-    0x0c, 0, 0x0b, 0x0b, // br loop; end; end
-    ...get(Y), ...i32(1), ADD, ...set(Y),
-    0x0c, 0, 0x0b, 0x0b,
+    ...get(O),
+    ...i32(12),
+    ADD,
+    ...set(O),
+    ...get(FX),
+    ...get(DXX),
+    ADD,
+    ...set(FX),
+    ...get(FY),
+    ...get(DYX),
+    ADD,
+    ...set(FY),
+    ...get(X),
+    ...i32(1),
+    ADD,
+    ...set(X),
+    0x0c,
+    0,
+    0x0b,
+    0x0b, // br loop; end; end
+    ...get(Y),
+    ...i32(1),
+    ADD,
+    ...set(Y),
+    0x0c,
+    0,
+    0x0b,
+    0x0b,
     0x0b, // end of function
   ];
   const params = [...new Array<number>(12).fill(I32), F32, F32];
-  return oneFunctionModule('warp', params, [[6, I32], [7, V128]], body);
+  return oneFunctionModule(
+    'warp',
+    params,
+    [
+      [6, I32],
+      [7, V128],
+    ],
+    body,
+  );
 }
 
 /** Compiled once per thread; null where the runtime has no wasm SIMD. */

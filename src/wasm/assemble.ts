@@ -50,7 +50,14 @@ export function oneFunctionModule(name: string, params: number[], locals: [numbe
   const text = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const bytes = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, ...uleb(params.length), ...params, 0]),
     ...section(2, [1, ...text('env'), ...text('memory'), 0x02, 0x00, 0x01]),
     ...section(3, [1, 0]),

@@ -43,9 +43,13 @@ export function startAddon(image: BuiltStage, folders: AddonFolders, env: Record
   if (!image.cmd?.length) throw new Error('the image has no CMD');
   const unmount = mountAll(image.root, addonMounts(folders));
   const allEnv = { HOME: '/root', ...image.env, ...env };
-  const child = spawn('chroot', [image.root, '/usr/bin/env', '-i', ...Object.entries(allEnv).map(([k, v]) => `${k}=${v}`), '/bin/sh', '-c', 'cd "$0" && exec bash "$@"', image.workdir, ...image.cmd], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'chroot',
+    [image.root, '/usr/bin/env', '-i', ...Object.entries(allEnv).map(([k, v]) => `${k}=${v}`), '/bin/sh', '-c', 'cd "$0" && exec bash "$@"', image.workdir, ...image.cmd],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -48,10 +48,13 @@ function mount(root: string, m: ChrootMount): string {
   const at = join(root, m.target);
   mkdirSync(at, { recursive: true });
   const args =
-    m.kind === 'proc' ? ['-t', 'proc', 'proc', at]
-    : m.kind === 'sysfs' ? ['-t', 'sysfs', '-o', 'ro', 'sysfs', at]
-    : m.kind === 'tmpfs' ? ['-t', 'tmpfs', 'tmpfs', at]
-    : ['--bind', m.kind.bind, at];
+    m.kind === 'proc'
+      ? ['-t', 'proc', 'proc', at]
+      : m.kind === 'sysfs'
+        ? ['-t', 'sysfs', '-o', 'ro', 'sysfs', at]
+        : m.kind === 'tmpfs'
+          ? ['-t', 'tmpfs', 'tmpfs', at]
+          : ['--bind', m.kind.bind, at];
   const r = spawnSync('mount', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`mount ${args.join(' ')}: ${r.stderr.trim()}`);
   if (typeof m.kind === 'object' && m.kind.readOnly) spawnSync('mount', ['-o', 'remount,bind,ro', at]);

@@ -71,7 +71,13 @@ export function expand(s: string, vars: Record<string, string>): string {
 export function parseArg(args: string): [string, string | undefined] {
   const eq = args.indexOf('=');
   if (eq < 0) return [args.trim(), undefined];
-  return [args.slice(0, eq).trim(), args.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')];
+  return [
+    args.slice(0, eq).trim(),
+    args
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1'),
+  ];
 }
 
 /** `A=1 B="two words"` as pairs, in order. */
@@ -127,7 +133,12 @@ export function aptPackages(stage: Stage): string[] {
   const out: string[] = [];
   for (const ins of stage.instructions.filter((i) => i.keyword === 'RUN')) {
     for (const m of ins.args.matchAll(/apt-get install((?:\s+[^\s&;|]+)+)/g)) {
-      out.push(...m[1].trim().split(/\s+/).filter((w) => !w.startsWith('-')));
+      out.push(
+        ...m[1]
+          .trim()
+          .split(/\s+/)
+          .filter((w) => !w.startsWith('-')),
+      );
     }
   }
   return out;

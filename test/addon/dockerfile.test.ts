@@ -8,8 +8,7 @@ import { aptPackages, copyParts, debianRelease, readDockerfile, ROOT, stageArgs,
 const df = readDockerfile();
 const final = df.stages.at(-1)!;
 const runs = (stage: Stage): string[] => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-const fromStage = (stage: Stage, name: string): string[] =>
-  stage.instructions.filter((i) => i.keyword === 'COPY' && i.flags.from === name).flatMap((i) => copyParts(i).sources);
+const fromStage = (stage: Stage, name: string): string[] => stage.instructions.filter((i) => i.keyword === 'COPY' && i.flags.from === name).flatMap((i) => copyParts(i).sources);
 const manifest = parseYaml(readFileSync(join(ROOT, 'config.yaml'), 'utf8')) as { ingress_port: number; arch: string[] };
 
 // No Docker engine here: this checks what can be checked without building the image, and keeps
@@ -62,7 +61,10 @@ describe('the add-on Dockerfile', () => {
     expect(run).toMatch(/npm ci --omit=dev --ignore-scripts/);
     expect(run).toMatch(/npm rebuild better-sqlite3/);
     expect(run).toMatch(/prune-modules\.sh \/app\/node_modules/);
-    const env = stageNamed(df, 'node').instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const env = stageNamed(df, 'node')
+      .instructions.filter((i) => i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     expect(env).toMatch(/npm_config_build_from_source=better-sqlite3/);
     expect(env).toMatch(/npm_config_nodedir=\/opt\/node/);
   });
@@ -97,7 +99,10 @@ describe('the add-on Dockerfile', () => {
   });
 
   it('copies only files that exist in the repository and that .dockerignore lets through', () => {
-    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
     const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
     const local = df.stages.flatMap((s) => s.instructions).filter((i) => i.keyword === 'COPY' && !i.flags.from);
@@ -105,7 +110,10 @@ describe('the add-on Dockerfile', () => {
     for (const ins of local) {
       for (const src of copyParts(ins).sources) {
         expect(existsSync(join(ROOT, src)), `${src} exists`).toBe(true);
-        expect(allowed.some((a) => src === a || src.startsWith(`${a}/`) || a.startsWith(`${src}/`)), `${src} passes .dockerignore`).toBe(true);
+        expect(
+          allowed.some((a) => src === a || src.startsWith(`${a}/`) || a.startsWith(`${src}/`)),
+          `${src} passes .dockerignore`,
+        ).toBe(true);
       }
     }
   });
@@ -121,7 +129,10 @@ describe('the add-on Dockerfile', () => {
   it('uses only instructions the chroot build knows, and CI runs that build', () => {
     const known = ['ARG', 'ENV', 'WORKDIR', 'SHELL', 'CMD', 'HEALTHCHECK', 'LABEL', 'EXPOSE', 'COPY', 'RUN'];
     expect(df.stages.flatMap((s) => s.instructions.map((i) => i.keyword)).filter((k) => !known.includes(k))).toEqual([]);
-    const mounts = df.stages.flatMap((s) => s.instructions).map((i) => i.flags.mount).filter(Boolean);
+    const mounts = df.stages
+      .flatMap((s) => s.instructions)
+      .map((i) => i.flags.mount)
+      .filter(Boolean);
     expect(mounts.every((m) => /^type=cache,target=\//.test(m!))).toBe(true);
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
     expect(ci).toMatch(/debootstrap/);

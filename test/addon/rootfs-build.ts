@@ -59,9 +59,19 @@ export function giveHostNetworkFiles(root: string): void {
 function glob(path: string): string[] {
   const name = basename(path);
   if (!/[*?]/.test(name)) return [path];
-  const re = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${name
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   const dir = dirname(path);
-  return existsSync(dir) ? readdirSync(dir).filter((n) => re.test(n)).sort().map((n) => join(dir, n)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => re.test(n))
+        .sort()
+        .map((n) => join(dir, n))
+    : [];
 }
 
 function npmCacheDir(): string {
@@ -189,7 +199,14 @@ export class RootfsBuilder {
     const parentBuilt = parent ? await this.build(parent) : undefined;
     const state: State = parentBuilt
       ? { ...parentBuilt, env: { ...parentBuilt.env }, args: {} }
-      : { root: '', key: hash('base', stage.from, this.opts.arch, String(BASE_RECIPE_VERSION)), env: { PATH: DEFAULT_PATH, ...HA_BASE_ENV }, workdir: '/', shell: HA_BASE_SHELL, args: {} };
+      : {
+          root: '',
+          key: hash('base', stage.from, this.opts.arch, String(BASE_RECIPE_VERSION)),
+          env: { PATH: DEFAULT_PATH, ...HA_BASE_ENV },
+          workdir: '/',
+          shell: HA_BASE_SHELL,
+          args: {},
+        };
     const vars = (): Record<string, string> => ({ ...state.args, ...state.env });
 
     // Keys of every step, then where the cache lets the build start.

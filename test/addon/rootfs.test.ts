@@ -154,10 +154,14 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
     });
 
     it('answers /api/health, and the Dockerfile’s HEALTHCHECK passes', async () => {
-      const res = await waitUntil('/api/health', async () => {
-        const r = await fetch(`http://127.0.0.1:${port}/api/health`);
-        return r.ok ? r : undefined;
-      }, 120_000);
+      const res = await waitUntil(
+        '/api/health',
+        async () => {
+          const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+          return r.ok ? r : undefined;
+        },
+        120_000,
+      );
       expect(res.headers.get('content-type')).toMatch(/json/);
       // The HEALTHCHECK probes the ingress port; here the add-on listens on `port`.
       expect(image.healthcheck).toMatch(/:8099\//);
@@ -166,7 +170,11 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
     }, 150_000);
 
     it('announces the camera to Home Assistant by MQTT discovery', async () => {
-      const config = await waitUntil('a discovery config for the camera', () => watch.messages.find((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config') && m.payload.includes('stage')), 120_000);
+      const config = await waitUntil(
+        'a discovery config for the camera',
+        () => watch.messages.find((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config') && m.payload.includes('stage')),
+        120_000,
+      );
       // Device-based discovery, in HA's abbreviated keys or in full.
       const payload = JSON.parse(config.payload) as Record<string, Record<string, unknown> | undefined>;
       expect(payload.dev ?? payload.device).toBeDefined();
@@ -181,22 +189,30 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
     }, 150_000);
 
     it('decodes the file camera under /media (frames per second on MQTT)', async () => {
-      const fps = await waitUntil('argus/stage/fps above 0', () => {
-        const v = Number(watch.last('argus/stage/fps'));
-        return v > 0 ? v : undefined;
-      }, 120_000);
+      const fps = await waitUntil(
+        'argus/stage/fps above 0',
+        () => {
+          const v = Number(watch.last('argus/stage/fps'));
+          return v > 0 ? v : undefined;
+        },
+        120_000,
+      );
       expect(fps).toBeGreaterThan(0);
       expect(watch.last('argus/stage/available')).toBe('online');
     }, 150_000);
 
-    it.skipIf(!hasClip)(`sends the person on the camera to Telegram as a photo${hasClip ? '' : ' (skipped: ../shared/fixtures/video is absent)'}`, async () => {
-      const photo = await waitUntil('a sendPhoto to the family chat', () => telegram.sent('sendPhoto', FAMILY)[0], 240_000);
-      const meta = await sharp(photo.photo!).metadata();
-      expect(meta.format).toBe('jpeg');
-      expect(String(photo.params.caption)).toMatch(/stage/i);
-      expect(addon.output()).not.toContain(telegram.token);
-      expect(addon.output()).not.toContain('mqtt-pass');
-    }, 260_000);
+    it.skipIf(!hasClip)(
+      `sends the person on the camera to Telegram as a photo${hasClip ? '' : ' (skipped: ../shared/fixtures/video is absent)'}`,
+      async () => {
+        const photo = await waitUntil('a sendPhoto to the family chat', () => telegram.sent('sendPhoto', FAMILY)[0], 240_000);
+        const meta = await sharp(photo.photo!).metadata();
+        expect(meta.format).toBe('jpeg');
+        expect(String(photo.params.caption)).toMatch(/stage/i);
+        expect(addon.output()).not.toContain(telegram.token);
+        expect(addon.output()).not.toContain('mqtt-pass');
+      },
+      260_000,
+    );
   });
 
   describe('with a mistake in its options', () => {
@@ -223,10 +239,14 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
         const expected = sentence.replace(join(folders.data, 'options.json'), '/data/options.json').replace(/^argus: /, '');
         await waitUntil('the sentence in the add-on log', () => addon.output().includes(expected) || undefined, 60_000);
         // The Supervisor's watchdog polls the health URL: it must answer, saying what is wrong.
-        const health = await waitUntil('the config_error health answer', async () => {
-          const r = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
-          return r?.ok ? ((await r.json()) as { status: string; error: string }) : undefined;
-        }, 30_000);
+        const health = await waitUntil(
+          'the config_error health answer',
+          async () => {
+            const r = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
+            return r?.ok ? ((await r.json()) as { status: string; error: string }) : undefined;
+          },
+          30_000,
+        );
         expect(health.status).toBe('config_error');
         expect(health.error).toContain('log_level');
         expect(addon.child.exitCode).toBeNull();

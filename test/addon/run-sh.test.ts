@@ -40,7 +40,10 @@ describe.skipIf(!hasCurl)('addon/run.sh, run against a stand-in for the Supervis
   const authHeaders: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'argus-run-sh-'));
   const fake = join(dir, 'fake-argus.sh');
-  const MOSQUITTO = { status: 200, body: { result: 'ok', data: { host: 'core-mosquitto', port: 1883, ssl: false, protocol: '3.1.1', username: 'addons', password: 's3cret pass' } } };
+  const MOSQUITTO = {
+    status: 200,
+    body: { result: 'ok', data: { host: 'core-mosquitto', port: 1883, ssl: false, protocol: '3.1.1', username: 'addons', password: 's3cret pass' } },
+  };
   const NO_SERVICE = { status: 400, body: { result: 'error', message: 'No mqtt service' } };
 
   beforeAll(async () => {
@@ -148,7 +151,10 @@ describe.skipIf(!hasCurl)('addon/run.sh, run against a stand-in for the Supervis
       answer = NO_SERVICE;
       const argus = await startReal({ cameras: [], mqtt: { base_topic: 'argus' } }, { SUPERVISOR_TOKEN: 'sup-token' });
       try {
-        const lines = argus.stderr().split('\n').filter((l) => l.startsWith('argus: '));
+        const lines = argus
+          .stderr()
+          .split('\n')
+          .filter((l) => l.startsWith('argus: '));
         expect(lines).toEqual([`argus: ${NO_BROKER}`]);
         // Still running: an exit, even with 0, is what the watchdog restarts.
         await new Promise((r) => setTimeout(r, 500));
@@ -169,7 +175,10 @@ describe.skipIf(!hasCurl)('addon/run.sh, run against a stand-in for the Supervis
       const bad = { cameras: [{ name: 'door', url: 'rtsp://admin:hunter2@cam/1', detect_fps: 0 }], mqtt: { base_topic: 'argus' } };
       const argus = await startReal(bad, { SUPERVISOR_TOKEN: 'sup-token' });
       try {
-        const line = argus.stderr().split('\n').find((l) => l.startsWith('argus: '))!;
+        const line = argus
+          .stderr()
+          .split('\n')
+          .find((l) => l.startsWith('argus: '))!;
         expect(line).toBe(`argus: ${argus.optionsPath} is not valid: cameras.door.detect.fps: got 0; expected more than 0`);
         // The same command outside the add-on: the same line, then exit 78 (EX_CONFIG).
         const standalone = spawnSync('sh', ['-c', `${REAL_ARGUS} run --options ${argus.optionsPath}`], {

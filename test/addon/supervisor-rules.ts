@@ -13,8 +13,7 @@ export const RE_SCHEMA_ELEMENT =
  * validate.py RE_VOLUME, with the app-based names that Supervisor 2026.07 added
  * (home-assistant/supervisor#6992); the add-on-based ones still load but are "legacy".
  */
-export const RE_VOLUME =
-  /^(data|config|ssl|addons|backup|share|media|homeassistant_config|all_addon_configs|addon_config|local_apps|app_config|all_app_configs)(?::(rw|ro))?$/;
+export const RE_VOLUME = /^(data|config|ssl|addons|backup|share|media|homeassistant_config|all_addon_configs|addon_config|local_apps|app_config|all_app_configs)(?::(rw|ro))?$/;
 export const LEGACY_VOLUMES = ['config', 'addons', 'addon_config', 'all_addon_configs'];
 export const RE_SERVICE = /^(?<service>mqtt|mysql):(?<rights>provide|want|need)$/;
 export const RE_WATCHDOG = /^(?:https?|\[PROTO:\w+\]|tcp):\/\/\[HOST\]:(\[PORT:\d+\]|\d+).*$/;

@@ -30,7 +30,24 @@ describe('an analyzer added to the list reaches every output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'argus-glow-'));
     const clip = join(dir, 'glow.mp4');
     // Bright and moving (the motion gate lets it through); only the glow analyzer is on.
-    await runFfmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=5:duration=4', '-vf', 'eq=brightness=0.8', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-y', clip]);
+    await runFfmpeg([
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=160x120:rate=5:duration=4',
+      '-vf',
+      'eq=brightness=0.8',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      clip,
+    ]);
     const off = { enabled: false };
     const config = configSchemaFor(list).parse({
       data_dir: dir,
@@ -38,7 +55,15 @@ describe('an analyzer added to the list reaches every output', () => {
       mqtt: { embedded_port: 0 },
       analyzers: { glow: { min_brightness: 150 } },
       cameras: { lab: { url: clip, detect: { width: 160, height: 120, fps: 5 }, analyzers: { person: off, weapon: off, faces: off, pose: off } } },
-      telegram: { token: api.token, api_root: api.apiRoot, group_window: 0.2, chats: [{ id: CHAT, kinds: ['glow'] }, { id: CHAT + 1, kinds: ['weapon'] }] },
+      telegram: {
+        token: api.token,
+        api_root: api.apiRoot,
+        group_window: 0.2,
+        chats: [
+          { id: CHAT, kinds: ['glow'] },
+          { id: CHAT + 1, kinds: ['weapon'] },
+        ],
+      },
     });
     argus = new Argus({ config, source: 'test', demo: false, secrets: [] }, silentLogger(), list);
     running = await argus.start();

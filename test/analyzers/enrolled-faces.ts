@@ -20,9 +20,7 @@ export async function enrolledMatcher(detector: Detector, facesDir: string): Pro
     }
   }
   return (embedding) => {
-    const best = enrolled
-      .map((e) => ({ name: e.name, similarity: cosineSimilarity(e.embedding, embedding) }))
-      .sort((a, b) => b.similarity - a.similarity)[0];
+    const best = enrolled.map((e) => ({ name: e.name, similarity: cosineSimilarity(e.embedding, embedding) })).sort((a, b) => b.similarity - a.similarity)[0];
     return best && best.similarity >= threshold ? best : null;
   };
 }

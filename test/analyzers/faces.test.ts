@@ -62,7 +62,10 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
     const img = await probe('obama_and_biden.jpg');
     const boxes = await persons(img);
     const searches: (boolean | undefined)[] = [];
-    const recording = { ...detector, embedFace: detector.embedFace.bind(detector), detectFaces: (image: RgbImage, opts?: { tiles?: boolean }) => {
+    const recording = {
+      ...detector,
+      embedFace: detector.embedFace.bind(detector),
+      detectFaces: (image: RgbImage, opts?: { tiles?: boolean }) => {
         searches.push(opts?.tiles);
         return detector.detectFaces(image, opts);
       },

@@ -31,10 +31,32 @@ describe('motionRegions', () => {
   });
 
   it('covers motion already inside a region once, and gives up on the crop when regions would cover most of the frame', () => {
-    expect(motionRegions([[900, 400, 1000, 600], [950, 420, 980, 500], [100, 100, 140, 140]], 1920, 1080, opts)).toHaveLength(2);
-    const scattered: Box[] = [[0, 0, 10, 10], [600, 0, 610, 10], [1200, 0, 1210, 10], [0, 600, 10, 610], [600, 600, 610, 610]];
+    expect(
+      motionRegions(
+        [
+          [900, 400, 1000, 600],
+          [950, 420, 980, 500],
+          [100, 100, 140, 140],
+        ],
+        1920,
+        1080,
+        opts,
+      ),
+    ).toHaveLength(2);
+    const scattered: Box[] = [
+      [0, 0, 10, 10],
+      [600, 0, 610, 10],
+      [1200, 0, 1210, 10],
+      [0, 600, 10, 610],
+      [600, 600, 610, 610],
+    ];
     expect(motionRegions(scattered, 1920, 1080, opts)).toBeNull(); // more than max_regions
-    const corners: Box[] = [[0, 0, 10, 10], [1270, 0, 1275, 10], [0, 1070, 10, 1075], [1270, 1070, 1275, 1075]];
+    const corners: Box[] = [
+      [0, 0, 10, 10],
+      [1270, 0, 1275, 10],
+      [0, 1070, 10, 1075],
+      [1270, 1070, 1275, 1075],
+    ];
     expect(motionRegions(corners, 1280, 1080, opts)).toBeNull(); // four 512² squares: 76 % of the frame
   });
 });

@@ -4,7 +4,11 @@ import { cameraAnalyzersSchema } from '../../src/analyzers/config.js';
 
 // Local time, as the schedule reads it: 23 Nov 2026 is a Monday.
 const at = (day: number, h: number, m = 0) => new Date(2026, 10, 23 + day, h, m).getTime();
-const MON = 0, TUE = 1, FRI = 4, SAT = 5, SUN = 6;
+const MON = 0,
+  TUE = 1,
+  FRI = 4,
+  SAT = 5,
+  SUN = 6;
 
 describe('Schedule', () => {
   it('is always active without windows', () => {

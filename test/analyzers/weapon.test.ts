@@ -28,12 +28,16 @@ describe('WeaponAnalyzer', () => {
 
   it('ignores other labels, low scores and tiny boxes; takes user-model labels', () => {
     const w = new WeaponAnalyzer(config({ confirm_hits: 1, min_score: 0.5, min_area: 200 }));
-    expect(w.candidates([
-      { label: 'fork', score: 0.9, box: [0, 0, 50, 50] },
-      { label: 'knife', score: 0.4, box: [0, 0, 50, 50] },
-      { label: 'knife', score: 0.9, box: [0, 0, 10, 10] },
-      { label: 'pistol', score: 0.6, box: [0, 0, 30, 20] },
-    ]).map((o) => o.label)).toEqual(['pistol']);
+    expect(
+      w
+        .candidates([
+          { label: 'fork', score: 0.9, box: [0, 0, 50, 50] },
+          { label: 'knife', score: 0.4, box: [0, 0, 50, 50] },
+          { label: 'knife', score: 0.9, box: [0, 0, 10, 10] },
+          { label: 'pistol', score: 0.6, box: [0, 0, 30, 20] },
+        ])
+        .map((o) => o.label),
+    ).toEqual(['pistol']);
   });
 
   it('records the person box the weapon is closest to', () => {
@@ -61,6 +65,14 @@ describe('nearestBox', () => {
     const a: Box = [0, 0, 110, 200]; // holds a quarter of the knife
     const b: Box = [105, 0, 300, 200]; // holds most of it
     expect(nearestBox([100, 100, 140, 130], [a, b])).toEqual(b);
-    expect(nearestBox([500, 100, 520, 110], [[0, 0, 100, 100], [530, 0, 600, 100]])).toEqual([530, 0, 600, 100]);
+    expect(
+      nearestBox(
+        [500, 100, 520, 110],
+        [
+          [0, 0, 100, 100],
+          [530, 0, 600, 100],
+        ],
+      ),
+    ).toEqual([530, 0, 600, 100]);
   });
 });

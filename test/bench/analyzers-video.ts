@@ -45,7 +45,16 @@ const moving = raw.map((data, i) => ({ data, i, m: motion.detect(data) })).filte
 const detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger() });
 const matchFace = await enrolledMatcher(detector, join(FIXTURES, 'faces'));
 const makeAnalyzer = () =>
-  new FrameAnalyzer({ analyzers: ANALYZERS, models: detector, config: analyzersSchema.parse({}), cameras: {}, matchFace, references: () => [], now: Date.now, logger: silentLogger() });
+  new FrameAnalyzer({
+    analyzers: ANALYZERS,
+    models: detector,
+    config: analyzersSchema.parse({}),
+    cameras: {},
+    matchFace,
+    references: () => [],
+    now: Date.now,
+    logger: silentLogger(),
+  });
 
 const objectsMs: number[] = [];
 const fullMs: number[] = [];

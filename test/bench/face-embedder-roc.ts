@@ -45,7 +45,10 @@ async function altered(path: string, a: Alteration): Promise<RgbImage> {
   const w = meta.autoOrient?.width ?? meta.width!;
   const h = meta.autoOrient?.height ?? meta.height!;
   // Round-trip through JPEG so every alteration is a real re-encoded file, as a camera would send.
-  const buf = await a.apply(sharp(path).rotate().removeAlpha(), w, h).jpeg({ quality: a.name === 'jpeg-q15' ? 15 : 92 }).toBuffer();
+  const buf = await a
+    .apply(sharp(path).rotate().removeAlpha(), w, h)
+    .jpeg({ quality: a.name === 'jpeg-q15' ? 15 : 92 })
+    .toBuffer();
   return loadImage(buf);
 }
 
@@ -175,7 +178,11 @@ async function main(): Promise<void> {
       console.log(`\n${label}`);
       const cross = pairs(samples, embeddings, true);
       const originals = samples.map((_s, i) => i).filter((i) => samples[i].variant === 'original');
-      const orig = pairs(originals.map((i) => samples[i]), originals.map((i) => embeddings[i]), true);
+      const orig = pairs(
+        originals.map((i) => samples[i]),
+        originals.map((i) => embeddings[i]),
+        true,
+      );
       console.log(`  cross-photo pairs:     ${fmt(roc(cross.pos, cross.neg))}`);
       console.log(`                         ${at(cross.pos, cross.neg)}`);
       console.log(`  unaltered photos only: ${fmt(roc(orig.pos, orig.neg))}`);

@@ -23,4 +23,6 @@ const found = await analyzeImage(detector, img, { file: 'bench', families, embed
 const t = await time(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), runs, 3);
 await detector.close();
 const sorted = [...t].sort((a, b) => a - b);
-console.log(`full frame ${info.width}×${info.height}: ${found.objects.length} objects, ${found.faces.length} faces, ${found.poses.length} poses; median ${median(t).toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms`);
+console.log(
+  `full frame ${info.width}×${info.height}: ${found.objects.length} objects, ${found.faces.length} faces, ${found.poses.length} poses; median ${median(t).toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms`,
+);

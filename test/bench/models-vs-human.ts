@@ -112,7 +112,13 @@ export async function benchModels(runs: number, warmup: number, rounds: number):
     const foundPlain = await humanLike();
     const frame = tf.tensor(data, [1, info.height, info.width, 3], 'int32');
     const humanFound = await ref.human.detect(frame);
-    const [ours, theirs] = await timePaired(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), () => ref.human.detect(frame), runs, warmup, rounds);
+    const [ours, theirs] = await timePaired(
+      () => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }),
+      () => ref.human.detect(frame),
+      runs,
+      warmup,
+      rounds,
+    );
     const [oursPlain, theirsAgain] = await timePaired(humanLike, () => ref.human.detect(frame), runs, warmup, rounds);
     frame.dispose();
     await detector.close();
@@ -140,7 +146,13 @@ export async function benchModels(runs: number, warmup: number, rounds: number):
     const found2 = await analyzeImage(detector2, img2, { file: 'bench', families, embeddings: true });
     const frame2 = tf.tensor(second.data, [1, second.info.height, second.info.width, 3], 'int32');
     const humanFound2 = await ref.human.detect(frame2);
-    const [ours2, theirs2] = await timePaired(() => analyzeImage(detector2, img2, { file: 'bench', families, embeddings: true }), () => ref.human.detect(frame2), runs, warmup, rounds);
+    const [ours2, theirs2] = await timePaired(
+      () => analyzeImage(detector2, img2, { file: 'bench', families, embeddings: true }),
+      () => ref.human.detect(frame2),
+      runs,
+      warmup,
+      rounds,
+    );
     frame2.dispose();
     await detector2.close();
     rows.push({

@@ -41,7 +41,11 @@ const wrong = { max: 0, mean: 0 };
 /** The weakest score of a face against its own (enrolled) person, the strongest against anyone else. */
 const lowestRight = { max: Infinity, mean: Infinity };
 const highestWrong = { max: -Infinity, mean: -Infinity };
-console.log(`${embedder}, threshold ${threshold}; enrolled: ${Object.entries(ENROL).map(([n, f]) => `${n} (${f.join(', ')})`).join(', ')}\n`);
+console.log(
+  `${embedder}, threshold ${threshold}; enrolled: ${Object.entries(ENROL)
+    .map(([n, f]) => `${n} (${f.join(', ')})`)
+    .join(', ')}\n`,
+);
 console.log('| probe face | who it is | max: named (similarity) | mean: named (similarity) |');
 console.log('|---|---|---|---|');
 for (const [file, people] of Object.entries(TRUTH)) {
@@ -94,8 +98,18 @@ for (let i = 0; i < faces.length; i++) {
 same.sort((a, b) => a[0] - b[0]);
 different.sort((a, b) => b[0] - a[0]);
 console.log(`\n${faces.length} labelled faces: ${same.length} same-person pairs, ${different.length} different-person pairs`);
-console.log(`lowest same-person: ${same.slice(0, 3).map(([v, n]) => `${v.toFixed(3)} ${n}`).join('; ')}`);
-console.log(`highest different-person: ${different.slice(0, 3).map(([v, n]) => `${v.toFixed(3)} ${n}`).join('; ')}`);
+console.log(
+  `lowest same-person: ${same
+    .slice(0, 3)
+    .map(([v, n]) => `${v.toFixed(3)} ${n}`)
+    .join('; ')}`,
+);
+console.log(
+  `highest different-person: ${different
+    .slice(0, 3)
+    .map(([v, n]) => `${v.toFixed(3)} ${n}`)
+    .join('; ')}`,
+);
 console.log('\n| threshold | same-person pairs accepted | different-person pairs accepted |\n|---|---|---|');
 for (const t of [0.5, 0.55, 0.56, 0.58, 0.6, 0.65, 0.7]) {
   const pct = (list: [number, string][]) => `${((100 * list.filter(([v]) => v >= t).length) / list.length).toFixed(1)} %`;

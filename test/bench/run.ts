@@ -14,7 +14,9 @@ const warmup = Number(values.warmup);
 const rounds = Number(values.rounds);
 
 const fmt = (n: number) => n.toFixed(1);
-console.log(`# Models: Argus (onnxruntime-node, worker pool) vs Human 3.3.6 (tfjs-backend-wasm), median of ${runs} runs a side in ${rounds} alternating blocks, each after ${warmup} warm-up runs\n`);
+console.log(
+  `# Models: Argus (onnxruntime-node, worker pool) vs Human 3.3.6 (tfjs-backend-wasm), median of ${runs} runs a side in ${rounds} alternating blocks, each after ${warmup} warm-up runs\n`,
+);
 console.log('| model | Argus ms | Human ms | Human ÷ Argus |');
 console.log('|---|---:|---:|---:|');
 for (const r of await benchModels(runs, warmup, rounds)) console.log(`| ${r.what} | ${fmt(r.ours_ms)} | ${fmt(r.human_ms)} | ${r.ratio.toFixed(1)}× |`);

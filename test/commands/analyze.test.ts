@@ -50,20 +50,16 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     const bomb = join(dir, 'bomb.png');
     await writeFile(text, 'not a picture');
     await writeFile(bomb, hugePngHeader(50_000, 50_000));
-    const r = await argus([
-      '--json',
-      '--embeddings',
-      join(FIXTURES, 'faces/probe/obama_and_biden.jpg'),
-      text,
-      bomb,
-      join(FIXTURES, 'people/ai-body.jpg'),
-    ]);
+    const r = await argus(['--json', '--embeddings', join(FIXTURES, 'faces/probe/obama_and_biden.jpg'), text, bomb, join(FIXTURES, 'people/ai-body.jpg')]);
     expect(r.code).toBe(1);
     const errors = r.stderr.trim().split('\n');
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/notes\.txt: not an image/);
     expect(errors[1]).toMatch(/bomb\.png: image is 50000×50000/);
-    const [pair, body] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [pair, body] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(pair).toMatchObject({ file: 'obama_and_biden.jpg', width: 2000, height: 1428 });
     expect(pair.objects.filter((o: { label: string }) => o.label === 'person').length).toBeGreaterThanOrEqual(2);
     expect(pair.faces).toHaveLength(3); // Biden, Obama, and a child at the right edge
@@ -78,10 +74,13 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     expect(body.poses[0].keypoints[0]).toMatchObject({ name: 'nose', x: expect.any(Number), y: expect.any(Number), score: expect.any(Number) });
   });
 
-  it('samples a video and finds the performer\'s face and pose once he is close', async () => {
+  it("samples a video and finds the performer's face and pose once he is close", async () => {
     const r = await argus(['--json', '--every', '2', join(FIXTURES, 'video/short_hamilton_clip.mp4')]);
     expect(r.code).toBe(0);
-    const frames = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const frames = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(frames.map((f) => f.time_s)).toEqual([0, 2, 4, 6, 8]);
     expect(frames.every((f) => f.width === 640 && f.height === 360)).toBe(true);
     // close up from about 3 s to 7 s (fixtures/README.md)
@@ -103,7 +102,9 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze names faces from th
   let data = '';
   beforeAll(async () => {
     data = await mkdtemp(join(tmpdir(), 'argus-analyze-registry-'));
-    const enrol = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'faces', 'add', 'barack_obama', join(FIXTURES, 'faces/known/barack_obama/1.jpg'), '--data', data], { cwd: ROOT });
+    const enrol = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'faces', 'add', 'barack_obama', join(FIXTURES, 'faces/known/barack_obama/1.jpg'), '--data', data], {
+      cwd: ROOT,
+    });
     expect(await new Promise((r) => enrol.on('close', r))).toBe(0);
   });
   afterAll(() => rm(data, { recursive: true, force: true }));
@@ -111,7 +112,9 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze names faces from th
   it('gives each face a name or null, with its similarity, and no embedding unless asked', async () => {
     const r = await argus(['--json', '--models', 'faces', '--data', data, join(FIXTURES, 'faces/probe/two_people.jpg')]);
     expect(r.code).toBe(0);
-    const faces = (JSON.parse(r.stdout) as { faces: Array<{ box: number[]; name: string | null; similarity: number | null; embedding?: number[] }> }).faces.sort((a, b) => a.box[0] - b.box[0]);
+    const faces = (JSON.parse(r.stdout) as { faces: Array<{ box: number[]; name: string | null; similarity: number | null; embedding?: number[] }> }).faces.sort(
+      (a, b) => a.box[0] - b.box[0],
+    );
     // Obama on the left, Biden (not enrolled) on the right.
     expect(faces.map((f) => f.name)).toEqual(['barack_obama', null]);
     expect(faces[0].similarity).toBeGreaterThan(0.56);

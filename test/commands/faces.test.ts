@@ -59,7 +59,10 @@ describe('argus faces', () => {
     expect((await argus('add', 'rose', join(FACES, 'probe', 'kit_with_rose.jpg'), '--face', '0', ...common)).code).toBe(0);
     expect((await argus('rename', 'rose', 'Rose Leslie', ...common)).code).toBe(0);
     const list = JSON.parse((await argus('list', '--json', ...common)).out) as { name: string; samples: number }[];
-    expect(list.map((p) => [p.name, p.samples])).toEqual([['barack_obama', 1], ['Rose Leslie', 1]]);
+    expect(list.map((p) => [p.name, p.samples])).toEqual([
+      ['barack_obama', 1],
+      ['Rose Leslie', 1],
+    ]);
 
     const archive = join(dir, 'faces.tar.gz');
     expect((await argus('export', archive, ...common)).code).toBe(0);

@@ -36,7 +36,10 @@ function argus(args: string[]): Promise<{ code: number; lines: Line[]; stderr: s
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (code) => {
-      const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+      const lines = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Line);
       resolve({ code: code ?? -1, lines, stderr });
     });
   });
@@ -83,8 +86,35 @@ describe.skipIf(!haveFixtures || !haveModels || !haveFfmpeg)(`argus proctor on a
       "[bg][p1]overlay=x=200:y=60:enable='between(t,10,36)'[a]",
       "[a][p2]overlay=x=400:y=60:enable='between(t,20,30)'",
     ].join(';');
-    ffmpeg(['-loop', '1', '-i', join(PEOPLE, 'background.jpg'), '-loop', '1', '-i', join(PEOPLE, 'ai-body.jpg'), '-filter_complex', graph, '-t', '45', '-r', '5', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', clip]);
-    for (const [name, t] of [['empty', 5], ['one', 15], ['two', 25]] as const) ffmpeg(['-ss', String(t), '-i', clip, '-frames:v', '1', join(dir, `${name}.png`)]);
+    ffmpeg([
+      '-loop',
+      '1',
+      '-i',
+      join(PEOPLE, 'background.jpg'),
+      '-loop',
+      '1',
+      '-i',
+      join(PEOPLE, 'ai-body.jpg'),
+      '-filter_complex',
+      graph,
+      '-t',
+      '45',
+      '-r',
+      '5',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      clip,
+    ]);
+    for (const [name, t] of [
+      ['empty', 5],
+      ['one', 15],
+      ['two', 25],
+    ] as const)
+      ffmpeg(['-ss', String(t), '-i', clip, '-frames:v', '1', join(dir, `${name}.png`)]);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -105,7 +135,10 @@ describe.skipIf(!haveFixtures || !haveModels || !haveFfmpeg)(`argus proctor on a
 
   it('two seats from a seats file, with the empty room as the background: each seat its own incidents', async () => {
     const seats = join(dir, 'seats.yml');
-    await writeFile(seats, 'seats:\n  - { name: A1, coordinates: [[0, 0], [0.72, 0], [0.72, 1], [0, 1]] }\n  - { name: A2, coordinates: [[0.72, 0], [1, 0], [1, 1], [0.72, 1]] }\n');
+    await writeFile(
+      seats,
+      'seats:\n  - { name: A1, coordinates: [[0, 0], [0.72, 0], [0.72, 1], [0, 1]] }\n  - { name: A2, coordinates: [[0.72, 0], [1, 0], [1, 1], [0.72, 1]] }\n',
+    );
     const r = await argus(['--json', '--seats', seats, '--background', join(PEOPLE, 'background.jpg'), clip]);
     expect(r.code, r.stderr).toBe(0);
     expectIncidents(

@@ -68,13 +68,16 @@ cameras:
   });
 
   it('treats empty strings, nulls and empty feature sections from HA options as unset', () => {
-    const ha = file('options-empty.json', JSON.stringify({
-      cameras: [{ name: 'porch', url: 'rtsp://cam/1', input_args: '' }],
-      mqtt: { url: '', user: '', password: '' },
-      telegram: { token: '' },
-      homeassistant: {},
-      log_level: null,
-    }));
+    const ha = file(
+      'options-empty.json',
+      JSON.stringify({
+        cameras: [{ name: 'porch', url: 'rtsp://cam/1', input_args: '' }],
+        mqtt: { url: '', user: '', password: '' },
+        telegram: { token: '' },
+        homeassistant: {},
+        log_level: null,
+      }),
+    );
     const { config } = loadConfig({ env: MOSQUITTO, haOptionsPath: ha, addonFilePath: NO_FILE });
     expect(config.mqtt.url).toBe('mqtt://core-mosquitto:1883');
     expect(config.telegram).toBeUndefined();

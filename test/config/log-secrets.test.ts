@@ -13,7 +13,8 @@ describe('the config’s secrets and the log', () => {
     writeFileSync(path, 'mqtt:\n  url: mqtt://127.0.0.1:1883\n  password: broker-pw-77\ntelegram:\n  token: "123456:telegram-token-xyz"\n');
     const { secrets } = loadConfig({ configPath: path, env: {}, haOptionsPath: join(dir, 'none.json') });
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, cb) => {
+    const sink = new Writable({
+      write: (chunk, _enc, cb) => {
         lines.push(String(chunk));
         cb();
       },

@@ -55,7 +55,9 @@ describe('alert kinds in the config', () => {
 describe('camera names', () => {
   it('refuses the names the bridge and people devices use in Home Assistant', () => {
     for (const name of ['bridge', 'people']) {
-      expect(() => parseConfig({ cameras: { [name]: { url: 'rtsp://127.0.0.1/x' } } }, 'test'), name).toThrow(`cameras.${name}: the name "${name}" is not allowed: bridge and people are reserved`);
+      expect(() => parseConfig({ cameras: { [name]: { url: 'rtsp://127.0.0.1/x' } } }, 'test'), name).toThrow(
+        `cameras.${name}: the name "${name}" is not allowed: bridge and people are reserved`,
+      );
     }
     expect(configSchema.safeParse({ cameras: { people_door: { url: 'rtsp://127.0.0.1/x' } } }).success).toBe(true);
   });

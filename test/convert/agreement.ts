@@ -52,9 +52,7 @@ function randomInput(entry: ManifestEntry, seed: number, batch: number): FeedTen
   const n = shape.reduce((a, b) => a * b, 1);
   const [lo, hi] = { '0-255': [0, 255], 'int32-0-255': [0, 256], '0-1': [0, 1], '-1-1': [-1, 1] }[input.pixelRange];
   const r = randomArray(n, seed, lo, hi);
-  return input.dtype === 'int32'
-    ? { name: input.name, shape, dtype: 'int32', data: Int32Array.from(r, Math.floor) }
-    : { name: input.name, shape, dtype: 'float32', data: r };
+  return input.dtype === 'int32' ? { name: input.name, shape, dtype: 'int32', data: Int32Array.from(r, Math.floor) } : { name: input.name, shape, dtype: 'float32', data: r };
 }
 
 export function describeAgreement(name: string, opts: { seeds: number[]; photos: string[]; batchOfTwo?: boolean }): void {
@@ -78,13 +76,18 @@ export function describeAgreement(name: string, opts: { seeds: number[]; photos:
 
     async function check(label: string, feed: FeedTensor): Promise<void> {
       const onnx = await session.run({ [feed.name]: new ort.Tensor(feed.dtype, feed.data, feed.shape) });
-      const tfjs = await reference.run([feed], model.outputs.map((o) => o.ref));
+      const tfjs = await reference.run(
+        [feed],
+        model.outputs.map((o) => o.ref),
+      );
       for (const o of model.outputs) {
         // The runtime trusts the manifest's shapes: N is the batch fed.
         const listed = entry.outputs.find((e) => e.name === o.name)!.shape.map((d) => (typeof d === 'number' ? d : feed.shape[0]));
         expect(onnx[o.name].dims, `${o.name} shape`).toEqual(listed);
         const a = agreement(onnx[o.name].data as Float32Array, tfjs.get(o.ref)!);
-        console.log(`agreement ${name} ${label} ${o.name}: relative ${a.relative.toExponential(2)} (rms diff ${a.rmsDiff.toExponential(2)}, rms ref ${a.rmsReference.toExponential(2)})`);
+        console.log(
+          `agreement ${name} ${label} ${o.name}: relative ${a.relative.toExponential(2)} (rms diff ${a.rmsDiff.toExponential(2)}, rms ref ${a.rmsReference.toExponential(2)})`,
+        );
         expect(onnx[o.name].data.length, o.name).toBe(tfjs.get(o.ref)!.length);
         expect(a.relative, o.name).toBeLessThan(TOLERANCE);
       }

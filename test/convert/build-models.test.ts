@@ -8,7 +8,10 @@ import { CONVERTER_VERSION } from '../../src/convert/convert.js';
 import { readManifest } from '../../src/convert/manifest.js';
 
 const MANIFEST = new URL('../../models/manifest.json', import.meta.url).pathname;
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 describe('buildModels', () => {
   let dir: string;

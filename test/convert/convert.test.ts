@@ -42,7 +42,11 @@ describe('convertGraph', () => {
     expect(decoded.graph!.node.filter((n) => n.opType === 'Transpose')).toHaveLength(2);
 
     const session = await ort.InferenceSession.create(model.bytes);
-    const x = new ort.Tensor('float32', Float32Array.from({ length: 2 * 64 * 3 }, (_, i) => i), [2, 8, 8, 3]);
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * 64 * 3 }, (_, i) => i),
+      [2, 8, 8, 3],
+    );
     const y = (await session.run({ images: x })).Identity;
     expect(y.dims).toEqual([2, 8, 8, 2]);
     // Pixel 0 of batch 1 has channels (192, 193, 194): out0 = c0 + c2, out1 = c1 + c2.
@@ -50,10 +54,18 @@ describe('convertGraph', () => {
   });
 
   it('keeps a chain of convolutions and elementwise ops in NCHW without Transpose pairs between them', () => {
-    const conv = (name: string, input: string) => ({ name, op: 'Conv2D', inputs: [input, 'w'], attrs: { T: F, padding: { s: 'SAME' }, strides: { ints: [1, 1, 1, 1] }, data_format: { s: 'NHWC' } } });
+    const conv = (name: string, input: string) => ({
+      name,
+      op: 'Conv2D',
+      inputs: [input, 'w'],
+      attrs: { T: F, padding: { s: 'SAME' }, strides: { ints: [1, 1, 1, 1] }, data_format: { s: 'NHWC' } },
+    });
     const model = convert({
       inputs: [{ name: 'x', shape: [1, 8, 8, 2], dtype: 'float32' }],
-      consts: [{ name: 'w', dtype: 'float32', shape: [3, 3, 2, 2], values: Array.from({ length: 36 }, (_, i) => i / 36) }, { name: 'b', dtype: 'float32', shape: [2], values: [1, 2] }],
+      consts: [
+        { name: 'w', dtype: 'float32', shape: [3, 3, 2, 2], values: Array.from({ length: 36 }, (_, i) => i / 36) },
+        { name: 'b', dtype: 'float32', shape: [2], values: [1, 2] },
+      ],
       nodes: [
         conv('c1', 'x'),
         { name: 'r', op: 'Relu6', inputs: ['c1'], attrs: { T: F } },

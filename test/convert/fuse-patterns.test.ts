@@ -9,7 +9,14 @@ const conv = (name: string, input: string, fused: string[] = []) => ({
   name,
   op: fused.length ? '_FusedConv2D' : 'Conv2D',
   inputs: [input, 'w', ...(fused.length ? ['bias'] : [])],
-  attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'SAME' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] }, ...(fused.length ? { fused_ops: { strs: fused }, num_args: { i: 1 } } : {}) },
+  attrs: {
+    T: F,
+    data_format: { s: 'NHWC' },
+    padding: { s: 'SAME' },
+    strides: { ints: [1, 1, 1, 1] },
+    dilations: { ints: [1, 1, 1, 1] },
+    ...(fused.length ? { fused_ops: { strs: fused }, num_args: { i: 1 } } : {}),
+  },
 });
 const consts: GraphSpec['consts'] = [
   { name: 'w', dtype: 'float32', shape: [3, 3, 4, 4], values: Array.from(randomArray(144, 11, -0.5, 0.5)) },

@@ -51,7 +51,10 @@ export function buildGraph(spec: GraphSpec): { json: ModelJson; weights: Uint8Ar
 }
 
 /** Runs the graph in TFJS and, converted, in onnxruntime; returns both results and ‖Δ‖/‖ref‖ per output. */
-export async function compareGraph(spec: GraphSpec, feeds: FeedTensor[]): Promise<Array<{ output: string; error: number; onnx: number[]; tfjs: number[]; dims: readonly number[] }>> {
+export async function compareGraph(
+  spec: GraphSpec,
+  feeds: FeedTensor[],
+): Promise<Array<{ output: string; error: number; onnx: number[]; tfjs: number[]; dims: readonly number[] }>> {
   const { json, weights } = buildGraph(spec);
   const converted = convertGraph(parseTfjsGraph(json, [weights]), 'test');
   const session = await ort.InferenceSession.create(converted.bytes, { graphOptimizationLevel: 'all' });
@@ -76,7 +79,7 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Ar
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo));
+    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
   }
   return out;
 }

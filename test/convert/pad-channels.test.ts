@@ -21,7 +21,14 @@ function graph(exposed: boolean): OnnxGraphBuilder {
   g.addInput('x', OnnxType.float, [1, 3, 8, 8]);
   g.reserve('y');
   const init = (name: string, dims: number[], seed: number): string =>
-    g.addInitializer(name, { type: OnnxType.float, dims, data: random(dims.reduce((a, b) => a * b, 1), seed) });
+    g.addInitializer(name, {
+      type: OnnxType.float,
+      dims,
+      data: random(
+        dims.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+    });
   const conv = (x: string, w: string, b: string | undefined, name: string, attrs: Record<string, number | number[]> = {}): string =>
     g.addNode('Conv', b ? [x, w, b] : [x, w], { name, attrs })[0];
   const [r0] = g.addNode('Relu', [conv('x', init('w0', [24, 3, 3, 3], 1), init('b0', [24], 2), 'c0', { pads: [1, 1, 1, 1] })], { name: 'r0' });

@@ -17,9 +17,7 @@ export class TfjsReference {
 
   static async load(modelJsonPath: string): Promise<TfjsReference> {
     const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
-    const shards = await Promise.all(
-      json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => readFile(join(dirname(modelJsonPath), p))),
-    );
+    const shards = await Promise.all(json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => readFile(join(dirname(modelJsonPath), p))));
     return TfjsReference.fromArtifacts(json, Buffer.concat(shards));
   }
 

@@ -80,10 +80,15 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     const page = await browser.newPage();
     await page.goto(`${url}#events`);
     // The demo clip is full of people: events appear within a minute of analysis.
-    await expect.poll(async () => {
-      await page.locator('#event-filter button').click();
-      return page.locator('#events figure').count();
-    }, { timeout: 90_000, interval: 3000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          await page.locator('#event-filter button').click();
+          return page.locator('#events figure').count();
+        },
+        { timeout: 90_000, interval: 3000 },
+      )
+      .toBeGreaterThan(0);
     const img = page.locator('#events figure img').first();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await page.locator('#events figure figcaption').first().textContent()).toMatch(/on demo/);

@@ -46,7 +46,10 @@ describe('EventManager', () => {
     expect((await sharp(jpeg).metadata()).format).toBe('jpeg');
     expect(h.snapshots.pathOf(start.id, 'crop.jpg')).not.toBeNull();
 
-    const lines = readFileSync(h.log.pathFor(T0 + 2.9), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(h.log.pathFor(T0 + 2.9), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['start', 'update', 'end']);
     expect(lines[2].event.id).toBe(start.id);
   });
@@ -64,14 +67,25 @@ describe('EventManager', () => {
   it('sends an update when a name is recognised, and keeps the name when later frames lack it', async () => {
     h = eventHarness();
     h.manager.start();
-    const face = (x: number, name?: string): Detection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: name, attributes: name ? { similarity: 0.71 } : undefined });
+    const face = (x: number, name?: string): Detection => ({
+      kind: 'face',
+      label: 'face',
+      score: 0.8,
+      box: [x, 20, x + 30, 60],
+      sub_label: name,
+      attributes: name ? { similarity: 0.71 } : undefined,
+    });
     feed(h, 'door', T0, [face(100)]);
     feed(h, 'door', T0 + 0.2, [face(102)]);
     feed(h, 'door', T0 + 0.4, [face(104, 'alice')]);
     feed(h, 'door', T0 + 0.6, [face(106)]);
     h.manager.tick(T0 + 5);
     await h.manager.flush();
-    expect(h.messages.map((m) => [m.type, m.event.sub_label])).toEqual([['start', null], ['update', 'alice'], ['end', 'alice']]);
+    expect(h.messages.map((m) => [m.type, m.event.sub_label])).toEqual([
+      ['start', null],
+      ['update', 'alice'],
+      ['end', 'alice'],
+    ]);
     expect(h.messages[2].event.attributes).toEqual({ similarity: 0.71 });
     expect(h.store.query({ name: 'alice' }).total).toBe(1);
   });
@@ -134,7 +148,9 @@ describe('EventManager', () => {
     h = eventHarness({ config: { end_after: 2, min_frames: 1 } });
     h.manager.start();
     const embedding = new Float32Array([0.1, 0.2]);
-    feed(h, 'door', T0, [{ kind: 'face', label: 'face', score: 0.8, box: [10, 10, 40, 50], sub_label: null, attributes: { similarity: null, embedding, crop: Buffer.from([0xff, 0xd8]) } }]);
+    feed(h, 'door', T0, [
+      { kind: 'face', label: 'face', score: 0.8, box: [10, 10, 40, 50], sub_label: null, attributes: { similarity: null, embedding, crop: Buffer.from([0xff, 0xd8]) } },
+    ]);
     h.manager.tick(T0 + 3);
     await h.manager.flush();
     expect(h.messages.map((m) => m.type)).toEqual(['start', 'end']);
@@ -167,10 +183,14 @@ describe('EventManager', () => {
     h.manager.handle({ camera: 'door', frame: frame(T0 + 0.6, 40), detections: [person(at(100), 0.6)] });
     await h.manager.flush();
     const id = h.messages[0].event.id;
-    const crop = await sharp(readFileSync(h.snapshots.pathOf(id, 'crop.jpg')!)).raw().toBuffer({ resolveWithObject: true });
+    const crop = await sharp(readFileSync(h.snapshots.pathOf(id, 'crop.jpg')!))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     // The crop is clean and from the 0.95 frame (shade 200), not the later 0.6 one.
     expect(Math.abs(crop.data[0] - 200)).toBeLessThan(8);
-    const shot = await sharp(readFileSync(h.snapshots.pathOf(id, 'snapshot.jpg')!)).raw().toBuffer({ resolveWithObject: true });
+    const shot = await sharp(readFileSync(h.snapshots.pathOf(id, 'snapshot.jpg')!))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(shot.info.width).toBe(320);
     // The left edge of the person box (x = 100) is drawn green.
     const i = (120 * 320 + 100) * 3;

@@ -35,11 +35,29 @@ const SECONDS = 11;
  */
 async function walkInClip(path: string): Promise<void> {
   await runFfmpeg([
-    '-loop', '1', '-i', join(PEOPLE, 'background.jpg'), '-loop', '1', '-i', join(PEOPLE, 'ai-body.jpg'),
+    '-loop',
+    '1',
+    '-i',
+    join(PEOPLE, 'background.jpg'),
+    '-loop',
+    '1',
+    '-i',
+    join(PEOPLE, 'ai-body.jpg'),
     '-filter_complex',
     `[0]scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H}[bg];[1]scale=-2:260,colorkey=0xF2F2F2:0.12:0.05[p];` +
       `[bg][p]overlay=x='-260+(t-1)*150':y=95:shortest=1,format=yuv420p[out]`,
-    '-map', '[out]', '-t', String(SECONDS), '-r', String(FPS), '-c:v', 'libx264', '-preset', 'veryfast', '-y', path,
+    '-map',
+    '[out]',
+    '-t',
+    String(SECONDS),
+    '-r',
+    String(FPS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-y',
+    path,
   ]);
 }
 

@@ -19,13 +19,18 @@ describe('snapshot rendering', () => {
   const knife: Detection = { kind: 'weapon', label: 'knife', score: 0.874, box: [40, 40, 100, 100] };
   const face: Detection = { kind: 'face', label: 'face', score: 0.91, box: [120, 20, 160, 60], sub_label: 'alice' };
   const pose: Detection = {
-    kind: 'pose', label: 'hands_up', score: 0.8, box: [0, 0, 200, 120],
+    kind: 'pose',
+    label: 'hands_up',
+    score: 0.8,
+    box: [0, 0, 200, 120],
     // Where the pose analyzer puts them.
-    attributes: { keypoints: [
-      { name: 'left_shoulder', x: 20, y: 110, score: 0.9 },
-      { name: 'right_shoulder', x: 180, y: 110, score: 0.9 },
-      { name: 'left_wrist', x: 20, y: 10, score: 0.1 },
-    ] },
+    attributes: {
+      keypoints: [
+        { name: 'left_shoulder', x: 20, y: 110, score: 0.9 },
+        { name: 'right_shoulder', x: 180, y: 110, score: 0.9 },
+        { name: 'left_wrist', x: 20, y: 10, score: 0.1 },
+      ],
+    },
   };
 
   it('captions with label, name and score', () => {
@@ -37,7 +42,15 @@ describe('snapshot rendering', () => {
     const svg = overlaySvg(W, H, [{ ...face, sub_label: '<b>&' }, pose]);
     expect(svg).toContain('&#60;b&#62;&#38;');
     expect(svg.match(/<line /g)).toHaveLength(1);
-    const own = overlaySvg(W, H, [{ ...knife, keypoints: [{ name: 'left_hip', x: 1, y: 1, score: 1 }, { name: 'left_knee', x: 1, y: 9, score: 1 }] }]);
+    const own = overlaySvg(W, H, [
+      {
+        ...knife,
+        keypoints: [
+          { name: 'left_hip', x: 1, y: 1, score: 1 },
+          { name: 'left_knee', x: 1, y: 9, score: 1 },
+        ],
+      },
+    ]);
     expect(own.match(/<line /g)).toHaveLength(1);
   });
 

@@ -69,7 +69,12 @@ describe('EventRetention', () => {
       everyMs: 3_600_000,
     });
     await retention.prune();
-    expect(store.query().events.map((e) => e.id).sort()).toEqual([2, 3, 4].map((n) => sampleEvent(n).id));
+    expect(
+      store
+        .query()
+        .events.map((e) => e.id)
+        .sort(),
+    ).toEqual([2, 3, 4].map((n) => sampleEvent(n).id));
     // 1200 KB left over 1 MB: the oldest remaining snapshot (2) goes and its row says so.
     expect((await snapshots.usage()).map((f) => f.id)).toEqual([sampleEvent(3).id, sampleEvent(4).id]);
     expect(store.get(sampleEvent(2).id)!.snapshot).toBeNull();

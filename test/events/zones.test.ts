@@ -3,11 +3,23 @@ import { cameraMasksSchema, cameraZonesSchema, eventsSchema } from '../../src/ev
 import { CameraAreas, pointInPolygon } from '../../src/events/zones.js';
 
 describe('pointInPolygon', () => {
-  const square: Array<[number, number]> = [[0, 0], [10, 0], [10, 10], [0, 10]];
+  const square: Array<[number, number]> = [
+    [0, 0],
+    [10, 0],
+    [10, 10],
+    [0, 10],
+  ];
   it('tells inside from outside, concave shapes included', () => {
     expect(pointInPolygon(5, 5, square)).toBe(true);
     expect(pointInPolygon(15, 5, square)).toBe(false);
-    const l: Array<[number, number]> = [[0, 0], [10, 0], [10, 4], [4, 4], [4, 10], [0, 10]];
+    const l: Array<[number, number]> = [
+      [0, 0],
+      [10, 0],
+      [10, 4],
+      [4, 4],
+      [4, 10],
+      [0, 10],
+    ];
     expect(pointInPolygon(2, 8, l)).toBe(true);
     expect(pointInPolygon(8, 8, l)).toBe(false);
   });
@@ -15,8 +27,22 @@ describe('pointInPolygon', () => {
 
 describe('zone and mask config', () => {
   it('reads Frigate-style coordinate strings and lists of pairs', () => {
-    const zones = cameraZonesSchema.parse({ porch: { coordinates: '0,0,100,0,100,50' }, yard: { coordinates: [[0, 0], [1, 0], [1, 1]], objects: ['person'] } });
-    expect(zones.porch.coordinates).toEqual([[0, 0], [100, 0], [100, 50]]);
+    const zones = cameraZonesSchema.parse({
+      porch: { coordinates: '0,0,100,0,100,50' },
+      yard: {
+        coordinates: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+        ],
+        objects: ['person'],
+      },
+    });
+    expect(zones.porch.coordinates).toEqual([
+      [0, 0],
+      [100, 0],
+      [100, 50],
+    ]);
     expect(zones.yard.objects).toEqual(['person']);
   });
 
@@ -28,8 +54,23 @@ describe('zone and mask config', () => {
   });
 
   it('takes one mask or a list of them', () => {
-    expect(cameraMasksSchema.parse('0,0,10,0,10,10')).toEqual([[[0, 0], [10, 0], [10, 10]]]);
-    expect(cameraMasksSchema.parse(['0,0,10,0,10,10', [[1, 1], [2, 1], [2, 2]]])).toHaveLength(2);
+    expect(cameraMasksSchema.parse('0,0,10,0,10,10')).toEqual([
+      [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+      ],
+    ]);
+    expect(
+      cameraMasksSchema.parse([
+        '0,0,10,0,10,10',
+        [
+          [1, 1],
+          [2, 1],
+          [2, 2],
+        ],
+      ]),
+    ).toHaveLength(2);
     expect(cameraMasksSchema.parse(undefined)).toEqual([]);
   });
 
@@ -45,7 +86,15 @@ describe('CameraAreas', () => {
     {
       zones: cameraZonesSchema.parse({
         porch: { coordinates: '0,200,320,200,320,360,0,360' },
-        drive: { coordinates: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]], objects: ['car'] },
+        drive: {
+          coordinates: [
+            [0.5, 0.5],
+            [1, 0.5],
+            [1, 1],
+            [0.5, 1],
+          ],
+          objects: ['car'],
+        },
       }),
       masks: cameraMasksSchema.parse('500,0,640,0,640,120,500,120'),
     },
@@ -59,7 +108,7 @@ describe('CameraAreas', () => {
     expect(areas.zonesOf([400, 250, 500, 350], 'person')).toEqual([]);
   });
 
-  it('scales fractional coordinates to the frame and honours a zone\'s object list', () => {
+  it("scales fractional coordinates to the frame and honours a zone's object list", () => {
     expect(areas.zonesOf([400, 200, 600, 340], 'car')).toEqual(['drive']);
     expect(areas.zonesOf([400, 200, 600, 340], 'person')).toEqual([]);
     // Asked without a label (the analyzers' required_zones check), every zone counts.

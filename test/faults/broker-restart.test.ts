@@ -31,8 +31,25 @@ describe('faults: MQTT broker restart', () => {
   beforeAll(async () => {
     broker = await RestartableBroker.start();
     const clip = join(dir, 'moving.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:r=10:d=4', '-f', 'lavfi', '-i', 'color=c=white:s=40x40:r=10',
-      '-filter_complex', "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1", '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=gray:s=320x180:r=10:d=4',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=white:s=40x40:r=10',
+      '-filter_complex',
+      "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1",
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      clip,
+    ]);
     argus = await startArgus(dir, 'restart', broker.url, clip);
   });
   afterAll(async () => {
@@ -44,10 +61,14 @@ describe('faults: MQTT broker restart', () => {
     const health = async () => ((await (await argus.get('/api/health')).json()) as { mqtt: string }).mqtt;
     const base = argus.base;
     // Steady state first: both cameras have reported, the live one has moved.
-    await waitUntil('the retained picture to settle', async () => {
-      const t = await retainedTopics(broker.url, 500);
-      return ['available', 'lobby/available', 'broken/available', 'lobby/motion'].every((p) => t.has(`${base}/${p}`)) || undefined;
-    }, 60_000);
+    await waitUntil(
+      'the retained picture to settle',
+      async () => {
+        const t = await retainedTopics(broker.url, 500);
+        return ['available', 'lobby/available', 'broken/available', 'lobby/motion'].every((p) => t.has(`${base}/${p}`)) || undefined;
+      },
+      60_000,
+    );
     const before = await retainedTopics(broker.url);
     expect(before.has('homeassistant/device/argus_bridge/config')).toBe(true);
 

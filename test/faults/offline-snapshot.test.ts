@@ -12,8 +12,17 @@ describe('faults: a camera that went down after it had frames', () => {
   let connected = true;
   const gate: CameraView = {
     status: (): CameraStatus => ({
-      name: 'gate', enabled: true, connected, fps: 0, framesReceived: 7, framesDropped: 0, reconnects: 1,
-      lastError: connected ? null : 'the stream ended (camera rebooting?)', lastFrameTime: frame.time, width: 8, height: 8,
+      name: 'gate',
+      enabled: true,
+      connected,
+      fps: 0,
+      framesReceived: 7,
+      framesDropped: 0,
+      reconnects: 1,
+      lastError: connected ? null : 'the stream ended (camera rebooting?)',
+      lastFrameTime: frame.time,
+      width: 8,
+      height: 8,
     }),
     latest: () => frame,
   };

@@ -37,7 +37,11 @@ describe('faults: secrets, permissions and hostile input', () => {
   let broker: RestartableBroker;
   let argus: RunningArgus;
   const post = (path: string, body: string | Buffer, type: string, method = 'POST') =>
-    fetch(`http://${HOST}:${argus.port}${path}`, { method, headers: { authorization: `Bearer ${argus.token}`, 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+    fetch(`http://${HOST}:${argus.port}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${argus.token}`, 'content-type': type },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    });
 
   beforeAll(async () => {
     broker = await RestartableBroker.start();

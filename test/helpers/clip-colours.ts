@@ -44,8 +44,28 @@ export async function makeColourClip(path: string, o: { width: number; height: n
     }
   }
   await runFfmpeg(
-    ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(o.fps), '-y', path],
+    [
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${o.width}x${o.height}`,
+      '-r',
+      String(o.fps),
+      '-i',
+      'pipe:0',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      String(o.fps),
+      '-y',
+      path,
+    ],
     raw,
   );
 }
@@ -53,8 +73,20 @@ export async function makeColourClip(path: string, o: { width: number; height: n
 /** Writes an H.264 MP4 of ffmpeg's moving test pattern, for streams that only need to be real video. */
 export async function makePatternClip(path: string, o: { width: number; height: number; fps: number; seconds: number }): Promise<void> {
   await runFfmpeg([
-    '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}:duration=${o.seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(o.fps), '-y', path,
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}:duration=${o.seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(o.fps),
+    '-y',
+    path,
   ]);
 }
 

@@ -55,9 +55,7 @@ export class TelegramBotApiStandIn {
 
   /** Resolves once the bot asked for updates past `updateId`, i.e. it has handled everything up to it. */
   handled(updateId = this.lastUpdateId): Promise<unknown> {
-    return this.waitFor(`the bot to handle update ${updateId}`, () =>
-      this.calls.some((c) => c.method === 'getUpdates' && Number(c.params.offset ?? 0) > updateId),
-    );
+    return this.waitFor(`the bot to handle update ${updateId}`, () => this.calls.some((c) => c.method === 'getUpdates' && Number(c.params.offset ?? 0) > updateId));
   }
 
   get running(): boolean {

@@ -33,30 +33,42 @@ export interface Harness {
 }
 
 export function cameraStatus(name: string, over: Partial<CameraStatus> = {}): CameraStatus {
-  return { name, enabled: true, connected: true, fps: 5, framesReceived: 10, framesDropped: 0, reconnects: 0, lastError: null, lastFrameTime: null, width: 640, height: 360, ...over };
+  return {
+    name,
+    enabled: true,
+    connected: true,
+    fps: 5,
+    framesReceived: 10,
+    framesDropped: 0,
+    reconnects: 0,
+    lastError: null,
+    lastFrameTime: null,
+    width: 640,
+    height: 360,
+    ...over,
+  };
 }
 
 /**
  * A TelegramOutput against the Bot API stand-in and a real SQLite file. The outbox's waits are
  * simulated (each returns at once and adds to `simulatedMs`), so hours of backoff take moments.
  */
-export async function startHarness(
-  config: Record<string, unknown>,
-  over: Partial<TelegramOutputOptions> = {},
-  api = new TelegramBotApiStandIn(),
-): Promise<Harness> {
+export async function startHarness(config: Record<string, unknown>, over: Partial<TelegramOutputOptions> = {}, api = new TelegramBotApiStandIn()): Promise<Harness> {
   if (!api.running) await api.start();
   const dir = mkdtempSync(join(tmpdir(), 'argus-telegram-'));
   const dbPath = join(dir, 'argus.db');
   const db = openDatabase(dbPath);
   const bus = new EventBus();
   const logs: string[] = [];
-  const logger = createLogger('debug', new Writable({
+  const logger = createLogger(
+    'debug',
+    new Writable({
       write: (c, _e, cb) => {
         logs.push(String(c));
         cb();
       },
-    }));
+    }),
+  );
   const sleeps: number[] = [];
   let simulated = 0;
   const enrolled: Harness['enrolled'] = [];

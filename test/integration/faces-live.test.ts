@@ -37,7 +37,9 @@ describe.skipIf(!existsSync(CLIP) || !MODELS_BUILT)('faces recognised on a live 
     expect(cli(['list'])).toMatch(/barack_obama[\s\S]*lin_manuel_miranda|lin_manuel_miranda[\s\S]*barack_obama/);
 
     const config = join(dir, 'argus.yml');
-    writeFileSync(config, `
+    writeFileSync(
+      config,
+      `
 cameras:
   stage:
     url: ${CLIP}
@@ -46,7 +48,8 @@ cameras:
 mqtt: { url: ${broker.url}, base_topic: faces_live }
 server: { port: ${await freePort()} }
 data_dir: ${dir}
-`);
+`,
+    );
     const argus = spawnArgus(['--config', config], {});
     const watch = await MqttWatch.open(broker.url, 'faces_live/events');
     try {
@@ -85,7 +88,9 @@ data_dir: ${dir}
   it('reports whether Barack Obama was recognised in the audience (he is not, at the default threshold: docs/faces.md)', () => {
     const obama = faceEvents.filter((m) => m.event.sub_label === 'barack_obama');
     const unknownAtHisPlace = faceEvents.filter((m) => m.event.sub_label === null && isObamasPlace(centreX(m.event.box)));
-    console.info(`face events: ${faceEvents.length}; Lin named ${faceEvents.filter((m) => m.event.sub_label === 'lin_manuel_miranda').length}, Obama named ${obama.length}, unknown at Obama's place ${unknownAtHisPlace.length}`);
+    console.info(
+      `face events: ${faceEvents.length}; Lin named ${faceEvents.filter((m) => m.event.sub_label === 'lin_manuel_miranda').length}, Obama named ${obama.length}, unknown at Obama's place ${unknownAtHisPlace.length}`,
+    );
     // He is seen: a face event at his place exists, named or not.
     expect(obama.length + unknownAtHisPlace.length).toBeGreaterThan(0);
   });

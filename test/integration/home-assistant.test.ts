@@ -20,7 +20,9 @@ describe.skipIf(!existsSync(CLIP) || !MODELS_BUILT)('Home Assistant sees a perso
   beforeAll(async () => {
     broker = await startBroker();
     const config = join(dir, 'argus.yml');
-    writeFileSync(config, `
+    writeFileSync(
+      config,
+      `
 cameras:
   stage:
     url: ${CLIP}
@@ -29,7 +31,8 @@ cameras:
 mqtt: { url: ${broker.url}, base_topic: ha_e2e, discovery_prefix: ha_e2e_discovery }
 server: { port: ${await freePort()} }
 data_dir: ${dir}
-`);
+`,
+    );
     watch = await MqttWatch.open(broker.url, '#');
     argus = spawnArgus(['--config', config], {});
   }, 60_000);
@@ -71,7 +74,11 @@ data_dir: ${dir}
     await client.publishAsync('ha_e2e/stage/pause/set', 'OFF');
     await watch.waitFor('ha_e2e/stage/pause', 'OFF');
     const resumed = watch.messages.length;
-    await waitUntil('a new event after resuming', () => watch.messages.slice(resumed).some((m) => m.topic === 'ha_e2e/events' && JSON.parse(m.payload).type === 'start') || undefined, 60_000);
+    await waitUntil(
+      'a new event after resuming',
+      () => watch.messages.slice(resumed).some((m) => m.topic === 'ha_e2e/events' && JSON.parse(m.payload).type === 'start') || undefined,
+      60_000,
+    );
     await client.endAsync();
   });
 });

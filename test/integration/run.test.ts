@@ -22,8 +22,25 @@ describe('argus run, as a process', () => {
   beforeAll(async () => {
     broker = await startBroker();
     // 4 s of a white square crossing a grey frame: motion all the way.
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:r=10:d=4', '-f', 'lavfi', '-i', 'color=c=white:s=40x40:r=10',
-      '-filter_complex', "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1", '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=gray:s=320x180:r=10:d=4',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=white:s=40x40:r=10',
+      '-filter_complex',
+      "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1",
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      clip,
+    ]);
   });
   afterAll(async () => broker?.stop());
 
@@ -31,7 +48,9 @@ describe('argus run, as a process', () => {
     const port = await freePort();
     const deadPort = await freePort();
     const config = join(dir, `${name}.yml`);
-    writeFileSync(config, `
+    writeFileSync(
+      config,
+      `
 cameras:
   lobby:
     url: ${clip}
@@ -45,7 +64,8 @@ mqtt:
 server:
   port: ${port}
 data_dir: ${join(dir, name)}
-`);
+`,
+    );
     const argus = spawnArgus(['--config', config], {});
     const watch = await MqttWatch.open(broker.url, `${name}/#`);
     return { argus, watch, port };

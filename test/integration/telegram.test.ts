@@ -22,7 +22,9 @@ describe('argus with Telegram, end to end (Bot API stand-in on loopback)', () =>
     const dir = mkdtempSync(join(tmpdir(), 'argus-telegram-'));
     const config = join(dir, 'argus.yml');
     // No cameras: the demo camera runs, full of people.
-    writeFileSync(config, `
+    writeFileSync(
+      config,
+      `
 server: { port: ${await freePort()} }
 mqtt: { embedded_port: 0 }
 data_dir: ${dir}
@@ -31,7 +33,8 @@ telegram:
   group_window: 1
   chats:
     - { id: ${FAMILY}, name: family, kinds: [person, unknown_face] }
-`);
+`,
+    );
     argus = spawnArgus(['--config', config], { ARGUS_TELEGRAM_TOKEN: api.token });
   }, 30_000);
   afterAll(async () => {

@@ -81,7 +81,12 @@ describe('gridSquares', () => {
     const squares = gridSquares(1920, 1440, 3);
     expect(squares).toHaveLength(6);
     const side = squares[0][2] - squares[0][0];
-    for (const [x, y] of [[0, 0], [1919, 1439], [960, 720], [1919, 0]]) {
+    for (const [x, y] of [
+      [0, 0],
+      [1919, 1439],
+      [960, 720],
+      [1919, 0],
+    ]) {
       expect(squares.some((s) => x >= s[0] && x <= s[2] && y >= s[1] && y <= s[3])).toBe(true);
     }
     expect(squares[1][0] - squares[0][0]).toBeLessThanOrEqual(side * 0.8);
@@ -98,7 +103,17 @@ describe('tilesToSearch', () => {
   });
 
   it('searches no tile when every person has a face the whole frame saw well', () => {
-    expect(tilesToSearch([left, right], [[100, 100, 300, 800], [1000, 100, 1200, 800]], [face([150, 120, 250, 220]), face([1050, 120, 1150, 220])], 40)).toEqual([]);
+    expect(
+      tilesToSearch(
+        [left, right],
+        [
+          [100, 100, 300, 800],
+          [1000, 100, 1200, 800],
+        ],
+        [face([150, 120, 250, 220]), face([1050, 120, 1150, 220])],
+        40,
+      ),
+    ).toEqual([]);
   });
 
   it("searches the tiles that hold a faceless person's head, not their body", () => {
@@ -118,11 +133,14 @@ describe('tilesToSearch', () => {
 describe('BlazeFaceDetector passes', () => {
   /** A stand-in pool that counts runs and answers with empty score maps (no faces). */
   function countingPool() {
-    const pool = { runs: 0, run: async (): Promise<Record<string, TensorData>> => {
-      pool.runs++;
-      const t = (n: number, c: number): TensorData => ({ type: 'float32', dims: [1, n, c], data: new Float32Array(n * c).fill(-10) });
-      return { a: t(512, 1), b: t(384, 1), c: t(512, 16), d: t(384, 16) };
-    } };
+    const pool = {
+      runs: 0,
+      run: async (): Promise<Record<string, TensorData>> => {
+        pool.runs++;
+        const t = (n: number, c: number): TensorData => ({ type: 'float32', dims: [1, n, c], data: new Float32Array(n * c).fill(-10) });
+        return { a: t(512, 1), b: t(384, 1), c: t(512, 16), d: t(384, 16) };
+      },
+    };
     return pool;
   }
   const info = { name: 'blazeface-back', inputs: [{ name: 'input', type: 'float32', shape: [1, 256, 256, 3] }], outputs: [], provider: 'cpu' };

@@ -72,7 +72,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     expect(await detector.detectPoses(img)).toEqual([]);
   });
 
-  it('puts the eyes above the nose above the mouth, the subject\'s right eye on the image\'s left', async () => {
+  it("puts the eyes above the nose above the mouth, the subject's right eye on the image's left", async () => {
     const [face] = await detector.detectFaces(await load('faces/probe/obama1.jpg'));
     const [rightEye, leftEye, nose, mouth] = face.landmarks;
     expect(rightEye[0]).toBeLessThan(leftEye[0]);
@@ -80,7 +80,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     expect(nose[1]).toBeLessThan(mouth[1]);
   });
 
-  it('reads the standing body\'s 33 keypoints top to bottom', async () => {
+  it("reads the standing body's 33 keypoints top to bottom", async () => {
     const img = await load('people/ai-body.jpg');
     const people = (await detector.detectObjects(img)).filter((o) => o.label === 'person').map((o) => o.box);
     const poses = await detector.detectPoses(img, people);
@@ -113,7 +113,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     expect(new Set(poses.map((p) => owner(centre(p.box))))).toEqual(new Set([0, 1]));
   });
 
-  it('finds the cheerleaders\' raised wrists above their heads', async () => {
+  it("finds the cheerleaders' raised wrists above their heads", async () => {
     const img = await load('people/stock-group-2.jpg');
     const people = (await detector.detectObjects(img)).filter((o) => o.label === 'person').map((o) => o.box);
     const poses = await detector.detectPoses(img, people);
@@ -155,8 +155,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     const same: number[] = [];
     const different: number[] = [];
     for (let i = 0; i < samples.length; i++)
-      for (let j = i + 1; j < samples.length; j++)
-        (samples[i].who === samples[j].who ? same : different).push(cosineSimilarity(samples[i].e, samples[j].e));
+      for (let j = i + 1; j < samples.length; j++) (samples[i].who === samples[j].who ? same : different).push(cosineSimilarity(samples[i].e, samples[j].e));
     let wins = 0;
     for (const s of same) for (const d of different) wins += s > d ? 1 : s === d ? 0.5 : 0;
     expect(wins / (same.length * different.length)).toBeGreaterThan(0.97);

@@ -6,11 +6,9 @@ import type { RgbImage } from '../../src/vision/image.js';
 
 describe('alignmentTransform', () => {
   it('puts eyes, nose and mouth of a rotated, scaled, shifted face exactly on the template', () => {
-    const theta = -0.4, s = 2.5;
-    const place = ([x, y]: Point): Point => [
-      s * (Math.cos(theta) * x - Math.sin(theta) * y) + 300,
-      s * (Math.sin(theta) * x + Math.cos(theta) * y) + 120,
-    ];
+    const theta = -0.4,
+      s = 2.5;
+    const place = ([x, y]: Point): Point => [s * (Math.cos(theta) * x - Math.sin(theta) * y) + 300, s * (Math.sin(theta) * x + Math.cos(theta) * y) + 120];
     const landmarks = [...FACE_TEMPLATE_112.map(place), [0, 0] as Point, [1, 1] as Point]; // ears are ignored
     const m = alignmentTransform(landmarks, 112);
     FACE_TEMPLATE_112.forEach((t, i) => {
@@ -29,7 +27,8 @@ describe('alignmentTransform', () => {
 
 describe('face alignment', () => {
   it('crops an upright face: the pixel under the right eye lands at the template eye', () => {
-    const width = 300, height = 300;
+    const width = 300,
+      height = 300;
     const data = new Uint8Array(width * height * 3);
     data.set([255, 0, 0], (100 * width + 100) * 3); // one red pixel at the right eye (100, 100)
     const img: RgbImage = { width, height, data };

@@ -38,15 +38,13 @@ describe('SessionPool', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('describes a model\'s inputs and outputs and runs it off the main thread', async () => {
+  it("describes a model's inputs and outputs and runs it off the main thread", async () => {
     await withPool({ provider: 'cpu', threads: 1, workers: 2 }, silentLogger(), async (pool) => {
       const info = await pool.load('const', model);
       expect(info.inputs).toEqual([{ name: 'images', type: 'float32', shape: [1, 4] }]);
       expect(info.outputs[0]).toMatchObject({ name: 'output0', shape: [1, 3] });
       expect(info.provider).toBe('cpu');
-      const runs = await Promise.all(
-        Array.from({ length: 6 }, () => pool.run('const', { images: { type: 'float32', dims: [1, 4], data: new Float32Array(4) } })),
-      );
+      const runs = await Promise.all(Array.from({ length: 6 }, () => pool.run('const', { images: { type: 'float32', dims: [1, 4], data: new Float32Array(4) } })));
       for (const out of runs) expect([...out.output0.data]).toEqual([1, 2, 3]);
     });
   });
@@ -97,11 +95,11 @@ describe('SessionPool', () => {
     const warnings = (runtime: RuntimeConfig): string => {
       const lines: string[] = [];
       const sink = new Writable({
-      write: (c, _e, cb) => {
-        lines.push(String(c));
-        cb();
-      },
-    });
+        write: (c, _e, cb) => {
+          lines.push(String(c));
+          cb();
+        },
+      });
       new SessionPool(runtime, createLogger('warn', sink)); // no worker starts before a load
       return lines.join('');
     };

@@ -100,10 +100,7 @@ describe('decodeYolo', () => {
 
   it('keeps overlapping boxes of different classes', () => {
     const data = Float32Array.from([32, 32, 32, 16, 0.9, 0.9, 0, 0, 32, 32, 32, 16, 0.9, 0, 0.8, 0]);
-    const dets = decodeYolo(
-      { type: 'float32', dims: [1, 2, 8], data },
-      { layout: 'yolov5', numClasses: NC, minScore: 0.3, iouThreshold: 0.45, inputWidth: 64, inputHeight: 64 },
-    );
+    const dets = decodeYolo({ type: 'float32', dims: [1, 2, 8], data }, { layout: 'yolov5', numClasses: NC, minScore: 0.3, iouThreshold: 0.45, inputWidth: 64, inputHeight: 64 });
     expect(dets.map((d) => d.classId).sort()).toEqual([0, 1]);
   });
 });

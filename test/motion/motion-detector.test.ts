@@ -19,8 +19,7 @@ function frames(args: string[], count: number): Buffer[] {
 
 /** A white square of `size` px moving `step` px a frame along y = 70 over a grey frame. */
 function square(size: number, step: number): string[] {
-  return ['-f', 'lavfi', '-i', `color=c=gray:s=${W}x${H}:r=10`, '-f', 'lavfi', '-i', `color=c=white:s=${size}x${size}:r=10`,
-    '-filter_complex', `[0][1]overlay=x='${step}*n':y=70`];
+  return ['-f', 'lavfi', '-i', `color=c=gray:s=${W}x${H}:r=10`, '-f', 'lavfi', '-i', `color=c=white:s=${size}x${size}:r=10`, '-filter_complex', `[0][1]overlay=x='${step}*n':y=70`];
 }
 
 describe('MotionDetector', () => {

@@ -48,7 +48,10 @@ function refusal(work: () => unknown): RegistryError {
 }
 
 async function refusalOf(work: () => Promise<unknown>): Promise<RegistryError> {
-  const err = await work().then(() => undefined, (e: unknown) => e);
+  const err = await work().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RegistryError);
   return err as RegistryError;
 }
@@ -129,7 +132,10 @@ describe('FaceRegistry', () => {
     const result = await target.importArchive(archive);
     expect(result).toMatchObject({ people: 2, samples: 3 });
     expect(result.backup).toMatch(/registry-.*\.tar\.gz$/);
-    expect(target.list().map((p) => [p.name, p.externalId, p.samples])).toEqual([['Ada', 'person.ada', 2], ['Bob', null, 1]]);
+    expect(target.list().map((p) => [p.name, p.externalId, p.samples])).toEqual([
+      ['Ada', 'person.ada', 2],
+      ['Bob', null, 1],
+    ]);
     expect(target.match(ada)).toMatchObject({ name: 'Ada' });
     expect(target.match(ada)!.similarity).toBeCloseTo(1, 6);
     expect(target.match(randomEmbedding(9))).toBeNull();
@@ -140,7 +146,13 @@ describe('FaceRegistry', () => {
     const { registry } = registryIn();
     registry.enrol('Ada', [face(randomEmbedding(1))]);
     const good = registry.exportArchive();
-    const manifest = (m: unknown) => gzipSync(writeTar([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) }, { name: 'embeddings.f32', data: Buffer.alloc(8) }]));
+    const manifest = (m: unknown) =>
+      gzipSync(
+        writeTar([
+          { name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) },
+          { name: 'embeddings.f32', data: Buffer.alloc(8) },
+        ]),
+      );
     const bad: [string, Buffer, RegExp][] = [
       ['garbage', Buffer.from('not an archive'), /not a gzipped tar/],
       ['cut short', good.subarray(0, Math.floor(good.length / 2)), /not a gzipped tar/],
@@ -148,8 +160,18 @@ describe('FaceRegistry', () => {
       [
         'embedding past the end',
         manifest({
-          format: 'argus-face-registry', version: 1, exported_at: 'x',
-          people: [{ name: 'Eve', external_id: null, created_at: 1, updated_at: 1, samples: [{ model: 'faceres', offset: 0, dims: 1024, crop: null, source: 'photo', source_ref: null, box: null, created_at: 1 }] }],
+          format: 'argus-face-registry',
+          version: 1,
+          exported_at: 'x',
+          people: [
+            {
+              name: 'Eve',
+              external_id: null,
+              created_at: 1,
+              updated_at: 1,
+              samples: [{ model: 'faceres', offset: 0, dims: 1024, crop: null, source: 'photo', source_ref: null, box: null, created_at: 1 }],
+            },
+          ],
         }),
         /past the end/,
       ],
@@ -170,7 +192,10 @@ describe('FaceRegistry', () => {
 
   it('backs up after changes settle, keeps the newest few, and restores one', async () => {
     const { registry, dir } = registryIn();
-    const backups = () => readdirSync(join(dir, 'backups')).filter((f) => f.endsWith('.tar.gz')).sort();
+    const backups = () =>
+      readdirSync(join(dir, 'backups'))
+        .filter((f) => f.endsWith('.tar.gz'))
+        .sort();
     const settle = () => new Promise((r) => setTimeout(r, 30));
     registry.enrol('Ada', [face(randomEmbedding(1))]);
     registry.enrol('Bob', [face(randomEmbedding(2))]);

@@ -12,9 +12,7 @@ import { realRegistry, type RealRegistry } from './real-registry.js';
 const missing = SKIP_WITHOUT_FACES;
 
 /** Who each probe face should be named with lin_manuel_miranda and barack_obama enrolled (null: a stranger). */
-const EXPECTED = Object.fromEntries(
-  Object.entries(PROBE_PEOPLE).map(([file, people]) => [file, people.map((p) => (p in ENROLLED ? p : null))]),
-);
+const EXPECTED = Object.fromEntries(Object.entries(PROBE_PEOPLE).map(([file, people]) => [file, people.map((p) => (p in ENROLLED ? p : null))]));
 
 const photo = (...path: string[]) => ({ data: readFileSync(join(FACES, ...path)), label: path.at(-1)! });
 
@@ -30,7 +28,10 @@ describe.skipIf(missing !== null)(`face registry with the real models on the fix
   afterAll(() => real?.close());
 
   async function refusal(work: Promise<unknown>): Promise<RegistryError> {
-    const err = await work.then(() => undefined, (e: unknown) => e);
+    const err = await work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RegistryError);
     return err as RegistryError;
   }
@@ -41,7 +42,10 @@ describe.skipIf(missing !== null)(`face registry with the real models on the fix
     const obama = await registry.enrolPhotos('barack_obama', [photo('known', 'barack_obama', '1.jpg')]);
     expect(obama.samples).toHaveLength(1);
     expect(obama.samples[0].face?.size).toBeGreaterThan(100);
-    expect(registry.list().map((p) => [p.name, p.samples])).toEqual([['barack_obama', 1], ['lin_manuel_miranda', 1]]);
+    expect(registry.list().map((p) => [p.name, p.samples])).toEqual([
+      ['barack_obama', 1],
+      ['lin_manuel_miranda', 1],
+    ]);
   });
 
   it("refuses Obama's second photo under another name with 409-duplicate naming him, and takes it for him", async () => {

@@ -17,7 +17,12 @@ describe('createRowScanner', () => {
     expect(simdAvailable).toBe(true);
   });
 
-  for (const [dims, simd] of [[1024, true], [192, true], [1024, false], [20, true]] as const) {
+  for (const [dims, simd] of [
+    [1024, true],
+    [192, true],
+    [1024, false],
+    [20, true],
+  ] as const) {
     it(`scores every row like an exact dot product (${dims} values, ${simd && dims % 8 === 0 ? 'wasm SIMD' : 'JS'}), keeping rows as it grows`, () => {
       const scanner = createRowScanner(dims, 2, { simd });
       const count = 37;

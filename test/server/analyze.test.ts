@@ -43,7 +43,9 @@ describe('POST /api/analyze', () => {
 
   it('refuses an image whose header claims 50 000 × 50 000 pixels without decoding it', async () => {
     // A tiny PNG whose IHDR says 50000×50000: a decompression bomb by its header.
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     png.writeUInt32BE(50_000, 16);
     png.writeUInt32BE(50_000, 20);
     const res = await post(port, new Blob([png], { type: 'image/png' }), 'bomb.png');
@@ -53,7 +55,8 @@ describe('POST /api/analyze', () => {
 
   it('answers malformed multipart with 400 and a file that is not an image with 415, never 500', async () => {
     const part = '--b0\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff';
-    const send = (type: string, body: string) => web.app.inject({ method: 'POST', url: '/api/analyze', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type }, payload: body });
+    const send = (type: string, body: string) =>
+      web.app.inject({ method: 'POST', url: '/api/analyze', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type }, payload: body });
     const noBoundary = await send('multipart/form-data', part);
     expect([noBoundary.statusCode, noBoundary.json().code]).toEqual([400, 'bad_multipart']);
     expect(noBoundary.json().error).toContain('Boundary not found');
@@ -66,7 +69,9 @@ describe('POST /api/analyze', () => {
   });
 
   it('analyses a real photo', async () => {
-    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#777' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#777' } })
+      .jpeg()
+      .toBuffer();
     const res = await post(port, new Blob([jpeg], { type: 'image/jpeg' }), 'grey.jpg');
     expect(res.status).toBe(200);
     expect(res.body.objects).toEqual([]); // a flat grey picture holds nothing

@@ -16,8 +16,17 @@ function camera(name: string): CameraView & { frame?: Frame } {
   const view = {
     frame: undefined as Frame | undefined,
     status: (): CameraStatus => ({
-      name, enabled: true, connected: !!view.frame, fps: 5, framesReceived: view.frame ? 1 : 0, framesDropped: 0,
-      reconnects: 0, lastError: view.frame ? null : 'connection refused at 127.0.0.1:554', lastFrameTime: null, width: W, height: H,
+      name,
+      enabled: true,
+      connected: !!view.frame,
+      fps: 5,
+      framesReceived: view.frame ? 1 : 0,
+      framesDropped: 0,
+      reconnects: 0,
+      lastError: view.frame ? null : 'connection refused at 127.0.0.1:554',
+      lastFrameTime: null,
+      width: W,
+      height: H,
     }),
     latest: () => view.frame,
   };
@@ -36,7 +45,10 @@ describe('WebServer', () => {
   const server = new WebServer({
     listeners: [{ port: 0, host: '127.0.0.1', access: 'token' }],
     token: TOKEN,
-    cameras: new Map<string, CameraView>([['door', door], ['yard', yard]]),
+    cameras: new Map<string, CameraView>([
+      ['door', door],
+      ['yard', yard],
+    ]),
     health: { version: '9.9.9', mqttConnected: () => true, cameraCount: () => 2 },
     logger: silentLogger(),
   });
@@ -79,7 +91,10 @@ describe('WebServer', () => {
   it('lists camera status', async () => {
     const res = await server.app.inject({ url: '/api/cameras', headers: auth });
     const list = res.json() as CameraStatus[];
-    expect(list.map((c) => [c.name, c.connected])).toEqual([['door', true], ['yard', false]]);
+    expect(list.map((c) => [c.name, c.connected])).toEqual([
+      ['door', true],
+      ['yard', false],
+    ]);
   });
 
   it('serves the newest frame as a JPEG of the frame size', async () => {
@@ -125,7 +140,7 @@ describe('WebServer', () => {
     const res = await server.app.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '/api/hassio_ingress/abc123' } });
     expect(res.body).toContain('<base href="/api/hassio_ingress/abc123/">');
     expect(res.body).toContain('src="ui/app.js"');
-    expect(res.body.replace(/<base [^>]*>/, "")).not.toMatch(/(src|href)="\//);
+    expect(res.body.replace(/<base [^>]*>/, '')).not.toMatch(/(src|href)="\//);
     const evil = await server.app.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '"><script>alert(1)</script>' } });
     expect(evil.body).not.toContain('<script>alert(1)');
     expect(evil.body).toContain('<base href="./">');

@@ -69,7 +69,12 @@ describe('one error shape, {error, code}', () => {
   });
 
   it('answers a JSON body over the limit with 413 too_large that speaks of the body, not of photos', async () => {
-    const res = await app.inject({ method: 'PATCH', url: '/api/test/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ external_id: 'x'.repeat(2 * 1024 * 1024) }) });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/api/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ external_id: 'x'.repeat(2 * 1024 * 1024) }),
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({ error: 'the request body is larger than the 1 MB limit', code: 'too_large' });
   });
@@ -99,7 +104,11 @@ describe('the access guard and the real routes', () => {
   });
 
   it('answers 404 with a code for an unknown route, an unknown camera and a missing UI file', async () => {
-    for (const [url, code] of [['/api/nope', 'not_found'], ['/api/cameras/nope', 'camera_not_found'], ['/ui/nope.js', 'not_found']]) {
+    for (const [url, code] of [
+      ['/api/nope', 'not_found'],
+      ['/api/cameras/nope', 'camera_not_found'],
+      ['/ui/nope.js', 'not_found'],
+    ]) {
       const res = await server.app.inject({ url, headers: auth });
       expect(res.statusCode, url).toBe(404);
       expect(res.json().code, url).toBe(code);

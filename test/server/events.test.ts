@@ -23,7 +23,9 @@ describe('event routes', () => {
   let jpeg: Buffer;
 
   beforeAll(async () => {
-    jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).jpeg().toBuffer();
+    jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } })
+      .jpeg()
+      .toBuffer();
     store.save(withShot);
     await snapshots.save(withShot.id, { annotated: jpeg, crop: jpeg });
     store.save(sampleEvent(2, { camera: 'yard', sub_label: 'alice', kind: 'face', label: 'face' }));
@@ -56,7 +58,12 @@ describe('event routes', () => {
   });
 
   it('refuses a bad query, naming the parameter', async () => {
-    for (const [qs, words] of [['kind=cat', /kind/], ['limit=0', /limit/], ['after=yesterday', /after.*ISO/], ['colour=red', /unknown parameter.*colour/]] as const) {
+    for (const [qs, words] of [
+      ['kind=cat', /kind/],
+      ['limit=0', /limit/],
+      ['after=yesterday', /after.*ISO/],
+      ['colour=red', /unknown parameter.*colour/],
+    ] as const) {
       const res = await app.inject({ url: `/api/events?${qs}` });
       expect(res.statusCode, qs).toBe(400);
       expect(res.json().error, qs).toMatch(words);

@@ -50,8 +50,13 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
   const call = async (method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}) => {
     const res = await fetch(base + path, { method, body, headers });
     const type = res.headers.get('content-type') ?? '';
-    // biome-ignore lint/suspicious/noExplicitAny: the tests read answers of many shapes, each checked by its assertions
-    return { status: res.status, type, json: type.includes('json') ? ((await res.json()) as Record<string, any>) : undefined, body: type.includes('json') ? undefined : Buffer.from(await res.arrayBuffer()) };
+    return {
+      status: res.status,
+      type,
+      // biome-ignore lint/suspicious/noExplicitAny: the tests read answers of many shapes, each checked by its assertions
+      json: type.includes('json') ? ((await res.json()) as Record<string, any>) : undefined,
+      body: type.includes('json') ? undefined : Buffer.from(await res.arrayBuffer()),
+    };
   };
 
   it('enrols a person from multipart photos and serves the face crop', async () => {
@@ -107,7 +112,11 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
     const res = await call('POST', '/api/faces/match', form([fixture('probe', 'obama_and_biden.jpg')]));
     expect(res.status).toBe(200);
     const faces = res.json!.faces as { index: number; name: string | null; similarity: number }[];
-    expect(faces.map((f) => [f.index, f.name])).toEqual([[0, null], [1, 'barack_obama'], [2, null]]);
+    expect(faces.map((f) => [f.index, f.name])).toEqual([
+      [0, null],
+      [1, 'barack_obama'],
+      [2, null],
+    ]);
     expect(faces[1].similarity).toBeGreaterThanOrEqual(res.json!.threshold);
     expect(faces[0].similarity).toBeLessThan(res.json!.threshold);
   });
@@ -124,7 +133,10 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
 
   it('lists people with sample counts and thumbnails, renames, and deletes a sample', async () => {
     const list = await call('GET', '/api/faces');
-    expect(list.json!.people.map((p: { name: string; samples: number }) => [p.name, p.samples])).toEqual([['barack_obama', 2], ['kit_harington', 2]]);
+    expect(list.json!.people.map((p: { name: string; samples: number }) => [p.name, p.samples])).toEqual([
+      ['barack_obama', 2],
+      ['kit_harington', 2],
+    ]);
     const thumb = await call('GET', `/api/${list.json!.people[0].thumbnail}`);
     expect(thumb.type).toBe('image/jpeg');
     const renamed = await call('PATCH', '/api/faces/kit_harington', JSON.stringify({ name: 'Kit Harington' }), { 'content-type': 'application/json' });

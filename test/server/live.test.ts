@@ -8,7 +8,20 @@ import { testServer } from '../helpers/web-server.js';
 const TOKEN = 'live-token-0123456789';
 const message: EventMessage = {
   type: 'start',
-  event: { id: 'e1', camera: 'door', kind: 'person', label: 'person', sub_label: null, score: 0.8, top_score: 0.8, box: [1, 2, 3, 4], zones: [], start_time: 1, end_time: null, snapshot: null },
+  event: {
+    id: 'e1',
+    camera: 'door',
+    kind: 'person',
+    label: 'person',
+    sub_label: null,
+    score: 0.8,
+    top_score: 0.8,
+    box: [1, 2, 3, 4],
+    zones: [],
+    start_time: 1,
+    end_time: null,
+    snapshot: null,
+  },
 };
 
 describe('GET /api/live (Server-Sent Events)', () => {

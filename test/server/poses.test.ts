@@ -38,7 +38,10 @@ describe.skipIf(!existsSync(PEOPLE))('pose routes (needs ../shared/fixtures)', (
     const again = await app.inject({ method: 'POST', url: '/api/poses/t_pose?threshold=0.95', headers: { 'content-type': 'image/jpeg' }, payload: photo('ai-body.jpg') });
     expect(again.statusCode).toBe(201);
     const list = await app.inject({ method: 'GET', url: '/api/poses' });
-    expect(list.json().map((p: { name: string; threshold: number }) => [p.name, p.threshold])).toEqual([['hands_up', 0.9], ['t_pose', 0.95]]);
+    expect(list.json().map((p: { name: string; threshold: number }) => [p.name, p.threshold])).toEqual([
+      ['hands_up', 0.9],
+      ['t_pose', 0.95],
+    ]);
   });
 
   it('says why a pose cannot be saved', async () => {

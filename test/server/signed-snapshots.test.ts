@@ -40,7 +40,9 @@ describe('signed snapshot URLs against the server, over loopback', () => {
   const linkOf = (ev: typeof a, file: 'snapshot.jpg' | 'crop.jpg' = 'snapshot.jpg') => links(ev, file)!.replace('http://placeholder:1', base);
 
   beforeAll(async () => {
-    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0f0' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0f0' } })
+      .jpeg()
+      .toBuffer();
     for (const ev of [a, b]) {
       store.save(ev);
       await snapshots.save(ev.id, { annotated: jpeg, crop: jpeg });

@@ -41,7 +41,9 @@ describe('the upload helper', () => {
   let app: FastifyInstance;
   let png: Buffer;
   beforeAll(async () => {
-    png = await sharp({ create: { width: 12, height: 7, channels: 3, background: '#0a0' } }).png().toBuffer();
+    png = await sharp({ create: { width: 12, height: 7, channels: 3, background: '#0a0' } })
+      .png()
+      .toBuffer();
     app = httpApp(silentLogger());
     await app.register(echo, { prefix: '/up' });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -50,7 +52,14 @@ describe('the upload helper', () => {
   const post = (url: string, type: string, payload: Buffer | string) => app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
 
   it('takes photos and fields from a multipart form, and one photo as a raw image body', async () => {
-    const form = await post('/up/photo', formType, multipart([{ name: 'file', filename: 'a.png', type: 'image/png', data: png }, { name: 'face', data: '1' }]));
+    const form = await post(
+      '/up/photo',
+      formType,
+      multipart([
+        { name: 'file', filename: 'a.png', type: 'image/png', data: png },
+        { name: 'face', data: '1' },
+      ]),
+    );
     expect(form.statusCode).toBe(200);
     expect(form.json()).toEqual({ files: [{ name: 'a.png', width: 12, height: 7 }], fields: { face: '1' } });
     const raw = await post('/up/photo', 'image/png', png);
@@ -62,7 +71,10 @@ describe('the upload helper', () => {
     const big = Buffer.alloc(LIMIT.maxBytes + 1, 7);
     for (const res of [await post('/up/photo', formType, multipart([{ name: 'file', filename: 'big.png', data: big }])), await post('/up/photo', 'image/png', big)]) {
       expect(res.statusCode).toBe(413);
-      expect(res.json()).toEqual({ code: 'too_large', error: 'the photo is larger than the 64 KB limit (test.max_upload_mb): send a smaller photo (a face needs far fewer pixels)' });
+      expect(res.json()).toEqual({
+        code: 'too_large',
+        error: 'the photo is larger than the 64 KB limit (test.max_upload_mb): send a smaller photo (a face needs far fewer pixels)',
+      });
     }
     // At the limit exactly is still taken (and then refused only because it is not an image).
     expect((await post('/up/photo', 'image/png', Buffer.alloc(LIMIT.maxBytes, 7))).statusCode).toBe(415);
@@ -101,7 +113,14 @@ describe('the upload helper', () => {
   it('answers 400 no_file for a form without a file, and for a field too long', async () => {
     const none = await post('/up/photo', formType, multipart([{ name: 'face', data: '1' }]));
     expect([none.statusCode, none.json().code]).toEqual([400, 'no_file']);
-    const long = await post('/up/photo', formType, multipart([{ name: 'face', data: 'x'.repeat(5000) }, { name: 'file', filename: 'a.png', data: png }]));
+    const long = await post(
+      '/up/photo',
+      formType,
+      multipart([
+        { name: 'face', data: 'x'.repeat(5000) },
+        { name: 'file', filename: 'a.png', data: png },
+      ]),
+    );
     expect(long.statusCode).toBe(400);
     expect(long.json()).toEqual({ code: 'bad_request', error: 'form field "face" is longer than 1024 bytes' });
   });

@@ -25,7 +25,8 @@ describe('CameraSource on an HTTP MJPEG camera', () => {
 
   function source(url: string, o: { stall_timeout?: number; onStatus?: (s: CameraStatus) => void } = {}): CameraSource {
     log = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => {
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
         log.push(String(chunk));
         done();
       },

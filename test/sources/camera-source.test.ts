@@ -27,7 +27,11 @@ afterEach(async () => {
   await Promise.all(sources.splice(0).map((s) => s.stop()));
 });
 
-function source(url: string, detect: { width: number; height: number; fps: number }, extra: Partial<{ onStatus: (s: CameraStatus) => void; stall_timeout: number; enabled: boolean }> = {}): CameraSource {
+function source(
+  url: string,
+  detect: { width: number; height: number; fps: number },
+  extra: Partial<{ onStatus: (s: CameraStatus) => void; stall_timeout: number; enabled: boolean }> = {},
+): CameraSource {
   const camera = cameraSchema.parse({ url, detect, stall_timeout: extra.stall_timeout ?? 10, enabled: extra.enabled ?? true });
   const s = new CameraSource({ name: 'test', camera, ffmpegPath: 'ffmpeg', logger: silentLogger(), onStatus: extra.onStatus, backoff: { initialMs: 100, maxMs: 400 } });
   sources.push(s);

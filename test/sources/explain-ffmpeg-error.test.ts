@@ -4,12 +4,22 @@ import { explainFfmpegError, lastErrorLine } from '../../src/sources/explain-ffm
 
 // Lines as Debian's ffmpeg 5.1 prints them (copied from real runs).
 const cases: Array<[string, string, string[], RegExp]> = [
-  ['a wrong password', 'rtsp://admin:hunter22@10.0.0.5/live', ['[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized', 'rtsp://admin:hunter22@10.0.0.5/live: Server returned 401 Unauthorized (authorization failed)'], /^wrong user name or password$/],
-  ['a refused connection', 'rtsp://10.0.0.5:8554/cam', ['[tcp @ 0x55] Connection to tcp://10.0.0.5:8554?timeout=0 failed: Connection refused'], /^connection refused at 10\.0\.0\.5:8554/],
+  [
+    'a wrong password',
+    'rtsp://admin:hunter22@10.0.0.5/live',
+    ['[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized', 'rtsp://admin:hunter22@10.0.0.5/live: Server returned 401 Unauthorized (authorization failed)'],
+    /^wrong user name or password$/,
+  ],
+  [
+    'a refused connection',
+    'rtsp://10.0.0.5:8554/cam',
+    ['[tcp @ 0x55] Connection to tcp://10.0.0.5:8554?timeout=0 failed: Connection refused'],
+    /^connection refused at 10\.0\.0\.5:8554/,
+  ],
   ['a refused connection on the default port', 'rtsp://10.0.0.5/cam', ['rtsp://10.0.0.5/cam: Connection refused'], /^connection refused at 10\.0\.0\.5:554/],
   ['a 404', 'http://cam.local/video', ['http://cam.local/video: Server returned 404 Not Found'], /^not found \(404\): check the stream path$/],
   ['an unknown host', 'rtsp://nohost.invalid:554/cam', ['[tcp @ 0x55] Failed to resolve hostname nohost.invalid: Name or service not known'], /^host not found: nohost\.invalid$/],
-  ['no video stream', '/clips/audio.m4a', ['Stream map \'0:v:0\' matches no streams.'], /^no video stream/],
+  ['no video stream', '/clips/audio.m4a', ["Stream map '0:v:0' matches no streams."], /^no video stream/],
   ['a missing file', '/clips/none.mp4', ['/clips/none.mp4: No such file or directory'], /^file not found: \/clips\/none\.mp4$/],
   ['a timeout', 'rtsp://10.0.0.5/cam', ['[tcp @ 0x55] Connection to tcp://10.0.0.5:554 failed: Connection timed out'], /^connection timed out at 10\.0\.0\.5:554$/],
 ];

@@ -18,7 +18,9 @@ export async function startMjpegServer(o: { width: number; height: number; fps: 
   const jpegs = await Promise.all(
     Array.from({ length: o.colours }, (_, i) => {
       const [r, g, b] = colourOf(i);
-      return sharp({ create: { width: o.width, height: o.height, channels: 3, background: { r, g, b } } }).jpeg({ quality: 95 }).toBuffer();
+      return sharp({ create: { width: o.width, height: o.height, channels: 3, background: { r, g, b } } })
+        .jpeg({ quality: 95 })
+        .toBuffer();
     }),
   );
   const timers = new Set<NodeJS.Timeout>();

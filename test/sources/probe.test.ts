@@ -33,7 +33,10 @@ describe('probeCamera', () => {
 
   it('says why it could not connect, in words', async () => {
     const port = await freePort();
-    expect(await probeCamera(`rtsp://127.0.0.1:${port}/cam`, { ffmpegPath })).toEqual({ ok: false, reason: `connection refused at 127.0.0.1:${port}: is the camera on and the port right?` });
+    expect(await probeCamera(`rtsp://127.0.0.1:${port}/cam`, { ffmpegPath })).toEqual({
+      ok: false,
+      reason: `connection refused at 127.0.0.1:${port}: is the camera on and the port right?`,
+    });
     expect(await probeCamera(`${cam.base}/missing`, { ffmpegPath })).toEqual({ ok: false, reason: 'not found (404): check the stream path' });
     expect(await probeCamera(`${cam.base.replace('//', '//user:nope@')}/secure/video`, { ffmpegPath })).toEqual({ ok: false, reason: 'wrong user name or password' });
     expect(await probeCamera(join(dir, 'audio.m4a'), { ffmpegPath })).toEqual({ ok: false, reason: 'no video stream: the source sends no video' });
@@ -41,7 +44,10 @@ describe('probeCamera', () => {
   });
 
   it('says so when ffmpeg cannot be run', async () => {
-    expect(await probeCamera(join(dir, 'clip.mp4'), { ffmpegPath: '/nowhere/ffmpeg' })).toEqual({ ok: false, reason: 'could not start ffmpeg: /nowhere/ffmpeg is not an executable file' });
+    expect(await probeCamera(join(dir, 'clip.mp4'), { ffmpegPath: '/nowhere/ffmpeg' })).toEqual({
+      ok: false,
+      reason: 'could not start ffmpeg: /nowhere/ffmpeg is not an executable file',
+    });
   });
 
   describe('against a server that never answers', () => {
@@ -71,7 +77,7 @@ describe('parseVideoLine', () => {
     const lines = [
       "Input #0, rtsp, from 'rtsp://cam/live':",
       '  Stream #0:0: Video: hevc (Main), yuvj420p(pc, bt709), 2560x1440, 20 tbr, 90k tbn',
-      'Output #0, null, to \'pipe:\':',
+      "Output #0, null, to 'pipe:':",
       '  Stream #0:0: Video: wrapped_avframe, yuvj420p, 2560x1440, q=2-31, 200 kb/s, 90k fps',
     ];
     expect(parseVideoLine(lines)).toEqual({ width: 2560, height: 1440, codec: 'hevc', fps: 20 });

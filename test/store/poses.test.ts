@@ -21,7 +21,10 @@ describe('PoseLibrary', () => {
     lib.save(pose('hands_up'));
     lib.save(pose('t_pose'));
     lib.save(pose('hands_up', 0.8));
-    expect(lib.list().map((p) => [p.name, p.threshold])).toEqual([['hands_up', 0.8], ['t_pose', 0.9]]);
+    expect(lib.list().map((p) => [p.name, p.threshold])).toEqual([
+      ['hands_up', 0.8],
+      ['t_pose', 0.9],
+    ]);
     expect(lib.remove('t_pose')).toBe(true);
     expect(lib.remove('t_pose')).toBe(false);
     db.close();

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyAffine,
-  boxToRect,
-  invertAffine,
-  rotatedSquareToRect,
-  similarityTransform,
-  warpAffine,
-  warpToTensor,
-  type Affine,
-  type Point,
-} from '../../src/vision/affine.js';
+import { applyAffine, boxToRect, invertAffine, rotatedSquareToRect, similarityTransform, warpAffine, warpToTensor, type Affine, type Point } from '../../src/vision/affine.js';
 import type { RgbImage } from '../../src/vision/image.js';
 
 function expectPoint(p: Point, q: Point, digits = 6) {
@@ -19,7 +9,8 @@ function expectPoint(p: Point, q: Point, digits = 6) {
 
 /** A 40×20 image with a horizontal gradient in red and a vertical one in green. */
 function gradient(): RgbImage {
-  const width = 40, height = 20;
+  const width = 40,
+    height = 20;
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
@@ -32,17 +23,32 @@ function gradient(): RgbImage {
 
 describe('similarityTransform', () => {
   it('recovers a known rotation, scale and translation exactly', () => {
-    const theta = 0.3, s = 1.7;
+    const theta = 0.3,
+      s = 1.7;
     const m: Affine = [s * Math.cos(theta), -s * Math.sin(theta), 12, s * Math.sin(theta), s * Math.cos(theta), -4];
-    const src: Point[] = [[0, 0], [10, 2], [3, 9], [7, 7], [-2, 5]];
+    const src: Point[] = [
+      [0, 0],
+      [10, 2],
+      [3, 9],
+      [7, 7],
+      [-2, 5],
+    ];
     const dst = src.map((p) => applyAffine(m, p));
     const fit = similarityTransform(src, dst);
     for (const [i, v] of fit.entries()) expect(v).toBeCloseTo(m[i], 9);
   });
 
   it('gives the least-squares fit when the points do not match exactly, never a reflection', () => {
-    const src: Point[] = [[0, 0], [10, 0], [0, 10]];
-    const mirrored: Point[] = [[0, 0], [-10, 0], [0, 10]];
+    const src: Point[] = [
+      [0, 0],
+      [10, 0],
+      [0, 10],
+    ];
+    const mirrored: Point[] = [
+      [0, 0],
+      [-10, 0],
+      [0, 10],
+    ];
     const fit = similarityTransform(src, mirrored);
     const det = fit[0] * fit[4] - fit[1] * fit[3];
     expect(det).toBeGreaterThanOrEqual(0);
@@ -57,7 +63,7 @@ describe('invertAffine', () => {
 });
 
 describe('rotatedSquareToRect', () => {
-  it('puts the centre in the middle and the region\'s up direction at the top', () => {
+  it("puts the centre in the middle and the region's up direction at the top", () => {
     const rot = Math.PI / 2; // region rotated 90° clockwise: its "up" points to +x in the image
     const m = rotatedSquareToRect(100, 50, 40, rot, 256);
     expectPoint(applyAffine(m, [100, 50]), [128, 128]);
@@ -117,7 +123,10 @@ describe('warpAffine', () => {
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
           const [fx, fy] = applyAffine(inv, [x + 0.5, y + 0.5]).map((v) => v - 0.5);
-          const x0 = Math.floor(fx), y0 = Math.floor(fy), ax = fx - x0, ay = fy - y0;
+          const x0 = Math.floor(fx),
+            y0 = Math.floor(fy),
+            ax = fx - x0,
+            ay = fy - y0;
           for (let c = 0; c < 3; c++)
             out.push(Math.round(tap(x0, y0, c) * (1 - ax) * (1 - ay) + tap(x0 + 1, y0, c) * ax * (1 - ay) + tap(x0, y0 + 1, c) * (1 - ax) * ay + tap(x0 + 1, y0 + 1, c) * ax * ay));
         }
@@ -152,7 +161,7 @@ describe('warpToTensor', () => {
     expect(t).toHaveLength(20 * 10 * 3);
     const at = (x: number, y: number, c: number) => t[(y * 20 + x) * 3 + c];
     expect(at(4, 3, 0)).toBeCloseTo(((4 + 10) * 5 + 2.5) / 255 - 0.5, 6);
-    expect(at(4, 3, 1)).toBeCloseTo((3 + 5) * 10 / 255 - 0.5, 6);
+    expect(at(4, 3, 1)).toBeCloseTo(((3 + 5) * 10) / 255 - 0.5, 6);
     expect(at(4, 3, 2)).toBeCloseTo(200 / 255 - 0.5, 6);
     // the byte image rounds the same samples
     expect(warpAffine(img, boxToRect([10.5, 5, 30.5, 15], 20, 10), 20, 10).data[(3 * 20 + 4) * 3]).toBe(Math.round((4 + 10) * 5 + 2.5));

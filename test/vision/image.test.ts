@@ -17,17 +17,22 @@ describe('loadImage', () => {
     const path = join(dir, 'rotated.jpg');
     // 60×20 red/blue halves, stored with orientation 6 (displayed rotated 90° clockwise)
     const raw = Buffer.alloc(60 * 20 * 3);
-    for (let i = 0; i < 60 * 20; i++) raw.set((i % 60) < 30 ? [255, 0, 0] : [0, 0, 255], i * 3);
-    await sharp(raw, { raw: { width: 60, height: 20, channels: 3 } }).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(path);
+    for (let i = 0; i < 60 * 20; i++) raw.set(i % 60 < 30 ? [255, 0, 0] : [0, 0, 255], i * 3);
+    await sharp(raw, { raw: { width: 60, height: 20, channels: 3 } })
+      .withMetadata({ orientation: 6 })
+      .jpeg({ quality: 95 })
+      .toFile(path);
     const img = await loadImage(path);
     expect([img.width, img.height]).toEqual([20, 60]);
     expect(img.data.length).toBe(20 * 60 * 3);
     expect(img.data[0]).toBeGreaterThan(200); // top-left is red after rotation
-    expect(img.data[(59 * 20) * 3 + 2]).toBeGreaterThan(200); // bottom-left is blue
+    expect(img.data[59 * 20 * 3 + 2]).toBeGreaterThan(200); // bottom-left is blue
   });
 
   it('drops alpha from PNGs', async () => {
-    const png = await sharp({ create: { width: 8, height: 4, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 4, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
     const img = await loadImage(png);
     expect(img.data.length).toBe(8 * 4 * 3);
     expect([...img.data.subarray(0, 3)]).toEqual([10, 20, 30]);

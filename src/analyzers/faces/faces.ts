@@ -81,9 +81,7 @@ export class FaceAnalyzer {
       const recognised = this.matchFace(embedding);
       if (!this.newVisit(recognised?.name ?? null, embedding, time, claimed)) continue;
       const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null };
-      detection.attributes = recognised
-        ? { similarity: recognised.similarity }
-        : { similarity: null, embedding, crop: await faceJpeg(img, f.box) };
+      detection.attributes = recognised ? { similarity: recognised.similarity } : { similarity: null, embedding, crop: await faceJpeg(img, f.box) };
       out.push(detection);
     }
     this.forget(time);
@@ -126,5 +124,7 @@ export class FaceAnalyzer {
 /** The face with some margin, as a JPEG a user can later name. */
 async function faceJpeg(img: RgbImage, box: Box): Promise<Buffer> {
   const { image } = cropImage(img, growBox(box, 1.4, img.width, img.height));
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }

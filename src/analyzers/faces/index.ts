@@ -27,17 +27,32 @@ export const facesAnalyzer = defineAnalyzer({
           name: 'Last face',
           fields: { icon: 'mdi:face-recognition' },
           last: (e) =>
-            e.sub_label ? { state: e.sub_label, attributes: { similarity: similarityOf(e), time: new Date((e.end_time ?? e.start_time) * 1000).toISOString(), event_id: e.id } } : null,
+            e.sub_label
+              ? { state: e.sub_label, attributes: { similarity: similarityOf(e), time: new Date((e.end_time ?? e.start_time) * 1000).toISOString(), event_id: e.id } }
+              : null,
         },
         // Fires when a face event gets a name, and again if the name changes.
-        { platform: 'event', key: 'face_recognized', name: 'Face recognised', eventType: 'face_recognized', fields: { icon: 'mdi:face-recognition' }, fireOn: (e) => e.sub_label, extra: (e) => ({ similarity: similarityOf(e) }) },
+        {
+          platform: 'event',
+          key: 'face_recognized',
+          name: 'Face recognised',
+          eventType: 'face_recognized',
+          fields: { icon: 'mdi:face-recognition' },
+          fireOn: (e) => e.sub_label,
+          extra: (e) => ({ similarity: similarityOf(e) }),
+        },
       ],
     },
   ],
   create: ({ config, models, matchFace }) => {
     const faces = new FaceAnalyzer(models, matchFace, config);
     return {
-      analyze: async (frame) => faces.analyze(frame.img, (await frame.persons()).map((p) => p.box), frame.time),
+      analyze: async (frame) =>
+        faces.analyze(
+          frame.img,
+          (await frame.persons()).map((p) => p.box),
+          frame.time,
+        ),
     };
   },
 });

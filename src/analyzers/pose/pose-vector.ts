@@ -5,8 +5,19 @@ import type { Keypoint } from '../../models/detection.js';
  * them around the head, and they would outweigh the limbs that tell poses apart.
  */
 export const BODY_KEYPOINTS = [
-  'nose', 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
-  'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle',
+  'nose',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
+  'right_ankle',
 ] as const;
 
 /** Body keypoints centred on the hips and scaled by torso length: [x, y] by name, visible ones only. */
@@ -41,7 +52,10 @@ export function normalisePose(kps: readonly Keypoint[], minScore: number): PoseV
  * `minShared` (too little of the body to compare).
  */
 export function poseSimilarity(a: PoseVector, b: PoseVector, minShared = 6): number {
-  let dot = 0, na = 0, nb = 0, shared = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0,
+    shared = 0;
   for (const name of Object.keys(a)) {
     const q = b[name];
     if (!q) continue;

@@ -10,7 +10,6 @@ import { normalisePose, poseSimilarity, torsoAngle } from './pose-vector.js';
 
 export type PoseModels = Pick<Detector, 'detectPoses'>;
 
-
 /** A fallen-looking body may be missed in a frame or two before it counts as gone. */
 const FALL_GRACE_MS = 1500;
 

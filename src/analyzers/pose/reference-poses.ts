@@ -31,9 +31,7 @@ export interface SavePoseDeps {
  */
 export async function savePoseFromImage(deps: SavePoseDeps, name: string, image: RgbImage, threshold: number): Promise<ReferencePose> {
   if (!POSE_NAME.test(name)) throw new PoseSaveError('bad_name', `pose name "${name}": use a-z, 0-9 and _ (at most 64)`);
-  const persons = deps.detector.has('objects')
-    ? (await deps.detector.detectObjects(image)).filter((o) => o.label === 'person').map((o) => o.box)
-    : [];
+  const persons = deps.detector.has('objects') ? (await deps.detector.detectObjects(image)).filter((o) => o.label === 'person').map((o) => o.box) : [];
   const poses = (await findPoses(deps.detector, image, persons))
     .map((p) => ({ p, vector: normalisePose(p.keypoints, deps.minKeypointScore) }))
     .filter((x): x is { p: (typeof x)['p']; vector: NonNullable<(typeof x)['vector']> } => x.vector !== null)

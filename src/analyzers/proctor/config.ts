@@ -19,17 +19,32 @@ export const proctorSchema = z
         /** The seat empty after someone sat in it. */
         left_seat: z.object(cueBase(5)).strict().prefault({}),
         /** Two people, or two faces, in one seat; `min_score` for the second one. */
-        extra_person: z.object({ ...cueBase(2), min_score: z.number().min(0).max(1).default(0.5) }).strict().prefault({}),
+        extra_person: z
+          .object({ ...cueBase(2), min_score: z.number().min(0).max(1).default(0.5) })
+          .strict()
+          .prefault({}),
         /** COCO `cell phone` in the seat at or above `min_score`. */
-        phone: z.object({ ...cueBase(1), min_score: z.number().min(0).max(1).default(0.35) }).strict().prefault({}),
+        phone: z
+          .object({ ...cueBase(1), min_score: z.number().min(0).max(1).default(0.35) })
+          .strict()
+          .prefault({}),
         /** Head turned left or right by at least `angle` degrees. */
-        looking_away: z.object({ ...cueBase(3), angle: z.number().min(0).max(90).default(35) }).strict().prefault({}),
+        looking_away: z
+          .object({ ...cueBase(3), angle: z.number().min(0).max(90).default(35) })
+          .strict()
+          .prefault({}),
         /** Head bowed by at least `angle` degrees. */
-        looking_down: z.object({ ...cueBase(5), angle: z.number().min(0).max(90).default(25) }).strict().prefault({}),
+        looking_down: z
+          .object({ ...cueBase(5), angle: z.number().min(0).max(90).default(25) })
+          .strict()
+          .prefault({}),
         /** The seated face is someone other than the seat's candidate, or stays unknown. */
         not_candidate: z.object(cueBase(5)).strict().prefault({}),
         /** The trained k-NN says `suspicious` with at least `min_score` of the vote. */
-        suspicious: z.object({ ...cueBase(2), min_score: z.number().min(0).max(1).default(0.6) }).strict().prefault({}),
+        suspicious: z
+          .object({ ...cueBase(2), min_score: z.number().min(0).max(1).default(0.6) })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -40,9 +55,7 @@ export const proctorSchema = z
 const seatSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'seat names use letters, digits, _ and - (at most 32)'),
-    coordinates: z
-      .array(z.tuple([z.number(), z.number()]))
-      .min(3, 'a seat polygon needs at least 3 points'),
+    coordinates: z.array(z.tuple([z.number(), z.number()])).min(3, 'a seat polygon needs at least 3 points'),
     /** A name from the face registry. */
     candidate: z.string().optional(),
   })

@@ -36,7 +36,8 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
         {
           name: 'proctor',
           icon: '📝',
-          headline: (ev) => (ev.length === 1 ? `Seat ${ev[0].sub_label}: ${cueText(ev[0].label)}` : `${ev.length} incidents (${[...new Set(ev.map((e) => e.sub_label))].join(', ')})`),
+          headline: (ev) =>
+            ev.length === 1 ? `Seat ${ev[0].sub_label}: ${cueText(ev[0].label)}` : `${ev.length} incidents (${[...new Set(ev.map((e) => e.sub_label))].join(', ')})`,
         },
       ],
       entities: [

@@ -16,7 +16,12 @@ export const WHOLE_FRAME_SEAT = 'seat';
 /** Seats in pixels; coordinates that are all ≤ 1 are fractions of the frame (as zones are). */
 export function resolveSeats(seats: readonly SeatConfig[], width: number, height: number): Seat[] {
   if (seats.length === 0) {
-    const polygon: Array<[number, number]> = [[0, 0], [width, 0], [width, height], [0, height]];
+    const polygon: Array<[number, number]> = [
+      [0, 0],
+      [width, 0],
+      [width, height],
+      [0, height],
+    ];
     return [{ name: WHOLE_FRAME_SEAT, polygon, box: [0, 0, width, height] }];
   }
   return seats.map((s) => {

@@ -7,7 +7,10 @@ export const WEAPON_LABELS = ['knife', 'pistol', 'handgun', 'gun', 'rifle', 'lon
 export const weaponSchema = z
   .object({
     /** Object labels that count as weapons: COCO's `knife`, plus what a user pistol/rifle model emits. */
-    labels: z.array(z.string().min(1)).min(1).default([...WEAPON_LABELS]),
+    labels: z
+      .array(z.string().min(1))
+      .min(1)
+      .default([...WEAPON_LABELS]),
     min_score: z.number().min(0).max(1).default(0.4),
     /** Smallest weapon box, in pixels² at the camera's detect size. */
     min_area: z.number().min(0).default(100),

@@ -23,7 +23,11 @@ export const weaponAnalyzer = defineAnalyzer({
   create: ({ config }) => {
     const weapons = new WeaponAnalyzer(config);
     return {
-      analyze: async (frame) => weapons.analyze(await frame.objects(), (await frame.persons()).map((p) => p.box)),
+      analyze: async (frame) =>
+        weapons.analyze(
+          await frame.objects(),
+          (await frame.persons()).map((p) => p.box),
+        ),
       reset: () => weapons.reset(),
     };
   },

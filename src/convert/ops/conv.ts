@@ -115,4 +115,3 @@ function resize(n: TfNode, ctx: ConvertContext, mode: 'linear' | 'nearest'): voi
   const y = ctx.graph.addNode('Resize', [input, '', '', sizes], { name: n.name, attrs })[0];
   ctx.set(n.name, { nchw: y });
 }
-

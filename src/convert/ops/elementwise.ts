@@ -18,7 +18,11 @@ function elementwise(emit: Emit, type?: (ctx: ConvertContext, n: TfNode) => Onnx
       activations.length > 0 &&
       (activations.every((x) => ctx.hasNchw(x)) || (activations.length === 1 && xs.some((x) => perChannel(ctx.value(x))))) &&
       xs.every((x) => !ctx.value(x) || ctx.value(x)!.shape.length <= 4);
-    const y = emit(ctx, n, xs.map((x) => (useNchw ? ctx.nchw(x) : ctx.nhwc(x))));
+    const y = emit(
+      ctx,
+      n,
+      xs.map((x) => (useNchw ? ctx.nchw(x) : ctx.nhwc(x))),
+    );
     const t = type ? type(ctx, n) : (onnxTypeOfTf(attr.type(n, 'T')) ?? ctx.typeOf(xs[0]));
     ctx.set(n.name, useNchw ? { nchw: y, type: t } : { nhwc: y, type: t });
   };
@@ -48,13 +52,23 @@ function preluAsScales(n: TfNode, ctx: ConvertContext): boolean {
   // one value per channel: every dimension but the last (NHWC's channels) is 1
   if (alpha.shape.slice(0, -1).some((d) => d !== 1) || alpha.shape.length > 4) return false;
   const a = Array.from(alpha.data);
-  const zeros = ctx.float(`${n.name}/zeros`, a.map(() => 0));
-  const ones = ctx.float(`${n.name}/ones`, a.map(() => 1));
+  const zeros = ctx.float(
+    `${n.name}/zeros`,
+    a.map(() => 0),
+  );
+  const ones = ctx.float(
+    `${n.name}/ones`,
+    a.map(() => 1),
+  );
   const scale = (input: string, factors: number[], name: string) =>
     ctx.node('BatchNormalization', [input, ctx.float(`${name}/scale`, factors), zeros, zeros, ones], name, { epsilon: { float: 0 } });
   const input = ctx.nchw(x);
   const negative = scale(input, a, `${n.name}/slope`);
-  const positive = scale(ctx.node('Relu', [input], `${n.name}/relu`), a.map((v) => 1 - v), `${n.name}/rest`);
+  const positive = scale(
+    ctx.node('Relu', [input], `${n.name}/relu`),
+    a.map((v) => 1 - v),
+    `${n.name}/rest`,
+  );
   ctx.set(n.name, { nchw: ctx.node('Add', [negative, positive], n.name), type: OnnxType.float });
   return true;
 }
@@ -99,12 +113,19 @@ export const elementwiseOps: Record<string, OpMapper> = {
   Sqrt: simple('Sqrt'),
   Floor: simple('Floor'),
   Elu: simple('Elu'),
-  Equal: elementwise((ctx, n, xs) => ctx.node('Equal', xs, n.name), () => OnnxType.bool),
-  Greater: elementwise((ctx, n, xs) => ctx.node('Greater', xs, n.name), () => OnnxType.bool),
-  Less: elementwise((ctx, n, xs) => ctx.node('Less', xs, n.name), () => OnnxType.bool),
-  Relu6: elementwise((ctx, n, [x]) =>
-    ctx.node('Clip', [x, ctx.float(`${n.name}/min`, [0], []), ctx.float(`${n.name}/max`, [6], [])], n.name),
+  Equal: elementwise(
+    (ctx, n, xs) => ctx.node('Equal', xs, n.name),
+    () => OnnxType.bool,
   ),
+  Greater: elementwise(
+    (ctx, n, xs) => ctx.node('Greater', xs, n.name),
+    () => OnnxType.bool,
+  ),
+  Less: elementwise(
+    (ctx, n, xs) => ctx.node('Less', xs, n.name),
+    () => OnnxType.bool,
+  ),
+  Relu6: elementwise((ctx, n, [x]) => ctx.node('Clip', [x, ctx.float(`${n.name}/min`, [0], []), ctx.float(`${n.name}/max`, [6], [])], n.name)),
   LeakyRelu: elementwise((ctx, n, [x]) => ctx.node('LeakyRelu', [x], n.name, { alpha: { float: attr.float(n, 'alpha', 0.2) } })),
   Rsqrt: elementwise((ctx, n, [x]) => ctx.node('Reciprocal', [ctx.node('Sqrt', [x], `${n.name}/sqrt`)], n.name)),
   Square: elementwise((ctx, n, [x]) => ctx.node('Mul', [x, x], n.name)),

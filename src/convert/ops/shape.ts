@@ -72,10 +72,23 @@ export const shapeOps: Record<string, OpMapper> = {
     const axis = axisValue(ctx, n, all[all.length - 1]);
     const type = tType(n) ?? ctx.typeOf(xs[0]);
     if (xs.every((x) => ctx.hasNchw(x))) {
-      const y = ctx.node('Concat', xs.map((x) => ctx.nchw(x)), n.name, { axis: NCHW_AXIS_OF_NHWC[(axis + 4) % 4] });
+      const y = ctx.node(
+        'Concat',
+        xs.map((x) => ctx.nchw(x)),
+        n.name,
+        { axis: NCHW_AXIS_OF_NHWC[(axis + 4) % 4] },
+      );
       ctx.set(n.name, { nchw: y, type });
     } else {
-      ctx.set(n.name, { nhwc: ctx.node('Concat', xs.map((x) => ctx.nhwc(x)), n.name, { axis }), type });
+      ctx.set(n.name, {
+        nhwc: ctx.node(
+          'Concat',
+          xs.map((x) => ctx.nhwc(x)),
+          n.name,
+          { axis },
+        ),
+        type,
+      });
     }
   },
 

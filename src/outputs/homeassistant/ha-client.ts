@@ -82,8 +82,17 @@ export class HomeAssistantClient {
   private eventData(e: ArgusEvent): Record<string, unknown> {
     const snapshot = this.opts.snapshotUrl ? this.opts.snapshotUrl(e) : e.snapshot;
     return {
-      id: e.id, camera: e.camera, kind: e.kind, label: e.label, sub_label: e.sub_label, score: e.score,
-      zones: e.zones, box: e.box, start_time: e.start_time, snapshot_url: snapshot, attributes: e.attributes ?? {},
+      id: e.id,
+      camera: e.camera,
+      kind: e.kind,
+      label: e.label,
+      sub_label: e.sub_label,
+      score: e.score,
+      zones: e.zones,
+      box: e.box,
+      start_time: e.start_time,
+      snapshot_url: snapshot,
+      attributes: e.attributes ?? {},
     };
   }
 
@@ -127,10 +136,9 @@ export class HomeAssistantClient {
 
   private authFailed(): void {
     this.status = 'auth_failed';
-    this.lastError =
-      this.opts.url.includes('supervisor')
-        ? 'Home Assistant refused the Supervisor token: the add-on needs `homeassistant_api: true` in its manifest'
-        : 'Home Assistant refused the access token: create a long-lived access token (HA profile → Security) and set homeassistant.token';
+    this.lastError = this.opts.url.includes('supervisor')
+      ? 'Home Assistant refused the Supervisor token: the add-on needs `homeassistant_api: true` in its manifest'
+      : 'Home Assistant refused the access token: create a long-lived access token (HA profile → Security) and set homeassistant.token';
     this.opts.logger.error(this.lastError);
     this.conn?.close();
     this.conn = undefined;

@@ -125,9 +125,7 @@ export class MqttConnection {
     const client = this.client;
     if (!client) return;
     if (client.connected) {
-      await new Promise<void>((resolve) =>
-        client.publish(this.availabilityTopic, 'offline', { retain: true, qos: 1 }, () => resolve()),
-      );
+      await new Promise<void>((resolve) => client.publish(this.availabilityTopic, 'offline', { retain: true, qos: 1 }, () => resolve()));
     }
     await client.endAsync();
   }

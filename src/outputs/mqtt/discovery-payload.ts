@@ -90,36 +90,39 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
   const t = cameraTopics(camera);
   const dev = cameraDeviceId(camera);
   const id = (key: string) => `${dev}_${key}`;
-  const entries: Array<[string, Component]> = ctx.kinds.specs.filter((kind) => subject.kinds.includes(kind.kind)).flatMap((kind) =>
-    kind.entities.map((e): [string, Component] => [id(e.key), component(e.platform, id(e.key), entityFields(e, ctx.topic(t.entity(e.key)), ctx.topic(t.attributes(e.key))))]),
-  );
+  const entries: Array<[string, Component]> = ctx.kinds.specs
+    .filter((kind) => subject.kinds.includes(kind.kind))
+    .flatMap((kind) =>
+      kind.entities.map((e): [string, Component] => [id(e.key), component(e.platform, id(e.key), entityFields(e, ctx.topic(t.entity(e.key)), ctx.topic(t.attributes(e.key))))]),
+    );
   entries.push(...zoneComponents(ctx, camera, subject.zones));
   entries.push([id('snapshot'), component('image', id('snapshot'), { name: 'Last snapshot', image_topic: ctx.topic(t.image), content_type: 'image/jpeg' })]);
-  if (!frigate) entries.push(
-    [id('motion'), component('binary_sensor', id('motion'), { name: 'Motion', state_topic: ctx.topic(t.motion), device_class: 'motion' })],
-    [
-      id('fps'),
-      component('sensor', id('fps'), {
-        name: 'Detection fps',
-        state_topic: ctx.topic(t.fps),
-        unit_of_measurement: 'fps',
-        state_class: 'measurement',
-        suggested_display_precision: 1,
-        entity_category: 'diagnostic',
-      }),
-    ],
-    [
-      id('pause'),
-      component('switch', id('pause'), {
-        name: 'Pause detection',
-        state_topic: ctx.topic(t.pause),
-        command_topic: ctx.topic(t.pauseSet),
-        icon: 'mdi:pause-circle',
-        entity_category: 'config',
-        availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
-      }),
-    ],
-  );
+  if (!frigate)
+    entries.push(
+      [id('motion'), component('binary_sensor', id('motion'), { name: 'Motion', state_topic: ctx.topic(t.motion), device_class: 'motion' })],
+      [
+        id('fps'),
+        component('sensor', id('fps'), {
+          name: 'Detection fps',
+          state_topic: ctx.topic(t.fps),
+          unit_of_measurement: 'fps',
+          state_class: 'measurement',
+          suggested_display_precision: 1,
+          entity_category: 'diagnostic',
+        }),
+      ],
+      [
+        id('pause'),
+        component('switch', id('pause'), {
+          name: 'Pause detection',
+          state_topic: ctx.topic(t.pause),
+          command_topic: ctx.topic(t.pauseSet),
+          icon: 'mdi:pause-circle',
+          entity_category: 'config',
+          availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
+        }),
+      ],
+    );
   return {
     dev: { identifiers: [dev], name: titleOf(camera), manufacturer: 'Argus', model: frigate ? 'Frigate camera' : 'Camera', sw_version: ctx.version, via_device: BRIDGE_DEVICE_ID },
     o: origin(ctx),

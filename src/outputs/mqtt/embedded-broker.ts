@@ -10,9 +10,7 @@ export class EmbeddedBroker {
   private broker?: Aedes;
   private server?: Server;
 
-  constructor(
-    private readonly opts: { port: number; host?: string; logger: Logger },
-  ) {}
+  constructor(private readonly opts: { port: number; host?: string; logger: Logger }) {}
 
   /** Starts listening; returns the URL clients connect to. A busy port falls back to a free one. */
   async start(): Promise<string> {

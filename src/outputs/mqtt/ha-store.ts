@@ -69,7 +69,12 @@ export class HaStore {
 
   sightings(): Sighting[] {
     const rows = this.db.prepare('SELECT person_id, camera, time, similarity, event_id, snapshot FROM ha_sightings').all() as Array<{
-      person_id: number; camera: string; time: number; similarity: number | null; event_id: string; snapshot: string | null;
+      person_id: number;
+      camera: string;
+      time: number;
+      similarity: number | null;
+      event_id: string;
+      snapshot: string | null;
     }>;
     return rows.map((r) => ({ personId: r.person_id, camera: r.camera, time: r.time, similarity: r.similarity, eventId: r.event_id, snapshot: r.snapshot }));
   }

@@ -9,7 +9,12 @@ export interface PersonSubject {
 
 /** `Anna Maria` → `anna_maria`, for the entity id HA gives the sensor when it first sees it. */
 function slug(name: string): string {
-  const ascii = name.normalize('NFKD').replace(/[^\w\s-]/g, '').toLowerCase().trim().replace(/[\s-]+/g, '_');
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .toLowerCase()
+    .trim()
+    .replace(/[\s-]+/g, '_');
   return ascii.replace(/^_+|_+$/g, '');
 }
 

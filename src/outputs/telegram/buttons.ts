@@ -4,9 +4,7 @@ import type { ArgusEvent } from '../../events/event.js';
 /** Telegram allows at most 64 bytes of callback data per button. */
 const MAX_CALLBACK_BYTES = 64;
 
-export type ButtonAction =
-  | { kind: 'snap' | 'mute' | 'unmute'; camera: string }
-  | { kind: 'enrol'; eventId: string };
+export type ButtonAction = { kind: 'snap' | 'mute' | 'unmute'; camera: string } | { kind: 'enrol'; eventId: string };
 
 export function encodeAction(a: ButtonAction): string {
   return a.kind === 'enrol' ? `enrol:${a.eventId}` : `${a.kind}:${a.camera}`;

@@ -3,9 +3,7 @@ import { z } from 'zod';
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** Telegram chat ids are integers (negative for groups and channels); YAML may quote them. */
-const chatId = z
-  .union([z.number().int(), z.string().regex(/^-?\d+$/, 'a numeric chat id such as 123456789 or -1001234567890')])
-  .transform((v) => Number(v));
+const chatId = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'a numeric chat id such as 123456789 or -1001234567890')]).transform((v) => Number(v));
 
 export const quietHoursSchema = z
   .object({

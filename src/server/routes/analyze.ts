@@ -31,9 +31,7 @@ export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
     const [file] = (await readUpload(req)).files;
     const families = MODEL_FAMILIES.filter((f: ModelFamily) => detector.has(f));
     // Photos over 12 MP are analyzed scaled down: width, height and boxes are the analyzed image's.
-    const result = await photoWork(req, [file], async () =>
-      analyzeImage(detector, await decodePhoto(file), { file: file.name, families, embeddings: Boolean(deps.matchFace) }),
-    );
+    const result = await photoWork(req, [file], async () => analyzeImage(detector, await decodePhoto(file), { file: file.name, families, embeddings: Boolean(deps.matchFace) }));
     const named: NamedAnalysis = {
       ...result,
       faces: result.faces.map(({ embedding, ...face }) => {

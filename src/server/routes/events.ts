@@ -26,19 +26,25 @@ const text = z.string().max(200);
 
 const listQueryFor = (kinds: readonly string[]) =>
   z
-  .object({
-    camera: text.optional(),
-    kind: z.string().refine((k) => kinds.includes(k), { message: `one of ${kinds.join(', ')}` }).optional(),
-    label: text.optional(),
-    name: text.optional(),
-    zone: text.optional(),
-    after: time.optional(),
-    before: time.optional(),
-    in_progress: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
-    offset: z.coerce.number().int().min(0).optional(),
-  })
-  .strict();
+    .object({
+      camera: text.optional(),
+      kind: z
+        .string()
+        .refine((k) => kinds.includes(k), { message: `one of ${kinds.join(', ')}` })
+        .optional(),
+      label: text.optional(),
+      name: text.optional(),
+      zone: text.optional(),
+      after: time.optional(),
+      before: time.optional(),
+      in_progress: z
+        .enum(['true', 'false'])
+        .transform((v) => v === 'true')
+        .optional(),
+      limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+      offset: z.coerce.number().int().min(0).optional(),
+    })
+    .strict();
 
 /** Event ids are short (`<start time>-<random>`); the bound keeps a hostile one out of messages. */
 const idParams = z.object({ id: z.string().min(1).max(128) });

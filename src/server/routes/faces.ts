@@ -59,10 +59,7 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
 
   app.get('/export', async (_req, reply) => {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');
-    return reply
-      .type('application/gzip')
-      .header('content-disposition', `attachment; filename="argus-faces-${stamp}.tar.gz"`)
-      .send(registry.exportArchive());
+    return reply.type('application/gzip').header('content-disposition', `attachment; filename="argus-faces-${stamp}.tar.gz"`).send(registry.exportArchive());
   });
 
   app.post('/import', { config: { upload: archive } }, async (req) => {

@@ -4,11 +4,20 @@ import { z } from 'zod';
 export const frigateSchema = z
   .object({
     /** Frigate's HTTP API, e.g. http://frigate:5000 (the unauthenticated internal port); Frigate is used only when it is set. */
-    url: z.string().regex(/^https?:\/\//, 'a URL starting with http:// or https://, such as http://frigate:5000').optional(),
+    url: z
+      .string()
+      .regex(/^https?:\/\//, 'a URL starting with http:// or https://, such as http://frigate:5000')
+      .optional(),
     /** Frigate's `mqtt.topic_prefix`. */
-    topic_prefix: z.string().regex(/^[^#+]+$/, 'a topic without + or #').default('frigate'),
+    topic_prefix: z
+      .string()
+      .regex(/^[^#+]+$/, 'a topic without + or #')
+      .default('frigate'),
     /** The broker Frigate publishes to, when it is not the one Argus uses. */
-    mqtt_url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'a URL starting with mqtt://, mqtts://, ws:// or wss://').optional(),
+    mqtt_url: z
+      .string()
+      .regex(/^(mqtts?|wss?|tcp):\/\//, 'a URL starting with mqtt://, mqtts://, ws:// or wss://')
+      .optional(),
     /** Frigate labels whose events Argus analyses. */
     labels: z.array(z.string().min(1)).min(1).default(['person']),
     /** Frigate cameras to watch; empty watches all of them. */

@@ -95,7 +95,8 @@ export class FrigateSource {
    */
   start(): void {
     this.unsubscribe = this.opts.mqtt.subscribeExternal(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
-    if (!this.listed) this.cameras().catch((err: Error) => this.opts.logger.warn(`Frigate's camera list: ${err.message}; cameras get their Home Assistant device at their first event`));
+    if (!this.listed)
+      this.cameras().catch((err: Error) => this.opts.logger.warn(`Frigate's camera list: ${err.message}; cameras get their Home Assistant device at their first event`));
   }
 
   stop(): void {
@@ -199,7 +200,15 @@ export class FrigateSource {
     });
     if (result.name !== null || result.faceBox) {
       const score = result.similarity ?? 0;
-      const face = base('face', { kind: 'face', label: 'face', sub_label: result.name, score, top_score: score, box: result.faceBox ?? f.box ?? [0, 0, 0, 0], attributes: { similarity: result.similarity ?? null } });
+      const face = base('face', {
+        kind: 'face',
+        label: 'face',
+        sub_label: result.name,
+        score,
+        top_score: score,
+        box: result.faceBox ?? f.box ?? [0, 0, 0, 0],
+        attributes: { similarity: result.similarity ?? null },
+      });
       this.send(t, face);
     }
   }

@@ -17,8 +17,25 @@ describe('seats', () => {
     expect(resolveSeats([], 640, 360)).toMatchObject([{ name: 'seat', box: [0, 0, 640, 360] }]);
     const seats = resolveSeats(
       [
-        { name: 'A1', coordinates: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] },
-        { name: 'A2', coordinates: [[320, 0], [640, 0], [640, 360], [320, 360]], candidate: 'alice' },
+        {
+          name: 'A1',
+          coordinates: [
+            [0, 0],
+            [0.5, 0],
+            [0.5, 1],
+            [0, 1],
+          ],
+        },
+        {
+          name: 'A2',
+          coordinates: [
+            [320, 0],
+            [640, 0],
+            [640, 360],
+            [320, 360],
+          ],
+          candidate: 'alice',
+        },
       ],
       640,
       360,

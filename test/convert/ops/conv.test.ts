@@ -16,7 +16,17 @@ function convGraph(op: string, filterShape: number[], attrs: GraphSpec['nodes'][
   };
 }
 
-const x = (shape = [1, 9, 11, 4], seed = 1) => [{ name: 'x', shape, dtype: 'float32' as const, data: randomArray(shape.reduce((a, b) => a * b, 1), seed) }];
+const x = (shape = [1, 9, 11, 4], seed = 1) => [
+  {
+    name: 'x',
+    shape,
+    dtype: 'float32' as const,
+    data: randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+  },
+];
 
 async function expectAgrees(spec: GraphSpec, feeds = x()): Promise<void> {
   for (const r of await compareGraph(spec, feeds)) expect(r.error, r.output).toBeLessThan(1e-5);
@@ -32,9 +42,7 @@ describe('convolution ops', () => {
   });
 
   it('Conv2D with EXPLICIT padding', async () => {
-    await expectAgrees(
-      convGraph('Conv2D', [3, 2, 4, 3], { padding: { s: 'EXPLICIT' }, explicit_paddings: { ints: [0, 0, 1, 2, 0, 1, 0, 0] }, strides: { ints: [1, 1, 2, 1] } }),
-    );
+    await expectAgrees(convGraph('Conv2D', [3, 2, 4, 3], { padding: { s: 'EXPLICIT' }, explicit_paddings: { ints: [0, 0, 1, 2, 0, 1, 0, 0] }, strides: { ints: [1, 1, 2, 1] } }));
   });
 
   it('depthwise convolution with a channel multiplier keeps TF channel order', async () => {
@@ -45,29 +53,49 @@ describe('convolution ops', () => {
     const bias = { name: 'b', dtype: 'float32' as const, shape: [5], values: [0.5, -0.2, 3, 0.1, -1] };
     const alpha = { name: 'a', dtype: 'float32' as const, shape: [5], values: [0.1, 0.2, 0.3, 0.4, 0.5] };
     const fused = (ops: string[]) => ({ padding: { s: 'SAME' }, strides: { ints: [1, 1, 1, 1] }, fused_ops: { strs: ops }, num_args: { i: ops.includes('Prelu') ? 2 : 1 } });
-    await expectAgrees(convGraph('_FusedConv2D', [3, 3, 4, 5], fused(['BiasAdd', 'Relu6']), [bias]), x([1, 9, 11, 4], 3).map((f) => ({ ...f, data: f.data.map((v) => v * 4) })));
+    await expectAgrees(
+      convGraph('_FusedConv2D', [3, 3, 4, 5], fused(['BiasAdd', 'Relu6']), [bias]),
+      x([1, 9, 11, 4], 3).map((f) => ({ ...f, data: f.data.map((v) => v * 4) })),
+    );
     await expectAgrees(convGraph('_FusedConv2D', [1, 1, 4, 5], fused(['BiasAdd', 'Prelu']), [bias, alpha]));
   });
 
   it('FusedDepthwiseConv2dNative with BiasAdd + Relu', async () => {
     const bias = { name: 'b', dtype: 'float32' as const, shape: [4], values: [0.5, -0.2, 0.3, 0.1] };
     await expectAgrees(
-      convGraph('FusedDepthwiseConv2dNative', [5, 5, 4, 1], { padding: { s: 'SAME' }, strides: { ints: [1, 1, 1, 1] }, fused_ops: { strs: ['BiasAdd', 'Relu'] }, num_args: { i: 1 } }, [bias]),
+      convGraph(
+        'FusedDepthwiseConv2dNative',
+        [5, 5, 4, 1],
+        { padding: { s: 'SAME' }, strides: { ints: [1, 1, 1, 1] }, fused_ops: { strs: ['BiasAdd', 'Relu'] }, num_args: { i: 1 } },
+        [bias],
+      ),
     );
   });
 
   it('MaxPool with SAME padding ignores the padded pixels', async () => {
     const spec: GraphSpec = {
       inputs: [{ name: 'x', shape: [1, 9, 11, 4], dtype: 'float32' }],
-      nodes: [{ name: 'y', op: 'MaxPool', inputs: ['x'], attrs: { T: F, data_format: NHWC, ksize: { ints: [1, 3, 3, 1] }, strides: { ints: [1, 2, 2, 1] }, padding: { s: 'SAME' } } }],
+      nodes: [
+        { name: 'y', op: 'MaxPool', inputs: ['x'], attrs: { T: F, data_format: NHWC, ksize: { ints: [1, 3, 3, 1] }, strides: { ints: [1, 2, 2, 1] }, padding: { s: 'SAME' } } },
+      ],
       outputs: ['y'],
     };
-    await expectAgrees(spec, x().map((f) => ({ ...f, data: f.data.map((v) => v - 2) })));
+    await expectAgrees(
+      spec,
+      x().map((f) => ({ ...f, data: f.data.map((v) => v - 2) })),
+    );
   });
 
-  for (const [align, half] of [[false, false], [false, true], [true, false]]) {
+  for (const [align, half] of [
+    [false, false],
+    [false, true],
+    [true, false],
+  ]) {
     it(`ResizeBilinear (align_corners ${align}, half_pixel_centers ${half}) up and down`, async () => {
-      for (const size of [[18, 22], [5, 4]]) {
+      for (const size of [
+        [18, 22],
+        [5, 4],
+      ]) {
         const spec: GraphSpec = {
           inputs: [{ name: 'x', shape: [1, 9, 11, 4], dtype: 'float32' }],
           consts: [{ name: 'size', dtype: 'int32', shape: [2], values: size }],

@@ -6,14 +6,25 @@ import { buildGraph, compareGraph, randomArray, type GraphSpec } from '../graph-
 
 const F = { type: 'DT_FLOAT' };
 const I = { type: 'DT_INT32' };
-const conv = { name: 'c', op: 'Conv2D', inputs: ['x', 'w'], attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'VALID' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] } } };
+const conv = {
+  name: 'c',
+  op: 'Conv2D',
+  inputs: ['x', 'w'],
+  attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'VALID' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] } },
+};
 
 describe('elementwise ops', () => {
   it('FloorDiv and FloorMod floor towards −∞ for negative integers and floats, as TF does', async () => {
     const a = [-7, -6, -1, 0, 1, 6, 7, 9];
     const spec: GraphSpec = {
-      inputs: [{ name: 'a', shape: [8], dtype: 'int32' }, { name: 'f', shape: [8], dtype: 'float32' }],
-      consts: [{ name: 'b', dtype: 'int32', shape: [8], values: [2, -2, 3, 5, -3, 4, -4, 3] }, { name: 'bf', dtype: 'float32', shape: [], values: [-2.5] }],
+      inputs: [
+        { name: 'a', shape: [8], dtype: 'int32' },
+        { name: 'f', shape: [8], dtype: 'float32' },
+      ],
+      consts: [
+        { name: 'b', dtype: 'int32', shape: [8], values: [2, -2, 3, 5, -3, 4, -4, 3] },
+        { name: 'bf', dtype: 'float32', shape: [], values: [-2.5] },
+      ],
       nodes: [
         { name: 'div', op: 'FloorDiv', inputs: ['a', 'b'], attrs: { T: I } },
         { name: 'mod', op: 'FloorMod', inputs: ['a', 'b'], attrs: { T: I } },
@@ -27,7 +38,11 @@ describe('elementwise ops', () => {
       { name: 'f', shape: [8], dtype: 'float32', data: Float32Array.from(a.map((v) => v * 1.3)) },
     ]);
     // + 0 turns −0 into 0: ONNX keeps floor(−0) = −0 where TFJS writes 0, the same number.
-    for (const r of results) expect(r.onnx.map((v) => v + 0), r.output).toEqual(r.tfjs.map((v) => v + 0));
+    for (const r of results)
+      expect(
+        r.onnx.map((v) => v + 0),
+        r.output,
+      ).toEqual(r.tfjs.map((v) => v + 0));
   });
 
   it('binary ops on an NCHW activation broadcast scalar, [C] and [1,1,1,C] constants as TF does', async () => {

@@ -4,13 +4,24 @@ import { compareGraph, randomArray, type GraphSpec } from '../graph-fixture.js';
 const F = { type: 'DT_FLOAT' };
 const I = { type: 'DT_INT32' };
 const int = (name: string, values: number[], shape = [values.length]) => ({ name, dtype: 'int32' as const, shape, values });
-const conv = { name: 'c', op: 'Conv2D', inputs: ['x', 'w'], attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'VALID' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] } } };
+const conv = {
+  name: 'c',
+  op: 'Conv2D',
+  inputs: ['x', 'w'],
+  attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'VALID' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] } },
+};
 
 describe('reductions and matrix products', () => {
   it('Mean (kept and dropped dims), Sum, Max and ArgMax on an NCHW activation', async () => {
     const spec: GraphSpec = {
       inputs: [{ name: 'x', shape: [1, 5, 6, 3], dtype: 'float32' }],
-      consts: [{ name: 'w', dtype: 'float32', shape: [1, 1, 3, 3], values: [1, 0.5, 0, 0, 1, -1, 0.25, 0, 1] }, int('hw', [1, 2]), int('ch', [3]), int('h', [1]), int('last', [-1], [])],
+      consts: [
+        { name: 'w', dtype: 'float32', shape: [1, 1, 3, 3], values: [1, 0.5, 0, 0, 1, -1, 0.25, 0, 1] },
+        int('hw', [1, 2]),
+        int('ch', [3]),
+        int('h', [1]),
+        int('last', [-1], []),
+      ],
       nodes: [
         conv,
         { name: 'meanKeep', op: 'Mean', inputs: ['c', 'hw'], attrs: { T: F, Tidx: I, keep_dims: { b: true } } },
@@ -34,7 +45,12 @@ describe('reductions and matrix products', () => {
         { name: 'bias', dtype: 'float32', shape: [4], values: [0.1, -0.2, 0.3, 0] },
       ],
       nodes: [
-        { name: 'mm', op: '_FusedMatMul', inputs: ['x', 'b', 'bias'], attrs: { T: F, transpose_a: { b: false }, transpose_b: { b: true }, fused_ops: { strs: ['BiasAdd', 'Relu'] }, num_args: { i: 1 }, epsilon: { f: 0 } } },
+        {
+          name: 'mm',
+          op: '_FusedMatMul',
+          inputs: ['x', 'b', 'bias'],
+          attrs: { T: F, transpose_a: { b: false }, transpose_b: { b: true }, fused_ops: { strs: ['BiasAdd', 'Relu'] }, num_args: { i: 1 }, epsilon: { f: 0 } },
+        },
         { name: 'sm', op: 'Softmax', inputs: ['mm'], attrs: { T: F } },
       ],
       outputs: ['mm', 'sm'],

@@ -5,7 +5,17 @@ import { compareGraph, randomArray, type GraphSpec } from '../graph-fixture.js';
 
 const F = { type: 'DT_FLOAT' };
 const I = { type: 'DT_INT32' };
-const x = (shape: number[], seed = 1) => [{ name: 'x', shape, dtype: 'float32' as const, data: randomArray(shape.reduce((a, b) => a * b, 1), seed) }];
+const x = (shape: number[], seed = 1) => [
+  {
+    name: 'x',
+    shape,
+    dtype: 'float32' as const,
+    data: randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+  },
+];
 const int = (name: string, values: number[], shape = [values.length]) => ({ name, dtype: 'int32' as const, shape, values });
 
 async function expectExact(spec: GraphSpec, feeds: Parameters<typeof compareGraph>[1]): Promise<void> {
@@ -15,7 +25,12 @@ async function expectExact(spec: GraphSpec, feeds: Parameters<typeof compareGrap
 }
 
 /** A 1x1 convolution first, so the op under test reads a tensor that exists in NCHW. */
-const conv = { name: 'c', op: 'Conv2D', inputs: ['x', 'w'], attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'VALID' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] } } };
+const conv = {
+  name: 'c',
+  op: 'Conv2D',
+  inputs: ['x', 'w'],
+  attrs: { T: F, data_format: { s: 'NHWC' }, padding: { s: 'VALID' }, strides: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1, 1, 1] } },
+};
 const w = (c: number) => ({ name: 'w', dtype: 'float32' as const, shape: [1, 1, c, c], values: Array.from({ length: c * c }, (_, i) => (i % (c + 1) === 0 ? 1 : 0)) });
 
 describe('shape ops', () => {
@@ -30,7 +45,23 @@ describe('shape ops', () => {
       const spec: GraphSpec = {
         inputs: [{ name: 'x', shape: [2, 5, 6], dtype: 'float32' }],
         consts: [int('b', begin), int('e', end), int('s', strides)],
-        nodes: [{ name: 'y', op: 'StridedSlice', inputs: ['x', 'b', 'e', 's'], attrs: { T: F, Index: I, ellipsis_mask: { i: 0 }, begin_mask: { i: 0 }, end_mask: { i: 0 }, new_axis_mask: { i: 0 }, shrink_axis_mask: { i: 0 }, ...Object.fromEntries(Object.entries(masks).map(([k, v]) => [k, { i: v }])) } }],
+        nodes: [
+          {
+            name: 'y',
+            op: 'StridedSlice',
+            inputs: ['x', 'b', 'e', 's'],
+            attrs: {
+              T: F,
+              Index: I,
+              ellipsis_mask: { i: 0 },
+              begin_mask: { i: 0 },
+              end_mask: { i: 0 },
+              new_axis_mask: { i: 0 },
+              shrink_axis_mask: { i: 0 },
+              ...Object.fromEntries(Object.entries(masks).map(([k, v]) => [k, { i: v }])),
+            },
+          },
+        ],
         outputs: ['y'],
       };
       await expectExact(spec, x([2, 5, 6]));
@@ -44,7 +75,12 @@ describe('shape ops', () => {
       nodes: [
         conv,
         { name: 'shape', op: 'Shape', inputs: ['c'], attrs: { T: F, out_type: I } },
-        { name: 'n', op: 'StridedSlice', inputs: ['shape', 'b', 'e', 's'], attrs: { T: I, Index: I, shrink_axis_mask: { i: 1 }, begin_mask: { i: 0 }, end_mask: { i: 0 }, new_axis_mask: { i: 0 }, ellipsis_mask: { i: 0 } } },
+        {
+          name: 'n',
+          op: 'StridedSlice',
+          inputs: ['shape', 'b', 'e', 's'],
+          attrs: { T: I, Index: I, shrink_axis_mask: { i: 1 }, begin_mask: { i: 0 }, end_mask: { i: 0 }, new_axis_mask: { i: 0 }, ellipsis_mask: { i: 0 } },
+        },
         { name: 'pack', op: 'Pack', inputs: ['n', 'm1', 'k'], attrs: { T: I, N: { i: 3 }, axis: { i: 0 } } },
         { name: 'y', op: 'Reshape', inputs: ['c', 'pack'], attrs: { T: F, Tshape: I } },
       ],

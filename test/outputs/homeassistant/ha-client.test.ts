@@ -14,14 +14,28 @@ const TOKEN = 'long-lived-token-abcdef0123456789';
 
 function capturingLogger() {
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(chunk.toString()); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
   return { logger: createLogger('debug', sink), lines };
 }
 
-
 const knife: ArgusEvent = {
-  id: 'ev1', camera: 'front_door', kind: 'weapon', label: 'knife', sub_label: null, score: 0.81, top_score: 0.81,
-  box: [10, 20, 30, 40], zones: ['porch'], start_time: 1_795_000_000.5, end_time: null, snapshot: 'events/ev1/snapshot.jpg',
+  id: 'ev1',
+  camera: 'front_door',
+  kind: 'weapon',
+  label: 'knife',
+  sub_label: null,
+  score: 0.81,
+  top_score: 0.81,
+  box: [10, 20, 30, 40],
+  zones: ['porch'],
+  start_time: 1_795_000_000.5,
+  end_time: null,
+  snapshot: 'events/ev1/snapshot.jpg',
 };
 
 describe('the Home Assistant websocket client, against a local server speaking HA’s protocol', () => {
@@ -33,7 +47,14 @@ describe('the Home Assistant websocket client, against a local server speaking H
   async function setup(token = TOKEN, gate?: { entity: string; states: string[]; when_unknown: 'allow' | 'block' }) {
     const ha = await HaStandIn.start(TOKEN);
     const { logger, lines } = capturingLogger();
-    const client = new HomeAssistantClient({ url: ha.url, token, logger, alertGate: gate, snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 5)), ttlSeconds: 3600, publicUrl: 'http://argus.local:8099' }), retryMs: 100 });
+    const client = new HomeAssistantClient({
+      url: ha.url,
+      token,
+      logger,
+      alertGate: gate,
+      snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 5)), ttlSeconds: 3600, publicUrl: 'http://argus.local:8099' }),
+      retryMs: 100,
+    });
     cleanup.push(() => ha.stop());
     cleanup.push(() => client.stop());
     return { ha, client, lines };
@@ -47,7 +68,12 @@ describe('the Home Assistant websocket client, against a local server speaking H
     expect(ha.fired).toHaveLength(1);
     expect(ha.fired[0].event_type).toBe('argus_detection');
     expect(ha.fired[0].event_data).toMatchObject({
-      id: 'ev1', camera: 'front_door', kind: 'weapon', label: 'knife', score: 0.81, zones: ['porch'],
+      id: 'ev1',
+      camera: 'front_door',
+      kind: 'weapon',
+      label: 'knife',
+      score: 0.81,
+      zones: ['porch'],
       snapshot_url: expect.stringMatching(/^http:\/\/argus\.local:8099\/api\/events\/ev1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/),
     });
   });

@@ -21,11 +21,19 @@ const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 
 function event(over: Partial<ArgusEvent> & Pick<ArgusEvent, 'id' | 'kind'>): ArgusEvent {
   return {
-    camera: 'front_door', label: over.kind, sub_label: null, score: 0.9, top_score: 0.9, box: [0, 0, 10, 10], zones: [],
-    start_time: 1_795_000_000, end_time: null, snapshot: `events/${over.id}/snapshot.jpg`, ...over,
+    camera: 'front_door',
+    label: over.kind,
+    sub_label: null,
+    score: 0.9,
+    top_score: 0.9,
+    box: [0, 0, 10, 10],
+    zones: [],
+    start_time: 1_795_000_000,
+    end_time: null,
+    snapshot: `events/${over.id}/snapshot.jpg`,
+    ...over,
   };
 }
-
 
 describe('Home Assistant over MQTT, against a real broker', () => {
   let broker: TestBroker;
@@ -57,7 +65,14 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const bus = new EventBus();
     const mqtt = new MqttConnection({ url: broker.url, baseTopic: base, logger: silentLogger() });
     const ha = new HomeAssistantMqtt({
-      mqtt, bus, db, cameras, kinds: new EventKinds(ANALYZERS), discoveryPrefix: `${base}_ha`, version: '9.9.9', logger: silentLogger(),
+      mqtt,
+      bus,
+      db,
+      cameras,
+      kinds: new EventKinds(ANALYZERS),
+      discoveryPrefix: `${base}_ha`,
+      version: '9.9.9',
+      logger: silentLogger(),
       onPause: (camera, p) => paused.push([camera, p]),
       loadSnapshot: async (ev) => (ev.kind === 'weapon' ? JPEG : undefined),
       snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 3)), ttlSeconds: 3600, publicUrl: 'http://argus.local:8099' }),
@@ -146,7 +161,9 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const recognised = w.messages.filter((m) => m.topic === 't2/front_door/face_recognized');
     expect(recognised).toHaveLength(1);
     expect(JSON.parse(recognised[0].payload)).toMatchObject({
-      event_type: 'face_recognized', name: 'barack_obama', similarity: 0.71,
+      event_type: 'face_recognized',
+      name: 'barack_obama',
+      similarity: 0.71,
       snapshot_url: expect.stringMatching(/^http:\/\/argus\.local:8099\/api\/events\/f1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/),
     });
     bus.emit('event', { type: 'end', event: known });
@@ -165,14 +182,37 @@ describe('Home Assistant over MQTT, against a real broker', () => {
 
     // argus/events carries every message as JSON, in order.
     const events = w.messages.filter((m) => m.topic === 't2/events').map((m) => JSON.parse(m.payload) as EventMessage);
-    expect(events.map((e) => `${e.type}:${e.event.id}`)).toEqual(['start:p1', 'start:p2', 'end:p1', 'end:p2', 'start:f1', 'update:f1', 'update:f1', 'end:f1', 'start:w1', 'end:w1']);
+    expect(events.map((e) => `${e.type}:${e.event.id}`)).toEqual([
+      'start:p1',
+      'start:p2',
+      'end:p1',
+      'end:p2',
+      'start:f1',
+      'update:f1',
+      'update:f1',
+      'end:f1',
+      'start:w1',
+      'end:w1',
+    ]);
     // Each message also carries a signed absolute snapshot link, and no access token; the event itself is unchanged.
     const first = JSON.parse(w.messages.find((m) => m.topic === 't2/events')!.payload) as EventMessage & { snapshot_url: string };
     expect(first.snapshot_url).toMatch(/^http:\/\/argus\.local:8099\/api\/events\/p1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/);
     expect(first.event).toEqual(p1);
 
     // Camera status: availability and fps.
-    const status: CameraStatus = { name: 'front_door', enabled: true, connected: false, fps: 0, framesReceived: 0, framesDropped: 0, reconnects: 1, lastError: 'connection refused', lastFrameTime: null, width: 640, height: 360 };
+    const status: CameraStatus = {
+      name: 'front_door',
+      enabled: true,
+      connected: false,
+      fps: 0,
+      framesReceived: 0,
+      framesDropped: 0,
+      reconnects: 1,
+      lastError: 'connection refused',
+      lastFrameTime: null,
+      width: 640,
+      height: 360,
+    };
     bus.emit('cameraStatus', status);
     await w.waitFor('t2/front_door/available', 'offline');
     bus.emit('cameraStatus', { ...status, connected: true, fps: 4.96 });

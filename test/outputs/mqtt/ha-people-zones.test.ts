@@ -20,8 +20,17 @@ import { MqttWatch } from '../../helpers/mqtt-watch.js';
 
 function event(over: Partial<ArgusEvent> & Pick<ArgusEvent, 'id' | 'kind'>): ArgusEvent {
   return {
-    camera: 'front_door', label: over.kind, sub_label: null, score: 0.9, top_score: 0.9, box: [0, 0, 10, 10], zones: [],
-    start_time: 1_795_000_000, end_time: null, snapshot: `events/${over.id}/snapshot.jpg`, ...over,
+    camera: 'front_door',
+    label: over.kind,
+    sub_label: null,
+    score: 0.9,
+    top_score: 0.9,
+    box: [0, 0, 10, 10],
+    zones: [],
+    start_time: 1_795_000_000,
+    end_time: null,
+    snapshot: `events/${over.id}/snapshot.jpg`,
+    ...over,
   };
 }
 
@@ -56,8 +65,16 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     const bus = new EventBus();
     const mqtt = new MqttConnection({ url: broker.url, baseTopic: base, logger: silentLogger() });
     const ha = new HomeAssistantMqtt({
-      mqtt, bus, db, cameras: ['front_door'], kinds: new EventKinds(ANALYZERS), discoveryPrefix: `${base}_ha`, version: '9.9.9',
-      logger: silentLogger(), onPause: () => undefined, loadSnapshot: async () => undefined,
+      mqtt,
+      bus,
+      db,
+      cameras: ['front_door'],
+      kinds: new EventKinds(ANALYZERS),
+      discoveryPrefix: `${base}_ha`,
+      version: '9.9.9',
+      logger: silentLogger(),
+      onPause: () => undefined,
+      loadSnapshot: async () => undefined,
       snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 9)), ttlSeconds: 3600, publicUrl: 'http://argus.local:8100' }),
       ...over,
     });
@@ -81,7 +98,11 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     const db = openDatabase(join(dir, 'people.db'));
     const bus = new EventBus();
     const registry = new FaceRegistry({
-      db, config: registryConfigSchema.parse({ backups: { keep: 0 } }), dataDir: dir, model: 'faceres', logger: silentLogger(),
+      db,
+      config: registryConfigSchema.parse({ backups: { keep: 0 } }),
+      dataDir: dir,
+      model: 'faceres',
+      logger: silentLogger(),
       onChange: (counts) => bus.emit('facesChanged', counts),
     });
     registry.start();

@@ -27,7 +27,10 @@ describe.skipIf(!HAVE_FIXTURES)('Telegram alerts with a photo (needs ../shared/f
   it('sends the annotated fixture photo once to each subscribed chat, captioned with who it is', async () => {
     const box: [number, number, number, number] = [240, 40, 420, 260];
     const jpeg = await annotatedSnapshot('faces/probe/obama1.jpg', 640, 360, box);
-    h = await startHarness({ chats: CHATS }, { loadSnapshot: async () => jpeg, snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 7)), ttlSeconds: 3600, publicUrl: 'https://argus.example/' }) });
+    h = await startHarness(
+      { chats: CHATS },
+      { loadSnapshot: async () => jpeg, snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 7)), ttlSeconds: 3600, publicUrl: 'https://argus.example/' }) },
+    );
     const event = testEvent({ kind: 'face', label: 'face', sub_label: 'barack_obama', box, zones: ['porch'], top_score: 0.91, snapshot: 'events/x/snapshot.jpg' });
     h.emit(event);
 

@@ -37,12 +37,7 @@ describe('which chats hear about an event', () => {
   });
 
   it('filters by camera, kind and name', () => {
-    const list = chats([
-      { id: 1 },
-      { id: 2, cameras: ['garden'] },
-      { id: 3, kinds: ['weapon'] },
-      { id: 4, names: ['grandma'] },
-    ]);
+    const list = chats([{ id: 1 }, { id: 2, cameras: ['garden'] }, { id: 3, kinds: ['weapon'] }, { id: 4, names: ['grandma'] }]);
     const ids = (e: ReturnType<typeof testEvent>) => chatsWanting(list, e, at(12), kinds).map((c) => c.id);
     expect(ids(testEvent({ camera: 'front_door', kind: 'person' }))).toEqual([1]);
     expect(ids(testEvent({ camera: 'garden', kind: 'weapon', label: 'knife' }))).toEqual([1, 2, 3]);
@@ -72,12 +67,16 @@ describe('what an alert says', () => {
   });
 
   it('says "unknown person" and counts a burst', () => {
-    expect(renderCaption([testEvent({ kind: 'weapon', label: 'knife' })], kinds).split('\n').slice(0, 2)).toEqual(['🚨 Weapon (knife) at front_door', 'Who: unknown person']);
+    expect(
+      renderCaption([testEvent({ kind: 'weapon', label: 'knife' })], kinds)
+        .split('\n')
+        .slice(0, 2),
+    ).toEqual(['🚨 Weapon (knife) at front_door', 'Who: unknown person']);
     const burst = [testEvent(), testEvent({ sub_label: 'dad' }), testEvent()];
     expect(renderCaption(burst, kinds).split('\n').slice(0, 2)).toEqual(['🚶 3 people at front_door', 'Who: dad, 2 unknown people']);
   });
 
-  it('keeps a caption within Telegram\'s 1024 characters, link included', () => {
+  it("keeps a caption within Telegram's 1024 characters, link included", () => {
     const many = Array.from({ length: 200 }, (_, i) => testEvent({ kind: 'face', sub_label: `person_number_${i}` }));
     const caption = renderCaption(many, kinds, (ev) => `https://argus.example/api/events/${ev.id}/snapshot.jpg?exp=1&sig=${'a'.repeat(64)}`);
     expect(caption.length).toBeLessThanOrEqual(1024);

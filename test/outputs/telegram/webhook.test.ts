@@ -26,7 +26,14 @@ describe('Telegram webhook mode', () => {
     app.post('/api/telegram/webhook', h.output.webhookHandler());
     const update = {
       update_id: 1,
-      message: { message_id: 5, date: 0, chat: { id: MUM, type: 'private' }, from: { id: MUM, is_bot: false, first_name: 'M' }, text: '/status', entities: [{ type: 'bot_command', offset: 0, length: 7 }] },
+      message: {
+        message_id: 5,
+        date: 0,
+        chat: { id: MUM, type: 'private' },
+        from: { id: MUM, is_bot: false, first_name: 'M' },
+        text: '/status',
+        entities: [{ type: 'bot_command', offset: 0, length: 7 }],
+      },
     };
     const forged = await app.inject({ method: 'POST', url: '/api/telegram/webhook', payload: update });
     expect(forged.statusCode).toBe(401);

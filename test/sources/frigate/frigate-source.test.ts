@@ -23,14 +23,23 @@ const haveFixtures = existsSync(FIXTURES);
 const haveModels = existsSync(join(ROOT, 'models/blazeface-back.onnx')) && existsSync(join(ROOT, 'models/faceres.onnx'));
 const THRESHOLD = 0.5;
 
-
 function frigateEvent(type: 'new' | 'update' | 'end', id: string, camera: string, label = 'person', frameTime = 1) {
   return JSON.stringify({
     type,
     before: { id, camera, label },
     after: {
-      id, camera, label, sub_label: null, top_score: 0.8, false_positive: false, start_time: 1_795_000_000, end_time: type === 'end' ? 1_795_000_010 : null,
-      box: [10, 10, 200, 300], current_zones: ['porch'], has_snapshot: true, snapshot: { frame_time: frameTime, box: [10, 10, 200, 300] },
+      id,
+      camera,
+      label,
+      sub_label: null,
+      top_score: 0.8,
+      false_positive: false,
+      start_time: 1_795_000_000,
+      end_time: type === 'end' ? 1_795_000_010 : null,
+      box: [10, 10, 200, 300],
+      current_zones: ['porch'],
+      has_snapshot: true,
+      snapshot: { frame_time: frameTime, box: [10, 10, 200, 300] },
     },
   });
 }
@@ -85,8 +94,17 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
     conn.start();
     const cfg = frigateSchema.parse({ url: frigate.url, labels: ['person'], retry_interval: 0.05 });
     source = new FrigateSource({
-      mqtt: conn, frigateUrl: cfg.url!, topicPrefix: cfg.topic_prefix, labels: cfg.labels, analyzeSnapshot: analyze, bus, logger: silentLogger(),
-      snapshotAttempts: cfg.snapshot_attempts, retryMs: cfg.retry_interval * 1000, setSubLabel: cfg.set_sub_label, cameras: ['driveway', 'garden', 'front_door', 'back_yard', 'street', 'nowhere'],
+      mqtt: conn,
+      frigateUrl: cfg.url!,
+      topicPrefix: cfg.topic_prefix,
+      labels: cfg.labels,
+      analyzeSnapshot: analyze,
+      bus,
+      logger: silentLogger(),
+      snapshotAttempts: cfg.snapshot_attempts,
+      retryMs: cfg.retry_interval * 1000,
+      setSubLabel: cfg.set_sub_label,
+      cameras: ['driveway', 'garden', 'front_door', 'back_yard', 'street', 'nowhere'],
     });
     knownCameras = await source.cameras();
     source.start();

@@ -52,9 +52,16 @@ describe('Frigate: names it already has, and the cameras it has', () => {
     conn.start();
     await until('connected', () => conn.connected);
     const source = new FrigateSource({
-      mqtt: conn, frigateUrl: frigate.url, topicPrefix: prefix, labels: ['person'], bus, logger: silentLogger(),
+      mqtt: conn,
+      frigateUrl: frigate.url,
+      topicPrefix: prefix,
+      labels: ['person'],
+      bus,
+      logger: silentLogger(),
       analyzeSnapshot: async () => ({ name: 'alice', similarity: 0.8, faceBox: [20, 20, 60, 60] }),
-      snapshotAttempts: 1, retryMs: 0, overwriteSubLabel,
+      snapshotAttempts: 1,
+      retryMs: 0,
+      overwriteSubLabel,
     });
     source.start();
     running.push({ source, conn });
