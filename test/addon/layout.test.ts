@@ -14,7 +14,7 @@ describe('the files the Supervisor reads beside config.yaml', () => {
     for (const f of ['config.yaml', 'Dockerfile', 'DOCS.md', 'CHANGELOG.md', 'icon.png', 'logo.png', 'translations/en.yaml', 'apparmor.txt']) {
       expect(existsSync(join(ROOT, f)), f).toBe(true);
     }
-    expect(readdirSync(join(ROOT, 'addon')).sort()).toEqual(['make-images.mjs', 'run.sh']);
+    expect(readdirSync(join(ROOT, 'addon')).sort()).toEqual(['build', 'make-images.mjs', 'run.sh']);
   });
 
   it('has a 128×128 icon and a 250×100 logo as PNG', async () => {
