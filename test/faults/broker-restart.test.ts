@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeMotionClip } from '../helpers/clip-colours.js';
 import { waitUntil } from '../helpers/argus-process.js';
 import { MqttWatch } from '../helpers/mqtt-watch.js';
 import { report, RestartableBroker, type RunningArgus, startArgus } from './fault-kit.js';
@@ -31,25 +31,7 @@ describe('faults: MQTT broker restart', () => {
   beforeAll(async () => {
     broker = await RestartableBroker.start();
     const clip = join(dir, 'moving.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=gray:s=320x180:r=10:d=4',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=white:s=40x40:r=10',
-      '-filter_complex',
-      "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1",
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      clip,
-    ]);
+    makeMotionClip(clip);
     argus = await startArgus(dir, 'restart', broker.url, clip);
   });
   afterAll(async () => {

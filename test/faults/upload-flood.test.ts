@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeMotionClip } from '../helpers/clip-colours.js';
 import { HealthProbe, HOST, MB, memoryOf, report, RestartableBroker, RssSampler, type RunningArgus, startArgus } from './fault-kit.js';
 
 /**
@@ -23,25 +23,7 @@ describe('faults: image work under load', () => {
   beforeAll(async () => {
     broker = await RestartableBroker.start();
     const clip = join(dir, 'moving.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=gray:s=320x180:r=10:d=4',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=white:s=40x40:r=10',
-      '-filter_complex',
-      "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1",
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      clip,
-    ]);
+    makeMotionClip(clip);
     // 6300×6300 (39.7 MP, just under the 40 MP refusal), as in the report.
     huge = await sharp({ create: { width: 6300, height: 6300, channels: 3, background: { r: 90, g: 120, b: 150 } } })
       .jpeg({ quality: 80 })

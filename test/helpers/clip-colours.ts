@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 /**
  * Synthetic H.264 clips whose frames can be recognised after decoding: frame i is one solid
@@ -88,6 +88,13 @@ export async function makePatternClip(path: string, o: { width: number; height: 
     '-y',
     path,
   ]);
+}
+
+/** 4 s of a white square crossing a grey 320×180 frame at 10 fps: motion all the way, nothing to detect. */
+export function makeMotionClip(path: string): void {
+  const args = ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:r=10:d=4', '-f', 'lavfi', '-i', 'color=c=white:s=40x40:r=10'];
+  args.push('-filter_complex', "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1", '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path);
+  execFileSync('ffmpeg', args);
 }
 
 /** Runs Debian's ffmpeg to completion, rejecting with its stderr on failure. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeMotionClip } from '../helpers/clip-colours.js';
 import { spawnArgus, waitUntil } from '../helpers/argus-process.js';
 import { freePort, startBroker, type TestBroker } from '../helpers/mqtt-broker.js';
 import { MqttWatch } from '../helpers/mqtt-watch.js';
@@ -21,26 +22,7 @@ describe('argus run, as a process', () => {
 
   beforeAll(async () => {
     broker = await startBroker();
-    // 4 s of a white square crossing a grey frame: motion all the way.
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=gray:s=320x180:r=10:d=4',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=white:s=40x40:r=10',
-      '-filter_complex',
-      "[0][1]overlay=x='mod(8*n,280)':y=70:shortest=1",
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      clip,
-    ]);
+    makeMotionClip(clip);
   });
   afterAll(async () => broker?.stop());
 
