@@ -7,6 +7,7 @@ import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
 import { ProctorSessions } from './analyzers/proctor/sessions.js';
+import { ProctorTraining } from './analyzers/proctor/training.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
@@ -44,6 +45,7 @@ import { FrigateSource } from './sources/frigate/frigate-source.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventStore } from './store/events.js';
 import { PoseLibrary } from './store/poses.js';
+import { ProctorSampleStore } from './store/proctor-samples.js';
 import { VERSION } from './version.js';
 
 export interface Running {
@@ -72,6 +74,8 @@ interface Core {
   poses: PoseLibrary;
   /** Exam sessions: the proctor raises incidents only inside one. */
   sessions: ProctorSessions;
+  /** The proctor's labelled samples and per-camera classifiers. */
+  training: ProctorTraining;
   addon: boolean;
   /** Checks the signed snapshot URLs that `snapshotUrl` hands out (docs/api.md). */
   signer: SnapshotSigner;
@@ -152,6 +156,8 @@ export class Argus {
       eventStore: new EventStore(db),
       poses: new PoseLibrary(db),
       sessions: new ProctorSessions(),
+      // the newest frame is read when a sample is captured, long after the cameras started
+      training: new ProctorTraining(new ProctorSampleStore(db), (camera) => this.sources.get(camera)?.latest()),
       addon: Boolean(process.env.SUPERVISOR_TOKEN),
     };
   }
@@ -228,7 +234,7 @@ export class Argus {
   /** Motion-gated frames → fair scheduler → analyzers → events. */
   private startAnalysis(core: Core, detector: Detector | undefined, registry: FaceRegistry, events: EventManager): AnalysisScheduler | undefined {
     if (!detector) return undefined;
-    const { config, cameras, poses, sessions, log } = core;
+    const { config, cameras, poses, sessions, training, log } = core;
     const analyzer = new FrameAnalyzer({
       analyzers: this.analyzers,
       models: detector,
@@ -237,6 +243,7 @@ export class Argus {
       matchFace: (embedding) => registry.match(embedding),
       references: () => poses.list(),
       sessions,
+      proctorTraining: training,
       zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
       now: () => Date.now(),
       logger: log.child({ part: 'analyzers' }),
@@ -401,7 +408,7 @@ export class Argus {
 
   /** The API's route groups. */
   private routes(
-    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, cameras }: Core,
+    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, training, cameras }: Core,
     detector: Detector | undefined,
     registry: FaceRegistry,
     telegram?: TelegramOutput,
@@ -412,7 +419,12 @@ export class Argus {
       route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names }),
       route(faceRoutes, '/api/faces', { registry }),
       route(liveRoutes, '/api/live', { bus }),
-      route(proctorRoutes, '/api/proctor', { sessions, cameras: Object.keys(cameras), proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled) }),
+      route(proctorRoutes, '/api/proctor', {
+        sessions,
+        training,
+        cameras: Object.keys(cameras),
+        proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled),
+      }),
     ];
     if (detector) {
       routes.push(

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { ObjectDetection } from '../models/detection.js';
 import type { Detector, ModelFamily } from '../models/detector.js';
 import type { ReferencePose } from '../store/poses.js';
+import type { ProctorTraining } from './proctor/training.js';
 import type { RgbImage } from '../vision/image.js';
 import { parseSchedule } from './schedule.js';
 
@@ -45,6 +46,8 @@ export interface AnalyzerServices {
   references: () => readonly ReferencePose[];
   /** Sessions (an exam) that analyzers raising incidents only inside one ask about; absent: never in a session. */
   sessions?: SessionsView;
+  /** The proctor's labelled samples and trained classifiers per camera; absent: no training (the CLI). */
+  proctorTraining?: ProctorTraining;
   logger: Logger;
 }
 

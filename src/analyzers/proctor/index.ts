@@ -55,5 +55,11 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
       ],
     },
   ],
-  create: ({ camera, config, cameraConfig, models, matchFace, sessions }) => new ProctorCamera({ camera, config, seats: cameraConfig.seats, models, matchFace, sessions }),
+  create: ({ camera, config, cameraConfig, models, matchFace, sessions, proctorTraining: training }) => {
+    const classifier = training ? () => training.classifier(camera) : undefined;
+    const proctor = new ProctorCamera({ camera, config, seats: cameraConfig.seats, models, matchFace, sessions, classifier });
+    // captures for training read this camera's seats and backgrounds
+    training?.attach(camera, proctor);
+    return proctor;
+  },
 });

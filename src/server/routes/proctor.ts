@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { ProctorSession, ProctorSessions } from '../../analyzers/proctor/sessions.js';
+import type { ProctorTraining } from '../../analyzers/proctor/training.js';
 import { HttpError } from '../http-error.js';
 import type { ApiPlugin } from '../zod-validation.js';
+import { trainingRoutes } from './proctor-training.js';
 
 export interface ProctorRoutesDeps {
   sessions: ProctorSessions;
@@ -9,6 +11,8 @@ export interface ProctorRoutesDeps {
   proctored: readonly string[];
   /** Every configured camera, to tell "no such camera" from "not proctored". */
   cameras: readonly string[];
+  /** Samples, labels and classifiers; absent: the training routes are not offered. */
+  training?: ProctorTraining;
 }
 
 const sessionBody = z
@@ -30,7 +34,9 @@ const json = (s: ProctorSession) => ({
  * `/api/proctor…` (docs/proctoring.md): exam sessions. `POST /sessions {camera, action: start|stop}`
  * starts or ends one; outside a session the proctor raises nothing. `GET /sessions` lists them.
  */
-export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras }) => {
+export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras, training }) => {
+  if (training) trainingRoutes(app, training, proctored);
+
   app.get('/sessions', async () => sessions.list().map(json));
 
   app.post('/sessions', { schema: { body: sessionBody } }, async (req, reply) => {
