@@ -6,6 +6,7 @@ import { cameraSchemaOf, type AnyAnalyzer } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
+import { SessionSchedule } from './analyzers/proctor/session-schedule.js';
 import { ProctorSessions } from './analyzers/proctor/sessions.js';
 import { ProctorTraining } from './analyzers/proctor/training.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
@@ -256,11 +257,20 @@ export class Argus {
     });
     scheduler.start();
     this.stops.push(() => scheduler.stop());
+    this.startSessionSchedule(core);
     return scheduler;
   }
 
+  /** Exam sessions that start and stop by `cameras.<name>.analyzers.proctor.sessions`. */
+  private startSessionSchedule({ cameras, enabled, sessions }: Core): void {
+    const windows = Object.fromEntries(enabled.filter((n) => cameras[n].analyzers.proctor?.enabled).map((n) => [n, cameras[n].analyzers.proctor?.sessions ?? []]));
+    const schedule = new SessionSchedule({ sessions, windows });
+    schedule.start();
+    this.stops.push(() => schedule.stop());
+  }
+
   /** Discovery, states, the pause switch, people and zones. */
-  private startHomeAssistantMqtt({ config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
+  private startHomeAssistantMqtt({ config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, sessions, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
     const ha = new HomeAssistantMqtt({
       mqtt,
       bus,
@@ -276,6 +286,7 @@ export class Argus {
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
       logger: log.child({ part: 'homeassistant' }),
+      switches: { exam_session: sessions.switchControl('Home Assistant') },
       onPause: (camera, paused) => (paused ? this.paused.add(camera) : this.paused.delete(camera)),
       // Events from Frigate keep their picture in FrigateSource, not in Argus' snapshot store.
       loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(this.frigate?.snapshot(event.id))),

@@ -144,10 +144,25 @@ export interface EventEntitySpec extends EntityBase {
   /** Extra payload fields. */
   extra?(event: ArgusEvent): Fields;
 }
-export type EntitySpec = BinarySensorSpec | CountSensorSpec | LastValueSensorSpec | EventEntitySpec;
+/**
+ * An HA switch whose state is not an event's: something the analyzer holds (an exam session).
+ * Its state and commands go through the `SwitchControl` main.ts registers under the same key
+ * (`HomeAssistantMqttOptions.switches`); a camera gets the switch when it raises the kind.
+ */
+export interface SwitchSpec extends EntityBase {
+  platform: 'switch';
+}
+export type EntitySpec = BinarySensorSpec | CountSensorSpec | LastValueSensorSpec | EventEntitySpec | SwitchSpec;
+
+/** What an analyzer switch reads and sets, per camera; `onChange` tells of changes made elsewhere (the API, a schedule). */
+export interface SwitchControl {
+  get(camera: string): boolean;
+  set(camera: string, on: boolean): void;
+  onChange(listener: (camera: string) => void): () => void;
+}
 
 /** `mon-fri 22:00-06:00`, checked when the config is read so a typo stops start-up with its reason. */
-const scheduleEntry = z.string().superRefine((s, ctx) => {
+export const scheduleEntry = z.string().superRefine((s, ctx) => {
   try {
     parseSchedule(s);
   } catch (err) {

@@ -52,6 +52,8 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
           fireOn: (e) => e.label,
           extra: (e) => ({ seat: e.sub_label, cue: e.label }),
         },
+        // Starts and ends the camera's exam session; main.ts registers ProctorSessions' control under this key.
+        { platform: 'switch', key: 'exam_session', name: 'Exam session', fields: { icon: 'mdi:school' } },
       ],
     },
   ],
