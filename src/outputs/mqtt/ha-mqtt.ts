@@ -145,7 +145,7 @@ export class HomeAssistantMqtt {
     for (const camera of this.opts.cameras) {
       const kinds = this.kindsOf(camera);
       for (const spec of this.opts.kinds.specs.filter((k) => kinds.includes(k.kind))) {
-        for (const e of spec.entities) if (e.platform === 'switch') (out[e.key] ??= []).push(camera);
+        for (const e of spec.entities) if (e.platform === 'switch') out[e.key] = [...(out[e.key] ?? []), camera];
       }
     }
     return out;
