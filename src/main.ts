@@ -419,7 +419,7 @@ export class Argus {
 
   /** The API's route groups. */
   private routes(
-    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, training, cameras }: Core,
+    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, training, snapshotUrl, cameras }: Core,
     detector: Detector | undefined,
     registry: FaceRegistry,
     telegram?: TelegramOutput,
