@@ -433,6 +433,8 @@ export class Argus {
       route(proctorRoutes, '/api/proctor', {
         sessions,
         training,
+        events: store,
+        snapshotUrl,
         cameras: Object.keys(cameras),
         proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled),
       }),
