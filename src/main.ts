@@ -6,7 +6,9 @@ import { cameraSchemaOf, type AnyAnalyzer } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
+import { SessionSchedule } from './analyzers/proctor/session-schedule.js';
 import { ProctorSessions } from './analyzers/proctor/sessions.js';
+import { ProctorTraining } from './analyzers/proctor/training.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
@@ -44,6 +46,7 @@ import { FrigateSource } from './sources/frigate/frigate-source.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventStore } from './store/events.js';
 import { PoseLibrary } from './store/poses.js';
+import { ProctorSampleStore } from './store/proctor-samples.js';
 import { VERSION } from './version.js';
 
 export interface Running {
@@ -72,6 +75,8 @@ interface Core {
   poses: PoseLibrary;
   /** Exam sessions: the proctor raises incidents only inside one. */
   sessions: ProctorSessions;
+  /** The proctor's labelled samples and per-camera classifiers. */
+  training: ProctorTraining;
   addon: boolean;
   /** Checks the signed snapshot URLs that `snapshotUrl` hands out (docs/api.md). */
   signer: SnapshotSigner;
@@ -152,6 +157,8 @@ export class Argus {
       eventStore: new EventStore(db),
       poses: new PoseLibrary(db),
       sessions: new ProctorSessions(),
+      // the newest frame is read when a sample is captured, long after the cameras started
+      training: new ProctorTraining(new ProctorSampleStore(db), (camera) => this.sources.get(camera)?.latest()),
       addon: Boolean(process.env.SUPERVISOR_TOKEN),
     };
   }
@@ -228,7 +235,7 @@ export class Argus {
   /** Motion-gated frames → fair scheduler → analyzers → events. */
   private startAnalysis(core: Core, detector: Detector | undefined, registry: FaceRegistry, events: EventManager): AnalysisScheduler | undefined {
     if (!detector) return undefined;
-    const { config, cameras, poses, sessions, log } = core;
+    const { config, cameras, poses, sessions, training, log } = core;
     const analyzer = new FrameAnalyzer({
       analyzers: this.analyzers,
       models: detector,
@@ -237,6 +244,7 @@ export class Argus {
       matchFace: (embedding) => registry.match(embedding),
       references: () => poses.list(),
       sessions,
+      proctorTraining: training,
       zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
       now: () => Date.now(),
       logger: log.child({ part: 'analyzers' }),
@@ -249,11 +257,20 @@ export class Argus {
     });
     scheduler.start();
     this.stops.push(() => scheduler.stop());
+    this.startSessionSchedule(core);
     return scheduler;
   }
 
+  /** Exam sessions that start and stop by `cameras.<name>.analyzers.proctor.sessions`. */
+  private startSessionSchedule({ cameras, enabled, sessions }: Core): void {
+    const windows = Object.fromEntries(enabled.filter((n) => cameras[n].analyzers.proctor?.enabled).map((n) => [n, cameras[n].analyzers.proctor?.sessions ?? []]));
+    const schedule = new SessionSchedule({ sessions, windows });
+    schedule.start();
+    this.stops.push(() => schedule.stop());
+  }
+
   /** Discovery, states, the pause switch, people and zones. */
-  private startHomeAssistantMqtt({ config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
+  private startHomeAssistantMqtt({ config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, sessions, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
     const ha = new HomeAssistantMqtt({
       mqtt,
       bus,
@@ -269,6 +286,7 @@ export class Argus {
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
       logger: log.child({ part: 'homeassistant' }),
+      switches: { exam_session: sessions.switchControl('Home Assistant') },
       onPause: (camera, paused) => (paused ? this.paused.add(camera) : this.paused.delete(camera)),
       // Events from Frigate keep their picture in FrigateSource, not in Argus' snapshot store.
       loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(this.frigate?.snapshot(event.id))),
@@ -401,7 +419,7 @@ export class Argus {
 
   /** The API's route groups. */
   private routes(
-    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, cameras }: Core,
+    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, training, snapshotUrl, cameras }: Core,
     detector: Detector | undefined,
     registry: FaceRegistry,
     telegram?: TelegramOutput,
@@ -412,7 +430,14 @@ export class Argus {
       route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names }),
       route(faceRoutes, '/api/faces', { registry }),
       route(liveRoutes, '/api/live', { bus }),
-      route(proctorRoutes, '/api/proctor', { sessions, cameras: Object.keys(cameras), proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled) }),
+      route(proctorRoutes, '/api/proctor', {
+        sessions,
+        training,
+        events: store,
+        snapshotUrl,
+        cameras: Object.keys(cameras),
+        proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled),
+      }),
     ];
     if (detector) {
       routes.push(

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { ObjectDetection } from '../models/detection.js';
 import type { Detector, ModelFamily } from '../models/detector.js';
 import type { ReferencePose } from '../store/poses.js';
+import type { ProctorTraining } from './proctor/training.js';
 import type { RgbImage } from '../vision/image.js';
 import { parseSchedule } from './schedule.js';
 
@@ -45,6 +46,8 @@ export interface AnalyzerServices {
   references: () => readonly ReferencePose[];
   /** Sessions (an exam) that analyzers raising incidents only inside one ask about; absent: never in a session. */
   sessions?: SessionsView;
+  /** The proctor's labelled samples and trained classifiers per camera; absent: no training (the CLI). */
+  proctorTraining?: ProctorTraining;
   logger: Logger;
 }
 
@@ -141,10 +144,25 @@ export interface EventEntitySpec extends EntityBase {
   /** Extra payload fields. */
   extra?(event: ArgusEvent): Fields;
 }
-export type EntitySpec = BinarySensorSpec | CountSensorSpec | LastValueSensorSpec | EventEntitySpec;
+/**
+ * An HA switch whose state is not an event's: something the analyzer holds (an exam session).
+ * Its state and commands go through the `SwitchControl` main.ts registers under the same key
+ * (`HomeAssistantMqttOptions.switches`); a camera gets the switch when it raises the kind.
+ */
+export interface SwitchSpec extends EntityBase {
+  platform: 'switch';
+}
+export type EntitySpec = BinarySensorSpec | CountSensorSpec | LastValueSensorSpec | EventEntitySpec | SwitchSpec;
+
+/** What an analyzer switch reads and sets, per camera; `onChange` tells of changes made elsewhere (the API, a schedule). */
+export interface SwitchControl {
+  get(camera: string): boolean;
+  set(camera: string, on: boolean): void;
+  onChange(listener: (camera: string) => void): () => void;
+}
 
 /** `mon-fri 22:00-06:00`, checked when the config is read so a typo stops start-up with its reason. */
-const scheduleEntry = z.string().superRefine((s, ctx) => {
+export const scheduleEntry = z.string().superRefine((s, ctx) => {
   try {
     parseSchedule(s);
   } catch (err) {

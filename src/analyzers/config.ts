@@ -4,6 +4,7 @@ import type { FacesConfig } from './faces/config.js';
 import { ANALYZERS } from './list.js';
 import type { PersonConfig } from './person/config.js';
 import type { PoseCameraConfig, PoseConfig } from './pose/config.js';
+import type { ProctorCameraConfig } from './proctor/config.js';
 import type { WeaponConfig } from './weapon/config.js';
 
 /** `analyzers:` (global options, one section per analyzer in the list) and `cameras.<name>.analyzers:`; documented in docs/analyzers.md. */
@@ -48,7 +49,10 @@ export interface AnalyzersConfig {
   pose: PoseConfig;
   [analyzer: string]: unknown;
 }
-export type CameraAnalyzersConfig = Record<string, CameraAnalyzerBase & Record<string, unknown>> & { pose: CameraAnalyzerBase & PoseCameraConfig };
+export type CameraAnalyzersConfig = Record<string, CameraAnalyzerBase & Record<string, unknown>> & {
+  pose: CameraAnalyzerBase & PoseCameraConfig;
+  proctor: CameraAnalyzerBase & ProctorCameraConfig;
+};
 
 export const analyzersSchema = analyzersSchemaFor(ANALYZERS) as unknown as z.ZodType<AnalyzersConfig, unknown>;
 export const cameraAnalyzersSchema = cameraAnalyzersSchemaFor(ANALYZERS) as unknown as z.ZodType<CameraAnalyzersConfig, unknown>;

@@ -19,6 +19,7 @@ import { boxArea } from '../vision/iou.js';
 import { resizeImage } from '../vision/resize.js';
 
 const USAGE = `usage: argus proctor [options] <video|images…>
+       argus proctor report <session id>   (argus proctor report --help)
 
 Watches a recorded exam seat by seat and prints each incident (absent, extra_person, phone,
 looking_away, looking_down, not_candidate, left_seat, suspicious), then a summary. Times are
@@ -106,6 +107,8 @@ function refuse(why: string): number {
 }
 
 export async function main(args: string[]): Promise<number> {
+  // `argus proctor report <session>` reads the event store; everything else watches a recording
+  if (args[0] === 'report') return (await import('./proctor-report.js')).main(args.slice(1));
   const options = readOptions(args);
   if (typeof options === 'number') return options;
   const { seats, classifier, every } = options;

@@ -141,6 +141,12 @@ export class EventStore {
     return { total, limit, offset, events: rows.map(fromRow) };
   }
 
+  /** Every event of `kind` whose attribute `name` is `value` (an exam session's incidents), oldest first. */
+  withAttribute(kind: EventKind, name: string, value: string): ArgusEvent[] {
+    const rows = this.db.prepare("SELECT * FROM events WHERE kind = ? AND json_extract(attributes, '$.' || ?) = ? ORDER BY start_time, id").all(kind, name, value) as EventRow[];
+    return rows.map(fromRow);
+  }
+
   /** Returns whether a row was deleted. */
   delete(id: string): boolean {
     return this.db.prepare('DELETE FROM events WHERE id = ?').run(id).changes > 0;

@@ -1,4 +1,5 @@
 import type { Detection } from '../../events/analyzed-frame.js';
+import type { RgbImage } from '../../vision/image.js';
 import type { AnalyzerModels, CameraAnalyzer, FrameContext, MatchFace, SessionsView } from '../analyzer.js';
 import type { ProctorConfig, SeatConfig } from './config.js';
 import type { Incident } from './cue-timer.js';
@@ -41,6 +42,11 @@ export class ProctorCamera implements CameraAnalyzer {
   seatsFor(width: number, height: number): Seat[] {
     if (this.seats?.width !== width || this.seats.height !== height) this.seats = { width, height, seats: resolveSeats(this.opts.seats, width, height) };
     return this.seats.seats;
+  }
+
+  /** The seat's 18 ratios against its background (a training sample), or null without a background or silhouette. */
+  features(img: RgbImage, seat: Seat): Float32Array | null {
+    return this.observer.features(img, seat);
   }
 
   async analyze(frame: FrameContext): Promise<Detection[]> {

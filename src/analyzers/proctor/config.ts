@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleEntry } from '../analyzer.js';
 
 /** Every cue's options: on or off, and how long its condition must hold before it is an incident. */
 const cueBase = (seconds: number) => ({ enabled: z.boolean().default(true), seconds: z.number().min(0).default(seconds) });
@@ -65,10 +66,12 @@ const seatSchema = z
 export const proctorCameraShape = {
   /** The seats; none means the whole frame is one seat (a webcam per candidate). */
   seats: z.array(seatSchema).default([]),
+  /** Windows (`mon-fri 09:00-12:00`) in which an exam session starts by itself and at whose end it stops. */
+  sessions: z.array(scheduleEntry).default([]),
 };
 
 export type ProctorConfig = z.infer<typeof proctorSchema>;
 export type SeatConfig = z.infer<typeof seatSchema>;
-export type ProctorCameraConfig = { seats: SeatConfig[] };
+export type ProctorCameraConfig = { seats: SeatConfig[]; sessions: string[] };
 export type CueName = keyof ProctorConfig['cues'];
 export const CUES: readonly CueName[] = ['absent', 'left_seat', 'extra_person', 'phone', 'looking_away', 'looking_down', 'not_candidate', 'suspicious'];

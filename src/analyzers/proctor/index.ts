@@ -52,8 +52,16 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
           fireOn: (e) => e.label,
           extra: (e) => ({ seat: e.sub_label, cue: e.label }),
         },
+        // Starts and ends the camera's exam session; main.ts registers ProctorSessions' control under this key.
+        { platform: 'switch', key: 'exam_session', name: 'Exam session', fields: { icon: 'mdi:school' } },
       ],
     },
   ],
-  create: ({ camera, config, cameraConfig, models, matchFace, sessions }) => new ProctorCamera({ camera, config, seats: cameraConfig.seats, models, matchFace, sessions }),
+  create: ({ camera, config, cameraConfig, models, matchFace, sessions, proctorTraining: training }) => {
+    const classifier = training ? () => training.classifier(camera) : undefined;
+    const proctor = new ProctorCamera({ camera, config, seats: cameraConfig.seats, models, matchFace, sessions, classifier });
+    // captures for training read this camera's seats and backgrounds
+    training?.attach(camera, proctor);
+    return proctor;
+  },
 });

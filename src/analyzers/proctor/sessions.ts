@@ -1,4 +1,4 @@
-import type { SessionsView } from '../analyzer.js';
+import type { SessionsView, SwitchControl } from '../analyzer.js';
 
 /** An exam session on one camera: incidents belong to it, and outside one nothing is raised. */
 export interface ProctorSession {
@@ -18,6 +18,7 @@ export class ProctorSessions implements SessionsView {
   private readonly running = new Map<string, ProctorSession>();
   private ended: ProctorSession[] = [];
   private counter = 0;
+  private readonly listeners = new Set<(camera: string) => void>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -35,6 +36,7 @@ export class ProctorSessions implements SessionsView {
     const started = this.now();
     const session: ProctorSession = { id: `${camera}-${started}-${++this.counter}`, camera, name, started_at: started, ended_at: null };
     this.running.set(camera, session);
+    this.changed(camera);
     return session;
   }
 
@@ -45,10 +47,30 @@ export class ProctorSessions implements SessionsView {
     this.running.delete(camera);
     session.ended_at = this.now();
     this.ended = [session, ...this.ended].slice(0, this.keep);
+    this.changed(camera);
     return session;
   }
 
   list(): ProctorSession[] {
     return [...this.running.values(), ...this.ended];
+  }
+
+  /** Told of every start and stop, whoever made it (the API, MQTT, the schedule). */
+  onChange(listener: (camera: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The "Exam session" switch's view: on while a session runs. */
+  switchControl(name: string): SwitchControl {
+    return {
+      get: (camera) => this.running.has(camera),
+      set: (camera, on) => (on ? this.start(camera, name) : this.stop(camera)),
+      onChange: (listener) => this.onChange(listener),
+    };
+  }
+
+  private changed(camera: string): void {
+    for (const listener of this.listeners) listener(camera);
   }
 }

@@ -59,6 +59,7 @@ export function bridgeConfig(ctx: DiscoveryContext): DeviceConfig {
 function entityFields(spec: EntitySpec, state: string, attributes: string): Record<string, unknown> {
   const base = { name: spec.name, state_topic: state, ...spec.fields };
   if (spec.platform === 'event') return { ...base, event_types: [spec.eventType] };
+  if (spec.platform === 'switch') return { ...base, command_topic: `${state}/set` };
   if ('last' in spec) return { ...base, json_attributes_topic: attributes };
   return base;
 }

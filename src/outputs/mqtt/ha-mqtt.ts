@@ -1,3 +1,4 @@
+import type { SwitchControl } from '../../analyzers/analyzer.js';
 import type { EventBus } from '../../bus.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import type { Logger } from '../../log.js';
@@ -10,6 +11,7 @@ import { HaPauseSwitch } from './ha-pause-switch.js';
 import { HaPeople } from './ha-people.js';
 import { HaStatePublisher, type LoadSnapshot } from './ha-states.js';
 import { HaStore } from './ha-store.js';
+import { HaSwitches } from './ha-switches.js';
 import { haStatusTopic } from './ha-topics.js';
 import type { PersonSubject } from './people-discovery.js';
 
@@ -32,6 +34,8 @@ export interface HomeAssistantMqttOptions {
   logger: Logger;
   onPause: (camera: string, paused: boolean) => void;
   loadSnapshot: LoadSnapshot;
+  /** Analyzer switches (`platform: 'switch'` entities) by key: what their commands set and their states read. */
+  switches?: Record<string, SwitchControl>;
   /** Signed snapshot links (absolute with `server.public_url`) for event entities, `argus/events` and people. */
   snapshotUrl?: SnapshotUrl;
   /** Enrolled people (FaceRegistry.list()), each with a sensor; absent: no people device. */
@@ -57,6 +61,7 @@ export class HomeAssistantMqtt {
   private readonly states: HaStatePublisher;
   private readonly pause: HaPauseSwitch;
   private readonly people: HaPeople;
+  private readonly switches: HaSwitches;
   private readonly store: HaStore;
   private unsubscribe?: () => void;
   private unhookConnect?: () => void;
@@ -69,6 +74,7 @@ export class HomeAssistantMqtt {
     this.discovery = new HaDiscovery({ ...opts, store, subjects: () => ({ cameras: this.cameraSubjects(), people: opts.people?.() ?? [] }) });
     this.states = new HaStatePublisher({ ...opts, cameras: this.cameraSubjects().map((c) => c.name), kindsOf: (camera) => this.kindsOf(camera) });
     this.pause = new HaPauseSwitch({ ...opts, store });
+    this.switches = new HaSwitches({ mqtt: opts.mqtt, logger: opts.logger, controls: opts.switches ?? {}, cameras: this.switchCameras() });
     this.people = new HaPeople({ ...opts, store, people: opts.people ?? (() => []), awayAfterSeconds: opts.awayAfterSeconds ?? 600 });
   }
 
@@ -77,6 +83,7 @@ export class HomeAssistantMqtt {
     this.discovery.announce();
     this.states.publishAll();
     this.pause.start();
+    this.switches.start();
     this.people.start();
     bus.on(this, 'event', (msg) => {
       this.states.handleEvent(msg);
@@ -95,6 +102,7 @@ export class HomeAssistantMqtt {
       this.discovery.announce(true);
       this.states.publishAll();
       this.pause.publishAll();
+      this.switches.publishAll();
       this.people.publishAll();
     });
     // A restarted broker may have lost every retained message, and HA's birth message may never come.
@@ -104,6 +112,7 @@ export class HomeAssistantMqtt {
       this.discovery.announce(true);
       this.states.publishAll();
       this.pause.publishAll();
+      this.switches.publishAll();
     });
   }
 
@@ -115,6 +124,7 @@ export class HomeAssistantMqtt {
     this.unsubscribe = undefined;
     this.unhookConnect?.();
     this.pause.stop();
+    this.switches.stop();
     this.people.stop();
   }
 
@@ -127,6 +137,18 @@ export class HomeAssistantMqtt {
     const own = this.opts.cameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false, kinds: this.kindsOf(name) }));
     const frigate = this.opts.frigate ? this.store.sourceCameras(FRIGATE).filter((c) => !this.opts.cameras.includes(c)) : [];
     return [...own, ...frigate.map((name) => ({ name, zones: [], frigate: true, kinds: this.kindsOf(name) }))];
+  }
+
+  /** Each switch key with Argus' own cameras that raise the kind declaring it. */
+  private switchCameras(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const camera of this.opts.cameras) {
+      const kinds = this.kindsOf(camera);
+      for (const spec of this.opts.kinds.specs.filter((k) => kinds.includes(k.kind))) {
+        for (const e of spec.entities) if (e.platform === 'switch') out[e.key] = [...(out[e.key] ?? []), camera];
+      }
+    }
+    return out;
   }
 
   /** What a camera raises: its analyzers' kinds; Frigate's cameras only get named faces from Argus. */

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { ProctorSession, ProctorSessions } from '../../analyzers/proctor/sessions.js';
+import { reportHtml } from '../../analyzers/proctor/report-html.js';
+import { reportCsv, sessionReport, type SessionReport } from '../../analyzers/proctor/report.js';
+import type { ProctorTraining } from '../../analyzers/proctor/training.js';
+import type { EventStore } from '../../store/events.js';
+import type { SnapshotUrl } from '../snapshot-links.js';
 import { HttpError } from '../http-error.js';
 import type { ApiPlugin } from '../zod-validation.js';
+import { trainingRoutes } from './proctor-training.js';
 
 export interface ProctorRoutesDeps {
   sessions: ProctorSessions;
@@ -9,7 +15,15 @@ export interface ProctorRoutesDeps {
   proctored: readonly string[];
   /** Every configured camera, to tell "no such camera" from "not proctored". */
   cameras: readonly string[];
+  /** Samples, labels and classifiers; absent: the training routes are not offered. */
+  training?: ProctorTraining;
+  /** Where session reports read their incidents; absent: no reports. */
+  events?: EventStore;
+  /** Signed snapshot links for the report (absolute with `server.public_url`); absent: the API's own paths. */
+  snapshotUrl?: SnapshotUrl;
 }
+
+const reportParams = z.object({ id: z.string().min(1).max(200), format: z.enum(['json', 'html', 'csv']) }).strict();
 
 const sessionBody = z
   .object({
@@ -30,7 +44,31 @@ const json = (s: ProctorSession) => ({
  * `/api/proctor…` (docs/proctoring.md): exam sessions. `POST /sessions {camera, action: start|stop}`
  * starts or ends one; outside a session the proctor raises nothing. `GET /sessions` lists them.
  */
-export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras }) => {
+export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras, training, events, snapshotUrl }) => {
+  if (training) trainingRoutes(app, training, proctored);
+
+  if (events) {
+    // The page lives at /api/proctor/sessions/<id>/report.html: a relative link climbs back to /api/.
+    const link = (e: Parameters<SnapshotUrl>[0]) => {
+      const url = snapshotUrl ? snapshotUrl(e) : e.snapshot;
+      return url && !/^https?:\/\//.test(url) ? `../../../${url}` : url;
+    };
+    const send: Record<'json' | 'html' | 'csv', (r: SessionReport) => [string, string | SessionReport]> = {
+      json: (r) => ['application/json', r],
+      html: (r) => ['text/html; charset=utf-8', reportHtml(r)],
+      csv: (r) => ['text/csv; charset=utf-8', reportCsv(r)],
+    };
+    app.get('/sessions/:id/report.:format', { schema: { params: reportParams } }, async (req, reply) => {
+      const { id, format } = req.params;
+      const report = sessionReport(events, id, sessions.list().find((s) => s.id === id) ?? null, link);
+      if (!report) throw new HttpError(404, 'session_not_found', `no session "${id}" is known and no incident names it`);
+      const [type, body] = send[format](report);
+      // the page opens in the browser (and saves whole); the table downloads
+      if (format === 'csv') reply.header('content-disposition', `attachment; filename="proctor-${id.replace(/[^\w.-]/g, '_')}.${format}"`);
+      return reply.type(type).send(body);
+    });
+  }
+
   app.get('/sessions', async () => sessions.list().map(json));
 
   app.post('/sessions', { schema: { body: sessionBody } }, async (req, reply) => {

@@ -1,0 +1,62 @@
+import type { SessionReport } from './report.js';
+
+const esc = (s: string | number | null) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/** Time of day from an ISO time, as the page shows it (UTC, like the ISO times in the CSV). */
+const clock = (isoTime: string | null) => (isoTime ? isoTime.slice(11, 19) : 'open');
+
+const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}
+.bar{position:relative;height:14px;background:#eee;margin:.3em 0 .6em}.bar span{position:absolute;top:0;height:14px;background:#ff851b;min-width:2px}
+.muted{color:#777}`;
+
+/**
+ * The report as one self-contained page (inline CSS, no scripts, no fetched assets) for
+ * download or print: the session, totals, the candidates recognised, then per seat a timeline
+ * bar and its incidents. Snapshots are links, not embedded, so the page stays small.
+ */
+export function reportHtml(r: SessionReport): string {
+  const s = r.session;
+  const t0 = Date.parse(s.started_at);
+  const t1 = s.ended_at ? Date.parse(s.ended_at) : Math.max(t0 + 1, ...r.seats.flatMap((x) => x.incidents.map((i) => Date.parse(i.end ?? i.start))));
+  const span = Math.max(1, t1 - t0);
+  const pct = (iso: string) => Math.min(100, Math.max(0, ((Date.parse(iso) - t0) / span) * 100));
+  const seats = r.seats
+    .map((seat) => {
+      const bars = seat.incidents
+        .map((i) => `<span title="${esc(i.cue)}" style="left:${pct(i.start).toFixed(2)}%;width:${(pct(i.end ?? s.ended_at ?? i.start) - pct(i.start)).toFixed(2)}%"></span>`)
+        .join('');
+      const rows = seat.incidents
+        .map(
+          (i) =>
+            `<tr><td>${esc(i.cue)}</td><td>${clock(i.start)}</td><td>${clock(i.end)}</td><td>${esc(i.duration ?? '')}</td><td>${esc(i.score)}</td><td>${i.snapshot ? `<a href="${esc(i.snapshot)}">snapshot</a>` : '<span class="muted">none</span>'}</td></tr>`,
+        )
+        .join('\n');
+      return `<h2>Seat ${esc(seat.seat)}${seat.candidate ? ` <span class="muted">(candidate ${esc(seat.candidate)})</span>` : ''}</h2>
+<div class="bar">${bars}</div>
+<table><tr><th>cue</th><th>start</th><th>end</th><th>seconds</th><th>score</th><th>snapshot</th></tr>
+${rows}</table>`;
+    })
+    .join('\n');
+  const totals = Object.entries(r.totals.by_cue)
+    .map(([cue, n]) => `<tr><td>${esc(cue)}</td><td>${n}</td></tr>`)
+    .join('');
+  const people = r.recognised.length
+    ? `<table><tr><th>name</th><th>first seen</th><th>last seen</th><th>events</th></tr>${r.recognised
+        .map((p) => `<tr><td>${esc(p.name)}</td><td>${clock(p.first_seen)}</td><td>${clock(p.last_seen)}</td><td>${p.events}</td></tr>`)
+        .join('')}</table>`
+    : '<p class="muted">No enrolled face was recognised.</p>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Exam session ${esc(s.name || s.id)}</title><style>${CSS}</style></head>
+<body>
+<h1>Exam session ${esc(s.name || s.id)}</h1>
+<p>Camera <b>${esc(s.camera)}</b>, ${esc(s.started_at)} to ${esc(s.ended_at ?? 'still running')} (UTC). Session id <code>${esc(s.id)}</code>.</p>
+<h2>Totals</h2>
+<p>${r.totals.incidents} incident(s) on ${r.seats.length} seat(s).</p>
+${totals ? `<table><tr><th>cue</th><th>incidents</th></tr>${totals}</table>` : ''}
+<h2>Candidates recognised</h2>
+${people}
+${seats || '<p class="muted">No incidents.</p>'}
+</body></html>
+`;
+}

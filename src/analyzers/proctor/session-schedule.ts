@@ -1,0 +1,56 @@
+import { Schedule } from '../schedule.js';
+import type { ProctorSessions } from './sessions.js';
+
+export interface SessionScheduleOptions {
+  sessions: ProctorSessions;
+  /** `cameras.<name>.analyzers.proctor.sessions` of each proctored camera that has any. */
+  windows: Record<string, readonly string[]>;
+  now?: () => number;
+  /** How often the windows are checked; a session starts at most this late. */
+  intervalMs?: number;
+}
+
+/** The name a scheduled session gets, so the report and the list tell it from one started by hand. */
+export const SCHEDULED = 'schedule';
+
+/**
+ * Starts a camera's exam session when one of its windows opens and stops it when the window
+ * closes. It acts only on the edges: a session the invigilator stops early stays stopped until
+ * the next window, and one started by hand (API, MQTT) is not stopped by a window's end.
+ */
+export class SessionSchedule {
+  private readonly cameras: Array<{ camera: string; schedule: Schedule; open: boolean; ours: string | null }>;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly opts: SessionScheduleOptions) {
+    this.cameras = Object.entries(opts.windows)
+      .filter(([, w]) => w.length > 0)
+      .map(([camera, w]) => ({ camera, schedule: new Schedule(w), open: false, ours: null }));
+  }
+
+  start(): void {
+    this.tick();
+    if (this.cameras.length > 0) this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 15_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  tick(): void {
+    const { sessions } = this.opts;
+    const now = (this.opts.now ?? Date.now)();
+    for (const c of this.cameras) {
+      const open = c.schedule.isActive(now);
+      if (open && !c.open) {
+        const running = sessions.active(c.camera);
+        c.ours = running ? null : sessions.start(c.camera, SCHEDULED).id;
+      } else if (!open && c.open) {
+        if (c.ours !== null && sessions.active(c.camera)?.id === c.ours) sessions.stop(c.camera);
+        c.ours = null;
+      }
+      c.open = open;
+    }
+  }
+}

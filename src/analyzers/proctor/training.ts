@@ -1,0 +1,132 @@
+import sharp from 'sharp';
+import type { ProctorSample, ProctorSampleStore, SampleLabel, SavedClassifier } from '../../store/proctor-samples.js';
+import type { RgbImage } from '../../vision/image.js';
+import { cropImage } from '../crop.js';
+import { CANDIDATE_KS, chooseK, type CrossValidation } from './knn.js';
+import type { Classifier } from './observe.js';
+import type { Seat } from './seats.js';
+
+/** What the hub needs of a live proctor on one camera: its seats at a frame size, and the features of a seat against its background. */
+export interface LiveProctor {
+  seatsFor(width: number, height: number): Seat[];
+  features(img: RgbImage, seat: Seat): Float32Array | null;
+}
+
+const STATUS = { not_running: 409, no_frame: 503, seat_not_found: 404, no_background: 409, too_few_samples: 409 } as const;
+
+/** Why a capture or a training was refused; it carries its HTTP status so the API's error handler answers `{error, code}`. */
+export class TrainingError extends Error {
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: keyof typeof STATUS,
+    message: string,
+  ) {
+    super(message);
+    this.statusCode = STATUS[code];
+  }
+}
+
+export interface TrainingReport {
+  camera: string;
+  /** The chosen k: the best accuracy, the smaller k on a tie. */
+  k: number;
+  samples: number;
+  counts: Record<SampleLabel, number>;
+  folds: number;
+  accuracy: number;
+  labels: string[];
+  confusion: number[][];
+  /** One entry per k tried (odd 3…25, none larger than a training fold). */
+  per_k: Array<Pick<CrossValidation, 'k' | 'accuracy' | 'foldAccuracies' | 'confusion'>>;
+}
+
+/** k-fold cross-validation needs a sample in every fold, and a k-NN needs both labels to say anything. */
+const FOLDS = 10;
+
+/**
+ * The reference method's training page as a service: samples are captured from a live seat
+ * (the camera's newest frame against that seat's background, both held by the running
+ * analyzer), labelled, and trained into a classifier per camera that the live `suspicious`
+ * cue votes with. Classifiers are read from SQLite once and cached; training replaces both.
+ */
+export class ProctorTraining {
+  private readonly live = new Map<string, LiveProctor>();
+  private readonly cache = new Map<string, Classifier | null>();
+
+  constructor(
+    readonly store: ProctorSampleStore,
+    /** The camera's newest decoded frame (detect size), if it has one. */
+    private readonly latestFrame: (camera: string) => (RgbImage & { time: number }) | undefined,
+  ) {}
+
+  /** Called by the analyzer when it is built on a camera, so captures can reach its backgrounds. */
+  attach(camera: string, proctor: LiveProctor): void {
+    this.live.set(camera, proctor);
+  }
+
+  /** The live classifier of a camera (the analyzer's hook asks on every occupied seat, so it is cached). */
+  classifier(camera: string): Classifier | null {
+    if (!this.cache.has(camera)) {
+      const saved = this.store.classifier(camera);
+      this.cache.set(camera, saved ? { k: saved.k, samples: saved.samples } : null);
+    }
+    return this.cache.get(camera) ?? null;
+  }
+
+  /** Drops the cached classifiers (an import replaced them). */
+  reload(): void {
+    this.cache.clear();
+  }
+
+  async capture(camera: string, seatName: string | undefined, label: SampleLabel | null): Promise<ProctorSample> {
+    const proctor = this.live.get(camera);
+    if (!proctor) throw new TrainingError('not_running', `the proctor is not running on camera "${camera}"`);
+    const frame = this.latestFrame(camera);
+    if (!frame) throw new TrainingError('no_frame', `camera "${camera}" has no frame yet`);
+    const seats = proctor.seatsFor(frame.width, frame.height);
+    const seat = seatName === undefined && seats.length === 1 ? seats[0] : seats.find((s) => s.name === seatName);
+    if (!seat) throw new TrainingError('seat_not_found', `camera "${camera}" has no seat "${seatName ?? ''}" (seats: ${seats.map((s) => s.name).join(', ')})`);
+    const features = proctor.features(frame, seat);
+    if (!features) throw new TrainingError('no_background', `seat ${seat.name} has no silhouette yet: it needs a frame of the empty seat first, then someone in it`);
+    const crop = await cropJpeg(frame, seat);
+    return this.store.add({ camera, seat: seat.name, time: frame.time, features: [...features], label }, crop);
+  }
+
+  /** Cross-validates the camera's labelled samples for each k, saves the best as its classifier and returns the report. */
+  train(camera: string, now = Date.now()): TrainingReport {
+    const labelled = this.store.list({ camera }).filter((s): s is ProctorSample & { label: SampleLabel } => s.label !== null);
+    const counts = { normal: labelled.filter((s) => s.label === 'normal').length, suspicious: labelled.filter((s) => s.label === 'suspicious').length };
+    if (labelled.length < FOLDS || counts.normal === 0 || counts.suspicious === 0) {
+      throw new TrainingError(
+        'too_few_samples',
+        `training needs at least ${FOLDS} labelled samples of both labels; camera "${camera}" has ${counts.normal} normal and ${counts.suspicious} suspicious`,
+      );
+    }
+    const samples = labelled.map((s) => ({ features: s.features, label: s.label }));
+    const { best, results } = chooseK(samples, CANDIDATE_KS, FOLDS);
+    const report: TrainingReport = {
+      camera,
+      k: best.k,
+      samples: samples.length,
+      counts,
+      folds: FOLDS,
+      accuracy: best.accuracy,
+      labels: best.labels,
+      confusion: best.confusion,
+      per_k: results.map(({ k, accuracy, foldAccuracies, confusion }) => ({ k, accuracy, foldAccuracies, confusion })),
+    };
+    const saved: SavedClassifier = { camera, k: best.k, trained_at: now, samples, report };
+    this.store.saveClassifier(saved);
+    this.cache.set(camera, { k: saved.k, samples });
+    return report;
+  }
+}
+
+/** The seat as the proctor sees it, to label by eye. */
+function cropJpeg(frame: RgbImage, seat: Seat): Promise<Buffer> {
+  const { image } = cropImage(frame, seat.box);
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+}

@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
+import { EventStore } from '../../src/store/events.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'argus-proctor-report-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const argus = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'proctor', 'report', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+describe('argus proctor report <session id>', () => {
+  it('reads the incidents of the session from <data>/argus.db and prints them as JSON, CSV, HTML or text', () => {
+    const db = openDatabase(join(dir, 'argus.db'));
+    const store = new EventStore(db);
+    const t = 1_772_528_400;
+    for (const [id, seat, cue, start, session] of [
+      ['e1', 'A1', 'phone', t + 60, 's1'],
+      ['e2', 'A2', 'absent', t, 's1'],
+      ['e3', 'A1', 'phone', t + 99, 's2'],
+    ] as const) {
+      store.save({
+        id,
+        camera: 'exam',
+        kind: 'suspicious',
+        label: cue,
+        sub_label: seat,
+        score: 0.7,
+        top_score: 0.7,
+        box: [0, 0, 1, 1],
+        zones: [],
+        start_time: start,
+        end_time: start + 10,
+        snapshot: null,
+        attributes: { seat, cue, session },
+      });
+    }
+    db.close();
+
+    const json = argus('--format', 'json', '--data', dir, 's1');
+    expect(json.status).toBe(0);
+    const r = JSON.parse(json.stdout);
+    expect(r.session).toMatchObject({ id: 's1', camera: 'exam', started_at: '2026-03-03T09:00:00.000Z', ended_at: '2026-03-03T09:01:10.000Z' });
+    expect(r.totals).toEqual({ incidents: 2, by_cue: { phone: 1, absent: 1 }, by_seat: { A1: 1, A2: 1 } });
+    expect(argus('--format', 'csv', '--data', dir, 's1').stdout.trim().split('\r\n')).toHaveLength(3);
+    expect(argus('--format', 'html', '--data', dir, 's1').stdout).toMatch(/^<!doctype html>[\s\S]*Seat A2/);
+    expect(argus('--data', dir, 's1').stdout).toContain('seat A1:\n  2026-03-03T09:01:00.000Z to 2026-03-03T09:01:10.000Z  phone  score 0.7');
+
+    const unknown = argus('--data', dir, 'nope');
+    expect([unknown.status, unknown.stderr]).toEqual([1, expect.stringContaining('no incident names session "nope"')]);
+    expect(argus('--data', join(dir, 'missing'), 's1').stderr).toContain('no database at');
+    expect(argus('--format', 'pdf', 's1').status).toBe(2);
+  });
+});
