@@ -38,6 +38,8 @@ export interface HomeAssistantMqttOptions {
   people?: () => PersonSubject[];
   /** `faces.away_after`, seconds. */
   awayAfterSeconds?: number;
+  /** Frame→MQTT latency for the stats (HaStatesOptions.onEventPublish). */
+  onEventPublish?: () => (() => void) | undefined;
   /** Milliseconds since the epoch, and how often people are checked for `away` (tests). */
   clock?: () => number;
   tickMs?: number;
