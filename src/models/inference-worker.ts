@@ -21,7 +21,9 @@ export type WorkerRequest =
   | { type: 'unload'; id: number; name: string };
 
 /** `ms`: the run's own time in the worker (no queueing, no message passing), for src/stats. */
-export type WorkerReply = { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string; ms?: number } | { id: number; ok: false; message: string };
+export type WorkerReply =
+  | { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string; ms?: number }
+  | { id: number; ok: false; message: string };
 
 const sessions = new Map<string, ort.InferenceSession>();
 

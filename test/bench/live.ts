@@ -71,7 +71,11 @@ if (!existsSync(VIDEO)) {
   console.log(`skipped: ${VIDEO} is absent`);
   process.exit(0);
 }
-console.log(`${cpus().length} × ${cpus()[0]?.model}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `${cpus().length} × ${cpus()[0]?.model}; load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log('| cameras | camera | camera fps | motion fps | analyzed fps | skipped fps (frames, by reason) | motion frames analyzed | detections/s |');
 console.log('|---:|---|---:|---:|---:|---|---:|---:|');
 const notes: string[] = [];
@@ -81,4 +85,8 @@ for (const n of RUNS) {
   console.log(lines.slice(0, -1).join('\n'));
   notes.push(lines.at(-1) ?? '');
 }
-console.log(`\n${notes.join('\n')}\nload average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `\n${notes.join('\n')}\nload average at end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -38,7 +38,7 @@ const event: ArgusEvent = {
 };
 
 /** Reads `value_json.a.b['c'].d` from a report, as HA's template would. */
-function valueOf(template: string, report: StatsReport): unknown {
+function templateValue(template: string, report: StatsReport): unknown {
   const path = /value_json((?:\.\w+|\['\w+'\])+)/.exec(template)?.[1] ?? '';
   return [...path.matchAll(/\.(\w+)|\['(\w+)'\]/g)].reduce<unknown>((v, m) => (v as Record<string, unknown>)?.[m[1] ?? m[2]], report);
 }
@@ -102,7 +102,7 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
         [bridge.argus_bridge_inference_ms, 25],
       ]) {
         expect(cmp).toMatchObject({ p: 'sensor', state_topic: `${base}/stats`, entity_category: 'diagnostic' });
-        expect(valueOf(cmp.value_template, report)).toBe(value);
+        expect(templateValue(cmp.value_template, report)).toBe(value);
       }
     } finally {
       publisher.stop();

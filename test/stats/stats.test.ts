@@ -78,7 +78,10 @@ describe('Stats', () => {
       const t = c.totals;
       expect(t.pending, cam).toBe(0);
       expect(t.analyzed + t.skipped, cam).toBe(t.motion);
-      expect(Object.values(t.skipped_by_reason).reduce((x, y) => x + y, 0), cam).toBe(t.skipped);
+      expect(
+        Object.values(t.skipped_by_reason).reduce((x, y) => x + y, 0),
+        cam,
+      ).toBe(t.skipped);
     }
     expect(cameras.a.totals).toMatchObject({ motion: 6, skipped_by_reason: { schedule: 0, paused: 0 } });
     expect(cameras.a.totals.analyzed).toBeGreaterThan(0);
@@ -144,4 +147,3 @@ describe('scheduling across cameras, synthetic frames', () => {
     r.stop();
   });
 });
-
