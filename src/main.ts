@@ -215,7 +215,7 @@ export class Argus {
     return registry;
   }
 
-  private startEvents({ config, cameras, bus, eventStore: store, snapshots, kinds, dataDir, log }: Core): EventManager {
+  private startEvents({ config, cameras, bus, eventStore: store, snapshots, kinds, dataDir, stats, log }: Core): EventManager {
     const events = new EventManager({
       config: config.events,
       cameras,
@@ -225,6 +225,7 @@ export class Argus {
       colourOf: (kind) => kinds.colour(kind),
       log: new EventLog(join(dataDir, 'logs')),
       logger: log.child({ part: 'events' }),
+      onMessage: (message, frameTime) => stats.eventFrame(message, frameTime),
     });
     events.start();
     this.stops.push(() => events.stop());
@@ -253,7 +254,10 @@ export class Argus {
     });
     const scheduler = new AnalysisScheduler({
       analyze: (frame, motion) => analyzer.analyze(frame, motion),
-      onAnalyzed: (result) => stats.analyzed(result, () => events.handle(result)),
+      onAnalyzed: (result) => {
+        stats.analyzed(result);
+        events.handle(result);
+      },
       concurrency: config.analyzers.concurrency,
       logger: log.child({ part: 'scheduler' }),
     });
@@ -276,7 +280,7 @@ export class Argus {
       awayAfterSeconds: config.faces.away_after,
       snapshotUrl,
       kinds,
-      onEventPublish: () => stats.mqttPublish(),
+      onEventPublish: (message) => stats.mqttPublish(message),
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
       logger: log.child({ part: 'homeassistant' }),

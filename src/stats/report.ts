@@ -40,7 +40,7 @@ export interface StatsReport {
   /** All models' runs together: the bridge's HA sensor. */
   inference_ms: Latency;
   queue: { waiting: number; in_flight: number };
-  /** From a frame's capture to the event it raised (emitted on the bus) and to its MQTT message acknowledged by the broker. */
+  /** From a frame's capture to the event message it raised reaching the bus (after its snapshot is saved) and to that message acknowledged by the broker. */
   latency_ms: { frame_to_event: Latency; frame_to_mqtt: Latency };
   /** CPU over the window, % of one core (200 = two cores busy); resident memory. */
   process: { cpu_percent: number; rss_mb: number };

@@ -2,6 +2,7 @@ import type { EventKinds } from '../analyzers/kinds.js';
 import type { CameraSchedulerStats } from '../analyzers/scheduler.js';
 import type { EventBus } from '../bus.js';
 import type { AnalyzedFrame } from '../events/analyzed-frame.js';
+import type { EventMessage } from '../events/event.js';
 import type { RunTimings } from '../models/session-pool.js';
 import type { CameraStatus } from '../sources/frame.js';
 import { p50p95, Ring } from './ring.js';
@@ -62,8 +63,8 @@ export class Stats implements RunTimings {
   private readonly now: () => number;
   private scheduler?: SchedulerView;
   private statuses: () => CameraStatus[] = () => [];
-  /** The capture time of the frame whose detections are being turned into events right now. */
-  private handlingFrameTime: number | undefined;
+  /** Each event message's frame capture time (EventManager's onMessage), until it is published; weak, so nothing is kept. */
+  private readonly frameTimes = new WeakMap<EventMessage, number>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly opts: StatsOptions) {
@@ -77,8 +78,9 @@ export class Stats implements RunTimings {
   start(parts: { bus: EventBus; scheduler?: SchedulerView; statuses: () => CameraStatus[] }): void {
     this.scheduler = parts.scheduler;
     this.statuses = parts.statuses;
-    parts.bus.on(this, 'event', () => {
-      if (this.handlingFrameTime !== undefined) this.toEvent.push(this.now() - this.handlingFrameTime);
+    parts.bus.on(this, 'event', (message) => {
+      const frameTime = this.frameTimes.get(message);
+      if (frameTime !== undefined) this.toEvent.push(this.now() - frameTime);
     });
     this.timer = setInterval(() => this.sample(), this.windowMs / 12);
     this.timer.unref();
@@ -111,25 +113,23 @@ export class Stats implements RunTimings {
     this.camera(camera).idle++;
   }
 
-  /** Wraps the scheduler's `onAnalyzed`: counts the detections by kind and times the events `handle` emits. */
-  analyzed(result: AnalyzedFrame, handle: () => void): void {
+  /** The scheduler's `onAnalyzed`: counts the detections by kind. */
+  analyzed(result: AnalyzedFrame): void {
     const { detections } = this.camera(result.camera);
     for (const d of result.detections) detections.set(d.kind, (detections.get(d.kind) ?? 0) + 1);
-    this.handlingFrameTime = result.frame.time;
-    try {
-      handle();
-    } finally {
-      this.handlingFrameTime = undefined;
-    }
+  }
+
+  /** EventManager's `onMessage`: the frame a message comes from, read when it reaches the bus and MQTT. */
+  eventFrame(message: EventMessage, frameTime: number | undefined): void {
+    if (frameTime !== undefined) this.frameTimes.set(message, frameTime);
   }
 
   /**
-   * Called as an event message is handed to MQTT (while `analyzed` handles its frame); the
-   * function returned runs when the broker acknowledged it. Undefined outside a frame (an end
-   * by timeout has no frame to measure from).
+   * Called as an event message is handed to MQTT; the function returned runs when the broker
+   * acknowledged it. Undefined for a message without a frame (an end by timeout).
    */
-  mqttPublish(): (() => void) | undefined {
-    const frameTime = this.handlingFrameTime;
+  mqttPublish(message: EventMessage): (() => void) | undefined {
+    const frameTime = this.frameTimes.get(message);
     return frameTime === undefined ? undefined : () => this.toMqtt.push(this.now() - frameTime);
   }
 

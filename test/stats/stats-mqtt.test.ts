@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventKinds } from '../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
 import { EventBus } from '../../src/bus.js';
-import type { ArgusEvent } from '../../src/events/event.js';
+import type { ArgusEvent, EventMessage } from '../../src/events/event.js';
 import { silentLogger } from '../../src/log.js';
 import { MqttConnection } from '../../src/outputs/mqtt/connection.js';
 import { HomeAssistantMqtt } from '../../src/outputs/mqtt/ha-mqtt.js';
@@ -67,7 +67,7 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
       logger: silentLogger(),
       onPause: () => undefined,
       loadSnapshot: async () => undefined,
-      onEventPublish: () => stats.mqttPublish(),
+      onEventPublish: (message) => stats.mqttPublish(message),
     });
     const publisher = new StatsPublisher({ mqtt, report: () => stats.report() });
     const watch = await MqttWatch.open(broker.url, '#');
@@ -77,9 +77,9 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
       await until(() => mqtt.connected, 10_000);
       stats.motion('front_door', false);
       stats.record('centernet', 25);
-      stats.analyzed({ camera: 'front_door', frame: { camera: 'front_door', seq: 1, time: Date.now() - 100, width: 2, height: 2, data: Buffer.alloc(12) }, detections: [] }, () =>
-        bus.emit('event', { type: 'start', event }),
-      );
+      const message: EventMessage = { type: 'start', event };
+      stats.eventFrame(message, Date.now() - 100);
+      bus.emit('event', message);
       await until(() => stats.report().latency_ms.frame_to_mqtt.p50 !== null, 10_000);
       publisher.start();
       await until(() => watch.last(`${base}/stats`) !== undefined, 10_000);

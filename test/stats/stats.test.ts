@@ -31,7 +31,14 @@ function rig(cameras: string[], concurrency = 1) {
   const scheduler = new AnalysisScheduler({
     concurrency,
     logger: silentLogger(),
-    onAnalyzed: (r) => stats.analyzed(r, () => r.detections.length && bus.emit('event', { type: 'start', event: {} } as EventMessage)),
+    onAnalyzed: (r) => {
+      stats.analyzed(r);
+      if (!r.detections.length) return;
+      // As EventManager does: the frame's time handed over just before the message goes on the bus.
+      const message = { type: 'start', event: {} } as EventMessage;
+      stats.eventFrame(message, r.frame.time);
+      bus.emit('event', message);
+    },
     analyze: (f) =>
       new Promise((resolve) =>
         pending.push(() => {

@@ -1,4 +1,5 @@
 import type { EventBus } from '../../bus.js';
+import type { EventMessage } from '../../events/event.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import type { Logger } from '../../log.js';
 import type { SnapshotUrl } from '../../server/snapshot-links.js';
@@ -39,7 +40,7 @@ export interface HomeAssistantMqttOptions {
   /** `faces.away_after`, seconds. */
   awayAfterSeconds?: number;
   /** Frame→MQTT latency for the stats (HaStatesOptions.onEventPublish). */
-  onEventPublish?: () => (() => void) | undefined;
+  onEventPublish?: (message: EventMessage) => (() => void) | undefined;
   /** Milliseconds since the epoch, and how often people are checked for `away` (tests). */
   clock?: () => number;
   tickMs?: number;
