@@ -39,6 +39,9 @@ import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
 import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
 import { poseRoutes } from './server/routes/poses.js';
 import { proctorRoutes } from './server/routes/proctor.js';
+import { statsRoutes } from './server/routes/stats.js';
+import { StatsPublisher } from './outputs/mqtt/stats-publisher.js';
+import { Stats } from './stats/stats.js';
 import { telegramRoutes } from './server/routes/telegram.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
@@ -82,6 +85,8 @@ interface Core {
   signer: SnapshotSigner;
   /** Signed snapshot links for HA, MQTT and Telegram: absolute under `server.public_url` when it is set. */
   snapshotUrl: SnapshotUrl;
+  /** The live numbers; built first because models, analysis, cameras and MQTT all report into it. */
+  stats: Stats;
 }
 
 /**
@@ -106,12 +111,13 @@ export class Argus {
   async start(): Promise<Running> {
     const core = await this.startCore();
     const { mqtt, mqttUrl } = await this.startMqtt(core);
-    const detector = await this.loadModels();
+    const detector = await this.loadModels(core);
     const registry = this.startRegistry(core, detector);
     const events = this.startEvents(core);
     const scheduler = this.startAnalysis(core, detector, registry, events);
     this.startHomeAssistantMqtt(core, mqtt, registry);
     this.startCameras(core, scheduler);
+    this.startStats(core, mqtt, scheduler);
     const alertGate = await this.startHomeAssistant(core);
     this.startFrigate(core, mqtt, registry);
     const telegram = await this.startTelegram(core, registry, alertGate);
@@ -133,6 +139,10 @@ export class Argus {
       cameras.demo = cameraSchema.parse({ url: await ensureDemoClip(dataDir, ffmpegPath) });
     }
     for (const [name, c] of Object.entries(cameras)) if (!c.enabled) log.info(`camera ${name} is disabled`);
+    const enabled = Object.entries(cameras)
+      .filter(([, c]) => c.enabled)
+      .map(([n]) => n);
+    const kinds = new EventKinds(this.analyzers);
     const db = openDatabase(join(dataDir, 'argus.db'));
     this.stops.push(() => void db.close());
     const signer = new SnapshotSigner(snapshotKey(dataDir));
@@ -147,12 +157,10 @@ export class Argus {
       dataDir,
       ffmpegPath,
       cameras,
-      enabled: Object.entries(cameras)
-        .filter(([, c]) => c.enabled)
-        .map(([n]) => n),
+      enabled,
       db,
       bus: new EventBus((event, err) => log.error(`a ${event} listener failed: ${(err as Error).message}`)),
-      kinds: new EventKinds(this.analyzers),
+      kinds,
       snapshots: new SnapshotStore(join(dataDir, 'snapshots')),
       eventStore: new EventStore(db),
       poses: new PoseLibrary(db),
@@ -160,6 +168,7 @@ export class Argus {
       // the newest frame is read when a sample is captured, long after the cameras started
       training: new ProctorTraining(new ProctorSampleStore(db), (camera) => this.sources.get(camera)?.latest()),
       addon: Boolean(process.env.SUPERVISOR_TOKEN),
+      stats: new Stats({ cameras: enabled, kinds }),
     };
   }
 
@@ -179,10 +188,10 @@ export class Argus {
   }
 
   /** Missing or broken models cost the analysis, never the cameras, the UI or MQTT. */
-  private async loadModels(): Promise<Detector | undefined> {
+  private async loadModels({ stats }: Core): Promise<Detector | undefined> {
     try {
       const t0 = Date.now();
-      const detector = await Detector.create({ config: this.loaded.config.models, logger: this.logger.child({ part: 'models' }) });
+      const detector = await Detector.create({ config: this.loaded.config.models, logger: this.logger.child({ part: 'models' }), timings: stats });
       this.logger.info(`models loaded in ${Date.now() - t0} ms`);
       this.stops.push(() => detector.close());
       return detector;
@@ -213,7 +222,7 @@ export class Argus {
     return registry;
   }
 
-  private startEvents({ config, cameras, bus, eventStore: store, snapshots, kinds, dataDir, log }: Core): EventManager {
+  private startEvents({ config, cameras, bus, eventStore: store, snapshots, kinds, dataDir, stats, log }: Core): EventManager {
     const events = new EventManager({
       config: config.events,
       cameras,
@@ -223,6 +232,7 @@ export class Argus {
       colourOf: (kind) => kinds.colour(kind),
       log: new EventLog(join(dataDir, 'logs')),
       logger: log.child({ part: 'events' }),
+      onMessage: (message, frameTime) => stats.eventFrame(message, frameTime),
     });
     events.start();
     this.stops.push(() => events.stop());
@@ -235,7 +245,7 @@ export class Argus {
   /** Motion-gated frames → fair scheduler → analyzers → events. */
   private startAnalysis(core: Core, detector: Detector | undefined, registry: FaceRegistry, events: EventManager): AnalysisScheduler | undefined {
     if (!detector) return undefined;
-    const { config, cameras, poses, sessions, training, log } = core;
+    const { config, cameras, poses, sessions, training, stats, log } = core;
     const analyzer = new FrameAnalyzer({
       analyzers: this.analyzers,
       models: detector,
@@ -248,10 +258,14 @@ export class Argus {
       zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
       now: () => Date.now(),
       logger: log.child({ part: 'analyzers' }),
+      onIdle: (camera) => stats.idle(camera),
     });
     const scheduler = new AnalysisScheduler({
       analyze: (frame, motion) => analyzer.analyze(frame, motion),
-      onAnalyzed: (result) => events.handle(result),
+      onAnalyzed: (result) => {
+        stats.analyzed(result);
+        events.handle(result);
+      },
       concurrency: config.analyzers.concurrency,
       logger: log.child({ part: 'scheduler' }),
     });
@@ -270,7 +284,11 @@ export class Argus {
   }
 
   /** Discovery, states, the pause switch, people and zones. */
-  private startHomeAssistantMqtt({ config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, sessions, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
+  private startHomeAssistantMqtt(
+    { config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, sessions, stats, log }: Core,
+    mqtt: MqttConnection,
+    registry: FaceRegistry,
+  ): void {
     const ha = new HomeAssistantMqtt({
       mqtt,
       bus,
@@ -283,6 +301,7 @@ export class Argus {
       awayAfterSeconds: config.faces.away_after,
       snapshotUrl,
       kinds,
+      onEventPublish: (message) => stats.mqttPublish(message),
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
       logger: log.child({ part: 'homeassistant' }),
@@ -295,7 +314,7 @@ export class Argus {
     this.stops.push(() => ha.stop());
   }
 
-  private startCameras({ cameras, enabled, ffmpegPath, bus, log }: Core, scheduler: AnalysisScheduler | undefined): void {
+  private startCameras({ cameras, enabled, ffmpegPath, bus, stats, log }: Core, scheduler: AnalysisScheduler | undefined): void {
     for (const name of enabled) {
       const camera = cameras[name];
       const source = new CameraSource({ name, camera, ffmpegPath, logger: log, onStatus: (s) => bus.emit('cameraStatus', s) });
@@ -305,7 +324,9 @@ export class Argus {
         config: camera.motion,
         logger: log,
         onMotion: (frame, motion) => {
-          if (!this.paused.has(name)) scheduler?.submit(frame, motion);
+          const paused = this.paused.has(name);
+          stats.motion(name, paused);
+          if (!paused) scheduler?.submit(frame, motion);
         },
         onMotionState: (moving) => bus.emit('motion', { camera: name, moving }),
       });
@@ -322,6 +343,15 @@ export class Argus {
       for (const source of this.sources.values()) bus.emit('cameraStatus', source.status());
     }, 30_000);
     this.stops.push(() => clearInterval(statusTimer));
+  }
+
+  /** The live numbers: rates sampled, events timed off the bus, the report on `argus/stats` every minute. */
+  private startStats({ bus, stats }: Core, mqtt: MqttConnection, scheduler: AnalysisScheduler | undefined): void {
+    stats.start({ bus, scheduler, statuses: () => [...this.sources.values()].map((s) => s.status()) });
+    this.stops.push(() => stats.stop(bus));
+    const publisher = new StatsPublisher({ mqtt, report: () => stats.report() });
+    publisher.start();
+    this.stops.push(() => publisher.stop());
   }
 
   /** The HA websocket API (events per detection, the alert gate), where HA can be reached. */
@@ -419,7 +449,7 @@ export class Argus {
 
   /** The API's route groups. */
   private routes(
-    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, training, snapshotUrl, cameras }: Core,
+    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, training, snapshotUrl, cameras, stats }: Core,
     detector: Detector | undefined,
     registry: FaceRegistry,
     telegram?: TelegramOutput,
@@ -430,6 +460,7 @@ export class Argus {
       route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names }),
       route(faceRoutes, '/api/faces', { registry }),
       route(liveRoutes, '/api/live', { bus }),
+      route(statsRoutes, '/api/stats', { report: () => stats.report() }),
       route(proctorRoutes, '/api/proctor', {
         sessions,
         training,

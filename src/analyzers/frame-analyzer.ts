@@ -24,6 +24,8 @@ export interface FrameAnalyzerOptions extends Omit<AnalyzerServices, 'logger'> {
   zonesOf?: (camera: string, box: Box, label?: string) => string[];
   now: () => number;
   logger: Logger;
+  /** A frame no analyzer was active for (all off, or outside their schedules): the stats count it skipped, not analyzed. */
+  onIdle?: (camera: string) => void;
 }
 
 /** One analyzer on one camera: its per-camera options, schedule and state. */
@@ -54,7 +56,7 @@ export class FrameAnalyzer {
     const known = this.perCamera.get(name);
     if (known) return known;
     const configs = this.opts.cameras[name] ?? {};
-    const { logger, analyzers, config, zonesOf: _z, now: _n, ...services } = this.opts;
+    const { logger, analyzers, config, zonesOf: _z, now: _n, onIdle: _i, ...services } = this.opts;
     const list = analyzers.map((analyzer): Running => {
       // Parsing here too lets a list carry analyzers the config file never named (their defaults).
       const camera = cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
@@ -84,7 +86,10 @@ export class FrameAnalyzer {
 
   async analyze(frame: Frame, motion: MotionResult): Promise<Detection[]> {
     const active = this.active(this.camera(frame.camera));
-    if (active.length === 0) return [];
+    if (active.length === 0) {
+      this.opts.onIdle?.(frame.camera);
+      return [];
+    }
     const context = this.context(frame, motion);
     const found: Array<[Running, Detection[]]> = [];
     for (const r of active) {

@@ -58,6 +58,11 @@ export class AnalysisScheduler {
     this.pump();
   }
 
+  /** Frames waiting for their turn and frames being analyzed now (the stats' queue lengths). */
+  get queue(): { waiting: number; inFlight: number } {
+    return { waiting: this.waiting.size, inFlight: this.inFlight.size };
+  }
+
   stats(camera: string): CameraSchedulerStats {
     let s = this.counts.get(camera);
     if (!s) {

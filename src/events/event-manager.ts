@@ -30,6 +30,12 @@ export interface EventManagerOptions {
   now?: () => number;
   /** How often (ms) unseen objects are checked for having ended; 0 leaves it to tick() (tests). */
   tickMs?: number;
+  /**
+   * Just before a message goes on the bus, with the capture time (ms) of the frame that raised it
+   * (undefined for an end by timeout): the stats' frame→event and frame→MQTT latencies, since the
+   * snapshot is written first and the message leaves well after `handle` returned.
+   */
+  onMessage?: (message: EventMessage, frameTime: number | undefined) => void;
 }
 
 /** The best frame seen so far for an event, kept until it is rendered. */
@@ -81,6 +87,8 @@ export class EventManager {
   private timer?: NodeJS.Timeout;
   private running = false;
   private snapshotVersion = 0;
+  /** The capture time of the frame `handle` is on, so the messages it queues know it (onMessage). */
+  private frameTime: number | undefined;
   private readonly writing = new Set<Promise<void>>();
   private readonly areas = new Map<string, CameraAreas>();
 
@@ -127,6 +135,7 @@ export class EventManager {
     if (!this.running) return;
     const { frame } = analyzed;
     const time = frame.time / 1000;
+    this.frameTime = frame.time;
     const camera = this.cameraState(analyzed.camera);
     const areas = this.areasOf(analyzed.camera, frame.width, frame.height);
     const detections = analyzed.detections.filter((d) => !areas.masked(d.box));
@@ -138,6 +147,7 @@ export class EventManager {
       }
       this.follow(analyzed.camera, areas, track, tracked, { width: frame.width, height: frame.height, data: frame.data }, detections);
     }
+    this.frameTime = undefined;
     this.expire(camera, time);
   }
 
@@ -247,14 +257,15 @@ export class EventManager {
   private enqueue(tracked: TrackedEvent, type: EventPhase): void {
     const event = tracked.event!;
     const state: ArgusEvent = { ...event, box: [...event.box] as EventBox, zones: [...event.zones], current_zones: [...(event.current_zones ?? [])] };
-    const written = tracked.chain.then(() => this.write(tracked, type, state));
+    const frameTime = this.frameTime;
+    const written = tracked.chain.then(() => this.write(tracked, type, state, frameTime));
     tracked.chain = written;
     this.writing.add(written);
     void written.then(() => this.writing.delete(written));
   }
 
   /** Never rejects: a failed snapshot or row is logged, and the message still reaches the bus. */
-  private async write(tracked: TrackedEvent, type: EventPhase, event: ArgusEvent): Promise<void> {
+  private async write(tracked: TrackedEvent, type: EventPhase, event: ArgusEvent, frameTime: number | undefined): Promise<void> {
     const { logger } = this.opts;
     const candidate = tracked.candidate;
     if (candidate && candidate.version > tracked.rendered) {
@@ -279,6 +290,7 @@ export class EventManager {
     } catch (err) {
       logger.warn({ err }, `could not append event ${event.id} to the daily log: check that the data folder is writable`);
     }
+    this.opts.onMessage?.(message, frameTime);
     this.opts.bus.emit('event', message);
   }
 }

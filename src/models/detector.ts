@@ -10,7 +10,7 @@ import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
 import type { ModelsConfig } from './model-config.js';
 import { MoveNetDetector } from './movenet.js';
-import { SessionPool } from './session-pool.js';
+import { SessionPool, type RunTimings } from './session-pool.js';
 import { YoloDetector } from './yolo.js';
 
 export type ModelFamily = 'objects' | 'faces' | 'pose';
@@ -23,6 +23,8 @@ export interface DetectorOptions {
   families?: readonly ModelFamily[];
   /** Load the face embedder too (needs `faces`). Default: true. */
   embeddings?: boolean;
+  /** Gets every model run's inference time (the live stats). */
+  timings?: RunTimings;
 }
 
 /**
@@ -66,7 +68,7 @@ export class Detector {
     const { config, logger } = opts;
     const families = new Set(opts.families ?? MODEL_FAMILIES);
     const manifest = ModelManifest.load(config.dir);
-    const pool = new SessionPool(config.runtime, logger);
+    const pool = new SessionPool(config.runtime, logger, opts.timings);
     const load = (name: string) => pool.load(name, manifest.path(name), outputsRead(manifest, name));
     try {
       const objects: ObjectDetector[] = [];

@@ -20,7 +20,10 @@ export type WorkerRequest =
   | { type: 'run'; id: number; name: string; feeds: Record<string, TensorData>; outputs?: string[] }
   | { type: 'unload'; id: number; name: string };
 
-export type WorkerReply = { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string } | { id: number; ok: false; message: string };
+/** `ms`: the run's own time in the worker (no queueing, no message passing), for src/stats. */
+export type WorkerReply =
+  | { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string; ms?: number }
+  | { id: number; ok: false; message: string };
 
 const sessions = new Map<string, ort.InferenceSession>();
 
@@ -85,7 +88,9 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
   if (!session) throw new Error(`model "${msg.name}" is not loaded`);
   const feeds: Record<string, ort.Tensor> = {};
   for (const [k, t] of Object.entries(msg.feeds)) feeds[k] = new ort.Tensor(t.type, t.data, t.dims);
+  const t0 = performance.now();
   const result = msg.outputs ? await session.run(feeds, msg.outputs) : await session.run(feeds);
+  const ms = performance.now() - t0;
   const outputs: Record<string, TensorData> = {};
   const transfer: ArrayBuffer[] = [];
   for (const [k, t] of Object.entries(result)) {
@@ -93,7 +98,7 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
     outputs[k] = { type: t.type as TensorData['type'], dims: [...t.dims], data };
     if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
   }
-  return { reply: { id: msg.id, ok: true, outputs }, transfer };
+  return { reply: { id: msg.id, ok: true, outputs, ms }, transfer };
 }
 
 // One message at a time, in order: a run queued behind a load must find the session created.

@@ -9,6 +9,11 @@ import { UploadGate } from './upload-gate.js';
 import type { ModelInfo, TensorData } from './tensor-data.js';
 import type { WorkerReply, WorkerRequest } from './inference-worker.js';
 
+/** Where each run's inference time goes (src/stats); called once a run, so it must not allocate. */
+export interface RunTimings {
+  record(model: string, ms: number): void;
+}
+
 type Pending = { resolve: (r: WorkerReply & { ok: true }) => void; reject: (e: Error) => void; live: boolean };
 
 interface PoolWorker {
@@ -36,6 +41,7 @@ export class SessionPool {
   constructor(
     private readonly runtime: RuntimeConfig,
     private readonly logger: Logger,
+    private readonly timings?: RunTimings,
   ) {
     // Threads spin while a run lasts (inference-worker.ts), so more of them than cores fight:
     // two workers of two threads on two cores made a full frame 1.3× slower than one worker.
@@ -146,6 +152,7 @@ export class SessionPool {
             true,
           );
     if (!reply.outputs) throw new Error(`model "${name}" returned no outputs`);
+    if (reply.ms !== undefined) this.timings?.record(name, reply.ms);
     return reply.outputs;
   }
 

@@ -88,13 +88,13 @@ export class MqttConnection {
   }
 
   /** Publishes under the base topic (`camera/motion` → `argus/camera/motion`); queued while disconnected, sent on reconnect. */
-  publish(path: string, payload: string | Buffer, opts: PublishOptions = {}): void {
-    this.publishExternal(this.topic(path), payload, opts);
+  publish(path: string, payload: string | Buffer, opts: PublishOptions = {}, done?: () => void): void {
+    this.publishExternal(this.topic(path), payload, opts, done);
   }
 
-  /** Publishes to a topic outside Argus' tree (Home Assistant's discovery). */
-  publishExternal(topic: string, payload: string | Buffer, opts: PublishOptions = {}): void {
-    this.client?.publish(topic, payload, { retain: opts.retain ?? false, qos: opts.qos ?? 0 });
+  /** Publishes to a topic outside Argus' tree (Home Assistant's discovery). `done`: the broker has it (QoS 1: acknowledged), for the stats' latency. */
+  publishExternal(topic: string, payload: string | Buffer, opts: PublishOptions = {}, done?: () => void): void {
+    this.client?.publish(topic, payload, { retain: opts.retain ?? false, qos: opts.qos ?? 0 }, done && ((err) => void (err ? undefined : done())));
   }
 
   /** Subscribes under the base topic; the handler gets the full topic. Returns a function that removes the handler. */

@@ -1,6 +1,6 @@
 import type { EntitySpec } from '../../analyzers/analyzer.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
-import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, cameraDeviceId, cameraTopics, zoneTopics } from './ha-topics.js';
+import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, cameraDeviceId, cameraTopics, STATS_TOPIC, zoneTopics } from './ha-topics.js';
 
 /** Where users find help; HA shows it as the origin's support link. */
 export const ARGUS_SUPPORT_URL = 'https://github.com/argus-cctv/argus';
@@ -51,7 +51,27 @@ export function bridgeConfig(ctx: DiscoveryContext): DeviceConfig {
         payload_on: 'online',
         payload_off: 'offline',
       }),
+      [`${id}_inference_ms`]: component('sensor', `${id}_inference_ms`, {
+        name: 'Inference ms p50',
+        ...statsFields(ctx, '{{ value_json.inference_ms.p50 }}', 'ms'),
+        // Each model's runs and p50/p95 as attributes: one sensor, however many models are loaded.
+        json_attributes_topic: ctx.topic(STATS_TOPIC),
+        json_attributes_template: '{{ value_json.models | tojson }}',
+        availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
+      }),
     },
+  };
+}
+
+/** A diagnostic sensor read from `argus/stats` (one retained JSON message a minute, so no topic per number). */
+function statsFields(ctx: DiscoveryContext, template: string, unit: string): Record<string, unknown> {
+  return {
+    state_topic: ctx.topic(STATS_TOPIC),
+    value_template: template,
+    unit_of_measurement: unit,
+    state_class: 'measurement',
+    suggested_display_precision: 1,
+    entity_category: 'diagnostic',
   };
 }
 
@@ -112,6 +132,9 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
           entity_category: 'diagnostic',
         }),
       ],
+      // Camera names are a-z, 0-9 and _ (config/schema.ts), so they are safe inside the template's quotes.
+      [id('analyzed_fps'), component('sensor', id('analyzed_fps'), { name: 'Analyzed fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].analyzed_fps }}`, 'fps') })],
+      [id('skipped_fps'), component('sensor', id('skipped_fps'), { name: 'Skipped fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].skipped_fps }}`, 'fps') })],
       [
         id('pause'),
         component('switch', id('pause'), {

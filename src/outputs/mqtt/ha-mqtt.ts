@@ -1,5 +1,6 @@
 import type { SwitchControl } from '../../analyzers/analyzer.js';
 import type { EventBus } from '../../bus.js';
+import type { EventMessage } from '../../events/event.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import type { Logger } from '../../log.js';
 import type { SnapshotUrl } from '../../server/snapshot-links.js';
@@ -42,6 +43,8 @@ export interface HomeAssistantMqttOptions {
   people?: () => PersonSubject[];
   /** `faces.away_after`, seconds. */
   awayAfterSeconds?: number;
+  /** Frame→MQTT latency for the stats (HaStatesOptions.onEventPublish). */
+  onEventPublish?: (message: EventMessage) => (() => void) | undefined;
   /** Milliseconds since the epoch, and how often people are checked for `away` (tests). */
   clock?: () => number;
   tickMs?: number;

@@ -21,6 +21,8 @@ export interface HaStatesOptions {
   logger: Logger;
   /** Signed snapshot links (absolute with `server.public_url`) for event entities and `argus/events`. */
   snapshotUrl?: SnapshotUrl;
+  /** Called as an event is handed to `argus/events`; what it returns runs once the broker has it (Stats.mqttPublish: frame→MQTT latency). */
+  onEventPublish?: (message: EventMessage) => (() => void) | undefined;
 }
 
 /** What one camera shows now, derived from the events that are open on it. */
@@ -89,7 +91,7 @@ export class HaStatePublisher {
 
   handleEvent(msg: EventMessage): void {
     // `snapshot_url` beside the message Frigate-style consumers already read, which stays as it was.
-    this.opts.mqtt.publish(EVENTS_TOPIC, JSON.stringify({ ...msg, snapshot_url: this.snapshotUrl(msg.event) }), { qos: 1 });
+    this.opts.mqtt.publish(EVENTS_TOPIC, JSON.stringify({ ...msg, snapshot_url: this.snapshotUrl(msg.event) }), { qos: 1 }, this.opts.onEventPublish?.(msg));
     const cam = this.cameras.get(msg.event.camera);
     if (!cam) return;
     const ev = msg.event;

@@ -47,6 +47,9 @@ export const PAUSE_SET_FILTER = '+/pause/set';
 /** `argus/events`: every event message as JSON, like Frigate's `frigate/events`. */
 export const EVENTS_TOPIC = 'events';
 
+/** `argus/stats`: the stats report (`GET /api/stats`) every 60 s, retained; the diagnostic sensors read it. */
+export const STATS_TOPIC = 'stats';
+
 /** `argus/available`: Argus' own availability (MqttConnection's last will). */
 export const AVAILABLE_TOPIC = 'available';
 

@@ -1,0 +1,92 @@
+/**
+ * Argus live, in process, on N file cameras of the fixture clip (people in every frame: the
+ * worst case), read through `GET /api/stats` as a user would.
+ * Run: npm run bench:live -- --cameras N --seconds S   (without --cameras: N = 1, 2, 4, 8 in turn)
+ *
+ * Rates come from the difference of two reads: one after `--warmup` seconds (models loaded,
+ * ffmpeg running), one `--seconds` later, so start-up does not dilute them.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { Argus } from '../../src/main.js';
+import type { StatsReport } from '../../src/stats/report.js';
+
+const VIDEO = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'video', 'short_hamilton_clip.mp4');
+const flag = (name: string): number | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+};
+const SECONDS = flag('seconds') ?? 30;
+const WARMUP = flag('warmup') ?? 8;
+const RUNS = flag('cameras') ? [flag('cameras') as number] : [1, 2, 4, 8];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (v: number | null) => (v === null ? '–' : v.toFixed(1));
+
+async function run(cameras: number): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'argus-bench-live-'));
+  const config = parseConfig({
+    data_dir: dataDir,
+    server: { port: 0, host: '127.0.0.1' },
+    mqtt: { embedded_port: 0 },
+    cameras: Object.fromEntries(Array.from({ length: cameras }, (_, i) => [`cam${i + 1}`, { url: VIDEO }])),
+  });
+  const argus = new Argus({ config, source: 'bench:live', demo: false, secrets: [], warnings: [] }, silentLogger());
+  try {
+    const { port, token } = await argus.start();
+    const read = async (): Promise<StatsReport> =>
+      (await (await fetch(`http://127.0.0.1:${port}/api/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as StatsReport;
+    await sleep(WARMUP * 1000);
+    const a = await read();
+    await sleep(SECONDS * 1000);
+    const b = await read();
+    const s = (b.time - a.time) / 1000;
+    const rows = Object.keys(b.cameras).map((name) => {
+      const [x, y] = [a.cameras[name].totals, b.cameras[name].totals];
+      const motion = y.motion - x.motion;
+      const analyzed = y.analyzed - x.analyzed;
+      const skip = (r: keyof typeof y.skipped_by_reason) => y.skipped_by_reason[r] - x.skipped_by_reason[r];
+      const det = Object.keys(y.detections).reduce((n, k) => n + y.detections[k] - (x.detections[k] ?? 0), 0);
+      return `| ${cameras} | ${name} | ${b.cameras[name].camera_fps.toFixed(1)} | ${(motion / s).toFixed(2)} | ${(analyzed / s).toFixed(2)} | ${((motion - analyzed) / s).toFixed(2)} (busy ${skip('busy')}, schedule ${skip('schedule')}, paused ${skip('paused')}, failed ${skip('failed')}) | ${motion ? Math.round((100 * analyzed) / motion) : 0} % | ${(det / s).toFixed(1)} |`;
+    });
+    const m = b.models;
+    const models = Object.keys(m)
+      .map((k) => `${k} ${fmt(m[k].inference_ms.p50)}/${fmt(m[k].inference_ms.p95)}`)
+      .join(', ');
+    const lat = b.latency_ms;
+    const cpuSeconds = process.cpuUsage();
+    return [
+      ...rows,
+      `N=${cameras}: ${s.toFixed(0)} s; queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB; inference ms p50/p95: ${models}`,
+    ].join('\n');
+  } finally {
+    await argus.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (!existsSync(VIDEO)) {
+  console.log(`skipped: ${VIDEO} is absent`);
+  process.exit(0);
+}
+console.log(
+  `${cpus().length} × ${cpus()[0]?.model}; load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log('| cameras | camera | camera fps | motion fps | analyzed fps | skipped fps (frames, by reason) | motion frames analyzed | detections/s |');
+console.log('|---:|---|---:|---:|---:|---|---:|---:|');
+const notes: string[] = [];
+for (const n of RUNS) {
+  const out = await run(n);
+  const lines = out.split('\n');
+  console.log(lines.slice(0, -1).join('\n'));
+  notes.push(lines.at(-1) ?? '');
+}
+console.log(
+  `\n${notes.join('\n')}\nload average at end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
