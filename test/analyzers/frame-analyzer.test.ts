@@ -106,7 +106,7 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     expect(all.filter((d) => d.kind === 'weapon')).toEqual([]);
     // Lin-Manuel Miranda's close-up (3.5–7.5 s) clears the calibrated threshold in one frame of
     // eight at 2 fps, and a name must hold for two frames of his track: he goes unnamed, and so does
-    // everyone else (at 0.56 he was named; test/bench/clip-names.ts, docs/faces.md#results).
+    // everyone else (at 0.56 he was named; test/bench/clip-names.ts, docs/faces.md#results-wrong-and-missed-names-before-and-after).
     expect(all.filter((d) => d.kind === 'face' && d.sub_label !== null)).toEqual([]);
     expect(all.filter((d) => d.kind === 'face').length).toBeGreaterThan(5);
     for (const f of all.filter((d) => d.kind === 'face' && d.sub_label === null)) {

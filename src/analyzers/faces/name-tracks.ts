@@ -15,7 +15,7 @@ const TRACK_GAP_MS = 3000;
 /**
  * Faces followed from frame to frame by box overlap, so a name is given only once the registry
  * has said it for `confirmFrames` frames in a row of the same face: a stranger who scores above
- * the threshold in one lucky frame is not named (docs/faces.md#live-analysis).
+ * the threshold in one lucky frame is not named (docs/faces.md#decision-rules).
  */
 export class NameTracks {
   private tracks: Track[] = [];
