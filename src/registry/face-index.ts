@@ -110,8 +110,6 @@ export class FaceIndex {
       if (dot >= threshold) p.agreeing++;
       if (dot > p.similarity) [p.similarity, p.sampleId] = [dot, this.ids[s]];
     }
-    return [...people.values()]
-      .map(({ sum, ...p }) => (strategy === 'mean' ? { ...p, similarity: sum / p.samples } : p))
-      .sort((a, b) => b.similarity - a.similarity);
+    return [...people.values()].map(({ sum, ...p }) => (strategy === 'mean' ? { ...p, similarity: sum / p.samples } : p)).sort((a, b) => b.similarity - a.similarity);
   }
 }

@@ -20,7 +20,8 @@ export function inCalibrationSplit(face: { source: string; person: string }, lfw
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)} %`;
-const counts = (c: NameCounts) => `${c.wrongKnown + c.wrongStrangers} wrong (${c.wrongKnown} of ${c.known} enrolled, ${c.wrongStrangers} of ${c.strangers} strangers), ${c.missed} missed`;
+const counts = (c: NameCounts) =>
+  `${c.wrongKnown + c.wrongStrangers} wrong (${c.wrongKnown} of ${c.known} enrolled, ${c.wrongStrangers} of ${c.strangers} strangers), ${c.missed} missed`;
 
 async function main(): Promise<void> {
   const { faces, missed } = await calibrationFaces((d, a) => d % 200 === 0 && console.error(`embedded ${d} of ${a} photos`));

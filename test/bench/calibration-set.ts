@@ -32,7 +32,11 @@ export interface CalibrationFace {
 async function padded(path: string): Promise<RgbImage> {
   const meta = await sharp(path).metadata();
   const pad = Math.round(Math.max(meta.width ?? 100, meta.height ?? 100) / 2);
-  const buf = await sharp(path).removeAlpha().extend({ top: pad, bottom: pad, left: pad, right: pad, background: { r: 0, g: 0, b: 0 } }).png().toBuffer();
+  const buf = await sharp(path)
+    .removeAlpha()
+    .extend({ top: pad, bottom: pad, left: pad, right: pad, background: { r: 0, g: 0, b: 0 } })
+    .png()
+    .toBuffer();
   return loadImage(buf);
 }
 
@@ -45,7 +49,9 @@ interface Photo {
 
 function photos(): Photo[] {
   const out: Photo[] = [];
-  for (const person of readdirSync(LFW12).filter((p) => !p.includes('.')).sort()) {
+  for (const person of readdirSync(LFW12)
+    .filter((p) => !p.includes('.'))
+    .sort()) {
     for (const f of readdirSync(join(LFW12, person)).sort()) out.push({ path: join(LFW12, person, f), source: `lfw/${person}/${f}`, people: [person], pad: true });
   }
   for (const person of readdirSync(join(FACES, 'known')).sort()) {

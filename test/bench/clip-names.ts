@@ -20,7 +20,9 @@ import { loadImage, rgbImage } from '../../src/vision/image.js';
 import { FACES, FIXTURES } from '../registry/probe-faces.js';
 
 const [W, H, FPS] = [640, 360, 2];
-const out = spawnSync(findFfmpeg(), ['-v', 'error', '-i', join(FIXTURES, 'video', 'short_hamilton_clip.mp4'), '-vf', `fps=${FPS}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 30 });
+const out = spawnSync(findFfmpeg(), ['-v', 'error', '-i', join(FIXTURES, 'video', 'short_hamilton_clip.mp4'), '-vf', `fps=${FPS}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+  maxBuffer: 1 << 30,
+});
 const detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['faces'] });
 const index = new FaceIndex(detector.embeddingDimensions ?? 1024);
 const names: string[] = [];
@@ -36,7 +38,11 @@ const d = registryConfigSchema.parse({});
 const runs: { label: string; rules: DecisionRules; confirm: number }[] = [
   { label: 'before (0.56, one number, every frame)', rules: { threshold: 0.56, margin: 0, minAgreeing: 1 }, confirm: 1 },
   { label: `threshold ${d.threshold} only`, rules: { threshold: d.threshold, margin: 0, minAgreeing: 1 }, confirm: 1 },
-  { label: 'after (calibrated defaults)', rules: { threshold: d.threshold, margin: d.margin, minAgreeing: d.min_agreeing }, confirm: analyzersSchema.parse({}).faces.confirm_frames },
+  {
+    label: 'after (calibrated defaults)',
+    rules: { threshold: d.threshold, margin: d.margin, minAgreeing: d.min_agreeing },
+    confirm: analyzersSchema.parse({}).faces.confirm_frames,
+  },
 ];
 for (const run of runs) {
   const match = (e: Float32Array) => {

@@ -62,7 +62,7 @@ export function simulateNames(faces: readonly LabelledFace[], rules: DecisionRul
     const turned = face.yaw > rules.maxYaw;
     const asKnown = turned ? null : decide(ranked(samples, face.embedding, rules.threshold, -1), rules);
     c.known++;
-    if (!asKnown || asKnown.name !== 'named') c.missed++;
+    if (asKnown?.name !== 'named') c.missed++;
     else if (asKnown.best.personId !== person) c.wrongKnown++;
     const asStranger = turned ? null : decide(ranked(samples, face.embedding, rules.threshold, person), rules);
     c.strangers++;

@@ -27,7 +27,10 @@ describe.skipIf(SKIP !== null)(`face calibration on a fixed subset of faces-lfw1
     for (const person of PEOPLE) {
       for (const f of readdirSync(join(LFW12, person)).sort().slice(0, PER_PERSON)) {
         // padded as in calibration-set.ts: the crops are too tight for BlazeFace
-        const buf = await sharp(join(LFW12, person, f)).extend({ top: 50, bottom: 50, left: 50, right: 50, background: '#000' }).png().toBuffer();
+        const buf = await sharp(join(LFW12, person, f))
+          .extend({ top: 50, bottom: 50, left: 50, right: 50, background: '#000' })
+          .png()
+          .toBuffer();
         const img = await loadImage(buf);
         const [face] = await detector.detectFaces(img);
         if (face) faces.push({ person, yaw: yawOf(face.landmarks), embedding: await detector.embedFace(img, face) });
@@ -53,6 +56,11 @@ describe.skipIf(SKIP !== null)(`face calibration on a fixed subset of faces-lfw1
     const before = simulateNames(faces, { threshold: 0.56, margin: 0, minAgreeing: 1, maxYaw: 90 });
     const after = simulateNames(faces, { threshold: defaults.threshold, margin: defaults.margin, minAgreeing: defaults.min_agreeing, maxYaw: 90 });
     const wrong = (c: typeof before) => c.wrongKnown + c.wrongStrangers;
-    expect({ before: wrong(before), after: wrong(after), missedBefore: before.missed, missedAfter: after.missed }).toEqual({ before: 13, after: 0, missedBefore: 0, missedAfter: 3 });
+    expect({ before: wrong(before), after: wrong(after), missedBefore: before.missed, missedAfter: after.missed }).toEqual({
+      before: 13,
+      after: 0,
+      missedBefore: 0,
+      missedAfter: 3,
+    });
   });
 });

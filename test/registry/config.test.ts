@@ -3,7 +3,14 @@ import { CALIBRATED_FACE_THRESHOLD, registryConfigSchema } from '../../src/regis
 
 describe('registryConfigSchema (faces:)', () => {
   it('has defaults for every key, the calibrated threshold', () => {
-    expect(registryConfigSchema.parse({})).toEqual({ threshold: CALIBRATED_FACE_THRESHOLD, margin: 0.04, min_agreeing: 1, backups: { keep: 10, delay: 10 }, max_upload_mb: 5, away_after: 600 });
+    expect(registryConfigSchema.parse({})).toEqual({
+      threshold: CALIBRATED_FACE_THRESHOLD,
+      margin: 0.04,
+      min_agreeing: 1,
+      backups: { keep: 10, delay: 10 },
+      max_upload_mb: 5,
+      away_after: 600,
+    });
   });
 
   it('refuses unknown keys and out-of-range values', () => {
