@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { FACERES_MATCH_THRESHOLD } from '../models/face-embedder.js';
+/**
+ * FaceRes' threshold for at most 0.1 % false accepts between different people, chosen on the
+ * calibration split of `npm run calibrate:faces` (docs/faces.md#calibration).
+ */
+export const CALIBRATED_FACE_THRESHOLD = 0.71;
 
 /**
  * `faces:` — the face registry: when a face counts as someone, and its rotating backups.
@@ -9,10 +13,13 @@ export const registryConfigSchema = z
   .object({
     /**
      * Cosine similarity at or above which a face is that person (and a new sample of another
-     * person is refused as a duplicate). The model runtime's measured FaceRes threshold
-     * (docs/inference.md), checked on the registry's probes in docs/faces.md.
+     * person is refused as a duplicate). Calibrated: docs/faces.md#calibration.
      */
-    threshold: z.number().min(0).max(1).default(FACERES_MATCH_THRESHOLD),
+    threshold: z.number().min(0).max(1).default(CALIBRATED_FACE_THRESHOLD),
+    /** How far the best person's similarity must lead the second-best person's for a name (0 turns it off). */
+    margin: z.number().min(0).max(1).default(0.04),
+    /** Samples of the person at or above the threshold needed for a name, capped at the samples they have. */
+    min_agreeing: z.number().int().min(1).max(100).default(1),
     backups: z
       .object({
         /** Rotating backups kept in `<data>/backups/`; 0 turns them off. */

@@ -1,3 +1,4 @@
+import type { PersonScore } from './decision.js';
 import { createRowScanner, type RowScanner } from './row-scanner.js';
 
 /** How a person's samples combine into one score: the best sample, or the mean over them. */
@@ -87,5 +88,28 @@ export class FaceIndex {
       }
     }
     return best;
+  }
+
+  /**
+   * Every person's score, best first, with how many of their samples reach `threshold`: what
+   * decide() (decision.ts) needs to weigh the runner-up and the agreeing samples.
+   */
+  ranked(embedding: Float32Array, threshold: number, strategy: MatchStrategy = 'max'): PersonScore[] {
+    if (embedding.length !== this.dims) throw new Error(`embedding has ${embedding.length} values, the index holds ${this.dims}`);
+    const scores = this.rows.scan(embedding, this.size);
+    const people = new Map<number, PersonScore & { sum: number }>();
+    for (let s = 0; s < scores.length; s++) {
+      const dot = scores[s];
+      let p = people.get(this.owners[s]);
+      if (!p) {
+        p = { personId: this.owners[s], similarity: -Infinity, sampleId: this.ids[s], agreeing: 0, samples: 0, sum: 0 };
+        people.set(p.personId, p);
+      }
+      p.samples++;
+      p.sum += dot;
+      if (dot >= threshold) p.agreeing++;
+      if (dot > p.similarity) [p.similarity, p.sampleId] = [dot, this.ids[s]];
+    }
+    return [...people.values()].map(({ sum, ...p }) => (strategy === 'mean' ? { ...p, similarity: sum / p.samples } : p)).sort((a, b) => b.similarity - a.similarity);
   }
 }

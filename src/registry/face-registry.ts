@@ -12,6 +12,7 @@ import { packArchive, unpackArchive } from './archive.js';
 import { BackupRotation, type BackupFile } from './backup-rotation.js';
 import type { RegistryConfig } from './config.js';
 import { RegistryError } from './errors.js';
+import { decide } from './decision.js';
 import { FaceIndex, type MatchStrategy } from './face-index.js';
 import { checkPersonName } from './person-name.js';
 import { faceOfPhoto, facesOfPhoto, type FaceModels, type FoundFace } from './photo-face.js';
@@ -170,10 +171,18 @@ export class FaceRegistry {
     return { ...best, name: this.names.get(best.personId) ?? `#${best.personId}` };
   }
 
-  /** Who this face is, when the closest person is at or above the threshold; null for a stranger. */
+  /**
+   * Who this face is, or null for a stranger: the closest person at or above the threshold, far
+   * enough ahead of the runner-up, with enough agreeing samples (decision.ts).
+   */
   match(embedding: Float32Array): FaceMatch | null {
-    const best = this.nearest(embedding);
-    return best && best.similarity >= this.threshold ? best : null;
+    this.fresh();
+    if (!this.index || embedding.length !== this.index.dims) return null;
+    const { threshold, margin, min_agreeing } = this.opts.config;
+    const verdict = decide(this.index.ranked(l2Normalize(embedding), threshold, this.opts.strategy ?? 'max'), { threshold, margin, minAgreeing: min_agreeing });
+    if (verdict.name !== 'named') return null;
+    const { personId, similarity, sampleId } = verdict.best;
+    return { personId, similarity, sampleId, name: this.names.get(personId) ?? `#${personId}` };
   }
 
   list(): PersonSummary[] {
@@ -220,9 +229,10 @@ export class FaceRegistry {
     const faces = await facesOfPhoto(models, img);
     const out = [];
     for (const { found, detection } of faces) {
-      const best = this.nearest(await models.embedFace(img, detection));
+      const embedding = await models.embedFace(img, detection);
+      const best = this.nearest(embedding);
       const similarity = best ? Math.round(best.similarity * 1000) / 1000 : null;
-      out.push({ ...found, name: best && best.similarity >= this.threshold ? best.name : null, similarity });
+      out.push({ ...found, name: this.match(embedding)?.name ?? null, similarity });
     }
     return out;
   }

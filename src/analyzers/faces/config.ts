@@ -13,6 +13,14 @@ export const facesSchema = z
     min_face_px: z.number().int().min(1).default(32),
     /** Variance of the Laplacian of the face scaled to 64 px; below it the face is too blurred to embed. */
     min_sharpness: z.number().min(0).default(30),
+    /**
+     * Faces turned further than this from frontal (degrees, estimated from the landmarks) are
+     * skipped: a turned face's embedding is as close to strangers as to its own person. 90 turns
+     * it off, the default: the calibration split did not gain from it (docs/faces.md).
+     */
+    max_yaw: z.number().min(0).max(90).default(90),
+    /** Frames in a row of one face track that must give the same name before it is given (1: every frame on its own). */
+    confirm_frames: z.number().int().min(1).max(50).default(2),
     /** Seconds a person must go unseen on a camera before they count as a new visit (one visit, one event). */
     cooldown: z.number().min(0).default(60),
   })

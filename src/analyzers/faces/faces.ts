@@ -9,11 +9,13 @@ import type { MatchFace } from '../analyzer.js';
 import type { FacesConfig } from './config.js';
 import { cropImage, growBox, shiftBox } from '../crop.js';
 import type { Detection } from '../../events/analyzed-frame.js';
+import { NameTracks } from './name-tracks.js';
 import { sharpness } from './sharpness.js';
+import { yawOf } from './yaw.js';
 
 export type FaceModels = Pick<Detector, 'detectFaces' | 'embedFace'>;
 
-export type FaceStatus = 'ok' | 'too_small' | 'blurred';
+export type FaceStatus = 'ok' | 'too_small' | 'blurred' | 'turned';
 
 export interface FoundFace {
   /** In frame pixels. */
@@ -40,12 +42,15 @@ interface Visit {
 export class FaceAnalyzer {
   private readonly known = new Map<string, Visit>();
   private unknown: Visit[] = [];
+  private readonly tracks: NameTracks;
 
   constructor(
     private readonly models: FaceModels,
     private readonly matchFace: MatchFace,
     private readonly config: FacesConfig,
-  ) {}
+  ) {
+    this.tracks = new NameTracks(config.confirm_frames);
+  }
 
   async findFaces(img: RgbImage, persons: readonly Box[]): Promise<FoundFace[]> {
     const regions = persons.length > 0 ? persons.map((p) => growBox(p, 1.1, img.width, img.height)) : [[0, 0, img.width, img.height] as Box];
@@ -58,7 +63,8 @@ export class FaceAnalyzer {
       for (const face of await this.models.detectFaces(image, { tiles: whole })) {
         const width = face.box[2] - face.box[0];
         const sharp = sharpness(image, face.box);
-        const status: FaceStatus = width < this.config.min_face_px ? 'too_small' : sharp < this.config.min_sharpness ? 'blurred' : 'ok';
+        const status: FaceStatus =
+          width < this.config.min_face_px ? 'too_small' : sharp < this.config.min_sharpness ? 'blurred' : yawOf(face.landmarks) > this.config.max_yaw ? 'turned' : 'ok';
         found.push({ box: shiftBox(face.box, left, top), score: face.score, sharpness: sharp, status, image, face });
       }
     }
@@ -75,10 +81,15 @@ export class FaceAnalyzer {
     const out: Detection[] = [];
     // two faces in one frame are two people, however alike
     const claimed = new Set<Visit>();
+    const claimedTracks = this.tracks.frame(time);
     for (const f of await this.findFaces(img, persons)) {
       if (f.status !== 'ok') continue;
       const embedding = await this.models.embedFace(f.image, f.face);
-      const recognised = this.matchFace(embedding);
+      const match = this.matchFace(embedding);
+      const held = this.tracks.see(f.box, match?.name ?? null, time, claimedTracks);
+      // a name not yet confirmed by the next frames: neither named nor reported as a stranger yet
+      if (held === undefined) continue;
+      const recognised = held === null ? null : match;
       if (!this.newVisit(recognised?.name ?? null, embedding, time, claimed)) continue;
       const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null };
       detection.attributes = recognised ? { similarity: recognised.similarity } : { similarity: null, embedding, crop: await faceJpeg(img, f.box) };
