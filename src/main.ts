@@ -2,13 +2,10 @@
 // read top to bottom as the order Argus is built; splitting it would scatter that order.
 import { join, resolve } from 'node:path';
 import { accessToken, webUiNotice } from './access-token.js';
-import { cameraSchemaOf, type AnyAnalyzer } from './analyzers/analyzer.js';
+import { cameraSchemaOf, type AnyAnalyzer, type SwitchControl } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
-import { SessionSchedule } from './analyzers/proctor/session-schedule.js';
-import { ProctorSessions } from './analyzers/proctor/sessions.js';
-import { ProctorTraining } from './analyzers/proctor/training.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
 import { EventBus } from './bus.js';
 import type { LoadedConfig } from './config/load.js';
@@ -38,7 +35,6 @@ import { liveRoutes } from './server/routes/live.js';
 import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
 import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
 import { poseRoutes } from './server/routes/poses.js';
-import { proctorRoutes } from './server/routes/proctor.js';
 import { statsRoutes } from './server/routes/stats.js';
 import { StatsPublisher } from './outputs/mqtt/stats-publisher.js';
 import { Stats } from './stats/stats.js';
@@ -49,7 +45,6 @@ import { FrigateSource } from './sources/frigate/frigate-source.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventStore } from './store/events.js';
 import { PoseLibrary } from './store/poses.js';
-import { ProctorSampleStore } from './store/proctor-samples.js';
 import { VERSION } from './version.js';
 
 export interface Running {
@@ -76,10 +71,6 @@ interface Core {
   snapshots: SnapshotStore;
   eventStore: EventStore;
   poses: PoseLibrary;
-  /** Exam sessions: the proctor raises incidents only inside one. */
-  sessions: ProctorSessions;
-  /** The proctor's labelled samples and per-camera classifiers. */
-  training: ProctorTraining;
   addon: boolean;
   /** Checks the signed snapshot URLs that `snapshotUrl` hands out (docs/api.md). */
   signer: SnapshotSigner;
@@ -114,14 +105,15 @@ export class Argus {
     const detector = await this.loadModels(core);
     const registry = this.startRegistry(core, detector);
     const events = this.startEvents(core);
-    const scheduler = this.startAnalysis(core, detector, registry, events);
-    this.startHomeAssistantMqtt(core, mqtt, registry);
+    const parts = this.startAnalyzerParts(core);
+    const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
+    this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
     this.startCameras(core, scheduler);
     this.startStats(core, mqtt, scheduler);
     const alertGate = await this.startHomeAssistant(core);
     this.startFrigate(core, mqtt, registry);
     const telegram = await this.startTelegram(core, registry, alertGate);
-    const routes = this.routes(core, detector, registry, telegram);
+    const routes = [...this.routes(core, detector, registry, telegram), ...parts.routes];
     const { port, token } = await this.startServer(core, mqtt, routes);
     return { port, mqttUrl, token };
   }
@@ -164,9 +156,7 @@ export class Argus {
       snapshots: new SnapshotStore(join(dataDir, 'snapshots')),
       eventStore: new EventStore(db),
       poses: new PoseLibrary(db),
-      sessions: new ProctorSessions(),
       // the newest frame is read when a sample is captured, long after the cameras started
-      training: new ProctorTraining(new ProctorSampleStore(db), (camera) => this.sources.get(camera)?.latest()),
       addon: Boolean(process.env.SUPERVISOR_TOKEN),
       stats: new Stats({ cameras: enabled, kinds }),
     };
@@ -243,9 +233,15 @@ export class Argus {
   }
 
   /** Motion-gated frames → fair scheduler → analyzers → events. */
-  private startAnalysis(core: Core, detector: Detector | undefined, registry: FaceRegistry, events: EventManager): AnalysisScheduler | undefined {
+  private startAnalysis(
+    core: Core,
+    detector: Detector | undefined,
+    registry: FaceRegistry,
+    events: EventManager,
+    shared: ReadonlyMap<string, unknown>,
+  ): AnalysisScheduler | undefined {
     if (!detector) return undefined;
-    const { config, cameras, poses, sessions, training, stats, log } = core;
+    const { config, cameras, poses, stats, log } = core;
     const analyzer = new FrameAnalyzer({
       analyzers: this.analyzers,
       models: detector,
@@ -253,8 +249,7 @@ export class Argus {
       cameras: Object.fromEntries(Object.entries(cameras).map(([n, c]) => [n, c.analyzers])),
       matchFace: (embedding) => registry.match(embedding),
       references: () => poses.list(),
-      sessions,
-      proctorTraining: training,
+      shared,
       zonesOf: (camera, box, label) => events.zonesOf(camera, box, label),
       now: () => Date.now(),
       logger: log.child({ part: 'analyzers' }),
@@ -271,23 +266,48 @@ export class Argus {
     });
     scheduler.start();
     this.stops.push(() => scheduler.stop());
-    this.startSessionSchedule(core);
     return scheduler;
   }
 
-  /** Exam sessions that start and stop by `cameras.<name>.analyzers.proctor.sessions`. */
-  private startSessionSchedule({ cameras, enabled, sessions }: Core): void {
-    const windows = Object.fromEntries(enabled.filter((n) => cameras[n].analyzers.proctor?.enabled).map((n) => [n, cameras[n].analyzers.proctor?.sessions ?? []]));
-    const schedule = new SessionSchedule({ sessions, windows });
-    schedule.start();
-    this.stops.push(() => schedule.stop());
+  /**
+   * What analyzers add beside frames (the proctor's sessions, training, routes and exam switch):
+   * built here for the cameras that run each analyzer, mounted and started by the steps after.
+   */
+  private startAnalyzerParts({ db, cameras, enabled, eventStore: events, snapshotUrl, log }: Core) {
+    const shared = new Map<string, unknown>();
+    const routes: RoutePlugin[] = [];
+    const switches: Record<string, SwitchControl> = {};
+    for (const analyzer of this.analyzers) {
+      if (!analyzer.parts) continue;
+      const on = Object.fromEntries(
+        enabled
+          .map((name) => [name, cameraSchemaOf(analyzer).parse((cameras[name].analyzers as Record<string, unknown>)[analyzer.name] ?? {})] as const)
+          .filter(([, c]) => c.enabled),
+      );
+      const parts = analyzer.parts({
+        db,
+        cameras: on,
+        allCameras: Object.keys(cameras),
+        latestFrame: (c) => this.sources.get(c)?.latest(),
+        events,
+        snapshotUrl,
+        logger: log.child({ analyzer: analyzer.name }),
+      });
+      shared.set(analyzer.name, parts.shared);
+      routes.push(...(parts.routes ?? []));
+      Object.assign(switches, parts.switches);
+      parts.start?.();
+      if (parts.stop) this.stops.push(() => parts.stop?.());
+    }
+    return { shared, routes, switches };
   }
 
   /** Discovery, states, the pause switch, people and zones. */
   private startHomeAssistantMqtt(
-    { config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, sessions, stats, log }: Core,
+    { config, bus, db, enabled, cameras, kinds, snapshots, snapshotUrl, stats, log }: Core,
     mqtt: MqttConnection,
     registry: FaceRegistry,
+    switches: Record<string, SwitchControl>,
   ): void {
     const ha = new HomeAssistantMqtt({
       mqtt,
@@ -305,7 +325,7 @@ export class Argus {
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
       logger: log.child({ part: 'homeassistant' }),
-      switches: { exam_session: sessions.switchControl('Home Assistant') },
+      switches,
       onPause: (camera, paused) => (paused ? this.paused.add(camera) : this.paused.delete(camera)),
       // Events from Frigate keep their picture in FrigateSource, not in Argus' snapshot store.
       loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(this.frigate?.snapshot(event.id))),
@@ -449,7 +469,7 @@ export class Argus {
 
   /** The API's route groups. */
   private routes(
-    { config, bus, kinds, eventStore: store, snapshots, poses, sessions, training, snapshotUrl, cameras, stats }: Core,
+    { config, bus, kinds, eventStore: store, snapshots, poses, stats }: Core,
     detector: Detector | undefined,
     registry: FaceRegistry,
     telegram?: TelegramOutput,
@@ -461,14 +481,6 @@ export class Argus {
       route(faceRoutes, '/api/faces', { registry }),
       route(liveRoutes, '/api/live', { bus }),
       route(statsRoutes, '/api/stats', { report: () => stats.report() }),
-      route(proctorRoutes, '/api/proctor', {
-        sessions,
-        training,
-        events: store,
-        snapshotUrl,
-        cameras: Object.keys(cameras),
-        proctored: Object.keys(cameras).filter((n) => cameras[n].analyzers.proctor?.enabled),
-      }),
     ];
     if (detector) {
       routes.push(

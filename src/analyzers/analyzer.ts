@@ -4,8 +4,12 @@ import type { Detection } from '../events/analyzed-frame.js';
 import type { Logger } from '../log.js';
 import type { ObjectDetection } from '../models/detection.js';
 import type { Detector, ModelFamily } from '../models/detector.js';
+import type { RoutePlugin } from '../server/app.js';
+import type { SnapshotUrl } from '../server/snapshot-links.js';
+import type { Frame } from '../sources/frame.js';
+import type { Db } from '../store/database.js';
+import type { EventStore } from '../store/events.js';
 import type { ReferencePose } from '../store/poses.js';
-import type { ProctorTraining } from './proctor/training.js';
 import type { RgbImage } from '../vision/image.js';
 import { parseSchedule } from './schedule.js';
 
@@ -30,8 +34,39 @@ export interface Analyzer<Name extends string = string, Config = unknown, Camera
   readonly needs: readonly ModelFamily[];
   /** The event kinds its detections carry, with how outputs show them. */
   readonly kinds: readonly EventKindSpec[];
+  /**
+   * What it adds beside frames, built once at start-up (exam sessions, training, their routes, an
+   * HA switch, a timer); its `shared` reaches `create` as `deps.shared`. Absent for most analyzers.
+   */
+  parts?(context: PartsContext): AnalyzerParts;
   /** Its state on one camera (confirmations, visits, falls). Method syntax: each analyzer narrows the deps. */
   create(deps: AnalyzerDeps<Config, CameraExtra>): CameraAnalyzer;
+}
+
+/** What main.ts hands an analyzer's `parts`. */
+export interface PartsContext {
+  db: Db;
+  /** Per camera its `cameras.<name>.analyzers.<this analyzer>` options, parsed, for the cameras that run it. */
+  cameras: Record<string, CameraAnalyzerBase & Record<string, unknown>>;
+  /** Every configured camera's name (a route may name one that does not run the analyzer, to say so). */
+  allCameras: readonly string[];
+  /** A camera's newest decoded frame, for captures. */
+  latestFrame(camera: string): Frame | undefined;
+  events: EventStore;
+  snapshotUrl?: SnapshotUrl;
+  logger: Logger;
+}
+
+/** An analyzer's parts beside frames; main.ts mounts the routes, registers the switches, and starts and stops it. */
+export interface AnalyzerParts {
+  /** Handed to every camera's `create` as `deps.shared`. */
+  shared?: unknown;
+  /** API route groups (`route(plugin, prefix, opts)` from src/server/app.ts). */
+  routes?: RoutePlugin[];
+  /** The controls behind its kinds' `switch` entities, by entity key. */
+  switches?: Record<string, SwitchControl>;
+  start?(): void;
+  stop?(): void | Promise<void>;
 }
 
 /** An analyzer of any config: what lists and outputs hold. */
@@ -44,10 +79,6 @@ export interface AnalyzerServices {
   matchFace: MatchFace;
   /** The saved reference poses (read each frame, so a newly saved pose counts at once). */
   references: () => readonly ReferencePose[];
-  /** Sessions (an exam) that analyzers raising incidents only inside one ask about; absent: never in a session. */
-  sessions?: SessionsView;
-  /** The proctor's labelled samples and trained classifiers per camera; absent: no training (the CLI). */
-  proctorTraining?: ProctorTraining;
   logger: Logger;
 }
 
@@ -60,6 +91,8 @@ export type MatchFace = (embedding: Float32Array) => { name: string; similarity:
 export type AnalyzerModels = Pick<Detector, 'detectObjects' | 'detectFaces' | 'embedFace' | 'detectPoses' | 'has'>;
 
 export interface AnalyzerDeps<Config, CameraExtra> extends AnalyzerServices {
+  /** Its own `parts().shared`, when it has parts and main.ts built them (the CLI does not). */
+  shared?: unknown;
   camera: string;
   config: Config;
   cameraConfig: CameraAnalyzerBase & CameraExtra;
@@ -146,8 +179,8 @@ export interface EventEntitySpec extends EntityBase {
 }
 /**
  * An HA switch whose state is not an event's: something the analyzer holds (an exam session).
- * Its state and commands go through the `SwitchControl` main.ts registers under the same key
- * (`HomeAssistantMqttOptions.switches`); a camera gets the switch when it raises the kind.
+ * Its state and commands go through the `SwitchControl` the analyzer's `parts().switches` gives
+ * under the same key; a camera gets the switch when it raises the kind.
  */
 export interface SwitchSpec extends EntityBase {
   platform: 'switch';

@@ -14,6 +14,8 @@ import { Schedule } from './schedule.js';
 export interface FrameAnalyzerOptions extends Omit<AnalyzerServices, 'logger'> {
   /** The analyzers, in the order they see a frame (`ANALYZERS` from list.ts). */
   analyzers: readonly AnyAnalyzer[];
+  /** Each analyzer's `parts().shared`, by analyzer name, for those that have parts. */
+  shared?: ReadonlyMap<string, unknown>;
   config: AnalyzersConfig;
   /** Per camera (`cameras.<name>.analyzers`); a camera not listed runs the defaults. */
   cameras: Record<string, Record<string, unknown>>;
@@ -56,7 +58,7 @@ export class FrameAnalyzer {
     const known = this.perCamera.get(name);
     if (known) return known;
     const configs = this.opts.cameras[name] ?? {};
-    const { logger, analyzers, config, zonesOf: _z, now: _n, onIdle: _i, ...services } = this.opts;
+    const { logger, analyzers, config, shared, zonesOf: _z, now: _n, onIdle: _i, ...services } = this.opts;
     const list = analyzers.map((analyzer): Running => {
       // Parsing here too lets a list carry analyzers the config file never named (their defaults).
       const camera = cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
@@ -66,6 +68,7 @@ export class FrameAnalyzer {
         camera: name,
         config: analyzer.config.parse(config[analyzer.name] ?? {}),
         cameraConfig: camera,
+        shared: shared?.get(analyzer.name),
       };
       return { analyzer, camera, schedule: new Schedule(camera.schedule), state: analyzer.create(deps), wasActive: false };
     });

@@ -106,6 +106,19 @@ describe('an analyzer added to the list reaches every output', () => {
     expect((await get('kind=cheating')).status).toBe(400);
   });
 
+  it('mounts the routes an analyzer brings with its parts (the proctor’s), with no line for them in main.ts', async () => {
+    const res = await fetch(`http://127.0.0.1:${running.port}/api/proctor/sessions?token=${running.token}`);
+    expect(res.status).toBe(200);
+    // No camera runs the proctor here: starting a session says so.
+    const start = await fetch(`http://127.0.0.1:${running.port}/api/proctor/sessions?token=${running.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ camera: 'lab', action: 'start' }),
+    });
+    expect(start.status).toBe(409);
+    expect(((await start.json()) as { code: string }).code).toBe('proctor_off');
+  });
+
   it('routes its alerts to the chats that asked for its alert kind only', async () => {
     const photo = await api.waitFor('a glow alert', () => api.sent('sendPhoto', CHAT)[0], 30_000);
     expect(String(photo.params.caption)).toMatch(/^✨ Glow at lab/);

@@ -146,8 +146,7 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing a live seat (../shared/fixtu
       models: noModels,
       matchFace: () => null,
       references: () => [],
-      sessions: { active: () => ({ id: 's1' }) },
-      proctorTraining: training,
+      shared: { sessions: { active: () => ({ id: 's1' }) }, training },
       logger: silentLogger(),
     });
     const person: ObjectDetection = { label: 'person', score: 0.9, box: block };

@@ -1,6 +1,7 @@
 import { defineAnalyzer } from '../analyzer.js';
 import { ProctorCamera } from './camera.js';
 import { proctorCameraShape, proctorSchema, type ProctorCameraConfig, type ProctorConfig } from './config.js';
+import { type ProctorShared, proctorParts } from './parts.js';
 
 /** How a caption names each cue. */
 const CUE_TEXT: Record<string, string> = {
@@ -52,12 +53,15 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
           fireOn: (e) => e.label,
           extra: (e) => ({ seat: e.sub_label, cue: e.label }),
         },
-        // Starts and ends the camera's exam session; main.ts registers ProctorSessions' control under this key.
+        // Starts and ends the camera's exam session; its control is proctorParts' `switches.exam_session`.
         { platform: 'switch', key: 'exam_session', name: 'Exam session', fields: { icon: 'mdi:school' } },
       ],
     },
   ],
-  create: ({ camera, config, cameraConfig, models, matchFace, sessions, proctorTraining: training }) => {
+  parts: proctorParts,
+  create: ({ camera, config, cameraConfig, models, matchFace, shared }) => {
+    // Without parts (the `argus proctor` command) there are no sessions and no training.
+    const { sessions, training } = (shared as ProctorShared | undefined) ?? {};
     const classifier = training ? () => training.classifier(camera) : undefined;
     const proctor = new ProctorCamera({ camera, config, seats: cameraConfig.seats, models, matchFace, sessions, classifier });
     // captures for training read this camera's seats and backgrounds
