@@ -279,11 +279,7 @@ export class Argus {
     const switches: Record<string, SwitchControl> = {};
     for (const analyzer of this.analyzers) {
       if (!analyzer.parts) continue;
-      const on = Object.fromEntries(
-        enabled
-          .map((name) => [name, cameraSchemaOf(analyzer).parse((cameras[name].analyzers as Record<string, unknown>)[analyzer.name] ?? {})] as const)
-          .filter(([, c]) => c.enabled),
-      );
+      const on = Object.fromEntries(enabled.map((name) => [name, this.analyzerConfigOn(cameras[name], analyzer)] as const).filter(([, c]) => c.enabled));
       const parts = analyzer.parts({
         db,
         cameras: on,
@@ -520,8 +516,13 @@ export class Argus {
 
   /** The analyzers a camera runs (`cameras.<name>.analyzers.<analyzer>.enabled`, each analyzer's default otherwise). */
   private analyzersOn(camera: CameraConfig): string[] {
+    return this.analyzers.filter((a) => this.analyzerConfigOn(camera, a).enabled).map((a) => a.name);
+  }
+
+  /** One analyzer's `cameras.<name>.analyzers.<analyzer>` options on a camera, its defaults filled in. */
+  private analyzerConfigOn(camera: CameraConfig, analyzer: AnyAnalyzer) {
     const configs: Record<string, unknown> = camera.analyzers;
-    return this.analyzers.filter((a) => cameraSchemaOf(a).parse(configs[a.name] ?? {}).enabled).map((a) => a.name);
+    return cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
   }
 
   /** Undoes start() in reverse: no ffmpeg child outlives this, and MQTT says `offline`. */
