@@ -65,7 +65,7 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 30_000 }).toBe('Added a photo of barack_obama.');
     const card = page.locator('[data-person="barack_obama"]');
     await card.waitFor();
-    expect(await card.textContent()).toContain('1 photos');
+    expect(await card.textContent()).toContain('1 photo');
     await expect.poll(() => card.locator('img').evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
     // A photo with several faces is refused with the reason.
     await page.locator('#enrol input[name=name]').fill('someone');
@@ -99,6 +99,23 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await page.locator('#event-filter button').click();
     await expect.poll(() => page.locator('#events figure figcaption').allTextContents(), { timeout: 10_000 }).not.toHaveLength(0);
     for (const caption of await page.locator('#events figure figcaption').allTextContents()) expect(caption).toContain('(person)');
+    await page.close();
+  });
+
+  it('moves between pages by the menu and the address, without console errors', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}#nowhere`);
+    // An unknown page falls back to the first one; an old hash (#faces) still leads to People.
+    await expect.poll(() => page.locator('nav a[aria-current="page"]').textContent()).toBe('Live');
+    await page.goto(`${url}#faces`);
+    await expect.poll(() => page.locator('nav a[aria-current="page"]').textContent()).toBe('People');
+    await page.locator('nav a', { hasText: 'Events' }).click();
+    await page.locator('#event-filter').waitFor();
+    expect(await page.title()).toBe('Events · Argus');
+    expect(errors).toEqual([]);
     await page.close();
   });
 

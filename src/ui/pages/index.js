@@ -1,0 +1,10 @@
+// The pages, in menu order. A page module exports `{ id, title, mount(root, ctx) }` (see app.js).
+import analyze from './analyze.js';
+import events from './events.js';
+import live from './live.js';
+import people from './people.js';
+
+export const PAGES = [live, events, people, analyze];
+
+/** Old or short hashes that still lead somewhere. */
+export const ALIASES = { faces: 'people', '': 'live' };
