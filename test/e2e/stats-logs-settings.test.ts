@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArgusProcess } from '../helpers/argus-process.js';
+import { waitUntil, type ArgusProcess } from '../helpers/argus-process.js';
 import { CHROMIUM } from '../helpers/browser.js';
 import { screenshot } from '../helpers/screenshots.js';
 import { apiGet, openPage, startOps, TOKEN } from './ops-harness.js';
@@ -16,7 +16,7 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
   beforeAll(async () => {
     ({ argus, browser, base, dir: dataDir } = await startOps('argus-ui-stats-'));
     // The demo raises events within a minute or so; then pause it, so the stored counts hold still while compared.
-    await expect.poll(async () => (await apiGet<{ total: number }>(base, 'api/events?limit=1')).total, { timeout: 150_000, interval: 2000 }).toBeGreaterThan(0);
+    await waitUntil('an event of the demo camera', async () => (await apiGet<{ total: number }>(base, 'api/events?limit=1')).total > 0 || undefined, 150_000);
     const res = await fetch(`${base}api/cameras/demo/detection`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
