@@ -93,6 +93,7 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     // Today's JSONL file: its link downloads every event message written so far.
     const link = page.locator('#log-day-table a').first();
     await link.waitFor();
+    await screenshot(page, 'logs');
     const download = await Promise.all([page.waitForEvent('download'), link.click()]).then(([d]) => d);
     const body = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
     const messages = body
@@ -101,7 +102,6 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
       .map((l) => JSON.parse(l) as { type: string; event: { camera: string } });
     expect(messages.length).toBeGreaterThan(0);
     expect(messages[0]).toMatchObject({ type: 'start', event: { camera: 'demo' } });
-    await screenshot(page, 'logs');
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();
@@ -113,6 +113,7 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     expect(await page.locator('tr[data-key="max_upload_mb"] td.value').first().textContent()).toBe('5');
     expect(await page.locator('details[data-section="server"] tr[data-key="token"] td.value').textContent()).toBe('hidden');
     expect(await page.locator('details[data-section="mqtt"] tr[data-key="embedded_port"] td.value').textContent()).toBe('0');
+    expect(await page.locator('details[data-section="general"] tr[data-key="log_level"] td.value').textContent()).toBe('info');
     expect(await page.content()).not.toContain(TOKEN);
     expect(await page.locator('.settings > p').first().textContent()).toMatch(/Loaded from .*argus\.yml, with the demo camera/);
     await screenshot(page, 'settings');

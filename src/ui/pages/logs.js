@@ -17,7 +17,9 @@ function lineRow(l) {
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const extra = l.err?.message ? `\n${l.err.message}` : '';
-  return `<tr class="lvl-${esc(name)}"><td>${esc(new Date(l.time).toLocaleString())}</td><td>${esc(name)}</td><td>${esc(where)}</td><td class="msg">${esc((l.msg ?? '') + extra)}</td></tr>`;
+  const at = new Date(l.time);
+  const time = at.toDateString() === new Date().toDateString() ? at.toLocaleTimeString() : at.toLocaleString();
+  return `<tr class="lvl-${esc(name)}"><td>${esc(time)}</td><td>${esc(name)}</td><td>${esc(where)}</td><td class="msg">${esc((l.msg ?? '') + extra)}</td></tr>`;
 }
 
 async function mount(root, ctx) {

@@ -33,12 +33,14 @@ async function mount(root) {
   } catch (err) {
     return showError(box, err);
   }
-  const sections = Object.entries(body.config).map(([name, v]) => {
-    const inner =
-      v && typeof v === 'object' && !Array.isArray(v)
-        ? `<div class="scroll"><table class="data"><tbody>${rows(v).join('') || '<tr><td class="muted">empty</td></tr>'}</tbody></table></div>`
-        : `<p class="value">${value(v)}</p>`;
-    return `<details data-section="${esc(name)}" ${['server', 'cameras', 'mqtt'].includes(name) ? 'open' : ''}><summary>${esc(name)}</summary>${inner}</details>`;
+  // Top-level values (data_dir, log_level…) share one section; each part (server, mqtt…) has its own.
+  const isPart = ([, v]) => v && typeof v === 'object' && !Array.isArray(v);
+  const entries = Object.entries(body.config);
+  const general = Object.fromEntries(entries.filter((e) => !isPart(e)));
+  const parts = [...(Object.keys(general).length ? [['general', general]] : []), ...entries.filter(isPart)];
+  const sections = parts.map(([name, v]) => {
+    const inner = `<div class="scroll"><table class="data"><tbody>${rows(v).join('') || '<tr><td class="muted">empty</td></tr>'}</tbody></table></div>`;
+    return `<details data-section="${esc(name)}" ${['general', 'server', 'cameras', 'mqtt'].includes(name) ? 'open' : ''}><summary>${esc(name)}</summary>${inner}</details>`;
   });
   box.innerHTML = `<p>Loaded from <b>${esc(body.source)}</b>${body.demo ? ', with the demo camera (no camera configured)' : ''}.
     Passwords, tokens and the passwords inside camera URLs are <span class="masked">hidden</span>. Change settings in the add-on's options or the YAML file, then restart.</p>
