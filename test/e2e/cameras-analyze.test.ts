@@ -197,6 +197,8 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     await page.selectOption('#every', '2');
     await page.locator('#pick').setInputFiles(clip);
     const card = page.locator('article.result').first();
+    // Frames stream in as they are analysed: the progress counts them before the end.
+    await expect.poll(() => card.locator('.state').textContent(), { timeout: 120_000 }).toMatch(/^Analysed 1 of about \d+ frames…$/);
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 150_000, interval: 1000 }).toBe('done');
     const frames = card.locator('.timeline figure');
     const times = await frames.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.time)));

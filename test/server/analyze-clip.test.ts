@@ -62,6 +62,25 @@ describe('POST /api/analyze/clip', () => {
     }
   });
 
+  it('streams one line per frame as it is analysed when asked for NDJSON, then done', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(clip(dir, 2))], { type: 'video/mp4' }), 'two.mp4');
+    const res = await fetch(`http://127.0.0.1:${port}/api/analyze/clip`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/x-ndjson' },
+    });
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual(['clip', 'frame', 'frame', 'done']);
+    expect(lines[0]).toMatchObject({ file: 'two.mp4', every_s: 1, expected_frames: 2 });
+    expect(lines[2].time_s).toBe(1);
+    expect(lines[3].frames).toBe(2);
+  });
+
   it('stretches the interval so a clip gives at most maxFrames frames', async () => {
     const res = await post(clip(dir, 4), 'four.mp4', '0.5');
     expect(res.status).toBe(200);

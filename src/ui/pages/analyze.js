@@ -1,7 +1,7 @@
 // Analyze: several photos at once (each with its progress and its result: boxes, names with
 // similarity, pose skeletons, percentages) and short videos (a frame every so often, shown as a
 // timeline of what was found). A refused file says why: its type, or its size against the limit.
-import { api, upload } from '../lib/api.js';
+import { ApiError, api, upload } from '../lib/api.js';
 import { $, esc, percent, plural } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 
@@ -137,22 +137,66 @@ async function analyzePhoto(el, file) {
 /** A row of cells across the clip, lit where `hit(frame)`: a track of the timeline. */
 const track = (frames, hit) => `<div class="track">${frames.map((f) => `<span class="${hit(f) ? 'hit' : ''}" title="${f.time_s} s"></span>`).join('')}</div>`;
 
-async function analyzeClip(el, file, every) {
-  const state = $('.state', el);
-  const form = new FormData();
-  form.append('every', String(every));
-  form.append('file', file);
-  state.textContent = 'Uploading…';
-  const progress = $('progress', el);
-  const body = await upload('api/analyze/clip', form, (f) => {
-    progress.value = f;
-    if (f >= 1) {
-      state.textContent = 'Decoding and analysing frames…';
-      progress.removeAttribute('value'); // indeterminate: the server answers once every frame is done
-    }
+/**
+ * Uploads a clip and reads the answer as it streams (one JSON line per analysed frame):
+ * `onUpload(fraction)` while it goes up, `onLine(object)` for each line. Rejects with ApiError.
+ */
+function uploadStreaming(path, form, onUpload, onLine) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('accept', 'application/x-ndjson');
+    let read = 0;
+    const lines = () => {
+      const text = xhr.responseText;
+      const end = text.lastIndexOf('\n') + 1;
+      for (const l of text.slice(read, end).split('\n')) if (l.trim()) onLine(JSON.parse(l));
+      read = end;
+    };
+    xhr.upload.onprogress = (e) => e.lengthComputable && onUpload(e.loaded / e.total);
+    xhr.onprogress = () => xhr.status >= 200 && xhr.status < 300 && lines();
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        lines();
+        return resolve();
+      }
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: the status says it
+      }
+      reject(new ApiError(body.error || `${xhr.status} ${xhr.statusText}`, xhr.status, body.code));
+    };
+    xhr.onerror = () => reject(new ApiError('Argus could not be reached.', 0, 'network'));
+    xhr.send(form);
   });
-  progress.value = 1;
-  const frames = body.frames;
+}
+
+/** A frame of the timeline: its thumbnail with what was found drawn on it, and the same in words. */
+async function timelineFrame(f) {
+  const fig = document.createElement('figure');
+  fig.setAttribute('role', 'listitem');
+  fig.dataset.time = String(f.time_s);
+  const img = new Image();
+  img.src = f.thumbnail;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  drawFindings(canvas, img, f, img.naturalWidth / f.width);
+  const said = [
+    ...f.objects.map((o) => `${o.label} ${percent(o.score)}`),
+    ...f.faces.map((x) => (x.name ? `${x.name} ${percent(x.similarity)}` : 'unknown face')),
+    ...(f.poses.length ? [plural(f.poses.length, 'pose')] : []),
+  ];
+  fig.append(canvas);
+  fig.insertAdjacentHTML('beforeend', `<figcaption><b>${f.time_s} s</b> ${esc(said.join(', ') || 'nothing')}</figcaption>`);
+  return fig;
+}
+
+/** One row per thing found (each label, named person, unknown faces, poses), lit where it was seen. */
+function tracks(frames) {
   const names = [...new Set(frames.flatMap((f) => f.faces.map((x) => x.name).filter(Boolean)))];
   const labels = [...new Set(frames.flatMap((f) => f.objects.map((o) => o.label)))];
   const rows = [
@@ -161,31 +205,53 @@ async function analyzeClip(el, file, every) {
     ...names.map((n) => [n, (f) => f.faces.some((x) => x.name === n)]),
     ['pose', (f) => f.poses.length > 0],
   ];
+  return rows.map(([name, hit]) => `<dt>${esc(name)}</dt><dd>${track(frames, hit)}</dd>`).join('');
+}
+
+async function analyzeClip(el, file, every) {
+  const state = $('.state', el);
+  const progress = $('progress', el);
   const out = $('.out', el);
-  out.innerHTML = `<p>${esc(body.duration_s.toFixed(1))} s, ${body.width}×${body.height} ${esc(body.codec)}: ${plural(frames.length, 'frame')}, one every ${body.every_s} s.</p>
-    <dl class="tracks">${rows.map(([name, hit]) => `<dt>${esc(name)}</dt><dd>${track(frames, hit)}</dd>`).join('')}</dl>
-    <div class="timeline" role="list"></div>`;
-  const timeline = $('.timeline', out);
-  for (const f of frames) {
-    const fig = document.createElement('figure');
-    fig.setAttribute('role', 'listitem');
-    fig.dataset.time = String(f.time_s);
-    const img = new Image();
-    img.src = f.thumbnail;
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    drawFindings(canvas, img, f, img.naturalWidth / f.width);
-    const said = [
-      ...f.objects.map((o) => `${o.label} ${percent(o.score)}`),
-      ...f.faces.map((x) => (x.name ? `${x.name} ${percent(x.similarity)}` : 'unknown face')),
-      ...(f.poses.length ? [plural(f.poses.length, 'pose')] : []),
-    ];
-    fig.append(canvas);
-    fig.insertAdjacentHTML('beforeend', `<figcaption><b>${f.time_s} s</b> ${esc(said.join(', ') || 'nothing')}</figcaption>`);
-    timeline.append(fig);
-  }
+  const form = new FormData();
+  form.append('every', String(every));
+  form.append('file', file);
+  state.textContent = 'Uploading…';
+  const frames = [];
+  let failure;
+  // Frames arrive in order; each is drawn before the next (the thumbnails decode asynchronously).
+  let drawn = Promise.resolve();
+  await uploadStreaming(
+    'api/analyze/clip',
+    form,
+    (f) => {
+      progress.value = f;
+      if (f >= 1) {
+        state.textContent = 'Decoding the video…';
+        progress.removeAttribute('value'); // indeterminate until the first frame is done
+      }
+    },
+    (line) => {
+      if (line.type === 'clip') {
+        progress.max = line.expected_frames;
+        progress.value = 0;
+        state.textContent = `Analysing about ${plural(line.expected_frames, 'frame')}, one every ${line.every_s} s…`;
+        out.innerHTML = `<p>${esc(line.duration_s.toFixed(1))} s, ${line.width}×${line.height} ${esc(line.codec)}: one frame every ${line.every_s} s.</p>
+          <dl class="tracks"></dl><div class="timeline" role="list"></div>`;
+      } else if (line.type === 'frame') {
+        frames.push(line);
+        progress.value = Math.min(progress.max, frames.length);
+        state.textContent = `Analysed ${frames.length} of about ${progress.max} frames…`;
+        drawn = drawn.then(async () => {
+          $('.timeline', out).append(await timelineFrame(line));
+          $('.tracks', out).innerHTML = tracks(frames);
+        });
+      } else if (line.type === 'error') {
+        failure = new ApiError(line.error, 200, line.code);
+      }
+    },
+  );
+  await drawn;
+  if (failure) throw failure;
   return `${plural(frames.length, 'frame')} analysed`;
 }
 
