@@ -38,8 +38,8 @@ function renderDetection(card, d) {
   pause.setAttribute('aria-pressed', String(d.paused));
   $('.switches', card).innerHTML = `<legend class="muted">Analyzers</legend>${d.analyzers
     .map(
-      (a) => `<label class="${a.configured ? '' : 'off'}" title="${a.configured ? '' : 'off in the configuration'}">
-        <input type="checkbox" name="${esc(a.name)}" ${a.on ? 'checked' : ''} ${a.configured ? '' : 'disabled'}> ${esc(a.name)}</label>`,
+      (a) => `<label class="${a.configured ? '' : 'off'}">
+        <input type="checkbox" name="${esc(a.name)}" ${a.on ? 'checked' : ''} ${a.configured ? '' : 'disabled'}> ${esc(a.name)}${a.configured ? '' : ' (off in the config)'}</label>`,
     )
     .join('')}`;
 }
