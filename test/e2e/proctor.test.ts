@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnArgus, waitUntil, type ArgusProcess } from '../helpers/argus-process.js';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { freePort } from '../helpers/mqtt-broker.js';
+import { screenshot } from '../helpers/screenshots.js';
+
+const PEOPLE = join(import.meta.dirname, '../../../shared/fixtures/people');
+const haveFixtures = existsSync(join(PEOPLE, 'ai-body.jpg'));
+const haveFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+const skip = !CHROMIUM ? ' (skipped: no Debian chromium)' : !haveFixtures ? ` (skipped: fixtures absent at ${PEOPLE})` : !haveFfmpeg ? ' (skipped: no ffmpeg)' : '';
+
+/**
+ * A 12 s exam loop composed from the fixtures: the empty landscape is the room, seat A1 its left
+ * 85 %; 0–3 s the seat is empty, 3–12 s the rendered woman sits in it, upright and then (from
+ * 7.5 s) leaning. A red square moves up and down outside the seat all along, so the motion gate
+ * keeps handing frames on while the seat is empty (a still, empty room would not be re-checked).
+ */
+function composeClip(path: string): void {
+  const graph = [
+    '[0]scale=640:400,setsar=1[bg]',
+    "[1]colorkey=0xF2F2F2:0.06:0.02,scale=-1:300,format=rgba,rotate=a='if(gte(t\\,7.5)\\,0.45\\,0)':c=none:ow=hypot(iw\\,ih):oh=ow[p]",
+    "[bg][p]overlay=x='100+15*t':y=-20:enable='gte(t,3)':eval=frame[a]",
+    "[a][2]overlay=x=580:y='mod(t*120\\,340)':eval=frame",
+  ].join(';');
+  const args = ['-v', 'error', '-y', '-loop', '1', '-i', join(PEOPLE, 'background.jpg'), '-loop', '1', '-i', join(PEOPLE, 'ai-body.jpg')];
+  const r = spawnSync('ffmpeg', [
+    ...args,
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=red:s=50x50:r=5',
+    '-filter_complex',
+    graph,
+    '-t',
+    '12',
+    '-r',
+    '5',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    path,
+  ]);
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
+}
+
+describe.skipIf(skip !== '')(`the Proctoring page in Chromium${skip}`, () => {
+  let argus: ArgusProcess;
+  let browser: Browser;
+  let base = '';
+  let token = '';
+  const dir = mkdtempSync(join(tmpdir(), 'argus-proctor-ui-'));
+
+  beforeAll(async () => {
+    const clip = join(dir, 'exam.mp4');
+    composeClip(clip);
+    const port = await freePort();
+    const config = join(dir, 'argus.yml');
+    writeFileSync(
+      config,
+      `cameras:
+  exam:
+    url: ${clip}
+    detect: { width: 640, height: 400, fps: 3 }
+    analyzers:
+      faces: { enabled: false }
+      pose: { enabled: false }
+      weapon: { enabled: false }
+      proctor:
+        enabled: true
+        seats:
+          - { name: A1, coordinates: [[0, 0], [0.85, 0], [0.85, 1], [0, 1]] }
+analyzers:
+  proctor:
+    cues:
+      absent: { seconds: 1 }
+      left_seat: { seconds: 1 }
+mqtt: { embedded_port: 0 }
+server: { port: ${port} }
+data_dir: ${join(dir, 'data')}
+`,
+    );
+    argus = spawnArgus([], { ARGUS_CONFIG: config });
+    const tokenFile = await waitUntil('the web UI line', () => /web UI: http:\/\/localhost:\d+\/ \(the access token is in (\S+);/.exec(argus.output())?.[1], 120_000);
+    token = readFileSync(tokenFile, 'utf8').trim();
+    base = `http://127.0.0.1:${port}/`;
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    argus?.child.kill('SIGTERM');
+    await argus?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const watch = (page: Page) => {
+    const problems: string[] = [];
+    // Chromium asks every page for /favicon.ico, which the UI shell (index.html, not this page) does not name.
+    const favicon = (url: string) => new URL(url).pathname === '/favicon.ico';
+    page.on('console', (m) => m.type() === 'error' && !favicon(m.location().url) && problems.push(`console: ${m.text()} (${m.location().url})`));
+    page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
+    page.on('response', (r) => r.status() >= 400 && !favicon(r.url()) && problems.push(`${r.status()} ${r.url()}`));
+    page.on('request', (r) => {
+      if (new URL(r.url()).hostname !== '127.0.0.1') problems.push(`request left the machine: ${r.url()}`);
+    });
+    return problems;
+  };
+
+  it('starts a session, labels captured seats by keyboard, shows the cross-validation, saves, stops and opens the report', async () => {
+    const page = await browser.newPage();
+    const problems = watch(page);
+    await page.goto(`${base}?token=${token}#proctor`);
+    const card = page.locator('form.pr-camera[data-camera="exam"]');
+    await expect.poll(() => card.locator('.pr-state').textContent()).toBe('No exam running');
+    expect(await card.textContent()).toContain('1 seat: A1');
+
+    await card.locator('input[name="name"]').fill('Maths paper 2');
+    await card.locator('button', { hasText: 'Start session' }).click();
+    await expect.poll(() => card.locator('.pr-state').textContent()).toMatch(/^Exam running since .* · Maths paper 2$/);
+
+    // Capture with the keyboard (C) until 12 snapshots of the seated woman exist: a capture while
+    // the seat is empty, or before the proctor has seen it empty, is refused with its reason.
+    const thumbs = page.locator('#pr-samples .pr-thumb');
+    const reasons = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          await page.locator('body').press('c');
+          await page.waitForTimeout(900);
+          const said = (await page.locator('#pr-train-status').textContent()) ?? '';
+          if (said.startsWith('Nothing captured')) reasons.add(said);
+          return thumbs.count();
+        },
+        { timeout: 150_000, intervals: [100] },
+      )
+      .toBeGreaterThanOrEqual(12);
+    for (const r of reasons) expect(r).toMatch(/seat A1: nobody in it, or no frame of it empty yet/);
+
+    // Label the first 12 by keyboard: each key labels the current sample and moves to the next.
+    await page.locator('#pr-samples .pr-thumb').first().click();
+    const labels = Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? 'suspicious' : 'normal'));
+    for (const [i, label] of labels.entries()) {
+      await page.locator('body').press(label === 'normal' ? 'n' : 's');
+      await expect.poll(() => thumbs.nth(i).getAttribute('data-label')).toBe(label);
+    }
+    // U undoes the last label; ← and → move.
+    await page.locator('body').press('u');
+    await expect.poll(() => thumbs.nth(11).getAttribute('data-label')).toBe('');
+    expect(await thumbs.nth(11).getAttribute('aria-current')).toBe('true');
+    await page.locator('body').press('ArrowLeft');
+    expect(await thumbs.nth(10).getAttribute('aria-current')).toBe('true');
+    await page.locator('body').press('ArrowRight');
+    await page.locator('body').press('s');
+    await expect.poll(() => thumbs.nth(11).getAttribute('data-label')).toBe('suspicious');
+
+    // The page shows the server's 10-fold cross-validation of these 12 labels, per k.
+    await expect.poll(() => page.locator('#pr-accuracy').textContent(), { timeout: 20_000 }).toMatch(/over 12 labelled samples \(8 normal, 4 suspicious\)/);
+    const expected = await page.evaluate(async () =>
+      (await fetch('api/proctor/evaluate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"camera":"exam"}' })).json(),
+    );
+    expect(await page.locator('#pr-accuracy b').textContent()).toBe(`${(expected.accuracy * 100).toFixed(1)} %`);
+    // a training fold holds 10 samples: k 3, 5, 7, 9
+    expect(await page.locator('.pr-per-k tr td:first-child').allTextContents()).toEqual(['3', '5', '7', '9']);
+    const cells = (await page.locator('.pr-confusion td').allTextContents()).map(Number);
+    expect(cells).toEqual(expected.confusion.flat());
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(12);
+
+    await page.locator('#pr-save').click();
+    await expect.poll(() => page.locator('#pr-train-status').textContent()).toMatch(/^Saved: k = \d+, \d+% in 10-fold cross-validation over 12 samples/);
+    await expect.poll(() => card.textContent()).toMatch(/classifier k = \d+ on 12 samples/);
+
+    // While the loop runs, the seat is empty 3 s in every 12: a left_seat (or absent) incident.
+    const session = (await page.evaluate(async () => (await fetch('api/proctor/cameras')).json()))[0].session;
+    await expect
+      .poll(
+        async () => (await page.evaluate(async (id) => (await fetch(`api/proctor/sessions/${encodeURIComponent(id)}/report.json`)).json(), session.id)).totals?.incidents ?? 0,
+        {
+          timeout: 60_000,
+          interval: 1000,
+        },
+      )
+      .toBeGreaterThan(0);
+    await screenshot(page, 'proctor');
+
+    await card.locator('button', { hasText: 'Stop session' }).click();
+    await expect.poll(() => card.locator('.pr-state').textContent()).toBe('No exam running');
+    const row = page.locator('.pr-reports tr', { hasText: 'Maths paper 2' });
+    await expect.poll(() => row.textContent()).not.toContain('running');
+    const [report] = await Promise.all([page.waitForEvent('popup'), row.locator('a', { hasText: 'HTML' }).click()]);
+    await report.waitForLoadState();
+    expect(await report.locator('h1').textContent()).toBe('Exam session Maths paper 2');
+    expect(await report.locator('h2', { hasText: 'Seat A1' }).count()).toBe(1);
+    expect(await report.locator('body').textContent()).toMatch(/(left_seat|absent)/);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 400_000);
+});
