@@ -36,7 +36,7 @@ export const proctorSchema = z
           .prefault({}),
         /** Head turned left or right by at least `angle` degrees. */
         looking_away: z
-          .object({ ...cueBase(3), angle: z.number().min(0).max(90).default(35) })
+          .object({ ...cueBase(3), angle: z.number().min(0).max(90).default(45) })
           .strict()
           .prefault({}),
         /** Head bowed by at least `angle` degrees. */

@@ -39,7 +39,7 @@ async function mount(root, ctx) {
     </section>
     <section aria-labelledby="pr-reports-h"><h2 id="pr-reports-h">Reports</h2><div id="pr-reports"><p class="muted">Loading…</p></div></section>`;
 
-  const state = { cameras: [], camera: ctx.query.get('camera') || '', samples: [], index: 0, undo: [], cvTimer: 0 };
+  const state = { cameras: [], cards: '', camera: ctx.query.get('camera') || '', samples: [], index: 0, undo: [], cvTimer: 0 };
   const status = $('#pr-train-status', root);
   const say = (text, bad = false) => {
     status.textContent = text;
@@ -60,7 +60,12 @@ async function mount(root, ctx) {
       $('#pr-train', root).hidden = true;
       return;
     }
-    cameraBox.innerHTML = state.cameras.map(cameraCard).join('');
+    // Redrawn only when something changed, so a session name being typed is not wiped by the refresh.
+    const cards = state.cameras.map(cameraCard).join('');
+    if (cards !== state.cards) {
+      state.cards = cards;
+      cameraBox.innerHTML = cards;
+    }
     const select = $('#pr-camera', root);
     if (!state.cameras.some((c) => c.camera === state.camera)) state.camera = state.cameras[0].camera;
     if (select.options.length !== state.cameras.length) {
