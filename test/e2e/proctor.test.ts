@@ -190,6 +190,18 @@ data_dir: ${join(dir, 'data')}
     await expect.poll(() => page.locator('#pr-train-status').textContent()).toMatch(/^Saved: k = \d+, \d+% in 10-fold cross-validation over 12 samples/);
     await expect.poll(() => card.textContent()).toMatch(/classifier k = \d+ on 12 samples/);
 
+    // The samples and the classifier leave as one archive, and come back in by the import field.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#pr-export').click()]);
+    const file = join(dir, 'archive.json');
+    await download.saveAs(file);
+    const archive = JSON.parse(readFileSync(file, 'utf8'));
+    expect(archive).toMatchObject({ format: 'argus-proctor-samples', version: 1, classifiers: [{ camera: 'exam', samples: expect.any(Array) }] });
+    const n = archive.samples.length;
+    expect(await thumbs.count()).toBe(n);
+    await page.locator('#pr-import').setInputFiles(file);
+    await expect.poll(() => page.locator('#pr-train-status').textContent()).toBe(`Imported ${n} samples and 1 classifier.`);
+    await expect.poll(() => thumbs.count()).toBe(2 * n);
+
     // While the loop runs, the seats are empty 3 s in every 12: left_seat (or absent) incidents.
     const session = (await page.evaluate(async () => (await fetch('api/proctor/cameras')).json()))[0].session;
     await expect

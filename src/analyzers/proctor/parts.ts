@@ -19,9 +19,15 @@ export interface ProctorShared {
  * windows start and stop them), labelled samples and classifiers, and the /api/proctor routes.
  */
 export function proctorParts(context: PartsContext): AnalyzerParts & { shared: ProctorShared } {
-  const { cameras, db, events, snapshotUrl, allCameras, latestFrame } = context;
+  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, logger } = context;
   // kept in SQLite: a session running when Argus stopped runs again
   const sessions = new ProctorSessions(Date.now, 100, new ProctorSessionStore(db));
+  // A session resumed on a camera that is no longer proctored could never be stopped: end it now.
+  for (const s of sessions.list()) {
+    if (s.ended_at !== null || s.camera in cameras) continue;
+    sessions.stop(s.camera);
+    logger.info(`exam session ${s.id} on camera ${s.camera} ended: the camera is no longer proctored`);
+  }
   const training = new ProctorTraining(new ProctorSampleStore(db), latestFrame);
   const windows = Object.fromEntries(Object.entries(cameras).map(([name, c]) => [name, (c.sessions as string[] | undefined) ?? []]));
   const schedule = new SessionSchedule({ sessions, windows });

@@ -21,12 +21,12 @@ const person: ObjectDetection = { label: 'person', score: 0.9, box: [10, 10, 40,
 const phone: ObjectDetection = { label: 'cell phone', score: 0.8, box: [20, 20, 30, 30] };
 
 /** One Argus start on the database file: the proctor's parts (routes, sessions) and its analyzer on camera `exam`. */
-function boot(file: string) {
+function boot(file: string, proctored = true) {
   const db = openDatabase(file);
   const events = new EventStore(db);
   const parts = proctorParts({
     db,
-    cameras: { exam: { enabled: true, schedule: [], required_zones: [], seats: [], sessions: [] } },
+    cameras: proctored ? { exam: { enabled: true, schedule: [], required_zones: [], seats: [], sessions: [] } } : {},
     allCameras: ['exam'],
     latestFrame: () => undefined,
     events,
@@ -129,5 +129,17 @@ describe('exam sessions across a restart', () => {
     for (let t = t0; t <= t0 + 7000; t += 500) for (const d of await fresh.analyze(t, [])) cues.add(d.label);
     expect([...cues]).toEqual(['absent']);
     await fresh.shutdown();
+  });
+});
+
+describe('a session resumed on a camera no longer proctored', () => {
+  it('ends at start-up, so it does not stay running with no way to stop it', async () => {
+    const file = join(dir, 'removed.db');
+    const first = boot(file);
+    const id = (await first.app.inject({ method: 'POST', url: '/api/proctor/sessions', payload: { camera: 'exam', action: 'start' } })).json().id;
+    await first.shutdown();
+    const second = boot(file, false);
+    expect((await second.app.inject({ url: '/api/proctor/sessions' })).json()).toEqual([expect.objectContaining({ id, ended_at: expect.any(String) })]);
+    await second.shutdown();
   });
 });
