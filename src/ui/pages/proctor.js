@@ -53,6 +53,7 @@ async function mount(root, ctx) {
       state.cameras = await api('api/proctor/cameras');
     } catch (err) {
       showError(cameraBox, err);
+      state.cards = '';
       return;
     }
     if (state.cameras.length === 0) {
