@@ -5,10 +5,11 @@ import events from './events.js';
 import live from './live.js';
 import logs from './logs.js';
 import people from './people.js';
+import proctor from './proctor.js';
 import settings from './settings.js';
 import stats from './stats.js';
 
-export const PAGES = [live, events, people, stats, cameras, analyze, logs, settings];
+export const PAGES = [live, events, people, stats, cameras, analyze, proctor, logs, settings];
 
 /** Old or short hashes that still lead somewhere. */
 export const ALIASES = { faces: 'people', '': 'live' };

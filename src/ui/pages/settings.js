@@ -25,7 +25,7 @@ function rows(obj, prefix = '') {
 
 async function mount(root) {
   stylesheet('ui/pages/ops.css');
-  root.innerHTML = '<div class="ops settings"><p class="muted">Loading…</p></div>';
+  root.innerHTML = '<div class="ops"><div class="settings"><p class="muted">Loading…</p></div></div>';
   const box = $('.settings', root);
   let body;
   try {
