@@ -46,7 +46,8 @@ export interface LogLine {
 
 /**
  * A pino destination that passes every line on and keeps the last `size` in memory, for the log
- * page (`GET /api/logs`). The lines arrive already redacted: the logger scrubs before it writes.
+ * page (`GET /api/logs`). The logger scrubs the strings it is handed; the kept copy is scrubbed
+ * once more as a whole, since nested values (an error's message) are not.
  */
 export class LogRing {
   private readonly lines: string[] = [];
@@ -54,11 +55,12 @@ export class LogRing {
   constructor(
     private readonly next: { write(line: string): unknown } = process.stdout,
     readonly size = 1000,
+    private readonly secrets: readonly string[] = [],
   ) {}
 
   write(line: string): void {
     this.next.write(line);
-    this.lines.push(line);
+    this.lines.push(redactSecrets(line, this.secrets));
     if (this.lines.length > this.size) this.lines.shift();
   }
 

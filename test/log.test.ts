@@ -17,6 +17,14 @@ describe('LogRing', () => {
     expect(kept[1]).toMatchObject({ level: 40, part: 'mqtt' });
   });
 
+  it("scrubs what the logger does not reach: an error object's message", () => {
+    const ring = new LogRing({ write: () => true }, 10, ['hunter22-secret']);
+    const log = createLogger('info', ring, ['hunter22-secret']);
+    log.error({ err: new Error('bot token hunter22-secret rejected') }, 'Telegram failed');
+    expect(JSON.stringify(ring.recent())).not.toContain('hunter22');
+    expect(ring.recent()[0].err).toMatchObject({ message: 'bot token *** rejected' });
+  });
+
   it('filters by level and keeps the newest under a limit', () => {
     const ring = new LogRing({ write: () => true });
     const log = createLogger('info', ring);

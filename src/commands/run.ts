@@ -47,7 +47,7 @@ export async function main(args: string[]): Promise<number> {
   // Everything Argus writes (database, snapshots, backups, the token) is its user's alone: 0600 / 0700.
   process.umask(0o077);
   // The log page's recent lines: a ring beside standard output.
-  const ring = new LogRing(process.stdout);
+  const ring = new LogRing(process.stdout, 1000, loaded.secrets);
   const logger = createLogger(loaded.config.log_level, ring, loaded.secrets);
   for (const warning of loaded.warnings) logger.warn(warning);
   const argus = new Argus(loaded, logger, undefined, ring);
