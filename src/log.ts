@@ -27,8 +27,16 @@ export function createLogger(level: string = 'info', destination?: DestinationSt
         },
       },
     },
-    destination ?? process.stdout,
+    scrubbing(destination ?? process.stdout, secrets),
   );
+}
+
+/**
+ * The last line of defence: each serialized line is scrubbed as a whole, which reaches what the
+ * hooks above cannot (a secret inside a nested value, an error's message or cause).
+ */
+function scrubbing(next: DestinationStream, secrets: readonly string[]): DestinationStream {
+  return { write: (line: string) => next.write(redactSecrets(line, secrets)) };
 }
 
 /** Pino's numeric levels by name. */

@@ -25,6 +25,15 @@ describe('LogRing', () => {
     expect(ring.recent()[0].err).toMatchObject({ message: 'bot token *** rejected' });
   });
 
+  it('keeps a secret nested in an error out of the standard output too, not only out of the ring', () => {
+    const written: string[] = [];
+    const log = createLogger('info', { write: (line: string) => written.push(line) }, ['hunter22-secret']);
+    log.error({ err: new Error('bot token hunter22-secret rejected', { cause: { url: 'x', detail: 'hunter22-secret' } }) }, 'Telegram failed');
+    expect(written).toHaveLength(1);
+    expect(written[0]).not.toContain('hunter22');
+    expect(JSON.parse(written[0]).err.message).toBe('bot token *** rejected');
+  });
+
   it('filters by level and keeps the newest under a limit', () => {
     const ring = new LogRing({ write: () => true });
     const log = createLogger('info', ring);

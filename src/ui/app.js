@@ -43,8 +43,10 @@ async function show() {
   const route = parseHash(location.hash);
   const page = PAGES.find((p) => p.id === route.id);
   for (const a of document.querySelectorAll('nav a')) {
-    if (a.dataset.tab === page.id) a.setAttribute('aria-current', 'page');
-    else a.removeAttribute('aria-current');
+    if (a.dataset.tab === page.id) {
+      a.setAttribute('aria-current', 'page');
+      a.scrollIntoView({ block: 'nearest', inline: 'nearest' }); // a phone's menu scrolls sideways
+    } else a.removeAttribute('aria-current');
   }
   document.title = `${page.title} · Argus`;
   const root = $('#page');
