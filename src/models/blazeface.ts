@@ -2,6 +2,8 @@ import { applyAffine, boxToRect, invertAffine, warpToTensor, type Point } from '
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
+import { plausibleFaceShape } from '../vision/face-shape.js';
+import { suppressOverlaps, type SameThing } from '../vision/overlap.js';
 import { letterboxTensor } from '../vision/resize.js';
 import type { FaceDetection, FaceDetector, FaceSearch } from './detection.js';
 import type { SessionPool } from './session-pool.js';
@@ -13,6 +15,17 @@ const PIXELS = { scale: 1 / 127.5, offset: -1 };
 const KEYPOINTS = 6;
 /** A face narrower than this in the whole-frame input is at the edge of the detector's reach. */
 const SMALL_FACE = 16;
+/** At or above this score a face needs no second look (every face on the fixture photos that the whole frame scores so high is real and well placed). */
+const SURE = 0.85;
+/**
+ * The second look's square: five face sizes (the face about 50 px of the 256² input), never under
+ * 256 source pixels: magnified past its own pixels, a small real face blurs into a non-face.
+ */
+const SECOND_LOOK = 5;
+/** The second look confirms a face already found, so it asks less of it than a first finding. */
+const SECOND_LOOK_MIN_SCORE = 0.5;
+/** Passes of one frame find one face as two boxes, a tight one inside a loose one: one face. */
+const SAME_FACE: SameThing = { iou: 0.3, containment: 0.6 };
 
 /** Anchor centres in input pixels: 16×16 cells × 2 (stride 16), then 8×8 cells × 6 (stride 32). */
 export function blazeFaceAnchors(size = SIZE): Point[] {
@@ -98,16 +111,39 @@ export class BlazeFaceDetector implements FaceDetector {
     }
     // Every pass is queued at once: the worker runs one while this thread warps the next tile.
     const passes = [whole, ...tiles.map((tile) => this.detectInTile(img, tile))];
-    const faces = (await Promise.all(passes)).flat();
-    const keep =
-      tiles.length > 0
-        ? nms(
-            faces.map((f) => f.box),
-            faces.map((f) => f.score),
-            { iouThreshold: this.iouThreshold },
-          )
-        : faces.map((_, k) => k);
-    return keep.map((k) => ({ ...faces[k], box: clipBox(faces[k].box, img.width, img.height) }));
+    const found = (await Promise.all(passes)).flat();
+    const checked = opts.check === false ? found : await this.checked(img, found);
+    const keep = suppressOverlaps(
+      checked.map((f) => f.box),
+      checked.map((f) => f.score),
+      SAME_FACE,
+    );
+    return keep.map((k) => ({ ...checked[k], box: clipBox(checked[k].box, img.width, img.height) }));
+  }
+
+  /**
+   * Faces whose landmarks are in a face's places, each below SURE looked at again in a square
+   * around it: a real face is found again there, where it really is (a whole-frame box half off
+   * its face comes back on it, and then merges with the tile's box of the same face); a pistol's
+   * trigger guard or a fist is not (docs/faces.md, *One box per face*).
+   */
+  private async checked(img: RgbImage, found: FaceDetection[]): Promise<FaceDetection[]> {
+    const shaped = found.filter((f) => plausibleFaceShape(f.box, f.landmarks));
+    const again = await Promise.all(shaped.map((f) => (f.score >= SURE ? f : this.secondLook(img, f))));
+    return again.filter((f): f is FaceDetection => f !== null && plausibleFaceShape(f.box, f.landmarks));
+  }
+
+  /** The face found again in a square around `face` (the surest whose centre lies in its box), or null. */
+  private async secondLook(img: RgbImage, face: FaceDetection): Promise<FaceDetection | null> {
+    const [x1, y1, x2, y2] = face.box;
+    const half = Math.max(SECOND_LOOK * Math.max(x2 - x1, y2 - y1), SIZE) / 2;
+    const [cx, cy] = [(x1 + x2) / 2, (y1 + y2) / 2];
+    const square: Box = [cx - half, cy - half, cx + half, cy + half];
+    const toSquare = boxToRect(square, SIZE, SIZE);
+    const back = invertAffine(toSquare);
+    const seen = await this.detectIn(warpToTensor(img, toSquare, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p), Math.min(this.minScore, SECOND_LOOK_MIN_SCORE));
+    const centreIn = ({ box: b }: FaceDetection) => (b[0] + b[2]) / 2 >= x1 && (b[0] + b[2]) / 2 <= x2 && (b[1] + b[3]) / 2 >= y1 && (b[1] + b[3]) / 2 <= y2;
+    return seen.filter(centreIn).sort((a, b) => b.score - a.score)[0] ?? null;
   }
 
   private detectInTile(img: RgbImage, tile: Box): Promise<FaceDetection[]> {
@@ -122,13 +158,13 @@ export class BlazeFaceDetector implements FaceDetector {
   }
 
   /** `data`: a SIZE × SIZE NHWC input in PIXELS' range. */
-  private async detectIn(data: Float32Array, toSource: (p: Point) => Point): Promise<FaceDetection[]> {
+  private async detectIn(data: Float32Array, toSource: (p: Point) => Point, minScore = this.minScore): Promise<FaceDetection[]> {
     const out = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } });
     const pick = (n: number, c: number) => asFloat32(outputWithShape(out, (d) => d[1] === n && d[2] === c, `[1, ${n}, ${c}]`));
     // 512 stride-16 anchors first, then the 384 stride-32 ones, as in blazeFaceAnchors()
     const logits = concat(pick(512, 1), pick(384, 1));
     const regressions = concat(pick(512, 16), pick(384, 16));
-    const faces = decodeBlazeFace(logits, regressions, this.anchors, { minScore: this.minScore, iouThreshold: this.iouThreshold });
+    const faces = decodeBlazeFace(logits, regressions, this.anchors, { minScore, iouThreshold: this.iouThreshold });
     return faces.map((f) => {
       const [x1, y1] = toSource([f.box[0], f.box[1]]);
       const [x2, y2] = toSource([f.box[2], f.box[3]]);
