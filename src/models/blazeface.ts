@@ -1,9 +1,9 @@
 import { applyAffine, boxToRect, invertAffine, warpToTensor, type Point } from '../vision/affine.js';
 import type { RgbImage } from '../vision/image.js';
-import { clipBox, type Box } from '../vision/iou.js';
+import { clipBox, iou, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
 import { plausibleFaceShape } from '../vision/face-shape.js';
-import { suppressOverlaps, type SameThing } from '../vision/overlap.js';
+import { containment, suppressOverlaps, type SameThing } from '../vision/overlap.js';
 import { letterboxTensor } from '../vision/resize.js';
 import type { FaceDetection, FaceDetector, FaceSearch } from './detection.js';
 import type { SessionPool } from './session-pool.js';
@@ -26,6 +26,9 @@ const SECOND_LOOK = 5;
 const SECOND_LOOK_MIN_SCORE = 0.5;
 /** Passes of one frame find one face as two boxes, a tight one inside a loose one: one face. */
 const SAME_FACE: SameThing = { iou: 0.3, containment: 0.6 };
+const sameFace = (a: Box, b: Box) => iou(a, b) > SAME_FACE.iou || containment(a, b) > SAME_FACE.containment;
+/** A faceless person's square: their box's longer side and a tenth more, as the faces analyzer's person crops were. */
+const PERSON_MARGIN = 1.1;
 
 /** Anchor centres in input pixels: 16×16 cells × 2 (stride 16), then 8×8 cells × 6 (stride 32). */
 export function blazeFaceAnchors(size = SIZE): Point[] {
@@ -105,12 +108,16 @@ export class BlazeFaceDetector implements FaceDetector {
     const lb = await letterboxTensor(img, SIZE, SIZE, 0, { layout: 'nhwc', ...PIXELS });
     const whole = this.detectIn(lb.data, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale]);
     let tiles = grid;
-    if (opts.people !== undefined && grid.length > 0) {
+    let crops: Box[] = [];
+    if (opts.people !== undefined) {
       const [faces, people] = await Promise.all([whole, opts.people]);
-      tiles = tilesToSearch(grid, people, faces, SMALL_FACE / lb.scale);
+      if (grid.length > 0) tiles = tilesToSearch(grid, people, faces, SMALL_FACE / lb.scale);
+      // A person the whole frame found no face for is looked at on their own, as closely as their box allows:
+      // on the Hamilton clip's audience the tiles (a 400 px square of a 640×360 frame) miss faces a person's crop shows.
+      crops = facelessPeople(people, faces).map((p) => squareAround(p, PERSON_MARGIN));
     }
     // Every pass is queued at once: the worker runs one while this thread warps the next tile.
-    const passes = [whole, ...tiles.map((tile) => this.detectInTile(img, tile))];
+    const passes = [whole, ...tiles.map((tile) => this.detectInTile(img, tile)), ...crops.map((crop) => this.detectInSquare(img, crop))];
     const found = (await Promise.all(passes)).flat();
     const checked = opts.check === false ? found : await this.checked(img, found);
     const keep = suppressOverlaps(
@@ -129,7 +136,10 @@ export class BlazeFaceDetector implements FaceDetector {
    */
   private async checked(img: RgbImage, found: FaceDetection[]): Promise<FaceDetection[]> {
     const shaped = found.filter((f) => plausibleFaceShape(f.box, f.landmarks));
-    const again = await Promise.all(shaped.map((f) => (f.score >= SURE ? f : this.secondLook(img, f))));
+    const sure = shaped.filter((f) => f.score >= SURE);
+    // an unsure box on a face another pass is sure of would only merge into it
+    const unsure = shaped.filter((f) => f.score < SURE && !sure.some((s) => sameFace(s.box, f.box)));
+    const again = await Promise.all([...sure, ...unsure.map((f) => this.secondLook(img, f))]);
     return again.filter((f): f is FaceDetection => f !== null && plausibleFaceShape(f.box, f.landmarks));
   }
 
@@ -138,12 +148,18 @@ export class BlazeFaceDetector implements FaceDetector {
     const [x1, y1, x2, y2] = face.box;
     const half = Math.max(SECOND_LOOK * Math.max(x2 - x1, y2 - y1), SIZE) / 2;
     const [cx, cy] = [(x1 + x2) / 2, (y1 + y2) / 2];
-    const square: Box = [cx - half, cy - half, cx + half, cy + half];
-    const toSquare = boxToRect(square, SIZE, SIZE);
+    const toSquare = boxToRect([cx - half, cy - half, cx + half, cy + half], SIZE, SIZE);
     const back = invertAffine(toSquare);
     const seen = await this.detectIn(warpToTensor(img, toSquare, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p), Math.min(this.minScore, SECOND_LOOK_MIN_SCORE));
     const centreIn = ({ box: b }: FaceDetection) => (b[0] + b[2]) / 2 >= x1 && (b[0] + b[2]) / 2 <= x2 && (b[1] + b[3]) / 2 >= y1 && (b[1] + b[3]) / 2 <= y2;
     return seen.filter(centreIn).sort((a, b) => b.score - a.score)[0] ?? null;
+  }
+
+  /** Faces anywhere in a square of the frame (parts outside it read as black). */
+  private detectInSquare(img: RgbImage, square: Box): Promise<FaceDetection[]> {
+    const toSquare = boxToRect(square, SIZE, SIZE);
+    const back = invertAffine(toSquare);
+    return this.detectIn(warpToTensor(img, toSquare, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p));
   }
 
   private detectInTile(img: RgbImage, tile: Box): Promise<FaceDetection[]> {
@@ -209,13 +225,26 @@ export function gridSquares(width: number, height: number, n: number): Box[] {
  */
 export function tilesToSearch(tiles: readonly Box[], people: readonly Box[], faces: readonly FaceDetection[], smallFace: number): Box[] {
   if (people.length === 0) return [...tiles];
-  const centre = (b: Box): Box => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
-  const faceless = people.filter((p) => !faces.some(({ box: f }) => overlaps(p, centre(f))));
+  const faceless = facelessPeople(people, faces);
   const targets = [
     ...faceless.map((p): Box => [p[0], p[1], p[2], p[1] + Math.min(p[2] - p[0], p[3] - p[1])]),
     ...faces.filter(({ box: f }) => f[2] - f[0] < smallFace).map(({ box: f }) => centre(f)),
   ];
   return tiles.filter((t) => targets.some((b) => overlaps(t, b)));
+}
+
+const centre = (b: Box): Box => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+
+/** The people no face's centre lies in. */
+export function facelessPeople(people: readonly Box[], faces: readonly FaceDetection[]): Box[] {
+  return people.filter((p) => !faces.some(({ box: f }) => overlaps(p, centre(f))));
+}
+
+/** The square on a box's longer side, `margin` times it, about the box's centre. */
+export function squareAround(b: Box, margin: number): Box {
+  const half = (margin * Math.max(b[2] - b[0], b[3] - b[1])) / 2;
+  const [cx, cy] = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+  return [cx - half, cy - half, cx + half, cy + half];
 }
 
 /** Whether two boxes share any point (a degenerate box is a point). */

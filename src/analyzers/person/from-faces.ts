@@ -52,13 +52,14 @@ export function personsWithFaces(objects: readonly ObjectDetection[], faces: rea
 /**
  * How far a face is from where a person box's head would be, in face widths; null when the face
  * is not this box's head (its centre outside the box or in its lower half, or the face far wider than the box).
- * Not the top third only: a body cut by the frame's bottom edge has its head lower in its box.
+ * Not the top third only: a body cut by the frame's bottom edge has its head lower in its box, and
+ * a head and shoulders seen over something (the Hamilton clip's first seconds) fill theirs.
  */
 function headDistance(person: Box, face: Box): number | null {
   const fw = face[2] - face[0];
   const [cx, cy] = [(face[0] + face[2]) / 2, (face[1] + face[3]) / 2];
   const [pw, ph] = [person[2] - person[0], person[3] - person[1]];
-  if (fw > 1.5 * pw || cx < person[0] || cx > person[2] || cy < person[1] - fw || cy > person[1] + 0.45 * ph) return null;
+  if (fw > 1.5 * pw || cx < person[0] || cx > person[2] || cy < person[1] - fw || cy > person[1] + Math.max(0.45 * ph, 1.5 * fw)) return null;
   // the head of an upright body: centred, half a face below the box's top
   return Math.hypot(cx - (person[0] + person[2]) / 2, cy - (person[1] + fw / 2)) / fw;
 }

@@ -40,6 +40,10 @@ describe('personsWithFaces', () => {
     expect(persons.map((p) => p.from).sort()).toEqual(['face', 'objects']);
   });
 
+  it('takes a face as the head of a head-and-shoulders box, where it fills the box', () => {
+    expect(personsWithFaces([person([10, 170, 90, 240], 0.5)], [face([45, 192, 74, 222])], opts).map((p) => p.from)).toEqual(['objects']);
+  });
+
   it('keeps the extrapolated body inside the frame', () => {
     const [x1, y1, x2, y2] = bodyBelow([960, 700, 1000, 740], 1000, 800);
     expect([x1 >= 0, y1 >= 0, x2 <= 1000, y2 <= 800]).toEqual([true, true, true, true]);
