@@ -9,16 +9,20 @@
  * (the base needs models/*.onnx too: copy them).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzersSchema } from '../../src/analyzers/config.js';
+import { detectInRegions } from '../../src/analyzers/motion-regions.js';
 import { personsWithFaces } from '../../src/analyzers/person/from-faces.js';
 import { silentLogger } from '../../src/log.js';
 import type { ObjectDetection } from '../../src/models/detection.js';
+import { gridSquares } from '../../src/models/blazeface.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
 import { loadImage, rgbImage, type RgbImage } from '../../src/vision/image.js';
+import type { Box } from '../../src/vision/iou.js';
 import { PEOPLE_TRUTH, tallyFaces, tallyPersons, type Tally } from '../helpers/fixture-people.js';
 import { FIXTURES } from '../registry/probe-faces.js';
 import { median, timePaired } from './timing.js';
@@ -90,6 +94,31 @@ for (const [file, truth] of Object.entries(PEOPLE_TRUTH)) {
 }
 console.log(`\npersons with a box: before ${sum.before} of ${sum.heads}, after ${sum.after} of ${sum.heads}\n`);
 
+// The other way to more persons, tried and not taken: the object detector on the face tiles' squares as well as the whole frame.
+console.log('| photo | object detector, whole frame | whole frame + tiles | ms whole | ms with tiles | ratio |\n|---|---|---|---:|---:|---:|');
+for (const file of ['people/group-1.jpg', 'people/group-6.jpg', 'people/stock-group-2.jpg', 'people/background.jpg']) {
+  const img = await loadImage(join(FIXTURES, file));
+  const squares: Box[] = [[0, 0, img.width, img.height], ...gridSquares(img.width, img.height, 2).map((b): Box => [Math.max(0, b[0]), Math.max(0, b[1]), b[2], b[3]])];
+  const tiled = () => detectInRegions(img, squares, (crop) => detector.detectObjects(crop));
+  const [whole, withTiles] = [sure(await detector.detectObjects(img)), sure(await tiled())];
+  const [tw, tt] = await timePaired(() => detector.detectObjects(img), tiled, runs, 1, 2);
+  const truth = PEOPLE_TRUTH[file];
+  console.log(
+    `| ${file} | ${t(
+      tallyPersons(
+        whole.map((p) => p.box),
+        truth,
+      ),
+    )} | ${t(
+      tallyPersons(
+        withTiles.map((p) => p.box),
+        truth,
+      ),
+    )} | ${median(tw).toFixed(0)} | ${median(tt).toFixed(0)} | ${(median(tt) / median(tw)).toFixed(2)} |`,
+  );
+}
+console.log('');
+
 // The live path on the clip: before, faces searched in each person's crop (FaceAnalyzer.findFaces);
 // after, the frame's faces once (whole frame, tiles around faceless people, checked), persons from faces.
 const [W, H] = [640, 360];
@@ -140,4 +169,19 @@ const [cb, ca] = await timePaired(
 console.log(`Hamilton clip, ${frames.length} frames at 2 fps: person boxes before ${personsBefore}, after ${personsAfter} (${fromFaces} new: ${newPersons.join('; ') || 'none'})`);
 console.log(`faces before (person crops) ${facesBefore}, after (frame, checked) ${facesAfter}`);
 console.log(`objects + faces + persons a frame: before ${median(cb).toFixed(1)} ms, after ${median(ca).toFixed(1)} ms (×${(median(ca) / median(cb)).toFixed(2)})`);
+
+// What the check costs in real faces on photos nobody tuned on: the weapons data set's people (many small and turned).
+const WEAPONS = join(FIXTURES, '..', 'datasets', 'weapons', 'valid', 'images');
+if (existsSync(WEAPONS)) {
+  let [found, kept] = [0, 0];
+  const dropped: string[] = [];
+  for (const f of readdirSync(WEAPONS).sort().slice(0, 500)) {
+    const img = await loadImage(join(WEAPONS, f));
+    const [all, checked] = [await detector.detectFaces(img, { tiles: false, check: false }), await detector.detectFaces(img, { tiles: false })];
+    found += all.length;
+    kept += checked.length;
+    if (checked.length < all.length) dropped.push(f);
+  }
+  console.log(`\nweapons/valid, first 500 photos: ${found} faces found, ${kept} kept by the check; dropped in: ${dropped.join(', ')}`);
+}
 await Promise.all([detector.close(), base.close()]);
