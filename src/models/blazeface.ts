@@ -219,7 +219,7 @@ export function gridSquares(width: number, height: number, n: number): Box[] {
  * The tiles worth searching once the whole-frame pass is in: those that hold the head (the top
  * square of the box) of a person it found no face for, or a face it barely saw, narrower than
  * `smallFace` source pixels: small faces come in crowds and distant scenes, where others nearby
- * fall below its reach (`group-1.jpg`: 9 faces at 10–16 px of the 256² input, 15 with tiles).
+ * fall below its reach (`group-1.jpg`: 8 of its 14 faces from the whole frame, at 10–16 px of the 256² input, all 14 with tiles).
  * Every tile when no person was found: the object detector may have missed people whose faces a
  * tile still shows.
  */
