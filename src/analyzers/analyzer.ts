@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ArgusEvent } from '../events/event.js';
 import type { Detection } from '../events/analyzed-frame.js';
 import type { Logger } from '../log.js';
-import type { ObjectDetection } from '../models/detection.js';
+import type { FaceDetection, ObjectDetection } from '../models/detection.js';
 import type { Detector, ModelFamily } from '../models/detector.js';
 import type { RoutePlugin } from '../server/app.js';
 import type { SnapshotUrl } from '../server/snapshot-links.js';
@@ -114,8 +114,13 @@ export interface FrameContext {
   img: RgbImage;
   /** Every object in the frame (the object model runs at most once a frame). */
   objects(): Promise<readonly ObjectDetection[]>;
-  /** People above `analyzers.person`'s thresholds, surest first: where faces and poses are looked for. */
+  /**
+   * People, surest first: the object detector's above `analyzers.person`'s thresholds and, where an
+   * active analyzer needs faces, those a face confirms or gives (src/analyzers/person/from-faces.ts).
+   */
   persons(): Promise<readonly ObjectDetection[]>;
+  /** Every face in the frame (whole frame, tiles around faceless people, each checked); none without the face models. */
+  faces(): Promise<readonly FaceDetection[]>;
   /** What the analyzers before this one in the list reported for this frame. */
   readonly earlier: readonly Detection[];
 }

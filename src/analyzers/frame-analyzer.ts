@@ -1,6 +1,6 @@
 import type { Detection } from '../events/analyzed-frame.js';
 import type { Logger } from '../log.js';
-import type { ObjectDetection } from '../models/detection.js';
+import type { FaceDetection, ObjectDetection } from '../models/detection.js';
 import type { MotionResult } from '../motion/motion-detector.js';
 import type { Frame } from '../sources/frame.js';
 import { rgbImage, type RgbImage } from '../vision/image.js';
@@ -9,6 +9,7 @@ import { cameraSchemaOf, type AnalyzerServices, type AnyAnalyzer, type CameraAna
 import type { AnalyzersConfig } from './config.js';
 import { detectInRegions, motionRegions } from './motion-regions.js';
 import { personSchema } from './person/config.js';
+import { personsWithFaces } from './person/from-faces.js';
 import { Schedule } from './schedule.js';
 
 export interface FrameAnalyzerOptions extends Omit<AnalyzerServices, 'logger'> {
@@ -42,9 +43,9 @@ interface Running {
 }
 
 /**
- * Runs the analyzers enabled for a frame's camera, in list order. Objects are detected at most
- * once a frame (cropped around motion on large frames) and only when an active analyzer asks;
- * the person boxes in them are where faces and poses are looked for.
+ * Runs the analyzers enabled for a frame's camera, in list order. Objects and faces are detected
+ * at most once a frame (objects cropped around motion on large frames) and only when an active
+ * analyzer asks; persons are the object detector's, plus those faces confirm or give.
  */
 export class FrameAnalyzer {
   private readonly perCamera = new Map<string, Running[]>();
@@ -95,7 +96,12 @@ export class FrameAnalyzer {
       this.opts.onIdle?.(frame.camera);
       return [];
     }
-    const context = this.context(frame, motion);
+    // Faces are searched once a frame, and only when an active analyzer needs them; then they also find the people the object detector missed.
+    const context = this.context(
+      frame,
+      motion,
+      active.some((r) => r.analyzer.needs.includes('faces')),
+    );
     const found: Array<[Running, Detection[]]> = [];
     for (const r of active) {
       const detections = await r.state.analyze({ ...context, earlier: found.flatMap(([, d]) => d) });
@@ -105,22 +111,21 @@ export class FrameAnalyzer {
     return found.flatMap(([r, detections]) => this.inRequiredZones(frame.camera, r.camera.required_zones, detections));
   }
 
-  private context(frame: Frame, motion: MotionResult): Omit<FrameContext, 'earlier'> {
+  private context(frame: Frame, motion: MotionResult, withFaces: boolean): Omit<FrameContext, 'earlier'> {
     const img = rgbImage(frame.width, frame.height, frame.data);
     let objects: Promise<ObjectDetection[]> | undefined;
+    let faces: Promise<FaceDetection[]> | undefined;
     let persons: Promise<ObjectDetection[]> | undefined;
     const detectObjects = () => (objects ??= this.detectObjects(img, motion));
     const { min_score, min_area } = this.person;
-    return {
-      camera: frame.camera,
-      time: frame.time,
-      img,
-      objects: detectObjects,
-      persons: () =>
-        (persons ??= detectObjects().then((all) =>
-          all.filter((o) => o.label === 'person' && o.score >= min_score && boxArea(o.box) >= min_area).sort((a, b) => b.score - a.score),
-        )),
+    const surePersons = () => detectObjects().then((all) => all.filter((o) => o.label === 'person' && o.score >= min_score));
+    const detectFaces = () =>
+      (faces ??= this.opts.models.has('faces') ? this.opts.models.detectFaces(img, { people: surePersons().then((p) => p.map((o) => o.box)) }) : Promise.resolve([]));
+    const findPersons = async (): Promise<ObjectDetection[]> => {
+      const found = withFaces ? personsWithFaces(await detectObjects(), await detectFaces(), { minScore: min_score, width: img.width, height: img.height }) : await surePersons();
+      return found.filter((o) => boxArea(o.box) >= min_area).sort((a, b) => b.score - a.score);
     };
+    return { camera: frame.camera, time: frame.time, img, objects: detectObjects, faces: detectFaces, persons: () => (persons ??= findPersons()) };
   }
 
   private async detectObjects(img: RgbImage, motion: MotionResult): Promise<ObjectDetection[]> {

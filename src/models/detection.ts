@@ -44,6 +44,8 @@ export interface FaceSearch {
    * no person found, every tile is searched.
    */
   people?: PromiseLike<readonly Box[]> | readonly Box[];
+  /** Check each face (landmark shape, a second look around the unsure ones); default true. */
+  check?: boolean;
 }
 
 export interface FaceDetector {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlazeFaceDetector, blazeFaceAnchors, decodeBlazeFace, gridSquares, tilesToSearch } from '../../src/models/blazeface.js';
+import { BlazeFaceDetector, blazeFaceAnchors, decodeBlazeFace, facelessPeople, gridSquares, squareAround, tilesToSearch } from '../../src/models/blazeface.js';
 import type { FaceDetection } from '../../src/models/detection.js';
 import type { Box } from '../../src/vision/iou.js';
 import type { SessionPool } from '../../src/models/session-pool.js';
@@ -156,16 +156,34 @@ describe('BlazeFaceDetector passes', () => {
     expect(pool.runs).toBe(1);
   });
 
-  it('with person boxes, searches only the tiles holding a faceless head, once the boxes come', async () => {
+  it('with person boxes, searches only the tiles holding a faceless head and the faceless person up close, once the boxes come', async () => {
     const pool = countingPool();
     const detector = new BlazeFaceDetector(pool as unknown as SessionPool, info, 0.5, 0.3, 2);
     const tiles = gridSquares(1280, 720, 2);
     const people = Promise.resolve<Box[]>([[tiles[0][0] + 10, 100, tiles[0][0] + 60, 400]]);
     await detector.detect(frame, { people });
-    expect(pool.runs).toBe(1 + tilesToSearch(tiles, await people, [], 1).length);
-    expect(pool.runs).toBeLessThan(1 + tiles.length);
+    expect(pool.runs).toBe(1 + tilesToSearch(tiles, await people, [], 1).length + 1);
+    expect(pool.runs).toBeLessThan(1 + tiles.length + 1);
     pool.runs = 0;
     await detector.detect(frame, { people: [] });
     expect(pool.runs).toBe(1 + tiles.length);
+  });
+});
+
+describe('facelessPeople and squareAround', () => {
+  const face = (box: Box) => ({ score: 0.9, box, landmarks: [] });
+  it('leaves out the people a face lies in', () => {
+    expect(
+      facelessPeople(
+        [
+          [0, 0, 100, 300],
+          [200, 0, 300, 300],
+        ],
+        [face([30, 10, 70, 50])],
+      ),
+    ).toEqual([[200, 0, 300, 300]]);
+  });
+  it('makes a square on the longer side about the centre', () => {
+    expect(squareAround([0, 0, 100, 200], 1.1).map((v) => Math.round(v))).toEqual([-60, -10, 160, 210]);
   });
 });

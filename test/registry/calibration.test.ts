@@ -56,11 +56,12 @@ describe.skipIf(SKIP !== null)(`face calibration on a fixed subset of faces-lfw1
     const before = simulateNames(faces, { threshold: 0.56, margin: 0, minAgreeing: 1, maxYaw: 90 });
     const after = simulateNames(faces, { threshold: defaults.threshold, margin: defaults.margin, minAgreeing: defaults.min_agreeing, maxYaw: 90 });
     const wrong = (c: typeof before) => c.wrongKnown + c.wrongStrangers;
+    // 13 and 3 before faces were checked with a second look (docs/faces.md#finding-faces-one-box-per-face), which re-places some boxes
     expect({ before: wrong(before), after: wrong(after), missedBefore: before.missed, missedAfter: after.missed }).toEqual({
-      before: 13,
+      before: 14,
       after: 0,
       missedBefore: 0,
-      missedAfter: 3,
+      missedAfter: 4,
     });
   });
 });

@@ -151,7 +151,7 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing a live seat (../shared/fixtu
     });
     const person: ObjectDetection = { label: 'person', score: 0.9, box: block };
     const analyze = (img: RgbImage, time: number, persons: ObjectDetection[]) =>
-      proctor.analyze({ camera: 'exam', time, img, objects: async () => persons, persons: async () => persons, earlier: [] } satisfies FrameContext);
+      proctor.analyze({ camera: 'exam', time, img, objects: async () => persons, persons: async () => persons, faces: async () => [], earlier: [] } satisfies FrameContext);
 
     const before = await app.inject({ method: 'POST', url: '/api/proctor/samples', payload: { camera: 'exam', seat: 'A1' } });
     expect([before.statusCode, before.json().code]).toEqual([409, 'no_background']);

@@ -34,8 +34,7 @@ interface Visit {
 }
 
 /**
- * Faces on one camera: found inside person boxes (or the whole frame when there are none),
- * filtered by size and sharpness, embedded, and matched against the registry. A person
+ * Faces on one camera: the frame's faces (or, standalone, those inside person boxes), filtered by size and sharpness, embedded, and matched against the registry. A person
  * seen again within `cooldown` seconds of their last sighting is the same visit and is not
  * reported again, so one visit is one event.
  */
@@ -52,6 +51,10 @@ export class FaceAnalyzer {
     this.tracks = new NameTracks(config.confirm_frames);
   }
 
+  /**
+   * Faces inside person boxes (or the whole frame when there are none), for a caller that has not
+   * searched the frame itself; the frame analyzer hands `analyzeFound` the frame's faces instead.
+   */
   async findFaces(img: RgbImage, persons: readonly Box[]): Promise<FoundFace[]> {
     const regions = persons.length > 0 ? persons.map((p) => growBox(p, 1.1, img.width, img.height)) : [[0, 0, img.width, img.height] as Box];
     const found: FoundFace[] = [];
@@ -60,13 +63,7 @@ export class FaceAnalyzer {
       const { image, left, top } = whole ? { image: img, left: 0, top: 0 } : cropImage(img, region);
       // Tiles are for small faces in a wide frame; in a person's crop the face is large enough for
       // the one pass (same faces on the Hamilton clip and every fixture photo, a third of the time).
-      for (const face of await this.models.detectFaces(image, { tiles: whole })) {
-        const width = face.box[2] - face.box[0];
-        const sharp = sharpness(image, face.box);
-        const status: FaceStatus =
-          width < this.config.min_face_px ? 'too_small' : sharp < this.config.min_sharpness ? 'blurred' : yawOf(face.landmarks) > this.config.max_yaw ? 'turned' : 'ok';
-        found.push({ box: shiftBox(face.box, left, top), score: face.score, sharpness: sharp, status, image, face });
-      }
+      for (const f of this.rate(image, await this.models.detectFaces(image, { tiles: whole }))) found.push({ ...f, box: shiftBox(f.box, left, top) });
     }
     // overlapping person boxes find the same face twice
     const keep = nms(
@@ -77,12 +74,28 @@ export class FaceAnalyzer {
     return keep.map((i) => found[i]);
   }
 
+  /** Faces found in `image` with their quality: too small, blurred, turned, or ok to embed. */
+  rate(image: RgbImage, faces: readonly FaceDetection[]): FoundFace[] {
+    return faces.map((face) => {
+      const width = face.box[2] - face.box[0];
+      const sharp = sharpness(image, face.box);
+      const status: FaceStatus =
+        width < this.config.min_face_px ? 'too_small' : sharp < this.config.min_sharpness ? 'blurred' : yawOf(face.landmarks) > this.config.max_yaw ? 'turned' : 'ok';
+      return { box: face.box, score: face.score, sharpness: sharp, status, image, face };
+    });
+  }
+
   async analyze(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
+    return this.analyzeFound(img, await this.findFaces(img, persons), time);
+  }
+
+  /** Embeds and names the faces that are ok, one event per visit. */
+  async analyzeFound(img: RgbImage, found: readonly FoundFace[], time: number): Promise<Detection[]> {
     const out: Detection[] = [];
     // two faces in one frame are two people, however alike
     const claimed = new Set<Visit>();
     const claimedTracks = this.tracks.frame(time);
-    for (const f of await this.findFaces(img, persons)) {
+    for (const f of found) {
       if (f.status !== 'ok') continue;
       const embedding = await this.models.embedFace(f.image, f.face);
       const match = this.matchFace(embedding);

@@ -4,7 +4,7 @@ import { FaceAnalyzer } from './faces.js';
 
 const similarityOf = (e: { attributes?: Record<string, unknown> }) => (typeof e.attributes?.similarity === 'number' ? e.attributes.similarity : null);
 
-/** Faces inside person boxes, named from the registry; one event per visit. */
+/** The frame's faces, named from the registry; one event per visit. */
 export const facesAnalyzer = defineAnalyzer({
   name: 'faces',
   config: facesSchema,
@@ -47,12 +47,7 @@ export const facesAnalyzer = defineAnalyzer({
   create: ({ config, models, matchFace }) => {
     const faces = new FaceAnalyzer(models, matchFace, config);
     return {
-      analyze: async (frame) =>
-        faces.analyze(
-          frame.img,
-          (await frame.persons()).map((p) => p.box),
-          frame.time,
-        ),
+      analyze: async (frame) => faces.analyzeFound(frame.img, faces.rate(frame.img, await frame.faces()), frame.time),
     };
   },
 });
