@@ -344,6 +344,24 @@ export class FaceRegistry {
     this.changed(true);
   }
 
+  /**
+   * Moves every sample of `from` to `into` and deletes `from`: two entries that were one person
+   * (enrolled under two names). No duplicate check: saying they are one person is the point.
+   */
+  merge(from: string, into: string): { person: Person; moved: number } {
+    const source = this.find(from);
+    const target = this.find(into);
+    if (source.id === target.id) throw new RegistryError('same_person', `"${source.name}" cannot be merged into itself: pick another person`);
+    const moved = this.people.transaction(() => {
+      const n = this.people.moveSamples(source.id, target.id);
+      this.people.deletePerson(source.id);
+      this.people.touch(target.id, this.now());
+      return n;
+    });
+    this.changed(true);
+    return { person: this.people.byId(target.id)!, moved };
+  }
+
   removeSample(name: string, sampleId: number): void {
     const p = this.find(name);
     this.people.transaction(() => {

@@ -1,6 +1,7 @@
 import type { ArgusEvent, EventBox, EventKind } from '../events/event.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
+import { GROUP_SLACK_S, groupEvents, type EventGroup } from './event-groups.js';
 
 export interface EventQuery {
   camera?: string;
@@ -42,6 +43,15 @@ interface EventRow {
   attributes: string | null;
   updated_at: number;
 }
+
+export interface GroupPage {
+  groups: EventGroup[];
+  /** Pass as `before` for the next page; null on the last. A group may show on two pages (same id). */
+  next: number | null;
+}
+
+/** Events read around a page to find the rest of its groups: a bound for a very busy camera. */
+const MAX_GROUP_WINDOW = 5000;
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
@@ -139,6 +149,37 @@ export class EventStore {
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM events ${clause}`).get(params) as { n: number }).n;
     const rows = this.db.prepare(`SELECT * FROM events ${clause} ORDER BY start_time DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as EventRow[];
     return { total, limit, offset, events: rows.map(fromRow) };
+  }
+
+  /**
+   * The groups (event-groups.ts) of a page of matching events: the page's events are matched by
+   * the filters; each group is shown whole, with its events that do not match them.
+   */
+  groups(q: EventQuery = {}, now = Date.now() / 1000): GroupPage {
+    const page = this.query({ ...q, offset: 0 });
+    if (page.events.length === 0) return { groups: [], next: null };
+    const cameras = [...new Set(page.events.map((e) => e.camera))];
+    const from = Math.min(...page.events.map((e) => e.start_time)) - GROUP_SLACK_S;
+    const to = Math.max(...page.events.map((e) => e.end_time ?? now)) + GROUP_SLACK_S;
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM events WHERE camera IN (SELECT value FROM json_each(@cameras)) AND start_time <= @to AND (end_time IS NULL OR end_time >= @from)
+         ORDER BY start_time DESC LIMIT ${MAX_GROUP_WINDOW}`,
+      )
+      .all({ cameras: JSON.stringify(cameras), from, to }) as EventRow[];
+    const ids = new Set(page.events.map((e) => e.id));
+    const window = new Map(rows.map((r) => [r.id, fromRow(r)]));
+    for (const e of page.events) window.set(e.id, e);
+    const groups = groupEvents([...window.values()], now).filter((g) => g.events.some((e) => ids.has(e.id)));
+    const last = page.events[page.events.length - 1];
+    return { groups, next: page.events.length === page.limit ? last.start_time : null };
+  }
+
+  /** The newest event naming this person, and how many do. */
+  lastSeen(name: string): { event: ArgusEvent | null; count: number } {
+    const row = this.db.prepare('SELECT * FROM events WHERE sub_label = ? COLLATE NOCASE ORDER BY start_time DESC, id DESC LIMIT 1').get(name) as EventRow | undefined;
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE sub_label = ? COLLATE NOCASE').get(name) as { n: number };
+    return { event: row ? fromRow(row) : null, count: n };
   }
 
   /** Every event of `kind` whose attribute `name` is `value` (an exam session's incidents), oldest first. */
