@@ -96,6 +96,11 @@ export class FaceRegistry {
     return this.opts.config.threshold;
   }
 
+  /** Average similarity that makes unknown faces one stranger (`faces.group_threshold`). */
+  get groupThreshold(): number {
+    return this.opts.config.group_threshold;
+  }
+
   /** Largest photo accepted for enrolment (`faces.max_upload_mb`). */
   get maxUploadBytes(): number {
     return Math.round(this.opts.config.max_upload_mb * 1024 * 1024);

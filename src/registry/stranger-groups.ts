@@ -2,6 +2,8 @@ import { l2Normalize } from '../models/face-embedder.js';
 
 export interface FaceToGroup {
   id: number;
+  camera: string;
+  /** Seconds since the epoch: two faces of one camera at one time are two people. */
   time: number;
   embedding: Float32Array;
 }
@@ -9,6 +11,7 @@ export interface FaceToGroup {
 export interface StrangerGroup<T extends FaceToGroup> {
   /** The smallest face id in the group: stable while that face stays. */
   id: number;
+  /** Oldest first. */
   faces: T[];
   /** How alike its faces are: the lowest similarity of a face to the group's centre. */
   cohesion: number;
@@ -21,35 +24,60 @@ const dot = (a: Float32Array, b: Float32Array) => {
 };
 
 /**
- * Unknown faces grouped by similarity, one group per stranger. Greedy and deterministic: faces
- * in time order (then id) each join the group whose centre (the mean of its normalised
- * embeddings) they are most similar to, at or above `threshold` (the registry's: what would name
- * them the same person), else start a group. A centre rather than the nearest member, so a chain
- * of look-alikes does not pull two strangers into one group. Newest-seen groups first.
+ * Unknown faces grouped by similarity, one group per stranger: average-linkage agglomerative
+ * clustering. The two groups whose faces are the most alike on average merge, while that average
+ * is at or above `threshold`; a face is never grouped with another seen by the same camera at the
+ * same time (two faces in one frame are two people). Average rather than nearest-face linkage, so
+ * a chain of look-alikes does not pull two strangers into one group. Deterministic: faces are
+ * taken in time order (then id) and ties go to the older pair. Newest-seen groups first.
+ * O(n³) in the worst case: the store keeps a few hundred faces (unknown-faces.ts).
  */
 export function groupStrangers<T extends FaceToGroup>(faces: readonly T[], threshold: number): StrangerGroup<T>[] {
   const ordered = [...faces].sort((a, b) => a.time - b.time || a.id - b.id);
-  const groups: { faces: T[]; normals: Float32Array[]; sum: Float32Array }[] = [];
-  for (const f of ordered) {
-    const n = l2Normalize(f.embedding);
-    let best: (typeof groups)[number] | undefined;
-    let bestSimilarity = threshold;
-    for (const g of groups) {
-      if (g.sum.length !== n.length) continue;
-      const similarity = dot(l2Normalize(g.sum), n);
-      if (similarity >= bestSimilarity) [best, bestSimilarity] = [g, similarity];
+  const n = ordered.length;
+  const normals = ordered.map((f) => l2Normalize(f.embedding));
+  const sim = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const sameFrame = ordered[i].camera === ordered[j].camera && ordered[i].time === ordered[j].time;
+      const s = sameFrame || normals[i].length !== normals[j].length ? Number.NEGATIVE_INFINITY : dot(normals[i], normals[j]);
+      sim[i * n + j] = s;
+      sim[j * n + i] = s;
     }
-    if (best) {
-      best.faces.push(f);
-      best.normals.push(n);
-      for (let i = 0; i < n.length; i++) best.sum[i] += n[i];
-    } else groups.push({ faces: [f], normals: [n], sum: Float32Array.from(n) });
   }
-  return groups
-    .map((g) => {
-      const centre = l2Normalize(g.sum);
-      const cohesion = Math.min(...g.normals.map((n) => dot(centre, n)));
-      return { id: Math.min(...g.faces.map((f) => f.id)), faces: g.faces, cohesion: Math.round(cohesion * 1000) / 1000 };
-    })
-    .sort((a, b) => b.faces[b.faces.length - 1].time - a.faces[a.faces.length - 1].time || a.id - b.id);
+  const members: number[][] = ordered.map((_, i) => [i]);
+  const alive = ordered.map(() => true);
+  for (;;) {
+    let best = Number.NEGATIVE_INFINITY;
+    let bi = -1;
+    let bj = -1;
+    for (let i = 0; i < n; i++) {
+      if (!alive[i]) continue;
+      for (let j = i + 1; j < n; j++) {
+        if (alive[j] && sim[i * n + j] > best) [best, bi, bj] = [sim[i * n + j], i, j];
+      }
+    }
+    if (bi < 0 || best < threshold) break;
+    // Lance–Williams for average linkage: the merged group's mean similarity to every other group.
+    const [si, sj] = [members[bi].length, members[bj].length];
+    for (let k = 0; k < n; k++) {
+      if (!alive[k] || k === bi || k === bj) continue;
+      const s = (si * sim[bi * n + k] + sj * sim[bj * n + k]) / (si + sj);
+      sim[bi * n + k] = s;
+      sim[k * n + bi] = s;
+    }
+    members[bi] = [...members[bi], ...members[bj]].sort((a, b) => a - b);
+    alive[bj] = false;
+  }
+  const groups: StrangerGroup<T>[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!alive[i]) continue;
+    const centre = new Float32Array(normals[i].length);
+    for (const m of members[i]) for (let d = 0; d < centre.length; d++) centre[d] += normals[m][d];
+    const unit = l2Normalize(centre);
+    const cohesion = Math.min(...members[i].map((m) => dot(unit, normals[m])));
+    const list = members[i].map((m) => ordered[m]);
+    groups.push({ id: Math.min(...list.map((f) => f.id)), faces: list, cohesion: Math.round(cohesion * 1000) / 1000 });
+  }
+  return groups.sort((a, b) => b.faces[b.faces.length - 1].time - a.faces[a.faces.length - 1].time || a.id - b.id);
 }

@@ -33,8 +33,11 @@ export interface UnknownFaceLimits {
   maxAgeSeconds: number;
 }
 
-/** A week of strangers, at most 2000 (about 30 MB of crops): enough to name a household's visitors. */
-export const DEFAULT_UNKNOWN_LIMITS: UnknownFaceLimits = { maxCount: 2000, maxAgeSeconds: 7 * 86_400 };
+/**
+ * A week of strangers, at most 500 (about 8 MB of crops): enough to name a household's visitors,
+ * and few enough to group at each request (stranger-groups.ts is cubic in the worst case).
+ */
+export const DEFAULT_UNKNOWN_LIMITS: UnknownFaceLimits = { maxCount: 500, maxAgeSeconds: 7 * 86_400 };
 
 const face = (r: Row): UnknownFace => ({
   id: r.id,

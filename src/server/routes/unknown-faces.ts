@@ -30,9 +30,9 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
  */
 export const unknownFaceRoutes: ApiPlugin<UnknownFaceRoutesDeps> = async (app, { store, registry, model }) => {
   app.get('/', { schema: { querystring: listQuery } }, async (req) => {
-    const groups = groupStrangers(store.list(model, req.query.event_id), registry.threshold);
+    const groups = groupStrangers(store.list(model, req.query.event_id), registry.groupThreshold);
     return {
-      threshold: registry.threshold,
+      threshold: registry.groupThreshold,
       faces: groups.reduce((n, g) => n + g.faces.length, 0),
       groups: groups.map((g) => ({
         id: g.id,
@@ -40,7 +40,7 @@ export const unknownFaceRoutes: ApiPlugin<UnknownFaceRoutesDeps> = async (app, {
         first_seen: iso(g.faces[0].time),
         last_seen: iso(g.faces[g.faces.length - 1].time),
         cameras: [...new Set(g.faces.map((f) => f.camera))],
-        faces: g.faces.map((f) => ({ id: f.id, event_id: f.eventId, camera: f.camera, time: iso(f.time), crop: `unknown-faces/${f.id}/crop.jpg` })),
+        faces: g.faces.map((f) => ({ id: f.id, event_id: f.eventId, camera: f.camera, time: iso(f.time), box: f.box, crop: `unknown-faces/${f.id}/crop.jpg` })),
       })),
     };
   });
