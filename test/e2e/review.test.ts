@@ -1,0 +1,268 @@
+// The review pages (Events, Who is this?, People) in Chromium against one running Argus on the
+// Hamilton clip, with Barack Obama enrolled from the fixture photos. One Argus for the file: its
+// start-up and the first minute of the clip are most of the time.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnArgus, waitUntil, type ArgusProcess } from '../helpers/argus-process.js';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { freePort } from '../helpers/mqtt-broker.js';
+import { screenshot } from '../helpers/screenshots.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const FIXTURES = resolve(ROOT, '../shared/fixtures');
+const CLIP = join(FIXTURES, 'video/short_hamilton_clip.mp4');
+const KNOWN = join(FIXTURES, 'faces/known');
+const MODELS_BUILT = existsSync(join(ROOT, 'models/faceres.onnx'));
+/** Lin-Manuel Miranda's face in the 640×360 clip (test/integration/faces-live.test.ts measured it). */
+const isLinsPlace = (box: number[]) => {
+  const x = (box[0] + box[2]) / 2;
+  return (x >= 120 && x <= 320) || (x >= 500 && x <= 590);
+};
+
+interface UnknownFace {
+  id: number;
+  event_id: string;
+  box: number[];
+  time: string;
+}
+interface UnknownGroup {
+  id: number;
+  faces: UnknownFace[];
+}
+
+describe.skipIf(!CHROMIUM || !existsSync(CLIP) || !MODELS_BUILT)('the review pages in Chromium (needs Debian chromium, ../shared/fixtures and built models)', () => {
+  let argus: ArgusProcess;
+  let browser: Browser;
+  let origin = '';
+  let url = '';
+  let token = '';
+  const dir = mkdtempSync(join(tmpdir(), 'argus-review-'));
+  const errors: string[] = [];
+  const outside: string[] = [];
+
+  /** The API as the test sees it (not through the page). */
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${origin}/api/${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+
+  async function open(hash: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} (${m.location().url})`));
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Nothing may leave the machine: every request goes to this Argus (or is inline data).
+    page.on('request', (r) => !r.url().startsWith(`${origin}/`) && !/^(data|blob):/.test(r.url()) && outside.push(r.url()));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${url}${hash}`);
+    return page;
+  }
+
+  beforeAll(async () => {
+    const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'faces', ...args, '--data', dir], { cwd: ROOT }).toString();
+    cli(['add', 'barack_obama', join(KNOWN, 'barack_obama/1.jpg'), join(KNOWN, 'barack_obama/2.jpg')]);
+    const port = await freePort();
+    const config = join(dir, 'argus.yml');
+    writeFileSync(
+      config,
+      `
+cameras:
+  stage:
+    url: ${CLIP}
+    detect: { width: 640, height: 360, fps: 5 }
+    analyzers: { pose: { enabled: false }, weapon: { enabled: false } }
+mqtt: { embedded_port: ${await freePort()} }
+server: { port: ${port} }
+data_dir: ${dir}
+`,
+    );
+    argus = spawnArgus(['--config', config], {});
+    const tokenFile = await waitUntil('the web UI line', () => /web UI: http:\/\/localhost:\d+\/ \(the access token is in (\S+);/.exec(argus.output())?.[1], 90_000);
+    token = readFileSync(tokenFile, 'utf8').trim();
+    origin = `http://127.0.0.1:${port}`;
+    url = `${origin}/?token=${token}`;
+    browser = await launchChromium();
+  }, 150_000);
+  afterAll(async () => {
+    await browser?.close();
+    argus?.child.kill('SIGTERM');
+    await argus?.exited;
+  });
+
+  it('groups the strangers on Who is this?; naming one enrols its faces, and later frames of him carry the name', async () => {
+    // Lin-Manuel Miranda is not enrolled: his close-up becomes a stranger's group within a pass or two of the clip.
+    const lins = await waitUntil(
+      "a group of Lin-Manuel Miranda's faces",
+      async () => {
+        const { groups } = await get<{ groups: UnknownGroup[] }>('unknown-faces');
+        const his = groups.filter((g) => g.faces.filter((f) => isLinsPlace(f.box)).length > g.faces.length / 2).sort((a, b) => b.faces.length - a.faces.length);
+        return his[0]?.faces.length >= 2 ? his[0] : undefined;
+      },
+      180_000,
+    );
+    const page = await open('#who');
+    const card = page.locator(`[data-group="${lins.id}"]`);
+    await card.waitFor();
+    expect(await card.locator('input[name=face]').count()).toBeGreaterThanOrEqual(lins.faces.length);
+    await expect
+      .poll(() =>
+        card
+          .locator('img')
+          .first()
+          .evaluate((el: HTMLImageElement) => el.naturalWidth),
+      )
+      .toBeGreaterThan(0);
+    await screenshot(page, 'who');
+
+    const named = Date.now() / 1000;
+    // The group as drawn (it may have grown since): every ticked face is named.
+    const ticked = (await card.locator('input[name=face]:checked').evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)))).length;
+    await card.locator('input[name=name]').fill('lin_manuel_miranda');
+    await card.locator('button[type=submit]').click();
+    await expect.poll(() => page.locator('#who-log').textContent(), { timeout: 20_000 }).toMatch(/Added \d+ faces? to lin_manuel_miranda/);
+    const added = Number(/Added (\d+) face/.exec((await page.locator('#who-log').textContent()) ?? '')?.[1]);
+    const refused = await page.locator('#who-log .refused li').count();
+    expect(added + refused).toBe(ticked);
+    // Its faces left the list, and joined the registry as samples from events.
+    await expect.poll(() => page.locator(`[data-group="${lins.id}"]`).count()).toBe(0);
+    const lin = await get<{ samples: { source: string }[] }>('faces/lin_manuel_miranda');
+    expect(lin.samples).toHaveLength(added);
+    expect(lin.samples.every((s) => s.source === 'event')).toBe(true);
+
+    // The matcher now knows him: a later face event on the stage carries the name, where he stands.
+    const event = await waitUntil(
+      'a face event named lin_manuel_miranda after naming',
+      async () => (await get<{ events: { start_time: number; box: number[] }[] }>(`events?kind=face&name=lin_manuel_miranda&after=${named}`)).events[0],
+      120_000,
+    );
+    expect(isLinsPlace(event.box)).toBe(true);
+    await page.close();
+  }, 400_000);
+
+  it('shows what happened grouped, with names as titles; filters narrow the list; new events arrive live', async () => {
+    const page = await open('#events');
+    const cards = page.locator('#events figure.group');
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // A visit: the person with the faces seen on them, each thumbnail titled with its name or label.
+    const withFaces = page.locator('#events figure.group:has(.members img)');
+    await expect.poll(() => withFaces.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await withFaces.first().locator('.kinds').textContent()).toMatch(/^\(person, face\)$/);
+    for (const title of await withFaces
+      .first()
+      .locator('.members a')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('title')))) {
+      expect(title).toMatch(/^(lin_manuel_miranda|barack_obama|face) \(face\)$/);
+    }
+    await screenshot(page, 'events');
+
+    // By person: only the groups that name him, titled with his name.
+    await page.selectOption('#event-filter select[name=name]', 'lin_manuel_miranda');
+    await page.locator('#event-filter button[type=submit]').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#events?name=lin_manuel_miranda');
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    for (const t of await cards.locator('figcaption b').allTextContents()) expect(t).toBe('lin_manuel_miranda');
+    // By kind and time: nothing from tomorrow.
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.goto(`${url}#events?kind=face&from=${local}`);
+    await expect.poll(() => page.locator('#event-status').textContent()).toBe('No events match these filters.');
+    expect(await cards.count()).toBe(0);
+
+    // Live: with the page left alone, the clip's next events appear in it.
+    await page.goto(`${url}#events?camera=stage`);
+    await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const before = new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-group'))));
+    await expect
+      .poll(async () => (await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-group')))).some((id) => !before.has(id)), { timeout: 120_000, interval: 2000 })
+      .toBe(true);
+    await page.close();
+  }, 300_000);
+
+  it('shows one event: snapshot, clean crop, scores, its updates over time; and deletes it', async () => {
+    const { events } = await get<{ events: { id: string; snapshot: string | null }[] }>('events?kind=face&in_progress=false');
+    const target = events.find((e) => e.snapshot);
+    expect(target).toBeDefined();
+    const page = await open(`#events/${target!.id}`);
+    const detail = page.locator(`.event-detail[data-event="${target!.id}"]`);
+    await detail.waitFor();
+    for (const img of await detail.locator('.shots img').all()) await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
+    expect(await detail.locator('.shots img').count()).toBe(2);
+    expect(await detail.locator('.facts').textContent()).toMatch(/Score\d+% \(best \d+%\)/);
+    expect(await detail.locator('#event-history tbody tr').count()).toBeGreaterThanOrEqual(2);
+    expect(await detail.locator('#event-history tbody tr').first().textContent()).toMatch(/start/);
+    await screenshot(page, 'event');
+    await detail.locator('#event-delete').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#events');
+    const gone = await fetch(`${origin}/api/events/${target!.id}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(gone.status).toBe(404);
+    await page.close();
+  });
+
+  it('lists people with last seen and events; a person’s samples grid takes dropped photos, deletes one, renames and merges', async () => {
+    const page = await open('#people');
+    const lin = page.locator('[data-person="lin_manuel_miranda"]');
+    await lin.waitFor();
+    expect(await lin.textContent()).toMatch(/seen .* ago on stage/);
+    expect(await lin.locator('a[href^="#events?name="]').textContent()).toMatch(/^\d+ events?$/);
+    await screenshot(page, 'people');
+
+    // A new person from dropped photos, each with its progress bar and result; a text file is refused.
+    await page.locator('#enrol input[name=name]').fill('joe');
+    const photos = [join(KNOWN, 'joe_biden/1.jpg'), join(KNOWN, 'joe_biden/2.jpg')].map((p) => ({ name: p.split('/').pop(), data: readFileSync(p).toString('base64') }));
+    await page.evaluate((files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: 'image/jpeg' }));
+      dt.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+      document.querySelector('#drop-photos')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, photos);
+    await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 60_000 }).toBe('Added 2 photos of joe; 1 refused: the reasons are beside each photo.');
+    expect(await page.locator('#enrol-progress progress').evaluateAll((els) => els.map((e) => (e as HTMLProgressElement).value))).toEqual([1, 1, 0]);
+    expect(await page.locator('#enrol-progress li').allTextContents()).toEqual([
+      expect.stringMatching(/1\.jpg\s+added/),
+      expect.stringMatching(/2\.jpg\s+added/),
+      expect.stringMatching(/notes\.txt\s+not an image/),
+    ]);
+    const joe = page.locator('[data-person="joe"]');
+    await joe.waitFor();
+    expect(await joe.textContent()).toMatch(/2 photos · not seen yet/);
+
+    // A second entry for him (forced past the duplicate check), then merged into the first.
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(join(KNOWN, 'joe_biden/1.jpg'))], { type: 'image/jpeg' }), '1.jpg');
+    const forced = await fetch(`${origin}/api/faces/joseph?force=1`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+    expect(forced.status).toBe(201);
+    await page.goto(`${url}#people/joseph`);
+    await page.locator('#merge select').selectOption('joe');
+    await page.locator('#merge button').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#people/joe');
+    await expect.poll(() => page.locator('#samples li').count()).toBe(3);
+
+    // Delete one sample, then rename.
+    await page.locator('#samples li .delete-sample').first().click();
+    await expect.poll(() => page.locator('#samples li').count()).toBe(2);
+    await page.locator('#rename input[name=name]').fill('joe_biden');
+    await page.locator('#rename button').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#people/joe_biden');
+    await expect.poll(() => page.locator('#person h2').textContent()).toBe('joe_biden');
+    // Merging into oneself is not offered; a bad rename says why.
+    expect(await page.locator('#merge option').allTextContents()).not.toContain('joe_biden');
+    await page.locator('#rename input[name=name]').fill('barack_obama');
+    await page.locator('#rename button').click();
+    await expect.poll(() => page.locator('#person-result').textContent()).toMatch(/already a person named "barack_obama"/);
+
+    // His events, from the People page: the Events page filtered by him.
+    await page.goto(`${url}#people/lin_manuel_miranda`);
+    await page.locator('a[href="#events?name=lin_manuel_miranda"]').first().click();
+    await expect.poll(() => page.locator('#event-filter select[name=name]').inputValue()).toBe('lin_manuel_miranda');
+    await page.close();
+  }, 120_000);
+
+  it('made no request off the machine and logged no console error', () => {
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
