@@ -77,10 +77,16 @@ export class UnknownFaceStore {
   /**
    * Keeps a detection if it is an unknown face with its embedding and crop (what the faces
    * analyzer attaches to strangers); returns the new row's id, or undefined when it is not one.
+   * A face that is named drops the faces its event kept: the stranger turned out to be known.
    */
   keep(event: Pick<ArgusEvent, 'id' | 'camera'>, d: Detection, model: string, time: number): number | undefined {
+    if (d.kind !== 'face') return undefined;
+    if (d.sub_label) {
+      this.removeEvent(event.id);
+      return undefined;
+    }
     const { embedding, crop } = d.attributes ?? {};
-    if (d.kind !== 'face' || d.sub_label || !(embedding instanceof Float32Array) || !Buffer.isBuffer(crop)) return undefined;
+    if (!(embedding instanceof Float32Array) || !Buffer.isBuffer(crop)) return undefined;
     const blob = Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
     const id = this.db.transaction(() => {
       const info = this.db

@@ -183,8 +183,9 @@ data_dir: ${dir}
   }, 300_000);
 
   it('shows one event: snapshot, clean crop, scores, its updates over time; and deletes it', async () => {
-    const { events } = await get<{ events: { id: string; snapshot: string | null }[] }>('events?kind=face&in_progress=false');
-    const target = events.find((e) => e.snapshot);
+    // A stranger's face (deleting Lin's named events would take away his "last seen" below).
+    const { events } = await get<{ events: { id: string; snapshot: string | null; sub_label: string | null }[] }>('events?kind=face&in_progress=false');
+    const target = events.find((e) => e.snapshot && !e.sub_label);
     expect(target).toBeDefined();
     const page = await open(`#events/${target!.id}`);
     const detail = page.locator(`.event-detail[data-event="${target!.id}"]`);
@@ -194,6 +195,8 @@ data_dir: ${dir}
     expect(await detail.locator('.facts').textContent()).toMatch(/Score\d+% \(best \d+%\)/);
     expect(await detail.locator('#event-history tbody tr').count()).toBeGreaterThanOrEqual(2);
     expect(await detail.locator('#event-history tbody tr').first().textContent()).toMatch(/start/);
+    // An unknown face's page offers to name it.
+    expect(await detail.locator('#who-this h3').textContent()).toBe('Who is this?');
     await screenshot(page, 'event');
     await detail.locator('#event-delete').click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#events');

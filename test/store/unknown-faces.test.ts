@@ -40,6 +40,14 @@ describe('UnknownFaceStore', () => {
     expect(store.count()).toBe(0);
   });
 
+  it('forgets the faces of an event once a later frame names it (the stranger was known)', () => {
+    const store = storeIn();
+    store.keep({ id: 'e1', camera: 'door' }, stranger(1), 'faceres', T);
+    store.keep({ id: 'e2', camera: 'door' }, stranger(2), 'faceres', T);
+    store.keep({ id: 'e1', camera: 'door' }, { ...stranger(1), sub_label: 'alice' }, 'faceres', T + 1);
+    expect(store.list('faceres').map((f) => f.eventId)).toEqual(['e2']);
+  });
+
   it('drops the oldest beyond the count and those past the age', () => {
     const store = storeIn();
     for (let i = 0; i < 5; i++) store.keep({ id: `e${i}`, camera: 'door' }, stranger(i), 'faceres', T + i);

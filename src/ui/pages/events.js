@@ -27,6 +27,7 @@ function listQuery(query) {
 
 async function mountList(root, ctx) {
   root.innerHTML = `
+    <details id="event-filters"><summary>Filters</summary>
     <form id="event-filter" class="filters" aria-label="Filter events">
       <button type="submit">Show</button>
       <label>Camera <select name="camera"><option value="">all cameras</option></select></label>
@@ -38,7 +39,7 @@ async function mountList(root, ctx) {
       <label>To <input type="datetime-local" name="to"></label>
       <a href="#events" class="clear">Clear filters</a>
       <datalist id="event-labels"></datalist><datalist id="event-zones"></datalist>
-    </form>
+    </form></details>
     <button id="event-new" class="banner" hidden>New events: show them</button>
     <p id="event-status" class="muted" role="status">Loading events…</p>
     <div id="events" class="event-groups"></div>
@@ -59,6 +60,8 @@ async function mountList(root, ctx) {
     return showError(box, err);
   }
   for (const key of FILTERS) if (ctx.query.get(key) && form.elements[key]) form.elements[key].value = ctx.query.get(key);
+  // Open on a wide screen or when filtering; folded on a phone, where it would fill the screen.
+  $('#event-filters', root).open = matchMedia('(min-width: 601px)').matches || FILTERS.some((k) => ctx.query.get(k));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = new URLSearchParams([...new FormData(form)].filter(([, v]) => v));
@@ -202,7 +205,7 @@ async function mountEvent(root, ctx, id) {
     const enc = encodeURIComponent(event.id);
     box.innerHTML = `
       <article class="event-detail" data-event="${esc(event.id)}">
-        <h2>${esc(eventTitle(event))} <small class="muted">(${esc(event.kind)}${event.sub_label ? `, ${esc(event.label)}` : ''}) on ${esc(event.camera)}</small></h2>
+        <h2>${esc(eventTitle(event))} <small class="muted">(${esc(event.kind)}${event.label !== event.kind && event.sub_label ? `, ${esc(event.label)}` : ''}) on ${esc(event.camera)}</small></h2>
         <div class="shots">
           ${
             event.snapshot
@@ -217,7 +220,7 @@ async function mountEvent(root, ctx, id) {
           ${fact('Score', `${percent(event.score)} (best ${percent(event.top_score)})`)}
           ${fact('Zones', event.zones.length ? event.zones.map(esc).join(', ') : '<span class="muted">none</span>')}
           ${readableAttributes(event.attributes)
-            .map(([k, v]) => fact(k.replaceAll('_', ' '), number(v)))
+            .map(([k, v]) => fact(k[0].toUpperCase() + k.slice(1).replaceAll('_', ' '), number(v)))
             .join('')}
         </dl>
         <section id="who-this" hidden></section>
