@@ -43,6 +43,8 @@ describe.skipIf(!CHROMIUM || !existsSync(CLIP) || !MODELS_BUILT)('the review pag
   const dir = mkdtempSync(join(tmpdir(), 'argus-review-'));
   const errors: string[] = [];
   const outside: string[] = [];
+  /** Requests a test makes fail on purpose: Chromium logs each failed load to the console. */
+  const refusals = new Set<string>();
 
   /** The API as the test sees it (not through the page). */
   const get = async <T>(path: string): Promise<T> => {
@@ -53,7 +55,7 @@ describe.skipIf(!CHROMIUM || !existsSync(CLIP) || !MODELS_BUILT)('the review pag
 
   async function open(hash: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} (${m.location().url})`));
+    page.on('console', (m) => m.type() === 'error' && !refusals.has(m.location().url) && errors.push(`${m.text()} (${m.location().url})`));
     page.on('pageerror', (e) => errors.push(e.message));
     // Nothing may leave the machine: every request goes to this Argus (or is inline data).
     page.on('request', (r) => !r.url().startsWith(`${origin}/`) && !/^(data|blob):/.test(r.url()) && outside.push(r.url()));
@@ -95,19 +97,19 @@ data_dir: ${dir}
 
   it('groups the strangers on Who is this?; naming one enrols its faces, and later frames of him carry the name', async () => {
     // Lin-Manuel Miranda is not enrolled: his close-up becomes a stranger's group within a pass or two of the clip.
+    const atHisPlace = (g: UnknownGroup) => g.faces.filter((f) => isLinsPlace(f.box)).length;
     const lins = await waitUntil(
       "a group of Lin-Manuel Miranda's faces",
       async () => {
         const { groups } = await get<{ groups: UnknownGroup[] }>('unknown-faces');
-        const his = groups.filter((g) => g.faces.filter((f) => isLinsPlace(f.box)).length > g.faces.length / 2).sort((a, b) => b.faces.length - a.faces.length);
-        return his[0]?.faces.length >= 2 ? his[0] : undefined;
+        const best = groups.sort((a, b) => atHisPlace(b) - atHisPlace(a))[0];
+        return best && atHisPlace(best) >= 2 ? best : undefined;
       },
       180_000,
     );
     const page = await open('#who');
     const card = page.locator(`[data-group="${lins.id}"]`);
     await card.waitFor();
-    expect(await card.locator('input[name=face]').count()).toBeGreaterThanOrEqual(lins.faces.length);
     await expect
       .poll(() =>
         card
@@ -118,25 +120,32 @@ data_dir: ${dir}
       .toBeGreaterThan(0);
     await screenshot(page, 'who');
 
-    const named = Date.now() / 1000;
-    // The group as drawn (it may have grown since): every ticked face is named.
-    const ticked = (await card.locator('input[name=face]:checked').evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)))).length;
+    // Untick any face of the group (as drawn: it may have grown) that is not where he stands.
+    const boxes = new Map((await get<{ groups: UnknownGroup[] }>('unknown-faces')).groups.flatMap((g) => g.faces.map((f) => [f.id, f.box] as const)));
+    for (const box of await card.locator('input[name=face]').all()) {
+      const faceBox = boxes.get(Number(await box.getAttribute('value')));
+      if (!faceBox || !isLinsPlace(faceBox)) await box.uncheck();
+    }
+    const tickedIds = await card.locator('input[name=face]:checked').evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)));
+    const ticked = tickedIds.length;
+    expect(ticked).toBeGreaterThanOrEqual(2);
     await card.locator('input[name=name]').fill('lin_manuel_miranda');
     await card.locator('button[type=submit]').click();
     await expect.poll(() => page.locator('#who-log').textContent(), { timeout: 20_000 }).toMatch(/Added \d+ faces? to lin_manuel_miranda/);
     const added = Number(/Added (\d+) face/.exec((await page.locator('#who-log').textContent()) ?? '')?.[1]);
     const refused = await page.locator('#who-log .refused li').count();
     expect(added + refused).toBe(ticked);
-    // Its faces left the list, and joined the registry as samples from events.
-    await expect.poll(() => page.locator(`[data-group="${lins.id}"]`).count()).toBe(0);
+    // Its named faces left the list and joined the registry as samples from events.
     const lin = await get<{ samples: { source: string }[] }>('faces/lin_manuel_miranda');
     expect(lin.samples).toHaveLength(added);
     expect(lin.samples.every((s) => s.source === 'event')).toBe(true);
+    const left = (await get<{ groups: UnknownGroup[] }>('unknown-faces')).groups.flatMap((g) => g.faces.map((f) => f.id));
+    expect(tickedIds.filter((id) => left.includes(id))).toHaveLength(refused);
 
-    // The matcher now knows him: a later face event on the stage carries the name, where he stands.
+    // The matcher now knows him (he was in no registry before): a face on the stage is named, where he stands.
     const event = await waitUntil(
-      'a face event named lin_manuel_miranda after naming',
-      async () => (await get<{ events: { start_time: number; box: number[] }[] }>(`events?kind=face&name=lin_manuel_miranda&after=${named}`)).events[0],
+      'a face event named lin_manuel_miranda',
+      async () => (await get<{ events: { box: number[] }[] }>('events?kind=face&name=lin_manuel_miranda')).events[0],
       120_000,
     );
     expect(isLinsPlace(event.box)).toBe(true);
@@ -253,6 +262,7 @@ data_dir: ${dir}
     await expect.poll(() => page.locator('#person h2').textContent()).toBe('joe_biden');
     // Merging into oneself is not offered; a bad rename says why.
     expect(await page.locator('#merge option').allTextContents()).not.toContain('joe_biden');
+    refusals.add(`${origin}/api/faces/joe_biden`);
     await page.locator('#rename input[name=name]').fill('barack_obama');
     await page.locator('#rename button').click();
     await expect.poll(() => page.locator('#person-result').textContent()).toMatch(/already a person named "barack_obama"/);
