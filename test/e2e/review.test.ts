@@ -174,6 +174,8 @@ data_dir: ${dir}
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#events?name=lin_manuel_miranda');
     await expect.poll(() => cards.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     for (const t of await cards.locator('figcaption b').allTextContents()) expect(t).toBe('lin_manuel_miranda');
+    // Its picture is titled with his name too.
+    expect(await cards.first().locator('.shot img').getAttribute('title')).toBe('lin_manuel_miranda');
     // By kind and time: nothing from tomorrow.
     const tomorrow = new Date(Date.now() + 86_400_000);
     const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);

@@ -164,7 +164,7 @@ function card(g) {
   const [main, ...others] = g.events;
   return `
   <figure class="card group" data-group="${esc(g.id)}">
-    <a class="shot" href="#events/${encodeURIComponent(main.id)}">${eventImage(main)}</a>
+    <a class="shot" href="#events/${encodeURIComponent(main.id)}">${eventImage(main, { title: g.title })}</a>
     <figcaption>
       <a href="#events/${encodeURIComponent(main.id)}"><b>${esc(g.title)}</b></a>
       <span class="kinds">(${g.kinds.map(esc).join(', ')})</span> on ${esc(g.camera)}<br>

@@ -22,10 +22,10 @@ export function duration(start, end) {
 }
 
 /** An event's picture: the annotated snapshot, or for a face the clean crop (the face itself). */
-export function eventImage(e, { crop = false, width = 320 } = {}) {
+export function eventImage(e, { crop = false, width = 320, title = eventTitle(e) } = {}) {
   if (!e.snapshot) return `<span class="no-shot" aria-hidden="true">no picture</span>`;
   const file = crop ? 'crop.jpg' : 'snapshot.jpg';
-  return `<img src="api/events/${encodeURIComponent(e.id)}/${file}" alt="${esc(eventTitle(e))}" title="${esc(eventTitle(e))}" width="${width}" loading="lazy">`;
+  return `<img src="api/events/${encodeURIComponent(e.id)}/${file}" alt="${esc(title)}" title="${esc(title)}" width="${width}" loading="lazy">`;
 }
 
 /** Runs fn at most once per `ms`, after the last call (live updates come in bursts). */
