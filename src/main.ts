@@ -33,6 +33,7 @@ import { eventRoutes } from './server/routes/events.js';
 import { faceRoutes } from './server/routes/faces.js';
 import { peopleRoutes } from './server/routes/people.js';
 import { unknownFaceRoutes } from './server/routes/unknown-faces.js';
+import { FrameLinker } from './store/event-groups.js';
 import { UnknownFaceStore } from './store/unknown-faces.js';
 import { liveRoutes } from './server/routes/live.js';
 import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
@@ -219,6 +220,7 @@ export class Argus {
   }
 
   private startEvents({ config, cameras, bus, eventStore: store, unknownFaces, snapshots, kinds, dataDir, stats, log }: Core): EventManager {
+    const links = new FrameLinker((event, person) => store.link(event, person));
     const events = new EventManager({
       config: config.events,
       cameras,
@@ -229,7 +231,10 @@ export class Argus {
       log: new EventLog(join(dataDir, 'logs')),
       logger: log.child({ part: 'events' }),
       onMessage: (message, frameTime) => stats.eventFrame(message, frameTime),
-      onDetection: (event, detection, time) => unknownFaces.keep(event, detection, config.models.faces.embedder, time),
+      onDetection: (event, detection, time) => {
+        links.see(event, detection, time);
+        unknownFaces.keep(event, detection, config.models.faces.embedder, time);
+      },
     });
     events.start();
     this.stops.push(() => events.stop());

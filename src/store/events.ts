@@ -82,6 +82,11 @@ export class EventStore {
       CREATE INDEX IF NOT EXISTS events_camera_start ON events (camera, start_time);
       CREATE INDEX IF NOT EXISTS events_label ON events (label);
       CREATE INDEX IF NOT EXISTS events_sub_label ON events (sub_label);
+      -- Which person event a face, pose or weapon event was seen on (event-groups.ts' FrameLinker).
+      CREATE TABLE IF NOT EXISTS event_links (
+        event_id TEXT PRIMARY KEY,
+        person_event_id TEXT NOT NULL
+      );
     `);
   }
 
@@ -170,9 +175,17 @@ export class EventStore {
     const ids = new Set(page.events.map((e) => e.id));
     const window = new Map(rows.map((r) => [r.id, fromRow(r)]));
     for (const e of page.events) window.set(e.id, e);
-    const groups = groupEvents([...window.values()], now).filter((g) => g.events.some((e) => ids.has(e.id)));
+    const links = this.db
+      .prepare('SELECT event_id, person_event_id FROM event_links WHERE event_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify([...window.keys()])) as Array<{ event_id: string; person_event_id: string }>;
+    const groups = groupEvents([...window.values()], now, new Map(links.map((l) => [l.event_id, l.person_event_id]))).filter((g) => g.events.some((e) => ids.has(e.id)));
     const last = page.events[page.events.length - 1];
     return { groups, next: page.events.length === page.limit ? last.start_time : null };
+  }
+
+  /** Records that an event was seen on a person (the first link stays). */
+  link(eventId: string, personEventId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO event_links (event_id, person_event_id) VALUES (?, ?)').run(eventId, personEventId);
   }
 
   /** The newest event naming this person, and how many do. */
@@ -190,6 +203,7 @@ export class EventStore {
 
   /** Returns whether a row was deleted. */
   delete(id: string): boolean {
+    this.db.prepare('DELETE FROM event_links WHERE event_id = ? OR person_event_id = ?').run(id, id);
     return this.db.prepare('DELETE FROM events WHERE id = ?').run(id).changes > 0;
   }
 
@@ -198,6 +212,7 @@ export class EventStore {
     return this.db.transaction(() => {
       const ids = (this.db.prepare('SELECT id FROM events WHERE start_time < ? AND end_time IS NOT NULL').all(time) as Array<{ id: string }>).map((r) => r.id);
       this.db.prepare('DELETE FROM events WHERE start_time < ? AND end_time IS NOT NULL').run(time);
+      this.db.prepare('DELETE FROM event_links WHERE event_id NOT IN (SELECT id FROM events)').run();
       return ids;
     })();
   }

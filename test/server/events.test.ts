@@ -153,6 +153,22 @@ describe('event groups and history', () => {
     expect((await app.inject({ url: '/api/events/groups?offset=3' })).statusCode).toBe(400);
   });
 
+  it('groups a linked event with the person it was seen on, and forgets the link with the event', async () => {
+    const stranger = sampleEvent(13, { kind: 'face', label: 'face', box: [30, 10, 70, 50] });
+    const other = sampleEvent(14, { box: [300, 0, 400, 300], end_time: T0 + 20 });
+    store.save(stranger);
+    store.save(other);
+    const groupOf = async (id: string) =>
+      (await app.inject({ url: '/api/events/groups' })).json().groups.find((g: { events: { id: string }[] }) => g.events.some((e) => e.id === id)).id;
+    // Its box lies in alice's, but the frame that saw it put it on the other person.
+    expect(await groupOf(stranger.id)).toBe(alice.id);
+    store.link(stranger.id, other.id);
+    expect(await groupOf(stranger.id)).toBe(other.id);
+    store.delete(other.id);
+    expect(await groupOf(stranger.id)).toBe(alice.id);
+    store.delete(stranger.id);
+  });
+
   it('reads an event’s updates over time back from the daily logs', async () => {
     const res = await app.inject({ url: `/api/events/${face.id}/history` });
     expect(res.json().history.map((m: { type: string; event: { sub_label: string | null } }) => [m.type, m.event.sub_label])).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ArgusEvent } from '../../src/events/event.js';
-import { groupEvents } from '../../src/store/event-groups.js';
+import { FrameLinker, groupEvents } from '../../src/store/event-groups.js';
 
 const T = 1_732_350_000;
 let n = 0;
@@ -57,5 +57,43 @@ describe('groupEvents', () => {
     const person = ev('person', 0, 10, [0, 0, 100, 300]);
     const face = ev('face', 8, null, [30, 10, 70, 50]);
     expect(groupEvents([person, face], T + 100)[0].end_time).toBeNull();
+  });
+});
+
+describe('groupEvents with links', () => {
+  it('puts a linked event with the person it was seen on, wherever the last boxes ended up', () => {
+    const near = ev('person', 0, 10, [0, 0, 100, 300]);
+    const far = ev('person', 0, 10, [400, 0, 500, 300]);
+    // Its last box lies in `near`, but in the frame that linked it, it was on `far`.
+    const face = ev('face', 2, 3, [30, 10, 70, 50]);
+    const groups = groupEvents([near, far, face], T + 100, new Map([[face.id, far.id]]));
+    expect(groups.find((g) => g.id === far.id)!.events.map((e) => e.id)).toEqual([far.id, face.id]);
+    expect(groups.find((g) => g.id === near.id)!.events).toHaveLength(1);
+  });
+});
+
+describe('FrameLinker', () => {
+  it('links each event to the tightest person box holding it in the same frame, once', async () => {
+    const links: Array<[string, string]> = [];
+    const linker = new FrameLinker((e, p) => links.push([e, p]));
+    const cam = (id: string) => ({ id, camera: 'door' });
+    // One frame, seen in any order: a face inside both a wide and a tight person box, a pose outside both.
+    linker.see(cam('face1'), { kind: 'face', box: [40, 10, 60, 30] }, T);
+    linker.see(cam('wide'), { kind: 'person', box: [0, 0, 400, 300] }, T);
+    linker.see(cam('tight'), { kind: 'person', box: [20, 0, 100, 200] }, T);
+    linker.see(cam('pose1'), { kind: 'pose', box: [500, 0, 600, 300] }, T);
+    // Another camera's frame at the same time is another frame.
+    linker.see({ id: 'face2', camera: 'yard' }, { kind: 'face', box: [40, 10, 60, 30] }, T);
+    await Promise.resolve();
+    expect(links).toEqual([['face1', 'tight']]);
+    // A later frame does not link face1 again; the pose, now inside a person, is linked.
+    linker.see(cam('face1'), { kind: 'face', box: [440, 10, 460, 30] }, T + 1);
+    linker.see(cam('pose1'), { kind: 'pose', box: [420, 0, 480, 300] }, T + 1);
+    linker.see(cam('other'), { kind: 'person', box: [400, 0, 500, 300] }, T + 1);
+    await Promise.resolve();
+    expect(links).toEqual([
+      ['face1', 'tight'],
+      ['pose1', 'other'],
+    ]);
   });
 });
