@@ -183,13 +183,12 @@ data_dir: ${dir}
     await expect.poll(() => page.locator('#event-status').textContent()).toBe('No events match these filters.');
     expect(await cards.count()).toBe(0);
 
-    // Live: with the page left alone, the clip's next events appear in it.
+    // Live: with the page left alone, the clip's next events (a new visit, or a face on a visit) appear in it.
     await page.goto(`${url}#events?camera=stage`);
     await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    const before = new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-group'))));
-    await expect
-      .poll(async () => (await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-group')))).some((id) => !before.has(id)), { timeout: 120_000, interval: 2000 })
-      .toBe(true);
+    const shown = () => page.locator('#events a[href^="#events/"]').evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+    const before = new Set(await shown());
+    await expect.poll(async () => (await shown()).some((href) => !before.has(href)), { timeout: 120_000, interval: 2000 }).toBe(true);
     await page.close();
   }, 300_000);
 
