@@ -162,11 +162,12 @@ async function mountList(root, ctx) {
 
 function card(g) {
   const [main, ...others] = g.events;
+  const title = g.sub_label ?? eventTitle(main);
   return `
   <figure class="card group" data-group="${esc(g.id)}">
-    <a class="shot" href="#events/${encodeURIComponent(main.id)}">${eventImage(main, { title: g.title })}</a>
+    <a class="shot" href="#events/${encodeURIComponent(main.id)}">${eventImage(main, { title })}</a>
     <figcaption>
-      <a href="#events/${encodeURIComponent(main.id)}"><b>${esc(g.title)}</b></a>
+      <a href="#events/${encodeURIComponent(main.id)}"><b>${esc(title)}</b></a>
       <span class="kinds">(${g.kinds.map(esc).join(', ')})</span> on ${esc(g.camera)}<br>
       <span class="muted">${when(g.start_time)} · ${duration(g.start_time, g.end_time)} · ${percent(main.top_score)}</span>
       ${

@@ -11,8 +11,8 @@ export function pageStyle(name) {
   document.head.append(link);
 }
 
-/** What an event is called: the person's name when known, else its label ("hands_up", "knife"). */
-export const eventTitle = (e) => e.sub_label || e.label;
+/** What an event is called: the person's name when known, else its label ("hands_up", "knife", "unknown face"). */
+export const eventTitle = (e) => e.sub_label || (e.kind === 'face' && e.label === 'face' ? 'unknown face' : e.label);
 
 /** "12 s", "3 min", "going on". */
 export function duration(start, end) {
