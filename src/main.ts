@@ -16,7 +16,7 @@ import { EventLog } from './events/event-log.js';
 import { EventManager } from './events/event-manager.js';
 import { EventRetention } from './events/event-retention.js';
 import { SnapshotStore } from './events/snapshot-store.js';
-import type { Logger } from './log.js';
+import type { Logger, LogRing } from './log.js';
 import { Detector } from './models/detector.js';
 import { MotionGate } from './motion/motion-gate.js';
 import { HomeAssistantClient } from './outputs/homeassistant/ha-client.js';
@@ -29,6 +29,12 @@ import { FaceRegistry } from './registry/face-registry.js';
 import { WebServer, route, type Listener, type RoutePlugin } from './server/app.js';
 import { JpegCache } from './server/jpeg-cache.js';
 import { analyzeRoutes } from './server/routes/analyze.js';
+import { analyzeClipRoutes } from './server/routes/analyze-clip.js';
+import { cameraControlRoutes } from './server/routes/camera-control.js';
+import { configRoutes } from './server/routes/config.js';
+import { logRoutes } from './server/routes/logs.js';
+import { statsHistoryRoutes } from './server/routes/stats-history.js';
+import { vendorRoutes } from './server/routes/vendor.js';
 import { eventRoutes } from './server/routes/events.js';
 import { faceRoutes } from './server/routes/faces.js';
 import { peopleRoutes } from './server/routes/people.js';
@@ -41,7 +47,9 @@ import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
 import { poseRoutes } from './server/routes/poses.js';
 import { statsRoutes } from './server/routes/stats.js';
 import { StatsPublisher } from './outputs/mqtt/stats-publisher.js';
+import { LoadHistory } from './stats/load-history.js';
 import { Stats } from './stats/stats.js';
+import { AnalyzerSwitchStore } from './store/analyzer-switches.js';
 import { telegramRoutes } from './server/routes/telegram.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
@@ -84,6 +92,10 @@ interface Core {
   snapshotUrl: SnapshotUrl;
   /** The live numbers; built first because models, analysis, cameras and MQTT all report into it. */
   stats: Stats;
+  /** The stats sampled over the last hours, for the statistics page. */
+  load: LoadHistory;
+  /** Analyzers switched off per camera from the web UI. */
+  analyzerSwitches: AnalyzerSwitchStore;
 }
 
 /**
@@ -103,6 +115,8 @@ export class Argus {
     private readonly logger: Logger,
     /** The analyzers to run; tests add their own. */
     private readonly analyzers: readonly AnyAnalyzer[] = ANALYZERS,
+    /** The logger's recent lines, for the log page (`argus run` keeps them; tests may not). */
+    private readonly logRing?: LogRing,
   ) {}
 
   async start(): Promise<Running> {
@@ -113,13 +127,13 @@ export class Argus {
     const events = this.startEvents(core);
     const parts = this.startAnalyzerParts(core);
     const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
-    this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
+    const ha = this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
     this.startCameras(core, scheduler);
     this.startStats(core, mqtt, scheduler);
     const alertGate = await this.startHomeAssistant(core);
     this.startFrigate(core, mqtt, registry);
     const telegram = await this.startTelegram(core, registry, alertGate);
-    const routes = [...this.routes(core, detector, registry, telegram), ...parts.routes];
+    const routes = [...this.routes(core, detector, registry, ha, telegram), ...parts.routes];
     const { port, token } = await this.startServer(core, mqtt, routes);
     return { port, mqttUrl, token };
   }
@@ -144,6 +158,7 @@ export class Argus {
     const db = openDatabase(join(dataDir, 'argus.db'));
     this.stops.push(() => void db.close());
     const signer = new SnapshotSigner(snapshotKey(dataDir));
+    const stats = new Stats({ cameras: enabled, kinds });
     const publicUrl = config.server.public_url;
     if (!publicUrl)
       log.info('server.public_url is not set: snapshot links in Home Assistant, MQTT and Telegram are relative, so a phone notification cannot show them (docs/home-assistant.md)');
@@ -165,7 +180,9 @@ export class Argus {
       poses: new PoseLibrary(db),
       // the newest frame is read when a sample is captured, long after the cameras started
       addon: Boolean(process.env.SUPERVISOR_TOKEN),
-      stats: new Stats({ cameras: enabled, kinds }),
+      stats,
+      load: new LoadHistory({ report: () => stats.report() }),
+      analyzerSwitches: new AnalyzerSwitchStore(db),
     };
   }
 
@@ -266,6 +283,7 @@ export class Argus {
       now: () => Date.now(),
       logger: log.child({ part: 'analyzers' }),
       onIdle: (camera) => stats.idle(camera),
+      switchedOff: (camera, name) => core.analyzerSwitches.isOff(camera, name),
     });
     const scheduler = new AnalysisScheduler({
       analyze: (frame, motion) => analyzer.analyze(frame, motion),
@@ -316,7 +334,7 @@ export class Argus {
     mqtt: MqttConnection,
     registry: FaceRegistry,
     switches: Record<string, SwitchControl>,
-  ): void {
+  ): HomeAssistantMqtt {
     const ha = new HomeAssistantMqtt({
       mqtt,
       bus,
@@ -340,6 +358,7 @@ export class Argus {
     });
     ha.start();
     this.stops.push(() => ha.stop());
+    return ha;
   }
 
   private startCameras({ cameras, enabled, ffmpegPath, bus, stats, log }: Core, scheduler: AnalysisScheduler | undefined): void {
@@ -374,9 +393,11 @@ export class Argus {
   }
 
   /** The live numbers: rates sampled, events timed off the bus, the report on `argus/stats` every minute. */
-  private startStats({ bus, stats }: Core, mqtt: MqttConnection, scheduler: AnalysisScheduler | undefined): void {
+  private startStats({ bus, stats, load }: Core, mqtt: MqttConnection, scheduler: AnalysisScheduler | undefined): void {
     stats.start({ bus, scheduler, statuses: () => [...this.sources.values()].map((s) => s.status()) });
     this.stops.push(() => stats.stop(bus));
+    load.start();
+    this.stops.push(() => load.stop());
     const publisher = new StatsPublisher({ mqtt, report: () => stats.report() });
     publisher.start();
     this.stops.push(() => publisher.stop());
@@ -477,14 +498,28 @@ export class Argus {
 
   /** The API's route groups. */
   private routes(
-    { config, bus, kinds, eventStore: store, unknownFaces, snapshots, poses, stats, dataDir }: Core,
+    { config, bus, kinds, eventStore: store, unknownFaces, snapshots, poses, stats, db, load, dataDir, cameras, enabled, ffmpegPath, analyzerSwitches }: Core,
     detector: Detector | undefined,
     registry: FaceRegistry,
+    ha: HomeAssistantMqtt,
     telegram?: TelegramOutput,
   ): RoutePlugin[] {
     const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
+    const { loaded, logRing } = this;
     const routes: RoutePlugin[] = [
       route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes }),
+      route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace: (e) => registry.match(e), ffmpegPath }),
+      route(statsHistoryRoutes, '/api/stats', { db, load: () => load.samples() }),
+      route(logRoutes, '/api/logs', { recent: logRing && ((level, limit) => logRing.recent(level, limit)), eventLogDir: join(dataDir, 'logs') }),
+      route(configRoutes, '/api/config', { config, source: loaded.source, secrets: loaded.secrets, demo: loaded.demo }),
+      route(cameraControlRoutes, '/api/cameras', {
+        cameras: Object.fromEntries(enabled.map((name) => [name, { analyzers: this.analyzersOn(cameras[name]) }])),
+        analyzers: this.analyzers.map((a) => a.name),
+        pause: ha,
+        switches: analyzerSwitches,
+        ffmpegPath,
+      }),
+      route(vendorRoutes, '/ui/vendor', {}),
       route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names, logDir: join(dataDir, 'logs'), onDelete: (id) => unknownFaces.removeEvent(id) }),
       route(faceRoutes, '/api/faces', { registry }),
       route(unknownFaceRoutes, '/api/unknown-faces', { store: unknownFaces, registry, model: config.models.faces.embedder }),

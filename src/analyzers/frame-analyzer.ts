@@ -26,6 +26,8 @@ export interface FrameAnalyzerOptions extends Omit<AnalyzerServices, 'logger'> {
   zonesOf?: (camera: string, box: Box, label?: string) => string[];
   now: () => number;
   logger: Logger;
+  /** An analyzer switched off on a camera from the web UI (AnalyzerSwitchStore.isOff): inactive, as if outside its schedule. */
+  switchedOff?: (camera: string, analyzer: string) => boolean;
   /** A frame no analyzer was active for (all off, or outside their schedules): the stats count it skipped, not analyzed. */
   onIdle?: (camera: string) => void;
 }
@@ -58,7 +60,7 @@ export class FrameAnalyzer {
     const known = this.perCamera.get(name);
     if (known) return known;
     const configs = this.opts.cameras[name] ?? {};
-    const { logger, analyzers, config, shared, zonesOf: _z, now: _n, onIdle: _i, ...services } = this.opts;
+    const { logger, analyzers, config, shared, zonesOf: _z, now: _n, onIdle: _i, switchedOff: _s, ...services } = this.opts;
     const list = analyzers.map((analyzer): Running => {
       // Parsing here too lets a list carry analyzers the config file never named (their defaults).
       const camera = cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
@@ -77,10 +79,10 @@ export class FrameAnalyzer {
   }
 
   /** Analyzers that are on, have their models and are inside their schedule now; one that went off forgets its state. */
-  private active(list: Running[]): Running[] {
+  private active(camera: string, list: Running[]): Running[] {
     const time = this.opts.now();
     return list.filter((r) => {
-      const active = r.camera.enabled && r.analyzer.needs.every((f) => this.opts.models.has(f)) && r.schedule.isActive(time);
+      const active = r.camera.enabled && !this.opts.switchedOff?.(camera, r.analyzer.name) && r.analyzer.needs.every((f) => this.opts.models.has(f)) && r.schedule.isActive(time);
       if (r.wasActive && !active) r.state.reset?.();
       r.wasActive = active;
       return active;
@@ -88,7 +90,7 @@ export class FrameAnalyzer {
   }
 
   async analyze(frame: Frame, motion: MotionResult): Promise<Detection[]> {
-    const active = this.active(this.camera(frame.camera));
+    const active = this.active(frame.camera, this.camera(frame.camera));
     if (active.length === 0) {
       this.opts.onIdle?.(frame.camera);
       return [];

@@ -7,8 +7,8 @@ import type { ApiScope } from './zod-validation.js';
 
 /** What an upload route takes; set as the route's `config.upload`, so each route has its own limit. */
 export interface UploadLimit {
-  /** `photo`: an image/* body or multipart files. `archive`: a gzip body or one multipart file. */
-  kind: 'photo' | 'archive';
+  /** `photo`: an image/* body or multipart files. `archive`: a gzip body or one multipart file. `video`: one multipart file. */
+  kind: 'photo' | 'archive' | 'video';
   maxBytes: number;
   /** Files accepted in one multipart form. */
   maxFiles: number;
@@ -39,10 +39,12 @@ const MAX_FIELDS = 20;
 const MAX_FIELD_BYTES = 1024;
 const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
-const howToSend = (limit: UploadLimit) =>
-  limit.kind === 'photo'
-    ? 'send the photo as multipart/form-data (a file field) or as an image/* body'
-    : 'send the archive as an application/gzip body or a multipart/form-data file';
+const HOW_TO_SEND: Record<UploadLimit['kind'], string> = {
+  photo: 'send the photo as multipart/form-data (a file field) or as an image/* body',
+  archive: 'send the archive as an application/gzip body or a multipart/form-data file',
+  video: 'send the video as a multipart/form-data file',
+};
+const howToSend = (limit: UploadLimit) => HOW_TO_SEND[limit.kind];
 
 function limitOf(req: FastifyRequest): UploadLimit {
   const limit = req.routeOptions.config.upload;

@@ -53,6 +53,7 @@ export class TelegramOutbox {
     private readonly db: Db,
     private readonly limit: number,
     private readonly clock: () => number = Date.now,
+    private readonly sent = new TelegramSentLog(db),
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS telegram_outbox (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -99,9 +100,18 @@ export class TelegramOutbox {
     return row && toItem(row);
   }
 
-  /** Called once Telegram confirmed the alert. */
+  /** Called once Telegram refused the alert for good: it goes without counting as sent. */
   remove(id: number): void {
     this.db.prepare('DELETE FROM telegram_outbox WHERE id = ?').run(id);
+  }
+
+  /** Called once Telegram confirmed the alert: it leaves the outbox and is counted as sent, in one transaction. */
+  markSent(id: number): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT camera, weapon FROM telegram_outbox WHERE id = ?').get(id) as { camera: string; weapon: number } | undefined;
+      if (row) this.sent.record(row.camera, row.weapon === 1, this.clock());
+      this.remove(id);
+    })();
   }
 
   recordAttempt(id: number): void {
@@ -110,6 +120,42 @@ export class TelegramOutbox {
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM telegram_outbox').get() as { n: number }).n;
+  }
+}
+
+/** Sent alerts per bucket of time (the statistics page); `start` is the bucket's first second, UTC. */
+export interface SentCount {
+  start: number;
+  n: number;
+}
+
+/** A year of sent alerts is kept for the statistics; older rows go as new ones come. */
+const SENT_KEEP_MS = 366 * 86_400_000;
+
+/**
+ * One row per alert Telegram confirmed (the outbox itself forgets an alert once it is sent): the
+ * "notifications sent" chart counts these. Its own class, so the statistics read it with Telegram off.
+ */
+export class TelegramSentLog {
+  constructor(private readonly db: Db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS telegram_sent (time INTEGER NOT NULL, camera TEXT NOT NULL, weapon INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS telegram_sent_time ON telegram_sent (time);`);
+  }
+
+  /** `time` in ms since the epoch. */
+  record(camera: string, weapon: boolean, time: number): void {
+    this.db.prepare('INSERT INTO telegram_sent (time, camera, weapon) VALUES (?, ?, ?)').run(time, camera, weapon ? 1 : 0);
+    this.db.prepare('DELETE FROM telegram_sent WHERE time < ?').run(time - SENT_KEEP_MS);
+  }
+
+  /** Alerts sent in [from, to) (seconds), per `bucket` seconds, buckets starting at the reader's midnight or hour (`utcOffset` seconds east of UTC). */
+  counts(q: { from: number; to: number; bucket: number; utcOffset: number }): SentCount[] {
+    return this.db
+      .prepare(
+        `SELECT CAST((CAST((time / 1000.0 + @offset) / @bucket AS INTEGER) * @bucket) - @offset AS INTEGER) AS start, COUNT(*) AS n
+         FROM telegram_sent WHERE time >= @from * 1000 AND time < @to * 1000 GROUP BY start ORDER BY start`,
+      )
+      .all({ offset: q.utcOffset, bucket: q.bucket, from: q.from, to: q.to }) as SentCount[];
   }
 }
 

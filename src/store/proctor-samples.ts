@@ -11,6 +11,8 @@ export interface ProctorSample {
   /** ms since the epoch: when the frame was taken. */
   time: number;
   features: number[];
+  /** The seat's normalised pose vector when a pose model saw one (joined to the ratios in `ratios_pose` mode). */
+  pose?: number[] | null;
   /** Null until a proctor labels it; unlabelled samples are not trained on. */
   label: SampleLabel | null;
 }
@@ -32,6 +34,7 @@ interface SampleRow {
   seat: string;
   time: number;
   features: string;
+  pose: string | null;
   label: SampleLabel | null;
 }
 
@@ -43,7 +46,7 @@ interface ClassifierRow {
   report: string;
 }
 
-const COLUMNS = 'id, camera, seat, time, features, label';
+const COLUMNS = 'id, camera, seat, time, features, pose, label';
 
 /**
  * The `proctor_samples` and `proctor_classifiers` tables (docs/proctoring.md). The crop is kept
@@ -68,13 +71,16 @@ export class ProctorSampleStore {
       samples TEXT NOT NULL,
       report TEXT NOT NULL
     )`);
+    // Added with the pose vector: a database from before has no such column.
+    const columns = db.prepare('PRAGMA table_info(proctor_samples)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'pose')) db.exec('ALTER TABLE proctor_samples ADD COLUMN pose TEXT');
   }
 
   add(s: Omit<ProctorSample, 'id'>, crop?: Buffer): ProctorSample {
     const r = this.db
-      .prepare('INSERT INTO proctor_samples (camera, seat, time, features, crop, label) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(s.camera, s.seat, s.time, JSON.stringify(s.features), crop ?? null, s.label);
-    return { ...s, id: Number(r.lastInsertRowid) };
+      .prepare('INSERT INTO proctor_samples (camera, seat, time, features, pose, crop, label) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(s.camera, s.seat, s.time, JSON.stringify(s.features), s.pose ? JSON.stringify(s.pose) : null, crop ?? null, s.label);
+    return { ...s, pose: s.pose ?? null, id: Number(r.lastInsertRowid) };
   }
 
   get(id: number): ProctorSample | null {
@@ -147,7 +153,7 @@ export class ProctorSampleStore {
 }
 
 function fromRow(row: SampleRow): ProctorSample {
-  return { ...row, features: JSON.parse(row.features) as number[] };
+  return { ...row, features: JSON.parse(row.features) as number[], pose: row.pose === null ? null : (JSON.parse(row.pose) as number[]) };
 }
 
 function fromClassifierRow(row: ClassifierRow): SavedClassifier {

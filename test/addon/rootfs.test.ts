@@ -73,6 +73,8 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
       // Nothing that only builds: no human-models, tfjs, face-api, ffmpeg-installer, compilers.
       const modules = readdirSync(join(image.root, 'app/node_modules'));
       expect(modules.filter((m) => ['@vladmandic', '@tensorflow', '@ffmpeg-installer'].includes(m))).toEqual([]);
+      // The statistics page's chart library is served from production node_modules (src/server/routes/vendor.ts).
+      expect(existsSync(join(image.root, 'app/node_modules/uplot/dist/uPlot.esm.js'))).toBe(true);
       expect(existsSync(join(image.root, 'usr/bin/gcc'))).toBe(false);
       expect(readdirSync(join(image.root, 'app/node_modules/onnxruntime-node/bin/napi-v6'))).toEqual(['linux']);
       expect(readdirSync(join(image.root, 'app/node_modules/onnxruntime-node/bin/napi-v6/linux'))).toEqual(['x64']);

@@ -175,3 +175,70 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing a live seat (../shared/fixtu
     expect(cues.has('suspicious')).toBe(true);
   });
 });
+
+describe('the Proctoring page’s routes', () => {
+  it('cross-validates without saving (/evaluate), then /train saves; /cameras shows seats, session and classifier', async () => {
+    const { store, training, app } = setup('evaluate');
+    twoClouds(store);
+    const cameras = async () => (await app.inject({ url: '/api/proctor/cameras' })).json();
+    expect(await cameras()).toEqual([{ camera: 'exam', seats: ['seat'], session: null, classifier: null }]);
+    const r = await app.inject({ method: 'POST', url: '/api/proctor/evaluate', payload: { camera: 'exam' } });
+    expect(r.json()).toMatchObject({ k: 3, samples: 20, accuracy: 1, features: 'ratios' });
+    expect(store.classifier('exam')).toBeNull();
+    expect(training.classifier('exam')).toBeNull();
+    await app.inject({ method: 'POST', url: '/api/proctor/train', payload: { camera: 'exam' } });
+    expect((await cameras())[0].classifier).toMatchObject({ k: 3, samples: 20 });
+    const few = await app.inject({ method: 'POST', url: '/api/proctor/evaluate', payload: { camera: 'door' } });
+    expect([few.statusCode, few.json().code]).toEqual([404, 'camera_not_found']);
+  });
+});
+
+describe.skipIf(!existsSync(BACKGROUND))('capturing every seat at once, and the pose vector joined (../shared/fixtures/people/background.jpg)', () => {
+  const half = (x0: number, x1: number) =>
+    [
+      [x0, 0],
+      [x1, 0],
+      [x1, 1],
+      [x0, 1],
+    ] as Array<[number, number]>;
+
+  it('captures the occupied seat and names the empty one with its reason; in ratios_pose mode trains on 52-long vectors', async () => {
+    const bg = await loadImage(BACKGROUND);
+    const block: [number, number, number, number] = [100, 50, 140, 130];
+    let frame: Frame = { ...bg, time: 0 };
+    const { store, training, app } = setup('captures', () => frame);
+    const proctor = proctorAnalyzer.create({
+      camera: 'exam',
+      config: proctorSchema.parse({ features: 'ratios_pose' }),
+      cameraConfig: {
+        enabled: true,
+        schedule: [],
+        required_zones: [],
+        seats: [
+          { name: 'A1', coordinates: half(0, 0.5) },
+          { name: 'A2', coordinates: half(0.5, 1) },
+        ],
+      },
+      models: { has: () => false } as unknown as AnalyzerModels,
+      matchFace: () => null,
+      references: () => [],
+      shared: { sessions: { active: () => ({ id: 's1' }) }, training },
+      logger: silentLogger(),
+    });
+    const capture = () => app.inject({ method: 'POST', url: '/api/proctor/captures', payload: { camera: 'exam' } });
+    const none = await capture();
+    expect([none.statusCode, none.json().samples, none.json().refused.map((r: { seat: string }) => r.seat)]).toEqual([200, [], ['A1', 'A2']]);
+    await proctor.analyze({ camera: 'exam', time: 0, img: bg, objects: async () => [], persons: async () => [], earlier: [] } satisfies FrameContext);
+    frame = { ...withBlock(bg, block), time: 1000 };
+    const r = await capture();
+    expect(r.statusCode).toBe(201);
+    expect(r.json().samples.map((s: { seat: string; pose: unknown }) => [s.seat, s.pose])).toEqual([['A1', null]]);
+    expect(r.json().refused).toEqual([{ seat: 'A2', code: 'no_background', error: expect.stringContaining('seat A2') }]);
+
+    // No pose model here: every pose is null, and ratios_pose joins zeros.
+    twoClouds(store);
+    const report = (await app.inject({ method: 'POST', url: '/api/proctor/train', payload: { camera: 'exam' } })).json();
+    expect(report.features).toBe('ratios_pose');
+    expect(training.classifier('exam')?.samples[0].features).toHaveLength(18 + 34);
+  });
+});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/database.js';
-import { TelegramOutbox, type OutboxDraft } from '../../src/store/outbox.js';
+import { TelegramOutbox, TelegramSentLog, type OutboxDraft } from '../../src/store/outbox.js';
 import { TelegramState } from '../../src/store/telegram-state.js';
 
 function draft(n: number, weapon = false, photo: Buffer | null = null): OutboxDraft {
@@ -24,6 +24,22 @@ afterEach(() => {
 });
 
 describe('TelegramOutbox', () => {
+  it('counts an alert as sent only when Telegram confirmed it, per hour, for the statistics', () => {
+    let now = Date.UTC(2026, 10, 23, 10, 15);
+    const outbox = new TelegramOutbox(db, 100, () => now);
+    outbox.add([draft(1), draft(2), draft(3)]);
+    outbox.markSent(outbox.peek()!.id);
+    outbox.remove(outbox.peek()!.id); // refused for good
+    now += 3600_000;
+    outbox.markSent(outbox.peek()!.id);
+    expect(outbox.count()).toBe(0);
+    const from = Date.UTC(2026, 10, 23) / 1000;
+    expect(new TelegramSentLog(db).counts({ from, to: from + 86_400, bucket: 3600, utcOffset: 0 })).toEqual([
+      { start: from + 10 * 3600, n: 1 },
+      { start: from + 11 * 3600, n: 1 },
+    ]);
+  });
+
   it('hands alerts out oldest first and forgets one only when it is removed', () => {
     const outbox = new TelegramOutbox(db, 100);
     const jpeg = Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);

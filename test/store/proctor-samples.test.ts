@@ -43,3 +43,22 @@ describe('ProctorSampleStore', () => {
     expect(() => store.setLabel(s.id, 'cheating' as 'normal')).toThrow(/CHECK constraint/);
   });
 });
+
+describe('ProctorSampleStore on a database from before the pose vector', () => {
+  it('adds the pose column, keeps the old samples, and stores a pose with a new one', () => {
+    const path = join(dir, 'old.db');
+    const db = openDatabase(path);
+    // the table as it was first created, without `pose`
+    db.exec(`CREATE TABLE proctor_samples (id INTEGER PRIMARY KEY AUTOINCREMENT, camera TEXT NOT NULL, seat TEXT NOT NULL, time REAL NOT NULL,
+      features TEXT NOT NULL, crop BLOB, label TEXT CHECK (label IN ('normal', 'suspicious')))`);
+    db.prepare('INSERT INTO proctor_samples (camera, seat, time, features, label) VALUES (?, ?, ?, ?, ?)').run('exam', 'A1', 1, JSON.stringify(features(0.1)), 'normal');
+    const store = new ProctorSampleStore(db);
+    const pose = Array.from({ length: 34 }, (_, i) => i / 100);
+    store.add({ camera: 'exam', seat: 'A1', time: 2, features: features(0.2), pose, label: null });
+    expect(store.list().map((s) => [s.features[0], s.pose?.length ?? null])).toEqual([
+      [0.1, null],
+      [0.2, 34],
+    ]);
+    db.close();
+  });
+});

@@ -4,8 +4,14 @@ import type { AnalyzerModels, CameraAnalyzer, FrameContext, MatchFace, SessionsV
 import type { ProctorConfig, SeatConfig } from './config.js';
 import type { Incident } from './cue-timer.js';
 import { SeatObserver, type Classifier } from './observe.js';
-import { ProctorRoom, type OpenIncident } from './room.js';
+import { ProctorRoom, type OccupiedMemory, type OpenIncident } from './room.js';
 import { resolveSeats, type Seat } from './seats.js';
+
+/** The sessions as the camera sees them; with `occupied`/`markOccupied` a session resumed after a restart remembers its seats. */
+export interface ExamSessions extends SessionsView {
+  occupied?(id: string): string[];
+  markOccupied?(id: string, seat: string): void;
+}
 
 export interface ProctorCameraOptions {
   camera: string;
@@ -14,7 +20,7 @@ export interface ProctorCameraOptions {
   models: AnalyzerModels;
   matchFace: MatchFace;
   /** Whether an exam runs now; `always` for a recording that is one session from start to end (the CLI). */
-  sessions: SessionsView | 'always' | undefined;
+  sessions: ExamSessions | 'always' | undefined;
   classifier?: () => Classifier | null;
   /** Each incident once it has ended (the CLI's report). */
   onIncident?: (incident: Incident) => void;
@@ -49,12 +55,22 @@ export class ProctorCamera implements CameraAnalyzer {
     return this.observer.features(img, seat);
   }
 
+  /** The seat's normalised pose vector (the pose model on its crop), or null. */
+  pose(img: RgbImage, seat: Seat): Promise<Float32Array | null> {
+    return this.observer.pose(img, seat);
+  }
+
+  /** What the k-NN is trained on (`analyzers.proctor.features`). */
+  get featureMode(): ProctorConfig['features'] {
+    return this.opts.config.features;
+  }
+
   async analyze(frame: FrameContext): Promise<Detection[]> {
     const { sessions } = this.opts;
     const session = sessions === 'always' ? { id: 'always' } : (sessions?.active(frame.camera) ?? null);
     if (session?.id !== this.room?.session) this.end(frame.time);
     if (!session) return [];
-    this.room ??= { session: session.id, room: new ProctorRoom(this.opts.config, this.candidates(), this.opts.onIncident) };
+    this.room ??= { session: session.id, room: new ProctorRoom(this.opts.config, this.candidates(), this.opts.onIncident, this.memory(session.id)) };
     this.lastTime = frame.time;
     const seats = this.seatsFor(frame.img.width, frame.img.height);
     const facts = { img: frame.img, objects: await frame.objects(), persons: await frame.persons(), earlier: frame.earlier };
@@ -71,6 +87,13 @@ export class ProctorCamera implements CameraAnalyzer {
 
   reset(): void {
     this.end();
+  }
+
+  private memory(id: string): OccupiedMemory | undefined {
+    const { sessions } = this.opts;
+    if (typeof sessions !== 'object' || !sessions.occupied || !sessions.markOccupied) return undefined;
+    const mark = sessions.markOccupied.bind(sessions);
+    return { seats: sessions.occupied(id), mark: (seat) => mark(id, seat) };
   }
 
   private candidates(): Map<string, string> {

@@ -9,6 +9,11 @@ export const proctorSchema = z
   .object({
     /** T: a pixel is the person's when its mean |ΔR,ΔG,ΔB| from the empty seat exceeds this (the paper: 45–50 best). */
     threshold: z.number().min(0).max(255).default(45),
+    /**
+     * The k-NN's feature vector: the paper's 18 ratios, or those joined by the seat's normalised pose
+     * vector (34 more; docs/proctoring.md compares both). Takes effect at the next training.
+     */
+    features: z.enum(['ratios', 'ratios_pose']).default('ratios'),
     /** k of the k-NN vote when no trained classifier says otherwise (the paper: 3 was best). */
     k: z.number().int().min(1).max(99).default(3),
     /** An incident ends once its condition has been false this long (a single missed frame does not split it). */
@@ -31,7 +36,7 @@ export const proctorSchema = z
           .prefault({}),
         /** Head turned left or right by at least `angle` degrees. */
         looking_away: z
-          .object({ ...cueBase(3), angle: z.number().min(0).max(90).default(35) })
+          .object({ ...cueBase(3), angle: z.number().min(0).max(90).default(45) })
           .strict()
           .prefault({}),
         /** Head bowed by at least `angle` degrees. */

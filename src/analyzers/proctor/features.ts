@@ -42,3 +42,62 @@ function span(data: Uint8Array, start: number, step: number, count: number): num
   }
   return first < 0 ? 0 : last - first + 1;
 }
+
+/** A keypoint as both pose models give it. */
+export interface PosePoint {
+  name: string;
+  x: number;
+  y: number;
+  score: number;
+}
+
+/** MoveNet's 17 COCO keypoints, which BlazePose names alike: the pose vector's order. */
+export const POSE_POINTS = [
+  'nose',
+  'left_eye',
+  'right_eye',
+  'left_ear',
+  'right_ear',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
+  'right_ankle',
+] as const;
+export const POSE_LENGTH = POSE_POINTS.length * 2;
+
+/** The classifier's vector in `ratios_pose` mode: the 18 ratios, then the pose vector (zeros where no pose was found). */
+export function joinPose(ratios: ArrayLike<number>, pose: ArrayLike<number> | null): number[] {
+  return [...Array.from(ratios), ...(pose ? Array.from(pose) : new Array<number>(POSE_LENGTH).fill(0))];
+}
+
+/**
+ * The normalised pose vector the issue asks to join to the 18 ratios: each of the 17 keypoints'
+ * x and y relative to the centre of the confident keypoints' box, over that box's larger side, so
+ * it depends neither on where the person sits nor on how far the camera is. A keypoint below
+ * `minScore` (hidden, or under a desk) is 0, 0: the centre. Null when fewer than 3 are confident.
+ */
+export function poseVector(keypoints: readonly PosePoint[], minScore = 0.3): Float32Array | null {
+  const seen = POSE_POINTS.map((name) => keypoints.find((k) => k.name === name && k.score >= minScore));
+  const confident = seen.filter((k): k is PosePoint => k !== undefined);
+  if (confident.length < 3) return null;
+  const xs = confident.map((k) => k.x);
+  const ys = confident.map((k) => k.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const size = Math.max(x1 - x0, y1 - y0);
+  if (size <= 0) return null;
+  const out = new Float32Array(POSE_LENGTH);
+  seen.forEach((k, i) => {
+    if (!k) return;
+    out[2 * i] = (k.x - (x0 + x1) / 2) / size;
+    out[2 * i + 1] = (k.y - (y0 + y1) / 2) / size;
+  });
+  return out;
+}

@@ -5,7 +5,7 @@ import type { AnalyzerModels, MatchFace } from '../analyzer.js';
 import { cropImage } from '../crop.js';
 import type { ProctorConfig } from './config.js';
 import type { SeatObservation } from './cues.js';
-import { ratioFeatures } from './features.js';
+import { FEATURE_LENGTH, joinPose, poseVector, ratioFeatures } from './features.js';
 import { headFromFace, headFromPose, type NamedPoint } from './head-direction.js';
 import { classify, type Sample } from './knn.js';
 import { seatOf, type Seat } from './seats.js';
@@ -67,7 +67,7 @@ export class SeatObserver {
       if (!o.head) o.head = this.poseHead(facts.earlier, seat);
       if (persons.length === 0 && o.faces.length === 0) {
         if (!fixedBackground || !this.backgrounds.has(seat.name)) this.backgrounds.set(seat.name, facts.img);
-      } else o.knn = this.silhouetteVerdict(facts.img, seat);
+      } else o.knn = await this.silhouetteVerdict(facts.img, seat, facts.earlier);
       out.set(seat.name, o);
     }
     return out;
@@ -82,11 +82,30 @@ export class SeatObserver {
     return box ? ratioFeatures(mask, box) : null;
   }
 
-  private silhouetteVerdict(img: RgbImage, seat: Seat): SeatObservation['knn'] {
+  /**
+   * The seat's normalised pose vector: the pose analyzer's skeleton in the seat when it ran on
+   * this frame, else the pose model on the seat's crop; null without a pose model or a pose.
+   */
+  async pose(img: RgbImage, seat: Seat, earlier: readonly Detection[] = []): Promise<Float32Array | null> {
+    for (const d of earlier) {
+      const keypoints = (d.keypoints ?? d.attributes?.keypoints) as NamedPoint[] | undefined;
+      if (d.kind === 'person' && keypoints && seatOf([seat], d.box)) return poseVector(keypoints);
+    }
+    const { models } = this.deps;
+    if (!models.has('pose')) return null;
+    const { image } = cropImage(img, seat.box);
+    const [surest] = (await models.detectPoses(image)).sort((a, b) => b.score - a.score);
+    return surest ? poseVector(surest.keypoints) : null;
+  }
+
+  private async silhouetteVerdict(img: RgbImage, seat: Seat, earlier: readonly Detection[]): Promise<SeatObservation['knn']> {
     const classifier = this.deps.classifier();
     if (!classifier || classifier.samples.length === 0) return null;
     const features = this.features(img, seat);
-    return features ? classify(classifier.samples, features, classifier.k) : null;
+    if (!features) return null;
+    // A classifier trained in `ratios_pose` mode carries longer vectors: it votes on the pose too.
+    const withPose = classifier.samples[0].features.length > FEATURE_LENGTH;
+    return classify(classifier.samples, withPose ? joinPose(features, await this.pose(img, seat, earlier)) : features, classifier.k);
   }
 
   private async lookAtFaces(img: RgbImage, seat: Seat, o: SeatObservation): Promise<void> {

@@ -1,14 +1,16 @@
 import { route } from '../../server/app.js';
 import { proctorRoutes } from '../../server/routes/proctor.js';
 import { ProctorSampleStore } from '../../store/proctor-samples.js';
-import type { AnalyzerParts, PartsContext, SessionsView } from '../analyzer.js';
+import { ProctorSessionStore } from '../../store/proctor-sessions.js';
+import type { AnalyzerParts, PartsContext } from '../analyzer.js';
+import { WHOLE_FRAME_SEAT } from './seats.js';
 import { SessionSchedule } from './session-schedule.js';
 import { ProctorSessions } from './sessions.js';
 import { ProctorTraining } from './training.js';
 
 /** What every proctored camera shares: the exam sessions and the training. */
 export interface ProctorShared {
-  sessions: SessionsView;
+  sessions: ProctorSessions;
   training: ProctorTraining;
 }
 
@@ -17,16 +19,30 @@ export interface ProctorShared {
  * windows start and stop them), labelled samples and classifiers, and the /api/proctor routes.
  */
 export function proctorParts(context: PartsContext): AnalyzerParts & { shared: ProctorShared } {
-  const { cameras, db, events, snapshotUrl, allCameras, latestFrame } = context;
-  const sessions = new ProctorSessions();
+  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, logger } = context;
+  // kept in SQLite: a session running when Argus stopped runs again
+  const sessions = new ProctorSessions(Date.now, 100, new ProctorSessionStore(db));
+  // A session resumed on a camera that is no longer proctored could never be stopped: end it now.
+  for (const s of sessions.list()) {
+    if (s.ended_at !== null || s.camera in cameras) continue;
+    sessions.stop(s.camera);
+    logger.info(`exam session ${s.id} on camera ${s.camera} ended: the camera is no longer proctored`);
+  }
   const training = new ProctorTraining(new ProctorSampleStore(db), latestFrame);
   const windows = Object.fromEntries(Object.entries(cameras).map(([name, c]) => [name, (c.sessions as string[] | undefined) ?? []]));
   const schedule = new SessionSchedule({ sessions, windows });
+  const seats = Object.fromEntries(Object.entries(cameras).map(([name, c]) => [name, seatNames(c.seats)]));
   return {
     shared: { sessions, training },
-    routes: [route(proctorRoutes, '/api/proctor', { sessions, training, events, snapshotUrl, cameras: allCameras, proctored: Object.keys(cameras) })],
+    routes: [route(proctorRoutes, '/api/proctor', { sessions, seats, training, events, snapshotUrl, cameras: allCameras, proctored: Object.keys(cameras) })],
     switches: { exam_session: sessions.switchControl('Home Assistant') },
     start: () => schedule.start(),
     stop: () => schedule.stop(),
   };
+}
+
+/** A camera's seat names as configured; none configured: the whole frame. */
+function seatNames(seats: unknown): string[] {
+  const names = Array.isArray(seats) ? seats.map((s: { name?: unknown }) => String(s.name)) : [];
+  return names.length > 0 ? names : [WHOLE_FRAME_SEAT];
 }

@@ -10,6 +10,12 @@ export interface OpenIncident {
   score: number;
 }
 
+/** Seats sat in earlier in the session (before a restart), and where to record a seat's first occupant. */
+export interface OccupiedMemory {
+  seats: readonly string[];
+  mark(seat: string): void;
+}
+
 interface SeatState {
   everOccupied: boolean;
   timers: CueTimer[];
@@ -27,6 +33,7 @@ export class ProctorRoom {
     private readonly config: ProctorConfig,
     private readonly candidates: ReadonlyMap<string, string>,
     private readonly onIncident: (incident: Incident) => void = () => {},
+    private readonly memory?: OccupiedMemory,
   ) {}
 
   observe(time: number, observations: ReadonlyMap<string, SeatObservation>): OpenIncident[] {
@@ -40,7 +47,10 @@ export class ProctorRoom {
         if (ended) this.onIncident(ended);
         if (timer.open) open.push({ kind: timer.kind, seat, start: timer.start, score: timer.score });
       }
-      if (o.persons.length > 0 || o.faces.length > 0) state.everOccupied = true;
+      if ((o.persons.length > 0 || o.faces.length > 0) && !state.everOccupied) {
+        state.everOccupied = true;
+        this.memory?.mark(seat);
+      }
     }
     return open;
   }
@@ -61,7 +71,7 @@ export class ProctorRoom {
     if (!state) {
       const clearMs = this.config.clear_seconds * 1000;
       const timers = CUES.map((cue) => new CueTimer(cue, name, this.config.cues[cue].seconds * 1000, clearMs));
-      state = { everOccupied: false, timers };
+      state = { everOccupied: this.memory?.seats.includes(name) ?? false, timers };
       this.seats.set(name, state);
     }
     return state;

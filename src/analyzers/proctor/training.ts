@@ -4,12 +4,19 @@ import type { RgbImage } from '../../vision/image.js';
 import { cropImage } from '../crop.js';
 import { CANDIDATE_KS, chooseK, type CrossValidation } from './knn.js';
 import type { Classifier } from './observe.js';
+import type { ProctorConfig } from './config.js';
+import { joinPose } from './features.js';
 import type { Seat } from './seats.js';
+
+type FeatureMode = ProctorConfig['features'];
 
 /** What the hub needs of a live proctor on one camera: its seats at a frame size, and the features of a seat against its background. */
 export interface LiveProctor {
   seatsFor(width: number, height: number): Seat[];
   features(img: RgbImage, seat: Seat): Float32Array | null;
+  pose(img: RgbImage, seat: Seat): Promise<Float32Array | null>;
+  /** `analyzers.proctor.features`: what the classifier is trained on. */
+  readonly featureMode: FeatureMode;
 }
 
 const STATUS = { not_running: 409, no_frame: 503, seat_not_found: 404, no_background: 409, too_few_samples: 409 } as const;
@@ -29,6 +36,8 @@ export class TrainingError extends Error {
 
 export interface TrainingReport {
   camera: string;
+  /** What each vector held: the 18 ratios, or those joined by the pose vector. */
+  features: FeatureMode;
   /** The chosen k: the best accuracy, the smaller k on a tie. */
   k: number;
   samples: number;
@@ -74,6 +83,11 @@ export class ProctorTraining {
     return this.cache.get(camera) ?? null;
   }
 
+  /** The camera's `analyzers.proctor.features` (ratios alone where its analyzer is not built). */
+  featureMode(camera: string): FeatureMode {
+    return this.live.get(camera)?.featureMode ?? 'ratios';
+  }
+
   /** Drops the cached classifiers (an import replaced them). */
   reload(): void {
     this.cache.clear();
@@ -90,11 +104,32 @@ export class ProctorTraining {
     const features = proctor.features(frame, seat);
     if (!features) throw new TrainingError('no_background', `seat ${seat.name} has no silhouette yet: it needs a frame of the empty seat first, then someone in it`);
     const crop = await cropJpeg(frame, seat);
-    return this.store.add({ camera, seat: seat.name, time: frame.time, features: [...features], label }, crop);
+    const pose = await proctor.pose(frame, seat);
+    return this.store.add({ camera, seat: seat.name, time: frame.time, features: [...features], pose: pose ? [...pose] : null, label }, crop);
   }
 
-  /** Cross-validates the camera's labelled samples for each k, saves the best as its classifier and returns the report. */
-  train(camera: string, now = Date.now()): TrainingReport {
+  /** Captures every seat of the camera now; a seat that cannot be captured (empty, no background yet) is listed with its reason. */
+  async captureAll(camera: string): Promise<{ samples: ProctorSample[]; refused: Array<{ seat: string; code: string; error: string }> }> {
+    const proctor = this.live.get(camera);
+    if (!proctor) throw new TrainingError('not_running', `the proctor is not running on camera "${camera}"`);
+    const frame = this.latestFrame(camera);
+    if (!frame) throw new TrainingError('no_frame', `camera "${camera}" has no frame yet`);
+    const samples: ProctorSample[] = [];
+    const refused: Array<{ seat: string; code: string; error: string }> = [];
+    for (const seat of proctor.seatsFor(frame.width, frame.height)) {
+      const features = proctor.features(frame, seat);
+      if (!features) refused.push({ seat: seat.name, code: 'no_background', error: `seat ${seat.name}: nobody in it, or no frame of it empty yet` });
+      else {
+        const pose = await proctor.pose(frame, seat);
+        const sample = { camera, seat: seat.name, time: frame.time, features: [...features], pose: pose ? [...pose] : null, label: null };
+        samples.push(this.store.add(sample, await cropJpeg(frame, seat)));
+      }
+    }
+    return { samples, refused };
+  }
+
+  /** Cross-validates the camera's labelled samples for each k (odd 3…25) without saving anything: the figures for the labels so far. */
+  evaluate(camera: string): TrainingReport {
     const labelled = this.store.list({ camera }).filter((s): s is ProctorSample & { label: SampleLabel } => s.label !== null);
     const counts = { normal: labelled.filter((s) => s.label === 'normal').length, suspicious: labelled.filter((s) => s.label === 'suspicious').length };
     if (labelled.length < FOLDS || counts.normal === 0 || counts.suspicious === 0) {
@@ -103,10 +138,12 @@ export class ProctorTraining {
         `training needs at least ${FOLDS} labelled samples of both labels; camera "${camera}" has ${counts.normal} normal and ${counts.suspicious} suspicious`,
       );
     }
-    const samples = labelled.map((s) => ({ features: s.features, label: s.label }));
+    const mode = this.featureMode(camera);
+    const samples = labelled.map((s) => ({ features: vector(s, mode), label: s.label }));
     const { best, results } = chooseK(samples, CANDIDATE_KS, FOLDS);
-    const report: TrainingReport = {
+    return {
       camera,
+      features: mode,
       k: best.k,
       samples: samples.length,
       counts,
@@ -116,11 +153,22 @@ export class ProctorTraining {
       confusion: best.confusion,
       per_k: results.map(({ k, accuracy, foldAccuracies, confusion }) => ({ k, accuracy, foldAccuracies, confusion })),
     };
-    const saved: SavedClassifier = { camera, k: best.k, trained_at: now, samples, report };
+  }
+
+  /** Cross-validates as `evaluate` does, then saves the best k with the labelled samples as the camera's live classifier. */
+  train(camera: string, now = Date.now()): TrainingReport {
+    const report = this.evaluate(camera);
+    const samples = this.store.list({ camera }).flatMap((s) => (s.label === null ? [] : [{ features: vector(s, report.features), label: s.label }]));
+    const saved: SavedClassifier = { camera, k: report.k, trained_at: now, samples, report };
     this.store.saveClassifier(saved);
     this.cache.set(camera, { k: saved.k, samples });
     return report;
   }
+}
+
+/** A sample's vector for the classifier: the ratios, joined by its pose vector in `ratios_pose` mode. */
+function vector(s: ProctorSample, mode: FeatureMode): number[] {
+  return mode === 'ratios_pose' ? joinPose(s.features, s.pose ?? null) : s.features;
 }
 
 /** The seat as the proctor sees it, to label by eye. */

@@ -135,6 +135,11 @@ export class HomeAssistantMqtt {
     return this.pause.isPaused(camera);
   }
 
+  /** The web UI's pause button: the same state, log line and MQTT topic as HA's switch. */
+  setPaused(camera: string, paused: boolean): void {
+    this.pause.set(camera, paused, 'the web UI');
+  }
+
   /** Argus' cameras, then Frigate's that Argus does not also watch itself. */
   private cameraSubjects(): CameraSubject[] {
     const own = this.opts.cameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false, kinds: this.kindsOf(name) }));

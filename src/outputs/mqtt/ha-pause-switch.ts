@@ -46,16 +46,20 @@ export class HaPauseSwitch {
   }
 
   private command(camera: string, payload: string): void {
-    const { store, logger, onPause } = this.opts;
     const want = payload.toUpperCase();
     if (want !== 'ON' && want !== 'OFF') {
-      logger.warn(`pause switch of ${camera}: ignored "${payload.slice(0, 40)}"; send ON or OFF`);
+      this.opts.logger.warn(`pause switch of ${camera}: ignored "${payload.slice(0, 40)}"; send ON or OFF`);
       return;
     }
-    const paused = want === 'ON';
+    this.set(camera, want === 'ON', 'Home Assistant');
+  }
+
+  /** Pauses or resumes a camera (from HA or the web UI: one state), and publishes it; `from` is for the log. */
+  set(camera: string, paused: boolean, from: string): void {
+    const { store, logger, onPause } = this.opts;
     if (store.isPaused(camera) !== paused) {
       store.setPaused(camera, paused);
-      logger.info(`detection on ${camera} ${paused ? 'paused' : 'resumed'} from Home Assistant`);
+      logger.info(`detection on ${camera} ${paused ? 'paused' : 'resumed'} from ${from}`);
       onPause(camera, paused);
     }
     this.publishState(camera);

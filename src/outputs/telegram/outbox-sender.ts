@@ -71,7 +71,7 @@ export class OutboxSender {
       }
       try {
         await this.opts.send(item, this.cut!.signal);
-        outbox.remove(item.id);
+        outbox.markSent(item.id);
         if (failing) logger.info(`Telegram takes alerts again; ${outbox.count()} still waiting`);
         failing = false;
         backoff = this.opts.retry.minMs;

@@ -16,7 +16,7 @@ export interface AnalyzeDeps {
   maxUploadBytes: number;
 }
 
-type NamedAnalysis = Omit<ImageAnalysis, 'faces'> & {
+export type NamedAnalysis = Omit<ImageAnalysis, 'faces'> & {
   faces: Array<ImageAnalysis['faces'][number] & { name: string | null; similarity: number | null }>;
 };
 
@@ -32,13 +32,17 @@ export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
     const families = MODEL_FAMILIES.filter((f: ModelFamily) => detector.has(f));
     // Photos over 12 MP are analyzed scaled down: width, height and boxes are the analyzed image's.
     const result = await photoWork(req, [file], async () => analyzeImage(detector, await decodePhoto(file), { file: file.name, families, embeddings: Boolean(deps.matchFace) }));
-    const named: NamedAnalysis = {
-      ...result,
-      faces: result.faces.map(({ embedding, ...face }) => {
-        const match = embedding && deps.matchFace ? deps.matchFace(Float32Array.from(embedding)) : null;
-        return { ...face, name: match?.name ?? null, similarity: match ? Math.round(match.similarity * 1000) / 1000 : null };
-      }),
-    };
-    return named;
+    return nameFaces(result, deps.matchFace);
   });
 };
+
+/** Each face with the registry's name for it and the similarity (null: a stranger), its embedding dropped. */
+export function nameFaces(result: ImageAnalysis, matchFace: AnalyzeDeps['matchFace']): NamedAnalysis {
+  return {
+    ...result,
+    faces: result.faces.map(({ embedding, ...face }) => {
+      const match = embedding && matchFace ? matchFace(Float32Array.from(embedding)) : null;
+      return { ...face, name: match?.name ?? null, similarity: match ? Math.round(match.similarity * 1000) / 1000 : null };
+    }),
+  };
+}

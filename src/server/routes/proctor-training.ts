@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProctorTraining } from '../../analyzers/proctor/training.js';
-import { FEATURE_LENGTH } from '../../analyzers/proctor/features.js';
+import { FEATURE_LENGTH, POSE_LENGTH } from '../../analyzers/proctor/features.js';
 import { SAMPLE_LABELS, type ProctorSample } from '../../store/proctor-samples.js';
 import { HttpError } from '../http-error.js';
 import type { ApiScope } from '../zod-validation.js';
@@ -8,6 +8,9 @@ import type { ApiScope } from '../zod-validation.js';
 const label = z.enum(SAMPLE_LABELS);
 const camera = z.string().min(1).max(64);
 const features = z.array(z.number().finite()).length(FEATURE_LENGTH);
+const pose = z.array(z.number().finite()).length(POSE_LENGTH);
+/** A classifier's vectors: the 18 ratios, or those joined by the pose vector (`analyzers.proctor.features: ratios_pose`). */
+const vector = z.union([features, z.array(z.number().finite()).length(FEATURE_LENGTH + POSE_LENGTH)]);
 const idParams = z.object({ id: z.coerce.number().int().positive() }).strict();
 const captureBody = z.object({ camera, seat: z.string().min(1).max(32).optional(), label: label.nullable().default(null) }).strict();
 const labelBody = z.object({ label: label.nullable() }).strict();
@@ -20,14 +23,29 @@ export const archiveSchema = z
   .object({
     format: z.literal('argus-proctor-samples'),
     version: z.literal(1),
-    samples: z.array(z.object({ camera, seat: z.string().min(1).max(32), time: z.iso.datetime(), features, label: label.nullable(), crop: z.base64().nullable() }).strict()),
+    samples: z.array(
+      z
+        .object({
+          camera,
+          seat: z.string().min(1).max(32),
+          time: z.iso.datetime(),
+          features,
+          pose: pose.nullable().optional(),
+          label: label.nullable(),
+          crop: z.base64().nullable(),
+        })
+        .strict(),
+    ),
     classifiers: z.array(
       z
         .object({
           camera,
           k: z.number().int().min(1).max(99),
           trained_at: z.iso.datetime(),
-          samples: z.array(z.object({ features, label }).strict()).min(1),
+          samples: z
+            .array(z.object({ features: vector, label }).strict())
+            .min(1)
+            .refine((ss) => ss.every((s) => s.features.length === ss[0].features.length), 'a classifier’s vectors all have one length'),
           report: z.unknown(),
         })
         .strict(),
@@ -77,6 +95,17 @@ export function trainingRoutes(app: ApiScope, training: ProctorTraining, proctor
     return reply.code(204).send();
   });
 
+  app.post('/captures', { schema: { body: trainBody } }, async (req, reply) => {
+    known(req.body.camera);
+    const { samples, refused } = await training.captureAll(req.body.camera);
+    return reply.code(samples.length > 0 ? 201 : 200).send({ samples: samples.map(sampleJson), refused });
+  });
+
+  app.post('/evaluate', { schema: { body: trainBody } }, async (req) => {
+    known(req.body.camera);
+    return training.evaluate(req.body.camera);
+  });
+
   app.post('/train', { schema: { body: trainBody } }, async (req) => {
     known(req.body.camera);
     return training.train(req.body.camera);
@@ -97,6 +126,7 @@ export function trainingRoutes(app: ApiScope, training: ProctorTraining, proctor
         seat: s.seat,
         time: new Date(s.time).toISOString(),
         features: s.features,
+        pose: s.pose ?? null,
         label: s.label,
         crop: s.crop ? s.crop.toString('base64') : null,
       })),
@@ -113,7 +143,8 @@ export function trainingRoutes(app: ApiScope, training: ProctorTraining, proctor
     const { samples, classifiers } = req.body;
     store.transaction(() => {
       for (const s of samples) {
-        store.add({ camera: s.camera, seat: s.seat, time: Date.parse(s.time), features: s.features, label: s.label }, s.crop ? Buffer.from(s.crop, 'base64') : undefined);
+        const sample = { camera: s.camera, seat: s.seat, time: Date.parse(s.time), features: s.features, pose: s.pose ?? null, label: s.label };
+        store.add(sample, s.crop ? Buffer.from(s.crop, 'base64') : undefined);
       }
       for (const c of classifiers) store.saveClassifier({ ...c, trained_at: Date.parse(c.trained_at) });
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProctorSession, ProctorSessions } from '../../analyzers/proctor/sessions.js';
 import { reportHtml } from '../../analyzers/proctor/report-html.js';
+import { WHOLE_FRAME_SEAT } from '../../analyzers/proctor/seats.js';
 import { reportCsv, sessionReport, type SessionReport } from '../../analyzers/proctor/report.js';
 import type { ProctorTraining } from '../../analyzers/proctor/training.js';
 import type { EventStore } from '../../store/events.js';
@@ -13,6 +14,8 @@ export interface ProctorRoutesDeps {
   sessions: ProctorSessions;
   /** Cameras with the proctor analyzer on (`cameras.<name>.analyzers.proctor.enabled`). */
   proctored: readonly string[];
+  /** Each proctored camera's seat names (`seat` for the whole frame), for the page. */
+  seats?: Readonly<Record<string, readonly string[]>>;
   /** Every configured camera, to tell "no such camera" from "not proctored". */
   cameras: readonly string[];
   /** Samples, labels and classifiers; absent: the training routes are not offered. */
@@ -44,8 +47,22 @@ const json = (s: ProctorSession) => ({
  * `/api/proctor…` (docs/proctoring.md): exam sessions. `POST /sessions {camera, action: start|stop}`
  * starts or ends one; outside a session the proctor raises nothing. `GET /sessions` lists them.
  */
-export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras, training, events, snapshotUrl }) => {
+export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras, seats, training, events, snapshotUrl }) => {
   if (training) trainingRoutes(app, training, proctored);
+
+  // What the Proctoring page shows per camera: its seats, its session, its saved classifier.
+  app.get('/cameras', async () =>
+    proctored.map((camera) => {
+      const running = sessions.active(camera);
+      const saved = training?.store.classifier(camera);
+      return {
+        camera,
+        seats: seats?.[camera] ?? [WHOLE_FRAME_SEAT],
+        session: running ? json(running) : null,
+        classifier: saved ? { k: saved.k, trained_at: new Date(saved.trained_at).toISOString(), samples: saved.samples.length } : null,
+      };
+    }),
+  );
 
   if (events) {
     // The page lives at /api/proctor/sessions/<id>/report.html: a relative link climbs back to /api/.
@@ -60,7 +77,7 @@ export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { session
     };
     app.get('/sessions/:id/report.:format', { schema: { params: reportParams } }, async (req, reply) => {
       const { id, format } = req.params;
-      const report = sessionReport(events, id, sessions.list().find((s) => s.id === id) ?? null, link);
+      const report = sessionReport(events, id, sessions.find(id), link);
       if (!report) throw new HttpError(404, 'session_not_found', `no session "${id}" is known and no incident names it`);
       const [type, body] = send[format](report);
       // the page opens in the browser (and saves whole); the table downloads

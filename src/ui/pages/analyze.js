@@ -1,18 +1,324 @@
-// Analyze a photo: drop one, see the boxes, names and confidences Argus finds in it.
-import { api } from '../lib/api.js';
-import { $, esc, percent } from '../lib/dom.js';
+// Analyze: several photos at once (each with its progress and its result: boxes, names with
+// similarity, pose skeletons, percentages) and short videos (a frame every so often, shown as a
+// timeline of what was found). A refused file says why: its type, or its size against the limit.
+import { ApiError, api, upload } from '../lib/api.js';
+import { $, esc, percent, plural } from '../lib/dom.js';
+import { stylesheet } from '../lib/stylesheet.js';
 
-function mount(root) {
-  root.innerHTML = `
+const COLOURS = { object: '#2f9e44', person: '#2f9e44', knife: '#e03131', face: '#f59f00', known: '#1c7ed6', pose: '#ae3ec9' };
+/** Bones between named keypoints; MoveNet's 17 and BlazePose's 33 share these names. */
+const BONES = [
+  ['left_shoulder', 'right_shoulder'],
+  ['left_shoulder', 'left_elbow'],
+  ['left_elbow', 'left_wrist'],
+  ['right_shoulder', 'right_elbow'],
+  ['right_elbow', 'right_wrist'],
+  ['left_shoulder', 'left_hip'],
+  ['right_shoulder', 'right_hip'],
+  ['left_hip', 'right_hip'],
+  ['left_hip', 'left_knee'],
+  ['left_knee', 'left_ankle'],
+  ['right_hip', 'right_knee'],
+  ['right_knee', 'right_ankle'],
+  ['nose', 'left_eye'],
+  ['nose', 'right_eye'],
+  ['left_eye', 'left_ear'],
+  ['right_eye', 'right_ear'],
+];
+const KEYPOINT_MIN = 0.3;
+const VIDEO_TYPES = /^video\//;
+const VIDEO_NAMES = /\.(mp4|mkv|mov|avi|webm|m4v|ts|mpg|mpeg|flv)$/i;
+/** The clip route's limit (src/server/routes/analyze-clip.ts). */
+const CLIP_MB = 50;
+/** At most this many uploads run at once; the rest wait their turn (the server's work budget admits a few). */
+const PARALLEL = 3;
+
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Draws boxes, labels and skeletons over an image on a canvas; `scale` maps result pixels to canvas pixels. */
+function drawFindings(canvas, image, r, scale = 1) {
+  const g = canvas.getContext('2d');
+  g.drawImage(image, 0, 0, canvas.width, canvas.height);
+  const line = Math.max(1.5, canvas.width / 400);
+  g.lineWidth = line;
+  g.font = `${Math.max(11, canvas.width / 55)}px system-ui, sans-serif`;
+  const box = (b, colour, text) => {
+    const [x1, y1, x2, y2] = b.map((v) => v * scale);
+    g.strokeStyle = colour;
+    g.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    if (!text) return;
+    const w = g.measureText(text).width + 6;
+    const h = Math.max(14, canvas.width / 45);
+    const top = y1 - h < 0 ? y1 : y1 - h;
+    g.fillStyle = colour;
+    g.fillRect(x1, top, w, h);
+    g.fillStyle = '#fff';
+    g.fillText(text, x1 + 3, top + h - 4);
+  };
+  for (const p of r.poses) {
+    const at = new Map(p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).map((k) => [k.name, k]));
+    g.strokeStyle = COLOURS.pose;
+    g.lineWidth = line * 1.5;
+    for (const [a, b] of BONES) {
+      if (!at.has(a) || !at.has(b)) continue;
+      g.beginPath();
+      g.moveTo(at.get(a).x * scale, at.get(a).y * scale);
+      g.lineTo(at.get(b).x * scale, at.get(b).y * scale);
+      g.stroke();
+    }
+    g.fillStyle = COLOURS.pose;
+    for (const k of at.values()) {
+      g.beginPath();
+      g.arc(k.x * scale, k.y * scale, line * 1.8, 0, Math.PI * 2);
+      g.fill();
+    }
+    g.lineWidth = line;
+  }
+  for (const o of r.objects) box(o.box, COLOURS[o.label] ?? COLOURS.object, `${o.label} ${percent(o.score)}`);
+  for (const f of r.faces) box(f.box, f.name ? COLOURS.known : COLOURS.face, f.name ? `${f.name} ${percent(f.similarity)}` : `face ${percent(f.score)}`);
+}
+
+/** What a photo holds, as list items a screen reader reads too. */
+function findings(r) {
+  const items = [
+    ...r.objects.map((o) => `${o.label} ${percent(o.score)}`),
+    ...r.faces.map((f) => (f.name ? `face: ${f.name} (${percent(f.similarity)} similar), ${percent(f.score)} confidence` : `face: unknown, ${percent(f.score)} confidence`)),
+    ...r.poses.map((p) => `pose: ${percent(p.score)} confidence, ${p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).length} of ${p.keypoints.length} keypoints seen`),
+  ];
+  return items.length ? items.map((t) => `<li>${esc(t)}</li>`).join('') : '<li>Nothing found.</li>';
+}
+
+function card(file, index) {
+  return `<article class="result" data-file="${esc(file.name)}" data-index="${index}" aria-busy="true">
+    <h3>${esc(file.name)} <span class="muted">(${mb(file.size)})</span></h3>
+    <progress max="1" value="0" aria-label="progress of ${esc(file.name)}"></progress>
+    <p class="state muted" role="status">Waiting…</p>
+    <div class="out"></div>
+  </article>`;
+}
+
+function refuse(el, message) {
+  el.classList.add('refused');
+  el.dataset.state = 'refused';
+  el.removeAttribute('aria-busy');
+  $('progress', el).hidden = true;
+  const state = $('.state', el);
+  state.className = 'state error';
+  state.setAttribute('role', 'alert');
+  state.textContent = message;
+}
+
+async function analyzePhoto(el, file) {
+  const state = $('.state', el);
+  const form = new FormData();
+  form.append('file', file);
+  state.textContent = 'Uploading…';
+  const progress = $('progress', el);
+  const body = await upload('api/analyze', form, (f) => {
+    progress.value = f;
+    if (f >= 1) state.textContent = 'Analysing…';
+  });
+  progress.value = 1;
+  const image = await createImageBitmap(file);
+  const canvas = document.createElement('canvas');
+  canvas.width = body.width;
+  canvas.height = body.height;
+  canvas.setAttribute('aria-label', `${file.name} with what was found drawn on it`);
+  drawFindings(canvas, image, body);
+  const out = $('.out', el);
+  out.append(canvas);
+  out.insertAdjacentHTML('beforeend', `<ul class="found">${findings(body)}</ul>`);
+  const took = Object.entries(body.timings_ms)
+    .map(([k, v]) => `${k} ${Math.round(v)} ms`)
+    .join(', ');
+  return `${plural(body.objects.length, 'object')}, ${plural(body.faces.length, 'face')}, ${plural(body.poses.length, 'pose')}${took ? ` (${took})` : ''}`;
+}
+
+/** A row of cells across the clip, lit where `hit(frame)`: a track of the timeline. */
+const track = (frames, hit) => `<div class="track">${frames.map((f) => `<span class="${hit(f) ? 'hit' : ''}" title="${f.time_s} s"></span>`).join('')}</div>`;
+
+/**
+ * Uploads a clip and reads the answer as it streams (one JSON line per analysed frame):
+ * `onUpload(fraction)` while it goes up, `onLine(object)` for each line. Rejects with ApiError.
+ */
+function uploadStreaming(path, form, onUpload, onLine) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('accept', 'application/x-ndjson');
+    let read = 0;
+    const lines = () => {
+      const text = xhr.responseText;
+      const end = text.lastIndexOf('\n') + 1;
+      for (const l of text.slice(read, end).split('\n')) if (l.trim()) onLine(JSON.parse(l));
+      read = end;
+    };
+    xhr.upload.onprogress = (e) => e.lengthComputable && onUpload(e.loaded / e.total);
+    xhr.onprogress = () => xhr.status >= 200 && xhr.status < 300 && lines();
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        lines();
+        return resolve();
+      }
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: the status says it
+      }
+      reject(new ApiError(body.error || `${xhr.status} ${xhr.statusText}`, xhr.status, body.code));
+    };
+    xhr.onerror = () => reject(new ApiError('Argus could not be reached.', 0, 'network'));
+    xhr.send(form);
+  });
+}
+
+/** A frame of the timeline: its thumbnail with what was found drawn on it, and the same in words. */
+async function timelineFrame(f) {
+  const fig = document.createElement('figure');
+  fig.setAttribute('role', 'listitem');
+  fig.dataset.time = String(f.time_s);
+  const img = new Image();
+  img.src = f.thumbnail;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  drawFindings(canvas, img, f, img.naturalWidth / f.width);
+  const said = [
+    ...f.objects.map((o) => `${o.label} ${percent(o.score)}`),
+    ...f.faces.map((x) => (x.name ? `${x.name} ${percent(x.similarity)}` : 'unknown face')),
+    ...(f.poses.length ? [plural(f.poses.length, 'pose')] : []),
+  ];
+  fig.append(canvas);
+  fig.insertAdjacentHTML('beforeend', `<figcaption><b>${f.time_s} s</b> ${esc(said.join(', ') || 'nothing')}</figcaption>`);
+  return fig;
+}
+
+/** One row per thing found (each label, named person, unknown faces, poses), lit where it was seen. */
+function tracks(frames) {
+  const names = [...new Set(frames.flatMap((f) => f.faces.map((x) => x.name).filter(Boolean)))];
+  const labels = [...new Set(frames.flatMap((f) => f.objects.map((o) => o.label)))];
+  const rows = [
+    ...labels.map((l) => [l, (f) => f.objects.some((o) => o.label === l)]),
+    ['unknown face', (f) => f.faces.some((x) => !x.name)],
+    ...names.map((n) => [n, (f) => f.faces.some((x) => x.name === n)]),
+    ['pose', (f) => f.poses.length > 0],
+  ];
+  return rows.map(([name, hit]) => `<dt>${esc(name)}</dt><dd>${track(frames, hit)}</dd>`).join('');
+}
+
+async function analyzeClip(el, file, every) {
+  const state = $('.state', el);
+  const progress = $('progress', el);
+  const out = $('.out', el);
+  const form = new FormData();
+  form.append('every', String(every));
+  form.append('file', file);
+  state.textContent = 'Uploading…';
+  const frames = [];
+  let failure;
+  // Frames arrive in order; each is drawn before the next (the thumbnails decode asynchronously).
+  let drawn = Promise.resolve();
+  await uploadStreaming(
+    'api/analyze/clip',
+    form,
+    (f) => {
+      progress.value = f;
+      if (f >= 1) {
+        state.textContent = 'Decoding the video…';
+        progress.removeAttribute('value'); // indeterminate until the first frame is done
+      }
+    },
+    (line) => {
+      if (line.type === 'clip') {
+        progress.max = line.expected_frames;
+        progress.value = 0;
+        state.textContent = `Analysing about ${plural(line.expected_frames, 'frame')}, one every ${line.every_s} s…`;
+        out.innerHTML = `<p>${esc(line.duration_s.toFixed(1))} s, ${line.width}×${line.height} ${esc(line.codec)}: one frame every ${line.every_s} s.</p>
+          <dl class="tracks"></dl><div class="timeline" role="list"></div>`;
+      } else if (line.type === 'frame') {
+        frames.push(line);
+        progress.value = Math.min(progress.max, frames.length);
+        state.textContent = `Analysed ${frames.length} of about ${progress.max} frames…`;
+        drawn = drawn.then(async () => {
+          $('.timeline', out).append(await timelineFrame(line));
+          $('.tracks', out).innerHTML = tracks(frames);
+        });
+      } else if (line.type === 'error') {
+        failure = new ApiError(line.error, 200, line.code);
+      }
+    },
+  );
+  await drawn;
+  if (failure) throw failure;
+  return `${plural(frames.length, 'frame')} analysed`;
+}
+
+async function mount(root) {
+  stylesheet('ui/pages/ops.css');
+  root.innerHTML = `<div class="ops">
     <div id="drop">
-      <p>Drop a photo here, or <label class="link">choose one<input id="pick" type="file" accept="image/*" hidden></label>.</p>
-      <p class="muted">JPEG, PNG or WebP (10 MB at most by default).</p>
+      <p>Drop photos or a short video here, or <button type="button" id="choose">choose files</button>
+        <input id="pick" type="file" accept="image/*,video/*" multiple hidden aria-label="photos or videos to analyse"></p>
+      <p class="muted" id="limits">JPEG, PNG or WebP photos; MP4, MKV, MOV or WebM videos.</p>
+      <label class="muted">Video: one frame every <select id="every"><option value="0.5">0.5 s</option><option value="1" selected>1 s</option><option value="2">2 s</option><option value="5">5 s</option></select></label>
     </div>
-    <p id="analyze-error" class="error" role="alert" hidden></p>
-    <div id="analyze-result" hidden>
-      <canvas id="analyze-canvas"></canvas>
-      <ul id="analyze-list"></ul>
-    </div>`;
+    <p id="analyze-summary" role="status" class="muted"></p>
+    <div id="analyze-results" class="results"></div>
+  </div>`;
+  let maxPhotoMb = null;
+  const clip = { max_mb: CLIP_MB, max_s: 60 };
+  try {
+    const { config } = await api('api/config');
+    maxPhotoMb = config.server.max_upload_mb;
+  } catch {
+    // the server's own refusal names the limit
+  }
+  $('#limits', root).textContent =
+    `JPEG, PNG or WebP photos${maxPhotoMb ? ` up to ${maxPhotoMb} MB (server.max_upload_mb)` : ''}; MP4, MKV, MOV or WebM videos up to ${clip.max_mb} MB and ${clip.max_s} s.`;
+
+  const run = async (files) => {
+    const results = $('#analyze-results', root);
+    results.innerHTML = files.map(card).join('');
+    const every = Number($('#every', root).value);
+    let done = 0;
+    let refused = 0;
+    const summary = () => {
+      $('#analyze-summary', root).textContent = `${done + refused} of ${plural(files.length, 'file')} done${refused ? `, ${refused} refused` : ''}.`;
+    };
+    summary();
+    const one = async (file, i) => {
+      const el = $(`article[data-index="${i}"]`, results);
+      const video = VIDEO_TYPES.test(file.type) || VIDEO_NAMES.test(file.name);
+      const photo = file.type.startsWith('image/');
+      try {
+        if (!video && !photo) throw new Error(`${file.name} is not a photo or a video (${file.type || 'unknown type'}): send JPEG, PNG, WebP, MP4, MKV, MOV or WebM.`);
+        const limitMb = video ? clip.max_mb : maxPhotoMb;
+        if (limitMb && file.size > limitMb * 1024 * 1024) {
+          throw new Error(`${file.name} is ${mb(file.size)}: larger than the ${limitMb} MB limit${video ? ' for videos' : ' (server.max_upload_mb)'}.`);
+        }
+        const said = video ? await analyzeClip(el, file, every) : await analyzePhoto(el, file);
+        el.dataset.state = 'done';
+        el.removeAttribute('aria-busy');
+        $('progress', el).hidden = true;
+        $('.state', el).textContent = said;
+        done++;
+      } catch (err) {
+        refuse(el, err.message);
+        refused++;
+      }
+      summary();
+    };
+    // A few at a time: each shows its own progress; the rest wait their turn.
+    const queue = files.map((f, i) => [f, i]);
+    await Promise.all(
+      Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
+        while (queue.length) await one(...queue.shift());
+      }),
+    );
+  };
+
   const drop = $('#drop', root);
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -22,61 +328,13 @@ function mount(root) {
   drop.addEventListener('drop', (e) => {
     e.preventDefault();
     drop.classList.remove('over');
-    const file = e.dataTransfer.files[0];
-    if (file) analyze(root, file);
+    if (e.dataTransfer.files.length) run([...e.dataTransfer.files]);
   });
+  $('#choose', root).addEventListener('click', () => $('#pick', root).click());
   $('#pick', root).addEventListener('change', (e) => {
-    if (e.target.files[0]) analyze(root, e.target.files[0]);
+    if (e.target.files.length) run([...e.target.files]);
+    e.target.value = '';
   });
-}
-
-async function analyze(root, file) {
-  const error = $('#analyze-error', root);
-  const result = $('#analyze-result', root);
-  error.hidden = true;
-  result.hidden = true;
-  const fail = (message) => {
-    error.textContent = message;
-    error.hidden = false;
-  };
-  if (!file.type.startsWith('image/')) return fail(`${file.name} is not an image.`);
-  // The size limit is the server's (server.max_upload_mb): its 413 names it.
-  const photo = new FormData();
-  photo.append('file', file);
-  let body;
-  try {
-    body = await api('api/analyze', { method: 'POST', body: photo });
-  } catch (err) {
-    return fail(err.message);
-  }
-  const bitmap = await createImageBitmap(file);
-  const canvas = $('#analyze-canvas', root);
-  canvas.width = body.width;
-  canvas.height = body.height;
-  const g = canvas.getContext('2d');
-  g.drawImage(bitmap, 0, 0, body.width, body.height);
-  g.lineWidth = Math.max(2, body.width / 400);
-  g.font = `${Math.max(14, body.width / 60)}px system-ui`;
-  const items = [];
-  const draw = (box, colour, text) => {
-    g.strokeStyle = colour;
-    g.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
-    g.fillStyle = colour;
-    g.fillText(text, box[0] + 4, Math.max(16, box[1] - 6));
-  };
-  for (const o of body.objects) {
-    const text = `${o.label} ${percent(o.score)}`;
-    draw(o.box, '#4f4', text);
-    items.push(text);
-  }
-  for (const f of body.faces) {
-    const who = f.name ? `${f.name} (${percent(f.similarity)} similar)` : 'unknown face';
-    draw(f.box, '#fc4', `${who} ${percent(f.score)}`);
-    items.push(`face: ${who}, ${percent(f.score)} confidence`);
-  }
-  for (const p of body.poses) items.push(`pose: ${percent(p.score)} confidence`);
-  $('#analyze-list', root).innerHTML = items.length ? items.map((t) => `<li>${esc(t)}</li>`).join('') : '<li>Nothing found.</li>';
-  result.hidden = false;
 }
 
 export default { id: 'analyze', title: 'Analyze', mount };

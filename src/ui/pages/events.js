@@ -3,13 +3,14 @@
 // updates. #events/<id> is one event: its snapshot, crop, scores, updates over time and delete.
 import { api, send } from '../lib/api.js';
 import { $, esc, percent, plural, showError, when } from '../lib/dom.js';
-import { debounce, duration, eventImage, eventTitle, nameResult, pageStyle } from './review-lib.js';
+import { stylesheet } from '../lib/stylesheet.js';
+import { debounce, duration, eventImage, eventTitle, nameResult } from './review-lib.js';
 
 const FILTERS = ['camera', 'kind', 'label', 'name', 'zone', 'from', 'to'];
 const PAGE = 20;
 
 async function mount(root, ctx) {
-  pageStyle('events');
+  stylesheet('ui/pages/events.css');
   return ctx.path[0] ? mountEvent(root, ctx, ctx.path[0]) : mountList(root, ctx);
 }
 

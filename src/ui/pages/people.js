@@ -3,10 +3,10 @@
 // drag and drop, delete one), and renames, merges or deletes them.
 import { api, send, upload } from '../lib/api.js';
 import { $, ago, esc, plural, showError } from '../lib/dom.js';
-import { pageStyle } from './review-lib.js';
+import { stylesheet } from '../lib/stylesheet.js';
 
 async function mount(root, ctx) {
-  pageStyle('people');
+  stylesheet('ui/pages/people.css');
   return ctx.path[0] ? mountPerson(root, ctx, ctx.path[0]) : mountList(root, ctx);
 }
 

@@ -1,16 +1,6 @@
 // Small helpers shared by the Events, Who is this? and People pages.
 import { esc, plural } from '../lib/dom.js';
 
-/** Links the page's own stylesheet once (ui/pages/<name>.css). */
-export function pageStyle(name) {
-  if (document.querySelector(`link[data-page-css="${name}"]`)) return;
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = `ui/pages/${name}.css`;
-  link.dataset.pageCss = name;
-  document.head.append(link);
-}
-
 /** What an event is called: the person's name when known, else its label ("hands_up", "knife", "unknown face"). */
 export const eventTitle = (e) => e.sub_label || (e.kind === 'face' && e.label === 'face' ? 'unknown face' : e.label);
 

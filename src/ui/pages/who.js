@@ -3,13 +3,14 @@
 // the name; or dismiss it. The fastest way a household builds its registry.
 import { api, send } from '../lib/api.js';
 import { $, $$, ago, esc, plural, showError, when } from '../lib/dom.js';
-import { debounce, nameResult, pageStyle } from './review-lib.js';
+import { stylesheet } from '../lib/stylesheet.js';
+import { debounce, nameResult } from './review-lib.js';
 
 /** Faces drawn per group; the rest are named with it all the same. */
 const SHOWN = 24;
 
 async function mount(root, ctx) {
-  pageStyle('who');
+  stylesheet('ui/pages/who.css');
   root.innerHTML = `
     <p class="muted">Faces the cameras saw that nobody has named, grouped by likeness: one group per person, as best Argus can
       tell. Untick a face that is someone else, then name the group to add its faces to the registry (later sightings

@@ -1,0 +1,214 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import mqtt from 'mqtt';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
+import type { ArgusProcess } from '../helpers/argus-process.js';
+import { CHROMIUM } from '../helpers/browser.js';
+import { freePort } from '../helpers/mqtt-broker.js';
+import { MqttWatch } from '../helpers/mqtt-watch.js';
+import { screenshot } from '../helpers/screenshots.js';
+import { apiGet, openPage, startOps, TOKEN } from './ops-harness.js';
+
+const require = createRequire(import.meta.url);
+const DEMO = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
+const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures');
+const OBAMA_KNOWN = join(FIXTURES, 'faces/known/barack_obama/1.jpg');
+const OBAMA_PROBE = join(FIXTURES, 'faces/probe/obama1.jpg');
+const CLIP = join(FIXTURES, 'video/short_hamilton_clip.mp4');
+
+interface EventPage {
+  total: number;
+}
+
+describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Debian chromium)', () => {
+  let argus: ArgusProcess;
+  let browser: Browser;
+  let base = '';
+  let brokerUrl = '';
+  let dataDir = '';
+
+  beforeAll(async () => {
+    ({ argus, browser, base, brokerUrl, dir: dataDir } = await startOps('argus-ui-cameras-'));
+  }, 150_000);
+  afterAll(async () => {
+    await browser?.close();
+    argus?.child.kill('SIGTERM');
+    await argus?.exited;
+  });
+
+  it('shows the demo camera with its status in words, pauses it (events stop, MQTT and HA see it) and resumes it', async () => {
+    const { page, errors, outside } = await openPage(browser, base, 'cameras');
+    const watch = await MqttWatch.open(brokerUrl, 'argus/#');
+    try {
+      const card = page.locator('article.cam[data-camera="demo"]');
+      await card.waitFor();
+      await expect.poll(() => card.locator('.status').textContent(), { timeout: 30_000 }).toMatch(/^watching and detecting: \d+\.\d fps, 640×360$/);
+      await expect.poll(() => card.locator('img.live').evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 20_000 }).toBe(640);
+      // The demo raises events within a minute or so: wait for one, so a pause has something to stop.
+      await expect.poll(async () => (await apiGet<EventPage>(base, 'api/events?limit=1')).total, { timeout: 120_000, interval: 2000 }).toBeGreaterThan(0);
+      await watch.waitFor('argus/demo/pause', 'OFF');
+      await screenshot(page, 'cameras');
+
+      await card.locator('button.pause').click();
+      await watch.waitFor('argus/demo/pause', 'ON');
+      await expect.poll(() => card.locator('button.pause').textContent()).toBe('Resume detection');
+      expect(await card.locator('button.pause').getAttribute('aria-pressed')).toBe('true');
+      await expect.poll(() => card.locator('.status').textContent()).toMatch(/^watching, detection paused/);
+      const pausedAt = Date.now() / 1000;
+      const skipped0 = (await apiGet<{ cameras: { demo: { totals: { skipped_by_reason: { paused: number } } } } }>(base, 'api/stats')).cameras.demo.totals.skipped_by_reason.paused;
+      // Twelve seconds of motion frames go unanalysed: no event starts on the paused camera.
+      await new Promise((r) => setTimeout(r, 12_000));
+      const after = await apiGet<EventPage>(base, `api/events?camera=demo&after=${pausedAt}`);
+      expect(after.total).toBe(0);
+      const skipped1 = (await apiGet<{ cameras: { demo: { totals: { skipped_by_reason: { paused: number } } } } }>(base, 'api/stats')).cameras.demo.totals.skipped_by_reason.paused;
+      expect(skipped1).toBeGreaterThan(skipped0);
+
+      // Home Assistant's switch is the same state: turning it off from MQTT shows here.
+      const ha = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 0 });
+      await ha.publishAsync('argus/demo/pause/set', 'OFF');
+      await ha.endAsync();
+      await watch.waitFor('argus/demo/pause', 'OFF');
+      await expect.poll(() => card.locator('button.pause').textContent(), { timeout: 10_000 }).toBe('Pause detection');
+      expect(errors).toEqual([]);
+      expect(outside).toEqual([]);
+    } finally {
+      await watch.close();
+      await page.close();
+    }
+  }, 240_000);
+
+  it("switches one analyzer off and on for the camera, and says why one the config leaves off can't be", async () => {
+    const { page, errors } = await openPage(browser, base, 'cameras');
+    const card = page.locator('article.cam[data-camera="demo"]');
+    const pose = card.locator('.switches input[name="pose"]');
+    await pose.waitFor();
+    expect(await pose.isChecked()).toBe(true);
+    // The demo leaves the proctor off in its config: shown, but not switchable here.
+    expect(await card.locator('.switches input[name="proctor"]').isDisabled()).toBe(true);
+    await pose.uncheck();
+    await expect
+      .poll(async () => (await apiGet<{ analyzers: Array<{ name: string; on: boolean }> }>(base, 'api/cameras/demo/detection')).analyzers.find((a) => a.name === 'pose')?.on)
+      .toBe(false);
+    await expect.poll(() => pose.isChecked()).toBe(false);
+    await pose.check();
+    await expect
+      .poll(async () => (await apiGet<{ analyzers: Array<{ name: string; on: boolean }> }>(base, 'api/cameras/demo/detection')).analyzers.find((a) => a.name === 'pose')?.on)
+      .toBe(true);
+    // A snapshot of now, shown on the page.
+    await card.locator('button.snap').click();
+    await expect.poll(() => card.locator('.snapshot img').evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 10_000 }).toBe(640);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('tests a camera URL and shows why it fails, without its password', async () => {
+    const { page, errors } = await openPage(browser, base, 'cameras');
+    const port = await freePort();
+    await page.locator('#camera-test input[name="url"]').fill(`rtsp://admin:Pw-Hidden42@127.0.0.1:${port}/stream`);
+    await page.locator('#camera-test button').click();
+    const result = page.locator('#camera-test-result');
+    await expect.poll(() => result.textContent(), { timeout: 20_000 }).toMatch(/does not work: /);
+    const text = (await result.textContent()) ?? '';
+    expect(text).toContain(`rtsp://admin:***@127.0.0.1:${port}/stream`);
+    expect(text).not.toContain('Pw-Hidden42');
+    expect(await result.getAttribute('class')).toBe('error');
+    expect(argus.output()).not.toContain('Pw-Hidden42');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('analyses several photos at once, each with its progress and result, and refuses a 6 MB one and a text file with their reasons', async () => {
+    const faces = existsSync(OBAMA_KNOWN) && existsSync(OBAMA_PROBE);
+    if (faces) {
+      // A known face, so names with their similarity show.
+      const form = new FormData();
+      form.append('file', new Blob([readFileSync(OBAMA_KNOWN)], { type: 'image/jpeg' }), '1.jpg');
+      const res = await fetch(`${base}api/faces/barack_obama`, { method: 'POST', body: form, headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).toBeLessThan(300);
+    }
+    const { page, errors, outside } = await openPage(browser, base, 'analyze');
+    const inFlight = { now: 0, most: 0 };
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/analyze') && r.method() === 'POST') inFlight.most = Math.max(inFlight.most, ++inFlight.now);
+    });
+    const done = () => inFlight.now--;
+    page.on('requestfinished', (r) => r.url().endsWith('/api/analyze') && done());
+    page.on('requestfailed', (r) => r.url().endsWith('/api/analyze') && done());
+    await expect.poll(() => page.locator('#limits').textContent()).toContain('up to 5 MB (server.max_upload_mb)');
+    // A real photo made 6 MB by trailing bytes (a JPEG decoder stops at its end marker).
+    const photo = readFileSync(join(DEMO, 'sample1.jpg'));
+    const big = Buffer.concat([photo, Buffer.alloc(6 * 1024 * 1024 - photo.length, 0)]);
+    const jpeg = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'image/jpeg', buffer: readFileSync(path) });
+    await page
+      .locator('#pick')
+      .setInputFiles([
+        jpeg(join(DEMO, 'sample1.jpg')),
+        jpeg(faces ? OBAMA_PROBE : join(DEMO, 'sample2.jpg')),
+        { name: 'big.jpg', mimeType: 'image/jpeg', buffer: big },
+        { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+      ]);
+    const result = (name: string) => page.locator(`article.result[data-file="${name}"]`);
+    await expect.poll(() => result('big.jpg').locator('.state').textContent()).toBe('big.jpg is 6.0 MB: larger than the 5 MB limit (server.max_upload_mb).');
+    expect(await result('notes.txt').locator('.state').textContent()).toMatch(/^notes\.txt is not a photo or a video \(text\/plain\)/);
+    expect(await result('notes.txt').getAttribute('data-state')).toBe('refused');
+    await expect.poll(() => page.locator('article.result[data-state="done"]').count(), { timeout: 120_000 }).toBe(2);
+    expect(inFlight.most).toBe(2); // the two photos went up together
+    await expect.poll(() => page.locator('#analyze-summary').textContent()).toBe('4 of 4 files done, 2 refused.');
+    const first = await result('sample1.jpg').locator('ul.found').textContent();
+    expect(first).toMatch(/person \d+%/);
+    expect(first).toMatch(/face: unknown, \d+% confidence/);
+    expect(first).toMatch(/pose: \d+% confidence, \d+ of \d+ keypoints seen/);
+    expect(
+      await result('sample1.jpg')
+        .locator('canvas')
+        .evaluate((c: HTMLCanvasElement) => c.width),
+    ).toBeGreaterThan(1000);
+    if (faces) expect(await result('obama1.jpg').locator('ul.found').textContent()).toMatch(/face: barack_obama \(\d+% similar\)/);
+    await screenshot(page, 'analyze');
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    // The server refuses it too, when a client skips the page's check.
+    const res = await page.evaluate(
+      async (size) => {
+        const form = new FormData();
+        form.append('file', new Blob([new Uint8Array(size)], { type: 'image/jpeg' }), 'big.jpg');
+        const r = await fetch('api/analyze', { method: 'POST', body: form });
+        return { status: r.status, body: await r.json() };
+      },
+      6 * 1024 * 1024,
+    );
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ code: 'too_large' });
+    expect(res.body.error).toContain('5 MB limit (server.max_upload_mb)');
+    await page.close();
+  }, 180_000);
+
+  it('analyses a short video as a timeline of what was found', async () => {
+    let clip = CLIP;
+    if (!existsSync(clip)) {
+      clip = join(dataDir, 'still.mp4');
+      execFileSync(findFfmpeg(), ['-v', 'error', '-loop', '1', '-i', join(DEMO, 'sample1.jpg'), '-t', '4', '-r', '2', '-vf', 'scale=640:-2', '-pix_fmt', 'yuv420p', '-y', clip]);
+    }
+    const { page, errors } = await openPage(browser, base, 'analyze');
+    await page.selectOption('#every', '2');
+    await page.locator('#pick').setInputFiles(clip);
+    const card = page.locator('article.result').first();
+    // Frames stream in as they are analysed: the progress counts them before the end.
+    await expect.poll(() => card.locator('.state').textContent(), { timeout: 120_000 }).toMatch(/^Analysed 1 of about \d+ frames…$/);
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 150_000, interval: 1000 }).toBe('done');
+    const frames = card.locator('.timeline figure');
+    const times = await frames.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.time)));
+    expect(times.slice(0, 3)).toEqual([0, 2, 4]);
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    expect(await card.locator('.tracks dt').allTextContents()).toContain('person');
+    expect(await card.locator('.track').first().locator('span.hit').count()).toBeGreaterThan(0);
+    expect(await card.locator('.state').textContent()).toBe(`${times.length} frames analysed`);
+    await screenshot(page, 'analyze-clip');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
