@@ -14,6 +14,8 @@ export interface EventQuery {
   after?: number;
   /** Events that started before this time. */
   before?: number;
+  /** With `before`: also events that started at `before` exactly, with a smaller id (the paging cursor: events of one frame share a start). */
+  before_id?: string;
   /** Only events still going on (true) or only ended ones (false). */
   in_progress?: boolean;
   limit?: number;
@@ -46,8 +48,8 @@ interface EventRow {
 
 export interface GroupPage {
   groups: EventGroup[];
-  /** Pass as `before` for the next page; null on the last. A group may show on two pages (same id). */
-  next: number | null;
+  /** Pass as `before` and `before_id` for the next page; null on the last. A group may show on two pages (same id). */
+  next: { before: number; before_id: string } | null;
 }
 
 /** Events read around a page to find the rest of its groups: a bound for a very busy camera. */
@@ -144,8 +146,9 @@ export class EventStore {
       params.after = q.after;
     }
     if (q.before !== undefined) {
-      where.push('start_time < @before');
+      where.push(q.before_id === undefined ? 'start_time < @before' : '(start_time < @before OR (start_time = @before AND id < @before_id))');
       params.before = q.before;
+      if (q.before_id !== undefined) params.before_id = q.before_id;
     }
     if (q.in_progress !== undefined) where.push(q.in_progress ? 'end_time IS NULL' : 'end_time IS NOT NULL');
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -180,7 +183,7 @@ export class EventStore {
       .all(JSON.stringify([...window.keys()])) as Array<{ event_id: string; person_event_id: string }>;
     const groups = groupEvents([...window.values()], now, new Map(links.map((l) => [l.event_id, l.person_event_id]))).filter((g) => g.events.some((e) => ids.has(e.id)));
     const last = page.events[page.events.length - 1];
-    return { groups, next: page.events.length === page.limit ? last.start_time : null };
+    return { groups, next: page.events.length === page.limit ? { before: last.start_time, before_id: last.id } : null };
   }
 
   /** Records that an event was seen on a person (the first link stays). */

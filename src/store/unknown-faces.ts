@@ -60,7 +60,8 @@ export class UnknownFaceStore {
   ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS unknown_faces (
-        id INTEGER PRIMARY KEY,
+        -- AUTOINCREMENT: an id is never reused, so a page naming face 3 never names another face 3.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         event_id TEXT NOT NULL,
         camera TEXT NOT NULL,
         time REAL NOT NULL,

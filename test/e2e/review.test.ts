@@ -205,6 +205,25 @@ data_dir: ${dir}
     await expect.poll(() => page.locator('#event-status').textContent()).toBe('No events match these filters.');
     expect(await cards.count()).toBe(0);
 
+    // Older events as the list is scrolled, one person event a page: scrolled to the end, every person event is there once.
+    const persons = (await get<{ events: { id: string }[] }>('events?kind=person&limit=500')).events.map((e) => e.id);
+    expect(persons.length).toBeGreaterThan(1);
+    let requests = 0;
+    page.on('request', (r) => r.url().includes('/api/events/groups?') && requests++);
+    await page.goto(`${url}#events?kind=person&per=1`);
+    await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const more = page.locator('#event-more');
+    // Scroll to the button until it is gone (no older page), waiting for each page to come in.
+    for (let i = 0; i < 100 && (await more.isVisible()); i++) {
+      await more.scrollIntoViewIfNeeded().catch(() => {});
+      await page.waitForTimeout(500);
+    }
+    expect(await more.isVisible()).toBe(false);
+    const ids = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-group')));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of persons) expect(ids).toContain(id);
+    expect(requests).toBeGreaterThanOrEqual(persons.length);
+
     // Live: with the page left alone, the clip's next events (a new visit, or a face on a visit) appear in it.
     await page.goto(`${url}#events?camera=stage`);
     await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);

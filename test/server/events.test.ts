@@ -147,8 +147,8 @@ describe('event groups and history', () => {
     expect(byName.groups[0].events).toHaveLength(3);
     const first = (await app.inject({ url: '/api/events/groups?kind=person&limit=1' })).json();
     expect(first.groups.map((g: { id: string }) => g.id)).toEqual([later.id]);
-    expect(first.next).toBe(later.start_time);
-    const second = (await app.inject({ url: `/api/events/groups?kind=person&limit=1&before=${first.next}` })).json();
+    expect(first.next).toEqual({ before: later.start_time, before_id: later.id });
+    const second = (await app.inject({ url: `/api/events/groups?kind=person&limit=1&before=${first.next.before}&before_id=${first.next.before_id}` })).json();
     expect(second.groups.map((g: { id: string }) => g.id)).toEqual([alice.id]);
     expect((await app.inject({ url: '/api/events/groups?offset=3' })).statusCode).toBe(400);
   });
@@ -167,6 +167,21 @@ describe('event groups and history', () => {
     store.delete(other.id);
     expect(await groupOf(stranger.id)).toBe(alice.id);
     store.delete(stranger.id);
+  });
+
+  it('pages through events of one frame (same start time) without skipping one', async () => {
+    const twins = [sampleEvent(60, { id: `${T0 + 60}.000-twin0a`, camera: 'twins' }), sampleEvent(60, { id: `${T0 + 60}.000-twin0b`, camera: 'twins' })];
+    for (const e of twins) store.save(e);
+    const seen: string[] = [];
+    let next: { before: number; before_id: string } | null = null;
+    do {
+      const cursor: string = next ? `&before=${next.before}&before_id=${next.before_id}` : '';
+      const page = (await app.inject({ url: `/api/events/groups?camera=twins&limit=1${cursor}` })).json();
+      seen.push(...page.groups.map((g: { id: string }) => g.id));
+      next = page.next;
+    } while (next && seen.length < 5);
+    expect(seen.sort()).toEqual(twins.map((e) => e.id).sort());
+    for (const e of twins) store.delete(e.id);
   });
 
   it('reads an event’s updates over time back from the daily logs', async () => {

@@ -56,6 +56,13 @@ describe('UnknownFaceStore', () => {
     expect(store.list('faceres').map((f) => f.eventId)).toEqual(['e4', 'late']);
   });
 
+  it('never gives a removed face’s id to a new one (a page showing it would name another face)', () => {
+    const store = storeIn();
+    const a = store.keep({ id: 'e1', camera: 'door' }, stranger(1), 'faceres', T)!;
+    store.remove([a]);
+    expect(store.keep({ id: 'e2', camera: 'door' }, stranger(2), 'faceres', T)).toBeGreaterThan(a);
+  });
+
   it('removes faces by id and by event', () => {
     const store = storeIn({ maxCount: 10, maxAgeSeconds: 100 });
     const a = store.keep({ id: 'e1', camera: 'door' }, stranger(1), 'faceres', T)!;

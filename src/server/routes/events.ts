@@ -72,6 +72,8 @@ const filtersFor = (kinds: readonly string[]) =>
       zone: text.optional(),
       after: time.optional(),
       before: time.optional(),
+      /** With `before`: the paging cursor's id (events of one frame share their start time). */
+      before_id: z.string().min(1).max(128).optional(),
       in_progress: z
         .enum(['true', 'false'])
         .transform((v) => v === 'true')

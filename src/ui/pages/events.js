@@ -22,7 +22,9 @@ function listQuery(query) {
   for (const key of ['camera', 'kind', 'label', 'name', 'zone']) if (query.get(key)) q.set(key, query.get(key));
   if (query.get('from')) q.set('after', isoOf(query.get('from')));
   if (query.get('to')) q.set('before', isoOf(query.get('to')));
-  q.set('limit', String(PAGE));
+  // `per` sets the page size (1-100), for a short list on a slow link, or to try the paging.
+  const per = Math.round(Number(query.get('per')));
+  q.set('limit', String(per >= 1 && per <= 100 ? per : PAGE));
   return q;
 }
 
@@ -94,7 +96,10 @@ async function mountList(root, ctx) {
 
   const fetchPage = async (before) => {
     const q = listQuery(ctx.query);
-    if (before) q.set('before', String(before));
+    if (before) {
+      q.set('before', String(before.before));
+      q.set('before_id', before.before_id);
+    }
     const page = await api(`api/events/groups?${q}`);
     for (const g of page.groups) {
       shown.set(g.id, g);
@@ -133,6 +138,9 @@ async function mountList(root, ctx) {
       await fetchPage(next);
       pages++;
       render();
+      // Still in view (a short page, or groups already shown): look again, so loading goes on.
+      observer.unobserve(more);
+      observer.observe(more);
     } catch (err) {
       status.innerHTML = `<span class="error" role="alert">${esc(err.message)}</span>`;
     } finally {
