@@ -37,6 +37,10 @@ import { statsHistoryRoutes } from './server/routes/stats-history.js';
 import { vendorRoutes } from './server/routes/vendor.js';
 import { eventRoutes } from './server/routes/events.js';
 import { faceRoutes } from './server/routes/faces.js';
+import { peopleRoutes } from './server/routes/people.js';
+import { unknownFaceRoutes } from './server/routes/unknown-faces.js';
+import { FrameLinker } from './store/event-groups.js';
+import { UnknownFaceStore } from './store/unknown-faces.js';
 import { liveRoutes } from './server/routes/live.js';
 import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
 import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
@@ -78,6 +82,8 @@ interface Core {
   kinds: EventKinds;
   snapshots: SnapshotStore;
   eventStore: EventStore;
+  /** Strangers' faces kept for the "Who is this?" page. */
+  unknownFaces: UnknownFaceStore;
   poses: PoseLibrary;
   addon: boolean;
   /** Checks the signed snapshot URLs that `snapshotUrl` hands out (docs/api.md). */
@@ -170,6 +176,7 @@ export class Argus {
       kinds,
       snapshots: new SnapshotStore(join(dataDir, 'snapshots')),
       eventStore: new EventStore(db),
+      unknownFaces: new UnknownFaceStore(db),
       poses: new PoseLibrary(db),
       // the newest frame is read when a sample is captured, long after the cameras started
       addon: Boolean(process.env.SUPERVISOR_TOKEN),
@@ -229,7 +236,8 @@ export class Argus {
     return registry;
   }
 
-  private startEvents({ config, cameras, bus, eventStore: store, snapshots, kinds, dataDir, stats, log }: Core): EventManager {
+  private startEvents({ config, cameras, bus, eventStore: store, unknownFaces, snapshots, kinds, dataDir, stats, log }: Core): EventManager {
+    const links = new FrameLinker((event, person) => store.link(event, person));
     const events = new EventManager({
       config: config.events,
       cameras,
@@ -240,6 +248,10 @@ export class Argus {
       log: new EventLog(join(dataDir, 'logs')),
       logger: log.child({ part: 'events' }),
       onMessage: (message, frameTime) => stats.eventFrame(message, frameTime),
+      onDetection: (event, detection, time) => {
+        links.see(event, detection, time);
+        unknownFaces.keep(event, detection, config.models.faces.embedder, time);
+      },
     });
     events.start();
     this.stops.push(() => events.stop());
@@ -486,7 +498,7 @@ export class Argus {
 
   /** The API's route groups. */
   private routes(
-    { config, bus, kinds, eventStore: store, snapshots, poses, stats, db, load, dataDir, cameras, enabled, ffmpegPath, analyzerSwitches }: Core,
+    { config, bus, kinds, eventStore: store, unknownFaces, snapshots, poses, stats, db, load, dataDir, cameras, enabled, ffmpegPath, analyzerSwitches }: Core,
     detector: Detector | undefined,
     registry: FaceRegistry,
     ha: HomeAssistantMqtt,
@@ -508,8 +520,10 @@ export class Argus {
         ffmpegPath,
       }),
       route(vendorRoutes, '/ui/vendor', {}),
-      route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names }),
+      route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names, logDir: join(dataDir, 'logs'), onDelete: (id) => unknownFaces.removeEvent(id) }),
       route(faceRoutes, '/api/faces', { registry }),
+      route(unknownFaceRoutes, '/api/unknown-faces', { store: unknownFaces, registry, model: config.models.faces.embedder }),
+      route(peopleRoutes, '/api/people', { registry, events: store }),
       route(liveRoutes, '/api/live', { bus }),
       route(statsRoutes, '/api/stats', { report: () => stats.report() }),
     ];

@@ -36,6 +36,12 @@ export interface EventManagerOptions {
    * snapshot is written first and the message leaves well after `handle` returned.
    */
   onMessage?: (message: EventMessage, frameTime: number | undefined) => void;
+  /**
+   * Each detection that belongs to an event, with its binary attributes (an unknown face's
+   * embedding and crop) that the event's JSON leaves out, and the frame time (seconds): the
+   * "Who is this?" page keeps strangers' faces from here. A throw is logged, never fatal.
+   */
+  onDetection?: (event: ArgusEvent, detection: Detection, time: number) => void;
 }
 
 /** The best frame seen so far for an event, kept until it is rendered. */
@@ -227,6 +233,7 @@ export class EventManager {
         ...(d.attributes ? { attributes: plainAttributes(d.attributes) } : {}),
       };
       this.enqueue(tracked, 'start');
+      this.detected(tracked.event, d, track.lastSeen);
       return;
     }
     const rose = d.score > event.top_score;
@@ -239,6 +246,15 @@ export class EventManager {
     event.zones = [...tracked.entered];
     event.current_zones = current;
     if (rose || named || zonesChanged) this.enqueue(tracked, 'update');
+    this.detected(event, d, track.lastSeen);
+  }
+
+  private detected(event: ArgusEvent, d: Detection, time: number): void {
+    try {
+      this.opts.onDetection?.(event, d, time);
+    } catch (err) {
+      this.opts.logger.warn({ err }, `could not keep a detection of event ${event.id}`);
+    }
   }
 
   private expire(camera: CameraState, now: number): void {

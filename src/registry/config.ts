@@ -29,6 +29,12 @@ export const registryConfigSchema = z
       })
       .strict()
       .default({ keep: 10, delay: 10 }),
+    /**
+     * Average similarity at or above which unknown faces are shown as one stranger on the "Who is
+     * this?" page. Below `threshold`: frames of one face on a camera score 0.56–0.70 together
+     * (docs/faces.md#naming-strangers), and a wrong group is seen and untick-able before naming.
+     */
+    group_threshold: z.number().min(0).max(1).default(0.6),
     /** Largest photo accepted for enrolment, in megabytes. */
     max_upload_mb: z.number().gt(0).max(100).default(5),
     /** Seconds after a person was last seen before their HA sensor says `away` (docs/home-assistant.md). */

@@ -12,7 +12,8 @@ export type RegistryErrorCode =
   | 'sample_not_found'
   | 'event_face_not_found'
   | 'wrong_embedding'
-  | 'bad_archive';
+  | 'bad_archive'
+  | 'same_person';
 
 export const HTTP_STATUS: Record<RegistryErrorCode, number> = {
   invalid_name: 400,
@@ -28,6 +29,7 @@ export const HTTP_STATUS: Record<RegistryErrorCode, number> = {
   event_face_not_found: 404,
   wrong_embedding: 400,
   bad_archive: 400,
+  same_person: 400,
 };
 
 /** A refusal a user can act on: the message says what was wrong and what to do instead. */

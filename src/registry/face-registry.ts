@@ -96,6 +96,11 @@ export class FaceRegistry {
     return this.opts.config.threshold;
   }
 
+  /** Average similarity that makes unknown faces one stranger (`faces.group_threshold`). */
+  get groupThreshold(): number {
+    return this.opts.config.group_threshold;
+  }
+
   /** Largest photo accepted for enrolment (`faces.max_upload_mb`). */
   get maxUploadBytes(): number {
     return Math.round(this.opts.config.max_upload_mb * 1024 * 1024);
@@ -342,6 +347,24 @@ export class FaceRegistry {
     const p = this.find(name);
     this.people.transaction(() => this.people.deletePerson(p.id));
     this.changed(true);
+  }
+
+  /**
+   * Moves every sample of `from` to `into` and deletes `from`: two entries that were one person
+   * (enrolled under two names). No duplicate check: saying they are one person is the point.
+   */
+  merge(from: string, into: string): { person: Person; moved: number } {
+    const source = this.find(from);
+    const target = this.find(into);
+    if (source.id === target.id) throw new RegistryError('same_person', `"${source.name}" cannot be merged into itself: pick another person`);
+    const moved = this.people.transaction(() => {
+      const n = this.people.moveSamples(source.id, target.id);
+      this.people.deletePerson(source.id);
+      this.people.touch(target.id, this.now());
+      return n;
+    });
+    this.changed(true);
+    return { person: this.people.byId(target.id)!, moved };
   }
 
   removeSample(name: string, sampleId: number): void {

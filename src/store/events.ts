@@ -1,6 +1,7 @@
 import type { ArgusEvent, EventBox, EventKind } from '../events/event.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
+import { GROUP_SLACK_S, groupEvents, type EventGroup } from './event-groups.js';
 
 export interface EventQuery {
   camera?: string;
@@ -13,6 +14,8 @@ export interface EventQuery {
   after?: number;
   /** Events that started before this time. */
   before?: number;
+  /** With `before`: also events that started at `before` exactly, with a smaller id (the paging cursor: events of one frame share a start). */
+  before_id?: string;
   /** Only events still going on (true) or only ended ones (false). */
   in_progress?: boolean;
   limit?: number;
@@ -43,6 +46,15 @@ interface EventRow {
   updated_at: number;
 }
 
+export interface GroupPage {
+  groups: EventGroup[];
+  /** Pass as `before` and `before_id` for the next page; null on the last. A group may show on two pages (same id). */
+  next: { before: number; before_id: string } | null;
+}
+
+/** Events read around a page to find the rest of its groups: a bound for a very busy camera. */
+const MAX_GROUP_WINDOW = 5000;
+
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
 
@@ -72,6 +84,11 @@ export class EventStore {
       CREATE INDEX IF NOT EXISTS events_camera_start ON events (camera, start_time);
       CREATE INDEX IF NOT EXISTS events_label ON events (label);
       CREATE INDEX IF NOT EXISTS events_sub_label ON events (sub_label);
+      -- Which person event a face, pose or weapon event was seen on (event-groups.ts' FrameLinker).
+      CREATE TABLE IF NOT EXISTS event_links (
+        event_id TEXT PRIMARY KEY,
+        person_event_id TEXT NOT NULL
+      );
     `);
   }
 
@@ -129,8 +146,9 @@ export class EventStore {
       params.after = q.after;
     }
     if (q.before !== undefined) {
-      where.push('start_time < @before');
+      where.push(q.before_id === undefined ? 'start_time < @before' : '(start_time < @before OR (start_time = @before AND id < @before_id))');
       params.before = q.before;
+      if (q.before_id !== undefined) params.before_id = q.before_id;
     }
     if (q.in_progress !== undefined) where.push(q.in_progress ? 'end_time IS NULL' : 'end_time IS NOT NULL');
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -141,6 +159,45 @@ export class EventStore {
     return { total, limit, offset, events: rows.map(fromRow) };
   }
 
+  /**
+   * The groups (event-groups.ts) of a page of matching events: the page's events are matched by
+   * the filters; each group is shown whole, with its events that do not match them.
+   */
+  groups(q: EventQuery = {}, now = Date.now() / 1000): GroupPage {
+    const page = this.query({ ...q, offset: 0 });
+    if (page.events.length === 0) return { groups: [], next: null };
+    const cameras = [...new Set(page.events.map((e) => e.camera))];
+    const from = Math.min(...page.events.map((e) => e.start_time)) - GROUP_SLACK_S;
+    const to = Math.max(...page.events.map((e) => e.end_time ?? now)) + GROUP_SLACK_S;
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM events WHERE camera IN (SELECT value FROM json_each(@cameras)) AND start_time <= @to AND (end_time IS NULL OR end_time >= @from)
+         ORDER BY start_time DESC LIMIT ${MAX_GROUP_WINDOW}`,
+      )
+      .all({ cameras: JSON.stringify(cameras), from, to }) as EventRow[];
+    const ids = new Set(page.events.map((e) => e.id));
+    const window = new Map(rows.map((r) => [r.id, fromRow(r)]));
+    for (const e of page.events) window.set(e.id, e);
+    const links = this.db
+      .prepare('SELECT event_id, person_event_id FROM event_links WHERE event_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify([...window.keys()])) as Array<{ event_id: string; person_event_id: string }>;
+    const groups = groupEvents([...window.values()], now, new Map(links.map((l) => [l.event_id, l.person_event_id]))).filter((g) => g.events.some((e) => ids.has(e.id)));
+    const last = page.events[page.events.length - 1];
+    return { groups, next: page.events.length === page.limit ? { before: last.start_time, before_id: last.id } : null };
+  }
+
+  /** Records that an event was seen on a person (the first link stays). */
+  link(eventId: string, personEventId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO event_links (event_id, person_event_id) VALUES (?, ?)').run(eventId, personEventId);
+  }
+
+  /** The newest event naming this person, and how many do. */
+  lastSeen(name: string): { event: ArgusEvent | null; count: number } {
+    const row = this.db.prepare('SELECT * FROM events WHERE sub_label = ? COLLATE NOCASE ORDER BY start_time DESC, id DESC LIMIT 1').get(name) as EventRow | undefined;
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE sub_label = ? COLLATE NOCASE').get(name) as { n: number };
+    return { event: row ? fromRow(row) : null, count: n };
+  }
+
   /** Every event of `kind` whose attribute `name` is `value` (an exam session's incidents), oldest first. */
   withAttribute(kind: EventKind, name: string, value: string): ArgusEvent[] {
     const rows = this.db.prepare("SELECT * FROM events WHERE kind = ? AND json_extract(attributes, '$.' || ?) = ? ORDER BY start_time, id").all(kind, name, value) as EventRow[];
@@ -149,6 +206,7 @@ export class EventStore {
 
   /** Returns whether a row was deleted. */
   delete(id: string): boolean {
+    this.db.prepare('DELETE FROM event_links WHERE event_id = ? OR person_event_id = ?').run(id, id);
     return this.db.prepare('DELETE FROM events WHERE id = ?').run(id).changes > 0;
   }
 
@@ -157,6 +215,7 @@ export class EventStore {
     return this.db.transaction(() => {
       const ids = (this.db.prepare('SELECT id FROM events WHERE start_time < ? AND end_time IS NOT NULL').all(time) as Array<{ id: string }>).map((r) => r.id);
       this.db.prepare('DELETE FROM events WHERE start_time < ? AND end_time IS NOT NULL').run(time);
+      this.db.prepare('DELETE FROM event_links WHERE event_id NOT IN (SELECT id FROM events)').run();
       return ids;
     })();
   }

@@ -208,6 +208,11 @@ export class PeopleStore {
       }));
   }
 
+  /** Gives every sample of one person to another (a merge). */
+  moveSamples(fromId: number, toId: number): number {
+    return this.db.prepare('UPDATE face_samples SET person_id = ? WHERE person_id = ?').run(toId, fromId).changes;
+  }
+
   deleteSample(id: number): void {
     this.db.prepare('DELETE FROM face_samples WHERE id = ?').run(id);
   }

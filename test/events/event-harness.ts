@@ -16,7 +16,7 @@ import { EventStore } from '../../src/store/events.js';
 export const T0 = 1_732_350_000;
 
 /** An EventManager on real files (SQLite, snapshots, JSONL) in a temp folder, with a hand-driven clock. */
-export function eventHarness(opts: Partial<Pick<EventManagerOptions, 'cameras' | 'config' | 'onMessage'>> = {}) {
+export function eventHarness(opts: Partial<Pick<EventManagerOptions, 'cameras' | 'config' | 'onMessage' | 'onDetection'>> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'argus-events-'));
   const db = openDatabase(join(dir, 'argus.db'));
   const store = new EventStore(db);
@@ -40,6 +40,7 @@ export function eventHarness(opts: Partial<Pick<EventManagerOptions, 'cameras' |
     now: () => clock.now,
     tickMs: 0,
     onMessage: opts.onMessage,
+    onDetection: opts.onDetection,
   });
   return { dir, db, store, snapshots, log, bus, messages, clock, manager };
 }

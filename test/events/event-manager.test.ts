@@ -159,6 +159,29 @@ describe('EventManager', () => {
     expect(h.store.get(h.messages[0].event.id)!.attributes).toEqual({ similarity: null });
   });
 
+  it('hands each detection of an event, binary attributes and all, to onDetection; a throw there is not fatal', async () => {
+    const seen: Array<[string, unknown, number]> = [];
+    h = eventHarness({
+      config: { end_after: 2, min_frames: 2 },
+      onDetection: (event, d, time) => {
+        seen.push([event.id, d.attributes?.embedding, time]);
+        throw new Error('disk full');
+      },
+    });
+    h.manager.start();
+    const embedding = new Float32Array([0.1, 0.2]);
+    const face: Detection = { kind: 'face', label: 'face', score: 0.8, box: [10, 10, 40, 50], sub_label: null, attributes: { embedding, crop: Buffer.from([0xff, 0xd8]) } };
+    for (const t of [0, 0.5, 1]) feed(h, 'door', T0 + t, [face]);
+    await h.manager.flush();
+    // The first sighting is before the event starts (min_frames 2): it has no event to belong to.
+    const id = h.messages[0].event.id;
+    expect(seen).toEqual([
+      [id, embedding, T0 + 0.5],
+      [id, embedding, T0 + 1],
+    ]);
+    expect(h.messages.map((m) => m.type)).toEqual(['start']);
+  });
+
   it('ends open events at stop() and closes rows a crash left open at the next start()', async () => {
     h = eventHarness();
     h.manager.start();

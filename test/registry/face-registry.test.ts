@@ -245,3 +245,25 @@ describe('openFaceMatcher', () => {
     expect(readdirSync(empty)).toEqual([]);
   });
 });
+
+describe('merging two people', () => {
+  it('moves every sample of one into the other and deletes the first; the matcher names the merged person', () => {
+    const { registry } = registryIn();
+    const e = randomEmbedding(501);
+    registry.enrol('alice', [face(near(e, 0.9, 502))]);
+    registry.enrol('ally', [face(near(e, 0.9, 503), 'y.jpg')], { force: true });
+    const { person, moved } = registry.merge('ally', 'alice');
+    expect(moved).toBe(1);
+    expect(person.name).toBe('alice');
+    expect(registry.list().map((p) => [p.name, p.samples])).toEqual([['alice', 2]]);
+    expect(registry.match(near(e, 0.9, 504))?.name).toBe('alice');
+  });
+
+  it('refuses to merge a person into themselves or into nobody, changing nothing', () => {
+    const { registry } = registryIn();
+    registry.enrol('alice', [face(randomEmbedding(511))]);
+    expect(refusal(() => registry.merge('alice', 'Alice')).code).toBe('same_person');
+    expect(refusal(() => registry.merge('alice', 'bob')).code).toBe('person_not_found');
+    expect(registry.list().map((p) => [p.name, p.samples])).toEqual([['alice', 1]]);
+  });
+});

@@ -1,5 +1,10 @@
 import type { FastifyReply } from 'fastify';
+import { createReadStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import type { ArgusEvent, EventMessage } from '../../events/event.js';
+import { localDay } from '../../events/event-log.js';
 import type { SnapshotFile, SnapshotStore } from '../../events/snapshot-store.js';
 import { MAX_PAGE, type EventStore } from '../../store/events.js';
 import { HttpError } from '../http-error.js';
@@ -10,6 +15,36 @@ export interface EventRouteDeps {
   snapshots: SnapshotStore;
   /** The analyzers' event kinds (EventKinds.names), for `?kind=` and `GET /api/events/kinds`. */
   kinds: readonly string[];
+  /** `<data>/logs`: the daily event logs, where an event's updates over time are read back. */
+  logDir?: string;
+  /** After an event was deleted (its unknown faces go with it). */
+  onDelete?: (id: string) => void;
+}
+
+/** An event's history is read from the logs of the days it spans, at most this many. */
+const MAX_HISTORY_DAYS = 3;
+const MAX_HISTORY = 500;
+
+/** Every message about the event in the daily logs, oldest first: its start, updates and end. */
+async function historyOf(logDir: string, event: ArgusEvent): Promise<Array<EventMessage & { time: number }>> {
+  const days = new Set<string>();
+  const end = event.end_time ?? Date.now() / 1000;
+  for (let t = event.start_time; t <= end + 86_400 && days.size < MAX_HISTORY_DAYS; t += 86_400) days.add(localDay(Math.min(t, end)));
+  const out: Array<EventMessage & { time: number }> = [];
+  for (const day of days) {
+    const path = join(logDir, `${day}.jsonl`);
+    if (!existsSync(path)) continue;
+    for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+      if (!line.includes(event.id) || out.length >= MAX_HISTORY) continue;
+      try {
+        const m = JSON.parse(line) as EventMessage & { time: number };
+        if (m.event?.id === event.id) out.push(m);
+      } catch {
+        // a line cut by a crash: skip it
+      }
+    }
+  }
+  return out;
 }
 
 /** A time as seconds since the epoch, or an ISO 8601 date. */
@@ -24,7 +59,7 @@ const time = z.string().transform((v, ctx) => {
 
 const text = z.string().max(200);
 
-const listQueryFor = (kinds: readonly string[]) =>
+const filtersFor = (kinds: readonly string[]) =>
   z
     .object({
       camera: text.optional(),
@@ -37,21 +72,28 @@ const listQueryFor = (kinds: readonly string[]) =>
       zone: text.optional(),
       after: time.optional(),
       before: time.optional(),
+      /** With `before`: the paging cursor's id (events of one frame share their start time). */
+      before_id: z.string().min(1).max(128).optional(),
       in_progress: z
         .enum(['true', 'false'])
         .transform((v) => v === 'true')
         .optional(),
       limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
-      offset: z.coerce.number().int().min(0).optional(),
     })
+    .strict();
+
+const listQueryFor = (kinds: readonly string[]) =>
+  filtersFor(kinds)
+    .extend({ offset: z.coerce.number().int().min(0).optional() })
     .strict();
 
 /** Event ids are short (`<start time>-<random>`); the bound keeps a hostile one out of messages. */
 const idParams = z.object({ id: z.string().min(1).max(128) });
 
 /** `/api/events…`: list with filters and paging, one event, its snapshot and crop, delete. */
-export const eventRoutes: ApiPlugin<EventRouteDeps> = async (app, { store, snapshots, kinds }) => {
+export const eventRoutes: ApiPlugin<EventRouteDeps> = async (app, { store, snapshots, kinds, logDir, onDelete }) => {
   const listQuery = listQueryFor(kinds);
+  const groupQuery = filtersFor(kinds);
   const find = (id: string) => {
     const event = store.get(id);
     if (!event) throw new HttpError(404, 'event_not_found', `no event with id "${id}" (it may have been deleted or pruned by retention)`);
@@ -63,7 +105,16 @@ export const eventRoutes: ApiPlugin<EventRouteDeps> = async (app, { store, snaps
   /** The kinds events can have, in the analyzers' order (the UI's kind filter). */
   app.get('/kinds', async () => ({ kinds }));
 
+  /** What happened, grouped (store/event-groups.ts); page on with `before=<next>`. */
+  app.get('/groups', { schema: { querystring: groupQuery } }, async (req) => store.groups(req.query));
+
   app.get('/:id', { schema: { params: idParams } }, async (req) => find(req.params.id));
+
+  /** The event's messages over time (start, updates, end), from the daily logs. */
+  app.get('/:id/history', { schema: { params: idParams } }, async (req) => {
+    const event = find(req.params.id);
+    return { history: logDir ? await historyOf(logDir, event) : [] };
+  });
 
   const image = (file: SnapshotFile) => async (req: { params: { id: string } }, reply: FastifyReply) => {
     const { id } = find(req.params.id);
@@ -80,6 +131,7 @@ export const eventRoutes: ApiPlugin<EventRouteDeps> = async (app, { store, snaps
     if (event.end_time === null) throw new HttpError(409, 'event_in_progress', `event "${event.id}" is still going on; delete it after it ends`);
     store.delete(event.id);
     await snapshots.remove(event.id);
+    onDelete?.(event.id);
     return reply.code(204).send();
   });
 };

@@ -30,6 +30,7 @@ const flagWord = z.string().max(8);
 const enrolOptions = z.object({ face: z.string().max(8).optional(), force: flagWord.optional(), external_id: z.string().max(MAX_EXTERNAL_ID).optional() });
 const forceQuery = z.object({ force: flagWord.optional() });
 const forceBody = z.object({ force: z.union([z.boolean(), flagWord]).optional() }).nullable();
+const mergeBody = z.object({ into: name }).strict();
 /** Only strings: an object or a number would reach SQLite as something else (issue 17). */
 const updateBody = z
   .object({ name: name.optional(), external_id: z.string().max(MAX_EXTERNAL_ID).nullable().optional() })
@@ -114,6 +115,12 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
   app.patch('/:name', { schema: { params: nameParams, body: updateBody } }, async (req) => {
     const body = req.body ?? {};
     return personJson(registry.update(req.params.name, { name: body.name, externalId: body.external_id }));
+  });
+
+  /** Two entries that are one person: every sample of `:name` goes to `into`, and `:name` goes. */
+  app.post('/:name/merge', { schema: { params: nameParams, body: mergeBody } }, async (req) => {
+    const { person, moved } = registry.merge(req.params.name, req.body.into);
+    return { person: personJson(person), moved };
   });
 
   app.delete('/:name', { schema: { params: nameParams } }, async (req, reply) => {

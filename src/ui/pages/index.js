@@ -8,8 +8,9 @@ import people from './people.js';
 import proctor from './proctor.js';
 import settings from './settings.js';
 import stats from './stats.js';
+import who from './who.js';
 
-export const PAGES = [live, events, people, stats, cameras, analyze, proctor, logs, settings];
+export const PAGES = [live, events, who, people, stats, cameras, analyze, proctor, logs, settings];
 
 /** Old or short hashes that still lead somewhere. */
-export const ALIASES = { faces: 'people', '': 'live' };
+export const ALIASES = { faces: 'people', unknown: 'who', '': 'live' };

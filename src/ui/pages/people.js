@@ -1,66 +1,276 @@
-// People: the face registry; enrol by photo, delete a person.
-import { api } from '../lib/api.js';
-import { $, esc, plural, showError } from '../lib/dom.js';
+// People: the face registry. The list shows each person with their picture, when and where they
+// were last seen and their events; #people/<name> shows their samples as a grid (add photos by
+// drag and drop, delete one), and renames, merges or deletes them.
+import { api, send, upload } from '../lib/api.js';
+import { $, ago, esc, plural, showError } from '../lib/dom.js';
+import { stylesheet } from '../lib/stylesheet.js';
 
 async function mount(root, ctx) {
+  stylesheet('ui/pages/people.css');
+  return ctx.path[0] ? mountPerson(root, ctx, ctx.path[0]) : mountList(root, ctx);
+}
+
+const personHash = (name) => `#people/${encodeURIComponent(name)}`;
+const eventsHash = (name) => `#events?name=${encodeURIComponent(name)}`;
+
+/** A drop zone and a file picker for several photos; `onFiles(files)` gets what was dropped or picked. */
+function photoPicker(zone, input, onFiles) {
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (e.dataTransfer.files.length) onFiles([...e.dataTransfer.files]);
+  });
+  input.addEventListener('change', () => {
+    if (input.files.length) onFiles([...input.files]);
+  });
+}
+
+/**
+ * Enrols photos one at a time, each with its progress bar and its own result (a photo with no
+ * face, or one that looks like someone else, is refused with the reason; the others still go in).
+ */
+async function enrolEach(name, files, list) {
+  list.innerHTML = files
+    .map(
+      (f, i) => `<li data-photo="${i}"><span class="file">${esc(f.name)}</span> <progress max="1" value="0" aria-label="${esc(f.name)} upload"></progress>
+        <span class="outcome muted">waiting</span></li>`,
+    )
+    .join('');
+  const results = [];
+  for (const [i, file] of files.entries()) {
+    const row = $(`[data-photo="${i}"]`, list);
+    const bar = $('progress', row);
+    const outcome = $('.outcome', row);
+    outcome.textContent = 'uploading…';
+    if (!file.type.startsWith('image/')) {
+      outcome.className = 'outcome error';
+      outcome.textContent = 'not an image: send a JPEG, PNG or WebP photo';
+      results.push({ file, ok: false, error: `${file.name} is not an image.` });
+      continue;
+    }
+    const form = new FormData();
+    form.append('file', file, file.name);
+    try {
+      await upload(`api/faces/${encodeURIComponent(name)}`, form, (p) => {
+        bar.value = p;
+        if (p >= 1) outcome.textContent = 'finding the face…';
+      });
+      bar.value = 1;
+      outcome.className = 'outcome good';
+      outcome.textContent = 'added';
+      results.push({ file, ok: true });
+    } catch (err) {
+      outcome.className = 'outcome error';
+      outcome.textContent = err.message;
+      results.push({ file, ok: false, error: err.message });
+    }
+  }
+  return results;
+}
+
+function summary(name, results) {
+  const added = results.filter((r) => r.ok).length;
+  const refused = results.filter((r) => !r.ok);
+  if (!refused.length) return { ok: true, text: `Added ${added === 1 ? 'a photo' : plural(added, 'photo')} of ${name}.` };
+  if (results.length === 1) return { ok: false, text: refused[0].error };
+  return { ok: false, text: `${added ? `Added ${plural(added, 'photo')} of ${name}; ` : ''}${refused.length} refused: the reasons are beside each photo.` };
+}
+
+async function mountList(root, ctx) {
   root.innerHTML = `
-    <form id="enrol" class="row">
-      <input name="name" placeholder="name (e.g. alice)" aria-label="name" required pattern="[^/]+">
-      <input name="file" type="file" accept="image/*" aria-label="photo" required>
-      <button type="submit">Add face</button>
-      <span id="enrol-result" role="status"></span>
+    <form id="enrol" class="card enrol">
+      <h2>Add someone</h2>
+      <div class="row">
+        <label>Name <input name="name" placeholder="e.g. alice" required maxlength="64" autocomplete="off"></label>
+        <label>Photos <input name="file" type="file" accept="image/*" multiple></label>
+        <button type="submit">Add face</button>
+      </div>
+      <div id="drop-photos" class="drop">…or drop photos here (one face each; several photos of one person make recognition surer)</div>
+      <p id="enrol-result" role="status"></p>
+      <ul id="enrol-progress" class="progress-list"></ul>
     </form>
-    <div id="people" class="grid"></div>`;
+    <p id="people-status" class="muted" role="status">Loading people…</p>
+    <div id="people" class="people-grid"></div>`;
   const box = $('#people', root);
+  const form = $('#enrol', root);
+  const out = $('#enrol-result', root);
+  let picked = [];
 
   const load = async () => {
     try {
-      const body = await api('api/faces');
-      const people = Array.isArray(body) ? body : body.people || [];
-      box.innerHTML = people.length ? people.map(card).join('') : '<p class="muted">Nobody enrolled yet: add a photo above.</p>';
+      const { people } = await api('api/people');
+      box.innerHTML = people.map(personCard).join('');
+      $('#people-status', root).textContent = people.length
+        ? `${plural(people.length, 'person', 'people')} in the registry.`
+        : 'Nobody enrolled yet: add photos above, or name a stranger on Who is this?.';
     } catch (err) {
       showError(box, err);
     }
   };
-  box.addEventListener('click', async (e) => {
-    const name = e.target.dataset?.delete;
-    if (!name || !confirm(`Delete ${name} and all their photos?`)) return;
-    try {
-      await api(`api/faces/${encodeURIComponent(name)}`, { method: 'DELETE' });
-    } catch (err) {
-      alert(err.message);
-    }
-    load();
-  });
-  $('#enrol', root).addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const form = new FormData(e.target);
-    const name = form.get('name');
-    const photo = new FormData();
-    photo.append('file', form.get('file'));
-    const out = $('#enrol-result', root);
-    out.className = '';
-    out.textContent = 'Adding…';
-    try {
-      await api(`api/faces/${encodeURIComponent(name)}`, { method: 'POST', body: photo });
-      out.textContent = `Added a photo of ${name}.`;
-      e.target.reset();
-    } catch (err) {
+
+  const enrol = async (files) => {
+    const name = form.elements.name.value.trim();
+    if (!name) {
       out.className = 'error';
-      out.textContent = err.message;
+      out.textContent = 'Type the person’s name first, then add the photos.';
+      form.elements.name.focus();
+      return;
     }
+    out.className = '';
+    out.textContent = `Adding ${plural(files.length, 'photo')} of ${name}…`;
+    const s = summary(name, await enrolEach(name, files, $('#enrol-progress', root)));
+    out.className = s.ok ? 'good' : 'error';
+    out.textContent = s.text;
+    form.elements.file.value = '';
+    picked = [];
     load();
+  };
+  const zone = $('#drop-photos', root);
+  // Picked files wait for the button; dropped ones go at once.
+  photoPicker(zone, form.elements.file, (files) => {
+    picked = files;
   });
-  load();
-  // The registry changed (here, from Telegram or the CLI).
+  zone.addEventListener('drop', () => picked.length && enrol(picked));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (picked.length) return enrol(picked);
+    out.className = 'error';
+    out.textContent = 'Pick or drop one or more photos of the person.';
+  });
+  await load();
+  // The registry changed (here, on Who is this?, from Telegram or the CLI).
   ctx.live.on('faces', load);
 }
 
-const card = (p) => `
+function lastSeen(p) {
+  if (!p.last_seen) return '<span class="muted">not seen yet</span>';
+  const t = Date.parse(p.last_seen.time) / 1000;
+  return `seen ${esc(ago(t))} on ${esc(p.last_seen.camera)}`;
+}
+
+const personCard = (p) => `
   <div class="card person" data-person="${esc(p.name)}">
-    ${p.thumbnail ? `<img src="api/${esc(p.thumbnail.replace(/^\/?(api\/)?/, ''))}" alt="">` : ''}
-    <span><b>${esc(p.name)}</b><br><span class="muted">${plural(p.samples ?? p.sample_count ?? 0, 'photo')}</span></span>
-    <button data-delete="${esc(p.name)}">Delete</button>
+    <a href="${personHash(p.name)}" class="thumb">${p.thumbnail ? `<img src="api/${esc(p.thumbnail)}" alt="" width="64" height="64">` : '<span class="no-shot">?</span>'}</a>
+    <span><a href="${personHash(p.name)}"><b>${esc(p.name)}</b></a><br>
+      <span class="muted">${plural(p.samples, 'photo')} · ${lastSeen(p)}</span><br>
+      <a href="${eventsHash(p.name)}">${plural(p.events, 'event')}</a></span>
   </div>`;
+
+async function mountPerson(root, ctx, name) {
+  root.innerHTML = `<p><a href="#people">← All people</a></p><div id="person"><p class="muted">Loading…</p></div>`;
+  const box = $('#person', root);
+  let person;
+  let people;
+  const show = async () => {
+    try {
+      [person, { people }] = await Promise.all([api(`api/faces/${encodeURIComponent(name)}`), api('api/people')]);
+    } catch (err) {
+      return showError(box, err);
+    }
+    const summaryOf = people.find((p) => p.name === person.name) ?? { events: 0, last_seen: null };
+    const seen = summaryOf.last_seen;
+    const others = people.filter((p) => p.name !== person.name);
+    box.innerHTML = `
+      <h2>${esc(person.name)}</h2>
+      <div class="person-top">
+        <div>
+          <p>${plural(person.samples.length, 'photo')} · <a href="${eventsHash(person.name)}">${plural(summaryOf.events, 'event')}</a></p>
+          <p>${lastSeen(summaryOf)}${seen ? ` · <a href="#events/${encodeURIComponent(seen.event_id)}">the event</a>` : ''}</p>
+          ${seen?.snapshot ? `<a href="#events/${encodeURIComponent(seen.event_id)}"><img class="last-seen" src="api/${esc(seen.snapshot)}" alt="where ${esc(person.name)} was last seen" width="320"></a>` : ''}
+        </div>
+        <div class="person-actions">
+          <form id="rename" class="row"><label>Rename to <input name="name" required maxlength="64" value="${esc(person.name)}"></label><button type="submit">Rename</button></form>
+          ${
+            others.length
+              ? `<form id="merge" class="row"><label>Same person as <select name="into">${others.map((p) => `<option>${esc(p.name)}</option>`).join('')}</select></label>
+                 <button type="submit">Merge into them</button></form>`
+              : ''
+          }
+          <button id="delete-person" class="danger">Delete ${esc(person.name)}</button>
+          <p id="person-result" role="status"></p>
+        </div>
+      </div>
+      <h3>Photos</h3>
+      <div id="drop-photos" class="drop">Drop photos of ${esc(person.name)} here, or
+        <button type="button" class="pick">pick them</button><input type="file" accept="image/*" multiple hidden aria-label="photos of ${esc(person.name)}"></div>
+      <ul id="enrol-progress" class="progress-list"></ul>
+      <ul id="samples" class="samples">
+        ${person.samples
+          .map(
+            (s) => `<li data-sample="${esc(s.id)}">
+              ${s.crop ? `<img src="api/${esc(s.crop)}" alt="sample ${esc(s.id)}" width="112" height="112" loading="lazy">` : '<span class="no-shot">no picture</span>'}
+              <span class="muted">${esc(s.source === 'event' ? 'from an event' : s.source === 'import' ? 'imported' : (s.source_ref ?? 'photo'))}</span>
+              <button class="delete-sample" data-id="${esc(s.id)}" aria-label="delete sample ${esc(s.id)}">Delete</button></li>`,
+          )
+          .join('')}
+      </ul>`;
+    wire();
+  };
+
+  const result = (ok, text) => {
+    const out = $('#person-result', box);
+    out.className = ok ? 'good' : 'error';
+    out.textContent = text;
+  };
+
+  const wire = () => {
+    $('#rename', box).addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const to = new FormData(e.target).get('name').trim();
+      try {
+        await send('PATCH', `api/faces/${encodeURIComponent(person.name)}`, { name: to });
+        ctx.go('people', to);
+      } catch (err) {
+        result(false, err.message);
+      }
+    });
+    $('#merge', box)?.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const into = new FormData(e.target).get('into');
+      if (!confirm(`Move all of ${person.name}'s photos to ${into} and delete ${person.name}?`)) return;
+      try {
+        await send('POST', `api/faces/${encodeURIComponent(person.name)}/merge`, { into });
+        ctx.go('people', into);
+      } catch (err) {
+        result(false, err.message);
+      }
+    });
+    $('#delete-person', box).addEventListener('click', async () => {
+      if (!confirm(`Delete ${person.name} and all their photos?`)) return;
+      try {
+        await send('DELETE', `api/faces/${encodeURIComponent(person.name)}`);
+        ctx.go('people');
+      } catch (err) {
+        result(false, err.message);
+      }
+    });
+    $('#samples', box).addEventListener('click', async (e) => {
+      const id = e.target.dataset?.id;
+      if (!e.target.matches('.delete-sample') || !id || !confirm('Delete this photo from the registry?')) return;
+      try {
+        await send('DELETE', `api/faces/${encodeURIComponent(person.name)}/samples/${encodeURIComponent(id)}`);
+        await show();
+      } catch (err) {
+        result(false, err.message);
+      }
+    });
+    const zone = $('#drop-photos', box);
+    $('.pick', zone).addEventListener('click', () => $('input[type=file]', zone).click());
+    photoPicker(zone, $('input[type=file]', zone), async (files) => {
+      const s = summary(person.name, await enrolEach(person.name, files, $('#enrol-progress', box)));
+      // Redrawn with the new samples; each photo's outcome stays in view.
+      const outcomes = $('#enrol-progress', box).innerHTML;
+      await show();
+      $('#enrol-progress', box).innerHTML = outcomes;
+      result(s.ok, s.text);
+    });
+  };
+  await show();
+}
 
 export default { id: 'people', title: 'People', mount };
