@@ -66,7 +66,7 @@ describe('WeaponAnalyzer', () => {
   });
 
   it('ignores other labels, low scores and tiny boxes; takes user-model labels', () => {
-    const w = new WeaponAnalyzer(config({ confirm_hits: 1, min_score: 0.5, min_area: 200, wrist_boost: 0, labels: ['knife', 'pistol'] }));
+    const w = new WeaponAnalyzer(config({ confirm_hits: 1, min_area: 200, wrist_boost: 0, labels: ['knife', 'pistol'], thresholds: { knife: 0.5, pistol: 0.5 } }));
     expect(
       w
         .candidates([
