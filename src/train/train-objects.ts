@@ -136,7 +136,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   sampleRss();
   const reports: Record<string, ClassReport> = {};
   for (const [c, curve] of curves.entries()) {
-    const threshold = Math.round(thresholdForPrecision(curve, opts.thresholdPrecision ?? 0.9) * 1000) / 1000;
+    const threshold = Math.floor(thresholdForPrecision(curve, opts.thresholdPrecision ?? 0.9) * 1000) / 1000; // floor: the boundary detection stays in
     const pr = atThreshold(curve, threshold);
     reports[classes[c]] = { ap50: round(curve.ap), threshold, precision: round(pr.precision), recall: round(pr.recall), boxes: curve.boxes };
     log(`valid ${classes[c]}: AP@0.5 ${curve.ap.toFixed(3)} (${curve.boxes} boxes); at ${threshold}: precision ${pr.precision.toFixed(3)}, recall ${pr.recall.toFixed(3)}`);
