@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   models: { summary: 'models build: convert the default models to ONNX', load: () => import('./commands/models.js') },
   analyze: { summary: 'analyze <image|video…>: print objects, faces and poses', load: () => import('./commands/analyze.js') },
   proctor: { summary: 'proctor <video|images…>: incidents seat by seat in a recorded exam', load: () => import('./commands/proctor.js') },
+  train: { summary: 'train objects --data <YOLO folder> --name <model>: learn new object classes', load: () => import('./commands/train.js') },
   faces: { summary: 'faces list|add|rename|remove|export|import|restore: the face registry', load: () => import('./commands/faces.js') },
 };
 

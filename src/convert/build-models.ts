@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { convertTfjsModel, CONVERTER_VERSION, type ConvertedModel } from './convert.js';
 import { readManifest, type ManifestEntry } from './manifest.js';
+import { mergeEntryHead } from './merge-entry-head.js';
 
 export interface BuildProgress {
   model: string;
@@ -53,7 +54,7 @@ export async function buildModels(opts: {
     report('check');
     const modelJson = resolveSource(requires, entry);
     const path = join(opts.outDir, entry.file);
-    const source = await sourceHash(modelJson);
+    const source = await sourceHash(modelJson, entry.head ? join(dirname(opts.manifestPath), entry.head) : undefined);
     const stamp = opts.force ? undefined : await upToDate(path, source);
     if (stamp) {
       results.push({ name: entry.name, path, sha256: stamp.sha256, skipped: true });
@@ -61,7 +62,8 @@ export async function buildModels(opts: {
       continue;
     }
     report('convert');
-    const converted = await convertTfjsModel(modelJson, entry.name);
+    let converted = await convertTfjsModel(modelJson, entry.name);
+    if (entry.head) converted = await mergeEntryHead(converted, entry, dirname(opts.manifestPath));
     checkAgainstManifest(entry, converted);
     report('write');
     const sha256 = createHash('sha256').update(converted.bytes).digest('hex');
@@ -88,9 +90,10 @@ function resolveSource(requires: NodeRequire[], entry: ManifestEntry): string {
   throw new Error(`model ${entry.name}: ${id} is not installed (run npm install)`);
 }
 
-/** sha256 over model.json, its weight shards and the converter version. */
-async function sourceHash(modelJsonPath: string): Promise<string> {
+/** sha256 over model.json, its weight shards, a merged head's file and the converter version. */
+async function sourceHash(modelJsonPath: string, headPath?: string): Promise<string> {
   const hash = createHash('sha256').update(`converter ${CONVERTER_VERSION}\n`);
+  if (headPath) hash.update(await readFile(headPath));
   const json = await readFile(modelJsonPath);
   hash.update(json);
   const manifest = JSON.parse(json.toString('utf8')) as { weightsManifest?: Array<{ paths: string[] }> };

@@ -46,6 +46,8 @@ export const manifestEntrySchema = z
     outputs: z.array(tensorSpecSchema).min(1),
     /** Label file relative to the manifest's folder, one label a line in class order. */
     labels: z.string().optional(),
+    /** A trained class head (`argus train objects`, relative to the manifest's folder) merged into the converted CenterNet. */
+    head: z.string().optional(),
     notes: z.string().optional(),
   })
   .strict();

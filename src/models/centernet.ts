@@ -42,15 +42,15 @@ export function decodeCenterNet(rows: Float32Array, opts: CenterNetDecodeOptions
   return keep.map((i) => ({ label: opts.labels[found[i].cls] ?? `class_${found[i].cls}`, score: found[i].score, box: found[i].box }));
 }
 
-/** The default COCO-80 object detector. */
+/** The default COCO-80 object detector (with trained classes merged in: `centernet-weapons`). */
 export class CenterNetDetector implements ObjectDetector {
-  readonly name = 'centernet';
-
   constructor(
     private readonly pool: SessionPool,
     private readonly info: ModelInfo,
     private readonly labels: readonly string[],
     private readonly minScore: number,
+    /** The session pool's name for the model. */
+    readonly name = 'centernet',
   ) {}
 
   async detect(img: RgbImage): Promise<ObjectDetection[]> {

@@ -35,10 +35,21 @@ export interface DetectorOptions {
  */
 const READS: Record<string, (shape: readonly (number | string)[]) => boolean> = {
   centernet: (d) => d.length === 3 && d[2] === 6,
+  'centernet-weapons': (d) => d.length === 3 && d[2] === 6,
   faceres: (d) => d[d.length - 1] === EMBEDDERS.faceres.dimensions,
   mobilefacenet: (d) => d[d.length - 1] === EMBEDDERS.mobilefacenet.dimensions,
   'blazepose-full': (d) => d.length === 2 && (d[1] === 195 || d[1] === 1),
 };
+
+/** CenterNet with the trained weapon classes merged in (docs/weapons.md) when built, else plain CenterNet. */
+export function defaultObjectModel(manifest: ModelManifest): string {
+  try {
+    manifest.path('centernet-weapons');
+    return 'centernet-weapons';
+  } catch {
+    return 'centernet';
+  }
+}
 
 export function outputsRead(manifest: ModelManifest, name: string): string[] | undefined {
   const reads = READS[name];
@@ -74,9 +85,10 @@ export class Detector {
       const objects: ObjectDetector[] = [];
       if (families.has('objects')) {
         if (config.objects.use_default || !config.objects.model) {
-          const labelsPath = manifest.labelsPath('centernet');
-          if (!labelsPath) throw new Error('the centernet entry of the model manifest names no label file');
-          objects.push(new CenterNetDetector(pool, await load('centernet'), await readLabels(labelsPath), config.objects.min_score));
+          const name = defaultObjectModel(manifest);
+          const labelsPath = manifest.labelsPath(name);
+          if (!labelsPath) throw new Error(`the ${name} entry of the model manifest names no label file`);
+          objects.push(new CenterNetDetector(pool, await load(name), await readLabels(labelsPath), config.objects.min_score, name));
         }
         const user = config.objects.model;
         if (user) objects.push(await YoloDetector.create(pool, user, await readLabels(user.labels), logger));

@@ -30,8 +30,9 @@ describe('argus models', () => {
 
   it('list shows every default model with its input and whether it is built', async () => {
     expect(await main(['list', '--out', out])).toBe(0);
-    expect(lines).toHaveLength(7);
-    expect(lines.find((l) => l.startsWith('centernet'))).toMatch(/objects\s+1x512x512x3\s+float32\s+pixels 0-255\s+not built/);
+    expect(lines).toHaveLength(8);
+    expect(lines.find((l) => l.startsWith('centernet-weapons'))).toMatch(/objects\s+1x512x512x3\s+float32\s+pixels 0-255\s+not built/);
+    expect(lines.find((l) => l.startsWith('centernet '))).toMatch(/objects\s+1x512x512x3\s+float32\s+pixels 0-255\s+not built/);
   });
 
   it('exits 2 with usage on an unknown subcommand or option', async () => {

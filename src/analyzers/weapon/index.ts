@@ -1,8 +1,9 @@
 import { defineAnalyzer } from '../analyzer.js';
+import { findPoses } from '../pose/pose.js';
 import { weaponSchema } from './config.js';
-import { WeaponAnalyzer } from './weapon.js';
+import { WeaponAnalyzer, type WeaponPerson } from './weapon.js';
 
-/** Weapons among the frame's objects, confirmed over several frames. */
+/** Weapons among the frame's objects, confirmed over several frames; a pose tells who holds one. */
 export const weaponAnalyzer = defineAnalyzer({
   name: 'weapon',
   config: weaponSchema,
@@ -12,7 +13,7 @@ export const weaponAnalyzer = defineAnalyzer({
       kind: 'weapon',
       colour: '#ff2d2d',
       urgent: true,
-      alerts: [{ name: 'weapon', icon: '🚨', headline: (events) => `Weapon (${events[0].label})` }],
+      alerts: [{ name: 'weapon', icon: '🚨', headline: (events) => `Weapon (${events[0].label}${events[0].sub_label ? `, ${events[0].sub_label}` : ''})` }],
       entities: [
         { platform: 'binary_sensor', key: 'weapon', name: 'Weapon', fields: { device_class: 'safety' }, on: () => true },
         // The first message of an event is its start: once per event.
@@ -20,14 +21,26 @@ export const weaponAnalyzer = defineAnalyzer({
       ],
     },
   ],
-  create: ({ config }) => {
+  create: ({ config, models }) => {
     const weapons = new WeaponAnalyzer(config);
     return {
-      analyze: async (frame) =>
-        weapons.analyze(
-          await frame.objects(),
-          (await frame.persons()).map((p) => p.box),
-        ),
+      analyze: async (frame) => {
+        const persons: WeaponPerson[] = (await frame.persons()).map((p) => ({ box: p.box }));
+        const objects = await frame.objects();
+        // The pose runs only on people next to a weapon candidate: rare, so nearly free.
+        const posed = models.has('pose')
+          ? weapons.needsPose(
+              weapons.candidates(objects),
+              persons.map((p) => p.box),
+            )
+          : [];
+        for (const person of persons) {
+          if (!posed.includes(person.box)) continue;
+          const [pose] = await findPoses(models, frame.img, [person.box]);
+          person.keypoints = pose?.keypoints;
+        }
+        return weapons.analyze(objects, persons);
+      },
       reset: () => weapons.reset(),
     };
   },

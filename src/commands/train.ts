@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import { readLabels } from '../models/labels.js';
+import { TrainInterrupted, trainObjects, type TrainProgress } from '../train/train-objects.js';
+import { DatasetError } from '../train/yolo-dataset.js';
+
+const USAGE = `usage: argus train objects --data <YOLO folder> --name <model> [--classes a,b] [options]
+
+Trains new object classes on CenterNet's frozen features (docs/weapons.md): the backbone runs
+once per image, a small head learns a heatmap channel per class, and AP@0.5 per class is
+measured on the valid split. The head is written to <models>/<name>.head.json (write then
+rename: the previous file stays in use until training finished); "argus models build" merges it.
+A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
+
+  --data <dir>       YOLO folder: data.yaml, train/images + train/labels, valid/…
+  --name <model>     name of the head file ([a-z0-9-])
+  --classes a,b      classes to learn, in this order (default: all in data.yaml)
+  --out <file>       where the head goes (default <models>/<name>.head.json)
+  --work <dir>       feature cache and checkpoints (default <out folder>/.train-<name>)
+  --epochs <n>       passes over the sampled cells (default 10)
+  --hidden <n>       hidden units of the head, 0 for a linear head (default 32)
+  --seed <n>         (default 1)
+  --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
+  --threads <n>      onnxruntime threads (default 1)
+  --models <dir>     folder with centernet.onnx and labels (default the package's models/)`;
+
+function defaultModelsDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
+}
+
+interface Options {
+  data?: string;
+  name?: string;
+  classes?: string[];
+  out?: string;
+  work?: string;
+  epochs?: number;
+  hidden?: number;
+  seed?: number;
+  limit?: number;
+  threads?: number;
+  models: string;
+}
+
+const NUMERIC = { '--epochs': 'epochs', '--hidden': 'hidden', '--seed': 'seed', '--limit': 'limit', '--threads': 'threads' } as const;
+const TEXT = { '--data': 'data', '--name': 'name', '--out': 'out', '--work': 'work', '--models': 'models' } as const;
+
+export function parseTrainArgs(args: string[]): Options | string {
+  const o: Options = { models: defaultModelsDir() };
+  for (let i = 0; i < args.length; i += 2) {
+    const a = args[i];
+    const v = args[i + 1];
+    if (!a.startsWith('--')) return `unexpected argument "${a}"`;
+    if (v === undefined || v.startsWith('--')) return `${a} needs a value`;
+    if (a in NUMERIC) {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) return `${a} must be a whole number, got "${v}"`;
+      o[NUMERIC[a as keyof typeof NUMERIC]] = n;
+    } else if (a in TEXT) o[TEXT[a as keyof typeof TEXT]] = v;
+    else if (a === '--classes')
+      o.classes = v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean);
+    else return `unknown option ${a}`;
+  }
+  if (!o.data) return '--data is required';
+  if (!o.name) return '--name is required';
+  if (!/^[a-z0-9-]+$/.test(o.name)) return `--name "${o.name}": use lowercase letters, digits and -`;
+  if (o.epochs === 0) return '--epochs must be at least 1';
+  return o;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    console.log(USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub !== 'objects') {
+    console.error(`argus train: unknown subcommand "${sub}"\n\n${USAGE}`);
+    return 2;
+  }
+  const o = parseTrainArgs(rest);
+  if (typeof o === 'string') {
+    console.error(`argus train: ${o}\n\n${USAGE}`);
+    return 2;
+  }
+  const out = o.out ?? join(o.models, `${o.name}.head.json`);
+  const workDir = o.work ?? join(dirname(out), `.train-${o.name}`);
+  let stopping = false;
+  const onSigint = (): void => {
+    if (stopping) process.exit(130); // a second Ctrl-C: leave now
+    stopping = true;
+    process.stderr.write('\nstopping after this step (Ctrl-C again to leave now); the previous model stays in place\n');
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY === true;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { format: '{phase} [{bar}] {percentage}% | ETA {eta_formatted} | {value}/{total} {loss}', hideCursor: true, etaBuffer: 200 },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let phase = '';
+  let lastLogged = 0;
+  const onProgress = (p: TrainProgress): void => {
+    const loss = p.loss === undefined ? '' : `loss ${p.loss.toFixed(4)}`;
+    if (bar) {
+      if (p.phase !== phase) {
+        if (phase) bar.stop();
+        bar.start(p.total, p.done, { phase: p.phase.padEnd(8), loss });
+        phase = p.phase;
+      }
+      bar.update(p.done, { loss });
+    } else if (p.phase !== phase || Date.now() - lastLogged > 30_000) {
+      phase = p.phase;
+      lastLogged = Date.now();
+      console.log(`${p.phase} ${p.done}/${p.total} ${loss}`);
+    }
+  };
+  const onLog = (line: string): void => {
+    if (bar && phase) bar.stop();
+    phase = '';
+    console.log(line);
+  };
+  try {
+    const centernet = await readFile(join(o.models, 'centernet.onnx')).catch(() => {
+      throw new Error(`${join(o.models, 'centernet.onnx')} is missing: run "argus models build" first`);
+    });
+    const baseLabels = await readLabels(join(o.models, 'labels', 'coco80.txt'));
+    const result = await trainObjects({
+      data: o.data as string,
+      classes: o.classes,
+      out,
+      workDir,
+      centernet,
+      baseLabels,
+      seed: o.seed,
+      epochs: o.epochs,
+      hidden: o.hidden,
+      limitTrain: o.limit,
+      limitValid: o.limit === undefined ? undefined : Math.max(1, Math.round(o.limit / 4)),
+      threads: o.threads,
+      command: `argus train objects ${rest.join(' ')}`,
+      onProgress,
+      onLog,
+      shouldStop: () => stopping,
+    });
+    bar?.stop();
+    console.log(`wrote ${result.out} (${result.seconds} s, peak memory ${result.peakRssMB} MB)`);
+    for (const [cls, r] of Object.entries(result.reports)) {
+      console.log(
+        `  ${cls.padEnd(12)} AP@0.5 ${r.ap50.toFixed(3)}  threshold ${r.threshold}: precision ${r.precision.toFixed(3)} recall ${r.recall.toFixed(3)}  (${r.boxes} boxes)`,
+      );
+    }
+    return 0;
+  } catch (err) {
+    bar?.stop();
+    if (err instanceof TrainInterrupted) {
+      console.error(`argus train: ${err.message}`);
+      return 130;
+    }
+    if (err instanceof DatasetError) {
+      console.error(`argus train: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

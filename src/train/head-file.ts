@@ -1,0 +1,87 @@
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { ExportedHead } from './head.js';
+
+/**
+ * A trained head on disk (`<name>.head.json`): its class names, the 1×1 convolution weights
+ * (float32, little-endian, base64) and what training measured. `models build` merges it into
+ * CenterNet (src/convert/merge-head.ts).
+ */
+export const HEAD_FORMAT = 'argus-centernet-head/1';
+
+const classReport = z.object({ ap50: z.number(), threshold: z.number(), precision: z.number(), recall: z.number(), boxes: z.number().int() });
+
+const headFileSchema = z
+  .object({
+    format: z.literal(HEAD_FORMAT),
+    classes: z.array(z.string().min(1)).min(1),
+    dim: z.number().int().min(1),
+    hidden: z.number().int().min(0),
+    /** The head also corrects the boxes of its classes (4 outputs after the class logits). */
+    boxes: z.boolean(),
+    w1: z.string(),
+    b1: z.string(),
+    w2: z.string(),
+    b2: z.string(),
+    training: z.record(z.string(), z.unknown()).optional(),
+    valid: z.object({ images: z.number().int(), inputSize: z.number().int(), classes: z.record(z.string(), classReport) }).optional(),
+  })
+  .strict();
+
+export type HeadFile = z.infer<typeof headFileSchema>;
+export type ClassReport = z.infer<typeof classReport>;
+
+const b64 = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+function floats(s: string, n: number, what: string, path: string): Float32Array {
+  const buf = Buffer.from(s, 'base64');
+  if (buf.length !== n * 4) throw new Error(`${path}: ${what} holds ${buf.length / 4} values, expected ${n}`);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+}
+
+export function headToFile(head: ExportedHead, classes: string[], extra: Pick<HeadFile, 'training' | 'valid'> = {}): HeadFile {
+  if (classes.length !== head.classes) throw new Error(`${classes.length} class names for a head of ${head.classes} classes`);
+  return { format: HEAD_FORMAT, classes, dim: head.dim, hidden: head.hidden, boxes: head.boxes, w1: b64(head.w1), b1: b64(head.b1), w2: b64(head.w2), b2: b64(head.b2), ...extra };
+}
+
+export function headFromFile(file: HeadFile, path = 'head'): ExportedHead {
+  const { dim, hidden } = file;
+  const classes = file.classes.length;
+  const inW2 = hidden > 0 ? hidden : dim;
+  const outputs = classes + (file.boxes ? 4 : 0);
+  return {
+    dim,
+    hidden,
+    classes,
+    boxes: file.boxes,
+    w1: floats(file.w1, hidden * dim, 'w1', path),
+    b1: floats(file.b1, hidden, 'b1', path),
+    w2: floats(file.w2, outputs * inW2, 'w2', path),
+    b2: floats(file.b2, outputs, 'b2', path),
+  };
+}
+
+export async function readHeadFile(path: string): Promise<HeadFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: not a readable head file (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const parsed = headFileSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  headFromFile(parsed.data, path); // sizes checked now, not at merge time
+  return parsed.data;
+}
+
+/** Write then rename: whatever reads the previous file (a running Argus, `models build`) never sees half of one. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,353 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mergeHead } from '../convert/merge-head.js';
+import { atThreshold, thresholdForPrecision } from './average-precision.js';
+import { evaluateMerged, EVAL_SIZE } from './evaluate.js';
+import { FEATURE_CHANNELS } from './feature-model.js';
+import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, FeatureExtractor, sampleImage, type CellSamples, type SamplingOptions } from './features.js';
+import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type HeadParams } from './head.js';
+import { headToFile, writeFileAtomic, type ClassReport } from './head-file.js';
+import { seededRandom, shuffle } from './rng.js';
+import { readYoloSplit, type YoloImage } from './yolo-dataset.js';
+
+export interface TrainOptions {
+  data: string;
+  classes?: string[];
+  /** The head file written at the end (write-then-rename). */
+  out: string;
+  /** Feature cache and checkpoints; a run with the same settings resumes from them. */
+  workDir: string;
+  centernet: Uint8Array;
+  /** COCO-80 labels of the base model: a trained class of the same name replaces that channel. */
+  baseLabels: readonly string[];
+  seed?: number;
+  epochs?: number;
+  hidden?: number;
+  /** Also learn box corrections for the new classes (default true). */
+  boxes?: boolean;
+  batch?: number;
+  lr?: number;
+  sampling?: SamplingOptions;
+  /** Use only the first n images of a split (a quick trial). */
+  limitTrain?: number;
+  limitValid?: number;
+  threads?: number;
+  /** Precision the per-class threshold is chosen for on the valid split. */
+  thresholdPrecision?: number;
+  command?: string;
+  onProgress?: (p: TrainProgress) => void;
+  onLog?: (line: string) => void;
+  /** Checked between steps: true stops with TrainInterrupted, the checkpoint kept. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainProgress {
+  phase: 'features' | 'train' | 'evaluate';
+  done: number;
+  total: number;
+  loss?: number;
+}
+
+export interface TrainResult {
+  out: string;
+  classes: string[];
+  reports: Record<string, ClassReport>;
+  losses: number[];
+  samples: number;
+  seconds: number;
+  peakRssMB: number;
+}
+
+export class TrainInterrupted extends Error {
+  readonly code = 'interrupted';
+}
+
+const SHARD_IMAGES = 200;
+
+export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
+  const t0 = Date.now();
+  let peakRss = process.memoryUsage().rss;
+  const sampleRss = (): void => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  const log = opts.onLog ?? (() => {});
+  const stop = (): void => {
+    if (opts.shouldStop?.()) throw new TrainInterrupted('training interrupted; run the same command again to resume');
+  };
+  const seed = opts.seed ?? 1;
+  const epochs = opts.epochs ?? 10;
+  const hidden = opts.hidden ?? 32;
+  const boxes = opts.boxes ?? true;
+  const batch = opts.batch ?? 512;
+  const lr = opts.lr ?? 2e-3;
+  const sampling = opts.sampling ?? DEFAULT_SAMPLING;
+
+  const train = await readYoloSplit(opts.data, 'train', opts.classes);
+  const valid = await readYoloSplit(opts.data, 'valid', opts.classes);
+  const classes = train.classes;
+  const trainImages = spread(train.images, opts.limitTrain);
+  const validImages = spread(valid.images, opts.limitValid);
+  log(
+    `data ${opts.data}: classes ${classes.join(', ')}; train ${trainImages.length} images (${count(trainImages)} boxes), valid ${validImages.length} (${count(validImages)} boxes); ${train.converted + valid.converted} polygon lines used as boxes`,
+  );
+
+  // The cache is only reused for the same data, base model and sampling.
+  const key = createHash('sha256')
+    .update(JSON.stringify({ data: opts.data, classes, n: trainImages.length, sampling, seed, v: 2 }))
+    .update(opts.centernet)
+    .digest('hex')
+    .slice(0, 16);
+  const featDir = join(opts.workDir, `features-${key}`);
+  await mkdir(featDir, { recursive: true });
+  const samples = await extractAll(opts, trainImages, classes.length, sampling, seed, featDir, stop, sampleRss, log);
+  sampleRss();
+
+  const ckptPath = join(opts.workDir, `checkpoint-${key}-h${hidden}${boxes ? 'b' : ''}-e${epochs}-b${batch}-lr${lr}.json`);
+  const { head, losses } = await trainHead(samples, {
+    classes: classes.length,
+    hidden,
+    boxes,
+    epochs,
+    batch,
+    lr,
+    seed,
+    ckptPath,
+    stop,
+    sampleRss,
+    log,
+    onProgress: opts.onProgress,
+  });
+
+  const exported = exportHead(head);
+  const suppress = classes.map((c) => opts.baseLabels.indexOf(c)).filter((i) => i >= 0);
+  const merged = mergeHead(opts.centernet, exported, { suppress });
+  opts.onProgress?.({ phase: 'evaluate', done: 0, total: validImages.length });
+  const { curves } = await evaluateMerged(merged, validImages, classes, {
+    baseClasses: opts.baseLabels.length,
+    threads: opts.threads,
+    shouldStop: opts.shouldStop,
+    onImage: (done) => opts.onProgress?.({ phase: 'evaluate', done, total: validImages.length }),
+  }).catch((err: unknown) => {
+    if (opts.shouldStop?.()) throw new TrainInterrupted('training interrupted during evaluation; run the same command again to resume');
+    throw err;
+  });
+  sampleRss();
+  const reports: Record<string, ClassReport> = {};
+  for (const [c, curve] of curves.entries()) {
+    const threshold = Math.floor(thresholdForPrecision(curve, opts.thresholdPrecision ?? 0.9) * 1000) / 1000; // floor: the boundary detection stays in
+    const pr = atThreshold(curve, threshold);
+    reports[classes[c]] = { ap50: round(curve.ap), threshold, precision: round(pr.precision), recall: round(pr.recall), boxes: curve.boxes };
+    log(`valid ${classes[c]}: AP@0.5 ${curve.ap.toFixed(3)} (${curve.boxes} boxes); at ${threshold}: precision ${pr.precision.toFixed(3)}, recall ${pr.recall.toFixed(3)}`);
+  }
+  const seconds = Math.round((Date.now() - t0) / 1000);
+  const peakRssMB = Math.round(peakRss / 2 ** 20);
+  const file = headToFile(exported, classes, {
+    training: {
+      command: opts.command,
+      data: opts.data,
+      trainImages: trainImages.length,
+      seed,
+      epochs,
+      hidden,
+      boxes,
+      batch,
+      lr,
+      sampling,
+      samples: samples.count,
+      finalLoss: losses[losses.length - 1],
+      seconds,
+      peakRssMB,
+    },
+    valid: { images: validImages.length, inputSize: EVAL_SIZE, classes: reports },
+  });
+  stop();
+  await writeFileAtomic(opts.out, `${JSON.stringify(file)}\n`);
+  return { out: opts.out, classes, reports, losses, samples: samples.count, seconds, peakRssMB };
+}
+
+/** `n` images spread evenly over the split (files sort by source, so the first n are one kind). */
+function spread<T>(items: T[], n?: number): T[] {
+  if (n === undefined || n >= items.length) return items;
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
+}
+
+function count(images: YoloImage[]): number {
+  return images.reduce((s, i) => s + i.boxes.length, 0);
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+/** Runs the backbone once per image and view; shards of SHARD_IMAGES images are cached, so a rerun resumes. */
+async function extractAll(
+  opts: TrainOptions,
+  images: YoloImage[],
+  classes: number,
+  sampling: SamplingOptions,
+  seed: number,
+  dir: string,
+  stop: () => void,
+  sampleRss: () => void,
+  log: (l: string) => void,
+): Promise<CellSamples> {
+  const shards = Math.ceil(images.length / SHARD_IMAGES);
+  const parts: CellSamples[] = [];
+  let extractor: FeatureExtractor | undefined;
+  const started = Date.now();
+  try {
+    for (let s = 0; s < shards; s++) {
+      const path = join(dir, `shard-${String(s).padStart(4, '0')}.bin`);
+      opts.onProgress?.({ phase: 'features', done: s * SHARD_IMAGES, total: images.length });
+      if (existsSync(path)) {
+        parts.push(decodeShard(await readFile(path), classes));
+        continue;
+      }
+      extractor ??= await FeatureExtractor.create(opts.centernet, sampling.views, opts.threads ?? 1);
+      // Each shard has its own generator: a resumed run samples exactly what an unbroken one would.
+      const random = seededRandom(seed * 100_003 + s);
+      const chunk: CellSamples[] = [];
+      const end = Math.min(images.length, (s + 1) * SHARD_IMAGES);
+      for (let i = s * SHARD_IMAGES; i < end; i++) {
+        stop();
+        chunk.push(await sampleImage(extractor, images[i], classes, sampling, random));
+        opts.onProgress?.({ phase: 'features', done: i + 1, total: images.length });
+      }
+      const shard = concatSamples(chunk, classes);
+      await writeFileAtomic(path, encodeShard(shard) as never);
+      parts.push(shard);
+      sampleRss();
+    }
+  } finally {
+    await extractor?.close();
+  }
+  const all = concatSamples(parts, classes);
+  log(
+    `features: ${all.count} cells from ${images.length} images × ${sampling.views.length} views (${(all.x.byteLength / 2 ** 20).toFixed(0)} MB float16) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  return all;
+}
+
+function encodeShard(s: CellSamples): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(s.count, 0);
+  header.writeUInt32LE(FEATURE_CHANNELS, 4);
+  const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return Buffer.concat([header, bytes(s.x), bytes(s.y), bytes(s.w), bytes(s.r)]);
+}
+
+function decodeShard(buf: Buffer, classes: number): CellSamples {
+  const count = buf.readUInt32LE(0);
+  const dim = buf.readUInt32LE(4);
+  const xBytes = count * dim * 2;
+  const yBytes = count * classes * 4;
+  const rBytes = count * BOX_VALUES * 4;
+  if (dim !== FEATURE_CHANNELS || buf.length !== 8 + xBytes + yBytes + count * 4 + rBytes) throw new Error('feature cache shard does not match; delete the work folder');
+  const copy = (off: number, len: number): ArrayBuffer => buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + len) as ArrayBuffer;
+  const wAt = 8 + xBytes + yBytes;
+  return {
+    count,
+    x: new Uint16Array(copy(8, xBytes)),
+    y: new Float32Array(copy(8 + xBytes, yBytes)),
+    w: new Float32Array(copy(wAt, count * 4)),
+    r: new Float32Array(copy(wAt + count * 4, rBytes)),
+  };
+}
+
+interface Checkpoint {
+  epoch: number;
+  losses: number[];
+  head: Record<string, number[] | number | boolean>;
+  adam: { step: number; m: number[][]; v: number[][] };
+}
+
+async function trainHead(
+  samples: CellSamples,
+  o: {
+    classes: number;
+    hidden: number;
+    boxes: boolean;
+    epochs: number;
+    batch: number;
+    lr: number;
+    seed: number;
+    ckptPath: string;
+    stop: () => void;
+    sampleRss: () => void;
+    log: (l: string) => void;
+    onProgress?: (p: TrainProgress) => void;
+  },
+): Promise<{ head: HeadParams; losses: number[] }> {
+  let head = initHead(FEATURE_CHANNELS, o.hidden, o.classes, o.boxes, seededRandom(o.seed), featureStats(samples, FEATURE_CHANNELS));
+  let adam = initAdam(head);
+  let losses: number[] = [];
+  let start = 0;
+  if (existsSync(o.ckptPath)) {
+    const ck = JSON.parse(await readFile(o.ckptPath, 'utf8')) as Checkpoint;
+    head = restoreHead(ck.head);
+    adam = { step: ck.adam.step, m: ck.adam.m.map((a) => Float32Array.from(a)), v: ck.adam.v.map((a) => Float32Array.from(a)) };
+    losses = ck.losses;
+    start = ck.epoch;
+    o.log(`resumed from ${o.ckptPath} after epoch ${start}`);
+  }
+  let positives = 0;
+  for (let i = 0; i < samples.y.length; i++) if (samples.y[i] >= 1) positives++;
+  const trainer = new HeadTrainer(head, adam);
+  const idx = new Uint32Array(samples.count);
+  const perBatchPositives = Math.max(1, (positives / samples.count) * o.batch);
+  const steps = Math.ceil(samples.count / o.batch);
+  for (let epoch = start; epoch < o.epochs; epoch++) {
+    for (let i = 0; i < idx.length; i++) idx[i] = i;
+    shuffle(idx, seededRandom(o.seed * 7919 + epoch));
+    let sum = 0;
+    const t = Date.now();
+    for (let b = 0; b < steps; b++) {
+      o.stop();
+      // cosine decay over the whole run
+      const progress = (epoch * steps + b) / (o.epochs * steps);
+      const lr = o.lr * 0.5 * (1 + Math.cos(Math.PI * progress));
+      sum += trainer.step(samples, idx, b * o.batch, Math.min(samples.count, (b + 1) * o.batch), perBatchPositives, lr);
+      if (b % 20 === 0) o.onProgress?.({ phase: 'train', done: epoch * steps + b, total: o.epochs * steps, loss: sum / (b + 1) });
+    }
+    const loss = sum / steps;
+    losses.push(loss);
+    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${loss.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+    o.sampleRss();
+    const ck: Checkpoint = {
+      epoch: epoch + 1,
+      losses,
+      head: saveHead(trainer.head),
+      adam: { step: trainer.adam.step, m: trainer.adam.m.map((a) => Array.from(a)), v: trainer.adam.v.map((a) => Array.from(a)) },
+    };
+    await writeFileAtomic(o.ckptPath, JSON.stringify(ck));
+  }
+  return { head: trainer.head, losses };
+}
+
+function saveHead(h: HeadParams): Record<string, number[] | number | boolean> {
+  return { dim: h.dim, hidden: h.hidden, classes: h.classes, boxes: h.boxes, mean: [...h.mean], invStd: [...h.invStd], w1: [...h.w1], b1: [...h.b1], w2: [...h.w2], b2: [...h.b2] };
+}
+
+function restoreHead(r: Record<string, number[] | number | boolean>): HeadParams {
+  const f = (k: string): Float32Array => Float32Array.from(r[k] as number[]);
+  return {
+    dim: r.dim as number,
+    hidden: r.hidden as number,
+    classes: r.classes as number,
+    boxes: r.boxes as boolean,
+    mean: f('mean'),
+    invStd: f('invStd'),
+    w1: f('w1'),
+    b1: f('b1'),
+    w2: f('w2'),
+    b2: f('b2'),
+  };
+}
+
+/** Removes the cache and checkpoints of a finished run. */
+export async function cleanWork(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  for (const e of await readdir(dir)) if (e.startsWith('features-') || e.startsWith('checkpoint-')) await rm(join(dir, e), { recursive: true, force: true });
+}

@@ -1,0 +1,112 @@
+/**
+ * The weapon classes (docs/weapons.md) against what they must not do. Run after `argus models build`:
+ *   npx tsx test/bench/weapons.ts [--runs=30]
+ *
+ * 1. Cost: CenterNet with the trained head merged in vs plain CenterNet, the same photo, timed in
+ *    alternating blocks in the same run (the ratio is the figure; this machine's speed drifts).
+ * 2. False alarms: every fixture photo, every frame of the Hamilton clip and of the demo clip
+ *    (5 fps, no motion gate: every frame counts) through the weapon analyzer as a camera runs it;
+ *    prints the confirmed weapon events and the highest weapon score the detector gave at all.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { FrameContext } from '../../src/analyzers/analyzer.js';
+import { weaponSchema } from '../../src/analyzers/weapon/config.js';
+import { weaponAnalyzer } from '../../src/analyzers/weapon/index.js';
+import { ensureDemoClip } from '../../src/demo/demo-clip.js';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { modelsSchema } from '../../src/models/model-config.js';
+import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
+import { loadImage, type RgbImage } from '../../src/vision/image.js';
+import { letterboxTensor } from '../../src/vision/resize.js';
+import { median, timePaired } from './timing.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+const MODELS = join(import.meta.dirname, '..', '..', 'models');
+const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 30);
+
+// 1. cost
+const photo = await loadImage(join(FIXTURES, 'people', 'group-3.jpg'));
+const lb = await letterboxTensor(photo, 512, 512, 0, { layout: 'nhwc' });
+const input = { 'tower_0/images': new ort.Tensor('float32', lb.data, [1, 512, 512, 3]) };
+const session = (file: string) => ort.InferenceSession.create(readFileSync(join(MODELS, file)), { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+const [plain, merged] = [await session('centernet.onnx'), await session('centernet-weapons.onnx')];
+const [a, b] = await timePaired(
+  () => plain.run(input, ['tower_0/detections']),
+  () => merged.run(input, ['tower_0/detections']),
+  runs,
+  2,
+  6,
+);
+console.log(`# Cost: median of ${runs} runs a side, alternating blocks, 2 threads, 512×512\n`);
+console.log(`centernet ${median(a).toFixed(1)} ms, centernet-weapons ${median(b).toFixed(1)} ms: ratio ${(median(b) / median(a)).toFixed(3)}\n`);
+await plain.release();
+await merged.release();
+
+// 2. false alarms
+const detector = await Detector.create({ config: modelsSchema.parse({ objects: { min_score: 0.05 } }), logger: silentLogger(), families: ['objects', 'pose'] });
+const config = weaponSchema.parse({});
+const weaponLabels = new Set(config.labels);
+
+async function check(name: string, frames: AsyncIterable<RgbImage> | Iterable<Promise<RgbImage>>): Promise<void> {
+  const analyzer = weaponAnalyzer.create({
+    config,
+    models: detector,
+    camera: name,
+    cameraConfig: { enabled: true, schedule: [], required_zones: [] } as never,
+    matchFace: () => null,
+    references: () => [],
+    logger: silentLogger(),
+  });
+  let count = 0;
+  let events = 0;
+  let top = { score: 0, label: '-', frame: -1 };
+  for await (const img of frames) {
+    const objects = await detector.detectObjects(img);
+    for (const o of objects) if (weaponLabels.has(o.label) && o.score > top.score) top = { score: o.score, label: o.label, frame: count };
+    const frame: FrameContext = {
+      camera: name,
+      time: count * 200,
+      img,
+      objects: async () => objects,
+      persons: async () => objects.filter((o) => o.label === 'person' && o.score >= 0.5),
+      earlier: [],
+    };
+    events += (await analyzer.analyze(frame)).length;
+    count++;
+  }
+  console.log(`| ${name} | ${count} | ${events} | ${top.score.toFixed(3)} (${top.label}, frame ${top.frame}) |`);
+}
+
+function* clipFrames(path: string): Iterable<Promise<RgbImage>> {
+  const probe = spawnSync(findFfmpeg(), ['-v', 'error', '-i', path, '-vf', 'fps=5,scale=640:-2', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 30 });
+  const info = spawnSync(findFfmpeg(), ['-i', path, '-vf', 'scale=640:-2', '-frames:v', '1', '-f', 'null', '-'], { encoding: 'utf8' });
+  const h = Number(/640x(\d+)/.exec(info.stderr)?.[1] ?? 360);
+  const size = 640 * h * 3;
+  for (let i = 0; (i + 1) * size <= probe.stdout.length; i++)
+    yield Promise.resolve({ width: 640, height: h, data: new Uint8Array(probe.stdout.subarray(i * size, (i + 1) * size)) });
+}
+
+console.log('# False alarms: confirmed weapon events, and the highest pistol/knife score seen (detector floor 0.05)\n');
+console.log('| source | frames | weapon events | highest weapon score |');
+console.log('|---|---:|---:|---|');
+const photos = ['people', 'faces/probe', ...readdirSync(join(FIXTURES, 'faces', 'known')).map((d) => `faces/known/${d}`)].flatMap((d) =>
+  readdirSync(join(FIXTURES, d))
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .map((f) => join(FIXTURES, d, f)),
+);
+// each photo as three frames of a still camera: N-of-M could confirm a weapon in it
+for (const p of photos)
+  await check(
+    p.slice(FIXTURES.length + 1),
+    [0, 1, 2].map(() => loadImage(p)),
+  );
+await check('video/short_hamilton_clip.mp4', clipFrames(join(FIXTURES, 'video', 'short_hamilton_clip.mp4')));
+const tmp = mkdtempSync(join(tmpdir(), 'argus-demo-'));
+await check('demo clip', clipFrames(await ensureDemoClip(tmp, findFfmpeg())));
+rmSync(tmp, { recursive: true, force: true });
+await detector.close();

@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main, parseTrainArgs } from '../../src/commands/train.js';
+
+describe('argus train', () => {
+  let dir: string;
+  let errors: string[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'argus-train-cmd-'));
+    errors = [];
+    vi.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('checks its options', () => {
+    expect(parseTrainArgs(['--name', 'x'])).toBe('--data is required');
+    expect(parseTrainArgs(['--data', 'd', '--name', 'Bad Name'])).toMatch(/use lowercase letters/);
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--epochs', 'many'])).toMatch(/--epochs must be a whole number/);
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--classes', 'pistol, knife'])).toMatchObject({ classes: ['pistol', 'knife'] });
+  });
+
+  it('exits 2 with usage on a bad command line, 1 with the file and line of a corrupt label', async () => {
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(await main(['objects', '--data', dir])).toBe(2);
+    writeFileSync(join(dir, 'data.yaml'), 'names: ["bin"]\n');
+    mkdirSync(join(dir, 'train/images'), { recursive: true });
+    mkdirSync(join(dir, 'train/labels'), { recursive: true });
+    writeFileSync(join(dir, 'train/images/a.jpg'), '');
+    writeFileSync(join(dir, 'train/labels/a.txt'), '0 0.5 0.5 wide 0.2\n');
+    expect(await main(['objects', '--data', dir, '--name', 'bins', '--out', join(dir, 'bins.head.json')])).toBe(1);
+    expect(errors.at(-1)).toMatch(/train\/labels\/a\.txt:1: not a YOLO label line/);
+  });
+});

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mergeHead } from '../../src/convert/merge-head.js';
+import { FEATURE_CHANNELS } from '../../src/train/feature-model.js';
+import type { ExportedHead } from '../../src/train/head.js';
+import { loadImage } from '../../src/vision/image.js';
+import { letterboxTensor } from '../../src/vision/resize.js';
+
+const MODELS = join(import.meta.dirname, '../../models');
+const PHOTO = join(import.meta.dirname, '../../../shared/fixtures/people/group-3.jpg');
+
+/** A linear head whose class logits are constants (`bias`) and whose box correction is `delta` (log space). */
+function constantHead(classes: number, bias: number, delta: number): ExportedHead {
+  const outputs = classes + 4;
+  return {
+    dim: FEATURE_CHANNELS,
+    hidden: 0,
+    classes,
+    boxes: true,
+    w1: new Float32Array(0),
+    b1: new Float32Array(0),
+    w2: new Float32Array(outputs * FEATURE_CHANNELS),
+    b2: Float32Array.from({ length: outputs }, (_, i) => (i < classes ? bias : delta)),
+  };
+}
+
+async function run(bytes: Uint8Array, input: ort.Tensor): Promise<{ rows: Float32Array; heat: number[] }> {
+  const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+  const out = await s.run({ 'tower_0/images': input });
+  await s.release();
+  return { rows: out['tower_0/detections'].data as Float32Array, heat: [...out['tower_0/keypoints'].dims] };
+}
+
+const rowsOf = (rows: Float32Array) => Array.from({ length: rows.length / 6 }, (_, i) => Array.from(rows.subarray(i * 6, i * 6 + 6)));
+
+describe('mergeHead (real CenterNet)', () => {
+  let base: Uint8Array;
+  let input: ort.Tensor;
+  let plain: { rows: Float32Array; heat: number[] };
+  beforeAll(async () => {
+    base = readFileSync(join(MODELS, 'centernet.onnx'));
+    const lb = await letterboxTensor(await loadImage(PHOTO), 512, 512, 0, { layout: 'nhwc' });
+    input = new ort.Tensor('float32', lb.data, [1, 512, 512, 3]);
+    plain = await run(base, input);
+  });
+
+  it('a class that never fires leaves every COCO detection as it was', async () => {
+    const merged = await run(mergeHead(base, constantHead(2, -30, 0)), input);
+    expect(merged.heat).toEqual([1, 128, 128, 82]);
+    expect(rowsOf(merged.rows)).toEqual(rowsOf(plain.rows));
+  });
+
+  it('new classes decode with their own index, and their box correction scales the box head', async () => {
+    const even = rowsOf((await run(mergeHead(base, constantHead(1, 30, 0)), input)).rows);
+    const doubled = rowsOf((await run(mergeHead(base, constantHead(1, 30, Math.log(2))), input)).rows);
+    // every cell scores ~1 for class 80 now, so it fills the top-k (the same cells in both: the heatmaps are equal)
+    expect(even.every((r) => r[5] === 80 && r[4] > 0.99)).toBe(true);
+    for (const [a, b] of even.slice(0, 10).map((r, i) => [r, doubled[i]])) {
+      expect(b[2] - b[0]).toBeCloseTo(2 * (a[2] - a[0]), 2);
+      expect(b[3] - b[1]).toBeCloseTo(2 * (a[3] - a[1]), 2);
+    }
+  });
+
+  it('a suppressed COCO class is gone, the others stay', async () => {
+    const plainPeople = rowsOf(plain.rows).filter((r) => r[5] === 0 && r[4] > 0.3);
+    expect(plainPeople.length).toBeGreaterThan(0);
+    const merged = rowsOf((await run(mergeHead(base, constantHead(1, -30, 0), { suppress: [0] }), input)).rows);
+    expect(merged.filter((r) => r[5] === 0 && r[4] > 0.01)).toEqual([]);
+    expect(merged.filter((r) => r[5] !== 0 && r[4] > 0.3).length).toBe(rowsOf(plain.rows).filter((r) => r[5] !== 0 && r[4] > 0.3).length);
+  });
+
+  it('refuses a model that already has a head', () => {
+    const once = mergeHead(base, constantHead(1, -30, 0));
+    expect(() => mergeHead(once, constantHead(1, -30, 0))).toThrow(/already has a merged head/);
+  });
+});

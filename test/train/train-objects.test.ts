@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHeadFile } from '../../src/train/head-file.js';
+import { TrainInterrupted, trainObjects, type TrainOptions } from '../../src/train/train-objects.js';
+import { syntheticDataset } from './synthetic-dataset.js';
+
+const MODELS = join(import.meta.dirname, '../../models');
+
+describe('trainObjects (real CenterNet features, a synthetic class)', () => {
+  let dir: string;
+  let base: Omit<TrainOptions, 'out' | 'workDir'>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'argus-train-'));
+    await syntheticDataset(join(dir, 'data'));
+    base = {
+      data: join(dir, 'data'),
+      centernet: readFileSync(join(MODELS, 'centernet.onnx')),
+      baseLabels: readFileSync(join(MODELS, 'labels/coco80.txt'), 'utf8').split('\n').filter(Boolean),
+      epochs: 25,
+      hidden: 16,
+      batch: 64,
+      lr: 5e-3,
+      sampling: { views: [512], nearCells: 16, negativeCells: 48 },
+    };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loss falls and the new class is then found on its images', async () => {
+    const out = join(dir, 'target.head.json');
+    const r = await trainObjects({ ...base, out, workDir: join(dir, 'work') });
+    expect(r.losses[r.losses.length - 1]).toBeLessThan(r.losses[0] * 0.5);
+    expect(r.reports.target.ap50).toBeGreaterThanOrEqual(0.8);
+    const file = await readHeadFile(out);
+    expect(file.classes).toEqual(['target']);
+    expect(file.valid?.classes.target.ap50).toBe(r.reports.target.ap50);
+  }, 120_000);
+
+  it('an interrupted run leaves the previous model in place, and the next run resumes', async () => {
+    const out = join(dir, 'again.head.json');
+    writeFileSync(out, 'previous model\n');
+    let steps = 0;
+    const work = join(dir, 'work-again');
+    // stopped in the second of 4 epochs (6 images checked, then 13 steps an epoch)
+    await expect(trainObjects({ ...base, out, workDir: work, epochs: 4, shouldStop: () => ++steps > 30 })).rejects.toBeInstanceOf(TrainInterrupted);
+    expect(readFileSync(out, 'utf8')).toBe('previous model\n');
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    const logs: string[] = [];
+    await trainObjects({ ...base, out, workDir: work, epochs: 4, onLog: (l) => logs.push(l) });
+    expect(logs.join('\n')).toMatch(/resumed from .* after epoch [123]\n/);
+    expect(logs.some((l) => /^epoch 1\//.test(l))).toBe(false);
+    expect(existsSync(out) && readFileSync(out, 'utf8').startsWith('{')).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DatasetError, parseLabels, readYoloSplit } from '../../src/train/yolo-dataset.js';
+
+describe('parseLabels', () => {
+  it('reads boxes, turns a polygon into its bounding box, and skips blank lines', () => {
+    const { boxes, converted } = parseLabels('1 0.5 0.5 0.2 0.4\n\n0 0.1 0.2 0.3 0.2 0.3 0.6\n', 'a.txt', 2);
+    expect(boxes[0]).toEqual({ cls: 1, cx: 0.5, cy: 0.5, w: 0.2, h: 0.4 });
+    expect(boxes[1].cls).toBe(0);
+    expect([boxes[1].cx, boxes[1].cy, boxes[1].w, boxes[1].h].map((v) => Number(v.toFixed(6)))).toEqual([0.2, 0.4, 0.2, 0.4]);
+    expect(converted).toBe(1);
+  });
+
+  it('names the file and line of a corrupt label', () => {
+    expect(() => parseLabels('0 0.5 0.5 0.2 0.2\n0 0.5 abc 0.1 0.1\n', 'x/labels/b.txt', 2)).toThrow(/x\/labels\/b\.txt:2: not a YOLO label line/);
+    expect(() => parseLabels('3 0.5 0.5 0.2 0.2', 'c.txt', 2)).toThrow(/c\.txt:1: class 3 is not one of 0–1/);
+    expect(() => parseLabels('0 0.5 0.5 1.7 0.2', 'd.txt', 2)).toThrow(/d\.txt:1: box .* not inside 0–1/);
+    expect(() => parseLabels('0 0.5 0.5 0.2', 'e.txt', 2)).toThrow(DatasetError);
+  });
+});
+
+describe('readYoloSplit', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'argus-yolo-'));
+    writeFileSync(join(dir, 'data.yaml'), 'names: ["knife", "pistol"]\n');
+    mkdirSync(join(dir, 'train/images'), { recursive: true });
+    mkdirSync(join(dir, 'train/labels'), { recursive: true });
+    writeFileSync(join(dir, 'train/images/a.jpg'), '');
+    writeFileSync(join(dir, 'train/labels/a.txt'), '0 0.5 0.5 0.2 0.2\n1 0.3 0.3 0.1 0.1\n');
+    writeFileSync(join(dir, 'train/images/empty.jpg'), '');
+    writeFileSync(join(dir, 'train/labels/empty.txt'), '');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('selects and reorders classes by name; an empty label file is an image with nothing to find', async () => {
+    const split = await readYoloSplit(dir, 'train', ['pistol']);
+    expect(split.classes).toEqual(['pistol']);
+    expect(split.images.map((i) => i.boxes.map((b) => b.cls))).toEqual([[0], []]);
+    expect(split.dropped).toBe(1);
+  });
+
+  it('an image without a label file or an unknown class is a clear error', async () => {
+    writeFileSync(join(dir, 'train/images/lonely.jpg'), '');
+    await expect(readYoloSplit(dir, 'train')).rejects.toThrow(/lonely\.jpg has no label file/);
+    await expect(readYoloSplit(dir, 'train', ['rifle'])).rejects.toThrow(/no class rifle \(the dataset has knife, pistol\)/);
+    await expect(readYoloSplit(dir, 'valid')).rejects.toThrow(/no valid or val\/images folder/);
+  });
+});
