@@ -73,7 +73,7 @@ async function build(opts: Options, outDir: string): Promise<number> {
     }
   };
   try {
-    const results = await buildModels({ manifestPath: opts.manifest, outDir, only: opts.names, force: opts.force, onProgress, onWarning: (m) => console.error(`warning: ${m}`) });
+    const results = await buildModels({ manifestPath: opts.manifest, outDir, only: opts.names, force: opts.force, onProgress });
     bar?.stop();
     for (const r of results) console.log(`${r.skipped ? 'up to date' : 'built     '}  ${r.path}  sha256 ${r.sha256.slice(0, 16)}…`);
     return 0;

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { buildInt8 } from './build-int8.js';
 import { convertTfjsModel, CONVERTER_VERSION, type ConvertedModel } from './convert.js';
 import { readManifest, type ManifestEntry } from './manifest.js';
 
@@ -38,7 +37,6 @@ export async function buildModels(opts: {
   only?: string[];
   force?: boolean;
   onProgress?: (p: BuildProgress) => void;
-  onWarning?: (message: string) => void;
 }): Promise<BuildResult[]> {
   const manifest = await readManifest(opts.manifestPath);
   const unknown = (opts.only ?? []).filter((n) => !manifest.models.some((m) => m.name === n));
@@ -57,12 +55,7 @@ export async function buildModels(opts: {
     const path = join(opts.outDir, entry.file);
     const source = await sourceHash(modelJson);
     const stamp = opts.force ? undefined : await upToDate(path, source);
-    const int8 = async (sha256: string) => {
-      const built = await buildInt8({ name: entry.name, floatPath: path, floatSha256: sha256, manifestDir: dirname(opts.manifestPath) });
-      if (built?.warning) opts.onWarning?.(built.warning);
-    };
     if (stamp) {
-      await int8(stamp.sha256);
       results.push({ name: entry.name, path, sha256: stamp.sha256, skipped: true });
       report('skipped');
       continue;
@@ -77,7 +70,6 @@ export async function buildModels(opts: {
     await rename(`${path}.tmp`, path);
     const newStamp: BuildStamp = { sha256, source, converter: CONVERTER_VERSION };
     await writeFile(`${path}.sha256`, `${JSON.stringify(newStamp, null, 2)}\n`);
-    await int8(sha256);
     results.push({ name: entry.name, path, sha256, skipped: false });
     report('done');
   }

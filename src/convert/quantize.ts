@@ -11,6 +11,9 @@ type TensorProto = onnxProto.onnx.ITensorProto;
  */
 export type CalibrationRanges = Record<string, [number, number, number]>;
 
+/** Ops after a Conv that make it a model's head: they only reshape or squash its output into an answer. */
+const HEAD_OPS = new Set(['Reshape', 'Identity', 'Transpose', 'Concat', 'Sigmoid', 'Flatten', 'Squeeze']);
+
 /** Ops whose output may stand in for a Conv's: onnxruntime drops them in front of a QuantizeLinear whose range they cannot change. */
 const FOLDED_ACTIVATIONS = new Set(['Relu', 'Clip']);
 
@@ -30,11 +33,15 @@ export function quantizeModel(bytes: Uint8Array, ranges: CalibrationRanges, opts
   const outputs = graph.output?.map((o) => o.name ?? '') ?? [];
   const candidates = quantizableConvs(nodes, initializers);
   const all = tensorsToQuantize(nodes, candidates, outputs).activations;
-  const missing = [...all].filter((t) => !ranges[t]);
-  if (missing.length > 0) throw new Error(`no calibrated range for ${missing.length} tensors (first: "${missing[0]}"); calibrate again`);
+  const missing = [...all].filter((t) => !ranges[t]?.every(Number.isFinite));
+  if (missing.length > 0) throw new Error(`no finite calibrated range for ${missing.length} tensors (first: "${missing[0]}"); calibrate again`);
   // A Conv stays float32 where rounding its input or output to uint8 costs more than maxError (wide, uneven ranges).
   const maxError = opts.maxError ?? Number.POSITIVE_INFINITY;
-  const convs = candidates.filter((c) => [...tensorsToQuantize(nodes, [c], outputs).activations].every((t) => ranges[t][2] <= maxError));
+  // Heads (a Conv whose output only reshapes into an answer) stay float32 too: answers such as
+  // landmark coordinates lose whole pixels on a uint8 grid.
+  const readers = (t: string) => nodes.filter((n) => (n.input ?? []).includes(t));
+  const head = (c: NodeProto) => readers((c.output ?? [])[0]).every((n) => HEAD_OPS.has(n.opType ?? ''));
+  const convs = candidates.filter((c) => !head(c) && [...tensorsToQuantize(nodes, [c], outputs).activations].every((t) => ranges[t][2] <= maxError));
   const { activations } = tensorsToQuantize(nodes, convs, outputs);
 
   const added: NodeProto[] = [];
@@ -162,6 +169,7 @@ export function clippedRange(values: Float32Array): [number, number, number] {
   let [lo, hi] = [0, 0];
   let norm = 0;
   for (const v of values) {
+    if (!Number.isFinite(v)) throw new Error('a calibration run produced a value that is not finite');
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
     norm += v * v;

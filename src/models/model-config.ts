@@ -13,8 +13,6 @@ export const runtimeSchema = z
     threads: z.number().int().min(1).max(64).default(2),
     /** Inference worker threads; each holds its own copy of the sessions. */
     workers: z.number().int().min(1).max(16).default(1),
-    /** int8: a default model's `<name>.int8.onnx` where the build wrote one (docs/inference.md lists which); float32: never. */
-    precision: z.enum(['int8', 'float32']).default('int8'),
   })
   .strict();
 
@@ -42,7 +40,7 @@ export const modelsSchema = z
   .object({
     /** Folder with the converted *.onnx files and manifest.json; defaults to the package's models/. */
     dir: z.string().optional(),
-    runtime: runtimeSchema.default({ provider: 'cpu', threads: 2, workers: 1, precision: 'int8' }),
+    runtime: runtimeSchema.default({ provider: 'cpu', threads: 2, workers: 1 }),
     /** Object detector: the default COCO CenterNet, or a user model (e.g. a pistol/rifle YOLO). */
     objects: z
       .object({

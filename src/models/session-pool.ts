@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -110,10 +109,9 @@ export class SessionPool {
    * `outputs`, the graph is first pruned to those outputs (the others are gone from the session,
    * and so is the work that only they needed).
    */
-  async load(name: string, floatPath: string, outputs?: string[]): Promise<ModelInfo> {
+  async load(name: string, path: string, outputs?: string[]): Promise<ModelInfo> {
     const existing = this.models.get(name);
     if (existing) return existing;
-    const path = this.pathFor(floatPath);
     this.ensureWorkers();
     const options = this.sessionOptions();
     const replies = await Promise.all(this.workers.map((w) => this.send(w, { type: 'load', name, path, options, outputs })));
@@ -125,12 +123,6 @@ export class SessionPool {
     this.keptOutputs.set(name, outputs);
     this.logger.debug({ model: name, provider: info.provider }, 'model loaded');
     return info;
-  }
-
-  /** The int8 model beside a float32 one, where the build wrote it and the config allows it (src/convert/quantize.ts). */
-  private pathFor(floatPath: string): string {
-    const int8 = floatPath.replace(/\.onnx$/, '.int8.onnx');
-    return this.runtime.precision === 'int8' && int8 !== floatPath && existsSync(int8) ? int8 : floatPath;
   }
 
   private sessionOptions() {

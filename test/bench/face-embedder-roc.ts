@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     return;
   }
   const manifest = ModelManifest.load();
-  const pool = new SessionPool({ provider: 'cpu', threads: 2, workers: 1, precision: 'int8' }, silentLogger());
+  const pool = new SessionPool({ provider: 'cpu', threads: 2, workers: 1 }, silentLogger());
   try {
     const detector = new BlazeFaceDetector(pool, await pool.load('blazeface-back', manifest.path('blazeface-back')), 0.5);
     const { samples, missed } = await collect(detector);

@@ -1,10 +1,11 @@
 /**
- * `npm run bench:int8`: how far each int8 model (`models/<name>.int8.onnx`, src/convert/quantize.ts)
- * moves Argus' answers from float32's, on the check half of the fixtures (int8-inputs.ts: frames and
- * photos the calibration never saw). Each variant swaps one model (then all) to int8 and runs
- * `analyzeImage` on the same images; matched by label and IoU ≥ 0.5 against float32.
+ * `npm run bench:int8 [-- --max-error 0.02] [name[,name…]…]`: how far each default model, quantized
+ * to int8 (src/convert/quantize.ts, from the ranges `npm run calibrate:int8` wrote), moves Argus'
+ * answers from float32's, on the check half of the fixtures (int8-inputs.ts: frames and photos the
+ * calibration never saw). Each variant swaps one model (then all) to int8 and runs `analyzeImage`
+ * on the same images; matched by label and IoU ≥ 0.5 against float32.
  */
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/log.js';
@@ -15,20 +16,31 @@ import { defaultModelsDir } from '../../src/models/manifest.js';
 import { modelsSchema } from '../../src/models/model-config.js';
 import { iou, type Box } from '../../src/vision/iou.js';
 import type { RgbImage } from '../../src/vision/image.js';
-import { clipFrames, photo, photoPaths } from './int8-inputs.js';
+import { CALIBRATION_DIR, clipFrames, photo, photoPaths } from './int8-inputs.js';
+import { quantizeModel, type CalibrationRanges } from '../../src/convert/quantize.js';
 
 const QUANTIZED = ['centernet', 'blazeface-back', 'faceres', 'blazepose-detector', 'blazepose-full'];
 
-/** A models folder of links: every float32 file, plus the int8 files of `int8` only. */
+const maxErrorAt = process.argv.indexOf('--max-error');
+const MAX_ERROR = maxErrorAt >= 0 ? Number(process.argv[maxErrorAt + 1]) : 0.02;
+
+/** A models folder of links to the float32 files, but for `int8`, quantized in place of theirs. */
 function modelsDir(int8: readonly string[]): string {
   const src = defaultModelsDir();
   const dir = mkdtempSync(join(tmpdir(), 'argus-int8-'));
   for (const f of readdirSync(src)) {
-    const m = /^(.*)\.int8\.onnx$/.exec(f);
-    if (!m || int8.includes(m[1])) symlinkSync(join(src, f), join(dir, f));
+    const name = f.replace(/\.onnx$/, '');
+    if (!int8.includes(name)) symlinkSync(join(src, f), join(dir, f));
+    else {
+      const { ranges } = JSON.parse(readFileSync(join(CALIBRATION_DIR, `${name}.json`), 'utf8')) as { ranges: CalibrationRanges };
+      const q = quantizeModel(new Uint8Array(readFileSync(join(src, f))), ranges, { maxError: MAX_ERROR });
+      writeFileSync(join(dir, f), q.bytes);
+      quantized.set(name, `${q.quantized} of ${q.total} Convs`);
+    }
   }
   return dir;
 }
+const quantized = new Map<string, string>();
 
 async function analyzeAll(int8: readonly string[], images: RgbImage[]): Promise<ImageAnalysis[]> {
   const dir = modelsDir(int8);
@@ -104,6 +116,9 @@ function compare(ref: ImageAnalysis[], got: ImageAnalysis[]): string {
 const images = [...(await Promise.all(photoPaths('check').map(photo))), ...clipFrames('check').map((c) => c.img)];
 console.log(`${images.length} check images (faces/probe photos and the clip's odd motion frames)`);
 const ref = await analyzeAll([], images);
-const args = process.argv.slice(2);
+const args = process.argv.slice(2).filter((a, i, all) => a !== '--max-error' && all[i - 1] !== '--max-error');
 const variants = args.length > 0 ? args.map((a) => a.split(',')) : [...QUANTIZED.map((m) => [m]), QUANTIZED];
-for (const v of variants) console.log(`int8 ${v.join(' + ')}: ${compare(ref, await analyzeAll(v, images))}`);
+for (const v of variants) {
+  const got = await analyzeAll(v, images);
+  console.log(`int8 ${v.map((m) => `${m} (${quantized.get(m)})`).join(' + ')}: ${compare(ref, got)}`);
+}

@@ -24,6 +24,8 @@ import { rgbImage, type RgbImage } from '../../src/vision/image.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 const VIDEO = join(FIXTURES, 'video', 'short_hamilton_clip.mp4');
+/** Where calibrate-int8.ts writes each model's ranges (gitignored). */
+export const CALIBRATION_DIR = join(import.meta.dirname, '..', '..', '.cache', 'int8');
 
 export type Part = 'calibrate' | 'check';
 

@@ -19,8 +19,8 @@ function random(seed: number): () => number {
   };
 }
 
-/** x [1, 8, 16, 16] → Conv 3×3 (16) → Relu → Conv 1×1 (8) → Identity → y: what the quantizer rewrites. */
-function twoConvs(): Uint8Array {
+/** x [1, 8, 16, 16] → Conv 3×3 (16) → Relu → Conv 1×1 (8) → Relu → Identity → y (`head`: no second Relu, the Conv is the answer). */
+function twoConvs(opts: { head?: boolean } = {}): Uint8Array {
   const r = random(7);
   const g = new OnnxGraphBuilder();
   g.addInput('x', OnnxType.float, [1, 8, 16, 16]);
@@ -31,7 +31,8 @@ function twoConvs(): Uint8Array {
   const [a1] = g.addNode('Relu', [c1], { name: 'relu1' });
   const w2 = g.addInitializer('w2', { type: OnnxType.float, dims: [8, 16, 1, 1], data: Float32Array.from({ length: 8 * 16 }, () => r()) });
   const [c2] = g.addNode('Conv', [a1, w2], { name: 'conv2' });
-  g.addNode('Identity', [c2], { name: 'out', outputs: ['y'] });
+  const [a2] = opts.head ? [c2] : g.addNode('Relu', [c2], { name: 'relu2' });
+  g.addNode('Identity', [a2], { name: 'out', outputs: ['y'] });
   g.addOutput('y', OnnxType.float);
   return g.encode({ graphName: 't', producer: 'test' });
 }
@@ -92,8 +93,8 @@ describe('uint8Params and int8PerChannel', () => {
 });
 
 describe('quantizeModel', () => {
-  it('asks calibration for each Conv input and output, the Relu output standing in for the first Conv', () => {
-    expect(calibrationTensors(twoConvs()).sort()).toEqual(['conv2', 'relu1', 'x']);
+  it('asks calibration for each Conv input and output, a Relu that alone reads a Conv standing in for it', () => {
+    expect(calibrationTensors(twoConvs()).sort()).toEqual(['relu1', 'relu2', 'x']);
   });
 
   it('writes a model onnxruntime runs as QLinearConv, within 2 % of float32 on inputs calibration never saw', async () => {
@@ -125,7 +126,13 @@ describe('quantizeModel', () => {
     expect(ops).not.toContain('QuantizeLinear');
   });
 
+  it('keeps a head Conv (its output only reshaped into the answer) float32', async () => {
+    const bytes = twoConvs({ head: true });
+    const { quantized, total } = quantizeModel(bytes, await calibrate(bytes));
+    expect([quantized, total]).toEqual([1, 2]);
+  });
+
   it('refuses ranges calibrated for another graph, naming the tensor', () => {
-    expect(() => quantizeModel(twoConvs(), { x: [0, 1, 0] })).toThrow(/no calibrated range for 2 tensors \(first: "relu1"\)/);
+    expect(() => quantizeModel(twoConvs(), { x: [0, 1, 0] })).toThrow(/no finite calibrated range for 2 tensors \(first: "relu1"\)/);
   });
 });

@@ -78,7 +78,7 @@ describe('SessionPool', () => {
   // Threads spin inside a run (fast hand-offs between ops) but must not burn a core between
   // runs: an idle camera would cost CPU, and the next model's session would fight them.
   it.skipIf(!existsSync(BLAZEFACE))('leaves no inference thread spinning once a run has returned', async () => {
-    await withPool({ provider: 'cpu', threads: 2, workers: 1, precision: 'int8' }, silentLogger(), async (pool) => {
+    await withPool({ provider: 'cpu', threads: 2, workers: 1 }, silentLogger(), async (pool) => {
       await pool.load('blazeface', BLAZEFACE);
       const feeds = () => ({ input: { type: 'float32' as const, dims: [1, 256, 256, 3], data: new Float32Array(256 * 256 * 3).fill(0.5) } });
       for (let i = 0; i < 10; i++) await pool.run('blazeface', feeds());
