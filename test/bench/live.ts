@@ -64,14 +64,16 @@ async function run(cameras: number): Promise<string> {
       return `| ${cameras} | ${name} | ${b.cameras[name].camera_fps.toFixed(1)} | ${(motion / s).toFixed(2)} | ${(analyzed / s).toFixed(2)} | ${((motion - analyzed) / s).toFixed(2)} (busy ${skip('busy')}, schedule ${skip('schedule')}, paused ${skip('paused')}, failed ${skip('failed')}) | ${motion ? Math.round((100 * analyzed) / motion) : 0} % | ${(det / s).toFixed(1)} |`;
     });
     const m = b.models;
+    // Runs per analyzed frame say where a frame's time goes (a model's p50 × its runs).
+    const frames = Object.keys(b.cameras).reduce((n, c) => n + b.cameras[c].totals.analyzed - a.cameras[c].totals.analyzed, 0);
     const models = Object.keys(m)
-      .map((k) => `${k} ${fmt(m[k].inference_ms.p50)}/${fmt(m[k].inference_ms.p95)}`)
+      .map((k) => `${k} ${fmt(m[k].inference_ms.p50)}/${fmt(m[k].inference_ms.p95)} ×${((m[k].runs - (a.models[k]?.runs ?? 0)) / Math.max(1, frames)).toFixed(2)}`)
       .join(', ');
     const lat = b.latency_ms;
     const cpuSeconds = process.cpuUsage();
     return [
       ...rows,
-      `N=${cameras}: ${s.toFixed(0)} s;${trail.length > 2 ? ` RSS every ${TRAIL} s: ${trail.join(' ')} MB (second half: ${rssGrowth(trail)});` : ''} queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB; inference ms p50/p95: ${models}`,
+      `N=${cameras}: ${s.toFixed(0)} s;${trail.length > 2 ? ` RSS every ${TRAIL} s: ${trail.join(' ')} MB (second half: ${rssGrowth(trail)});` : ''} queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB; inference ms p50/p95 × runs per analyzed frame: ${models}`,
     ].join('\n');
   } finally {
     await argus.stop();
