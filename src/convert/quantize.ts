@@ -18,16 +18,19 @@ const HEAD_OPS = new Set(['Reshape', 'Identity', 'Transpose', 'Concat', 'Sigmoid
 const FOLDED_ACTIVATIONS = new Set(['Relu', 'Clip']);
 
 /**
- * int8 in onnxruntime's QDQ form: every Conv with constant weights gets its weights as int8, one
+ * int8 in onnxruntime's QDQ form: a Conv with constant weights gets its weights as int8, one
  * scale per output channel (symmetric), its bias as int32, and a QuantizeLinear → DequantizeLinear
  * pair (uint8, per tensor, from the calibrated range) on its input and on its output (after a
  * Relu or Clip that is its only consumer). onnxruntime fuses each DQ → Conv → Q into a
- * QLinearConv on u8s8 kernels (VNNI where the CPU has it); every other op stays float32.
+ * QLinearConv on u8s8 kernels (VNNI where the CPU has it); every other op stays float32, and so
+ * do head Convs and, with `maxError`, Convs whose tensors round badly. Argus measures with it
+ * (test/bench/int8-agreement.ts) and runs no int8 model: none kept its answers (docs/benchmarks.md).
  */
 export function quantizeModel(bytes: Uint8Array, ranges: CalibrationRanges, opts: { maxError?: number } = {}): { bytes: Uint8Array; quantized: number; total: number } {
   const model = onnx.ModelProto.decode(bytes);
   const graph = model.graph;
   if (!graph) throw new Error('ONNX model has no graph');
+  if (!(model.opsetImport ?? []).some((o) => (o.domain ?? '') === '' && Number(o.version) >= 13)) throw new Error('per-channel QDQ needs opset 13 or later');
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const nodes = graph.node ?? [];
   const outputs = graph.output?.map((o) => o.name ?? '') ?? [];
@@ -70,7 +73,6 @@ export function quantizeModel(bytes: Uint8Array, ranges: CalibrationRanges, opts
   graph.node = ordered(nodes, added, [...(graph.input ?? []).map((i) => i.name ?? ''), ...initializers.keys(), ...newInits.map((t) => t.name ?? '')]);
   const used = new Set(graph.node.flatMap((n) => n.input ?? []));
   graph.initializer = [...(graph.initializer ?? []), ...newInits].filter((t) => used.has(t.name ?? ''));
-  if (!(model.opsetImport ?? []).some((o) => (o.domain ?? '') === '' && Number(o.version) >= 13)) throw new Error('per-channel QDQ needs opset 13 or later');
   return { bytes: onnx.ModelProto.encode(model).finish(), quantized: convs.length, total: nodes.filter((n) => n.opType === 'Conv').length };
 }
 
