@@ -2,10 +2,12 @@
  * Argus live, in process, on N file cameras of the fixture clip (people in every frame: the
  * worst case), read through `GET /api/stats` as a user would.
  * Run: npm run bench:live -- --cameras N --seconds S   (without --cameras: N = 1, 2, 4, 8 in turn)
+ * Soak: npm run bench:live -- --cameras 4 --seconds 1800 --trail 60   (RSS every 60 s, and its growth)
  *
  * Rates come from the difference of two reads: one after `--warmup` seconds (models loaded,
  * ffmpeg running), one `--seconds` later, so start-up does not dilute them.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,10 @@ const flag = (name: string): number | undefined => {
 const SECONDS = flag('seconds') ?? 30;
 const WARMUP = flag('warmup') ?? 8;
 const RUNS = flag('cameras') ? [flag('cameras') as number] : [1, 2, 4, 8];
+/** analyzers.concurrency (default: the config's default). */
+const CONCURRENCY = flag('concurrency');
+/** Seconds between the RSS readings of the trail (default: one reading at the end). */
+const TRAIL = flag('trail') ?? SECONDS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (v: number | null) => (v === null ? '–' : v.toFixed(1));
 
@@ -31,6 +37,7 @@ async function run(cameras: number): Promise<string> {
     data_dir: dataDir,
     server: { port: 0, host: '127.0.0.1' },
     mqtt: { embedded_port: 0 },
+    ...(CONCURRENCY ? { analyzers: { concurrency: CONCURRENCY } } : {}),
     cameras: Object.fromEntries(Array.from({ length: cameras }, (_, i) => [`cam${i + 1}`, { url: VIDEO }])),
   });
   const argus = new Argus({ config, source: 'bench:live', demo: false, secrets: [], warnings: [] }, silentLogger());
@@ -40,7 +47,12 @@ async function run(cameras: number): Promise<string> {
       (await (await fetch(`http://127.0.0.1:${port}/api/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as StatsReport;
     await sleep(WARMUP * 1000);
     const a = await read();
-    await sleep(SECONDS * 1000);
+    // RSS is read through the API, as a user would see it; the trail shows growth over a soak.
+    const trail: number[] = [];
+    for (let t = 0; t < SECONDS; t += TRAIL) {
+      await sleep(Math.min(TRAIL, SECONDS - t) * 1000);
+      trail.push((await read()).process.rss_mb);
+    }
     const b = await read();
     const s = (b.time - a.time) / 1000;
     const rows = Object.keys(b.cameras).map((name) => {
@@ -52,14 +64,16 @@ async function run(cameras: number): Promise<string> {
       return `| ${cameras} | ${name} | ${b.cameras[name].camera_fps.toFixed(1)} | ${(motion / s).toFixed(2)} | ${(analyzed / s).toFixed(2)} | ${((motion - analyzed) / s).toFixed(2)} (busy ${skip('busy')}, schedule ${skip('schedule')}, paused ${skip('paused')}, failed ${skip('failed')}) | ${motion ? Math.round((100 * analyzed) / motion) : 0} % | ${(det / s).toFixed(1)} |`;
     });
     const m = b.models;
+    // Runs per analyzed frame say where a frame's time goes (a model's p50 × its runs).
+    const frames = Object.keys(b.cameras).reduce((n, c) => n + b.cameras[c].totals.analyzed - a.cameras[c].totals.analyzed, 0);
     const models = Object.keys(m)
-      .map((k) => `${k} ${fmt(m[k].inference_ms.p50)}/${fmt(m[k].inference_ms.p95)}`)
+      .map((k) => `${k} ${fmt(m[k].inference_ms.p50)}/${fmt(m[k].inference_ms.p95)} ×${((m[k].runs - (a.models[k]?.runs ?? 0)) / Math.max(1, frames)).toFixed(2)}`)
       .join(', ');
     const lat = b.latency_ms;
     const cpuSeconds = process.cpuUsage();
     return [
       ...rows,
-      `N=${cameras}: ${s.toFixed(0)} s; queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB; inference ms p50/p95: ${models}`,
+      `N=${cameras}: ${s.toFixed(0)} s;${trail.length > 2 ? ` RSS every ${TRAIL} s: ${trail.join(' ')} MB (second half: ${rssGrowth(trail)});` : ''} queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB; inference ms p50/p95 × runs per analyzed frame: ${models}`,
     ].join('\n');
   } finally {
     await argus.stop();
@@ -67,8 +81,30 @@ async function run(cameras: number): Promise<string> {
   }
 }
 
+/**
+ * One N in a fresh process: RSS is the process's, and an earlier Argus in the same process left
+ * its heap and allocator arenas behind (N = 4 read 0.9 GB after 1 and 2, 0.6 GB alone).
+ */
+function inChild(cameras: number): string {
+  const args = process.argv.slice(2).filter((_, i, a) => a[i] !== '--cameras' && a[i - 1] !== '--cameras');
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--cameras', String(cameras), '--rows-only'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`bench:live with ${cameras} cameras failed: ${child.stderr}`);
+  return child.stdout.trim();
+}
+
+/** RSS change over the second half of the trail (the first half holds the warm-up's allocations), and the range it moved in. */
+function rssGrowth(trail: number[]): string {
+  const half = trail.slice(Math.floor(trail.length / 2));
+  const d = half[half.length - 1] - half[0];
+  return `${d >= 0 ? '+' : ''}${d.toFixed(1)} MB, ${Math.min(...half)}–${Math.max(...half)} MB`;
+}
+
 if (!existsSync(VIDEO)) {
   console.log(`skipped: ${VIDEO} is absent`);
+  process.exit(0);
+}
+if (process.argv.includes('--rows-only')) {
+  console.log(await run(RUNS[0]));
   process.exit(0);
 }
 console.log(
@@ -80,7 +116,7 @@ console.log('| cameras | camera | camera fps | motion fps | analyzed fps | skipp
 console.log('|---:|---|---:|---:|---:|---|---:|---:|');
 const notes: string[] = [];
 for (const n of RUNS) {
-  const out = await run(n);
+  const out = RUNS.length === 1 ? await run(n) : inChild(n);
   const lines = out.split('\n');
   console.log(lines.slice(0, -1).join('\n'));
   notes.push(lines.at(-1) ?? '');
