@@ -1,3 +1,5 @@
+import type { Keypoint } from '../../models/detection.js';
+import { MOVENET_KEYPOINTS } from '../../models/pose-keypoints.js';
 import type { Box } from '../../vision/iou.js';
 import type { Mask } from './silhouette.js';
 
@@ -44,33 +46,10 @@ function span(data: Uint8Array, start: number, step: number, count: number): num
 }
 
 /** A keypoint as both pose models give it. */
-export interface PosePoint {
-  name: string;
-  x: number;
-  y: number;
-  score: number;
-}
+export type PosePoint = Keypoint;
 
 /** MoveNet's 17 COCO keypoints, which BlazePose names alike: the pose vector's order. */
-export const POSE_POINTS = [
-  'nose',
-  'left_eye',
-  'right_eye',
-  'left_ear',
-  'right_ear',
-  'left_shoulder',
-  'right_shoulder',
-  'left_elbow',
-  'right_elbow',
-  'left_wrist',
-  'right_wrist',
-  'left_hip',
-  'right_hip',
-  'left_knee',
-  'right_knee',
-  'left_ankle',
-  'right_ankle',
-] as const;
+export const POSE_POINTS = MOVENET_KEYPOINTS;
 export const POSE_LENGTH = POSE_POINTS.length * 2;
 
 /** The classifier's vector in `ratios_pose` mode: the 18 ratios, then the pose vector (zeros where no pose was found). */
