@@ -202,6 +202,14 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing every seat at once, and the 
       [x0, 1],
     ] as Array<[number, number]>;
 
+  it('answers a capture before the proctor has analysed a frame with a reason, not an error', async () => {
+    const { store, app } = setup('captures-early');
+    const r = await app.inject({ method: 'POST', url: '/api/proctor/captures', payload: { camera: 'exam' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ samples: [], refused: [{ seat: 'every seat', code: 'not_started', error: 'the proctor has not analysed a frame of camera "exam" yet' }] });
+    expect(store.list({ camera: 'exam' })).toEqual([]);
+  });
+
   it('captures the occupied seat and names the empty one with its reason; in ratios_pose mode trains on 52-long vectors', async () => {
     const bg = await loadImage(BACKGROUND);
     const block: [number, number, number, number] = [100, 50, 140, 130];

@@ -111,9 +111,12 @@ export class ProctorTraining {
   /** Captures every seat of the camera now; a seat that cannot be captured (empty, no background yet) is listed with its reason. */
   async captureAll(camera: string): Promise<{ samples: ProctorSample[]; refused: Array<{ seat: string; code: string; error: string }> }> {
     const proctor = this.live.get(camera);
-    if (!proctor) throw new TrainingError('not_running', `the proctor is not running on camera "${camera}"`);
     const frame = this.latestFrame(camera);
-    if (!frame) throw new TrainingError('no_frame', `camera "${camera}" has no frame yet`);
+    // Right after start-up the proctor exists only once it has analysed a frame: a passing state,
+    // refused like an empty seat (the page says why and the proctor presses again), not an error.
+    if (!proctor || !frame) {
+      return { samples: [], refused: [{ seat: 'every seat', code: 'not_started', error: `the proctor has not analysed a frame of camera "${camera}" yet` }] };
+    }
     const samples: ProctorSample[] = [];
     const refused: Array<{ seat: string; code: string; error: string }> = [];
     for (const seat of proctor.seatsFor(frame.width, frame.height)) {
