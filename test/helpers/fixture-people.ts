@@ -17,43 +17,31 @@ export interface PeopleTruth {
 
 const faces = (points: Point[]): PeopleTruth => ({ heads: points, faces: points, optional: [] });
 
+/** group-1.jpg: the 14 faces of the group, left to right. */
+const GROUP_1_FACES: Point[] = [
+  [165, 480],
+  [358, 506],
+  [482, 518],
+  [616, 413],
+  [672, 530],
+  [852, 450],
+  [855, 548],
+  [1040, 372],
+  [1063, 544],
+  [1190, 420],
+  [1183, 560],
+  [1292, 508],
+  [1415, 520],
+  [1490, 612],
+];
+
 export const PEOPLE_TRUTH: Record<string, PeopleTruth> = {
   // 14 faces of the group (left to right), and a woman with her back turned at the bar on the right;
   // behind them five or six guests' heads (two faces about 20 px wide) and a blurred person cut by the left edge
   'people/group-1.jpg': {
-    faces: [
-      [165, 480],
-      [358, 506],
-      [482, 518],
-      [616, 413],
-      [672, 530],
-      [852, 450],
-      [855, 548],
-      [1040, 372],
-      [1063, 544],
-      [1190, 420],
-      [1183, 560],
-      [1292, 508],
-      [1415, 520],
-      [1490, 612],
-    ],
-    heads: [
-      [165, 480],
-      [358, 506],
-      [482, 518],
-      [616, 413],
-      [672, 530],
-      [852, 450],
-      [855, 548],
-      [1040, 372],
-      [1063, 544],
-      [1190, 420],
-      [1183, 560],
-      [1292, 508],
-      [1415, 520],
-      [1490, 612],
-      [1680, 500],
-    ],
+    faces: GROUP_1_FACES,
+    // and the woman with her back turned at the bar
+    heads: [...GROUP_1_FACES, [1680, 500]],
     optional: [
       [380, 360, 1000, 500],
       [0, 280, 90, 1440],
