@@ -45,7 +45,8 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     const { page, errors, outside } = await openPage(browser, base, 'stats');
     await page.selectOption('#stats-form select[name="by"]', 'kind');
     await page.locator('#stats-form button').click();
-    await page.locator('#history-table tbody tr').first().waitFor({ timeout: 20_000 });
+    // The table says what it was drawn by: wait for the one asked for, not the first load's (by camera).
+    await page.locator('#history-table[data-by="kind"] tbody tr').first().waitFor({ timeout: 20_000 });
     // Every kind the table shows has the count SQLite holds, and the chart draws one series per kind.
     const stored = storedCounts('kind');
     const shown = Object.fromEntries(
@@ -71,7 +72,7 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     expect(Number(await page.locator('#history-table tr[data-series="demo"] .total').textContent())).toBe(storedCounts('camera').demo);
     await page.selectOption('#stats-form select[name="by"]', 'kind');
     await page.locator('#stats-form button').click();
-    await page.locator('#history-table tbody tr').first().waitFor();
+    await page.locator('#history-table[data-by="kind"] tbody tr').first().waitFor();
     await screenshot(page, 'stats');
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);

@@ -77,7 +77,7 @@ function countsTable(h) {
         `<tr data-series="${esc(r.name)}"><th scope="row">${esc(r.name)}</th><td class="num total">${r.total}</td><td class="num">${r.peak}</td><td>${esc(fmtBucket(h.times[r.at], h.bucket))}</td></tr>`,
     )
     .join('');
-  return `<div class="scroll"><table class="data" id="history-table"><thead><tr><th>${esc(h.by)}</th><th class="num">detections</th><th class="num">busiest ${esc(h.bucket)}</th><th>when</th></tr></thead>
+  return `<div class="scroll"><table class="data" id="history-table" data-by="${esc(h.by)}" data-bucket="${esc(h.bucket)}"><thead><tr><th>${esc(h.by)}</th><th class="num">detections</th><th class="num">busiest ${esc(h.bucket)}</th><th>when</th></tr></thead>
     <tbody>${rows}</tbody><tfoot><tr><th scope="row">all</th><td class="num" id="history-total">${h.total}</td><td></td><td></td></tr></tfoot></table></div>`;
 }
 
@@ -138,7 +138,11 @@ async function mount(root, ctx) {
     return;
   }
 
+  // Only the latest request draws: an earlier answer arriving late (the first load racing a submit)
+  // would otherwise replace the chart of what the form now asks for.
+  let historyAsked = 0;
   const drawHistory = async () => {
+    const asked = ++historyAsked;
     const bucket = form.elements.bucket.value;
     const span = Number(spanSelect.value) * (bucket === 'day' ? 86_400 : 3600);
     const to = Math.ceil(Date.now() / 1000);
@@ -149,11 +153,12 @@ async function mount(root, ctx) {
     try {
       h = await api(`api/stats/history?${q}`);
     } catch (err) {
-      showError(box, err);
+      if (asked === historyAsked) showError(box, err);
       return;
     } finally {
-      box.removeAttribute('aria-busy');
+      if (asked === historyAsked) box.removeAttribute('aria-busy');
     }
+    if (asked !== historyAsked) return;
     destroy();
     const series = h.series.map((s) => ({ name: s.name, values: s.counts }));
     charts.push(chart(uPlot, box, { times: h.times, series: series.length ? series : [{ name: 'none', values: h.times.map(() => 0) }], yLabel: `per ${h.bucket}`, bars: false }));
