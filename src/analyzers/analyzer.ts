@@ -88,7 +88,7 @@ export interface SessionsView {
 }
 
 export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number } | null;
-export type AnalyzerModels = Pick<Detector, 'detectObjects' | 'detectFaces' | 'embedFace' | 'detectPoses' | 'has'>;
+export type AnalyzerModels = Pick<Detector, 'detectObjects' | 'detectFaces' | 'embedFace' | 'detectPoses' | 'followPoses' | 'has'>;
 
 export interface AnalyzerDeps<Config, CameraExtra> extends AnalyzerServices {
   /** Its own `parts().shared`, when it has parts and main.ts built them (the CLI does not). */

@@ -2,7 +2,7 @@ import { applyAffine, boxToRect, invertAffine, rotatedSquareToRect, warpToTensor
 import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
-import type { Keypoint, PoseDetection, PoseDetector } from './detection.js';
+import type { BodyRoi, Keypoint, PoseDetection, PoseDetector } from './detection.js';
 import { BLAZEPOSE_KEYPOINTS } from './pose-keypoints.js';
 import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
@@ -33,15 +33,10 @@ export function blazePoseAnchors(size = DETECT_SIZE): Point[] {
 }
 
 /** A person found by the detector: where to crop for the landmark model, in detector-input pixels. */
-export interface PoseRoi {
+export interface PoseRoi extends BodyRoi {
   score: number;
   /** The detector's face box (its NMS runs on these). */
   box: Box;
-  cx: number;
-  cy: number;
-  side: number;
-  /** Radians, clockwise in image coordinates; 0 when the body stands upright. */
-  rotation: number;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, x))));
@@ -64,17 +59,7 @@ export function decodePoseDetections(rows: Float32Array, anchors: readonly Point
     const h = rows[r + 4];
     const hipX = ax + rows[r + 5];
     const hipY = ay + rows[r + 6];
-    const topX = ax + rows[r + 7];
-    const topY = ay + rows[r + 8];
-    const radius = Math.hypot(topX - hipX, topY - hipY);
-    found.push({
-      score,
-      box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2],
-      cx: hipX,
-      cy: hipY,
-      side: 2 * radius * ROI_SCALE,
-      rotation: normaliseAngle(Math.PI / 2 - Math.atan2(-(topY - hipY), topX - hipX)),
-    });
+    found.push({ score, box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], ...bodyRoi([hipX, hipY], [ax + rows[r + 7], ay + rows[r + 8]]) });
   }
   const keep = nms(
     found.map((f) => f.box),
@@ -82,6 +67,19 @@ export function decodePoseDetections(rows: Float32Array, anchors: readonly Point
     { iouThreshold: opts.iouThreshold ?? 0.3, maxDetections: opts.maxPeople },
   );
   return keep.map((i) => found[i]);
+}
+
+/**
+ * MediaPipe's body ROI from two points: the hip centre and a point on the circle that holds the
+ * whole body. The square is that circle's diameter × 1.25, turned so the hips→point line is up.
+ */
+export function bodyRoi([hipX, hipY]: Point, [topX, topY]: Point): BodyRoi {
+  return {
+    cx: hipX,
+    cy: hipY,
+    side: 2 * Math.hypot(topX - hipX, topY - hipY) * ROI_SCALE,
+    rotation: normaliseAngle(Math.PI / 2 - Math.atan2(-(topY - hipY), topX - hipX)),
+  };
 }
 
 function normaliseAngle(a: number): number {
@@ -97,6 +95,16 @@ export function decodePoseLandmarks(ld: Float32Array, cropToSource: (p: Point) =
     const [x, y] = cropToSource([ld[i * 5], ld[i * 5 + 1]]);
     return { name, x, y, score: sigmoid(ld[i * 5 + 3]) };
   });
+}
+
+/**
+ * The next frame's ROI from landmarks 33 and 34 of `ld_3d`, MediaPipe's auxiliary landmarks: the
+ * hip centre and the body circle's edge, as the detector gives them (pose_landmark_cpu's
+ * landmarks-to-ROI step), in source pixels.
+ */
+export function decodeNextRoi(ld: Float32Array, cropToSource: (p: Point) => Point): BodyRoi {
+  const [centre, edge] = [33, 34].map((i) => cropToSource([ld[i * 5], ld[i * 5 + 1]]));
+  return bodyRoi(centre, edge);
 }
 
 /** Hips belong to a person box when they lie within it, or below it: a close-up shows no hips. */
@@ -203,6 +211,14 @@ export class BlazePoseDetector implements PoseDetector {
     return keep.map((k) => poses[k]);
   }
 
+  /** MediaPipe's tracking: the landmark model alone on each earlier pose's ROI; undefined where its pose flag is below minScore. */
+  follow(img: RgbImage, rois: readonly BodyRoi[]): Promise<(PoseDetection | undefined)[]> {
+    return this.landmarksAll(
+      img,
+      rois.map((r) => rotatedSquareToRect(r.cx, r.cy, r.side, r.rotation, LANDMARK_SIZE)),
+    );
+  }
+
   /** Landmarks for every crop, all queued at once; undefined where the model finds no body. */
   private async landmarksAll(img: RgbImage, rois: readonly Affine[]): Promise<(PoseDetection | undefined)[]> {
     const pending = rois.map((roi) => {
@@ -245,7 +261,8 @@ export class BlazePoseDetector implements PoseDetector {
     const ld = asFloat32(outputWithShape(out, (d) => d.length === 2 && d[1] === 195, '[1, 195] landmarks'));
     const flag = asFloat32(outputWithShape(out, (d) => d.length === 2 && d[1] === 1, '[1, 1] pose flag'))[0];
     const cropToSource = invertAffine(sourceToCrop);
-    const keypoints = decodePoseLandmarks(ld, (p) => applyAffine(cropToSource, p));
-    return { score: flag, box: keypointBox(keypoints, 0.5), keypoints };
+    const toSource = (p: Point) => applyAffine(cropToSource, p);
+    const keypoints = decodePoseLandmarks(ld, toSource);
+    return { score: flag, box: keypointBox(keypoints, 0.5), keypoints, roi: decodeNextRoi(ld, toSource) };
   }
 }

@@ -27,6 +27,18 @@ export interface PoseDetection {
   score: number;
   box: Box;
   keypoints: Keypoint[];
+  /** Where to look for this body in the next frame (BlazePose: from its two auxiliary landmarks). */
+  roi?: BodyRoi;
+}
+
+/** A rotated square around a body, in source pixels: the crop BlazePose's landmark model reads. */
+export interface BodyRoi {
+  /** The hip centre. */
+  cx: number;
+  cy: number;
+  side: number;
+  /** Radians, clockwise in image coordinates; 0 when the body stands upright. */
+  rotation: number;
 }
 
 /** The one interface every object-detector family implements (pre-process → run → decode). */
@@ -64,4 +76,10 @@ export interface PoseDetector {
   readonly name: string;
   /** `people`: person boxes from the object detector, when there are any, to look in. */
   detect(img: RgbImage, people?: readonly Box[]): Promise<PoseDetection[]>;
+  /**
+   * Landmarks only, in each of the ROIs an earlier frame's poses gave (MediaPipe's tracking): no
+   * person detector. Undefined where the landmark model finds no body there. Families without
+   * ROIs (MoveNet) leave this out.
+   */
+  follow?(img: RgbImage, rois: readonly BodyRoi[]): Promise<(PoseDetection | undefined)[]>;
 }

@@ -4,7 +4,7 @@ import type { Box } from '../vision/iou.js';
 import { BlazeFaceDetector } from './blazeface.js';
 import { BlazePoseDetector } from './blazepose.js';
 import { CenterNetDetector } from './centernet.js';
-import type { FaceDetection, FaceDetector, FaceEmbedder, FaceSearch, ObjectDetection, ObjectDetector, PoseDetection, PoseDetector } from './detection.js';
+import type { BodyRoi, FaceDetection, FaceDetector, FaceEmbedder, FaceSearch, ObjectDetection, ObjectDetector, PoseDetection, PoseDetector } from './detection.js';
 import { EMBEDDERS, OnnxFaceEmbedder } from './face-embedder.js';
 import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
@@ -149,6 +149,12 @@ export class Detector {
   async detectPoses(img: RgbImage, people?: readonly Box[]): Promise<PoseDetection[]> {
     if (!this.poses) throw new Error('pose detection was not loaded');
     return this.poses.detect(img, people);
+  }
+
+  /** The bodies of an earlier frame's poses (their `roi`), found again without the person detector; undefined where lost. */
+  async followPoses(img: RgbImage, rois: readonly BodyRoi[]): Promise<(PoseDetection | undefined)[]> {
+    if (!this.poses) throw new Error('pose detection was not loaded');
+    return this.poses.follow ? this.poses.follow(img, rois) : rois.map(() => undefined);
   }
 
   close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blazePoseAnchors, decodePoseDetections, decodePoseLandmarks, keypointBox } from '../../src/models/blazepose.js';
+import { blazePoseAnchors, decodeNextRoi, decodePoseDetections, decodePoseLandmarks, keypointBox } from '../../src/models/blazepose.js';
 import { BLAZEPOSE_KEYPOINTS } from '../../src/models/pose-keypoints.js';
 
 describe('blazePoseAnchors', () => {
@@ -66,5 +66,16 @@ describe('decodePoseLandmarks', () => {
       { name: 'c', x: 500, y: 500, score: 0.1 },
     ];
     expect(keypointBox(kps, 0.5)).toEqual([10, 20, 50, 80]);
+  });
+
+  it("reads the next frame's ROI from the auxiliary landmarks: hip centre, body circle × 1.25, turned to the body", () => {
+    const ld = new Float32Array(195);
+    ld.set([50, 100, 0, 0, 0], 33 * 5); // hip centre, crop pixels
+    ld.set([50, 20, 0, 0, 0], 34 * 5); // the body circle's edge, straight above
+    const upright = decodeNextRoi(ld, ([x, y]) => [x * 2 + 100, y * 2]);
+    expect(upright).toMatchObject({ cx: 200, cy: 200, side: 2 * 160 * 1.25 });
+    expect(upright.rotation).toBeCloseTo(0, 6);
+    ld.set([130, 100, 0, 0, 0], 34 * 5); // the edge to the right: a body lying with its head to the right
+    expect(decodeNextRoi(ld, (p) => p).rotation).toBeCloseTo(Math.PI / 2, 6);
   });
 });

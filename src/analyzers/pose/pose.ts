@@ -1,37 +1,14 @@
 import type { Keypoint, PoseDetection } from '../../models/detection.js';
-import type { Detector } from '../../models/detector.js';
 import type { RgbImage } from '../../vision/image.js';
 import { iou, type Box } from '../../vision/iou.js';
 import type { ReferencePose } from '../../store/poses.js';
 import type { PoseConfig } from './config.js';
-import { cropImage, growBox } from '../crop.js';
 import type { Detection } from '../../events/analyzed-frame.js';
 import { normalisePose, poseSimilarity, torsoAngle } from './pose-vector.js';
-
-export type PoseModels = Pick<Detector, 'detectPoses'>;
+import { PoseFollower, type FollowModels } from './pose-follower.js';
 
 /** A fallen-looking body may be missed in a frame or two before it counts as gone. */
 const FALL_GRACE_MS = 1500;
-
-/**
- * Poses in frame pixels: one per person box (the box grown a little, so limbs raised above the
- * head stay in), or every pose in the whole frame when there are no person boxes.
- */
-export async function findPoses(models: PoseModels, img: RgbImage, persons: readonly Box[]): Promise<PoseDetection[]> {
-  if (persons.length === 0) return models.detectPoses(img);
-  const out: PoseDetection[] = [];
-  for (const person of persons) {
-    const { image, left, top } = cropImage(img, growBox(person, 1.25, img.width, img.height));
-    const best = (await models.detectPoses(image)).sort((a, b) => b.score - a.score)[0];
-    if (!best) continue;
-    out.push({
-      score: best.score,
-      box: [best.box[0] + left, best.box[1] + top, best.box[2] + left, best.box[3] + top],
-      keypoints: best.keypoints.map((k) => ({ ...k, x: k.x + left, y: k.y + top })),
-    });
-  }
-  return out;
-}
 
 /** Whether a pose is a person worth reporting: enough visible keypoints and tall enough. */
 export function isPresent(pose: PoseDetection, config: PoseConfig): boolean {
@@ -65,20 +42,23 @@ interface FallCandidate {
  */
 export class PoseAnalyzer {
   private falls: FallCandidate[] = [];
+  private readonly follower: PoseFollower;
 
   constructor(
-    private readonly models: PoseModels,
+    models: FollowModels,
     private readonly config: PoseConfig,
     /** The saved reference poses to look for (read each frame, so a newly saved pose counts at once). */
     private readonly references: () => readonly ReferencePose[],
     private readonly detectFalls = true,
-  ) {}
+  ) {
+    this.follower = new PoseFollower(models);
+  }
 
   async analyze(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
     const refs = this.references();
     const out: Detection[] = [];
     const seen: FallCandidate[] = [];
-    for (const pose of await findPoses(this.models, img, persons)) {
+    for (const pose of await this.follower.find(img, persons, time)) {
       if (!isPresent(pose, this.config)) continue;
       const match = matchPose(pose.keypoints, refs, this.config.min_keypoint_score);
       const fall = this.detectFalls ? this.fallState(pose, img.height, time, seen) : { fallen: false, angle: null };
@@ -117,5 +97,6 @@ export class PoseAnalyzer {
 
   reset(): void {
     this.falls = [];
+    this.follower.reset();
   }
 }

@@ -3,7 +3,7 @@ import type { RgbImage } from '../../vision/image.js';
 import { boxArea } from '../../vision/iou.js';
 import { POSE_NAME, type PoseLibrary, type ReferencePose } from '../../store/poses.js';
 import { normalisePose } from './pose-vector.js';
-import { findPoses } from './pose.js';
+import { findPoses } from './find-poses.js';
 
 export class PoseSaveError extends Error {
   constructor(

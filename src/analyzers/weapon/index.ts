@@ -1,5 +1,5 @@
 import { defineAnalyzer } from '../analyzer.js';
-import { findPoses } from '../pose/pose.js';
+import { findPoses } from '../pose/find-poses.js';
 import { weaponSchema } from './config.js';
 import { WeaponAnalyzer, type WeaponPerson } from './weapon.js';
 

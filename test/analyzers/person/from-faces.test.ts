@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPoses, isPresent } from '../../../src/analyzers/pose/pose.js';
+import { findPoses } from '../../../src/analyzers/pose/find-poses.js';
+import { isPresent } from '../../../src/analyzers/pose/pose.js';
 import { poseSchema } from '../../../src/analyzers/pose/config.js';
 import { bodyBelow, personsWithFaces } from '../../../src/analyzers/person/from-faces.js';
 import { silentLogger } from '../../../src/log.js';

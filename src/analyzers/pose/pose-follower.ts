@@ -1,0 +1,91 @@
+import type { BodyRoi, PoseDetection } from '../../models/detection.js';
+import type { Detector } from '../../models/detector.js';
+import type { RgbImage } from '../../vision/image.js';
+import type { Box } from '../../vision/iou.js';
+import { detectPoseIn, type PoseModels } from './find-poses.js';
+
+export type FollowModels = PoseModels & Pick<Detector, 'followPoses'>;
+
+export interface FollowOptions {
+  /** A body last seen longer ago than this is searched for afresh (frames are skipped under load). */
+  maxAgeMs: number;
+  /** The person detector places a followed body again at least every this many frames. */
+  refreshEvery: number;
+}
+
+export const FOLLOW_DEFAULTS: FollowOptions = { maxAgeMs: 1000, refreshEvery: 5 };
+
+/** A body an earlier frame's pose found: where the landmark model looks for it next. */
+interface Track {
+  roi: BodyRoi;
+  time: number;
+  /** Frames in a row it was found by following, since the detector last placed it. */
+  followed: number;
+}
+
+/** Whether a body's hip centre lies in a person box, or below it: a close-up shows no hips. */
+function hipsIn(roi: BodyRoi, b: Box): boolean {
+  return roi.cx >= b[0] && roi.cx <= b[2] && roi.cy >= b[1] && roi.cy <= b[3] + (b[3] - b[1]);
+}
+
+/** Per person box, the untaken track whose hips it holds nearest its centre line. */
+function matchTracks(tracks: readonly Track[], persons: readonly Box[]): (Track | undefined)[] {
+  const taken = new Set<Track>();
+  return persons.map((box) => {
+    const centre = (box[0] + box[2]) / 2;
+    const [best] = tracks.filter((t) => !taken.has(t) && hipsIn(t.roi, box)).sort((a, b) => Math.abs(a.roi.cx - centre) - Math.abs(b.roi.cx - centre));
+    if (best) taken.add(best);
+    return best;
+  });
+}
+
+/**
+ * Poses on one camera, found as MediaPipe Pose finds them in a video: a body whose pose the last
+ * frame found is looked for again by the landmark model alone, in the ROI that pose gave; the
+ * person detector runs only for a box no recent body matches, where the landmark model loses the
+ * body (pose flag below the minimum, or hips now outside the box), and every `refreshEvery` frames.
+ * Only this frame's bodies are kept: one whose person box is gone is forgotten.
+ */
+export class PoseFollower {
+  private tracks: Track[] = [];
+
+  constructor(
+    private readonly models: FollowModels,
+    private readonly opts: FollowOptions = FOLLOW_DEFAULTS,
+  ) {}
+
+  /** As `findPoses`: one pose per person box that holds a body, or the whole frame's without boxes. */
+  async find(img: RgbImage, persons: readonly Box[], time: number): Promise<PoseDetection[]> {
+    if (persons.length === 0) {
+      this.tracks = [];
+      return this.models.detectPoses(img);
+    }
+    return (await this.findEach(img, persons, time)).filter((p) => p !== undefined);
+  }
+
+  /** Each person box's pose (undefined where none), followed from the last frame where one matches. */
+  async findEach(img: RgbImage, persons: readonly Box[], time: number): Promise<(PoseDetection | undefined)[]> {
+    const { maxAgeMs, refreshEvery } = this.opts;
+    const usable = this.tracks.filter((t) => time >= t.time && time - t.time <= maxAgeMs && t.followed + 1 < refreshEvery);
+    const matched = matchTracks(usable, persons);
+    const rois = matched.flatMap((t) => (t ? [t.roi] : []));
+    const followed = rois.length > 0 ? await this.models.followPoses(img, rois) : [];
+    const out: (PoseDetection | undefined)[] = [];
+    const next: Track[] = [];
+    let k = 0;
+    for (const [i, person] of persons.entries()) {
+      const track = matched[i];
+      const again = track ? followed[k++] : undefined;
+      const kept = again?.roi && hipsIn(again.roi, person) ? again : undefined;
+      const pose = kept ?? (await detectPoseIn(this.models, img, person));
+      out.push(pose);
+      if (pose?.roi) next.push({ roi: pose.roi, time, followed: kept && track ? track.followed + 1 : 0 });
+    }
+    this.tracks = next;
+    return out;
+  }
+
+  reset(): void {
+    this.tracks = [];
+  }
+}
