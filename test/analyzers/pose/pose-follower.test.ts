@@ -118,4 +118,19 @@ describe.skipIf(!existsSync(VIDEO))('pose following on the Hamilton clip (needs 
     const lost = await counted(() => follower.find(dark, boxes, 4200));
     expect(lost).toMatchObject({ result: [], detector: 1, landmarks: 1 });
   });
+
+  it('searches a person box the detector found no body in again only when its box changes, or at the refresh', async () => {
+    const follower = new PoseFollower(detector);
+    // A small, half-hidden person at the left of the first frames: the pose detector finds no body there.
+    const small: Box = [13, 173, 95, 241];
+    const ran: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { result, detector: runs } = await counted(() => follower.findEach(frames[i], [small], i * 200));
+      expect(result).toEqual([undefined]);
+      ran.push(runs);
+    }
+    expect(ran).toEqual([1, 0, 0, 0, 0, 1]);
+    const moved: Box = [60, 173, 142, 241];
+    expect((await counted(() => follower.findEach(frames[6], [moved], 1200))).detector).toBe(1);
+  });
 });
