@@ -2,10 +2,12 @@
  * BlazePose with and without following (src/analyzers/pose/pose-follower.ts) on the fixture clip,
  * as the live path runs it: every analyzer of the list on each motion frame, persons as the frame
  * analyzer finds them; in the pose analyzer's place, both pose paths on the same person boxes.
- * Run: node --import tsx test/bench/pose-follow.ts [--steps=1,2,3] [--refresh=5] [--max-age=1000]
+ * Run: node --import tsx test/bench/pose-follow.ts [--fps=10] [--steps=2,4,6] [--refresh=5] [--max-age=1000]
  *
- * `--steps`: analyze every n-th motion frame (a loaded machine skips frames, so the follower sees
- * bodies that moved further). Prints model runs per analyzed frame (counted, not timed), how far
+ * `--steps`: analyze every n-th motion frame of the clip decoded at `--fps`, once from each of the
+ * first n frames (so every frame counts for each step): a camera at 5 fps analyzed frame for frame
+ * is step 2 at 10 fps; a loaded machine skips frames, and the follower then sees bodies that moved
+ * further. Prints model runs per analyzed frame (counted, not timed), how far
  * the followed keypoints lie from the detector path's (share of the person box height) beside a
  * reference, how far the detector path's own pose moves when the landmark model reads it again in
  * the same frame from the ROI that pose gives (the crop alone, no motion), and the time of the two
@@ -34,9 +36,9 @@ import { median } from './timing.js';
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 const VIDEO = join(FIXTURES, 'video', 'short_hamilton_clip.mp4');
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const STEPS = arg('steps', '1,2,3').split(',').map(Number);
+const STEPS = arg('steps', '2,4,6').split(',').map(Number);
 const FOLLOW = { maxAgeMs: Number(arg('max-age', String(FOLLOW_DEFAULTS.maxAgeMs))), refreshEvery: Number(arg('refresh', String(FOLLOW_DEFAULTS.refreshEvery))) };
-const FPS = 5;
+const FPS = Number(arg('fps', '10'));
 const W = 640;
 const H = 360;
 const VISIBLE = analyzersSchema.parse({}).pose.min_keypoint_score;
@@ -130,20 +132,22 @@ async function pass(step: number): Promise<Tally> {
       };
     },
   });
-  const analyzer = new FrameAnalyzer({
-    analyzers: ANALYZERS.map((a) => (a.name === 'pose' ? bothPaths : a)),
-    models: detector,
-    config: analyzersSchema.parse({}),
-    cameras: {},
-    matchFace,
-    references: () => [],
-    now: Date.now,
-    logger: silentLogger(),
-  });
   const start = count();
-  for (const f of frames.filter((_, k) => k % step === 0)) {
-    await analyzer.analyze({ camera: 'one', width: W, height: H, data: f.data, time: (f.i * 1000) / FPS, seq: f.i }, f.m);
-    tally.frames++;
+  for (let phase = 0; phase < step; phase++) {
+    const analyzer = new FrameAnalyzer({
+      analyzers: ANALYZERS.map((a) => (a.name === 'pose' ? bothPaths : a)),
+      models: detector,
+      config: analyzersSchema.parse({}),
+      cameras: {},
+      matchFace,
+      references: () => [],
+      now: Date.now,
+      logger: silentLogger(),
+    });
+    for (const f of frames.filter((_, k) => k % step === phase)) {
+      await analyzer.analyze({ camera: 'one', width: W, height: H, data: f.data, time: (f.i * 1000) / FPS, seq: f.i }, f.m);
+      tally.frames++;
+    }
   }
   for (const model of runs.keys()) tally.all.set(model, diff(start, runs, model));
   return tally;
@@ -170,7 +174,7 @@ console.log(
   `# Pose following on ${VIDEO.split('/').pop()} at ${FPS} fps: ${frames.length} motion frames; refresh every ${FOLLOW.refreshEvery} frames, tracks up to ${FOLLOW.maxAgeMs} ms old\n`,
 );
 console.log(
-  '| every n-th frame | frames | person boxes / frame | detector runs / frame, before → after | landmark runs / frame, before → after | poses both / missed after / extra after | keypoint distance median / p90 (share of box height) | reference: own ROI, same frame | pose time after ÷ before (median per frame) | all models, runs / frame |',
+  '| ms between analyzed frames | frames | person boxes / frame | detector runs / frame, before → after | landmark runs / frame, before → after | poses both / missed after / extra after | keypoint distance median / p90 (share of box height) | reference: own ROI, same frame | pose time after ÷ before (median per frame) | all models, runs / frame |',
 );
 console.log('|---:|---:|---:|---|---|---|---|---|---:|---|');
 for (const step of STEPS) {
@@ -180,7 +184,7 @@ for (const step of STEPS) {
   const ratio = median(after.ms.map((ms, k) => ms / Math.max(0.001, before.ms[k])));
   const all = [...t.all.entries()].map(([m, n]) => `${m} ${per(n - (m === DETECT ? before.detector : m === LANDMARKS ? before.landmarks + t.selfRuns : 0))}`).join(', ');
   console.log(
-    `| ${step} | ${t.frames} | ${per(t.boxes)} | ${per(before.detector)} → ${per(after.detector)} | ${per(before.landmarks)} → ${per(after.landmarks)} | ${t.both} / ${t.missed} / ${t.extra} | ${pct(quantile(t.dist, 0.5))} / ${pct(quantile(t.dist, 0.9))} | ${pct(quantile(t.self, 0.5))} / ${pct(quantile(t.self, 0.9))} | ${ratio.toFixed(2)} | ${all} |`,
+    `| ${(step * 1000) / FPS} | ${t.frames} | ${per(t.boxes)} | ${per(before.detector)} → ${per(after.detector)} | ${per(before.landmarks)} → ${per(after.landmarks)} | ${t.both} / ${t.missed} / ${t.extra} | ${pct(quantile(t.dist, 0.5))} / ${pct(quantile(t.dist, 0.9))} | ${pct(quantile(t.self, 0.5))} / ${pct(quantile(t.self, 0.9))} | ${ratio.toFixed(2)} | ${all} |`,
   );
 }
 console.log("\n\"all models\": every run of the frame (objects, faces, the weapon analyzer's poses, the follower), the detector path's and the reference's runs left out.");

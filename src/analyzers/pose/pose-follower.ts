@@ -16,7 +16,7 @@ export interface FollowOptions {
 /** A person box this much like an empty one of the last frame is taken to be the same. */
 const EMPTY_IOU = 0.5;
 
-export const FOLLOW_DEFAULTS: FollowOptions = { maxAgeMs: 1000, refreshEvery: 5 };
+export const FOLLOW_DEFAULTS: FollowOptions = { maxAgeMs: 1000, refreshEvery: 3 };
 
 /** A body an earlier frame's pose found: where the landmark model looks for it next. */
 interface Track {
