@@ -78,7 +78,7 @@ export interface PoseDetector {
   detect(img: RgbImage, people?: readonly Box[]): Promise<PoseDetection[]>;
   /**
    * Landmarks only, in each of the ROIs an earlier frame's poses gave (MediaPipe's tracking): no
-   * person detector. Undefined where the landmark model finds no body there. Families without
+   * pose detector. Undefined where the landmark model finds no body there. Families without
    * ROIs (MoveNet) leave this out.
    */
   follow?(img: RgbImage, rois: readonly BodyRoi[]): Promise<(PoseDetection | undefined)[]>;

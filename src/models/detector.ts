@@ -151,7 +151,7 @@ export class Detector {
     return this.poses.detect(img, people);
   }
 
-  /** The bodies of an earlier frame's poses (their `roi`), found again without the person detector; undefined where lost. */
+  /** The bodies of an earlier frame's poses (their `roi`), found again without the pose detector; undefined where lost. */
   async followPoses(img: RgbImage, rois: readonly BodyRoi[]): Promise<(PoseDetection | undefined)[]> {
     if (!this.poses) throw new Error('pose detection was not loaded');
     return this.poses.follow ? this.poses.follow(img, rois) : rois.map(() => undefined);

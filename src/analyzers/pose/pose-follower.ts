@@ -9,7 +9,7 @@ export type FollowModels = PoseModels & Pick<Detector, 'followPoses'>;
 export interface FollowOptions {
   /** A body last seen longer ago than this is searched for afresh (frames are skipped under load). */
   maxAgeMs: number;
-  /** The person detector places a followed body again at least every this many frames. */
+  /** BlazePose's detector places a followed body again at least every this many frames. */
   refreshEvery: number;
 }
 
@@ -52,7 +52,7 @@ function matchTracks(tracks: readonly Track[], persons: readonly Box[]): (Track 
 /**
  * Poses on one camera, found as MediaPipe Pose finds them in a video: a body whose pose the last
  * frame found is looked for again by the landmark model alone, in the ROI that pose gave; the
- * person detector runs only for a box no recent body matches, where the landmark model loses the
+ * pose detector runs only for a box no recent body matches, where the landmark model loses the
  * body (pose flag below the minimum, or hips now outside the box), and every `refreshEvery` frames.
  * A box the detector found no body in, where the last frame had none either (a half-hidden face in
  * a crowd), is not searched again while the next frames' box stays where it was, until the refresh.
