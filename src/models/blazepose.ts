@@ -108,7 +108,7 @@ export function decodeNextRoi(ld: Float32Array, cropToSource: (p: Point) => Poin
 }
 
 /** Hips belong to a person box when they lie within it, or below it: a close-up shows no hips. */
-function hipsInBox([x, y]: Point, b: Box): boolean {
+export function hipsInBox([x, y]: Point, b: Box): boolean {
   return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3] + (b[3] - b[1]);
 }
 

@@ -1,3 +1,4 @@
+import { hipsInBox } from '../../models/blazepose.js';
 import type { BodyRoi, PoseDetection } from '../../models/detection.js';
 import type { Detector } from '../../models/detector.js';
 import type { RgbImage } from '../../vision/image.js';
@@ -33,10 +34,8 @@ interface Empty {
   skipped: number;
 }
 
-/** Whether a body's hip centre lies in a person box, or below it: a close-up shows no hips. */
-function hipsIn(roi: BodyRoi, b: Box): boolean {
-  return roi.cx >= b[0] && roi.cx <= b[2] && roi.cy >= b[1] && roi.cy <= b[3] + (b[3] - b[1]);
-}
+/** Whether a body's hip centre lies in a person box, or below it (a close-up), as the detector path takes it. */
+const hipsIn = (roi: BodyRoi, b: Box) => hipsInBox([roi.cx, roi.cy], b);
 
 /** Per person box, the untaken track whose hips it holds nearest its centre line. */
 function matchTracks(tracks: readonly Track[], persons: readonly Box[]): (Track | undefined)[] {
