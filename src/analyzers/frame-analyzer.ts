@@ -5,7 +5,7 @@ import type { MotionResult } from '../motion/motion-detector.js';
 import type { Frame } from '../sources/frame.js';
 import { rgbImage, type RgbImage } from '../vision/image.js';
 import { boxArea, type Box } from '../vision/iou.js';
-import { cameraSchemaOf, type AnalyzerServices, type AnyAnalyzer, type CameraAnalyzer, type CameraAnalyzerBase, type FrameContext } from './analyzer.js';
+import { analyzerOnCamera, type AnalyzerServices, type AnyAnalyzer, type CameraAnalyzer, type CameraAnalyzerBase, type FrameContext } from './analyzer.js';
 import type { AnalyzersConfig } from './config.js';
 import { detectInRegions, motionRegions } from './motion-regions.js';
 import { personSchema } from './person/config.js';
@@ -64,7 +64,7 @@ export class FrameAnalyzer {
     const { logger, analyzers, config, shared, zonesOf: _z, now: _n, onIdle: _i, switchedOff: _s, ...services } = this.opts;
     const list = analyzers.map((analyzer): Running => {
       // Parsing here too lets a list carry analyzers the config file never named (their defaults).
-      const camera = cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
+      const camera = analyzerOnCamera(analyzer, configs[analyzer.name], config[analyzer.name]);
       const deps = {
         ...services,
         logger: logger.child({ analyzer: analyzer.name }),

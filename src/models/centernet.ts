@@ -47,7 +47,7 @@ export class CenterNetDetector implements ObjectDetector {
   constructor(
     private readonly pool: SessionPool,
     private readonly info: ModelInfo,
-    private readonly labels: readonly string[],
+    readonly labels: readonly string[],
     private readonly minScore: number,
     /** The session pool's name for the model. */
     readonly name = 'centernet',

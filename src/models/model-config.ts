@@ -49,9 +49,14 @@ export const modelsSchema = z
         model: userModelSchema.optional(),
         /** Set false to run only the user model. */
         use_default: z.boolean().default(true),
+        /**
+         * Heads trained by `argus train objects` (`<name>.head.json`), merged into the default
+         * detector at start-up beside the shipped pistol and knife (docs/weapons.md).
+         */
+        heads: z.array(z.string().min(1)).default([]),
       })
       .strict()
-      .default({ min_score: 0.3, use_default: true }),
+      .default({ min_score: 0.3, use_default: true, heads: [] }),
     faces: z
       .object({
         /** 0.65: drops a 0.61 false face on a fixture photo, keeps small real ones (0.67+). */
