@@ -95,13 +95,13 @@ export class Detector {
         if ((config.objects.use_default || !config.objects.model) && config.objects.heads.length > 0) {
           const headed = await objectModelWithHeads(manifest, config.objects.heads, opts.cacheDir ?? join(tmpdir(), 'argus-models'));
           const session = await pool.load(HEADED_MODEL, headed.path, outputsRead(manifest, 'centernet'));
-          objects.push(new CenterNetDetector(pool, session, headed.labels, config.objects.min_score, HEADED_MODEL));
+          objects.push(new CenterNetDetector(pool, session, headed.labels, config.objects.min_score, HEADED_MODEL, config.objects.input));
           logger.info(`object classes from models.objects.heads: ${headed.custom.join(', ')}`);
         } else if (config.objects.use_default || !config.objects.model) {
           const name = defaultObjectModel(manifest);
           const labelsPath = manifest.labelsPath(name);
           if (!labelsPath) throw new Error(`the ${name} entry of the model manifest names no label file`);
-          objects.push(new CenterNetDetector(pool, await load(name), await readLabels(labelsPath), config.objects.min_score, name));
+          objects.push(new CenterNetDetector(pool, await load(name), await readLabels(labelsPath), config.objects.min_score, name, config.objects.input));
         }
         const user = config.objects.model;
         if (user) objects.push(await YoloDetector.create(pool, user, await readLabels(user.labels), logger));
