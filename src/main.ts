@@ -515,9 +515,10 @@ export class Argus {
   ): RoutePlugin[] {
     const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
     const { loaded, logRing } = this;
+    const people = { person: config.analyzers.person, minKeypointScore: config.analyzers.pose.min_keypoint_score };
     const routes: RoutePlugin[] = [
-      route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes }),
-      route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace: (e) => registry.match(e), ffmpegPath }),
+      route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes, people }),
+      route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace: (e) => registry.match(e), ffmpegPath, people }),
       route(statsHistoryRoutes, '/api/stats', { db, load: () => load.samples() }),
       route(logRoutes, '/api/logs', { recent: logRing && ((level, limit) => logRing.recent(level, limit)), eventLogDir: join(dataDir, 'logs') }),
       route(configRoutes, '/api/config', { config, source: loaded.source, secrets: loaded.secrets, demo: loaded.demo }),

@@ -12,6 +12,7 @@ import type { EventStore } from '../store/events.js';
 import type { ReferencePose } from '../store/poses.js';
 import type { RgbImage } from '../vision/image.js';
 import { parseSchedule } from './schedule.js';
+import type { PersonBox } from './person/from-faces.js';
 
 /**
  * The shape every analyzer has (weapon, person, faces, pose, …). An analyzer is one folder with an
@@ -118,9 +119,9 @@ export interface FrameContext {
   objects(): Promise<readonly ObjectDetection[]>;
   /**
    * People, surest first: the object detector's above `analyzers.person`'s thresholds and, where an
-   * active analyzer needs faces, those a face confirms or gives (src/analyzers/person/from-faces.ts).
+   * active analyzer needs faces, those a face confirms or gives (src/analyzers/person/persons.ts).
    */
-  persons(): Promise<readonly ObjectDetection[]>;
+  persons(): Promise<readonly PersonBox[]>;
   /** Every face in the frame (whole frame, tiles around faceless people, each checked); none without the face models. */
   faces(): Promise<readonly FaceDetection[]>;
   /** What the analyzers before this one in the list reported for this frame. */

@@ -165,6 +165,12 @@ function summary(r: ImageAnalysis): string {
       `  objects (${r.objects.length}, ${r.timings_ms.objects} ms): ${r.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% ${b(o.box)}`).join(', ') || 'none'}`,
     );
   }
+  if (r.timings_ms.objects !== undefined) {
+    const given = r.persons.filter((p) => p.from !== 'objects').length;
+    lines.push(
+      `  persons (${r.persons.length}${given ? `, ${given} given by faces` : ''}): ${r.persons.map((p) => `${(p.score * 100).toFixed(0)}% ${b(p.box)}${p.from === 'objects' ? '' : ` (${p.from})`}`).join(', ') || 'none'}`,
+    );
+  }
   if (r.timings_ms.faces !== undefined) {
     lines.push(
       `  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${f.name ? `${f.name} (${f.similarity}) ` : f.name === null ? 'unknown ' : ''}${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`,
