@@ -2,8 +2,9 @@
 // read top to bottom as the order Argus is built; splitting it would scatter that order.
 import { join, resolve } from 'node:path';
 import { accessToken, webUiNotice } from './access-token.js';
-import { cameraSchemaOf, type AnyAnalyzer, type SwitchControl } from './analyzers/analyzer.js';
+import { analyzerOnCamera, type AnyAnalyzer, type SwitchControl } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
+import { unknownLabels } from './analyzers/object/objects.js';
 import { EventKinds } from './analyzers/kinds.js';
 import { ANALYZERS } from './analyzers/list.js';
 import { AnalysisScheduler } from './analyzers/scheduler.js';
@@ -205,8 +206,16 @@ export class Argus {
   private async loadModels({ stats }: Core): Promise<Detector | undefined> {
     try {
       const t0 = Date.now();
-      const detector = await Detector.create({ config: this.loaded.config.models, logger: this.logger.child({ part: 'models' }), timings: stats });
+      const detector = await Detector.create({
+        config: this.loaded.config.models,
+        logger: this.logger.child({ part: 'models' }),
+        timings: stats,
+        cacheDir: join(resolve(this.loaded.config.data_dir), 'models'),
+      });
       this.logger.info(`models loaded in ${Date.now() - t0} ms`);
+      const unknown = unknownLabels(this.loaded.config.analyzers.object.labels, detector.objectLabels);
+      if (unknown.length > 0 && detector.has('objects'))
+        this.logger.warn(`analyzers.object.labels: no object model knows ${unknown.join(', ')} (a typo, or a head missing from models.objects.heads)`);
       this.stops.push(() => detector.close());
       return detector;
     } catch (err) {
@@ -506,9 +515,10 @@ export class Argus {
   ): RoutePlugin[] {
     const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
     const { loaded, logRing } = this;
+    const people = { person: config.analyzers.person, minKeypointScore: config.analyzers.pose.min_keypoint_score };
     const routes: RoutePlugin[] = [
-      route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes }),
-      route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace: (e) => registry.match(e), ffmpegPath }),
+      route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes, people }),
+      route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace: (e) => registry.match(e), ffmpegPath, people }),
       route(statsHistoryRoutes, '/api/stats', { db, load: () => load.samples() }),
       route(logRoutes, '/api/logs', { recent: logRing && ((level, limit) => logRing.recent(level, limit)), eventLogDir: join(dataDir, 'logs') }),
       route(configRoutes, '/api/config', { config, source: loaded.source, secrets: loaded.secrets, demo: loaded.demo }),
@@ -571,7 +581,8 @@ export class Argus {
   /** One analyzer's `cameras.<name>.analyzers.<analyzer>` options on a camera, its defaults filled in. */
   private analyzerConfigOn(camera: CameraConfig, analyzer: AnyAnalyzer) {
     const configs: Record<string, unknown> = camera.analyzers;
-    return cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
+    const globals: Record<string, unknown> = this.loaded.config.analyzers;
+    return analyzerOnCamera(analyzer, configs[analyzer.name], globals[analyzer.name]);
   }
 
   /** Undoes start() in reverse: no ffmpeg child outlives this, and MQTT says `offline`. */

@@ -12,6 +12,7 @@ import type { EventStore } from '../store/events.js';
 import type { ReferencePose } from '../store/poses.js';
 import type { RgbImage } from '../vision/image.js';
 import { parseSchedule } from './schedule.js';
+import type { PersonBox } from './person/from-faces.js';
 
 /**
  * The shape every analyzer has (weapon, person, faces, pose, …). An analyzer is one folder with an
@@ -30,6 +31,8 @@ export interface Analyzer<Name extends string = string, Config = unknown, Camera
    * default true. An analyzer a household would not want (proctoring) is off until a camera turns it on.
    */
   readonly enabledByDefault?: boolean;
+  /** True when its options leave it nothing to do (no labels to watch): then it runs on no camera and offers no entities. */
+  idle?(config: Config): boolean;
   /** Model families that must be loaded for it to run (it is skipped, not failed, without them). */
   readonly needs: readonly ModelFamily[];
   /** The event kinds its detections carry, with how outputs show them. */
@@ -116,9 +119,9 @@ export interface FrameContext {
   objects(): Promise<readonly ObjectDetection[]>;
   /**
    * People, surest first: the object detector's above `analyzers.person`'s thresholds and, where an
-   * active analyzer needs faces, those a face confirms or gives (src/analyzers/person/from-faces.ts).
+   * active analyzer needs faces, those a face confirms or gives (src/analyzers/person/persons.ts).
    */
-  persons(): Promise<readonly ObjectDetection[]>;
+  persons(): Promise<readonly PersonBox[]>;
   /** Every face in the frame (whole frame, tiles around faceless people, each checked); none without the face models. */
   faces(): Promise<readonly FaceDetection[]>;
   /** What the analyzers before this one in the list reported for this frame. */
@@ -223,6 +226,15 @@ export type CameraAnalyzerBase = z.infer<typeof cameraAnalyzerBaseSchema>;
 /** Declares an analyzer with its types checked, and erases them for the list. */
 export function defineAnalyzer<Name extends string, Config, CameraExtra = unknown>(a: Analyzer<Name, Config, CameraExtra>): Analyzer<Name, Config, CameraExtra> {
   return a;
+}
+
+/**
+ * An analyzer's options on one camera, defaults filled in (`cameras.<name>.analyzers.<analyzer>`),
+ * and off wherever its global options (`analyzers.<analyzer>`) make it idle.
+ */
+export function analyzerOnCamera(analyzer: AnyAnalyzer, cameraOptions: unknown, globalOptions: unknown): CameraAnalyzerBase & Record<string, unknown> {
+  const camera = cameraSchemaOf(analyzer).parse(cameraOptions ?? {});
+  return camera.enabled && analyzer.idle?.(analyzer.config.parse(globalOptions ?? {})) ? { ...camera, enabled: false } : camera;
 }
 
 /** An analyzer's per-camera schema: the base keys plus its own (the cast only widens what `extend` already guarantees). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cameraSchemaOf, type AnyAnalyzer, type CameraAnalyzerBase } from './analyzer.js';
 import type { FacesConfig } from './faces/config.js';
 import { ANALYZERS } from './list.js';
+import type { ObjectConfig } from './object/config.js';
 import type { PersonConfig } from './person/config.js';
 import type { PoseCameraConfig, PoseConfig } from './pose/config.js';
 import type { ProctorCameraConfig } from './proctor/config.js';
@@ -45,6 +46,7 @@ export interface AnalyzersConfig {
   concurrency: number;
   person: PersonConfig;
   weapon: WeaponConfig;
+  object: ObjectConfig;
   faces: FacesConfig;
   pose: PoseConfig;
   [analyzer: string]: unknown;

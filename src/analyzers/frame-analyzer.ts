@@ -4,12 +4,14 @@ import type { FaceDetection, ObjectDetection } from '../models/detection.js';
 import type { MotionResult } from '../motion/motion-detector.js';
 import type { Frame } from '../sources/frame.js';
 import { rgbImage, type RgbImage } from '../vision/image.js';
-import { boxArea, type Box } from '../vision/iou.js';
-import { cameraSchemaOf, type AnalyzerServices, type AnyAnalyzer, type CameraAnalyzer, type CameraAnalyzerBase, type FrameContext } from './analyzer.js';
+import type { Box } from '../vision/iou.js';
+import { analyzerOnCamera, type AnalyzerServices, type AnyAnalyzer, type CameraAnalyzer, type CameraAnalyzerBase, type FrameContext } from './analyzer.js';
 import type { AnalyzersConfig } from './config.js';
 import { detectInRegions, motionRegions } from './motion-regions.js';
 import { personSchema } from './person/config.js';
-import { personsWithFaces } from './person/from-faces.js';
+import type { PersonConfig } from './person/config.js';
+import type { PersonBox } from './person/from-faces.js';
+import { findPersons, surePersons } from './person/persons.js';
 import { Schedule } from './schedule.js';
 
 export interface FrameAnalyzerOptions extends Omit<AnalyzerServices, 'logger'> {
@@ -49,7 +51,7 @@ interface Running {
  */
 export class FrameAnalyzer {
   private readonly perCamera = new Map<string, Running[]>();
-  private readonly person: { min_score: number; min_area: number };
+  private readonly person: PersonConfig;
   private readonly zoneLabels = new Map<string, string>();
 
   constructor(private readonly opts: FrameAnalyzerOptions) {
@@ -64,7 +66,7 @@ export class FrameAnalyzer {
     const { logger, analyzers, config, shared, zonesOf: _z, now: _n, onIdle: _i, switchedOff: _s, ...services } = this.opts;
     const list = analyzers.map((analyzer): Running => {
       // Parsing here too lets a list carry analyzers the config file never named (their defaults).
-      const camera = cameraSchemaOf(analyzer).parse(configs[analyzer.name] ?? {});
+      const camera = analyzerOnCamera(analyzer, configs[analyzer.name], config[analyzer.name]);
       const deps = {
         ...services,
         logger: logger.child({ analyzer: analyzer.name }),
@@ -115,17 +117,12 @@ export class FrameAnalyzer {
     const img = rgbImage(frame.width, frame.height, frame.data);
     let objects: Promise<ObjectDetection[]> | undefined;
     let faces: Promise<FaceDetection[]> | undefined;
-    let persons: Promise<ObjectDetection[]> | undefined;
+    let persons: Promise<PersonBox[]> | undefined;
     const detectObjects = () => (objects ??= this.detectObjects(img, motion));
-    const { min_score, min_area } = this.person;
-    const surePersons = () => detectObjects().then((all) => all.filter((o) => o.label === 'person' && o.score >= min_score));
-    const detectFaces = () =>
-      (faces ??= this.opts.models.has('faces') ? this.opts.models.detectFaces(img, { people: surePersons().then((p) => p.map((o) => o.box)) }) : Promise.resolve([]));
-    const findPersons = async (): Promise<ObjectDetection[]> => {
-      const found = withFaces ? personsWithFaces(await detectObjects(), await detectFaces(), { minScore: min_score, width: img.width, height: img.height }) : await surePersons();
-      return found.filter((o) => boxArea(o.box) >= min_area).sort((a, b) => b.score - a.score);
-    };
-    return { camera: frame.camera, time: frame.time, img, objects: detectObjects, faces: detectFaces, persons: () => (persons ??= findPersons()) };
+    const sure = () => detectObjects().then((all) => surePersons(all, this.person.min_score).map((o) => o.box));
+    const detectFaces = () => (faces ??= this.opts.models.has('faces') ? this.opts.models.detectFaces(img, { people: sure() }) : Promise.resolve([]));
+    const findAll = async () => findPersons(await detectObjects(), withFaces ? await detectFaces() : undefined, this.person, img.width, img.height);
+    return { camera: frame.camera, time: frame.time, img, objects: detectObjects, faces: detectFaces, persons: () => (persons ??= findAll()) };
   }
 
   private async detectObjects(img: RgbImage, motion: MotionResult): Promise<ObjectDetection[]> {

@@ -22,6 +22,8 @@ options:
   --embedder <model>     faceres (default) or mobilefacenet
   --yolo <file.onnx>     also run a user YOLO model (e.g. a pistol/rifle detector)
   --labels <file.txt>    its labels, one a line
+  --heads <a,b>          head files from "argus train objects" to merge into the default
+                         detector (as models.objects.heads does): their classes are found too
   --threads <n>          inference threads (default 2)
   --data <dir>           name faces from the face registry in this data folder
                          (default: ARGUS_DATA_DIR, else ./data); nobody enrolled, no names`;
@@ -42,6 +44,7 @@ export async function main(args: string[]): Promise<number> {
         embedder: { type: 'string', default: 'faceres' },
         yolo: { type: 'string' },
         labels: { type: 'string' },
+        heads: { type: 'string' },
         threads: { type: 'string', default: '2' },
         data: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -82,7 +85,13 @@ export async function main(args: string[]): Promise<number> {
     runtime: { threads: Number(values.threads) },
     faces: { embedder: values.embedder },
     pose: { model: values.pose },
-    objects: values.yolo ? { model: { path: values.yolo, labels: values.labels } } : {},
+    objects: {
+      ...(values.yolo ? { model: { path: values.yolo, labels: values.labels } } : {}),
+      heads: (values.heads ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    },
   });
   if (!config.success) {
     console.error(`argus analyze: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -92,12 +101,19 @@ export async function main(args: string[]): Promise<number> {
   // Faces get names when the data folder holds a registry with people in it.
   const dataDir = values.data ?? process.env.ARGUS_DATA_DIR ?? './data';
   const matcher = families.includes('faces') ? openFaceMatcher({ dataDir, model: config.data.faces.embedder, logger: silentLogger() }) : null;
-  const detector = await Detector.create({
-    config: config.data,
-    logger: silentLogger(),
-    families: families as ModelFamily[],
-    embeddings: values.embeddings || matcher !== null,
-  });
+  let detector: Detector;
+  try {
+    detector = await Detector.create({
+      config: config.data,
+      logger: silentLogger(),
+      families: families as ModelFamily[],
+      embeddings: values.embeddings || matcher !== null,
+    });
+  } catch (err) {
+    // A missing model, a bad head file: the reason, not a stack.
+    console.error(`argus analyze: ${(err as Error).message}`);
+    return 1;
+  }
   const print = (r: ImageAnalysis) => {
     if (matcher) nameFaces(r, matcher, values.embeddings);
     console.log(values.json ? JSON.stringify(r) : summary(r));
@@ -147,6 +163,12 @@ function summary(r: ImageAnalysis): string {
   if (r.timings_ms.objects !== undefined) {
     lines.push(
       `  objects (${r.objects.length}, ${r.timings_ms.objects} ms): ${r.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% ${b(o.box)}`).join(', ') || 'none'}`,
+    );
+  }
+  if (r.timings_ms.objects !== undefined) {
+    const given = r.persons.filter((p) => p.from !== 'objects').length;
+    lines.push(
+      `  persons (${r.persons.length}${given ? `, ${given} given by faces` : ''}): ${r.persons.map((p) => `${(p.score * 100).toFixed(0)}% ${b(p.box)}${p.from === 'objects' ? '' : ` (${p.from})`}`).join(', ') || 'none'}`,
     );
   }
   if (r.timings_ms.faces !== undefined) {

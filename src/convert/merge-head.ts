@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { CENTERNET_TENSORS, FEATURE_SOURCES } from '../train/feature-model.js';
+import { CENTERNET_TENSORS, FEATURE_CHANNELS, FEATURE_SOURCES } from '../train/feature-model.js';
 import type { ExportedHead } from '../train/head.js';
 
 const { onnx } = onnxProto;
@@ -9,13 +9,15 @@ type Node = onnxProto.onnx.INodeProto;
 const SUPPRESSED_BIAS = -40;
 
 /**
- * Adds trained classes to Argus' CenterNet: the head's 1×1 convolutions read the frozen
- * features (feature-model.ts), their logits are concatenated after the 80 COCO ones, and the
- * existing sigmoid, peak pooling and top-k decode them like any class (the class-agnostic box
- * head gives their boxes). The class count the decoder divides by is patched to 80 + classes.
- * `suppress` lists COCO channels a trained class replaces (e.g. COCO's `knife`), silenced.
+ * Adds trained classes to Argus' CenterNet: each head's 1×1 convolutions read the frozen
+ * features (feature-model.ts), their logits are concatenated after the 80 COCO ones, head after
+ * head, and the existing sigmoid, peak pooling and top-k decode them like any class (the
+ * class-agnostic box head gives their boxes, corrected per head). The class count the decoder
+ * divides by is patched to 80 + every head's classes. `suppress` lists COCO channels a trained
+ * class replaces (e.g. COCO's `knife`), silenced.
  */
-export function mergeHead(centernet: Uint8Array, head: ExportedHead, opts: { suppress?: number[] } = {}): Uint8Array {
+export function mergeHeads(centernet: Uint8Array, heads: readonly ExportedHead[], opts: { suppress?: number[] } = {}): Uint8Array {
+  if (heads.length === 0) throw new Error('no head to merge');
   const model = onnx.ModelProto.decode(centernet);
   const graph = model.graph;
   if (!graph) throw new Error('ONNX model has no graph');
@@ -26,18 +28,11 @@ export function mergeHead(centernet: Uint8Array, head: ExportedHead, opts: { sup
   const count = edit.inits.find((t) => t.name === CENTERNET_TENSORS.classCount);
   if (!count) throw new Error(`not the expected CenterNet graph: no constant ${CENTERNET_TENSORS.classCount}`);
   const base = readInt(count);
-  if (head.dim !== 128 * FEATURE_SOURCES.length) throw new Error(`head reads ${head.dim} features, the model gives ${128 * FEATURE_SOURCES.length}`);
+  for (const head of heads) if (head.dim !== FEATURE_CHANNELS) throw new Error(`head reads ${head.dim} features, the model gives ${FEATURE_CHANNELS}`);
 
-  const out = addHead(edit, head);
-  const logits = head.boxes
-    ? edit.node(
-        'Slice',
-        [out, edit.ints('argus_head/logits_start', [0]), edit.ints('argus_head/logits_end', [head.classes]), edit.ints('argus_head/axis1', [1])],
-        'argus_head/logits',
-      )
-    : out;
-  const rewire = new Map<string, string>([[CENTERNET_TENSORS.clsLogits, edit.node('Concat', [CENTERNET_TENSORS.clsLogits, logits], 'argus_head/all_logits', { axis: 1 })]]);
-  if (head.boxes) rewire.set(GATHERED_WH, addBoxes(edit, head, out, count));
+  const { logits, wh, classes } = addHeads(edit, heads, count, base);
+  const rewire = new Map<string, string>([[CENTERNET_TENSORS.clsLogits, edit.node('Concat', logits, 'argus_head/all_logits', { axis: 1 })]]);
+  if (wh !== GATHERED_WH) rewire.set(GATHERED_WH, wh);
   for (const n of nodes) n.input = (n.input ?? []).map((x) => rewire.get(x) ?? x);
 
   const clsNode = nodes.find((n) => (n.output ?? []).includes(CENTERNET_TENSORS.clsLogits));
@@ -46,16 +41,39 @@ export function mergeHead(centernet: Uint8Array, head: ExportedHead, opts: { sup
       edit.inits.find((t) => t.name === clsNode?.input?.[2]),
       ch,
     );
-  writeInt(count, base + head.classes);
+  writeInt(count, classes);
 
   graph.node = topoSort([...nodes, ...edit.added], new Set([...(graph.input ?? []).map((i) => i.name ?? ''), ...edit.inits.map((t) => t.name ?? '')]));
   graph.initializer = edit.inits;
   graph.valueInfo = [];
   for (const o of graph.output ?? []) {
     const dims = o.type?.tensorType?.shape?.dim;
-    if (dims?.length === 4 && Number(dims[3]?.dimValue) === base) dims[3] = { dimValue: base + head.classes };
+    if (dims?.length === 4 && Number(dims[3]?.dimValue) === base) dims[3] = { dimValue: classes };
   }
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** Each head's logits (COCO's first) and the box distances picked per class, after `base` classes. */
+function addHeads(edit: GraphEdit, heads: readonly ExportedHead[], count: onnxProto.onnx.ITensorProto, base: number): { logits: string[]; wh: string; classes: number } {
+  const features = edit.node('Concat', [...FEATURE_SOURCES], 'argus_head/features', { axis: 1 });
+  edit.ints('argus_head/axis1', [1]);
+  const logits: string[] = [CENTERNET_TENSORS.clsLogits];
+  let wh = GATHERED_WH;
+  let classes = base;
+  for (const [i, head] of heads.entries()) {
+    // One head keeps the names the first version wrote; several are numbered.
+    const p = heads.length === 1 ? 'argus_head' : `argus_head/${i}`;
+    const out = addHead(edit, head, features, p);
+    logits.push(head.boxes ? edit.node('Slice', [out, edit.ints(`${p}/logits_start`, [0]), edit.ints(`${p}/logits_end`, [head.classes]), 'argus_head/axis1'], `${p}/logits`) : out);
+    if (head.boxes) wh = addBoxes(edit, head, out, p, { first: classes, count, otherwise: wh });
+    classes += head.classes;
+  }
+  return { logits, wh, classes };
+}
+
+/** One head: `mergeHeads` with a list of one. */
+export function mergeHead(centernet: Uint8Array, head: ExportedHead, opts: { suppress?: number[] } = {}): Uint8Array {
+  return mergeHeads(centernet, [head], opts);
 }
 
 /** The box head's distances gathered at the top-k cells, [1, k, 4]. */
@@ -95,50 +113,43 @@ class GraphEdit {
 }
 
 /** features → [1×1 conv → ReLU] → 1×1 conv: the class logits, then the box corrections. */
-function addHead(edit: GraphEdit, head: ExportedHead): string {
+function addHead(edit: GraphEdit, head: ExportedHead, features: string, p: string): string {
   const outputs = head.classes + (head.boxes ? 4 : 0);
-  const features = edit.node('Concat', [...FEATURE_SOURCES], 'argus_head/features', { axis: 1 });
   let input = features;
   if (head.hidden > 0) {
-    const h = edit.node(
-      'Conv',
-      [features, edit.floats('argus_head/w1', [head.hidden, head.dim, 1, 1], head.w1), edit.floats('argus_head/b1', [head.hidden], head.b1)],
-      'argus_head/hidden',
-      {
-        kernel_shape: [1, 1],
-      },
-    );
-    input = edit.node('Relu', [h], 'argus_head/hidden_relu');
+    const h = edit.node('Conv', [features, edit.floats(`${p}/w1`, [head.hidden, head.dim, 1, 1], head.w1), edit.floats(`${p}/b1`, [head.hidden], head.b1)], `${p}/hidden`, {
+      kernel_shape: [1, 1],
+    });
+    input = edit.node('Relu', [h], `${p}/hidden_relu`);
   }
   const inW2 = head.hidden > 0 ? head.hidden : head.dim;
-  return edit.node('Conv', [input, edit.floats('argus_head/w2', [outputs, inW2, 1, 1], head.w2), edit.floats('argus_head/b2', [outputs], head.b2)], 'argus_head/out', {
+  return edit.node('Conv', [input, edit.floats(`${p}/w2`, [outputs, inW2, 1, 1], head.w2), edit.floats(`${p}/b2`, [outputs], head.b2)], `${p}/out`, {
     kernel_shape: [1, 1],
   });
 }
 
 /**
- * The new classes' box distances: CenterNet's, corrected in log space, gathered at the top-k
- * cells like CenterNet's, and picked over them for detections of a new class.
+ * A head's box distances: CenterNet's, corrected in log space, gathered at the top-k cells like
+ * CenterNet's, and picked for detections of its classes (index `first` and up: a later head's
+ * classes come after and pick its own over these); `otherwise` for the rest.
  */
-function addBoxes(edit: GraphEdit, head: ExportedHead, out: string, count: onnxProto.onnx.ITensorProto): string {
+function addBoxes(edit: GraphEdit, head: ExportedHead, out: string, p: string, at: { first: number; count: onnxProto.onnx.ITensorProto; otherwise: string }): string {
   edit.require([CENTERNET_TENSORS.wh, CENTERNET_TENSORS.classIndex, CENTERNET_TENSORS.cellIndex, GATHERED_WH]);
-  const delta = edit.node(
-    'Slice',
-    [out, edit.ints('argus_head/box_start', [head.classes]), edit.ints('argus_head/box_end', [head.classes + 4]), 'argus_head/axis1'],
-    'argus_head/box_delta',
-  );
-  const floor = edit.node('Max', [CENTERNET_TENSORS.wh, edit.floats('argus_head/one_pixel', [], new Float32Array([1]))], 'argus_head/wh_floor');
-  const logWh = edit.node('Log', [floor], 'argus_head/wh_log');
-  const wh = edit.node('Exp', [edit.node('Add', [logWh, delta], 'argus_head/wh_log_new')], 'argus_head/wh_new');
-  const nhwc = edit.node('Transpose', [wh], 'argus_head/wh_new_nhwc', { perm: [0, 2, 3, 1] });
-  const flat = edit.node('Reshape', [nhwc, edit.ints('argus_head/flat_shape', [-1, 4])], 'argus_head/wh_new_flat');
-  const gathered = edit.node('Gather', [flat, CENTERNET_TENSORS.cellIndex], 'argus_head/wh_new_gathered', { axis: 0 });
-  const picked = edit.node('Reshape', [gathered, edit.ints('argus_head/rows_shape', [1, -1, 4])], 'argus_head/wh_new_rows');
-  // the class index is compared with the base class count, in the graph's own integer type
-  edit.inits.push(onnx.TensorProto.create({ name: 'argus_head/base_classes', dataType: count.dataType, dims: [], rawData: new Uint8Array(count.rawData ?? []) }));
-  const isNew = edit.node('GreaterOrEqual', [CENTERNET_TENSORS.classIndex, 'argus_head/base_classes'], 'argus_head/is_new');
-  const isNew3 = edit.node('Unsqueeze', [isNew, edit.ints('argus_head/axis2', [2])], 'argus_head/is_new3');
-  return edit.node('Where', [isNew3, picked, GATHERED_WH], 'argus_head/wh_rows');
+  const delta = edit.node('Slice', [out, edit.ints(`${p}/box_start`, [head.classes]), edit.ints(`${p}/box_end`, [head.classes + 4]), 'argus_head/axis1'], `${p}/box_delta`);
+  const floor = edit.node('Max', [CENTERNET_TENSORS.wh, edit.floats(`${p}/one_pixel`, [], new Float32Array([1]))], `${p}/wh_floor`);
+  const logWh = edit.node('Log', [floor], `${p}/wh_log`);
+  const wh = edit.node('Exp', [edit.node('Add', [logWh, delta], `${p}/wh_log_new`)], `${p}/wh_new`);
+  const nhwc = edit.node('Transpose', [wh], `${p}/wh_new_nhwc`, { perm: [0, 2, 3, 1] });
+  const flat = edit.node('Reshape', [nhwc, edit.ints(`${p}/flat_shape`, [-1, 4])], `${p}/wh_new_flat`);
+  const gathered = edit.node('Gather', [flat, CENTERNET_TENSORS.cellIndex], `${p}/wh_new_gathered`, { axis: 0 });
+  const picked = edit.node('Reshape', [gathered, edit.ints(`${p}/rows_shape`, [1, -1, 4])], `${p}/wh_new_rows`);
+  // the class index is compared with the head's first class, in the graph's own integer type
+  const first = onnx.TensorProto.create({ name: `${p}/first_class`, dataType: at.count.dataType, dims: [] });
+  writeInt(first, at.first);
+  edit.inits.push(first);
+  const isNew = edit.node('GreaterOrEqual', [CENTERNET_TENSORS.classIndex, `${p}/first_class`], `${p}/is_new`);
+  const isNew3 = edit.node('Unsqueeze', [isNew, edit.ints(`${p}/axis2`, [2])], `${p}/is_new3`);
+  return edit.node('Where', [isNew3, picked, at.otherwise], `${p}/wh_rows`);
 }
 
 function suppressChannel(bias: onnxProto.onnx.ITensorProto | undefined, ch: number): void {

@@ -7,6 +7,8 @@ import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 
 const SIZE = 512;
+/** Padding kept around the picture on its shorter side, in input pixels (see `inputSize`). */
+const EDGE_BAND = 32;
 
 export interface CenterNetDecodeOptions {
   labels: readonly string[];
@@ -47,18 +49,21 @@ export class CenterNetDetector implements ObjectDetector {
   constructor(
     private readonly pool: SessionPool,
     private readonly info: ModelInfo,
-    private readonly labels: readonly string[],
+    readonly labels: readonly string[],
     private readonly minScore: number,
     /** The session pool's name for the model. */
     readonly name = 'centernet',
+    /** `square`: every image letterboxed into 512×512; `frame`: see `inputSize`. */
+    private readonly input: 'square' | 'frame' = 'square',
   ) {}
 
   async detect(img: RgbImage): Promise<ObjectDetection[]> {
     // Letterboxed rather than stretched as Human does: person scores rise on every fixture photo
     // (e.g. three seated people found instead of one); see docs/inference.md.
-    const lb = await letterboxTensor(img, SIZE, SIZE, 0, { layout: 'nhwc' });
+    const [width, height] = this.inputSize(img);
+    const lb = await letterboxTensor(img, width, height, 0, { layout: 'nhwc' });
     const data = lb.data;
-    const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } }, [
+    const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, height, width, 3], data } }, [
       this.info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
     ]);
     const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
@@ -66,5 +71,21 @@ export class CenterNetDetector implements ObjectDetector {
       ...d,
       box: clipBox(d.box, img.width, img.height),
     }));
+  }
+
+  /**
+   * The model's input for this image. `square` (the default): 512×512, the picture letterboxed
+   * in it. `frame`, where the graph takes any size (`models build` frees it:
+   * src/convert/free-input-size.ts): 512 on the longer side, and on the shorter the picture
+   * rounded up to a multiple of 32 plus a 32-pixel band, so a 16:9 frame costs 512×320 instead of
+   * 512×512 (of which 44 % is padding). Scores shift a little with less padding around the
+   * picture (docs/inference.md, "Input shape"). A graph with fixed sides gets them.
+   */
+  inputSize(img: { width: number; height: number }): [number, number] {
+    const [, h, w] = this.info.inputs[0].shape;
+    if (h > 0 && w > 0) return [w, h];
+    if (this.input === 'square') return [SIZE, SIZE];
+    const side = (short: number, long: number) => Math.min(SIZE, Math.ceil((SIZE * short) / long / 32) * 32 + EDGE_BAND);
+    return img.width >= img.height ? [SIZE, side(img.height, img.width)] : [side(img.width, img.height), SIZE];
   }
 }

@@ -44,6 +44,8 @@ export interface BodyRoi {
 /** The one interface every object-detector family implements (pre-process → run → decode). */
 export interface ObjectDetector {
   readonly name: string;
+  /** Its classes, in index order. */
+  readonly labels: readonly string[];
   detect(img: RgbImage): Promise<ObjectDetection[]>;
 }
 

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
@@ -10,6 +12,7 @@ import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
 import type { ModelsConfig } from './model-config.js';
 import { MoveNetDetector } from './movenet.js';
+import { objectModelWithHeads } from './object-heads.js';
 import { SessionPool, type RunTimings } from './session-pool.js';
 import { YoloDetector } from './yolo.js';
 
@@ -25,7 +28,12 @@ export interface DetectorOptions {
   embeddings?: boolean;
   /** Gets every model run's inference time (the live stats). */
   timings?: RunTimings;
+  /** Where the detector with `models.objects.heads` merged in is kept (default: a folder in the system's temp). */
+  cacheDir?: string;
 }
+
+/** The default detector's name in the stats when household heads are merged into it. */
+const HEADED_MODEL = 'centernet-heads';
 
 /**
  * Which outputs of a default model its family decodes, picked by shape as the decoders pick them
@@ -84,11 +92,16 @@ export class Detector {
     try {
       const objects: ObjectDetector[] = [];
       if (families.has('objects')) {
-        if (config.objects.use_default || !config.objects.model) {
+        if ((config.objects.use_default || !config.objects.model) && config.objects.heads.length > 0) {
+          const headed = await objectModelWithHeads(manifest, config.objects.heads, opts.cacheDir ?? join(tmpdir(), 'argus-models'));
+          const session = await pool.load(HEADED_MODEL, headed.path, outputsRead(manifest, 'centernet'));
+          objects.push(new CenterNetDetector(pool, session, headed.labels, config.objects.min_score, HEADED_MODEL, config.objects.input));
+          logger.info(`object classes from models.objects.heads: ${headed.custom.join(', ')}`);
+        } else if (config.objects.use_default || !config.objects.model) {
           const name = defaultObjectModel(manifest);
           const labelsPath = manifest.labelsPath(name);
           if (!labelsPath) throw new Error(`the ${name} entry of the model manifest names no label file`);
-          objects.push(new CenterNetDetector(pool, await load(name), await readLabels(labelsPath), config.objects.min_score, name));
+          objects.push(new CenterNetDetector(pool, await load(name), await readLabels(labelsPath), config.objects.min_score, name, config.objects.input));
         }
         const user = config.objects.model;
         if (user) objects.push(await YoloDetector.create(pool, user, await readLabels(user.labels), logger));
@@ -122,6 +135,11 @@ export class Detector {
 
   has(family: ModelFamily): boolean {
     return family === 'objects' ? this.objects.length > 0 : family === 'faces' ? this.faces !== null : this.poses !== null;
+  }
+
+  /** Every class the object models know (a config naming another is a typo, or a head not merged). */
+  get objectLabels(): string[] {
+    return [...new Set(this.objects.flatMap((d) => d.labels))];
   }
 
   get embeddingDimensions(): number | null {

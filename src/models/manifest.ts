@@ -11,6 +11,8 @@ export interface ManifestModel {
   outputs: { name: string; shape: number[]; dtype: string }[];
   /** Label file, relative to the models folder. */
   labels?: string;
+  /** A trained head merged into it at build time, relative to the models folder. */
+  head?: string;
 }
 
 export class ModelNotFoundError extends Error {

@@ -49,9 +49,19 @@ export const modelsSchema = z
         model: userModelSchema.optional(),
         /** Set false to run only the user model. */
         use_default: z.boolean().default(true),
+        /**
+         * Heads trained by `argus train objects` (`<name>.head.json`), merged into the default
+         * detector at start-up beside the shipped pistol and knife (docs/weapons.md).
+         */
+        heads: z.array(z.string().min(1)).default([]),
+        /**
+         * The default detector's input: `square` letterboxes every frame into 512×512; `frame`
+         * keeps the frame's aspect (512×320 for 16:9: about 0.7 of the work, scores a little different; docs/inference.md).
+         */
+        input: z.enum(['square', 'frame']).default('square'),
       })
       .strict()
-      .default({ min_score: 0.3, use_default: true }),
+      .default({ min_score: 0.3, use_default: true, heads: [], input: 'square' }),
     faces: z
       .object({
         /** 0.65: drops a 0.61 false face on a fixture photo, keeps small real ones (0.67+). */

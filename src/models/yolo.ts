@@ -130,7 +130,7 @@ export class YoloDetector implements ObjectDetector {
     private readonly pool: SessionPool,
     private readonly info: ModelInfo,
     private readonly config: UserModelConfig,
-    private readonly labels: string[],
+    readonly labels: string[],
     private readonly logger: Logger,
   ) {
     this.name = info.name;

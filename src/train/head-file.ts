@@ -62,11 +62,17 @@ export function headFromFile(file: HeadFile, path = 'head'): ExportedHead {
 }
 
 export async function readHeadFile(path: string): Promise<HeadFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${path}: not a readable head file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`${path}: not a readable head file (${err instanceof Error ? err.message : String(err)})`);
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${path}: not a readable head file (not JSON: "argus train objects" writes one)`);
   }
   const parsed = headFileSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);

@@ -87,7 +87,7 @@ describe('an analyzer added to the list reaches every output', () => {
     const config = JSON.parse(watch.last('homeassistant/device/argus_lab/config')!);
     expect(config.cmps.argus_lab_glow).toMatchObject({ p: 'binary_sensor', state_topic: 'argus/lab/glow', device_class: 'light' });
     // Only the entities of the analyzers this camera runs: no weapon, person, face or proctoring sensors here.
-    for (const off of ['weapon', 'person', 'known_face', 'suspicious', 'proctor_incident']) expect(config.cmps[`argus_lab_${off}`], off).toBeUndefined();
+    for (const off of ['weapon', 'person', 'known_face', 'suspicious', 'proctor_incident', 'object']) expect(config.cmps[`argus_lab_${off}`], off).toBeUndefined();
     expect(config.cmps.argus_lab_motion).toBeDefined();
     const events = watch.messages.filter((m) => m.topic === 'argus/events').map((m) => JSON.parse(m.payload));
     expect(events.some((m) => m.type === 'start' && m.event.kind === 'glow')).toBe(true);

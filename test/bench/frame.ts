@@ -1,6 +1,8 @@
 /**
- * The full-frame part of the benchmark alone, without Human: `node --import tsx test/bench/frame.ts [runs]`.
+ * The full-frame part of the benchmark alone, without Human: `node --import tsx test/bench/frame.ts [runs] [--input frame]`.
  * Prints the median of `runs` analyses (objects + faces + pose) of the 1280-wide sample photo.
+ * With `--input frame`, the default (`models.objects.input: square`) and `frame` are timed in
+ * alternating blocks in the same run, and their ratio printed.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -10,7 +12,7 @@ import { analyzeImage } from '../../src/models/analyze-image.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { rgbImage } from '../../src/vision/image.js';
-import { median, time } from './timing.js';
+import { median, time, timePaired } from './timing.js';
 
 const require = createRequire(import.meta.url);
 const runs = Number(process.argv[2] ?? 20);
@@ -19,10 +21,22 @@ const { data, info } = await sharp(photo).resize({ width: 1280 }).removeAlpha().
 const img = rgbImage(info.width, info.height, new Uint8Array(data));
 const detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger() });
 const families = ['objects', 'faces', 'pose'] as const;
-const found = await analyzeImage(detector, img, { file: 'bench', families, embeddings: true });
-const t = await time(() => analyzeImage(detector, img, { file: 'bench', families, embeddings: true }), runs, 3);
+const analyze = (d: Detector) => () => analyzeImage(d, img, { file: 'bench', families, embeddings: true });
+const found = await analyze(detector)();
+const summary = (what: string, f: Awaited<ReturnType<typeof analyzeImage>>, t: number[]) => {
+  const sorted = [...t].sort((a, b) => a - b);
+  return `${what} ${info.width}×${info.height}: ${f.objects.length} objects, ${f.faces.length} faces, ${f.poses.length} poses; median ${median(t).toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms`;
+};
+if (process.argv.includes('--input')) {
+  const config = defaultModelsConfig();
+  const framed = await Detector.create({ config: { ...config, objects: { ...config.objects, input: 'frame' } }, logger: silentLogger() });
+  const foundFramed = await analyze(framed)();
+  const [a, b] = await timePaired(analyze(detector), analyze(framed), runs, 2, 5);
+  await framed.close();
+  console.log(summary('full frame, objects.input square', found, a));
+  console.log(summary('full frame, objects.input frame', foundFramed, b));
+  console.log(`ratio frame ÷ square ${(median(b) / median(a)).toFixed(3)}`);
+} else {
+  console.log(summary('full frame', found, await time(analyze(detector), runs, 3)));
+}
 await detector.close();
-const sorted = [...t].sort((a, b) => a - b);
-console.log(
-  `full frame ${info.width}×${info.height}: ${found.objects.length} objects, ${found.faces.length} faces, ${found.poses.length} poses; median ${median(t).toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms`,
-);

@@ -3,6 +3,8 @@
  * worst case), read through `GET /api/stats` as a user would.
  * Run: npm run bench:live -- --cameras N --seconds S   (without --cameras: N = 1, 2, 4, 8 in turn)
  * Soak: npm run bench:live -- --cameras 4 --seconds 1800 --trail 60   (RSS every 60 s, and its growth)
+ * Runtime: --concurrency N (frames at once), --workers N --threads N (inference workers, threads each),
+ *   --input frame (CenterNet at the frame's aspect: models.objects.input)
  *
  * Rates come from the difference of two reads: one after `--warmup` seconds (models loaded,
  * ffmpeg running), one `--seconds` later, so start-up does not dilute them.
@@ -26,6 +28,11 @@ const WARMUP = flag('warmup') ?? 8;
 const RUNS = flag('cameras') ? [flag('cameras') as number] : [1, 2, 4, 8];
 /** analyzers.concurrency (default: the config's default). */
 const CONCURRENCY = flag('concurrency');
+/** models.runtime.workers and .threads (default: the config's, 1 worker of 2 threads). */
+const WORKERS = flag('workers');
+/** models.objects.input (`--input frame`: the frame's aspect instead of 512×512). */
+const INPUT = process.argv.includes('--input') ? process.argv[process.argv.indexOf('--input') + 1] : undefined;
+const THREADS = flag('threads');
 /** Seconds between the RSS readings of the trail (default: one reading at the end). */
 const TRAIL = flag('trail') ?? SECONDS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +45,10 @@ async function run(cameras: number): Promise<string> {
     server: { port: 0, host: '127.0.0.1' },
     mqtt: { embedded_port: 0 },
     ...(CONCURRENCY ? { analyzers: { concurrency: CONCURRENCY } } : {}),
+    models: {
+      ...(WORKERS || THREADS ? { runtime: { ...(WORKERS ? { workers: WORKERS } : {}), ...(THREADS ? { threads: THREADS } : {}) } } : {}),
+      ...(INPUT ? { objects: { input: INPUT } } : {}),
+    },
     cameras: Object.fromEntries(Array.from({ length: cameras }, (_, i) => [`cam${i + 1}`, { url: VIDEO }])),
   });
   const argus = new Argus({ config, source: 'bench:live', demo: false, secrets: [], warnings: [] }, silentLogger());

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelsDir } from '../../src/models/manifest.js';
+import type { Box } from '../../src/vision/iou.js';
+import { PEOPLE_TRUTH, tallyPersons } from '../helpers/fixture-people.js';
 import { hugePngHeader } from '../vision/png-bomb.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -63,6 +65,13 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     expect(pair).toMatchObject({ file: 'obama_and_biden.jpg', width: 2000, height: 1428 });
     expect(pair.objects.filter((o: { label: string }) => o.label === 'person').length).toBeGreaterThanOrEqual(2);
     expect(pair.faces).toHaveLength(3); // Biden, Obama, and a child at the right edge
+    // each of them a person once, as live analysis counts them (and maybe the woman cut by the right edge, whom the truth leaves optional)
+    expect(
+      tallyPersons(
+        pair.persons.map((p: { box: Box }) => p.box),
+        PEOPLE_TRUTH['faces/probe/obama_and_biden.jpg'],
+      ),
+    ).toEqual({ found: 3, missed: 0, duplicates: 0, false: 0 });
     for (const f of pair.faces) {
       expect(f.landmarks).toHaveLength(6);
       expect(f.embedding).toHaveLength(1024);

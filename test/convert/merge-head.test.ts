@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mergeHead } from '../../src/convert/merge-head.js';
+import { mergeHead, mergeHeads } from '../../src/convert/merge-head.js';
 import { FEATURE_CHANNELS } from '../../src/train/feature-model.js';
 import type { ExportedHead } from '../../src/train/head.js';
 import { loadImage } from '../../src/vision/image.js';
@@ -69,6 +69,26 @@ describe('mergeHead (real CenterNet)', () => {
     const merged = rowsOf((await run(mergeHead(base, constantHead(1, -30, 0), { suppress: [0] }), input)).rows);
     expect(merged.filter((r) => r[5] === 0 && r[4] > 0.01)).toEqual([]);
     expect(merged.filter((r) => r[5] !== 0 && r[4] > 0.3).length).toBe(rowsOf(plain.rows).filter((r) => r[5] !== 0 && r[4] > 0.3).length);
+  });
+
+  it('several heads: their classes follow one another, and each class gets the box correction of its own head', async () => {
+    const single = rowsOf((await run(mergeHead(base, constantHead(1, 30, 0)), input)).rows);
+    // head 0 never fires, head 1 (class 81) fires everywhere with boxes doubled
+    const second = await run(mergeHeads(base, [constantHead(1, -30, Math.log(3)), constantHead(1, 30, Math.log(2))]), input);
+    expect(second.heat).toEqual([1, 128, 128, 82]);
+    const rows = rowsOf(second.rows);
+    expect(rows.every((r) => r[5] === 81 && r[4] > 0.99)).toBe(true);
+    for (const [a, b] of single.slice(0, 10).map((r, i) => [r, rows[i]])) {
+      expect(b[2] - b[0]).toBeCloseTo(2 * (a[2] - a[0]), 2);
+      expect(b[3] - b[1]).toBeCloseTo(2 * (a[3] - a[1]), 2);
+    }
+    // head 0 (class 80) fires, head 1 does not: class 80 with head 0's correction (×3), not head 1's
+    const first = rowsOf((await run(mergeHeads(base, [constantHead(1, 30, Math.log(3)), constantHead(2, -30, Math.log(2))]), input)).rows);
+    expect(first.every((r) => r[5] === 80)).toBe(true);
+    for (const [a, b] of single.slice(0, 10).map((r, i) => [r, first[i]])) expect(b[2] - b[0]).toBeCloseTo(3 * (a[2] - a[0]), 2);
+    // COCO detections keep CenterNet's own boxes when both heads stay silent
+    const silent = rowsOf((await run(mergeHeads(base, [constantHead(1, -30, Math.log(3)), constantHead(1, -30, Math.log(2))]), input)).rows);
+    expect(silent).toEqual(rowsOf(plain.rows));
   });
 
   it('refuses a model that already has a head', () => {

@@ -81,7 +81,7 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     expect(await page.locator('#events figure figcaption').first().textContent()).toMatch(/on demo/);
     // The kind filter offers what the analyzers raise, and filters by it.
     const kinds = await page.locator('#event-filter select[name="kind"] option').allTextContents();
-    expect(kinds).toEqual(['all kinds', 'person', 'weapon', 'face', 'pose', 'suspicious']);
+    expect(kinds).toEqual(['all kinds', 'person', 'weapon', 'object', 'face', 'pose', 'suspicious']);
     await page.selectOption('#event-filter select[name="kind"]', 'person');
     await page.locator('#event-filter button').click();
     await expect.poll(() => page.locator('#events figure figcaption').allTextContents(), { timeout: 10_000 }).not.toHaveLength(0);

@@ -1,23 +1,26 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { route } from '../../src/server/app.js';
-import { analyzeRoutes } from '../../src/server/routes/analyze.js';
+import { analyzeRoutes, type AnalyzeDeps } from '../../src/server/routes/analyze.js';
 import { testServer } from '../helpers/web-server.js';
+import { FIXTURES } from '../registry/probe-faces.js';
 
 const TOKEN = 'analyze-token-0123456789';
 
-function server(detector: () => Detector | undefined) {
-  return testServer({ token: TOKEN, routes: [route(analyzeRoutes, '/api/analyze', { detector, maxUploadBytes: 5 * 1024 * 1024 })] });
+function server(detector: () => Detector | undefined, people?: AnalyzeDeps['people']) {
+  return testServer({ token: TOKEN, routes: [route(analyzeRoutes, '/api/analyze', { detector, maxUploadBytes: 5 * 1024 * 1024, people })] });
 }
 
 async function post(port: number, file: Blob, name: string) {
   const form = new FormData();
   form.append('file', file, name);
   const res = await fetch(`http://127.0.0.1:${port}/api/analyze`, { method: 'POST', body: form, headers: { authorization: `Bearer ${TOKEN}` } });
-  return { status: res.status, body: (await res.json()) as { error?: string; code?: string; objects?: Array<{ label: string }> } };
+  return { status: res.status, body: (await res.json()) as { error?: string; code?: string; objects?: Array<{ label: string }>; persons?: Array<{ from: string }> } };
 }
 
 describe('POST /api/analyze', () => {
@@ -75,6 +78,17 @@ describe('POST /api/analyze', () => {
     const res = await post(port, new Blob([jpeg], { type: 'image/jpeg' }), 'grey.jpg');
     expect(res.status).toBe(200);
     expect(res.body.objects).toEqual([]); // a flat grey picture holds nothing
+    expect(res.body.persons).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(FIXTURES))("counts persons by the server's analyzers.person, as live analysis does (needs ../shared/fixtures)", async () => {
+    const photo = new Blob([readFileSync(join(FIXTURES, 'people/group-6.jpg'))], { type: 'image/jpeg' });
+    // the object detector boxes its three women at 0.41, 0.40 and 0.35; min_score is 0.4 by default
+    expect((await post(port, photo, 'group-6.jpg')).body.persons).toHaveLength(2);
+    const lenient = server(() => detector, { person: { min_score: 0.3, min_area: 400 } });
+    const [p] = await lenient.start();
+    expect((await post(p, photo, 'group-6.jpg')).body.persons?.map((q) => q.from)).toEqual(['objects', 'objects', 'objects']);
+    await lenient.stop();
   });
 
   it('says so when the models are not loaded', async () => {

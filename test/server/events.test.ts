@@ -52,10 +52,10 @@ describe('event routes', () => {
   });
 
   it('lists the kinds the analyzers raise, which is what ?kind= accepts', async () => {
-    expect((await app.inject({ url: '/api/events/kinds' })).json()).toEqual({ kinds: ['person', 'weapon', 'face', 'pose', 'suspicious'] });
+    expect((await app.inject({ url: '/api/events/kinds' })).json()).toEqual({ kinds: ['person', 'weapon', 'object', 'face', 'pose', 'suspicious'] });
     const bad = await app.inject({ url: '/api/events?kind=cheating' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error).toMatch(/person, weapon, face, pose, suspicious/);
+    expect(bad.json().error).toMatch(/person, weapon, object, face, pose, suspicious/);
   });
 
   it('refuses a bad query, naming the parameter', async () => {

@@ -3,8 +3,13 @@ import { clipBox, type Box } from '../../vision/iou.js';
 
 /** A person as the frame's analyzers see them: an object-detector box, or one a face gave. */
 export interface PersonBox extends ObjectDetection {
-  /** `objects`: the object detector's box; `face`: a face it had no box for, the body extrapolated below it. */
-  from: 'objects' | 'face';
+  /**
+   * `objects`: the object detector's box; `face`: a face it had no box for, the body extrapolated
+   * below it; `body`: such a face, boxed by the body its pose found (person/body-box.ts).
+   */
+  from: 'objects' | 'face' | 'body';
+  /** The face that is this person's head, where one was found (always for `face` and `body`: the face that gave them). */
+  face?: Box;
 }
 
 export interface PersonsFromFacesOptions {
@@ -40,11 +45,14 @@ export function personsWithFaces(objects: readonly ObjectDetection[], faces: rea
     faceOf.set(p.box, p.face);
     boxOf.set(p.face, p.box);
   }
-  const persons: PersonBox[] = boxes
-    .filter((o, b) => o.score >= opts.minScore || faceOf.has(b))
-    .map((o) => ({ label: 'person', score: o.score, box: o.box, from: 'objects' as const }));
+  const persons: PersonBox[] = [];
+  for (const [b, o] of boxes.entries()) {
+    const f = faceOf.get(b);
+    if (f !== undefined) persons.push({ label: 'person', score: o.score, box: o.box, from: 'objects', face: faces[f].box });
+    else if (o.score >= opts.minScore) persons.push({ label: 'person', score: o.score, box: o.box, from: 'objects' });
+  }
   for (const [f, face] of faces.entries()) {
-    if (!boxOf.has(f)) persons.push({ label: 'person', score: face.score, box: bodyBelow(face.box, opts.width, opts.height), from: 'face' });
+    if (!boxOf.has(f)) persons.push({ label: 'person', score: face.score, box: bodyBelow(face.box, opts.width, opts.height), from: 'face', face: face.box });
   }
   return persons.sort((a, b) => b.score - a.score);
 }

@@ -1,6 +1,9 @@
 import type { Detection } from '../../events/analyzed-frame.js';
+import type { Keypoint } from '../../models/detection.js';
 import { boxArea, type Box } from '../../vision/iou.js';
 import { defineAnalyzer } from '../analyzer.js';
+import { withBodyBoxes, type BodyBoxOptions } from '../person/body-box.js';
+import type { PersonBox } from '../person/from-faces.js';
 import { poseCameraShape, poseSchema, type PoseCameraConfig } from './config.js';
 import { PoseAnalyzer } from './pose.js';
 
@@ -24,14 +27,43 @@ export const poseAnalyzer = defineAnalyzer<'pose', ReturnType<typeof poseSchema.
     const poses = new PoseAnalyzer(models, config, () => references().filter((r) => wanted.size === 0 || wanted.has(r.name)), cameraConfig.fall);
     return {
       analyze: async (frame) => {
-        const persons = (await frame.persons()).slice(0, config.max_people).map((p) => p.box);
-        const found = await poses.analyze(frame.img, persons, frame.time);
+        const persons = (await frame.persons()).slice(0, config.max_people);
+        const found = await poses.analyze(
+          frame.img,
+          persons.map((p) => p.box),
+          frame.time,
+        );
+        giveBodyBoxes(persons, found, frame.earlier, { minScore: config.min_keypoint_score, width: frame.img.width, height: frame.img.height });
         return foldPresenceIntoPersons(found, frame.earlier);
       },
       reset: () => poses.reset(),
     };
   },
 });
+
+/**
+ * A person a face gave (its box extrapolated from the face) whose body a pose found takes the
+ * body's box: the person detection of this frame with that person's box is given it, before the
+ * skeletons are folded in and the required zones are checked.
+ */
+function giveBodyBoxes(persons: readonly PersonBox[], poses: readonly Detection[], earlier: readonly Detection[], opts: BodyBoxOptions): void {
+  const bodies = withBodyBoxes(
+    persons,
+    poses.map((p) => ({ keypoints: keypointsOf(p) })),
+    opts,
+  );
+  for (const [i, person] of persons.entries()) {
+    if (bodies[i] === person) continue;
+    const detection = earlier.find((d) => d.kind === 'person' && d.box.every((v, j) => v === person.box[j]));
+    if (detection) detection.box = bodies[i].box;
+  }
+}
+
+/** The skeleton PoseAnalyzer put in a pose detection's attributes. */
+function keypointsOf(pose: Detection): readonly Keypoint[] {
+  const keypoints = pose.attributes?.keypoints;
+  return Array.isArray(keypoints) ? keypoints : [];
+}
 
 /**
  * A pose that only says "someone is there" would duplicate the person event: its skeleton goes

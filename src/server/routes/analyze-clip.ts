@@ -92,7 +92,7 @@ export const analyzeClipRoutes: ApiPlugin<ClipDeps> = async (app, deps) => {
       const cost = info.width * info.height * 3 * 2 + OVERHEAD_BYTES;
       const expected = Math.min(maxFrames, Math.max(1, Math.ceil(info.duration_s / every)));
       header = { file: file.name, bytes: file.data.length, max_bytes: megabytes(maxBytes), ...info, every_s: Math.round(every * 1000) / 1000, expected_frames: expected };
-      run = (onFrame) => budgetedWork(req, cost, () => analyzeFrames(detector, path, every, maxFrames, deps.matchFace, onFrame)).finally(cleanup);
+      run = (onFrame) => budgetedWork(req, cost, () => analyzeFrames(detector, path, every, maxFrames, deps, onFrame)).finally(cleanup);
     } catch (err) {
       await cleanup();
       throw err;
@@ -128,7 +128,7 @@ async function analyzeFrames(
   path: string,
   every: number,
   maxFrames: number,
-  matchFace: AnalyzeDeps['matchFace'],
+  { matchFace, people }: Pick<AnalyzeDeps, 'matchFace' | 'people'>,
   onFrame: (frame: ClipFrame) => void,
 ): Promise<ClipFrame[]> {
   const families = MODEL_FAMILIES.filter((f) => detector.has(f));
@@ -136,7 +136,7 @@ async function analyzeFrames(
   // The whole clip is decoded (the generator ends with ffmpeg): the duration check bounds it, the frame cap bounds the answer.
   for await (const img of sampleVideo(path, every)) {
     if (frames.length >= maxFrames) continue;
-    const result = await analyzeImage(detector, img, { file: '', families, embeddings: Boolean(matchFace) });
+    const result = await analyzeImage(detector, img, { ...people, file: '', families, embeddings: Boolean(matchFace) });
     const { file: _file, ...named } = nameFaces({ ...result, frame: frames.length, time_s: Math.round(frames.length * every * 1000) / 1000 }, matchFace);
     const thumb = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
       .resize({ width: THUMB_WIDTH })

@@ -1,4 +1,4 @@
-import type { ImageAnalysis } from '../../models/analyze-image.js';
+import type { AnalyzeOptions, ImageAnalysis } from '../../models/analyze-image.js';
 import { analyzeImage } from '../../models/analyze-image.js';
 import type { Detector, ModelFamily } from '../../models/detector.js';
 import { MODEL_FAMILIES } from '../../models/detector.js';
@@ -14,13 +14,15 @@ export interface AnalyzeDeps {
   matchFace?(embedding: Float32Array): { name: string; similarity: number } | null;
   /** Largest photo accepted (`server.max_upload_mb`). */
   maxUploadBytes: number;
+  /** People counted as live analysis counts them (`analyzers.person`, `analyzers.pose.min_keypoint_score`); their defaults when absent. */
+  people?: Pick<AnalyzeOptions, 'person' | 'minKeypointScore'>;
 }
 
 export type NamedAnalysis = Omit<ImageAnalysis, 'faces'> & {
   faces: Array<ImageAnalysis['faces'][number] & { name: string | null; similarity: number | null }>;
 };
 
-/** `POST /api/analyze`: one uploaded photo in, objects, named faces and poses out (the drag-and-drop page). */
+/** `POST /api/analyze`: one uploaded photo in, objects, persons, named faces and poses out (the drag-and-drop page). */
 export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
   await acceptUploads(app);
   const upload = { kind: 'photo', maxBytes: deps.maxUploadBytes, maxFiles: 1, key: 'server.max_upload_mb' } as const;
@@ -31,7 +33,9 @@ export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
     const [file] = (await readUpload(req)).files;
     const families = MODEL_FAMILIES.filter((f: ModelFamily) => detector.has(f));
     // Photos over 12 MP are analyzed scaled down: width, height and boxes are the analyzed image's.
-    const result = await photoWork(req, [file], async () => analyzeImage(detector, await decodePhoto(file), { file: file.name, families, embeddings: Boolean(deps.matchFace) }));
+    const result = await photoWork(req, [file], async () =>
+      analyzeImage(detector, await decodePhoto(file), { ...deps.people, file: file.name, families, embeddings: Boolean(deps.matchFace) }),
+    );
     return nameFaces(result, deps.matchFace);
   });
 };

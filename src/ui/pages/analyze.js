@@ -35,6 +35,10 @@ const PARALLEL = 3;
 
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** Persons the object detector had no box for: a face gave them (the server counts people as live analysis does). */
+const given = (r) => r.persons.filter((p) => p.from !== 'objects');
+const GIVEN = { face: '(from a face)', body: "(from a face, the body's box)" };
+
 /** Draws boxes, labels and skeletons over an image on a canvas; `scale` maps result pixels to canvas pixels. */
 function drawFindings(canvas, image, r, scale = 1) {
   const g = canvas.getContext('2d');
@@ -75,6 +79,7 @@ function drawFindings(canvas, image, r, scale = 1) {
     g.lineWidth = line;
   }
   for (const o of r.objects) box(o.box, COLOURS[o.label] ?? COLOURS.object, `${o.label} ${percent(o.score)}`);
+  for (const p of given(r)) box(p.box, COLOURS.person, `person ${GIVEN[p.from]}`);
   for (const f of r.faces) box(f.box, f.name ? COLOURS.known : COLOURS.face, f.name ? `${f.name} ${percent(f.similarity)}` : `face ${percent(f.score)}`);
 }
 
@@ -82,6 +87,7 @@ function drawFindings(canvas, image, r, scale = 1) {
 function findings(r) {
   const items = [
     ...r.objects.map((o) => `${o.label} ${percent(o.score)}`),
+    ...given(r).map((p) => `person ${GIVEN[p.from]}, ${percent(p.score)} face confidence`),
     ...r.faces.map((f) => (f.name ? `face: ${f.name} (${percent(f.similarity)} similar), ${percent(f.score)} confidence` : `face: unknown, ${percent(f.score)} confidence`)),
     ...r.poses.map((p) => `pose: ${percent(p.score)} confidence, ${p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).length} of ${p.keypoints.length} keypoints seen`),
   ];
@@ -131,7 +137,7 @@ async function analyzePhoto(el, file) {
   const took = Object.entries(body.timings_ms)
     .map(([k, v]) => `${k} ${Math.round(v)} ms`)
     .join(', ');
-  return `${plural(body.objects.length, 'object')}, ${plural(body.faces.length, 'face')}, ${plural(body.poses.length, 'pose')}${took ? ` (${took})` : ''}`;
+  return `${plural(body.objects.length, 'object')}, ${plural(body.persons.length, 'person')}, ${plural(body.faces.length, 'face')}, ${plural(body.poses.length, 'pose')}${took ? ` (${took})` : ''}`;
 }
 
 /** A row of cells across the clip, lit where `hit(frame)`: a track of the timeline. */

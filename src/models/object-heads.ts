@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { mergeHeads } from '../convert/merge-head.js';
+import { headFromFile, readHeadFile } from '../train/head-file.js';
+import { readLabels } from './labels.js';
+import type { ModelManifest } from './manifest.js';
+
+/** Bumped when mergeHeads writes a different graph for the same inputs, so cached files are remade. */
+const MERGE_VERSION = 1;
+const PREFIX = 'centernet-heads-';
+
+/** CenterNet with the shipped head and a household's own, as written to the cache folder. */
+export interface HeadedModel {
+  path: string;
+  /** COCO-80, then each head's classes in order (the decoder's class indices). */
+  labels: string[];
+  /** The classes the household's heads add (`models.objects.heads`), in order. */
+  custom: string[];
+}
+
+/**
+ * The object model with `models.objects.heads` merged in (heads trained by `argus train
+ * objects`): plain CenterNet plus the shipped weapon head (the manifest's `centernet-weapons`
+ * entry) plus each of the household's heads, merged at start-up in about a second and kept in
+ * `cacheDir` under a name made from what it is built of, so a later start reads it back. A class
+ * trained in two heads is refused (which one would a label mean?); a COCO class of the same name
+ * is silenced, as the shipped `knife` silences COCO's.
+ */
+export async function objectModelWithHeads(manifest: ModelManifest, headPaths: readonly string[], cacheDir: string): Promise<HeadedModel> {
+  const basePath = manifest.path('centernet');
+  const labelsPath = manifest.labelsPath('centernet');
+  if (!labelsPath) throw new Error('the centernet entry of the model manifest names no label file');
+  const baseLabels = await readLabels(labelsPath);
+  const shipped = shippedHead(manifest);
+  const paths = [...(shipped ? [shipped] : []), ...headPaths.map((p) => resolve(p))];
+  const files = await Promise.all(paths.map((p) => readHeadFile(p)));
+  const owner = new Map<string, string>();
+  for (const [i, file] of files.entries()) {
+    for (const c of file.classes) {
+      const other = owner.get(c);
+      if (other) throw new Error(`${paths[i]}: class "${c}" is also trained in ${other}; rename it in one of the data sets`);
+      owner.set(c, paths[i]);
+    }
+  }
+  const added = files.flatMap((f) => f.classes);
+  const labels = [...baseLabels, ...added];
+  const custom = files.slice(shipped ? 1 : 0).flatMap((f) => f.classes);
+
+  const base = await readFile(basePath);
+  const hash = createHash('sha256').update(`argus-heads/${MERGE_VERSION}\n`).update(base);
+  for (const p of paths) hash.update(await readFile(p));
+  const path = join(cacheDir, `${PREFIX}${hash.digest('hex').slice(0, 16)}.onnx`);
+  if (existsSync(path)) return { path, labels, custom };
+
+  const suppress = added.map((c) => baseLabels.indexOf(c)).filter((i) => i >= 0);
+  const merged = mergeHeads(
+    base,
+    files.map((f, i) => headFromFile(f, paths[i])),
+    { suppress },
+  );
+  await mkdir(cacheDir, { recursive: true });
+  // Older merges (heads retrained or removed) are dropped; a half-written file is never read.
+  for (const old of await readdir(cacheDir)) if (old.startsWith(PREFIX)) await rm(join(cacheDir, old), { force: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, merged);
+  await rename(tmp, path);
+  return { path, labels, custom };
+}
+
+function shippedHead(manifest: ModelManifest): string | undefined {
+  try {
+    const head = manifest.get('centernet-weapons').head;
+    return head ? join(manifest.dir, head) : undefined;
+  } catch {
+    return undefined;
+  }
+}

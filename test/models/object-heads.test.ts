@@ -1,0 +1,96 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { ModelManifest } from '../../src/models/manifest.js';
+import { modelsSchema } from '../../src/models/model-config.js';
+import { objectModelWithHeads } from '../../src/models/object-heads.js';
+import { readHeadFile } from '../../src/train/head-file.js';
+import { trainObjects } from '../../src/train/train-objects.js';
+import { loadImage } from '../../src/vision/image.js';
+import { syntheticDataset } from '../train/synthetic-dataset.js';
+
+const MODELS = join(import.meta.dirname, '../../models');
+
+/** A household's head, trained for real on the synthetic "target" class (test/train/synthetic-dataset.ts), seconds. */
+describe('objectModelWithHeads: a head trained here, merged at start-up beside the shipped pistol and knife', () => {
+  let dir: string;
+  let head: string;
+  const cache = () => join(dir, 'cache');
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'argus-heads-'));
+    await syntheticDataset(join(dir, 'data'));
+    head = join(dir, 'target.head.json');
+    await trainObjects({
+      data: join(dir, 'data'),
+      centernet: readFileSync(join(MODELS, 'centernet.onnx')),
+      baseLabels: readFileSync(join(MODELS, 'labels/coco80.txt'), 'utf8').split('\n').filter(Boolean),
+      epochs: 25,
+      hidden: 16,
+      batch: 64,
+      lr: 5e-3,
+      sampling: { views: [512], nearCells: 16, negativeCells: 48 },
+      out: head,
+      workDir: join(dir, 'work'),
+    });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('labels: COCO-80, then pistol and knife, then the household classes; merged once, read back after', async () => {
+    const manifest = ModelManifest.load(MODELS);
+    const first = await objectModelWithHeads(manifest, [head], cache());
+    expect(first.labels.length).toBe(83);
+    expect(first.labels.slice(80)).toEqual(['pistol', 'knife', 'target']);
+    expect(first.custom).toEqual(['target']);
+    const made = statSync(first.path).mtimeMs;
+    const again = await objectModelWithHeads(manifest, [head], cache());
+    expect(again.path).toBe(first.path);
+    expect(statSync(again.path).mtimeMs).toBe(made);
+    // Retrained (another file content): a new merge replaces the old one in the cache.
+    const changed = join(dir, 'changed.head.json');
+    const file = await readHeadFile(head);
+    writeFileSync(changed, JSON.stringify({ ...file, training: { note: 'retrained' } }));
+    const other = await objectModelWithHeads(manifest, [changed], cache());
+    expect(other.path).not.toBe(first.path);
+    expect(readdirSync(cache())).toEqual([other.path.split('/').pop()]);
+  });
+
+  it('refuses a class trained twice, and a file that is not a head, with the file named', async () => {
+    const manifest = ModelManifest.load(MODELS);
+    const copy = join(dir, 'copy.head.json');
+    copyFileSync(head, copy);
+    await expect(objectModelWithHeads(manifest, [head, copy], cache())).rejects.toThrow(/copy\.head\.json: class "target" is also trained in .*target\.head\.json/);
+    const pistol = join(dir, 'pistol.head.json');
+    writeFileSync(pistol, JSON.stringify({ ...(await readHeadFile(head)), classes: ['pistol'] }));
+    await expect(objectModelWithHeads(manifest, [pistol], cache())).rejects.toThrow(/pistol\.head\.json: class "pistol" is also trained in .*weapons\.head\.json/);
+    const notHead = join(dir, 'notes.head.json');
+    writeFileSync(notHead, 'shopping list');
+    await expect(objectModelWithHeads(manifest, [notHead], cache())).rejects.toThrow(/notes\.head\.json: not a readable head file/);
+  });
+
+  it('the detector finds the household class on a photo it was validated on, and persons as before', async () => {
+    const models = modelsSchema.parse({ dir: MODELS, objects: { heads: [head] } });
+    const plain = await Detector.create({ config: modelsSchema.parse({ dir: MODELS }), logger: silentLogger(), families: ['objects'] });
+    const headed = await Detector.create({ config: models, logger: silentLogger(), families: ['objects'], cacheDir: cache() });
+    try {
+      expect(headed.objectLabels).toContain('target');
+      expect(plain.objectLabels).not.toContain('target');
+      const label = readFileSync(join(dir, 'data/valid/labels/img2.txt'), 'utf8').trim().split(' ').map(Number);
+      const img = await loadImage(join(dir, 'data/valid/images/img2.jpg'));
+      const found = await headed.detectObjects(img);
+      const target = found.find((o) => o.label === 'target');
+      expect(target, JSON.stringify(found.slice(0, 5))).toBeDefined();
+      // its centre within a quarter of the target's size of the labelled centre
+      const [cx, cy] = [(target!.box[0] + target!.box[2]) / 2 / img.width, (target!.box[1] + target!.box[3]) / 2 / img.height];
+      expect(Math.abs(cx - label[1])).toBeLessThan(label[3] / 4);
+      expect(Math.abs(cy - label[2])).toBeLessThan(label[4] / 4);
+      const persons = (o: { label: string; score: number }[]) => o.filter((d) => d.label === 'person' && d.score >= 0.4).length;
+      expect(persons(found)).toBe(persons(await plain.detectObjects(img)));
+    } finally {
+      await headed.close();
+      await plain.close();
+    }
+  });
+});
