@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -12,10 +12,9 @@ import { trainObjects } from '../../src/train/train-objects.js';
 import { runFfmpeg } from '../helpers/clip-colours.js';
 import { MqttWatch } from '../helpers/mqtt-watch.js';
 import { TelegramBotApiStandIn } from '../helpers/telegram-bot-api.js';
-import { FIXTURES, syntheticDataset } from '../train/synthetic-dataset.js';
+import { FIXTURES, syntheticDataset, syntheticTraining } from '../train/synthetic-dataset.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const MODELS = join(ROOT, 'models');
 const CHAT = 5151;
 
 /**
@@ -37,18 +36,7 @@ describe('a class trained here raises object events through every output', () =>
     dir = mkdtempSync(join(tmpdir(), 'argus-custom-objects-'));
     await syntheticDataset(join(dir, 'data'));
     head = join(dir, 'target.head.json');
-    await trainObjects({
-      data: join(dir, 'data'),
-      centernet: readFileSync(join(MODELS, 'centernet.onnx')),
-      baseLabels: readFileSync(join(MODELS, 'labels/coco80.txt'), 'utf8').split('\n').filter(Boolean),
-      epochs: 25,
-      hidden: 16,
-      batch: 64,
-      lr: 5e-3,
-      sampling: { views: [512], nearCells: 16, negativeCells: 48 },
-      out: head,
-      workDir: join(dir, 'work'),
-    });
+    await trainObjects({ ...syntheticTraining(join(dir, 'data')), out: head, workDir: join(dir, 'work') });
     // The target drawn as the data set draws it, moving across a fixture photo (the motion gate lets it through).
     const size = 70;
     const r = size / 2;

@@ -10,7 +10,7 @@ import { objectModelWithHeads } from '../../src/models/object-heads.js';
 import { readHeadFile } from '../../src/train/head-file.js';
 import { trainObjects } from '../../src/train/train-objects.js';
 import { loadImage } from '../../src/vision/image.js';
-import { syntheticDataset } from '../train/synthetic-dataset.js';
+import { syntheticDataset, syntheticTraining } from '../train/synthetic-dataset.js';
 
 const MODELS = join(import.meta.dirname, '../../models');
 
@@ -23,18 +23,7 @@ describe('objectModelWithHeads: a head trained here, merged at start-up beside t
     dir = mkdtempSync(join(tmpdir(), 'argus-heads-'));
     await syntheticDataset(join(dir, 'data'));
     head = join(dir, 'target.head.json');
-    await trainObjects({
-      data: join(dir, 'data'),
-      centernet: readFileSync(join(MODELS, 'centernet.onnx')),
-      baseLabels: readFileSync(join(MODELS, 'labels/coco80.txt'), 'utf8').split('\n').filter(Boolean),
-      epochs: 25,
-      hidden: 16,
-      batch: 64,
-      lr: 5e-3,
-      sampling: { views: [512], nearCells: 16, negativeCells: 48 },
-      out: head,
-      workDir: join(dir, 'work'),
-    });
+    await trainObjects({ ...syntheticTraining(join(dir, 'data')), out: head, workDir: join(dir, 'work') });
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

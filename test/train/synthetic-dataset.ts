@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { seededRandom } from '../../src/train/rng.js';
+import type { TrainOptions } from '../../src/train/train-objects.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures');
 const PHOTOS = ['people/ai-body.jpg', 'people/background.jpg', 'people/group-1.jpg', 'people/group-3.jpg', 'people/group-6.jpg', 'people/stock-group-2.jpg'];
@@ -33,4 +34,20 @@ export async function syntheticDataset(dir: string, perSplit = PHOTOS.length): P
       writeFileSync(join(dir, split, 'labels', `img${i}.txt`), `0 ${(x + r) / 320} ${(y + r) / 240} ${size / 320} ${size / 240}\n`);
     }
   }
+}
+
+const MODELS = resolve(import.meta.dirname, '../../models');
+
+/** trainObjects' options for the synthetic data set in `data`: a head that learns "target" in seconds. */
+export function syntheticTraining(data: string): Omit<TrainOptions, 'out' | 'workDir'> {
+  return {
+    data,
+    centernet: readFileSync(join(MODELS, 'centernet.onnx')),
+    baseLabels: readFileSync(join(MODELS, 'labels/coco80.txt'), 'utf8').split('\n').filter(Boolean),
+    epochs: 25,
+    hidden: 16,
+    batch: 64,
+    lr: 5e-3,
+    sampling: { views: [512], nearCells: 16, negativeCells: 48 },
+  };
 }

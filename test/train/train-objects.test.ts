@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHeadFile } from '../../src/train/head-file.js';
 import { TrainInterrupted, trainObjects, type TrainOptions } from '../../src/train/train-objects.js';
-import { syntheticDataset } from './synthetic-dataset.js';
-
-const MODELS = join(import.meta.dirname, '../../models');
+import { syntheticDataset, syntheticTraining } from './synthetic-dataset.js';
 
 describe('trainObjects (real CenterNet features, a synthetic class)', () => {
   let dir: string;
@@ -14,16 +12,7 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'argus-train-'));
     await syntheticDataset(join(dir, 'data'));
-    base = {
-      data: join(dir, 'data'),
-      centernet: readFileSync(join(MODELS, 'centernet.onnx')),
-      baseLabels: readFileSync(join(MODELS, 'labels/coco80.txt'), 'utf8').split('\n').filter(Boolean),
-      epochs: 25,
-      hidden: 16,
-      batch: 64,
-      lr: 5e-3,
-      sampling: { views: [512], nearCells: 16, negativeCells: 48 },
-    };
+    base = syntheticTraining(join(dir, 'data'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
