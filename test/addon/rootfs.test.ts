@@ -18,6 +18,7 @@ import { waitUntil } from '../helpers/argus-process.js';
 import { freePort, startBroker, type TestBroker } from '../helpers/mqtt-broker.js';
 import { MqttWatch } from '../helpers/mqtt-watch.js';
 import { TelegramBotApiStandIn } from '../helpers/telegram-bot-api.js';
+import { FIXTURES, syntheticDataset } from '../train/synthetic-dataset.js';
 import { startAddon, type AddonFolders, type AddonProcess } from './addon-process.js';
 import { baseUnavailable } from './base-rootfs.js';
 import { chrootRun } from './chroot.js';
@@ -30,6 +31,7 @@ const dockerfile = readDockerfile();
 const CACHE = join(ROOT, '.cache/addon-rootfs/amd64');
 const SHARED_CLIP = resolve(ROOT, '../shared/fixtures/video/short_hamilton_clip.mp4');
 const hasClip = existsSync(SHARED_CLIP);
+const hasFixtures = existsSync(FIXTURES);
 const unavailable = await baseUnavailable(debianRelease(dockerfile.stages.at(-1)!.from));
 const t0 = Date.now();
 const log = (line: string): void => console.info(`[test:addon ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -110,6 +112,38 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
       expect(photos).toHaveLength(6);
       expect(photos.every((p) => p.startsWith('/app/demo/'))).toBe(true);
     });
+  });
+
+  describe.skipIf(!hasFixtures)('teaching it a class of its own (docs/weapons.md)', () => {
+    it('trains a head with argus train objects inside the image, and argus analyze merges it', async () => {
+      // The household's labelled folder under /share, as the add-on maps it; the head goes to /data/heads.
+      const share = mkdtempSync(join(tmpdir(), 'argus-addon-share-'));
+      const data = mkdtempSync(join(tmpdir(), 'argus-addon-train-data-'));
+      await syntheticDataset(join(share, 'target'));
+      const mounts = [
+        { target: '/proc', kind: 'proc' as const },
+        { target: '/share', kind: { bind: share, readOnly: true } },
+        { target: '/data', kind: { bind: data } },
+      ];
+      const cli = (args: string[]) =>
+        chrootRun({ root: image.root, argv: ['node', '/app/dist/cli.js', ...args], env: { ...image.env, ARGUS_DATA_DIR: '/data' }, cwd: image.workdir, mounts });
+      const trained = await cli(['train', 'objects', '--data', '/share/target', '--name', 'target', '--epochs', '3']);
+      expect(trained.code, trained.output).toBe(0);
+      expect(trained.output).toMatch(/wrote \/data\/heads\/target\.head\.json/);
+      expect(trained.output).toMatch(/target +AP@0\.5 \d\.\d{3}/);
+      expect(trained.output).toMatch(/models: \{ objects: \{ heads: \[\/data\/heads\/target\.head\.json\] \} \}/);
+      const head = JSON.parse(readFileSync(join(data, 'heads/target.head.json'), 'utf8')) as { classes: string[] };
+      expect(head.classes).toEqual(['target']);
+      const analyzed = await cli(['analyze', '--json', '--models', 'objects', '--heads', '/data/heads/target.head.json', '/share/target/valid/images/img1.jpg']);
+      expect(analyzed.code, analyzed.output).toBe(0);
+      expect(JSON.parse(analyzed.output.trim().split('\n').at(-1)!)).toMatchObject({ file: 'img1.jpg', width: 320, height: 240 });
+      log(
+        `trained in the image: ${trained.output
+          .split('\n')
+          .find((l) => l.includes('AP@0.5'))
+          ?.trim()}`,
+      );
+    }, 180_000);
   });
 
   describe('running: run.sh with a Supervisor, a broker and Telegram on loopback', () => {
