@@ -108,6 +108,7 @@ export async function main(args: string[]): Promise<number> {
       logger: silentLogger(),
       families: families as ModelFamily[],
       embeddings: values.embeddings || matcher !== null,
+      strictHeads: true,
     });
   } catch (err) {
     // A missing model, a bad head file: the reason, not a stack.

@@ -12,7 +12,7 @@ import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
 import type { ModelsConfig } from './model-config.js';
 import { MoveNetDetector } from './movenet.js';
-import { objectModelWithHeads } from './object-heads.js';
+import { objectModelWithHeads, type HeadedModel } from './object-heads.js';
 import { SessionPool, type RunTimings } from './session-pool.js';
 import { YoloDetector } from './yolo.js';
 
@@ -30,6 +30,8 @@ export interface DetectorOptions {
   timings?: RunTimings;
   /** Where the detector with `models.objects.heads` merged in is kept (default: a folder in the system's temp). */
   cacheDir?: string;
+  /** A head that cannot be merged stops the start instead of being left out (the CLI). */
+  strictHeads?: boolean;
 }
 
 /** The default detector's name in the stats when household heads are merged into it. */
@@ -56,6 +58,23 @@ export function defaultObjectModel(manifest: ModelManifest): string {
     return 'centernet-weapons';
   } catch {
     return 'centernet';
+  }
+}
+
+/**
+ * The default detector with `models.objects.heads` merged in; undefined without heads. A head that
+ * cannot be merged (a file gone, a class trained twice) costs its classes, not the analysis: the
+ * reason is logged and the shipped detector runs, unless `strictHeads` (the CLI, asked for them).
+ */
+async function withHeads(manifest: ModelManifest, opts: DetectorOptions): Promise<HeadedModel | undefined> {
+  const heads = opts.config.objects.heads;
+  if (heads.length === 0) return undefined;
+  try {
+    return await objectModelWithHeads(manifest, heads, opts.cacheDir ?? join(tmpdir(), 'argus-models'));
+  } catch (err) {
+    if (opts.strictHeads) throw err;
+    opts.logger.error(`models.objects.heads not merged, their classes are off: ${(err as Error).message}`);
+    return undefined;
   }
 }
 
@@ -92,8 +111,8 @@ export class Detector {
     try {
       const objects: ObjectDetector[] = [];
       if (families.has('objects')) {
-        if ((config.objects.use_default || !config.objects.model) && config.objects.heads.length > 0) {
-          const headed = await objectModelWithHeads(manifest, config.objects.heads, opts.cacheDir ?? join(tmpdir(), 'argus-models'));
+        const headed = config.objects.use_default || !config.objects.model ? await withHeads(manifest, opts) : undefined;
+        if (headed) {
           const session = await pool.load(HEADED_MODEL, headed.path, outputsRead(manifest, 'centernet'));
           objects.push(new CenterNetDetector(pool, session, headed.labels, config.objects.min_score, HEADED_MODEL, config.objects.input));
           logger.info(`object classes from models.objects.heads: ${headed.custom.join(', ')}`);

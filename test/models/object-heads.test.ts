@@ -59,6 +59,22 @@ describe('objectModelWithHeads: a head trained here, merged at start-up beside t
     await expect(objectModelWithHeads(manifest, [notHead], cache())).rejects.toThrow(/notes\.head\.json: not a readable head file/);
   });
 
+  it('a head that cannot be merged costs its classes, not the detector: logged, the shipped detector runs (strictHeads: refused)', async () => {
+    const errors: string[] = [];
+    const logger = { ...silentLogger(), error: (m: string) => void errors.push(m) } as unknown as ReturnType<typeof silentLogger>;
+    const config = modelsSchema.parse({ dir: MODELS, objects: { heads: [join(dir, 'gone.head.json')] } });
+    const detector = await Detector.create({ config, logger, families: ['objects'], cacheDir: cache() });
+    try {
+      expect(detector.objectLabels).toContain('pistol');
+      expect(detector.objectLabels).not.toContain('target');
+      expect((await detector.detectObjects(await loadImage(join(dir, 'data/valid/images/img2.jpg')))).length).toBeGreaterThan(0);
+      expect(errors.join('\n')).toMatch(/models\.objects\.heads not merged, their classes are off: .*gone\.head\.json: not a readable head file \(ENOENT\)/);
+    } finally {
+      await detector.close();
+    }
+    await expect(Detector.create({ config, logger, families: ['objects'], cacheDir: cache(), strictHeads: true })).rejects.toThrow(/gone\.head\.json/);
+  });
+
   it('the detector finds the household class on a photo it was validated on, and persons as before', async () => {
     const models = modelsSchema.parse({ dir: MODELS, objects: { heads: [head] } });
     const plain = await Detector.create({ config: modelsSchema.parse({ dir: MODELS }), logger: silentLogger(), families: ['objects'] });
