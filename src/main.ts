@@ -27,31 +27,17 @@ import { EmbeddedBroker } from './outputs/mqtt/embedded-broker.js';
 import { HomeAssistantMqtt } from './outputs/mqtt/ha-mqtt.js';
 import { TelegramOutput } from './outputs/telegram/telegram-output.js';
 import { FaceRegistry } from './registry/face-registry.js';
-import { WebServer, route, type Listener, type RoutePlugin } from './server/app.js';
+import { apiRoutes } from './server/api-routes.js';
+import { WebServer, type Listener, type RoutePlugin } from './server/app.js';
 import { JpegCache } from './server/jpeg-cache.js';
-import { analyzeRoutes } from './server/routes/analyze.js';
-import { analyzeClipRoutes } from './server/routes/analyze-clip.js';
-import { cameraControlRoutes } from './server/routes/camera-control.js';
-import { configRoutes } from './server/routes/config.js';
-import { logRoutes } from './server/routes/logs.js';
-import { statsHistoryRoutes } from './server/routes/stats-history.js';
-import { vendorRoutes } from './server/routes/vendor.js';
-import { eventRoutes } from './server/routes/events.js';
-import { faceRoutes } from './server/routes/faces.js';
-import { peopleRoutes } from './server/routes/people.js';
-import { unknownFaceRoutes } from './server/routes/unknown-faces.js';
 import { FrameLinker } from './store/event-groups.js';
 import { UnknownFaceStore } from './store/unknown-faces.js';
-import { liveRoutes } from './server/routes/live.js';
 import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
 import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
-import { poseRoutes } from './server/routes/poses.js';
-import { statsRoutes } from './server/routes/stats.js';
 import { StatsPublisher } from './outputs/mqtt/stats-publisher.js';
 import { LoadHistory } from './stats/load-history.js';
 import { Stats } from './stats/stats.js';
 import { AnalyzerSwitchStore } from './store/analyzer-switches.js';
-import { telegramRoutes } from './server/routes/telegram.js';
 import { CameraSource } from './sources/camera-source.js';
 import { findFfmpeg } from './sources/ffmpeg-path.js';
 import { FrigateSource } from './sources/frigate/frigate-source.js';
@@ -505,45 +491,21 @@ export class Argus {
     return output;
   }
 
-  /** The API's route groups. */
-  private routes(
-    { config, bus, kinds, eventStore: store, unknownFaces, snapshots, poses, stats, db, load, dataDir, cameras, enabled, ffmpegPath, analyzerSwitches }: Core,
-    detector: Detector | undefined,
-    registry: FaceRegistry,
-    ha: HomeAssistantMqtt,
-    telegram?: TelegramOutput,
-  ): RoutePlugin[] {
-    const maxUploadBytes = Math.round(config.server.max_upload_mb * 1024 * 1024);
-    const { loaded, logRing } = this;
-    const people = { person: config.analyzers.person, minKeypointScore: config.analyzers.pose.min_keypoint_score };
-    const routes: RoutePlugin[] = [
-      route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace: (e) => registry.match(e), maxUploadBytes, people }),
-      route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace: (e) => registry.match(e), ffmpegPath, people }),
-      route(statsHistoryRoutes, '/api/stats', { db, load: () => load.samples() }),
-      route(logRoutes, '/api/logs', { recent: logRing && ((level, limit) => logRing.recent(level, limit)), eventLogDir: join(dataDir, 'logs') }),
-      route(configRoutes, '/api/config', { config, source: loaded.source, secrets: loaded.secrets, demo: loaded.demo }),
-      route(cameraControlRoutes, '/api/cameras', {
-        cameras: Object.fromEntries(enabled.map((name) => [name, { analyzers: this.analyzersOn(cameras[name]) }])),
-        analyzers: this.analyzers.map((a) => a.name),
-        pause: ha,
-        switches: analyzerSwitches,
-        ffmpegPath,
-      }),
-      route(vendorRoutes, '/ui/vendor', {}),
-      route(eventRoutes, '/api/events', { store, snapshots, kinds: kinds.names, logDir: join(dataDir, 'logs'), onDelete: (id) => unknownFaces.removeEvent(id) }),
-      route(faceRoutes, '/api/faces', { registry }),
-      route(unknownFaceRoutes, '/api/unknown-faces', { store: unknownFaces, registry, model: config.models.faces.embedder }),
-      route(peopleRoutes, '/api/people', { registry, events: store }),
-      route(liveRoutes, '/api/live', { bus }),
-      route(statsRoutes, '/api/stats', { report: () => stats.report() }),
-    ];
-    if (detector) {
-      routes.push(
-        route(poseRoutes, '/api/poses', { detector, library: poses, model: config.models.pose.model, config: config.analyzers.pose, now: () => Date.now(), maxUploadBytes }),
-      );
-    }
-    if (telegram) routes.push(route(telegramRoutes, '/api/telegram', { webhook: telegram.webhookHandler() }));
-    return routes;
+  /** The API's route groups (src/server/api-routes.ts), from the parts built so far. */
+  private routes(core: Core, detector: Detector | undefined, registry: FaceRegistry, ha: HomeAssistantMqtt, telegram?: TelegramOutput): RoutePlugin[] {
+    const { config, cameras, enabled } = core;
+    return apiRoutes({
+      ...core,
+      detector,
+      registry,
+      pause: ha,
+      telegram,
+      loaded: this.loaded,
+      logRing: this.logRing,
+      cameraAnalyzers: Object.fromEntries(enabled.map((name) => [name, this.analyzersOn(cameras[name])])),
+      analyzerNames: this.analyzers.map((a) => a.name),
+      people: { person: config.analyzers.person, minKeypointScore: config.analyzers.pose.min_keypoint_score },
+    });
   }
 
   /** The web server, last: everything it shows exists by now. */
