@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { readLabels } from '../models/labels.js';
+import { FEATURE_SETS, type FeatureSet, isFeatureSet } from '../train/feature-model.js';
 import { TrainInterrupted, trainObjects, type TrainProgress } from '../train/train-objects.js';
 import { DatasetError } from '../train/yolo-dataset.js';
 
@@ -23,6 +24,8 @@ A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
   --work <dir>       feature cache and checkpoints (default <out folder>/.train-<name>)
   --epochs <n>       passes over the sampled cells (default 10)
   --hidden <n>       hidden units of the head, 0 for a linear head (default 32)
+  --features <set>   what the head reads: deep (stride 4, 16 and 32, default) or neck
+                     (stride 4 only: smaller and faster to train, less accurate)
   --seed <n>         (default 1)
   --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
   --threads <n>      onnxruntime threads (default 1)
@@ -40,6 +43,7 @@ interface Options {
   work?: string;
   epochs?: number;
   hidden?: number;
+  features?: FeatureSet;
   seed?: number;
   limit?: number;
   threads?: number;
@@ -66,7 +70,10 @@ export function parseTrainArgs(args: string[]): Options | string {
         .split(',')
         .map((c) => c.trim())
         .filter(Boolean);
-    else return `unknown option ${a}`;
+    else if (a === '--features') {
+      if (!isFeatureSet(v)) return `--features must be ${Object.keys(FEATURE_SETS).join(' or ')}, got "${v}"`;
+      o.features = v;
+    } else return `unknown option ${a}`;
   }
   if (!o.data) return '--data is required';
   if (!o.name) return '--name is required';
@@ -144,6 +151,7 @@ export async function main(args: string[]): Promise<number> {
       seed: o.seed,
       epochs: o.epochs,
       hidden: o.hidden,
+      features: o.features,
       limitTrain: o.limit,
       limitValid: o.limit === undefined ? undefined : Math.max(1, Math.round(o.limit / 4)),
       threads: o.threads,

@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { CENTERNET_TENSORS, FEATURE_CHANNELS, FEATURE_SOURCES } from '../train/feature-model.js';
+import { CENTERNET_TENSORS, FEATURE_SETS, type FeatureSet, featureChannels, featureSetOf } from '../train/feature-model.js';
 import type { ExportedHead } from '../train/head.js';
 
 const { onnx } = onnxProto;
@@ -24,11 +24,15 @@ export function mergeHeads(centernet: Uint8Array, heads: readonly ExportedHead[]
   const nodes = graph.node ?? [];
   if (nodes.some((n) => n.name?.startsWith('argus_head/'))) throw new Error('this model already has a merged head');
   const edit = new GraphEdit(graph.initializer ?? [], new Set(nodes.flatMap((n) => n.output ?? [])));
-  edit.require([...FEATURE_SOURCES, CENTERNET_TENSORS.clsLogits]);
+  const sets = heads.map((h) => {
+    const set = featureSetOf(h.dim);
+    if (!set) throw new Error(`head reads ${h.dim} features; the model gives ${Object.keys(FEATURE_SETS).map((s) => `${featureChannels(s as FeatureSet)} (${s})`).join(' or ')}`);
+    return set;
+  });
+  edit.require([...new Set(sets.flatMap((s) => FEATURE_SETS[s].map((f) => f.tensor))), CENTERNET_TENSORS.clsLogits]);
   const count = edit.inits.find((t) => t.name === CENTERNET_TENSORS.classCount);
   if (!count) throw new Error(`not the expected CenterNet graph: no constant ${CENTERNET_TENSORS.classCount}`);
   const base = readInt(count);
-  for (const head of heads) if (head.dim !== FEATURE_CHANNELS) throw new Error(`head reads ${head.dim} features, the model gives ${FEATURE_CHANNELS}`);
 
   const { logits, wh, classes } = addHeads(edit, heads, count, base);
   const rewire = new Map<string, string>([[CENTERNET_TENSORS.clsLogits, edit.node('Concat', logits, 'argus_head/all_logits', { axis: 1 })]]);
@@ -55,7 +59,9 @@ export function mergeHeads(centernet: Uint8Array, heads: readonly ExportedHead[]
 
 /** Each head's logits (COCO's first) and the box distances picked per class, after `base` classes. */
 function addHeads(edit: GraphEdit, heads: readonly ExportedHead[], count: onnxProto.onnx.ITensorProto, base: number): { logits: string[]; wh: string; classes: number } {
-  const features = edit.node('Concat', [...FEATURE_SOURCES], 'argus_head/features', { axis: 1 });
+  // the stride-4 features every set starts with (FEATURE_SETS): one Concat shared by all heads
+  const fine = FEATURE_SETS.neck.map((f) => f.tensor);
+  const features = edit.node('Concat', fine, 'argus_head/features', { axis: 1 });
   edit.ints('argus_head/axis1', [1]);
   const logits: string[] = [CENTERNET_TENSORS.clsLogits];
   let wh = GATHERED_WH;
@@ -102,10 +108,14 @@ class GraphEdit {
     return name;
   }
 
-  node(op: string, inputs: string[], output: string, attrs: Record<string, number | number[]> = {}): string {
+  node(op: string, inputs: string[], output: string, attrs: Record<string, number | number[] | string> = {}): string {
     const T = onnx.AttributeProto.AttributeType;
     const attribute = Object.entries(attrs).map(([name, v]) =>
-      Array.isArray(v) ? onnx.AttributeProto.create({ name, type: T.INTS, ints: v }) : onnx.AttributeProto.create({ name, type: T.INT, i: v }),
+      Array.isArray(v)
+        ? onnx.AttributeProto.create({ name, type: T.INTS, ints: v })
+        : typeof v === 'string'
+          ? onnx.AttributeProto.create({ name, type: T.STRING, s: new TextEncoder().encode(v) })
+          : onnx.AttributeProto.create({ name, type: T.INT, i: v }),
     );
     this.added.push(onnx.NodeProto.create({ opType: op, name: `argus_head/${output}`, input: inputs, output: [output], attribute }));
     return output;
@@ -115,17 +125,47 @@ class GraphEdit {
 /** features → [1×1 conv → ReLU] → 1×1 conv: the class logits, then the box corrections. */
 function addHead(edit: GraphEdit, head: ExportedHead, features: string, p: string): string {
   const outputs = head.classes + (head.boxes ? 4 : 0);
-  let input = features;
+  const set = featureSetOf(head.dim) ?? 'neck';
   if (head.hidden > 0) {
-    const h = edit.node('Conv', [features, edit.floats(`${p}/w1`, [head.hidden, head.dim, 1, 1], head.w1), edit.floats(`${p}/b1`, [head.hidden], head.b1)], `${p}/hidden`, {
+    const h = convOverFeatures(edit, set, features, { rows: head.hidden, w: head.w1, b: head.b1 }, `${p}/hidden`, { w: `${p}/w1`, b: `${p}/b1` });
+    const hidden = edit.node('Relu', [h], `${p}/hidden_relu`);
+    return edit.node('Conv', [hidden, edit.floats(`${p}/w2`, [outputs, head.hidden, 1, 1], head.w2), edit.floats(`${p}/b2`, [outputs], head.b2)], `${p}/out`, {
       kernel_shape: [1, 1],
     });
-    input = edit.node('Relu', [h], `${p}/hidden_relu`);
   }
-  const inW2 = head.hidden > 0 ? head.hidden : head.dim;
-  return edit.node('Conv', [input, edit.floats(`${p}/w2`, [outputs, inW2, 1, 1], head.w2), edit.floats(`${p}/b2`, [outputs], head.b2)], `${p}/out`, {
-    kernel_shape: [1, 1],
-  });
+  return convOverFeatures(edit, set, features, { rows: outputs, w: head.w2, b: head.b2 }, `${p}/out`, { w: `${p}/w2`, b: `${p}/b2` });
+}
+
+/**
+ * A 1×1 convolution over a feature set's channels (weights [rows, dim]): over the stride-4
+ * features at once, and over each coarser source at its own resolution, upsampled (nearest:
+ * every stride-4 cell reads the coarse cell it lies in, as in training) and added. Convolving
+ * before upsampling costs `rows` channels of upsampling instead of the source's hundreds.
+ */
+function convOverFeatures(edit: GraphEdit, set: FeatureSet, fine: string, c: { rows: number; w: Float32Array; b: Float32Array }, out: string, names: { w: string; b: string }): string {
+  const sources = FEATURE_SETS[set];
+  const dim = featureChannels(set);
+  const columns = (from: number, n: number): Float32Array => {
+    const part = new Float32Array(c.rows * n);
+    for (let r = 0; r < c.rows; r++) part.set(c.w.subarray(r * dim + from, r * dim + from + n), r * n);
+    return part;
+  };
+  const fineDim = sources.filter((f) => f.ratio === 1).reduce((s, f) => s + f.channels, 0);
+  if (fineDim === dim) return edit.node('Conv', [fine, edit.floats(names.w, [c.rows, dim, 1, 1], c.w), edit.floats(names.b, [c.rows], c.b)], out, { kernel_shape: [1, 1] });
+  let sum = edit.node('Conv', [fine, edit.floats(`${names.w}/fine`, [c.rows, fineDim, 1, 1], columns(0, fineDim)), edit.floats(names.b, [c.rows], c.b)], `${out}/fine`, { kernel_shape: [1, 1] });
+  let from = fineDim;
+  for (const [i, f] of sources.entries()) {
+    if (f.ratio === 1) continue;
+    const part = edit.node('Conv', [f.tensor, edit.floats(`${names.w}/s${i}`, [c.rows, f.channels, 1, 1], columns(from, f.channels))], `${out}/s${i}`, { kernel_shape: [1, 1] });
+    const up = edit.node('Resize', [part, '', edit.floats(`${names.w}/s${i}_scales`, [4], new Float32Array([1, 1, f.ratio, f.ratio]))], `${out}/s${i}_up`, {
+      mode: 'nearest',
+      coordinate_transformation_mode: 'asymmetric',
+      nearest_mode: 'floor',
+    });
+    sum = edit.node('Add', [sum, up], i === sources.length - 1 ? out : `${out}/s${i}_sum`);
+    from += f.channels;
+  }
+  return sum;
 }
 
 /**

@@ -23,9 +23,46 @@ export const CENTERNET_TENSORS = {
   classCount: 'tower_0/strided_slice_7',
 } as const;
 
-/** Channels the head reads, in the order they are concatenated: neck, clsDw, whDw. */
-export const FEATURE_SOURCES = [CENTERNET_TENSORS.neck, CENTERNET_TENSORS.clsDw, CENTERNET_TENSORS.whDw] as const;
-export const FEATURE_CHANNELS = 128 * FEATURE_SOURCES.length;
+/** One frozen tensor a head reads: its channels, and its cells per stride-4 cell side (1, 4 or 8). */
+export interface FeatureSource {
+  tensor: string;
+  channels: number;
+  ratio: number;
+}
+
+const NECK: FeatureSource[] = [
+  { tensor: CENTERNET_TENSORS.neck, channels: 128, ratio: 1 },
+  { tensor: CENTERNET_TENSORS.clsDw, channels: 128, ratio: 1 },
+  { tensor: CENTERNET_TENSORS.whDw, channels: 128, ratio: 1 },
+];
+
+/**
+ * What a head reads. `neck`: the stride-4 features both CenterNet heads start from (the first
+ * heads). `deep`: those plus the neck at stride 16 and the backbone's last features at stride
+ * 32, each stride-4 cell reading the coarse cell it lies in: what the object around the cell
+ * looks like as a whole, which the stride-4 features alone do not separate (docs/weapons.md).
+ */
+export const FEATURE_SETS = {
+  neck: NECK,
+  deep: [
+    ...NECK,
+    { tensor: 'tower_0/CenternetHead/Relu', channels: 256, ratio: 4 },
+    { tensor: 'tower_0/extern1/hard_swish/mul_1', channels: 480, ratio: 8 },
+  ],
+} satisfies Record<string, readonly FeatureSource[]>;
+
+export type FeatureSet = keyof typeof FEATURE_SETS;
+export const isFeatureSet = (s: string): s is FeatureSet => Object.hasOwn(FEATURE_SETS, s);
+
+export function featureChannels(set: FeatureSet): number {
+  return (FEATURE_SETS[set] as readonly FeatureSource[]).reduce((s, f) => s + f.channels, 0);
+}
+
+/** The feature set a head of `dim` inputs reads (the two sets differ in size). */
+export function featureSetOf(dim: number): FeatureSet | undefined {
+  return (Object.keys(FEATURE_SETS) as FeatureSet[]).find((s) => featureChannels(s) === dim);
+}
+
 export const STRIDE = 4;
 const NATIVE_SIZE = 512;
 
@@ -34,12 +71,13 @@ const NATIVE_SIZE = 512;
  * at `size`×`size` input (a multiple of 32). The upsampling sizes of the neck are constants
  * for 512 in the converted graph, so they are scaled; everything after the heads is dropped.
  */
-export function featureModel(centernet: Uint8Array, size: number): Uint8Array {
+export function featureModel(centernet: Uint8Array, size: number, set: FeatureSet = 'neck'): Uint8Array {
   if (size % 32 !== 0 || size < 64) throw new Error(`feature model input ${size} must be a multiple of 32, at least 64`);
   const model = onnx.ModelProto.decode(centernet);
   const graph = model.graph;
   if (!graph) throw new Error('ONNX model has no graph');
-  const wanted = [...FEATURE_SOURCES, CENTERNET_TENSORS.wh];
+  const sources = FEATURE_SETS[set];
+  const wanted = [...sources.map((f) => f.tensor), CENTERNET_TENSORS.wh];
   keepOnly(graph, wanted);
   for (const t of graph.initializer ?? []) if ((t.name ?? '').endsWith('ResizeBilinear/hw')) scaleInts(t, size / NATIVE_SIZE, size);
   const dims = graph.input?.[0]?.type?.tensorType?.shape?.dim;
@@ -47,12 +85,8 @@ export function featureModel(centernet: Uint8Array, size: number): Uint8Array {
   dims[1] = { dimValue: size };
   dims[2] = { dimValue: size };
   const cells = size / STRIDE;
-  graph.output = wanted.map((name) =>
-    onnx.ValueInfoProto.create({
-      name,
-      type: { tensorType: { elemType: 1, shape: { dim: [1, name === CENTERNET_TENSORS.wh ? 4 : 128, cells, cells].map((d) => ({ dimValue: d })) } } },
-    }),
-  );
+  const shapes = [...sources.map((f) => [1, f.channels, cells / f.ratio, cells / f.ratio]), [1, 4, cells, cells]];
+  graph.output = wanted.map((name, i) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: shapes[i].map((d) => ({ dimValue: d })) } } } }));
   return onnx.ModelProto.encode(model).finish();
 }
 

@@ -1,18 +1,19 @@
 import * as ort from 'onnxruntime-node';
 import { loadImage, type RgbImage } from '../vision/image.js';
 import { letterboxTensor } from '../vision/resize.js';
-import { CENTERNET_TENSORS, FEATURE_CHANNELS, FEATURE_SOURCES, featureModel, STRIDE } from './feature-model.js';
+import { CENTERNET_TENSORS, FEATURE_SETS, type FeatureSet, featureChannels, featureModel, STRIDE } from './feature-model.js';
 import { toHalf } from './half.js';
 import { heatmapTargets, type CellBox } from './targets.js';
 import type { YoloImage } from './yolo-dataset.js';
 
 /**
- * Sampled training cells of one image view: features (float16 bits, `FEATURE_CHANNELS` a cell),
+ * Sampled training cells of one image view: features (float16 bits, `dim` a cell),
  * the target heatmap value per class, and a weight that makes the sample stand for the cells of
  * its kind that were not kept (the focal loss sums over every cell of every image).
  */
 export interface CellSamples {
   count: number;
+  dim: number;
   x: Uint16Array;
   y: Float32Array;
   w: Float32Array;
@@ -38,32 +39,55 @@ export interface SamplingOptions {
 
 export const DEFAULT_SAMPLING: SamplingOptions = { views: [512, 256], nearCells: 32, negativeCells: 96 };
 
+/** A view's feature maps: per source, its channel planes and its cells per stride-4 cell side. */
+export interface FeatureMaps {
+  grid: number;
+  sources: { planes: Float32Array[]; ratio: number }[];
+}
+
+/** Copies one stride-4 cell's features (every source, coarse ones at the cell they cover) as float16. */
+export function writeCell(maps: FeatureMaps, cell: number, out: Uint16Array, base: number): void {
+  const x = cell % maps.grid;
+  const y = (cell - x) / maps.grid;
+  let k = base;
+  for (const { planes, ratio } of maps.sources) {
+    const at = ratio === 1 ? cell : Math.floor(y / ratio) * (maps.grid / ratio) + Math.floor(x / ratio);
+    for (const p of planes) out[k++] = toHalf(p[at]);
+  }
+}
+
 /** The backbone run for feature extraction, at every view size. */
 export class FeatureExtractor {
-  private constructor(private readonly sessions: Map<number, ort.InferenceSession>) {}
+  private constructor(
+    private readonly sessions: Map<number, ort.InferenceSession>,
+    readonly set: FeatureSet,
+  ) {}
 
-  static async create(centernet: Uint8Array, sizes: number[], threads = 1): Promise<FeatureExtractor> {
+  static async create(centernet: Uint8Array, sizes: number[], threads = 1, set: FeatureSet = 'neck'): Promise<FeatureExtractor> {
     const sessions = new Map<number, ort.InferenceSession>();
     for (const size of new Set(sizes)) {
-      sessions.set(size, await ort.InferenceSession.create(featureModel(centernet, size), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
+      sessions.set(size, await ort.InferenceSession.create(featureModel(centernet, size, set), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
     }
-    return new FeatureExtractor(sessions);
+    return new FeatureExtractor(sessions, set);
   }
 
-  /** Features [FEATURE_CHANNELS][grid²] (channel planes) and the box head [4][grid²] of a letterboxed image. */
-  async run(img: RgbImage, size: number): Promise<{ grid: number; planes: Float32Array[]; wh: Float32Array; scale: number; padX: number; padY: number }> {
+  get dim(): number {
+    return featureChannels(this.set);
+  }
+
+  /** The feature maps and the box head [4][grid²] of a letterboxed image. */
+  async run(img: RgbImage, size: number): Promise<{ maps: FeatureMaps; grid: number; wh: Float32Array; scale: number; padX: number; padY: number }> {
     const session = this.sessions.get(size);
     if (!session) throw new Error(`no feature model for input ${size}`);
     const lb = await letterboxTensor(img, size, size, 0, { layout: 'nhwc' });
     const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, size, size, 3]) });
     const grid = size / STRIDE;
-    const plane = grid * grid;
-    const planes: Float32Array[] = [];
-    for (const name of FEATURE_SOURCES) {
-      const data = out[name].data as Float32Array;
-      for (let c = 0; c < 128; c++) planes.push(data.subarray(c * plane, (c + 1) * plane));
-    }
-    return { grid, planes, wh: out[CENTERNET_TENSORS.wh].data as Float32Array, scale: lb.scale, padX: lb.padX, padY: lb.padY };
+    const sources = FEATURE_SETS[this.set].map((f) => {
+      const data = out[f.tensor].data as Float32Array;
+      const plane = (grid / f.ratio) ** 2;
+      return { ratio: f.ratio, planes: Array.from({ length: f.channels }, (_, c) => data.subarray(c * plane, (c + 1) * plane)) };
+    });
+    return { maps: { grid, sources }, grid, wh: out[CENTERNET_TENSORS.wh].data as Float32Array, scale: lb.scale, padX: lb.padX, padY: lb.padY };
   }
 
   async close(): Promise<void> {
@@ -108,9 +132,9 @@ export async function sampleImage(extractor: FeatureExtractor, item: YoloImage, 
       const y = Math.min(f.grid - 1, Math.max(0, Math.floor(b.cy)));
       centres.set(y * f.grid + x, [(x - b.cx + b.w / 2) * STRIDE, (y - b.cy + b.h / 2) * STRIDE, (b.cx + b.w / 2 - x) * STRIDE, (b.cy + b.h / 2 - y) * STRIDE]);
     }
-    parts.push(sampleCells(f.planes, f.grid, heatmapTargets(boxes, classes, f.grid), opts, random, { centres, wh: f.wh }));
+    parts.push(sampleCells(f.maps, heatmapTargets(boxes, classes, f.grid), opts, random, { centres, wh: f.wh }));
   }
-  return concatSamples(parts, classes);
+  return concatSamples(parts, classes, extractor.dim);
 }
 
 /**
@@ -118,24 +142,24 @@ export async function sampleImage(extractor: FeatureExtractor, item: YoloImage, 
  * `negativeCells` of the rest, each weighted by how many of its kind it stands for.
  */
 export function sampleCells(
-  planes: Float32Array[],
-  grid: number,
+  maps: FeatureMaps,
   targets: Float32Array[],
   opts: SamplingOptions,
   random: () => number,
   boxes?: { centres: Map<number, [number, number, number, number]>; wh: Float32Array },
 ): CellSamples {
+  const grid = maps.grid;
+  const dim = maps.sources.reduce((s, f) => s + f.planes.length, 0);
   const { peaks, near, far } = splitCells(targets, grid * grid);
   const groups = [{ cells: peaks, weight: 1 }, pickCells(near, opts.nearCells, random), pickCells(far, opts.negativeCells, random)];
   const count = groups.reduce((s, g) => s + g.cells.length, 0);
   const classes = targets.length;
-  const out = emptySamples(count, classes);
+  const out = emptySamples(count, classes, dim);
   out.r.fill(Number.NaN);
   let k = 0;
   for (const g of groups) {
     for (const cell of g.cells) {
-      const base = k * FEATURE_CHANNELS;
-      for (let c = 0; c < FEATURE_CHANNELS; c++) out.x[base + c] = toHalf(planes[c][cell]);
+      writeCell(maps, cell, out.x, k * dim);
       for (let j = 0; j < classes; j++) out.y[k * classes + j] = targets[j][cell];
       out.w[k] = g.weight;
       const box = boxes?.centres.get(cell);
@@ -179,14 +203,16 @@ function writeBox(r: Float32Array, k: number, box: [number, number, number, numb
   }
 }
 
-export function concatSamples(parts: CellSamples[], classes: number): CellSamples {
+export function concatSamples(parts: CellSamples[], classes: number, dim: number): CellSamples {
   const out = emptySamples(
     parts.reduce((s, p) => s + p.count, 0),
     classes,
+    dim,
   );
   let k = 0;
   for (const p of parts) {
-    out.x.set(p.x, k * FEATURE_CHANNELS);
+    if (p.dim !== dim) throw new Error(`samples of ${p.dim} features joined with ${dim}`);
+    out.x.set(p.x, k * dim);
     out.y.set(p.y, k * classes);
     out.w.set(p.w, k);
     out.r.set(p.r, k * BOX_VALUES);
@@ -195,6 +221,6 @@ export function concatSamples(parts: CellSamples[], classes: number): CellSample
   return out;
 }
 
-export function emptySamples(count: number, classes: number): CellSamples {
-  return { count, x: new Uint16Array(count * FEATURE_CHANNELS), y: new Float32Array(count * classes), w: new Float32Array(count), r: new Float32Array(count * BOX_VALUES) };
+export function emptySamples(count: number, classes: number, dim: number): CellSamples {
+  return { count, dim, x: new Uint16Array(count * dim), y: new Float32Array(count * classes), w: new Float32Array(count), r: new Float32Array(count * BOX_VALUES) };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { mergeHead } from '../convert/merge-head.js';
 import { atThreshold, thresholdForPrecision } from './average-precision.js';
 import { evaluateMerged, EVAL_SIZE } from './evaluate.js';
-import { FEATURE_CHANNELS } from './feature-model.js';
+import { type FeatureSet, featureChannels } from './feature-model.js';
 import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, FeatureExtractor, sampleImage, type CellSamples, type SamplingOptions } from './features.js';
 import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type HeadParams } from './head.js';
 import { headToFile, writeFileAtomic, type ClassReport } from './head-file.js';
@@ -25,6 +25,8 @@ export interface TrainOptions {
   seed?: number;
   epochs?: number;
   hidden?: number;
+  /** What the head reads (default `deep`; feature-model.ts). */
+  features?: FeatureSet;
   /** Also learn box corrections for the new classes (default true). */
   boxes?: boolean;
   batch?: number;
@@ -83,6 +85,8 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   const batch = opts.batch ?? 512;
   const lr = opts.lr ?? 2e-3;
   const sampling = opts.sampling ?? DEFAULT_SAMPLING;
+  const features = opts.features ?? 'deep';
+  const dim = featureChannels(features);
 
   const train = await readYoloSplit(opts.data, 'train', opts.classes);
   const valid = await readYoloSplit(opts.data, 'valid', opts.classes);
@@ -95,17 +99,18 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
 
   // The cache is only reused for the same data, base model and sampling.
   const key = createHash('sha256')
-    .update(JSON.stringify({ data: opts.data, classes, n: trainImages.length, sampling, seed, v: 2 }))
+    .update(JSON.stringify({ data: opts.data, classes, n: trainImages.length, sampling, seed, features, v: 3 }))
     .update(opts.centernet)
     .digest('hex')
     .slice(0, 16);
   const featDir = join(opts.workDir, `features-${key}`);
   await mkdir(featDir, { recursive: true });
-  const samples = await extractAll(opts, trainImages, classes.length, sampling, seed, featDir, stop, sampleRss, log);
+  const samples = await extractAll(opts, trainImages, classes.length, { sampling, features, seed }, featDir, stop, sampleRss, log);
   sampleRss();
 
-  const ckptPath = join(opts.workDir, `checkpoint-${key}-h${hidden}${boxes ? 'b' : ''}-e${epochs}-b${batch}-lr${lr}.json`);
+  const ckptPath = join(opts.workDir, `checkpoint-${key}-${features}-h${hidden}${boxes ? 'b' : ''}-e${epochs}-b${batch}-lr${lr}.json`);
   const { head, losses } = await trainHead(samples, {
+    dim,
     classes: classes.length,
     hidden,
     boxes,
@@ -151,6 +156,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       seed,
       epochs,
       hidden,
+      features,
       boxes,
       batch,
       lr,
@@ -186,8 +192,7 @@ async function extractAll(
   opts: TrainOptions,
   images: YoloImage[],
   classes: number,
-  sampling: SamplingOptions,
-  seed: number,
+  { sampling, features, seed }: { sampling: SamplingOptions; features: FeatureSet; seed: number },
   dir: string,
   stop: () => void,
   sampleRss: () => void,
@@ -202,10 +207,10 @@ async function extractAll(
       const path = join(dir, `shard-${String(s).padStart(4, '0')}.bin`);
       opts.onProgress?.({ phase: 'features', done: s * SHARD_IMAGES, total: images.length });
       if (existsSync(path)) {
-        parts.push(decodeShard(await readFile(path), classes));
+        parts.push(decodeShard(await readFile(path), classes, featureChannels(features)));
         continue;
       }
-      extractor ??= await FeatureExtractor.create(opts.centernet, sampling.views, opts.threads ?? 1);
+      extractor ??= await FeatureExtractor.create(opts.centernet, sampling.views, opts.threads ?? 1, features);
       // Each shard has its own generator: a resumed run samples exactly what an unbroken one would.
       const random = seededRandom(seed * 100_003 + s);
       const chunk: CellSamples[] = [];
@@ -215,7 +220,7 @@ async function extractAll(
         chunk.push(await sampleImage(extractor, images[i], classes, sampling, random));
         opts.onProgress?.({ phase: 'features', done: i + 1, total: images.length });
       }
-      const shard = concatSamples(chunk, classes);
+      const shard = concatSamples(chunk, classes, featureChannels(features));
       await writeFileAtomic(path, encodeShard(shard) as never);
       parts.push(shard);
       sampleRss();
@@ -223,7 +228,7 @@ async function extractAll(
   } finally {
     await extractor?.close();
   }
-  const all = concatSamples(parts, classes);
+  const all = concatSamples(parts, classes, featureChannels(features));
   log(
     `features: ${all.count} cells from ${images.length} images × ${sampling.views.length} views (${(all.x.byteLength / 2 ** 20).toFixed(0)} MB float16) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
@@ -233,22 +238,23 @@ async function extractAll(
 function encodeShard(s: CellSamples): Buffer {
   const header = Buffer.alloc(8);
   header.writeUInt32LE(s.count, 0);
-  header.writeUInt32LE(FEATURE_CHANNELS, 4);
+  header.writeUInt32LE(s.dim, 4);
   const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   return Buffer.concat([header, bytes(s.x), bytes(s.y), bytes(s.w), bytes(s.r)]);
 }
 
-function decodeShard(buf: Buffer, classes: number): CellSamples {
+function decodeShard(buf: Buffer, classes: number, expectedDim: number): CellSamples {
   const count = buf.readUInt32LE(0);
   const dim = buf.readUInt32LE(4);
   const xBytes = count * dim * 2;
   const yBytes = count * classes * 4;
   const rBytes = count * BOX_VALUES * 4;
-  if (dim !== FEATURE_CHANNELS || buf.length !== 8 + xBytes + yBytes + count * 4 + rBytes) throw new Error('feature cache shard does not match; delete the work folder');
+  if (dim !== expectedDim || buf.length !== 8 + xBytes + yBytes + count * 4 + rBytes) throw new Error('feature cache shard does not match; delete the work folder');
   const copy = (off: number, len: number): ArrayBuffer => buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + len) as ArrayBuffer;
   const wAt = 8 + xBytes + yBytes;
   return {
     count,
+    dim,
     x: new Uint16Array(copy(8, xBytes)),
     y: new Float32Array(copy(8 + xBytes, yBytes)),
     w: new Float32Array(copy(wAt, count * 4)),
@@ -266,6 +272,7 @@ interface Checkpoint {
 async function trainHead(
   samples: CellSamples,
   o: {
+    dim: number;
     classes: number;
     hidden: number;
     boxes: boolean;
@@ -280,7 +287,7 @@ async function trainHead(
     onProgress?: (p: TrainProgress) => void;
   },
 ): Promise<{ head: HeadParams; losses: number[] }> {
-  let head = initHead(FEATURE_CHANNELS, o.hidden, o.classes, o.boxes, seededRandom(o.seed), featureStats(samples, FEATURE_CHANNELS));
+  let head = initHead(o.dim, o.hidden, o.classes, o.boxes, seededRandom(o.seed), featureStats(samples, o.dim));
   let adam = initAdam(head);
   let losses: number[] = [];
   let start = 0;

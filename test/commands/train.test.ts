@@ -23,6 +23,8 @@ describe('argus train', () => {
     expect(parseTrainArgs(['--data', 'd', '--name', 'Bad Name'])).toMatch(/use lowercase letters/);
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--epochs', 'many'])).toMatch(/--epochs must be a whole number/);
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--classes', 'pistol, knife'])).toMatchObject({ classes: ['pistol', 'knife'] });
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--features', 'neck'])).toMatchObject({ features: 'neck' });
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--features', 'wide'])).toBe('--features must be neck or deep, got "wide"');
   });
 
   it('exits 2 with usage on a bad command line, 1 with the file and line of a corrupt label', async () => {

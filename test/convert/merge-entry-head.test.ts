@@ -5,9 +5,10 @@ import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../src/convert/manifest.js';
 import { mergeEntryHead } from '../../src/convert/merge-entry-head.js';
-import { FEATURE_CHANNELS } from '../../src/train/feature-model.js';
+import { featureChannels } from '../../src/train/feature-model.js';
 import { headToFile } from '../../src/train/head-file.js';
 
+const FEATURE_CHANNELS = featureChannels('neck');
 const MODELS = join(import.meta.dirname, '../../models');
 
 describe('mergeEntryHead', () => {

@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mergeHead, mergeHeads } from '../../src/convert/merge-head.js';
-import { FEATURE_CHANNELS } from '../../src/train/feature-model.js';
-import type { ExportedHead } from '../../src/train/head.js';
+import { featureChannels } from '../../src/train/feature-model.js';
+import { FeatureExtractor } from '../../src/train/features.js';
+import { type ExportedHead, exportHead, headLogits, type HeadParams } from '../../src/train/head.js';
 import { loadImage } from '../../src/vision/image.js';
 import { letterboxTensor } from '../../src/vision/resize.js';
 
+const { onnx } = onnxProto;
+const FEATURE_CHANNELS = featureChannels('neck');
 const MODELS = join(import.meta.dirname, '../../models');
 const PHOTO = join(import.meta.dirname, '../../../shared/fixtures/people/group-3.jpg');
 
@@ -89,6 +93,55 @@ describe('mergeHead (real CenterNet)', () => {
     // COCO detections keep CenterNet's own boxes when both heads stay silent
     const silent = rowsOf((await run(mergeHeads(base, [constantHead(1, -30, Math.log(3)), constantHead(1, -30, Math.log(2))]), input)).rows);
     expect(silent).toEqual(rowsOf(plain.rows));
+  });
+
+  it('a deep head computes in the graph what training computes from the feature maps, at any input size', async () => {
+    const dim = featureChannels('deep');
+    let seed = 7;
+    const rand = (): number => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    };
+    const hidden = 8;
+    const params: HeadParams = {
+      dim,
+      hidden,
+      classes: 1,
+      boxes: true,
+      mean: Float32Array.from({ length: dim }, () => rand()),
+      invStd: Float32Array.from({ length: dim }, () => 1 + rand()),
+      w1: Float32Array.from({ length: hidden * dim }, () => rand() * 0.1),
+      b1: Float32Array.from({ length: hidden }, () => rand()),
+      w2: Float32Array.from({ length: 5 * hidden }, () => rand()),
+      b2: Float32Array.from({ length: 5 }, () => rand()),
+    };
+    const merged = onnx.ModelProto.decode(mergeHead(base, exportHead(params)));
+    merged.graph?.output?.push(onnx.ValueInfoProto.create({ name: 'argus_head/out' }));
+    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(merged).finish(), { intraOpNumThreads: 1 });
+    const extractor = await FeatureExtractor.create(base, [512], 1, 'deep');
+    try {
+      const out = (await session.run({ 'tower_0/images': input }))['argus_head/out'];
+      expect(out.dims).toEqual([1, 5, 128, 128]);
+      const f = await extractor.run(await loadImage(PHOTO), 512);
+      const plane = 128 * 128;
+      // cells in every corner of a stride-32 cell, and across the map
+      for (const [x, y] of [[0, 0], [3, 3], [4, 0], [7, 8], [64, 65], [127, 127], [33, 90]]) {
+        const cell = y * 128 + x;
+        const features = f.maps.sources.flatMap(({ planes, ratio }) => planes.map((p) => p[Math.floor(y / ratio) * (128 / ratio) + Math.floor(x / ratio)]));
+        const want = headLogits(params, features);
+        for (let o = 0; o < 5; o++) expect((out.data as Float32Array)[o * plane + cell]).toBeCloseTo(want[o], 3);
+      }
+      // frame-shaped input: the coarse sources upsample to the fine grid of any multiple of 32
+      const wide = await session.run({ 'tower_0/images': new ort.Tensor('float32', new Float32Array(320 * 512 * 3), [1, 320, 512, 3]) });
+      expect(wide['argus_head/out'].dims).toEqual([1, 5, 80, 128]);
+    } finally {
+      await session.release();
+      await extractor.close();
+    }
+  });
+
+  it('refuses a head that reads a feature count no set has', () => {
+    expect(() => mergeHead(base, { ...constantHead(1, -30, 0), dim: 100, w2: new Float32Array(5 * 100) })).toThrow(/head reads 100 features; the model gives 384 \(neck\) or 1120 \(deep\)/);
   });
 
   it('refuses a model that already has a head', () => {

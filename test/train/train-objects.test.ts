@@ -23,7 +23,17 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
     expect(r.reports.target.ap50).toBeGreaterThanOrEqual(0.8);
     const file = await readHeadFile(out);
     expect(file.classes).toEqual(['target']);
+    expect(file.dim).toBe(1120); // the deep features by default
     expect(file.valid?.classes.target.ap50).toBe(r.reports.target.ap50);
+  }, 120_000);
+
+  it('a head on the stride-4 features alone (the first heads) still trains and merges', async () => {
+    const out = join(dir, 'neck.head.json');
+    const r = await trainObjects({ ...base, out, workDir: join(dir, 'work-neck'), features: 'neck' });
+    expect(r.reports.target.ap50).toBeGreaterThanOrEqual(0.5);
+    const file = await readHeadFile(out);
+    expect(file.dim).toBe(384);
+    expect(file.training?.features).toBe('neck');
   }, 120_000);
 
   it('an interrupted run leaves the previous model in place, and the next run resumes', async () => {

@@ -45,6 +45,15 @@ describe('personsWithFaces', () => {
     expect(personsWithFaces([person([10, 170, 90, 240], 0.5)], [face([45, 192, 74, 222])], opts).map((p) => p.from)).toEqual(['objects']);
   });
 
+  it('takes a sure box no wider than the face above it for a part of that body, not a person', () => {
+    // two_people.jpg at the frame's aspect: a 0.71 box on Biden's shirt front under his face
+    const persons = personsWithFaces([person([821, 244, 901, 441], 0.71)], [face([786, 95, 940, 248])], { ...opts, width: 1200 });
+    expect(persons.map((p) => p.from)).toEqual(['face']);
+    // a wider box under the face is its body (the face is its head); one beside it is someone else
+    expect(personsWithFaces([person([760, 240, 960, 700], 0.71)], [face([786, 95, 940, 248])], { ...opts, width: 1200 }).map((p) => p.from)).toEqual(['objects']);
+    expect(personsWithFaces([person([960, 244, 1040, 441], 0.71)], [face([786, 95, 940, 248])], { ...opts, width: 1200 }).map((p) => p.from).sort()).toEqual(['face', 'objects']);
+  });
+
   it('keeps the extrapolated body inside the frame', () => {
     const [x1, y1, x2, y2] = bodyBelow([960, 700, 1000, 740], 1000, 800);
     expect([x1 >= 0, y1 >= 0, x2 <= 1000, y2 <= 800]).toEqual([true, true, true, true]);
