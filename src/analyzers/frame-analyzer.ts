@@ -49,8 +49,20 @@ interface Running {
  * at most once a frame (objects cropped around motion on large frames) and only when an active
  * analyzer asks; persons are the object detector's, plus those faces confirm or give.
  */
+/** A camera's faces of its last analysed frame, for the next frame's check (FaceSearch.confirmed). */
+interface FaceMemory {
+  time: number;
+  boxes: Box[];
+  /** Those faces were taken from the memory before them, not all looked at: not passed on again. */
+  remembered: boolean;
+}
+
+/** The previous frame's faces stand for this long (a camera analysed once a second or more). */
+const FACE_MEMORY_MS = 1000;
+
 export class FrameAnalyzer {
   private readonly perCamera = new Map<string, Running[]>();
+  private readonly faceMemory = new Map<string, FaceMemory>();
   private readonly person: PersonConfig;
   private readonly zoneLabels = new Map<string, string>();
 
@@ -120,9 +132,21 @@ export class FrameAnalyzer {
     let persons: Promise<PersonBox[]> | undefined;
     const detectObjects = () => (objects ??= this.detectObjects(img, motion));
     const sure = () => detectObjects().then((all) => surePersons(all, this.person.min_score).map((o) => o.box));
-    const detectFaces = () => (faces ??= this.opts.models.has('faces') ? this.opts.models.detectFaces(img, { people: sure() }) : Promise.resolve([]));
+    const detectFaces = () => (faces ??= this.opts.models.has('faces') ? this.detectFaces(frame, img, sure()) : Promise.resolve([]));
     const findAll = async () => findPersons(await detectObjects(), withFaces ? await detectFaces() : undefined, this.person, img.width, img.height);
     return { camera: frame.camera, time: frame.time, img, objects: detectObjects, faces: detectFaces, persons: () => (persons ??= findAll()) };
+  }
+
+  /**
+   * Faces, with the camera's previous frame's faces as `confirmed` when those were all looked at
+   * and are recent: the unsure faces that stay put skip their second look every other frame.
+   */
+  private async detectFaces(frame: Frame, img: RgbImage, people: Promise<Box[]>): Promise<FaceDetection[]> {
+    const last = this.faceMemory.get(frame.camera);
+    const usable = last && !last.remembered && frame.time > last.time && frame.time - last.time <= FACE_MEMORY_MS;
+    const faces = await this.opts.models.detectFaces(img, { people, confirmed: usable ? last.boxes : undefined });
+    this.faceMemory.set(frame.camera, { time: frame.time, boxes: faces.map((f) => f.box), remembered: Boolean(usable) });
+    return faces;
   }
 
   private async detectObjects(img: RgbImage, motion: MotionResult): Promise<ObjectDetection[]> {

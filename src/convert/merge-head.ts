@@ -26,7 +26,12 @@ export function mergeHeads(centernet: Uint8Array, heads: readonly ExportedHead[]
   const edit = new GraphEdit(graph.initializer ?? [], new Set(nodes.flatMap((n) => n.output ?? [])));
   const sets = heads.map((h) => {
     const set = featureSetOf(h.dim);
-    if (!set) throw new Error(`head reads ${h.dim} features; the model gives ${Object.keys(FEATURE_SETS).map((s) => `${featureChannels(s as FeatureSet)} (${s})`).join(' or ')}`);
+    if (!set)
+      throw new Error(
+        `head reads ${h.dim} features; the model gives ${Object.keys(FEATURE_SETS)
+          .map((s) => `${featureChannels(s as FeatureSet)} (${s})`)
+          .join(' or ')}`,
+      );
     return set;
   });
   edit.require([...new Set(sets.flatMap((s) => FEATURE_SETS[s].map((f) => f.tensor))), CENTERNET_TENSORS.clsLogits]);
@@ -142,7 +147,14 @@ function addHead(edit: GraphEdit, head: ExportedHead, features: string, p: strin
  * every stride-4 cell reads the coarse cell it lies in, as in training) and added. Convolving
  * before upsampling costs `rows` channels of upsampling instead of the source's hundreds.
  */
-function convOverFeatures(edit: GraphEdit, set: FeatureSet, fine: string, c: { rows: number; w: Float32Array; b: Float32Array }, out: string, names: { w: string; b: string }): string {
+function convOverFeatures(
+  edit: GraphEdit,
+  set: FeatureSet,
+  fine: string,
+  c: { rows: number; w: Float32Array; b: Float32Array },
+  out: string,
+  names: { w: string; b: string },
+): string {
   const sources = FEATURE_SETS[set];
   const dim = featureChannels(set);
   const columns = (from: number, n: number): Float32Array => {
@@ -152,7 +164,9 @@ function convOverFeatures(edit: GraphEdit, set: FeatureSet, fine: string, c: { r
   };
   const fineDim = sources.filter((f) => f.ratio === 1).reduce((s, f) => s + f.channels, 0);
   if (fineDim === dim) return edit.node('Conv', [fine, edit.floats(names.w, [c.rows, dim, 1, 1], c.w), edit.floats(names.b, [c.rows], c.b)], out, { kernel_shape: [1, 1] });
-  let sum = edit.node('Conv', [fine, edit.floats(`${names.w}/fine`, [c.rows, fineDim, 1, 1], columns(0, fineDim)), edit.floats(names.b, [c.rows], c.b)], `${out}/fine`, { kernel_shape: [1, 1] });
+  let sum = edit.node('Conv', [fine, edit.floats(`${names.w}/fine`, [c.rows, fineDim, 1, 1], columns(0, fineDim)), edit.floats(names.b, [c.rows], c.b)], `${out}/fine`, {
+    kernel_shape: [1, 1],
+  });
   let from = fineDim;
   for (const [i, f] of sources.entries()) {
     if (f.ratio === 1) continue;

@@ -24,6 +24,8 @@ const SURE = 0.85;
 const SECOND_LOOK = 5;
 /** The second look confirms a face already found, so it asks less of it than a first finding. */
 const SECOND_LOOK_MIN_SCORE = 0.5;
+/** An unsure face this close to one confirmed on the previous frame is that face (FaceSearch.confirmed). */
+const CONFIRMED_IOU = 0.5;
 /** Passes of one frame find one face as two boxes, a tight one inside a loose one: one face. */
 const SAME_FACE: SameThing = { iou: 0.3, containment: 0.6 };
 const sameFace = (a: Box, b: Box) => iou(a, b) > SAME_FACE.iou || containment(a, b) > SAME_FACE.containment;
@@ -119,7 +121,7 @@ export class BlazeFaceDetector implements FaceDetector {
     // Every pass is queued at once: the worker runs one while this thread warps the next tile.
     const passes = [whole, ...tiles.map((tile) => this.detectInTile(img, tile)), ...crops.map((crop) => this.detectInSquare(img, crop))];
     const found = (await Promise.all(passes)).flat();
-    const checked = opts.check === false ? found : await this.checked(img, found);
+    const checked = opts.check === false ? found : await this.checked(img, found, opts.confirmed ?? []);
     const keep = suppressOverlaps(
       checked.map((f) => f.box),
       checked.map((f) => f.score),
@@ -134,12 +136,13 @@ export class BlazeFaceDetector implements FaceDetector {
    * its face comes back on it, and then merges with the tile's box of the same face); a pistol's
    * trigger guard or a fist is not (docs/faces.md, *One box per face*).
    */
-  private async checked(img: RgbImage, found: FaceDetection[]): Promise<FaceDetection[]> {
+  private async checked(img: RgbImage, found: FaceDetection[], confirmed: readonly Box[]): Promise<FaceDetection[]> {
     const shaped = found.filter((f) => plausibleFaceShape(f.box, f.landmarks));
     const sure = shaped.filter((f) => f.score >= SURE);
     // an unsure box on a face another pass is sure of would only merge into it
     const unsure = shaped.filter((f) => f.score < SURE && !sure.some((s) => sameFace(s.box, f.box)));
-    const again = await Promise.all([...sure, ...unsure.map((f) => this.secondLook(img, f))]);
+    const known = (f: FaceDetection) => confirmed.some((b) => iou(b, f.box) >= CONFIRMED_IOU);
+    const again = await Promise.all([...sure, ...unsure.filter(known), ...unsure.filter((f) => !known(f)).map((f) => this.secondLook(img, f))]);
     return again.filter((f): f is FaceDetection => f !== null && plausibleFaceShape(f.box, f.landmarks));
   }
 

@@ -60,6 +60,12 @@ export interface FaceSearch {
   people?: PromiseLike<readonly Box[]> | readonly Box[];
   /** Check each face (landmark shape, a second look around the unsure ones); default true. */
   check?: boolean;
+  /**
+   * Faces a check confirmed on this camera's previous frame, moments ago: an unsure face in the
+   * same place (IoU ≥ 0.5 with one) is taken without its second look. The caller passes only
+   * faces that were themselves looked at, so each face is checked again every other frame.
+   */
+  confirmed?: readonly Box[];
 }
 
 export interface FaceDetector {

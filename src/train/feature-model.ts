@@ -44,11 +44,7 @@ const NECK: FeatureSource[] = [
  */
 export const FEATURE_SETS = {
   neck: NECK,
-  deep: [
-    ...NECK,
-    { tensor: 'tower_0/CenternetHead/Relu', channels: 256, ratio: 4 },
-    { tensor: 'tower_0/extern1/hard_swish/mul_1', channels: 480, ratio: 8 },
-  ],
+  deep: [...NECK, { tensor: 'tower_0/CenternetHead/Relu', channels: 256, ratio: 4 }, { tensor: 'tower_0/extern1/hard_swish/mul_1', channels: 480, ratio: 8 }],
 } satisfies Record<string, readonly FeatureSource[]>;
 
 export type FeatureSet = keyof typeof FEATURE_SETS;

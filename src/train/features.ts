@@ -66,7 +66,10 @@ export class FeatureExtractor {
   static async create(centernet: Uint8Array, sizes: number[], threads = 1, set: FeatureSet = 'neck'): Promise<FeatureExtractor> {
     const sessions = new Map<number, ort.InferenceSession>();
     for (const size of new Set(sizes)) {
-      sessions.set(size, await ort.InferenceSession.create(featureModel(centernet, size, set), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
+      sessions.set(
+        size,
+        await ort.InferenceSession.create(featureModel(centernet, size, set), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }),
+      );
     }
     return new FeatureExtractor(sessions, set);
   }

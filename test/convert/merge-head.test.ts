@@ -125,7 +125,15 @@ describe('mergeHead (real CenterNet)', () => {
       const f = await extractor.run(await loadImage(PHOTO), 512);
       const plane = 128 * 128;
       // cells in every corner of a stride-32 cell, and across the map
-      for (const [x, y] of [[0, 0], [3, 3], [4, 0], [7, 8], [64, 65], [127, 127], [33, 90]]) {
+      for (const [x, y] of [
+        [0, 0],
+        [3, 3],
+        [4, 0],
+        [7, 8],
+        [64, 65],
+        [127, 127],
+        [33, 90],
+      ]) {
         const cell = y * 128 + x;
         const features = f.maps.sources.flatMap(({ planes, ratio }) => planes.map((p) => p[Math.floor(y / ratio) * (128 / ratio) + Math.floor(x / ratio)]));
         const want = headLogits(params, features);
@@ -141,7 +149,9 @@ describe('mergeHead (real CenterNet)', () => {
   });
 
   it('refuses a head that reads a feature count no set has', () => {
-    expect(() => mergeHead(base, { ...constantHead(1, -30, 0), dim: 100, w2: new Float32Array(5 * 100) })).toThrow(/head reads 100 features; the model gives 384 \(neck\) or 1120 \(deep\)/);
+    expect(() => mergeHead(base, { ...constantHead(1, -30, 0), dim: 100, w2: new Float32Array(5 * 100) })).toThrow(
+      /head reads 100 features; the model gives 384 \(neck\) or 1120 \(deep\)/,
+    );
   });
 
   it('refuses a model that already has a head', () => {

@@ -7,6 +7,7 @@ import { cosineSimilarity, FACERES_MATCH_THRESHOLD } from '../../src/models/face
 import { defaultModelsDir } from '../../src/models/manifest.js';
 import { defaultModelsConfig, modelsSchema } from '../../src/models/model-config.js';
 import { loadImage } from '../../src/vision/image.js';
+import { iou } from '../../src/vision/iou.js';
 import { PEOPLE_TRUTH, tallyFaces } from '../helpers/fixture-people.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
@@ -70,6 +71,28 @@ describe.skipIf(!haveFixtures || !haveModels)(`Detector on the fixture photos${s
     ).toEqual({ found: 14, missed: 0, duplicates: 0, false: 0 });
     const people = (await detector.detectObjects(img)).filter((o) => o.label === 'person').map((o) => o.box);
     expect(await detector.detectFaces(img, { people })).toHaveLength(faces.length);
+  });
+
+  it('takes the unsure faces a previous frame confirmed without their second look: the same faces, fewer runs', async () => {
+    let runs = 0;
+    const counting = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['faces'], embeddings: false, timings: { record: () => runs++ } });
+    try {
+      const img = await load('people/group-1.jpg');
+      const looked = await counting.detectFaces(img);
+      const lookedRuns = runs;
+      runs = 0;
+      const remembered = await counting.detectFaces(img, { confirmed: looked.map((f) => f.box) });
+      expect(runs).toBeLessThan(lookedRuns);
+      // the same faces; a remembered one keeps the box its pass gave (the second look would have re-centred it)
+      expect(remembered).toHaveLength(looked.length);
+      for (const f of looked) expect(remembered.some((r) => iou(r.box, f.box) >= 0.5)).toBe(true);
+      // a face confirmed elsewhere spares nothing
+      runs = 0;
+      await counting.detectFaces(img, { confirmed: [[0, 0, 5, 5]] });
+      expect(runs).toBe(lookedRuns);
+    } finally {
+      await counting.close();
+    }
   });
 
   it('finds nobody in the landscape', async () => {

@@ -51,7 +51,11 @@ describe('personsWithFaces', () => {
     expect(persons.map((p) => p.from)).toEqual(['face']);
     // a wider box under the face is its body (the face is its head); one beside it is someone else
     expect(personsWithFaces([person([760, 240, 960, 700], 0.71)], [face([786, 95, 940, 248])], { ...opts, width: 1200 }).map((p) => p.from)).toEqual(['objects']);
-    expect(personsWithFaces([person([960, 244, 1040, 441], 0.71)], [face([786, 95, 940, 248])], { ...opts, width: 1200 }).map((p) => p.from).sort()).toEqual(['face', 'objects']);
+    expect(
+      personsWithFaces([person([960, 244, 1040, 441], 0.71)], [face([786, 95, 940, 248])], { ...opts, width: 1200 })
+        .map((p) => p.from)
+        .sort(),
+    ).toEqual(['face', 'objects']);
   });
 
   it('keeps the extrapolated body inside the frame', () => {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineAnalyzer, type AnalyzerModels } from '../../src/analyzers/analyzer.js';
+import { FrameAnalyzer } from '../../src/analyzers/frame-analyzer.js';
+import { silentLogger } from '../../src/log.js';
+import type { FaceSearch } from '../../src/models/detection.js';
+import type { Box } from '../../src/vision/iou.js';
+
+/** An analyzer that only asks for the frame's faces. */
+const faceCounter = defineAnalyzer({
+  name: 'facecount',
+  config: z.object({}).strict(),
+  needs: ['faces'],
+  kinds: [{ kind: 'facecount', colour: '#000000', alerts: [], entities: [] }],
+  create: () => ({
+    analyze: async ({ faces }) => {
+      await faces();
+      return [];
+    },
+  }),
+});
+
+describe("FrameAnalyzer: the faces of a camera's previous frame spare the unsure ones their second look", () => {
+  it("passes the last frame's faces when they were all looked at and under a second old, so each face is looked at every other frame", async () => {
+    const seen: Array<readonly Box[] | undefined> = [];
+    const models = {
+      has: (f: string) => f === 'faces',
+      detectFaces: async (_img: unknown, opts: FaceSearch) => {
+        seen.push(opts.confirmed);
+        return [{ box: [10, 10, 20, 20] as Box, score: 0.7, landmarks: [] }];
+      },
+    } as unknown as AnalyzerModels;
+    const analyzer = new FrameAnalyzer({
+      analyzers: [faceCounter],
+      models,
+      matchFace: () => null,
+      references: () => [],
+      config: {} as never,
+      cameras: {},
+      now: () => 0,
+      logger: silentLogger(),
+    });
+    const frame = (camera: string, time: number) => ({ camera, width: 4, height: 4, seq: 0, time, data: Buffer.alloc(48) });
+    const motion = { motion: true, boxes: [], changed: 1 };
+    for (const t of [0, 200, 400, 600]) await analyzer.analyze(frame('door', t), motion);
+    expect(seen).toEqual([undefined, [[10, 10, 20, 20]], undefined, [[10, 10, 20, 20]]]);
+    // another camera has its own memory; a frame after a gap of over a second gets none
+    await analyzer.analyze(frame('yard', 600), motion);
+    await analyzer.analyze(frame('door', 2000), motion);
+    expect(seen.slice(4)).toEqual([undefined, undefined]);
+  });
+});
