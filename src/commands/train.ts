@@ -60,26 +60,33 @@ export function parseTrainArgs(args: string[]): Options | string {
     const v = args[i + 1];
     if (!a.startsWith('--')) return `unexpected argument "${a}"`;
     if (v === undefined || v.startsWith('--')) return `${a} needs a value`;
-    if (a in NUMERIC) {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) return `${a} must be a whole number, got "${v}"`;
-      o[NUMERIC[a as keyof typeof NUMERIC]] = n;
-    } else if (a in TEXT) o[TEXT[a as keyof typeof TEXT]] = v;
-    else if (a === '--classes')
-      o.classes = v
-        .split(',')
-        .map((c) => c.trim())
-        .filter(Boolean);
-    else if (a === '--features') {
-      if (!isFeatureSet(v)) return `--features must be ${Object.keys(FEATURE_SETS).join(' or ')}, got "${v}"`;
-      o.features = v;
-    } else return `unknown option ${a}`;
+    const error = setOption(o, a, v);
+    if (error) return error;
   }
   if (!o.data) return '--data is required';
   if (!o.name) return '--name is required';
   if (!/^[a-z0-9-]+$/.test(o.name)) return `--name "${o.name}": use lowercase letters, digits and -`;
   if (o.epochs === 0) return '--epochs must be at least 1';
   return o;
+}
+
+/** Sets one option from its flag and value; returns what is wrong with them, if anything. */
+function setOption(o: Options, a: string, v: string): string | undefined {
+  if (a in NUMERIC) {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) return `${a} must be a whole number, got "${v}"`;
+    o[NUMERIC[a as keyof typeof NUMERIC]] = n;
+  } else if (a in TEXT) o[TEXT[a as keyof typeof TEXT]] = v;
+  else if (a === '--classes')
+    o.classes = v
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
+  else if (a === '--features') {
+    if (!isFeatureSet(v)) return `--features must be ${Object.keys(FEATURE_SETS).join(' or ')}, got "${v}"`;
+    o.features = v;
+  } else return `unknown option ${a}`;
+  return undefined;
 }
 
 export async function main(args: string[]): Promise<number> {
