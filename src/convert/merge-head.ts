@@ -64,9 +64,6 @@ export function mergeHeads(centernet: Uint8Array, heads: readonly ExportedHead[]
 
 /** Each head's logits (COCO's first) and the box distances picked per class, after `base` classes. */
 function addHeads(edit: GraphEdit, heads: readonly ExportedHead[], count: onnxProto.onnx.ITensorProto, base: number): { logits: string[]; wh: string; classes: number } {
-  // the stride-4 features every set starts with (FEATURE_SETS): one Concat shared by all heads
-  const fine = FEATURE_SETS.neck.map((f) => f.tensor);
-  const features = edit.node('Concat', fine, 'argus_head/features', { axis: 1 });
   edit.ints('argus_head/axis1', [1]);
   const logits: string[] = [CENTERNET_TENSORS.clsLogits];
   let wh = GATHERED_WH;
@@ -74,7 +71,7 @@ function addHeads(edit: GraphEdit, heads: readonly ExportedHead[], count: onnxPr
   for (const [i, head] of heads.entries()) {
     // One head keeps the names the first version wrote; several are numbered.
     const p = heads.length === 1 ? 'argus_head' : `argus_head/${i}`;
-    const out = addHead(edit, head, features, p);
+    const out = addHead(edit, head, p);
     logits.push(head.boxes ? edit.node('Slice', [out, edit.ints(`${p}/logits_start`, [0]), edit.ints(`${p}/logits_end`, [head.classes]), 'argus_head/axis1'], `${p}/logits`) : out);
     if (head.boxes) wh = addBoxes(edit, head, out, p, { first: classes, count, otherwise: wh });
     classes += head.classes;
@@ -128,33 +125,27 @@ class GraphEdit {
 }
 
 /** features → [1×1 conv → ReLU] → 1×1 conv: the class logits, then the box corrections. */
-function addHead(edit: GraphEdit, head: ExportedHead, features: string, p: string): string {
+function addHead(edit: GraphEdit, head: ExportedHead, p: string): string {
   const outputs = head.classes + (head.boxes ? 4 : 0);
   const set = featureSetOf(head.dim) ?? 'neck';
   if (head.hidden > 0) {
-    const h = convOverFeatures(edit, set, features, { rows: head.hidden, w: head.w1, b: head.b1 }, `${p}/hidden`, { w: `${p}/w1`, b: `${p}/b1` });
+    const h = convOverFeatures(edit, set, { rows: head.hidden, w: head.w1, b: head.b1 }, `${p}/hidden`, { w: `${p}/w1`, b: `${p}/b1` });
     const hidden = edit.node('Relu', [h], `${p}/hidden_relu`);
     return edit.node('Conv', [hidden, edit.floats(`${p}/w2`, [outputs, head.hidden, 1, 1], head.w2), edit.floats(`${p}/b2`, [outputs], head.b2)], `${p}/out`, {
       kernel_shape: [1, 1],
     });
   }
-  return convOverFeatures(edit, set, features, { rows: outputs, w: head.w2, b: head.b2 }, `${p}/out`, { w: `${p}/w2`, b: `${p}/b2` });
+  return convOverFeatures(edit, set, { rows: outputs, w: head.w2, b: head.b2 }, `${p}/out`, { w: `${p}/w2`, b: `${p}/b2` });
 }
 
 /**
- * A 1×1 convolution over a feature set's channels (weights [rows, dim]): over the stride-4
- * features at once, and over each coarser source at its own resolution, upsampled (nearest:
- * every stride-4 cell reads the coarse cell it lies in, as in training) and added. Convolving
- * before upsampling costs `rows` channels of upsampling instead of the source's hundreds.
+ * A 1×1 convolution over a feature set's channels (weights [rows, dim]), as one convolution per
+ * source, summed: no concatenated copy of the sources (a Concat of the 384 stride-4 channels and
+ * its layout changes cost more than the head's arithmetic). A coarser source is convolved at its
+ * own resolution, then upsampled (nearest: every stride-4 cell reads the coarse cell it lies in,
+ * as in training): `rows` channels to upsample instead of the source's hundreds.
  */
-function convOverFeatures(
-  edit: GraphEdit,
-  set: FeatureSet,
-  fine: string,
-  c: { rows: number; w: Float32Array; b: Float32Array },
-  out: string,
-  names: { w: string; b: string },
-): string {
+function convOverFeatures(edit: GraphEdit, set: FeatureSet, c: { rows: number; w: Float32Array; b: Float32Array }, out: string, names: { w: string; b: string }): string {
   const sources = FEATURE_SETS[set];
   const dim = featureChannels(set);
   const columns = (from: number, n: number): Float32Array => {
@@ -162,21 +153,19 @@ function convOverFeatures(
     for (let r = 0; r < c.rows; r++) part.set(c.w.subarray(r * dim + from, r * dim + from + n), r * n);
     return part;
   };
-  const fineDim = sources.filter((f) => f.ratio === 1).reduce((s, f) => s + f.channels, 0);
-  if (fineDim === dim) return edit.node('Conv', [fine, edit.floats(names.w, [c.rows, dim, 1, 1], c.w), edit.floats(names.b, [c.rows], c.b)], out, { kernel_shape: [1, 1] });
-  let sum = edit.node('Conv', [fine, edit.floats(`${names.w}/fine`, [c.rows, fineDim, 1, 1], columns(0, fineDim)), edit.floats(names.b, [c.rows], c.b)], `${out}/fine`, {
-    kernel_shape: [1, 1],
-  });
-  let from = fineDim;
+  let sum = '';
+  let from = 0;
   for (const [i, f] of sources.entries()) {
-    if (f.ratio === 1) continue;
-    const part = edit.node('Conv', [f.tensor, edit.floats(`${names.w}/s${i}`, [c.rows, f.channels, 1, 1], columns(from, f.channels))], `${out}/s${i}`, { kernel_shape: [1, 1] });
-    const up = edit.node('Resize', [part, '', edit.floats(`${names.w}/s${i}_scales`, [4], new Float32Array([1, 1, f.ratio, f.ratio]))], `${out}/s${i}_up`, {
-      mode: 'nearest',
-      coordinate_transformation_mode: 'asymmetric',
-      nearest_mode: 'floor',
-    });
-    sum = edit.node('Add', [sum, up], i === sources.length - 1 ? out : `${out}/s${i}_sum`);
+    const inputs = [f.tensor, edit.floats(`${names.w}/s${i}`, [c.rows, f.channels, 1, 1], columns(from, f.channels))];
+    if (i === 0) inputs.push(edit.floats(names.b, [c.rows], c.b));
+    let part = edit.node('Conv', inputs, `${out}/s${i}`, { kernel_shape: [1, 1] });
+    if (f.ratio > 1)
+      part = edit.node('Resize', [part, '', edit.floats(`${names.w}/s${i}_scales`, [4], new Float32Array([1, 1, f.ratio, f.ratio]))], `${out}/s${i}_up`, {
+        mode: 'nearest',
+        coordinate_transformation_mode: 'asymmetric',
+        nearest_mode: 'floor',
+      });
+    sum = i === 0 ? part : edit.node('Add', [sum, part], i === sources.length - 1 ? out : `${out}/s${i}_sum`);
     from += f.channels;
   }
   return sum;

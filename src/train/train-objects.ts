@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeHead } from '../convert/merge-head.js';
 import { atThreshold, thresholdForPrecision } from './average-precision.js';
 import { evaluateMerged, EVAL_SIZE } from './evaluate.js';
 import { type FeatureSet, featureChannels } from './feature-model.js';
-import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, FeatureExtractor, sampleImage, type CellSamples, type SamplingOptions } from './features.js';
+import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, emptySamples, FeatureExtractor, sampleImage, type CellSamples, type SamplingOptions } from './features.js';
 import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type HeadParams } from './head.js';
 import { headToFile, writeFileAtomic, type ClassReport } from './head-file.js';
 import { seededRandom, shuffle } from './rng.js';
@@ -199,17 +199,14 @@ async function extractAll(
   log: (l: string) => void,
 ): Promise<CellSamples> {
   const shards = Math.ceil(images.length / SHARD_IMAGES);
-  const parts: CellSamples[] = [];
+  const dim = featureChannels(features);
+  const paths = Array.from({ length: shards }, (_, s) => join(dir, `shard-${String(s).padStart(4, '0')}.bin`));
   let extractor: FeatureExtractor | undefined;
   const started = Date.now();
   try {
     for (let s = 0; s < shards; s++) {
-      const path = join(dir, `shard-${String(s).padStart(4, '0')}.bin`);
       opts.onProgress?.({ phase: 'features', done: s * SHARD_IMAGES, total: images.length });
-      if (existsSync(path)) {
-        parts.push(decodeShard(await readFile(path), classes, featureChannels(features)));
-        continue;
-      }
+      if (existsSync(paths[s])) continue;
       extractor ??= await FeatureExtractor.create(opts.centernet, sampling.views, opts.threads ?? 1, features);
       // Each shard has its own generator: a resumed run samples exactly what an unbroken one would.
       const random = seededRandom(seed * 100_003 + s);
@@ -220,19 +217,40 @@ async function extractAll(
         chunk.push(await sampleImage(extractor, images[i], classes, sampling, random));
         opts.onProgress?.({ phase: 'features', done: i + 1, total: images.length });
       }
-      const shard = concatSamples(chunk, classes, featureChannels(features));
-      await writeFileAtomic(path, encodeShard(shard) as never);
-      parts.push(shard);
+      await writeFileAtomic(paths[s], encodeShard(concatSamples(chunk, classes, dim)) as never);
       sampleRss();
     }
   } finally {
     await extractor?.close();
   }
-  const all = concatSamples(parts, classes, featureChannels(features));
+  // Read back into one allocation: every shard held in memory and then joined would need twice the cache.
+  const counts = await Promise.all(paths.map(async (p) => shardCount(p)));
+  const all = emptySamples(
+    counts.reduce((a, b) => a + b, 0),
+    classes,
+    dim,
+  );
+  let at = 0;
+  for (const p of paths) {
+    at += readShardInto(await readFile(p), all, at, classes);
+    sampleRss();
+  }
   log(
     `features: ${all.count} cells from ${images.length} images × ${sampling.views.length} views (${(all.x.byteLength / 2 ** 20).toFixed(0)} MB float16) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
   return all;
+}
+
+/** The cell count in a shard's header. */
+async function shardCount(path: string): Promise<number> {
+  const f = await open(path, 'r');
+  try {
+    const header = Buffer.alloc(4);
+    await f.read(header, 0, 4, 0);
+    return header.readUInt32LE(0);
+  } finally {
+    await f.close();
+  }
 }
 
 function encodeShard(s: CellSamples): Buffer {
@@ -243,23 +261,23 @@ function encodeShard(s: CellSamples): Buffer {
   return Buffer.concat([header, bytes(s.x), bytes(s.y), bytes(s.w), bytes(s.r)]);
 }
 
-function decodeShard(buf: Buffer, classes: number, expectedDim: number): CellSamples {
+/** Copies a shard's cells into `into` from cell `at`; returns how many. */
+function readShardInto(buf: Buffer, into: CellSamples, at: number, classes: number): number {
   const count = buf.readUInt32LE(0);
   const dim = buf.readUInt32LE(4);
   const xBytes = count * dim * 2;
   const yBytes = count * classes * 4;
   const rBytes = count * BOX_VALUES * 4;
-  if (dim !== expectedDim || buf.length !== 8 + xBytes + yBytes + count * 4 + rBytes) throw new Error('feature cache shard does not match; delete the work folder');
-  const copy = (off: number, len: number): ArrayBuffer => buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + len) as ArrayBuffer;
-  const wAt = 8 + xBytes + yBytes;
-  return {
-    count,
-    dim,
-    x: new Uint16Array(copy(8, xBytes)),
-    y: new Float32Array(copy(8 + xBytes, yBytes)),
-    w: new Float32Array(copy(wAt, count * 4)),
-    r: new Float32Array(copy(wAt + count * 4, rBytes)),
-  };
+  if (dim !== into.dim || buf.length !== 8 + xBytes + yBytes + count * 4 + rBytes || at + count > into.count)
+    throw new Error('feature cache shard does not match; delete the work folder');
+  // byte copies straight into the arrays (the shard's offsets need not be aligned for typed views)
+  const copy = (target: Uint16Array | Float32Array, index: number, from: number, bytes: number): void =>
+    new Uint8Array(target.buffer, target.byteOffset + index * target.BYTES_PER_ELEMENT, bytes).set(buf.subarray(from, from + bytes));
+  copy(into.x, at * dim, 8, xBytes);
+  copy(into.y, at * classes, 8 + xBytes, yBytes);
+  copy(into.w, at, 8 + xBytes + yBytes, count * 4);
+  copy(into.r, at * BOX_VALUES, 8 + xBytes + yBytes + count * 4, rBytes);
+  return count;
 }
 
 interface Checkpoint {

@@ -1,0 +1,34 @@
+// The shipped weapon classes on the weapons dataset's valid split, as Argus runs the built
+// models/centernet-weapons.onnx (docs/weapons.md, "Figures"): AP@0.5, precision and recall at
+// a few thresholds, and the best F1 on the curve.
+// npx tsx test/bench/weapons-valid.ts [--data ../shared/datasets/weapons] [--model models/centernet-weapons.onnx]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { atThreshold } from '../../src/train/average-precision.js';
+import { evaluateMerged } from '../../src/train/evaluate.js';
+import { readYoloSplit } from '../../src/train/yolo-dataset.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const data = arg('--data', join(import.meta.dirname, '../../../shared/datasets/weapons'));
+const model = readFileSync(arg('--model', join(import.meta.dirname, '../../models/centernet-weapons.onnx')));
+const classes = ['pistol', 'knife'];
+const split = await readYoloSplit(data, 'valid', classes);
+const started = Date.now();
+const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2 });
+const thresholds = [0.3, 0.4, 0.5, 0.6, 0.7];
+console.log(`valid split, ${split.images.length} photos (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+console.log(`| class | boxes | AP@0.5 | ${thresholds.map((t) => `P / R at ${t}`).join(' | ')} | best F1 |`);
+console.log(`|---|---:|---:|${thresholds.map(() => '---').join('|')}|---|`);
+for (const [c, curve] of curves.entries()) {
+  const pr = thresholds.map((t) => atThreshold(curve, t));
+  let best = { f1: 0, t: 0, p: 0, r: 0 };
+  for (let t = 0.05; t < 0.95; t += 0.01) {
+    const { precision: p, recall: r } = atThreshold(curve, t);
+    const f1 = p + r > 0 ? (2 * p * r) / (p + r) : 0;
+    if (f1 > best.f1) best = { f1, t, p, r };
+  }
+  console.log(
+    `| ${classes[c]} | ${curve.boxes} | ${curve.ap.toFixed(3)} | ${pr.map((x) => `${x.precision.toFixed(3)} / ${x.recall.toFixed(3)}`).join(' | ')} | ${best.f1.toFixed(2)} at ${best.t.toFixed(2)} (${best.p.toFixed(2)} / ${best.r.toFixed(2)}) |`,
+  );
+}
