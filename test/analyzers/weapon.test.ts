@@ -5,7 +5,7 @@ import type { ObjectDetection } from '../../src/models/detection.js';
 import type { Box } from '../../src/vision/iou.js';
 
 const config = (over: Record<string, unknown> = {}) => analyzersSchema.parse({ weapon: over }).weapon;
-const knife: ObjectDetection = { label: 'knife', score: 0.8, box: [100, 100, 140, 130] };
+const knife: ObjectDetection = { label: 'knife', score: 0.95, box: [100, 100, 140, 130] };
 const person: Box = [80, 40, 200, 300];
 
 describe('WeaponAnalyzer', () => {
@@ -15,7 +15,7 @@ describe('WeaponAnalyzer', () => {
     expect(w.analyze([], [{ box: person }])).toEqual([]); // 1 of 2
     const third = w.analyze([knife], [{ box: person }]); // 2 of 3
     expect(third).toHaveLength(1);
-    expect(third[0]).toMatchObject({ kind: 'weapon', label: 'knife', score: 0.8, box: knife.box });
+    expect(third[0]).toMatchObject({ kind: 'weapon', label: 'knife', score: 0.95, box: knife.box });
     expect(w.analyze([], [])).toEqual([]); // nothing to report in a frame without the knife
     expect(w.analyze([], [])).toEqual([]); // 1 of the last 3
     expect(w.analyze([knife], [{ box: person }])).toEqual([]); // 1 of 3 again: the old hit has left the window
@@ -47,7 +47,7 @@ describe('WeaponAnalyzer', () => {
   });
 
   it('takes a threshold per label', () => {
-    const w = new WeaponAnalyzer(config({ confirm_hits: 1, wrist_boost: 0, thresholds: { pistol: 0.3, knife: 0.9 } }));
+    const w = new WeaponAnalyzer(config({ confirm_hits: 1, wrist_boost: 0, thresholds: { pistol: 0.3, knife: 0.97 } }));
     const pistol: ObjectDetection = { label: 'pistol', score: 0.35, box: [0, 0, 30, 20] };
     expect(w.candidates([pistol, knife]).map((o) => o.label)).toEqual(['pistol']);
   });

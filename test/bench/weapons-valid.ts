@@ -16,7 +16,7 @@ const classes = ['pistol', 'knife'];
 const split = await readYoloSplit(data, 'valid', classes);
 const started = Date.now();
 const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2 });
-const thresholds = [0.3, 0.4, 0.5, 0.6, 0.7];
+const thresholds = [0.3, 0.5, 0.7, 0.8, 0.9];
 console.log(`valid split, ${split.images.length} photos (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 console.log(`| class | boxes | AP@0.5 | ${thresholds.map((t) => `P / R at ${t}`).join(' | ')} | best F1 |`);
 console.log(`|---|---:|---:|${thresholds.map(() => '---').join('|')}|---|`);

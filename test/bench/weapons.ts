@@ -1,6 +1,6 @@
 /**
  * The weapon classes (docs/weapons.md) against what they must not do. Run after `argus models build`:
- *   npx tsx test/bench/weapons.ts [--runs=30] [--thresholds=pistol:0.8,knife:0.9]
+ *   npx tsx test/bench/weapons.ts [--runs=80] [--thresholds=pistol:0.8,knife:0.9]
  *
  * 1. Cost: CenterNet with the trained head merged in vs plain CenterNet, the same photo, timed in
  *    alternating blocks in the same run (the ratio is the figure; this machine's speed drifts).
@@ -27,7 +27,7 @@ import { median, timePaired } from './timing.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 const MODELS = join(import.meta.dirname, '..', '..', 'models');
-const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 30);
+const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 80);
 
 // 1. cost (--runs=0 skips it)
 if (runs > 0) {
