@@ -8,7 +8,7 @@ import { readLabels } from './labels.js';
 import type { ModelManifest } from './manifest.js';
 
 /** Bumped when mergeHeads writes a different graph for the same inputs, so cached files are remade. */
-const MERGE_VERSION = 1;
+const MERGE_VERSION = 2;
 const PREFIX = 'centernet-heads-';
 
 /** CenterNet with the shipped head and a household's own, as written to the cache folder. */

@@ -95,7 +95,7 @@ describe('mergeHead (real CenterNet)', () => {
     expect(silent).toEqual(rowsOf(plain.rows));
   });
 
-  it('a deep head computes in the graph what training computes from the feature maps, at any input size', async () => {
+  describe('a deep head computes in the graph what training computes from the feature maps', () => {
     const dim = featureChannels('deep');
     let seed = 7;
     const rand = (): number => {
@@ -115,37 +115,75 @@ describe('mergeHead (real CenterNet)', () => {
       w2: Float32Array.from({ length: 5 * hidden }, () => rand()),
       b2: Float32Array.from({ length: 5 }, () => rand()),
     };
-    const merged = onnx.ModelProto.decode(mergeHead(base, exportHead(params)));
-    merged.graph?.output?.push(onnx.ValueInfoProto.create({ name: 'argus_head/out' }));
-    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(merged).finish(), { intraOpNumThreads: 1 });
-    const extractor = await FeatureExtractor.create(base, [512], 1, 'deep');
-    try {
-      const out = (await session.run({ 'tower_0/images': input }))['argus_head/out'];
-      expect(out.dims).toEqual([1, 5, 128, 128]);
-      const f = await extractor.run(await loadImage(PHOTO), 512);
-      const plane = 128 * 128;
-      // cells in every corner of a stride-32 cell, and across the map
-      for (const [x, y] of [
-        [0, 0],
-        [3, 3],
-        [4, 0],
-        [7, 8],
-        [64, 65],
-        [127, 127],
-        [33, 90],
-      ]) {
-        const cell = y * 128 + x;
-        const features = f.maps.sources.flatMap(({ planes, ratio }) => planes.map((p) => p[Math.floor(y / ratio) * (128 / ratio) + Math.floor(x / ratio)]));
-        const want = headLogits(params, features);
-        for (let o = 0; o < 5; o++) expect((out.data as Float32Array)[o * plane + cell]).toBeCloseTo(want[o], 3);
-      }
-      // frame-shaped input: the coarse sources upsample to the fine grid of any multiple of 32
-      const wide = await session.run({ 'tower_0/images': new ort.Tensor('float32', new Float32Array(320 * 512 * 3), [1, 320, 512, 3]) });
-      expect(wide['argus_head/out'].dims).toEqual([1, 5, 80, 128]);
-    } finally {
-      await session.release();
-      await extractor.close();
+    /** The merged model with some of its inner tensors as outputs too. */
+    async function session(stride: 4 | 8, outputs: string[]): Promise<ort.InferenceSession> {
+      const merged = onnx.ModelProto.decode(mergeHead(base, exportHead(params), { stride }));
+      for (const name of outputs) merged.graph?.output?.push(onnx.ValueInfoProto.create({ name }));
+      return ort.InferenceSession.create(onnx.ModelProto.encode(merged).finish(), { intraOpNumThreads: 1 });
     }
+    /** What training computes at a stride-4 cell of the 128×128 map. */
+    async function expected(): Promise<(x: number, y: number) => number[]> {
+      const extractor = await FeatureExtractor.create(base, [512], 1, 'deep');
+      try {
+        const f = await extractor.run(await loadImage(PHOTO), 512);
+        return (x, y) =>
+          headLogits(
+            params,
+            f.maps.sources.flatMap(({ planes, ratio }) => planes.map((p) => p[Math.floor(y / ratio) * (128 / ratio) + Math.floor(x / ratio)])),
+          );
+      } finally {
+        await extractor.close();
+      }
+    }
+    // cells in every corner of a stride-32 cell, and across the map
+    const cells = [
+      [0, 0],
+      [3, 3],
+      [4, 0],
+      [7, 8],
+      [64, 65],
+      [126, 126],
+      [33, 90],
+    ];
+
+    it('at stride 4, every cell, at any input size', async () => {
+      const s = await session(4, ['argus_head/out']);
+      const want = await expected();
+      try {
+        const out = (await s.run({ 'tower_0/images': input }))['argus_head/out'];
+        expect(out.dims).toEqual([1, 5, 128, 128]);
+        for (const [x, y] of cells) for (let o = 0; o < 5; o++) expect((out.data as Float32Array)[o * 128 * 128 + y * 128 + x]).toBeCloseTo(want(x, y)[o], 3);
+        // frame-shaped input: the coarse sources upsample to the fine grid of any multiple of 32
+        const wide = await s.run({ 'tower_0/images': new ort.Tensor('float32', new Float32Array(320 * 512 * 3), [1, 320, 512, 3]) });
+        expect(wide['argus_head/out'].dims).toEqual([1, 5, 80, 128]);
+      } finally {
+        await s.release();
+      }
+    });
+
+    it('at stride 8 (the default): every other cell, then bilinear onto the stride-4 map', async () => {
+      const s = await session(8, ['argus_head/out_coarse', 'argus_head/out']);
+      const want = await expected();
+      try {
+        const run = await s.run({ 'tower_0/images': input });
+        const coarse = run['argus_head/out_coarse'];
+        const out = run['argus_head/out'];
+        expect(coarse.dims).toEqual([1, 5, 64, 64]);
+        expect(out.dims).toEqual([1, 5, 128, 128]);
+        const at = (t: ort.Tensor, o: number, x: number, y: number) => (t.data as Float32Array)[o * t.dims[2] * t.dims[3] + y * t.dims[3] + x];
+        for (const [x, y] of cells)
+          for (let o = 0; o < 5; o++) expect(at(coarse, o, Math.floor(x / 2), Math.floor(y / 2))).toBeCloseTo(want(2 * Math.floor(x / 2), 2 * Math.floor(y / 2))[o], 3);
+        // half-pixel bilinear ×2: fine cell 2i+1 lies a quarter of the way from coarse i to i+1
+        for (let o = 0; o < 5; o++) {
+          const blend = 0.75 * (0.75 * at(coarse, o, 20, 30) + 0.25 * at(coarse, o, 21, 30)) + 0.25 * (0.75 * at(coarse, o, 20, 31) + 0.25 * at(coarse, o, 21, 31));
+          expect(at(out, o, 41, 61)).toBeCloseTo(blend, 4);
+        }
+        const wide = await s.run({ 'tower_0/images': new ort.Tensor('float32', new Float32Array(320 * 512 * 3), [1, 320, 512, 3]) });
+        expect(wide['argus_head/out'].dims).toEqual([1, 5, 80, 128]);
+      } finally {
+        await s.release();
+      }
+    });
   });
 
   it('refuses a head that reads a feature count no set has', () => {
