@@ -5,7 +5,7 @@ import type { ExportedHead } from '../train/head.js';
 const { onnx } = onnxProto;
 type Node = onnxProto.onnx.INodeProto;
 
-/** A logit far below any real one: the class never reaches the top-k. */
+/** The stride of the map a merged head is computed on (CenterNet's own heatmap is at 4). */
 export type HeadStride = 4 | 8;
 
 export interface MergeOptions {
@@ -15,12 +15,13 @@ export interface MergeOptions {
    * Where a head is computed: 8 (default) reads every other stride-4 cell and upsamples its
    * outputs bilinearly to CenterNet's stride-4 map; 4 computes it at every cell, as training
    * saw it. On the weapons' valid split stride 8 scored AP@0.5 pistol 0.605 / knife 0.430
-   * against 0.570 / 0.402 (the smoother heatmap has fewer stray peaks) for 40 % of the cost
+   * against 0.570 / 0.402 (the smoother heatmap has fewer stray peaks) for half the cost
    * (docs/weapons.md#cost).
    */
   stride?: HeadStride;
 }
 
+/** A logit far below any real one: the class never reaches the top-k. */
 const SUPPRESSED_BIAS = -40;
 
 /**
