@@ -3,7 +3,7 @@ import { readLabels } from '../models/labels.js';
 import { headFromFile, readHeadFile } from '../train/head-file.js';
 import type { ConvertedModel } from './convert.js';
 import type { ManifestEntry } from './manifest.js';
-import { mergeHead } from './merge-head.js';
+import { mergeHead, replacedChannels } from './merge-head.js';
 
 /**
  * Merges a manifest entry's trained head into its converted CenterNet. The entry's label file
@@ -21,6 +21,5 @@ export async function mergeEntryHead(model: ConvertedModel, entry: ManifestEntry
   if (tail.join(',') !== file.classes.join(',')) {
     throw new Error(`model ${entry.name}: ${entry.labels} must end with the head's classes ${file.classes.join(', ')}, not ${tail.join(', ')}`);
   }
-  const suppress = file.classes.map((c) => base.indexOf(c)).filter((i) => i >= 0);
-  return { ...model, bytes: mergeHead(model.bytes, headFromFile(file, headPath), { suppress }) };
+  return { ...model, bytes: mergeHead(model.bytes, headFromFile(file, headPath), { suppress: replacedChannels(base, file.classes) }) };
 }

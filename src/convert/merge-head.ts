@@ -24,6 +24,11 @@ export interface MergeOptions {
 /** A logit far below any real one: the class never reaches the top-k. */
 const SUPPRESSED_BIAS = -40;
 
+/** The base channels that trained classes of the same name replace (COCO's `knife` by the trained one): `suppress`. */
+export function replacedChannels(baseLabels: readonly string[], classes: readonly string[]): number[] {
+  return classes.map((c) => baseLabels.indexOf(c)).filter((i) => i >= 0);
+}
+
 /**
  * Adds trained classes to Argus' CenterNet: each head's 1×1 convolutions read the frozen
  * features (feature-model.ts), their logits are concatenated after the 80 COCO ones, head after

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { mergeHeads } from '../convert/merge-head.js';
+import { mergeHeads, replacedChannels } from '../convert/merge-head.js';
 import { headFromFile, readHeadFile } from '../train/head-file.js';
 import { readLabels } from './labels.js';
 import type { ModelManifest } from './manifest.js';
@@ -54,11 +54,10 @@ export async function objectModelWithHeads(manifest: ModelManifest, headPaths: r
   const path = join(cacheDir, `${PREFIX}${hash.digest('hex').slice(0, 16)}.onnx`);
   if (existsSync(path)) return { path, labels, custom };
 
-  const suppress = added.map((c) => baseLabels.indexOf(c)).filter((i) => i >= 0);
   const merged = mergeHeads(
     base,
     files.map((f, i) => headFromFile(f, paths[i])),
-    { suppress },
+    { suppress: replacedChannels(baseLabels, added) },
   );
   await mkdir(cacheDir, { recursive: true });
   // Older merges (heads retrained or removed) are dropped; a half-written file is never read.

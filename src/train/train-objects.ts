@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mergeHead } from '../convert/merge-head.js';
+import { mergeHead, replacedChannels } from '../convert/merge-head.js';
 import { atThreshold, thresholdForPrecision } from './average-precision.js';
 import { evaluateMerged, EVAL_SIZE } from './evaluate.js';
 import { type FeatureSet, featureChannels } from './feature-model.js';
@@ -126,8 +126,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   });
 
   const exported = exportHead(head);
-  const suppress = classes.map((c) => opts.baseLabels.indexOf(c)).filter((i) => i >= 0);
-  const merged = mergeHead(opts.centernet, exported, { suppress });
+  const merged = mergeHead(opts.centernet, exported, { suppress: replacedChannels(opts.baseLabels, classes) });
   opts.onProgress?.({ phase: 'evaluate', done: 0, total: validImages.length });
   const { curves } = await evaluateMerged(merged, validImages, classes, {
     baseClasses: opts.baseLabels.length,

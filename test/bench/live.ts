@@ -83,9 +83,10 @@ async function run(cameras: number): Promise<string> {
       .join(', ');
     const lat = b.latency_ms;
     const cpuSeconds = process.cpuUsage();
+    const memory = process.memoryUsage();
     return [
       ...rows,
-      `N=${cameras}: ${s.toFixed(0)} s;${trail.length > 2 ? ` RSS every ${TRAIL} s: ${trail.join(' ')} MB (second half: ${rssGrowth(trail)});` : ''} queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB (main thread's V8 heap ${mb(process.memoryUsage().heapTotal)} MB, external ${mb(process.memoryUsage().external)} MB); inference ms p50/p95 × runs per analyzed frame: ${models}`,
+      `N=${cameras}: ${s.toFixed(0)} s;${trail.length > 2 ? ` RSS every ${TRAIL} s: ${trail.join(' ')} MB (second half: ${rssGrowth(trail)});` : ''} queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB (main thread's V8 heap ${mb(memory.heapTotal)} MB, external ${mb(memory.external)} MB); inference ms p50/p95 × runs per analyzed frame: ${models}`,
     ].join('\n');
   } finally {
     await argus.stop();

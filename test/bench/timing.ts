@@ -25,10 +25,17 @@ export async function timePaired(
   warmup: number,
   rounds: number,
 ): Promise<[number[], number[]]> {
-  const times: [number[], number[]] = [[], []];
+  const [ta, tb] = await timeInTurns([a, b], runs, warmup, rounds);
+  return [ta, tb];
+}
+
+/** `timePaired` for any number of contenders: each round runs a block of each, the order reversed every other round. */
+export async function timeInTurns(works: readonly (() => Promise<unknown> | unknown)[], runs: number, warmup: number, rounds: number): Promise<number[][]> {
+  const times: number[][] = works.map(() => []);
   const perBlock = Math.max(1, Math.round(runs / rounds));
+  const order = works.map((_, i) => i);
   for (let r = 0; r < rounds; r++) {
-    for (const side of r % 2 === 0 ? [0, 1] : [1, 0]) times[side].push(...(await time(side === 0 ? a : b, perBlock, warmup)));
+    for (const i of r % 2 === 0 ? order : [...order].reverse()) times[i].push(...(await time(works[i], perBlock, warmup)));
   }
   return times;
 }

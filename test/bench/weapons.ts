@@ -19,14 +19,15 @@ import { weaponSchema } from '../../src/analyzers/weapon/config.js';
 import { weaponAnalyzer } from '../../src/analyzers/weapon/index.js';
 import { ensureDemoClip } from '../../src/demo/demo-clip.js';
 import { silentLogger } from '../../src/log.js';
-import { mergeHead } from '../../src/convert/merge-head.js';
+import { mergeHead, replacedChannels } from '../../src/convert/merge-head.js';
 import { Detector } from '../../src/models/detector.js';
+import { readLabels } from '../../src/models/labels.js';
 import { modelsSchema } from '../../src/models/model-config.js';
 import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
 import { headFromFile, readHeadFile } from '../../src/train/head-file.js';
 import { loadImage, type RgbImage } from '../../src/vision/image.js';
 import { letterboxTensor } from '../../src/vision/resize.js';
-import { median, time } from './timing.js';
+import { median, timeInTurns } from './timing.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 const MODELS = join(import.meta.dirname, '..', '..', 'models');
@@ -40,7 +41,9 @@ if (runs > 0) {
   const plainBytes = readFileSync(join(MODELS, 'centernet.onnx'));
   const headPath = join(MODELS, 'weapons.head.json');
   // the same head merged at stride 4 (every cell, as it was shipped until 2026-12-04)
-  const fine = mergeHead(plainBytes, headFromFile(await readHeadFile(headPath), headPath), { suppress: [43], stride: 4 });
+  const head = await readHeadFile(headPath);
+  const coco = await readLabels(join(MODELS, 'labels', 'coco80.txt'));
+  const fine = mergeHead(plainBytes, headFromFile(head, headPath), { suppress: replacedChannels(coco, head.classes), stride: 4 });
   const contenders: [string, Uint8Array][] = [
     ['centernet', plainBytes],
     ['centernet-weapons (head at stride 8, as built)', readFileSync(join(MODELS, 'centernet-weapons.onnx'))],
@@ -50,9 +53,13 @@ if (runs > 0) {
     contenders.map(([, bytes]) => ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' })),
   );
   // rounds of short blocks, each contender in turn: this machine's speed drifts from minute to minute
-  const times: number[][] = sessions.map(() => []);
   const rounds = Math.max(1, Math.round(runs / 8));
-  for (let r = 0; r < rounds; r++) for (const [i, session] of sessions.entries()) times[i].push(...(await time(() => session.run(input, ['tower_0/detections']), 8, 2)));
+  const times = await timeInTurns(
+    sessions.map((s) => () => s.run(input, ['tower_0/detections'])),
+    runs,
+    2,
+    rounds,
+  );
   console.log(`# Cost: ${rounds} rounds of 8 runs each, contenders in turn, 2 threads, 512×512\n`);
   for (const [i, [name]] of contenders.entries()) console.log(`${name}: median ${median(times[i]).toFixed(1)} ms, ratio ${(median(times[i]) / median(times[0])).toFixed(3)}`);
   console.log();
