@@ -81,8 +81,10 @@ RUN chmod a+x /run.sh \
 # Two malloc arenas instead of eight per core: the inference threads' allocations stay in few
 # arenas, 40–75 MB less RSS with the models loaded and running (docs/benchmarks.md, "Memory").
 # V8's young generation capped at 2 MB semi-spaces: the main thread's heap 84 → 55 MB with 4
-# cameras, no slower (docs/benchmarks.md, "Memory, ninth session"). package.json's start does the same.
-ENV ARGUS_BIN="node --max-semi-space-size=2 /app/dist/cli.js" \
+# cameras, no slower (docs/benchmarks.md, "Memory, ninth session"). Its old space may grow by half
+# its live size between full collections: V8 otherwise kept the limit a few MB above it, a full
+# mark-compact every 0.4 s (docs/benchmarks.md, "Garbage collection"). package.json's start does the same.
+ENV ARGUS_BIN="node --max-semi-space-size=2 --heap-growing-percent=50 /app/dist/cli.js" \
     NODE_ENV=production \
     MALLOC_ARENA_MAX=2
 # The Supervisor's watchdog uses config.yaml's `watchdog`; this serves `docker ps` and other hosts.

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 SUPERVISOR_URL="${SUPERVISOR_URL:-http://supervisor}"
-ARGUS_BIN="${ARGUS_BIN:-node --max-semi-space-size=2 /app/dist/cli.js}"
+ARGUS_BIN="${ARGUS_BIN:-node --max-semi-space-size=2 --heap-growing-percent=50 /app/dist/cli.js}"
 
 log() { echo "[argus] $*" >&2; }
 

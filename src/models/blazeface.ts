@@ -107,7 +107,7 @@ export class BlazeFaceDetector implements FaceDetector {
    */
   async detect(img: RgbImage, opts: FaceSearch = {}): Promise<FaceDetection[]> {
     const grid = opts.tiles === false ? [] : gridSquares(img.width, img.height, this.tiles);
-    const lb = await letterboxTensor(img, SIZE, SIZE, 0, { layout: 'nhwc', ...PIXELS });
+    const lb = await letterboxTensor(img, SIZE, SIZE, 0, { layout: 'nhwc', ...PIXELS }, this.input());
     const whole = this.detectIn(lb.data, (p) => [(p[0] - lb.padX) / lb.scale, (p[1] - lb.padY) / lb.scale]);
     let tiles = grid;
     let crops: Box[] = [];
@@ -153,7 +153,7 @@ export class BlazeFaceDetector implements FaceDetector {
     const [cx, cy] = [(x1 + x2) / 2, (y1 + y2) / 2];
     const toSquare = boxToRect([cx - half, cy - half, cx + half, cy + half], SIZE, SIZE);
     const back = invertAffine(toSquare);
-    const seen = await this.detectIn(warpToTensor(img, toSquare, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p), Math.min(this.minScore, SECOND_LOOK_MIN_SCORE));
+    const seen = await this.detectIn(warpToTensor(img, toSquare, SIZE, SIZE, PIXELS, 0, this.input()), (p) => applyAffine(back, p), Math.min(this.minScore, SECOND_LOOK_MIN_SCORE));
     const centreIn = ({ box: b }: FaceDetection) => (b[0] + b[2]) / 2 >= x1 && (b[0] + b[2]) / 2 <= x2 && (b[1] + b[3]) / 2 >= y1 && (b[1] + b[3]) / 2 <= y2;
     return seen.filter(centreIn).sort((a, b) => b.score - a.score)[0] ?? null;
   }
@@ -162,7 +162,7 @@ export class BlazeFaceDetector implements FaceDetector {
   private detectInSquare(img: RgbImage, square: Box): Promise<FaceDetection[]> {
     const toSquare = boxToRect(square, SIZE, SIZE);
     const back = invertAffine(toSquare);
-    return this.detectIn(warpToTensor(img, toSquare, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p));
+    return this.detectIn(warpToTensor(img, toSquare, SIZE, SIZE, PIXELS, 0, this.input()), (p) => applyAffine(back, p));
   }
 
   private detectInTile(img: RgbImage, tile: Box): Promise<FaceDetection[]> {
@@ -173,10 +173,15 @@ export class BlazeFaceDetector implements FaceDetector {
     const side = tile[2] - tile[0];
     const margin = side * 0.02;
     const small = ({ box: b }: FaceDetection) => b[2] - b[0] < side / 4 && b[0] > tile[0] + margin && b[1] > tile[1] + margin && b[2] < tile[2] - margin && b[3] < tile[3] - margin;
-    return this.detectIn(warpToTensor(img, toTile, SIZE, SIZE, PIXELS), (p) => applyAffine(back, p)).then((found) => found.filter(small));
+    return this.detectIn(warpToTensor(img, toTile, SIZE, SIZE, PIXELS, 0, this.input()), (p) => applyAffine(back, p)).then((found) => found.filter(small));
   }
 
   /** `data`: a SIZE × SIZE NHWC input in PIXELS' range. */
+  /** An input body for one pass, recycled from an earlier run (SessionPool.float32). */
+  private input(): Float32Array {
+    return this.pool.float32(SIZE * SIZE * 3);
+  }
+
   private async detectIn(data: Float32Array, toSource: (p: Point) => Point, minScore = this.minScore): Promise<FaceDetection[]> {
     const out = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, SIZE, SIZE, 3], data } });
     const pick = (n: number, c: number) => asFloat32(outputWithShape(out, (d) => d[1] === n && d[2] === c, `[1, ${n}, ${c}]`));

@@ -234,7 +234,7 @@ export class BlazePoseDetector implements PoseDetector {
     const { minScore, maxPeople } = this.opts;
     return regions.map((region) => {
       const toCrop = boxToRect(region, DETECT_SIZE, DETECT_SIZE);
-      const data = warpToTensor(img, toCrop, DETECT_SIZE, DETECT_SIZE, PIXELS);
+      const data = warpToTensor(img, toCrop, DETECT_SIZE, DETECT_SIZE, PIXELS, 0, this.pool.float32(DETECT_SIZE * DETECT_SIZE * 3));
       const out = this.pool.run(this.detectorInfo.name, {
         [this.detectorInfo.inputs[0].name]: { type: 'float32', dims: [1, DETECT_SIZE, DETECT_SIZE, 3], data },
       });
@@ -254,7 +254,7 @@ export class BlazePoseDetector implements PoseDetector {
   }
 
   private async landmarks(img: RgbImage, sourceToCrop: Affine): Promise<PoseDetection> {
-    const data = warpToTensor(img, sourceToCrop, LANDMARK_SIZE, LANDMARK_SIZE, PIXELS);
+    const data = warpToTensor(img, sourceToCrop, LANDMARK_SIZE, LANDMARK_SIZE, PIXELS, 0, this.pool.float32(LANDMARK_SIZE * LANDMARK_SIZE * 3));
     const out = await this.pool.run(this.landmarkInfo.name, {
       [this.landmarkInfo.inputs[0].name]: { type: 'float32', dims: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3], data },
     });

@@ -61,7 +61,7 @@ export class CenterNetDetector implements ObjectDetector {
     // Letterboxed rather than stretched as Human does: person scores rise on every fixture photo
     // (e.g. three seated people found instead of one); see docs/inference.md.
     const [width, height] = this.inputSize(img);
-    const lb = await letterboxTensor(img, width, height, 0, { layout: 'nhwc' });
+    const lb = await letterboxTensor(img, width, height, 0, { layout: 'nhwc' }, this.pool.float32(width * height * 3));
     const data = lb.data;
     const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, height, width, 3], data } }, [
       this.info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',

@@ -88,7 +88,7 @@ export class OnnxFaceEmbedder implements FaceEmbedder {
 
   async embed(img: RgbImage, face: FaceDetection): Promise<Float32Array> {
     const { size, zoom, scale, offset, bgr, dimensions } = this.spec;
-    const data = warpToTensor(img, alignmentTransform(face.landmarks, size, zoom), size, size, { scale, offset, bgr });
+    const data = warpToTensor(img, alignmentTransform(face.landmarks, size, zoom), size, size, { scale, offset, bgr }, 0, this.pool.float32(size * size * 3));
     const out = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, size, size, 3], data } });
     return l2Normalize(asFloat32(outputWithShape(out, (d) => d[d.length - 1] === dimensions, `[1, ${dimensions}] embedding`)));
   }

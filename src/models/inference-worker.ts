@@ -20,9 +20,12 @@ export type WorkerRequest =
   | { type: 'run'; id: number; name: string; feeds: Record<string, TensorData>; outputs?: string[] }
   | { type: 'unload'; id: number; name: string };
 
-/** `ms`: the run's own time in the worker (no queueing, no message passing), for src/stats. */
+/**
+ * `ms`: the run's own time in the worker (no queueing, no message passing), for src/stats.
+ * `returned`: the run's feed buffers, transferred back for the next input (tensor-buffers.ts).
+ */
 export type WorkerReply =
-  | { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string; ms?: number }
+  | { id: number; ok: true; info?: ModelInfo; outputs?: Record<string, TensorData>; warning?: string; ms?: number; returned?: ArrayBuffer[] }
   | { id: number; ok: false; message: string };
 
 const sessions = new Map<string, ort.InferenceSession>();
@@ -104,7 +107,14 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
     outputs[k] = { type: t.type as TensorData['type'], dims: [...t.dims], data };
     if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
   }
-  return { reply: { id: msg.id, ok: true, outputs, ms }, transfer };
+  // The run is over and onnxruntime holds no view of its inputs: their buffers go back too.
+  const returned: ArrayBuffer[] = [];
+  for (const t of Object.values(msg.feeds)) {
+    const b = t.data.buffer;
+    if (b instanceof ArrayBuffer && !transfer.includes(b)) returned.push(b);
+  }
+  transfer.push(...returned);
+  return { reply: { id: msg.id, ok: true, outputs, ms, returned }, transfer };
 }
 
 // One message at a time, in order: a run queued behind a load must find the session created.

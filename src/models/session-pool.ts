@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import { currentLane } from './lane.js';
 import type { RuntimeConfig } from './model-config.js';
+import { TensorBuffers } from './tensor-buffers.js';
 import { UploadGate } from './upload-gate.js';
 import type { ModelInfo, TensorData } from './tensor-data.js';
 import type { WorkerReply, WorkerRequest } from './inference-worker.js';
@@ -36,6 +37,7 @@ export class SessionPool {
   private readonly keptOutputs = new Map<string, string[] | undefined>();
   private nextId = 1;
   private closed = false;
+  private readonly buffers = new TensorBuffers();
   private readonly uploads = new UploadGate<PoolWorker>(() => this.workers.find((w) => w.pending.size === 0));
 
   constructor(
@@ -62,6 +64,7 @@ export class SessionPool {
       const p = pw.pending.get(reply.id);
       if (!p) return;
       pw.pending.delete(reply.id);
+      if (reply.ok) for (const b of reply.returned ?? []) this.buffers.give(b);
       if (p.live) this.uploads.liveActivity();
       if (reply.ok) p.resolve(reply);
       else p.reject(new Error(reply.message));
@@ -127,6 +130,14 @@ export class SessionPool {
 
   private sessionOptions() {
     return { provider: this.runtime.provider, threads: this.runtime.threads };
+  }
+
+  /**
+   * A float32 input body of `length` elements for `run()`: one a finished run gave back when one
+   * of that size is free (it holds that run's values: write every element), else a new one.
+   */
+  float32(length: number): Float32Array {
+    return this.buffers.float32(length);
   }
 
   info(name: string): ModelInfo | undefined {

@@ -151,11 +151,18 @@ export class YoloDetector implements ObjectDetector {
 
   async detect(img: RgbImage): Promise<ObjectDetection[]> {
     const layout = this.config.input_tensor;
-    const lb = await letterboxTensor(img, this.width, this.height, 114, {
-      layout,
-      scale: this.config.input_dtype === 'float' ? 1 / 255 : 1,
-      bgr: this.config.input_pixel_format === 'bgr',
-    });
+    const lb = await letterboxTensor(
+      img,
+      this.width,
+      this.height,
+      114,
+      {
+        layout,
+        scale: this.config.input_dtype === 'float' ? 1 / 255 : 1,
+        bgr: this.config.input_pixel_format === 'bgr',
+      },
+      this.pool.float32(this.width * this.height * 3),
+    );
     const input = lb.data;
     const dims = layout === 'nchw' ? [1, 3, this.height, this.width] : [1, this.height, this.width, 3];
     const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims, data: input } });

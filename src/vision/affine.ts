@@ -154,12 +154,14 @@ export interface PixelFormat {
  * changed no measured result (face ROC, tests). Pixels that fall outside the source are `fill`.
  * Runs on wasm SIMD where it can (warp-simd.ts: 8-bit weights, within half a grey level of this
  * file's float loops on photos, which remain for other fills and runtimes without SIMD).
+ * `out`, when given (a recycled input: SessionPool.float32), is written whole and returned.
  */
-export function warpToTensor(img: RgbImage, m: Affine, outW: number, outH: number, format: PixelFormat = {}, fill = 0): Float32Array {
+export function warpToTensor(img: RgbImage, m: Affine, outW: number, outH: number, format: PixelFormat = {}, fill = 0, out?: Float32Array): Float32Array {
+  if (out && out.length !== outW * outH * 3) throw new Error(`a ${outW}×${outH} crop needs ${outW * outH * 3} values, not ${out.length}`);
   const { src, inv } = sampling(img, m);
   const simd = fill === 0 ? simdWarp() : null;
-  const fast = simd?.warp(src, inv, outW, outH, { scale: format.scale ?? 1, offset: format.offset ?? 0, bgr: format.bgr ?? false });
-  return fast ?? warpInJs(src, inv, outW, outH, format, fill);
+  const fast = simd?.warp(src, inv, outW, outH, { scale: format.scale ?? 1, offset: format.offset ?? 0, bgr: format.bgr ?? false }, out);
+  return fast ?? warpInJs(src, inv, outW, outH, format, fill, out);
 }
 
 /** warpToTensor on its float JS loops only: the reference the SIMD path is tested against. */
@@ -179,8 +181,8 @@ function sampling(img: RgbImage, m: Affine): { src: RgbImage; inv: Affine } {
   return { src: pyramidLevel(img, level), inv: invertAffine([m[0] * f, m[1] * f, m[2], m[3] * f, m[4] * f, m[5]]) };
 }
 
-function warpInJs(src: RgbImage, inv: Affine, outW: number, outH: number, format: PixelFormat, fill: number): Float32Array {
-  const out = new Float32Array(outW * outH * 3);
+function warpInJs(src: RgbImage, inv: Affine, outW: number, outH: number, format: PixelFormat, fill: number, into?: Float32Array): Float32Array {
+  const out = into ?? new Float32Array(outW * outH * 3);
   warpBilinear(src, inv, out, outW, outH, format, fill);
   return out;
 }

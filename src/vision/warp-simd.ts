@@ -63,7 +63,7 @@ export class SimdWarp {
    * Samples `src` at inv·(x + ½, y + ½) − ½ for each output pixel (x, y), as warpToTensor's JS
    * loops do with a fill of 0; null when the region it reads is too large to copy.
    */
-  warp(src: RgbImage, inv: Affine, outW: number, outH: number, format: SimdFormat): Float32Array | null {
+  warp(src: RgbImage, inv: Affine, outW: number, outH: number, format: SimdFormat, into?: Float32Array): Float32Array | null {
     // Sample positions of the output's corners bound all of them (the map is affine).
     const x0 = inv[0] * 0.5 + inv[1] * 0.5 + inv[2] - 0.5;
     const y0 = inv[3] * 0.5 + inv[4] * 0.5 + inv[5] - 0.5;
@@ -101,7 +101,7 @@ export class SimdWarp {
       format.scale / VALUE_ONE,
       format.offset,
     );
-    const out = new Float32Array(outW * outH * 3);
+    const out = into ?? new Float32Array(outW * outH * 3);
     out.set(new Float32Array(this.memory.buffer, OUT, out.length)); // a memcpy; slice() on a wasm view is 5× slower
     return out;
   }

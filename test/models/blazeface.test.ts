@@ -135,6 +135,7 @@ describe('BlazeFaceDetector passes', () => {
   function countingPool() {
     const pool = {
       runs: 0,
+      float32: (length: number) => new Float32Array(length),
       run: async (): Promise<Record<string, TensorData>> => {
         pool.runs++;
         const t = (n: number, c: number): TensorData => ({ type: 'float32', dims: [1, n, c], data: new Float32Array(n * c).fill(-10) });

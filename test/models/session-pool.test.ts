@@ -58,6 +58,20 @@ describe('SessionPool', () => {
     });
   });
 
+  it('gives the input buffer back after the run, for the next input of its size', async () => {
+    await withPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger(), async (pool) => {
+      await pool.load('const', model);
+      expect([...pool.float32(4)]).toEqual([0, 0, 0, 0]); // none kept yet: a new one
+      const data = Float32Array.of(7, 8, 9, 10);
+      await pool.run('const', { images: { type: 'float32', dims: [1, 4], data } });
+      expect(data.byteLength).toBe(0);
+      // the same memory, still holding the run's input: the caller overwrites it
+      expect([...pool.float32(4)]).toEqual([7, 8, 9, 10]);
+      expect([...pool.float32(4)]).toEqual([0, 0, 0, 0]); // taken: the next is new
+      expect(pool.float32(5).length).toBe(5);
+    });
+  });
+
   it('replaces a worker that died and reloads its models before serving again', async () => {
     await withPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger(), async (pool) => {
       await pool.load('const', model);

@@ -180,4 +180,16 @@ describe('warpToTensor', () => {
     const t = warpToTensor(gradient(), [1, 0, 100, 0, 1, 0], 4, 4, { scale: 1 / 127.5, offset: -1 });
     expect([...t.subarray(0, 6)]).toEqual([-1, -1, -1, -1, -1, -1]);
   });
+
+  it('writes a recycled input whole, on the SIMD path and the float loops (another fill) alike', () => {
+    const img = gradient();
+    const m = rotatedSquareToRect(20, 10, 12, 0.3, 8);
+    for (const fill of [0, 9]) {
+      const fresh = warpToTensor(img, m, 8, 8, { scale: 0.5 }, fill);
+      const dirty = new Float32Array(8 * 8 * 3).fill(Number.NaN);
+      expect(warpToTensor(img, m, 8, 8, { scale: 0.5 }, fill, dirty)).toBe(dirty);
+      expect([...dirty]).toEqual([...fresh]);
+    }
+    expect(() => warpToTensor(img, m, 8, 8, {}, 0, new Float32Array(3))).toThrow(/needs 192 values/);
+  });
 });

@@ -39,6 +39,23 @@ describe('letterboxTensor', () => {
     const scaled = toFloatTensor(await resizeImage(img, 16, 11), { layout: 'nhwc', scale: 2, offset: 1 });
     expect([...lb.data.subarray(lb.padY * 16 * 3, (lb.padY + 11) * 16 * 3)]).toEqual([...scaled]);
   });
+
+  it('writes a recycled input whole, padding included, in either layout', async () => {
+    const img = { width: 30, height: 20, data: Uint8Array.from({ length: 1800 }, (_, i) => (i * 37) % 256) };
+    for (const layout of ['nhwc', 'nchw'] as const)
+      for (const [w, h, fill] of [
+        [16, 16, 0],
+        [16, 16, 114],
+        [10, 16, 0],
+      ]) {
+        const fresh = await letterboxTensor(img, w, h, fill, { layout, scale: 2, offset: 1 });
+        const dirty = new Float32Array(w * h * 3).fill(Number.NaN);
+        const reused = await letterboxTensor(img, w, h, fill, { layout, scale: 2, offset: 1 }, dirty);
+        expect(reused.data).toBe(dirty);
+        expect([...reused.data]).toEqual([...fresh.data]);
+      }
+    await expect(letterboxTensor(img, 16, 16, 0, { layout: 'nhwc' }, new Float32Array(5))).rejects.toThrow(/needs 768 values/);
+  });
 });
 
 describe('resizeImage', () => {
