@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { pruneToOutputs } from './prune-outputs.js';
+import { cpuSessionOptions } from './session-options.js';
 import type { ModelInfo, TensorData, ValueInfo } from './tensor-data.js';
 
 /**
@@ -42,23 +43,7 @@ function open(path: string | Uint8Array, options: ort.InferenceSession.SessionOp
 }
 
 async function createSession(path: string | Uint8Array, options: SessionOptions): Promise<{ session: ort.InferenceSession; provider: string; warning?: string }> {
-  const base: ort.InferenceSession.SessionOptions = {
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: options.threads,
-    interOpNumThreads: 1,
-    // Threads spin between the ops of a run (a sleeping thread here takes 0.2–0.3 ms to wake)
-    // and stop the moment the run returns: every session has its own thread pool, and a frame
-    // runs several models in turn, so threads left spinning after a run took the two cores from
-    // the next model (2.3–2.7× slower). Measured in-process A/B: small models −20–30 %, the
-    // live analyzers and a full frame the same or faster, CPU time the same (docs/inference.md).
-    // Memory (issue 18): no memory pattern (a pre-planned block per session and input shape,
-    // held for good) and initializers allocated outside the arena (the arena rounds each growth
-    // up to a power of two): 228 → 190 MB for the five default models loaded and run on the clip,
-    // no slower (in-process A/B). The arena itself stays: without it every run maps and unmaps
-    // its tensors, and CenterNet and BlazeFace ran 1.2–1.3× slower (docs/benchmarks.md).
-    enableMemPattern: false,
-    extra: { session: { 'intra_op.allow_spinning': '1', force_spinning_stop: '1', use_device_allocator_for_initializers: '1' } },
-  };
+  const base = cpuSessionOptions(options.threads);
   if (options.provider !== 'cpu') {
     // onnxruntime quietly skips a provider its build lacks, so ask it first rather than trust create().
     const built = ort.listSupportedBackends().some((b) => b.name === options.provider);

@@ -4,7 +4,8 @@
  *
  * 1. Cost: CenterNet with the trained head merged in (as built, and at stride 4) vs plain
  *    CenterNet, the same photo, timed in turns in the same run (the ratio is the figure; this
- *    machine's speed drifts).
+ *    machine's speed drifts), each as Argus runs it: pruned to the detections, Argus' session
+ *    options (until 2026-12-04 this bench ran the whole graphs with onnxruntime's defaults).
  * 2. False alarms: every fixture photo, every frame of the Hamilton clip and of the demo clip
  *    (5 fps, no motion gate: every frame counts) through the weapon analyzer as a camera runs it;
  *    prints the confirmed weapon events and the highest weapon score the detector gave at all.
@@ -23,6 +24,8 @@ import { mergeHead, replacedChannels } from '../../src/convert/merge-head.js';
 import { Detector } from '../../src/models/detector.js';
 import { readLabels } from '../../src/models/labels.js';
 import { modelsSchema } from '../../src/models/model-config.js';
+import { pruneToOutputs } from '../../src/models/prune-outputs.js';
+import { cpuSessionOptions } from '../../src/models/session-options.js';
 import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
 import { headFromFile, readHeadFile } from '../../src/train/head-file.js';
 import { loadImage, type RgbImage } from '../../src/vision/image.js';
@@ -49,13 +52,13 @@ if (runs > 0) {
     ['centernet-weapons (head at stride 8, as built)', readFileSync(join(MODELS, 'centernet-weapons.onnx'))],
     ['the head merged at stride 4', fine],
   ];
-  const sessions = await Promise.all(
-    contenders.map(([, bytes]) => ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' })),
-  );
+  // As Argus runs them: pruned to the detections it reads (detector.ts), its session options.
+  const sessions = [];
+  for (const [, bytes] of contenders) sessions.push(await ort.InferenceSession.create(pruneToOutputs(bytes, ['tower_0/detections']).bytes, cpuSessionOptions(2)));
   // rounds of short blocks, each contender in turn: this machine's speed drifts from minute to minute
   const rounds = Math.max(1, Math.round(runs / 8));
   const times = await timeInTurns(
-    sessions.map((s) => () => s.run(input, ['tower_0/detections'])),
+    sessions.map((s) => () => s.run(input)),
     runs,
     2,
     rounds,
