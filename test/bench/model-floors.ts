@@ -3,7 +3,7 @@
  * (Conv, ConvTranspose, MatMul, Gemm, counted from the shapes onnxruntime reports for the
  * unoptimised graph) at the float32 matrix peak measured here, in the same run, with the same
  * session options Argus uses (2 intra-op threads, spinning during a run).
- * Run: npx tsx test/bench/model-floors.ts [--runs 60] [--rounds 6]
+ * Run: npx tsx test/bench/model-floors.ts [--runs 60] [--rounds 6]   (also the last part of `npm run bench`)
  *
  * The peak is onnxruntime's own SGEMM on a 1024³ MatMul: what these two cores do at best with the
  * kernels Argus runs on. Each model is timed in turns with the others (timing.ts), on random input

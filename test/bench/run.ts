@@ -23,3 +23,6 @@ for (const r of await benchModels(runs, warmup, rounds)) console.log(`| ${r.what
 
 console.log('\n# Face matching: one probe against 10 000 enrolled samples (FaceIndex vs a per-sample loop, same run)\n');
 await import('./registry-match.js');
+
+console.log('\n# Each default model against its float32 floor (its multiply-adds at the MatMul peak measured in the same run)\n');
+await import('./model-floors.js');
