@@ -24,7 +24,8 @@ export function peaksOnLogits(bytes: Uint8Array): Uint8Array {
   const graph = model.graph;
   if (!graph) throw new Error('ONNX model has no graph');
   const nodes = graph.node ?? [];
-  const inits = (graph.initializer ??= []);
+  if (!graph.initializer) graph.initializer = [];
+  const inits = graph.initializer;
   const producer = new Map<string, Node>();
   for (const n of nodes) for (const o of n.output ?? []) producer.set(o, n);
   const consumers = (tensor: string) => nodes.filter((n) => (n.input ?? []).includes(tensor));
