@@ -19,6 +19,7 @@ import { EventRetention } from './events/event-retention.js';
 import { SnapshotStore } from './events/snapshot-store.js';
 import type { Logger, LogRing } from './log.js';
 import { Detector } from './models/detector.js';
+import { liveObjectLabels } from './analyzers/live-labels.js';
 import { MotionGate } from './motion/motion-gate.js';
 import { HomeAssistantClient } from './outputs/homeassistant/ha-client.js';
 import { resolveHaTarget } from './outputs/homeassistant/ha-target.js';
@@ -197,6 +198,10 @@ export class Argus {
         logger: this.logger.child({ part: 'models' }),
         timings: stats,
         cacheDir: join(resolve(this.loaded.config.data_dir), 'models'),
+        liveLabels: liveObjectLabels(
+          this.analyzers.filter((a) => Object.values(this.loaded.config.cameras).some((c) => this.analyzerConfigOn(c, a).enabled)),
+          this.loaded.config.analyzers,
+        ),
       });
       this.logger.info(`models loaded in ${Date.now() - t0} ms`);
       const unknown = unknownLabels(this.loaded.config.analyzers.object.labels, detector.objectLabels);

@@ -35,6 +35,11 @@ export interface Analyzer<Name extends string = string, Config = unknown, Camera
   idle?(config: Config): boolean;
   /** Model families that must be loaded for it to run (it is skipped, not failed, without them). */
   readonly needs: readonly ModelFamily[];
+  /**
+   * The object labels it reads from `frame.objects()` besides `person`: live frames compute only
+   * the classes some analyzer reads (live-labels.ts), so a label left out here is never found.
+   */
+  objectLabels?(config: Config): readonly string[];
   /** The event kinds its detections carry, with how outputs show them. */
   readonly kinds: readonly EventKindSpec[];
   /**

@@ -152,7 +152,9 @@ export class FrameAnalyzer {
   private async detectObjects(img: RgbImage, motion: MotionResult): Promise<ObjectDetection[]> {
     if (!this.opts.models.has('objects')) return [];
     const regions = motionRegions(motion.boxes, img.width, img.height, this.opts.config.regions);
-    return regions ? detectInRegions(img, regions, (crop) => this.opts.models.detectObjects(crop)) : this.opts.models.detectObjects(img);
+    // 'live': the detector may compute only the classes the analyzers read (live-labels.ts).
+    const detect = (image: RgbImage) => this.opts.models.detectObjects(image, 'live');
+    return regions ? detectInRegions(img, regions, detect) : detect(img);
   }
 
   private inRequiredZones(camera: string, required: readonly string[], detections: Detection[]): Detection[] {

@@ -1,6 +1,6 @@
 import type { RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
-import type { FaceDetection, Keypoint, ObjectDetection, PoseDetection } from './detection.js';
+import type { DetectScope, FaceDetection, Keypoint, ObjectDetection, PoseDetection } from './detection.js';
 import type { Detector, ModelFamily } from './detector.js';
 import { withBodyBoxes } from '../analyzers/person/body-box.js';
 import { personSchema, type PersonConfig } from '../analyzers/person/config.js';
@@ -36,6 +36,8 @@ export interface AnalyzeOptions {
   person?: PersonConfig;
   /** A pose keypoint counts as seen at or above this (`analyzers.pose.min_keypoint_score`; 0.5 when absent). */
   minKeypointScore?: number;
+  /** Objects of every class (the default), or those live analysis reads (benches timing a live frame). */
+  scope?: DetectScope;
 }
 
 const px = (v: number) => Math.round(v * 10) / 10;
@@ -59,7 +61,7 @@ export async function analyzeImage(detector: Detector, img: RgbImage, opts: Anal
   };
   const want = (family: ModelFamily) => opts.families.includes(family);
   const person = opts.person ?? personSchema.parse({});
-  const objects = want('objects') ? timed('objects', () => detector.detectObjects(img)) : Promise.resolve([]);
+  const objects = want('objects') ? timed('objects', () => detector.detectObjects(img, opts.scope)) : Promise.resolve([]);
   // Face tiles look for faces too small for the whole-frame pass: with person boxes, only around people it found no face for.
   const people = objects.then((o) => surePersons(o, person.min_score).map((p) => p.box));
   people.catch(() => undefined); // a failure surfaces through `objects`

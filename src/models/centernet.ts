@@ -2,7 +2,7 @@ import type { RgbImage } from '../vision/image.js';
 import { clipBox, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
 import { letterboxTensor } from '../vision/resize.js';
-import type { ObjectDetection, ObjectDetector } from './detection.js';
+import type { DetectScope, ObjectDetection, ObjectDetector } from './detection.js';
 import type { SessionPool } from './session-pool.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 
@@ -44,27 +44,61 @@ export function decodeCenterNet(rows: Float32Array, opts: CenterNetDecodeOptions
   return keep.map((i) => ({ label: opts.labels[found[i].cls] ?? `class_${found[i].cls}`, score: found[i].score, box: found[i].box }));
 }
 
+/** A loaded session: the pool's name for it and what it takes and gives. */
+export interface CenterNetSession {
+  name: string;
+  info: ModelInfo;
+}
+
+export interface CenterNetSessions {
+  /** Every class: loaded, or loaded on first use (where live analysis has its own reduced session). */
+  all: CenterNetSession | { name: string; load: () => Promise<ModelInfo> };
+  /** The classes live analysis reads alone (keep-classes.ts), for `detect(img, 'live')`. */
+  live?: CenterNetSession;
+}
+
 /** The default COCO-80 object detector (with trained classes merged in: `centernet-weapons`). */
 export class CenterNetDetector implements ObjectDetector {
+  private all?: Promise<CenterNetSession>;
+
   constructor(
     private readonly pool: SessionPool,
-    private readonly info: ModelInfo,
+    private readonly sessions: CenterNetSessions,
     readonly labels: readonly string[],
     private readonly minScore: number,
-    /** The session pool's name for the model. */
-    readonly name = 'centernet',
     /** `square`: every image letterboxed into 512×512; `frame`: see `inputSize`. */
     private readonly input: 'square' | 'frame' = 'square',
   ) {}
 
-  async detect(img: RgbImage): Promise<ObjectDetection[]> {
+  /** The session live analysis runs. */
+  get name(): string {
+    return (this.sessions.live ?? this.sessions.all).name;
+  }
+
+  private session(scope: DetectScope): Promise<CenterNetSession> | CenterNetSession {
+    const { live, all } = this.sessions;
+    if (scope === 'live' && live) return live;
+    if ('info' in all) return all;
+    // Loaded once; a failed load is tried again next time.
+    this.all ??= all.load().then(
+      (info) => ({ name: all.name, info }),
+      (err: unknown) => {
+        this.all = undefined;
+        throw err;
+      },
+    );
+    return this.all;
+  }
+
+  async detect(img: RgbImage, scope: DetectScope = 'all'): Promise<ObjectDetection[]> {
+    const { name, info } = await this.session(scope);
     // Letterboxed rather than stretched as Human does: person scores rise on every fixture photo
     // (e.g. three seated people found instead of one); see docs/inference.md.
-    const [width, height] = this.inputSize(img);
+    const [width, height] = this.inputSize(img, info);
     const lb = await letterboxTensor(img, width, height, 0, { layout: 'nhwc' }, this.pool.float32(width * height * 3));
     const data = lb.data;
-    const outputs = await this.pool.run(this.name, { [this.info.inputs[0].name]: { type: 'float32', dims: [1, height, width, 3], data } }, [
-      this.info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
+    const outputs = await this.pool.run(name, { [info.inputs[0].name]: { type: 'float32', dims: [1, height, width, 3], data } }, [
+      info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
     ]);
     const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
     return decodeCenterNet(rows, { labels: this.labels, minScore: this.minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY }).map((d) => ({
@@ -81,8 +115,8 @@ export class CenterNetDetector implements ObjectDetector {
    * 512×512 (of which 44 % is padding). Scores shift a little with less padding around the
    * picture (docs/inference.md, "Input shape"). A graph with fixed sides gets them.
    */
-  inputSize(img: { width: number; height: number }): [number, number] {
-    const [, h, w] = this.info.inputs[0].shape;
+  inputSize(img: { width: number; height: number }, info: ModelInfo): [number, number] {
+    const [, h, w] = info.inputs[0].shape;
     if (h > 0 && w > 0) return [w, h];
     if (this.input === 'square') return [SIZE, SIZE];
     const side = (short: number, long: number) => Math.min(SIZE, Math.ceil((SIZE * short) / long / 32) * 32 + EDGE_BAND);

@@ -42,11 +42,17 @@ export interface BodyRoi {
 }
 
 /** The one interface every object-detector family implements (pre-process → run → decode). */
+/**
+ * `all`: every class the model knows (uploads, `argus analyze`). `live`: at least the classes live
+ * analysis reads (`DetectorOptions.liveLabels`); a detector may leave the others out to save time.
+ */
+export type DetectScope = 'all' | 'live';
+
 export interface ObjectDetector {
   readonly name: string;
   /** Its classes, in index order. */
   readonly labels: readonly string[];
-  detect(img: RgbImage): Promise<ObjectDetection[]>;
+  detect(img: RgbImage, scope?: DetectScope): Promise<ObjectDetection[]>;
 }
 
 export interface FaceSearch {

@@ -5,8 +5,8 @@ import type { RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { BlazeFaceDetector } from './blazeface.js';
 import { BlazePoseDetector } from './blazepose.js';
-import { CenterNetDetector } from './centernet.js';
-import type { BodyRoi, FaceDetection, FaceDetector, FaceEmbedder, FaceSearch, ObjectDetection, ObjectDetector, PoseDetection, PoseDetector } from './detection.js';
+import { CenterNetDetector, type CenterNetSessions } from './centernet.js';
+import type { BodyRoi, DetectScope, FaceDetection, FaceDetector, FaceEmbedder, FaceSearch, ObjectDetection, ObjectDetector, PoseDetection, PoseDetector } from './detection.js';
 import { EMBEDDERS, OnnxFaceEmbedder } from './face-embedder.js';
 import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
@@ -32,6 +32,12 @@ export interface DetectorOptions {
   cacheDir?: string;
   /** A head that cannot be merged stops the start instead of being left out (the CLI). */
   strictHeads?: boolean;
+  /**
+   * The object labels live analysis reads (`liveObjectLabels`): `detectObjects(img, 'live')` then
+   * runs a CenterNet that computes those classes alone (keep-classes.ts), and the one with every
+   * class is loaded on the first `all` call (an upload). Absent: one session, every class.
+   */
+  liveLabels?: readonly string[];
 }
 
 /** The default detector's name in the stats when household heads are merged into it. */
@@ -90,6 +96,30 @@ export function outputsRead(manifest: ModelManifest, name: string): string[] | u
 }
 
 /**
+ * CenterNet's sessions: with `liveLabels` that leave classes out, one computing those alone for
+ * live analysis (under the model's name, as the stats show it) and one with every class loaded
+ * on first use (`<name>/all`); else one. A graph the reduction does not fit (a household's merge
+ * it does not know) keeps every class for both, with a warning: slower, never wrong.
+ */
+async function centerNetSessions(
+  pool: SessionPool,
+  model: { name: string; path: string; labels: readonly string[]; outputs?: string[]; liveLabels?: readonly string[] },
+  logger: Logger,
+): Promise<CenterNetSessions> {
+  const { name, path, outputs } = model;
+  const classes = model.labels.flatMap((l, i) => (model.liveLabels?.includes(l) ? [i] : []));
+  if (!model.liveLabels || classes.length === model.labels.length) return { all: { name, info: await pool.load(name, path, { outputs }) } };
+  try {
+    const live = { name, info: await pool.load(name, path, { outputs, classes }) };
+    logger.debug({ model: name, classes: classes.map((i) => model.labels[i]) }, 'live analysis computes these object classes alone');
+    return { live, all: { name: `${name}/all`, load: () => pool.load(`${name}/all`, path, { outputs }) } };
+  } catch (err) {
+    logger.warn({ model: name, err }, 'the object model could not be reduced to the classes live analysis reads; it computes all of them');
+    return { all: { name, info: await pool.load(name, path, { outputs }) } };
+  }
+}
+
+/**
  * The one entry point to the models: builds the session pool and each family's detector from
  * config, and answers in source pixels. Frigate-like: one interface per family, one file each.
  */
@@ -107,20 +137,23 @@ export class Detector {
     const families = new Set(opts.families ?? MODEL_FAMILIES);
     const manifest = ModelManifest.load(config.dir);
     const pool = new SessionPool(config.runtime, logger, opts.timings);
-    const load = (name: string) => pool.load(name, manifest.path(name), outputsRead(manifest, name));
+    const load = (name: string) => pool.load(name, manifest.path(name), { outputs: outputsRead(manifest, name) });
     try {
       const objects: ObjectDetector[] = [];
       if (families.has('objects')) {
         const headed = config.objects.use_default || !config.objects.model ? await withHeads(manifest, opts) : undefined;
+        const centerNet = async (name: string, path: string, labels: string[]) => {
+          const sessions = await centerNetSessions(pool, { name, path, labels, outputs: outputsRead(manifest, 'centernet'), liveLabels: opts.liveLabels }, logger);
+          objects.push(new CenterNetDetector(pool, sessions, labels, config.objects.min_score, config.objects.input));
+        };
         if (headed) {
-          const session = await pool.load(HEADED_MODEL, headed.path, outputsRead(manifest, 'centernet'));
-          objects.push(new CenterNetDetector(pool, session, headed.labels, config.objects.min_score, HEADED_MODEL, config.objects.input));
+          await centerNet(HEADED_MODEL, headed.path, headed.labels);
           logger.info(`object classes from models.objects.heads: ${headed.custom.join(', ')}`);
         } else if (config.objects.use_default || !config.objects.model) {
           const name = defaultObjectModel(manifest);
           const labelsPath = manifest.labelsPath(name);
           if (!labelsPath) throw new Error(`the ${name} entry of the model manifest names no label file`);
-          objects.push(new CenterNetDetector(pool, await load(name), await readLabels(labelsPath), config.objects.min_score, name, config.objects.input));
+          await centerNet(name, manifest.path(name), await readLabels(labelsPath));
         }
         const user = config.objects.model;
         if (user) objects.push(await YoloDetector.create(pool, user, await readLabels(user.labels), logger));
@@ -165,9 +198,10 @@ export class Detector {
     return this.embedder?.dimensions ?? null;
   }
 
-  async detectObjects(img: RgbImage): Promise<ObjectDetection[]> {
+  /** `scope` `live`: at least `liveLabels` (live analysis); `all`: every class (uploads, the CLI). */
+  async detectObjects(img: RgbImage, scope: DetectScope = 'all'): Promise<ObjectDetection[]> {
     if (this.objects.length === 0) throw new Error('object detection was not loaded');
-    const all = await Promise.all(this.objects.map((d) => d.detect(img)));
+    const all = await Promise.all(this.objects.map((d) => d.detect(img, scope)));
     return all.flat().sort((a, b) => b.score - a.score);
   }
 

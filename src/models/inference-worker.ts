@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { keepClasses } from './keep-classes.js';
 import { pruneToOutputs } from './prune-outputs.js';
 import { cpuSessionOptions } from './session-options.js';
 import type { ModelInfo, TensorData, ValueInfo } from './tensor-data.js';
@@ -16,8 +17,11 @@ export interface SessionOptions {
 }
 
 export type WorkerRequest =
-  /** `outputs`: the only outputs the caller reads; the graph is pruned to them before the session is made. */
-  | { type: 'load'; id: number; name: string; path: string; options: SessionOptions; outputs?: string[] }
+  /**
+   * `outputs`: the only outputs the caller reads; the graph is pruned to them before the session is made.
+   * `classes`: CenterNet reduced to these class indices first (keep-classes.ts).
+   */
+  | { type: 'load'; id: number; name: string; path: string; options: SessionOptions; outputs?: string[]; classes?: number[] }
   | { type: 'run'; id: number; name: string; feeds: Record<string, TensorData>; outputs?: string[] }
   | { type: 'unload'; id: number; name: string };
 
@@ -67,7 +71,8 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
   if (msg.type === 'load') {
     const old = sessions.get(msg.name);
     if (old) await old.release();
-    const source = msg.outputs ? pruneToOutputs(await readFile(msg.path), msg.outputs).bytes : msg.path;
+    const graph = msg.classes ? keepClasses(await readFile(msg.path), msg.classes) : undefined;
+    const source = msg.outputs ? pruneToOutputs(graph ?? (await readFile(msg.path)), msg.outputs).bytes : (graph ?? msg.path);
     const { session, provider, warning } = await createSession(source, msg.options);
     sessions.set(msg.name, session);
     const info: ModelInfo = { name: msg.name, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata), provider };

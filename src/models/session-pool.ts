@@ -15,6 +15,14 @@ export interface RunTimings {
   record(model: string, ms: number): void;
 }
 
+/** How a model is cut down before its session is made (inference-worker.ts). */
+export interface Reduction {
+  /** The only outputs read: the graph is pruned to them. */
+  outputs?: string[];
+  /** CenterNet's class indices to compute (keep-classes.ts). */
+  classes?: number[];
+}
+
 type Pending = { resolve: (r: WorkerReply & { ok: true }) => void; reject: (e: Error) => void; live: boolean };
 
 interface PoolWorker {
@@ -34,7 +42,7 @@ export class SessionPool {
   private readonly workers: PoolWorker[] = [];
   private readonly models = new Map<string, ModelInfo>();
   private readonly paths = new Map<string, string>();
-  private readonly keptOutputs = new Map<string, string[] | undefined>();
+  private readonly reductions = new Map<string, Reduction>();
   private nextId = 1;
   private closed = false;
   private readonly buffers = new TensorBuffers();
@@ -86,7 +94,7 @@ export class SessionPool {
       if (!this.closed) retire(new Error(`inference worker exited with code ${code}`));
     });
     for (const [name, path] of this.paths) {
-      this.send(pw, { type: 'load', name, path, options: this.sessionOptions(), outputs: this.keptOutputs.get(name) }).catch((err: unknown) =>
+      this.send(pw, { type: 'load', name, path, options: this.sessionOptions(), ...this.reductions.get(name) }).catch((err: unknown) =>
         this.logger.error({ err, model: name }, 'reloading model in a new inference worker failed'),
       );
     }
@@ -110,20 +118,20 @@ export class SessionPool {
   /**
    * Loads an ONNX file under `name` in every worker; returns its inputs and outputs. With
    * `outputs`, the graph is first pruned to those outputs (the others are gone from the session,
-   * and so is the work that only they needed).
+   * and so is the work that only they needed); with `classes`, CenterNet computes only those.
    */
-  async load(name: string, path: string, outputs?: string[]): Promise<ModelInfo> {
+  async load(name: string, path: string, reduction: Reduction = {}): Promise<ModelInfo> {
     const existing = this.models.get(name);
     if (existing) return existing;
     this.ensureWorkers();
     const options = this.sessionOptions();
-    const replies = await Promise.all(this.workers.map((w) => this.send(w, { type: 'load', name, path, options, outputs })));
+    const replies = await Promise.all(this.workers.map((w) => this.send(w, { type: 'load', name, path, options, ...reduction })));
     const { info, warning } = replies[0];
     if (warning) this.logger.warn({ model: name }, warning);
     if (!info) throw new Error(`loading model "${name}" returned no description`);
     this.models.set(name, info);
     this.paths.set(name, path);
-    this.keptOutputs.set(name, outputs);
+    this.reductions.set(name, reduction);
     this.logger.debug({ model: name, provider: info.provider }, 'model loaded');
     return info;
   }
@@ -174,7 +182,7 @@ export class SessionPool {
     this.workers.length = 0;
     this.models.clear();
     this.paths.clear();
-    this.keptOutputs.clear();
+    this.reductions.clear();
   }
 }
 

@@ -2,7 +2,9 @@
  * The full-frame part of the benchmark alone, without Human: `node --import tsx test/bench/frame.ts [runs] [--input frame]`.
  * Prints the median of `runs` analyses (objects + faces + pose) of the 1280-wide sample photo.
  * With `--input frame`, the default (`models.objects.input: square`) and `frame` are timed in
- * alternating blocks in the same run, and their ratio printed.
+ * alternating blocks in the same run, and their ratio printed. With `--live`, the frame as live
+ * analysis runs it with the default analyzers (CenterNet computing person, pistol and knife alone:
+ * keep-classes.ts) against every class, the same way.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -21,13 +23,24 @@ const { data, info } = await sharp(photo).resize({ width: 1280 }).removeAlpha().
 const img = rgbImage(info.width, info.height, new Uint8Array(data));
 const detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger() });
 const families = ['objects', 'faces', 'pose'] as const;
-const analyze = (d: Detector) => () => analyzeImage(d, img, { file: 'bench', families, embeddings: true });
+const analyze =
+  (d: Detector, scope: 'all' | 'live' = 'all') =>
+  () =>
+    analyzeImage(d, img, { file: 'bench', families, embeddings: true, scope });
 const found = await analyze(detector)();
 const summary = (what: string, f: Awaited<ReturnType<typeof analyzeImage>>, t: number[]) => {
   const sorted = [...t].sort((a, b) => a - b);
   return `${what} ${info.width}×${info.height}: ${f.objects.length} objects, ${f.faces.length} faces, ${f.poses.length} poses; median ${median(t).toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms`;
 };
-if (process.argv.includes('--input')) {
+if (process.argv.includes('--live')) {
+  const live = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), liveLabels: ['person', 'pistol', 'knife'] });
+  const foundLive = await analyze(live, 'live')();
+  const [a, b] = await timePaired(analyze(detector), analyze(live, 'live'), runs, 2, 5);
+  await live.close();
+  console.log(summary('full frame, every class', found, a));
+  console.log(summary('full frame, live classes', foundLive, b));
+  console.log(`ratio live ÷ every class ${(median(b) / median(a)).toFixed(3)}`);
+} else if (process.argv.includes('--input')) {
   const config = defaultModelsConfig();
   const framed = await Detector.create({ config: { ...config, objects: { ...config.objects, input: 'frame' } }, logger: silentLogger() });
   const foundFramed = await analyze(framed)();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { CenterNetDetector, decodeCenterNet } from '../../src/models/centernet.js';
 import type { SessionPool } from '../../src/models/session-pool.js';
+import type { ModelInfo } from '../../src/models/tensor-data.js';
 import { Detector } from '../../src/models/detector.js';
 import { modelsSchema } from '../../src/models/model-config.js';
 import { sampleVideo } from '../../src/sources/video-frames.js';
@@ -53,22 +54,16 @@ describe('decodeCenterNet', () => {
 });
 
 describe('CenterNet input shapes', () => {
-  const detector = (shape: number[], input: 'square' | 'frame') =>
-    new CenterNetDetector(
-      undefined as unknown as SessionPool,
-      { name: 'c', provider: 'cpu', inputs: [{ name: 'in', type: 'float32', shape }], outputs: [] },
-      ['person'],
-      0.3,
-      'c',
-      input,
-    );
+  const info = (shape: number[]): ModelInfo => ({ name: 'c', provider: 'cpu', inputs: [{ name: 'in', type: 'float32', shape }], outputs: [] });
+  const size = (shape: number[], input: 'square' | 'frame', img: { width: number; height: number }) =>
+    new CenterNetDetector(undefined as unknown as SessionPool, { all: { name: 'c', info: info(shape) } }, ['person'], 0.3, input).inputSize(img, info(shape));
   it('frame: 512 on the longer side, the shorter rounded up to 32 plus a 32-pixel band; square or a fixed graph: 512×512', () => {
-    expect(detector([1, -1, -1, 3], 'frame').inputSize({ width: 640, height: 360 })).toEqual([512, 320]);
-    expect(detector([1, -1, -1, 3], 'frame').inputSize({ width: 360, height: 640 })).toEqual([320, 512]);
-    expect(detector([1, -1, -1, 3], 'frame').inputSize({ width: 1280, height: 853 })).toEqual([512, 384]);
-    expect(detector([1, -1, -1, 3], 'frame').inputSize({ width: 500, height: 500 })).toEqual([512, 512]);
-    expect(detector([1, -1, -1, 3], 'square').inputSize({ width: 640, height: 360 })).toEqual([512, 512]);
-    expect(detector([1, 512, 512, 3], 'frame').inputSize({ width: 640, height: 360 })).toEqual([512, 512]);
+    expect(size([1, -1, -1, 3], 'frame', { width: 640, height: 360 })).toEqual([512, 320]);
+    expect(size([1, -1, -1, 3], 'frame', { width: 360, height: 640 })).toEqual([320, 512]);
+    expect(size([1, -1, -1, 3], 'frame', { width: 1280, height: 853 })).toEqual([512, 384]);
+    expect(size([1, -1, -1, 3], 'frame', { width: 500, height: 500 })).toEqual([512, 512]);
+    expect(size([1, -1, -1, 3], 'square', { width: 640, height: 360 })).toEqual([512, 512]);
+    expect(size([1, 512, 512, 3], 'frame', { width: 640, height: 360 })).toEqual([512, 512]);
   });
 });
 

@@ -52,7 +52,7 @@ describe('pruneToOutputs', () => {
     await writeFile(path, twoBranches());
     const pool = new SessionPool({ provider: 'cpu', threads: 1, workers: 1 }, silentLogger());
     try {
-      const info = await pool.load('two', path, ['kept']);
+      const info = await pool.load('two', path, { outputs: ['kept'] });
       expect(info.outputs.map((o) => o.name)).toEqual(['kept']);
       const out = await pool.run('two', { x: { type: 'float32', dims: [1, 3], data: Float32Array.of(0, 1, 2) } });
       expect(Object.keys(out)).toEqual(['kept']);

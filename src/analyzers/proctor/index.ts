@@ -2,6 +2,7 @@ import { defineAnalyzer } from '../analyzer.js';
 import { ProctorCamera } from './camera.js';
 import { proctorCameraShape, proctorSchema, type ProctorCameraConfig, type ProctorConfig } from './config.js';
 import { type ProctorShared, proctorParts } from './parts.js';
+import { PHONE_LABEL } from './observe.js';
 
 /** How a caption names each cue. */
 const CUE_TEXT: Record<string, string> = {
@@ -27,6 +28,7 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
   cameraConfig: proctorCameraShape,
   enabledByDefault: false,
   needs: ['objects'],
+  objectLabels: () => [PHONE_LABEL],
   kinds: [
     {
       kind: 'suspicious',

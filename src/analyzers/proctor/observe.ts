@@ -11,6 +11,9 @@ import { classify, type Sample } from './knn.js';
 import { seatOf, type Seat } from './seats.js';
 import { personMask, silhouetteBox } from './silhouette.js';
 
+/** The object class a seat's phone is (COCO's). */
+export const PHONE_LABEL = 'cell phone';
+
 /** A trained classifier: k-NN keeps its samples. */
 export interface Classifier {
   k: number;
@@ -61,7 +64,7 @@ export class SeatObserver {
     for (const seat of seats) {
       const inSeat = (boxes: readonly ObjectDetection[]) => boxes.filter((o) => seatOf([seat], o.box) !== undefined);
       const persons = inSeat(facts.persons).map((p) => p.score);
-      const phone = Math.max(0, ...inSeat(facts.objects.filter((o) => o.label === 'cell phone')).map((o) => o.score));
+      const phone = Math.max(0, ...inSeat(facts.objects.filter((o) => o.label === PHONE_LABEL)).map((o) => o.score));
       const o: SeatObservation = { persons, faces: [], head: null, phone, knn: null };
       if (persons.length > 0) await this.lookAtFaces(facts.img, seat, o);
       if (!o.head) o.head = this.poseHead(facts.earlier, seat);

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { Detector } from '../../src/models/detector.js';
+import { defaultModelsDir } from '../../src/models/manifest.js';
+import { defaultModelsConfig } from '../../src/models/model-config.js';
+import { loadImage } from '../../src/vision/image.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+const ready = existsSync(FIXTURES) && existsSync(join(defaultModelsDir(), 'centernet-weapons.onnx'));
+
+describe.skipIf(!ready)('Detector with liveLabels (needs models and ../shared/fixtures)', () => {
+  let detector: Detector;
+  const runs: string[] = [];
+  beforeAll(async () => {
+    detector = await Detector.create({
+      config: defaultModelsConfig(),
+      logger: silentLogger(),
+      families: ['objects'],
+      liveLabels: ['person', 'pistol', 'knife'],
+      timings: { record: (model) => runs.push(model) },
+    });
+  });
+  afterAll(() => detector?.close());
+
+  it('live frames get those classes, scored as with every class; uploads still get every class', async () => {
+    // Obama and Biden in ties: CenterNet finds two ties at 0.48–0.54 beside the people.
+    const img = await loadImage(join(FIXTURES, 'faces/probe/obama_and_biden.jpg'));
+    const live = await detector.detectObjects(img, 'live');
+    const all = await detector.detectObjects(img, 'all');
+    expect(all.filter((o) => o.label === 'tie').length).toBeGreaterThan(0);
+    expect(live.map((o) => o.label)).not.toContain('tie');
+    expect(live.filter((o) => o.label === 'person').length).toBeGreaterThanOrEqual(2);
+    expect(live).toEqual(all.filter((o) => ['person', 'pistol', 'knife'].includes(o.label)));
+  });
+
+  it('runs the reduced model under the model’s name and loads the full one on the first upload only', async () => {
+    runs.length = 0;
+    const img = await loadImage(join(FIXTURES, 'people/group-3.jpg'));
+    await detector.detectObjects(img, 'live');
+    await detector.detectObjects(img);
+    expect(runs).toEqual(['centernet-weapons', 'centernet-weapons/all']);
+  });
+});
+
+describe.skipIf(!ready)('Detector without liveLabels', () => {
+  it('live and upload runs are the same session, every class', async () => {
+    const runs: string[] = [];
+    const detector = await Detector.create({ config: defaultModelsConfig(), logger: silentLogger(), families: ['objects'], timings: { record: (m) => runs.push(m) } });
+    try {
+      const img = await loadImage(join(FIXTURES, 'faces/probe/obama_and_biden.jpg'));
+      expect((await detector.detectObjects(img, 'live')).some((o) => o.label === 'tie')).toBe(true);
+      await detector.detectObjects(img);
+      expect(runs).toEqual(['centernet-weapons', 'centernet-weapons']);
+    } finally {
+      await detector.close();
+    }
+  });
+});
