@@ -95,9 +95,12 @@ export class FaceAnalyzer {
     // two faces in one frame are two people, however alike
     const claimed = new Set<Visit>();
     const claimedTracks = this.tracks.frame(time);
-    for (const f of found) {
-      if (f.status !== 'ok') continue;
-      const embedding = await this.models.embedFace(f.image, f.face);
+    const ok = found.filter((f) => f.status === 'ok');
+    // All embeddings queued at once: the worker runs one while this thread aligns the next face.
+    const embeddings = ok.map((f) => this.models.embedFace(f.image, f.face));
+    for (const e of embeddings) e.catch(() => undefined); // a failure surfaces where it is awaited
+    for (const [i, f] of ok.entries()) {
+      const embedding = await embeddings[i];
       const match = this.matchFace(embedding);
       const held = this.tracks.see(f.box, match?.name ?? null, time, claimedTracks);
       // a name not yet confirmed by the next frames: neither named nor reported as a stranger yet

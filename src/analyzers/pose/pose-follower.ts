@@ -86,6 +86,10 @@ export class PoseFollower {
     );
     const empties = usable(this.empties, (e) => e.skipped);
     const rois = matched.flatMap((t) => (t ? [t.roi] : []));
+    const emptyOf = persons.map((person, i) => (matched[i] ? undefined : empties.find((e) => iou(e.box, person) >= EMPTY_IOU)));
+    // A person no track matches is looked for by the detector at once, queued beside the following.
+    const fresh = persons.map((person, i) => (matched[i] || emptyOf[i] ? undefined : detectPoseIn(this.models, img, person)));
+    for (const f of fresh) f?.catch(() => undefined); // a failure surfaces where it is awaited
     const followed = rois.length > 0 ? await this.models.followPoses(img, rois) : [];
     const out: (PoseDetection | undefined)[] = [];
     const next: Track[] = [];
@@ -95,13 +99,13 @@ export class PoseFollower {
       const track = matched[i];
       const again = track ? followed[k++] : undefined;
       const kept = again?.roi && hipsIn(again.roi, person) ? again : undefined;
-      const empty = track ? undefined : empties.find((e) => iou(e.box, person) >= EMPTY_IOU);
+      const empty = emptyOf[i];
       if (empty) {
         out.push(undefined);
         nextEmpty.push({ box: person, time, skipped: empty.skipped + 1 });
         continue;
       }
-      const pose = kept ?? (await detectPoseIn(this.models, img, person));
+      const pose = kept ?? (await (fresh[i] ?? detectPoseIn(this.models, img, person)));
       out.push(pose);
       if (pose?.roi) next.push({ roi: pose.roi, time, followed: kept && track ? track.followed + 1 : 0 });
       else if (!pose && !this.tracks.some((t) => hipsIn(t.roi, person))) nextEmpty.push({ box: person, time, skipped: 0 });
