@@ -2,27 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { facesSchema } from '../../../src/analyzers/faces/config.js';
 import { FaceAnalyzer, type FaceModels, type FoundFace } from '../../../src/analyzers/faces/faces.js';
 import { rgbImage } from '../../../src/vision/image.js';
+import { heldCall, tick } from '../../helpers/held-call.js';
 
 const img = rgbImage(64, 64, new Uint8Array(64 * 64 * 3));
-const tick = () => new Promise((r) => setTimeout(r, 5));
-
-/** A model call that answers when the test says; `calls` counts those made so far. */
-function held<T>() {
-  const waiting: Array<(v: T) => void> = [];
-  return {
-    call: () => new Promise<T>((r) => waiting.push(r)),
-    get calls() {
-      return waiting.length;
-    },
-    answerAll: (v: T) => {
-      for (const w of waiting.splice(0)) w(v);
-    },
-  };
-}
-
 describe('the face analyzer queues a frame’s embeddings at once (the worker runs one while this thread aligns the next)', () => {
   it('the face analyzer asks for every embedding before the first is back, and names each face', async () => {
-    const embed = held<Float32Array>();
+    const embed = heldCall<Float32Array>();
     const models = { embedFace: embed.call, detectFaces: async () => [] } as unknown as FaceModels;
     const analyzer = new FaceAnalyzer(models, () => ({ name: 'ada', similarity: 0.9 }), facesSchema.parse({ confirm_frames: 1 }));
     const face = (x: number): FoundFace => ({

@@ -2,29 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { PoseFollower } from '../../../src/analyzers/pose/pose-follower.js';
 import type { PoseDetection } from '../../../src/models/detection.js';
 import { rgbImage } from '../../../src/vision/image.js';
+import { heldCall, tick } from '../../helpers/held-call.js';
 import type { Box } from '../../../src/vision/iou.js';
 
 const img = rgbImage(64, 64, new Uint8Array(64 * 64 * 3));
-const tick = () => new Promise((r) => setTimeout(r, 5));
-
-/** A model call that answers when the test says; `calls` counts those made so far. */
-function held<T>() {
-  const waiting: Array<(v: T) => void> = [];
-  return {
-    call: () => new Promise<T>((r) => waiting.push(r)),
-    get calls() {
-      return waiting.length;
-    },
-    answerAll: (v: T) => {
-      for (const w of waiting.splice(0)) w(v);
-    },
-  };
-}
-
 describe('the pose follower queues the detector for new people beside the following', () => {
   it('the pose follower runs the detector for a new person while the known one is followed', async () => {
-    const follow = held<(PoseDetection | undefined)[]>();
-    const detect = held<PoseDetection[]>();
+    const follow = heldCall<(PoseDetection | undefined)[]>();
+    const detect = heldCall<PoseDetection[]>();
     const follower = new PoseFollower({ followPoses: follow.call, detectPoses: detect.call } as never);
     const person: Box = [0, 0, 20, 40];
     const pose: PoseDetection = { score: 0.9, box: person, keypoints: [], roi: { cx: 10, cy: 20, side: 40, rotation: 0 } };
