@@ -35,7 +35,7 @@ describe.skipIf(!ready)('Detector with liveLabels (needs models and ../shared/fi
     expect(live).toEqual(all.filter((o) => ['person', 'pistol', 'knife'].includes(o.label)));
   });
 
-  it('runs the reduced model under the model’s name and loads the full one on the first upload only', async () => {
+  it('live runs use the reduced session under the model’s name, uploads the full one (<model>/all)', async () => {
     runs.length = 0;
     const img = await loadImage(join(FIXTURES, 'people/group-3.jpg'));
     await detector.detectObjects(img, 'live');
