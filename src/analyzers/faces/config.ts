@@ -21,6 +21,11 @@ export const facesSchema = z
     max_yaw: z.number().min(0).max(90).default(90),
     /** Frames in a row of one face track that must give the same name before it is given (1: every frame on its own). */
     confirm_frames: z.number().int().min(1).max(50).default(2),
+    /**
+     * A face followed from the last frame whose name has settled (confirmed, or a stranger) keeps
+     * its embedding for this many frames while it stays put, then is embedded again (1: every frame).
+     */
+    reembed_frames: z.number().int().min(1).max(50).default(3),
     /** Seconds a person must go unseen on a camera before they count as a new visit (one visit, one event). */
     cooldown: z.number().min(0).default(60),
   })

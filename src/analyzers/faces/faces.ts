@@ -9,7 +9,7 @@ import type { MatchFace } from '../analyzer.js';
 import type { FacesConfig } from './config.js';
 import { cropImage, growBox, shiftBox } from '../crop.js';
 import type { Detection } from '../../events/analyzed-frame.js';
-import { NameTracks } from './name-tracks.js';
+import { FaceTracks } from './face-tracks.js';
 import { sharpness } from './sharpness.js';
 import { yawOf } from './yaw.js';
 
@@ -41,14 +41,14 @@ interface Visit {
 export class FaceAnalyzer {
   private readonly known = new Map<string, Visit>();
   private unknown: Visit[] = [];
-  private readonly tracks: NameTracks;
+  private readonly tracks: FaceTracks;
 
   constructor(
     private readonly models: FaceModels,
     private readonly matchFace: MatchFace,
     private readonly config: FacesConfig,
   ) {
-    this.tracks = new NameTracks(config.confirm_frames);
+    this.tracks = new FaceTracks(config.confirm_frames, config.reembed_frames);
   }
 
   /**
@@ -96,13 +96,15 @@ export class FaceAnalyzer {
     const claimed = new Set<Visit>();
     const claimedTracks = this.tracks.frame(time);
     const ok = found.filter((f) => f.status === 'ok');
+    const tracks = ok.map((f) => this.tracks.claim(f.box, claimedTracks));
+    const kept = ok.map((f, i) => this.tracks.kept(tracks[i], f.box, time));
     // All embeddings queued at once: the worker runs one while this thread aligns the next face.
-    const embeddings = ok.map((f) => this.models.embedFace(f.image, f.face));
-    for (const e of embeddings) e.catch(() => undefined); // a failure surfaces where it is awaited
+    const embeddings = ok.map((f, i) => kept[i] ?? this.models.embedFace(f.image, f.face));
+    for (const e of embeddings) if (e instanceof Promise) e.catch(() => undefined); // a failure surfaces where it is awaited
     for (const [i, f] of ok.entries()) {
       const embedding = await embeddings[i];
       const match = this.matchFace(embedding);
-      const held = this.tracks.see(f.box, match?.name ?? null, time, claimedTracks);
+      const held = this.tracks.see(tracks[i], f.box, match?.name ?? null, time, embedding, kept[i] === undefined);
       // a name not yet confirmed by the next frames: neither named nor reported as a stranger yet
       if (held === undefined) continue;
       const recognised = held === null ? null : match;

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { facesSchema } from '../../../src/analyzers/faces/config.js';
-import { FaceAnalyzer, type FaceModels, type FoundFace } from '../../../src/analyzers/faces/faces.js';
-import { rgbImage } from '../../../src/vision/image.js';
+import { FaceAnalyzer, type FaceModels } from '../../../src/analyzers/faces/faces.js';
+import { blank as img, foundFace as face } from './found-face.js';
 import { heldCall, tick } from '../../helpers/held-call.js';
 
-const img = rgbImage(64, 64, new Uint8Array(64 * 64 * 3));
 describe('the face analyzer queues a frame’s embeddings at once (the worker runs one while this thread aligns the next)', () => {
   it('the face analyzer asks for every embedding before the first is back, and names each face', async () => {
     const embed = heldCall<Float32Array>();
     const models = { embedFace: embed.call, detectFaces: async () => [] } as unknown as FaceModels;
     const analyzer = new FaceAnalyzer(models, () => ({ name: 'ada', similarity: 0.9 }), facesSchema.parse({ confirm_frames: 1 }));
-    const face = (x: number): FoundFace => ({
-      box: [x, 0, x + 20, 20],
-      score: 0.9,
-      sharpness: 100,
-      status: 'ok',
-      image: img,
-      face: { box: [x, 0, x + 20, 20], score: 0.9, landmarks: [] },
-    });
     const result = analyzer.analyzeFound(img, [face(0), face(30)], 0);
     await tick();
     expect(embed.calls).toBe(2);
