@@ -9,7 +9,7 @@ import type { MatchFace } from '../analyzer.js';
 import type { FacesConfig } from './config.js';
 import { cropImage, growBox, shiftBox } from '../crop.js';
 import type { Detection } from '../../events/analyzed-frame.js';
-import { FaceTracks } from './face-tracks.js';
+import { type FaceTrack, FaceTracks } from './face-tracks.js';
 import { sharpness } from './sharpness.js';
 import { yawOf } from './yaw.js';
 
@@ -42,6 +42,8 @@ export class FaceAnalyzer {
   private readonly known = new Map<string, Visit>();
   private unknown: Visit[] = [];
   private readonly tracks: FaceTracks;
+  /** Each stranger's face track's visit, so a stranger followed from frame to frame stays one visit. */
+  private readonly strangers = new WeakMap<FaceTrack, Visit>();
 
   constructor(
     private readonly models: FaceModels,
@@ -96,8 +98,10 @@ export class FaceAnalyzer {
     const claimed = new Set<Visit>();
     const claimedTracks = this.tracks.frame(time);
     const ok = found.filter((f) => f.status === 'ok');
-    const tracks = ok.map((f) => this.tracks.claim(f.box, claimedTracks));
+    const tracks = ok.map((f) => this.tracks.claim(f.box, time, claimedTracks));
     const kept = ok.map((f, i) => this.tracks.kept(tracks[i], f.box, time));
+    // The embedding each followed face had on the frame before, to tell it from someone else stepping into its place.
+    const before = tracks.map((t) => (this.tracks.followed(t, time) ? t.embedding : undefined));
     // All embeddings queued at once: the worker runs one while this thread aligns the next face.
     const embeddings = ok.map((f, i) => kept[i] ?? this.models.embedFace(f.image, f.face));
     for (const e of embeddings) if (e instanceof Promise) e.catch(() => undefined); // a failure surfaces where it is awaited
@@ -105,10 +109,12 @@ export class FaceAnalyzer {
       const embedding = await embeddings[i];
       const match = this.matchFace(embedding);
       const held = this.tracks.see(tracks[i], f.box, match?.name ?? null, time, embedding, kept[i] === undefined);
+      const previous = before[i];
+      const sameFace = previous !== undefined && (kept[i] !== undefined || cosineSimilarity(previous, embedding) >= this.config.unknown_similarity);
       // a name not yet confirmed by the next frames: neither named nor reported as a stranger yet
       if (held === undefined) continue;
       const recognised = held === null ? null : match;
-      if (!this.newVisit(recognised?.name ?? null, embedding, time, claimed)) continue;
+      if (!this.newVisit(recognised?.name ?? null, embedding, time, claimed, tracks[i], sameFace)) continue;
       const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null };
       detection.attributes = recognised ? { similarity: recognised.similarity } : { similarity: null, embedding, crop: await faceJpeg(img, f.box) };
       out.push(detection);
@@ -117,10 +123,15 @@ export class FaceAnalyzer {
     return out;
   }
 
-  /** Records a sighting; true when it starts a visit. Unknown people are told apart by embedding. */
-  private newVisit(name: string | null, embedding: Float32Array, time: number, claimed: Set<Visit>): boolean {
+  /**
+   * Records a sighting of the face on `track`; true when it starts a visit. Unknown people are told
+   * apart by embedding, against the first sighting of each stranger; a stranger's face followed
+   * from the frame before and as alike that frame's (`sameFace`) stays their visit, however far
+   * their embedding has moved from the first as they turned.
+   */
+  private newVisit(name: string | null, embedding: Float32Array, time: number, claimed: Set<Visit>, track: FaceTrack, sameFace: boolean): boolean {
     const window = this.config.cooldown * 1000;
-    let visit = name !== null ? this.known.get(name) : this.closestUnknown(embedding, claimed);
+    let visit = name !== null ? this.known.get(name) : ((sameFace ? this.strangerOn(track, claimed) : undefined) ?? this.closestUnknown(embedding, claimed));
     const fresh = !visit || time - visit.lastSeen > window;
     if (visit) visit.lastSeen = time;
     else {
@@ -129,7 +140,14 @@ export class FaceAnalyzer {
       else this.unknown.push(visit);
     }
     claimed.add(visit);
+    if (name === null) this.strangers.set(track, visit);
     return fresh;
+  }
+
+  /** The stranger's visit a followed face track had on the frame before, while that visit lasts. */
+  private strangerOn(track: FaceTrack, claimed: Set<Visit>): Visit | undefined {
+    const visit = this.strangers.get(track);
+    return visit && !claimed.has(visit) && this.unknown.includes(visit) ? visit : undefined;
   }
 
   private closestUnknown(embedding: Float32Array, claimed: Set<Visit>): Visit | undefined {

@@ -9,7 +9,7 @@ const vec = (v: number) => Float32Array.of(v, 1);
 function follow(tracks: FaceTracks) {
   return (box: Box, name: string | null, t: number, embedding = vec(t)) => {
     const claimed = tracks.frame(t);
-    const track = tracks.claim(box, claimed);
+    const track = tracks.claim(box, t, claimed);
     const kept = tracks.kept(track, box, t);
     return { name: tracks.see(track, box, name, t, kept ?? embedding, kept === undefined), kept };
   };
@@ -28,7 +28,7 @@ describe('FaceTracks: names', () => {
 
   it('starts over for a face seen too long ago, and keeps two faces of one frame apart', () => {
     const tracks = new FaceTracks(2);
-    const see = (box: Box, name: string, t: number, claimed: ReturnType<FaceTracks['frame']>) => tracks.see(tracks.claim(box, claimed), box, name, t, vec(0), true);
+    const see = (box: Box, name: string, t: number, claimed: ReturnType<FaceTracks['frame']>) => tracks.see(tracks.claim(box, t, claimed), box, name, t, vec(0), true);
     see(at(100), 'ada', 0, tracks.frame(0));
     expect(see(at(100), 'ada', 10_000, tracks.frame(10_000))).toBeUndefined();
     const claimed = tracks.frame(10_500);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { facesSchema } from '../../../src/analyzers/faces/config.js';
+import { FaceAnalyzer, type FaceModels } from '../../../src/analyzers/faces/faces.js';
+import { blank as img, foundFace as face } from './found-face.js';
+
+/** A face analyzer with an empty registry whose embedder gives each call the next of `vectors`. */
+function strangers(vectors: number[][], config: Record<string, unknown> = {}) {
+  let call = 0;
+  const models = { embedFace: async () => Float32Array.from(vectors[call++]), detectFaces: async () => [] } as unknown as FaceModels;
+  return new FaceAnalyzer(models, () => null, facesSchema.parse({ reembed_frames: 1, ...config }));
+}
+
+const events = async (faces: FaceAnalyzer, frames: Array<[number, number]>) => {
+  let n = 0;
+  for (const [x, time] of frames) n += (await faces.analyzeFound(img, [face(x)], time)).length;
+  return n;
+};
+
+describe('one stranger, one visit: a stranger’s face followed from frame to frame, each like the one before, stays one visit', () => {
+  // Embeddings that drift as a head turns, 40° a frame: each is 0.77 alike the one before (above
+  // unknown_similarity, 0.7), the third and fourth 0.17 and −0.5 alike the first.
+  const turning = [0, 40, 80, 120].map((deg) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
+
+  it('gives one event for a face followed over four frames, however far its embedding moves', async () => {
+    expect(
+      await events(strangers(turning), [
+        [0, 0],
+        [1, 200],
+        [2, 400],
+        [3, 600],
+      ]),
+    ).toBe(1);
+  });
+
+  it('tells strangers apart by embedding again for a face unlike the one before, away over a second, or moved away', async () => {
+    const unlike = [turning[0], turning[2]]; // 0.17 alike
+    // the same place 1.5 s later, a different face: a new stranger
+    expect(
+      await events(strangers(unlike), [
+        [0, 0],
+        [0, 1500],
+      ]),
+    ).toBe(2);
+    // someone else in the same place on the next frame: a new stranger
+    expect(
+      await events(strangers(unlike), [
+        [0, 0],
+        [1, 200],
+      ]),
+    ).toBe(2);
+    // in one frame's time the face jumped 40 px (no overlap): not followed
+    expect(
+      await events(strangers(unlike), [
+        [0, 0],
+        [40, 200],
+      ]),
+    ).toBe(2);
+  });
+});
