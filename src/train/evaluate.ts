@@ -12,14 +12,14 @@ export const EVAL_SIZE = 512;
 const MIN_SCORE = 0.01;
 
 /**
- * AP@0.5 per trained class of a merged model, run exactly as Argus runs CenterNet (the photo
+ * AP@0.5 (or at `iou`) per trained class of a merged model, run exactly as Argus runs CenterNet (the photo
  * letterboxed into 512×512, top-100 peaks, per-class NMS), over labelled images.
  */
 export async function evaluateMerged(
   merged: Uint8Array,
   images: YoloImage[],
   classes: string[],
-  opts: { baseClasses: number; threads?: number; onImage?: (done: number) => void; shouldStop?: () => boolean },
+  opts: { baseClasses: number; threads?: number; onImage?: (done: number) => void; shouldStop?: () => boolean /** IoU a detection must reach (0.5). */; iou?: number },
 ): Promise<{ curves: ClassCurve[]; detections: ScoredBox[] }> {
   const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const labels = Array.from({ length: opts.baseClasses + classes.length }, (_, i) => String(i));
@@ -45,5 +45,5 @@ export async function evaluateMerged(
   } finally {
     await session.release();
   }
-  return { curves: classes.map((_, c) => averagePrecision(detections, truth, c)), detections };
+  return { curves: classes.map((_, c) => averagePrecision(detections, truth, c, opts.iou)), detections };
 }
