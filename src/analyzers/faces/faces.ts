@@ -109,11 +109,11 @@ export class FaceAnalyzer {
       const embedding = await embeddings[i];
       const match = this.matchFace(embedding);
       const held = this.tracks.see(tracks[i], f.box, match?.name ?? null, time, embedding, kept[i] === undefined);
-      const previous = before[i];
-      const sameFace = previous !== undefined && (kept[i] !== undefined || cosineSimilarity(previous, embedding) >= this.config.unknown_similarity);
       // a name not yet confirmed by the next frames: neither named nor reported as a stranger yet
       if (held === undefined) continue;
       const recognised = held === null ? null : match;
+      const previous = before[i];
+      const sameFace = previous !== undefined && (kept[i] !== undefined || cosineSimilarity(previous, embedding) >= this.config.unknown_similarity);
       if (!this.newVisit(recognised?.name ?? null, embedding, time, claimed, tracks[i], sameFace)) continue;
       const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null };
       detection.attributes = recognised ? { similarity: recognised.similarity } : { similarity: null, embedding, crop: await faceJpeg(img, f.box) };
