@@ -117,4 +117,73 @@ describe('fusePatterns', () => {
     expect(ops).not.toContain('Clip');
     for (const r of await compareGraph(spec, feed)) expect(r.error, r.output).toBeLessThan(1e-6);
   });
+
+  /** The hard-swish's own part: (y·⅙)·relu6(y + 3) on the output of `conv('y', 'x')`, named `hs`. */
+  const hardSwishOf = (y: string) => [
+    { name: 'scaled', op: 'Mul', inputs: ['sixth', y], attrs: { T: F } },
+    { name: 'add', op: 'Add', inputs: [y, 'three'], attrs: { T: F } },
+    { name: 'relu6', op: 'Relu6', inputs: ['add'], attrs: { T: F } },
+    { name: 'hs', op: 'Mul', inputs: ['scaled', 'relu6'], attrs: { T: F } },
+  ];
+
+  it("carries 6c through a residual block into the next convolution (CenterNet's stem), its branch's biases divided", async () => {
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
+      consts,
+      nodes: [
+        conv('y', 'x'),
+        ...hardSwishOf('y'),
+        conv('branch', 'hs', ['BiasAdd', 'Relu']),
+        conv('project', 'branch', ['BiasAdd']),
+        { name: 'sum', op: 'AddV2', inputs: ['project', 'hs'], attrs: { T: F } },
+        conv('out', 'sum', ['BiasAdd']),
+      ],
+      outputs: ['out'],
+    };
+    expect(onnxOps(spec)).not.toContain('Mul');
+    const [r] = await compareGraph(spec, feed);
+    expect(r.error).toBeLessThan(1e-6);
+  });
+
+  it('carries 6c through a squeeze-excite gate (its mean and its product) into the convolutions after', async () => {
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
+      consts: [
+        ...consts!,
+        { name: 'axes', dtype: 'int32', shape: [2], values: [1, 2] },
+        { name: 'w1', dtype: 'float32', shape: [1, 1, 4, 4], values: Array.from(randomArray(16, 5, -1, 1)) },
+      ],
+      nodes: [
+        conv('y', 'x'),
+        ...hardSwishOf('y'),
+        { name: 'mean', op: 'Mean', inputs: ['hs', 'axes'], attrs: { T: F, keep_dims: { b: true } } },
+        { ...conv('squeeze', 'mean', ['BiasAdd']), inputs: ['mean', 'w1', 'bias'] },
+        { name: 'gate', op: 'Sigmoid', inputs: ['squeeze'], attrs: { T: F } },
+        { name: 'gated', op: 'Mul', inputs: ['hs', 'gate'], attrs: { T: F } },
+        conv('out', 'gated'),
+      ],
+      outputs: ['out'],
+    };
+    expect(onnxOps(spec).filter((o) => o === 'Mul')).toHaveLength(1); // the gate's own product
+    const [r] = await compareGraph(spec, feed);
+    expect(r.error).toBeLessThan(1e-6);
+  });
+
+  it('keeps the Mul where a residual branch is not linear (a Relu6 on it)', async () => {
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', shape: [1, 6, 7, 4], dtype: 'float32' }],
+      consts,
+      nodes: [
+        conv('y', 'x'),
+        ...hardSwishOf('y'),
+        conv('branch', 'hs', ['BiasAdd', 'Relu6']),
+        { name: 'sum', op: 'AddV2', inputs: ['branch', 'hs'], attrs: { T: F } },
+        conv('out', 'sum'),
+      ],
+      outputs: ['out'],
+    };
+    expect(onnxOps(spec)).toContain('Mul');
+    const [r] = await compareGraph(spec, feed);
+    expect(r.error).toBeLessThan(1e-6);
+  });
 });

@@ -1,0 +1,37 @@
+/**
+ * Two builds of the default detector timed in turns, as Argus runs them live (the live classes,
+ * pruned to its detections, Argus' session options) on a fixture photo at 512×512: for a
+ * converter change, the file the commit before built against the one this commit builds.
+ * Prints the largest difference between their detection rows and both medians.
+ * Run: npx tsx test/bench/centernet-files.ts <before.onnx> <after.onnx> [runs, default 160]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { keepClasses } from '../../src/models/keep-classes.js';
+import { pruneToOutputs } from '../../src/models/prune-outputs.js';
+import { cpuSessionOptions } from '../../src/models/session-options.js';
+import { loadImage } from '../../src/vision/image.js';
+import { letterboxTensor } from '../../src/vision/resize.js';
+import { median, timeInTurns } from './timing.js';
+const [a, b] = [process.argv[2], process.argv[3]];
+if (!a || !b) throw new Error('usage: centernet-files.ts <before.onnx> <after.onnx> [runs]');
+const runs = Number(process.argv[4] ?? 160);
+const sessions = [];
+for (const f of [a, b])
+  sessions.push(await ort.InferenceSession.create(pruneToOutputs(keepClasses(readFileSync(f), [0, 80, 81]), ['tower_0/detections']).bytes, cpuSessionOptions(2)));
+const lb = await letterboxTensor(await loadImage(join(import.meta.dirname, '../../../shared/fixtures/people/group-3.jpg')), 512, 512, 0, { layout: 'nhwc' });
+const input = { 'tower_0/images': new ort.Tensor('float32', lb.data, [1, 512, 512, 3]) };
+const outs = await Promise.all(sessions.map((s) => s.run(input)));
+const [d0, d1] = outs.map((o) => o['tower_0/detections'].data as Float32Array);
+let m = 0;
+for (let i = 0; i < d0.length; i++) m = Math.max(m, Math.abs(d0[i] - d1[i]));
+console.log('max |diff| over detections', m);
+const t = await timeInTurns(
+  sessions.map((s) => () => s.run(input)),
+  runs,
+  2,
+  Math.round(runs / 8),
+);
+const [x, y] = t.map(median);
+console.log(`before ${x.toFixed(2)} ms, after ${y.toFixed(2)} ms (${(y / x).toFixed(3)}); load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
