@@ -143,19 +143,22 @@ class PatternMatcher {
         const c = scalar(this.constOf(cRef));
         const [a, b] = add.input!;
         const three = a === x ? b : b === x ? a : undefined;
-        if (c === undefined || Math.abs(c * 6 - 1) > 1e-3 || !three || scalar(this.constOf(three)) !== 3) return undefined;
-        const scale = Math.fround(6 * c);
-        const carried = scale === 1 ? undefined : this.carryFactor(mul.name);
-        if (scale === 1 || carried) {
-          for (const t of carried?.region ?? []) this.pendingScale.set(t, scale);
-          for (const conv of carried?.biasConvs ?? []) this.pendingBias.set(conv, scale);
-          return [{ name: mul.name, op: '_HardSwish', input: [x], attr: { T: FLOAT } }];
-        }
-        const swish: TfNode = { name: `${mul.name}/hardswish`, op: '_HardSwish', input: [x], attr: { T: FLOAT } };
-        const factor = this.constant(`${mul.name}/scale`, { dtype: 'float32', shape: [], data: Float32Array.of(scale) });
-        return [swish, factor, { name: mul.name, op: 'Mul', input: [swish.name, factor.name], attr: { T: FLOAT } }];
+        return c === undefined || Math.abs(c * 6 - 1) > 1e-3 || !three || scalar(this.constOf(three)) !== 3 ? undefined : this.swish(mul.name, x, Math.fround(6 * c));
       });
     });
+  }
+
+  /** HardSwish(x)·scale under the name `name`: the factor carried to later filters where it can be, else a Mul. */
+  private swish(name: string, x: string, scale: number): TfNode[] {
+    const carried = scale === 1 ? undefined : this.carryFactor(name);
+    if (scale === 1 || carried) {
+      for (const t of carried?.region ?? []) this.pendingScale.set(t, scale);
+      for (const conv of carried?.biasConvs ?? []) this.pendingBias.set(conv, scale);
+      return [{ name, op: '_HardSwish', input: [x], attr: { T: FLOAT } }];
+    }
+    const swish: TfNode = { name: `${name}/hardswish`, op: '_HardSwish', input: [x], attr: { T: FLOAT } };
+    const factor = this.constant(`${name}/scale`, { dtype: 'float32', shape: [], data: Float32Array.of(scale) });
+    return [swish, factor, { name, op: 'Mul', input: [swish.name, factor.name], attr: { T: FLOAT } }];
   }
 
   /**
@@ -172,30 +175,35 @@ class PatternMatcher {
     const region = new Set([start]);
     const biasConvs = new Set<string>();
     const queue = [start];
-    const carry = (node: TfNode) => {
-      if (!region.has(node.name)) queue.push(node.name);
-      region.add(node.name);
-    };
     while (queue.length > 0) {
       const t = queue.shift()!;
       for (const reader of this.consumers.get(t) ?? []) {
-        const inputs = (reader.input ?? []).map((i) => ConvertContext.ref(i));
-        const other = inputs.find((i) => i !== t);
         if (biasConvs.has(reader.name) || this.filtered(reader, t)) continue;
-        if ((reader.op === 'Mean' && inputs[0] === t) || reader.op === 'Relu') carry(reader);
-        else if (reader.op === 'Mul' && inputs.length === 2 && other !== undefined && !region.has(other)) carry(reader);
-        else if ((reader.op === 'Add' || reader.op === 'AddV2') && inputs.length === 2 && other !== undefined) {
-          const branch = region.has(other) ? [] : this.linearBranch(other, region);
-          if (!branch) return undefined;
-          for (const conv of branch) {
-            biasConvs.add(conv.name);
-            region.add(conv.name);
-          }
-          carry(reader);
-        } else return undefined;
+        const branch = this.carriedBy(reader, t, region);
+        if (!branch) return undefined;
+        for (const conv of branch) {
+          biasConvs.add(conv.name);
+          region.add(conv.name);
+        }
+        if (!region.has(reader.name)) queue.push(reader.name);
+        region.add(reader.name);
       }
     }
     return { region, biasConvs };
+  }
+
+  /**
+   * Whether `reader` of `t` (which holds value ÷ factor) passes the factor on to its output: the
+   * branch of convolutions that must carry it too for that (none but for a sum), or undefined.
+   */
+  private carriedBy(reader: TfNode, t: string, region: ReadonlySet<string>): TfNode[] | undefined {
+    const inputs = (reader.input ?? []).map((i) => ConvertContext.ref(i));
+    const other = inputs.length === 2 ? inputs.find((i) => i !== t) : undefined;
+    if ((reader.op === 'Mean' && inputs[0] === t) || reader.op === 'Relu') return [];
+    if (other === undefined) return undefined;
+    if (reader.op === 'Mul') return region.has(other) ? undefined : [];
+    if (reader.op === 'Add' || reader.op === 'AddV2') return region.has(other) ? [] : this.linearBranch(other, region);
+    return undefined;
   }
 
   /** Whether `conv` is a convolution reading `ref` as its input through a constant filter. */
