@@ -37,6 +37,7 @@ import { snapshotLinks, type SnapshotUrl } from './server/snapshot-links.js';
 import { snapshotKey, SnapshotSigner } from './server/snapshot-signer.js';
 import { StatsPublisher } from './outputs/mqtt/stats-publisher.js';
 import { LoadHistory } from './stats/load-history.js';
+import { OverloadLog } from './stats/overload.js';
 import { Stats } from './stats/stats.js';
 import { AnalyzerSwitchStore } from './store/analyzer-switches.js';
 import { CameraSource } from './sources/camera-source.js';
@@ -393,7 +394,7 @@ export class Argus {
   }
 
   /** The live numbers: rates sampled, events timed off the bus, the report on `argus/stats` every minute. */
-  private startStats({ bus, stats, load }: Core, mqtt: MqttConnection, scheduler: AnalysisScheduler | undefined): void {
+  private startStats({ bus, stats, load, log }: Core, mqtt: MqttConnection, scheduler: AnalysisScheduler | undefined): void {
     stats.start({ bus, scheduler, statuses: () => [...this.sources.values()].map((s) => s.status()) });
     this.stops.push(() => stats.stop(bus));
     load.start();
@@ -401,6 +402,9 @@ export class Argus {
     const publisher = new StatsPublisher({ mqtt, report: () => stats.report() });
     publisher.start();
     this.stops.push(() => publisher.stop());
+    const overloads = new OverloadLog(() => stats.report(), log.child({ part: 'stats' }));
+    overloads.start();
+    this.stops.push(() => overloads.stop());
   }
 
   /** The HA websocket API (events per detection, the alert gate), where HA can be reached. */

@@ -44,4 +44,6 @@ export interface StatsReport {
   latency_ms: { frame_to_event: Latency; frame_to_mqtt: Latency };
   /** CPU over the window, % of one core (200 = two cores busy); resident memory. */
   process: { cpu_percent: number; rss_mb: number };
+  /** Cameras that had ≥ 10 % of their motion frames skipped `busy` over the window (overload.ts). */
+  overloaded: Array<{ camera: string; analyzed_share: number }>;
 }

@@ -5,6 +5,7 @@ import type { AnalyzedFrame } from '../events/analyzed-frame.js';
 import type { EventMessage } from '../events/event.js';
 import type { RunTimings } from '../models/session-pool.js';
 import type { CameraStatus } from '../sources/frame.js';
+import { overloads } from './overload.js';
 import { p50p95, Ring } from './ring.js';
 import { SKIP_REASONS, type CameraStats, type SkipReason, type StatsReport } from './report.js';
 
@@ -156,9 +157,10 @@ export class Stats implements RunTimings {
     }
     const cpu = process.cpuUsage(base.cpu);
     const queue = this.scheduler?.queue ?? { waiting: 0, inFlight: 0 };
+    const window_s = Math.round(seconds * 10) / 10;
     return {
       time: now,
-      window_s: Math.round(seconds * 10) / 10,
+      window_s,
       uptime_s: Math.round((now - this.started) / 1000),
       cameras,
       models: Object.fromEntries([...this.models].map(([name, ring]) => [name, { runs: ring.count, inference_ms: p50p95(ring) }])),
@@ -166,6 +168,7 @@ export class Stats implements RunTimings {
       queue: { waiting: queue.waiting, in_flight: queue.inFlight },
       latency_ms: { frame_to_event: p50p95(this.toEvent), frame_to_mqtt: p50p95(this.toMqtt) },
       process: { cpu_percent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 1000) / 10, rss_mb: Math.round(process.memoryUsage.rss() / 1e5) / 10 },
+      overloaded: overloads(cameras, seconds),
     };
   }
 

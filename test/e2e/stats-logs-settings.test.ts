@@ -79,6 +79,25 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     await page.close();
   });
 
+  it('says when Argus cannot keep up, and what helps (the report answered as an overloaded one)', async () => {
+    const { page, errors } = await openPage(browser, base, 'stats');
+    await page.route(
+      (url) => url.pathname.endsWith('/api/stats'),
+      async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, json: { ...(await res.json()), overloaded: [{ camera: 'demo', analyzed_share: 0.7 }] } });
+      },
+    );
+    await page.reload();
+    const notice = page.locator('#load-summary #overload');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/Argus cannot keep up with demo \(70 % analysed\): .*skipped while the models were busy/s);
+    expect(await notice.textContent()).toMatch(/detect\.fps.*models\.objects\.input: frame.*fewer cameras/s);
+    await page.unroute(() => true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows the recent log lines, filters them by level, and offers the day’s event log to download', async () => {
     const { page, errors, outside } = await openPage(browser, base, 'logs');
     const lines = page.locator('#log-lines tr');

@@ -120,7 +120,8 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
     const res = await app.inject({ method: 'GET', url: '/api/stats' });
     expect(res.statusCode).toBe(200);
     const body = res.json() as StatsReport;
-    expect(Object.keys(body).sort()).toEqual(['cameras', 'inference_ms', 'latency_ms', 'models', 'process', 'queue', 'time', 'uptime_s', 'window_s']);
+    expect(Object.keys(body).sort()).toEqual(['cameras', 'inference_ms', 'latency_ms', 'models', 'overloaded', 'process', 'queue', 'time', 'uptime_s', 'window_s']);
+    expect(body.overloaded).toEqual([]);
     expect(Object.keys(body.cameras.front_door).sort()).toEqual(['analyzed_fps', 'camera_fps', 'detections_fps', 'motion_fps', 'skipped_fps', 'skipped_fps_by_reason', 'totals']);
     expect(Object.keys(body.cameras.front_door.skipped_fps_by_reason)).toEqual(['busy', 'schedule', 'paused', 'failed', 'no_models']);
     const missing = await app.inject({ method: 'GET', url: '/api/stats/nope' });

@@ -151,6 +151,14 @@ describe('scheduling across cameras, synthetic frames', () => {
       expect(stats[cam].totals.analyzed + stats[cam].totals.skipped, cam).toBe(200);
     }
     expect(r.scheduler.queue).toEqual({ waiting: 0, inFlight: 0 });
+    // Three in four frames skipped busy on every camera: each is reported as overloaded.
+    r.advance(60_000);
+    expect(
+      r.stats
+        .report()
+        .overloaded.map((o) => o.camera)
+        .sort(),
+    ).toEqual(cameras);
     r.stop();
   });
 });
