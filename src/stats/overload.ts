@@ -1,31 +1,19 @@
 import type { Logger } from '../log.js';
 import type { CameraStats, StatsReport } from './report.js';
 
-/** A camera whose motion frames were skipped for want of time (busy) over the stats window. */
-export interface Overload {
-  camera: string;
-  /** Motion frames analyzed over the window, 0–1. */
-  analyzed_share: number;
-}
-
 /** At least this share of a camera's motion frames skipped busy over the window is overload. */
 const BUSY_SHARE = 0.1;
 /** …and at least this many frames: two skipped in twenty says nothing. */
 const MIN_BUSY_FRAMES = 5;
 
-/** What a user can do about it, in the order that costs least; said by the log and the statistics page. */
+/** What a user can do about it, cheapest first; said by the log (the statistics page says the same in its own words). */
 export const OVERLOAD_ADVICE =
   'lower cameras.<name>.detect.fps, set models.objects.input: frame (CenterNet 0.6–0.7× its time, scores shift a little), switch off the analyzers a camera does not need (faces, pose), or watch fewer cameras on this machine';
 
-/** The overloaded cameras of a window's rates (`busy` skips ≥ 10 % of motion frames and ≥ 5 frames). */
-export function overloads(cameras: Record<string, CameraStats>, windowS: number): Overload[] {
-  const found: Overload[] = [];
-  for (const [camera, c] of Object.entries(cameras)) {
-    const busy = c.skipped_fps_by_reason.busy;
-    if (c.motion_fps <= 0 || busy < BUSY_SHARE * c.motion_fps || busy * windowS < MIN_BUSY_FRAMES) continue;
-    found.push({ camera, analyzed_share: Math.round((c.analyzed_fps / c.motion_fps) * 100) / 100 });
-  }
-  return found;
+/** Whether a camera lost motion frames for want of time over a window: `busy` skips ≥ 10 % of its motion frames and ≥ 5 frames. */
+export function isOverloaded(c: Pick<CameraStats, 'motion_fps' | 'skipped_fps_by_reason'>, windowS: number): boolean {
+  const busy = c.skipped_fps_by_reason.busy;
+  return c.motion_fps > 0 && busy >= BUSY_SHARE * c.motion_fps && busy * windowS >= MIN_BUSY_FRAMES;
 }
 
 /**
@@ -38,7 +26,7 @@ export class OverloadLog {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly report: () => Pick<StatsReport, 'overloaded'>,
+    private readonly report: () => Pick<StatsReport, 'cameras'>,
     private readonly logger: Logger,
   ) {}
 
@@ -52,17 +40,18 @@ export class OverloadLog {
   }
 
   check(): void {
-    const now = new Map(this.report().overloaded.map((o) => [o.camera, o]));
-    for (const [camera, o] of now) {
-      if (this.over.has(camera)) continue;
+    const cameras = Object.entries(this.report().cameras);
+    for (const [camera, c] of cameras) {
+      if (!c.overloaded || this.over.has(camera)) continue;
       this.over.add(camera);
+      const share = Math.round((c.analyzed_fps / c.motion_fps) * 100);
       this.logger.warn(
-        { camera, analyzed_share: o.analyzed_share },
-        `${camera}: only ${Math.round(o.analyzed_share * 100)} % of motion frames analysed in the last minute, the rest skipped (busy): ${OVERLOAD_ADVICE}`,
+        { camera, analyzed_share: share / 100 },
+        `${camera}: only ${share} % of motion frames analysed in the last minute, the rest skipped (busy): ${OVERLOAD_ADVICE}`,
       );
     }
     for (const camera of [...this.over]) {
-      if (now.has(camera)) continue;
+      if (cameras.some(([name, c]) => name === camera && c.overloaded)) continue;
       this.over.delete(camera);
       this.logger.info({ camera }, `${camera}: analysis keeps up again`);
     }

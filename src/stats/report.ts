@@ -16,6 +16,8 @@ export interface CameraStats {
   skipped_fps: number;
   skipped_fps_by_reason: Record<SkipReason, number>;
   detections_fps: number;
+  /** ≥ 10 % of its motion frames skipped `busy` over the window, and ≥ 5 frames (overload.ts). */
+  overloaded: boolean;
   /** Since start. `motion = analyzed + skipped + pending` always holds. */
   totals: {
     motion: number;
@@ -44,6 +46,4 @@ export interface StatsReport {
   latency_ms: { frame_to_event: Latency; frame_to_mqtt: Latency };
   /** CPU over the window, % of one core (200 = two cores busy); resident memory. */
   process: { cpu_percent: number; rss_mb: number };
-  /** Cameras that had ≥ 10 % of their motion frames skipped `busy` over the window (overload.ts). */
-  overloaded: Array<{ camera: string; analyzed_share: number }>;
 }

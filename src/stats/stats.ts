@@ -5,7 +5,7 @@ import type { AnalyzedFrame } from '../events/analyzed-frame.js';
 import type { EventMessage } from '../events/event.js';
 import type { RunTimings } from '../models/session-pool.js';
 import type { CameraStatus } from '../sources/frame.js';
-import { overloads } from './overload.js';
+import { isOverloaded } from './overload.js';
 import { p50p95, Ring } from './ring.js';
 import { SKIP_REASONS, type CameraStats, type SkipReason, type StatsReport } from './report.js';
 
@@ -145,22 +145,23 @@ export class Stats implements RunTimings {
       const total = this.totals(name);
       const before = base.counts.get(name) ?? total.map(() => 0);
       const rate = (i: number) => fps(total[i] - before[i]);
+      const rates = { motion_fps: rate(MOTION), skipped_fps_by_reason: byReason((i) => rate(REASON0 + i)) };
       cameras[name] = {
         camera_fps: Math.round((statuses.get(name)?.fps ?? 0) * 100) / 100,
-        motion_fps: rate(MOTION),
+        motion_fps: rates.motion_fps,
         analyzed_fps: rate(ANALYZED),
         skipped_fps: rate(SKIPPED),
-        skipped_fps_by_reason: byReason((i) => rate(REASON0 + i)),
+        skipped_fps_by_reason: rates.skipped_fps_by_reason,
         detections_fps: rate(DETECTIONS),
+        overloaded: isOverloaded(rates, seconds),
         totals: this.cameraTotals(name, total),
       };
     }
     const cpu = process.cpuUsage(base.cpu);
     const queue = this.scheduler?.queue ?? { waiting: 0, inFlight: 0 };
-    const window_s = Math.round(seconds * 10) / 10;
     return {
       time: now,
-      window_s,
+      window_s: Math.round(seconds * 10) / 10,
       uptime_s: Math.round((now - this.started) / 1000),
       cameras,
       models: Object.fromEntries([...this.models].map(([name, ring]) => [name, { runs: ring.count, inference_ms: p50p95(ring) }])),
@@ -168,7 +169,6 @@ export class Stats implements RunTimings {
       queue: { waiting: queue.waiting, in_flight: queue.inFlight },
       latency_ms: { frame_to_event: p50p95(this.toEvent), frame_to_mqtt: p50p95(this.toMqtt) },
       process: { cpu_percent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 1000) / 10, rss_mb: Math.round(process.memoryUsage.rss() / 1e5) / 10 },
-      overloaded: overloads(cameras, seconds),
     };
   }
 

@@ -85,7 +85,9 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
       (url) => url.pathname.endsWith('/api/stats'),
       async (route) => {
         const res = await route.fetch();
-        await route.fulfill({ response: res, json: { ...(await res.json()), overloaded: [{ camera: 'demo', analyzed_share: 0.7 }] } });
+        const report = await res.json();
+        const demo = { ...report.cameras.demo, motion_fps: 5, analyzed_fps: 3.5, overloaded: true };
+        await route.fulfill({ response: res, json: { ...report, cameras: { ...report.cameras, demo } } });
       },
     );
     await page.reload();

@@ -104,6 +104,11 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
         expect(cmp).toMatchObject({ p: 'sensor', state_topic: `${base}/stats`, entity_category: 'diagnostic' });
         expect(templateValue(cmp.value_template, report)).toBe(value);
       }
+      // A problem sensor on the camera's `overloaded` (false here: one motion frame, none skipped).
+      const overloaded = camera.argus_front_door_overloaded;
+      expect(overloaded).toMatchObject({ p: 'binary_sensor', state_topic: `${base}/stats`, device_class: 'problem', entity_category: 'diagnostic' });
+      expect(overloaded.value_template).toBe("{{ 'ON' if value_json.cameras['front_door'].overloaded else 'OFF' }}");
+      expect(templateValue(overloaded.value_template, report)).toBe(false);
     } finally {
       publisher.stop();
       ha.stop();
@@ -120,9 +125,18 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
     const res = await app.inject({ method: 'GET', url: '/api/stats' });
     expect(res.statusCode).toBe(200);
     const body = res.json() as StatsReport;
-    expect(Object.keys(body).sort()).toEqual(['cameras', 'inference_ms', 'latency_ms', 'models', 'overloaded', 'process', 'queue', 'time', 'uptime_s', 'window_s']);
-    expect(body.overloaded).toEqual([]);
-    expect(Object.keys(body.cameras.front_door).sort()).toEqual(['analyzed_fps', 'camera_fps', 'detections_fps', 'motion_fps', 'skipped_fps', 'skipped_fps_by_reason', 'totals']);
+    expect(Object.keys(body).sort()).toEqual(['cameras', 'inference_ms', 'latency_ms', 'models', 'process', 'queue', 'time', 'uptime_s', 'window_s']);
+    expect(Object.keys(body.cameras.front_door).sort()).toEqual([
+      'analyzed_fps',
+      'camera_fps',
+      'detections_fps',
+      'motion_fps',
+      'overloaded',
+      'skipped_fps',
+      'skipped_fps_by_reason',
+      'totals',
+    ]);
+    expect(body.cameras.front_door.overloaded).toBe(false);
     expect(Object.keys(body.cameras.front_door.skipped_fps_by_reason)).toEqual(['busy', 'schedule', 'paused', 'failed', 'no_models']);
     const missing = await app.inject({ method: 'GET', url: '/api/stats/nope' });
     expect(missing.statusCode).toBe(404);

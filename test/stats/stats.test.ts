@@ -153,12 +153,8 @@ describe('scheduling across cameras, synthetic frames', () => {
     expect(r.scheduler.queue).toEqual({ waiting: 0, inFlight: 0 });
     // Three in four frames skipped busy on every camera: each is reported as overloaded.
     r.advance(60_000);
-    expect(
-      r.stats
-        .report()
-        .overloaded.map((o) => o.camera)
-        .sort(),
-    ).toEqual(cameras);
+    const after = r.stats.report().cameras;
+    expect(cameras.filter((c) => after[c].overloaded)).toEqual(cameras);
     r.stop();
   });
 });

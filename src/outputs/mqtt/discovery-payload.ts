@@ -136,6 +136,16 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
       [id('analyzed_fps'), component('sensor', id('analyzed_fps'), { name: 'Analyzed fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].analyzed_fps }}`, 'fps') })],
       [id('skipped_fps'), component('sensor', id('skipped_fps'), { name: 'Skipped fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].skipped_fps }}`, 'fps') })],
       [
+        id('overloaded'),
+        component('binary_sensor', id('overloaded'), {
+          name: 'Overloaded',
+          state_topic: ctx.topic(STATS_TOPIC),
+          value_template: `{{ 'ON' if value_json.cameras['${camera}'].overloaded else 'OFF' }}`,
+          device_class: 'problem',
+          entity_category: 'diagnostic',
+        }),
+      ],
+      [
         id('pause'),
         component('switch', id('pause'), {
           name: 'Pause detection',

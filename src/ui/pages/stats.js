@@ -90,16 +90,17 @@ function loadTable(report) {
     .join('');
   const inf = report.inference_ms;
   const ms = (v) => (v === null ? '–' : `${v} ms`);
-  return `${overloadNotice(report.overloaded ?? [])}<div class="scroll"><table class="data" id="load-table"><thead><tr><th>camera</th><th class="num">camera fps</th><th class="num">motion frames</th>
+  return `${overloadNotice(report.cameras)}<div class="scroll"><table class="data" id="load-table"><thead><tr><th>camera</th><th class="num">camera fps</th><th class="num">motion frames</th>
     <th class="num">analysed</th><th class="num">skipped</th><th>why skipped</th></tr></thead><tbody>${rows}</tbody></table></div>
     <p>Inference time (all models, last runs): median ${ms(inf.p50)}, 95th percentile ${ms(inf.p95)}. CPU ${report.process.cpu_percent}% of one core, memory ${report.process.rss_mb} MB,
     up ${Math.round(report.uptime_s / 60)} min.</p>`;
 }
 
 /** Cameras that lost motion frames for want of time in the last minute (src/stats/overload.ts), and what helps. */
-function overloadNotice(overloaded) {
-  if (overloaded.length === 0) return '';
-  const who = overloaded.map((o) => `${esc(o.camera)} (${Math.round(o.analyzed_share * 100)} % analysed)`).join(', ');
+function overloadNotice(cameras) {
+  const over = Object.entries(cameras).filter(([, c]) => c.overloaded);
+  if (over.length === 0) return '';
+  const who = over.map(([name, c]) => `${esc(name)} (${Math.round((c.analyzed_fps / c.motion_fps) * 100)} % analysed)`).join(', ');
   return `<p class="warn" id="overload" role="status"><strong>Argus cannot keep up</strong> with ${who}: in the last minute the other motion frames were skipped while the models were busy.
     To analyse more on this machine: lower the cameras' <code>detect.fps</code>, set <code>models.objects.input: frame</code> (the object detector at the frame's aspect, about two thirds of its time),
     switch off the analyzers a camera does not need (with people in view, faces and pose each take a quarter to a third of a frame's model time), or watch fewer cameras here.</p>`;
