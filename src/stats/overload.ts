@@ -6,9 +6,9 @@ const BUSY_SHARE = 0.1;
 /** …and at least this many frames: two skipped in twenty says nothing. */
 const MIN_BUSY_FRAMES = 5;
 
-/** What a user can do about it, cheapest first; said by the log (the statistics page says the same in its own words). */
+/** What a user can do about it, what helped most first (docs/benchmarks.md); the statistics page says the same. */
 export const OVERLOAD_ADVICE =
-  'lower cameras.<name>.detect.fps, set models.objects.input: frame (CenterNet 0.6–0.7× its time, scores shift a little), switch off the analyzers a camera does not need (faces, pose), or watch fewer cameras on this machine';
+  'switch off the analyzers a camera does not need (faces cost the most, then pose), lower cameras.<name>.detect.fps, set models.objects.input: frame, or watch fewer cameras on this machine (docs/benchmarks.md: what each gained)';
 
 /** Whether a camera lost motion frames for want of time over a window: `busy` skips ≥ 10 % of its motion frames and ≥ 5 frames. */
 export function isOverloaded(c: Pick<CameraStats, 'motion_fps' | 'skipped_fps_by_reason'>, windowS: number): boolean {

@@ -5,6 +5,8 @@
  * Soak: npm run bench:live -- --cameras 4 --seconds 1800 --trail 60   (RSS every 60 s, and its growth)
  * Runtime: --concurrency N (frames at once), --workers N --threads N (inference workers, threads each),
  *   --input frame (CenterNet at the frame's aspect: models.objects.input)
+ * What a household can turn down (the statistics page's advice): --fps N (each camera's
+ *   detect.fps, default 5), --off pose,faces (those analyzers off on every camera)
  *
  * Rates come from the difference of two reads: one after `--warmup` seconds (models loaded,
  * ffmpeg running), one `--seconds` later, so start-up does not dilute them.
@@ -33,6 +35,10 @@ const WORKERS = flag('workers');
 /** models.objects.input (`--input frame`: the frame's aspect instead of 512×512). */
 const INPUT = process.argv.includes('--input') ? process.argv[process.argv.indexOf('--input') + 1] : undefined;
 const THREADS = flag('threads');
+/** cameras.<name>.detect.fps (default: the config's, 5). */
+const FPS = flag('fps');
+/** Analyzers switched off on every camera (`--off pose,faces`). */
+const OFF = process.argv.includes('--off') ? process.argv[process.argv.indexOf('--off') + 1].split(',') : [];
 /** Seconds between the RSS readings of the trail (default: one reading at the end). */
 const TRAIL = flag('trail') ?? SECONDS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +56,12 @@ async function run(cameras: number): Promise<string> {
       ...(WORKERS || THREADS ? { runtime: { ...(WORKERS ? { workers: WORKERS } : {}), ...(THREADS ? { threads: THREADS } : {}) } } : {}),
       ...(INPUT ? { objects: { input: INPUT } } : {}),
     },
-    cameras: Object.fromEntries(Array.from({ length: cameras }, (_, i) => [`cam${i + 1}`, { url: VIDEO }])),
+    cameras: Object.fromEntries(
+      Array.from({ length: cameras }, (_, i) => [
+        `cam${i + 1}`,
+        { url: VIDEO, ...(FPS ? { detect: { fps: FPS } } : {}), ...(OFF.length ? { analyzers: Object.fromEntries(OFF.map((a) => [a, { enabled: false }])) } : {}) },
+      ]),
+    ),
   });
   const argus = new Argus({ config, source: 'bench:live', demo: false, secrets: [], warnings: [] }, silentLogger());
   try {

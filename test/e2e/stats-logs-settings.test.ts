@@ -94,7 +94,7 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     const notice = page.locator('#load-summary #overload');
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/Argus cannot keep up with demo \(70 % analysed\): .*skipped while the models were busy/s);
-    expect(await notice.textContent()).toMatch(/detect\.fps.*models\.objects\.input: frame.*fewer cameras/s);
+    expect(await notice.textContent()).toMatch(/faces cost the most.*detect\.fps.*models\.objects\.input: frame.*fewer cameras/s);
     await page.unroute(() => true);
     expect(errors).toEqual([]);
     await page.close();

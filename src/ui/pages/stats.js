@@ -102,8 +102,8 @@ function overloadNotice(cameras) {
   if (over.length === 0) return '';
   const who = over.map(([name, c]) => `${esc(name)} (${Math.round((c.analyzed_fps / c.motion_fps) * 100)} % analysed)`).join(', ');
   return `<p class="warn" id="overload" role="status"><strong>Argus cannot keep up</strong> with ${who}: in the last minute the other motion frames were skipped while the models were busy.
-    To analyse more on this machine: lower the cameras' <code>detect.fps</code>, set <code>models.objects.input: frame</code> (the object detector at the frame's aspect, about two thirds of its time),
-    switch off the analyzers a camera does not need (with people in view, faces and pose each take a quarter to a third of a frame's model time), or watch fewer cameras here.</p>`;
+    To analyse more on this machine: switch off the analyzers a camera does not need (faces cost the most, then pose), lower the cameras' <code>detect.fps</code>,
+    set <code>models.objects.input: frame</code> (the object detector at the frame's aspect), or watch fewer cameras here. What each one gained on a two-core machine is in docs/benchmarks.md.</p>`;
 }
 
 function skippedWhy(byReason) {
