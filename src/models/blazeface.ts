@@ -228,11 +228,11 @@ export function gridSquares(width: number, height: number, n: number): Box[] {
  * square of the box) of a person it found no face for, or a face it barely saw, narrower than
  * `smallFace` source pixels: small faces come in crowds and distant scenes, where others nearby
  * fall below its reach (`group-1.jpg`: 8 of its 14 faces from the whole frame, at 10–16 px of the 256² input, all 14 with tiles).
- * Every tile when no person was found: the object detector may have missed people whose faces a
- * tile still shows.
+ * With no person found and no face barely seen, none: most motion on a camera has nobody in it
+ * (wind, light, cars), and searching every tile there cost two runs a frame for no face on the
+ * fixtures or the clip (docs/faces.md).
  */
 export function tilesToSearch(tiles: readonly Box[], people: readonly Box[], faces: readonly FaceDetection[], smallFace: number): Box[] {
-  if (people.length === 0) return [...tiles];
   const faceless = facelessPeople(people, faces);
   const targets = [
     ...faceless.map((p): Box => [p[0], p[1], p[2], p[1] + Math.min(p[2] - p[0], p[3] - p[1])]),
