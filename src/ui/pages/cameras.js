@@ -7,12 +7,17 @@ import { stylesheet } from '../lib/stylesheet.js';
 
 const path = (name, rest = '') => `api/cameras/${encodeURIComponent(name)}${rest}`;
 
-/** A camera's state as a sentence. */
-function statusWords(s, paused) {
+/** A camera's state as a sentence; `load`: its entry in `GET /api/stats`, when read. */
+function statusWords(s, paused, load) {
   if (!s.enabled) return 'disabled in the configuration';
   if (!s.connected) return `not connected: ${s.lastError || 'connecting…'}${s.reconnects ? ` (${s.reconnects} reconnects)` : ''}`;
   const size = s.width ? `, ${s.width}×${s.height}` : '';
-  return `${paused ? 'watching, detection paused' : 'watching and detecting'}: ${s.fps.toFixed(1)} fps${size}`;
+  // The household looks here first when detections come late: say that the machine is short, and where the advice is.
+  const behind =
+    !paused && load?.overloaded
+      ? ` — only ${Math.round((load.analyzed_fps / load.motion_fps) * 100)} % of motion frames analysed: this machine cannot keep up (Statistics says what helps)`
+      : '';
+  return `${paused ? 'watching, detection paused' : 'watching and detecting'}: ${s.fps.toFixed(1)} fps${size}${behind}`;
 }
 
 function cameraCard(s) {
@@ -89,10 +94,10 @@ async function mount(root, ctx) {
     }
   };
   const refreshStatus = async () => {
-    const now = await api('api/cameras').catch(() => null);
+    const [now, stats] = await Promise.all([api('api/cameras').catch(() => null), api('api/stats').catch(() => null)]);
     for (const s of now ?? []) {
       const card = cardOf(s.name);
-      if (card) $('.status', card).textContent = statusWords(s, detection.get(s.name)?.paused);
+      if (card) $('.status', card).textContent = statusWords(s, detection.get(s.name)?.paused, stats?.cameras[s.name]);
     }
   };
   await Promise.all(statuses.map((s) => refreshDetection(s.name)));
