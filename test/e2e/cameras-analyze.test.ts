@@ -11,7 +11,7 @@ import { CHROMIUM } from '../helpers/browser.js';
 import { freePort } from '../helpers/mqtt-broker.js';
 import { MqttWatch } from '../helpers/mqtt-watch.js';
 import { screenshot } from '../helpers/screenshots.js';
-import { apiGet, openPage, startOps, TOKEN } from './ops-harness.js';
+import { answerStatsAsOverloaded, apiGet, openPage, startOps, TOKEN } from './ops-harness.js';
 
 const require = createRequire(import.meta.url);
 const DEMO = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
@@ -110,15 +110,7 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
 
   it("says on the camera's card when the machine cannot keep up with it (the stats answered as an overloaded camera's)", async () => {
     const { page, errors } = await openPage(browser, base, 'cameras');
-    await page.route(
-      (url) => url.pathname.endsWith('/api/stats'),
-      async (route) => {
-        const res = await route.fetch();
-        const report = await res.json();
-        const demo = { ...report.cameras.demo, motion_fps: 5, analyzed_fps: 3.1, overloaded: true };
-        await route.fulfill({ response: res, json: { ...report, cameras: { ...report.cameras, demo } } });
-      },
-    );
+    await answerStatsAsOverloaded(page, 'demo', 3.1);
     await page.reload();
     const status = page.locator('article.cam[data-camera="demo"] .status');
     await expect

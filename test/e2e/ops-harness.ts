@@ -47,3 +47,20 @@ export async function apiGet<T>(base: string, path: string): Promise<T> {
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/**
+ * From now on the page gets Argus' own `GET /api/stats` with `camera` marked overloaded (5 motion
+ * frames a second, `analyzedFps` of them analysed): how the UI shows a machine that cannot keep up,
+ * without loading this one until it cannot.
+ */
+export async function answerStatsAsOverloaded(page: Page, camera: string, analyzedFps: number): Promise<void> {
+  await page.route(
+    (url) => url.pathname.endsWith('/api/stats'),
+    async (route) => {
+      const res = await route.fetch();
+      const report = await res.json();
+      const overloaded = { ...report.cameras[camera], motion_fps: 5, analyzed_fps: analyzedFps, overloaded: true };
+      await route.fulfill({ response: res, json: { ...report, cameras: { ...report.cameras, [camera]: overloaded } } });
+    },
+  );
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil, type ArgusProcess } from '../helpers/argus-process.js';
 import { CHROMIUM } from '../helpers/browser.js';
 import { screenshot } from '../helpers/screenshots.js';
-import { apiGet, openPage, startOps, TOKEN } from './ops-harness.js';
+import { answerStatsAsOverloaded, apiGet, openPage, startOps, TOKEN } from './ops-harness.js';
 
 describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium (needs Debian chromium)', () => {
   let argus: ArgusProcess;
@@ -81,15 +81,7 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
 
   it('says when Argus cannot keep up, and what helps (the report answered as an overloaded one)', async () => {
     const { page, errors } = await openPage(browser, base, 'stats');
-    await page.route(
-      (url) => url.pathname.endsWith('/api/stats'),
-      async (route) => {
-        const res = await route.fetch();
-        const report = await res.json();
-        const demo = { ...report.cameras.demo, motion_fps: 5, analyzed_fps: 3.5, overloaded: true };
-        await route.fulfill({ response: res, json: { ...report, cameras: { ...report.cameras, demo } } });
-      },
-    );
+    await answerStatsAsOverloaded(page, 'demo', 3.5);
     await page.reload();
     const notice = page.locator('#load-summary #overload');
     await notice.waitFor();
