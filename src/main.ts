@@ -464,7 +464,7 @@ export class Argus {
   }
 
   private async startTelegram(
-    { config, db, bus, kinds, snapshots, snapshotUrl, log }: Core,
+    { config, db, bus, kinds, snapshots, snapshotUrl, stats, log }: Core,
     registry: FaceRegistry,
     alertGate?: () => boolean,
   ): Promise<TelegramOutput | undefined> {
@@ -480,6 +480,7 @@ export class Argus {
       loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(undefined)),
       snapshotUrl,
       cameraStatuses: () => [...this.sources.values()].map((s) => s.status()),
+      cameraLoads: () => stats.report().cameras,
       snapshotNow: async (camera) => {
         const frame = this.sources.get(camera)?.latest();
         return frame ? jpegs.jpegOf(frame) : undefined;

@@ -1,6 +1,7 @@
 import type { Logger } from '../../log.js';
 import type { TelegramState } from '../../store/telegram-state.js';
 import type { CameraStatus } from '../../sources/frame.js';
+import type { CameraStats } from '../../stats/report.js';
 import type { TelegramChatConfig } from './config.js';
 
 export type EnrolResult = { ok: true } | { ok: false; reason: string };
@@ -10,6 +11,8 @@ export interface BotDeps {
   chats: TelegramChatConfig[];
   state: TelegramState;
   cameraStatuses(): CameraStatus[];
+  /** Each camera's analysis load over the last minute (`GET /api/stats`' cameras), for /status; absent: not said. */
+  cameraLoads?(): Record<string, Pick<CameraStats, 'overloaded' | 'analyzed_fps' | 'motion_fps'>>;
   /** A fresh annotated JPEG from the camera, or undefined when it has no frame. */
   snapshotNow(camera: string): Promise<Buffer | undefined>;
   listPeople(): Array<{ name: string; samples: number }> | Promise<Array<{ name: string; samples: number }>>;

@@ -31,10 +31,14 @@ export function commands(deps: BotDeps): Composer<Context> {
   c.command('status', async (ctx) => {
     const now = deps.clock();
     const lines = [deps.state.armed() ? 'Argus is armed: alerts are on.' : 'Argus is disarmed: no alerts until /arm.'];
+    const loads = deps.cameraLoads?.() ?? {};
     for (const s of visibleCameras(ctx)) {
       const health = s.connected ? `online, ${s.fps.toFixed(1)} fps` : `offline${s.lastError ? ` — ${s.lastError}` : ''}`;
       const muted = deps.state.mutedUntil(s.name, now);
-      lines.push(`• ${s.name}: ${s.enabled ? health : 'disabled'}${muted ? ` (muted until ${clockTime(muted)})` : ''}`);
+      // alerts from a camera the machine cannot keep up with come late or not at all: the family should know
+      const load = loads[s.name];
+      const behind = s.connected && load?.overloaded ? `, only ${Math.round((load.analyzed_fps / load.motion_fps) * 100)} % of motion analysed (too much for this machine)` : '';
+      lines.push(`• ${s.name}: ${s.enabled ? health : 'disabled'}${behind}${muted ? ` (muted until ${clockTime(muted)})` : ''}`);
     }
     if (lines.length === 1) lines.push('No cameras.');
     await ctx.reply(lines.join('\n'));

@@ -70,6 +70,19 @@ describe('Telegram commands', () => {
     expect(await ask(h, MUM, '/help')).toContain('/mute — ');
   });
 
+  it('/status says when this machine cannot keep up with a camera (its load from the stats)', async () => {
+    const load = (analyzed: number, overloaded: boolean) => ({ motion_fps: 5, analyzed_fps: analyzed, overloaded });
+    let loads = { front_door: load(3.1, true), garden: load(0, true) };
+    h = await startHarness({ chats: [{ id: MUM }] }, { cameraLoads: () => loads });
+    const status = await ask(h, MUM, '/status');
+    expect(status).toContain('front_door: online, 5.0 fps, only 62 % of motion analysed (too much for this machine)');
+    // an offline camera is offline, whatever its counters say
+    expect(status).toContain('garden: offline — connection refused');
+    expect(status).not.toMatch(/garden.*too much/);
+    loads = { front_door: load(5, false), garden: load(0, false) };
+    expect(await ask(h, MUM, '/status')).toMatch(/front_door: online, 5\.0 fps$/m);
+  });
+
   it('/disarm stops alerts until /arm; /mute silences one camera', async () => {
     h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
     expect(await ask(h, MUM, '/disarm')).toBe('Disarmed: no alerts until /arm.');
