@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { readLabels } from '../models/labels.js';
 import { FEATURE_SETS, type FeatureSet, isFeatureSet } from '../train/feature-model.js';
+import { BOX_LOSSES, type BoxLoss } from '../train/head.js';
 import { TrainInterrupted, trainObjects, type TrainProgress } from '../train/train-objects.js';
 import { DatasetError } from '../train/yolo-dataset.js';
 
@@ -26,6 +27,8 @@ A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
   --hidden <n>       hidden units of the head, 0 for a linear head (default 32)
   --features <set>   what the head reads: deep (stride 4, 16 and 32, default) or neck
                      (stride 4 only: smaller and faster to train, less accurate)
+  --box-loss <loss>  how box corrections learn: iou (1 − IoU, default) or l1 (smooth L1 on
+                     each side's log distance, as the shipped weapon head was trained)
   --seed <n>         (default 1)
   --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
   --threads <n>      onnxruntime threads (default 1)
@@ -44,6 +47,7 @@ interface Options {
   epochs?: number;
   hidden?: number;
   features?: FeatureSet;
+  boxLoss?: BoxLoss;
   seed?: number;
   limit?: number;
   threads?: number;
@@ -85,6 +89,9 @@ function setOption(o: Options, a: string, v: string): string | undefined {
   else if (a === '--features') {
     if (!isFeatureSet(v)) return `--features must be ${Object.keys(FEATURE_SETS).join(' or ')}, got "${v}"`;
     o.features = v;
+  } else if (a === '--box-loss') {
+    if (!BOX_LOSSES.includes(v as BoxLoss)) return `--box-loss must be ${BOX_LOSSES.join(' or ')}, got "${v}"`;
+    o.boxLoss = v as BoxLoss;
   } else return `unknown option ${a}`;
   return undefined;
 }
@@ -159,6 +166,7 @@ export async function main(args: string[]): Promise<number> {
       epochs: o.epochs,
       hidden: o.hidden,
       features: o.features,
+      boxLoss: o.boxLoss,
       limitTrain: o.limit,
       limitValid: o.limit === undefined ? undefined : Math.max(1, Math.round(o.limit / 4)),
       threads: o.threads,

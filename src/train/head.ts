@@ -49,6 +49,32 @@ export function initHead(dim: number, hidden: number, classes: number, boxes: bo
   return { dim, hidden, classes, boxes, mean: stats.mean, invStd: stats.invStd, w1, b1: new Float32Array(hidden), w2, b2 };
 }
 
+/** How the box corrections learn: `iou` (1 − IoU of the corrected box, the default) or `l1` (smooth L1 on each log distance, as the shipped head was trained). */
+export type BoxLoss = 'iou' | 'l1';
+export const BOX_LOSSES: readonly BoxLoss[] = ['iou', 'l1'];
+
+/**
+ * 1 − IoU of the corrected box against the labelled one, both as (left, top, right, bottom)
+ * distances from the same cell: the four corrections' gradients, then the loss.
+ */
+export function iouLoss(zs: ArrayLike<number>, classes: number, r: Float32Array, at: number): number[] {
+  const p = [0, 1, 2, 3].map((k) => Math.exp(r[at + 4 + k] + zs[classes + k]));
+  const t = [0, 1, 2, 3].map((k) => Math.exp(r[at + k]));
+  const iw = Math.min(p[0], t[0]) + Math.min(p[2], t[2]);
+  const ih = Math.min(p[1], t[1]) + Math.min(p[3], t[3]);
+  const inter = iw * ih;
+  const [pw, ph] = [p[0] + p[2], p[1] + p[3]];
+  const union = pw * ph + (t[0] + t[2]) * (t[1] + t[3]) - inter;
+  const iou = inter / union;
+  const grads = [0, 1, 2, 3].map((k) => {
+    const dI = k % 2 === 0 ? (p[k] < t[k] ? ih : 0) : p[k] < t[k] ? iw : 0;
+    const dU = (k % 2 === 0 ? ph : pw) - dI;
+    // d(1 − IoU)/dp · dp/dz, p = e^(log CenterNet distance + z)
+    return (-(dI * union - inter * dU) / (union * union)) * p[k];
+  });
+  return [...grads, 1 - iou];
+}
+
 /** Smooth L1 (Huber, β 0.1) of a box correction's error; returns [loss, d loss / d prediction]. */
 export function boxLoss(err: number): [number, number] {
   const beta = 0.1;
@@ -112,15 +138,21 @@ export class HeadTrainer {
   private readonly h: Float32Array;
   private readonly dh: Float32Array;
   private readonly grads: Float32Array[];
+  /** One sample's outputs and the loss's derivative by each (classes, then 4 box corrections). */
+  private readonly zs: Float64Array;
+  private readonly dzs: Float64Array;
 
   constructor(
     readonly head: HeadParams,
     readonly adam: AdamState,
+    private readonly boxLossKind: BoxLoss = 'iou',
   ) {
     this.x = new Float32Array(head.dim);
     this.h = new Float32Array(Math.max(head.hidden, 1));
     this.dh = new Float32Array(Math.max(head.hidden, 1));
     this.grads = paramList(head).map((p) => new Float32Array(p.length));
+    this.zs = new Float64Array(outputsOf(head));
+    this.dzs = new Float64Array(outputsOf(head));
   }
 
   /** One Adam step over the samples `idx`; the loss is summed with the sample weights, divided by `norm`. */
@@ -145,20 +177,47 @@ export class HeadTrainer {
     const w = s.w[i] / norm;
     // box corrections are learnt at box centres only
     const outputs = boxes && !Number.isNaN(s.r[i * BOX_VALUES]) ? outputsOf(this.head) : classes;
-    let loss = 0;
+    const zs = this.zs;
     for (let o = 0; o < outputs; o++) {
       let z = b2[o];
       const row = o * inDim;
       for (let j = 0; j < inDim; j++) z += w2[row + j] * input[j];
-      const r = i * BOX_VALUES + o - classes;
-      const [l, dz0] = o < classes ? focalLoss(z, s.y[i * classes + o]) : boxLoss(z - (s.r[r] - s.r[r + 4]));
-      loss += l * w;
-      const dz = dz0 * w;
+      zs[o] = z;
+    }
+    const loss = this.outputGradients(s, i, outputs) * w;
+    for (let o = 0; o < outputs; o++) {
+      const row = o * inDim;
+      const dz = this.dzs[o] * w;
       gb2[o] += dz;
       for (let j = 0; j < inDim; j++) gw2[row + j] += dz * input[j];
       if (hidden > 0) for (let j = 0; j < inDim; j++) dh[j] += dz * w2[row + j];
     }
     if (hidden > 0) this.hiddenBackward();
+    return loss;
+  }
+
+  /** The loss of one sample's outputs (`zs`), and into `dzs` its derivative by each: focal for the classes, then the box loss. */
+  private outputGradients(s: CellSamples, i: number, outputs: number): number {
+    const { classes } = this.head;
+    const { zs, dzs } = this;
+    let loss = 0;
+    for (let o = 0; o < classes; o++) {
+      const [l, dz] = focalLoss(zs[o], s.y[i * classes + o]);
+      loss += l;
+      dzs[o] = dz;
+    }
+    if (outputs === classes) return loss;
+    const at = i * BOX_VALUES;
+    if (this.boxLossKind === 'iou') {
+      const g = iouLoss(zs, classes, s.r, at);
+      for (let k = 0; k < 4; k++) dzs[classes + k] = g[k];
+      return loss + g[4];
+    }
+    for (let k = 0; k < 4; k++) {
+      const [l, dz] = boxLoss(zs[classes + k] - (s.r[at + k] - s.r[at + k + 4]));
+      loss += l;
+      dzs[classes + k] = dz;
+    }
     return loss;
   }
 

@@ -7,7 +7,7 @@ import { atThreshold, thresholdForPrecision } from './average-precision.js';
 import { evaluateMerged, EVAL_SIZE } from './evaluate.js';
 import { type FeatureSet, featureChannels } from './feature-model.js';
 import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, emptySamples, FeatureExtractor, sampleImage, type CellSamples, type SamplingOptions } from './features.js';
-import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type HeadParams } from './head.js';
+import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type BoxLoss, type HeadParams } from './head.js';
 import { headToFile, writeFileAtomic, type ClassReport } from './head-file.js';
 import { seededRandom, shuffle } from './rng.js';
 import { readYoloSplit, type YoloImage } from './yolo-dataset.js';
@@ -29,6 +29,8 @@ export interface TrainOptions {
   features?: FeatureSet;
   /** Also learn box corrections for the new classes (default true). */
   boxes?: boolean;
+  /** How they learn (default `iou`; head.ts). */
+  boxLoss?: BoxLoss;
   batch?: number;
   lr?: number;
   sampling?: SamplingOptions;
@@ -108,12 +110,14 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   const samples = await extractAll(opts, trainImages, classes.length, { sampling, features, seed }, featDir, stop, sampleRss, log);
   sampleRss();
 
-  const ckptPath = join(opts.workDir, `checkpoint-${key}-${features}-h${hidden}${boxes ? 'b' : ''}-e${epochs}-b${batch}-lr${lr}.json`);
+  const boxLoss = opts.boxLoss ?? 'iou';
+  const ckptPath = join(opts.workDir, `checkpoint-${key}-${features}-h${hidden}${boxes ? `b-${boxLoss}` : ''}-e${epochs}-b${batch}-lr${lr}.json`);
   const { head, losses } = await trainHead(samples, {
     dim,
     classes: classes.length,
     hidden,
     boxes,
+    boxLoss,
     epochs,
     batch,
     lr,
@@ -157,6 +161,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       hidden,
       features,
       boxes,
+      boxLoss,
       batch,
       lr,
       sampling,
@@ -293,6 +298,7 @@ async function trainHead(
     classes: number;
     hidden: number;
     boxes: boolean;
+    boxLoss: BoxLoss;
     epochs: number;
     batch: number;
     lr: number;
@@ -318,7 +324,7 @@ async function trainHead(
   }
   let positives = 0;
   for (let i = 0; i < samples.y.length; i++) if (samples.y[i] >= 1) positives++;
-  const trainer = new HeadTrainer(head, adam);
+  const trainer = new HeadTrainer(head, adam, o.boxLoss);
   const idx = new Uint32Array(samples.count);
   const perBatchPositives = Math.max(1, (positives / samples.count) * o.batch);
   const steps = Math.ceil(samples.count / o.batch);

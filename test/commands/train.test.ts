@@ -25,6 +25,8 @@ describe('argus train', () => {
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--classes', 'pistol, knife'])).toMatchObject({ classes: ['pistol', 'knife'] });
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--features', 'neck'])).toMatchObject({ features: 'neck' });
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--features', 'wide'])).toBe('--features must be neck or deep, got "wide"');
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--box-loss', 'l1'])).toMatchObject({ boxLoss: 'l1' });
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--box-loss', 'giou'])).toBe('--box-loss must be iou or l1, got "giou"');
   });
 
   it('exits 2 with usage on a bad command line, 1 with the file and line of a corrupt label', async () => {
