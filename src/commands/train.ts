@@ -27,8 +27,8 @@ A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
   --hidden <n>       hidden units of the head, 0 for a linear head (default 32)
   --features <set>   what the head reads: deep (stride 4, 16 and 32, default) or neck
                      (stride 4 only: smaller and faster to train, less accurate)
-  --box-loss <loss>  how box corrections learn: iou (1 − IoU, default) or l1 (smooth L1 on
-                     each side's log distance, as the shipped weapon head was trained)
+  --box-loss <loss>  how box corrections learn: l1 (smooth L1 on each side's log distance,
+                     default, as the shipped weapon head was trained) or iou (1 − IoU)
   --seed <n>         (default 1)
   --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
   --threads <n>      onnxruntime threads (default 1)

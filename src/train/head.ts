@@ -49,7 +49,7 @@ export function initHead(dim: number, hidden: number, classes: number, boxes: bo
   return { dim, hidden, classes, boxes, mean: stats.mean, invStd: stats.invStd, w1, b1: new Float32Array(hidden), w2, b2 };
 }
 
-/** How the box corrections learn: `iou` (1 − IoU of the corrected box, the default) or `l1` (smooth L1 on each log distance, as the shipped head was trained). */
+/** How the box corrections learn: `l1` (smooth L1 on each log distance, the default, as the shipped head was trained) or `iou` (1 − IoU of the corrected box). */
 export type BoxLoss = 'iou' | 'l1';
 export const BOX_LOSSES: readonly BoxLoss[] = ['iou', 'l1'];
 
@@ -145,7 +145,7 @@ export class HeadTrainer {
   constructor(
     readonly head: HeadParams,
     readonly adam: AdamState,
-    private readonly boxLossKind: BoxLoss = 'iou',
+    private readonly boxLossKind: BoxLoss = 'l1',
   ) {
     this.x = new Float32Array(head.dim);
     this.h = new Float32Array(Math.max(head.hidden, 1));

@@ -29,7 +29,7 @@ export interface TrainOptions {
   features?: FeatureSet;
   /** Also learn box corrections for the new classes (default true). */
   boxes?: boolean;
-  /** How they learn (default `iou`; head.ts). */
+  /** How they learn (default `l1`; head.ts). */
   boxLoss?: BoxLoss;
   batch?: number;
   lr?: number;
@@ -110,7 +110,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   const samples = await extractAll(opts, trainImages, classes.length, { sampling, features, seed }, featDir, stop, sampleRss, log);
   sampleRss();
 
-  const boxLoss = opts.boxLoss ?? 'iou';
+  const boxLoss = opts.boxLoss ?? 'l1';
   const ckptPath = join(opts.workDir, `checkpoint-${key}-${features}-h${hidden}${boxes ? `b-${boxLoss}` : ''}-e${epochs}-b${batch}-lr${lr}.json`);
   const { head, losses } = await trainHead(samples, {
     dim,

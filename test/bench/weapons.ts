@@ -1,6 +1,6 @@
 /**
  * The weapon classes (docs/weapons.md) against what they must not do. Run after `argus models build`:
- *   npx tsx test/bench/weapons.ts [--runs=240] [--thresholds=pistol:0.6,knife:0.7]
+ *   npx tsx test/bench/weapons.ts [--runs=240] [--thresholds=pistol:0.6,knife:0.7] [--input=frame]
  *
  * 1. Cost: CenterNet with the trained head merged in (as built, and at stride 4) vs plain
  *    CenterNet, the same photo, timed in turns in the same run (the ratio is the figure; this
@@ -70,11 +70,13 @@ if (runs > 0) {
 }
 
 // 2. false alarms
-const detector = await Detector.create({ config: modelsSchema.parse({ objects: { min_score: 0.05 } }), logger: silentLogger(), families: ['objects', 'pose'] });
+// --input=frame: the detector at each frame's own aspect (models.objects.input), as a machine short of CPU may run it
+const objectInput = process.argv.find((a) => a.startsWith('--input='))?.split('=')[1] ?? 'square';
+const detector = await Detector.create({ config: modelsSchema.parse({ objects: { min_score: 0.05, input: objectInput } }), logger: silentLogger(), families: ['objects', 'pose'] });
 // --thresholds tries other per-label thresholds than the shipped ones
 const thresholds = process.argv.find((a) => a.startsWith('--thresholds='))?.split('=')[1];
 const config = weaponSchema.parse(thresholds ? { thresholds: Object.fromEntries(thresholds.split(',').map((kv) => [kv.split(':')[0], Number(kv.split(':')[1])])) } : {});
-console.log(`thresholds ${JSON.stringify(config.thresholds)}\n`);
+console.log(`thresholds ${JSON.stringify(config.thresholds)}, input ${objectInput}\n`);
 const weaponLabels = new Set(config.labels);
 
 async function check(name: string, frames: AsyncIterable<RgbImage> | Iterable<Promise<RgbImage>>): Promise<void> {

@@ -24,7 +24,7 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
     const file = await readHeadFile(out);
     expect(file.classes).toEqual(['target']);
     expect(file.dim).toBe(1120); // the deep features by default
-    expect(file.training?.boxLoss).toBe('iou'); // box corrections learn 1 − IoU by default
+    expect(file.training?.boxLoss).toBe('l1'); // box corrections learn a smooth L1 by default
     expect(file.valid?.classes.target.ap50).toBe(r.reports.target.ap50);
   }, 120_000);
 
