@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { readLabels } from '../models/labels.js';
 import { FEATURE_SETS, type FeatureSet, isFeatureSet } from '../train/feature-model.js';
 import { BOX_LOSSES, type BoxLoss } from '../train/head.js';
+import { DEFAULT_SAMPLING } from '../train/features.js';
 import { TrainInterrupted, trainObjects, type TrainProgress } from '../train/train-objects.js';
 import { DatasetError } from '../train/yolo-dataset.js';
 
@@ -29,6 +30,8 @@ A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
                      (stride 4 only: smaller and faster to train, less accurate)
   --box-loss <loss>  how box corrections learn: l1 (smooth L1 on each side's log distance,
                      default, as the shipped weapon head was trained) or iou (1 − IoU)
+  --mosaic <n>       also learn from each photo small, in one cell of an n×n mosaic of
+                     training photos (default off)
   --seed <n>         (default 1)
   --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
   --threads <n>      onnxruntime threads (default 1)
@@ -48,13 +51,14 @@ interface Options {
   hidden?: number;
   features?: FeatureSet;
   boxLoss?: BoxLoss;
+  mosaic?: number;
   seed?: number;
   limit?: number;
   threads?: number;
   models: string;
 }
 
-const NUMERIC = { '--epochs': 'epochs', '--hidden': 'hidden', '--seed': 'seed', '--limit': 'limit', '--threads': 'threads' } as const;
+const NUMERIC = { '--epochs': 'epochs', '--hidden': 'hidden', '--mosaic': 'mosaic', '--seed': 'seed', '--limit': 'limit', '--threads': 'threads' } as const;
 const TEXT = { '--data': 'data', '--name': 'name', '--out': 'out', '--work': 'work', '--models': 'models' } as const;
 
 export function parseTrainArgs(args: string[]): Options | string {
@@ -79,6 +83,7 @@ function setOption(o: Options, a: string, v: string): string | undefined {
   if (a in NUMERIC) {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) return `${a} must be a whole number, got "${v}"`;
+    if (a === '--mosaic' && (n === 1 || n > 8)) return `--mosaic must be 2 to 8 photos a side (0: off), got ${n}`;
     o[NUMERIC[a as keyof typeof NUMERIC]] = n;
   } else if (a in TEXT) o[TEXT[a as keyof typeof TEXT]] = v;
   else if (a === '--classes')
@@ -167,6 +172,7 @@ export async function main(args: string[]): Promise<number> {
       hidden: o.hidden,
       features: o.features,
       boxLoss: o.boxLoss,
+      sampling: o.mosaic ? { ...DEFAULT_SAMPLING, mosaic: o.mosaic } : undefined,
       limitTrain: o.limit,
       limitValid: o.limit === undefined ? undefined : Math.max(1, Math.round(o.limit / 4)),
       threads: o.threads,

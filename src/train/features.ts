@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { loadImage, type RgbImage } from '../vision/image.js';
-import { letterboxTensor } from '../vision/resize.js';
+import { letterboxTensor, resizeImage } from '../vision/resize.js';
 import { CENTERNET_TENSORS, FEATURE_SETS, type FeatureSet, featureChannels, featureModel, STRIDE } from './feature-model.js';
 import { toHalf } from './half.js';
 import { heatmapTargets, type CellBox } from './targets.js';
@@ -35,6 +35,11 @@ export interface SamplingOptions {
   /** Cells kept per view from the cells near a box (target between 0 and 1), and from the rest. */
   nearCells: number;
   negativeCells: number;
+  /**
+   * Also a 512×512 view of the image in one cell of an n×n mosaic of training photos (n = this,
+   * off when absent): objects as small as a camera across a room sees them, among other scenes.
+   */
+  mosaic?: number;
 }
 
 export const DEFAULT_SAMPLING: SamplingOptions = { views: [512, 256], nearCells: 32, negativeCells: 96 };
@@ -113,15 +118,47 @@ export function flipHorizontal(img: RgbImage): RgbImage {
   return { width: img.width, height: img.height, data: out };
 }
 
-/** Runs every view of one labelled image and keeps its sampled cells. */
-export async function sampleImage(extractor: FeatureExtractor, item: YoloImage, classes: number, opts: SamplingOptions, random: () => number): Promise<CellSamples> {
+/**
+ * `item` in a random cell of an n×n mosaic (512×512) whose other cells hold random `others`, each
+ * photo letterboxed into its cell, with every photo's boxes (as fractions of the mosaic).
+ */
+export async function mosaicView(item: YoloImage, others: readonly YoloImage[], n: number, random: () => number): Promise<{ img: RgbImage; boxes: YoloImage['boxes'] }> {
+  const SIZE = 512;
+  const cell = Math.floor(SIZE / n);
+  const mine = Math.floor(random() * n * n);
+  const data = new Uint8Array(SIZE * SIZE * 3);
+  const boxes: YoloImage['boxes'] = [];
+  for (let k = 0; k < n * n; k++) {
+    const photo = k === mine || others.length === 0 ? item : others[Math.floor(random() * others.length)];
+    const img = await loadImage(photo.image);
+    const scale = Math.min(cell / img.width, cell / img.height);
+    const [w, h] = [Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale))];
+    const small = await resizeImage(img, w, h);
+    const [x0, y0] = [(k % n) * cell + Math.floor((cell - w) / 2), Math.floor(k / n) * cell + Math.floor((cell - h) / 2)];
+    for (let y = 0; y < h; y++) data.set(small.data.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * SIZE + x0) * 3);
+    for (const b of photo.boxes) boxes.push({ ...b, cx: (x0 + b.cx * w) / SIZE, cy: (y0 + b.cy * h) / SIZE, w: (b.w * w) / SIZE, h: (b.h * h) / SIZE });
+  }
+  return { img: { width: SIZE, height: SIZE, data }, boxes };
+}
+
+/** Runs every view of one labelled image (and its mosaic view, `opts.mosaic`, with `others`) and keeps its sampled cells. */
+export async function sampleImage(
+  extractor: FeatureExtractor,
+  item: YoloImage,
+  classes: number,
+  opts: SamplingOptions,
+  random: () => number,
+  others: readonly YoloImage[] = [],
+): Promise<CellSamples> {
   const original = await loadImage(item.image);
   const parts: CellSamples[] = [];
-  for (const size of opts.views) {
+  const views: Array<{ size: number; mosaic?: boolean }> = [...opts.views.map((size) => ({ size })), ...(opts.mosaic ? [{ size: 512, mosaic: true }] : [])];
+  for (const { size, mosaic } of views) {
     const flip = random() < 0.5;
-    const img = flip ? flipHorizontal(original) : original;
+    const scene = mosaic ? await mosaicView(item, others, opts.mosaic ?? 1, random) : { img: original, boxes: item.boxes };
+    const img = flip ? flipHorizontal(scene.img) : scene.img;
     const f = await extractor.run(img, size);
-    const boxes: CellBox[] = item.boxes.map((b) => ({
+    const boxes: CellBox[] = scene.boxes.map((b) => ({
       cls: b.cls,
       cx: ((flip ? 1 - b.cx : b.cx) * img.width * f.scale + f.padX) / STRIDE,
       cy: (b.cy * img.height * f.scale + f.padY) / STRIDE,

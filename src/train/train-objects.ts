@@ -211,14 +211,14 @@ async function extractAll(
     for (let s = 0; s < shards; s++) {
       opts.onProgress?.({ phase: 'features', done: s * SHARD_IMAGES, total: images.length });
       if (existsSync(paths[s])) continue;
-      extractor ??= await FeatureExtractor.create(opts.centernet, sampling.views, opts.threads ?? 1, features);
+      extractor ??= await FeatureExtractor.create(opts.centernet, [...sampling.views, ...(sampling.mosaic ? [512] : [])], opts.threads ?? 1, features);
       // Each shard has its own generator: a resumed run samples exactly what an unbroken one would.
       const random = seededRandom(seed * 100_003 + s);
       const chunk: CellSamples[] = [];
       const end = Math.min(images.length, (s + 1) * SHARD_IMAGES);
       for (let i = s * SHARD_IMAGES; i < end; i++) {
         stop();
-        chunk.push(await sampleImage(extractor, images[i], classes, sampling, random));
+        chunk.push(await sampleImage(extractor, images[i], classes, sampling, random, images));
         opts.onProgress?.({ phase: 'features', done: i + 1, total: images.length });
       }
       await writeFileAtomic(paths[s], encodeShard(concatSamples(chunk, classes, dim)) as never);

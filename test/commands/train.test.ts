@@ -27,6 +27,8 @@ describe('argus train', () => {
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--features', 'wide'])).toBe('--features must be neck or deep, got "wide"');
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--box-loss', 'l1'])).toMatchObject({ boxLoss: 'l1' });
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--box-loss', 'giou'])).toBe('--box-loss must be iou or l1, got "giou"');
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--mosaic', '3'])).toMatchObject({ mosaic: 3 });
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--mosaic', '1'])).toBe('--mosaic must be 2 to 8 photos a side (0: off), got 1');
   });
 
   it('exits 2 with usage on a bad command line, 1 with the file and line of a corrupt label', async () => {
