@@ -240,7 +240,7 @@ async function extractAll(
     sampleRss();
   }
   log(
-    `features: ${all.count} cells from ${images.length} images × ${sampling.views.length} views (${(all.x.byteLength / 2 ** 20).toFixed(0)} MB float16) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    `features: ${all.count} cells from ${images.length} images × ${sampling.views.length + (sampling.mosaic ? 1 : 0)} views (${(all.x.byteLength / 2 ** 20).toFixed(0)} MB float16) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
   return all;
 }
