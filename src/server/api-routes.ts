@@ -88,7 +88,7 @@ export function apiRoutes(d: ApiRouteDeps): RoutePlugin[] {
     route(unknownFaceRoutes, '/api/unknown-faces', { store: d.unknownFaces, registry, model: config.models.faces.embedder }),
     route(peopleRoutes, '/api/people', { registry, events: d.eventStore }),
     route(liveRoutes, '/api/live', { bus: d.bus }),
-    route(statsRoutes, '/api/stats', { report: () => d.stats.report() }),
+    route(statsRoutes, '/api/stats', { report: (since) => d.stats.report(since) }),
   ];
   if (detector) {
     routes.push(

@@ -81,7 +81,7 @@ export class Stats implements RunTimings {
     this.statuses = parts.statuses;
     parts.bus.on(this, 'event', (message) => {
       const frameTime = this.frameTimes.get(message);
-      if (frameTime !== undefined) this.toEvent.push(this.now() - frameTime);
+      if (frameTime !== undefined) this.toEvent.push(this.now() - frameTime, this.now());
     });
     this.timer = setInterval(() => this.sample(), this.windowMs / 12);
     this.timer.unref();
@@ -98,8 +98,9 @@ export class Stats implements RunTimings {
       ring = new Ring();
       this.models.set(model, ring);
     }
-    ring.push(ms);
-    this.allRuns.push(ms);
+    const now = this.now();
+    ring.push(ms, now);
+    this.allRuns.push(ms, now);
   }
 
   /** A frame the motion gate passed on; `paused`: the camera's pause switch kept it from the scheduler. */
@@ -131,10 +132,11 @@ export class Stats implements RunTimings {
    */
   mqttPublish(message: EventMessage): (() => void) | undefined {
     const frameTime = this.frameTimes.get(message);
-    return frameTime === undefined ? undefined : () => this.toMqtt.push(this.now() - frameTime);
+    return frameTime === undefined ? undefined : () => this.toMqtt.push(this.now() - frameTime, this.now());
   }
 
-  report(): StatsReport {
+  /** `since` (ms since the epoch): the percentiles of the runs and messages since then only, e.g. after a warm-up. */
+  report(since?: number): StatsReport {
     const now = this.now();
     const base = this.samples[0];
     const seconds = Math.max(0.001, (now - base.time) / 1000);
@@ -164,10 +166,10 @@ export class Stats implements RunTimings {
       window_s: Math.round(seconds * 10) / 10,
       uptime_s: Math.round((now - this.started) / 1000),
       cameras,
-      models: Object.fromEntries([...this.models].map(([name, ring]) => [name, { runs: ring.count, inference_ms: p50p95(ring) }])),
-      inference_ms: p50p95(this.allRuns),
+      models: Object.fromEntries([...this.models].map(([name, ring]) => [name, { runs: ring.count, inference_ms: p50p95(ring, since) }])),
+      inference_ms: p50p95(this.allRuns, since),
       queue: { waiting: queue.waiting, in_flight: queue.inFlight },
-      latency_ms: { frame_to_event: p50p95(this.toEvent), frame_to_mqtt: p50p95(this.toMqtt) },
+      latency_ms: { frame_to_event: p50p95(this.toEvent, since), frame_to_mqtt: p50p95(this.toMqtt, since) },
       process: { cpu_percent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 1000) / 10, rss_mb: Math.round(process.memoryUsage.rss() / 1e5) / 10 },
     };
   }

@@ -9,7 +9,9 @@
  *   detect.fps, default 5), --off pose,faces (those analyzers off on every camera)
  *
  * Rates come from the difference of two reads: one after `--warmup` seconds (models loaded,
- * ffmpeg running), one `--seconds` later, so start-up does not dilute them.
+ * ffmpeg running), one `--seconds` later, so start-up does not dilute them; the second read asks for
+ * the percentiles since the first (`?since=`), so latencies and inference times leave it out too
+ * (since 2026-12-05; before, they held the warm-up's first runs and events).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -66,8 +68,8 @@ async function run(cameras: number): Promise<string> {
   const argus = new Argus({ config, source: 'bench:live', demo: false, secrets: [], warnings: [] }, silentLogger());
   try {
     const { port, token } = await argus.start();
-    const read = async (): Promise<StatsReport> =>
-      (await (await fetch(`http://127.0.0.1:${port}/api/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as StatsReport;
+    const read = async (since?: number): Promise<StatsReport> =>
+      (await (await fetch(`http://127.0.0.1:${port}/api/stats${since ? `?since=${since}` : ''}`, { headers: { authorization: `Bearer ${token}` } })).json()) as StatsReport;
     await sleep(WARMUP * 1000);
     const a = await read();
     // RSS is read through the API, as a user would see it; the trail shows growth over a soak.
@@ -76,7 +78,8 @@ async function run(cameras: number): Promise<string> {
       await sleep(Math.min(TRAIL, SECONDS - t) * 1000);
       trail.push((await read()).process.rss_mb);
     }
-    const b = await read();
+    // latencies and inference times of the measured seconds only, not of the warm-up (models' first runs, first events)
+    const b = await read(a.time);
     const s = (b.time - a.time) / 1000;
     const rows = Object.keys(b.cameras).map((name) => {
       const [x, y] = [a.cameras[name].totals, b.cameras[name].totals];

@@ -121,7 +121,7 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
   it('GET /api/stats answers the report', async () => {
     const stats = new Stats({ cameras: ['front_door'], kinds });
     const app = httpApp(silentLogger());
-    route(statsRoutes, '/api/stats', { report: () => stats.report() })(app);
+    route(statsRoutes, '/api/stats', { report: (since) => stats.report(since) })(app);
     const res = await app.inject({ method: 'GET', url: '/api/stats' });
     expect(res.statusCode).toBe(200);
     const body = res.json() as StatsReport;
@@ -138,6 +138,15 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
     ]);
     expect(body.cameras.front_door.overloaded).toBe(false);
     expect(Object.keys(body.cameras.front_door.skipped_fps_by_reason)).toEqual(['busy', 'schedule', 'paused', 'failed', 'no_models']);
+    // ?since=: the percentiles of what was measured since then (a run before it left out)
+    stats.record('centernet', 30);
+    const since = Date.now() + 60_000;
+    expect((await app.inject({ method: 'GET', url: '/api/stats' })).json().models.centernet.inference_ms).toEqual({ p50: 30, p95: 30 });
+    const later = (await app.inject({ method: 'GET', url: `/api/stats?since=${since}` })).json() as StatsReport;
+    expect(later.models.centernet).toEqual({ runs: 1, inference_ms: { p50: null, p95: null } });
+    const bad = await app.inject({ method: 'GET', url: '/api/stats?since=yesterday' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/since/);
     const missing = await app.inject({ method: 'GET', url: '/api/stats/nope' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ code: expect.any(String), error: expect.any(String) });

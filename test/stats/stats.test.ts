@@ -64,7 +64,7 @@ function rig(cameras: string[], concurrency = 1) {
     await tick();
     while (pending.length) await finishOne();
   };
-  return { stats, bus, scheduler, submit, finishOne, finishAll, idle, paused, advance: (ms: number) => (clock += ms), stop: () => stats.stop(bus) };
+  return { stats, bus, scheduler, submit, finishOne, finishAll, idle, paused, advance: (ms: number) => (clock += ms), now: () => clock, stop: () => stats.stop(bus) };
 }
 
 describe('Stats', () => {
@@ -121,14 +121,25 @@ describe('Stats', () => {
     expect(report.inference_ms.p50).toBe(20);
     expect(report.process.rss_mb).toBeGreaterThan(0);
     expect(report.queue).toEqual({ waiting: 0, in_flight: 0 });
+    // since a moment (GET /api/stats?since=…): the runs and events before it left out, the counts not
+    const warm = r.now();
+    r.advance(1_000);
+    for (const ms of [7, 9]) r.stats.record('centernet', ms);
+    const later = r.stats.report(warm + 1);
+    expect(later.models.centernet).toEqual({ runs: 6, inference_ms: { p50: 7, p95: 9 } });
+    expect(later.models['blazeface-back'].inference_ms).toEqual({ p50: null, p95: null });
+    expect(later.latency_ms.frame_to_event).toEqual({ p50: null, p95: null });
+    expect(r.stats.report(warm).latency_ms.frame_to_event).toEqual({ p50: 5_040, p95: 5_040 });
     r.stop();
   });
 
-  it('a ring keeps the last values only, without growing', () => {
+  it('a ring keeps the last values only, without growing, and reads those since a moment', () => {
     const ring = new Ring(4);
-    for (let i = 1; i <= 10; i++) ring.push(i);
+    for (let i = 1; i <= 10; i++) ring.push(i, i * 100);
     expect(ring.count).toBe(10);
-    expect(ring.percentiles(0, 50, 100)).toEqual([7, 8, 10]);
+    expect(ring.percentiles([0, 50, 100])).toEqual([7, 8, 10]);
+    expect(ring.percentiles([0, 100], 900)).toEqual([9, 10]);
+    expect(ring.percentiles([50], 1_100)).toEqual([null]);
   });
 });
 
