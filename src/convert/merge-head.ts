@@ -114,13 +114,14 @@ export function mergeHead(centernet: Uint8Array, head: ExportedHead, opts: Merge
 /** The box head's distances gathered at the top-k cells, [1, k, 4]. */
 const GATHERED_WH = 'tower_0/BatchGather/Reshape_3';
 
-/** Nodes and constants added to a graph. */
-class GraphEdit {
+/** Nodes and constants added to a graph (their node names start with `prefix`). */
+export class GraphEdit {
   readonly added: Node[] = [];
 
   constructor(
     readonly inits: onnxProto.onnx.ITensorProto[],
     private readonly produced: Set<string>,
+    private readonly prefix = 'argus_head',
   ) {}
 
   require(tensors: string[]): void {
@@ -146,7 +147,7 @@ class GraphEdit {
           ? onnx.AttributeProto.create({ name, type: T.STRING, s: new TextEncoder().encode(v) })
           : onnx.AttributeProto.create({ name, type: T.INT, i: v }),
     );
-    this.added.push(onnx.NodeProto.create({ opType: op, name: `argus_head/${output}`, input: inputs, output: [output], attribute }));
+    this.added.push(onnx.NodeProto.create({ opType: op, name: `${this.prefix}/${output}`, input: inputs, output: [output], attribute }));
     return output;
   }
 }

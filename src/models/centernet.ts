@@ -4,6 +4,7 @@ import { nms } from '../vision/nms.js';
 import { letterboxTensor } from '../vision/resize.js';
 import type { DetectScope, ObjectDetection, ObjectDetector } from './detection.js';
 import type { SessionPool } from './session-pool.js';
+import { type Verifier, VERIFY_FLOOR, verifyDetections } from './verifier.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 
 const SIZE = 512;
@@ -68,6 +69,8 @@ export class CenterNetDetector implements ObjectDetector {
     private readonly minScore: number,
     /** `square`: every image letterboxed into 512×512; `frame`: see `inputSize`. */
     private readonly input: 'square' | 'frame' = 'square',
+    /** Trained classes' second look at their candidates (verifier.ts). */
+    private readonly verifiers: readonly Verifier[] = [],
   ) {}
 
   /** The session live analysis runs. */
@@ -101,10 +104,13 @@ export class CenterNetDetector implements ObjectDetector {
       info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
     ]);
     const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
-    return decodeCenterNet(rows, { labels: this.labels, minScore: this.minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY }).map((d) => ({
+    const verifying = this.verifiers.length > 0;
+    const minScore = verifying ? Math.min(this.minScore, VERIFY_FLOOR) : this.minScore;
+    const found = decodeCenterNet(rows, { labels: this.labels, minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY }).map((d) => ({
       ...d,
       box: clipBox(d.box, img.width, img.height),
     }));
+    return verifying ? verifyDetections(img, found, this.verifiers, this.minScore) : found;
   }
 
   /**

@@ -1,6 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VERIFIER_CROP, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
 import type { Logger } from '../log.js';
+import { cropTensor } from '../vision/crop.js';
 import type { RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { BlazeFaceDetector } from './blazeface.js';
@@ -12,8 +14,10 @@ import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
 import type { ModelsConfig } from './model-config.js';
 import { MoveNetDetector } from './movenet.js';
-import { objectModelWithHeads, type HeadedModel } from './object-heads.js';
+import { objectModelWithHeads, type HeadedModel, verifierModels } from './object-heads.js';
 import { SessionPool, type RunTimings } from './session-pool.js';
+import { asFloat32 } from './tensor-data.js';
+import type { Verifier } from './verifier.js';
 import { YoloDetector } from './yolo.js';
 
 export type ModelFamily = 'objects' | 'faces' | 'pose';
@@ -84,6 +88,49 @@ async function withHeads(manifest: ModelManifest, opts: DetectorOptions): Promis
   }
 }
 
+/**
+ * The trained classes' verifiers (verifier.ts), loaded as `<detector>/verify-<classes>`. A verifier
+ * that cannot be built costs its second look, not the analysis (its classes keep the detector's
+ * scores), unless `strictHeads`.
+ */
+async function loadVerifiers(pool: SessionPool, manifest: ModelManifest, detector: string, opts: DetectorOptions): Promise<Verifier[]> {
+  const heads = opts.config.objects.heads;
+  try {
+    const models = await verifierModels(manifest, detector === HEADED_MODEL ? heads : [], opts.cacheDir ?? join(tmpdir(), 'argus-models'));
+    const verifiers: Verifier[] = [];
+    for (const m of models) {
+      const name = `${detector}/verify-${m.classes.join('-')}`;
+      await pool.load(name, m.path);
+      verifiers.push(poolVerifier(pool, name, m.classes));
+    }
+    return verifiers;
+  } catch (err) {
+    if (opts.strictHeads) throw err;
+    opts.logger.error(`object class verifiers not loaded, their classes keep the detector's scores: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+/** A verifier run in the session pool: the crop written into a recycled input. */
+function poolVerifier(pool: SessionPool, name: string, classes: string[]): Verifier {
+  return {
+    classes,
+    crop: VERIFIER_CROP,
+    run: async (img, box, extras) => {
+      const t = await cropTensor(img, box, VERIFIER_CROP, pool.float32(VERIFIER_CROP * VERIFIER_CROP * 3));
+      const out = await pool.run(
+        name,
+        {
+          [VERIFIER_IMAGE_INPUT]: { type: 'float32', dims: [1, VERIFIER_CROP, VERIFIER_CROP, 3], data: t.data },
+          [VERIFIER_EXTRAS_INPUT]: { type: 'float32', dims: [1, extras.length], data: extras },
+        },
+        [VERIFIER_PROBS],
+      );
+      return asFloat32(out[VERIFIER_PROBS]);
+    },
+  };
+}
+
 export function outputsRead(manifest: ModelManifest, name: string): string[] | undefined {
   const reads = READS[name];
   const outputs = reads
@@ -144,7 +191,8 @@ export class Detector {
         const headed = config.objects.use_default || !config.objects.model ? await withHeads(manifest, opts) : undefined;
         const centerNet = async (name: string, path: string, labels: string[]) => {
           const sessions = await centerNetSessions(pool, { name, path, labels, outputs: outputsRead(manifest, 'centernet'), liveLabels: opts.liveLabels }, logger);
-          objects.push(new CenterNetDetector(pool, sessions, labels, config.objects.min_score, config.objects.input));
+          const verifiers = await loadVerifiers(pool, manifest, name, opts);
+          objects.push(new CenterNetDetector(pool, sessions, labels, config.objects.min_score, config.objects.input, verifiers));
         };
         if (headed) {
           await centerNet(HEADED_MODEL, headed.path, headed.labels);

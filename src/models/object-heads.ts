@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { VERIFIER_CROP, verifierModel } from '../convert/crop-verifier.js';
 import { mergeHeads, replacedChannels } from '../convert/merge-head.js';
-import { headFromFile, readHeadFile } from '../train/head-file.js';
+import { headFromFile, readHeadFile, verifierFromFile } from '../train/head-file.js';
 import { readLabels } from './labels.js';
 import type { ModelManifest } from './manifest.js';
 
@@ -75,4 +76,46 @@ function shippedHead(manifest: ModelManifest): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const VERIFIER_PREFIX = 'argus-verifier-';
+
+/** A head's verifier, built for onnxruntime: its file and the classes it rescores. */
+export interface VerifierModel {
+  path: string;
+  classes: string[];
+}
+
+/**
+ * The verifiers of the shipped head and of `models.objects.heads` (those trained with one,
+ * src/models/verifier.ts): each built from CenterNet's backbone and its two layers into
+ * `cacheDir` under a name made from what it is built of, like the merged detector.
+ */
+export async function verifierModels(manifest: ModelManifest, headPaths: readonly string[], cacheDir: string): Promise<VerifierModel[]> {
+  const shipped = shippedHead(manifest);
+  const paths = [...(shipped ? [shipped] : []), ...headPaths.map((p) => resolve(p))];
+  const base = await readFile(manifest.path('centernet'));
+  const models: VerifierModel[] = [];
+  for (const p of paths) {
+    const file = await readHeadFile(p);
+    const verifier = verifierFromFile(file, p);
+    if (!verifier) continue;
+    const hash = createHash('sha256')
+      .update(`argus-verifier/${VERIFIER_CROP}\n`)
+      .update(base)
+      .update(await readFile(p));
+    const path = join(cacheDir, `${VERIFIER_PREFIX}${hash.digest('hex').slice(0, 16)}.onnx`);
+    if (!existsSync(path)) {
+      await mkdir(cacheDir, { recursive: true });
+      const tmp = `${path}.tmp-${process.pid}`;
+      await writeFile(tmp, verifierModel(base, verifier));
+      await rename(tmp, path);
+    }
+    models.push({ path, classes: file.classes });
+  }
+  // Verifiers of heads since retrained or removed are dropped.
+  if (existsSync(cacheDir))
+    for (const old of await readdir(cacheDir))
+      if (old.startsWith(VERIFIER_PREFIX) && !models.some((m) => m.path === join(cacheDir, old))) await rm(join(cacheDir, old), { force: true });
+  return models;
 }

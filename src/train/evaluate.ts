@@ -1,5 +1,8 @@
 import * as ort from 'onnxruntime-node';
+import { VERIFIER_CROP, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
 import { decodeCenterNet } from '../models/centernet.js';
+import { type Verifier, verifyDetections } from '../models/verifier.js';
+import { cropTensor } from '../vision/crop.js';
 import { loadImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { letterboxTensor } from '../vision/resize.js';
@@ -19,10 +22,20 @@ export async function evaluateMerged(
   merged: Uint8Array,
   images: YoloImage[],
   classes: string[],
-  opts: { baseClasses: number; threads?: number; onImage?: (done: number) => void; shouldStop?: () => boolean /** IoU a detection must reach (0.5). */; iou?: number },
+  opts: {
+    baseClasses: number;
+    threads?: number;
+    onImage?: (done: number) => void;
+    shouldStop?: () => boolean;
+    /** IoU a detection must reach (0.5). */
+    iou?: number;
+    /** The trained classes' verifier (a verifierModel graph): their detections rescored as Argus does. */
+    verifier?: Uint8Array;
+  },
 ): Promise<{ curves: ClassCurve[]; detections: ScoredBox[] }> {
   const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const labels = Array.from({ length: opts.baseClasses + classes.length }, (_, i) => String(i));
+  const verifier = opts.verifier ? await ortVerifier(opts.verifier, labels.slice(opts.baseClasses), opts.threads ?? 1) : undefined;
   const detections: ScoredBox[] = [];
   const truth: TruthBox[] = [];
   try {
@@ -32,7 +45,8 @@ export async function evaluateMerged(
       const lb = await letterboxTensor(img, EVAL_SIZE, EVAL_SIZE, 0, { layout: 'nhwc' });
       const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
       const rows = out['tower_0/detections'].data as Float32Array;
-      for (const d of decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY })) {
+      const decoded = decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY });
+      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE) : decoded) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });
       }
@@ -44,6 +58,26 @@ export async function evaluateMerged(
     }
   } finally {
     await session.release();
+    await verifier?.release();
   }
   return { curves: classes.map((_, c) => averagePrecision(detections, truth, c, opts.iou)), detections };
+}
+
+/** A verifier on its own onnxruntime session (training and benches; Argus runs it in its session pool). */
+export async function ortVerifier(bytes: Uint8Array, classes: readonly string[], threads: number): Promise<Verifier & { release: () => Promise<void> }> {
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const crop = VERIFIER_CROP;
+  return {
+    classes,
+    crop,
+    run: async (img, box, extras) => {
+      const t = await cropTensor(img, box, crop);
+      const out = await session.run({
+        [VERIFIER_IMAGE_INPUT]: new ort.Tensor('float32', t.data, [1, crop, crop, 3]),
+        [VERIFIER_EXTRAS_INPUT]: new ort.Tensor('float32', extras, [1, extras.length]),
+      });
+      return out[VERIFIER_PROBS].data as Float32Array;
+    },
+    release: () => session.release(),
+  };
 }

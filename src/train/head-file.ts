@@ -1,5 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { ExportedVerifier } from '../convert/crop-verifier.js';
 import type { ExportedHead } from './head.js';
 
 /**
@@ -25,6 +26,11 @@ const headFileSchema = z
     b2: z.string(),
     training: z.record(z.string(), z.unknown()).optional(),
     valid: z.object({ images: z.number().int(), inputSize: z.number().int(), classes: z.record(z.string(), classReport) }).optional(),
+    /** The classes' second look at each candidate's crop (src/models/verifier.ts); older heads have none. */
+    verifier: z
+      .object({ dim: z.number().int().min(1), hidden: z.number().int().min(1), outputs: z.number().int().min(2), w1: z.string(), b1: z.string(), w2: z.string(), b2: z.string() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -39,7 +45,27 @@ function floats(s: string, n: number, what: string, path: string): Float32Array 
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
 }
 
-export function headToFile(head: ExportedHead, classes: string[], extra: Pick<HeadFile, 'training' | 'valid'> = {}): HeadFile {
+export function verifierToFile(v: ExportedVerifier): NonNullable<HeadFile['verifier']> {
+  return { dim: v.dim, hidden: v.hidden, outputs: v.outputs, w1: b64(v.w1), b1: b64(v.b1), w2: b64(v.w2), b2: b64(v.b2) };
+}
+
+/** The verifier a head file holds, if any; its sizes checked against its head's classes. */
+export function verifierFromFile(file: HeadFile, path = 'head'): ExportedVerifier | undefined {
+  const v = file.verifier;
+  if (!v) return undefined;
+  if (v.outputs !== file.classes.length + 1) throw new Error(`${path}: the verifier gives ${v.outputs} probabilities for ${file.classes.length} classes (none and each class)`);
+  return {
+    dim: v.dim,
+    hidden: v.hidden,
+    outputs: v.outputs,
+    w1: floats(v.w1, v.hidden * v.dim, 'verifier.w1', path),
+    b1: floats(v.b1, v.hidden, 'verifier.b1', path),
+    w2: floats(v.w2, v.outputs * v.hidden, 'verifier.w2', path),
+    b2: floats(v.b2, v.outputs, 'verifier.b2', path),
+  };
+}
+
+export function headToFile(head: ExportedHead, classes: string[], extra: Pick<HeadFile, 'training' | 'valid' | 'verifier'> = {}): HeadFile {
   if (classes.length !== head.classes) throw new Error(`${classes.length} class names for a head of ${head.classes} classes`);
   return { format: HEAD_FORMAT, classes, dim: head.dim, hidden: head.hidden, boxes: head.boxes, w1: b64(head.w1), b1: b64(head.b1), w2: b64(head.w2), b2: b64(head.b2), ...extra };
 }
@@ -77,6 +103,7 @@ export async function readHeadFile(path: string): Promise<HeadFile> {
   const parsed = headFileSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
   headFromFile(parsed.data, path); // sizes checked now, not at merge time
+  verifierFromFile(parsed.data, path);
   return parsed.data;
 }
 

@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { verifierModel } from '../convert/crop-verifier.js';
 import { mergeHead, replacedChannels } from '../convert/merge-head.js';
 import { atThreshold, thresholdForPrecision } from './average-precision.js';
 import { evaluateMerged, EVAL_SIZE } from './evaluate.js';
 import { type FeatureSet, featureChannels } from './feature-model.js';
 import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, emptySamples, FeatureExtractor, sampleImage, type CellSamples, type SamplingOptions } from './features.js';
 import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type BoxLoss, type HeadParams } from './head.js';
-import { headToFile, writeFileAtomic, type ClassReport } from './head-file.js';
+import { headToFile, verifierToFile, writeFileAtomic, type ClassReport } from './head-file.js';
 import { seededRandom, shuffle } from './rng.js';
+import { DEFAULT_VERIFIER_TRAINING, trainVerifier, verifierSamples } from './verifier.js';
 import { readYoloSplit, type YoloImage } from './yolo-dataset.js';
 
 export interface TrainOptions {
@@ -38,6 +40,8 @@ export interface TrainOptions {
   limitTrain?: number;
   limitValid?: number;
   threads?: number;
+  /** Also train the classes' verifier (a second look at each candidate's crop; default true). */
+  verifier?: boolean;
   /** Precision the per-class threshold is chosen for on the valid split. */
   thresholdPrecision?: number;
   command?: string;
@@ -48,7 +52,7 @@ export interface TrainOptions {
 }
 
 export interface TrainProgress {
-  phase: 'features' | 'train' | 'evaluate';
+  phase: 'features' | 'train' | 'evaluate' | 'verifier';
   done: number;
   total: number;
   loss?: number;
@@ -131,23 +135,53 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
 
   const exported = exportHead(head);
   const merged = mergeHead(opts.centernet, exported, { suppress: replacedChannels(opts.baseLabels, classes) });
-  opts.onProgress?.({ phase: 'evaluate', done: 0, total: validImages.length });
-  const { curves } = await evaluateMerged(merged, validImages, classes, {
-    baseClasses: opts.baseLabels.length,
-    threads: opts.threads,
-    shouldStop: opts.shouldStop,
-    onImage: (done) => opts.onProgress?.({ phase: 'evaluate', done, total: validImages.length }),
-  }).catch((err: unknown) => {
-    if (opts.shouldStop?.()) throw new TrainInterrupted('training interrupted during evaluation; run the same command again to resume');
-    throw err;
-  });
-  sampleRss();
-  const reports: Record<string, ClassReport> = {};
-  for (const [c, curve] of curves.entries()) {
-    const threshold = Math.floor(thresholdForPrecision(curve, opts.thresholdPrecision ?? 0.9) * 1000) / 1000; // floor: the boundary detection stays in
-    const pr = atThreshold(curve, threshold);
-    reports[classes[c]] = { ap50: round(curve.ap), threshold, precision: round(pr.precision), recall: round(pr.recall), boxes: curve.boxes };
-    log(`valid ${classes[c]}: AP@0.5 ${curve.ap.toFixed(3)} (${curve.boxes} boxes); at ${threshold}: precision ${pr.precision.toFixed(3)}, recall ${pr.recall.toFixed(3)}`);
+  const evaluate = async (verifier?: Uint8Array): Promise<Record<string, ClassReport>> => {
+    opts.onProgress?.({ phase: 'evaluate', done: 0, total: validImages.length });
+    const { curves } = await evaluateMerged(merged, validImages, classes, {
+      baseClasses: opts.baseLabels.length,
+      threads: opts.threads,
+      shouldStop: opts.shouldStop,
+      verifier,
+      onImage: (done) => opts.onProgress?.({ phase: 'evaluate', done, total: validImages.length }),
+    }).catch((err: unknown) => {
+      if (opts.shouldStop?.()) throw new TrainInterrupted('training interrupted during evaluation; run the same command again to resume');
+      throw err;
+    });
+    sampleRss();
+    const reports: Record<string, ClassReport> = {};
+    for (const [c, curve] of curves.entries()) {
+      const threshold = Math.floor(thresholdForPrecision(curve, opts.thresholdPrecision ?? 0.9) * 1000) / 1000; // floor: the boundary detection stays in
+      const pr = atThreshold(curve, threshold);
+      reports[classes[c]] = { ap50: round(curve.ap), threshold, precision: round(pr.precision), recall: round(pr.recall), boxes: curve.boxes };
+      log(
+        `valid ${classes[c]}${verifier ? ', verified' : ''}: AP@0.5 ${curve.ap.toFixed(3)} (${curve.boxes} boxes); at ${threshold}: precision ${pr.precision.toFixed(3)}, recall ${pr.recall.toFixed(3)}`,
+      );
+    }
+    return reports;
+  };
+  const headReports = await evaluate();
+  let reports = headReports;
+  let verifier: ReturnType<typeof trainVerifier> | undefined;
+  if (opts.verifier ?? true) {
+    // Its cache belongs to this head: a retrained head sees other candidates.
+    const headKey = createHash('sha256').update(merged).digest('hex').slice(0, 16);
+    const started = Date.now();
+    const vs = await verifierSamples(merged, opts.centernet, trainImages, {
+      classes: classes.length,
+      baseClasses: opts.baseLabels.length,
+      threads: opts.threads,
+      dir: join(opts.workDir, `verifier-${headKey}`),
+      stop,
+      onImage: (done) => opts.onProgress?.({ phase: 'verifier', done, total: trainImages.length }),
+    });
+    sampleRss();
+    const counts = classes.map((_, c) => vs.y.reduce((n, y) => n + (y === c + 1 ? 1 : 0), 0));
+    log(
+      `verifier: ${vs.count} crops (${classes.map((c, i) => `${counts[i]} ${c}`).join(', ')}, ${vs.count - counts.reduce((a, b) => a + b, 0)} none) from ${trainImages.length} images in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+    stop();
+    verifier = trainVerifier(vs, classes.length, DEFAULT_VERIFIER_TRAINING, (e, loss) => log(`verifier epoch ${e}/${DEFAULT_VERIFIER_TRAINING.epochs}: loss ${loss.toFixed(4)}`));
+    reports = await evaluate(verifierModel(opts.centernet, verifier));
   }
   const seconds = Math.round((Date.now() - t0) / 1000);
   const peakRssMB = Math.round(peakRss / 2 ** 20);
@@ -167,10 +201,12 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       sampling,
       samples: samples.count,
       finalLoss: losses[losses.length - 1],
+      ...(verifier ? { headValid: headReports, verifier: DEFAULT_VERIFIER_TRAINING } : {}),
       seconds,
       peakRssMB,
     },
     valid: { images: validImages.length, inputSize: EVAL_SIZE, classes: reports },
+    ...(verifier ? { verifier: verifierToFile(verifier) } : {}),
   });
   stop();
   await writeFileAtomic(opts.out, `${JSON.stringify(file)}\n`);

@@ -3,7 +3,8 @@
  * to 120–320 px (seeded) and pasted at a seeded place into a 640×360 frame of the Hamilton clip
  * (people, a stage), its boxes moved with it. AP@0.5 per class with the detector at 512×512
  * (`square`, the default) and at the frame's own aspect (`frame`, 512×320):
- *   npx tsx test/bench/weapons-in-frames.ts [model.onnx] [--n=1043]
+ *   npx tsx test/bench/weapons-in-frames.ts [model.onnx] [--n=1043] [--head=models/weapons.head.json | --no-verifier]
+ * (with the head's verifier, `square` is also reported with its candidates rescored, as Argus runs it)
  * A photo pasted into a scene is not a CCTV frame (its lighting, blur and angle are the photo's),
  * but the weapon is as small as a camera across a room would see it (docs/weapons.md).
  */
@@ -18,6 +19,9 @@ import { averagePrecision, type ScoredBox, type TruthBox } from '../../src/train
 import { readYoloSplit } from '../../src/train/yolo-dataset.js';
 import { seededRandom } from '../../src/train/rng.js';
 import { clipFrames } from './int8-inputs.js';
+import { shippedVerifier } from './shipped-verifier.js';
+import { ortVerifier } from '../../src/train/evaluate.js';
+import { verifyDetections } from '../../src/models/verifier.js';
 const model = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(import.meta.dirname, '../../models/centernet-weapons.onnx');
 const N = Number(process.argv.find((a) => a.startsWith('--n='))?.split('=')[1] ?? 1043);
 const session = await ort.InferenceSession.create(readFileSync(model), { intraOpNumThreads: 2 });
@@ -25,7 +29,9 @@ const split = await readYoloSplit(join(import.meta.dirname, '../../../shared/dat
 const bgs = [...clipFrames('calibrate'), ...clipFrames('check')].map((c) => c.img);
 const rnd = seededRandom(7);
 const labels = Array.from({ length: 82 }, (_, i) => String(i));
-const dets: Record<string, ScoredBox[]> = { square: [], frame: [] };
+const verifierBytes = await shippedVerifier(process.argv.slice(2));
+const verifier = verifierBytes ? await ortVerifier(verifierBytes, ['pistol', 'knife'], 2) : undefined;
+const dets: Record<string, ScoredBox[]> = { square: [], frame: [], 'square, verified': [] };
 const truth: TruthBox[] = [];
 const step = Math.max(1, Math.floor(split.images.length / N));
 let image = 0;
@@ -47,13 +53,21 @@ for (let i = 0; i < split.images.length && image < N; i += step, image++) {
   ] as const) {
     const lb = await letterboxTensor(img, w, hh, 0, { layout: 'nhwc' });
     const out = await session.run({ 'tower_0/images': new ort.Tensor('float32', lb.data, [1, hh, w, 3]) }, ['tower_0/detections']);
-    for (const d of decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: 0.01, scale: lb.scale, padX: lb.padX, padY: lb.padY })) {
+    const found = decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: 0.01, scale: lb.scale, padX: lb.padX, padY: lb.padY });
+    for (const d of found) {
       const cls = Number(d.label) - 80;
       if (cls >= 0) dets[mode].push({ image, cls, score: d.score, box: d.box });
+    }
+    if (verifier && mode === 'square') {
+      const named = found.map((d) => ({ ...d, label: ['pistol', 'knife'][Number(d.label) - 80] ?? d.label }));
+      for (const d of await verifyDetections(img, named, [verifier], 0.01)) {
+        const cls = ['pistol', 'knife'].indexOf(d.label);
+        if (cls >= 0) dets['square, verified'].push({ image, cls, score: d.score, box: d.box });
+      }
     }
   }
 }
 console.log(`${model}: ${image} valid photos pasted into clip frames`);
-for (const mode of ['square', 'frame'])
+for (const mode of verifier ? ['square', 'frame', 'square, verified'] : ['square', 'frame'])
   console.log(`${mode}: ${['pistol', 'knife'].map((c, k) => `${c} AP@0.5 ${averagePrecision(dets[mode], truth, k).ap.toFixed(3)}`).join(', ')}`);
 process.exit(0);

@@ -2,12 +2,14 @@
 // models/centernet-weapons.onnx (docs/weapons.md, "Figures"): AP@0.5, precision and recall at
 // a few thresholds, and the best F1 on the curve.
 // npx tsx test/bench/weapons-valid.ts [--data ../shared/datasets/weapons] [--model models/centernet-weapons.onnx] [--at 0.3,0.5,0.7,0.8,0.9] [--iou 0.5]
+//   [--head=models/weapons.head.json | --no-verifier] (the candidates rescored by the head's verifier, as Argus runs it, or not)
 // (--iou 0.1: a detection counts wherever it overlaps its weapon at all, the boxes' own share of the AP left out)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atThreshold } from '../../src/train/average-precision.js';
 import { evaluateMerged } from '../../src/train/evaluate.js';
 import { readYoloSplit } from '../../src/train/yolo-dataset.js';
+import { shippedVerifier } from './shipped-verifier.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -17,9 +19,10 @@ const classes = ['pistol', 'knife'];
 const split = await readYoloSplit(data, 'valid', classes);
 const started = Date.now();
 const iou = Number(arg('--iou', '0.5'));
-const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2, iou });
+const verifier = await shippedVerifier(args);
+const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2, iou, verifier });
 const thresholds = arg('--at', '0.3,0.5,0.7,0.8,0.9').split(',').map(Number);
-console.log(`valid split, ${split.images.length} photos (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+console.log(`valid split, ${split.images.length} photos, ${verifier ? 'verified' : 'the detector alone'} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 console.log(`| class | boxes | AP@${iou} | ${thresholds.map((t) => `P / R at ${t}`).join(' | ')} | best F1 |`);
 console.log(`|---|---:|---:|${thresholds.map(() => '---').join('|')}|---|`);
 for (const [c, curve] of curves.entries()) {

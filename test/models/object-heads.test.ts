@@ -78,7 +78,9 @@ describe('objectModelWithHeads: a head trained here, merged at start-up beside t
   it('the detector finds the household class on a photo it was validated on, and persons as before', async () => {
     const models = modelsSchema.parse({ dir: MODELS, objects: { heads: [head] } });
     const plain = await Detector.create({ config: modelsSchema.parse({ dir: MODELS }), logger: silentLogger(), families: ['objects'] });
-    const headed = await Detector.create({ config: models, logger: silentLogger(), families: ['objects'], cacheDir: cache() });
+    const ran = new Set<string>();
+    const timings = { record: (name: string) => void ran.add(name) };
+    const headed = await Detector.create({ config: models, logger: silentLogger(), families: ['objects'], cacheDir: cache(), timings });
     try {
       expect(headed.objectLabels).toContain('target');
       expect(plain.objectLabels).not.toContain('target');
@@ -87,6 +89,8 @@ describe('objectModelWithHeads: a head trained here, merged at start-up beside t
       const found = await headed.detectObjects(img);
       const target = found.find((o) => o.label === 'target');
       expect(target, JSON.stringify(found.slice(0, 5))).toBeDefined();
+      // its candidate was looked at again by the household head's verifier
+      expect([...ran]).toContain('centernet-heads/verify-target');
       // its centre within a quarter of the target's size of the labelled centre
       const [cx, cy] = [(target!.box[0] + target!.box[2]) / 2 / img.width, (target!.box[1] + target!.box[3]) / 2 / img.height];
       expect(Math.abs(cx - label[1])).toBeLessThan(label[3] / 4);

@@ -26,14 +26,19 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
     expect(file.dim).toBe(1120); // the deep features by default
     expect(file.training?.boxLoss).toBe('l1'); // box corrections learn a smooth L1 by default
     expect(file.valid?.classes.target.ap50).toBe(r.reports.target.ap50);
+    // a verifier is trained too (none and the one class); the head's own figures are kept beside
+    expect(file.verifier?.outputs).toBe(2);
+    expect(file.verifier?.dim).toBe(2240 + 3);
+    expect(file.training?.headValid).toHaveProperty('target');
   }, 120_000);
 
   it('a head on the stride-4 features alone (the first heads) still trains and merges', async () => {
     const out = join(dir, 'neck.head.json');
-    const r = await trainObjects({ ...base, out, workDir: join(dir, 'work-neck'), features: 'neck' });
+    const r = await trainObjects({ ...base, out, workDir: join(dir, 'work-neck'), features: 'neck', verifier: false });
     expect(r.reports.target.ap50).toBeGreaterThanOrEqual(0.5);
     const file = await readHeadFile(out);
     expect(file.dim).toBe(384);
+    expect(file.verifier).toBeUndefined();
     expect(file.training?.features).toBe('neck');
   }, 120_000);
 

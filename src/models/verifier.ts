@@ -1,0 +1,61 @@
+import type { RgbImage } from '../vision/image.js';
+import type { Box } from '../vision/iou.js';
+import type { ObjectDetection } from './detection.js';
+
+/**
+ * A trained class's second look (docs/weapons.md, "The verifier"): the detector's candidate is
+ * cropped, seen at the scale the backbone knows best, and a small classifier says how likely it
+ * is each of its head's classes or none. `run` takes the crop and the extras, gives the
+ * probabilities ("none" first, then `classes` in order).
+ */
+export interface Verifier {
+  classes: readonly string[];
+  crop: number;
+  run: (img: RgbImage, box: Box, extras: Float32Array) => Promise<Float32Array>;
+}
+
+/** Candidates of a verified class below this detector score are dropped unseen (cheap, and never above a threshold). */
+export const VERIFY_FLOOR = 0.1;
+/** At most this many candidates a picture are verified (the highest); the rest are dropped. */
+export const MAX_VERIFIED = 5;
+
+/** What the verifier reads beside the crop: the candidate's class (one-hot over its head), its box's share of the picture and its aspect, as logs. */
+export function verifierExtras(box: Box, width: number, height: number, classIndex: number, classes: number): Float32Array {
+  const out = new Float32Array(classes + 2);
+  out[classIndex] = 1;
+  const w = Math.max(1, box[2] - box[0]);
+  const h = Math.max(1, box[3] - box[1]);
+  out[classes] = Math.log((w * h) / (width * height));
+  out[classes + 1] = Math.log(w / h);
+  return out;
+}
+
+/** The detector's score and the verifier's probability, geometric mean: measured above either alone (docs/weapons.md). */
+export function verifiedScore(probability: number, detectorScore: number): number {
+  return Math.sqrt(probability * detectorScore);
+}
+
+/**
+ * Rescores the detections of each verifier's classes (the highest MAX_VERIFIED of them from
+ * VERIFY_FLOOR up; the others are dropped) and keeps what then scores `minScore` or more.
+ * Detections of other classes pass unchanged.
+ */
+export async function verifyDetections(img: RgbImage, dets: ObjectDetection[], verifiers: readonly Verifier[], minScore: number): Promise<ObjectDetection[]> {
+  const owner = new Map<string, { v: Verifier; index: number }>();
+  for (const v of verifiers) for (const [index, c] of v.classes.entries()) owner.set(c, { v, index });
+  const kept: ObjectDetection[] = [];
+  const candidates: ObjectDetection[] = [];
+  for (const d of dets) {
+    if (!owner.has(d.label)) {
+      if (d.score >= minScore) kept.push(d);
+    } else if (d.score >= VERIFY_FLOOR) candidates.push(d);
+  }
+  candidates.sort((a, b) => b.score - a.score);
+  for (const d of candidates.slice(0, MAX_VERIFIED)) {
+    const { v, index } = owner.get(d.label) as { v: Verifier; index: number };
+    const probs = await v.run(img, d.box, verifierExtras(d.box, img.width, img.height, index, v.classes.length));
+    const score = verifiedScore(probs[index + 1], d.score);
+    if (score >= minScore) kept.push({ ...d, score });
+  }
+  return kept.sort((a, b) => b.score - a.score);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { ObjectDetection } from '../../src/models/detection.js';
+import { MAX_VERIFIED, type Verifier, VERIFY_FLOOR, verifiedScore, verifierExtras, verifyDetections } from '../../src/models/verifier.js';
+
+const img = { width: 100, height: 50, data: new Uint8Array(100 * 50 * 3) };
+
+/** Says "pistol" with 0.9 for boxes left of x = 50, "none" (0.9) elsewhere; records what it was asked. */
+function leftIsPistol(): Verifier & { asked: number[][] } {
+  const asked: number[][] = [];
+  return {
+    classes: ['pistol', 'knife'],
+    crop: 128,
+    asked,
+    run: async (_img, box, extras) => {
+      asked.push(Array.from(extras));
+      return box[0] < 50 ? Float32Array.from([0.05, 0.9, 0.05]) : Float32Array.from([0.9, 0.05, 0.05]);
+    },
+  };
+}
+
+const det = (label: string, score: number, x: number): ObjectDetection => ({ label, score, box: [x, 10, x + 10, 30] });
+
+describe('verifyDetections', () => {
+  it('rescores its classes with the geometric mean; other classes pass unchanged', async () => {
+    const v = leftIsPistol();
+    const out = await verifyDetections(img, [det('pistol', 0.4, 10), det('pistol', 0.5, 70), det('person', 0.8, 0)], [v], 0.3);
+    expect(out.map((d) => d.label)).toEqual(['person', 'pistol']);
+    expect(out[1].score).toBeCloseTo(Math.sqrt(0.9 * 0.4), 6);
+    expect(out[1].box).toEqual([10, 10, 20, 30]);
+    // the right-hand one was asked about and fell below the minimum (sqrt(0.05 × 0.5) = 0.16)
+    expect(v.asked.length).toBe(2);
+  });
+
+  it('drops its classes below the floor unseen, and verifies only the highest few', async () => {
+    const v = leftIsPistol();
+    const many = Array.from({ length: MAX_VERIFIED + 3 }, (_, i) => det('pistol', 0.9 - i * 0.05, 0));
+    const out = await verifyDetections(img, [...many, det('knife', VERIFY_FLOOR / 2, 0)], [v], 0.01);
+    expect(v.asked.length).toBe(MAX_VERIFIED);
+    expect(out.length).toBe(MAX_VERIFIED);
+    expect(out[0].score).toBeCloseTo(Math.sqrt(0.9 * 0.9), 6);
+  });
+
+  it('a detection of another class still needs the minimum score', async () => {
+    const out = await verifyDetections(img, [det('person', 0.2, 0)], [leftIsPistol()], 0.3);
+    expect(out).toEqual([]);
+  });
+
+  it('extras: the class one-hot, the log of the box share of the picture and of its aspect', () => {
+    const e = verifierExtras([0, 0, 20, 10], 100, 50, 1, 2);
+    expect(Array.from(e.subarray(0, 2))).toEqual([0, 1]);
+    expect(e[2]).toBeCloseTo(Math.log(200 / 5000), 6);
+    expect(e[3]).toBeCloseTo(Math.log(2), 6);
+    expect(verifiedScore(0.25, 1)).toBe(0.5);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { cropRegion, cropTensor } from '../../src/vision/crop.js';
+
+describe('cropRegion', () => {
+  it('keeps 15 % of the box on each side as context', () => {
+    expect(cropRegion([100, 100, 200, 300], 640, 480)).toEqual({ left: 85, top: 70, width: 130, height: 260 });
+  });
+
+  it('stays inside the picture at its edges', () => {
+    expect(cropRegion([-20, 400, 100, 500], 640, 480)).toEqual({ left: 0, top: 385, width: 118, height: 95 });
+    expect(cropRegion([600, 0, 700, 50], 640, 480)).toEqual({ left: 585, top: 0, width: 55, height: 58 });
+  });
+
+  it('a degenerate box still gives at least 2×2 pixels inside the picture', () => {
+    const r = cropRegion([639.5, 479.5, 639.5, 479.5], 640, 480);
+    expect(r.width).toBeGreaterThanOrEqual(2);
+    expect(r.height).toBeGreaterThanOrEqual(2);
+    expect(r.left + r.width).toBeLessThanOrEqual(640);
+    expect(r.top + r.height).toBeLessThanOrEqual(480);
+  });
+});
+
+describe('cropTensor', () => {
+  it('letterboxes the crop into a square NHWC tensor of the crop pixels', async () => {
+    // 40×20 picture: left half red, right half blue; the box covers the right half.
+    const data = new Uint8Array(40 * 20 * 3);
+    for (let y = 0; y < 20; y++)
+      for (let x = 0; x < 40; x++) {
+        const i = (y * 40 + x) * 3;
+        if (x < 20) data[i] = 255;
+        else data[i + 2] = 255;
+      }
+    const t = await cropTensor({ width: 40, height: 20, data }, [24, 2, 36, 18], 32);
+    expect(t.data.length).toBe(32 * 32 * 3);
+    const centre = (16 * 32 + 16) * 3;
+    expect(Array.from(t.data.subarray(centre, centre + 3))).toEqual([0, 0, 255]);
+  });
+});
