@@ -94,7 +94,8 @@ async function withHeads(manifest: ModelManifest, opts: DetectorOptions): Promis
  * scores), unless `strictHeads`.
  */
 async function loadVerifiers(pool: SessionPool, manifest: ModelManifest, detector: string, opts: DetectorOptions): Promise<Verifier[]> {
-  const heads = opts.config.objects.heads;
+  const { heads, verify } = opts.config.objects;
+  if (!verify) return [];
   try {
     const models = await verifierModels(manifest, detector === HEADED_MODEL ? heads : [], opts.cacheDir ?? join(tmpdir(), 'argus-models'));
     const verifiers: Verifier[] = [];

@@ -59,9 +59,15 @@ export const modelsSchema = z
          * keeps the frame's aspect (512×320 for 16:9: about 0.7 of the work, scores a little different; docs/inference.md).
          */
         input: z.enum(['square', 'frame']).default('square'),
+        /**
+         * Trained classes take a second look at each candidate (its crop through the head's
+         * verifier, where the head has one; docs/weapons.md): fewer false weapons for a few ms a
+         * candidate. Off: the detector's scores alone.
+         */
+        verify: z.boolean().default(true),
       })
       .strict()
-      .default({ min_score: 0.3, use_default: true, heads: [], input: 'square' }),
+      .default({ min_score: 0.3, use_default: true, heads: [], input: 'square', verify: true }),
     faces: z
       .object({
         /** 0.65: drops a 0.61 false face on a fixture photo, keeps small real ones (0.67+). */

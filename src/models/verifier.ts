@@ -40,7 +40,7 @@ export function verifiedScore(probability: number, detectorScore: number): numbe
  * VERIFY_FLOOR up; the others are dropped) and keeps what then scores `minScore` or more.
  * Detections of other classes pass unchanged.
  */
-export async function verifyDetections(img: RgbImage, dets: ObjectDetection[], verifiers: readonly Verifier[], minScore: number): Promise<ObjectDetection[]> {
+export async function verifyDetections(img: RgbImage, dets: ObjectDetection[], verifiers: readonly Verifier[], minScore: number, floor = VERIFY_FLOOR): Promise<ObjectDetection[]> {
   const owner = new Map<string, { v: Verifier; index: number }>();
   for (const v of verifiers) for (const [index, c] of v.classes.entries()) owner.set(c, { v, index });
   const kept: ObjectDetection[] = [];
@@ -48,7 +48,7 @@ export async function verifyDetections(img: RgbImage, dets: ObjectDetection[], v
   for (const d of dets) {
     if (!owner.has(d.label)) {
       if (d.score >= minScore) kept.push(d);
-    } else if (d.score >= VERIFY_FLOOR) candidates.push(d);
+    } else if (d.score >= floor) candidates.push(d);
   }
   candidates.sort((a, b) => b.score - a.score);
   for (const d of candidates.slice(0, MAX_VERIFIED)) {

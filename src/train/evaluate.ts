@@ -31,6 +31,8 @@ export async function evaluateMerged(
     iou?: number;
     /** The trained classes' verifier (a verifierModel graph): their detections rescored as Argus does. */
     verifier?: Uint8Array;
+    /** The detector score from which the verifier looks (verifier.ts' VERIFY_FLOOR). */
+    verifyFloor?: number;
   },
 ): Promise<{ curves: ClassCurve[]; detections: ScoredBox[] }> {
   const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -46,7 +48,7 @@ export async function evaluateMerged(
       const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
       const rows = out['tower_0/detections'].data as Float32Array;
       const decoded = decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY });
-      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE) : decoded) {
+      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor) : decoded) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });
       }

@@ -3,6 +3,7 @@
 // a few thresholds, and the best F1 on the curve.
 // npx tsx test/bench/weapons-valid.ts [--data ../shared/datasets/weapons] [--model models/centernet-weapons.onnx] [--at 0.3,0.5,0.7,0.8,0.9] [--iou 0.5]
 //   [--head=models/weapons.head.json | --no-verifier] (the candidates rescored by the head's verifier, as Argus runs it, or not)
+//   [--floor=0.25] (the detector score the verifier looks from; verifier.ts' VERIFY_FLOOR by default)
 // (--iou 0.1: a detection counts wherever it overlaps its weapon at all, the boxes' own share of the AP left out)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,9 @@ const split = await readYoloSplit(data, 'valid', classes);
 const started = Date.now();
 const iou = Number(arg('--iou', '0.5'));
 const verifier = await shippedVerifier(args);
-const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2, iou, verifier });
+const floor = args.find((a) => a.startsWith('--floor='));
+const verifyFloor = floor ? Number(floor.slice('--floor='.length)) : undefined;
+const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2, iou, verifier, verifyFloor });
 const thresholds = arg('--at', '0.3,0.5,0.7,0.8,0.9').split(',').map(Number);
 console.log(`valid split, ${split.images.length} photos, ${verifier ? 'verified' : 'the detector alone'} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 console.log(`| class | boxes | AP@${iou} | ${thresholds.map((t) => `P / R at ${t}`).join(' | ')} | best F1 |`);
