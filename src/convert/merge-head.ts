@@ -14,7 +14,7 @@ export interface MergeOptions {
   /**
    * Where a head is computed: 8 (default) reads every other stride-4 cell and upsamples its
    * outputs bilinearly to CenterNet's stride-4 map; 4 computes it at every cell, as training
-   * saw it. On the weapons' valid split stride 8 scored AP@0.5 pistol 0.605 / knife 0.430
+   * saw it. On the weapons' valid split stride 8 scored AP@0.5 pistol 0.605 / knife 0.430 (the head of 2026-12-04)
    * against 0.570 / 0.402 (the smoother heatmap has fewer stray peaks) for half the cost
    * (docs/weapons.md#cost).
    */

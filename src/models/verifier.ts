@@ -14,9 +14,13 @@ export interface Verifier {
   run: (img: RgbImage, box: Box, extras: Float32Array) => Promise<Float32Array>;
 }
 
-/** Candidates of a verified class below this detector score are dropped unseen (cheap, and never above a threshold). */
-export const VERIFY_FLOOR = 0.1;
-/** At most this many candidates a picture are verified (the highest); the rest are dropped. */
+/**
+ * Candidates of a verified class below this detector score keep it unseen: once verified they
+ * could reach at most its square root, 0.5, below the default weapon thresholds (a wrist raise
+ * aside), and on camera frames with people most candidates score under it (docs/weapons.md).
+ */
+export const VERIFY_FLOOR = 0.25;
+/** At most this many candidates a picture are verified (the highest); the rest keep the detector's score. */
 export const MAX_VERIFIED = 5;
 
 /** What the verifier reads beside the crop: the candidate's class (one-hot over its head), its box's share of the picture and its aspect, as logs. */
@@ -37,7 +41,9 @@ export function verifiedScore(probability: number, detectorScore: number): numbe
 
 /**
  * Rescores the detections of each verifier's classes (the highest MAX_VERIFIED of them from
- * VERIFY_FLOOR up; the others are dropped) and keeps what then scores `minScore` or more.
+ * `floor` up) and keeps what then scores `minScore` or more. The rest (below the floor, or past
+ * the first few) keep the detector's score: too low to reach a weapon threshold once verified
+ * (a verified score is at most the square root of the detector's), not worth the crop's cost.
  * Detections of other classes pass unchanged.
  */
 export async function verifyDetections(img: RgbImage, dets: ObjectDetection[], verifiers: readonly Verifier[], minScore: number, floor = VERIFY_FLOOR): Promise<ObjectDetection[]> {
@@ -46,11 +52,11 @@ export async function verifyDetections(img: RgbImage, dets: ObjectDetection[], v
   const kept: ObjectDetection[] = [];
   const candidates: ObjectDetection[] = [];
   for (const d of dets) {
-    if (!owner.has(d.label)) {
-      if (d.score >= minScore) kept.push(d);
-    } else if (d.score >= floor) candidates.push(d);
+    if (owner.has(d.label) && d.score >= floor) candidates.push(d);
+    else if (d.score >= minScore) kept.push(d);
   }
   candidates.sort((a, b) => b.score - a.score);
+  for (const d of candidates.slice(MAX_VERIFIED)) if (d.score >= minScore) kept.push(d);
   for (const d of candidates.slice(0, MAX_VERIFIED)) {
     const { v, index } = owner.get(d.label) as { v: Verifier; index: number };
     const probs = await v.run(img, d.box, verifierExtras(d.box, img.width, img.height, index, v.classes.length));

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { RgbImage } from './image.js';
 import type { Box } from './iou.js';
-import { letterboxTensor, type LetterboxTensor } from './resize.js';
+import { type LetterboxTensor, letterboxWith } from './resize.js';
 
 /** Context kept around a box on each side, as a share of its width and height. */
 const MARGIN = 0.15;
@@ -17,13 +17,16 @@ export function cropRegion(box: Box, width: number, height: number): { left: num
   return { left: Math.min(x1, width - cw), top: Math.min(y1, height - ch), width: cw, height: ch };
 }
 
-/** A box's crop (with its margin) letterboxed into a `size`² NHWC tensor of 0–255 values, as CenterNet takes. */
+/**
+ * A box's crop (with its margin) letterboxed into a `size`² NHWC tensor of 0–255 values, as CenterNet
+ * takes: cut and scaled in one sharp pipeline (the same pixels as cutting, then letterboxTensor).
+ */
 export async function cropTensor(img: RgbImage, box: Box, size: number, out?: Float32Array): Promise<LetterboxTensor> {
   const r = cropRegion(box, img.width, img.height);
-  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .extract(r)
-    .raw()
-    .toBuffer();
-  const crop = { width: r.width, height: r.height, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
-  return letterboxTensor(crop, size, size, 0, { layout: 'nhwc' }, out);
+  return letterboxWith(r, size, size, 0, { layout: 'nhwc' }, out, async (w, h) => {
+    let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).extract(r);
+    if (w !== r.width || h !== r.height) pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'linear' });
+    const buf = await pipeline.raw().toBuffer();
+    return { width: w, height: h, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
+  });
 }

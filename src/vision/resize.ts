@@ -28,12 +28,28 @@ export interface LetterboxTensor {
  * recycled input: SessionPool.float32), is written whole, padding included.
  */
 export async function letterboxTensor(img: RgbImage, width: number, height: number, fill: number, opts: TensorOptions, out?: Float32Array): Promise<LetterboxTensor> {
-  const scale = Math.min(width / img.width, height / img.height);
-  const w = Math.max(1, Math.round(img.width * scale));
-  const h = Math.max(1, Math.round(img.height * scale));
+  return letterboxWith(img, width, height, fill, opts, out, (w, h) => resizeImage(img, w, h));
+}
+
+/**
+ * `letterboxTensor` of a `size.width` × `size.height` picture that `scaleTo(w, h)` gives at the
+ * letterboxed size (a crop, cut and scaled in one sharp pipeline: src/vision/crop.ts).
+ */
+export async function letterboxWith(
+  size: { width: number; height: number },
+  width: number,
+  height: number,
+  fill: number,
+  opts: TensorOptions,
+  out: Float32Array | undefined,
+  scaleTo: (w: number, h: number) => Promise<RgbImage>,
+): Promise<LetterboxTensor> {
+  const scale = Math.min(width / size.width, height / size.height);
+  const w = Math.max(1, Math.round(size.width * scale));
+  const h = Math.max(1, Math.round(size.height * scale));
   const padX = Math.floor((width - w) / 2);
   const padY = Math.floor((height - h) / 2);
-  const scaled = await resizeImage(img, w, h);
+  const scaled = await scaleTo(w, h);
   if (out && out.length !== width * height * 3) throw new Error(`a ${width}×${height} input needs ${width * height * 3} values, not ${out.length}`);
   const data = out ?? new Float32Array(width * height * 3);
   const padValue = fill * (opts.scale ?? 1) + (opts.offset ?? 0);

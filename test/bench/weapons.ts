@@ -1,6 +1,6 @@
 /**
  * The weapon classes (docs/weapons.md) against what they must not do. Run after `argus models build`:
- *   npx tsx test/bench/weapons.ts [--runs=240] [--thresholds=pistol:0.6,knife:0.7] [--input=frame]
+ *   npx tsx test/bench/weapons.ts [--runs=240] [--thresholds=pistol:0.5,knife:0.6] [--input=frame]
  *
  * 1. Cost: CenterNet with the trained head merged in (as built, and at stride 4) vs plain
  *    CenterNet, the same photo, timed in turns in the same run (the ratio is the figure; this

@@ -31,13 +31,18 @@ describe('verifyDetections', () => {
     expect(v.asked.length).toBe(2);
   });
 
-  it('drops its classes below the floor unseen, and verifies only the highest few', async () => {
+  it('below the floor, or past the first few, its classes keep the detector score unseen', async () => {
     const v = leftIsPistol();
-    const many = Array.from({ length: MAX_VERIFIED + 3 }, (_, i) => det('pistol', 0.9 - i * 0.05, 0));
-    const out = await verifyDetections(img, [...many, det('knife', VERIFY_FLOOR / 2, 0)], [v], 0.01);
+    const many = Array.from({ length: MAX_VERIFIED + 2 }, (_, i) => det('pistol', 0.9 - i * 0.05, 0));
+    const low = det('knife', VERIFY_FLOOR - 0.01, 0);
+    const out = await verifyDetections(img, [...many, low], [v], 0.01);
     expect(v.asked.length).toBe(MAX_VERIFIED);
-    expect(out.length).toBe(MAX_VERIFIED);
+    expect(out.length).toBe(MAX_VERIFIED + 3);
     expect(out[0].score).toBeCloseTo(Math.sqrt(0.9 * 0.9), 6);
+    // the two past the cap and the knife under the floor, as the detector scored them
+    expect(out.slice(MAX_VERIFIED).map((d) => d.score)).toEqual([many[MAX_VERIFIED].score, many[MAX_VERIFIED + 1].score, low.score]);
+    // and under the minimum score they are gone
+    expect(await verifyDetections(img, [low], [leftIsPistol()], VERIFY_FLOOR)).toEqual([]);
   });
 
   it('a detection of another class still needs the minimum score', async () => {

@@ -1,5 +1,10 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { cropRegion, cropTensor } from '../../src/vision/crop.js';
+import { loadImage } from '../../src/vision/image.js';
+import type { Box } from '../../src/vision/iou.js';
+import { letterboxTensor } from '../../src/vision/resize.js';
 
 describe('cropRegion', () => {
   it('keeps 15 % of the box on each side as context', () => {
@@ -34,5 +39,28 @@ describe('cropTensor', () => {
     expect(t.data.length).toBe(32 * 32 * 3);
     const centre = (16 * 32 + 16) * 3;
     expect(Array.from(t.data.subarray(centre, centre + 3))).toEqual([0, 0, 255]);
+  });
+});
+
+describe('cropTensor in one pipeline', () => {
+  it('gives exactly what cutting the crop out and then letterboxing it gives', async () => {
+    const img = await loadImage(join(import.meta.dirname, '../../../shared/fixtures/people/group-3.jpg'));
+    const boxes: Box[] = [
+      [100, 120, 180, 160],
+      [10, 10, 400, 300],
+      [img.width - 30, img.height - 500, img.width + 10, img.height],
+      [50, 60, 52, 61],
+    ];
+    for (const box of boxes) {
+      const r = cropRegion(box, img.width, img.height);
+      const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+        .extract(r)
+        .raw()
+        .toBuffer();
+      const twoSteps = await letterboxTensor({ width: r.width, height: r.height, data: new Uint8Array(buf) }, 128, 128, 0, { layout: 'nhwc' });
+      const oneStep = await cropTensor(img, box, 128);
+      expect(oneStep.scale).toBe(twoSteps.scale);
+      expect(Buffer.from(oneStep.data.buffer).equals(Buffer.from(twoSteps.data.buffer)), JSON.stringify(box)).toBe(true);
+    }
   });
 });
