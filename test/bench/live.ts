@@ -4,7 +4,7 @@
  * Run: npm run bench:live -- --cameras N --seconds S   (without --cameras: N = 1, 2, 4, 8 in turn)
  * Soak: npm run bench:live -- --cameras 4 --seconds 1800 --trail 60   (RSS every 60 s, and its growth)
  * Runtime: --concurrency N (frames at once), --workers N --threads N (inference workers, threads each),
- *   --input frame (CenterNet at the frame's aspect: models.objects.input)
+ *   --input frame (CenterNet at the frame's aspect: models.objects.input), --no-verify (models.objects.verify off)
  * What a household can turn down (the statistics page's advice): --fps N (each camera's
  *   detect.fps, default 5), --off pose,faces (those analyzers off on every camera)
  *
@@ -36,6 +36,8 @@ const CONCURRENCY = flag('concurrency');
 const WORKERS = flag('workers');
 /** models.objects.input (`--input frame`: the frame's aspect instead of 512×512). */
 const INPUT = process.argv.includes('--input') ? process.argv[process.argv.indexOf('--input') + 1] : undefined;
+/** models.objects.verify off (`--no-verify`): the weapon candidates keep the detector's scores. */
+const NO_VERIFY = process.argv.includes('--no-verify');
 const THREADS = flag('threads');
 /** cameras.<name>.detect.fps (default: the config's, 5). */
 const FPS = flag('fps');
@@ -56,7 +58,7 @@ async function run(cameras: number): Promise<string> {
     ...(CONCURRENCY ? { analyzers: { concurrency: CONCURRENCY } } : {}),
     models: {
       ...(WORKERS || THREADS ? { runtime: { ...(WORKERS ? { workers: WORKERS } : {}), ...(THREADS ? { threads: THREADS } : {}) } } : {}),
-      ...(INPUT ? { objects: { input: INPUT } } : {}),
+      ...(INPUT || NO_VERIFY ? { objects: { ...(INPUT ? { input: INPUT } : {}), ...(NO_VERIFY ? { verify: false } : {}) } } : {}),
     },
     cameras: Object.fromEntries(
       Array.from({ length: cameras }, (_, i) => [
