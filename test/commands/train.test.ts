@@ -29,6 +29,9 @@ describe('argus train', () => {
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--box-loss', 'giou'])).toBe('--box-loss must be iou or l1, got "giou"');
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--mosaic', '3'])).toMatchObject({ mosaic: 3 });
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--mosaic', '1'])).toBe('--mosaic must be 2 to 8 photos a side (0: off), got 1');
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--verifier', 'off'])).toMatchObject({ verifier: false });
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--verifier', 'on'])).toMatchObject({ verifier: true });
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--verifier', 'no'])).toBe('--verifier must be on or off, got "no"');
   });
 
   it('exits 2 with usage on a bad command line, 1 with the file and line of a corrupt label', async () => {

@@ -89,8 +89,22 @@ describe('objectModelWithHeads: a head trained here, merged at start-up beside t
       const found = await headed.detectObjects(img);
       const target = found.find((o) => o.label === 'target');
       expect(target, JSON.stringify(found.slice(0, 5))).toBeDefined();
-      // its candidate was looked at again by the household head's verifier
+      // its candidate was looked at again by the household head's verifier; with verify off, by none
       expect([...ran]).toContain('centernet-heads/verify-target');
+      const unverifiedRuns = new Set<string>();
+      const unverified = await Detector.create({
+        config: modelsSchema.parse({ dir: MODELS, objects: { heads: [head], verify: false } }),
+        logger: silentLogger(),
+        families: ['objects'],
+        cacheDir: cache(),
+        timings: { record: (name: string) => void unverifiedRuns.add(name) },
+      });
+      try {
+        expect((await unverified.detectObjects(img)).some((o) => o.label === 'target')).toBe(true);
+        expect([...unverifiedRuns].filter((n) => n.includes('/verify-'))).toEqual([]);
+      } finally {
+        await unverified.close();
+      }
       // its centre within a quarter of the target's size of the labelled centre
       const [cx, cy] = [(target!.box[0] + target!.box[2]) / 2 / img.width, (target!.box[1] + target!.box[3]) / 2 / img.height];
       expect(Math.abs(cx - label[1])).toBeLessThan(label[3] / 4);
