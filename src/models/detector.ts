@@ -116,7 +116,6 @@ async function loadVerifiers(pool: SessionPool, manifest: ModelManifest, detecto
 function poolVerifier(pool: SessionPool, name: string, classes: string[]): Verifier {
   return {
     classes,
-    crop: VERIFIER_CROP,
     run: async (img, box, extras) => {
       const t = await cropTensor(img, box, VERIFIER_CROP, pool.float32(VERIFIER_CROP * VERIFIER_CROP * 3));
       const out = await pool.run(

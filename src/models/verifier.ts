@@ -10,7 +10,6 @@ import type { ObjectDetection } from './detection.js';
  */
 export interface Verifier {
   classes: readonly string[];
-  crop: number;
   run: (img: RgbImage, box: Box, extras: Float32Array) => Promise<Float32Array>;
 }
 
@@ -57,11 +56,14 @@ export async function verifyDetections(img: RgbImage, dets: ObjectDetection[], v
   }
   candidates.sort((a, b) => b.score - a.score);
   for (const d of candidates.slice(MAX_VERIFIED)) if (d.score >= minScore) kept.push(d);
-  for (const d of candidates.slice(0, MAX_VERIFIED)) {
-    const { v, index } = owner.get(d.label) as { v: Verifier; index: number };
-    const probs = await v.run(img, d.box, verifierExtras(d.box, img.width, img.height, index, v.classes.length));
-    const score = verifiedScore(probs[index + 1], d.score);
-    if (score >= minScore) kept.push({ ...d, score });
-  }
+  // Sent together: the session pool queues them, so the worker runs one while the next is cropped.
+  const verified = await Promise.all(
+    candidates.slice(0, MAX_VERIFIED).map(async (d) => {
+      const { v, index } = owner.get(d.label) as { v: Verifier; index: number };
+      const probs = await v.run(img, d.box, verifierExtras(d.box, img.width, img.height, index, v.classes.length));
+      return { ...d, score: verifiedScore(probs[index + 1], d.score) };
+    }),
+  );
+  for (const d of verified) if (d.score >= minScore) kept.push(d);
   return kept.sort((a, b) => b.score - a.score);
 }

@@ -71,7 +71,6 @@ export async function ortVerifier(bytes: Uint8Array, classes: readonly string[],
   const crop = VERIFIER_CROP;
   return {
     classes,
-    crop,
     run: async (img, box, extras) => {
       const t = await cropTensor(img, box, crop);
       const out = await session.run({

@@ -9,7 +9,6 @@ function leftIsPistol(): Verifier & { asked: number[][] } {
   const asked: number[][] = [];
   return {
     classes: ['pistol', 'knife'],
-    crop: 128,
     asked,
     run: async (_img, box, extras) => {
       asked.push(Array.from(extras));
