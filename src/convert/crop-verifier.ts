@@ -12,12 +12,30 @@ export const POOLED = 'argus_verify/pooled';
 export const VERIFIER_EXTRAS_INPUT = 'argus_verify/extras';
 export const VERIFIER_PROBS = 'argus_verify/probs';
 
-/** A trained verifier as it is merged: its first layer already reads raw (unstandardised) inputs. */
-export interface ExportedVerifier {
-  /** Pooled features plus the extras (verifier.ts: the candidate's class and box shape). */
+/**
+ * Where the box regressor looks (verifier.ts, "box"): two maps of the crop summed along each axis
+ * into this many bins, so it sees where the object's edges lie, which the pooled values do not say:
+ * the neck at stride 16 and the box head's depthwise filters at stride 4 (what CenterNet's own box
+ * sizes are read from).
+ */
+export const PROFILE_BINS = 8;
+export const PROFILED = [
+  { tensor: 'tower_0/CenternetHead/Relu', channels: 256 },
+  { tensor: CENTERNET_TENSORS.whDw, channels: 128 },
+] as const;
+/** Per profiled map, its channels' means in each column bin (x), then in each row bin (y): 6,144 values. */
+export const PROFILE_FEATURES = PROFILED.reduce((s, f) => s + 2 * PROFILE_BINS * f.channels, 0);
+export const PROFILES = 'argus_verify/profiles';
+/** Where the candidate's box lies in its crop (crop.ts' boxPlace), for the box regressor. */
+export const VERIFIER_PLACE_INPUT = 'argus_verify/place';
+export const PLACE_VALUES = 4;
+/** The box regressor's output: the candidate box's corrections (verifier.ts' refineBox). */
+export const VERIFIER_DELTAS = 'argus_verify/deltas';
+
+/** Two dense layers as they are merged: the first reads raw (unstandardised) inputs, the second gives final values. */
+export interface ExportedLayers {
   dim: number;
   hidden: number;
-  /** Outputs: "none", then each class of its head. */
   outputs: number;
   w1: Float32Array;
   b1: Float32Array;
@@ -26,9 +44,19 @@ export interface ExportedVerifier {
 }
 
 /**
- * CenterNet cut to pool its deep features over a `size`² crop (training reads this, [1, 2240]):
- * what a candidate looks like as a whole, at the scale the backbone sees it best, where the
- * detector's head saw it as one cell of a whole photo.
+ * A trained verifier: the classifier reads the pooled features plus the extras (verifier.ts: the
+ * candidate's class and box shape) and gives "none", then each class of its head; the box
+ * regressor, where trained, reads those, the profiles and the box's place in its crop, and gives
+ * the box's four corrections.
+ */
+export interface ExportedVerifier extends ExportedLayers {
+  box?: ExportedLayers;
+}
+
+/**
+ * CenterNet cut to pool its deep features over a `size`² crop (training reads this: [1, 2240]
+ * pooled, [1, 6144] profiles): what a candidate looks like as a whole, at the scale the backbone
+ * sees it best, where the detector's head saw it as one cell of a whole photo; and where its edges lie.
  */
 export function cropFeatureModel(centernet: Uint8Array, size = VERIFIER_CROP): Uint8Array {
   const model = onnx.ModelProto.decode(featureModel(centernet, size, 'deep'));
@@ -39,10 +67,27 @@ export function cropFeatureModel(centernet: Uint8Array, size = VERIFIER_CROP): U
     edit.node('ReduceMax', [f.tensor], `argus_verify/max${i}`, { axes: [2, 3], keepdims: 0 }),
   ]);
   edit.node('Concat', parts, POOLED, { axis: 1 });
-  return finish(model, edit, [output(POOLED, [1, POOLED_FEATURES])]);
+  addProfiles(edit);
+  return finish(model, edit, [output(POOLED, [1, POOLED_FEATURES]), output(PROFILES, [1, PROFILE_FEATURES])]);
 }
 
-/** The crop features and the verifier's two layers: [1, size, size, 3] and its extras → class probabilities ("none" first). */
+/** Each profiled map [1, C, S, S] averaged over rows (x) and over columns (y), each axis then into PROFILE_BINS bins. */
+function addProfiles(edit: GraphEdit): void {
+  const parts = PROFILED.flatMap((f, i) =>
+    (['x', 'y'] as const).map((axis) => {
+      const line = edit.node('ReduceMean', [f.tensor], `argus_verify/profile${i}${axis}_line`, { axes: [axis === 'x' ? 2 : 3], keepdims: 0 });
+      const bins = edit.node('Reshape', [line, edit.ints(`argus_verify/profile${i}${axis}_bins_shape`, [1, f.channels, PROFILE_BINS, -1])], `argus_verify/profile${i}${axis}_bins`);
+      const mean = edit.node('ReduceMean', [bins], `argus_verify/profile${i}${axis}_mean`, { axes: [3], keepdims: 0 });
+      return edit.node('Reshape', [mean, edit.ints(`argus_verify/profile${i}${axis}_shape`, [1, f.channels * PROFILE_BINS])], `argus_verify/profile${i}${axis}`);
+    }),
+  );
+  edit.node('Concat', parts, PROFILES, { axis: 1 });
+}
+
+/**
+ * The crop features and the verifier's two layers: [1, size, size, 3] and its extras → class
+ * probabilities ("none" first); with a box regressor, also the box's place in its crop → its corrections.
+ */
 export function verifierModel(centernet: Uint8Array, v: ExportedVerifier, size = VERIFIER_CROP): Uint8Array {
   const extras = v.dim - POOLED_FEATURES;
   if (extras < 0) throw new Error(`a verifier reads ${v.dim} values, fewer than the ${POOLED_FEATURES} pooled features`);
@@ -57,7 +102,18 @@ export function verifierModel(centernet: Uint8Array, v: ExportedVerifier, size =
     transB: 1,
   });
   edit.node('Softmax', [z], VERIFIER_PROBS, { axis: 1 });
-  return finish(model, edit, [output(VERIFIER_PROBS, [1, v.outputs])]);
+  if (!v.box) return finish(model, edit, [output(VERIFIER_PROBS, [1, v.outputs])]);
+  const b = v.box;
+  if (b.dim !== v.dim + PROFILE_FEATURES + PLACE_VALUES) throw new Error(`a box regressor reads ${b.dim} values, not ${v.dim + PROFILE_FEATURES + PLACE_VALUES}`);
+  if (b.outputs !== 4) throw new Error(`a box regressor gives 4 corrections, not ${b.outputs}`);
+  graph.input = [...(graph.input ?? []), input(VERIFIER_PLACE_INPUT, [1, PLACE_VALUES])];
+  const bx = edit.node('Concat', [POOLED, PROFILES, VERIFIER_EXTRAS_INPUT, VERIFIER_PLACE_INPUT], 'argus_verify/box_x', { axis: 1 });
+  const bh = edit.node('Gemm', [bx, edit.floats('argus_verify/box_w1', [b.hidden, b.dim], b.w1), edit.floats('argus_verify/box_b1', [b.hidden], b.b1)], 'argus_verify/box_hidden', {
+    transB: 1,
+  });
+  const br = edit.node('Relu', [bh], 'argus_verify/box_hidden_relu');
+  edit.node('Gemm', [br, edit.floats('argus_verify/box_w2', [4, b.hidden], b.w2), edit.floats('argus_verify/box_b2', [4], b.b2)], VERIFIER_DELTAS, { transB: 1 });
+  return finish(model, edit, [output(VERIFIER_PROBS, [1, v.outputs]), output(VERIFIER_DELTAS, [1, 4])]);
 }
 
 function finish(model: onnxProto.onnx.ModelProto, edit: GraphEdit, outputs: onnxProto.onnx.IValueInfoProto[]): Uint8Array {

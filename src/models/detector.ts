@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VERIFIER_CROP, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
+import { VERIFIER_CROP, VERIFIER_DELTAS, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PLACE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
 import type { Logger } from '../log.js';
-import { cropTensor } from '../vision/crop.js';
+import { boxPlace, cropTensor } from '../vision/crop.js';
 import type { RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { BlazeFaceDetector } from './blazeface.js';
@@ -102,7 +102,7 @@ async function loadVerifiers(pool: SessionPool, manifest: ModelManifest, detecto
     for (const m of models) {
       const name = `${detector}/verify-${m.classes.join('-')}`;
       await pool.load(name, m.path);
-      verifiers.push(poolVerifier(pool, name, m.classes));
+      verifiers.push(poolVerifier(pool, name, m.classes, m.boxes));
     }
     return verifiers;
   } catch (err) {
@@ -113,7 +113,7 @@ async function loadVerifiers(pool: SessionPool, manifest: ModelManifest, detecto
 }
 
 /** A verifier run in the session pool: the crop written into a recycled input. */
-function poolVerifier(pool: SessionPool, name: string, classes: string[]): Verifier {
+function poolVerifier(pool: SessionPool, name: string, classes: string[], boxes: boolean): Verifier {
   return {
     classes,
     run: async (img, box, extras) => {
@@ -123,10 +123,11 @@ function poolVerifier(pool: SessionPool, name: string, classes: string[]): Verif
         {
           [VERIFIER_IMAGE_INPUT]: { type: 'float32', dims: [1, VERIFIER_CROP, VERIFIER_CROP, 3], data: t.data },
           [VERIFIER_EXTRAS_INPUT]: { type: 'float32', dims: [1, extras.length], data: extras },
+          ...(boxes ? { [VERIFIER_PLACE_INPUT]: { type: 'float32' as const, dims: [1, 4], data: boxPlace(box, img.width, img.height) } } : {}),
         },
-        [VERIFIER_PROBS],
+        boxes ? [VERIFIER_PROBS, VERIFIER_DELTAS] : [VERIFIER_PROBS],
       );
-      return asFloat32(out[VERIFIER_PROBS]);
+      return { probs: asFloat32(out[VERIFIER_PROBS]), deltas: boxes ? asFloat32(out[VERIFIER_DELTAS]) : undefined };
     },
   };
 }

@@ -84,11 +84,13 @@ const VERIFIER_PREFIX = 'argus-verifier-';
 export interface VerifierModel {
   path: string;
   classes: string[];
+  /** It also corrects the boxes (a box regressor: takes the box's place in its crop, gives deltas). */
+  boxes: boolean;
 }
 
 /**
  * The verifiers of the shipped head and of `models.objects.heads` (those trained with one,
- * src/models/verifier.ts): each built from CenterNet's backbone and its two layers into
+ * src/models/verifier.ts): each built from CenterNet's backbone and its layers into
  * `cacheDir` under a name made from what it is built of, like the merged detector.
  */
 export async function verifierModels(manifest: ModelManifest, headPaths: readonly string[], cacheDir: string): Promise<VerifierModel[]> {
@@ -101,7 +103,7 @@ export async function verifierModels(manifest: ModelManifest, headPaths: readonl
     const verifier = verifierFromFile(file, p);
     if (!verifier) continue;
     const hash = createHash('sha256')
-      .update(`argus-verifier/${VERIFIER_CROP}\n`)
+      .update(`argus-verifier/2/${VERIFIER_CROP}\n`)
       .update(base)
       .update(await readFile(p));
     const path = join(cacheDir, `${VERIFIER_PREFIX}${hash.digest('hex').slice(0, 16)}.onnx`);
@@ -111,7 +113,7 @@ export async function verifierModels(manifest: ModelManifest, headPaths: readonl
       await writeFile(tmp, verifierModel(base, verifier));
       await rename(tmp, path);
     }
-    models.push({ path, classes: file.classes });
+    models.push({ path, classes: file.classes, boxes: verifier.box !== undefined });
   }
   // Verifiers of heads since retrained or removed are dropped.
   if (existsSync(cacheDir))

@@ -1,8 +1,8 @@
 import * as ort from 'onnxruntime-node';
-import { VERIFIER_CROP, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
+import { VERIFIER_CROP, VERIFIER_DELTAS, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PLACE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
 import { decodeCenterNet } from '../models/centernet.js';
 import { type Verifier, verifyDetections } from '../models/verifier.js';
-import { cropTensor } from '../vision/crop.js';
+import { boxPlace, cropTensor } from '../vision/crop.js';
 import { loadImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { letterboxTensor } from '../vision/resize.js';
@@ -33,6 +33,8 @@ export async function evaluateMerged(
     verifier?: Uint8Array;
     /** The detector score from which the verifier looks (verifier.ts' VERIFY_FLOOR). */
     verifyFloor?: number;
+    /** How far a verified box moves towards its regressor's box (verifier.ts' BOX_STEP). */
+    boxStep?: number;
   },
 ): Promise<{ curves: ClassCurve[]; detections: ScoredBox[] }> {
   const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -48,7 +50,7 @@ export async function evaluateMerged(
       const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
       const rows = out['tower_0/detections'].data as Float32Array;
       const decoded = decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY });
-      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor) : decoded) {
+      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor, opts.boxStep) : decoded) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });
       }
@@ -69,6 +71,7 @@ export async function evaluateMerged(
 export async function ortVerifier(bytes: Uint8Array, classes: readonly string[], threads: number): Promise<Verifier & { release: () => Promise<void> }> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const crop = VERIFIER_CROP;
+  const boxes = session.inputNames.includes(VERIFIER_PLACE_INPUT);
   return {
     classes,
     run: async (img, box, extras) => {
@@ -76,8 +79,9 @@ export async function ortVerifier(bytes: Uint8Array, classes: readonly string[],
       const out = await session.run({
         [VERIFIER_IMAGE_INPUT]: new ort.Tensor('float32', t.data, [1, crop, crop, 3]),
         [VERIFIER_EXTRAS_INPUT]: new ort.Tensor('float32', extras, [1, extras.length]),
+        ...(boxes ? { [VERIFIER_PLACE_INPUT]: new ort.Tensor('float32', boxPlace(box, img.width, img.height), [1, 4]) } : {}),
       });
-      return out[VERIFIER_PROBS].data as Float32Array;
+      return { probs: out[VERIFIER_PROBS].data as Float32Array, deltas: boxes ? (out[VERIFIER_DELTAS].data as Float32Array) : undefined };
     },
     release: () => session.release(),
   };

@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { ExportedVerifier } from '../convert/crop-verifier.js';
+import { type ExportedLayers, type ExportedVerifier, PLACE_VALUES, PROFILE_FEATURES } from '../convert/crop-verifier.js';
 import type { ExportedHead } from './head.js';
 
 /**
@@ -11,6 +11,10 @@ import type { ExportedHead } from './head.js';
 export const HEAD_FORMAT = 'argus-centernet-head/1';
 
 const classReport = z.object({ ap50: z.number(), threshold: z.number(), precision: z.number(), recall: z.number(), boxes: z.number().int() });
+
+const layers = z
+  .object({ dim: z.number().int().min(1), hidden: z.number().int().min(1), outputs: z.number().int().min(2), w1: z.string(), b1: z.string(), w2: z.string(), b2: z.string() })
+  .strict();
 
 const headFileSchema = z
   .object({
@@ -27,8 +31,11 @@ const headFileSchema = z
     training: z.record(z.string(), z.unknown()).optional(),
     valid: z.object({ images: z.number().int(), inputSize: z.number().int(), classes: z.record(z.string(), classReport) }).optional(),
     /** The classes' second look at each candidate's crop (src/models/verifier.ts); older heads have none. */
-    verifier: z
-      .object({ dim: z.number().int().min(1), hidden: z.number().int().min(1), outputs: z.number().int().min(2), w1: z.string(), b1: z.string(), w2: z.string(), b2: z.string() })
+    verifier: layers
+      .extend({
+        /** Its box regressor (the candidate's box corrected from its crop); older verifiers have none. */
+        box: layers.optional(),
+      })
       .strict()
       .optional(),
   })
@@ -45,8 +52,30 @@ function floats(s: string, n: number, what: string, path: string): Float32Array 
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
 }
 
+const layersToFile = (v: ExportedLayers): z.infer<typeof layers> => ({
+  dim: v.dim,
+  hidden: v.hidden,
+  outputs: v.outputs,
+  w1: b64(v.w1),
+  b1: b64(v.b1),
+  w2: b64(v.w2),
+  b2: b64(v.b2),
+});
+
+function layersFromFile(v: z.infer<typeof layers>, what: string, path: string): ExportedLayers {
+  return {
+    dim: v.dim,
+    hidden: v.hidden,
+    outputs: v.outputs,
+    w1: floats(v.w1, v.hidden * v.dim, `${what}.w1`, path),
+    b1: floats(v.b1, v.hidden, `${what}.b1`, path),
+    w2: floats(v.w2, v.outputs * v.hidden, `${what}.w2`, path),
+    b2: floats(v.b2, v.outputs, `${what}.b2`, path),
+  };
+}
+
 export function verifierToFile(v: ExportedVerifier): NonNullable<HeadFile['verifier']> {
-  return { dim: v.dim, hidden: v.hidden, outputs: v.outputs, w1: b64(v.w1), b1: b64(v.b1), w2: b64(v.w2), b2: b64(v.b2) };
+  return { ...layersToFile(v), ...(v.box ? { box: layersToFile(v.box) } : {}) };
 }
 
 /** The verifier a head file holds, if any; its sizes checked against its head's classes. */
@@ -54,15 +83,10 @@ export function verifierFromFile(file: HeadFile, path = 'head'): ExportedVerifie
   const v = file.verifier;
   if (!v) return undefined;
   if (v.outputs !== file.classes.length + 1) throw new Error(`${path}: the verifier gives ${v.outputs} probabilities for ${file.classes.length} classes (none and each class)`);
-  return {
-    dim: v.dim,
-    hidden: v.hidden,
-    outputs: v.outputs,
-    w1: floats(v.w1, v.hidden * v.dim, 'verifier.w1', path),
-    b1: floats(v.b1, v.hidden, 'verifier.b1', path),
-    w2: floats(v.w2, v.outputs * v.hidden, 'verifier.w2', path),
-    b2: floats(v.b2, v.outputs, 'verifier.b2', path),
-  };
+  const box = v.box ? layersFromFile(v.box, 'verifier.box', path) : undefined;
+  if (box && (box.outputs !== 4 || box.dim !== v.dim + PROFILE_FEATURES + PLACE_VALUES))
+    throw new Error(`${path}: the verifier's box regressor reads ${box.dim} values and gives ${box.outputs}, not ${v.dim + PROFILE_FEATURES + PLACE_VALUES} and 4`);
+  return { ...layersFromFile(v, 'verifier', path), ...(box ? { box } : {}) };
 }
 
 export function headToFile(head: ExportedHead, classes: string[], extra: Pick<HeadFile, 'training' | 'valid' | 'verifier'> = {}): HeadFile {

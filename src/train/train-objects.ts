@@ -11,7 +11,7 @@ import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, emptySamples, FeatureExtra
 import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type BoxLoss, type HeadParams } from './head.js';
 import { headToFile, verifierToFile, writeFileAtomic, type ClassReport } from './head-file.js';
 import { seededRandom, shuffle } from './rng.js';
-import { DEFAULT_VERIFIER_TRAINING, trainVerifier, verifierSamples } from './verifier.js';
+import { DEFAULT_BOX_TRAINING, DEFAULT_VERIFIER_TRAINING, trainVerifier, verifierSamples } from './verifier.js';
 import { readYoloSplit, type YoloImage } from './yolo-dataset.js';
 
 export interface TrainOptions {
@@ -170,17 +170,20 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       classes: classes.length,
       baseClasses: opts.baseLabels.length,
       threads: opts.threads,
-      dir: join(opts.workDir, `verifier-${headKey}`),
+      dir: join(opts.workDir, `verifier2-${headKey}`),
       stop,
       onImage: (done) => opts.onProgress?.({ phase: 'verifier', done, total: trainImages.length }),
     });
     sampleRss();
     const counts = classes.map((_, c) => vs.y.reduce((n, y) => n + (y === c + 1 ? 1 : 0), 0));
     log(
-      `verifier: ${vs.count} crops (${classes.map((c, i) => `${counts[i]} ${c}`).join(', ')}, ${vs.count - counts.reduce((a, b) => a + b, 0)} none) from ${trainImages.length} images in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      `verifier: ${vs.count} crops (${classes.map((c, i) => `${counts[i]} ${c}`).join(', ')}, ${vs.count - counts.reduce((a, b) => a + b, 0)} none; ${vs.box.rows.length} to correct boxes from) from ${trainImages.length} images in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
     stop();
-    verifier = trainVerifier(vs, classes.length, DEFAULT_VERIFIER_TRAINING, (e, loss) => log(`verifier epoch ${e}/${DEFAULT_VERIFIER_TRAINING.epochs}: loss ${loss.toFixed(4)}`));
+    verifier = trainVerifier(vs, classes.length, DEFAULT_VERIFIER_TRAINING, (e, loss) => log(`verifier epoch ${e}/${DEFAULT_VERIFIER_TRAINING.epochs}: loss ${loss.toFixed(4)}`), {
+      training: DEFAULT_BOX_TRAINING,
+      onEpoch: (e, loss) => log(`box regressor epoch ${e}/${DEFAULT_BOX_TRAINING.epochs}: loss ${loss.toFixed(4)}`),
+    });
     reports = await evaluate(verifierModel(opts.centernet, verifier));
   }
   const seconds = Math.round((Date.now() - t0) / 1000);
@@ -201,7 +204,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       sampling,
       samples: samples.count,
       finalLoss: losses[losses.length - 1],
-      ...(verifier ? { headValid: headReports, verifier: DEFAULT_VERIFIER_TRAINING } : {}),
+      ...(verifier ? { headValid: headReports, verifier: DEFAULT_VERIFIER_TRAINING, ...(verifier.box ? { verifierBox: DEFAULT_BOX_TRAINING } : {}) } : {}),
       seconds,
       peakRssMB,
     },

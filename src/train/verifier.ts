@@ -2,10 +2,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { cropFeatureModel, type ExportedVerifier, POOLED, POOLED_FEATURES, VERIFIER_CROP } from '../convert/crop-verifier.js';
+import {
+  cropFeatureModel,
+  type ExportedLayers,
+  type ExportedVerifier,
+  PLACE_VALUES,
+  POOLED,
+  POOLED_FEATURES,
+  PROFILE_FEATURES,
+  PROFILES,
+  VERIFIER_CROP,
+} from '../convert/crop-verifier.js';
 import { decodeCenterNet } from '../models/centernet.js';
 import { verifierExtras } from '../models/verifier.js';
-import { cropTensor } from '../vision/crop.js';
+import { boxPlace, cropTensor } from '../vision/crop.js';
 import { loadImage } from '../vision/image.js';
 import { type Box, iou } from '../vision/iou.js';
 import { letterboxTensor } from '../vision/resize.js';
@@ -19,6 +29,10 @@ import type { YoloImage } from './yolo-dataset.js';
 const CANDIDATE_FLOOR = 0.02;
 const CANDIDATES = 10;
 const SHARD_IMAGES = 200;
+/** A candidate teaches the box regressor where it overlaps a labelled box this much (the box it should have been). */
+const REGRESS_IOU = 0.3;
+/** What a box-regression row holds beside its classifier row: the profiles, the box's place in its crop. */
+const BOX_EXTRA = PROFILE_FEATURES + PLACE_VALUES;
 
 export interface VerifierSamples {
   /** Pooled crop features and extras, `dim` a row. */
@@ -27,6 +41,12 @@ export interface VerifierSamples {
   y: Uint8Array;
   dim: number;
   count: number;
+  /**
+   * The box regressor's rows: candidates overlapping a labelled box at IoU ≥ 0.3 (not the labelled
+   * boxes themselves): which classifier row each is, its profiles and place (BOX_EXTRA a row), and
+   * the corrections to its labelled box (4 a row, boxDeltas).
+   */
+  box: { rows: Uint32Array; extra: Float32Array; targets: Float32Array };
 }
 
 export interface VerifierTraining {
@@ -39,6 +59,17 @@ export interface VerifierTraining {
 }
 
 export const DEFAULT_VERIFIER_TRAINING: VerifierTraining = { hidden: 32, epochs: 5, batch: 256, lr: 1e-3, weightDecay: 1e-4, seed: 1 };
+/** The box regressor's: as the classifier's but 10 epochs (5 left it short on the weapons: docs/weapons.md, "The box"). */
+export const DEFAULT_BOX_TRAINING: VerifierTraining = { hidden: 32, epochs: 10, batch: 256, lr: 1e-3, weightDecay: 1e-4, seed: 1 };
+
+/** The corrections that turn `box` into `truth` (verifier.ts' refineBox undoes them). */
+export function boxDeltas(box: Box, truth: Box): [number, number, number, number] {
+  const w = box[2] - box[0];
+  const h = box[3] - box[1];
+  const tw = truth[2] - truth[0];
+  const th = truth[3] - truth[1];
+  return [((truth[0] + truth[2]) / 2 - (box[0] + box[2]) / 2) / w, ((truth[1] + truth[3]) / 2 - (box[1] + box[3]) / 2) / h, Math.log(tw / w), Math.log(th / h)];
+}
 
 /**
  * The verifier's training rows: for each photo, the merged detector's candidates of the trained
@@ -54,7 +85,7 @@ export async function verifierSamples(
   await mkdir(o.dir, { recursive: true });
   const dim = POOLED_FEATURES + o.classes + 2;
   const shards = Math.ceil(images.length / SHARD_IMAGES);
-  const parts: { x: Float32Array; y: Uint8Array }[] = [];
+  const parts: Shard[] = [];
   const opts = { intraOpNumThreads: o.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
   let sessions: { det: ort.InferenceSession; feat: ort.InferenceSession } | undefined;
   try {
@@ -68,6 +99,9 @@ export async function verifierSamples(
       sessions ??= { det: await ort.InferenceSession.create(merged, opts), feat: await ort.InferenceSession.create(cropFeatureModel(centernet), opts) };
       const rows: number[][] = [];
       const ys: number[] = [];
+      const boxRows: number[] = [];
+      const boxExtra: number[][] = [];
+      const targets: number[] = [];
       for (let i = s * SHARD_IMAGES; i < Math.min(images.length, (s + 1) * SHARD_IMAGES); i++) {
         o.stop();
         const item = images[i];
@@ -76,19 +110,29 @@ export async function verifierSamples(
           cls: b.cls,
           box: [(b.cx - b.w / 2) * img.width, (b.cy - b.h / 2) * img.height, (b.cx + b.w / 2) * img.width, (b.cy + b.h / 2) * img.height] as Box,
         }));
-        const cands = [...(await candidates(sessions.det, img, o.baseClasses, o.classes)), ...truth];
-        for (const c of cands) {
+        const found = await candidates(sessions.det, img, o.baseClasses, o.classes);
+        for (const [k, c] of [...found, ...truth].entries()) {
           const t = await cropTensor(img, c.box, VERIFIER_CROP);
-          const out = await sessions.feat.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', t.data, [1, VERIFIER_CROP, VERIFIER_CROP, 3]) }, [POOLED]);
+          const out = await sessions.feat.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', t.data, [1, VERIFIER_CROP, VERIFIER_CROP, 3]) }, [POOLED, PROFILES]);
           const row = new Float32Array(dim);
           row.set(out[POOLED].data as Float32Array);
           row.set(verifierExtras(c.box, img.width, img.height, c.cls, o.classes), POOLED_FEATURES);
+          const nearest = k < found.length ? closest(c.box, truth) : undefined;
+          if (nearest && nearest.iou >= REGRESS_IOU) {
+            boxRows.push(rows.length);
+            boxExtra.push([...(out[PROFILES].data as Float32Array), ...boxPlace(c.box, img.width, img.height)]);
+            targets.push(...boxDeltas(c.box, nearest.box));
+          }
           rows.push(Array.from(row));
           ys.push(target(c.box, truth));
         }
         o.onImage?.(i + 1);
       }
-      const part = { x: Float32Array.from(rows.flat()), y: Uint8Array.from(ys) };
+      const part = {
+        x: Float32Array.from(rows.flat()),
+        y: Uint8Array.from(ys),
+        box: { rows: Uint32Array.from(boxRows), extra: Float32Array.from(boxExtra.flat()), targets: Float32Array.from(targets) },
+      };
       await writeFileAtomic(path, encodeShard(part) as never);
       parts.push(part);
     }
@@ -97,15 +141,25 @@ export async function verifierSamples(
     await sessions?.feat.release();
   }
   const count = parts.reduce((n, p) => n + p.y.length, 0);
+  const boxCount = parts.reduce((n, p) => n + p.box.rows.length, 0);
   const x = new Float32Array(count * dim);
   const y = new Uint8Array(count);
+  const box = { rows: new Uint32Array(boxCount), extra: new Float32Array(boxCount * BOX_EXTRA), targets: new Float32Array(boxCount * 4) };
   let at = 0;
+  let boxAt = 0;
   for (const p of parts) {
     x.set(p.x, at * dim);
     y.set(p.y, at);
+    box.rows.set(
+      p.box.rows.map((r) => r + at),
+      boxAt,
+    );
+    box.extra.set(p.box.extra, boxAt * BOX_EXTRA);
+    box.targets.set(p.box.targets, boxAt * 4);
     at += p.y.length;
+    boxAt += p.box.rows.length;
   }
-  return { x, y, dim, count };
+  return { x, y, dim, count, box };
 }
 
 /** The merged detector's trained-class detections on a photo, as the verifier will be asked about them. */
@@ -117,6 +171,16 @@ async function candidates(det: ort.InferenceSession, img: Awaited<ReturnType<typ
     .filter((d) => Number(d.label) >= baseClasses)
     .slice(0, CANDIDATES)
     .map((d) => ({ cls: Number(d.label) - baseClasses, box: d.box }));
+}
+
+/** The labelled box `box` overlaps most, and how much. */
+function closest(box: Box, truth: { box: Box }[]): { box: Box; iou: number } | undefined {
+  let best: { box: Box; iou: number } | undefined;
+  for (const t of truth) {
+    const o = iou(box, t.box);
+    if (o > (best?.iou ?? 0)) best = { box: t.box, iou: o };
+  }
+  return best;
 }
 
 function target(box: Box, truth: { cls: number; box: Box }[]): number {
@@ -132,62 +196,120 @@ function target(box: Box, truth: { cls: number; box: Box }[]): number {
   return y;
 }
 
-function encodeShard(p: { x: Float32Array; y: Uint8Array }): Buffer {
-  const header = Buffer.alloc(4);
+type Shard = Pick<VerifierSamples, 'x' | 'y' | 'box'>;
+
+const bytes = (a: Float32Array | Uint32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** Rows, box rows (counts), then the classifier rows, their targets, the box rows' indices, extras and targets. */
+function encodeShard(p: Shard): Buffer {
+  const header = Buffer.alloc(8);
   header.writeUInt32LE(p.y.length, 0);
-  return Buffer.concat([header, Buffer.from(p.x.buffer, p.x.byteOffset, p.x.byteLength), Buffer.from(p.y)]);
+  header.writeUInt32LE(p.box.rows.length, 4);
+  return Buffer.concat([header, bytes(p.x), bytes(p.y), bytes(p.box.rows), bytes(p.box.extra), bytes(p.box.targets)]);
 }
 
-function decodeShard(buf: Buffer, dim: number): { x: Float32Array; y: Uint8Array } {
+function decodeShard(buf: Buffer, dim: number): Shard {
   const n = buf.readUInt32LE(0);
-  if (buf.length !== 4 + n * dim * 4 + n) throw new Error('verifier cache shard does not match; delete the work folder');
-  const x = new Float32Array(n * dim);
-  new Uint8Array(x.buffer).set(buf.subarray(4, 4 + n * dim * 4));
-  return { x, y: Uint8Array.from(buf.subarray(4 + n * dim * 4)) };
+  const m = buf.readUInt32LE(4);
+  const sizes = [n * dim * 4, n, m * 4, m * BOX_EXTRA * 4, m * 16];
+  if (buf.length !== 8 + sizes.reduce((a, b) => a + b, 0)) throw new Error('verifier cache shard does not match; delete the work folder');
+  let at = 8;
+  const take = (size: number) => {
+    const out = new Uint8Array(size);
+    out.set(buf.subarray(at, at + size));
+    at += size;
+    return out.buffer;
+  };
+  const x = new Float32Array(take(sizes[0]));
+  const y = new Uint8Array(take(sizes[1]));
+  return { x, y, box: { rows: new Uint32Array(take(sizes[2])), extra: new Float32Array(take(sizes[3])), targets: new Float32Array(take(sizes[4])) } };
 }
 
 /**
  * Trains the verifier: standardised inputs → `hidden` ReLU → softmax over none and the classes,
  * cross-entropy, Adam with cosine decay and weight decay, fixed seed. A few epochs: it overfits
- * the training crops soon after (measured: the valid loss rises from epoch 5).
+ * the training crops soon after (measured: the valid loss rises from epoch 5). Then, where the
+ * samples have box rows, its box regressor (trainBoxRegressor).
  */
 export function trainVerifier(
   s: VerifierSamples,
   classes: number,
   t: VerifierTraining = DEFAULT_VERIFIER_TRAINING,
   onEpoch?: (epoch: number, loss: number) => void,
+  box?: { training?: VerifierTraining; onEpoch?: (epoch: number, loss: number) => void },
 ): ExportedVerifier {
-  const { mean, inv, x } = standardise(s);
+  const { mean, inv, x } = standardise(s.x, s.dim, s.count);
   const random = seededRandom(t.seed);
-  const net = new VerifierNet(s.dim, t.hidden, classes + 1, random);
-  const order = Uint32Array.from({ length: s.count }, (_, i) => i);
-  const steps = Math.ceil(s.count / t.batch);
+  const net = trainLayers(new Layers(s.dim, t.hidden, classes + 1, 'softmax', random), random, x, s.y, s.count, t, onEpoch);
+  const verifier: ExportedVerifier = net.export(mean, inv);
+  if (box && s.box.rows.length > 0) verifier.box = trainBoxRegressor(s, box.training, box.onEpoch);
+  return verifier;
+}
+
+/**
+ * The box regressor: from a candidate's pooled features, profiles, extras and place (the order
+ * the graph concatenates them: crop-verifier.ts) to the corrections of its box (boxDeltas),
+ * standardised, smooth L1, otherwise trained as the classifier.
+ */
+export function trainBoxRegressor(s: VerifierSamples, t: VerifierTraining = DEFAULT_BOX_TRAINING, onEpoch?: (epoch: number, loss: number) => void): ExportedLayers {
+  const { rows, extra, targets } = s.box;
+  const n = rows.length;
+  const D = s.dim + BOX_EXTRA;
+  const raw = new Float32Array(n * D);
+  for (let k = 0; k < n; k++) {
+    const row = s.x.subarray(rows[k] * s.dim, (rows[k] + 1) * s.dim);
+    const e = extra.subarray(k * BOX_EXTRA, (k + 1) * BOX_EXTRA);
+    const o = k * D;
+    raw.set(row.subarray(0, POOLED_FEATURES), o);
+    raw.set(e.subarray(0, PROFILE_FEATURES), o + POOLED_FEATURES);
+    raw.set(row.subarray(POOLED_FEATURES), o + POOLED_FEATURES + PROFILE_FEATURES);
+    raw.set(e.subarray(PROFILE_FEATURES), o + s.dim + PROFILE_FEATURES);
+  }
+  const { mean, inv, x } = standardise(raw, D, n);
+  const out = standardise(targets, 4, n);
+  const random = seededRandom(t.seed);
+  const net = trainLayers(new Layers(D, t.hidden, 4, 'smoothL1', random), random, x, out.x, n, t, onEpoch);
+  return net.export(mean, inv, out);
+}
+
+/** Epochs of shuffled batches (shuffled by `random`, which drew the initial weights), the learning rate on a cosine. */
+function trainLayers(
+  net: Layers,
+  random: () => number,
+  x: Float32Array,
+  y: Uint8Array | Float32Array,
+  count: number,
+  t: VerifierTraining,
+  onEpoch?: (epoch: number, loss: number) => void,
+): Layers {
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  const steps = Math.ceil(count / t.batch);
   for (let e = 0; e < t.epochs; e++) {
     shuffle(order, random);
     let loss = 0;
     for (let b = 0; b < steps; b++) {
       const lr = t.lr * 0.5 * (1 + Math.cos((Math.PI * (e * steps + b)) / (t.epochs * steps)));
-      loss += net.step(x, s.y, order.subarray(b * t.batch, Math.min(s.count, (b + 1) * t.batch)), lr, t.weightDecay);
+      loss += net.step(x, y, order.subarray(b * t.batch, Math.min(count, (b + 1) * t.batch)), lr, t.weightDecay);
     }
-    onEpoch?.(e + 1, loss / s.count);
+    onEpoch?.(e + 1, loss / count);
   }
-  return net.export(mean, inv);
+  return net;
 }
 
-function standardise(s: VerifierSamples): { mean: Float64Array; inv: Float32Array; x: Float32Array } {
-  const { dim: D, count: n } = s;
+/** Each of `D` columns to mean 0 and variance 1 (the mean and 1/σ kept, to fold into the exported layers). */
+function standardise(raw: Float32Array, D: number, n: number): { mean: Float64Array; inv: Float32Array; x: Float32Array } {
   const mean = new Float64Array(D);
   const varc = new Float64Array(D);
-  for (let i = 0; i < n * D; i++) mean[i % D] += s.x[i] / n;
-  for (let i = 0; i < n * D; i++) varc[i % D] += (s.x[i] - mean[i % D]) ** 2 / n;
+  for (let i = 0; i < n * D; i++) mean[i % D] += raw[i] / n;
+  for (let i = 0; i < n * D; i++) varc[i % D] += (raw[i] - mean[i % D]) ** 2 / n;
   const inv = Float32Array.from(varc, (v) => 1 / Math.sqrt(v + 1e-6));
   const x = new Float32Array(n * D);
-  for (let i = 0; i < n * D; i++) x[i] = (s.x[i] - mean[i % D]) * inv[i % D];
+  for (let i = 0; i < n * D; i++) x[i] = (raw[i] - mean[i % D]) * inv[i % D];
   return { mean, inv, x };
 }
 
-/** Two dense layers, trained a batch at a time with Adam. */
-class VerifierNet {
+/** Two dense layers, trained a batch at a time with Adam: softmax and cross-entropy, or linear outputs and smooth L1. */
+class Layers {
   private readonly w1: Float32Array; // [H, D]
   private readonly b1: Float32Array;
   private readonly w2: Float32Array; // [C, H]
@@ -205,6 +327,7 @@ class VerifierNet {
     private readonly D: number,
     private readonly H: number,
     private readonly C: number,
+    private readonly loss: 'softmax' | 'smoothL1',
     random: () => number,
   ) {
     const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
@@ -222,22 +345,29 @@ class VerifierNet {
   }
 
   /** One batch (rows of x by index): gradients, then an Adam step; returns the summed loss. */
-  step(x: Float32Array, y: Uint8Array, rows: Uint32Array, lr: number, weightDecay: number): number {
+  step(x: Float32Array, y: Uint8Array | Float32Array, rows: Uint32Array, lr: number, weightDecay: number): number {
     for (const g of this.grads) g.fill(0);
     let loss = 0;
-    for (const i of rows) loss += this.backward(x, i * this.D, y[i]);
+    for (const i of rows) loss += this.backward(x, i * this.D, y, i);
     this.t++;
     for (let q = 0; q < this.params.length; q++) adam(this.params[q], this.grads[q], this.m[q], this.v[q], rows.length, q % 2 === 0 ? weightDecay : 0, lr, this.t);
     return loss;
   }
 
-  private backward(x: Float32Array, o: number, y: number): number {
+  private backward(x: Float32Array, o: number, y: Uint8Array | Float32Array, i: number): number {
     const { D, H, C, hid, dh, p } = this;
     const [g1, gb1, g2, gb2] = this.grads;
     this.forward(x, o);
     dh.fill(0);
+    let loss = 0;
     for (let c = 0; c < C; c++) {
-      const dz = p[c] - (c === y ? 1 : 0);
+      let dz: number;
+      if (this.loss === 'softmax') dz = p[c] - (c === y[i] ? 1 : 0);
+      else {
+        const d = p[c] - y[i * C + c];
+        loss += Math.abs(d) < 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
+        dz = Math.max(-1, Math.min(1, d));
+      }
       gb2[c] += dz;
       for (let j = 0; j < H; j++) {
         g2[c * H + j] += dz * hid[j];
@@ -249,7 +379,7 @@ class VerifierNet {
       gb1[j] += dh[j];
       for (let d = 0; d < D; d++) g1[j * D + d] += dh[j] * x[o + d];
     }
-    return -Math.log(p[y] + 1e-9);
+    return this.loss === 'softmax' ? -Math.log(p[y[i]] + 1e-9) : loss;
   }
 
   private forward(x: Float32Array, o: number): void {
@@ -264,6 +394,7 @@ class VerifierNet {
       for (let j = 0; j < H; j++) z += this.w2[c * H + j] * hid[j];
       p[c] = z;
     }
+    if (this.loss === 'smoothL1') return;
     const max = Math.max(...p);
     let sum = 0;
     for (let c = 0; c < C; c++) {
@@ -273,9 +404,12 @@ class VerifierNet {
     for (let c = 0; c < C; c++) p[c] /= sum;
   }
 
-  /** The standardisation folded into the first layer: the merged graph reads raw pooled features. */
-  export(mean: Float64Array, inv: Float32Array): ExportedVerifier {
-    const { D, H } = this;
+  /**
+   * The standardisation folded into the first layer (the merged graph reads raw pooled features)
+   * and, for standardised targets, undone in the second.
+   */
+  export(mean: Float64Array, inv: Float32Array, out?: { mean: Float64Array; inv: Float32Array }): ExportedLayers {
+    const { D, H, C } = this;
     const w1 = new Float32Array(H * D);
     const b1 = Float32Array.from(this.b1);
     for (let j = 0; j < H; j++)
@@ -283,7 +417,14 @@ class VerifierNet {
         w1[j * D + d] = this.w1[j * D + d] * inv[d];
         b1[j] -= this.w1[j * D + d] * inv[d] * mean[d];
       }
-    return { dim: D, hidden: H, outputs: this.C, w1, b1, w2: Float32Array.from(this.w2), b2: Float32Array.from(this.b2) };
+    const w2 = Float32Array.from(this.w2);
+    const b2 = Float32Array.from(this.b2);
+    if (out)
+      for (let c = 0; c < C; c++) {
+        for (let j = 0; j < H; j++) w2[c * H + j] /= out.inv[c];
+        b2[c] = b2[c] / out.inv[c] + out.mean[c];
+      }
+    return { dim: D, hidden: H, outputs: C, w1, b1, w2, b2 };
   }
 }
 

@@ -18,6 +18,15 @@ export function cropRegion(box: Box, width: number, height: number): { left: num
 }
 
 /**
+ * Where `box` lies in its crop: its left, top, right and bottom margins as shares of the crop's
+ * width or height (0.15 / 1.3 each where the crop is not moved; other values at the picture's edges).
+ */
+export function boxPlace(box: Box, width: number, height: number): Float32Array {
+  const r = cropRegion(box, width, height);
+  return Float32Array.of((box[0] - r.left) / r.width, (box[1] - r.top) / r.height, (r.left + r.width - box[2]) / r.width, (r.top + r.height - box[3]) / r.height);
+}
+
+/**
  * A box's crop (with its margin) letterboxed into a `size`² NHWC tensor of 0–255 values, as CenterNet
  * takes: cut and scaled in one sharp pipeline (the same pixels as cutting, then letterboxTensor).
  */

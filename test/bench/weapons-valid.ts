@@ -4,6 +4,8 @@
 // npx tsx test/bench/weapons-valid.ts [--data ../shared/datasets/weapons] [--model models/centernet-weapons.onnx] [--at 0.3,0.5,0.7,0.8,0.9] [--iou 0.5]
 //   [--head=models/weapons.head.json | --no-verifier] (the candidates rescored by the head's verifier, as Argus runs it, or not)
 //   [--floor=0.25] (the detector score the verifier looks from; verifier.ts' VERIFY_FLOOR by default)
+//   [--step=0.5] (how far verified boxes move towards the box regressor's; verifier.ts' BOX_STEP by default)
+//   [--split=valid|test] (test: the dataset's second validation split, where BOX_STEP was chosen)
 // (--iou 0.1: a detection counts wherever it overlaps its weapon at all, the boxes' own share of the AP left out)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,15 +19,19 @@ const arg = (name: string, fallback: string) => (args.includes(name) ? args[args
 const data = arg('--data', join(import.meta.dirname, '../../../shared/datasets/weapons'));
 const model = readFileSync(arg('--model', join(import.meta.dirname, '../../models/centernet-weapons.onnx')));
 const classes = ['pistol', 'knife'];
-const split = await readYoloSplit(data, 'valid', classes);
+const splitName = args.find((a) => a.startsWith('--split='))?.slice('--split='.length) ?? 'valid';
+if (splitName !== 'valid' && splitName !== 'test') throw new Error(`--split must be valid or test, got ${splitName}`);
+const split = await readYoloSplit(data, splitName, classes);
 const started = Date.now();
 const iou = Number(arg('--iou', '0.5'));
 const verifier = await shippedVerifier(args);
 const floor = args.find((a) => a.startsWith('--floor='));
 const verifyFloor = floor ? Number(floor.slice('--floor='.length)) : undefined;
-const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2, iou, verifier, verifyFloor });
+const step = args.find((a) => a.startsWith('--step='));
+const boxStep = step ? Number(step.slice('--step='.length)) : undefined;
+const { curves } = await evaluateMerged(model, split.images, classes, { baseClasses: 80, threads: 2, iou, verifier, verifyFloor, boxStep });
 const thresholds = arg('--at', '0.3,0.5,0.7,0.8,0.9').split(',').map(Number);
-console.log(`valid split, ${split.images.length} photos, ${verifier ? 'verified' : 'the detector alone'} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+console.log(`${splitName} split, ${split.images.length} photos, ${verifier ? 'verified' : 'the detector alone'} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 console.log(`| class | boxes | AP@${iou} | ${thresholds.map((t) => `P / R at ${t}`).join(' | ')} | best F1 |`);
 console.log(`|---|---:|---:|${thresholds.map(() => '---').join('|')}|---|`);
 for (const [c, curve] of curves.entries()) {

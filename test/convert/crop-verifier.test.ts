@@ -2,7 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { cropFeatureModel, POOLED, POOLED_FEATURES, VERIFIER_CROP, VERIFIER_EXTRAS_INPUT, VERIFIER_PROBS, verifierModel } from '../../src/convert/crop-verifier.js';
+import {
+  cropFeatureModel,
+  POOLED,
+  POOLED_FEATURES,
+  PROFILE_BINS,
+  PROFILE_FEATURES,
+  PROFILED,
+  PROFILES,
+  VERIFIER_CROP,
+  VERIFIER_DELTAS,
+  VERIFIER_EXTRAS_INPUT,
+  VERIFIER_PLACE_INPUT,
+  VERIFIER_PROBS,
+  verifierModel,
+} from '../../src/convert/crop-verifier.js';
 import { CENTERNET_TENSORS, FEATURE_SETS, featureModel } from '../../src/train/feature-model.js';
 import { seededRandom } from '../../src/train/rng.js';
 import { cropTensor } from '../../src/vision/crop.js';
@@ -39,6 +53,37 @@ async function pooledByHand(input: ort.Tensor): Promise<Float32Array> {
   await s.release();
   return Float32Array.from(pooled);
 }
+
+/** Per profiled map [C, S, S]: each channel's column-bin means (x), then its row-bin means (y). */
+async function profilesByHand(input: ort.Tensor): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(featureModel(base, VERIFIER_CROP, 'deep'), options);
+  const out = await s.run({ [CENTERNET_TENSORS.input]: input });
+  await s.release();
+  const values: number[] = [];
+  for (const f of PROFILED) {
+    const t = out[f.tensor].data as Float32Array;
+    const side = Math.sqrt(t.length / f.channels);
+    const per = side / PROFILE_BINS;
+    for (const axis of ['x', 'y'])
+      for (let c = 0; c < f.channels; c++)
+        for (let b = 0; b < PROFILE_BINS; b++) {
+          let sum = 0;
+          for (let a = 0; a < side; a++) for (let q = b * per; q < (b + 1) * per; q++) sum += axis === 'x' ? t[c * side * side + a * side + q] : t[c * side * side + q * side + a];
+          values.push(sum / (side * per));
+        }
+  }
+  return Float32Array.from(values);
+}
+
+const layers = (random: () => number, dim: number, hidden: number, outputs: number) => ({
+  dim,
+  hidden,
+  outputs,
+  w1: Float32Array.from({ length: hidden * dim }, () => (random() - 0.5) * 0.02),
+  b1: Float32Array.from({ length: hidden }, () => random() - 0.5),
+  w2: Float32Array.from({ length: outputs * hidden }, () => random() - 0.5),
+  b2: Float32Array.from({ length: outputs }, () => random() - 0.5),
+});
 
 describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
   it('cropFeatureModel pools each deep source: means then maxima, 2,240 values', async () => {
@@ -87,6 +132,48 @@ describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
     await s.release();
     expect(got.length).toBe(3);
     for (let c = 0; c < outputs; c++) expect(got[c]).toBeCloseTo(expected[c], 4);
+  });
+
+  it('cropFeatureModel also gives the profiles: column then row bins of the stride-16 neck and the box filters, 6,144 values', async () => {
+    const input = await cropInput();
+    const expected = await profilesByHand(input);
+    const s = await ort.InferenceSession.create(cropFeatureModel(base), options);
+    const got = (await s.run({ [CENTERNET_TENSORS.input]: input }))[PROFILES].data as Float32Array;
+    await s.release();
+    expect(PROFILE_FEATURES).toBe(6144);
+    expect(got.length).toBe(PROFILE_FEATURES);
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]) / (Math.abs(expected[i]) + 1));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('with a box regressor, verifierModel also gives W2 relu(W1 [pooled, profiles, extras, place] + b1) + b2', async () => {
+    const input = await cropInput();
+    const x = [...(await pooledByHand(input)), ...(await profilesByHand(input))];
+    const random = seededRandom(4);
+    const extras = Float32Array.from([0, 1, -3, -0.2]);
+    const place = Float32Array.from([0.12, 0.1, 0.11, 0.05]);
+    const v = { ...layers(random, POOLED_FEATURES + 4, 3, 3), box: layers(random, POOLED_FEATURES + PROFILE_FEATURES + 8, 4, 4) };
+    const b = v.box;
+    const row = [...x.slice(0, POOLED_FEATURES), ...x.slice(POOLED_FEATURES), ...extras, ...place];
+    const h = Array.from({ length: b.hidden }, (_, j) =>
+      Math.max(
+        0,
+        row.reduce((s, xi, d) => s + xi * b.w1[j * b.dim + d], b.b1[j]),
+      ),
+    );
+    const expected = Array.from({ length: 4 }, (_, c) => h.reduce((s, hj, j) => s + hj * b.w2[c * b.hidden + j], b.b2[c]));
+    const s = await ort.InferenceSession.create(verifierModel(base, v), options);
+    const out = await s.run({
+      [CENTERNET_TENSORS.input]: input,
+      [VERIFIER_EXTRAS_INPUT]: new ort.Tensor('float32', extras, [1, 4]),
+      [VERIFIER_PLACE_INPUT]: new ort.Tensor('float32', place, [1, 4]),
+    });
+    await s.release();
+    const got = out[VERIFIER_DELTAS].data as Float32Array;
+    for (let c = 0; c < 4; c++) expect(got[c]).toBeCloseTo(expected[c], 3);
+    expect((out[VERIFIER_PROBS].data as Float32Array).length).toBe(3);
+    expect(() => verifierModel(base, { ...v, box: layers(random, 100, 2, 4) })).toThrow(/reads 100 values, not 8392/);
   });
 
   it('refuses a verifier that reads fewer values than the pooled features', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectDetection } from '../../src/models/detection.js';
-import { MAX_VERIFIED, type Verifier, VERIFY_FLOOR, verifiedScore, verifierExtras, verifyDetections } from '../../src/models/verifier.js';
+import { BOX_STEP, MAX_VERIFIED, refineBox, type Verifier, VERIFY_FLOOR, verifiedScore, verifierExtras, verifyDetections } from '../../src/models/verifier.js';
+import { boxDeltas } from '../../src/train/verifier.js';
 
 const img = { width: 100, height: 50, data: new Uint8Array(100 * 50 * 3) };
 
@@ -12,7 +13,7 @@ function leftIsPistol(): Verifier & { asked: number[][] } {
     asked,
     run: async (_img, box, extras) => {
       asked.push(Array.from(extras));
-      return box[0] < 50 ? Float32Array.from([0.05, 0.9, 0.05]) : Float32Array.from([0.9, 0.05, 0.05]);
+      return { probs: box[0] < 50 ? Float32Array.from([0.05, 0.9, 0.05]) : Float32Array.from([0.9, 0.05, 0.05]) };
     },
   };
 }
@@ -47,6 +48,28 @@ describe('verifyDetections', () => {
   it('a detection of another class still needs the minimum score', async () => {
     const out = await verifyDetections(img, [det('person', 0.2, 0)], [leftIsPistol()], 0.3);
     expect(out).toEqual([]);
+  });
+
+  it('a verifier with a box regressor moves the boxes it verified, BOX_STEP of the way', async () => {
+    // "the box is 2× too narrow and its centre a tenth of its width too far left"
+    const deltas = Float32Array.from([0.1, 0, Math.log(2), 0]);
+    const v: Verifier = { classes: ['pistol'], run: async () => ({ probs: Float32Array.from([0.1, 0.9]), deltas }) };
+    const [moved, kept] = await verifyDetections(img, [det('pistol', 0.8, 10), det('pistol', VERIFY_FLOOR - 0.01, 60)], [v], 0.01);
+    expect(moved.box).toEqual(refineBox([10, 10, 20, 30], deltas, img.width, img.height));
+    // the regressor's box is [6, 10, 26, 30] (centre 15 + 0.1 × 10, width 20); half-way there
+    expect(moved.box.map((x) => Number(x.toFixed(6)))).toEqual([8, 10, 23, 30]);
+    expect(kept.box).toEqual([60, 10, 70, 30]);
+  });
+
+  it('refineBox: the corrections boxDeltas measures, undone; none leave the box; inside the picture', () => {
+    const box: [number, number, number, number] = [20, 10, 40, 50];
+    const truth: [number, number, number, number] = [25, 5, 55, 45];
+    const back = refineBox(box, boxDeltas(box, truth), 100, 60, 1);
+    for (let i = 0; i < 4; i++) expect(back[i]).toBeCloseTo(truth[i], 6);
+    expect(refineBox(box, [0, 0, 0, 0], 100, 60)).toEqual(box);
+    const half = refineBox(box, boxDeltas(box, truth), 100, 60);
+    for (let i = 0; i < 4; i++) expect(half[i]).toBeCloseTo(box[i] + (truth[i] - box[i]) * BOX_STEP, 6);
+    expect(refineBox([80, 40, 100, 60], [0.5, 0.5, 0, 0], 100, 60, 1)).toEqual([90, 50, 100, 60]);
   });
 
   it('extras: the class one-hot, the log of the box share of the picture and of its aspect', () => {

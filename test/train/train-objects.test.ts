@@ -30,6 +30,9 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
     expect(file.verifier?.outputs).toBe(2);
     expect(file.verifier?.dim).toBe(2240 + 3);
     expect(file.training?.headValid).toHaveProperty('target');
+    // and its box regressor, from the candidates that overlap a labelled box
+    expect(file.verifier?.box?.dim).toBe(2240 + 6144 + 3 + 4);
+    expect(file.verifier?.box?.outputs).toBe(4);
   }, 120_000);
 
   it('a head on the stride-4 features alone (the first heads) still trains and merges', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HEAD_FORMAT, readHeadFile, verifierFromFile, verifierToFile } from '../../src/train/head-file.js';
 import { seededRandom } from '../../src/train/rng.js';
-import { trainVerifier, type VerifierSamples } from '../../src/train/verifier.js';
+import { PLACE_VALUES, POOLED_FEATURES, PROFILE_FEATURES } from '../../src/convert/crop-verifier.js';
+import { trainBoxRegressor, trainVerifier, type VerifierSamples } from '../../src/train/verifier.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,45 @@ function samples(n: number, dim: number, seed: number): VerifierSamples {
     const b = x[i * dim + 7] - 200;
     y[i] = a > 5 ? 1 : b > 5 ? 2 : 0;
   }
-  return { x, y, dim, count: n };
+  return { x, y, dim, count: n, box: { rows: new Uint32Array(0), extra: new Float32Array(0), targets: new Float32Array(0) } };
+}
+
+/**
+ * Classifier rows (pooled features and 4 extras) with every other one a box row, whose corrections
+ * are told by one pooled value, one profile value and one place value, on scales far from 1 (the
+ * other values are constant: a few hundred rows cannot tell 8,392 noisy inputs from signal).
+ */
+function boxSamples(n: number, seed: number): VerifierSamples {
+  const random = seededRandom(seed);
+  const dim = POOLED_FEATURES + 4;
+  const extraDim = PROFILE_FEATURES + PLACE_VALUES;
+  const x = new Float32Array(n * dim).fill(50);
+  for (let i = 0; i < n; i++) x[i * dim + 100] = (random() - 0.5) * 20 + 50;
+  const rows = Uint32Array.from({ length: n / 2 }, (_, k) => 2 * k);
+  const extra = new Float32Array(rows.length * extraDim).fill(1);
+  for (let k = 0; k < rows.length; k++) for (const at of [3000, PROFILE_FEATURES + 2]) extra[k * extraDim + at] = random() * 4 - 1;
+  const targets = new Float32Array(rows.length * 4);
+  for (let k = 0; k < rows.length; k++) {
+    const pooled = x[rows[k] * dim + 100] - 50;
+    const profile = extra[k * extraDim + 3000];
+    const place = extra[k * extraDim + PROFILE_FEATURES + 2];
+    targets.set([0.01 * pooled, 0.1 * profile, 0.2 * place + 0.3, -0.05 * profile + 0.005 * pooled], k * 4);
+  }
+  return { x, y: new Uint8Array(n), dim, count: n, box: { rows, extra, targets } };
+}
+
+/** The exported box regressor on a box row, assembled as the graph concatenates it. */
+function deltas(b: NonNullable<ReturnType<typeof trainVerifier>['box']>, s: VerifierSamples, k: number): number[] {
+  const row = s.x.subarray(s.box.rows[k] * s.dim, (s.box.rows[k] + 1) * s.dim);
+  const e = s.box.extra.subarray(k * (PROFILE_FEATURES + PLACE_VALUES), (k + 1) * (PROFILE_FEATURES + PLACE_VALUES));
+  const input = [...row.subarray(0, POOLED_FEATURES), ...e.subarray(0, PROFILE_FEATURES), ...row.subarray(POOLED_FEATURES), ...e.subarray(PROFILE_FEATURES)];
+  const h = Array.from({ length: b.hidden }, (_, j) =>
+    Math.max(
+      0,
+      input.reduce((z, v, d) => z + v * b.w1[j * b.dim + d], b.b1[j]),
+    ),
+  );
+  return Array.from({ length: 4 }, (_, c) => h.reduce((z, hj, j) => z + hj * b.w2[c * b.hidden + j], b.b2[c]));
 }
 
 /** The exported (folded) verifier on raw rows: the class it gives the highest probability. */
@@ -41,6 +80,33 @@ describe('trainVerifier', () => {
     let right = 0;
     for (let i = 0; i < test.count; i++) if (predict(v, test.x, i) === test.y[i]) right++;
     expect(right / test.count).toBeGreaterThan(0.9);
+  });
+
+  it('trainBoxRegressor: loss falls, and the exported layers give raw corrections from raw inputs', () => {
+    const losses: number[] = [];
+    const train = boxSamples(1600, 1);
+    const b = trainBoxRegressor(train, { hidden: 8, epochs: 30, batch: 32, lr: 3e-3, weightDecay: 0, seed: 1 }, (_, l) => losses.push(l));
+    expect(b.dim).toBe(POOLED_FEATURES + PROFILE_FEATURES + 4 + PLACE_VALUES);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.5);
+    // on new rows, its corrections beat the targets' mean by far
+    const test = boxSamples(200, 2);
+    let err = 0;
+    let spread = 0;
+    for (let k = 0; k < test.box.rows.length; k++) {
+      const got = deltas(b, test, k);
+      for (let c = 0; c < 4; c++) {
+        err += Math.abs(got[c] - test.box.targets[k * 4 + c]);
+        spread += Math.abs(test.box.targets[k * 4 + c] - (c === 2 ? 0.3 + 0.2 : 0));
+      }
+    }
+    expect(err).toBeLessThan(spread * 0.5);
+  });
+
+  it('trainVerifier trains the box regressor where the samples have box rows', () => {
+    const t = { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 };
+    expect(trainVerifier(samples(200, 12, 1), 2, t, undefined, { training: t }).box).toBeUndefined();
+    expect(trainVerifier(boxSamples(40, 1), 2, t, undefined, { training: t }).box?.outputs).toBe(4);
+    expect(trainVerifier(boxSamples(40, 1), 2, t).box).toBeUndefined();
   });
 
   it('the same seed gives the same weights', () => {
@@ -78,5 +144,15 @@ describe('trainVerifier', () => {
       }),
     );
     await expect(readHeadFile(path)).rejects.toThrow(/the verifier gives 3 probabilities for 1 classes/);
+    // with a box regressor: kept beside it, and refused when sized for other inputs
+    const t = { hidden: 2, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 };
+    const withBox = trainVerifier(boxSamples(40, 1), 2, t, undefined, { training: t });
+    writeFileSync(path, JSON.stringify({ ...head, verifier: verifierToFile(withBox) }));
+    const boxBack = verifierFromFile(await readHeadFile(path));
+    expect(boxBack?.box?.w1).toEqual(withBox.box?.w1);
+    expect(boxBack?.box?.b2).toEqual(withBox.box?.b2);
+    const file = verifierToFile(withBox);
+    writeFileSync(path, JSON.stringify({ ...head, verifier: { ...file, box: { ...file.box, dim: 10, w1: Buffer.from(new Float32Array(20).buffer).toString('base64') } } }));
+    await expect(readHeadFile(path)).rejects.toThrow(/box regressor reads 10 values and gives 4, not 8392 and 4/);
   });
 });

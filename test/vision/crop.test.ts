@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { cropRegion, cropTensor } from '../../src/vision/crop.js';
+import { boxPlace, cropRegion, cropTensor } from '../../src/vision/crop.js';
 import { loadImage } from '../../src/vision/image.js';
 import type { Box } from '../../src/vision/iou.js';
 import { letterboxTensor } from '../../src/vision/resize.js';
@@ -22,6 +22,16 @@ describe('cropRegion', () => {
     expect(r.height).toBeGreaterThanOrEqual(2);
     expect(r.left + r.width).toBeLessThanOrEqual(640);
     expect(r.top + r.height).toBeLessThanOrEqual(480);
+  });
+});
+
+describe('boxPlace', () => {
+  it('the box margins as shares of its crop: 0.15 of 1.3 each side unmoved, other values at the edges', () => {
+    expect(Array.from(boxPlace([100, 100, 200, 300], 640, 480)).map((v) => Number(v.toFixed(4)))).toEqual([0.1154, 0.1154, 0.1154, 0.1154]);
+    // the crop starts at the picture's left edge and holds the box's left part off the picture
+    const edge = boxPlace([-20, 400, 100, 500], 640, 480);
+    expect(edge[0]).toBeCloseTo(-20 / 118, 6);
+    expect(edge[3]).toBeCloseTo((480 - 500) / 95, 6);
   });
 });
 
