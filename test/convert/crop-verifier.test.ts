@@ -106,15 +106,7 @@ describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
     const dim = POOLED_FEATURES + 4;
     const hidden = 5;
     const outputs = 3;
-    const v = {
-      dim,
-      hidden,
-      outputs,
-      w1: Float32Array.from({ length: hidden * dim }, () => (random() - 0.5) * 0.02),
-      b1: Float32Array.from({ length: hidden }, () => random() - 0.5),
-      w2: Float32Array.from({ length: outputs * hidden }, () => random() - 0.5),
-      b2: Float32Array.from({ length: outputs }, () => random() - 0.5),
-    };
+    const v = layers(random, dim, hidden, outputs);
     const extras = Float32Array.from([1, 0, -2.5, 0.4]);
     const x = [...pooled, ...extras];
     const h = Array.from({ length: hidden }, (_, j) =>
