@@ -19,6 +19,8 @@ export interface CenterNetDecodeOptions {
   padX: number;
   padY: number;
   iouThreshold?: number;
+  /** The source picture's size: boxes are clipped to it (a peak near the edge can reach past it). */
+  picture?: { width: number; height: number };
 }
 
 /**
@@ -42,7 +44,12 @@ export function decodeCenterNet(rows: Float32Array, opts: CenterNetDecodeOptions
     found.map((f) => f.score),
     { iouThreshold: opts.iouThreshold ?? 0.5, classes: found.map((f) => f.cls) },
   );
-  return keep.map((i) => ({ label: opts.labels[found[i].cls] ?? `class_${found[i].cls}`, score: found[i].score, box: found[i].box }));
+  const { picture } = opts;
+  return keep.map((i) => ({
+    label: opts.labels[found[i].cls] ?? `class_${found[i].cls}`,
+    score: found[i].score,
+    box: picture ? clipBox(found[i].box, picture.width, picture.height) : found[i].box,
+  }));
 }
 
 /** A loaded session: the pool's name for it and what it takes and gives. */
@@ -106,10 +113,7 @@ export class CenterNetDetector implements ObjectDetector {
     const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
     const verifying = this.verifiers.length > 0;
     const minScore = verifying ? Math.min(this.minScore, VERIFY_FLOOR) : this.minScore;
-    const found = decodeCenterNet(rows, { labels: this.labels, minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY }).map((d) => ({
-      ...d,
-      box: clipBox(d.box, img.width, img.height),
-    }));
+    const found = decodeCenterNet(rows, { labels: this.labels, minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
     return verifying ? verifyDetections(img, found, this.verifiers, this.minScore) : found;
   }
 

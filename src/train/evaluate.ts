@@ -49,7 +49,7 @@ export async function evaluateMerged(
       const lb = await letterboxTensor(img, EVAL_SIZE, EVAL_SIZE, 0, { layout: 'nhwc' });
       const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
       const rows = out['tower_0/detections'].data as Float32Array;
-      const decoded = decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY });
+      const decoded = decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
       for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor, opts.boxStep) : decoded) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });

@@ -170,7 +170,8 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       classes: classes.length,
       baseClasses: opts.baseLabels.length,
       threads: opts.threads,
-      dir: join(opts.workDir, `verifier2-${headKey}`),
+      // verifier3: candidates clipped to the picture as the detector gives them (verifier2 shards held them unclipped)
+      dir: join(opts.workDir, `verifier3-${headKey}`),
       stop,
       onImage: (done) => opts.onProgress?.({ phase: 'verifier', done, total: trainImages.length }),
     });

@@ -167,7 +167,7 @@ async function candidates(det: ort.InferenceSession, img: Awaited<ReturnType<typ
   const lb = await letterboxTensor(img, EVAL_SIZE, EVAL_SIZE, 0, { layout: 'nhwc' });
   const out = await det.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
   const labels = Array.from({ length: baseClasses + classes }, (_, i) => String(i));
-  return decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: CANDIDATE_FLOOR, scale: lb.scale, padX: lb.padX, padY: lb.padY })
+  return decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: CANDIDATE_FLOOR, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img })
     .filter((d) => Number(d.label) >= baseClasses)
     .slice(0, CANDIDATES)
     .map((d) => ({ cls: Number(d.label) - baseClasses, box: d.box }));

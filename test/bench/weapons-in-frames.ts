@@ -53,7 +53,7 @@ for (let i = 0; i < split.images.length && image < N; i += step, image++) {
   ] as const) {
     const lb = await letterboxTensor(img, w, hh, 0, { layout: 'nhwc' });
     const out = await session.run({ 'tower_0/images': new ort.Tensor('float32', lb.data, [1, hh, w, 3]) }, ['tower_0/detections']);
-    const found = decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: 0.01, scale: lb.scale, padX: lb.padX, padY: lb.padY });
+    const found = decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: 0.01, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
     for (const d of found) {
       const cls = Number(d.label) - 80;
       if (cls >= 0) dets[mode].push({ image, cls, score: d.score, box: d.box });

@@ -47,6 +47,11 @@ describe('decodeCenterNet', () => {
     expect(dets[0].box).toEqual([20, 20, 220, 420]);
   });
 
+  it('clips boxes to the picture when told its size (a peak near the edge reaches past it)', () => {
+    const dets = decodeCenterNet(rows, { labels, minScore: 0.3, ...place, picture: { width: 200, height: 300 } });
+    expect(dets[0].box).toEqual([20, 20, 200, 300]);
+  });
+
   it('names unknown classes by index', () => {
     const dets = decodeCenterNet(Float32Array.from([0, 128, 10, 138, 0.9, 7]), { labels, minScore: 0.3, ...place });
     expect(dets[0].label).toBe('class_7');
