@@ -33,8 +33,8 @@ A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
   --mosaic <n>       also learn from each photo small, in one cell of an n×n mosaic of
                      training photos (default off)
   --verifier on|off  also train a second look at each candidate: its crop, pooled
-                     CenterNet features and a small classifier rescore it (default on;
-                     about a third more training time)
+                     CenterNet features and a small classifier rescore it, and a small
+                     regressor moves its box (default on; about 40 % more training time)
   --seed <n>         (default 1)
   --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
   --threads <n>      onnxruntime threads (default 1)
