@@ -85,13 +85,19 @@ const layers = (random: () => number, dim: number, hidden: number, outputs: numb
   b2: Float32Array.from({ length: outputs }, () => random() - 0.5),
 });
 
+/** One output of the crop feature graph on `input`. */
+async function cropFeatures(input: ort.Tensor, output: string): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(cropFeatureModel(base), options);
+  const got = (await s.run({ [CENTERNET_TENSORS.input]: input }))[output].data as Float32Array;
+  await s.release();
+  return got;
+}
+
 describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
   it('cropFeatureModel pools each deep source: means then maxima, 2,240 values', async () => {
     const input = await cropInput();
     const expected = await pooledByHand(input);
-    const s = await ort.InferenceSession.create(cropFeatureModel(base), options);
-    const got = (await s.run({ [CENTERNET_TENSORS.input]: input }))[POOLED].data as Float32Array;
-    await s.release();
+    const got = await cropFeatures(input, POOLED);
     expect(got.length).toBe(POOLED_FEATURES);
     expect(POOLED_FEATURES).toBe(2240);
     let worst = 0;
@@ -129,9 +135,7 @@ describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
   it('cropFeatureModel also gives the profiles: column then row bins of the stride-16 neck and the box filters, 6,144 values', async () => {
     const input = await cropInput();
     const expected = await profilesByHand(input);
-    const s = await ort.InferenceSession.create(cropFeatureModel(base), options);
-    const got = (await s.run({ [CENTERNET_TENSORS.input]: input }))[PROFILES].data as Float32Array;
-    await s.release();
+    const got = await cropFeatures(input, PROFILES);
     expect(PROFILE_FEATURES).toBe(6144);
     expect(got.length).toBe(PROFILE_FEATURES);
     let worst = 0;
