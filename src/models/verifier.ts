@@ -47,16 +47,31 @@ export function verifierExtras(box: Box, width: number, height: number, classInd
 export const BOX_STEP = 0.5;
 
 /**
+ * The largest correction taken, per term: the centre at most one box away, the size at most 4×
+ * either way. Training candidates overlap their label at IoU ≥ 0.3, whose corrections stay well
+ * inside these; a head file with wild weights must not throw a box across the picture.
+ */
+const MAX_SHIFT = 1;
+const MAX_LOG_SCALE = Math.log(4);
+
+/**
  * The box the regressor's corrections give (the centre moved by dx·w and dy·h, the width and
  * height scaled by e^dw and e^dh, as R-CNN's), `step` of the way from `box`, inside the picture.
+ * Corrections that are not finite leave the box as it is; large ones are capped (above).
  */
 export function refineBox(box: Box, deltas: ArrayLike<number>, width: number, height: number, step = BOX_STEP): Box {
+  for (let i = 0; i < 4; i++) if (!Number.isFinite(deltas[i])) return box;
+  const cap = (d: number, limit: number) => Math.min(limit, Math.max(-limit, d));
+  const dx = cap(deltas[0], MAX_SHIFT);
+  const dy = cap(deltas[1], MAX_SHIFT);
+  const dw = cap(deltas[2], MAX_LOG_SCALE);
+  const dh = cap(deltas[3], MAX_LOG_SCALE);
   const w = box[2] - box[0];
   const h = box[3] - box[1];
-  const cx = (box[0] + box[2]) / 2 + deltas[0] * w;
-  const cy = (box[1] + box[3]) / 2 + deltas[1] * h;
-  const rw = w * Math.exp(deltas[2]);
-  const rh = h * Math.exp(deltas[3]);
+  const cx = (box[0] + box[2]) / 2 + dx * w;
+  const cy = (box[1] + box[3]) / 2 + dy * h;
+  const rw = w * Math.exp(dw);
+  const rh = h * Math.exp(dh);
   const to = [cx - rw / 2, cy - rh / 2, cx + rw / 2, cy + rh / 2];
   const limit = [width, height, width, height];
   return box.map((b, i) => Math.min(limit[i], Math.max(0, b + (to[i] - b) * step))) as Box;

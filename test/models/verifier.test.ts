@@ -72,6 +72,15 @@ describe('verifyDetections', () => {
     expect(refineBox([80, 40, 100, 60], [0.5, 0.5, 0, 0], 100, 60, 1)).toEqual([90, 50, 100, 60]);
   });
 
+  it('refineBox: corrections that are not finite keep the box; huge ones are capped', () => {
+    const box: [number, number, number, number] = [400, 400, 420, 440];
+    expect(refineBox(box, [Number.NaN, 0, 0, 0], 1000, 1000, 1)).toEqual(box);
+    expect(refineBox(box, [0, 0, Number.POSITIVE_INFINITY, 0], 1000, 1000, 1)).toEqual(box);
+    // centre moved one box at most, size 4× at most: not stretched to the picture's edges
+    const wild = refineBox(box, [50, -50, 30, -30], 1000, 1000, 1);
+    expect(wild).toEqual([390, 375, 470, 385]);
+  });
+
   it('extras: the class one-hot, the log of the box share of the picture and of its aspect', () => {
     const e = verifierExtras([0, 0, 20, 10], 100, 50, 1, 2);
     expect(Array.from(e.subarray(0, 2))).toEqual([0, 1]);
