@@ -288,6 +288,7 @@ export class Argus {
     });
     const scheduler = new AnalysisScheduler({
       analyze: (frame, motion) => analyzer.analyze(frame, motion),
+      ...(config.analyzers.under_load === 'essentials' ? { analyzeEssentials: (frame, motion) => analyzer.analyzeEssentials(frame, motion) } : {}),
       onAnalyzed: (result) => {
         stats.analyzed(result);
         events.handle(result);

@@ -31,6 +31,12 @@ export interface Analyzer<Name extends string = string, Config = unknown, Camera
    * default true. An analyzer a household would not want (proctoring) is off until a camera turns it on.
    */
   readonly enabledByDefault?: boolean;
+  /**
+   * Runs on every frame Argus analyses, even when it is behind (weapons, watched objects): what a
+   * household must not miss a frame of. The others (persons, faces, poses, proctoring) sit out
+   * frames while Argus cannot keep up, so these keep up (`analyzers.under_load`, scheduler.ts).
+   */
+  readonly essential?: boolean;
   /** True when its options leave it nothing to do (no labels to watch): then it runs on no camera and offers no entities. */
   idle?(config: Config): boolean;
   /** Model families that must be loaded for it to run (it is skipped, not failed, without them). */

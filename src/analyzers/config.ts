@@ -28,6 +28,12 @@ const sharedShape = {
   regions: regionsSchema.prefault({}),
   /** Frames analyzed at once across all cameras (each still fair: one camera never has two in flight). */
   concurrency: z.number().int().min(1).max(16).default(1),
+  /**
+   * While frames wait (Argus cannot keep up): `essentials` lets the essential analyzers (weapons,
+   * watched objects) see every frame it can and the others a fair share of them; `drop` skips
+   * whole frames instead, as before 2026-12-05 (docs/analyzers.md).
+   */
+  under_load: z.enum(['essentials', 'drop']).default('essentials'),
 };
 
 /** `analyzers:` for a list of analyzers: each one's options under its name. */
@@ -44,6 +50,7 @@ export function cameraAnalyzersSchemaFor(list: readonly AnyAnalyzer[]) {
 export interface AnalyzersConfig {
   regions: z.infer<typeof regionsSchema>;
   concurrency: number;
+  under_load: 'essentials' | 'drop';
   person: PersonConfig;
   weapon: WeaponConfig;
   object: ObjectConfig;

@@ -113,6 +113,20 @@ export class FrameAnalyzer {
       this.opts.onIdle?.(frame.camera);
       return [];
     }
+    return this.run(frame, motion, active);
+  }
+
+  /**
+   * The frame seen by the active essential analyzers only (weapons, watched objects), for a
+   * scheduler that is behind; null when none is active on the camera (then nothing ran: the
+   * frame wants the full analysis or none).
+   */
+  async analyzeEssentials(frame: Frame, motion: MotionResult): Promise<Detection[] | null> {
+    const essential = this.active(frame.camera, this.camera(frame.camera)).filter((r) => r.analyzer.essential);
+    return essential.length === 0 ? null : this.run(frame, motion, essential);
+  }
+
+  private async run(frame: Frame, motion: MotionResult, active: Running[]): Promise<Detection[]> {
     // Faces are searched once a frame, and only when an active analyzer needs them; then they also find the people the object detector missed.
     const context = this.context(
       frame,

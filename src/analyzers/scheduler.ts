@@ -6,30 +6,67 @@ import type { AnalyzedFrame, Detection } from '../events/analyzed-frame.js';
 export interface AnalysisSchedulerOptions {
   /** Runs the camera's analyzers on one frame. */
   analyze: (frame: Frame, motion: MotionResult) => Promise<Detection[]>;
+  /**
+   * Runs only the camera's essential analyzers (FrameAnalyzer.analyzeEssentials): null when it has
+   * none. Without it, a scheduler that is behind drops frames rather than lighten them.
+   */
+  analyzeEssentials?: (frame: Frame, motion: MotionResult) => Promise<Detection[] | null>;
   onAnalyzed: (result: AnalyzedFrame) => void;
   /** Frames analyzed at once, across cameras. */
   concurrency: number;
   logger: Logger;
+  /** Milliseconds, for how long frames wait (tests pass their own). */
+  now?: () => number;
 }
 
 export interface CameraSchedulerStats {
   submitted: number;
+  /** Frames analyzed, in full or by the essential analyzers only. */
   analyzed: number;
+  /** Of those, frames the essential analyzers alone saw while frames were waiting (the others sat them out). */
+  essential: number;
   /** Frames replaced by a newer one from the same camera before their turn came. */
   dropped: number;
   failed: number;
 }
 
 /**
+ * How fast the share of frames analysed in full follows the waits: down this much for each frame
+ * that waited late (LATE), up as much for each that did not.
+ */
+const SHARE_STEP = 0.02;
+/**
+ * A frame that waited longer than this share of its camera's frame interval is late: a little
+ * later and the camera's next frame would replace it (a frame lost to every analyzer).
+ */
+const LATE = 0.5;
+/** Behind or not, each camera's frames are analysed in full at least this often (faces and poses every fifth frame). */
+const MIN_FULL_SHARE = 0.2;
+
+/**
  * Between the motion gates and the models. Each camera holds at most one waiting frame (a newer
  * one replaces it: analyzing the past helps nobody), and cameras take turns round-robin, never
  * two frames of one camera at once, so a busy camera cannot starve a quiet one.
+ *
+ * When frames wait (Argus is behind), with `analyzeEssentials` a frame may be seen by the
+ * essential analyzers only (weapons, watched objects: a CenterNet run and little else) instead of
+ * every analyzer, so those keep up with every frame while faces and poses take what time is left.
+ * The share of frames analysed in full follows how long frames wait (lower when they wait half
+ * their camera's frame interval, about to be replaced; higher when they do not) and is the same
+ * for every camera: each camera earns that share of a full analysis per frame and spends one
+ * whole on each full analysis, so no camera's faces starve. A frame that finds nothing else
+ * waiting is analysed in full.
  */
 export class AnalysisScheduler {
-  private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult }>();
+  private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult; since: number }>();
+  /** Per camera, when its last frame came and the time between its last two. */
+  private readonly arrivals = new Map<string, { last: number; interval: number }>();
   private readonly ring: string[] = [];
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly counts = new Map<string, CameraSchedulerStats>();
+  /** Per camera, the full analyses it has earned (fullShare a frame) and not yet spent. */
+  private readonly credit = new Map<string, number>();
+  private fullShare = 1;
   private cursor = -1;
   private running = false;
 
@@ -54,7 +91,10 @@ export class AnalysisScheduler {
     stats.submitted++;
     if (!this.ring.includes(frame.camera)) this.ring.push(frame.camera);
     if (this.waiting.has(frame.camera)) stats.dropped++;
-    this.waiting.set(frame.camera, { frame, motion });
+    const since = this.now();
+    const before = this.arrivals.get(frame.camera);
+    this.arrivals.set(frame.camera, { last: since, interval: before ? since - before.last : Number.POSITIVE_INFINITY });
+    this.waiting.set(frame.camera, { frame, motion, since });
     this.pump();
   }
 
@@ -66,7 +106,7 @@ export class AnalysisScheduler {
   stats(camera: string): CameraSchedulerStats {
     let s = this.counts.get(camera);
     if (!s) {
-      s = { submitted: 0, analyzed: 0, dropped: 0, failed: 0 };
+      s = { submitted: 0, analyzed: 0, essential: 0, dropped: 0, failed: 0 };
       this.counts.set(camera, s);
     }
     return s;
@@ -78,10 +118,12 @@ export class AnalysisScheduler {
       if (camera === null) return;
       const job = this.waiting.get(camera)!;
       this.waiting.delete(camera);
+      const late = this.now() - job.since > LATE * (this.arrivals.get(camera)?.interval ?? Number.POSITIVE_INFINITY);
+      const full = this.wantsFull(camera, late, this.waiting.size > 0);
       // started on the next microtask, so it is in flight before it can finish
       this.inFlight.set(
         camera,
-        Promise.resolve().then(() => this.run(camera, job.frame, job.motion)),
+        Promise.resolve().then(() => this.run(camera, job.frame, job.motion, full)),
       );
     }
   }
@@ -99,11 +141,28 @@ export class AnalysisScheduler {
     return null;
   }
 
-  private async run(camera: string, frame: Frame, motion: MotionResult): Promise<void> {
+  private now(): number {
+    return this.opts.now ? this.opts.now() : performance.now();
+  }
+
+  /** Whether this camera's frame gets every analyzer (see the class comment); `late`: it waited late; `behind`: other frames wait. */
+  private wantsFull(camera: string, late: boolean, behind: boolean): boolean {
+    if (!this.opts.analyzeEssentials) return true;
+    this.fullShare = Math.min(1, Math.max(MIN_FULL_SHARE, this.fullShare + (late ? -SHARE_STEP : SHARE_STEP)));
+    const credit = Math.min(1, (this.credit.get(camera) ?? 1) + this.fullShare);
+    const full = !behind || credit >= 1;
+    // a debt of one at most: a camera analysed in full while none waited pays part of it back later
+    this.credit.set(camera, full ? Math.max(-1, credit - 1) : credit);
+    return full;
+  }
+
+  private async run(camera: string, frame: Frame, motion: MotionResult, full: boolean): Promise<void> {
     const stats = this.stats(camera);
     try {
-      const detections = await this.opts.analyze(frame, motion);
+      const essential = full || !this.opts.analyzeEssentials ? null : await this.opts.analyzeEssentials(frame, motion);
+      const detections = essential ?? (await this.opts.analyze(frame, motion));
       stats.analyzed++;
+      if (essential) stats.essential++;
       this.opts.onAnalyzed({ camera, frame, detections });
     } catch (err) {
       // One bad frame costs that frame, never the camera's turn.

@@ -4,7 +4,7 @@ import type { StatsReport } from './report.js';
 export interface LoadSample {
   /** ms since the epoch. */
   time: number;
-  cameras: Record<string, { motion_fps: number; analyzed_fps: number; skipped_fps: number }>;
+  cameras: Record<string, { motion_fps: number; analyzed_fps: number; essential_fps: number; skipped_fps: number }>;
   inference_ms: { p50: number | null; p95: number | null };
   cpu_percent: number;
 }
@@ -44,7 +44,8 @@ export class LoadHistory {
   sample(): void {
     const r = this.opts.report();
     const cameras: LoadSample['cameras'] = {};
-    for (const [name, c] of Object.entries(r.cameras)) cameras[name] = { motion_fps: c.motion_fps, analyzed_fps: c.analyzed_fps, skipped_fps: c.skipped_fps };
+    for (const [name, c] of Object.entries(r.cameras))
+      cameras[name] = { motion_fps: c.motion_fps, analyzed_fps: c.analyzed_fps, essential_fps: c.essential_fps, skipped_fps: c.skipped_fps };
     this.ring.push({ time: r.time, cameras, inference_ms: r.inference_ms, cpu_percent: r.process.cpu_percent });
     if (this.ring.length > (this.opts.size ?? 720)) this.ring.shift();
   }

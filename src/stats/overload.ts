@@ -10,10 +10,18 @@ const MIN_BUSY_FRAMES = 5;
 export const OVERLOAD_ADVICE =
   'switch off the analyzers a camera does not need (faces cost the most, then pose), lower cameras.<name>.detect.fps, set models.objects.input: frame, or watch fewer cameras on this machine (docs/benchmarks.md: what each gained)';
 
-/** Whether a camera lost motion frames for want of time over a window: `busy` skips ≥ 10 % of its motion frames and ≥ 5 frames. */
-export function isOverloaded(c: Pick<CameraStats, 'motion_fps' | 'skipped_fps_by_reason'>, windowS: number): boolean {
-  const busy = c.skipped_fps_by_reason.busy;
-  return c.motion_fps > 0 && busy >= BUSY_SHARE * c.motion_fps && busy * windowS >= MIN_BUSY_FRAMES;
+/**
+ * Whether a camera lost motion frames for want of time over a window: skipped `busy`, or seen by
+ * the essential analyzers only (faces and poses missed them), ≥ 10 % of its motion frames and ≥ 5 frames.
+ */
+export function isOverloaded(c: Pick<CameraStats, 'motion_fps' | 'skipped_fps_by_reason' | 'essential_fps'>, windowS: number): boolean {
+  const lost = c.skipped_fps_by_reason.busy + c.essential_fps;
+  return c.motion_fps > 0 && lost >= BUSY_SHARE * c.motion_fps && lost * windowS >= MIN_BUSY_FRAMES;
+}
+
+/** The share of a camera's motion frames every analyzer saw (0–100, rounded). */
+export function fullShare(c: Pick<CameraStats, 'motion_fps' | 'analyzed_fps' | 'essential_fps'>): number {
+  return c.motion_fps > 0 ? Math.round(((c.analyzed_fps - c.essential_fps) / c.motion_fps) * 100) : 100;
 }
 
 /**
@@ -44,10 +52,11 @@ export class OverloadLog {
     for (const [camera, c] of cameras) {
       if (!c.overloaded || this.over.has(camera)) continue;
       this.over.add(camera);
-      const share = Math.round((c.analyzed_fps / c.motion_fps) * 100);
+      const share = fullShare(c);
+      const essentials = Math.round((c.analyzed_fps / c.motion_fps) * 100);
       this.logger.warn(
-        { camera, analyzed_share: share / 100 },
-        `${camera}: only ${share} % of motion frames analysed in the last minute, the rest skipped (busy): ${OVERLOAD_ADVICE}`,
+        { camera, analyzed_share: share / 100, essential_share: essentials / 100 },
+        `${camera}: only ${share} % of motion frames analysed in full in the last minute (weapons and watched objects: ${essentials} %), the rest skipped while busy: ${OVERLOAD_ADVICE}`,
       );
     }
     for (const camera of [...this.over]) {

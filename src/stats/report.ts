@@ -12,16 +12,21 @@ export interface CameraStats {
   camera_fps: number;
   /** Over the window: frames with motion, frames analyzed, frames skipped (all reasons and each). */
   motion_fps: number;
+  /** Analysed in full or, while Argus was behind, by the essential analyzers only (weapons, watched objects)… */
   analyzed_fps: number;
+  /** …of which by the essential analyzers only: the others (persons, faces, poses) saw `analyzed_fps − essential_fps`. */
+  essential_fps: number;
   skipped_fps: number;
   skipped_fps_by_reason: Record<SkipReason, number>;
   detections_fps: number;
-  /** ≥ 10 % of its motion frames skipped `busy` over the window, and ≥ 5 frames (overload.ts). */
+  /** ≥ 10 % of its motion frames skipped `busy` or seen by the essential analyzers only over the window, and ≥ 5 frames (overload.ts). */
   overloaded: boolean;
   /** Since start. `motion = analyzed + skipped + pending` always holds. */
   totals: {
     motion: number;
     analyzed: number;
+    /** Of `analyzed`, seen by the essential analyzers only. */
+    essential: number;
     skipped: number;
     skipped_by_reason: Record<SkipReason, number>;
     /** Waiting at the scheduler or being analyzed now. */

@@ -30,7 +30,8 @@ const MOTION = 0;
 const ANALYZED = 1;
 const SKIPPED = 2;
 const DETECTIONS = 3;
-const REASON0 = 4;
+const ESSENTIAL = 4;
+const REASON0 = 5;
 
 interface Sample {
   time: number;
@@ -152,10 +153,11 @@ export class Stats implements RunTimings {
         camera_fps: Math.round((statuses.get(name)?.fps ?? 0) * 100) / 100,
         motion_fps: rates.motion_fps,
         analyzed_fps: rate(ANALYZED),
+        essential_fps: rate(ESSENTIAL),
         skipped_fps: rate(SKIPPED),
         skipped_fps_by_reason: rates.skipped_fps_by_reason,
         detections_fps: rate(DETECTIONS),
-        overloaded: isOverloaded(rates, seconds),
+        overloaded: isOverloaded({ ...rates, essential_fps: rate(ESSENTIAL) }, seconds),
         totals: this.cameraTotals(name, total),
       };
     }
@@ -189,6 +191,7 @@ export class Stats implements RunTimings {
 
   /**
    * A camera's counters, in the order of MOTION…REASON0+. The scheduler's `analyzed` includes the
+   * frames seen by the essential analyzers only (also counted in ESSENTIAL) and
    * frames no analyzer was active for, counted here as skipped for `schedule`; without a
    * scheduler (no models) every unpaused motion frame is skipped for `no_models`.
    */
@@ -205,7 +208,7 @@ export class Stats implements RunTimings {
     const skipped = SKIP_REASONS.reduce((sum, r) => sum + reasons[r], 0);
     let detections = 0;
     for (const n of c.detections.values()) detections += n;
-    return [c.motion, (s?.analyzed ?? 0) - c.idle, skipped, detections, ...SKIP_REASONS.map((r) => reasons[r])];
+    return [c.motion, (s?.analyzed ?? 0) - c.idle, skipped, detections, s?.essential ?? 0, ...SKIP_REASONS.map((r) => reasons[r])];
   }
 
   private cameraTotals(name: string, total: number[]): CameraStats['totals'] {
@@ -213,6 +216,7 @@ export class Stats implements RunTimings {
     return {
       motion,
       analyzed,
+      essential: total[ESSENTIAL],
       skipped,
       skipped_by_reason: byReason((i) => total[REASON0 + i]),
       pending: motion - analyzed - skipped,

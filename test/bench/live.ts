@@ -4,7 +4,8 @@
  * Run: npm run bench:live -- --cameras N --seconds S   (without --cameras: N = 1, 2, 4, 8 in turn)
  * Soak: npm run bench:live -- --cameras 4 --seconds 1800 --trail 60   (RSS every 60 s, and its growth)
  * Runtime: --concurrency N (frames at once), --workers N --threads N (inference workers, threads each),
- *   --input frame (CenterNet at the frame's aspect: models.objects.input), --no-verify (models.objects.verify off)
+ *   --input frame (CenterNet at the frame's aspect: models.objects.input), --no-verify (models.objects.verify off),
+ *   --under-load drop (analyzers.under_load: whole frames skipped while busy, instead of the essential analyzers alone)
  * What a household can turn down (the statistics page's advice): --fps N (each camera's
  *   detect.fps, default 5), --off pose,faces (those analyzers off on every camera)
  *
@@ -39,6 +40,8 @@ const INPUT = process.argv.includes('--input') ? process.argv[process.argv.index
 /** models.objects.verify off (`--no-verify`): the weapon candidates keep the detector's scores. */
 const NO_VERIFY = process.argv.includes('--no-verify');
 const THREADS = flag('threads');
+/** analyzers.under_load (`--under-load drop`: as before 2026-12-05). */
+const UNDER_LOAD = process.argv.includes('--under-load') ? process.argv[process.argv.indexOf('--under-load') + 1] : undefined;
 /** cameras.<name>.detect.fps (default: the config's, 5). */
 const FPS = flag('fps');
 /** Analyzers switched off on every camera (`--off pose,faces`). */
@@ -55,7 +58,7 @@ async function run(cameras: number): Promise<string> {
     data_dir: dataDir,
     server: { port: 0, host: '127.0.0.1' },
     mqtt: { embedded_port: 0 },
-    ...(CONCURRENCY ? { analyzers: { concurrency: CONCURRENCY } } : {}),
+    ...(CONCURRENCY || UNDER_LOAD ? { analyzers: { ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}), ...(UNDER_LOAD ? { under_load: UNDER_LOAD } : {}) } } : {}),
     models: {
       ...(WORKERS || THREADS ? { runtime: { ...(WORKERS ? { workers: WORKERS } : {}), ...(THREADS ? { threads: THREADS } : {}) } } : {}),
       ...(INPUT || NO_VERIFY ? { objects: { ...(INPUT ? { input: INPUT } : {}), ...(NO_VERIFY ? { verify: false } : {}) } } : {}),
@@ -87,9 +90,10 @@ async function run(cameras: number): Promise<string> {
       const [x, y] = [a.cameras[name].totals, b.cameras[name].totals];
       const motion = y.motion - x.motion;
       const analyzed = y.analyzed - x.analyzed;
+      const full = analyzed - (y.essential - x.essential);
       const skip = (r: keyof typeof y.skipped_by_reason) => y.skipped_by_reason[r] - x.skipped_by_reason[r];
       const det = Object.keys(y.detections).reduce((n, k) => n + y.detections[k] - (x.detections[k] ?? 0), 0);
-      return `| ${cameras} | ${name} | ${b.cameras[name].camera_fps.toFixed(1)} | ${(motion / s).toFixed(2)} | ${(analyzed / s).toFixed(2)} | ${((motion - analyzed) / s).toFixed(2)} (busy ${skip('busy')}, schedule ${skip('schedule')}, paused ${skip('paused')}, failed ${skip('failed')}) | ${motion ? Math.round((100 * analyzed) / motion) : 0} % | ${(det / s).toFixed(1)} |`;
+      return `| ${cameras} | ${name} | ${b.cameras[name].camera_fps.toFixed(1)} | ${(motion / s).toFixed(2)} | ${(analyzed / s).toFixed(2)} | ${((motion - analyzed) / s).toFixed(2)} (busy ${skip('busy')}, schedule ${skip('schedule')}, paused ${skip('paused')}, failed ${skip('failed')}) | ${motion ? Math.round((100 * analyzed) / motion) : 0} % | ${motion ? Math.round((100 * full) / motion) : 0} % | ${(det / s).toFixed(1)} |`;
     });
     const m = b.models;
     // Runs per analyzed frame say where a frame's time goes (a model's p50 × its runs).
@@ -141,8 +145,8 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-console.log('| cameras | camera | camera fps | motion fps | analyzed fps | skipped fps (frames, by reason) | motion frames analyzed | detections/s |');
-console.log('|---:|---|---:|---:|---:|---|---:|---:|');
+console.log('| cameras | camera | camera fps | motion fps | analyzed fps | skipped fps (frames, by reason) | motion frames analyzed | in full (every analyzer) | detections/s |');
+console.log('|---:|---|---:|---:|---:|---|---:|---:|---:|');
 const notes: string[] = [];
 for (const n of RUNS) {
   const out = RUNS.length === 1 ? await run(n) : inChild(n);

@@ -48,8 +48,8 @@ describe('AnalysisScheduler', () => {
     await h.finishNext();
     await h.finishNext();
     expect(h.started).toEqual(['a1', 'b1', 'a4']);
-    expect(h.scheduler.stats('a')).toEqual({ submitted: 4, analyzed: 2, dropped: 2, failed: 0 });
-    expect(h.scheduler.stats('b')).toEqual({ submitted: 1, analyzed: 1, dropped: 0, failed: 0 });
+    expect(h.scheduler.stats('a')).toEqual({ submitted: 4, analyzed: 2, essential: 0, dropped: 2, failed: 0 });
+    expect(h.scheduler.stats('b')).toEqual({ submitted: 1, analyzed: 1, essential: 0, dropped: 0, failed: 0 });
     expect(h.delivered.map((r) => `${r.camera}${r.frame.seq}`)).toEqual(['a1', 'b1', 'a4']);
     expect(h.delivered[0]).toMatchObject({ camera: 'a', frame: { time: 1 }, detections: [] });
   });
@@ -115,9 +115,68 @@ describe('AnalysisScheduler', () => {
     expect(stopped).toBe(false);
     h.pending.shift()!.finish();
     await stopping;
-    expect(h.scheduler.stats('a')).toMatchObject({ submitted: 2, analyzed: 1, dropped: 1 }); // a3 was waiting
+    expect(h.scheduler.stats('a')).toMatchObject({ submitted: 2, analyzed: 1, essential: 0, dropped: 1 }); // a3 was waiting
     h.scheduler.submit(frame('a', 4), motion);
     await tick();
     expect(h.started).toEqual(['a2']);
+  });
+});
+
+/**
+ * Cameras sending a frame every 200 ms (5 fps, staggered) to a scheduler whose full analysis takes
+ * `fullMs` and the essential one `essentialMs` of a simulated clock, for `seconds`.
+ */
+async function simulate(cameras: number, fullMs: number, essentialMs: number, seconds: number, withEssentials = true) {
+  let now = 0;
+  let current: { end: number; done: () => void } | null = null;
+  const take = (ms: number) => new Promise<[]>((resolve) => (current = { end: now + ms, done: () => resolve([]) }));
+  const scheduler = new AnalysisScheduler({
+    concurrency: 1,
+    logger: silentLogger(),
+    now: () => now,
+    onAnalyzed: () => {},
+    analyze: () => take(fullMs),
+    ...(withEssentials ? { analyzeEssentials: () => take(essentialMs) } : {}),
+  });
+  scheduler.start();
+  const names = Array.from({ length: cameras }, (_, i) => `cam${i + 1}`);
+  let seq = 0;
+  for (now = 0; now < seconds * 1000; now += 5) {
+    for (const [i, camera] of names.entries()) if ((now + i * Math.floor(200 / cameras / 5) * 5) % 200 === 0) scheduler.submit(frame(camera, ++seq), motion);
+    await tick();
+    const running = current as { end: number; done: () => void } | null;
+    if (running && now >= running.end) {
+      current = null;
+      running.done();
+      await tick();
+    }
+  }
+  return names.map((camera) => scheduler.stats(camera));
+}
+
+describe('AnalysisScheduler behind: the essential analyzers alone on some frames', () => {
+  it('with time for every frame, analyses every frame in full', async () => {
+    const [one] = await simulate(1, 70, 30, 10);
+    expect(one.submitted).toBe(50);
+    expect(one.analyzed).toBe(50);
+    expect(one.essential).toBe(0);
+  });
+
+  it('four cameras it cannot keep up with: more frames seen, the full ones shared fairly', async () => {
+    const dropping = await simulate(4, 70, 30, 20, false);
+    const lighter = await simulate(4, 70, 30, 20);
+    const share = (s: { analyzed: number; submitted: number }) => s.analyzed / s.submitted;
+    const full = (s: { analyzed: number; essential: number; submitted: number }) => (s.analyzed - s.essential) / s.submitted;
+    // dropping whole frames, 200 ms of frames over 280 ms of analyses: about 70 % each
+    for (const s of dropping) expect(share(s)).toBeLessThan(0.8);
+    for (const s of lighter) {
+      expect(share(s)).toBeGreaterThan(0.9);
+      // the last frame may still be waiting or in flight
+      expect(s.submitted - s.analyzed - s.dropped).toBeLessThanOrEqual(1);
+      expect(s.essential).toBeGreaterThan(0);
+    }
+    const fulls = lighter.map(full);
+    expect(Math.min(...fulls)).toBeGreaterThanOrEqual(0.8 * Math.max(...fulls));
+    expect(Math.min(...fulls)).toBeGreaterThanOrEqual(0.2);
   });
 });

@@ -130,6 +130,7 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
       'analyzed_fps',
       'camera_fps',
       'detections_fps',
+      'essential_fps',
       'motion_fps',
       'overloaded',
       'skipped_fps',

@@ -21,16 +21,24 @@ const person: Detection = { kind: 'person', label: 'person', score: 0.9, box: [0
  * Argus' wiring in small (main.ts): the gate's onMotion counts into Stats and submits unless
  * paused; analyses finish when the test says so; a camera in `idle` has no active analyzer.
  */
-function rig(cameras: string[], concurrency = 1) {
+function rig(cameras: string[], concurrency = 1, essentials = false) {
   let clock = 1_000;
   const stats = new Stats({ cameras, kinds, now: () => clock });
   const bus = new EventBus();
   const pending: Array<() => void> = [];
   const idle = new Set<string>();
   const paused = new Set<string>();
+  const finish = (f: Frame, resolve: (d: Detection[]) => void) =>
+    pending.push(() => {
+      if (idle.has(f.camera)) stats.idle(f.camera);
+      resolve(idle.has(f.camera) ? [] : [person]);
+    });
   const scheduler = new AnalysisScheduler({
     concurrency,
     logger: silentLogger(),
+    now: () => clock,
+    // the essential analyzers' pass, when asked for: as the full one here, counted apart
+    ...(essentials ? { analyzeEssentials: (f: Frame) => new Promise<Detection[] | null>((resolve) => finish(f, resolve)) } : {}),
     onAnalyzed: (r) => {
       stats.analyzed(r);
       if (!r.detections.length) return;
@@ -39,13 +47,7 @@ function rig(cameras: string[], concurrency = 1) {
       stats.eventFrame(message, r.frame.time);
       bus.emit('event', message);
     },
-    analyze: (f) =>
-      new Promise((resolve) =>
-        pending.push(() => {
-          if (idle.has(f.camera)) stats.idle(f.camera);
-          resolve(idle.has(f.camera) ? [] : [person]);
-        }),
-      ),
+    analyze: (f) => new Promise((resolve) => finish(f, resolve)),
   });
   scheduler.start();
   stats.start({ bus, scheduler, statuses: () => [] });
@@ -166,6 +168,31 @@ describe('scheduling across cameras, synthetic frames', () => {
     r.advance(60_000);
     const after = r.stats.report().cameras;
     expect(cameras.filter((c) => after[c].overloaded)).toEqual(cameras);
+    r.stop();
+  });
+
+  it('behind, with the essential analyzers alone on late frames: every frame accounted for, those frames counted apart', async () => {
+    const cameras = ['c1', 'c2', 'c3', 'c4'];
+    const r = rig(cameras, 1, true);
+    // 5 fps each, one analysis finishing every 100 ms (half the frames' pace): frames wait late
+    let n = 0;
+    for (let seq = 1; seq <= 100; seq++) {
+      for (const cam of cameras) {
+        r.submit(frame(cam, seq));
+        r.advance(50);
+        if (++n % 2 === 0) await r.finishOne();
+      }
+    }
+    await r.finishAll();
+    const report = r.stats.report();
+    for (const cam of cameras) {
+      const t = report.cameras[cam].totals;
+      expect(t.analyzed + t.skipped, cam).toBe(100);
+      expect(t.essential, cam).toBeGreaterThan(0);
+      expect(t.essential, cam).toBeLessThan(t.analyzed);
+      expect(report.cameras[cam].essential_fps, cam).toBeGreaterThan(0);
+      expect(report.cameras[cam].essential_fps, cam).toBeLessThanOrEqual(report.cameras[cam].analyzed_fps);
+    }
     r.stop();
   });
 });

@@ -15,6 +15,7 @@ export const objectAnalyzer = defineAnalyzer({
   config: objectSchema,
   idle: (config) => config.labels.length === 0,
   needs: ['objects'],
+  essential: true,
   objectLabels: (config) => config.labels,
   kinds: [
     {

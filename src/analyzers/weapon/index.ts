@@ -8,6 +8,7 @@ export const weaponAnalyzer = defineAnalyzer({
   name: 'weapon',
   config: weaponSchema,
   needs: ['objects'],
+  essential: true,
   objectLabels: (config) => config.labels,
   kinds: [
     {

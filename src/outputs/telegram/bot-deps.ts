@@ -12,7 +12,7 @@ export interface BotDeps {
   state: TelegramState;
   cameraStatuses(): CameraStatus[];
   /** Each camera's analysis load over the last minute (`GET /api/stats`' cameras), for /status; absent: not said. */
-  cameraLoads?(): Record<string, Pick<CameraStats, 'overloaded' | 'analyzed_fps' | 'motion_fps'>>;
+  cameraLoads?(): Record<string, Pick<CameraStats, 'overloaded' | 'analyzed_fps' | 'essential_fps' | 'motion_fps'>>;
   /** A fresh annotated JPEG from the camera, or undefined when it has no frame. */
   snapshotNow(camera: string): Promise<Buffer | undefined>;
   listPeople(): Array<{ name: string; samples: number }> | Promise<Array<{ name: string; samples: number }>>;

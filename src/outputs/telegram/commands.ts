@@ -3,6 +3,7 @@ import { ALL_CAMERAS } from '../../store/telegram-state.js';
 import { findChat, type BotDeps } from './bot-deps.js';
 import { chatSeesCamera } from './chat-routing.js';
 import { clockTime, parseDuration } from './duration.js';
+import { fullShare } from '../../stats/overload.js';
 
 /** Registered with setMyCommands so Telegram's menu shows them. */
 export const COMMANDS = [
@@ -37,7 +38,7 @@ export function commands(deps: BotDeps): Composer<Context> {
       const muted = deps.state.mutedUntil(s.name, now);
       // alerts from a camera the machine cannot keep up with come late or not at all: the family should know
       const load = loads[s.name];
-      const behind = s.connected && load?.overloaded ? `, only ${Math.round((load.analyzed_fps / load.motion_fps) * 100)} % of motion analysed (too much for this machine)` : '';
+      const behind = s.connected && load?.overloaded ? `, only ${fullShare(load)} % of motion analysed in full (too much for this machine)` : '';
       lines.push(`• ${s.name}: ${s.enabled ? health : 'disabled'}${behind}${muted ? ` (muted until ${clockTime(muted)})` : ''}`);
     }
     if (lines.length === 1) lines.push('No cameras.');

@@ -15,7 +15,7 @@ function statusWords(s, paused, load) {
   // The household looks here first when detections come late: say that the machine is short, and where the advice is.
   const behind =
     !paused && load?.overloaded
-      ? ` — only ${Math.round((load.analyzed_fps / load.motion_fps) * 100)} % of motion frames analysed: this machine cannot keep up (Statistics says what helps)`
+      ? ` — only ${Math.round(((load.analyzed_fps - (load.essential_fps ?? 0)) / load.motion_fps) * 100)} % of motion frames analysed in full: this machine cannot keep up (Statistics says what helps)`
       : '';
   return `${paused ? 'watching, detection paused' : 'watching and detecting'}: ${s.fps.toFixed(1)} fps${size}${behind}`;
 }

@@ -100,8 +100,11 @@ function loadTable(report) {
 function overloadNotice(cameras) {
   const over = Object.entries(cameras).filter(([, c]) => c.overloaded);
   if (over.length === 0) return '';
-  const who = over.map(([name, c]) => `${esc(name)} (${Math.round((c.analyzed_fps / c.motion_fps) * 100)} % analysed)`).join(', ');
-  return `<p class="warn" id="overload" role="status"><strong>Argus cannot keep up</strong> with ${who}: in the last minute the other motion frames were skipped while the models were busy.
+  const share = (c, fps) => Math.round((fps / c.motion_fps) * 100);
+  const who = over
+    .map(([name, c]) => `${esc(name)} (${share(c, c.analyzed_fps - (c.essential_fps ?? 0))} % analysed in full, ${share(c, c.analyzed_fps)} % for weapons and watched objects)`)
+    .join(', ');
+  return `<p class="warn" id="overload" role="status"><strong>Argus cannot keep up</strong> with ${who}: in the last minute the other motion frames were skipped, or seen only for weapons and watched objects, while the models were busy.
     To analyse more on this machine: switch off the analyzers a camera does not need (faces cost the most, then pose), lower the cameras' <code>detect.fps</code>,
     set <code>models.objects.input: frame</code> (the object detector at the frame's aspect), or watch fewer cameras here. What each one gained on a two-core machine is in docs/benchmarks.md.</p>`;
 }
@@ -202,6 +205,7 @@ async function mount(root, ctx) {
     const loadSeries = cameras.flatMap((c) => [
       { name: `${c} analysed/s`, values: rate(c, 'analyzed_fps') },
       { name: `${c} skipped/s`, values: rate(c, 'skipped_fps') },
+      { name: `${c} weapons and objects only/s`, values: rate(c, 'essential_fps') },
     ]);
     if (times.length > 0) {
       loadCharts.push(chart(uPlot, $('#chart-load', root), { times, series: loadSeries, yLabel: 'frames/s' }));

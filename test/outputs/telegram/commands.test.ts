@@ -71,11 +71,11 @@ describe('Telegram commands', () => {
   });
 
   it('/status says when this machine cannot keep up with a camera (its load from the stats)', async () => {
-    const load = (analyzed: number, overloaded: boolean) => ({ motion_fps: 5, analyzed_fps: analyzed, overloaded });
+    const load = (analyzed: number, overloaded: boolean) => ({ motion_fps: 5, analyzed_fps: analyzed, essential_fps: 0.5, overloaded });
     let loads = { front_door: load(3.1, true), garden: load(0, true) };
     h = await startHarness({ chats: [{ id: MUM }] }, { cameraLoads: () => loads });
     const status = await ask(h, MUM, '/status');
-    expect(status).toContain('front_door: online, 5.0 fps, only 62 % of motion analysed (too much for this machine)');
+    expect(status).toContain('front_door: online, 5.0 fps, only 52 % of motion analysed in full (too much for this machine)');
     // an offline camera is offline, whatever its counters say
     expect(status).toContain('garden: offline — connection refused');
     expect(status).not.toMatch(/garden.*too much/);
