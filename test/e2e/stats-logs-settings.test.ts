@@ -85,7 +85,9 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     await page.reload();
     const notice = page.locator('#load-summary #overload');
     await notice.waitFor();
-    expect(await notice.textContent()).toMatch(/Argus cannot keep up with demo \(60 % analysed in full, 70 % for weapons and watched objects\): .*skipped, or seen only for weapons and watched objects, while the models were busy/s);
+    expect(await notice.textContent()).toMatch(
+      /Argus cannot keep up with demo \(60 % analysed in full, 70 % for weapons and watched objects\): .*skipped, or seen only for weapons and watched objects, while the models were busy/s,
+    );
     expect(await notice.textContent()).toMatch(/faces cost the most.*detect\.fps.*models\.objects\.input: frame.*fewer cameras/s);
     await page.unroute(() => true);
     expect(errors).toEqual([]);

@@ -17,7 +17,12 @@ describe('LoadHistory', () => {
     const samples = history.samples();
     expect(samples.map((s) => s.time)).toEqual([1_003_000, 1_004_000, 1_005_000]);
     expect(Object.keys(samples[0].cameras)).toEqual(['door']);
-    expect(samples[0].cameras.door).toEqual({ motion_fps: expect.any(Number), analyzed_fps: expect.any(Number), essential_fps: expect.any(Number), skipped_fps: expect.any(Number) });
+    expect(samples[0].cameras.door).toEqual({
+      motion_fps: expect.any(Number),
+      analyzed_fps: expect.any(Number),
+      essential_fps: expect.any(Number),
+      skipped_fps: expect.any(Number),
+    });
     // Five runs of 10…50 ms: the median of what is held is 30 ms.
     expect(samples.at(-1)?.inference_ms.p50).toBe(30);
   });

@@ -99,6 +99,7 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
       for (const [cmp, value] of [
         [camera.argus_front_door_analyzed_fps, report.cameras.front_door.analyzed_fps],
         [camera.argus_front_door_skipped_fps, report.cameras.front_door.skipped_fps],
+        [camera.argus_front_door_essential_fps, report.cameras.front_door.essential_fps],
         [bridge.argus_bridge_inference_ms, 25],
       ]) {
         expect(cmp).toMatchObject({ p: 'sensor', state_topic: `${base}/stats`, entity_category: 'diagnostic' });

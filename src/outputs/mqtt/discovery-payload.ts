@@ -136,6 +136,10 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
       [id('analyzed_fps'), component('sensor', id('analyzed_fps'), { name: 'Analyzed fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].analyzed_fps }}`, 'fps') })],
       [id('skipped_fps'), component('sensor', id('skipped_fps'), { name: 'Skipped fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].skipped_fps }}`, 'fps') })],
       [
+        id('essential_fps'),
+        component('sensor', id('essential_fps'), { name: 'Weapons-only fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].essential_fps }}`, 'fps') }),
+      ],
+      [
         id('overloaded'),
         component('binary_sensor', id('overloaded'), {
           name: 'Overloaded',
