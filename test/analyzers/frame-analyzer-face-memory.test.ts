@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineAnalyzer, type AnalyzerModels } from '../../src/analyzers/analyzer.js';
-import { FrameAnalyzer } from '../../src/analyzers/frame-analyzer.js';
-import { silentLogger } from '../../src/log.js';
+import { type AnalyzerModels, type AnyAnalyzer, defineAnalyzer } from '../../src/analyzers/analyzer.js';
 import type { FaceSearch } from '../../src/models/detection.js';
 import type { Box } from '../../src/vision/iou.js';
+import { frameAnalyzerOf } from './frame-analyzer-rig.js';
 
 /** An analyzer that only asks for the frame's faces. */
 const faceCounter = defineAnalyzer({
@@ -30,16 +29,7 @@ describe("FrameAnalyzer: the faces of a camera's previous frame spare the unsure
         return [{ box: [10, 10, 20, 20] as Box, score: 0.7, landmarks: [] }];
       },
     } as unknown as AnalyzerModels;
-    const analyzer = new FrameAnalyzer({
-      analyzers: [faceCounter],
-      models,
-      matchFace: () => null,
-      references: () => [],
-      config: {} as never,
-      cameras: {},
-      now: () => 0,
-      logger: silentLogger(),
-    });
+    const analyzer = frameAnalyzerOf([faceCounter as AnyAnalyzer], { models });
     const frame = (camera: string, time: number) => ({ camera, width: 4, height: 4, seq: 0, time, data: Buffer.alloc(48) });
     const motion = { motion: true, boxes: [], changed: 1 };
     for (const t of [0, 200, 400, 600, 800]) await analyzer.analyze(frame('door', t), motion);

@@ -1,30 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type AnyAnalyzer, defineAnalyzer, type AnalyzerModels } from '../../src/analyzers/analyzer.js';
-import { FrameAnalyzer, type FrameAnalyzerOptions } from '../../src/analyzers/frame-analyzer.js';
+import { type AnyAnalyzer, defineAnalyzer } from '../../src/analyzers/analyzer.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
-import { silentLogger } from '../../src/log.js';
+import { frameAnalyzerOf as modelFree } from './frame-analyzer-rig.js';
 import { glowAnalyzer } from './throwaway/index.js';
 
-/** No model at all: the throwaway "glow" analyzer needs none. */
-const noModels = { has: () => false } as unknown as AnalyzerModels;
 const white = (camera: string) => ({ camera, width: 4, height: 4, seq: 0, time: 0, data: Buffer.alloc(48, 255) });
 const motion = { motion: true, boxes: [], changed: 1 };
 /** The glow, made essential under another name. */
 const alarm = defineAnalyzer({ ...glowAnalyzer, name: 'alarm', essential: true, create: (deps) => glowAnalyzer.create(deps) }) as AnyAnalyzer;
-
-function modelFree(analyzers: AnyAnalyzer[], opts: Pick<FrameAnalyzerOptions, 'switchedOff' | 'onIdle'> = {}): FrameAnalyzer {
-  return new FrameAnalyzer({
-    analyzers,
-    models: noModels,
-    matchFace: () => null,
-    references: () => [],
-    config: {} as never,
-    cameras: {},
-    now: () => 0,
-    logger: silentLogger(),
-    ...opts,
-  });
-}
 
 describe('FrameAnalyzer with analyzers switched off from the web UI', () => {
   it('skips a switched-off analyzer on that camera only, and counts the frame idle', async () => {
