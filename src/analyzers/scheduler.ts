@@ -150,7 +150,7 @@ export class AnalysisScheduler {
     if (!this.opts.analyzeEssentials) return true;
     this.fullShare = Math.min(1, Math.max(MIN_FULL_SHARE, this.fullShare + (late ? -SHARE_STEP : SHARE_STEP)));
     const credit = Math.min(1, (this.credit.get(camera) ?? 1) + this.fullShare);
-    const full = !behind || credit >= 1;
+    const full = !behind || credit >= 1 - 1e-9; // five fifths may sum to a hair under one
     // a debt of one at most: a camera analysed in full while none waited pays part of it back later
     this.credit.set(camera, full ? Math.max(-1, credit - 1) : credit);
     return full;
