@@ -64,6 +64,9 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     expect(await page.locator('#chart-load canvas').count()).toBe(1);
     const analysed = Number(await page.locator('#load-table tr[data-camera="demo"] td:nth-child(4)').textContent());
     expect(analysed).toBeGreaterThan(0);
+    // one demo camera keeps up: every frame analysed in full, none by the weapon analyzers alone
+    expect(await page.locator('#load-table tr[data-camera="demo"] td:nth-child(5)').textContent()).toBe('0');
+    expect(await page.locator('#load-table th[title*="under_load"]').textContent()).toBe('of those, weapons only');
     expect(await page.locator('#load-summary').textContent()).toMatch(/Inference time \(all models, last runs\): median \d+(\.\d)? ms/);
     // By camera: the same events, all on the demo camera.
     await page.selectOption('#stats-form select[name="by"]', 'camera');

@@ -85,13 +85,13 @@ function loadTable(report) {
   const rows = Object.entries(report.cameras)
     .map(
       ([name, c]) => `<tr data-camera="${esc(name)}"><th scope="row">${esc(name)}</th><td class="num">${c.camera_fps.toFixed(1)}</td><td class="num">${c.totals.motion}</td>
-      <td class="num">${c.totals.analyzed}</td><td class="num">${c.totals.skipped}</td><td>${esc(skippedWhy(c.totals.skipped_by_reason))}</td></tr>`,
+      <td class="num">${c.totals.analyzed}</td><td class="num">${c.totals.essential ?? 0}</td><td class="num">${c.totals.skipped}</td><td>${esc(skippedWhy(c.totals.skipped_by_reason))}</td></tr>`,
     )
     .join('');
   const inf = report.inference_ms;
   const ms = (v) => (v === null ? '–' : `${v} ms`);
   return `${overloadNotice(report.cameras)}<div class="scroll"><table class="data" id="load-table"><thead><tr><th>camera</th><th class="num">camera fps</th><th class="num">motion frames</th>
-    <th class="num">analysed</th><th class="num">skipped</th><th>why skipped</th></tr></thead><tbody>${rows}</tbody></table></div>
+    <th class="num">analysed</th><th class="num" title="analysed while Argus was behind by the weapon and object analyzers only (analyzers.under_load)">of those, weapons only</th><th class="num">skipped</th><th>why skipped</th></tr></thead><tbody>${rows}</tbody></table></div>
     <p>Inference time (all models, last runs): median ${ms(inf.p50)}, 95th percentile ${ms(inf.p95)}. CPU ${report.process.cpu_percent}% of one core, memory ${report.process.rss_mb} MB,
     up ${Math.round(report.uptime_s / 60)} min.</p>`;
 }
