@@ -55,7 +55,7 @@ const MIN_FULL_SHARE = 0.2;
  * their camera's frame interval, about to be replaced; higher when they do not) and is the same
  * for every camera: each camera earns that share of a full analysis per frame and spends one
  * whole on each full analysis, so no camera's faces starve. A frame that finds nothing else
- * waiting is analysed in full.
+ * waiting is analysed in full, and so is a camera's next frame after a light one found something.
  */
 export class AnalysisScheduler {
   private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult; since: number }>();
@@ -163,6 +163,8 @@ export class AnalysisScheduler {
       const detections = essential ?? (await this.opts.analyze(frame, motion));
       stats.analyzed++;
       if (essential) stats.essential++;
+      // a weapon or watched object seen on a light frame: the camera's next frame is seen whole (who holds it, their pose)
+      if (essential && essential.length > 0) this.credit.set(camera, 1);
       this.opts.onAnalyzed({ camera, frame, detections });
     } catch (err) {
       // One bad frame costs that frame, never the camera's turn.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalyzedFrame } from '../../src/events/analyzed-frame.js';
+import type { AnalyzedFrame, Detection } from '../../src/events/analyzed-frame.js';
 import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
 import { silentLogger } from '../../src/log.js';
 import type { MotionResult } from '../../src/motion/motion-detector.js';
@@ -8,6 +8,7 @@ import type { Frame } from '../../src/sources/frame.js';
 const motion: MotionResult = { motion: true, boxes: [[0, 0, 4, 4]], changed: 0.1 };
 const frame = (camera: string, seq: number): Frame => ({ camera, seq, time: seq, width: 2, height: 2, data: Buffer.alloc(12) });
 const tick = () => new Promise((r) => setImmediate(r));
+const weapon: Detection = { kind: 'weapon', label: 'knife', score: 0.8, box: [0, 0, 1, 1] };
 
 /** A scheduler whose analyses finish when the test says so. */
 function harness(concurrency = 1) {
@@ -126,17 +127,23 @@ describe('AnalysisScheduler', () => {
  * Cameras sending a frame every 200 ms (5 fps, staggered) to a scheduler whose full analysis takes
  * `fullMs` and the essential one `essentialMs` of a simulated clock, for `seconds`.
  */
-async function simulate(cameras: number, fullMs: number, essentialMs: number, seconds: number, withEssentials = true) {
+async function simulate(cameras: number, fullMs: number, essentialMs: number, seconds: number, withEssentials = true, found?: (camera: string) => boolean) {
   let now = 0;
   let current: { end: number; done: () => void } | null = null;
-  const take = (ms: number) => new Promise<[]>((resolve) => (current = { end: now + ms, done: () => resolve([]) }));
+  const kinds: string[] = [];
+  const take = (ms: number, camera: string, kind: string) =>
+    new Promise<Detection[]>((resolve) => {
+      kinds.push(`${camera} ${kind}`);
+      const seen = kind === 'essential' && found?.(camera) ? [weapon] : [];
+      current = { end: now + ms, done: () => resolve(seen) };
+    });
   const scheduler = new AnalysisScheduler({
     concurrency: 1,
     logger: silentLogger(),
     now: () => now,
     onAnalyzed: () => {},
-    analyze: () => take(fullMs),
-    ...(withEssentials ? { analyzeEssentials: () => take(essentialMs) } : {}),
+    analyze: (f) => take(fullMs, f.camera, 'full'),
+    ...(withEssentials ? { analyzeEssentials: (f: Frame) => take(essentialMs, f.camera, 'essential') } : {}),
   });
   scheduler.start();
   const names = Array.from({ length: cameras }, (_, i) => `cam${i + 1}`);
@@ -151,7 +158,10 @@ async function simulate(cameras: number, fullMs: number, essentialMs: number, se
       await tick();
     }
   }
-  return names.map((camera) => scheduler.stats(camera));
+  return Object.assign(
+    names.map((camera) => scheduler.stats(camera)),
+    { kinds },
+  );
 }
 
 describe('AnalysisScheduler behind: the essential analyzers alone on some frames', () => {
@@ -178,5 +188,17 @@ describe('AnalysisScheduler behind: the essential analyzers alone on some frames
     const fulls = lighter.map(full);
     expect(Math.min(...fulls)).toBeGreaterThanOrEqual(0.8 * Math.max(...fulls));
     expect(Math.min(...fulls)).toBeGreaterThanOrEqual(0.2);
+  });
+
+  it("after a light frame that found something, the camera's next frame is seen whole", async () => {
+    // eight cameras: far behind, some frames light two in a row
+    const { kinds } = await simulate(8, 70, 30, 20, true, (camera) => camera === 'cam2');
+    const cam2 = kinds.filter((k) => k.startsWith('cam2 '));
+    const after = cam2.flatMap((k, i) => (k === 'cam2 essential' && i + 1 < cam2.length ? [cam2[i + 1]] : []));
+    expect(after.length).toBeGreaterThan(5);
+    expect(after.every((k) => k === 'cam2 full')).toBe(true);
+    // the other cameras still have light frames after light ones
+    const cam3 = kinds.filter((k) => k.startsWith('cam3 '));
+    expect(cam3.some((k, i) => k === 'cam3 essential' && cam3[i + 1] === 'cam3 essential')).toBe(true);
   });
 });
