@@ -4,7 +4,7 @@ import { nms } from '../vision/nms.js';
 import { letterboxTensor } from '../vision/resize.js';
 import type { DetectScope, ObjectDetection, ObjectDetector } from './detection.js';
 import type { SessionPool } from './session-pool.js';
-import { type Verifier, VERIFY_FLOOR, verifyDetections } from './verifier.js';
+import { PHOTO_VERIFY_FLOOR, type Verifier, VERIFY_FLOOR, verifyDetections } from './verifier.js';
 import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 
 const SIZE = 512;
@@ -112,9 +112,11 @@ export class CenterNetDetector implements ObjectDetector {
     ]);
     const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
     const verifying = this.verifiers.length > 0;
-    const minScore = verifying ? Math.min(this.minScore, VERIFY_FLOOR) : this.minScore;
+    // A photo is analysed once: its candidates are verified from lower down (verifier.ts).
+    const floor = scope === 'live' ? VERIFY_FLOOR : PHOTO_VERIFY_FLOOR;
+    const minScore = verifying ? Math.min(this.minScore, floor) : this.minScore;
     const found = decodeCenterNet(rows, { labels: this.labels, minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
-    return verifying ? verifyDetections(img, found, this.verifiers, this.minScore) : found;
+    return verifying ? verifyDetections(img, found, this.verifiers, this.minScore, floor) : found;
   }
 
   /**

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { VERIFIER_CROP, VERIFIER_DELTAS, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PLACE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
 import { decodeCenterNet } from '../models/centernet.js';
-import { type Verifier, verifyDetections } from '../models/verifier.js';
+import { PHOTO_VERIFY_FLOOR, type Verifier, verifyDetections } from '../models/verifier.js';
 import { boxPlace, cropTensor } from '../vision/crop.js';
 import { loadImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
@@ -31,7 +31,7 @@ export async function evaluateMerged(
     iou?: number;
     /** The trained classes' verifier (a verifierModel graph): their detections rescored as Argus does. */
     verifier?: Uint8Array;
-    /** The detector score from which the verifier looks (verifier.ts' VERIFY_FLOOR). */
+    /** The detector score from which the verifier looks: a photo's (verifier.ts' PHOTO_VERIFY_FLOOR) unless given. */
     verifyFloor?: number;
     /** How far a verified box moves towards its regressor's box (verifier.ts' BOX_STEP). */
     boxStep?: number;
@@ -50,7 +50,7 @@ export async function evaluateMerged(
       const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
       const rows = out['tower_0/detections'].data as Float32Array;
       const decoded = decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
-      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor, opts.boxStep) : decoded) {
+      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : decoded) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });
       }

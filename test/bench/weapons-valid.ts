@@ -3,7 +3,7 @@
 // a few thresholds, and the best F1 on the curve.
 // npx tsx test/bench/weapons-valid.ts [--data ../shared/datasets/weapons] [--model models/centernet-weapons.onnx] [--at 0.3,0.5,0.7,0.8,0.9] [--iou 0.5]
 //   [--head=models/weapons.head.json | --no-verifier] (the candidates rescored by the head's verifier, as Argus runs it, or not)
-//   [--floor=0.25] (the detector score the verifier looks from; verifier.ts' VERIFY_FLOOR by default)
+//   [--floor=0.08] (the detector score the verifier looks from; verifier.ts' PHOTO_VERIFY_FLOOR by default, as Argus verifies a photo)
 //   [--step=0.5] (how far verified boxes move towards the box regressor's; verifier.ts' BOX_STEP by default)
 //   [--split=valid|test] (test: the dataset's second validation split, where BOX_STEP was chosen)
 // (--iou 0.1: a detection counts wherever it overlaps its weapon at all, the boxes' own share of the AP left out)

@@ -40,9 +40,26 @@ describe.skipIf(!ready)('Detector with liveLabels (needs models and ../shared/fi
     const img = await loadImage(join(FIXTURES, 'people/group-3.jpg'));
     await detector.detectObjects(img, 'live');
     await detector.detectObjects(img);
-    expect(runs).toEqual(['centernet-weapons', 'centernet-weapons/all']);
+    expect(detectorRuns(runs)).toEqual(['centernet-weapons', 'centernet-weapons/all']);
+  });
+
+  it('a photo’s weapon candidates are verified from PHOTO_VERIFY_FLOOR, a camera frame’s from VERIFY_FLOOR', async () => {
+    // Two people in suits: the detector gives knife or pistol candidates between 0.08 and 0.25, none above.
+    const img = await loadImage(join(FIXTURES, 'faces/probe/obama_and_biden.jpg'));
+    runs.length = 0;
+    const live = await detector.detectObjects(img, 'live');
+    expect(runs).toEqual(['centernet-weapons']);
+    runs.length = 0;
+    const photo = await detector.detectObjects(img, 'all');
+    expect(runs.filter((n) => n.includes('/verify-')).length).toBeGreaterThan(0);
+    // verified, they stay under the default min score: nothing new is shown
+    expect(photo.filter((o) => o.label === 'pistol' || o.label === 'knife')).toEqual([]);
+    expect(live.filter((o) => o.label === 'pistol' || o.label === 'knife')).toEqual([]);
   });
 });
+
+/** The detector's own runs, without the verifier's (a photo's weapon candidates get one each). */
+const detectorRuns = (runs: readonly string[]) => runs.filter((n) => !n.includes('/verify-'));
 
 describe.skipIf(!ready)('Detector without liveLabels', () => {
   it('live and upload runs are the same session, every class', async () => {
@@ -52,7 +69,7 @@ describe.skipIf(!ready)('Detector without liveLabels', () => {
       const img = await loadImage(join(FIXTURES, 'faces/probe/obama_and_biden.jpg'));
       expect((await detector.detectObjects(img, 'live')).some((o) => o.label === 'tie')).toBe(true);
       await detector.detectObjects(img);
-      expect(runs).toEqual(['centernet-weapons', 'centernet-weapons']);
+      expect(detectorRuns(runs)).toEqual(['centernet-weapons', 'centernet-weapons']);
     } finally {
       await detector.close();
     }

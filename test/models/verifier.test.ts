@@ -33,7 +33,8 @@ describe('verifyDetections', () => {
 
   it('below the floor, or past the first few, its classes keep the detector score unseen', async () => {
     const v = leftIsPistol();
-    const many = Array.from({ length: MAX_VERIFIED + 2 }, (_, i) => det('pistol', 0.9 - i * 0.05, 0));
+    // side by side, apart (x 0, 7, 14, …: all "pistol" to this verifier)
+    const many = Array.from({ length: MAX_VERIFIED + 2 }, (_, i): ObjectDetection => ({ label: 'pistol', score: 0.9 - i * 0.05, box: [i * 7, 10, i * 7 + 5, 30] }));
     const low = det('knife', VERIFY_FLOOR - 0.01, 0);
     const out = await verifyDetections(img, [...many, low], [v], 0.01);
     expect(v.asked.length).toBe(MAX_VERIFIED);
@@ -59,6 +60,24 @@ describe('verifyDetections', () => {
     // the regressor's box is [6, 10, 26, 30] (centre 15 + 0.1 × 10, width 20); half-way there
     expect(moved.box.map((x) => Number(x.toFixed(6)))).toEqual([8, 10, 23, 30]);
     expect(kept.box).toEqual([60, 10, 70, 30]);
+  });
+
+  it('two verified candidates moved onto one weapon: the lower is dropped; another class there stays', async () => {
+    // the regressor pulls each box onto [10, 10, 20, 30] wherever it starts (BOX_STEP of the way)
+    const onto = (box: readonly number[]) => {
+      const w = box[2] - box[0];
+      const h = box[3] - box[1];
+      return Float32Array.from([(15 - (box[0] + box[2]) / 2) / w, (20 - (box[1] + box[3]) / 2) / h, Math.log(10 / w), Math.log(20 / h)]);
+    };
+    const v: Verifier = { classes: ['pistol', 'knife'], run: async (_img, box) => ({ probs: Float32Array.from([0.1, 0.45, 0.45]), deltas: onto(box) }) };
+    const a = det('pistol', 0.8, 10);
+    const b: ObjectDetection = { label: 'pistol', score: 0.6, box: [4, 10, 16, 30] }; // IoU 0.375 with a: both survived the decoder
+    const knife = det('knife', 0.7, 12);
+    const out = await verifyDetections(img, [a, b, knife], [v], 0.01);
+    expect(out.map((d) => [d.label, Number(d.score.toFixed(4))])).toEqual([
+      ['pistol', Number(Math.sqrt(0.45 * 0.8).toFixed(4))],
+      ['knife', Number(Math.sqrt(0.45 * 0.7).toFixed(4))],
+    ]);
   });
 
   it('refineBox: the corrections boxDeltas measures, undone; none leave the box; inside the picture', () => {
