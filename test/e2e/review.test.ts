@@ -151,23 +151,32 @@ data_dir: ${dir}
     expect(tickedIds.filter((id) => left.includes(id))).toHaveLength(refused);
 
     // The matcher now knows him (he was in no registry before): a face on the stage is named.
-    const event = await waitUntil(
-      'a face event named lin_manuel_miranda',
-      async () => (await get<{ events: { id: string; snapshot: string | null }[] }>('events?kind=face&name=lin_manuel_miranda')).events.find((e) => e.snapshot),
-      120_000,
-    );
     // And it is him: the event's face is closer to his own photo than to Obama's (the fixture photos,
     // in a registry of their own; his close-up scores 0.54-0.74 against his photo, docs/faces.md).
-    const crop = await fetch(`${origin}/api/events/${event.id}/crop.jpg`, { headers: { authorization: `Bearer ${token}` } });
+    // The first named events are looked at until one's crop gives BlazeFace a face (on a loaded
+    // machine a crop can be a small, blurred face it does not find again alone).
     const reference = await realRegistry({});
     try {
       reference.registry.enrol('lin_manuel_miranda', [await photoSample(reference, join(KNOWN, 'lin_manuel_miranda/1.png'))]);
       reference.registry.enrol('barack_obama', [await photoSample(reference, join(KNOWN, 'barack_obama/1.jpg')), await photoSample(reference, join(KNOWN, 'barack_obama/2.jpg'))], {
         force: true,
       });
-      const face = await reference.registry.surestFace(Buffer.from(await crop.arrayBuffer()));
-      expect(face).toBeDefined();
-      expect(reference.registry.nearest(face!.embedding)?.name).toBe('lin_manuel_miranda');
+      const looked = new Set<string>();
+      const face = await waitUntil(
+        'a face event named lin_manuel_miranda whose crop holds a face',
+        async () => {
+          const { events } = await get<{ events: { id: string; snapshot: string | null }[] }>('events?kind=face&name=lin_manuel_miranda');
+          for (const event of events.filter((e) => e.snapshot && !looked.has(e.id))) {
+            looked.add(event.id);
+            const crop = await fetch(`${origin}/api/events/${event.id}/crop.jpg`, { headers: { authorization: `Bearer ${token}` } });
+            const found = await reference.registry.surestFace(Buffer.from(await crop.arrayBuffer()));
+            if (found) return found;
+          }
+          return undefined;
+        },
+        120_000,
+      );
+      expect(reference.registry.nearest(face.embedding)?.name).toBe('lin_manuel_miranda');
     } finally {
       await reference.close();
     }
