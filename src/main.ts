@@ -288,7 +288,7 @@ export class Argus {
     });
     const scheduler = new AnalysisScheduler({
       analyze: (frame, motion) => analyzer.analyze(frame, motion),
-      ...(config.analyzers.under_load === 'essentials' ? { analyzeEssentials: (frame, motion) => analyzer.analyzeEssentials(frame, motion) } : {}),
+      ...(config.analyzers.under_load === 'essentials' ? { analyzeEssentials: (frame, motion, mayComplete) => analyzer.analyzeEssentials(frame, motion, mayComplete) } : {}),
       onAnalyzed: (result) => {
         stats.analyzed(result);
         events.handle(result);

@@ -12,6 +12,7 @@ import { personSchema } from './person/config.js';
 import type { PersonConfig } from './person/config.js';
 import type { PersonBox } from './person/from-faces.js';
 import { findPersons, surePersons } from './person/persons.js';
+import type { LightAnalysis } from './scheduler.js';
 import { Schedule } from './schedule.js';
 
 export interface FrameAnalyzerOptions extends Omit<AnalyzerServices, 'logger'> {
@@ -118,36 +119,52 @@ export class FrameAnalyzer {
 
   /**
    * The frame seen by the active essential analyzers only (weapons, watched objects), for a
-   * scheduler that is behind; null when none is active on the camera (then nothing ran: the
-   * frame wants the full analysis or none).
+   * scheduler that is behind; null when none is active on the camera (then nothing ran: the frame
+   * wants the full analysis or none). When they found something and `mayComplete`, the other
+   * analyzers see the same frame too (who holds the weapon, their face and pose), on the objects
+   * already detected: the frame is then `whole`.
    */
-  async analyzeEssentials(frame: Frame, motion: MotionResult): Promise<Detection[] | null> {
-    const essential = this.active(frame.camera, this.camera(frame.camera)).filter((r) => r.analyzer.essential);
-    return essential.length === 0 ? null : this.run(frame, motion, essential);
+  async analyzeEssentials(frame: Frame, motion: MotionResult, mayComplete: boolean): Promise<LightAnalysis | null> {
+    const active = this.active(frame.camera, this.camera(frame.camera));
+    const essential = active.filter((r) => r.analyzer.essential);
+    if (essential.length === 0) return null;
+    const light = this.context(frame, motion, needsFaces(essential));
+    const found = await this.runOn(light, essential, []);
+    const rest = active.filter((r) => !r.analyzer.essential);
+    if (!mayComplete || rest.length === 0 || found.every(([, d]) => d.length === 0)) return { detections: this.zoned(frame, found), whole: false };
+    // A context of its own (persons found with faces where the rest need them), the objects shared;
+    // the essential analyzers do not run again, so their N-of-M history sees the frame once.
+    const whole = this.context(frame, motion, needsFaces(active), light.objects);
+    return { detections: this.zoned(frame, [...found, ...(await this.runOn(whole, rest, found))]), whole: true };
   }
 
   private async run(frame: Frame, motion: MotionResult, active: Running[]): Promise<Detection[]> {
     // Faces are searched once a frame, and only when an active analyzer needs them; then they also find the people the object detector missed.
-    const context = this.context(
-      frame,
-      motion,
-      active.some((r) => r.analyzer.needs.includes('faces')),
-    );
+    return this.zoned(frame, await this.runOn(this.context(frame, motion, needsFaces(active)), active, []));
+  }
+
+  /** The analyzers in list order, each given what the ones before it found (`before`: found already, on this frame). */
+  private async runOn(context: Omit<FrameContext, 'earlier'>, analyzers: Running[], before: Array<[Running, Detection[]]>): Promise<Array<[Running, Detection[]]>> {
     const found: Array<[Running, Detection[]]> = [];
-    for (const r of active) {
-      const detections = await r.state.analyze({ ...context, earlier: found.flatMap(([, d]) => d) });
+    for (const r of analyzers) {
+      const detections = await r.state.analyze({ ...context, earlier: [...before, ...found].flatMap(([, d]) => d) });
       found.push([r, detections]);
     }
-    // Zones are checked last: the pose analyzer may put its skeleton on a person it found earlier.
+    return found;
+  }
+
+  /** Zones are checked last: the pose analyzer may put its skeleton on a person it found earlier. */
+  private zoned(frame: Frame, found: Array<[Running, Detection[]]>): Detection[] {
     return found.flatMap(([r, detections]) => this.inRequiredZones(frame.camera, r.camera.required_zones, detections));
   }
 
-  private context(frame: Frame, motion: MotionResult, withFaces: boolean): Omit<FrameContext, 'earlier'> {
+  /** What the analyzers of one frame share, each model run at most once; `objects`: already asked for (analyzeEssentials). */
+  private context(frame: Frame, motion: MotionResult, withFaces: boolean, objectsOf?: () => Promise<readonly ObjectDetection[]>): Omit<FrameContext, 'earlier'> {
     const img = rgbImage(frame.width, frame.height, frame.data);
-    let objects: Promise<ObjectDetection[]> | undefined;
+    let objects: Promise<readonly ObjectDetection[]> | undefined;
     let faces: Promise<FaceDetection[]> | undefined;
     let persons: Promise<PersonBox[]> | undefined;
-    const detectObjects = () => (objects ??= this.detectObjects(img, motion));
+    const detectObjects = objectsOf ?? (() => (objects ??= this.detectObjects(img, motion)));
     const sure = () => detectObjects().then((all) => surePersons(all, this.person.min_score).map((o) => o.box));
     const detectFaces = () => (faces ??= this.opts.models.has('faces') ? this.detectFaces(frame, img, sure()) : Promise.resolve([]));
     const findAll = async () => findPersons(await detectObjects(), withFaces ? await detectFaces() : undefined, this.person, img.width, img.height);
@@ -181,3 +198,6 @@ export class FrameAnalyzer {
     return detections.filter((d) => zonesOf(camera, d.box, this.zoneLabels.get(d.kind) ?? d.label).some((z) => required.includes(z)));
   }
 }
+
+/** Faces are searched only when an active analyzer needs them. */
+const needsFaces = (analyzers: readonly Running[]) => analyzers.some((r) => r.analyzer.needs.includes('faces'));

@@ -8,15 +8,22 @@ export interface AnalysisSchedulerOptions {
   analyze: (frame: Frame, motion: MotionResult) => Promise<Detection[]>;
   /**
    * Runs only the camera's essential analyzers (FrameAnalyzer.analyzeEssentials): null when it has
-   * none. Without it, a scheduler that is behind drops frames rather than lighten them.
+   * none. When they find something and `mayComplete`, the others too (the frame is then whole).
+   * Without it, a scheduler that is behind drops frames rather than lighten them.
    */
-  analyzeEssentials?: (frame: Frame, motion: MotionResult) => Promise<Detection[] | null>;
+  analyzeEssentials?: (frame: Frame, motion: MotionResult, mayComplete: boolean) => Promise<LightAnalysis | null>;
   onAnalyzed: (result: AnalyzedFrame) => void;
   /** Frames analyzed at once, across cameras. */
   concurrency: number;
   logger: Logger;
   /** Milliseconds, for how long frames wait (tests pass their own). */
   now?: () => number;
+}
+
+/** A frame the essential analyzers saw; `whole`: they found something, and the others then saw it too. */
+export interface LightAnalysis {
+  detections: Detection[];
+  whole: boolean;
 }
 
 export interface CameraSchedulerStats {
@@ -55,7 +62,9 @@ const MIN_FULL_SHARE = 0.2;
  * their camera's frame interval, about to be replaced; higher when they do not) and is the same
  * for every camera: each camera earns that share of a full analysis per frame and spends one
  * whole on each full analysis, so no camera's faces starve. A frame that finds nothing else
- * waiting is analysed in full, and so is a camera's next frame after a light one found something.
+ * waiting is analysed in full. A light frame in which the essential analyzers found something (a
+ * weapon) is completed by the others, paid from the camera's credit like any full analysis, while
+ * the camera is not in debt (a watched car parked in view cannot make every frame full).
  */
 export class AnalysisScheduler {
   private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult; since: number }>();
@@ -159,12 +168,12 @@ export class AnalysisScheduler {
   private async run(camera: string, frame: Frame, motion: MotionResult, full: boolean): Promise<void> {
     const stats = this.stats(camera);
     try {
-      const essential = full || !this.opts.analyzeEssentials ? null : await this.opts.analyzeEssentials(frame, motion);
-      const detections = essential ?? (await this.opts.analyze(frame, motion));
+      const light = full || !this.opts.analyzeEssentials ? null : await this.opts.analyzeEssentials(frame, motion, (this.credit.get(camera) ?? 1) >= 0);
+      const detections = light ? light.detections : await this.opts.analyze(frame, motion);
       stats.analyzed++;
-      if (essential) stats.essential++;
-      // a weapon or watched object seen on a light frame: the camera's next frame is seen whole (who holds it, their pose)
-      if (essential && essential.length > 0) this.credit.set(camera, 1);
+      if (light && !light.whole) stats.essential++;
+      // completed (a weapon or watched object found on it): a full analysis, paid for as one
+      if (light?.whole) this.credit.set(camera, Math.max(-1, (this.credit.get(camera) ?? 1) - 1));
       this.opts.onAnalyzed({ camera, frame, detections });
     } catch (err) {
       // One bad frame costs that frame, never the camera's turn.

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log.js';
 const noModels = { has: () => false } as unknown as AnalyzerModels;
 
 /** A FrameAnalyzer over `analyzers` with stand-in models, no registry, no reference poses, the clock at 0. */
-export function frameAnalyzerOf(analyzers: AnyAnalyzer[], opts: Partial<Pick<FrameAnalyzerOptions, 'models' | 'switchedOff' | 'onIdle'>> = {}): FrameAnalyzer {
+export function frameAnalyzerOf(analyzers: AnyAnalyzer[], opts: Partial<Pick<FrameAnalyzerOptions, 'models' | 'switchedOff' | 'onIdle' | 'config'>> = {}): FrameAnalyzer {
   return new FrameAnalyzer({
     analyzers,
     models: noModels,

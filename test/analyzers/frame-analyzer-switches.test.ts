@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AnyAnalyzer, defineAnalyzer } from '../../src/analyzers/analyzer.js';
+import { type AnalyzerModels, type AnyAnalyzer, defineAnalyzer } from '../../src/analyzers/analyzer.js';
+import type { Box } from '../../src/vision/iou.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
 import { frameAnalyzerOf as modelFree } from './frame-analyzer-rig.js';
 import { glowAnalyzer } from './throwaway/index.js';
@@ -22,19 +23,62 @@ describe('FrameAnalyzer with analyzers switched off from the web UI', () => {
   });
 });
 
+/** A frame the glow does not see (mean brightness 0). */
+const black = (camera: string) => ({ ...white(camera), data: Buffer.alloc(48) });
+
+/** Counts object detections; `seen` reads the objects and answers with a detection of its own kind. */
+function objectRig() {
+  let runs = 0;
+  const models = {
+    has: (f: string) => f === 'objects',
+    detectObjects: async () => {
+      runs++;
+      return [{ label: 'knife', score: 0.9, box: [0, 0, 1, 1] }];
+    },
+  } as unknown as AnalyzerModels;
+  const seen = (name: string, essential: boolean) =>
+    defineAnalyzer({
+      ...glowAnalyzer,
+      name,
+      essential,
+      needs: ['objects'],
+      kinds: [{ ...glowAnalyzer.kinds[0], kind: name }],
+      create: () => ({
+        analyze: async ({ objects, earlier }) => ((await objects()).length > 0 ? [{ kind: name, label: `${earlier.length}`, score: 1, box: [0, 0, 1, 1] as Box }] : []),
+      }),
+    }) as AnyAnalyzer;
+  return { models, seen, runs: () => runs };
+}
+
 describe('FrameAnalyzer.analyzeEssentials (a scheduler that is behind)', () => {
   it('runs the essential analyzers only; the full analysis runs them all', async () => {
     const analyzer = modelFree([glowAnalyzer as AnyAnalyzer, alarm]);
-    expect((await analyzer.analyzeEssentials(white('door'), motion))?.map((d) => d.kind)).toEqual(['glow']);
+    expect(await analyzer.analyzeEssentials(black('door'), motion, true)).toEqual({ detections: [], whole: false });
     expect(await analyzer.analyze(white('door'), motion)).toHaveLength(2);
   });
 
   it('answers null where no essential analyzer is active: nothing ran', async () => {
     const off = new Set(['door/alarm']);
     const analyzer = modelFree([glowAnalyzer as AnyAnalyzer, alarm], { switchedOff: (camera, name) => off.has(`${camera}/${name}`) });
-    expect(await analyzer.analyzeEssentials(white('door'), motion)).toBeNull();
-    expect(await analyzer.analyzeEssentials(white('yard'), motion)).toHaveLength(1);
-    expect(await modelFree([glowAnalyzer as AnyAnalyzer]).analyzeEssentials(white('door'), motion)).toBeNull();
+    expect(await analyzer.analyzeEssentials(white('door'), motion, true)).toBeNull();
+    expect((await analyzer.analyzeEssentials(white('yard'), motion, false))?.detections).toHaveLength(1);
+    expect(await modelFree([glowAnalyzer as AnyAnalyzer]).analyzeEssentials(white('door'), motion, true)).toBeNull();
+  });
+
+  it('when they found something, the others see the frame too: whole, the objects detected once', async () => {
+    const rig = objectRig();
+    const analyzer = modelFree([rig.seen('who', false), rig.seen('armed', true), rig.seen('stance', false)], {
+      models: rig.models,
+      config: { regions: { enabled: false } } as never,
+    });
+    const light = await analyzer.analyzeEssentials(white('door'), motion, false);
+    expect(light).toEqual({ detections: [expect.objectContaining({ kind: 'armed' })], whole: false });
+    expect(rig.runs()).toBe(1);
+    const whole = await analyzer.analyzeEssentials(white('door'), motion, true);
+    expect(whole?.whole).toBe(true);
+    // the essential analyzer once; the others after it, in list order, each given what came before
+    expect(whole?.detections.map((d) => `${d.kind} ${d.label}`)).toEqual(['armed 0', 'who 1', 'stance 2']);
+    expect(rig.runs()).toBe(2);
   });
 
   it('weapons and watched objects are the essential analyzers of the list', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventKinds } from '../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
-import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
+import { AnalysisScheduler, type LightAnalysis } from '../../src/analyzers/scheduler.js';
 import { EventBus } from '../../src/bus.js';
 import type { Detection } from '../../src/events/analyzed-frame.js';
 import type { EventMessage } from '../../src/events/event.js';
@@ -38,7 +38,7 @@ function rig(cameras: string[], concurrency = 1, essentials = false) {
     logger: silentLogger(),
     now: () => clock,
     // the essential analyzers' pass, when asked for: as the full one here, counted apart
-    ...(essentials ? { analyzeEssentials: (f: Frame) => new Promise<Detection[] | null>((resolve) => finish(f, resolve)) } : {}),
+    ...(essentials ? { analyzeEssentials: (f: Frame) => new Promise<LightAnalysis | null>((resolve) => finish(f, (detections) => resolve({ detections, whole: false }))) } : {}),
     onAnalyzed: (r) => {
       stats.analyzed(r);
       if (!r.detections.length) return;
