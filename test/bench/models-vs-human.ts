@@ -58,7 +58,13 @@ export async function benchModels(runs: number, warmup: number, rounds: number):
       // Pruned to the outputs Argus decodes, as Detector loads it.
       const info = await pool.load(name, manifest.path(name), outputsRead(manifest, name));
       const input = info.inputs[0];
-      const dims = input.shape.map((d) => (d < 0 ? 1 : d));
+      const model = human ? ref.human.models.models[human] : await tf.loadGraphModel(`${modelsUrl}${name}.json`);
+      if (!model) throw new Error(`Human did not load ${human}`);
+      // A side the converted graph leaves free (CenterNet's, since `models build` frees it for the
+      // frame's own aspect) takes the TFJS model's size, which Human runs it at; the batch is 1.
+      const tfjsShape = (model as { inputs?: Array<{ shape?: number[] }> }).inputs?.[0]?.shape ?? [];
+      const dims = input.shape.map((d, i) => (d > 0 ? d : (tfjsShape[i] ?? 0) > 0 ? tfjsShape[i] : i === 0 ? 1 : Number.NaN));
+      if (dims.some(Number.isNaN)) throw new Error(`${name}: input ${JSON.stringify(input.shape)} has a free side the TFJS model does not fix either`);
       const size = dims.reduce((a, b) => a * b, 1);
       const rand = seededRandom(42);
       const isInt = input.type.includes('int32');
@@ -68,8 +74,6 @@ export async function benchModels(runs: number, warmup: number, rounds: number):
       const feed = (): Record<string, TensorData> => ({
         [input.name]: body instanceof Int32Array ? { type: 'int32', dims, data: body.slice() } : { type: 'float32', dims, data: body.slice() },
       });
-      const model = human ? ref.human.models.models[human] : await tf.loadGraphModel(`${modelsUrl}${name}.json`);
-      if (!model) throw new Error(`Human did not load ${human}`);
       const tensor = tf.tensor(values, dims, isInt ? 'int32' : 'float32');
       const [ours, theirs] = await timePaired(
         () => pool.run(name, feed()),
