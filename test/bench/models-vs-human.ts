@@ -56,7 +56,7 @@ export async function benchModels(runs: number, warmup: number, rounds: number):
   try {
     for (const { name, human } of MODELS) {
       // Pruned to the outputs Argus decodes, as Detector loads it.
-      const info = await pool.load(name, manifest.path(name), outputsRead(manifest, name));
+      const info = await pool.load(name, manifest.path(name), { outputs: outputsRead(manifest, name) });
       const input = info.inputs[0];
       const model = human ? ref.human.models.models[human] : await tf.loadGraphModel(`${modelsUrl}${name}.json`);
       if (!model) throw new Error(`Human did not load ${human}`);
