@@ -65,7 +65,7 @@ describe('an analyzer added to the list reaches every output', () => {
         ],
       },
     });
-    argus = new Argus({ config, source: 'test', demo: false, secrets: [] }, silentLogger(), list);
+    argus = new Argus({ config, source: 'test', demo: false, secrets: [], warnings: [] }, silentLogger(), list);
     running = await argus.start();
     watch = await MqttWatch.open(running.mqttUrl);
   }, 60_000);

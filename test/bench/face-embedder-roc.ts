@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { silentLogger } from '../../src/log.js';
 import { BlazeFaceDetector } from '../../src/models/blazeface.js';
 import type { FaceDetection } from '../../src/models/detection.js';
@@ -20,7 +20,7 @@ import { loadImage, type RgbImage } from '../../src/vision/image.js';
 import { FACES, PROBE_PEOPLE } from '../registry/probe-faces.js';
 
 const THRESHOLDS = [0.5, 0.55, FACERES_MATCH_THRESHOLD, 0.58, 0.6, 0.7];
-type Alteration = { name: string; apply: (s: sharp.Sharp, w: number, h: number) => sharp.Sharp };
+type Alteration = { name: string; apply: (s: Sharp, w: number, h: number) => Sharp };
 const ALTERATIONS: Alteration[] = [
   { name: 'original', apply: (s) => s },
   { name: 'half-size', apply: (s, w) => s.resize(Math.round(w / 2)) },

@@ -100,7 +100,8 @@ async function check(name: string, frames: AsyncIterable<RgbImage> | Iterable<Pr
       time: count * 200,
       img,
       objects: async () => objects,
-      persons: async () => objects.filter((o) => o.label === 'person' && o.score >= 0.5),
+      persons: async () => objects.filter((o) => o.label === 'person' && o.score >= 0.5).map((o) => ({ ...o, from: 'objects' as const })),
+      faces: async () => [],
       earlier: [],
     };
     events += (await analyzer.analyze(frame)).length;

@@ -144,7 +144,7 @@ data_dir: ${join(dir, 'data')}
           if (/ot captured/.test(said)) reasons.add(said);
           return thumbs.count();
         },
-        { timeout: 150_000, intervals: [100] },
+        { timeout: 150_000, interval: 100 },
       )
       .toBeGreaterThanOrEqual(12);
     for (const r of reasons) {

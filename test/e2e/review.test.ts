@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnArgus, waitUntil, type ArgusProcess } from '../helpers/argus-process.js';
@@ -282,7 +282,7 @@ data_dir: ${dir}
 
     // A new person from dropped photos, each with its progress bar and result; a text file is refused.
     await page.locator('#enrol input[name=name]').fill('joe');
-    const photos = [join(KNOWN, 'joe_biden/1.jpg'), join(KNOWN, 'joe_biden/2.jpg')].map((p) => ({ name: p.split('/').pop(), data: readFileSync(p).toString('base64') }));
+    const photos = [join(KNOWN, 'joe_biden/1.jpg'), join(KNOWN, 'joe_biden/2.jpg')].map((p) => ({ name: basename(p), data: readFileSync(p).toString('base64') }));
     await page.evaluate((files) => {
       const dt = new DataTransfer();
       for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: 'image/jpeg' }));

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventKinds } from '../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
-import type { SceneDetection } from '../../src/events/analyzed-frame.js';
+import type { Detection } from '../../src/events/analyzed-frame.js';
 import { cameraMasksSchema, cameraZonesSchema } from '../../src/events/config.js';
 import type { EventMessage } from '../../src/events/event.js';
 import type { CameraAreasConfig } from '../../src/events/zones.js';
@@ -63,7 +63,7 @@ async function walkInClip(path: string): Promise<void> {
 
 interface Analyzed {
   frame: Frame;
-  detections: SceneDetection[];
+  detections: Detection[];
 }
 
 describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the real CenterNet (${skipReason})`, () => {
@@ -83,7 +83,7 @@ describe.skipIf(!haveFixtures || !haveModels)(`person events on a clip with the 
       // Stands in for the analyzers: persons only.
       const detections = (await detector.detectObjects({ width: W, height: H, data }))
         .filter((o) => o.label === 'person')
-        .map((o): SceneDetection => ({ kind: 'person', label: o.label, score: o.score, box: o.box }));
+        .map((o): Detection => ({ kind: 'person', label: o.label, score: o.score, box: o.box }));
       analyzed.push({ frame, detections });
     }
   }, 120_000);

@@ -63,7 +63,7 @@ describe('a class trained here raises object events through every output', () =>
       cameras: { yard: { url: clip, detect: { width: 320, height: 240, fps: 5 }, analyzers: { faces: off, pose: off } } },
       telegram: { token: api.token, api_root: api.apiRoot, group_window: 0.2, chats: [{ id: CHAT, kinds: ['object'] }] },
     });
-    argus = new Argus({ config, source: 'test', demo: false, secrets: [] }, silentLogger(), ANALYZERS);
+    argus = new Argus({ config, source: 'test', demo: false, secrets: [], warnings: [] }, silentLogger(), ANALYZERS);
     running = await argus.start();
     watch = await MqttWatch.open(running.mqttUrl);
   }, 120_000);

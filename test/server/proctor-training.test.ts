@@ -142,7 +142,7 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing a live seat (../shared/fixtu
     const proctor = proctorAnalyzer.create({
       camera: 'exam',
       config: proctorSchema.parse({}),
-      cameraConfig: { enabled: true, schedule: [], required_zones: [], seats },
+      cameraConfig: { enabled: true, schedule: [], required_zones: [], seats, sessions: [] },
       models: noModels,
       matchFace: () => null,
       references: () => [],
@@ -151,7 +151,15 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing a live seat (../shared/fixtu
     });
     const person: ObjectDetection = { label: 'person', score: 0.9, box: block };
     const analyze = (img: RgbImage, time: number, persons: ObjectDetection[]) =>
-      proctor.analyze({ camera: 'exam', time, img, objects: async () => persons, persons: async () => persons, faces: async () => [], earlier: [] } satisfies FrameContext);
+      proctor.analyze({
+        camera: 'exam',
+        time,
+        img,
+        objects: async () => persons,
+        persons: async () => persons.map((p) => ({ ...p, from: 'objects' as const })),
+        faces: async () => [],
+        earlier: [],
+      } satisfies FrameContext);
 
     const before = await app.inject({ method: 'POST', url: '/api/proctor/samples', payload: { camera: 'exam', seat: 'A1' } });
     expect([before.statusCode, before.json().code]).toEqual([409, 'no_background']);
@@ -226,6 +234,7 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing every seat at once, and the 
           { name: 'A1', coordinates: half(0, 0.5) },
           { name: 'A2', coordinates: half(0.5, 1) },
         ],
+        sessions: [],
       },
       models: { has: () => false } as unknown as AnalyzerModels,
       matchFace: () => null,
@@ -236,7 +245,7 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing every seat at once, and the 
     const capture = () => app.inject({ method: 'POST', url: '/api/proctor/captures', payload: { camera: 'exam' } });
     const none = await capture();
     expect([none.statusCode, none.json().samples, none.json().refused.map((r: { seat: string }) => r.seat)]).toEqual([200, [], ['A1', 'A2']]);
-    await proctor.analyze({ camera: 'exam', time: 0, img: bg, objects: async () => [], persons: async () => [], earlier: [] } satisfies FrameContext);
+    await proctor.analyze({ camera: 'exam', time: 0, img: bg, objects: async () => [], persons: async () => [], faces: async () => [], earlier: [] } satisfies FrameContext);
     frame = { ...withBlock(bg, block), time: 1000 };
     const r = await capture();
     expect(r.statusCode).toBe(201);

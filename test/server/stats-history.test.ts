@@ -20,7 +20,12 @@ describe('GET /api/stats/history and /api/stats/load', () => {
   const events = new EventStore(db);
   let clock = 0;
   const outbox = new TelegramOutbox(db, 100, () => clock);
-  const sample: LoadSample = { time: DAY * 1000, cameras: { door: { motion_fps: 2, analyzed_fps: 1.5, skipped_fps: 0.5 } }, inference_ms: { p50: 40, p95: 90 }, cpu_percent: 80 };
+  const sample: LoadSample = {
+    time: DAY * 1000,
+    cameras: { door: { motion_fps: 2, analyzed_fps: 1.5, essential_fps: 0, skipped_fps: 0.5 } },
+    inference_ms: { p50: 40, p95: 90 },
+    cpu_percent: 80,
+  };
   const app = httpApp(silentLogger());
   void app.register(statsHistoryRoutes, { prefix: '/api/stats', db, load: () => [sample], now: () => (DAY + 24 * H) * 1000 });
   const get = async (qs: string) => app.inject({ url: `/api/stats/history?${qs}` });

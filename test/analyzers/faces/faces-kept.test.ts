@@ -24,7 +24,7 @@ describe('the face analyzer keeps a settled face’s embedding for a few frames 
     const named: (string | null)[] = [];
     for (let frame = 0; frame < 8; frame++) {
       const found = await faces.analyzeFound(img, [face(frame)], frame * 200);
-      named.push(...found.map((d) => d.sub_label));
+      named.push(...found.map((d) => d.sub_label ?? null));
       counts.push(runs());
     }
     expect(counts).toEqual([1, 2, 2, 2, 3, 3, 3, 4]);

@@ -51,11 +51,12 @@ function boot(file: string, proctored = true) {
       time,
       img: IMG,
       objects: async () => objects,
-      persons: async () => objects.filter((o) => o.label === 'person'),
+      persons: async () => objects.filter((o) => o.label === 'person').map((o) => ({ ...o, from: 'objects' as const })),
+      faces: async () => [],
       earlier: [],
     } satisfies FrameContext);
   const shutdown = async () => {
-    camera.reset();
+    camera.reset?.();
     await parts.stop?.();
     await app.close();
     db.close();

@@ -86,10 +86,11 @@ describe('elementwise ops', () => {
     const results = await compareGraph(spec, [{ name: 'x', shape: [1, 4, 4, 3], dtype: 'float32', data: randomArray(48, 7).map((v) => 128 + 100 * v) }]);
     for (const r of results) expect(r.error, r.output).toBeLessThan(1e-6);
     const { json, weights } = buildGraph(spec);
-    const graph = onnxProto.onnx.ModelProto.decode(convertGraph(parseTfjsGraph(json, [weights]), 'test').bytes).graph!;
-    expect(graph.node.map((n) => n.opType).slice(0, 4)).toEqual(['Transpose', 'Sub', 'Mul', 'Sub']);
-    const mean = graph.initializer.find((t) => t.name === graph.node[1].input[1])!;
-    expect(mean.dims.map(Number)).toEqual([1, 3, 1, 1]);
+    const graph = onnxProto.onnx.ModelProto.decode(convertGraph(parseTfjsGraph(json, [weights]), 'test').bytes).graph;
+    const nodes = graph?.node ?? [];
+    expect(nodes.map((n) => n.opType).slice(0, 4)).toEqual(['Transpose', 'Sub', 'Mul', 'Sub']);
+    const mean = (graph?.initializer ?? []).find((t) => t.name === nodes[1].input?.[1]);
+    expect((mean?.dims ?? []).map(Number)).toEqual([1, 3, 1, 1]);
   });
 
   it('runs a per-channel PReLU as x·α + relu(x)·(1 − α) in BatchNormalizations (onnxruntime keeps them in its NCHWc layout), a scalar one as PRelu', async () => {
@@ -105,7 +106,7 @@ describe('elementwise ops', () => {
     });
     const ops = (s: GraphSpec) => {
       const { json, weights } = buildGraph(s);
-      return onnxProto.onnx.ModelProto.decode(convertGraph(parseTfjsGraph(json, [weights]), 'test').bytes).graph!.node.map((n) => n.opType);
+      return (onnxProto.onnx.ModelProto.decode(convertGraph(parseTfjsGraph(json, [weights]), 'test').bytes).graph?.node ?? []).map((n) => n.opType ?? '');
     };
     expect(ops(spec('alpha')).filter((o) => !['Transpose', 'Identity'].includes(o))).toEqual(['Conv', 'BatchNormalization', 'Relu', 'BatchNormalization', 'Add']);
     expect(ops(spec('s'))).toContain('PRelu');
