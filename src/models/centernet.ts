@@ -10,6 +10,16 @@ import { asFloat32, outputWithShape, type ModelInfo } from './tensor-data.js';
 const SIZE = 512;
 /** Padding kept around the picture on its shorter side, in input pixels (see `inputSize`). */
 const EDGE_BAND = 32;
+/**
+ * A photo whose longer side is at most this many pixels is also looked at at its own size
+ * (`ownInputSize`): the 512×512 letterbox magnifies it by 4/3 or more, and the two views find
+ * different objects (docs/weapons.md, "Small photos at their own size too").
+ */
+export const SMALL_PHOTO = 384;
+/** Two boxes of one class overlapping more than this are one object (the decoder's and mergeViews' NMS). */
+const DECODE_NMS_IOU = 0.5;
+/** The smallest input the own-size view gets (CenterNet's sides are multiples of 32). */
+const MIN_OWN_SIDE = 128;
 
 export interface CenterNetDecodeOptions {
   labels: readonly string[];
@@ -42,7 +52,7 @@ export function decodeCenterNet(rows: Float32Array, opts: CenterNetDecodeOptions
   const keep = nms(
     found.map((f) => f.box),
     found.map((f) => f.score),
-    { iouThreshold: opts.iouThreshold ?? 0.5, classes: found.map((f) => f.cls) },
+    { iouThreshold: opts.iouThreshold ?? DECODE_NMS_IOU, classes: found.map((f) => f.cls) },
   );
   const { picture } = opts;
   return keep.map((i) => ({
@@ -101,22 +111,28 @@ export class CenterNetDetector implements ObjectDetector {
   }
 
   async detect(img: RgbImage, scope: DetectScope = 'all'): Promise<ObjectDetection[]> {
-    const { name, info } = await this.session(scope);
-    // Letterboxed rather than stretched as Human does: person scores rise on every fixture photo
-    // (e.g. three seated people found instead of one); see docs/inference.md.
-    const [width, height] = this.inputSize(img, info);
-    const lb = await letterboxTensor(img, width, height, 0, { layout: 'nhwc' }, this.pool.float32(width * height * 3));
-    const data = lb.data;
-    const outputs = await this.pool.run(name, { [info.inputs[0].name]: { type: 'float32', dims: [1, height, width, 3], data } }, [
-      info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
-    ]);
-    const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
+    const session = await this.session(scope);
     const verifying = this.verifiers.length > 0;
     // A photo is analysed once: its candidates are verified from lower down (verifier.ts).
     const floor = scope === 'live' ? VERIFY_FLOOR : PHOTO_VERIFY_FLOOR;
     const minScore = verifying ? Math.min(this.minScore, floor) : this.minScore;
-    const found = decodeCenterNet(rows, { labels: this.labels, minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
+    const own = scope === 'live' ? undefined : ownInputSize(img, session.info.inputs[0].shape);
+    const views = [this.inputSize(img, session.info), ...(own ? [own] : [])];
+    const seen = await Promise.all(views.map((size) => this.view(session, img, size, minScore)));
+    const found = seen.length === 1 ? seen[0] : mergeViews(seen.flat());
     return verifying ? verifyDetections(img, found, this.verifiers, this.minScore, floor) : found;
+  }
+
+  /** One run on the image letterboxed into `width` × `height`, decoded into source pixels. */
+  private async view({ name, info }: CenterNetSession, img: RgbImage, [width, height]: [number, number], minScore: number): Promise<ObjectDetection[]> {
+    // Letterboxed rather than stretched as Human does: person scores rise on every fixture photo
+    // (e.g. three seated people found instead of one); see docs/inference.md.
+    const lb = await letterboxTensor(img, width, height, 0, { layout: 'nhwc' }, this.pool.float32(width * height * 3));
+    const outputs = await this.pool.run(name, { [info.inputs[0].name]: { type: 'float32', dims: [1, height, width, 3], data: lb.data } }, [
+      info.outputs.find((o) => o.shape.length === 3 && o.shape[2] === 6)?.name ?? 'tower_0/detections',
+    ]);
+    const rows = asFloat32(outputWithShape(outputs, (d) => d.length === 3 && d[2] === 6, 'detections [1, k, 6]'));
+    return decodeCenterNet(rows, { labels: this.labels, minScore, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
   }
 
   /**
@@ -132,6 +148,32 @@ export class CenterNetDetector implements ObjectDetector {
     if (h > 0 && w > 0) return [w, h];
     return this.input === 'square' ? [SIZE, SIZE] : frameInputSize(img);
   }
+}
+
+/**
+ * The second view of a small photo (longer side at most SMALL_PHOTO): a square at its own size,
+ * rounded up to a multiple of 32; none for a larger picture or a graph with fixed sides.
+ */
+export function ownInputSize(img: { width: number; height: number }, inputShape: readonly number[]): [number, number] | undefined {
+  const [, h, w] = inputShape;
+  const long = Math.max(img.width, img.height);
+  if ((h > 0 && w > 0) || long > SMALL_PHOTO) return undefined;
+  const side = Math.max(MIN_OWN_SIDE, Math.ceil(long / 32) * 32);
+  return [side, side];
+}
+
+/**
+ * Two views' detections as one: an object both found (same label, IoU over 0.5, as the decoder
+ * suppresses) is kept once, at the higher of its scores; one only a view found keeps its score.
+ */
+export function mergeViews(found: readonly ObjectDetection[]): ObjectDetection[] {
+  const labels = found.map((d) => d.label);
+  const keep = nms(
+    found.map((d) => d.box),
+    found.map((d) => d.score),
+    { iouThreshold: DECODE_NMS_IOU, classes: labels.map((l) => labels.indexOf(l)) },
+  );
+  return keep.map((i) => found[i]);
 }
 
 /**

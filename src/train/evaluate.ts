@@ -1,9 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { VERIFIER_CROP, VERIFIER_DELTAS, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PLACE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
-import { decodeCenterNet } from '../models/centernet.js';
+import { decodeCenterNet, mergeViews, ownInputSize } from '../models/centernet.js';
+import type { ObjectDetection } from '../models/detection.js';
 import { PHOTO_VERIFY_FLOOR, type Verifier, verifyDetections } from '../models/verifier.js';
 import { boxPlace, cropTensor } from '../vision/crop.js';
-import { loadImage } from '../vision/image.js';
+import { loadImage, type RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { letterboxTensor } from '../vision/resize.js';
 import { averagePrecision, type ClassCurve, type ScoredBox, type TruthBox } from './average-precision.js';
@@ -15,8 +16,9 @@ export const EVAL_SIZE = 512;
 const MIN_SCORE = 0.01;
 
 /**
- * AP@0.5 (or at `iou`) per trained class of a merged model, run exactly as Argus runs CenterNet (the photo
- * letterboxed into 512×512, top-100 peaks, per-class NMS), over labelled images.
+ * AP@0.5 (or at `iou`) per trained class of a merged model, run exactly as Argus runs CenterNet on a
+ * photo (letterboxed into 512×512, a small one also at its own size, top-100 peaks, per-class NMS),
+ * over labelled images.
  */
 export async function evaluateMerged(
   merged: Uint8Array,
@@ -40,17 +42,26 @@ export async function evaluateMerged(
   const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const labels = Array.from({ length: opts.baseClasses + classes.length }, (_, i) => String(i));
   const verifier = opts.verifier ? await ortVerifier(opts.verifier, labels.slice(opts.baseClasses), opts.threads ?? 1) : undefined;
+  const meta = session.inputMetadata[0];
+  const inputShape = meta?.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
+  // A photo as Argus runs it (CenterNetDetector.detect): letterboxed into 512×512, and a small one
+  // also at its own size where the graph's sides are free (a built model's are).
+  const view = async (img: RgbImage, [w, h]: [number, number]): Promise<ObjectDetection[]> => {
+    const lb = await letterboxTensor(img, w, h, 0, { layout: 'nhwc' });
+    const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, h, w, 3]) }, ['tower_0/detections']);
+    return decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
+  };
   const detections: ScoredBox[] = [];
   const truth: TruthBox[] = [];
   try {
     for (const [image, item] of images.entries()) {
       if (opts.shouldStop?.()) throw new Error('interrupted');
       const img = await loadImage(item.image);
-      const lb = await letterboxTensor(img, EVAL_SIZE, EVAL_SIZE, 0, { layout: 'nhwc' });
-      const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
-      const rows = out['tower_0/detections'].data as Float32Array;
-      const decoded = decodeCenterNet(rows, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
-      for (const d of verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : decoded) {
+      const own = ownInputSize(img, inputShape);
+      const decoded = await view(img, [EVAL_SIZE, EVAL_SIZE]);
+      if (own) decoded.push(...(await view(img, own)));
+      const found = own ? mergeViews(decoded) : decoded;
+      for (const d of verifier ? await verifyDetections(img, found, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : found) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });
       }

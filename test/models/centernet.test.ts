@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { CenterNetDetector, decodeCenterNet } from '../../src/models/centernet.js';
+import { CenterNetDetector, decodeCenterNet, mergeViews, ownInputSize, SMALL_PHOTO } from '../../src/models/centernet.js';
 import type { SessionPool } from '../../src/models/session-pool.js';
 import type { ModelInfo } from '../../src/models/tensor-data.js';
 import { Detector } from '../../src/models/detector.js';
@@ -69,6 +69,35 @@ describe('CenterNet input shapes', () => {
     expect(size([1, -1, -1, 3], 'frame', { width: 500, height: 500 })).toEqual([512, 512]);
     expect(size([1, -1, -1, 3], 'square', { width: 640, height: 360 })).toEqual([512, 512]);
     expect(size([1, 512, 512, 3], 'frame', { width: 640, height: 360 })).toEqual([512, 512]);
+  });
+
+  it('a small photo’s second view: a square at its own size, rounded up to 32; none for a larger picture or a fixed graph', () => {
+    const free = [1, -1, -1, 3];
+    expect(ownInputSize({ width: 300, height: 300 }, free)).toEqual([320, 320]);
+    expect(ownInputSize({ width: 320, height: 240 }, free)).toEqual([320, 320]);
+    expect(ownInputSize({ width: SMALL_PHOTO, height: 200 }, free)).toEqual([384, 384]);
+    expect(ownInputSize({ width: 40, height: 30 }, free)).toEqual([128, 128]);
+    expect(ownInputSize({ width: SMALL_PHOTO + 1, height: 200 }, free)).toBeUndefined();
+    expect(ownInputSize({ width: 640, height: 360 }, free)).toBeUndefined();
+    expect(ownInputSize({ width: 300, height: 300 }, [1, 512, 512, 3])).toBeUndefined();
+  });
+});
+
+describe('mergeViews', () => {
+  it('keeps an object both views found once, at its higher score; what one view alone found keeps its score', () => {
+    const merged = mergeViews([
+      { label: 'pistol', score: 0.4, box: [10, 10, 50, 40] },
+      { label: 'person', score: 0.9, box: [0, 0, 100, 200] },
+      { label: 'pistol', score: 0.7, box: [12, 11, 52, 41] }, // the same pistol, surer in the other view
+      { label: 'knife', score: 0.3, box: [11, 10, 50, 40] }, // another class in the same place: kept
+      { label: 'pistol', score: 0.2, box: [200, 200, 240, 230] }, // one view alone
+    ]);
+    expect(merged).toEqual([
+      { label: 'person', score: 0.9, box: [0, 0, 100, 200] },
+      { label: 'pistol', score: 0.7, box: [12, 11, 52, 41] },
+      { label: 'knife', score: 0.3, box: [11, 10, 50, 40] },
+      { label: 'pistol', score: 0.2, box: [200, 200, 240, 230] },
+    ]);
   });
 });
 

@@ -43,6 +43,20 @@ describe.skipIf(!ready)('Detector with liveLabels (needs models and ../shared/fi
     expect(detectorRuns(runs)).toEqual(['centernet-weapons', 'centernet-weapons/all']);
   });
 
+  it('a small photo is also looked at at its own size (two detector runs), a larger one and a camera frame once', async () => {
+    const small = await loadImage(join(FIXTURES, 'faces/probe/obama_small.jpg')); // 320×240
+    const large = await loadImage(join(FIXTURES, 'faces/probe/obama-240p.jpg')); // 427×240
+    for (const [img, scope, expected] of [
+      [small, 'all', ['centernet-weapons/all', 'centernet-weapons/all']],
+      [small, 'live', ['centernet-weapons']],
+      [large, 'all', ['centernet-weapons/all']],
+    ] as const) {
+      runs.length = 0;
+      await detector.detectObjects(img, scope);
+      expect(detectorRuns(runs), `${img.width}×${img.height} ${scope}`).toEqual(expected);
+    }
+  });
+
   it('a photo’s weapon candidates are verified from PHOTO_VERIFY_FLOOR, a camera frame’s from VERIFY_FLOOR', async () => {
     // Two people in suits: the detector gives knife or pistol candidates between 0.08 and 0.25, none above.
     const img = await loadImage(join(FIXTURES, 'faces/probe/obama_and_biden.jpg'));
