@@ -118,9 +118,15 @@ export class CenterNetDetector implements ObjectDetector {
     const minScore = verifying ? Math.min(this.minScore, floor) : this.minScore;
     const own = scope === 'live' ? undefined : ownInputSize(img, session.info.inputs[0].shape);
     const views = [this.inputSize(img, session.info), ...(own ? [own] : [])];
-    const seen = await Promise.all(views.map((size) => this.view(session, img, size, minScore)));
-    const found = seen.length === 1 ? seen[0] : mergeViews(seen.flat());
-    return verifying ? verifyDetections(img, found, this.verifiers, this.minScore, floor) : found;
+    // Each view's candidates verified on their own, then merged: merged first, a view's higher
+    // detector score could keep a box the verifier then rejects over the other view's good one.
+    const seen = await Promise.all(
+      views.map(async (size) => {
+        const found = await this.view(session, img, size, minScore);
+        return verifying ? verifyDetections(img, found, this.verifiers, this.minScore, floor) : found;
+      }),
+    );
+    return seen.length === 1 ? seen[0] : mergeViews(seen.flat());
   }
 
   /** One run on the image letterboxed into `width` × `height`, decoded into source pixels. */
@@ -163,8 +169,9 @@ export function ownInputSize(img: { width: number; height: number }, inputShape:
 }
 
 /**
- * Two views' detections as one: an object both found (same label, IoU over 0.5, as the decoder
- * suppresses) is kept once, at the higher of its scores; one only a view found keeps its score.
+ * Two views' detections (each verified already) as one: an object both found (same label, IoU
+ * over 0.5, as the decoder suppresses) is kept once, at the higher of its scores; one only a view
+ * found keeps its score.
  */
 export function mergeViews(found: readonly ObjectDetection[]): ObjectDetection[] {
   const labels = found.map((d) => d.label);

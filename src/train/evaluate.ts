@@ -51,17 +51,24 @@ export async function evaluateMerged(
     const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, h, w, 3]) }, ['tower_0/detections']);
     return decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: MIN_SCORE, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img });
   };
+  // Each view's candidates verified, then the views merged (CenterNetDetector.detect).
+  const detect = async (img: RgbImage): Promise<ObjectDetection[]> => {
+    const own = ownInputSize(img, inputShape);
+    const views: Array<[number, number]> = [[EVAL_SIZE, EVAL_SIZE], ...(own ? [own] : [])];
+    const seen: ObjectDetection[] = [];
+    for (const size of views) {
+      const decoded = await view(img, size);
+      seen.push(...(verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : decoded));
+    }
+    return views.length > 1 ? mergeViews(seen) : seen;
+  };
   const detections: ScoredBox[] = [];
   const truth: TruthBox[] = [];
   try {
     for (const [image, item] of images.entries()) {
       if (opts.shouldStop?.()) throw new Error('interrupted');
       const img = await loadImage(item.image);
-      const own = ownInputSize(img, inputShape);
-      const decoded = await view(img, [EVAL_SIZE, EVAL_SIZE]);
-      if (own) decoded.push(...(await view(img, own)));
-      const found = own ? mergeViews(decoded) : decoded;
-      for (const d of verifier ? await verifyDetections(img, found, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : found) {
+      for (const d of await detect(img)) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });
       }
