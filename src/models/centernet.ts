@@ -16,6 +16,9 @@ const EDGE_BAND = 32;
  * different objects (docs/weapons.md, "Small photos at their own size too").
  */
 export const SMALL_PHOTO = 384;
+
+/** `models.objects.input`: how a picture is fitted to the detector's input (`inputSize`). */
+export type ObjectsInput = 'square' | 'frame' | 'camera';
 /** Two boxes of one class overlapping more than this are one object (the decoder's and mergeViews' NMS). */
 const DECODE_NMS_IOU = 0.5;
 /** The smallest input the own-size view gets (CenterNet's sides are multiples of 32). */
@@ -84,8 +87,8 @@ export class CenterNetDetector implements ObjectDetector {
     private readonly sessions: CenterNetSessions,
     readonly labels: readonly string[],
     private readonly minScore: number,
-    /** `square`: every image letterboxed into 512×512; `frame`: see `inputSize`. */
-    private readonly input: 'square' | 'frame' = 'square',
+    /** See `inputSize`. */
+    private readonly input: ObjectsInput = 'camera',
     /** Trained classes' second look at their candidates (verifier.ts). */
     private readonly verifiers: readonly Verifier[] = [],
   ) {}
@@ -117,7 +120,7 @@ export class CenterNetDetector implements ObjectDetector {
     const floor = scope === 'live' ? VERIFY_FLOOR : PHOTO_VERIFY_FLOOR;
     const minScore = verifying ? Math.min(this.minScore, floor) : this.minScore;
     const own = scope === 'live' ? undefined : ownInputSize(img, session.info.inputs[0].shape);
-    const views = [this.inputSize(img, session.info), ...(own ? [own] : [])];
+    const views = [this.inputSize(img, session.info, scope), ...(own ? [own] : [])];
     // Each view's candidates verified on their own, then merged: merged first, a view's higher
     // detector score could keep a box the verifier then rejects over the other view's good one.
     const seen = await Promise.all(
@@ -142,17 +145,20 @@ export class CenterNetDetector implements ObjectDetector {
   }
 
   /**
-   * The model's input for this image. `square` (the default): 512×512, the picture letterboxed
-   * in it. `frame`, where the graph takes any size (`models build` frees it:
-   * src/convert/free-input-size.ts): 512 on the longer side, and on the shorter the picture
+   * The model's input for this image, where the graph takes any size (`models build` frees it:
+   * src/convert/free-input-size.ts; a graph with fixed sides gets them). `square`: 512×512, the
+   * picture letterboxed in it. `frame`: 512 on the longer side, and on the shorter the picture
    * rounded up to a multiple of 32 plus a 32-pixel band, so a 16:9 frame costs 512×320 instead of
-   * 512×512 (of which 44 % is padding). Scores shift a little with less padding around the
-   * picture (docs/inference.md, "Input shape"). A graph with fixed sides gets them.
+   * 512×512 (of which 44 % is padding). `camera` (the default): `frame` for a camera's frames
+   * (`live`), `square` for a photo (an upload, `argus analyze`), which is analysed once and
+   * whose figures (the weapons' AP) are measured square. Scores shift a little with less padding
+   * around the picture (docs/inference.md, "Input shape").
    */
-  inputSize(img: { width: number; height: number }, info: ModelInfo): [number, number] {
+  inputSize(img: { width: number; height: number }, info: ModelInfo, scope: DetectScope = 'all'): [number, number] {
     const [, h, w] = info.inputs[0].shape;
     if (h > 0 && w > 0) return [w, h];
-    return this.input === 'square' ? [SIZE, SIZE] : frameInputSize(img);
+    const frame = this.input === 'frame' || (this.input === 'camera' && scope === 'live');
+    return frame ? frameInputSize(img) : [SIZE, SIZE];
   }
 }
 

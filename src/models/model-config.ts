@@ -55,10 +55,11 @@ export const modelsSchema = z
          */
         heads: z.array(z.string().min(1)).default([]),
         /**
-         * The default detector's input: `square` letterboxes every frame into 512×512; `frame`
-         * keeps the frame's aspect (512×320 for 16:9: about 0.7 of the work, scores a little different; docs/inference.md).
+         * The default detector's input: `square` letterboxes every picture into 512×512; `frame`
+         * keeps its aspect (512×320 for 16:9: about 0.65 of the work, scores a little different;
+         * docs/inference.md); `camera` (the default): a camera's frames at their aspect, photos square.
          */
-        input: z.enum(['square', 'frame']).default('square'),
+        input: z.enum(['square', 'frame', 'camera']).default('camera'),
         /**
          * Trained classes take a second look at each candidate (its crop through the head's
          * verifier, where the head has one; docs/weapons.md): fewer false weapons for a few ms a
@@ -67,7 +68,7 @@ export const modelsSchema = z
         verify: z.boolean().default(true),
       })
       .strict()
-      .default({ min_score: 0.3, use_default: true, heads: [], input: 'square', verify: true }),
+      .default({ min_score: 0.3, use_default: true, heads: [], input: 'camera', verify: true }),
     faces: z
       .object({
         /** 0.65: drops a 0.61 false face on a fixture photo, keeps small real ones (0.67+). */

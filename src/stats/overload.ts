@@ -8,7 +8,7 @@ const MIN_BUSY_FRAMES = 5;
 
 /** What a user can do about it, what helped most first (docs/benchmarks.md); the statistics page says the same. */
 export const OVERLOAD_ADVICE =
-  'switch off the analyzers a camera does not need (faces cost the most, then pose), lower cameras.<name>.detect.fps, set models.objects.input: frame, or watch fewer cameras on this machine (docs/benchmarks.md: what each gained)';
+  'switch off the analyzers a camera does not need (faces cost the most, then pose), lower cameras.<name>.detect.fps, or watch fewer cameras on this machine (docs/benchmarks.md: what each gained)';
 
 /**
  * Whether a camera lost motion frames for want of time over a window: skipped `busy`, or seen by

@@ -63,25 +63,27 @@ export const STRIDE = 4;
 const NATIVE_SIZE = 512;
 
 /**
- * A variant of the CenterNet model that outputs the head's input features and the box head,
- * at `size`×`size` input (a multiple of 32). The upsampling sizes of the neck are constants
- * for 512 in the converted graph, so they are scaled; everything after the heads is dropped.
+ * A variant of the CenterNet model that outputs the head's input features and the box head, at
+ * `size`×`size` input or `[width, height]` (each a multiple of 32). Where the converted graph's
+ * neck upsamples to constant sizes for 512 (a graph `models build` has not freed), they are
+ * scaled; everything after the heads is dropped.
  */
-export function featureModel(centernet: Uint8Array, size: number, set: FeatureSet = 'neck'): Uint8Array {
-  if (size % 32 !== 0 || size < 64) throw new Error(`feature model input ${size} must be a multiple of 32, at least 64`);
+export function featureModel(centernet: Uint8Array, size: number | readonly [number, number], set: FeatureSet = 'neck'): Uint8Array {
+  const [width, height] = typeof size === 'number' ? [size, size] : size;
+  for (const side of [width, height]) if (side % 32 !== 0 || side < 64) throw new Error(`feature model input ${side} must be a multiple of 32, at least 64`);
   const model = onnx.ModelProto.decode(centernet);
   const graph = model.graph;
   if (!graph) throw new Error('ONNX model has no graph');
   const sources = FEATURE_SETS[set];
   const wanted = [...sources.map((f) => f.tensor), CENTERNET_TENSORS.wh];
   keepOnly(graph, wanted);
-  for (const t of graph.initializer ?? []) if ((t.name ?? '').endsWith('ResizeBilinear/hw')) scaleInts(t, size / NATIVE_SIZE, size);
+  for (const t of graph.initializer ?? []) if ((t.name ?? '').endsWith('ResizeBilinear/hw')) scaleInts(t, [height / NATIVE_SIZE, width / NATIVE_SIZE]);
   const dims = graph.input?.[0]?.type?.tensorType?.shape?.dim;
   if (dims?.length !== 4) throw new Error('CenterNet input is not [1, H, W, 3]');
-  dims[1] = { dimValue: size };
-  dims[2] = { dimValue: size };
-  const cells = size / STRIDE;
-  const shapes = [...sources.map((f) => [1, f.channels, cells / f.ratio, cells / f.ratio]), [1, 4, cells, cells]];
+  dims[1] = { dimValue: height };
+  dims[2] = { dimValue: width };
+  const [rows, cols] = [height / STRIDE, width / STRIDE];
+  const shapes = [...sources.map((f) => [1, f.channels, rows / f.ratio, cols / f.ratio]), [1, 4, rows, cols]];
   graph.output = wanted.map((name, i) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: shapes[i].map((d) => ({ dimValue: d })) } } } }));
   return onnx.ModelProto.encode(model).finish();
 }
@@ -105,14 +107,14 @@ function keepOnly(graph: onnxProto.onnx.IGraphProto, wanted: string[]): void {
   graph.valueInfo = [];
 }
 
-/** Multiplies an integer constant (the neck's upsampling sizes) in place. */
-function scaleInts(t: onnxProto.onnx.ITensorProto, factor: number, size: number): void {
+/** Multiplies an integer constant (the neck's upsampling sizes, [height, width]) in place, each axis by its factor. */
+function scaleInts(t: onnxProto.onnx.ITensorProto, factors: readonly [number, number]): void {
   const copy = new Uint8Array(t.rawData ?? new Uint8Array());
   const wide = t.dataType === 7;
   const view = wide ? new BigInt64Array(copy.buffer) : new Int32Array(copy.buffer);
   for (let i = 0; i < view.length; i++) {
-    const v = Number(view[i]) * factor;
-    if (!Number.isInteger(v)) throw new Error(`input ${size}: neck size ${Number(view[i])} does not scale to a whole number`);
+    const v = Number(view[i]) * factors[i % 2];
+    if (!Number.isInteger(v)) throw new Error(`neck size ${Number(view[i])} does not scale by ${factors[i % 2]} to a whole number`);
     view[i] = (wide ? BigInt(v) : v) as never;
   }
   t.rawData = copy;

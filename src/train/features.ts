@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { frameInputSize } from '../models/centernet.js';
 import { loadImage, type RgbImage } from '../vision/image.js';
 import { letterboxTensor, resizeImage } from '../vision/resize.js';
 import { CENTERNET_TENSORS, FEATURE_SETS, type FeatureSet, featureChannels, featureModel, STRIDE } from './feature-model.js';
@@ -30,7 +31,7 @@ export const BOX_VALUES = 8;
 export const logDistance = (v: number): number => Math.log(Math.max(v, 1));
 
 export interface SamplingOptions {
-  /** Input sizes the backbone runs at (the image letterboxed into each): object scales to learn. */
+  /** Input sizes the backbone runs at (the image letterboxed into each; LIVE_VIEW at its own aspect): object scales to learn. */
   views: number[];
   /** Cells kept per view from the cells near a box (target between 0 and 1), and from the rest. */
   nearCells: number;
@@ -44,62 +45,83 @@ export interface SamplingOptions {
 
 export const DEFAULT_SAMPLING: SamplingOptions = { views: [512, 256], nearCells: 32, negativeCells: 96 };
 
-/** A view's feature maps: per source, its channel planes and its cells per stride-4 cell side. */
+/**
+ * The view at the size live analysis runs the detector at is taken at the picture's own aspect
+ * (`frameInputSize`: 512×320 for 16:9), as a camera's frames are; the others, and square
+ * pictures, are letterboxed square.
+ */
+export const LIVE_VIEW = 512;
+
+/** A view's feature maps: its stride-4 cells across and down; per source, its channel planes and its cells per stride-4 cell side. */
 export interface FeatureMaps {
-  grid: number;
+  cols: number;
+  rows: number;
   sources: { planes: Float32Array[]; ratio: number }[];
 }
 
 /** Copies one stride-4 cell's features (every source, coarse ones at the cell they cover) as float16. */
 export function writeCell(maps: FeatureMaps, cell: number, out: Uint16Array, base: number): void {
-  const x = cell % maps.grid;
-  const y = (cell - x) / maps.grid;
+  const x = cell % maps.cols;
+  const y = (cell - x) / maps.cols;
   let k = base;
   for (const { planes, ratio } of maps.sources) {
-    const at = ratio === 1 ? cell : Math.floor(y / ratio) * (maps.grid / ratio) + Math.floor(x / ratio);
+    const at = ratio === 1 ? cell : Math.floor(y / ratio) * (maps.cols / ratio) + Math.floor(x / ratio);
     for (const p of planes) out[k++] = toHalf(p[at]);
   }
 }
 
-/** The backbone run for feature extraction, at every view size. */
+/** The backbone run for feature extraction, one session per input shape (made on first use). */
 export class FeatureExtractor {
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+
   private constructor(
-    private readonly sessions: Map<number, ort.InferenceSession>,
+    private readonly centernet: Uint8Array,
+    private readonly threads: number,
     readonly set: FeatureSet,
   ) {}
 
   static async create(centernet: Uint8Array, sizes: number[], threads = 1, set: FeatureSet = 'neck'): Promise<FeatureExtractor> {
-    const sessions = new Map<number, ort.InferenceSession>();
-    for (const size of new Set(sizes)) {
-      sessions.set(
-        size,
-        await ort.InferenceSession.create(featureModel(centernet, size, set), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }),
-      );
-    }
-    return new FeatureExtractor(sessions, set);
+    const extractor = new FeatureExtractor(centernet, threads, set);
+    // The square views' sessions made now: a graph the cut cannot run fails before any work.
+    for (const size of new Set(sizes)) await extractor.session(size, size);
+    return extractor;
   }
 
   get dim(): number {
     return featureChannels(this.set);
   }
 
-  /** The feature maps and the box head [4][grid²] of a letterboxed image. */
-  async run(img: RgbImage, size: number): Promise<{ maps: FeatureMaps; grid: number; wh: Float32Array; scale: number; padX: number; padY: number }> {
-    const session = this.sessions.get(size);
-    if (!session) throw new Error(`no feature model for input ${size}`);
-    const lb = await letterboxTensor(img, size, size, 0, { layout: 'nhwc' });
-    const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, size, size, 3]) });
-    const grid = size / STRIDE;
+  private session(width: number, height: number): Promise<ort.InferenceSession> {
+    const key = `${width}x${height}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = ort.InferenceSession.create(featureModel(this.centernet, [width, height], this.set), {
+        intraOpNumThreads: this.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  /** The feature maps and the box head [4][rows × cols] of an image letterboxed into `size` (square) or [width, height]. */
+  async run(img: RgbImage, size: number | readonly [number, number]): Promise<{ maps: FeatureMaps; wh: Float32Array; scale: number; padX: number; padY: number }> {
+    const [width, height] = typeof size === 'number' ? [size, size] : size;
+    const session = await this.session(width, height);
+    const lb = await letterboxTensor(img, width, height, 0, { layout: 'nhwc' });
+    const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, height, width, 3]) });
+    const [cols, rows] = [width / STRIDE, height / STRIDE];
     const sources = FEATURE_SETS[this.set].map((f) => {
       const data = out[f.tensor].data as Float32Array;
-      const plane = (grid / f.ratio) ** 2;
+      const plane = (cols / f.ratio) * (rows / f.ratio);
       return { ratio: f.ratio, planes: Array.from({ length: f.channels }, (_, c) => data.subarray(c * plane, (c + 1) * plane)) };
     });
-    return { maps: { grid, sources }, grid, wh: out[CENTERNET_TENSORS.wh].data as Float32Array, scale: lb.scale, padX: lb.padX, padY: lb.padY };
+    return { maps: { cols, rows, sources }, wh: out[CENTERNET_TENSORS.wh].data as Float32Array, scale: lb.scale, padX: lb.padX, padY: lb.padY };
   }
 
   async close(): Promise<void> {
-    for (const s of this.sessions.values()) await s.release();
+    for (const s of this.sessions.values()) await (await s).release();
   }
 }
 
@@ -157,7 +179,8 @@ export async function sampleImage(
     const flip = random() < 0.5;
     const scene = mosaic ? await mosaicView(item, others, opts.mosaic ?? 1, random) : { img: original, boxes: item.boxes };
     const img = flip ? flipHorizontal(scene.img) : scene.img;
-    const f = await extractor.run(img, size);
+    // The live size's view at the picture's own aspect, as a camera frame is seen (models.objects.input `camera`).
+    const f = await extractor.run(img, size === LIVE_VIEW && !mosaic ? frameInputSize(img) : size);
     const boxes: CellBox[] = scene.boxes.map((b) => ({
       cls: b.cls,
       cx: ((flip ? 1 - b.cx : b.cx) * img.width * f.scale + f.padX) / STRIDE,
@@ -168,11 +191,12 @@ export async function sampleImage(
     // The box of each centre cell, as distances from the cell's corner (how the decoder reads the box head).
     const centres = new Map<number, [number, number, number, number]>();
     for (const b of boxes) {
-      const x = Math.min(f.grid - 1, Math.max(0, Math.floor(b.cx)));
-      const y = Math.min(f.grid - 1, Math.max(0, Math.floor(b.cy)));
-      centres.set(y * f.grid + x, [(x - b.cx + b.w / 2) * STRIDE, (y - b.cy + b.h / 2) * STRIDE, (b.cx + b.w / 2 - x) * STRIDE, (b.cy + b.h / 2 - y) * STRIDE]);
+      const { cols, rows } = f.maps;
+      const x = Math.min(cols - 1, Math.max(0, Math.floor(b.cx)));
+      const y = Math.min(rows - 1, Math.max(0, Math.floor(b.cy)));
+      centres.set(y * cols + x, [(x - b.cx + b.w / 2) * STRIDE, (y - b.cy + b.h / 2) * STRIDE, (b.cx + b.w / 2 - x) * STRIDE, (b.cy + b.h / 2 - y) * STRIDE]);
     }
-    parts.push(sampleCells(f.maps, heatmapTargets(boxes, classes, f.grid), opts, random, { centres, wh: f.wh }));
+    parts.push(sampleCells(f.maps, heatmapTargets(boxes, classes, f.maps.cols, f.maps.rows), opts, random, { centres, wh: f.wh }));
   }
   return concatSamples(parts, classes, extractor.dim);
 }
@@ -188,9 +212,9 @@ export function sampleCells(
   random: () => number,
   boxes?: { centres: Map<number, [number, number, number, number]>; wh: Float32Array },
 ): CellSamples {
-  const grid = maps.grid;
+  const plane = maps.cols * maps.rows;
   const dim = maps.sources.reduce((s, f) => s + f.planes.length, 0);
-  const { peaks, near, far } = splitCells(targets, grid * grid);
+  const { peaks, near, far } = splitCells(targets, plane);
   const groups = [{ cells: peaks, weight: 1 }, pickCells(near, opts.nearCells, random), pickCells(far, opts.negativeCells, random)];
   const count = groups.reduce((s, g) => s + g.cells.length, 0);
   const classes = targets.length;
@@ -203,7 +227,7 @@ export function sampleCells(
       for (let j = 0; j < classes; j++) out.y[k * classes + j] = targets[j][cell];
       out.w[k] = g.weight;
       const box = boxes?.centres.get(cell);
-      if (box && boxes) writeBox(out.r, k, box, boxes.wh, grid * grid, cell);
+      if (box && boxes) writeBox(out.r, k, box, boxes.wh, plane, cell);
       k++;
     }
   }

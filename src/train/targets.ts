@@ -27,25 +27,25 @@ export function gaussianRadius(h: number, w: number, minOverlap = 0.7): number {
   return Math.max(0, Math.floor(Math.min(r1, r2, r3)));
 }
 
-/** Heatmap targets [classes][grid × grid], row-major. */
-export function heatmapTargets(boxes: CellBox[], classes: number, grid: number): Float32Array[] {
-  const maps = Array.from({ length: classes }, () => new Float32Array(grid * grid));
+/** Heatmap targets [classes][rows × cols], row-major. */
+export function heatmapTargets(boxes: CellBox[], classes: number, cols: number, rows = cols): Float32Array[] {
+  const maps = Array.from({ length: classes }, () => new Float32Array(cols * rows));
   for (const b of boxes) {
     const r = gaussianRadius(b.h, b.w);
     const sigma = (2 * r + 1) / 6;
-    const px = Math.min(grid - 1, Math.max(0, Math.floor(b.cx)));
-    const py = Math.min(grid - 1, Math.max(0, Math.floor(b.cy)));
+    const px = Math.min(cols - 1, Math.max(0, Math.floor(b.cx)));
+    const py = Math.min(rows - 1, Math.max(0, Math.floor(b.cy)));
     const map = maps[b.cls];
-    for (let y = Math.max(0, py - r); y <= Math.min(grid - 1, py + r); y++) {
-      for (let x = Math.max(0, px - r); x <= Math.min(grid - 1, px + r); x++) {
+    for (let y = Math.max(0, py - r); y <= Math.min(rows - 1, py + r); y++) {
+      for (let x = Math.max(0, px - r); x <= Math.min(cols - 1, px + r); x++) {
         const d2 = (x - px) ** 2 + (y - py) ** 2;
         const v = Math.exp(-d2 / (2 * sigma * sigma));
         if (v < 1e-4) continue;
-        const i = y * grid + x;
+        const i = y * cols + x;
         if (v > map[i]) map[i] = v;
       }
     }
-    map[py * grid + px] = 1;
+    map[py * cols + px] = 1;
   }
   return maps;
 }

@@ -103,9 +103,9 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
     `data ${opts.data}: classes ${classes.join(', ')}; train ${trainImages.length} images (${count(trainImages)} boxes), valid ${validImages.length} (${count(validImages)} boxes); ${train.converted + valid.converted} polygon lines used as boxes`,
   );
 
-  // The cache is only reused for the same data, base model and sampling.
+  // The cache is only reused for the same data, base model and sampling (v4: the 512 view at the picture's aspect).
   const key = createHash('sha256')
-    .update(JSON.stringify({ data: opts.data, classes, n: trainImages.length, sampling, seed, features, v: 3 }))
+    .update(JSON.stringify({ data: opts.data, classes, n: trainImages.length, sampling, seed, features, v: 4 }))
     .update(opts.centernet)
     .digest('hex')
     .slice(0, 16);

@@ -13,8 +13,12 @@ import { PEOPLE_TRUTH, tallyPersons } from '../helpers/fixture-people.js';
 
 const PHOTO = '../shared/fixtures/people/stock-group-2.jpg';
 const CROWD = '../shared/fixtures/people/group-1.jpg';
-/** Persons faces gave on group-1.jpg whose body the pose analyzer finds (docs/analyzers.md, *Crowds*). */
-const BODIES_ON_GROUP_1 = 5;
+/**
+ * Persons faces gave on group-1.jpg whose body the pose analyzer finds (docs/analyzers.md, *Crowds*).
+ * At the frame's aspect (`models.objects.input: camera`) the detector boxes one more of the 15
+ * people itself than letterboxed square, so one fewer comes from a face (5 square).
+ */
+const BODIES_ON_GROUP_1 = 4;
 
 describe.skipIf(!existsSync(PHOTO))('pose presence beside person detection (needs ../shared/fixtures)', () => {
   let detector: Detector;

@@ -31,7 +31,7 @@ const rnd = seededRandom(7);
 const labels = Array.from({ length: 82 }, (_, i) => String(i));
 const verifierBytes = await shippedVerifier(process.argv.slice(2));
 const verifier = verifierBytes ? await ortVerifier(verifierBytes, ['pistol', 'knife'], 2) : undefined;
-const dets: Record<string, ScoredBox[]> = { square: [], frame: [], 'square, verified': [] };
+const dets: Record<string, ScoredBox[]> = { square: [], frame: [], 'square, verified': [], 'frame, verified': [] };
 const truth: TruthBox[] = [];
 const step = Math.max(1, Math.floor(split.images.length / N));
 let image = 0;
@@ -58,16 +58,16 @@ for (let i = 0; i < split.images.length && image < N; i += step, image++) {
       const cls = Number(d.label) - 80;
       if (cls >= 0) dets[mode].push({ image, cls, score: d.score, box: d.box });
     }
-    if (verifier && mode === 'square') {
+    if (verifier) {
       const named = found.map((d) => ({ ...d, label: ['pistol', 'knife'][Number(d.label) - 80] ?? d.label }));
       for (const d of await verifyDetections(img, named, [verifier], 0.01)) {
         const cls = ['pistol', 'knife'].indexOf(d.label);
-        if (cls >= 0) dets['square, verified'].push({ image, cls, score: d.score, box: d.box });
+        if (cls >= 0) dets[`${mode}, verified`].push({ image, cls, score: d.score, box: d.box });
       }
     }
   }
 }
 console.log(`${model}: ${image} valid photos pasted into clip frames`);
-for (const mode of verifier ? ['square', 'frame', 'square, verified'] : ['square', 'frame'])
+for (const mode of verifier ? ['square', 'frame', 'square, verified', 'frame, verified'] : ['square', 'frame'])
   console.log(`${mode}: ${['pistol', 'knife'].map((c, k) => `${c} AP@0.5 ${averagePrecision(dets[mode], truth, k).ap.toFixed(3)}`).join(', ')}`);
 process.exit(0);

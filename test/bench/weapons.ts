@@ -1,6 +1,6 @@
 /**
  * The weapon classes (docs/weapons.md) against what they must not do. Run after `argus models build`:
- *   npx tsx test/bench/weapons.ts [--runs=240] [--thresholds=pistol:0.5,knife:0.6] [--input=frame]
+ *   npx tsx test/bench/weapons.ts [--runs=240] [--thresholds=pistol:0.5,knife:0.6] [--input=square|frame] [--photo]
  *
  * 1. Cost: CenterNet with the trained head merged in (as built, and at stride 4) vs plain
  *    CenterNet, the same photo, timed in turns in the same run (the ratio is the figure; this
@@ -70,13 +70,16 @@ if (runs > 0) {
 }
 
 // 2. false alarms
-// --input=frame: the detector at each frame's own aspect (models.objects.input), as a machine short of CPU may run it
-const objectInput = process.argv.find((a) => a.startsWith('--input='))?.split('=')[1] ?? 'square';
+// --input=square|frame: models.objects.input other than the default (camera: these frames at their own aspect)
+const objectInput = process.argv.find((a) => a.startsWith('--input='))?.split('=')[1] ?? 'camera';
+// Frames go in as a camera's (live: at their aspect with the default input, candidates verified from 0.25);
+// --photo: as uploads (square, verified from 0.08, a small one also at its own size), as this bench ran until 2026-12-05.
+const scope = process.argv.includes('--photo') ? 'all' : 'live';
 const detector = await Detector.create({ config: modelsSchema.parse({ objects: { min_score: 0.05, input: objectInput } }), logger: silentLogger(), families: ['objects', 'pose'] });
 // --thresholds tries other per-label thresholds than the shipped ones
 const thresholds = process.argv.find((a) => a.startsWith('--thresholds='))?.split('=')[1];
 const config = weaponSchema.parse(thresholds ? { thresholds: Object.fromEntries(thresholds.split(',').map((kv) => [kv.split(':')[0], Number(kv.split(':')[1])])) } : {});
-console.log(`thresholds ${JSON.stringify(config.thresholds)}, input ${objectInput}\n`);
+console.log(`thresholds ${JSON.stringify(config.thresholds)}, input ${objectInput}, as ${scope === 'live' ? 'camera frames' : 'photos'}\n`);
 const weaponLabels = new Set(config.labels);
 
 async function check(name: string, frames: AsyncIterable<RgbImage> | Iterable<Promise<RgbImage>>): Promise<void> {
@@ -93,7 +96,7 @@ async function check(name: string, frames: AsyncIterable<RgbImage> | Iterable<Pr
   let events = 0;
   let top = { score: 0, label: '-', frame: -1 };
   for await (const img of frames) {
-    const objects = await detector.detectObjects(img);
+    const objects = await detector.detectObjects(img, scope);
     for (const o of objects) if (weaponLabels.has(o.label) && o.score > top.score) top = { score: o.score, label: o.label, frame: count };
     const frame: FrameContext = {
       camera: name,

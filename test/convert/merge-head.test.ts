@@ -161,6 +161,30 @@ describe('mergeHead (real CenterNet)', () => {
       }
     });
 
+    it('at stride 4 on a frame at its own aspect (512×384): what training’s view at that shape computes', async () => {
+      // train objects takes its 512 view at the picture's aspect (LIVE_VIEW), as live analysis runs a camera frame
+      const s = await session(4, ['argus_head/out']);
+      const extractor = await FeatureExtractor.create(base, [], 1, 'deep');
+      try {
+        const img = await loadImage(PHOTO); // 1920×1537: 512×384 at its aspect (frameInputSize)
+        const f = await extractor.run(img, [512, 384]);
+        expect([f.maps.cols, f.maps.rows]).toEqual([128, 96]);
+        const lb = await letterboxTensor(img, 512, 384, 0, { layout: 'nhwc' });
+        const out = (await s.run({ 'tower_0/images': new ort.Tensor('float32', lb.data, [1, 384, 512, 3]) }))['argus_head/out'];
+        expect(out.dims).toEqual([1, 5, 96, 128]);
+        for (const [x, y] of [...cells.filter(([, y]) => y < 96), [127, 95], [5, 90]]) {
+          const want = headLogits(
+            params,
+            f.maps.sources.flatMap(({ planes, ratio }) => planes.map((p) => p[Math.floor(y / ratio) * (128 / ratio) + Math.floor(x / ratio)])),
+          );
+          for (let o = 0; o < 5; o++) expect((out.data as Float32Array)[o * 96 * 128 + y * 128 + x]).toBeCloseTo(want[o], 3);
+        }
+      } finally {
+        await s.release();
+        await extractor.close();
+      }
+    });
+
     it('at stride 8 (the default): every other cell, then bilinear onto the stride-4 map', async () => {
       const s = await session(8, ['argus_head/out_coarse', 'argus_head/out']);
       const want = await expected();

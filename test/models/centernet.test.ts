@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { CenterNetDetector, decodeCenterNet, mergeViews, ownInputSize, SMALL_PHOTO } from '../../src/models/centernet.js';
+import { CenterNetDetector, decodeCenterNet, mergeViews, type ObjectsInput, ownInputSize, SMALL_PHOTO } from '../../src/models/centernet.js';
+import type { DetectScope } from '../../src/models/detection.js';
 import type { SessionPool } from '../../src/models/session-pool.js';
 import type { ModelInfo } from '../../src/models/tensor-data.js';
 import { Detector } from '../../src/models/detector.js';
@@ -60,8 +61,8 @@ describe('decodeCenterNet', () => {
 
 describe('CenterNet input shapes', () => {
   const info = (shape: number[]): ModelInfo => ({ name: 'c', provider: 'cpu', inputs: [{ name: 'in', type: 'float32', shape }], outputs: [] });
-  const size = (shape: number[], input: 'square' | 'frame', img: { width: number; height: number }) =>
-    new CenterNetDetector(undefined as unknown as SessionPool, { all: { name: 'c', info: info(shape) } }, ['person'], 0.3, input).inputSize(img, info(shape));
+  const size = (shape: number[], input: ObjectsInput, img: { width: number; height: number }, scope: DetectScope = 'all') =>
+    new CenterNetDetector(undefined as unknown as SessionPool, { all: { name: 'c', info: info(shape) } }, ['person'], 0.3, input).inputSize(img, info(shape), scope);
   it('frame: 512 on the longer side, the shorter rounded up to 32 plus a 32-pixel band; square or a fixed graph: 512×512', () => {
     expect(size([1, -1, -1, 3], 'frame', { width: 640, height: 360 })).toEqual([512, 320]);
     expect(size([1, -1, -1, 3], 'frame', { width: 360, height: 640 })).toEqual([320, 512]);
@@ -69,6 +70,15 @@ describe('CenterNet input shapes', () => {
     expect(size([1, -1, -1, 3], 'frame', { width: 500, height: 500 })).toEqual([512, 512]);
     expect(size([1, -1, -1, 3], 'square', { width: 640, height: 360 })).toEqual([512, 512]);
     expect(size([1, 512, 512, 3], 'frame', { width: 640, height: 360 })).toEqual([512, 512]);
+  });
+
+  it('camera (the default): a camera frame at its aspect, a photo square', () => {
+    const free = [1, -1, -1, 3];
+    expect(size(free, 'camera', { width: 640, height: 360 }, 'live')).toEqual([512, 320]);
+    expect(size(free, 'camera', { width: 640, height: 360 }, 'all')).toEqual([512, 512]);
+    expect(size(free, 'camera', { width: 640, height: 360 })).toEqual([512, 512]);
+    expect(size([1, 512, 512, 3], 'camera', { width: 640, height: 360 }, 'live')).toEqual([512, 512]);
+    expect(modelsSchema.parse({}).objects.input).toBe('camera');
   });
 
   it('a small photo’s second view: a square at its own size, rounded up to 32; none for a larger picture or a fixed graph', () => {

@@ -114,6 +114,8 @@ describe('objectModelWithHeads: a head trained here, merged at start-up beside t
       // Live analysis watching the household class alone: the merged graph reduced to person and target, the same
       // answers as the whole graph on a camera frame (a photo this small is also looked at at its own size: not live).
       const whole = await headed.detectObjects(img, 'live');
+      // a camera frame goes in at its own aspect (512×416 here): the head, trained on that view too, still fires
+      expect(whole.some((o) => o.label === 'target')).toBe(true);
       const warnings: string[] = [];
       const logger = { ...silentLogger(), warn: (_: unknown, m: string) => void warnings.push(m) } as unknown as ReturnType<typeof silentLogger>;
       const live = await Detector.create({ config: models, logger, families: ['objects'], cacheDir: cache(), liveLabels: ['person', 'target'] });

@@ -14,4 +14,12 @@ describe('CenterNet training targets', () => {
     expect(map[8 * grid + 10 + r]).toBeLessThan(1);
     expect(map[8 * grid + 10 + r + 1]).toBe(0);
   });
+
+  it('on a frame-shaped grid (cols × rows), rows run cols apart and the peak stays inside the last row', () => {
+    const [cols, rows] = [32, 20];
+    const [map] = heatmapTargets([box, { ...box, cy: 25 }], 1, cols, rows);
+    expect(map).toHaveLength(cols * rows);
+    expect(map[8 * cols + 10]).toBe(1);
+    expect(map[(rows - 1) * cols + 10]).toBe(1); // a centre below the grid is clamped to its last row
+  });
 });

@@ -106,7 +106,7 @@ function overloadNotice(cameras) {
     .join(', ');
   return `<p class="warn" id="overload" role="status"><strong>Argus cannot keep up</strong> with ${who}: in the last minute the other motion frames were skipped, or seen only for weapons and watched objects, while the models were busy.
     To analyse more on this machine: switch off the analyzers a camera does not need (faces cost the most, then pose), lower the cameras' <code>detect.fps</code>,
-    set <code>models.objects.input: frame</code> (the object detector at the frame's aspect), or watch fewer cameras here. What each one gained on a two-core machine is in docs/benchmarks.md.</p>`;
+    or watch fewer cameras here. What each one gained on a two-core machine is in docs/benchmarks.md.</p>`;
 }
 
 function skippedWhy(byReason) {
