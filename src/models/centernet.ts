@@ -1,5 +1,6 @@
 import type { RgbImage } from '../vision/image.js';
-import { clipBox, type Box } from '../vision/iou.js';
+import { flipHorizontal, unflipBox } from '../vision/flip.js';
+import { clipBox, iou, type Box } from '../vision/iou.js';
 import { nms } from '../vision/nms.js';
 import { letterboxTensor } from '../vision/resize.js';
 import type { DetectScope, ObjectDetection, ObjectDetector } from './detection.js';
@@ -12,10 +13,17 @@ const SIZE = 512;
 const EDGE_BAND = 32;
 /**
  * A photo whose longer side is at most this many pixels is also looked at at its own size
- * (`ownInputSize`): the 512×512 letterbox magnifies it by 4/3 or more, and the two views find
- * different objects (docs/weapons.md, "Small photos at their own size too").
+ * (`ownInputSize`) and mirrored (`photoViews`): the 512×512 letterbox magnifies it by 4/3 or
+ * more, and the views find different objects and place their boxes differently (docs/weapons.md,
+ * "Small photos at their own size too", "and mirrored").
  */
 export const SMALL_PHOTO = 384;
+
+/** One look at a picture: the input it is letterboxed into, mirrored or not. */
+export interface PictureView {
+  size: [number, number];
+  mirror: boolean;
+}
 
 /** `models.objects.input`: how a picture is fitted to the detector's input (`inputSize`). */
 export type ObjectsInput = 'square' | 'frame' | 'camera';
@@ -119,14 +127,16 @@ export class CenterNetDetector implements ObjectDetector {
     // A photo is analysed once: its candidates are verified from lower down (verifier.ts).
     const floor = scope === 'live' ? VERIFY_FLOOR : PHOTO_VERIFY_FLOOR;
     const minScore = verifying ? Math.min(this.minScore, floor) : this.minScore;
-    const own = scope === 'live' ? undefined : ownInputSize(img, session.info.inputs[0].shape);
-    const views = [this.inputSize(img, session.info, scope), ...(own ? [own] : [])];
+    const first = this.inputSize(img, session.info, scope);
+    const views = scope === 'live' ? [{ size: first, mirror: false }] : photoViews(img, session.info.inputs[0].shape, first);
     // Each view's candidates verified on their own, then merged: merged first, a view's higher
     // detector score could keep a box the verifier then rejects over the other view's good one.
     const seen = await Promise.all(
-      views.map(async (size) => {
-        const found = await this.view(session, img, size, minScore);
-        return verifying ? verifyDetections(img, found, this.verifiers, this.minScore, floor) : found;
+      views.map(async ({ size, mirror }) => {
+        const pic = mirror ? flipHorizontal(img) : img;
+        const found = await this.view(session, pic, size, minScore);
+        const checked = verifying ? await verifyDetections(pic, found, this.verifiers, this.minScore, floor) : found;
+        return mirror ? checked.map((d) => ({ ...d, box: unflipBox(d.box, img.width) })) : checked;
       }),
     );
     return seen.length === 1 ? seen[0] : mergeViews(seen.flat());
@@ -175,9 +185,22 @@ export function ownInputSize(img: { width: number; height: number }, inputShape:
 }
 
 /**
- * Two views' detections (each verified already) as one: an object both found (same label, IoU
- * over 0.5, as the decoder suppresses) is kept once, at the higher of its scores; one only a view
- * found keeps its score.
+ * How a photo is looked at: at `first` (its input), and a small one (`ownInputSize`) also at its
+ * own size and, mirrored, at `first` again. Camera frames get `first` alone.
+ */
+export function photoViews(img: { width: number; height: number }, inputShape: readonly number[], first: [number, number]): PictureView[] {
+  const own = ownInputSize(img, inputShape);
+  const views: PictureView[] = [{ size: first, mirror: false }];
+  if (own) views.push({ size: own, mirror: false }, { size: first, mirror: true });
+  return views;
+}
+
+/**
+ * The views' detections (each verified already) as one: an object several views found (same
+ * label, IoU over 0.5 with the surest of them, as the decoder suppresses) is kept once, at the
+ * highest of its scores, its box the score-weighted mean of theirs (weighted box fusion: the
+ * views place a box differently, and their mean fits it better than any one of them); one only a
+ * view found keeps its score and box.
  */
 export function mergeViews(found: readonly ObjectDetection[]): ObjectDetection[] {
   const labels = found.map((d) => d.label);
@@ -186,7 +209,15 @@ export function mergeViews(found: readonly ObjectDetection[]): ObjectDetection[]
     found.map((d) => d.score),
     { iouThreshold: DECODE_NMS_IOU, classes: labels.map((l) => labels.indexOf(l)) },
   );
-  return keep.map((i) => found[i]);
+  const kept = new Set(keep);
+  return keep.map((i) => {
+    const best = found[i];
+    const same = [best, ...found.filter((d, j) => !kept.has(j) && d.label === best.label && iou(d.box, best.box) > DECODE_NMS_IOU)];
+    if (same.length === 1) return best;
+    const weight = same.reduce((sum, d) => sum + d.score, 0);
+    const box = [0, 1, 2, 3].map((k) => same.reduce((sum, d) => sum + d.box[k] * d.score, 0) / weight) as Box;
+    return { ...best, box };
+  });
 }
 
 /**

@@ -1,9 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { VERIFIER_CROP, VERIFIER_DELTAS, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PLACE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
-import { decodeCenterNet, mergeViews, ownInputSize } from '../models/centernet.js';
+import { decodeCenterNet, mergeViews, photoViews } from '../models/centernet.js';
 import type { ObjectDetection } from '../models/detection.js';
 import { PHOTO_VERIFY_FLOOR, type Verifier, verifyDetections } from '../models/verifier.js';
 import { boxPlace, cropTensor } from '../vision/crop.js';
+import { flipHorizontal, unflipBox } from '../vision/flip.js';
 import { loadImage, type RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { letterboxTensor } from '../vision/resize.js';
@@ -45,7 +46,7 @@ export async function evaluateMerged(
   const meta = session.inputMetadata[0];
   const inputShape = meta?.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
   // A photo as Argus runs it (CenterNetDetector.detect): letterboxed into 512×512, and a small one
-  // also at its own size where the graph's sides are free (a built model's are).
+  // also at its own size and mirrored where the graph's sides are free (a built model's are).
   const view = async (img: RgbImage, [w, h]: [number, number]): Promise<ObjectDetection[]> => {
     const lb = await letterboxTensor(img, w, h, 0, { layout: 'nhwc' });
     const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, h, w, 3]) }, ['tower_0/detections']);
@@ -53,12 +54,13 @@ export async function evaluateMerged(
   };
   // Each view's candidates verified, then the views merged (CenterNetDetector.detect).
   const detect = async (img: RgbImage): Promise<ObjectDetection[]> => {
-    const own = ownInputSize(img, inputShape);
-    const views: Array<[number, number]> = [[EVAL_SIZE, EVAL_SIZE], ...(own ? [own] : [])];
+    const views = photoViews(img, inputShape, [EVAL_SIZE, EVAL_SIZE]);
     const seen: ObjectDetection[] = [];
-    for (const size of views) {
-      const decoded = await view(img, size);
-      seen.push(...(verifier ? await verifyDetections(img, decoded, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : decoded));
+    for (const { size, mirror } of views) {
+      const pic = mirror ? flipHorizontal(img) : img;
+      const decoded = await view(pic, size);
+      const checked = verifier ? await verifyDetections(pic, decoded, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : decoded;
+      seen.push(...(mirror ? checked.map((d) => ({ ...d, box: unflipBox(d.box, img.width) })) : checked));
     }
     return views.length > 1 ? mergeViews(seen) : seen;
   };

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { frameInputSize } from '../models/centernet.js';
+import { flipHorizontal } from '../vision/flip.js';
 import { loadImage, type RgbImage } from '../vision/image.js';
 import { letterboxTensor, resizeImage } from '../vision/resize.js';
 import { CENTERNET_TENSORS, FEATURE_SETS, type FeatureSet, featureChannels, featureModel, STRIDE } from './feature-model.js';
@@ -123,21 +124,6 @@ export class FeatureExtractor {
   async close(): Promise<void> {
     for (const s of this.sessions.values()) await (await s).release();
   }
-}
-
-export function flipHorizontal(img: RgbImage): RgbImage {
-  const out = new Uint8Array(img.data.length);
-  const row = img.width * 3;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      const s = y * row + x * 3;
-      const d = y * row + (img.width - 1 - x) * 3;
-      out[d] = img.data[s];
-      out[d + 1] = img.data[s + 1];
-      out[d + 2] = img.data[s + 2];
-    }
-  }
-  return { width: img.width, height: img.height, data: out };
 }
 
 /**

@@ -38,8 +38,8 @@ const analyze = (a: FrameAnalyzer, img: RgbImage, seq: number, motion: MotionRes
 const persons = (found: Detection[]) => found.filter((d) => d.kind === 'person');
 const skeletons = (found: Detection[]) => persons(found).filter((p) => Array.isArray(p.attributes?.keypoints)).length;
 
-console.log('| picture | ' + modes.map((m) => `${m}: persons found / missed / twice / false, skeletons, faces`).join(' | ') + ' |');
-console.log('|---|' + modes.map(() => '---').join('|') + '|');
+console.log(`| picture | ${modes.map((m) => `${m}: persons found / missed / twice / false, skeletons, faces`).join(' | ')} |`);
+console.log(`|---|${modes.map(() => '---').join('|')}|`);
 for (const [key, truth] of Object.entries(PEOPLE_TRUTH)) {
   const img = await loadImage(`${import.meta.dirname}/../../../shared/fixtures/${key}`);
   const whole: MotionResult = { motion: true, boxes: [[0, 0, img.width, img.height]], changed: 1 };

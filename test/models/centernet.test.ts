@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { CenterNetDetector, decodeCenterNet, mergeViews, type ObjectsInput, ownInputSize, SMALL_PHOTO } from '../../src/models/centernet.js';
+import { CenterNetDetector, decodeCenterNet, mergeViews, type ObjectsInput, ownInputSize, photoViews, SMALL_PHOTO } from '../../src/models/centernet.js';
 import type { DetectScope } from '../../src/models/detection.js';
 import type { SessionPool } from '../../src/models/session-pool.js';
 import type { ModelInfo } from '../../src/models/tensor-data.js';
@@ -93,21 +93,41 @@ describe('CenterNet input shapes', () => {
   });
 });
 
+describe('photoViews', () => {
+  it('a small photo: its input, its own size, and its input mirrored; a larger one or a fixed graph: its input alone', () => {
+    const free = [1, -1, -1, 3];
+    expect(photoViews({ width: 300, height: 300 }, free, [512, 512])).toEqual([
+      { size: [512, 512], mirror: false },
+      { size: [320, 320], mirror: false },
+      { size: [512, 512], mirror: true },
+    ]);
+    expect(photoViews({ width: 640, height: 360 }, free, [512, 512])).toEqual([{ size: [512, 512], mirror: false }]);
+    expect(photoViews({ width: 300, height: 300 }, [1, 512, 512, 3], [512, 512])).toEqual([{ size: [512, 512], mirror: false }]);
+  });
+});
+
 describe('mergeViews', () => {
-  it('keeps an object both views found once, at its higher score; what one view alone found keeps its score', () => {
+  it('keeps an object several views found once, at its highest score, its box their score-weighted mean; what one view alone found keeps its score and box', () => {
     const merged = mergeViews([
       { label: 'pistol', score: 0.4, box: [10, 10, 50, 40] },
       { label: 'person', score: 0.9, box: [0, 0, 100, 200] },
-      { label: 'pistol', score: 0.7, box: [12, 11, 52, 41] }, // the same pistol, surer in the other view
-      { label: 'knife', score: 0.3, box: [11, 10, 50, 40] }, // another class in the same place: kept
+      { label: 'pistol', score: 0.6, box: [14, 12, 54, 42] }, // the same pistol (IoU 0.72), surer in another view
+      { label: 'knife', score: 0.3, box: [11, 10, 50, 40] }, // another class in the same place: kept as it is
       { label: 'pistol', score: 0.2, box: [200, 200, 240, 230] }, // one view alone
     ]);
-    expect(merged).toEqual([
-      { label: 'person', score: 0.9, box: [0, 0, 100, 200] },
-      { label: 'pistol', score: 0.7, box: [12, 11, 52, 41] },
-      { label: 'knife', score: 0.3, box: [11, 10, 50, 40] },
-      { label: 'pistol', score: 0.2, box: [200, 200, 240, 230] },
+    expect(merged.map((d) => [d.label, d.score])).toEqual([
+      ['person', 0.9],
+      ['pistol', 0.6],
+      ['knife', 0.3],
+      ['pistol', 0.2],
     ]);
+    const boxes = [
+      [0, 0, 100, 200],
+      [12.4, 11.2, 52.4, 41.2], // (0.6 × [14, 12, 54, 42] + 0.4 × [10, 10, 50, 40]) / 1
+      [11, 10, 50, 40],
+      [200, 200, 240, 230],
+    ];
+    for (const [i, d] of merged.entries()) for (const [k, v] of d.box.entries()) expect(v).toBeCloseTo(boxes[i][k], 9);
   });
 });
 

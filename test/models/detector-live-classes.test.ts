@@ -49,11 +49,11 @@ describe.skipIf(!ready)('Detector with liveLabels (needs models and ../shared/fi
     expect(detectorRuns(runs)).toEqual(['centernet-weapons', 'centernet-weapons/all']);
   });
 
-  it('a small photo is also looked at at its own size (two detector runs), a larger one and a camera frame once', async () => {
+  it('a small photo is also looked at at its own size and mirrored (three detector runs), a larger one and a camera frame once', async () => {
     const small = await loadImage(join(FIXTURES, 'faces/probe/obama_small.jpg')); // 320×240
     const large = await loadImage(join(FIXTURES, 'faces/probe/obama-240p.jpg')); // 427×240
     for (const [img, scope, expected] of [
-      [small, 'all', ['centernet-weapons/all', 'centernet-weapons/all']],
+      [small, 'all', ['centernet-weapons/all', 'centernet-weapons/all', 'centernet-weapons/all']],
       [small, 'live', ['centernet-weapons']],
       [large, 'all', ['centernet-weapons/all']],
     ] as const) {
