@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsDir } from '../../src/models/manifest.js';
-import { defaultModelsConfig } from '../../src/models/model-config.js';
-import { loadImage } from '../../src/vision/image.js';
+import { defaultModelsConfig, modelsSchema } from '../../src/models/model-config.js';
+import { type Box, iou } from '../../src/vision/iou.js';
+import { loadImage, rgbImage } from '../../src/vision/image.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 const ready = existsSync(FIXTURES) && existsSync(join(defaultModelsDir(), 'centernet-weapons.onnx'));
@@ -60,6 +62,27 @@ describe.skipIf(!ready)('Detector with liveLabels (needs models and ../shared/fi
       runs.length = 0;
       await detector.detectObjects(img, scope);
       expect(detectorRuns(runs), `${img.width}×${img.height} ${scope}`).toEqual(expected);
+    }
+  });
+
+  it('a small photo’s three views (one mirrored) give the persons its first view gives, their boxes fused in place', async () => {
+    // 320×240: a person in the top-left quarter, grey elsewhere (a mirrored box left unmirrored would land on nothing)
+    const { data } = await sharp(join(FIXTURES, 'faces/probe/obama_small.jpg'))
+      .resize(160, 120)
+      .extend({ right: 160, bottom: 120, background: { r: 128, g: 128, b: 128 } })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const img = rgbImage(320, 240, new Uint8Array(data));
+    const persons = (found: { label: string; score: number; box: number[] }[]) => found.filter((o) => o.label === 'person' && o.score >= 0.4);
+    const square = await Detector.create({ config: modelsSchema.parse({ objects: { input: 'square' } }), logger: silentLogger(), families: ['objects'] });
+    try {
+      const [one, three] = [persons(await square.detectObjects(img, 'live')), persons(await detector.detectObjects(img, 'all'))];
+      expect(one.length).toBeGreaterThan(0);
+      expect(three).toHaveLength(one.length);
+      for (const p of one) expect(Math.max(...three.map((q) => iou(p.box as Box, q.box as Box)))).toBeGreaterThan(0.8);
+    } finally {
+      await square.close();
     }
   });
 
