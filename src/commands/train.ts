@@ -35,6 +35,9 @@ A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
   --verifier on|off  also train a second look at each candidate: its crop, pooled
                      CenterNet features and a small classifier rescore it, and a small
                      regressor moves its box (default on; about 40 % more training time)
+  --head <file>      keep the head of this head file and train only its verifier (again):
+                     after an update that changed how the verifier learns, without the
+                     head's features and epochs; its classes must be the data's
   --seed <n>         (default 1)
   --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
   --threads <n>      onnxruntime threads (default 1)
@@ -56,6 +59,7 @@ interface Options {
   boxLoss?: BoxLoss;
   mosaic?: number;
   verifier?: boolean;
+  head?: string;
   seed?: number;
   limit?: number;
   threads?: number;
@@ -63,7 +67,7 @@ interface Options {
 }
 
 const NUMERIC = { '--epochs': 'epochs', '--hidden': 'hidden', '--mosaic': 'mosaic', '--seed': 'seed', '--limit': 'limit', '--threads': 'threads' } as const;
-const TEXT = { '--data': 'data', '--name': 'name', '--out': 'out', '--work': 'work', '--models': 'models' } as const;
+const TEXT = { '--data': 'data', '--name': 'name', '--out': 'out', '--work': 'work', '--models': 'models', '--head': 'head' } as const;
 
 export function parseTrainArgs(args: string[]): Options | string {
   const o: Options = { models: defaultModelsDir() };
@@ -180,6 +184,7 @@ export async function main(args: string[]): Promise<number> {
       features: o.features,
       boxLoss: o.boxLoss,
       verifier: o.verifier,
+      keepHead: o.head === undefined ? undefined : resolve(o.head),
       sampling: o.mosaic ? { ...DEFAULT_SAMPLING, mosaic: o.mosaic } : undefined,
       limitTrain: o.limit,
       limitValid: o.limit === undefined ? undefined : Math.max(1, Math.round(o.limit / 4)),

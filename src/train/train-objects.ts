@@ -8,8 +8,8 @@ import { atThreshold, thresholdForPrecision } from './average-precision.js';
 import { evaluateMerged, EVAL_SIZE } from './evaluate.js';
 import { type FeatureSet, featureChannels } from './feature-model.js';
 import { BOX_VALUES, concatSamples, DEFAULT_SAMPLING, emptySamples, FeatureExtractor, sampleImage, type CellSamples, type SamplingOptions } from './features.js';
-import { exportHead, featureStats, HeadTrainer, initAdam, initHead, type BoxLoss, type HeadParams } from './head.js';
-import { headToFile, verifierToFile, writeFileAtomic, type ClassReport } from './head-file.js';
+import { type ExportedHead, exportHead, featureStats, HeadTrainer, initAdam, initHead, type BoxLoss, type HeadParams } from './head.js';
+import { headFromFile, headToFile, readHeadFile, verifierToFile, writeFileAtomic, type ClassReport } from './head-file.js';
 import { seededRandom, shuffle } from './rng.js';
 import { DEFAULT_BOX_TRAINING, DEFAULT_VERIFIER_TRAINING, trainVerifier, verifierSamples } from './verifier.js';
 import { readYoloSplit, type YoloImage } from './yolo-dataset.js';
@@ -42,6 +42,11 @@ export interface TrainOptions {
   threads?: number;
   /** Also train the classes' verifier (a second look at each candidate's crop; default true). */
   verifier?: boolean;
+  /**
+   * A head file whose head is kept as it is: only its verifier is trained (again), e.g. after an
+   * Argus update changed how the verifier learns. Its classes must be the data's.
+   */
+  keepHead?: string;
   /** Precision the per-class threshold is chosen for on the valid split. */
   thresholdPrecision?: number;
   command?: string;
@@ -103,37 +108,62 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
     `data ${opts.data}: classes ${classes.join(', ')}; train ${trainImages.length} images (${count(trainImages)} boxes), valid ${validImages.length} (${count(validImages)} boxes); ${train.converted + valid.converted} polygon lines used as boxes`,
   );
 
-  // The cache is only reused for the same data, base model and sampling (v4: the 512 view at the picture's aspect).
-  const key = createHash('sha256')
-    .update(JSON.stringify({ data: opts.data, classes, n: trainImages.length, sampling, seed, features, v: 4 }))
-    .update(opts.centernet)
-    .digest('hex')
-    .slice(0, 16);
-  const featDir = join(opts.workDir, `features-${key}`);
-  await mkdir(featDir, { recursive: true });
-  const samples = await extractAll(opts, trainImages, classes.length, { sampling, features, seed }, featDir, stop, sampleRss, log);
-  sampleRss();
+  async function trainNewHead(): Promise<{ head: ExportedHead; losses: number[]; samples: number; training: Record<string, unknown> }> {
+    // The cache is only reused for the same data, base model and sampling (v4: the 512 view at the picture's aspect).
+    const key = createHash('sha256')
+      .update(JSON.stringify({ data: opts.data, classes, n: trainImages.length, sampling, seed, features, v: 4 }))
+      .update(opts.centernet)
+      .digest('hex')
+      .slice(0, 16);
+    const featDir = join(opts.workDir, `features-${key}`);
+    await mkdir(featDir, { recursive: true });
+    const samples = await extractAll(opts, trainImages, classes.length, { sampling, features, seed }, featDir, stop, sampleRss, log);
+    sampleRss();
 
-  const boxLoss = opts.boxLoss ?? 'l1';
-  const ckptPath = join(opts.workDir, `checkpoint-${key}-${features}-h${hidden}${boxes ? `b-${boxLoss}` : ''}-e${epochs}-b${batch}-lr${lr}.json`);
-  const { head, losses } = await trainHead(samples, {
-    dim,
-    classes: classes.length,
-    hidden,
-    boxes,
-    boxLoss,
-    epochs,
-    batch,
-    lr,
-    seed,
-    ckptPath,
-    stop,
-    sampleRss,
-    log,
-    onProgress: opts.onProgress,
-  });
-
-  const exported = exportHead(head);
+    const boxLoss = opts.boxLoss ?? 'l1';
+    const ckptPath = join(opts.workDir, `checkpoint-${key}-${features}-h${hidden}${boxes ? `b-${boxLoss}` : ''}-e${epochs}-b${batch}-lr${lr}.json`);
+    const { head, losses } = await trainHead(samples, {
+      dim,
+      classes: classes.length,
+      hidden,
+      boxes,
+      boxLoss,
+      epochs,
+      batch,
+      lr,
+      seed,
+      ckptPath,
+      stop,
+      sampleRss,
+      log,
+      onProgress: opts.onProgress,
+    });
+    return {
+      head: exportHead(head),
+      losses,
+      samples: samples.count,
+      training: {
+        command: opts.command,
+        data: opts.data,
+        trainImages: trainImages.length,
+        seed,
+        epochs,
+        hidden,
+        features,
+        boxes,
+        boxLoss,
+        batch,
+        lr,
+        sampling,
+        samples: samples.count,
+        finalLoss: losses[losses.length - 1],
+      },
+    };
+  }
+  const kept = opts.keepHead === undefined ? undefined : await keptHead(opts.keepHead, classes, opts.verifier);
+  const trained = kept ?? (await trainNewHead());
+  const exported = trained.head;
+  const losses = trained.losses;
   const merged = mergeHead(opts.centernet, exported, { suppress: replacedChannels(opts.baseLabels, classes) });
   const evaluate = async (verifier?: Uint8Array): Promise<Record<string, ClassReport>> => {
     opts.onProgress?.({ phase: 'evaluate', done: 0, total: validImages.length });
@@ -170,8 +200,8 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       classes: classes.length,
       baseClasses: opts.baseLabels.length,
       threads: opts.threads,
-      // verifier3: candidates clipped to the picture as the detector gives them (verifier2 shards held them unclipped)
-      dir: join(opts.workDir, `verifier3-${headKey}`),
+      // verifier4: candidates from each of a photo's views (verifier3 shards held the 512 view's alone)
+      dir: join(opts.workDir, `verifier4-${headKey}`),
       stop,
       onImage: (done) => opts.onProgress?.({ phase: 'verifier', done, total: trainImages.length }),
     });
@@ -191,30 +221,31 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   const peakRssMB = Math.round(peakRss / 2 ** 20);
   const file = headToFile(exported, classes, {
     training: {
-      command: opts.command,
-      data: opts.data,
-      trainImages: trainImages.length,
-      seed,
-      epochs,
-      hidden,
-      features,
-      boxes,
-      boxLoss,
-      batch,
-      lr,
-      sampling,
-      samples: samples.count,
-      finalLoss: losses[losses.length - 1],
+      // a kept head keeps the record of its own training; this run's is under `verifierOnly`
+      ...trained.training,
       ...(verifier ? { headValid: headReports, verifier: DEFAULT_VERIFIER_TRAINING, ...(verifier.box ? { verifierBox: DEFAULT_BOX_TRAINING } : {}) } : {}),
-      seconds,
-      peakRssMB,
+      ...(kept ? { verifierOnly: { command: opts.command, seconds, peakRssMB } } : { seconds, peakRssMB }),
     },
     valid: { images: validImages.length, inputSize: EVAL_SIZE, classes: reports },
     ...(verifier ? { verifier: verifierToFile(verifier) } : {}),
   });
   stop();
   await writeFileAtomic(opts.out, `${JSON.stringify(file)}\n`);
-  return { out: opts.out, classes, reports, losses, samples: samples.count, seconds, peakRssMB };
+  return { out: opts.out, classes, reports, losses, samples: trained.samples, seconds, peakRssMB };
+}
+
+/** The head of an earlier head file, to train its verifier again (`keepHead`). */
+async function keptHead(
+  path: string,
+  classes: string[],
+  verifier: boolean | undefined,
+): Promise<{ head: ExportedHead; losses: number[]; samples: number; training: Record<string, unknown> }> {
+  if (verifier === false) throw new Error('a kept head (--head) is for training its verifier: leave --verifier on');
+  const file = await readHeadFile(path);
+  if (file.classes.join(',') !== classes.join(','))
+    throw new Error(`${path} was trained on ${file.classes.join(', ')}, but the data's classes are ${classes.join(', ')}: give --classes ${file.classes.join(',')}`);
+  const training = file.training ?? {};
+  return { head: headFromFile(file, path), losses: [], samples: typeof training.samples === 'number' ? training.samples : 0, training };
 }
 
 /** `n` images spread evenly over the split (files sort by source, so the first n are one kind). */

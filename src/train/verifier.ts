@@ -13,10 +13,11 @@ import {
   PROFILES,
   VERIFIER_CROP,
 } from '../convert/crop-verifier.js';
-import { decodeCenterNet } from '../models/centernet.js';
+import { decodeCenterNet, photoViews } from '../models/centernet.js';
 import { verifierExtras } from '../models/verifier.js';
 import { boxPlace, cropTensor } from '../vision/crop.js';
-import { loadImage } from '../vision/image.js';
+import { flipHorizontal, unflipBox } from '../vision/flip.js';
+import { loadImage, type RgbImage } from '../vision/image.js';
 import { type Box, iou } from '../vision/iou.js';
 import { letterboxTensor } from '../vision/resize.js';
 import { EVAL_SIZE } from './evaluate.js';
@@ -97,41 +98,16 @@ export async function verifierSamples(
         continue;
       }
       sessions ??= { det: await ort.InferenceSession.create(merged, opts), feat: await ort.InferenceSession.create(cropFeatureModel(centernet), opts) };
-      const rows: number[][] = [];
-      const ys: number[] = [];
-      const boxRows: number[] = [];
-      const boxExtra: number[][] = [];
-      const targets: number[] = [];
+      const rows: ShardRows = { x: [], y: [], boxRows: [], boxExtra: [], targets: [] };
       for (let i = s * SHARD_IMAGES; i < Math.min(images.length, (s + 1) * SHARD_IMAGES); i++) {
         o.stop();
-        const item = images[i];
-        const img = await loadImage(item.image);
-        const truth = item.boxes.map((b) => ({
-          cls: b.cls,
-          box: [(b.cx - b.w / 2) * img.width, (b.cy - b.h / 2) * img.height, (b.cx + b.w / 2) * img.width, (b.cy + b.h / 2) * img.height] as Box,
-        }));
-        const found = await candidates(sessions.det, img, o.baseClasses, o.classes);
-        for (const [k, c] of [...found, ...truth].entries()) {
-          const t = await cropTensor(img, c.box, VERIFIER_CROP);
-          const out = await sessions.feat.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', t.data, [1, VERIFIER_CROP, VERIFIER_CROP, 3]) }, [POOLED, PROFILES]);
-          const row = new Float32Array(dim);
-          row.set(out[POOLED].data as Float32Array);
-          row.set(verifierExtras(c.box, img.width, img.height, c.cls, o.classes), POOLED_FEATURES);
-          const nearest = k < found.length ? closest(c.box, truth) : undefined;
-          if (nearest && nearest.iou >= REGRESS_IOU) {
-            boxRows.push(rows.length);
-            boxExtra.push([...(out[PROFILES].data as Float32Array), ...boxPlace(c.box, img.width, img.height)]);
-            targets.push(...boxDeltas(c.box, nearest.box));
-          }
-          rows.push(Array.from(row));
-          ys.push(target(c.box, truth));
-        }
+        await imageRows(sessions, images[i], o, dim, rows);
         o.onImage?.(i + 1);
       }
       const part = {
-        x: Float32Array.from(rows.flat()),
-        y: Uint8Array.from(ys),
-        box: { rows: Uint32Array.from(boxRows), extra: Float32Array.from(boxExtra.flat()), targets: Float32Array.from(targets) },
+        x: Float32Array.from(rows.x.flat()),
+        y: Uint8Array.from(rows.y),
+        box: { rows: Uint32Array.from(rows.boxRows), extra: Float32Array.from(rows.boxExtra.flat()), targets: Float32Array.from(rows.targets) },
       };
       await writeFileAtomic(path, encodeShard(part) as never);
       parts.push(part);
@@ -162,15 +138,72 @@ export async function verifierSamples(
   return { x, y, dim, count, box };
 }
 
+/** A shard's rows as they are gathered: classifier rows, their targets, and the box regressor's rows. */
+interface ShardRows {
+  x: number[][];
+  y: number[];
+  boxRows: number[];
+  boxExtra: number[][];
+  targets: number[];
+}
+
+/**
+ * One training photo's rows: the detector's candidates on each of its views, as Argus looks at it
+ * (a small photo three times: centernet.ts' photoViews; each view's boxes err their own way, the
+ * mirrored view's labelled boxes mirrored with it), then its labelled boxes.
+ */
+async function imageRows(
+  sessions: { det: ort.InferenceSession; feat: ort.InferenceSession },
+  item: YoloImage,
+  o: { classes: number; baseClasses: number },
+  dim: number,
+  rows: ShardRows,
+): Promise<void> {
+  const img = await loadImage(item.image);
+  const truth = item.boxes.map((b) => ({
+    cls: b.cls,
+    box: [(b.cx - b.w / 2) * img.width, (b.cy - b.h / 2) * img.height, (b.cx + b.w / 2) * img.width, (b.cy + b.h / 2) * img.height] as Box,
+  }));
+  const looks: { pic: RgbImage; truth: typeof truth; boxes: { cls: number; box: Box }[]; found: boolean }[] = [];
+  for (const v of photoViews(img, inputShape(sessions.det), [EVAL_SIZE, EVAL_SIZE])) {
+    const pic = v.mirror ? flipHorizontal(img) : img;
+    const seen = v.mirror ? truth.map((t) => ({ cls: t.cls, box: unflipBox(t.box, img.width) })) : truth;
+    looks.push({ pic, truth: seen, boxes: await candidates(sessions.det, pic, v.size, o.baseClasses, o.classes), found: true });
+  }
+  looks.push({ pic: img, truth, boxes: truth, found: false });
+  for (const look of looks)
+    for (const c of look.boxes) {
+      const t = await cropTensor(look.pic, c.box, VERIFIER_CROP);
+      const out = await sessions.feat.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', t.data, [1, VERIFIER_CROP, VERIFIER_CROP, 3]) }, [POOLED, PROFILES]);
+      const row = new Float32Array(dim);
+      row.set(out[POOLED].data as Float32Array);
+      row.set(verifierExtras(c.box, img.width, img.height, c.cls, o.classes), POOLED_FEATURES);
+      const nearest = look.found ? closest(c.box, look.truth) : undefined;
+      if (nearest && nearest.iou >= REGRESS_IOU) {
+        rows.boxRows.push(rows.x.length);
+        rows.boxExtra.push([...(out[PROFILES].data as Float32Array), ...boxPlace(c.box, img.width, img.height)]);
+        rows.targets.push(...boxDeltas(c.box, nearest.box));
+      }
+      rows.x.push(Array.from(row));
+      rows.y.push(target(c.box, look.truth));
+    }
+}
+
 /** The merged detector's trained-class detections on a photo, as the verifier will be asked about them. */
-async function candidates(det: ort.InferenceSession, img: Awaited<ReturnType<typeof loadImage>>, baseClasses: number, classes: number): Promise<{ cls: number; box: Box }[]> {
-  const lb = await letterboxTensor(img, EVAL_SIZE, EVAL_SIZE, 0, { layout: 'nhwc' });
-  const out = await det.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, EVAL_SIZE, EVAL_SIZE, 3]) }, ['tower_0/detections']);
+async function candidates(det: ort.InferenceSession, img: RgbImage, [w, h]: [number, number], baseClasses: number, classes: number): Promise<{ cls: number; box: Box }[]> {
+  const lb = await letterboxTensor(img, w, h, 0, { layout: 'nhwc' });
+  const out = await det.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, h, w, 3]) }, ['tower_0/detections']);
   const labels = Array.from({ length: baseClasses + classes }, (_, i) => String(i));
   return decodeCenterNet(out['tower_0/detections'].data as Float32Array, { labels, minScore: CANDIDATE_FLOOR, scale: lb.scale, padX: lb.padX, padY: lb.padY, picture: img })
     .filter((d) => Number(d.label) >= baseClasses)
     .slice(0, CANDIDATES)
     .map((d) => ({ cls: Number(d.label) - baseClasses, box: d.box }));
+}
+
+/** The detector's input dims ([1, h, w, 3], -1 where free), for photoViews. */
+function inputShape(det: ort.InferenceSession): number[] {
+  const meta = det.inputMetadata[0];
+  return meta?.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
 }
 
 /** The labelled box `box` overlaps most, and how much. */

@@ -29,10 +29,15 @@ const flag = (name: string, fallback: number) => {
 const RUNS = flag('runs', 60);
 const ROUNDS = flag('rounds', 6);
 const THREADS = flag('threads', 2);
-/** `classes`: the default detector as live analysis runs it with the default analyzers (person, pistol, knife: keep-classes.ts). */
-const MODELS: Array<{ name: string; label?: string; classes?: number[] }> = [
+/**
+ * `classes`: the default detector as live analysis runs it with the default analyzers (person,
+ * pistol, knife: keep-classes.ts); `sides`: its open input sides, [height, width] (512×512 unless
+ * given; a 640×360 camera frame runs at 512×320: models.objects.input `camera`, the default).
+ */
+const MODELS: Array<{ name: string; label?: string; classes?: number[]; sides?: [number, number] }> = [
   { name: 'centernet-weapons' },
   { name: 'centernet-weapons', label: 'centernet-weapons, live classes', classes: [0, 80, 81] },
+  { name: 'centernet-weapons', label: 'centernet-weapons, live classes, a 640×360 frame (512×320)', classes: [0, 80, 81], sides: [320, 512] },
   { name: 'centernet' },
   { name: 'blazeface-back' },
   { name: 'faceres' },
@@ -62,12 +67,12 @@ function macs(op: string, inputs: Shape | undefined, outputs: Shape | undefined)
   return 0;
 }
 
-function feedsFor(session: ort.InferenceSession): Record<string, ort.Tensor> {
+function feedsFor(session: ort.InferenceSession, sides: [number, number] = [512, 512]): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const m of session.inputMetadata) {
     if (!m.isTensor) throw new Error(`input ${m.name} is not a tensor`);
-    // An open batch is 1; open sides (CenterNet's) are 512, its default input.
-    const dims = m.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? 1 : 512));
+    // An open batch is 1; open sides (CenterNet's NHWC height and width) as given, 512 by default.
+    const dims = m.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? 1 : (sides[i - 1] ?? 512)));
     feeds[m.name] = new ort.Tensor(
       'float32',
       Float32Array.from({ length: prod(dims) }, () => Math.random()),
@@ -78,9 +83,9 @@ function feedsFor(session: ort.InferenceSession): Record<string, ort.Tensor> {
 }
 
 /** Multiply-adds of one run of the unoptimised graph, from onnxruntime's profile of it. */
-async function countMacs(bytes: Uint8Array, dir: string): Promise<number> {
+async function countMacs(bytes: Uint8Array, dir: string, sides?: [number, number]): Promise<number> {
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', enableProfiling: true, profileFilePrefix: join(dir, 'count') });
-  await session.run(feedsFor(session));
+  await session.run(feedsFor(session, sides));
   // onnxruntime-node writes the profile on endProfiling() under the prefix, named by the time.
   (session as unknown as { endProfiling(): void }).endProfiling();
   await session.release();
@@ -112,14 +117,14 @@ try {
   const peakFeeds = feedsFor(peak);
   const models = [];
   const manifest = ModelManifest.load(defaultModelsDir());
-  for (const { name, label, classes } of MODELS) {
+  for (const { name, label, classes, sides } of MODELS) {
     // one at a time: each count reads the one profile in the folder
     const file = new Uint8Array(readFileSync(manifest.path(name)));
     const raw = classes ? keepClasses(file, classes) : file;
     const keep = outputsRead(manifest, name);
     const bytes = keep ? pruneToOutputs(raw, keep).bytes : raw;
     const session = await ort.InferenceSession.create(bytes, OPTIONS);
-    models.push({ name: label ?? name, macs: await countMacs(bytes, dir), session, feeds: feedsFor(session) });
+    models.push({ name: label ?? name, macs: await countMacs(bytes, dir, sides), session, feeds: feedsFor(session, sides) });
   }
   const works = [() => peak.run(peakFeeds), ...models.map((m) => () => m.session.run(m.feeds))];
   const [peakMs, ...modelMs] = await timeInTurns(works, RUNS, 3, ROUNDS);
