@@ -40,7 +40,8 @@ A stopped run (Ctrl-C) resumes from its cache and checkpoint when started again.
                      head's features and epochs; its classes must be the data's
   --seed <n>         (default 1)
   --limit <n>        use n train and n/4 valid images spread over the splits (a quick trial)
-  --threads <n>      onnxruntime threads (default 1)
+  --threads <n>      cores to use: onnxruntime threads for the features, photos at once
+                     for the verifier's crops and the evaluations (default 1)
   --models <dir>     folder with centernet.onnx and labels (default the package's models/)`;
 
 function defaultModelsDir(): string {

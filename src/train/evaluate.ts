@@ -9,6 +9,7 @@ import { loadImage, type RgbImage } from '../vision/image.js';
 import type { Box } from '../vision/iou.js';
 import { letterboxTensor } from '../vision/resize.js';
 import { averagePrecision, type ClassCurve, type ScoredBox, type TruthBox } from './average-precision.js';
+import { mapLimited } from './map-limited.js';
 import { CENTERNET_TENSORS } from './feature-model.js';
 import type { YoloImage } from './yolo-dataset.js';
 
@@ -40,9 +41,11 @@ export async function evaluateMerged(
     boxStep?: number;
   },
 ): Promise<{ curves: ClassCurve[]; detections: ScoredBox[] }> {
-  const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  // `threads` photos in flight on one-thread sessions (map-limited.ts says why).
+  const inFlight = opts.threads ?? 1;
+  const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const labels = Array.from({ length: opts.baseClasses + classes.length }, (_, i) => String(i));
-  const verifier = opts.verifier ? await ortVerifier(opts.verifier, labels.slice(opts.baseClasses), opts.threads ?? 1) : undefined;
+  const verifier = opts.verifier ? await ortVerifier(opts.verifier, labels.slice(opts.baseClasses), 1) : undefined;
   const meta = session.inputMetadata[0];
   const inputShape = meta?.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
   // A photo as Argus runs it (CenterNetDetector.detect): letterboxed into 512×512, and a small one
@@ -66,19 +69,24 @@ export async function evaluateMerged(
   };
   const detections: ScoredBox[] = [];
   const truth: TruthBox[] = [];
+  let done = 0;
   try {
-    for (const [image, item] of images.entries()) {
+    const seen = await mapLimited(images, inFlight, async (item) => {
       if (opts.shouldStop?.()) throw new Error('interrupted');
       const img = await loadImage(item.image);
-      for (const d of await detect(img)) {
+      const found = await detect(img);
+      opts.onImage?.(++done);
+      return { found, width: img.width, height: img.height };
+    });
+    for (const [image, { found, width, height }] of seen.entries()) {
+      for (const d of found) {
         const cls = Number(d.label) - opts.baseClasses;
         if (cls >= 0) detections.push({ image, cls, score: d.score, box: d.box });
       }
-      for (const b of item.boxes) {
-        const box: Box = [(b.cx - b.w / 2) * img.width, (b.cy - b.h / 2) * img.height, (b.cx + b.w / 2) * img.width, (b.cy + b.h / 2) * img.height];
+      for (const b of images[image].boxes) {
+        const box: Box = [(b.cx - b.w / 2) * width, (b.cy - b.h / 2) * height, (b.cx + b.w / 2) * width, (b.cy + b.h / 2) * height];
         truth.push({ image, cls: b.cls, box });
       }
-      opts.onImage?.(image + 1);
     }
   } finally {
     await session.release();

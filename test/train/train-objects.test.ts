@@ -64,6 +64,18 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
     expect(Number(targets)).toBeGreaterThanOrEqual(3.5 * photos);
   }, 120_000);
 
+  it('photos in flight (--threads 2) give the verifier the same rows, so the same weights and figures, as one at a time', async () => {
+    const { out: kept } = await trainFirst();
+    const run = async (threads: number) => {
+      const out = join(dir, `threads${threads}.head.json`);
+      const r = await trainObjects({ ...base, out, workDir: join(dir, `work-threads${threads}`), keepHead: kept, threads });
+      return { file: await readHeadFile(out), r };
+    };
+    const [one, two] = [await run(1), await run(2)];
+    expect(two.file.verifier).toEqual(one.file.verifier);
+    expect(two.r.reports).toEqual(one.r.reports);
+  }, 180_000);
+
   it("a kept head must be of the data's classes, and is for training a verifier", async () => {
     const { out: kept } = await trainFirst();
     const other = join(dir, 'other.head.json');
