@@ -84,6 +84,7 @@ export function parseTrainArgs(args: string[]): Options | string {
   if (!o.name) return '--name is required';
   if (!/^[a-z0-9-]+$/.test(o.name)) return `--name "${o.name}": use lowercase letters, digits and -`;
   if (o.epochs === 0) return '--epochs must be at least 1';
+  if (o.threads === 0) return '--threads must be at least 1';
   return o;
 }
 

@@ -32,6 +32,8 @@ describe('argus train', () => {
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--verifier', 'off'])).toMatchObject({ verifier: false });
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--verifier', 'on'])).toMatchObject({ verifier: true });
     expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--verifier', 'no'])).toBe('--verifier must be on or off, got "no"');
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--threads', '2'])).toMatchObject({ threads: 2 });
+    expect(parseTrainArgs(['--data', 'd', '--name', 'x', '--threads', '0'])).toBe('--threads must be at least 1');
   });
 
   it('exits 2 with usage on a bad command line, 1 with the file and line of a corrupt label', async () => {
