@@ -88,8 +88,9 @@ export async function verifierSamples(
   const dim = POOLED_FEATURES + o.classes + 2;
   const shards = Math.ceil(images.length / SHARD_IMAGES);
   const parts: Shard[] = [];
-  // One-thread sessions with `threads` photos in flight: 1.8× the photos a second of one photo on a
-  // two-thread session (a 128×128 crop is too small to split across cores well).
+  // One-thread sessions with `threads` photos in flight: on two cores 1.3× (the weapons' whole phase)
+  // to 1.8× (a pilot) the photos a second of one photo on two-thread sessions (a 128×128 crop is too
+  // small to split across cores well). The rows are the same either way.
   const inFlight = o.threads ?? 1;
   const opts = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
   let sessions: { det: ort.InferenceSession; feat: ort.InferenceSession } | undefined;
