@@ -288,12 +288,13 @@ export class Argus {
     });
     const scheduler = new AnalysisScheduler({
       analyze: (frame, motion) => analyzer.analyze(frame, motion),
-      ...(config.analyzers.under_load === 'essentials' ? { analyzeEssentials: (frame, motion, mayComplete) => analyzer.analyzeEssentials(frame, motion, mayComplete) } : {}),
+      ...(config.analyzers.under_load !== 'drop' ? { analyzeEssentials: (frame, motion, mayComplete) => analyzer.analyzeEssentials(frame, motion, mayComplete) } : {}),
       onAnalyzed: (result) => {
         stats.analyzed(result);
         events.handle(result);
       },
       concurrency: config.analyzers.concurrency,
+      lightLane: config.analyzers.under_load === 'beside',
       logger: log.child({ part: 'scheduler' }),
     });
     scheduler.start();

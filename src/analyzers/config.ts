@@ -31,9 +31,10 @@ const sharedShape = {
   /**
    * While frames wait (Argus cannot keep up): `essentials` lets the essential analyzers (weapons,
    * watched objects) see every frame it can and the others a fair share of them; `drop` skips
-   * whole frames instead, as before 2026-12-05 (docs/analyzers.md).
+   * whole frames instead, as before 2026-12-05; `beside` also lets the essential analyzers see
+   * one more frame while another is analysed in full (docs/analyzers.md).
    */
-  under_load: z.enum(['essentials', 'drop']).default('essentials'),
+  under_load: z.enum(['essentials', 'beside', 'drop']).default('essentials'),
 };
 
 /** `analyzers:` for a list of analyzers: each one's options under its name. */
@@ -50,7 +51,7 @@ export function cameraAnalyzersSchemaFor(list: readonly AnyAnalyzer[]) {
 export interface AnalyzersConfig {
   regions: z.infer<typeof regionsSchema>;
   concurrency: number;
-  under_load: 'essentials' | 'drop';
+  under_load: 'essentials' | 'beside' | 'drop';
   person: PersonConfig;
   weapon: WeaponConfig;
   object: ObjectConfig;

@@ -15,6 +15,11 @@ export interface AnalysisSchedulerOptions {
   onAnalyzed: (result: AnalyzedFrame) => void;
   /** Frames analyzed at once, across cameras. */
   concurrency: number;
+  /**
+   * With `analyzeEssentials`: one more frame at a time, by the essential analyzers only, while
+   * every one of the `concurrency` slots is taken (see the class comment).
+   */
+  lightLane?: boolean;
   logger: Logger;
   /** Milliseconds, for how long frames wait (tests pass their own). */
   now?: () => number;
@@ -47,6 +52,8 @@ const SHARE_STEP = 0.02;
  * later and the camera's next frame would replace it (a frame lost to every analyzer).
  */
 const LATE = 0.5;
+/** With the light lane, the weight of each frame in its camera's fullness (about its last 20 frames). */
+const FULLNESS_STEP = 0.05;
 /** Behind or not, each camera's frames are analysed in full at least this often (faces and poses every fifth frame). */
 const MIN_FULL_SHARE = 0.2;
 
@@ -65,6 +72,10 @@ const MIN_FULL_SHARE = 0.2;
  * waiting is analysed in full. A light frame in which the essential analyzers found something (a
  * weapon) is completed by the others, paid from the camera's credit like any full analysis, while
  * the camera is not in debt (a watched car parked in view cannot make every frame full).
+ *
+ * With `lightLane` (`analyzers.under_load: beside`) one more frame is analysed at a time, by the
+ * essential analyzers alone, while the slots analyse in full (see pumpLanes): the frames a full
+ * analysis would have left waiting are seen beside it, on the same two cores.
  */
 export class AnalysisScheduler {
   private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult; since: number }>();
@@ -76,6 +87,12 @@ export class AnalysisScheduler {
   /** Per camera, the full analyses it has earned (fullShare a frame) and not yet spent. */
   private readonly credit = new Map<string, number>();
   private fullShare = 1;
+  /** Per camera: the share of its recent frames analysed in full (a moving average, 0–1; read with the light lane). */
+  private readonly fullness = new Map<string, number>();
+  /** Per camera, when a frame of it last went to the models. */
+  private readonly served = new Map<string, number>();
+  /** The camera whose frame the light lane holds, if any. */
+  private lightCamera: string | null = null;
   private cursor = -1;
   private running = false;
 
@@ -104,6 +121,7 @@ export class AnalysisScheduler {
     const before = this.arrivals.get(frame.camera);
     this.arrivals.set(frame.camera, { last: since, interval: before ? since - before.last : Number.POSITIVE_INFINITY });
     this.waiting.set(frame.camera, { frame, motion, since });
+    this.fullness.set(frame.camera, this.fullnessOf(frame.camera) * (1 - FULLNESS_STEP));
     this.pump();
   }
 
@@ -122,19 +140,85 @@ export class AnalysisScheduler {
   }
 
   private pump(): void {
+    if (this.opts.lightLane && this.opts.analyzeEssentials) {
+      this.pumpLanes();
+      return;
+    }
     while (this.running && this.inFlight.size < this.opts.concurrency) {
       const camera = this.nextCamera();
       if (camera === null) return;
       const job = this.waiting.get(camera)!;
       this.waiting.delete(camera);
       const late = this.now() - job.since > LATE * (this.arrivals.get(camera)?.interval ?? Number.POSITIVE_INFINITY);
-      const full = this.wantsFull(camera, late, this.waiting.size > 0);
-      // started on the next microtask, so it is in flight before it can finish
-      this.inFlight.set(
-        camera,
-        Promise.resolve().then(() => this.run(camera, job.frame, job.motion, full)),
-      );
+      this.dispatch(camera, job, this.wantsFull(camera, late, this.waiting.size > 0));
     }
+  }
+
+  /**
+   * With the light lane: a free slot always analyses in full, the frame of the ready camera whose
+   * recent frames were least often full (`fullness`). The lane takes a frame by the essential
+   * analyzers alone only while two or more wait (of the others, the camera served longest ago), so
+   * one is left for the slot when it frees. No share to steer: the slots' speed sets how many
+   * frames are full, the fullness who gets them.
+   */
+  private pumpLanes(): void {
+    while (this.running) {
+      const slotFree = this.inFlight.size - (this.lightCamera === null ? 0 : 1) < this.opts.concurrency;
+      const ready = this.readyCameras();
+      if (ready.length === 0) return;
+      const leastFull = ready.reduce((a, b) => (this.fullnessOf(b) < this.fullnessOf(a) ? b : a));
+      let camera: string;
+      if (slotFree) camera = leastFull;
+      else if (this.lightCamera === null && ready.length >= 2) {
+        // of the others, the camera served longest ago
+        camera = ready.filter((c) => c !== leastFull).reduce((a, b) => ((this.served.get(b) ?? -Infinity) < (this.served.get(a) ?? -Infinity) ? b : a));
+        this.lightCamera = camera;
+      } else return;
+      this.cursor = this.ring.indexOf(camera);
+      const job = this.waiting.get(camera)!;
+      this.waiting.delete(camera);
+      this.dispatch(camera, job, slotFree);
+    }
+  }
+
+  private dispatch(camera: string, job: { frame: Frame; motion: MotionResult }, full: boolean): void {
+    this.served.set(camera, this.now());
+    // started on the next microtask, so it is in flight before it can finish
+    this.inFlight.set(
+      camera,
+      Promise.resolve().then(() => this.run(camera, job.frame, job.motion, full)),
+    );
+  }
+
+  /** Cameras with a frame waiting and none in flight, in turn from the one after the last served. */
+  private readyCameras(): string[] {
+    const ready: string[] = [];
+    for (let i = 1; i <= this.ring.length; i++) {
+      const camera = this.ring[(this.cursor + i) % this.ring.length];
+      if (this.waiting.has(camera) && !this.inFlight.has(camera)) ready.push(camera);
+    }
+    return ready;
+  }
+
+  private fullnessOf(camera: string): number {
+    return this.fullness.get(camera) ?? 0;
+  }
+
+  /** Whether a light frame that found something may be completed: not for a camera in debt, or (light lane) already full twice as often as the others on average. */
+  private mayComplete(camera: string): boolean {
+    if (!this.opts.lightLane) return (this.credit.get(camera) ?? 1) >= 0;
+    const others = [...this.fullness].filter(([c]) => c !== camera).map(([, f]) => f);
+    if (others.length === 0) return true;
+    return this.fullnessOf(camera) <= (2 * others.reduce((a, b) => a + b, 0)) / others.length;
+  }
+
+  /** The camera's credit once this frame's share is earned. */
+  private creditAfter(camera: string): number {
+    return Math.min(1, (this.credit.get(camera) ?? 1) + this.fullShare);
+  }
+
+  private shiftShare(direction: 1 | -1): void {
+    this.fullShare = Math.min(1, Math.max(MIN_FULL_SHARE, this.fullShare + direction * SHARE_STEP));
   }
 
   /** The next camera after the last one served that has a frame waiting and none in flight. */
@@ -157,8 +241,8 @@ export class AnalysisScheduler {
   /** Whether this camera's frame gets every analyzer (see the class comment); `late`: it waited late; `behind`: other frames wait. */
   private wantsFull(camera: string, late: boolean, behind: boolean): boolean {
     if (!this.opts.analyzeEssentials) return true;
-    this.fullShare = Math.min(1, Math.max(MIN_FULL_SHARE, this.fullShare + (late ? -SHARE_STEP : SHARE_STEP)));
-    const credit = Math.min(1, (this.credit.get(camera) ?? 1) + this.fullShare);
+    this.shiftShare(late ? -1 : 1);
+    const credit = this.creditAfter(camera);
     const full = !behind || credit >= 1 - 1e-9; // five fifths may sum to a hair under one
     // a debt of one at most: a camera analysed in full while none waited pays part of it back later
     this.credit.set(camera, full ? Math.max(-1, credit - 1) : credit);
@@ -168,12 +252,13 @@ export class AnalysisScheduler {
   private async run(camera: string, frame: Frame, motion: MotionResult, full: boolean): Promise<void> {
     const stats = this.stats(camera);
     try {
-      const light = full || !this.opts.analyzeEssentials ? null : await this.opts.analyzeEssentials(frame, motion, (this.credit.get(camera) ?? 1) >= 0);
+      const light = full || !this.opts.analyzeEssentials ? null : await this.opts.analyzeEssentials(frame, motion, this.mayComplete(camera));
       const detections = light ? light.detections : await this.opts.analyze(frame, motion);
       stats.analyzed++;
       if (light && !light.whole) stats.essential++;
       // completed (a weapon or watched object found on it): a full analysis, paid for as one
       if (light?.whole) this.credit.set(camera, Math.max(-1, (this.credit.get(camera) ?? 1) - 1));
+      if (!light || light.whole) this.fullness.set(camera, this.fullnessOf(camera) + FULLNESS_STEP);
       this.opts.onAnalyzed({ camera, frame, detections });
     } catch (err) {
       // One bad frame costs that frame, never the camera's turn.
@@ -181,6 +266,7 @@ export class AnalysisScheduler {
       this.opts.logger.warn({ camera, err }, `analysis failed: ${(err as Error).message}`);
     } finally {
       this.inFlight.delete(camera);
+      if (this.lightCamera === camera) this.lightCamera = null;
       this.pump();
     }
   }

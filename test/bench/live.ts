@@ -5,7 +5,8 @@
  * Soak: npm run bench:live -- --cameras 4 --seconds 1800 --trail 60   (RSS every 60 s, and its growth)
  * Runtime: --concurrency N (frames at once), --workers N --threads N (inference workers, threads each),
  *   --input frame (CenterNet at the frame's aspect: models.objects.input), --no-verify (models.objects.verify off),
- *   --under-load drop (analyzers.under_load: whole frames skipped while busy, instead of the essential analyzers alone)
+ *   --under-load drop (analyzers.under_load: whole frames skipped while busy, instead of the essential analyzers alone),
+ *   --under-load beside (the essential analyzers also on one more frame beside the one analysed in full)
  * What a household can turn down (the statistics page's advice): --fps N (each camera's
  *   detect.fps, default 5), --off pose,faces (those analyzers off on every camera)
  *
@@ -40,7 +41,7 @@ const INPUT = process.argv.includes('--input') ? process.argv[process.argv.index
 /** models.objects.verify off (`--no-verify`): the weapon candidates keep the detector's scores. */
 const NO_VERIFY = process.argv.includes('--no-verify');
 const THREADS = flag('threads');
-/** analyzers.under_load (`--under-load drop`: as before 2026-12-05). */
+/** analyzers.under_load (`--under-load drop`: as before 2026-12-05; `beside`: a second, light frame at once). */
 const UNDER_LOAD = process.argv.includes('--under-load') ? process.argv[process.argv.indexOf('--under-load') + 1] : undefined;
 /** cameras.<name>.detect.fps (default: the config's, 5). */
 const FPS = flag('fps');

@@ -20,7 +20,7 @@ const data = arg('--data', join(import.meta.dirname, '../../../shared/datasets/w
 const model = readFileSync(arg('--model', join(import.meta.dirname, '../../models/centernet-weapons.onnx')));
 const classes = ['pistol', 'knife'];
 const splitName = args.find((a) => a.startsWith('--split='))?.slice('--split='.length) ?? 'valid';
-if (splitName !== 'valid' && splitName !== 'test') throw new Error(`--split must be valid or test, got ${splitName}`);
+if (splitName !== 'valid' && splitName !== 'test' && splitName !== 'train') throw new Error(`--split must be valid, test or train, got ${splitName}`);
 const split = await readYoloSplit(data, splitName, classes);
 const started = Date.now();
 const iou = Number(arg('--iou', '0.5'));

@@ -125,16 +125,17 @@ describe('AnalysisScheduler', () => {
 
 /**
  * Cameras sending a frame every 200 ms (5 fps, staggered) to a scheduler whose full analysis takes
- * `fullMs` and the essential one `essentialMs` of a simulated clock, for `seconds`.
+ * `fullMs` and the essential one `essentialMs` of a simulated clock, for `seconds`. Analyses that
+ * run at once share the time (two at once each take twice as long).
  */
-async function simulate(cameras: number, fullMs: number, essentialMs: number, seconds: number, withEssentials = true, found?: (camera: string) => boolean) {
+async function simulate(cameras: number, fullMs: number, essentialMs: number, seconds: number, withEssentials = true, found?: (camera: string) => boolean, lightLane = false) {
   let now = 0;
-  let current: { end: number; done: () => void } | null = null;
+  const running: Array<{ left: number; started: number; done: () => void }> = [];
   const kinds: string[] = [];
   const take = (ms: number, camera: string, kind: string) =>
     new Promise<Detection[]>((resolve) => {
       kinds.push(`${camera} ${kind}`);
-      current = { end: now + ms, done: () => resolve([]) };
+      running.push({ left: ms, started: now, done: () => resolve([]) });
     });
   // the essential analyzers; where they find a weapon and may complete the frame, the rest follow on it
   const light = async (camera: string, mayComplete: boolean): Promise<LightAnalysis> => {
@@ -149,6 +150,7 @@ async function simulate(cameras: number, fullMs: number, essentialMs: number, se
     onAnalyzed: () => {},
     analyze: (f) => take(fullMs, f.camera, 'full'),
     ...(withEssentials ? { analyzeEssentials: (f: Frame, _m: MotionResult, mayComplete: boolean) => light(f.camera, mayComplete) } : {}),
+    lightLane,
   });
   scheduler.start();
   const names = Array.from({ length: cameras }, (_, i) => `cam${i + 1}`);
@@ -156,11 +158,15 @@ async function simulate(cameras: number, fullMs: number, essentialMs: number, se
   for (now = 0; now < seconds * 1000; now += 5) {
     for (const [i, camera] of names.entries()) if ((now + i * Math.floor(200 / cameras / 5) * 5) % 200 === 0) scheduler.submit(frame(camera, ++seq), motion);
     await tick();
-    const running = current as { end: number; done: () => void } | null;
-    if (running && now >= running.end) {
-      current = null;
-      running.done();
-      await tick();
+    // the time since the last step, shared by what ran through it
+    const sharing = running.filter((r) => r.started < now).length;
+    for (const r of running.filter((r) => r.started < now)) {
+      r.left -= 5 / sharing;
+      if (r.left <= 1e-9) {
+        running.splice(running.indexOf(r), 1);
+        r.done();
+        await tick();
+      }
     }
   }
   return Object.assign(
@@ -208,5 +214,51 @@ describe('AnalysisScheduler behind: the essential analyzers alone on some frames
     const others = stats.filter((_, i) => i !== 1).map(full);
     expect(full(stats[1])).toBeLessThanOrEqual(2 * Math.max(...others));
     for (const f of others) expect(f).toBeGreaterThanOrEqual(0.2 * 0.8);
+  });
+});
+
+describe('AnalysisScheduler with the light lane: the essential analyzers beside a full analysis', () => {
+  const share = (s: { analyzed: number; submitted: number }) => s.analyzed / s.submitted;
+  const full = (s: { analyzed: number; essential: number; submitted: number }) => (s.analyzed - s.essential) / s.submitted;
+
+  it('four cameras it cannot keep up with: the lane sees the frames the slot cannot, the full ones shared fairly', async () => {
+    // 90 ms in full, 30 by the essential analyzers: one slot alone sees about 85 % of the frames
+    const slotOnly = await simulate(4, 90, 30, 20);
+    const lane = await simulate(4, 90, 30, 20, true, undefined, true);
+    for (const [i, s] of lane.entries()) {
+      expect(share(s)).toBeGreaterThan(share(slotOnly[i]));
+      expect(share(s)).toBeGreaterThan(0.95);
+      expect(s.submitted - s.analyzed - s.dropped).toBeLessThanOrEqual(1); // nothing queued
+      expect(s.essential).toBeGreaterThan(0);
+    }
+    const fulls = lane.map(full);
+    expect(Math.min(...fulls)).toBeGreaterThanOrEqual(0.8 * Math.max(...fulls));
+    // the slot is never left idle while a frame waits: full analyses back to back
+    expect(lane.kinds.filter((k) => k.endsWith(' full')).length).toBeGreaterThan(20_000 / (90 * 2) - 5);
+  });
+
+  it('eight cameras: no camera below 80 % of the best one’s share, nothing queued', async () => {
+    const lane = await simulate(8, 70, 30, 20, true, undefined, true);
+    const shares = lane.map(share);
+    const fulls = lane.map(full);
+    expect(Math.min(...shares)).toBeGreaterThanOrEqual(0.8 * Math.max(...shares));
+    expect(Math.min(...fulls)).toBeGreaterThanOrEqual(0.8 * Math.max(...fulls));
+    for (const s of lane) expect(s.submitted - s.analyzed - s.dropped).toBeLessThanOrEqual(1);
+  });
+
+  it('with time for every frame, analyses every frame in full', async () => {
+    const [one] = await simulate(1, 70, 30, 10, true, undefined, true);
+    expect(one.analyzed).toBe(50);
+    expect(one.essential).toBe(0);
+  });
+
+  it('completes a light frame that found a weapon, but not for a camera already full twice as often as the others', async () => {
+    const stats = await simulate(8, 70, 30, 20, true, (camera) => camera === 'cam2', true);
+    const cam2 = stats.kinds.filter((k) => k.startsWith('cam2 '));
+    expect(cam2.filter((k) => k === 'cam2 completed').length).toBeGreaterThan(3);
+    const others = stats.filter((_, i) => i !== 1).map(full);
+    const mean = others.reduce((a, b) => a + b, 0) / others.length;
+    expect(full(stats[1])).toBeLessThanOrEqual(2.5 * mean);
+    expect(cam2.some((k) => k === 'cam2 essential')).toBe(true); // some finds stayed light
   });
 });
