@@ -5,7 +5,8 @@
 //   [--head=models/weapons.head.json | --no-verifier] (the candidates rescored by the head's verifier, as Argus runs it, or not)
 //   [--floor=0.08] (the detector score the verifier looks from; verifier.ts' PHOTO_VERIFY_FLOOR by default, as Argus verifies a photo)
 //   [--step=0.5] (how far verified boxes move towards the box regressor's; verifier.ts' BOX_STEP by default)
-//   [--split=valid|test] (test: the dataset's second validation split, where BOX_STEP was chosen)
+//   [--split=valid|test|train] (test: the dataset's second validation split, where BOX_STEP was chosen;
+//   train: the photos the head and verifier learnt from, how well the frozen features fit them, ~12 min)
 // (--iou 0.1: a detection counts wherever it overlaps its weapon at all, the boxes' own share of the AP left out)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
