@@ -4,7 +4,7 @@ import type { FaceDetection, ObjectDetection } from '../models/detection.js';
 import type { MotionResult } from '../motion/motion-detector.js';
 import type { Frame } from '../sources/frame.js';
 import { rgbImage, type RgbImage } from '../vision/image.js';
-import type { Box } from '../vision/iou.js';
+import { type Box, iou } from '../vision/iou.js';
 import { analyzerOnCamera, type AnalyzerServices, type AnyAnalyzer, type CameraAnalyzer, type CameraAnalyzerBase, type FrameContext } from './analyzer.js';
 import type { AnalyzersConfig } from './config.js';
 import { detectInRegions, motionRegions } from './motion-regions.js';
@@ -53,9 +53,8 @@ interface Running {
 /** A camera's faces of its last analysed frame, for the next frame's check (FaceSearch.confirmed). */
 interface FaceMemory {
   time: number;
-  boxes: Box[];
-  /** How many frames in a row took faces from the memory before them without a second look. */
-  remembered: number;
+  /** Each face of that frame, and how many frames in a row it was taken from the memory without a second look. */
+  faces: Array<{ box: Box; skipped: number }>;
 }
 
 /** A face that stays put is looked at again once in this many frames (3: 0.36 fewer BlazeFace runs a clip frame than 2, the same faces; 4 saves no more). */
@@ -63,6 +62,9 @@ const LOOK_EVERY = 3;
 
 /** The previous frame's faces stand for this long (a camera analysed once a second or more). */
 const FACE_MEMORY_MS = 1000;
+
+/** A face found where a remembered one was (BlazeFace's own rule for a confirmed face). */
+const SAME_PLACE = 0.5;
 
 export class FrameAnalyzer {
   private readonly perCamera = new Map<string, Running[]>();
@@ -172,15 +174,30 @@ export class FrameAnalyzer {
   }
 
   /**
-   * Faces, with the camera's previous frame's faces as `confirmed` when they are recent and none
-   * has gone LOOK_EVERY frames without a look: the unsure faces that stay put skip their second
-   * look on two frames of three.
+   * Faces, with the camera's previous frame's faces as `confirmed` where they are recent and have
+   * gone fewer than LOOK_EVERY − 1 frames without a look: an unsure face that stays put skips its
+   * second look on two frames of three. Faces looked at on one frame (an audience coming into
+   * view) are spread over the next ones, each to the frame with the fewest looks due, so a frame
+   * does not carry every second look at once and the next two none.
    */
   private async detectFaces(frame: Frame, img: RgbImage, people: Promise<Box[]>): Promise<FaceDetection[]> {
     const last = this.faceMemory.get(frame.camera);
-    const usable = last && last.remembered < LOOK_EVERY - 1 && frame.time > last.time && frame.time - last.time <= FACE_MEMORY_MS;
-    const faces = await this.opts.models.detectFaces(img, { people, confirmed: usable ? last.boxes : undefined });
-    this.faceMemory.set(frame.camera, { time: frame.time, boxes: faces.map((f) => f.box), remembered: usable ? last.remembered + 1 : 0 });
+    const recent = last && frame.time > last.time && frame.time - last.time <= FACE_MEMORY_MS ? last.faces : [];
+    const spared = recent.filter((f) => f.skipped < LOOK_EVERY - 1);
+    const faces = await this.opts.models.detectFaces(img, { people, confirmed: spared.length > 0 ? spared.map((f) => f.box) : undefined });
+    const kept = faces.map((f) => spared.find((m) => iou(m.box, f.box) >= SAME_PLACE));
+    // due[k]: faces whose next look falls k + 1 frames from now
+    const due = new Array<number>(LOOK_EVERY).fill(0);
+    for (const m of kept) if (m) due[LOOK_EVERY - 2 - m.skipped]++;
+    const skippedOf = (m: { skipped: number } | undefined): number => {
+      if (m) return m.skipped + 1;
+      // a face looked at now: skipped s puts its next look LOOK_EVERY − s frames away; the latest of the least loaded
+      let best = 0;
+      for (let s = 1; s < LOOK_EVERY; s++) if (due[LOOK_EVERY - 1 - s] < due[LOOK_EVERY - 1 - best]) best = s;
+      due[LOOK_EVERY - 1 - best]++;
+      return best;
+    };
+    this.faceMemory.set(frame.camera, { time: frame.time, faces: faces.map((f, i) => ({ box: f.box, skipped: skippedOf(kept[i]) })) });
     return faces;
   }
 

@@ -40,4 +40,21 @@ describe("FrameAnalyzer: the faces of a camera's previous frame spare the unsure
     await analyzer.analyze(frame('door', 2000), motion);
     expect(seen.slice(5)).toEqual([undefined, undefined]);
   });
+
+  it('spreads the second looks of faces that came into view together over the next frames', async () => {
+    const confirmed: Array<number | undefined> = [];
+    const crowd = Array.from({ length: 6 }, (_, i) => ({ box: [i * 30, 10, i * 30 + 20, 30] as Box, score: 0.7, landmarks: [] }));
+    const models = {
+      has: (f: string) => f === 'faces',
+      detectFaces: async (_img: unknown, opts: FaceSearch) => {
+        confirmed.push(opts.confirmed?.length);
+        return crowd;
+      },
+    } as unknown as AnalyzerModels;
+    const analyzer = frameAnalyzerOf([faceCounter as AnyAnalyzer], { models });
+    const motion = { motion: true, boxes: [], changed: 1 };
+    for (let t = 0; t <= 1200; t += 200) await analyzer.analyze({ camera: 'hall', width: 4, height: 4, seq: 0, time: t, data: Buffer.alloc(48) }, motion);
+    // all six looked at on the first frame, then two a frame (each still once in three frames), not six every third frame
+    expect(confirmed).toEqual([undefined, 4, 4, 4, 4, 4, 4]);
+  });
 });
