@@ -91,7 +91,7 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     expect(await notice.textContent()).toMatch(
       /Argus cannot keep up with demo \(60 % analysed in full, 70 % for weapons and watched objects\): .*skipped, or seen only for weapons and watched objects, while the models were busy/s,
     );
-    expect(await notice.textContent()).toMatch(/faces cost the most.*detect\.fps.*fewer cameras/s);
+    expect(await notice.textContent()).toMatch(/faces cost the most.*detect\.fps.*fewer cameras.*under_load: beside/s);
     await page.unroute(() => true);
     expect(errors).toEqual([]);
     await page.close();
