@@ -75,7 +75,7 @@ const MIN_FULL_SHARE = 0.2;
  *
  * With `lightLane` (`analyzers.under_load: beside`) one more frame is analysed at a time, by the
  * essential analyzers alone, while the slots analyse in full (see pumpLanes): the frames a full
- * analysis would have left waiting are seen beside it, on the same two cores.
+ * analysis would have left waiting are seen beside it, on the same cores.
  */
 export class AnalysisScheduler {
   private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult; since: number }>();
