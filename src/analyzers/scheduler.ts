@@ -75,7 +75,8 @@ const MIN_FULL_SHARE = 0.2;
  *
  * With `lightLane` (`analyzers.under_load: beside`) one more frame is analysed at a time, by the
  * essential analyzers alone, while the slots analyse in full (see pumpLanes): the frames a full
- * analysis would have left waiting are seen beside it, on the same cores.
+ * analysis would have left waiting are seen beside it, on the same cores. Far behind (the
+ * cameras' mean share in full under MIN_FULL_SHARE) it gives way to the share controller above.
  */
 export class AnalysisScheduler {
   private readonly waiting = new Map<string, { frame: Frame; motion: MotionResult; since: number }>();
@@ -140,11 +141,12 @@ export class AnalysisScheduler {
   }
 
   private pump(): void {
-    if (this.opts.lightLane && this.opts.analyzeEssentials) {
+    // the lane while the cameras' faces and poses keep their floor; under it (far behind) the share controller's
+    if (this.opts.lightLane && this.opts.analyzeEssentials && this.meanFullness() >= MIN_FULL_SHARE) {
       this.pumpLanes();
       return;
     }
-    while (this.running && this.inFlight.size < this.opts.concurrency) {
+    while (this.running && this.inFlight.size - (this.lightCamera === null ? 0 : 1) < this.opts.concurrency) {
       const camera = this.nextCamera();
       if (camera === null) return;
       const job = this.waiting.get(camera)!;
@@ -198,6 +200,12 @@ export class AnalysisScheduler {
       if (this.waiting.has(camera) && !this.inFlight.has(camera)) ready.push(camera);
     }
     return ready;
+  }
+
+  private meanFullness(): number {
+    let sum = 0;
+    for (const f of this.fullness.values()) sum += f;
+    return this.fullness.size === 0 ? 0 : sum / this.fullness.size;
   }
 
   private fullnessOf(camera: string): number {

@@ -246,6 +246,16 @@ describe('AnalysisScheduler with the light lane: the essential analyzers beside 
     for (const s of lane) expect(s.submitted - s.analyzed - s.dropped).toBeLessThanOrEqual(1);
   });
 
+  it('far behind (eight cameras, 120 ms a full frame) gives way to the share controller: faces keep their floor', async () => {
+    const essentials = await simulate(8, 120, 30, 20);
+    const lane = await simulate(8, 120, 30, 20, true, undefined, true);
+    for (const [i, s] of lane.entries()) {
+      // the share controller's own floor (0.2) holds to 0.16–0.18 here; the lane alone gave 0.11
+      expect(full(s)).toBeGreaterThanOrEqual(Math.min(...essentials.map(full)) - 0.02);
+      expect(share(s)).toBeGreaterThanOrEqual(share(essentials[i]) - 0.02);
+    }
+  });
+
   it('with time for every frame, analyses every frame in full', async () => {
     const [one] = await simulate(1, 70, 30, 10, true, undefined, true);
     expect(one.analyzed).toBe(50);

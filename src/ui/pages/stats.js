@@ -106,7 +106,7 @@ function overloadNotice(cameras) {
     .join(', ');
   return `<p class="warn" id="overload" role="status"><strong>Argus cannot keep up</strong> with ${who}: in the last minute the other motion frames were skipped, or seen only for weapons and watched objects, while the models were busy.
     To analyse more on this machine: switch off the analyzers a camera does not need (faces cost the most, then pose), lower the cameras' <code>detect.fps</code>,
-    or watch fewer cameras here. Where weapons matter more than faces, <code>analyzers.under_load: beside</code> lets weapons and watched objects see nearly every frame of up to four cameras, for fewer frames in full.
+    or watch fewer cameras here. Where weapons matter more than faces, <code>analyzers.under_load: beside</code> lets weapons and watched objects see more of the frames (nearly all of four cameras' on two cores), for fewer in full.
     What each one gained on a two-core machine is in docs/benchmarks.md.</p>`;
 }
 
