@@ -54,6 +54,8 @@ const SHARE_STEP = 0.02;
 const LATE = 0.5;
 /** With the light lane, the weight of each frame in its camera's fullness (about its last 20 frames). */
 const FULLNESS_STEP = 0.05;
+/** A camera that sent a frame this recently counts in the cameras' mean fullness. */
+const ACTIVE_MS = 2000;
 /** Behind or not, each camera's frames are analysed in full at least this often (faces and poses every fifth frame). */
 const MIN_FULL_SHARE = 0.2;
 
@@ -203,9 +205,16 @@ export class AnalysisScheduler {
   }
 
   private meanFullness(): number {
-    let sum = 0;
-    for (const f of this.fullness.values()) sum += f;
-    return this.fullness.size === 0 ? 0 : sum / this.fullness.size;
+    const active = this.activeFullness();
+    return active.length === 0 ? 0 : active.reduce((a, b) => a + b, 0) / active.length;
+  }
+
+  /** The fullness of the cameras that sent a frame lately (a quiet camera's last value says nothing of the load now). */
+  private activeFullness(except?: string): number[] {
+    const now = this.now();
+    const active: number[] = [];
+    for (const [camera, f] of this.fullness) if (camera !== except && now - (this.arrivals.get(camera)?.last ?? Number.NEGATIVE_INFINITY) <= ACTIVE_MS) active.push(f);
+    return active;
   }
 
   private fullnessOf(camera: string): number {
@@ -215,7 +224,7 @@ export class AnalysisScheduler {
   /** Whether a light frame that found something may be completed: not for a camera in debt, or (light lane) already full twice as often as the others on average. */
   private mayComplete(camera: string): boolean {
     if (!this.opts.lightLane) return (this.credit.get(camera) ?? 1) >= 0;
-    const others = [...this.fullness].filter(([c]) => c !== camera).map(([, f]) => f);
+    const others = this.activeFullness(camera);
     if (others.length === 0) return true;
     return this.fullnessOf(camera) <= (2 * others.reduce((a, b) => a + b, 0)) / others.length;
   }

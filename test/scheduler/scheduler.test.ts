@@ -128,7 +128,16 @@ describe('AnalysisScheduler', () => {
  * `fullMs` and the essential one `essentialMs` of a simulated clock, for `seconds`. Analyses that
  * run at once share the time (two at once each take twice as long).
  */
-async function simulate(cameras: number, fullMs: number, essentialMs: number, seconds: number, withEssentials = true, found?: (camera: string) => boolean, lightLane = false) {
+async function simulate(
+  cameras: number,
+  fullMs: number,
+  essentialMs: number,
+  seconds: number,
+  withEssentials = true,
+  found?: (camera: string) => boolean,
+  lightLane = false,
+  sends: (camera: string, now: number) => boolean = () => true,
+) {
   let now = 0;
   const running: Array<{ left: number; started: number; done: () => void }> = [];
   const kinds: string[] = [];
@@ -156,7 +165,7 @@ async function simulate(cameras: number, fullMs: number, essentialMs: number, se
   const names = Array.from({ length: cameras }, (_, i) => `cam${i + 1}`);
   let seq = 0;
   for (now = 0; now < seconds * 1000; now += 5) {
-    for (const [i, camera] of names.entries()) if ((now + i * Math.floor(200 / cameras / 5) * 5) % 200 === 0) scheduler.submit(frame(camera, ++seq), motion);
+    for (const [i, camera] of names.entries()) if ((now + i * Math.floor(200 / cameras / 5) * 5) % 200 === 0 && sends(camera, now)) scheduler.submit(frame(camera, ++seq), motion);
     await tick();
     // the time since the last step, shared by what ran through it
     const sharing = running.filter((r) => r.started < now).length;
@@ -254,6 +263,13 @@ describe('AnalysisScheduler with the light lane: the essential analyzers beside 
       expect(full(s)).toBeGreaterThanOrEqual(Math.min(...essentials.map(full)) - 0.02);
       expect(share(s)).toBeGreaterThanOrEqual(share(essentials[i]) - 0.02);
     }
+  });
+
+  it('counts only the cameras sending now in the mean share in full: quiet ones analysed in full before do not keep the lane on', async () => {
+    // cam9–cam11 send alone for 10 s (every frame in full), then fall quiet; cam1–cam8 send from then on, far behind
+    const early = (camera: string) => ['cam9', 'cam10', 'cam11'].includes(camera);
+    const stats = await simulate(11, 120, 30, 30, true, undefined, true, (camera, now) => early(camera) === now < 10_000);
+    for (const s of stats.slice(0, 8)) expect(full(s)).toBeGreaterThanOrEqual(0.15);
   });
 
   it('with time for every frame, analyses every frame in full', async () => {
