@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { Argus } from '../../src/main.js';
@@ -78,6 +79,11 @@ async function run(cameras: number): Promise<string> {
       (await (await fetch(`http://127.0.0.1:${port}/api/stats${since ? `?since=${since}` : ''}`, { headers: { authorization: `Bearer ${token}` } })).json()) as StatsReport;
     await sleep(WARMUP * 1000);
     const a = await read();
+    // The main thread's share of time busy and how late its timers ran: pre-processing, motion and
+    // events share it, so a busy loop delays every frame's next step.
+    const elu = performance.eventLoopUtilization();
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
     // RSS is read through the API, as a user would see it; the trail shows growth over a soak.
     const trail: number[] = [];
     for (let t = 0; t < SECONDS; t += TRAIL) {
@@ -86,6 +92,8 @@ async function run(cameras: number): Promise<string> {
     }
     // latencies and inference times of the measured seconds only, not of the warm-up (models' first runs, first events)
     const b = await read(a.time);
+    delay.disable();
+    const busy = performance.eventLoopUtilization(elu).utilization;
     const s = (b.time - a.time) / 1000;
     const rows = Object.keys(b.cameras).map((name) => {
       const [x, y] = [a.cameras[name].totals, b.cameras[name].totals];
@@ -107,7 +115,7 @@ async function run(cameras: number): Promise<string> {
     const memory = process.memoryUsage();
     return [
       ...rows,
-      `N=${cameras}: ${s.toFixed(0)} s;${trail.length > 2 ? ` RSS every ${TRAIL} s: ${trail.join(' ')} MB (second half: ${rssGrowth(trail)});` : ''} queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB (main thread's V8 heap ${mb(memory.heapTotal)} MB, external ${mb(memory.external)} MB); inference ms p50/p95 × runs per analyzed frame: ${models}`,
+      `N=${cameras}: ${s.toFixed(0)} s;${trail.length > 2 ? ` RSS every ${TRAIL} s: ${trail.join(' ')} MB (second half: ${rssGrowth(trail)});` : ''} queue ${b.queue.waiting} waiting, ${b.queue.in_flight} in flight; frame→event p50/p95 ${fmt(lat.frame_to_event.p50)}/${fmt(lat.frame_to_event.p95)} ms; frame→MQTT ${fmt(lat.frame_to_mqtt.p50)}/${fmt(lat.frame_to_mqtt.p95)} ms; main thread busy ${Math.round(100 * busy)} %, its timers late p50/p99 ${(delay.percentile(50) / 1e6).toFixed(0)}/${(delay.percentile(99) / 1e6).toFixed(0)} ms; CPU ${b.process.cpu_percent} % (window ${b.window_s} s, process total ${((cpuSeconds.user + cpuSeconds.system) / 1e6).toFixed(0)} s); RSS ${b.process.rss_mb} MB (main thread's V8 heap ${mb(memory.heapTotal)} MB, external ${mb(memory.external)} MB); inference ms p50/p95 × runs per analyzed frame: ${models}`,
     ].join('\n');
   } finally {
     await argus.stop();
