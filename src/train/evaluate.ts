@@ -49,7 +49,7 @@ export async function evaluateMerged(
   const meta = session.inputMetadata[0];
   const inputShape = meta?.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
   // A photo as Argus runs it (CenterNetDetector.detect): letterboxed into 512×512, and a small one
-  // also at its own size and mirrored where the graph's sides are free (a built model's are).
+  // also at its own size, mirrored and at two more scales where the graph's sides are free (a built model's are).
   const view = async (img: RgbImage, [w, h]: [number, number]): Promise<ObjectDetection[]> => {
     const lb = await letterboxTensor(img, w, h, 0, { layout: 'nhwc' });
     const out = await session.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', lb.data, [1, h, w, 3]) }, ['tower_0/detections']);
@@ -57,7 +57,7 @@ export async function evaluateMerged(
   };
   // Each view's candidates verified, then the views merged (CenterNetDetector.detect).
   const detect = async (img: RgbImage): Promise<ObjectDetection[]> => {
-    const views = photoViews(img, inputShape, [EVAL_SIZE, EVAL_SIZE]);
+    const views = photoViews(img, inputShape, [EVAL_SIZE, EVAL_SIZE], true);
     const seen: ObjectDetection[] = [];
     for (const { size, mirror } of views) {
       const pic = mirror ? flipHorizontal(img) : img;

@@ -195,7 +195,9 @@ async function imageRows(
     box: [(b.cx - b.w / 2) * img.width, (b.cy - b.h / 2) * img.height, (b.cx + b.w / 2) * img.width, (b.cy + b.h / 2) * img.height] as Box,
   }));
   const looks: { pic: RgbImage; truth: typeof truth; boxes: { cls: number; box: Box }[]; found: boolean }[] = [];
-  for (const v of photoViews(img, inputShape(sessions.det), [EVAL_SIZE, EVAL_SIZE])) {
+  // Without the two scale views Argus adds when it analyses a photo: the shipped verifier learnt
+  // from these three, and one command still trains it bit for bit (docs/weapons.md).
+  for (const v of photoViews(img, inputShape(sessions.det), [EVAL_SIZE, EVAL_SIZE], false)) {
     const pic = v.mirror ? flipHorizontal(img) : img;
     const seen = v.mirror ? truth.map((t) => ({ cls: t.cls, box: unflipBox(t.box, img.width) })) : truth;
     looks.push({ pic, truth: seen, boxes: await candidates(sessions.det, pic, v.size, o.baseClasses, o.classes), found: true });

@@ -94,13 +94,21 @@ describe('CenterNet input shapes', () => {
 });
 
 describe('photoViews', () => {
-  it('a small photo: its input, its own size, and its input mirrored; a larger one or a fixed graph: its input alone', () => {
+  it('a small photo: its input, its own size, its input mirrored (and as Argus analyses a photo, 384² and 640² mirrored); a larger one or a fixed graph: its input alone', () => {
     const free = [1, -1, -1, 3];
     expect(photoViews({ width: 300, height: 300 }, free, [512, 512])).toEqual([
       { size: [512, 512], mirror: false },
       { size: [320, 320], mirror: false },
       { size: [512, 512], mirror: true },
     ]);
+    expect(photoViews({ width: 300, height: 300 }, free, [512, 512], true)).toEqual([
+      { size: [512, 512], mirror: false },
+      { size: [320, 320], mirror: false },
+      { size: [512, 512], mirror: true },
+      { size: [384, 384], mirror: false },
+      { size: [640, 640], mirror: true },
+    ]);
+    expect(photoViews({ width: 640, height: 360 }, free, [512, 512], true)).toEqual([{ size: [512, 512], mirror: false }]);
     expect(photoViews({ width: 640, height: 360 }, free, [512, 512])).toEqual([{ size: [512, 512], mirror: false }]);
     expect(photoViews({ width: 300, height: 300 }, [1, 512, 512, 3], [512, 512])).toEqual([{ size: [512, 512], mirror: false }]);
   });
