@@ -46,6 +46,7 @@ export async function evaluateMerged(
   const session = await ort.InferenceSession.create(merged, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const labels = Array.from({ length: opts.baseClasses + classes.length }, (_, i) => String(i));
   const verifier = opts.verifier ? await ortVerifier(opts.verifier, labels.slice(opts.baseClasses), 1) : undefined;
+  const verified = new Set(verifier?.classes);
   const meta = session.inputMetadata[0];
   const inputShape = meta?.isTensor ? meta.shape.map((d) => (typeof d === 'number' ? d : -1)) : [];
   // A photo as Argus runs it (CenterNetDetector.detect): letterboxed into 512×512, and a small one
@@ -58,14 +59,14 @@ export async function evaluateMerged(
   // Each view's candidates verified, then the views merged (CenterNetDetector.detect).
   const detect = async (img: RgbImage): Promise<ObjectDetection[]> => {
     const views = photoViews(img, inputShape, [EVAL_SIZE, EVAL_SIZE], true);
-    const seen: ObjectDetection[] = [];
+    const seen: ObjectDetection[][] = [];
     for (const { size, mirror } of views) {
       const pic = mirror ? flipHorizontal(img) : img;
       const decoded = await view(pic, size);
       const checked = verifier ? await verifyDetections(pic, decoded, [verifier], MIN_SCORE, opts.verifyFloor ?? PHOTO_VERIFY_FLOOR, opts.boxStep) : decoded;
-      seen.push(...(mirror ? checked.map((d) => ({ ...d, box: unflipBox(d.box, img.width) })) : checked));
+      seen.push(mirror ? checked.map((d) => ({ ...d, box: unflipBox(d.box, img.width) })) : checked);
     }
-    return views.length > 1 ? mergeViews(seen) : seen;
+    return views.length > 1 ? mergeViews(seen, verified) : seen[0];
   };
   const detections: ScoredBox[] = [];
   const truth: TruthBox[] = [];

@@ -117,11 +117,15 @@ describe('photoViews', () => {
 describe('mergeViews', () => {
   it('keeps an object several views found once, at its highest score, its box their score-weighted mean; what one view alone found keeps its score and box', () => {
     const merged = mergeViews([
-      { label: 'pistol', score: 0.4, box: [10, 10, 50, 40] },
-      { label: 'person', score: 0.9, box: [0, 0, 100, 200] },
-      { label: 'pistol', score: 0.6, box: [14, 12, 54, 42] }, // the same pistol (IoU 0.72), surer in another view
-      { label: 'knife', score: 0.3, box: [11, 10, 50, 40] }, // another class in the same place: kept as it is
-      { label: 'pistol', score: 0.2, box: [200, 200, 240, 230] }, // one view alone
+      [
+        { label: 'pistol', score: 0.4, box: [10, 10, 50, 40] },
+        { label: 'person', score: 0.9, box: [0, 0, 100, 200] },
+      ],
+      [
+        { label: 'pistol', score: 0.6, box: [14, 12, 54, 42] }, // the same pistol (IoU 0.72), surer in another view
+        { label: 'knife', score: 0.3, box: [11, 10, 50, 40] }, // another class in the same place: kept as it is
+        { label: 'pistol', score: 0.2, box: [200, 200, 240, 230] }, // one view alone
+      ],
     ]);
     expect(merged.map((d) => [d.label, d.score])).toEqual([
       ['person', 0.9],
@@ -136,6 +140,24 @@ describe('mergeViews', () => {
       [200, 200, 240, 230],
     ];
     for (const [i, d] of merged.entries()) for (const [k, v] of d.box.entries()) expect(v).toBeCloseTo(boxes[i][k], 9);
+  });
+
+  it("scales an agreed label's score by the square root of the share of views that found it; other labels keep theirs", () => {
+    const pistol = (score: number, x = 10) => ({ label: 'pistol', score, box: [x, 10, x + 40, 40] as [number, number, number, number] });
+    const person = { label: 'person', score: 0.8, box: [0, 0, 100, 200] as [number, number, number, number] };
+    const merged = mergeViews(
+      [
+        [pistol(0.9), pistol(0.5, 300), person],
+        [pistol(0.7)],
+        [pistol(0.6), pistol(0.55, 12)], // two boxes of one view on one pistol count that view once
+        [],
+      ],
+      new Set(['pistol']),
+    );
+    expect(merged.map((d) => d.label)).toEqual(['pistol', 'person', 'pistol']);
+    expect(merged[0].score).toBeCloseTo(0.9 * Math.sqrt(3 / 4), 9); // three of four views
+    expect(merged[1].score).toBe(0.8); // not an agreed label: one view of four, its own score
+    expect(merged[2].score).toBeCloseTo(0.5 * Math.sqrt(1 / 4), 9); // one view alone
   });
 });
 
