@@ -1,4 +1,5 @@
 import { HALF_TABLE } from './half.js';
+import { DensePasses } from './dense-passes.js';
 import { BOX_VALUES, type CellSamples } from './features.js';
 
 /**
@@ -132,68 +133,63 @@ export function initAdam(h: HeadParams): AdamState {
   return { step: 0, m: paramList(h).map((p) => new Float32Array(p.length)), v: paramList(h).map((p) => new Float32Array(p.length)) };
 }
 
-/** Scratch buffers reused across batches (a batch allocates nothing). */
+/**
+ * Trains a head a batch at a time: the batch's rows gathered from the cell cache, the two layers'
+ * products and gradients run by onnxruntime (dense-passes.ts), the loss and Adam here. Buffers are
+ * reused across batches.
+ */
 export class HeadTrainer {
-  private readonly x: Float32Array;
-  private readonly h: Float32Array;
-  private readonly dh: Float32Array;
-  private readonly grads: Float32Array[];
+  private readonly xb: Uint16Array;
+  private readonly dz: Float32Array;
   /** One sample's outputs and the loss's derivative by each (classes, then 4 box corrections). */
   private readonly zs: Float64Array;
   private readonly dzs: Float64Array;
 
-  constructor(
+  private constructor(
     readonly head: HeadParams,
     readonly adam: AdamState,
-    private readonly boxLossKind: BoxLoss = 'l1',
+    private readonly boxLossKind: BoxLoss,
+    private readonly passes: DensePasses,
+    batch: number,
   ) {
-    this.x = new Float32Array(head.dim);
-    this.h = new Float32Array(Math.max(head.hidden, 1));
-    this.dh = new Float32Array(Math.max(head.hidden, 1));
-    this.grads = paramList(head).map((p) => new Float32Array(p.length));
+    this.xb = new Uint16Array(batch * head.dim);
+    this.dz = new Float32Array(batch * outputsOf(head));
     this.zs = new Float64Array(outputsOf(head));
     this.dzs = new Float64Array(outputsOf(head));
   }
 
-  /** One Adam step over the samples `idx`; the loss is summed with the sample weights, divided by `norm`. */
-  step(s: CellSamples, idx: Uint32Array, from: number, to: number, norm: number, lr: number, weightDecay = 1e-4): number {
-    for (const g of this.grads) g.fill(0);
+  static async create(head: HeadParams, adam: AdamState, batch: number, boxLossKind: BoxLoss = 'l1'): Promise<HeadTrainer> {
+    const passes = await DensePasses.create({ dim: head.dim, hidden: head.hidden, outputs: outputsOf(head), input: 'float16', standardise: true });
+    return new HeadTrainer(head, adam, boxLossKind, passes, batch);
+  }
+
+  /** One Adam step over the samples `idx[from..to)` (at most the batch); the loss is summed with the sample weights, divided by `norm`. */
+  async step(s: CellSamples, idx: Uint32Array, from: number, to: number, norm: number, lr: number, weightDecay = 1e-4): Promise<number> {
+    const { dim, classes, boxes } = this.head;
+    const O = outputsOf(this.head);
+    const rows = to - from;
+    if (rows * dim > this.xb.length) throw new Error(`head trainer: ${rows} rows, more than its batch`);
+    for (let k = 0; k < rows; k++) this.xb.set(s.x.subarray(idx[from + k] * dim, (idx[from + k] + 1) * dim), k * dim);
+    const { z, h } = await this.passes.forward(this.xb, rows, this.head);
+    const { zs, dzs, dz } = this;
+    dz.fill(0);
     let loss = 0;
-    for (let k = from; k < to; k++) loss += this.sample(s, idx[k], norm);
-    this.apply(lr, weightDecay);
+    for (let k = 0; k < rows; k++) {
+      const i = idx[from + k];
+      const w = s.w[i] / norm;
+      // box corrections are learnt at box centres only
+      const outputs = boxes && !Number.isNaN(s.r[i * BOX_VALUES]) ? O : classes;
+      for (let o = 0; o < outputs; o++) zs[o] = z[k * O + o];
+      loss += this.outputGradients(s, i, outputs) * w;
+      for (let o = 0; o < outputs; o++) dz[k * O + o] = dzs[o] * w;
+    }
+    const g = await this.passes.gradients(this.xb, rows, this.head, h, dz);
+    this.apply([g.gw1, g.gb1, g.gw2, g.gb2], lr, weightDecay);
     return loss;
   }
 
-  /** Forward and backward of one sample; gradients add up in `grads`. */
-  private sample(s: CellSamples, i: number, norm: number): number {
-    const { dim, hidden, classes, boxes, mean, invStd, w2, b2 } = this.head;
-    const [, , gw2, gb2] = this.grads;
-    const { x, h, dh } = this;
-    const base = i * dim;
-    for (let c = 0; c < dim; c++) x[c] = (HALF_TABLE[s.x[base + c]] - mean[c]) * invStd[c];
-    const input = hidden > 0 ? h : x;
-    const inDim = hidden > 0 ? hidden : dim;
-    if (hidden > 0) this.hiddenForward();
-    const w = s.w[i] / norm;
-    // box corrections are learnt at box centres only
-    const outputs = boxes && !Number.isNaN(s.r[i * BOX_VALUES]) ? outputsOf(this.head) : classes;
-    const zs = this.zs;
-    for (let o = 0; o < outputs; o++) {
-      let z = b2[o];
-      const row = o * inDim;
-      for (let j = 0; j < inDim; j++) z += w2[row + j] * input[j];
-      zs[o] = z;
-    }
-    const loss = this.outputGradients(s, i, outputs) * w;
-    for (let o = 0; o < outputs; o++) {
-      const row = o * inDim;
-      const dz = this.dzs[o] * w;
-      gb2[o] += dz;
-      for (let j = 0; j < inDim; j++) gw2[row + j] += dz * input[j];
-      if (hidden > 0) for (let j = 0; j < inDim; j++) dh[j] += dz * w2[row + j];
-    }
-    if (hidden > 0) this.hiddenBackward();
-    return loss;
+  async release(): Promise<void> {
+    await this.passes.release();
   }
 
   /** The loss of one sample's outputs (`zs`), and into `dzs` its derivative by each: focal for the classes, then the box loss. */
@@ -221,32 +217,7 @@ export class HeadTrainer {
     return loss;
   }
 
-  private hiddenForward(): void {
-    const { dim, hidden, w1, b1 } = this.head;
-    const { x, h } = this;
-    for (let j = 0; j < hidden; j++) {
-      let a = b1[j];
-      const row = j * dim;
-      for (let c = 0; c < dim; c++) a += w1[row + c] * x[c];
-      h[j] = Math.max(a, 0);
-    }
-    this.dh.fill(0);
-  }
-
-  private hiddenBackward(): void {
-    const { dim, hidden } = this.head;
-    const [gw1, gb1] = this.grads;
-    const { x, h, dh } = this;
-    for (let j = 0; j < hidden; j++) {
-      const d = dh[j];
-      if (h[j] <= 0 || d === 0) continue;
-      gb1[j] += d;
-      const row = j * dim;
-      for (let c = 0; c < dim; c++) gw1[row + c] += d * x[c];
-    }
-  }
-
-  private apply(lr: number, weightDecay: number): void {
+  private apply(grads: Float32Array[], lr: number, weightDecay: number): void {
     const b1 = 0.9;
     const b2 = 0.999;
     const a = this.adam;
@@ -254,7 +225,7 @@ export class HeadTrainer {
     const c1 = 1 - b1 ** a.step;
     const c2 = 1 - b2 ** a.step;
     paramList(this.head).forEach((p, k) => {
-      const g = this.grads[k];
+      const g = grads[k];
       const m = a.m[k];
       const v = a.v[k];
       const decay = k % 2 === 0 ? weightDecay : 0; // weights only, not biases

@@ -191,7 +191,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   };
   const headReports = await evaluate();
   let reports = headReports;
-  let verifier: ReturnType<typeof trainVerifier> | undefined;
+  let verifier: Awaited<ReturnType<typeof trainVerifier>> | undefined;
   if (opts.verifier ?? true) {
     // Its cache belongs to this head: a retrained head sees other candidates.
     const headKey = createHash('sha256').update(merged).digest('hex').slice(0, 16);
@@ -200,8 +200,8 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       classes: classes.length,
       baseClasses: opts.baseLabels.length,
       threads: opts.threads,
-      // verifier4: candidates from each of a photo's views (verifier3 shards held the 512 view's alone)
-      dir: join(opts.workDir, `verifier4-${headKey}`),
+      // verifier5: candidates from each of a photo's five views (verifier4 shards held three, verifier3 the 512 view's alone)
+      dir: join(opts.workDir, `verifier5-${headKey}`),
       stop,
       onImage: (done) => opts.onProgress?.({ phase: 'verifier', done, total: trainImages.length }),
     });
@@ -211,10 +211,16 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       `verifier: ${vs.count} crops (${classes.map((c, i) => `${counts[i]} ${c}`).join(', ')}, ${vs.count - counts.reduce((a, b) => a + b, 0)} none; ${vs.box.rows.length} to correct boxes from) from ${trainImages.length} images in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
     stop();
-    verifier = trainVerifier(vs, classes.length, DEFAULT_VERIFIER_TRAINING, (e, loss) => log(`verifier epoch ${e}/${DEFAULT_VERIFIER_TRAINING.epochs}: loss ${loss.toFixed(4)}`), {
-      training: DEFAULT_BOX_TRAINING,
-      onEpoch: (e, loss) => log(`box regressor epoch ${e}/${DEFAULT_BOX_TRAINING.epochs}: loss ${loss.toFixed(4)}`),
-    });
+    verifier = await trainVerifier(
+      vs,
+      classes.length,
+      DEFAULT_VERIFIER_TRAINING,
+      (e, loss) => log(`verifier epoch ${e}/${DEFAULT_VERIFIER_TRAINING.epochs}: loss ${loss.toFixed(4)}`),
+      {
+        training: DEFAULT_BOX_TRAINING,
+        onEpoch: (e, loss) => log(`box regressor epoch ${e}/${DEFAULT_BOX_TRAINING.epochs}: loss ${loss.toFixed(4)}`),
+      },
+    );
     reports = await evaluate(verifierModel(opts.centernet, verifier));
   }
   const seconds = Math.round((Date.now() - t0) / 1000);
@@ -395,34 +401,38 @@ async function trainHead(
   }
   let positives = 0;
   for (let i = 0; i < samples.y.length; i++) if (samples.y[i] >= 1) positives++;
-  const trainer = new HeadTrainer(head, adam, o.boxLoss);
+  const trainer = await HeadTrainer.create(head, adam, o.batch, o.boxLoss);
   const idx = new Uint32Array(samples.count);
   const perBatchPositives = Math.max(1, (positives / samples.count) * o.batch);
   const steps = Math.ceil(samples.count / o.batch);
-  for (let epoch = start; epoch < o.epochs; epoch++) {
-    for (let i = 0; i < idx.length; i++) idx[i] = i;
-    shuffle(idx, seededRandom(o.seed * 7919 + epoch));
-    let sum = 0;
-    const t = Date.now();
-    for (let b = 0; b < steps; b++) {
-      o.stop();
-      // cosine decay over the whole run
-      const progress = (epoch * steps + b) / (o.epochs * steps);
-      const lr = o.lr * 0.5 * (1 + Math.cos(Math.PI * progress));
-      sum += trainer.step(samples, idx, b * o.batch, Math.min(samples.count, (b + 1) * o.batch), perBatchPositives, lr);
-      if (b % 20 === 0) o.onProgress?.({ phase: 'train', done: epoch * steps + b, total: o.epochs * steps, loss: sum / (b + 1) });
+  try {
+    for (let epoch = start; epoch < o.epochs; epoch++) {
+      for (let i = 0; i < idx.length; i++) idx[i] = i;
+      shuffle(idx, seededRandom(o.seed * 7919 + epoch));
+      let sum = 0;
+      const t = Date.now();
+      for (let b = 0; b < steps; b++) {
+        o.stop();
+        // cosine decay over the whole run
+        const progress = (epoch * steps + b) / (o.epochs * steps);
+        const lr = o.lr * 0.5 * (1 + Math.cos(Math.PI * progress));
+        sum += await trainer.step(samples, idx, b * o.batch, Math.min(samples.count, (b + 1) * o.batch), perBatchPositives, lr);
+        if (b % 20 === 0) o.onProgress?.({ phase: 'train', done: epoch * steps + b, total: o.epochs * steps, loss: sum / (b + 1) });
+      }
+      const loss = sum / steps;
+      losses.push(loss);
+      o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${loss.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+      o.sampleRss();
+      const ck: Checkpoint = {
+        epoch: epoch + 1,
+        losses,
+        head: saveHead(trainer.head),
+        adam: { step: trainer.adam.step, m: trainer.adam.m.map((a) => Array.from(a)), v: trainer.adam.v.map((a) => Array.from(a)) },
+      };
+      await writeFileAtomic(o.ckptPath, JSON.stringify(ck));
     }
-    const loss = sum / steps;
-    losses.push(loss);
-    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${loss.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
-    o.sampleRss();
-    const ck: Checkpoint = {
-      epoch: epoch + 1,
-      losses,
-      head: saveHead(trainer.head),
-      adam: { step: trainer.adam.step, m: trainer.adam.m.map((a) => Array.from(a)), v: trainer.adam.v.map((a) => Array.from(a)) },
-    };
-    await writeFileAtomic(o.ckptPath, JSON.stringify(ck));
+  } finally {
+    await trainer.release();
   }
   return { head: trainer.head, losses };
 }

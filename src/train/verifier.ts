@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { DensePasses } from './dense-passes.js';
 import {
   cropFeatureModel,
   type ExportedLayers,
@@ -179,7 +180,7 @@ function joinRows(parts: ShardRows[]): ShardRows {
 
 /**
  * One training photo's rows: the detector's candidates on each of its views, as Argus looks at it
- * (a small photo three times: centernet.ts' photoViews; each view's boxes err their own way, the
+ * (a small photo five times: centernet.ts' photoViews; each view's boxes err their own way, the
  * mirrored view's labelled boxes mirrored with it), then its labelled boxes.
  */
 async function imageRows(
@@ -195,9 +196,7 @@ async function imageRows(
     box: [(b.cx - b.w / 2) * img.width, (b.cy - b.h / 2) * img.height, (b.cx + b.w / 2) * img.width, (b.cy + b.h / 2) * img.height] as Box,
   }));
   const looks: { pic: RgbImage; truth: typeof truth; boxes: { cls: number; box: Box }[]; found: boolean }[] = [];
-  // Without the two scale views Argus adds when it analyses a photo: the shipped verifier learnt
-  // from these three, and one command still trains it bit for bit (docs/weapons.md).
-  for (const v of photoViews(img, inputShape(sessions.det), [EVAL_SIZE, EVAL_SIZE], false)) {
+  for (const v of photoViews(img, inputShape(sessions.det), [EVAL_SIZE, EVAL_SIZE], true)) {
     const pic = v.mirror ? flipHorizontal(img) : img;
     const seen = v.mirror ? truth.map((t) => ({ cls: t.cls, box: unflipBox(t.box, img.width) })) : truth;
     looks.push({ pic, truth: seen, boxes: await candidates(sessions.det, pic, v.size, o.baseClasses, o.classes), found: true });
@@ -300,18 +299,18 @@ function decodeShard(buf: Buffer, dim: number): Shard {
  * the training crops soon after (measured: the valid loss rises from epoch 5). Then, where the
  * samples have box rows, its box regressor (trainBoxRegressor).
  */
-export function trainVerifier(
+export async function trainVerifier(
   s: VerifierSamples,
   classes: number,
   t: VerifierTraining = DEFAULT_VERIFIER_TRAINING,
   onEpoch?: (epoch: number, loss: number) => void,
   box?: { training?: VerifierTraining; onEpoch?: (epoch: number, loss: number) => void },
-): ExportedVerifier {
+): Promise<ExportedVerifier> {
   const { mean, inv, x } = standardise(s.x, s.dim, s.count);
   const random = seededRandom(t.seed);
-  const net = trainLayers(new Layers(s.dim, t.hidden, classes + 1, 'softmax', random), random, x, s.y, s.count, t, onEpoch);
+  const net = await trainLayers(new Layers(s.dim, t.hidden, classes + 1, 'softmax', random), random, x, s.y, s.count, t, onEpoch);
   const verifier: ExportedVerifier = net.export(mean, inv);
-  if (box && s.box.rows.length > 0) verifier.box = trainBoxRegressor(s, box.training, box.onEpoch);
+  if (box && s.box.rows.length > 0) verifier.box = await trainBoxRegressor(s, box.training, box.onEpoch);
   return verifier;
 }
 
@@ -320,7 +319,7 @@ export function trainVerifier(
  * the graph concatenates them: crop-verifier.ts) to the corrections of its box (boxDeltas),
  * standardised, smooth L1, otherwise trained as the classifier.
  */
-export function trainBoxRegressor(s: VerifierSamples, t: VerifierTraining = DEFAULT_BOX_TRAINING, onEpoch?: (epoch: number, loss: number) => void): ExportedLayers {
+export async function trainBoxRegressor(s: VerifierSamples, t: VerifierTraining = DEFAULT_BOX_TRAINING, onEpoch?: (epoch: number, loss: number) => void): Promise<ExportedLayers> {
   const { rows, extra, targets } = s.box;
   const n = rows.length;
   const D = s.dim + BOX_EXTRA;
@@ -337,12 +336,12 @@ export function trainBoxRegressor(s: VerifierSamples, t: VerifierTraining = DEFA
   const { mean, inv, x } = standardise(raw, D, n);
   const out = standardise(targets, 4, n);
   const random = seededRandom(t.seed);
-  const net = trainLayers(new Layers(D, t.hidden, 4, 'smoothL1', random), random, x, out.x, n, t, onEpoch);
+  const net = await trainLayers(new Layers(D, t.hidden, 4, 'smoothL1', random), random, x, out.x, n, t, onEpoch);
   return net.export(mean, inv, out);
 }
 
 /** Epochs of shuffled batches (shuffled by `random`, which drew the initial weights), the learning rate on a cosine. */
-function trainLayers(
+async function trainLayers(
   net: Layers,
   random: () => number,
   x: Float32Array,
@@ -350,17 +349,23 @@ function trainLayers(
   count: number,
   t: VerifierTraining,
   onEpoch?: (epoch: number, loss: number) => void,
-): Layers {
+): Promise<Layers> {
   const order = Uint32Array.from({ length: count }, (_, i) => i);
   const steps = Math.ceil(count / t.batch);
-  for (let e = 0; e < t.epochs; e++) {
-    shuffle(order, random);
-    let loss = 0;
-    for (let b = 0; b < steps; b++) {
-      const lr = t.lr * 0.5 * (1 + Math.cos((Math.PI * (e * steps + b)) / (t.epochs * steps)));
-      loss += net.step(x, y, order.subarray(b * t.batch, Math.min(count, (b + 1) * t.batch)), lr, t.weightDecay);
+  const passes = await DensePasses.create({ dim: net.D, hidden: net.H, outputs: net.C, input: 'float32', standardise: false });
+  const batch = new Float32Array(Math.min(count, t.batch) * net.D);
+  try {
+    for (let e = 0; e < t.epochs; e++) {
+      shuffle(order, random);
+      let loss = 0;
+      for (let b = 0; b < steps; b++) {
+        const lr = t.lr * 0.5 * (1 + Math.cos((Math.PI * (e * steps + b)) / (t.epochs * steps)));
+        loss += await net.step(passes, batch, x, y, order.subarray(b * t.batch, Math.min(count, (b + 1) * t.batch)), lr, t.weightDecay);
+      }
+      onEpoch?.(e + 1, loss / count);
     }
-    onEpoch?.(e + 1, loss / count);
+  } finally {
+    await passes.release();
   }
   return net;
 }
@@ -377,25 +382,21 @@ function standardise(raw: Float32Array, D: number, n: number): { mean: Float64Ar
   return { mean, inv, x };
 }
 
-/** Two dense layers, trained a batch at a time with Adam: softmax and cross-entropy, or linear outputs and smooth L1. */
+/** Two dense layers, trained a batch at a time with Adam (the products on onnxruntime: dense-passes.ts): softmax and cross-entropy, or linear outputs and smooth L1. */
 class Layers {
-  private readonly w1: Float32Array; // [H, D]
-  private readonly b1: Float32Array;
-  private readonly w2: Float32Array; // [C, H]
-  private readonly b2: Float32Array;
+  readonly w1: Float32Array; // [H, D]
+  readonly b1: Float32Array;
+  readonly w2: Float32Array; // [C, H]
+  readonly b2: Float32Array;
   private readonly params: Float32Array[];
-  private readonly grads: Float32Array[];
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
-  private readonly hid: Float32Array;
-  private readonly dh: Float32Array;
-  private readonly p: Float32Array;
   private t = 0;
 
   constructor(
-    private readonly D: number,
-    private readonly H: number,
-    private readonly C: number,
+    readonly D: number,
+    readonly H: number,
+    readonly C: number,
     private readonly loss: 'softmax' | 'smoothL1',
     random: () => number,
   ) {
@@ -405,72 +406,49 @@ class Layers {
     this.w2 = Float32Array.from({ length: C * H }, () => gauss() * Math.sqrt(1 / H));
     this.b2 = new Float32Array(C);
     this.params = [this.w1, this.b1, this.w2, this.b2];
-    this.grads = this.params.map((q) => new Float32Array(q.length));
     this.m = this.params.map((q) => new Float32Array(q.length));
     this.v = this.params.map((q) => new Float32Array(q.length));
-    this.hid = new Float32Array(H);
-    this.dh = new Float32Array(H);
-    this.p = new Float32Array(C);
   }
 
-  /** One batch (rows of x by index): gradients, then an Adam step; returns the summed loss. */
-  step(x: Float32Array, y: Uint8Array | Float32Array, rows: Uint32Array, lr: number, weightDecay: number): number {
-    for (const g of this.grads) g.fill(0);
+  /** One batch (rows of x by index, gathered into `batch`): gradients, then an Adam step; returns the summed loss. */
+  async step(passes: DensePasses, batch: Float32Array, x: Float32Array, y: Uint8Array | Float32Array, rows: Uint32Array, lr: number, weightDecay: number): Promise<number> {
+    const { D, C } = this;
+    const n = rows.length;
+    for (let k = 0; k < n; k++) batch.set(x.subarray(rows[k] * D, (rows[k] + 1) * D), k * D);
+    const { z, h } = await passes.forward(batch, n, this);
+    const dz = new Float32Array(n * C);
     let loss = 0;
-    for (const i of rows) loss += this.backward(x, i * this.D, y, i);
+    for (let k = 0; k < n; k++) loss += this.outputGradients(z, dz, k * C, y, rows[k]);
+    const g = await passes.gradients(batch, n, this, h, dz);
+    const grads = [g.gw1, g.gb1, g.gw2, g.gb2];
     this.t++;
-    for (let q = 0; q < this.params.length; q++) adam(this.params[q], this.grads[q], this.m[q], this.v[q], rows.length, q % 2 === 0 ? weightDecay : 0, lr, this.t);
+    for (let q = 0; q < this.params.length; q++) adam(this.params[q], grads[q], this.m[q], this.v[q], n, q % 2 === 0 ? weightDecay : 0, lr, this.t);
     return loss;
   }
 
-  private backward(x: Float32Array, o: number, y: Uint8Array | Float32Array, i: number): number {
-    const { D, H, C, hid, dh, p } = this;
-    const [g1, gb1, g2, gb2] = this.grads;
-    this.forward(x, o);
-    dh.fill(0);
+  /** Row i's loss from its outputs z[o..o+C), and into dz[o..o+C) its derivative by each. */
+  private outputGradients(z: Float32Array, dz: Float32Array, o: number, y: Uint8Array | Float32Array, i: number): number {
+    const { C } = this;
+    if (this.loss === 'smoothL1') {
+      let loss = 0;
+      for (let c = 0; c < C; c++) {
+        const d = z[o + c] - y[i * C + c];
+        loss += Math.abs(d) < 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
+        dz[o + c] = Math.max(-1, Math.min(1, d));
+      }
+      return loss;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) max = Math.max(max, z[o + c]);
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += Math.exp(z[o + c] - max);
     let loss = 0;
     for (let c = 0; c < C; c++) {
-      let dz: number;
-      if (this.loss === 'softmax') dz = p[c] - (c === y[i] ? 1 : 0);
-      else {
-        const d = p[c] - y[i * C + c];
-        loss += Math.abs(d) < 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
-        dz = Math.max(-1, Math.min(1, d));
-      }
-      gb2[c] += dz;
-      for (let j = 0; j < H; j++) {
-        g2[c * H + j] += dz * hid[j];
-        dh[j] += dz * this.w2[c * H + j];
-      }
+      const p = Math.exp(z[o + c] - max) / sum;
+      if (c === y[i]) loss = -Math.log(p + 1e-9);
+      dz[o + c] = p - (c === y[i] ? 1 : 0);
     }
-    for (let j = 0; j < H; j++) {
-      if (hid[j] <= 0) continue;
-      gb1[j] += dh[j];
-      for (let d = 0; d < D; d++) g1[j * D + d] += dh[j] * x[o + d];
-    }
-    return this.loss === 'softmax' ? -Math.log(p[y[i]] + 1e-9) : loss;
-  }
-
-  private forward(x: Float32Array, o: number): void {
-    const { D, H, C, hid, p } = this;
-    for (let j = 0; j < H; j++) {
-      let z = this.b1[j];
-      for (let d = 0; d < D; d++) z += this.w1[j * D + d] * x[o + d];
-      hid[j] = Math.max(0, z);
-    }
-    for (let c = 0; c < C; c++) {
-      let z = this.b2[c];
-      for (let j = 0; j < H; j++) z += this.w2[c * H + j] * hid[j];
-      p[c] = z;
-    }
-    if (this.loss === 'smoothL1') return;
-    const max = Math.max(...p);
-    let sum = 0;
-    for (let c = 0; c < C; c++) {
-      p[c] = Math.exp(p[c] - max);
-      sum += p[c];
-    }
-    for (let c = 0; c < C; c++) p[c] /= sum;
+    return loss;
   }
 
   /**

@@ -71,9 +71,9 @@ function predict(v: ReturnType<typeof trainVerifier>, x: Float32Array, i: number
 }
 
 describe('trainVerifier', () => {
-  it('loss falls, and the exported layers read raw values: new rows are classed right', () => {
+  it('loss falls, and the exported layers read raw values: new rows are classed right', async () => {
     const losses: number[] = [];
-    const v = trainVerifier(samples(3000, 12, 1), 2, { hidden: 16, epochs: 20, batch: 64, lr: 3e-3, weightDecay: 1e-4, seed: 1 }, (_, l) => losses.push(l));
+    const v = await trainVerifier(samples(3000, 12, 1), 2, { hidden: 16, epochs: 20, batch: 64, lr: 3e-3, weightDecay: 1e-4, seed: 1 }, (_, l) => losses.push(l));
     expect(losses.length).toBe(20);
     expect(losses[19]).toBeLessThan(losses[0] * 0.5);
     const test = samples(500, 12, 2);
@@ -82,10 +82,10 @@ describe('trainVerifier', () => {
     expect(right / test.count).toBeGreaterThan(0.9);
   });
 
-  it('trainBoxRegressor: loss falls, and the exported layers give raw corrections from raw inputs', () => {
+  it('trainBoxRegressor: loss falls, and the exported layers give raw corrections from raw inputs', async () => {
     const losses: number[] = [];
     const train = boxSamples(1600, 1);
-    const b = trainBoxRegressor(train, { hidden: 8, epochs: 30, batch: 32, lr: 3e-3, weightDecay: 0, seed: 1 }, (_, l) => losses.push(l));
+    const b = await trainBoxRegressor(train, { hidden: 8, epochs: 30, batch: 32, lr: 3e-3, weightDecay: 0, seed: 1 }, (_, l) => losses.push(l));
     expect(b.dim).toBe(POOLED_FEATURES + PROFILE_FEATURES + 4 + PLACE_VALUES);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.5);
     // on new rows, its corrections beat the targets' mean by far
@@ -102,20 +102,20 @@ describe('trainVerifier', () => {
     expect(err).toBeLessThan(spread * 0.5);
   });
 
-  it('trainVerifier trains the box regressor where the samples have box rows', () => {
+  it('trainVerifier trains the box regressor where the samples have box rows', async () => {
     const t = { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 };
-    expect(trainVerifier(samples(200, 12, 1), 2, t, undefined, { training: t }).box).toBeUndefined();
-    expect(trainVerifier(boxSamples(40, 1), 2, t, undefined, { training: t }).box?.outputs).toBe(4);
-    expect(trainVerifier(boxSamples(40, 1), 2, t).box).toBeUndefined();
+    expect((await trainVerifier(samples(200, 12, 1), 2, t, undefined, { training: t })).box).toBeUndefined();
+    expect((await trainVerifier(boxSamples(40, 1), 2, t, undefined, { training: t })).box?.outputs).toBe(4);
+    expect((await trainVerifier(boxSamples(40, 1), 2, t)).box).toBeUndefined();
   });
 
-  it('the same seed gives the same weights', () => {
+  it('the same seed gives the same weights', async () => {
     const t = { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 };
-    expect(trainVerifier(samples(200, 12, 1), 2, t).w1).toEqual(trainVerifier(samples(200, 12, 1), 2, t).w1);
+    expect((await trainVerifier(samples(200, 12, 1), 2, t)).w1).toEqual((await trainVerifier(samples(200, 12, 1), 2, t)).w1);
   });
 
   it('a head file keeps it, and refuses one sized for other classes', async () => {
-    const v = trainVerifier(samples(200, 12, 1), 2, { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 });
+    const v = await trainVerifier(samples(200, 12, 1), 2, { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 });
     const head = {
       format: HEAD_FORMAT,
       classes: ['pistol', 'knife'],
@@ -146,7 +146,7 @@ describe('trainVerifier', () => {
     await expect(readHeadFile(path)).rejects.toThrow(/the verifier gives 3 probabilities for 1 classes/);
     // with a box regressor: kept beside it, and refused when sized for other inputs
     const t = { hidden: 2, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 };
-    const withBox = trainVerifier(boxSamples(40, 1), 2, t, undefined, { training: t });
+    const withBox = await trainVerifier(boxSamples(40, 1), 2, t, undefined, { training: t });
     writeFileSync(path, JSON.stringify({ ...head, verifier: verifierToFile(withBox) }));
     const boxBack = verifierFromFile(await readHeadFile(path));
     expect(boxBack?.box?.w1).toEqual(withBox.box?.w1);
