@@ -62,8 +62,12 @@ export interface VerifierTraining {
 }
 
 export const DEFAULT_VERIFIER_TRAINING: VerifierTraining = { hidden: 32, epochs: 5, batch: 256, lr: 1e-3, weightDecay: 1e-4, seed: 1 };
-/** The box regressor's: as the classifier's but 10 epochs (5 left it short on the weapons: docs/weapons.md, "The box"). */
-export const DEFAULT_BOX_TRAINING: VerifierTraining = { hidden: 32, epochs: 10, batch: 256, lr: 1e-3, weightDecay: 1e-4, seed: 1 };
+/**
+ * The box regressor's: as the classifier's but 64 hidden units and 20 epochs (32 and 10 until the
+ * twenty-sixth session; on the weapons, with five views' rows, 64 and 20 together placed the boxes
+ * better on both splits, either alone did not: docs/weapons.md, "The box regressor's size").
+ */
+export const DEFAULT_BOX_TRAINING: VerifierTraining = { hidden: 64, epochs: 20, batch: 256, lr: 1e-3, weightDecay: 1e-4, seed: 1 };
 
 /** The corrections that turn `box` into `truth` (verifier.ts' refineBox undoes them). */
 export function boxDeltas(box: Box, truth: Box): [number, number, number, number] {
