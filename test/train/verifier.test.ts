@@ -46,7 +46,7 @@ function boxSamples(n: number, seed: number): VerifierSamples {
 }
 
 /** The exported box regressor on a box row, assembled as the graph concatenates it. */
-function deltas(b: NonNullable<ReturnType<typeof trainVerifier>['box']>, s: VerifierSamples, k: number): number[] {
+function deltas(b: NonNullable<Awaited<ReturnType<typeof trainVerifier>>['box']>, s: VerifierSamples, k: number): number[] {
   const row = s.x.subarray(s.box.rows[k] * s.dim, (s.box.rows[k] + 1) * s.dim);
   const e = s.box.extra.subarray(k * (PROFILE_FEATURES + PLACE_VALUES), (k + 1) * (PROFILE_FEATURES + PLACE_VALUES));
   const input = [...row.subarray(0, POOLED_FEATURES), ...e.subarray(0, PROFILE_FEATURES), ...row.subarray(POOLED_FEATURES), ...e.subarray(PROFILE_FEATURES)];
@@ -60,7 +60,7 @@ function deltas(b: NonNullable<ReturnType<typeof trainVerifier>['box']>, s: Veri
 }
 
 /** The exported (folded) verifier on raw rows: the class it gives the highest probability. */
-function predict(v: ReturnType<typeof trainVerifier>, x: Float32Array, i: number): number {
+function predict(v: Awaited<ReturnType<typeof trainVerifier>>, x: Float32Array, i: number): number {
   const h = Array.from({ length: v.hidden }, (_, j) => {
     let z = v.b1[j];
     for (let d = 0; d < v.dim; d++) z += v.w1[j * v.dim + d] * x[i * v.dim + d];
