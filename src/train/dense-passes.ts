@@ -8,14 +8,15 @@ import { type Dim, OnnxGraphBuilder, OnnxType } from '../convert/onnx-writer.js'
  * values a row); the products are where the time goes, and onnxruntime's GEMMs do them many times
  * faster than a loop over one row at a time.
  *
- * `standardise`: the rows come raw (float16 or float32) with a mean and 1/σ per column, applied in
- * the graph (the head's cell cache is float16); otherwise they come standardised as float32.
+ * `standardise`: the rows come raw with a mean and 1/σ per column, applied in the graph; otherwise
+ * they come standardised. Always float32: the head's float16 cells are decoded while gathered
+ * (onnxruntime-node cannot read a float16 tensor where Node has Float16Array, as Node 24 in the
+ * add-on image does: "not enough space").
  */
 export interface DenseShape {
   dim: number;
   hidden: number;
   outputs: number;
-  input: 'float16' | 'float32';
   standardise: boolean;
 }
 
@@ -52,13 +53,13 @@ export class DensePasses {
   }
 
   /** The outputs [rows, outputs] and the hidden units [rows, hidden] of `rows` rows of `x`. */
-  async forward(x: Float32Array | Uint16Array, rows: number, w: DenseWeights): Promise<{ z: Float32Array; h: Float32Array }> {
+  async forward(x: Float32Array, rows: number, w: DenseWeights): Promise<{ z: Float32Array; h: Float32Array }> {
     const r = await this.fwd.run(this.feeds(x, rows, w, false));
     return { z: r.z.data as Float32Array, h: this.shape.hidden > 0 ? (r.h.data as Float32Array) : new Float32Array(0) };
   }
 
   /** The weights' gradients, summed over the rows, given the loss's derivative by each output (`dz`, [rows, outputs]). */
-  async gradients(x: Float32Array | Uint16Array, rows: number, w: DenseWeights, h: Float32Array, dz: Float32Array): Promise<DenseGradients> {
+  async gradients(x: Float32Array, rows: number, w: DenseWeights, h: Float32Array, dz: Float32Array): Promise<DenseGradients> {
     const feeds = this.feeds(x, rows, w, true);
     feeds.dz = new ort.Tensor('float32', dz.subarray(0, rows * this.shape.outputs), [rows, this.shape.outputs]);
     if (this.shape.hidden > 0) feeds.h = new ort.Tensor('float32', h.subarray(0, rows * this.shape.hidden), [rows, this.shape.hidden]);
@@ -76,12 +77,10 @@ export class DensePasses {
     await Promise.all([this.fwd.release(), this.bwd.release()]);
   }
 
-  private feeds(x: Float32Array | Uint16Array, rows: number, w: DenseWeights, backward: boolean): Record<string, ort.Tensor> {
-    const { dim, hidden, outputs, input, standardise } = this.shape;
+  private feeds(x: Float32Array, rows: number, w: DenseWeights, backward: boolean): Record<string, ort.Tensor> {
+    const { dim, hidden, outputs, standardise } = this.shape;
     const f = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
-    const feeds: Record<string, ort.Tensor> = {
-      x: input === 'float16' ? new ort.Tensor('float16', (x as Uint16Array).subarray(0, rows * dim), [rows, dim]) : f((x as Float32Array).subarray(0, rows * dim), [rows, dim]),
-    };
+    const feeds: Record<string, ort.Tensor> = { x: f(x.subarray(0, rows * dim), [rows, dim]) };
     if (standardise) {
       if (!w.mean || !w.invStd) throw new Error('dense passes: standardised rows need a mean and 1/σ');
       feeds.mean = f(w.mean, [dim]);
@@ -104,7 +103,7 @@ export class DensePasses {
  * Backward: gw2 = dzᵀ·h, gb2 = Σ dz, dh = (dz·w2) ⊙ [h > 0], gw1 = dhᵀ·x, gb1 = Σ dh.
  */
 export function densePassModel(shape: DenseShape, pass: 'forward' | 'backward'): Uint8Array {
-  const { dim, hidden, outputs, input, standardise } = shape;
+  const { dim, hidden, outputs, standardise } = shape;
   const g = new OnnxGraphBuilder();
   const F = OnnxType.float;
   const B: Dim = 'rows';
@@ -114,8 +113,7 @@ export function densePassModel(shape: DenseShape, pass: 'forward' | 'backward'):
     g.addInput(name, type as OnnxType, dims);
     return name;
   };
-  let x = reserve('x', input === 'float16' ? OnnxType.float16 : F, [B, dim]);
-  if (input === 'float16') x = node('Cast', [x], 'x_float', { to: F });
+  let x = reserve('x', F, [B, dim]);
   if (standardise) x = node('Mul', [node('Sub', [x, reserve('mean', F, [dim])], 'centred'), reserve('inv_std', F, [dim])], 'standardised');
   const output = (name: string, from: string, dims: Dim[]) => {
     g.reserve(name);

@@ -139,7 +139,7 @@ export function initAdam(h: HeadParams): AdamState {
  * reused across batches.
  */
 export class HeadTrainer {
-  private readonly xb: Uint16Array;
+  private readonly xb: Float32Array;
   private readonly dz: Float32Array;
   /** One sample's outputs and the loss's derivative by each (classes, then 4 box corrections). */
   private readonly zs: Float64Array;
@@ -152,14 +152,14 @@ export class HeadTrainer {
     private readonly passes: DensePasses,
     batch: number,
   ) {
-    this.xb = new Uint16Array(batch * head.dim);
+    this.xb = new Float32Array(batch * head.dim);
     this.dz = new Float32Array(batch * outputsOf(head));
     this.zs = new Float64Array(outputsOf(head));
     this.dzs = new Float64Array(outputsOf(head));
   }
 
   static async create(head: HeadParams, adam: AdamState, batch: number, boxLossKind: BoxLoss = 'l1'): Promise<HeadTrainer> {
-    const passes = await DensePasses.create({ dim: head.dim, hidden: head.hidden, outputs: outputsOf(head), input: 'float16', standardise: true });
+    const passes = await DensePasses.create({ dim: head.dim, hidden: head.hidden, outputs: outputsOf(head), standardise: true });
     return new HeadTrainer(head, adam, boxLossKind, passes, batch);
   }
 
@@ -169,8 +169,12 @@ export class HeadTrainer {
     const O = outputsOf(this.head);
     const rows = to - from;
     if (rows * dim > this.xb.length) throw new Error(`head trainer: ${rows} rows, more than its batch`);
-    for (let k = 0; k < rows; k++) this.xb.set(s.x.subarray(idx[from + k] * dim, (idx[from + k] + 1) * dim), k * dim);
-    const { z, h } = await this.passes.forward(this.xb, rows, this.head);
+    const { xb } = this;
+    for (let k = 0; k < rows; k++) {
+      const base = idx[from + k] * dim;
+      for (let c = 0; c < dim; c++) xb[k * dim + c] = HALF_TABLE[s.x[base + c]];
+    }
+    const { z, h } = await this.passes.forward(xb, rows, this.head);
     const { zs, dzs, dz } = this;
     dz.fill(0);
     let loss = 0;
@@ -183,7 +187,7 @@ export class HeadTrainer {
       loss += this.outputGradients(s, i, outputs) * w;
       for (let o = 0; o < outputs; o++) dz[k * O + o] = dzs[o] * w;
     }
-    const g = await this.passes.gradients(this.xb, rows, this.head, h, dz);
+    const g = await this.passes.gradients(xb, rows, this.head, h, dz);
     this.apply([g.gw1, g.gb1, g.gw2, g.gb2], lr, weightDecay);
     return loss;
   }

@@ -356,7 +356,7 @@ async function trainLayers(
 ): Promise<Layers> {
   const order = Uint32Array.from({ length: count }, (_, i) => i);
   const steps = Math.ceil(count / t.batch);
-  const passes = await DensePasses.create({ dim: net.D, hidden: net.H, outputs: net.C, input: 'float32', standardise: false });
+  const passes = await DensePasses.create({ dim: net.D, hidden: net.H, outputs: net.C, standardise: false });
   const batch = new Float32Array(Math.min(count, t.batch) * net.D);
   try {
     for (let e = 0; e < t.epochs; e++) {
