@@ -10,7 +10,6 @@ export const OnnxType = {
   int32: 6,
   int64: 7,
   bool: 9,
-  float16: 10,
 } as const;
 export type OnnxType = (typeof OnnxType)[keyof typeof OnnxType];
 

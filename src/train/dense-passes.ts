@@ -108,9 +108,9 @@ export function densePassModel(shape: DenseShape, pass: 'forward' | 'backward'):
   const F = OnnxType.float;
   const B: Dim = 'rows';
   const node = (op: string, inputs: string[], name: string, attrs?: Record<string, number>) => g.addNode(op, inputs, { name, attrs })[0];
-  const reserve = (name: string, type: number, dims: Dim[]) => {
+  const reserve = (name: string, type: OnnxType, dims: Dim[]) => {
     g.reserve(name);
-    g.addInput(name, type as OnnxType, dims);
+    g.addInput(name, type, dims);
     return name;
   };
   let x = reserve('x', F, [B, dim]);
