@@ -16,6 +16,7 @@ import { DEBIAN_MIRROR, baseUnavailable } from './base-rootfs.js';
 import { removeTree } from './chroot.js';
 import { debianRelease, readDockerfile, ROOT, stageArgs, stageNamed } from './dockerfile-model.js';
 import { hash, hashPaths } from './layer-cache.js';
+import { type RetryOptions, retryOnNetwork, type StepResult } from './network-retry.js';
 
 const dockerfile = readDockerfile();
 const release = debianRelease(dockerfile.stages.at(-1)!.from);
@@ -57,10 +58,27 @@ function describeArmCpu(root: string): void {
   for (const f of ['possible', 'present', 'online']) writeFileSync(join(cpu, f), '0\n');
 }
 
-function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+type ShOptions = { cwd?: string; env?: NodeJS.ProcessEnv };
+
+function shOnce(cmd: string, args: string[], opts: ShOptions): StepResult & { stdout: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts, env: { ...process.env, ...opts.env } });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${(r.stdout + r.stderr).split('\n').slice(-25).join('\n')}`);
+  return { code: r.status, output: r.stdout + r.stderr, stdout: r.stdout };
+}
+
+function failed(cmd: string, args: string[], r: StepResult): Error {
+  return new Error(`${cmd} ${args.join(' ')} failed (exit ${r.code}):\n${r.output.split('\n').slice(-25).join('\n')}`);
+}
+
+function sh(cmd: string, args: string[], opts: ShOptions = {}): string {
+  const r = shOnce(cmd, args, opts);
+  if (r.code !== 0) throw failed(cmd, args, r);
   return r.stdout;
+}
+
+/** `sh` for a step that fetches (network-retry.ts): tried again after a network failure, or any with `anyFailure`. */
+async function fetchingSh(cmd: string, args: string[], opts: ShOptions & Pick<RetryOptions, 'anyFailure' | 'reset'> = {}): Promise<void> {
+  const r = await retryOnNetwork(cmd, async () => shOnce(cmd, args, opts), { ...opts, log: (line) => console.info(`[test:addon arm64] ${line}`) });
+  if (r.code !== 0) throw failed(cmd, args, r);
 }
 
 describe.skipIf(Boolean(reason))(`the aarch64 image’s native modules, under qemu${reason ? ` (skipped: ${reason})` : ''}`, () => {
@@ -68,7 +86,7 @@ describe.skipIf(Boolean(reason))(`the aarch64 image’s native modules, under qe
   const nodeArgs = stageArgs(stageNamed(dockerfile, 'node'));
   const run = (script: string): string => sh(QEMU, ['-L', root, join(root, 'opt/node/bin/node'), '-e', script], { cwd: join(root, 'app') });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const files = ['package.json', 'package-lock.json', '.npmrc', 'addon/build/install-node.sh', 'addon/build/prune-modules.sh'].map((f) => join(ROOT, f));
     const key = hash(release, JSON.stringify(nodeArgs), hashPaths(files, ROOT));
     root = join(CACHE, key);
@@ -76,14 +94,20 @@ describe.skipIf(Boolean(reason))(`the aarch64 image’s native modules, under qe
     removeTree(CACHE);
     mkdirSync(root, { recursive: true });
     // The first stage only: unpacked, with the dynamic loader and libstdc++ the modules need.
-    sh('debootstrap', ['--foreign', '--variant=minbase', '--arch=arm64', release, root, DEBIAN_MIRROR]);
+    await fetchingSh('debootstrap', ['--foreign', '--variant=minbase', '--arch=arm64', release, root, DEBIAN_MIRROR], {
+      anyFailure: true, // as in base-rootfs.ts
+      reset: () => {
+        removeTree(root);
+        mkdirSync(root, { recursive: true });
+      },
+    });
     describeArmCpu(root);
-    sh('sh', [join(ROOT, 'addon/build/install-node.sh')], {
+    await fetchingSh('sh', [join(ROOT, 'addon/build/install-node.sh')], {
       env: { ...nodeArgs, TARGETARCH: 'arm64', NODE_PREFIX: join(root, 'opt/node'), NODE_RUN: `${QEMU} -L ${root}` },
     });
     mkdirSync(join(root, 'app'));
     for (const f of ['package.json', 'package-lock.json', '.npmrc']) copyFileSync(join(ROOT, f), join(root, 'app', f));
-    sh('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--os=linux', '--cpu=arm64', '--libc=glibc'], { cwd: join(root, 'app') });
+    await fetchingSh('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--os=linux', '--cpu=arm64', '--libc=glibc'], { cwd: join(root, 'app') });
     // The script insists on a compiled better-sqlite3, which is not built here (see above): an
     // empty stand-in lets it run, and goes again at once; nothing below loads better-sqlite3.
     const addonFile = join(root, 'app/node_modules/better-sqlite3/build/Release/better_sqlite3.node');

@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTree } from './chroot.js';
+import { retryOnNetwork } from './network-retry.js';
 
 /** debian/Dockerfile of home-assistant/docker-base: "Base system packages". */
 export const HA_BASE_PACKAGES = ['bash', 'jq', 'tzdata', 'curl', 'ca-certificates', 'xz-utils'];
@@ -92,7 +93,16 @@ export async function buildBaseRootfs(root: string, release: string, arch: strin
   const native = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim() === arch;
   const args = ['--variant=minbase', `--arch=${arch}`, `--include=${HA_BASE_PACKAGES.join(',')}`, release, root, DEBIAN_MIRROR];
   log(`debootstrap ${args.join(' ')}`);
-  const first = await run('debootstrap', native ? args : ['--foreign', ...args]);
+  // Any failure is tried again on an empty root: debootstrap's own are the mirror's (a file
+  // mid-sync, a dropped connection), and it does not always say so in words networkFailure knows.
+  const first = await retryOnNetwork('debootstrap', () => run('debootstrap', native ? args : ['--foreign', ...args]), {
+    anyFailure: true,
+    reset: () => {
+      removeTree(root);
+      mkdirSync(root, { recursive: true });
+    },
+    log,
+  });
   if (first.code !== 0) throw new Error(`debootstrap failed:\n${tail(first.output)}`);
   if (!native) {
     const second = await run('chroot', [root, '/debootstrap/debootstrap', '--second-stage']);

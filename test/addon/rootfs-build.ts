@@ -15,6 +15,7 @@ import { BASE_RECIPE_VERSION, HA_BASE_ENV, HA_BASE_SHELL, buildBaseRootfs } from
 import { DEFAULT_PATH, chrootRun, unmountAll, type ChrootMount } from './chroot.js';
 import { copyParts, debianRelease, expand, parseArg, parseEnv, ROOT, type Dockerfile, type Instruction, type Stage } from './dockerfile-model.js';
 import { LayerCache, hash, hashPaths } from './layer-cache.js';
+import { retryOnNetwork } from './network-retry.js';
 
 export interface BuildOptions {
   cacheDir: string;
@@ -298,13 +299,16 @@ export class RootfsBuilder {
     giveHostNetworkFiles(root);
     this.opts.log(`[${id}] RUN ${ins.args.slice(0, 110)}${ins.args.length > 110 ? '…' : ''}`);
     const started = Date.now();
-    const { code, output } = await chrootRun({
-      root,
-      argv: [...state.shell, ins.args],
-      env: { HOME: '/root', ...hostTlsEnv(), ...state.args, ...state.env },
-      cwd: state.workdir,
-      mounts: [{ target: '/proc', kind: 'proc' }, { target: '/dev/shm', kind: 'tmpfs' }, ...cacheMounts(ins, this.opts.cacheDir)],
-    });
+    // apt-get and npm ci, the steps that fetch, start over by themselves, so a step is run again in place.
+    const attempt = () =>
+      chrootRun({
+        root,
+        argv: [...state.shell, ins.args],
+        env: { HOME: '/root', ...hostTlsEnv(), ...state.args, ...state.env },
+        cwd: state.workdir,
+        mounts: [{ target: '/proc', kind: 'proc' }, { target: '/dev/shm', kind: 'tmpfs' }, ...cacheMounts(ins, this.opts.cacheDir)],
+      });
+    const { code, output } = await retryOnNetwork(`[${id}] RUN`, attempt, { log: this.opts.log });
     if (code !== 0) throw new Error(`[${id}] RUN failed (exit ${code}): ${ins.text}\n${output.split('\n').slice(-40).join('\n')}`);
     this.opts.log(`[${id}]   done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
