@@ -64,13 +64,14 @@ export interface RetryOptions {
 /** Runs `attempt` until it succeeds, fails for another reason than the network, or runs out of tries. */
 export async function retryOnNetwork(what: string, attempt: () => Promise<StepResult>, opts: RetryOptions): Promise<StepResult> {
   const tries = opts.tries ?? 3;
+  const pauseMs = opts.pauseMs ?? 20_000;
   for (let i = 1; ; i++) {
     const result = await attempt();
     if (result.code === 0 || i >= tries) return result;
     const cause = networkFailure(result.output) ?? (opts.anyFailure ? `exit ${result.code}` : undefined);
     if (!cause) return result;
-    opts.log(`${what}: try ${i} of ${tries} failed (${cause.trim().slice(0, 160)}); again in ${Math.round((opts.pauseMs ?? 20_000) / 1000)} s`);
+    opts.log(`${what}: try ${i} of ${tries} failed (${cause.trim().slice(0, 160)}); again in ${Math.round(pauseMs / 1000)} s`);
     opts.reset?.();
-    await new Promise((r) => setTimeout(r, opts.pauseMs ?? 20_000));
+    await new Promise((r) => setTimeout(r, pauseMs));
   }
 }
