@@ -24,6 +24,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { Argus } from '../../src/main.js';
 import type { StatsReport } from '../../src/stats/report.js';
+import { machineSpeed } from './machine-speed.js';
 
 const VIDEO = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'video', 'short_hamilton_clip.mp4');
 const flag = (name: string): number | undefined => {
@@ -154,6 +155,8 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
+// This VM's speed moves from day to day: the same reference each run, to read its rows against another day's.
+console.log((await machineSpeed()).line);
 console.log('| cameras | camera | camera fps | motion fps | analyzed fps | skipped fps (frames, by reason) | motion frames analyzed | in full (every analyzer) | detections/s |');
 console.log('|---:|---|---:|---:|---:|---|---:|---:|---:|');
 const notes: string[] = [];

@@ -12,16 +12,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { outputsRead } from '../../src/models/detector.js';
 import { keepClasses } from '../../src/models/keep-classes.js';
 import { defaultModelsDir, ModelManifest } from '../../src/models/manifest.js';
 import { pruneToOutputs } from '../../src/models/prune-outputs.js';
 import { cpuSessionOptions } from '../../src/models/session-options.js';
+import { matmulModel, PEAK_SIDE, peakGflops } from './machine-speed.js';
 import { median, timeInTurns } from './timing.js';
 
-const { onnx } = onnxProto;
 const flag = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -98,21 +97,9 @@ async function countMacs(bytes: Uint8Array, dir: string, sides?: [number, number
   return total;
 }
 
-/** A model of one [n, n] × [n, n] MatMul. */
-function matmulModel(n: number): Uint8Array {
-  const FLOAT = onnx.TensorProto.DataType.FLOAT;
-  const info = (name: string) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimValue: n }, { dimValue: n }] } } } });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: { name: 'peak', node: [{ opType: 'MatMul', input: ['a', 'b'], output: ['c'] }], input: [info('a'), info('b')], output: [info('c')] },
-  });
-  return onnx.ModelProto.encode(model).finish();
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'argus-floors-'));
 try {
-  const N = 1024;
+  const N = PEAK_SIDE;
   const peak = await ort.InferenceSession.create(matmulModel(N), OPTIONS);
   const peakFeeds = feedsFor(peak);
   const models = [];
@@ -130,9 +117,9 @@ try {
   const [peakMs, ...modelMs] = await timeInTurns(works, RUNS, 3, ROUNDS);
   // The peak is the best this run saw (its fastest MatMul): a slow minute must not lower the
   // floor's bar (the median once read 124 GFLOP/s against 292–305, and every model "beat" its floor).
-  const gflops = (2 * N ** 3) / (Math.min(...peakMs) * 1e6);
+  const gflops = peakGflops(Math.min(...peakMs));
   console.log(
-    `float32 peak (onnxruntime MatMul ${N}³, ${THREADS} threads, fastest of ${peakMs.length} runs; median ${((2 * N ** 3) / (median(peakMs) * 1e6)).toFixed(0)}): ${gflops.toFixed(0)} GFLOP/s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+    `float32 peak (onnxruntime MatMul ${N}³, ${THREADS} threads, fastest of ${peakMs.length} runs; median ${peakGflops(median(peakMs)).toFixed(0)}): ${gflops.toFixed(0)} GFLOP/s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   );
   console.log('| model | GMAC a run | floor (ms) | median (ms) | × floor | within 2× |');
   console.log('|---|---:|---:|---:|---:|---|');
