@@ -44,13 +44,20 @@ export interface ExportedLayers {
 }
 
 /**
- * A trained verifier: the classifier reads the pooled features plus the extras (verifier.ts: the
- * candidate's class and box shape) and gives "none", then each class of its head; the box
- * regressor, where trained, reads those, the profiles and the box's place in its crop, and gives
- * the box's four corrections.
+ * A trained verifier: the classifier gives "none", then each class of its head; the box regressor,
+ * where trained, the box's four corrections. Each reads the crop's pooled features, its profiles,
+ * the extras (verifier.ts: the candidate's class and box shape) and the box's place in its crop
+ * (verifierInputs' `all`); a classifier trained before the thirtieth session reads the pooled
+ * features and extras alone (`pooled`).
  */
 export interface ExportedVerifier extends ExportedLayers {
   box?: ExportedLayers;
+}
+
+/** How many values a verifier giving `outputs` probabilities reads: its extras are its classes one-hot and two box-shape logs. */
+export function verifierInputs(outputs: number): { pooled: number; all: number } {
+  const extras = outputs + 1;
+  return { pooled: POOLED_FEATURES + extras, all: POOLED_FEATURES + PROFILE_FEATURES + extras + PLACE_VALUES };
 }
 
 /**
@@ -85,32 +92,39 @@ function addProfiles(edit: GraphEdit): void {
 }
 
 /**
- * The crop features and the verifier's two layers: [1, size, size, 3] and its extras → class
- * probabilities ("none" first); with a box regressor, also the box's place in its crop → its corrections.
+ * The crop features and the verifier's layers: [1, size, size, 3], its extras and (for a verifier
+ * reading `all`, or with a box regressor) the box's place in its crop → class probabilities ("none"
+ * first) and, with a box regressor, the box's corrections.
  */
 export function verifierModel(centernet: Uint8Array, v: ExportedVerifier, size = VERIFIER_CROP): Uint8Array {
-  const extras = v.dim - POOLED_FEATURES;
-  if (extras < 0) throw new Error(`a verifier reads ${v.dim} values, fewer than the ${POOLED_FEATURES} pooled features`);
+  const sizes = verifierInputs(v.outputs);
+  const all = v.dim === sizes.all;
+  if (!all && v.dim !== sizes.pooled) throw new Error(`a verifier giving ${v.outputs} probabilities reads ${sizes.all} values (or ${sizes.pooled}), not ${v.dim}`);
+  const b = v.box;
+  if (b && b.dim !== sizes.all) throw new Error(`a box regressor reads ${b.dim} values, not ${sizes.all}`);
+  if (b && b.outputs !== 4) throw new Error(`a box regressor gives 4 corrections, not ${b.outputs}`);
   const model = onnx.ModelProto.decode(cropFeatureModel(centernet, size));
   const graph = model.graph as onnxProto.onnx.IGraphProto;
   const edit = new GraphEdit(graph.initializer ?? [], new Set([...(graph.node ?? []).flatMap((n) => n.output ?? [])]), 'argus_verify');
-  graph.input = [...(graph.input ?? []), input(VERIFIER_EXTRAS_INPUT, [1, extras])];
-  const x = edit.node('Concat', [POOLED, VERIFIER_EXTRAS_INPUT], 'argus_verify/x', { axis: 1 });
+  graph.input = [...(graph.input ?? []), input(VERIFIER_EXTRAS_INPUT, [1, v.outputs + 1])];
+  if (all || b) graph.input = [...graph.input, input(VERIFIER_PLACE_INPUT, [1, PLACE_VALUES])];
+  const wide = all || b ? edit.node('Concat', [POOLED, PROFILES, VERIFIER_EXTRAS_INPUT, VERIFIER_PLACE_INPUT], 'argus_verify/all', { axis: 1 }) : '';
+  const x = all ? wide : edit.node('Concat', [POOLED, VERIFIER_EXTRAS_INPUT], 'argus_verify/x', { axis: 1 });
   const h = edit.node('Gemm', [x, edit.floats('argus_verify/w1', [v.hidden, v.dim], v.w1), edit.floats('argus_verify/b1', [v.hidden], v.b1)], 'argus_verify/hidden', { transB: 1 });
   const r = edit.node('Relu', [h], 'argus_verify/hidden_relu');
   const z = edit.node('Gemm', [r, edit.floats('argus_verify/w2', [v.outputs, v.hidden], v.w2), edit.floats('argus_verify/b2', [v.outputs], v.b2)], 'argus_verify/logits', {
     transB: 1,
   });
   edit.node('Softmax', [z], VERIFIER_PROBS, { axis: 1 });
-  if (!v.box) return finish(model, edit, [output(VERIFIER_PROBS, [1, v.outputs])]);
-  const b = v.box;
-  if (b.dim !== v.dim + PROFILE_FEATURES + PLACE_VALUES) throw new Error(`a box regressor reads ${b.dim} values, not ${v.dim + PROFILE_FEATURES + PLACE_VALUES}`);
-  if (b.outputs !== 4) throw new Error(`a box regressor gives 4 corrections, not ${b.outputs}`);
-  graph.input = [...(graph.input ?? []), input(VERIFIER_PLACE_INPUT, [1, PLACE_VALUES])];
-  const bx = edit.node('Concat', [POOLED, PROFILES, VERIFIER_EXTRAS_INPUT, VERIFIER_PLACE_INPUT], 'argus_verify/box_x', { axis: 1 });
-  const bh = edit.node('Gemm', [bx, edit.floats('argus_verify/box_w1', [b.hidden, b.dim], b.w1), edit.floats('argus_verify/box_b1', [b.hidden], b.b1)], 'argus_verify/box_hidden', {
-    transB: 1,
-  });
+  if (!b) return finish(model, edit, [output(VERIFIER_PROBS, [1, v.outputs])]);
+  const bh = edit.node(
+    'Gemm',
+    [wide, edit.floats('argus_verify/box_w1', [b.hidden, b.dim], b.w1), edit.floats('argus_verify/box_b1', [b.hidden], b.b1)],
+    'argus_verify/box_hidden',
+    {
+      transB: 1,
+    },
+  );
   const br = edit.node('Relu', [bh], 'argus_verify/box_hidden_relu');
   edit.node('Gemm', [br, edit.floats('argus_verify/box_w2', [4, b.hidden], b.w2), edit.floats('argus_verify/box_b2', [4], b.b2)], VERIFIER_DELTAS, { transB: 1 });
   return finish(model, edit, [output(VERIFIER_PROBS, [1, v.outputs]), output(VERIFIER_DELTAS, [1, 4])]);

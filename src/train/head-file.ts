@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { type ExportedLayers, type ExportedVerifier, PLACE_VALUES, PROFILE_FEATURES } from '../convert/crop-verifier.js';
+import { type ExportedLayers, type ExportedVerifier, verifierInputs } from '../convert/crop-verifier.js';
 import type { ExportedHead } from './head.js';
 
 /**
@@ -83,9 +83,11 @@ export function verifierFromFile(file: HeadFile, path = 'head'): ExportedVerifie
   const v = file.verifier;
   if (!v) return undefined;
   if (v.outputs !== file.classes.length + 1) throw new Error(`${path}: the verifier gives ${v.outputs} probabilities for ${file.classes.length} classes (none and each class)`);
+  const sizes = verifierInputs(v.outputs);
+  if (v.dim !== sizes.all && v.dim !== sizes.pooled) throw new Error(`${path}: the verifier reads ${v.dim} values, not ${sizes.all} (or ${sizes.pooled})`);
   const box = v.box ? layersFromFile(v.box, 'verifier.box', path) : undefined;
-  if (box && (box.outputs !== 4 || box.dim !== v.dim + PROFILE_FEATURES + PLACE_VALUES))
-    throw new Error(`${path}: the verifier's box regressor reads ${box.dim} values and gives ${box.outputs}, not ${v.dim + PROFILE_FEATURES + PLACE_VALUES} and 4`);
+  if (box && (box.outputs !== 4 || box.dim !== sizes.all))
+    throw new Error(`${path}: the verifier's box regressor reads ${box.dim} values and gives ${box.outputs}, not ${sizes.all} and 4`);
   return { ...layersFromFile(v, 'verifier', path), ...(box ? { box } : {}) };
 }
 

@@ -200,8 +200,9 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       classes: classes.length,
       baseClasses: opts.baseLabels.length,
       threads: opts.threads,
-      // verifier5: candidates from each of a photo's five views (verifier4 shards held three, verifier3 the 512 view's alone)
-      dir: join(opts.workDir, `verifier5-${headKey}`),
+      // verifier6: every row holds its profiles and place, as float16 (verifier5 rows held the pooled
+      // features alone, the box rows' profiles beside them); from each of a photo's five views
+      dir: join(opts.workDir, `verifier6-${headKey}`),
       stop,
       onImage: (done) => opts.onProgress?.({ phase: 'verifier', done, total: trainImages.length }),
     });

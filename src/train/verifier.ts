@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DensePasses } from './dense-passes.js';
@@ -13,6 +13,7 @@ import {
   PROFILE_FEATURES,
   PROFILES,
   VERIFIER_CROP,
+  verifierInputs,
 } from '../convert/crop-verifier.js';
 import { decodeCenterNet, photoViews } from '../models/centernet.js';
 import { verifierExtras } from '../models/verifier.js';
@@ -24,6 +25,7 @@ import { letterboxTensor } from '../vision/resize.js';
 import { EVAL_SIZE } from './evaluate.js';
 import { mapLimited } from './map-limited.js';
 import { CENTERNET_TENSORS } from './feature-model.js';
+import { HALF_TABLE, toHalf } from './half.js';
 import { writeFileAtomic } from './head-file.js';
 import { seededRandom, shuffle } from './rng.js';
 import type { YoloImage } from './yolo-dataset.js';
@@ -34,11 +36,12 @@ const CANDIDATES = 10;
 const SHARD_IMAGES = 200;
 /** A candidate teaches the box regressor where it overlaps a labelled box this much (the box it should have been). */
 const REGRESS_IOU = 0.3;
-/** What a box-regression row holds beside its classifier row: the profiles, the box's place in its crop. */
-const BOX_EXTRA = PROFILE_FEATURES + PLACE_VALUES;
 
 export interface VerifierSamples {
-  /** Pooled crop features and extras, `dim` a row. */
+  /**
+   * A row per crop, `dim` values: its pooled features, profiles, extras and the box's place in its
+   * crop (the order the graph concatenates them: crop-verifier.ts' verifierModel).
+   */
   x: Float32Array;
   /** 0: none; c + 1: class c (the candidate overlaps a labelled box of that class at IoU ≥ 0.5). */
   y: Uint8Array;
@@ -46,10 +49,9 @@ export interface VerifierSamples {
   count: number;
   /**
    * The box regressor's rows: candidates overlapping a labelled box at IoU ≥ 0.3 (not the labelled
-   * boxes themselves): which classifier row each is, its profiles and place (BOX_EXTRA a row), and
-   * the corrections to its labelled box (4 a row, boxDeltas).
+   * boxes themselves): which row each is, and the corrections to its labelled box (4 a row, boxDeltas).
    */
-  box: { rows: Uint32Array; extra: Float32Array; targets: Float32Array };
+  box: { rows: Uint32Array; targets: Float32Array };
 }
 
 export interface VerifierTraining {
@@ -81,7 +83,8 @@ export function boxDeltas(box: Box, truth: Box): [number, number, number, number
 /**
  * The verifier's training rows: for each photo, the merged detector's candidates of the trained
  * classes (right or wrong, as it will see them) and each labelled box itself, cropped and pooled.
- * Cached in shards under `dir`, so a stopped run resumes.
+ * Cached in shards under `dir` (float16: the weapons' rows are 6 GB as float32, 3 GB on disk),
+ * so a stopped run resumes; then read into one array, which is the command's largest.
  */
 export async function verifierSamples(
   merged: Uint8Array,
@@ -90,9 +93,8 @@ export async function verifierSamples(
   o: { classes: number; baseClasses: number; threads?: number; dir: string; stop: () => void; onImage?: (done: number) => void },
 ): Promise<VerifierSamples> {
   await mkdir(o.dir, { recursive: true });
-  const dim = POOLED_FEATURES + o.classes + 2;
-  const shards = Math.ceil(images.length / SHARD_IMAGES);
-  const parts: Shard[] = [];
+  const dim = verifierInputs(o.classes + 1).all;
+  const shards = Array.from({ length: Math.ceil(images.length / SHARD_IMAGES) }, (_, s) => join(o.dir, `verifier-${String(s).padStart(4, '0')}.bin`));
   // One-thread sessions with `threads` photos in flight: on two cores 1.3× (the weapons' whole phase)
   // to 1.8× (a pilot) the photos a second of one photo on two-thread sessions (a 128×128 crop is too
   // small to split across cores well). The rows are the same either way.
@@ -100,16 +102,14 @@ export async function verifierSamples(
   const opts = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
   let sessions: { det: ort.InferenceSession; feat: ort.InferenceSession } | undefined;
   try {
-    for (let s = 0; s < shards; s++) {
-      const path = join(o.dir, `verifier-${String(s).padStart(4, '0')}.bin`);
+    for (const [s, path] of shards.entries()) {
+      const first = s * SHARD_IMAGES;
       if (existsSync(path)) {
-        parts.push(decodeShard(await readFile(path), dim));
-        o.onImage?.(Math.min(images.length, (s + 1) * SHARD_IMAGES));
+        o.onImage?.(Math.min(images.length, first + SHARD_IMAGES));
         continue;
       }
       sessions ??= { det: await ort.InferenceSession.create(merged, opts), feat: await ort.InferenceSession.create(cropFeatureModel(centernet), opts) };
       const open = sessions;
-      const first = s * SHARD_IMAGES;
       let done = first;
       const perImage = await mapLimited(images.slice(first, first + SHARD_IMAGES), inFlight, async (item) => {
         o.stop();
@@ -117,66 +117,55 @@ export async function verifierSamples(
         o.onImage?.(++done);
         return r;
       });
-      const rows = joinRows(perImage);
-      const part = {
-        x: concatRows(rows.x, dim),
-        y: Uint8Array.from(rows.y),
-        box: { rows: Uint32Array.from(rows.boxRows), extra: concatRows(rows.boxExtra, BOX_EXTRA), targets: Float32Array.from(rows.targets) },
-      };
-      await writeFileAtomic(path, encodeShard(part) as never);
-      parts.push(part);
+      await writeFileAtomic(path, encodeShard(joinRows(perImage), dim) as never);
     }
   } finally {
     await sessions?.det.release();
     await sessions?.feat.release();
   }
-  const count = parts.reduce((n, p) => n + p.y.length, 0);
-  const boxCount = parts.reduce((n, p) => n + p.box.rows.length, 0);
+  return readShards(shards, dim);
+}
+
+/** The shards' rows in one array, each shard read straight into its place (no second copy of the rows). */
+async function readShards(paths: string[], dim: number): Promise<VerifierSamples> {
+  const heads = await Promise.all(paths.map(shardHeader));
+  const count = heads.reduce((n, h) => n + h.rows, 0);
+  const boxCount = heads.reduce((n, h) => n + h.boxRows, 0);
   const x = new Float32Array(count * dim);
   const y = new Uint8Array(count);
-  const box = { rows: new Uint32Array(boxCount), extra: new Float32Array(boxCount * BOX_EXTRA), targets: new Float32Array(boxCount * 4) };
+  const box = { rows: new Uint32Array(boxCount), targets: new Float32Array(boxCount * 4) };
   let at = 0;
   let boxAt = 0;
-  for (const p of parts) {
-    x.set(p.x, at * dim);
-    y.set(p.y, at);
+  for (const path of paths) {
+    const part = decodeShard(await readFile(path), dim, x.subarray(at * dim));
+    y.set(part.y, at);
     box.rows.set(
-      p.box.rows.map((r) => r + at),
+      part.boxRows.map((r) => r + at),
       boxAt,
     );
-    box.extra.set(p.box.extra, boxAt * BOX_EXTRA);
-    box.targets.set(p.box.targets, boxAt * 4);
-    at += p.y.length;
-    boxAt += p.box.rows.length;
+    box.targets.set(part.targets, boxAt * 4);
+    at += part.y.length;
+    boxAt += part.boxRows.length;
   }
   return { x, y, dim, count, box };
 }
 
-/** A shard's rows as they are gathered: classifier rows, their targets, and the box regressor's rows. */
+/** A shard's rows as they are gathered: crop rows, their targets, and the box regressor's rows. */
 interface ShardRows {
   x: Float32Array[];
   y: number[];
   boxRows: number[];
-  boxExtra: Float32Array[];
   targets: number[];
-}
-
-/** Rows of `dim` values one after another in one array. */
-function concatRows(rows: Float32Array[], dim: number): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  for (const [i, r] of rows.entries()) out.set(r, i * dim);
-  return out;
 }
 
 /** Photos' rows in their order (a box row's index counted from the first photo's first row). */
 function joinRows(parts: ShardRows[]): ShardRows {
-  const rows: ShardRows = { x: [], y: [], boxRows: [], boxExtra: [], targets: [] };
+  const rows: ShardRows = { x: [], y: [], boxRows: [], targets: [] };
   for (const p of parts) {
     const at = rows.x.length;
     rows.x.push(...p.x);
     rows.y.push(...p.y);
     rows.boxRows.push(...p.boxRows.map((r) => r + at));
-    rows.boxExtra.push(...p.boxExtra);
     rows.targets.push(...p.targets);
   }
   return rows;
@@ -193,7 +182,7 @@ async function imageRows(
   o: { classes: number; baseClasses: number },
   dim: number,
 ): Promise<ShardRows> {
-  const rows: ShardRows = { x: [], y: [], boxRows: [], boxExtra: [], targets: [] };
+  const rows: ShardRows = { x: [], y: [], boxRows: [], targets: [] };
   const img = await loadImage(item.image);
   const truth = item.boxes.map((b) => ({
     cls: b.cls,
@@ -212,14 +201,12 @@ async function imageRows(
       const out = await sessions.feat.run({ [CENTERNET_TENSORS.input]: new ort.Tensor('float32', t.data, [1, VERIFIER_CROP, VERIFIER_CROP, 3]) }, [POOLED, PROFILES]);
       const row = new Float32Array(dim);
       row.set(out[POOLED].data as Float32Array);
-      row.set(verifierExtras(c.box, img.width, img.height, c.cls, o.classes), POOLED_FEATURES);
+      row.set(out[PROFILES].data as Float32Array, POOLED_FEATURES);
+      row.set(verifierExtras(c.box, img.width, img.height, c.cls, o.classes), POOLED_FEATURES + PROFILE_FEATURES);
+      row.set(boxPlace(c.box, img.width, img.height), dim - PLACE_VALUES);
       const nearest = look.found ? closest(c.box, look.truth) : undefined;
       if (nearest && nearest.iou >= REGRESS_IOU) {
         rows.boxRows.push(rows.x.length);
-        const extra = new Float32Array(BOX_EXTRA);
-        extra.set(out[PROFILES].data as Float32Array);
-        extra.set(boxPlace(c.box, img.width, img.height), PROFILE_FEATURES);
-        rows.boxExtra.push(extra);
         rows.targets.push(...boxDeltas(c.box, nearest.box));
       }
       rows.x.push(row);
@@ -268,22 +255,33 @@ function target(box: Box, truth: { cls: number; box: Box }[]): number {
   return y;
 }
 
-type Shard = Pick<VerifierSamples, 'x' | 'y' | 'box'>;
+const bytes = (a: Uint16Array | Uint32Array | Uint8Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-const bytes = (a: Float32Array | Uint32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-
-/** Rows, box rows (counts), then the classifier rows, their targets, the box rows' indices, extras and targets. */
-function encodeShard(p: Shard): Buffer {
+/** Rows and box rows (counts), then the rows as float16, their targets, the box rows' indices and their corrections. */
+function encodeShard(p: ShardRows, dim: number): Buffer {
   const header = Buffer.alloc(8);
   header.writeUInt32LE(p.y.length, 0);
-  header.writeUInt32LE(p.box.rows.length, 4);
-  return Buffer.concat([header, bytes(p.x), bytes(p.y), bytes(p.box.rows), bytes(p.box.extra), bytes(p.box.targets)]);
+  header.writeUInt32LE(p.boxRows.length, 4);
+  const half = new Uint16Array(p.x.length * dim);
+  for (const [i, row] of p.x.entries()) for (let d = 0; d < dim; d++) half[i * dim + d] = toHalf(row[d]);
+  return Buffer.concat([header, bytes(half), bytes(Uint8Array.from(p.y)), bytes(Uint32Array.from(p.boxRows)), bytes(Float32Array.from(p.targets))]);
 }
 
-function decodeShard(buf: Buffer, dim: number): Shard {
+async function shardHeader(path: string): Promise<{ rows: number; boxRows: number }> {
+  const file = await open(path);
+  try {
+    const { buffer } = await file.read(Buffer.alloc(8), 0, 8, 0);
+    return { rows: buffer.readUInt32LE(0), boxRows: buffer.readUInt32LE(4) };
+  } finally {
+    await file.close();
+  }
+}
+
+/** A shard: its rows decoded into `x` (from its start), the rest returned. */
+function decodeShard(buf: Buffer, dim: number, x: Float32Array): { y: Uint8Array; boxRows: Uint32Array; targets: Float32Array } {
   const n = buf.readUInt32LE(0);
   const m = buf.readUInt32LE(4);
-  const sizes = [n * dim * 4, n, m * 4, m * BOX_EXTRA * 4, m * 16];
+  const sizes = [n * dim * 2, n, m * 4, m * 16];
   if (buf.length !== 8 + sizes.reduce((a, b) => a + b, 0)) throw new Error('verifier cache shard does not match; delete the work folder');
   let at = 8;
   const take = (size: number) => {
@@ -292,16 +290,21 @@ function decodeShard(buf: Buffer, dim: number): Shard {
     at += size;
     return out.buffer;
   };
-  const x = new Float32Array(take(sizes[0]));
-  const y = new Uint8Array(take(sizes[1]));
-  return { x, y, box: { rows: new Uint32Array(take(sizes[2])), extra: new Float32Array(take(sizes[3])), targets: new Float32Array(take(sizes[4])) } };
+  const half = new Uint16Array(take(sizes[0]));
+  for (let i = 0; i < half.length; i++) x[i] = HALF_TABLE[half[i]];
+  return { y: new Uint8Array(take(sizes[1])), boxRows: new Uint32Array(take(sizes[2])), targets: new Float32Array(take(sizes[3])) };
 }
 
 /**
  * Trains the verifier: standardised inputs → `hidden` ReLU → softmax over none and the classes,
  * cross-entropy, Adam with cosine decay and weight decay, fixed seed. A few epochs: it overfits
  * the training crops soon after (measured: the valid loss rises from epoch 5). Then, where the
- * samples have box rows, its box regressor (trainBoxRegressor).
+ * samples have box rows, its box regressor, on the same inputs.
+ *
+ * Reading the profiles and the box's place as well as the pooled features (as the box regressor
+ * always has): AP@0.5 +0.01 pistol, +0.02 knife on both weapon splits (docs/weapons.md, "The
+ * classifier reads what the box regressor reads"). `s.x` is standardised where it lies: it is
+ * the command's largest array, and a copy would double it.
  */
 export async function trainVerifier(
   s: VerifierSamples,
@@ -310,38 +313,38 @@ export async function trainVerifier(
   onEpoch?: (epoch: number, loss: number) => void,
   box?: { training?: VerifierTraining; onEpoch?: (epoch: number, loss: number) => void },
 ): Promise<ExportedVerifier> {
-  const { mean, inv, x } = standardise(s.x, s.dim, s.count);
+  const scale = standardiseInPlace(s.x, s.dim, s.count);
   const random = seededRandom(t.seed);
-  const net = await trainLayers(new Layers(s.dim, t.hidden, classes + 1, 'softmax', random), random, x, s.y, s.count, t, onEpoch);
-  const verifier: ExportedVerifier = net.export(mean, inv);
-  if (box && s.box.rows.length > 0) verifier.box = await trainBoxRegressor(s, box.training, box.onEpoch);
+  const net = await trainLayers(new Layers(s.dim, t.hidden, classes + 1, 'softmax', random), random, s.x, s.y, s.count, t, onEpoch);
+  const verifier: ExportedVerifier = net.export(scale.mean, scale.inv);
+  if (box && s.box.rows.length > 0) verifier.box = await boxRegressor(s, scale, box.training, box.onEpoch);
   return verifier;
 }
 
-/**
- * The box regressor: from a candidate's pooled features, profiles, extras and place (the order
- * the graph concatenates them: crop-verifier.ts) to the corrections of its box (boxDeltas),
- * standardised, smooth L1, otherwise trained as the classifier.
- */
+/** The box regressor alone (trainVerifier trains it after the classifier); `s.x` standardised in place as there. */
 export async function trainBoxRegressor(s: VerifierSamples, t: VerifierTraining = DEFAULT_BOX_TRAINING, onEpoch?: (epoch: number, loss: number) => void): Promise<ExportedLayers> {
-  const { rows, extra, targets } = s.box;
+  return boxRegressor(s, standardiseInPlace(s.x, s.dim, s.count), t, onEpoch);
+}
+
+/**
+ * The box regressor: from a candidate's standardised row (`scale` undoes it when exported) to the
+ * corrections of its box (boxDeltas), standardised, smooth L1, otherwise trained as the classifier.
+ */
+async function boxRegressor(
+  s: VerifierSamples,
+  scale: { mean: Float64Array; inv: Float32Array },
+  t: VerifierTraining = DEFAULT_BOX_TRAINING,
+  onEpoch?: (epoch: number, loss: number) => void,
+): Promise<ExportedLayers> {
+  const { rows, targets } = s.box;
   const n = rows.length;
-  const D = s.dim + BOX_EXTRA;
-  const raw = new Float32Array(n * D);
-  for (let k = 0; k < n; k++) {
-    const row = s.x.subarray(rows[k] * s.dim, (rows[k] + 1) * s.dim);
-    const e = extra.subarray(k * BOX_EXTRA, (k + 1) * BOX_EXTRA);
-    const o = k * D;
-    raw.set(row.subarray(0, POOLED_FEATURES), o);
-    raw.set(e.subarray(0, PROFILE_FEATURES), o + POOLED_FEATURES);
-    raw.set(row.subarray(POOLED_FEATURES), o + POOLED_FEATURES + PROFILE_FEATURES);
-    raw.set(e.subarray(PROFILE_FEATURES), o + s.dim + PROFILE_FEATURES);
-  }
-  const { mean, inv, x } = standardise(raw, D, n);
-  const out = standardise(targets, 4, n);
+  const x = new Float32Array(n * s.dim);
+  for (let k = 0; k < n; k++) x.set(s.x.subarray(rows[k] * s.dim, (rows[k] + 1) * s.dim), k * s.dim);
+  const out = Float32Array.from(targets);
+  const outScale = standardiseInPlace(out, 4, n);
   const random = seededRandom(t.seed);
-  const net = await trainLayers(new Layers(D, t.hidden, 4, 'smoothL1', random), random, x, out.x, n, t, onEpoch);
-  return net.export(mean, inv, out);
+  const net = await trainLayers(new Layers(s.dim, t.hidden, 4, 'smoothL1', random), random, x, out, n, t, onEpoch);
+  return net.export(scale.mean, scale.inv, outScale);
 }
 
 /** Epochs of shuffled batches (shuffled by `random`, which drew the initial weights), the learning rate on a cosine. */
@@ -374,16 +377,20 @@ async function trainLayers(
   return net;
 }
 
-/** Each of `D` columns to mean 0 and variance 1 (the mean and 1/σ kept, to fold into the exported layers). */
-function standardise(raw: Float32Array, D: number, n: number): { mean: Float64Array; inv: Float32Array; x: Float32Array } {
+/** Each of `D` columns of `x` (n rows) to mean 0 and variance 1, in place; the mean and 1/σ kept, to fold into the exported layers. */
+function standardiseInPlace(x: Float32Array, D: number, n: number): { mean: Float64Array; inv: Float32Array } {
   const mean = new Float64Array(D);
   const varc = new Float64Array(D);
-  for (let i = 0; i < n * D; i++) mean[i % D] += raw[i] / n;
-  for (let i = 0; i < n * D; i++) varc[i % D] += (raw[i] - mean[i % D]) ** 2 / n;
-  const inv = Float32Array.from(varc, (v) => 1 / Math.sqrt(v + 1e-6));
-  const x = new Float32Array(n * D);
-  for (let i = 0; i < n * D; i++) x[i] = (raw[i] - mean[i % D]) * inv[i % D];
-  return { mean, inv, x };
+  for (let i = 0; i < n; i++) for (let d = 0, o = i * D; d < D; d++) mean[d] += x[o + d];
+  for (let d = 0; d < D; d++) mean[d] /= n;
+  for (let i = 0; i < n; i++)
+    for (let d = 0, o = i * D; d < D; d++) {
+      const v = x[o + d] - mean[d];
+      varc[d] += v * v;
+    }
+  const inv = Float32Array.from(varc, (v) => 1 / Math.sqrt(v / n + 1e-6));
+  for (let i = 0; i < n; i++) for (let d = 0, o = i * D; d < D; d++) x[o + d] = (x[o + d] - mean[d]) * inv[d];
+  return { mean, inv };
 }
 
 /** Two dense layers, trained a batch at a time with Adam (the products on onnxruntime: dense-passes.ts): softmax and cross-entropy, or linear outputs and smooth L1. */

@@ -172,8 +172,39 @@ describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
     expect(() => verifierModel(base, { ...v, box: layers(random, 100, 2, 4) })).toThrow(/reads 100 values, not 8392/);
   });
 
-  it('refuses a verifier that reads fewer values than the pooled features', () => {
+  it('a verifier reading all of them: the classifier reads [pooled, profiles, extras, place] too', async () => {
+    const input = await cropInput();
+    const random = seededRandom(5);
+    const extras = Float32Array.from([1, 0, -1.5, 0.3]);
+    const place = Float32Array.from([0.2, 0.15, 0.1, 0.08]);
+    const row = [...(await pooledByHand(input)), ...(await profilesByHand(input)), ...extras, ...place];
+    const all = POOLED_FEATURES + PROFILE_FEATURES + 8;
+    const v = { ...layers(random, all, 3, 3), box: layers(random, all, 2, 4) };
+    const h = Array.from({ length: v.hidden }, (_, j) =>
+      Math.max(
+        0,
+        row.reduce((s, xi, d) => s + xi * v.w1[j * all + d], v.b1[j]),
+      ),
+    );
+    const z = Array.from({ length: 3 }, (_, c) => h.reduce((s, hj, j) => s + hj * v.w2[c * v.hidden + j], v.b2[c]));
+    const e = z.map((zi) => Math.exp(zi - Math.max(...z)));
+    const expected = e.map((ei) => ei / e.reduce((a, b) => a + b, 0));
+    for (const verifier of [v, { ...v, box: undefined }]) {
+      const s = await ort.InferenceSession.create(verifierModel(base, verifier), options);
+      expect(s.inputNames).toContain(VERIFIER_PLACE_INPUT);
+      const out = await s.run({
+        [CENTERNET_TENSORS.input]: input,
+        [VERIFIER_EXTRAS_INPUT]: new ort.Tensor('float32', extras, [1, 4]),
+        [VERIFIER_PLACE_INPUT]: new ort.Tensor('float32', place, [1, 4]),
+      });
+      await s.release();
+      const got = out[VERIFIER_PROBS].data as Float32Array;
+      for (let c = 0; c < 3; c++) expect(got[c]).toBeCloseTo(expected[c], 4);
+    }
+  });
+
+  it('refuses a verifier sized for other inputs than its classes give', () => {
     const v = { dim: 10, hidden: 1, outputs: 2, w1: new Float32Array(10), b1: new Float32Array(1), w2: new Float32Array(2), b2: new Float32Array(2) };
-    expect(() => verifierModel(base, v)).toThrow(/reads 10 values, fewer than the 2240 pooled features/);
+    expect(() => verifierModel(base, v)).toThrow(/giving 2 probabilities reads 8391 values \(or 2243\), not 10/);
   });
 });

@@ -32,11 +32,12 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
     expect(file.dim).toBe(1120); // the deep features by default
     expect(file.training?.boxLoss).toBe('l1'); // box corrections learn a smooth L1 by default
     expect(file.valid?.classes.target.ap50).toBe(r.reports.target.ap50);
-    // a verifier is trained too (none and the one class); the head's own figures are kept beside
+    // a verifier is trained too (none and the one class), reading a crop's pooled features, profiles,
+    // extras and place; the head's own figures are kept beside
     expect(file.verifier?.outputs).toBe(2);
-    expect(file.verifier?.dim).toBe(2240 + 3);
+    expect(file.verifier?.dim).toBe(2240 + 6144 + 3 + 4);
     expect(file.training?.headValid).toHaveProperty('target');
-    // and its box regressor, from the candidates that overlap a labelled box
+    // and its box regressor, from the candidates that overlap a labelled box, on the same values
     expect(file.verifier?.box?.dim).toBe(2240 + 6144 + 3 + 4);
     expect(file.verifier?.box?.outputs).toBe(4);
   }, 120_000);

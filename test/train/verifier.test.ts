@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HEAD_FORMAT, readHeadFile, verifierFromFile, verifierToFile } from '../../src/train/head-file.js';
 import { seededRandom } from '../../src/train/rng.js';
-import { PLACE_VALUES, POOLED_FEATURES, PROFILE_FEATURES } from '../../src/convert/crop-verifier.js';
+import { PLACE_VALUES, POOLED_FEATURES, verifierInputs } from '../../src/convert/crop-verifier.js';
 import { trainBoxRegressor, trainVerifier, type VerifierSamples } from '../../src/train/verifier.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,38 +18,41 @@ function samples(n: number, dim: number, seed: number): VerifierSamples {
     const b = x[i * dim + 7] - 200;
     y[i] = a > 5 ? 1 : b > 5 ? 2 : 0;
   }
-  return { x, y, dim, count: n, box: { rows: new Uint32Array(0), extra: new Float32Array(0), targets: new Float32Array(0) } };
+  return { x, y, dim, count: n, box: { rows: new Uint32Array(0), targets: new Float32Array(0) } };
 }
 
+/** Rows sized as a two-class verifier reads them: pooled features, profiles, 4 extras, the box's place. */
+const DIM = verifierInputs(3).all;
+
 /**
- * Classifier rows (pooled features and 4 extras) with every other one a box row, whose corrections
- * are told by one pooled value, one profile value and one place value, on scales far from 1 (the
- * other values are constant: a few hundred rows cannot tell 8,392 noisy inputs from signal).
+ * Rows with every other one a box row, whose corrections are told by one pooled value, one profile
+ * value and one place value, on scales far from 1 (the other values are constant: a few hundred
+ * rows cannot tell 8,392 noisy inputs from signal).
  */
 function boxSamples(n: number, seed: number): VerifierSamples {
   const random = seededRandom(seed);
-  const dim = POOLED_FEATURES + 4;
-  const extraDim = PROFILE_FEATURES + PLACE_VALUES;
-  const x = new Float32Array(n * dim).fill(50);
-  for (let i = 0; i < n; i++) x[i * dim + 100] = (random() - 0.5) * 20 + 50;
+  const x = new Float32Array(n * DIM).fill(1);
+  const [pooledAt, profileAt, placeAt] = [100, POOLED_FEATURES + 3000, DIM - PLACE_VALUES + 2];
+  for (let i = 0; i < n; i++) {
+    x.fill(50, i * DIM, i * DIM + POOLED_FEATURES);
+    x[i * DIM + pooledAt] = (random() - 0.5) * 20 + 50;
+    x[i * DIM + profileAt] = random() * 4 - 1;
+    x[i * DIM + placeAt] = random() * 4 - 1;
+  }
   const rows = Uint32Array.from({ length: n / 2 }, (_, k) => 2 * k);
-  const extra = new Float32Array(rows.length * extraDim).fill(1);
-  for (let k = 0; k < rows.length; k++) for (const at of [3000, PROFILE_FEATURES + 2]) extra[k * extraDim + at] = random() * 4 - 1;
   const targets = new Float32Array(rows.length * 4);
-  for (let k = 0; k < rows.length; k++) {
-    const pooled = x[rows[k] * dim + 100] - 50;
-    const profile = extra[k * extraDim + 3000];
-    const place = extra[k * extraDim + PROFILE_FEATURES + 2];
+  for (const [k, r] of rows.entries()) {
+    const pooled = x[r * DIM + pooledAt] - 50;
+    const profile = x[r * DIM + profileAt];
+    const place = x[r * DIM + placeAt];
     targets.set([0.01 * pooled, 0.1 * profile, 0.2 * place + 0.3, -0.05 * profile + 0.005 * pooled], k * 4);
   }
-  return { x, y: new Uint8Array(n), dim, count: n, box: { rows, extra, targets } };
+  return { x, y: new Uint8Array(n), dim: DIM, count: n, box: { rows, targets } };
 }
 
-/** The exported box regressor on a box row, assembled as the graph concatenates it. */
+/** The exported box regressor on a box row (raw, as the graph concatenates it). */
 function deltas(b: NonNullable<Awaited<ReturnType<typeof trainVerifier>>['box']>, s: VerifierSamples, k: number): number[] {
-  const row = s.x.subarray(s.box.rows[k] * s.dim, (s.box.rows[k] + 1) * s.dim);
-  const e = s.box.extra.subarray(k * (PROFILE_FEATURES + PLACE_VALUES), (k + 1) * (PROFILE_FEATURES + PLACE_VALUES));
-  const input = [...row.subarray(0, POOLED_FEATURES), ...e.subarray(0, PROFILE_FEATURES), ...row.subarray(POOLED_FEATURES), ...e.subarray(PROFILE_FEATURES)];
+  const input = s.x.subarray(s.box.rows[k] * s.dim, (s.box.rows[k] + 1) * s.dim);
   const h = Array.from({ length: b.hidden }, (_, j) =>
     Math.max(
       0,
@@ -86,7 +89,7 @@ describe('trainVerifier', () => {
     const losses: number[] = [];
     const train = boxSamples(1600, 1);
     const b = await trainBoxRegressor(train, { hidden: 8, epochs: 30, batch: 32, lr: 3e-3, weightDecay: 0, seed: 1 }, (_, l) => losses.push(l));
-    expect(b.dim).toBe(POOLED_FEATURES + PROFILE_FEATURES + 4 + PLACE_VALUES);
+    expect(b.dim).toBe(DIM);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.5);
     // on new rows, its corrections beat the targets' mean by far
     const test = boxSamples(200, 2);
@@ -114,8 +117,8 @@ describe('trainVerifier', () => {
     expect((await trainVerifier(samples(200, 12, 1), 2, t)).w1).toEqual((await trainVerifier(samples(200, 12, 1), 2, t)).w1);
   });
 
-  it('a head file keeps it, and refuses one sized for other classes', async () => {
-    const v = await trainVerifier(samples(200, 12, 1), 2, { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 });
+  it('a head file keeps it, and refuses one sized for other classes or inputs', async () => {
+    const v = await trainVerifier(samples(200, DIM, 1), 2, { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 });
     const head = {
       format: HEAD_FORMAT,
       classes: ['pistol', 'knife'],
@@ -144,6 +147,13 @@ describe('trainVerifier', () => {
       }),
     );
     await expect(readHeadFile(path)).rejects.toThrow(/the verifier gives 3 probabilities for 1 classes/);
+    // one trained before the thirtieth session (pooled features and extras alone) still reads; other sizes do not
+    const pooledOnly = await trainVerifier(samples(200, verifierInputs(3).pooled, 1), 2, { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 });
+    writeFileSync(path, JSON.stringify({ ...head, verifier: verifierToFile(pooledOnly) }));
+    expect(verifierFromFile(await readHeadFile(path))?.dim).toBe(POOLED_FEATURES + 4);
+    const small = await trainVerifier(samples(200, 12, 1), 2, { hidden: 4, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 });
+    writeFileSync(path, JSON.stringify({ ...head, verifier: verifierToFile(small) }));
+    await expect(readHeadFile(path)).rejects.toThrow(/the verifier reads 12 values, not 8392 \(or 2244\)/);
     // with a box regressor: kept beside it, and refused when sized for other inputs
     const t = { hidden: 2, epochs: 1, batch: 32, lr: 1e-3, weightDecay: 0, seed: 5 };
     const withBox = await trainVerifier(boxSamples(40, 1), 2, t, undefined, { training: t });
