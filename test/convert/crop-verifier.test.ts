@@ -85,6 +85,34 @@ const layers = (random: () => number, dim: number, hidden: number, outputs: numb
   b2: Float32Array.from({ length: outputs }, () => random() - 0.5),
 });
 
+/** Two dense layers by hand: W2 relu(W1 x + b1) + b2. */
+function dense(l: ReturnType<typeof layers>, x: number[]): number[] {
+  const h = Array.from({ length: l.hidden }, (_, j) =>
+    Math.max(
+      0,
+      x.reduce((s, xi, d) => s + xi * l.w1[j * l.dim + d], l.b1[j]),
+    ),
+  );
+  return Array.from({ length: l.outputs }, (_, c) => h.reduce((s, hj, j) => s + hj * l.w2[c * l.hidden + j], l.b2[c]));
+}
+
+/** A verifier's graph run on one crop with its extras and the box's place. */
+async function runVerifier(
+  v: Parameters<typeof verifierModel>[1],
+  input: ort.Tensor,
+  extras: Float32Array,
+  place: Float32Array,
+): Promise<{ inputs: readonly string[]; out: ort.InferenceSession.ReturnType }> {
+  const s = await ort.InferenceSession.create(verifierModel(base, v), options);
+  const out = await s.run({
+    [CENTERNET_TENSORS.input]: input,
+    [VERIFIER_EXTRAS_INPUT]: new ort.Tensor('float32', extras, [1, 4]),
+    [VERIFIER_PLACE_INPUT]: new ort.Tensor('float32', place, [1, 4]),
+  });
+  await s.release();
+  return { inputs: s.inputNames, out };
+}
+
 /** One output of the crop feature graph on `input`. */
 async function cropFeatures(input: ort.Tensor, output: string): Promise<Float32Array> {
   const s = await ort.InferenceSession.create(cropFeatureModel(base), options);
@@ -151,21 +179,8 @@ describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
     const place = Float32Array.from([0.12, 0.1, 0.11, 0.05]);
     const v = { ...layers(random, POOLED_FEATURES + 4, 3, 3), box: layers(random, POOLED_FEATURES + PROFILE_FEATURES + 8, 4, 4) };
     const b = v.box;
-    const row = [...x.slice(0, POOLED_FEATURES), ...x.slice(POOLED_FEATURES), ...extras, ...place];
-    const h = Array.from({ length: b.hidden }, (_, j) =>
-      Math.max(
-        0,
-        row.reduce((s, xi, d) => s + xi * b.w1[j * b.dim + d], b.b1[j]),
-      ),
-    );
-    const expected = Array.from({ length: 4 }, (_, c) => h.reduce((s, hj, j) => s + hj * b.w2[c * b.hidden + j], b.b2[c]));
-    const s = await ort.InferenceSession.create(verifierModel(base, v), options);
-    const out = await s.run({
-      [CENTERNET_TENSORS.input]: input,
-      [VERIFIER_EXTRAS_INPUT]: new ort.Tensor('float32', extras, [1, 4]),
-      [VERIFIER_PLACE_INPUT]: new ort.Tensor('float32', place, [1, 4]),
-    });
-    await s.release();
+    const expected = dense(b, [...x.slice(0, POOLED_FEATURES), ...x.slice(POOLED_FEATURES), ...extras, ...place]);
+    const { out } = await runVerifier(v, input, extras, place);
     const got = out[VERIFIER_DELTAS].data as Float32Array;
     for (let c = 0; c < 4; c++) expect(got[c]).toBeCloseTo(expected[c], 3);
     expect((out[VERIFIER_PROBS].data as Float32Array).length).toBe(3);
@@ -180,24 +195,12 @@ describe('crop verifier graphs (CenterNet cut, pooled, two layers)', () => {
     const row = [...(await pooledByHand(input)), ...(await profilesByHand(input)), ...extras, ...place];
     const all = POOLED_FEATURES + PROFILE_FEATURES + 8;
     const v = { ...layers(random, all, 3, 3), box: layers(random, all, 2, 4) };
-    const h = Array.from({ length: v.hidden }, (_, j) =>
-      Math.max(
-        0,
-        row.reduce((s, xi, d) => s + xi * v.w1[j * all + d], v.b1[j]),
-      ),
-    );
-    const z = Array.from({ length: 3 }, (_, c) => h.reduce((s, hj, j) => s + hj * v.w2[c * v.hidden + j], v.b2[c]));
+    const z = dense(v, row);
     const e = z.map((zi) => Math.exp(zi - Math.max(...z)));
     const expected = e.map((ei) => ei / e.reduce((a, b) => a + b, 0));
     for (const verifier of [v, { ...v, box: undefined }]) {
-      const s = await ort.InferenceSession.create(verifierModel(base, verifier), options);
-      expect(s.inputNames).toContain(VERIFIER_PLACE_INPUT);
-      const out = await s.run({
-        [CENTERNET_TENSORS.input]: input,
-        [VERIFIER_EXTRAS_INPUT]: new ort.Tensor('float32', extras, [1, 4]),
-        [VERIFIER_PLACE_INPUT]: new ort.Tensor('float32', place, [1, 4]),
-      });
-      await s.release();
+      const { inputs, out } = await runVerifier(verifier, input, extras, place);
+      expect(inputs).toContain(VERIFIER_PLACE_INPUT);
       const got = out[VERIFIER_PROBS].data as Float32Array;
       for (let c = 0; c < 3; c++) expect(got[c]).toBeCloseTo(expected[c], 4);
     }
