@@ -142,7 +142,7 @@ export interface FrameContext {
 /** An event kind, and what each output makes of it. */
 export interface EventKindSpec {
   kind: string;
-  /** Box colour on snapshots. */
+  /** Box colour on snapshots, `#rrggbb`. */
   colour: string;
   /** The object label zones and masks test (faces and poses stand where their person stands). */
   zoneLabel?: string;

@@ -7,7 +7,7 @@ import type { AnalyzedFrame, Detection } from './analyzed-frame.js';
 import type { EventsConfig } from './config.js';
 import type { ArgusEvent, EventBox, EventMessage, EventPhase } from './event.js';
 import type { EventLog } from './event-log.js';
-import { renderSnapshot, type ColourOf } from './snapshot-renderer.js';
+import { type ColourOf, SnapshotRenderer } from './snapshot-renderer.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { Tracker, type Track } from './tracker.js';
 import { CameraAreas, type CameraAreasConfig } from './zones.js';
@@ -97,9 +97,11 @@ export class EventManager {
   private frameTime: number | undefined;
   private readonly writing = new Set<Promise<void>>();
   private readonly areas = new Map<string, CameraAreas>();
+  private readonly renderer: SnapshotRenderer;
 
   constructor(private readonly opts: EventManagerOptions) {
     this.now = opts.now ?? (() => Date.now() / 1000);
+    this.renderer = new SnapshotRenderer(opts.colourOf);
   }
 
   start(): void {
@@ -286,7 +288,7 @@ export class EventManager {
     const candidate = tracked.candidate;
     if (candidate && candidate.version > tracked.rendered) {
       try {
-        await this.opts.snapshots.save(event.id, await renderSnapshot(candidate.image, candidate.detections, candidate.box, this.opts.colourOf));
+        await this.opts.snapshots.save(event.id, await this.renderer.render(candidate.image, candidate.detections, candidate.box));
         tracked.rendered = candidate.version;
         tracked.event!.snapshot = `events/${event.id}/snapshot.jpg`;
         if (tracked.candidate === candidate) tracked.candidate = { ...candidate, image: { width: 0, height: 0, data: Buffer.alloc(0) } };

@@ -1,6 +1,8 @@
 import sharp from 'sharp';
+import { drawLine, fillCircle, fillRect, paintMask, parseColour, type Rgb, strokeRect } from '../vision/draw.js';
 import type { RgbImage } from '../vision/image.js';
 import type { Detection, SceneKeypoint } from './analyzed-frame.js';
+import { CaptionMasks } from './caption-masks.js';
 import type { EventBox } from './event.js';
 
 export interface RenderedSnapshot {
@@ -36,10 +38,7 @@ const BONES: Array<[string, string]> = [
 const MIN_KEYPOINT_SCORE = 0.3;
 const CROP_MARGIN = 0.15;
 const JPEG_QUALITY = 85;
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+const BLACK: Rgb = [0, 0, 0];
 
 /** "knife 87%", or "face alice 91%" when the face was recognised. */
 export function captionOf(d: Detection): string {
@@ -47,46 +46,44 @@ export function captionOf(d: Detection): string {
   return `${d.label}${who} ${Math.round(d.score * 100)}%`;
 }
 
-function skeletonSvg(points: readonly SceneKeypoint[], colour: string, stroke: number): string {
+function drawSkeleton(img: RgbImage, points: readonly SceneKeypoint[], colour: Rgb, stroke: number): void {
   const byName = new Map(points.filter((p) => p.score >= MIN_KEYPOINT_SCORE).map((p) => [p.name, p]));
-  const lines = BONES.flatMap(([a, b]) => {
+  for (const [a, b] of BONES) {
     const p = byName.get(a);
     const q = byName.get(b);
-    return p && q ? [`<line x1="${p.x}" y1="${p.y}" x2="${q.x}" y2="${q.y}" stroke="${colour}" stroke-width="${stroke}" stroke-linecap="round"/>`] : [];
-  });
-  const dots = [...byName.values()].map((p) => `<circle cx="${p.x}" cy="${p.y}" r="${stroke * 1.2}" fill="${colour}"/>`);
-  return lines.join('') + dots.join('');
+    if (p && q) drawLine(img, p.x, p.y, q.x, q.y, stroke, colour);
+  }
+  for (const p of byName.values()) fillCircle(img, p.x, p.y, stroke * 1.2, colour);
 }
 
 /**
- * The SVG drawn over a frame: boxes and skeletons first, then captions on top, each moved down
+ * Draws over a frame, in place: boxes and skeletons first, then captions on top, each moved down
  * past captions already placed so overlapping objects (a person and its pose) stay readable.
  */
-export function overlaySvg(width: number, height: number, detections: readonly Detection[], focus?: EventBox, colourOf: ColourOf = ONE_COLOUR): string {
-  const base = Math.max(2, Math.round(Math.min(width, height) / 180));
-  const font = Math.max(12, Math.round(Math.min(width, height) / 24));
+export async function drawOverlay(img: RgbImage, detections: readonly Detection[], captions: CaptionMasks, focus?: EventBox, colourOf: ColourOf = ONE_COLOUR): Promise<void> {
+  const base = Math.max(2, Math.round(Math.min(img.width, img.height) / 180));
+  const font = Math.max(12, Math.round(Math.min(img.width, img.height) / 24));
   const rowH = font + 4;
-  const shapes: string[] = [];
-  const captions: string[] = [];
-  const placed: Array<[number, number, number]> = [];
-  for (const d of detections) {
-    const colour = colourOf(d.kind);
+  const texts = await Promise.all(detections.map((d) => captions.mask(captionOf(d), font)));
+  const colours = detections.map((d) => parseColour(colourOf(d.kind)));
+  detections.forEach((d, i) => {
     const [x1, y1, x2, y2] = d.box;
-    const stroke = focus?.every((v, i) => v === d.box[i]) ? base * 2 : base;
-    shapes.push(`<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>`);
+    const stroke = focus?.every((v, k) => v === d.box[k]) ? base * 2 : base;
+    strokeRect(img, x1, y1, x2, y2, stroke, colours[i]);
     const keypoints = d.keypoints ?? (Array.isArray(d.attributes?.keypoints) ? (d.attributes.keypoints as SceneKeypoint[]) : undefined);
-    if (keypoints) shapes.push(skeletonSvg(keypoints, colour, base));
-    const caption = escapeXml(captionOf(d));
-    const w = Math.round(caption.length * font * 0.6 + font * 0.6);
+    if (keypoints) drawSkeleton(img, keypoints, colours[i], base);
+  });
+  const placed: Array<[number, number, number]> = [];
+  detections.forEach((d, i) => {
+    const [x1, y1] = d.box;
+    const pad = Math.round(font * 0.3);
+    const w = texts[i].width + 2 * pad;
     let y = y1 - rowH >= 0 ? y1 - rowH : y1;
     while (placed.some(([px, py, pw]) => Math.abs(py - y) < rowH && x1 < px + pw && px < x1 + w)) y += rowH;
     placed.push([x1, y, w]);
-    captions.push(
-      `<rect x="${x1}" y="${y}" width="${w}" height="${rowH}" fill="${colour}"/>` +
-        `<text x="${x1 + font * 0.3}" y="${y + font}" font-family="DejaVu Sans, sans-serif" font-size="${font}" fill="#000">${caption}</text>`,
-    );
-  }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}${captions.join('')}</svg>`;
+    fillRect(img, x1, y, x1 + w, y + rowH, colours[i]);
+    paintMask(img, texts[i], x1 + pad, y, BLACK);
+  });
 }
 
 /** The box grown by a margin and clamped to the frame, in whole pixels; at least 1×1. */
@@ -100,19 +97,22 @@ export function cropRegion(box: EventBox, width: number, height: number): { left
   return { left, top, width: right - left, height: bottom - top };
 }
 
-/** Renders an event's annotated snapshot and clean crop from an RGB frame. */
-export async function renderSnapshot(image: RgbImage, detections: readonly Detection[], focus: EventBox, colourOf?: ColourOf): Promise<RenderedSnapshot> {
-  const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
-  const svg = Buffer.from(overlaySvg(image.width, image.height, detections, focus, colourOf));
-  const [annotated, crop] = await Promise.all([
-    sharp(image.data, raw)
-      .composite([{ input: svg, top: 0, left: 0 }])
-      .jpeg({ quality: JPEG_QUALITY })
-      .toBuffer(),
-    sharp(image.data, raw)
+/** Renders events' snapshots; keeps their captions rendered between snapshots (CaptionMasks). */
+export class SnapshotRenderer {
+  private readonly captions = new CaptionMasks();
+
+  constructor(private readonly colourOf?: ColourOf) {}
+
+  /** The annotated frame and the clean crop of `focus`, as JPEG; the frame itself is not drawn on. */
+  async render(image: RgbImage, detections: readonly Detection[], focus: EventBox): Promise<RenderedSnapshot> {
+    const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
+    const crop = sharp(image.data, raw)
       .extract(cropRegion(focus, image.width, image.height))
       .jpeg({ quality: JPEG_QUALITY })
-      .toBuffer(),
-  ]);
-  return { annotated, crop };
+      .toBuffer();
+    const drawn = { width: image.width, height: image.height, data: Buffer.from(image.data) };
+    const annotated = drawOverlay(drawn, detections, this.captions, focus, this.colourOf).then(() => sharp(drawn.data, raw).jpeg({ quality: JPEG_QUALITY }).toBuffer());
+    const [a, c] = await Promise.all([annotated, crop]);
+    return { annotated: a, crop: c };
+  }
 }

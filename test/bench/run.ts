@@ -26,3 +26,6 @@ await import('./registry-match.js');
 
 console.log('\n# Each default model against its float32 floor (its multiply-adds at the MatMul peak measured in the same run)\n');
 await import('./model-floors.js');
+
+console.log('\n# An event snapshot against the frame encoded with nothing drawn (same run)\n');
+await import('./snapshot.js');

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { EventKinds } from '../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
 import type { Detection } from '../../src/events/analyzed-frame.js';
-import { captionOf, cropRegion, overlaySvg, renderSnapshot } from '../../src/events/snapshot-renderer.js';
+import { CaptionMasks } from '../../src/events/caption-masks.js';
+import { captionOf, cropRegion, drawOverlay, SnapshotRenderer } from '../../src/events/snapshot-renderer.js';
 
 const kinds = new EventKinds(ANALYZERS);
 const W = 200;
@@ -38,24 +39,31 @@ describe('snapshot rendering', () => {
     expect(captionOf(face)).toBe('face alice 91%');
   });
 
-  it('escapes names in the SVG and draws only confident bones', () => {
-    const svg = overlaySvg(W, H, [{ ...face, sub_label: '<b>&' }, pose]);
-    expect(svg).toContain('&#60;b&#62;&#38;');
-    expect(svg.match(/<line /g)).toHaveLength(1);
-    const own = overlaySvg(W, H, [
-      {
-        ...knife,
-        keypoints: [
-          { name: 'left_hip', x: 1, y: 1, score: 1 },
-          { name: 'left_knee', x: 1, y: 9, score: 1 },
-        ],
-      },
-    ]);
-    expect(own.match(/<line /g)).toHaveLength(1);
+  it('draws only confident bones, and captions names whatever they hold', async () => {
+    const img = { width: W, height: H, data: new Uint8Array(W * H * 3) };
+    const unsure = {
+      ...pose,
+      box: [0, 0, 0, 0] as Detection['box'],
+      attributes: { keypoints: [...(pose.attributes!.keypoints as object[]), { name: 'left_elbow', x: 20, y: 60, score: 0.9 }] },
+    };
+    await drawOverlay(img, [{ ...face, sub_label: '<b>&\u0001' }, unsure], new CaptionMasks());
+    const at = (x: number, y: number) => [...img.data.subarray((y * W + x) * 3, (y * W + x) * 3 + 3)];
+    // shoulder to shoulder and shoulder to elbow are drawn; elbow to the wrist (score 0.1) is not
+    expect(at(100, 110).some((v) => v > 0)).toBe(true);
+    expect(at(20, 85).some((v) => v > 0)).toBe(true);
+    expect(at(20, 30).every((v) => v === 0)).toBe(true);
+    // the face's caption: a filled bar above its box, wider than the bar of a short caption
+    const bar = (y: number) => {
+      let x = 120;
+      while (x < W && at(x, y).some((v) => v > 0)) x++;
+      return x - 120;
+    };
+    expect(bar(10)).toBeGreaterThan(60);
   });
 
   it('draws each box in its kind colour over the frame, and crops the event clean', async () => {
-    const { annotated, crop } = await renderSnapshot(frame, [knife, face, pose], knife.box, (kind) => kinds.colour(kind));
+    const { annotated, crop } = await new SnapshotRenderer((kind) => kinds.colour(kind)).render(frame, [knife, face, pose], knife.box);
+    expect(frame.data.every((v) => v === 0)).toBe(true);
     const shot = await pixels(annotated);
     expect(shot.info).toMatchObject({ width: W, height: H });
     const [r, g, b] = shot.at(40, 70);
