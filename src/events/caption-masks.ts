@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { AlphaMask } from '../vision/draw.js';
 
-/** The captions' font: what the add-on image installs (fonts-dejavu-core), then any sans. */
+/** The captions' font: DejaVu Sans (in the add-on image with ffmpeg, through fontconfig), else any sans. */
 const FONT = 'DejaVu Sans, sans-serif';
 
 /**
