@@ -13,6 +13,9 @@ describe('caption masks', () => {
     expect(short.width).toBeGreaterThan(60);
     expect(long.width).toBeGreaterThan(1.8 * short.width);
     expect(ink(short)).toBeGreaterThan(100);
+    // trimmed to its ink: the last column holds some
+    const lastColumn = Array.from({ length: short.height }, (_, y) => short.alpha[y * short.width + short.width - 1]);
+    expect(Math.max(...lastColumn)).toBeGreaterThan(0);
     expect(await masks.mask('person 87%', 15)).toBe(short);
     expect(masks.size).toBe(2);
   });
