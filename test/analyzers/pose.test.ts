@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema } from '../../src/analyzers/config.js';
+import { ensureDemoClip } from '../../src/demo/demo-clip.js';
 import type { Detection } from '../../src/events/analyzed-frame.js';
 import { PoseAnalyzer, isPresent } from '../../src/analyzers/pose/pose.js';
 import { PoseSaveError, savePoseFromImage } from '../../src/analyzers/pose/reference-poses.js';
@@ -10,6 +13,8 @@ import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { openDatabase } from '../../src/store/database.js';
 import { PoseLibrary } from '../../src/store/poses.js';
+import { findFfmpeg } from '../../src/sources/ffmpeg-path.js';
+import { sampleVideo } from '../../src/sources/video-frames.js';
 import { loadImage, type RgbImage } from '../../src/vision/image.js';
 
 const PEOPLE = '../shared/fixtures/people';
@@ -73,6 +78,37 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../sha
     const upright = new PoseAnalyzer(detector, { ...config, fall_seconds: 0 }, () => []);
     expect((await analyze(upright, await loadImage(`${PEOPLE}/ai-body.jpg`), 0))[0].attributes?.fallen).toBe(false);
   });
+
+  it('does not call an upside-down body a fall (a camera mounted upside down)', async () => {
+    const { data, info } = await sharp(`${PEOPLE}/ai-body.jpg`).rotate(180).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const inverted: RgbImage = { width: info.width, height: info.height, data: new Uint8Array(data) };
+    const analyzer = new PoseAnalyzer(detector, { ...config, fall_seconds: 0 }, () => []);
+    const [body] = await analyze(analyzer, inverted, 0);
+    expect(body.attributes?.torso_angle).toBeGreaterThan(150); // head down, hips in the lower half
+    expect(body).toMatchObject({ label: 'person', attributes: { fallen: false } });
+  });
+
+  it('finds no lying body on any frame of the demo clip, where some seated people are read head-down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'argus-pose-demo-'));
+    try {
+      const clip = await ensureDemoClip(dir, findFfmpeg());
+      // fall_seconds 0: every frame is judged on its own, not only a run of 2 s of one body
+      const analyzer = new PoseAnalyzer(detector, { ...config, fall_seconds: 0 }, () => []);
+      const angles: number[] = [];
+      let time = 0;
+      for await (const frame of sampleVideo(clip, 0.2)) {
+        time += 200;
+        for (const d of await analyze(analyzer, frame, time)) {
+          expect(d.label).not.toBe('fall');
+          angles.push(Number(d.attributes?.torso_angle ?? 0));
+        }
+      }
+      expect(angles.length).toBeGreaterThan(100);
+      expect(Math.max(...angles)).toBeGreaterThan(120); // the head-down readings the rule must not take for lying
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('does not count a person too small to see', async () => {
     const [pose] = await detector.detectPoses(await loadImage(`${PEOPLE}/ai-body.jpg`));

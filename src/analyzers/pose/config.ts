@@ -13,7 +13,7 @@ export const poseSchema = z
     max_people: z.number().int().min(1).max(20).default(5),
     /** Similarity a saved reference pose gets when saved without its own threshold. */
     match_threshold: z.number().min(-1).max(1).default(0.9),
-    /** Fall: torso at least this many degrees from vertical… */
+    /** Fall: the torso's line at least this many degrees from the vertical, whichever way it points… */
     fall_angle: z.number().min(0).max(90).default(60),
     /** …with the hips below this share of the frame height (0 top, 1 bottom)… */
     fall_min_y: z.number().min(0).max(1).default(0.4),

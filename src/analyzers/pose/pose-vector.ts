@@ -77,3 +77,12 @@ export function torsoAngle(kps: readonly Keypoint[], minScore: number): number |
   const dy = (ls.y + rs.y - lh.y - rh.y) / 2;
   return (Math.atan2(Math.abs(dx), -dy) * 180) / Math.PI;
 }
+
+/**
+ * Degrees between the torso's line and the vertical, whichever way the torso points: 0 upright or
+ * upside down, 90 lying. A camera mounted upside down shows every standing body at 180° from up,
+ * and BlazePose's worst guesses (a body seen from behind) come out head-down: neither lies.
+ */
+export function torsoTilt(angleFromUp: number): number {
+  return Math.min(angleFromUp, 180 - angleFromUp);
+}

@@ -4,7 +4,7 @@ import { iou, type Box } from '../../vision/iou.js';
 import type { ReferencePose } from '../../store/poses.js';
 import type { PoseConfig } from './config.js';
 import type { Detection } from '../../events/analyzed-frame.js';
-import { normalisePose, poseSimilarity, torsoAngle } from './pose-vector.js';
+import { normalisePose, poseSimilarity, torsoAngle, torsoTilt } from './pose-vector.js';
 import { PoseFollower, type FollowModels } from './pose-follower.js';
 
 /** A fallen-looking body may be missed in a frame or two before it counts as gone. */
@@ -37,7 +37,7 @@ interface FallCandidate {
 }
 
 /**
- * Poses on one camera: presence, named reference poses, and falls (a torso near horizontal,
+ * Poses on one camera: presence, named reference poses, and falls (a torso's line near horizontal,
  * low in the frame, for `fall_seconds`).
  */
 export class PoseAnalyzer {
@@ -86,7 +86,7 @@ export class PoseAnalyzer {
     const angle = torsoAngle(pose.keypoints, min);
     const hips = pose.keypoints.filter((k) => (k.name === 'left_hip' || k.name === 'right_hip') && k.score >= min);
     const low = hips.length > 0 && hips.reduce((s, k) => s + k.y, 0) / hips.length >= this.config.fall_min_y * height;
-    if (angle === null || angle < this.config.fall_angle || !low) return { fallen: false, angle };
+    if (angle === null || torsoTilt(angle) < this.config.fall_angle || !low) return { fallen: false, angle };
     let candidate = this.falls.find((c) => !seen.includes(c) && iou(c.box, pose.box) > 0.2);
     if (!candidate) candidate = { box: pose.box, since: time, lastSeen: time };
     candidate.box = pose.box;
