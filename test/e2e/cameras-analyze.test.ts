@@ -19,6 +19,10 @@ const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures');
 const OBAMA_KNOWN = join(FIXTURES, 'faces/known/barack_obama/1.jpg');
 const OBAMA_PROBE = join(FIXTURES, 'faces/probe/obama1.jpg');
 const CLIP = join(FIXTURES, 'video/short_hamilton_clip.mp4');
+const WEAPON_PHOTOS = join(import.meta.dirname, '../../../shared/datasets/weapons/valid/images');
+/** A pistol the shipped model finds at 0.68 (its threshold 0.5), and a man whose only knife candidates score 0.15–0.17 (0.6). */
+const PISTOL = join(WEAPON_PHOTOS, 'armas--1461-_jpg.rf.2a26607cd1aa86ea978e762837f83bc8.jpg');
+const NO_KNIFE = join(WEAPON_PHOTOS, 'DSC_0067_JPG.rf.b82798da66c378949b54c9f07335e057.jpg');
 
 interface EventPage {
   total: number;
@@ -202,6 +206,37 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     expect(res.body.error).toContain('5 MB limit (server.max_upload_mb)');
     await page.close();
   }, 180_000);
+
+  it.skipIf(!existsSync(PISTOL) || !existsSync(NO_KNIFE))(
+    'draws a weapon that would raise an alert in red, and a candidate under its threshold dashed in grey',
+    async () => {
+      const { page, errors } = await openPage(browser, base, 'analyze');
+      await page.locator('#pick').setInputFiles([PISTOL, NO_KNIFE]);
+      await expect.poll(() => page.locator('article.result[data-state="done"]').count(), { timeout: 120_000 }).toBe(2);
+      const result = (path: string) => page.locator(`article.result[data-file="${path.split('/').pop()}"]`);
+      const pistol = await result(PISTOL).locator('ul.found li').allTextContents();
+      expect(pistol[0]).toMatch(/^weapon: pistol \d+% \(an alert from 50%\)$/);
+      const knife = await result(NO_KNIFE).locator('ul.found').textContent();
+      expect(knife).toMatch(/knife\? \d+%, under the 60% that raises an alert/);
+      expect(knife).not.toContain('weapon:');
+      // Pixels of the alert red (#e03131) on each canvas: the pistol's box and caption, none on the other.
+      const red = (path: string) =>
+        result(path)
+          .locator('canvas')
+          .evaluate((c: HTMLCanvasElement) => {
+            const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+            let n = 0;
+            for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - 224) + Math.abs(data[i + 1] - 49) + Math.abs(data[i + 2] - 49) < 30) n++;
+            return n;
+          });
+      expect(await red(PISTOL)).toBeGreaterThan(500);
+      expect(await red(NO_KNIFE)).toBeLessThan(20);
+      await screenshot(page, 'analyze-weapons');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    180_000,
+  );
 
   it('analyses a short video as a timeline of what was found', async () => {
     let clip = CLIP;

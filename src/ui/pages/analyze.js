@@ -5,7 +5,17 @@ import { ApiError, api, upload } from '../lib/api.js';
 import { $, esc, percent, plural } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 
-const COLOURS = { object: '#2f9e44', person: '#2f9e44', knife: '#e03131', face: '#f59f00', known: '#1c7ed6', pose: '#ae3ec9' };
+const COLOURS = { object: '#2f9e44', person: '#2f9e44', weapon: '#e03131', candidate: '#868e96', face: '#f59f00', known: '#1c7ed6', pose: '#ae3ec9' };
+/**
+ * Which labels are weapons and the score each raises a weapon event at (`analyzers.weapon`, read
+ * from the config): a photo shows the same line live analysis draws. The defaults until it is read.
+ */
+const DEFAULT_WEAPONS = { labels: ['pistol', 'knife'], min_score: 0.5, thresholds: { pistol: 0.5, knife: 0.6 } };
+const weaponRule = (w = DEFAULT_WEAPONS) => {
+  const labels = new Set(w.labels);
+  const threshold = (label) => (labels.has(label) ? (w.thresholds?.[label] ?? w.min_score) : null);
+  return { threshold, over: (o) => threshold(o.label) !== null && o.score >= threshold(o.label) };
+};
 /** Bones between named keypoints; MoveNet's 17 and BlazePose's 33 share these names. */
 const BONES = [
   ['left_shoulder', 'right_shoulder'],
@@ -40,16 +50,18 @@ const given = (r) => r.persons.filter((p) => p.from !== 'objects');
 const GIVEN = { face: '(from a face)', body: "(from a face, the body's box)" };
 
 /** Draws boxes, labels and skeletons over an image on a canvas; `scale` maps result pixels to canvas pixels. */
-function drawFindings(canvas, image, r, scale = 1) {
+function drawFindings(canvas, image, r, weapons, scale = 1) {
   const g = canvas.getContext('2d');
   g.drawImage(image, 0, 0, canvas.width, canvas.height);
   const line = Math.max(1.5, canvas.width / 400);
   g.lineWidth = line;
   g.font = `${Math.max(11, canvas.width / 55)}px system-ui, sans-serif`;
-  const box = (b, colour, text) => {
+  const box = (b, colour, text, dashed = false) => {
     const [x1, y1, x2, y2] = b.map((v) => v * scale);
     g.strokeStyle = colour;
+    g.setLineDash(dashed ? [line * 3, line * 2] : []);
     g.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    g.setLineDash([]);
     if (!text) return;
     const w = g.measureText(text).width + 6;
     const h = Math.max(14, canvas.width / 45);
@@ -78,15 +90,30 @@ function drawFindings(canvas, image, r, scale = 1) {
     }
     g.lineWidth = line;
   }
-  for (const o of r.objects) box(o.box, COLOURS[o.label] ?? COLOURS.object, `${o.label} ${percent(o.score)}`);
+  // The surest last, so its box and caption lie on top; a weapon under its threshold dashed and grey.
+  for (const o of [...r.objects].sort((a, b) => a.score - b.score)) {
+    const candidate = weapons.threshold(o.label) !== null && !weapons.over(o);
+    const colour = weapons.over(o) ? COLOURS.weapon : candidate ? COLOURS.candidate : (COLOURS[o.label] ?? COLOURS.object);
+    box(o.box, colour, `${o.label} ${percent(o.score)}`, candidate);
+  }
   for (const p of given(r)) box(p.box, COLOURS.person, `person ${GIVEN[p.from]}`);
   for (const f of r.faces) box(f.box, f.name ? COLOURS.known : COLOURS.face, f.name ? `${f.name} ${percent(f.similarity)}` : `face ${percent(f.score)}`);
 }
 
-/** What a photo holds, as list items a screen reader reads too. */
-function findings(r) {
+/** An object in words: a weapon says whether it reaches the score that raises a weapon event. */
+function objectWords(o, weapons) {
+  const threshold = weapons.threshold(o.label);
+  if (threshold === null) return `${o.label} ${percent(o.score)}`;
+  return weapons.over(o)
+    ? `weapon: ${o.label} ${percent(o.score)} (an alert from ${percent(threshold)})`
+    : `${o.label}? ${percent(o.score)}, under the ${percent(threshold)} that raises an alert`;
+}
+
+/** What a photo holds, as list items a screen reader reads too: weapons that would alert first. */
+function findings(r, weapons) {
+  const objects = [...r.objects].sort((a, b) => Number(weapons.over(b)) - Number(weapons.over(a)));
   const items = [
-    ...r.objects.map((o) => `${o.label} ${percent(o.score)}`),
+    ...objects.map((o) => objectWords(o, weapons)),
     ...given(r).map((p) => `person ${GIVEN[p.from]}, ${percent(p.score)} face confidence`),
     ...r.faces.map((f) => (f.name ? `face: ${f.name} (${percent(f.similarity)} similar), ${percent(f.score)} confidence` : `face: unknown, ${percent(f.score)} confidence`)),
     ...r.poses.map((p) => `pose: ${percent(p.score)} confidence, ${p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).length} of ${p.keypoints.length} keypoints seen`),
@@ -114,7 +141,7 @@ function refuse(el, message) {
   state.textContent = message;
 }
 
-async function analyzePhoto(el, file) {
+async function analyzePhoto(el, file, weapons) {
   const state = $('.state', el);
   const form = new FormData();
   form.append('file', file);
@@ -130,10 +157,10 @@ async function analyzePhoto(el, file) {
   canvas.width = body.width;
   canvas.height = body.height;
   canvas.setAttribute('aria-label', `${file.name} with what was found drawn on it`);
-  drawFindings(canvas, image, body);
+  drawFindings(canvas, image, body, weapons);
   const out = $('.out', el);
   out.append(canvas);
-  out.insertAdjacentHTML('beforeend', `<ul class="found">${findings(body)}</ul>`);
+  out.insertAdjacentHTML('beforeend', `<ul class="found">${findings(body, weapons)}</ul>`);
   const took = Object.entries(body.timings_ms)
     .map(([k, v]) => `${k} ${Math.round(v)} ms`)
     .join(', ');
@@ -180,7 +207,7 @@ function uploadStreaming(path, form, onUpload, onLine) {
 }
 
 /** A frame of the timeline: its thumbnail with what was found drawn on it, and the same in words. */
-async function timelineFrame(f) {
+async function timelineFrame(f, weapons) {
   const fig = document.createElement('figure');
   fig.setAttribute('role', 'listitem');
   fig.dataset.time = String(f.time_s);
@@ -190,9 +217,9 @@ async function timelineFrame(f) {
   const canvas = document.createElement('canvas');
   canvas.width = img.naturalWidth;
   canvas.height = img.naturalHeight;
-  drawFindings(canvas, img, f, img.naturalWidth / f.width);
+  drawFindings(canvas, img, f, weapons, img.naturalWidth / f.width);
   const said = [
-    ...f.objects.map((o) => `${o.label} ${percent(o.score)}`),
+    ...f.objects.map((o) => (weapons.over(o) ? `weapon: ${o.label} ${percent(o.score)}` : `${o.label}${weapons.threshold(o.label) === null ? '' : '?'} ${percent(o.score)}`)),
     ...f.faces.map((x) => (x.name ? `${x.name} ${percent(x.similarity)}` : 'unknown face')),
     ...(f.poses.length ? [plural(f.poses.length, 'pose')] : []),
   ];
@@ -214,7 +241,7 @@ function tracks(frames) {
   return rows.map(([name, hit]) => `<dt>${esc(name)}</dt><dd>${track(frames, hit)}</dd>`).join('');
 }
 
-async function analyzeClip(el, file, every) {
+async function analyzeClip(el, file, every, weapons) {
   const state = $('.state', el);
   const progress = $('progress', el);
   const out = $('.out', el);
@@ -248,7 +275,7 @@ async function analyzeClip(el, file, every) {
         progress.value = Math.min(progress.max, frames.length);
         state.textContent = `Analysed ${frames.length} of about ${progress.max} frames…`;
         drawn = drawn.then(async () => {
-          $('.timeline', out).append(await timelineFrame(line));
+          $('.timeline', out).append(await timelineFrame(line, weapons));
           $('.tracks', out).innerHTML = tracks(frames);
         });
       } else if (line.type === 'error') {
@@ -274,12 +301,14 @@ async function mount(root) {
     <div id="analyze-results" class="results"></div>
   </div>`;
   let maxPhotoMb = null;
+  let weapons = weaponRule();
   const clip = { max_mb: CLIP_MB, max_s: 60 };
   try {
     const { config } = await api('api/config');
     maxPhotoMb = config.server.max_upload_mb;
+    weapons = weaponRule(config.analyzers?.weapon);
   } catch {
-    // the server's own refusal names the limit
+    // the server's own refusal names the limit; weapons keep the default labels and thresholds
   }
   $('#limits', root).textContent =
     `JPEG, PNG or WebP photos${maxPhotoMb ? ` up to ${maxPhotoMb} MB (server.max_upload_mb)` : ''}; MP4, MKV, MOV or WebM videos up to ${clip.max_mb} MB and ${clip.max_s} s.`;
@@ -304,7 +333,7 @@ async function mount(root) {
         if (limitMb && file.size > limitMb * 1024 * 1024) {
           throw new Error(`${file.name} is ${mb(file.size)}: larger than the ${limitMb} MB limit${video ? ' for videos' : ' (server.max_upload_mb)'}.`);
         }
-        const said = video ? await analyzeClip(el, file, every) : await analyzePhoto(el, file);
+        const said = video ? await analyzeClip(el, file, every, weapons) : await analyzePhoto(el, file, weapons);
         el.dataset.state = 'done';
         el.removeAttribute('aria-busy');
         $('progress', el).hidden = true;
