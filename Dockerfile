@@ -55,9 +55,10 @@ COPY models ./models
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 FROM ${BASE_IMAGE}
-# ffmpeg from Debian, with its hardware decoders.
+# ffmpeg from Debian, with its hardware decoders; DejaVu, the font snapshot captions are drawn in
+# (ffmpeg's fontconfig brings it today, but only as one of several fonts it may choose).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=node /opt/node/bin/node /usr/local/bin/node
 WORKDIR /app

@@ -39,9 +39,9 @@ describe('the add-on Dockerfile', () => {
     expect(manifest.arch.sort()).toEqual(['aarch64', 'amd64']);
   });
 
-  it('compiles native modules in the node stage only, and gives the add-on Debian’s ffmpeg and no compilers', () => {
+  it('compiles native modules in the node stage only, and gives the add-on Debian’s ffmpeg, the captions’ font and no compilers', () => {
     expect(aptPackages(stageNamed(df, 'node'))).toEqual(expect.arrayContaining(['build-essential', 'python3']));
-    expect(aptPackages(final)).toEqual(['ffmpeg']);
+    expect(aptPackages(final)).toEqual(['ffmpeg', 'fonts-dejavu-core']);
     for (const stage of df.stages.filter((s) => aptPackages(s).length)) {
       for (const run of runs(stage).filter((r) => r.includes('apt-get install'))) {
         expect(run).toMatch(/--no-install-recommends/);

@@ -104,6 +104,22 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
       expect(out.sqlite).toMatch(/^3\.\d+\.\d+$/);
     });
 
+    it('draws a snapshot caption’s text with the image’s own font (DejaVu Sans)', async () => {
+      // The event snapshots' captions (src/events/caption-masks.ts) ask for DejaVu Sans: the image installs it.
+      const script = `
+        import('/app/dist/events/caption-masks.js').then(async ({ CaptionMasks }) => {
+          const m = await new CaptionMasks().mask('person 87%', 15);
+          console.log(JSON.stringify({ width: m.width, ink: m.alpha.reduce((n, a) => n + (a > 128 ? 1 : 0), 0) }));
+        }).catch((e) => { console.error(e); process.exit(1); });`;
+      const fonts = await chrootRun({ root: image.root, argv: ['sh', '-c', 'ls /usr/share/fonts/truetype/dejavu/'], env: image.env, cwd: image.workdir });
+      expect(fonts.output).toContain('DejaVuSans.ttf');
+      const r = await chrootRun({ root: image.root, argv: ['node', '-e', script], env: image.env, cwd: image.workdir, mounts: [{ target: '/proc', kind: 'proc' }] });
+      expect(r.code, r.output).toBe(0);
+      const out = JSON.parse(r.output.trim().split('\n').at(-1)!) as { width: number; ink: number };
+      expect(out.width).toBeGreaterThan(50); // ten characters at 15 px
+      expect(out.ink).toBeGreaterThan(100);
+    });
+
     it('has the demo camera’s photos without @vladmandic/face-api (a first start with no cameras)', async () => {
       const script = "import('/app/dist/demo/demo-clip.js').then((m) => console.log(JSON.stringify(m.demoPhotos())))";
       const r = await chrootRun({ root: image.root, argv: ['node', '-e', script], env: image.env, cwd: image.workdir });
