@@ -8,7 +8,8 @@ import { stylesheet } from '../lib/stylesheet.js';
 const COLOURS = { object: '#2f9e44', person: '#2f9e44', weapon: '#e03131', candidate: '#868e96', face: '#f59f00', known: '#1c7ed6', pose: '#ae3ec9' };
 /**
  * Which labels are weapons and the score each raises a weapon event at (`analyzers.weapon`, read
- * from the config): a photo shows the same line live analysis draws. The defaults until it is read.
+ * from the config): a photo shows the same line live analysis draws. Until it is read, the
+ * defaults of src/analyzers/weapon/config.ts.
  */
 const DEFAULT_WEAPONS = { labels: ['pistol', 'knife'], min_score: 0.5, thresholds: { pistol: 0.5, knife: 0.6 } };
 const weaponRule = (w = DEFAULT_WEAPONS) => {
