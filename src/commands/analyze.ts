@@ -7,6 +7,7 @@ import { modelsSchema } from '../models/model-config.js';
 import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { sampleVideo, VIDEO } from '../sources/video-frames.js';
 import { loadImage } from '../vision/image.js';
+import { weaponSchema } from '../analyzers/weapon/config.js';
 
 const USAGE = `usage: argus analyze <image|video…> [options]
 
@@ -157,6 +158,24 @@ function nameFaces(r: ImageAnalysis, matcher: FaceMatcher, keepEmbeddings: boole
   }
 }
 
+/** The weapon analyzer's defaults (analyzers.weapon): which labels are weapons, and the score each alerts from. */
+const WEAPONS = weaponSchema.parse({});
+
+/**
+ * The weapon candidates against the score that raises a weapon alert (the defaults: this command
+ * reads no argus.yml), so "knife 17%" is not read as an alarm; undefined without any.
+ */
+function weaponsLine(objects: ImageAnalysis['objects']): string | undefined {
+  const threshold = (label: string) => WEAPONS.thresholds[label] ?? WEAPONS.min_score;
+  const found = objects.filter((o) => WEAPONS.labels.includes(o.label));
+  if (found.length === 0) return undefined;
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const over = found.filter((o) => o.score >= threshold(o.label));
+  const under = found.filter((o) => o.score < threshold(o.label));
+  const said = (o: (typeof found)[number]) => `${o.label} ${pct(o.score)} (alerts from ${pct(threshold(o.label))})`;
+  return `  weapons at the default alert thresholds: ${over.map(said).join(', ') || 'none'}${under.length ? `; under them: ${under.map(said).join(', ')}` : ''}`;
+}
+
 function summary(r: ImageAnalysis): string {
   const where = r.frame !== undefined ? `${r.file} @ ${r.time_s}s` : r.file;
   const lines = [`${where} (${r.width}×${r.height})`];
@@ -165,6 +184,10 @@ function summary(r: ImageAnalysis): string {
     lines.push(
       `  objects (${r.objects.length}, ${r.timings_ms.objects} ms): ${r.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% ${b(o.box)}`).join(', ') || 'none'}`,
     );
+  }
+  if (r.timings_ms.objects !== undefined) {
+    const line = weaponsLine(r.objects);
+    if (line) lines.push(line);
   }
   if (r.timings_ms.objects !== undefined) {
     const given = r.persons.filter((p) => p.from !== 'objects').length;
