@@ -7,7 +7,7 @@ import { modelsSchema } from '../models/model-config.js';
 import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { sampleVideo, VIDEO } from '../sources/video-frames.js';
 import { loadImage } from '../vision/image.js';
-import { weaponSchema } from '../analyzers/weapon/config.js';
+import { weaponSchema, weaponThreshold } from '../analyzers/weapon/config.js';
 
 const USAGE = `usage: argus analyze <image|video…> [options]
 
@@ -166,7 +166,7 @@ const WEAPONS = weaponSchema.parse({});
  * reads no argus.yml), so "knife 17%" is not read as an alarm; undefined without any.
  */
 function weaponsLine(objects: ImageAnalysis['objects']): string | undefined {
-  const threshold = (label: string) => WEAPONS.thresholds[label] ?? WEAPONS.min_score;
+  const threshold = (label: string) => weaponThreshold(WEAPONS, label);
   const found = objects.filter((o) => WEAPONS.labels.includes(o.label));
   if (found.length === 0) return undefined;
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;

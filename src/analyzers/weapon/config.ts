@@ -48,3 +48,8 @@ export const weaponSchema = z
   .refine((w) => w.alone_confirm_hits <= w.alone_confirm_frames, { message: 'alone_confirm_hits cannot exceed alone_confirm_frames', path: ['alone_confirm_hits'] });
 
 export type WeaponConfig = z.infer<typeof weaponSchema>;
+
+/** The score from which `label` raises a weapon alert: its own threshold, else `min_score`. */
+export function weaponThreshold(config: Pick<WeaponConfig, 'thresholds' | 'min_score'>, label: string): number {
+  return config.thresholds[label] ?? config.min_score;
+}

@@ -1,7 +1,7 @@
 import type { Detection } from '../../events/analyzed-frame.js';
 import type { Keypoint, ObjectDetection } from '../../models/detection.js';
 import { boxArea, type Box } from '../../vision/iou.js';
-import type { WeaponConfig } from './config.js';
+import { weaponThreshold, type WeaponConfig } from './config.js';
 
 /** A person in the frame, with the pose keypoints when they were looked for. */
 export interface WeaponPerson {
@@ -32,7 +32,7 @@ export class WeaponAnalyzer {
   }
 
   threshold(label: string): number {
-    return this.config.thresholds[label] ?? this.config.min_score;
+    return weaponThreshold(this.config, label);
   }
 
   /**
