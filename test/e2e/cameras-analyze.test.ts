@@ -231,7 +231,7 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
           });
       expect(await red(PISTOL)).toBeGreaterThan(500);
       expect(await red(NO_KNIFE)).toBeLessThan(20);
-      await screenshot(page, 'analyze-weapons');
+      // No screenshot: the dataset's photos are not to be shipped in the project, docs included.
       expect(errors).toEqual([]);
       await page.close();
     },
