@@ -19,7 +19,20 @@ export const poseAnalyzer = defineAnalyzer<'pose', ReturnType<typeof poseSchema.
       colour: '#ffdc00',
       zoneLabel: 'person',
       alerts: [{ name: 'pose', icon: '🤸', headline: (ev) => (ev.length === 1 ? `Pose: ${ev[0].label}` : `${ev.length} poses (${ev[0].label})`) }],
-      entities: [],
+      entities: [
+        // ON while someone lies fallen (docs/analyzers.md: the fall rule); presence alone is the person sensor's.
+        { platform: 'binary_sensor', key: 'fall', name: 'Fall', fields: { device_class: 'safety', icon: 'mdi:human-handsdown' }, on: (e) => e.label === 'fall' },
+        // Once per event of a saved pose or a fall, its name the event's `label`.
+        {
+          platform: 'event',
+          key: 'pose_detected',
+          name: 'Pose detected',
+          eventType: 'pose_detected',
+          fields: { icon: 'mdi:human' },
+          fireOn: (e) => (e.label === 'person' ? null : e.label),
+          extra: (e) => ({ similarity: typeof e.attributes?.similarity === 'number' ? e.attributes.similarity : null }),
+        },
+      ],
     },
   ],
   create: ({ config, cameraConfig, models, references }) => {

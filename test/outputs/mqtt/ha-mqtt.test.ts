@@ -123,6 +123,8 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(byKey('snapshot')).toMatchObject({ p: 'image', image_topic: 't1/front_door/image' });
     expect(byKey('face_recognized')).toMatchObject({ p: 'event', event_types: ['face_recognized'] });
     expect(byKey('weapon_detected')).toMatchObject({ p: 'event', event_types: ['weapon_detected'] });
+    expect(byKey('fall')).toMatchObject({ p: 'binary_sensor', device_class: 'safety', state_topic: 't1/front_door/fall' });
+    expect(byKey('pose_detected')).toMatchObject({ p: 'event', event_types: ['pose_detected'] });
     expect(byKey('pause')).toMatchObject({ p: 'switch', command_topic: 't1/front_door/pause/set' });
   });
 
@@ -180,6 +182,24 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     bus.emit('event', { type: 'end', event: knife });
     await w.waitFor('t2/front_door/weapon', 'OFF');
 
+    // Poses: a body present fires nothing of the pose's own; a saved pose fires the event entity
+    // with its name; a fall turns the Fall sensor on and fires it too.
+    const present = event({ id: 'q0', kind: 'pose', label: 'person' });
+    const handsUp = event({ id: 'q1', kind: 'pose', label: 'hands_up', attributes: { similarity: 0.96 } });
+    const fall = event({ id: 'q2', kind: 'pose', label: 'fall', score: 0.81 });
+    bus.emit('event', { type: 'start', event: present });
+    bus.emit('event', { type: 'start', event: handsUp });
+    const posed = await until('pose_detected', () => w.messages.find((m) => m.topic === 't2/front_door/pose_detected'));
+    expect(JSON.parse(posed.payload)).toMatchObject({ event_type: 'pose_detected', label: 'hands_up', similarity: 0.96 });
+    expect(last('fall')).toBe('OFF'); // published with the hands_up event's states, before its event entity
+    bus.emit('event', { type: 'start', event: fall });
+    await w.waitFor('t2/front_door/fall', 'ON');
+    const fell = await until('the fall fired', () => w.messages.find((m) => m.topic === 't2/front_door/pose_detected' && JSON.parse(m.payload).label === 'fall'));
+    expect(JSON.parse(fell.payload)).toMatchObject({ event_type: 'pose_detected', label: 'fall', score: 0.81 });
+    expect(w.messages.filter((m) => m.topic === 't2/front_door/pose_detected')).toHaveLength(2); // presence fired none
+    for (const ev of [present, handsUp, fall]) bus.emit('event', { type: 'end', event: ev });
+    await w.waitFor('t2/front_door/fall', 'OFF');
+
     // argus/events carries every message as JSON, in order.
     const events = w.messages.filter((m) => m.topic === 't2/events').map((m) => JSON.parse(m.payload) as EventMessage);
     expect(events.map((e) => `${e.type}:${e.event.id}`)).toEqual([
@@ -193,6 +213,12 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       'end:f1',
       'start:w1',
       'end:w1',
+      'start:q0',
+      'start:q1',
+      'start:q2',
+      'end:q0',
+      'end:q1',
+      'end:q2',
     ]);
     // Each message also carries a signed absolute snapshot link, and no access token; the event itself is unchanged.
     const first = JSON.parse(w.messages.find((m) => m.topic === 't2/events')!.payload) as EventMessage & { snapshot_url: string };
