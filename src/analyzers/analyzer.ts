@@ -159,6 +159,10 @@ export interface AlertSpec {
   icon: string;
   /** Whether an event is of this alert kind (absent: every event of the kind). */
   matches?(event: ArgusEvent): boolean;
+  /** A broader alert kind whose chats hear of these too: a chat that chose `pose` before `fall` existed still gets falls. */
+  within?: string;
+  /** Urgent like its event kind (see `EventKindSpec.urgent`), for this alert kind alone: a fall, not every pose. */
+  urgent?: boolean;
   /** Its alerts offer "Add to faces…" (the event's crop holds a face to enrol). */
   enrol?: boolean;
   /** The caption's headline for one event or a burst of them: "Person", "3 people", "Weapon (knife)". */

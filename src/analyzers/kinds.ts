@@ -45,9 +45,9 @@ export class EventKinds {
     return this.byKind.get(kind)?.colour ?? OTHER_COLOUR;
   }
 
-  /** Urgent events skip quiet hours, the HA alert gate and batching. */
-  urgent(event: Pick<ArgusEvent, 'kind'>): boolean {
-    return this.byKind.get(event.kind)?.urgent ?? false;
+  /** Urgent events (their kind's, or their alert kind's: a fall) skip quiet hours, the HA alert gate and batching. */
+  urgent(event: ArgusEvent): boolean {
+    return (this.byKind.get(event.kind)?.urgent || this.alertOf(event)?.urgent) ?? false;
   }
 
   /** The alert kind an event is, for chat routing (faces: known or unknown); undefined for a kind no analyzer offers. */

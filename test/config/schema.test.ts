@@ -44,7 +44,7 @@ describe('the config schema and its documentation', () => {
 
 describe('alert kinds in the config', () => {
   it('accepts the alert kinds the analyzers offer and refuses others, naming the key and the choices', () => {
-    expect(configSchema.safeParse({ telegram: { token: 't', chats: [{ id: 1, kinds: ['weapon', 'unknown_face'] }] } }).success).toBe(true);
+    expect(configSchema.safeParse({ telegram: { token: 't', chats: [{ id: 1, kinds: ['weapon', 'unknown_face', 'fall'] }] } }).success).toBe(true);
     const bad = configSchema.safeParse({ telegram: { token: 't', chats: [{ id: 1, kinds: ['person', 'cats'] }] } });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues[0]).toMatchObject({ path: ['telegram', 'chats', 0, 'kinds', 1] });

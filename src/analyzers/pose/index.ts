@@ -18,7 +18,11 @@ export const poseAnalyzer = defineAnalyzer<'pose', ReturnType<typeof poseSchema.
       kind: 'pose',
       colour: '#ffdc00',
       zoneLabel: 'person',
-      alerts: [{ name: 'pose', icon: '🤸', headline: (ev) => (ev.length === 1 ? `Pose: ${ev[0].label}` : `${ev.length} poses (${ev[0].label})`) }],
+      alerts: [
+        // Falls alone, for a chat that wants them and not every presence; urgent: a fall at night is when it matters.
+        { name: 'fall', icon: '🆘', within: 'pose', urgent: true, matches: (e) => e.label === 'fall', headline: (ev) => (ev.length === 1 ? 'Fall' : `${ev.length} falls`) },
+        { name: 'pose', icon: '🤸', headline: (ev) => (ev.length === 1 ? `Pose: ${ev[0].label}` : `${ev.length} poses (${ev[0].label})`) },
+      ],
       entities: [
         // ON while someone lies fallen (docs/analyzers.md: the fall rule); presence alone is the person sensor's.
         { platform: 'binary_sensor', key: 'fall', name: 'Fall', fields: { device_class: 'safety', icon: 'mdi:human-handsdown' }, on: (e) => e.label === 'fall' },

@@ -25,7 +25,7 @@ export function chatsWanting(chats: TelegramChatConfig[], event: ArgusEvent, now
   if (!alert) return [];
   return chats.filter((chat) => {
     if (chat.cameras.length > 0 && !chat.cameras.includes(event.camera)) return false;
-    if (chat.kinds && !chat.kinds.includes(alert.name)) return false;
+    if (chat.kinds && !chat.kinds.includes(alert.name) && !(alert.within && chat.kinds.includes(alert.within))) return false;
     if (chat.names.length > 0 && !(event.sub_label && chat.names.includes(event.sub_label))) return false;
     if (!kinds.urgent(event) && chat.quiet_hours && inQuietHours(chat.quiet_hours, now)) return false;
     return true;

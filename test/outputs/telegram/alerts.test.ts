@@ -110,13 +110,15 @@ describe('Telegram alert routing', () => {
     expect(String(msg.params.text)).toContain('grandma at garden');
   });
 
-  it('holds routine alerts while the HA gate is closed, but not weapons', async () => {
+  it('holds routine alerts while the HA gate is closed, but not weapons or falls', async () => {
     h = await startHarness({ chats: [{ id: MUM }], group_window: 0 }, { alertGate: () => false });
     h.emit(testEvent({ kind: 'person' }));
+    h.emit(testEvent({ kind: 'pose', label: 'hands_up' }));
     h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
-    await h.api.waitFor('the weapon alert', () => h!.api.sent('sendMessage').length >= 1);
+    h.emit(testEvent({ kind: 'pose', label: 'fall' }));
+    await h.api.waitFor('the weapon and fall alerts', () => h!.api.sent('sendMessage').length >= 2);
     await h.output.stop();
-    expect(h.api.sent('sendMessage').map((c) => String(c.params.text).split('\n')[0])).toEqual(['🚨 Weapon (knife) at front_door']);
+    expect(h.api.sent('sendMessage').map((c) => String(c.params.text).split('\n')[0])).toEqual(['🚨 Weapon (knife) at front_door', '🆘 Fall at front_door']);
   });
 
   it('keeps delivering to other chats when one chat has blocked the bot, and says so in the log', async () => {

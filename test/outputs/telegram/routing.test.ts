@@ -32,6 +32,7 @@ describe('which chats hear about an event', () => {
     expect(kinds.alertOf(testEvent({ kind: 'face', sub_label: 'grandma' }))?.name).toBe('known_face');
     expect(kinds.alertOf(testEvent({ kind: 'face', sub_label: null }))?.name).toBe('unknown_face');
     expect(kinds.alertOf(testEvent({ kind: 'pose' }))?.name).toBe('pose');
+    expect(kinds.alertOf(testEvent({ kind: 'pose', label: 'fall' }))?.name).toBe('fall');
     expect(kinds.alertOf(testEvent({ kind: 'suspicious', label: 'phone', sub_label: 'A1' }))?.name).toBe('proctor');
     expect(kinds.alertOf(testEvent({ kind: 'cheating' }))).toBeUndefined();
   });
@@ -44,12 +45,26 @@ describe('which chats hear about an event', () => {
     expect(ids(testEvent({ camera: 'front_door', kind: 'face', sub_label: 'grandma' }))).toEqual([1, 4]);
   });
 
-  it('keeps quiet hours (spanning midnight) for everything but weapons', () => {
+  it('sends falls to chats that chose falls alone, and still to those that chose pose', () => {
+    const list = chats([
+      { id: 1, kinds: ['fall'] },
+      { id: 2, kinds: ['pose'] },
+      { id: 3, kinds: ['person'] },
+    ]);
+    const ids = (e: ReturnType<typeof testEvent>) => chatsWanting(list, e, at(12), kinds).map((c) => c.id);
+    expect(ids(testEvent({ kind: 'pose', label: 'fall' }))).toEqual([1, 2]);
+    expect(ids(testEvent({ kind: 'pose', label: 'person' }))).toEqual([2]);
+    expect(ids(testEvent({ kind: 'pose', label: 'hands_up' }))).toEqual([2]);
+  });
+
+  it('keeps quiet hours (spanning midnight) for everything but weapons and falls', () => {
     const list = chats([{ id: 1, quiet_hours: { start: '22:00', end: '07:00' } }]);
     expect(chatsWanting(list, testEvent({ kind: 'person' }), at(23, 30), kinds)).toEqual([]);
     expect(chatsWanting(list, testEvent({ kind: 'person' }), at(6, 59), kinds)).toEqual([]);
     expect(chatsWanting(list, testEvent({ kind: 'person' }), at(7, 0), kinds)).toHaveLength(1);
     expect(chatsWanting(list, testEvent({ kind: 'weapon' }), at(23, 30), kinds)).toHaveLength(1);
+    expect(chatsWanting(list, testEvent({ kind: 'pose', label: 'fall' }), at(23, 30), kinds)).toHaveLength(1);
+    expect(chatsWanting(list, testEvent({ kind: 'pose', label: 'hands_up' }), at(23, 30), kinds)).toEqual([]);
     expect(inQuietHours({ start: '13:00', end: '14:00' }, at(13, 30))).toBe(true);
     expect(inQuietHours({ start: '13:00', end: '14:00' }, at(14, 0))).toBe(false);
   });
@@ -72,6 +87,7 @@ describe('what an alert says', () => {
         .split('\n')
         .slice(0, 2),
     ).toEqual(['🚨 Weapon (knife) at front_door', 'Who: unknown person']);
+    expect(renderCaption([testEvent({ kind: 'pose', label: 'fall' })], kinds).split('\n')[0]).toBe('🆘 Fall at front_door');
     const burst = [testEvent(), testEvent({ sub_label: 'dad' }), testEvent()];
     expect(renderCaption(burst, kinds).split('\n').slice(0, 2)).toEqual(['🚶 3 people at front_door', 'Who: dad, 2 unknown people']);
   });
