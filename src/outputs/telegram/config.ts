@@ -49,7 +49,7 @@ export const telegramSchema = z
     cooldown: z.number().min(0).max(86_400).default(60),
     /** Seconds to gather a burst of person/face events into one message before sending it. */
     group_window: z.number().min(0).max(600).default(5),
-    /** Most alerts held in the outbox during an outage; oldest non-weapon alerts go first. */
+    /** Most alerts held in the outbox during an outage; oldest non-urgent alerts (all but weapons and falls) go first. */
     outbox_limit: z.number().int().min(10).max(100_000).default(500),
     retry: z
       .object({
