@@ -115,7 +115,7 @@ export class AlertRouter {
     const dropped = this.opts.outbox.add(drafts);
     for (const d of dropped) {
       this.opts.logger.warn(
-        `Telegram outbox full (${this.opts.outbox.count()} alerts waiting): dropped the oldest ${d.weapon ? 'urgent (weapon or fall) ' : ''}alert ` +
+        `Telegram outbox full (${this.opts.outbox.count()} alerts waiting): dropped the oldest ${d.weapon ? 'urgent ' : ''}alert ` +
           `for chat ${d.chatId} from ${d.camera} at ${new Date(d.createdAt).toISOString()}`,
       );
     }
