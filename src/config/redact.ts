@@ -3,9 +3,12 @@
  * Everything user-visible that may hold a URL goes through these.
  */
 
-/** rtsp://user:secret@host/… → rtsp://user:***@host/… (also inside longer text, e.g. ffmpeg's stderr). */
+/**
+ * rtsp://user:secret@host/… → rtsp://user:***@host/… (also inside longer text, e.g. ffmpeg's stderr).
+ * The password runs to the last `@` before the path, as ffmpeg reads it: `p@ss` is one password.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]*)@/gi, '$1:***@');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s/]*)@/gi, '$1:***@');
 }
 
 /** Removes every known secret value from a piece of text, then redacts URL credentials. */
