@@ -11,6 +11,8 @@ export interface Track {
   lastSeen: number;
   /** Frames it was matched in, the first included. */
   hits: number;
+  /** The last name (`sub_label`) a detection of it carried, kept through frames that gave none. */
+  name: string | null;
 }
 
 export interface TrackerOptions {
@@ -39,7 +41,8 @@ function affinity(last: EventBox, next: EventBox, maxDistance: number): number |
 /**
  * Keeps an id per object across one camera's frames: detections of the same kind and label are
  * matched greedily to known objects by IoU plus centre distance, best pairs first; the rest
- * become new objects. Objects are forgotten only by expire(), so a brief miss keeps the id.
+ * become new objects. A detection named otherwise than an object (two recognised people side by
+ * side) is never that object. Objects are forgotten only by expire(), so a brief miss keeps the id.
  */
 export class Tracker {
   private readonly tracks = new Map<number, Track>();
@@ -56,6 +59,7 @@ export class Tracker {
     for (const track of this.tracks.values()) {
       detections.forEach((d, index) => {
         if (d.kind !== track.detection.kind || d.label !== track.detection.label) return;
+        if (d.sub_label && track.name && d.sub_label !== track.name) return;
         const score = affinity(track.detection.box, d.box, this.maxDistance);
         if (score !== null) pairs.push({ track, index, score });
       });
@@ -69,13 +73,14 @@ export class Tracker {
       takenTracks.add(track.id);
       takenDetections.add(index);
       track.detection = detections[index];
+      track.name = detections[index].sub_label ?? track.name;
       track.lastSeen = time;
       track.hits++;
       seen.push(track);
     }
     detections.forEach((detection, index) => {
       if (takenDetections.has(index)) return;
-      const track: Track = { id: this.nextId++, detection, firstSeen: time, lastSeen: time, hits: 1 };
+      const track: Track = { id: this.nextId++, detection, firstSeen: time, lastSeen: time, hits: 1, name: detection.sub_label ?? null };
       this.tracks.set(track.id, track);
       seen.push(track);
     });

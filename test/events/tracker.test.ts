@@ -54,6 +54,24 @@ describe('Tracker', () => {
     expect(k.id).not.toBe(p.id);
   });
 
+  it('never follows one recognised person with a detection named as someone else, close as they stand', () => {
+    const tracker = new Tracker();
+    const face = (box: EventBox, name: string | null): Detection => ({ kind: 'face', label: 'face', sub_label: name, score: 0.9, box });
+    // the demo camera: joe's face, then a woman beside him named alice half a second later
+    const [joe] = tracker.update([face([456, 6, 554, 104], 'joe')], 0);
+    const [alice] = tracker.update([face([563, 2, 640, 89], 'alice')], 0.5);
+    expect(alice.id).not.toBe(joe.id);
+    // a frame that recognised nobody still follows joe, and his name stays his
+    const [unnamed] = tracker.update([face([460, 6, 558, 104], null)], 1);
+    expect(unnamed.id).toBe(joe.id);
+    const [again] = tracker.update([face([470, 6, 568, 104], 'bob')], 1.5);
+    expect(again.id).not.toBe(joe.id);
+    // an unknown face that is then recognised stays one object
+    const [stranger] = tracker.update([face([0, 200, 100, 300], null)], 2);
+    const [named] = tracker.update([face([5, 200, 105, 300], 'carol')], 2.5);
+    expect(named.id).toBe(stranger.id);
+  });
+
   it('keeps the id through a short miss and forgets the object after maxAge', () => {
     const tracker = new Tracker();
     const [a] = tracker.update([person([0, 0, 100, 200])], 0);
