@@ -23,6 +23,16 @@ export interface Detection {
   box: EventBox;
   /** A recognised person's name; null or absent when unknown. */
   sub_label?: string | null;
+  /**
+   * Seconds the object may go unseen before its event ends, when longer than `events.end_after`:
+   * a face's visit lasts `analyzers.faces.cooldown`, so a person who steps out and back is one event.
+   */
+  hold?: number;
+  /**
+   * What the analyzer knows this to be across frames, beyond its box (a stranger's visit, by face):
+   * detections of one identity are one object wherever they stand, of two never one.
+   */
+  identity?: string;
   attributes?: Record<string, unknown>;
   /** Pose skeleton, drawn on the snapshot (`attributes.keypoints` is read too, as the pose analyzer puts it there). */
   keypoints?: SceneKeypoint[];

@@ -13,6 +13,10 @@ export interface Track {
   hits: number;
   /** The last name (`sub_label`) a detection of it carried, kept through frames that gave none. */
   name: string | null;
+  /** Seconds it may go unseen, beyond the caller's maxAge (its last detection's `hold`). */
+  hold: number;
+  /** The last `identity` a detection of it carried. */
+  identity: string | null;
 }
 
 export interface TrackerOptions {
@@ -42,7 +46,8 @@ function affinity(last: EventBox, next: EventBox, maxDistance: number): number |
  * Keeps an id per object across one camera's frames: detections of the same kind and label are
  * matched greedily to known objects by IoU plus centre distance, best pairs first; the rest
  * become new objects. A detection named otherwise than an object (two recognised people side by
- * side) is never that object. Objects are forgotten only by expire(), so a brief miss keeps the id.
+ * side), or of another `identity`, is never that object, and one of its name or identity is that
+ * object wherever it stands (a person who stepped out and back in elsewhere). Objects are forgotten only by expire(), so a brief miss keeps the id.
  */
 export class Tracker {
   private readonly tracks = new Map<number, Track>();
@@ -60,7 +65,11 @@ export class Tracker {
       detections.forEach((d, index) => {
         if (d.kind !== track.detection.kind || d.label !== track.detection.label) return;
         if (d.sub_label && track.name && d.sub_label !== track.name) return;
-        const score = affinity(track.detection.box, d.box, this.maxDistance);
+        if (d.identity && track.identity && d.identity !== track.identity) return;
+        const near = affinity(track.detection.box, d.box, this.maxDistance);
+        // the same name or identity first, however far; then by boxes (affinity is at most 2)
+        const same = (d.sub_label && d.sub_label === track.name) || (d.identity && d.identity === track.identity);
+        const score = same ? 2 + (near ?? 0) : near;
         if (score !== null) pairs.push({ track, index, score });
       });
     }
@@ -74,24 +83,35 @@ export class Tracker {
       takenDetections.add(index);
       track.detection = detections[index];
       track.name = detections[index].sub_label ?? track.name;
+      track.hold = detections[index].hold ?? 0;
+      track.identity = detections[index].identity ?? track.identity;
       track.lastSeen = time;
       track.hits++;
       seen.push(track);
     }
     detections.forEach((detection, index) => {
       if (takenDetections.has(index)) return;
-      const track: Track = { id: this.nextId++, detection, firstSeen: time, lastSeen: time, hits: 1, name: detection.sub_label ?? null };
+      const track: Track = {
+        id: this.nextId++,
+        detection,
+        firstSeen: time,
+        lastSeen: time,
+        hits: 1,
+        name: detection.sub_label ?? null,
+        hold: detection.hold ?? 0,
+        identity: detection.identity ?? null,
+      };
       this.tracks.set(track.id, track);
       seen.push(track);
     });
     return seen;
   }
 
-  /** Forgets objects not seen for more than maxAge seconds and returns them. */
+  /** Forgets objects not seen for more than maxAge seconds (or their own longer hold) and returns them. */
   expire(time: number, maxAge: number): Track[] {
     const gone: Track[] = [];
     for (const track of this.tracks.values()) {
-      if (time - track.lastSeen > maxAge) {
+      if (time - track.lastSeen > Math.max(maxAge, track.hold)) {
         gone.push(track);
         this.tracks.delete(track.id);
       }

@@ -9,6 +9,7 @@ import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
 import { loadImage, type RgbImage } from '../../src/vision/image.js';
 import { enrolledMatcher } from './enrolled-faces.js';
+import { FaceEvents } from './faces/found-face.js';
 
 const FACES = '../shared/fixtures/faces';
 const PEOPLE = '../shared/fixtures/people';
@@ -106,16 +107,28 @@ describe.skipIf(!existsSync(FACES))('face analyzer on real photos (needs ../shar
     expect(await analyzer.analyze(await blurred(`${FACES}/probe/kit_with_rose.jpg`, 4), [], 0)).toEqual([]);
   });
 
-  it('reports one event per visit: a person seen again within the cooldown is not reported again', async () => {
+  it('one visit, one event: a person seen again within the cooldown is the same event, held open meanwhile', async () => {
     const img = await probe('obama1.jpg');
     const analyzer = new FaceAnalyzer(detector, matchFace, { ...config, cooldown: 60 });
-    expect(await analyzer.analyze(img, [], 0)).toHaveLength(1);
-    expect(await analyzer.analyze(img, [], 30_000)).toHaveLength(0);
-    expect(await analyzer.analyze(img, [], 80_000)).toHaveLength(0); // last seen at 30 s: still the same visit
-    expect(await analyzer.analyze(img, [], 141_000)).toHaveLength(1); // unseen for 61 s: a new visit
+    const events = new FaceEvents();
+    const started: number[] = [];
+    for (const time of [0, 30_000, 80_000, 141_000]) {
+      const found = await analyzer.analyze(img, [], time);
+      // every sighting is reported, named, and holds its event for the cooldown
+      expect(found.map((d) => [d.sub_label, d.hold])).toEqual([['barack_obama', 60]]);
+      started.push(events.see(found, time));
+    }
+    // last seen at 30 s, back at 80: the same visit; unseen for 61 s: a new one
+    expect(started).toEqual([1, 0, 0, 1]);
 
     const strangers = await loadImage(`${PEOPLE}/group-3.jpg`);
-    expect(await analyzer.analyze(strangers, [], 0)).toHaveLength(4);
-    expect(await analyzer.analyze(strangers, [], 5_000)).toHaveLength(0); // the same four strangers
+    const seen = new FaceEvents();
+    expect(seen.see(await analyzer.analyze(strangers, [], 0), 0)).toBe(4);
+    // still there a frame later: the same four strangers, followed by their boxes
+    expect(seen.see(await analyzer.analyze(strangers, [], 200), 200)).toBe(0);
+    // back after 5 s: the same four visits, the same four events (their identities, not their boxes)
+    const back = await analyzer.analyze(strangers, [], 5_200);
+    expect(back).toHaveLength(4);
+    expect(seen.see(back, 5_200)).toBe(0);
   });
 });

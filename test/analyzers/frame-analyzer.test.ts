@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzersSchema, cameraAnalyzersSchema } from '../../src/analyzers/config.js';
-import type { AnalyzedFrame } from '../../src/events/analyzed-frame.js';
+import type { AnalyzedFrame, Detection } from '../../src/events/analyzed-frame.js';
 import { FrameAnalyzer } from '../../src/analyzers/frame-analyzer.js';
 import { ANALYZERS } from '../../src/analyzers/list.js';
 import { AnalysisScheduler } from '../../src/analyzers/scheduler.js';
@@ -109,8 +109,14 @@ describe.skipIf(!existsSync(VIDEO))('analyzers on the fixture video through the 
     // everyone else (at 0.56 he was named; test/bench/clip-names.ts, docs/faces.md#results-wrong-and-missed-names-before-and-after).
     expect(all.filter((d) => d.kind === 'face' && d.sub_label !== null)).toEqual([]);
     expect(all.filter((d) => d.kind === 'face').length).toBeGreaterThan(5);
-    for (const f of all.filter((d) => d.kind === 'face' && d.sub_label === null)) {
-      expect(f.attributes?.embedding).toBeInstanceOf(Float32Array);
+    // each stranger's visit: every sighting carries its identity, the first its embedding and crop to name later
+    const strangers = new Map<string | undefined, Detection[]>();
+    for (const f of all.filter((d) => d.kind === 'face' && d.sub_label === null)) strangers.set(f.identity, [...(strangers.get(f.identity) ?? []), f]);
+    expect(strangers.has(undefined)).toBe(false);
+    for (const sightings of strangers.values()) {
+      expect(sightings[0].attributes?.embedding).toBeInstanceOf(Float32Array);
+      expect(Buffer.isBuffer(sightings[0].attributes?.crop)).toBe(true);
+      expect(sightings.slice(1).filter((f) => f.attributes?.crop !== undefined)).toEqual([]);
     }
     // Plain presence poses ride on their person detection as a skeleton; only named poses and falls stand alone.
     const skeletons = all.filter((d) => d.kind === 'person' && Array.isArray(d.attributes?.keypoints));

@@ -90,6 +90,26 @@ describe('EventManager', () => {
     expect(h.store.query({ name: 'alice' }).total).toBe(1);
   });
 
+  it("holds a face's event open for the visit (its hold), following the name wherever it comes back", async () => {
+    h = eventHarness({ config: { end_after: 2, min_frames: 1 } });
+    h.manager.start();
+    const joe = (x: number): Detection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: 'joe', hold: 60 });
+    feed(h, 'door', T0, [joe(10)]);
+    feed(h, 'door', T0 + 1, [joe(12)]);
+    h.manager.tick(T0 + 30); // out of view for 29 s: past end_after, inside the hold
+    feed(h, 'door', T0 + 40, [joe(250)]); // back, across the frame
+    h.manager.tick(T0 + 99); // 59 s after: still open
+    await h.manager.flush();
+    expect(h.messages.map((m) => m.type)).toEqual(['start']);
+    expect(h.manager.activeIds().size).toBe(1);
+    h.manager.tick(T0 + 101);
+    await h.manager.flush();
+    expect(h.messages.map((m) => [m.type, m.event.end_time])).toEqual([
+      ['start', null],
+      ['end', T0 + 40],
+    ]);
+  });
+
   it('keeps separate events for separate cameras and objects', async () => {
     h = eventHarness();
     h.manager.start();

@@ -29,14 +29,17 @@ export interface FoundFace {
 }
 
 interface Visit {
+  /** Unique on this camera: a stranger's detections carry it as their `identity`. */
+  id: number;
   lastSeen: number;
   embedding: Float32Array;
 }
 
 /**
  * Faces on one camera: the frame's faces (or, standalone, those inside person boxes), filtered by size and sharpness, embedded, and matched against the registry. A person
- * seen again within `cooldown` seconds of their last sighting is the same visit and is not
- * reported again, so one visit is one event.
+ * seen again within `cooldown` seconds of their last sighting is the same visit; each sighting is
+ * reported with `hold` = cooldown and the visit's name or (a stranger) `identity`, which the
+ * events follow wherever it is seen, so the visit is one event, open while they are about.
  */
 export class FaceAnalyzer {
   private readonly known = new Map<string, Visit>();
@@ -44,6 +47,7 @@ export class FaceAnalyzer {
   private readonly tracks: FaceTracks;
   /** Each stranger's face track's visit, so a stranger followed from frame to frame stays one visit. */
   private readonly strangers = new WeakMap<FaceTrack, Visit>();
+  private visits = 0;
 
   constructor(
     private readonly models: FaceModels,
@@ -91,7 +95,7 @@ export class FaceAnalyzer {
     return this.analyzeFound(img, await this.findFaces(img, persons), time);
   }
 
-  /** Embeds and names the faces that are ok, one event per visit. */
+  /** Embeds and names the faces that are ok: each a sighting of a visit (one event per visit, see the class comment). */
   async analyzeFound(img: RgbImage, found: readonly FoundFace[], time: number): Promise<Detection[]> {
     const out: Detection[] = [];
     // two faces in one frame are two people, however alike
@@ -114,9 +118,16 @@ export class FaceAnalyzer {
       const recognised = held === null ? null : match;
       const previous = before[i];
       const sameFace = previous !== undefined && (kept[i] !== undefined || cosineSimilarity(previous, embedding) >= this.config.unknown_similarity);
-      if (!this.newVisit(recognised?.name ?? null, embedding, time, claimed, tracks[i], sameFace)) continue;
-      const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null };
-      detection.attributes = recognised ? { similarity: recognised.similarity } : { similarity: null, embedding, crop: await faceJpeg(img, f.box) };
+      const seen = this.visit(recognised?.name ?? null, embedding, time, claimed, tracks[i], sameFace);
+      if (seen === null) continue;
+      const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null, hold: this.config.cooldown };
+      if (!recognised) detection.identity = `stranger:${seen.visit.id}`;
+      // a stranger's face to name later is kept once a visit, from its first sighting
+      detection.attributes = recognised
+        ? { similarity: recognised.similarity }
+        : seen.fresh
+          ? { similarity: null, embedding, crop: await faceJpeg(img, f.box) }
+          : { similarity: null };
       out.push(detection);
     }
     this.forget(time);
@@ -124,24 +135,31 @@ export class FaceAnalyzer {
   }
 
   /**
-   * Records a sighting of the face on `track`; true when it starts a visit. Unknown people are told
-   * apart by embedding, against the first sighting of each stranger; a stranger's face followed
-   * from the frame before and as alike that frame's (`sameFace`) stays their visit, however far
-   * their embedding has moved from the first as they turned.
+   * Records a sighting of the face on `track` and returns its visit (`fresh`: this sighting starts
+   * it), or null for a second face given one name in a frame. Unknown people are told apart by
+   * embedding, against the first sighting of each stranger; a stranger's face followed from the
+   * frame before and as alike that frame's (`sameFace`) stays their visit, however far their
+   * embedding has moved from the first as they turned.
    */
-  private newVisit(name: string | null, embedding: Float32Array, time: number, claimed: Set<Visit>, track: FaceTrack, sameFace: boolean): boolean {
+  private visit(name: string | null, embedding: Float32Array, time: number, claimed: Set<Visit>, track: FaceTrack, sameFace: boolean): { visit: Visit; fresh: boolean } | null {
     const window = this.config.cooldown * 1000;
-    let visit = name !== null ? this.known.get(name) : ((sameFace ? this.strangerOn(track, claimed) : undefined) ?? this.closestUnknown(embedding, claimed));
+    const followed = name === null && sameFace ? this.strangerOn(track, claimed) : undefined;
+    let visit = name !== null ? this.known.get(name) : (followed ?? this.closestUnknown(embedding, claimed));
+    // a second face given the same name in one frame: one of them is not that person
+    if (visit && claimed.has(visit)) return null;
     const fresh = !visit || time - visit.lastSeen > window;
-    if (visit) visit.lastSeen = time;
-    else {
-      visit = { lastSeen: time, embedding };
+    if (!visit || fresh) {
+      // a new visit (also for someone back after the cooldown): its events are new ones
+      const over = visit;
+      // a stranger followed from the frame before stays one object even so (a cooldown under a second)
+      visit = { id: over && over === followed ? over.id : ++this.visits, lastSeen: time, embedding };
       if (name !== null) this.known.set(name, visit);
-      else this.unknown.push(visit);
+      else this.unknown = [...this.unknown.filter((u) => u !== over), visit];
     }
+    visit.lastSeen = time;
     claimed.add(visit);
     if (name === null) this.strangers.set(track, visit);
-    return fresh;
+    return { visit, fresh };
   }
 
   /** The stranger's visit a followed face track had on the frame before, while that visit lasts. */

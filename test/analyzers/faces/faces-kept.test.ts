@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { facesSchema } from '../../../src/analyzers/faces/config.js';
 import { FaceAnalyzer, type FaceModels } from '../../../src/analyzers/faces/faces.js';
-import { blank as img, foundFace as face } from './found-face.js';
+import { FaceEvents, blank as img, foundFace as face } from './found-face.js';
 
 /** A face analyzer whose embedder counts its runs; the registry names every face ada. */
 function analyzer(config: Record<string, unknown>) {
@@ -22,13 +22,18 @@ describe('the face analyzer keeps a settled face’s embedding for a few frames 
     const { faces, runs } = analyzer({ confirm_frames: 2, reembed_frames: 3 });
     const counts: number[] = [];
     const named: (string | null)[] = [];
+    const events = new FaceEvents();
+    let started = 0;
     for (let frame = 0; frame < 8; frame++) {
       const found = await faces.analyzeFound(img, [face(frame)], frame * 200);
       named.push(...found.map((d) => d.sub_label ?? null));
+      started += events.see(found, frame * 200);
       counts.push(runs());
     }
     expect(counts).toEqual([1, 2, 2, 2, 3, 3, 3, 4]);
-    expect(named).toEqual(['ada']); // one visit, named on its second frame
+    // named on its second frame, then every frame it stays: one visit, one event
+    expect(named).toEqual(Array(7).fill('ada'));
+    expect(started).toBe(1);
   });
 
   it('embeds every frame with reembed_frames 1, and each of two faces that swap places', async () => {

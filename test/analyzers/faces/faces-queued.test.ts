@@ -13,6 +13,6 @@ describe('the face analyzer queues a frame’s embeddings at once (the worker ru
     await tick();
     expect(embed.calls).toBe(2);
     embed.answerAll(Float32Array.of(1, 0));
-    expect((await result).map((d) => d.sub_label)).toEqual(['ada']); // two faces, one name: one visit
+    expect((await result).map((d) => d.sub_label)).toEqual(['ada']); // two faces, one name: one of them is not ada
   });
 });

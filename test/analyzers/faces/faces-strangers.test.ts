@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { facesSchema } from '../../../src/analyzers/faces/config.js';
 import { FaceAnalyzer, type FaceModels } from '../../../src/analyzers/faces/faces.js';
-import { blank as img, foundFace as face } from './found-face.js';
+import { FaceEvents, blank as img, foundFace as face } from './found-face.js';
 
 /** A face analyzer with an empty registry whose embedder gives each call the next of `vectors`. */
 function strangers(vectors: number[][], config: Record<string, unknown> = {}) {
@@ -10,9 +10,11 @@ function strangers(vectors: number[][], config: Record<string, unknown> = {}) {
   return new FaceAnalyzer(models, () => null, facesSchema.parse({ reembed_frames: 1, ...config }));
 }
 
+/** The events a stranger's face at x, at each time (ms), gives. */
 const events = async (faces: FaceAnalyzer, frames: Array<[number, number]>) => {
+  const seen = new FaceEvents();
   let n = 0;
-  for (const [x, time] of frames) n += (await faces.analyzeFound(img, [face(x)], time)).length;
+  for (const [x, time] of frames) n += seen.see(await faces.analyzeFound(img, [face(x)], time), time);
   return n;
 };
 
@@ -55,5 +57,25 @@ describe('one stranger, one visit: a stranger’s face followed from frame to fr
         [40, 200],
       ]),
     ).toBe(2);
+  });
+});
+
+describe('a cooldown of 0: every sighting a visit of its own', () => {
+  it('still gives a stranger followed from frame to frame one event', async () => {
+    const same = [
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ];
+    const faces = strangers(same, { cooldown: 0 });
+    const seen = new FaceEvents();
+    let started = 0;
+    for (const [x, time] of [
+      [0, 0],
+      [1, 200],
+      [2, 400],
+    ])
+      started += seen.see(await faces.analyzeFound(img, [face(x)], time), time);
+    expect(started).toBe(1);
   });
 });
