@@ -259,7 +259,59 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     expect(await card.locator('.track').first().locator('span.hit').count()).toBeGreaterThan(0);
     expect(await card.locator('.state').textContent()).toBe(`${times.length} frames analysed`);
     await screenshot(page, 'analyze-clip');
+    // on a phone the timeline scrolls inside its card; the page itself never scrolls sideways
+    await page.setViewportSize({ width: 390, height: 844 });
+    const timeline = await card.locator('.timeline').evaluate((el) => ({ scroll: el.scrollWidth, width: el.clientWidth }));
+    expect(timeline.scroll).toBeGreaterThan(timeline.width);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it.skipIf(!existsSync(PISTOL))(
+    "marks a video's weapon tracks red where a weapon reached its alert threshold and dashed where it was only a candidate",
+    async () => {
+      // three seconds of the pistol photo (found at 53 % as a video frame), then two of people
+      const clip = join(dataDir, 'weapons.mp4');
+      const still = (photo: string) => ['-loop', '1', '-t', '2', '-i', photo];
+      const scale = '[0]scale=640:640,setsar=1[a];[1]scale=640:640,setsar=1[b];[a][b]concat=n=2[v]';
+      execFileSync(findFfmpeg(), ['-v', 'error', ...still(PISTOL), ...still(NO_KNIFE), '-filter_complex', scale, '-map', '[v]', '-r', '2', '-pix_fmt', 'yuv420p', '-y', clip]);
+      const pistolTrack = async (pistolThreshold?: number) => {
+        const { page, errors } = await openPage(browser, base, 'analyze', async (p) => {
+          if (pistolThreshold === undefined) return;
+          // the same page under a configuration whose pistol threshold is over the photo's 53 %
+          await p.route('**/api/config', async (route) => {
+            const body = await (await route.fetch()).json();
+            body.config.analyzers.weapon = { ...body.config.analyzers.weapon, thresholds: { pistol: pistolThreshold } };
+            await route.fulfill({ json: body });
+          });
+        });
+        await page.selectOption('#every', '1');
+        await page.locator('#pick').setInputFiles(clip);
+        const card = page.locator('article.result').first();
+        await expect.poll(() => card.getAttribute('data-state'), { timeout: 150_000, interval: 1000 }).toBe('done');
+        const rows = await card.locator('.tracks dt').allTextContents();
+        const row = rows.find((r) => r.startsWith('pistol'));
+        const cells =
+          row === undefined
+            ? []
+            : await card
+                .locator('.tracks dd')
+                .nth(rows.indexOf(row))
+                .locator('span')
+                .evaluateAll((els) => els.map((e) => e.className));
+        expect(errors).toEqual([]);
+        await page.close();
+        return { row, cells };
+      };
+      const shipped = await pistolTrack();
+      expect(shipped.row).toBe('pistol');
+      expect(shipped.cells.slice(0, 2)).toEqual(['alert', 'alert']);
+      const stricter = await pistolTrack(0.6);
+      expect(stricter.row).toBe('pistol?');
+      expect(stricter.cells.slice(0, 2)).toEqual(['maybe', 'maybe']);
+      expect(stricter.cells).not.toContain('alert');
+    },
+    240_000,
+  );
 });

@@ -26,8 +26,10 @@ export async function startOps(prefix: string): Promise<{ argus: ArgusProcess; b
 }
 
 /** A page logged in with the token, collecting console errors and any request that leaves 127.0.0.1. */
-export async function openPage(browser: Browser, base: string, hash: string): Promise<{ page: Page; errors: string[]; outside: string[] }> {
+/** A fresh page on the UI at `#hash`; `before` may set the page up (routes) before it loads. */
+export async function openPage(browser: Browser, base: string, hash: string, before?: (page: Page) => Promise<void>): Promise<{ page: Page; errors: string[]; outside: string[] }> {
   const page = await browser.newPage();
+  await before?.(page);
   const errors: string[] = [];
   const outside: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

@@ -168,8 +168,8 @@ async function analyzePhoto(el, file, weapons) {
   return `${plural(body.objects.length, 'object')}, ${plural(body.persons.length, 'person')}, ${plural(body.faces.length, 'face')}, ${plural(body.poses.length, 'pose')}${took ? ` (${took})` : ''}`;
 }
 
-/** A row of cells across the clip, lit where `hit(frame)`: a track of the timeline. */
-const track = (frames, hit) => `<div class="track">${frames.map((f) => `<span class="${hit(f) ? 'hit' : ''}" title="${f.time_s} s"></span>`).join('')}</div>`;
+/** A row of cells across the clip, each given the class `hit(frame)` returns (`hit`, `alert`, `maybe` or none): a track of the timeline. */
+const track = (frames, hit) => `<div class="track">${frames.map((f) => `<span class="${hit(f) || ''}" title="${f.time_s} s"></span>`).join('')}</div>`;
 
 /**
  * Uploads a clip and reads the answer as it streams (one JSON line per analysed frame):
@@ -229,15 +229,25 @@ async function timelineFrame(f, weapons) {
   return fig;
 }
 
-/** One row per thing found (each label, named person, unknown faces, poses), lit where it was seen. */
-function tracks(frames) {
+/**
+ * One row per thing found (each label, named person, unknown faces, poses), lit where it was seen.
+ * A weapon's cells are red where it reached its alert threshold and dashed where it was only a
+ * candidate under it; a weapon row that never reached it is named with a `?`, as on the photo.
+ */
+function tracks(frames, weapons) {
   const names = [...new Set(frames.flatMap((f) => f.faces.map((x) => x.name).filter(Boolean)))];
   const labels = [...new Set(frames.flatMap((f) => f.objects.map((o) => o.label)))];
+  const objectRow = (l) => {
+    const of = (f) => f.objects.filter((o) => o.label === l);
+    if (weapons.threshold(l) === null) return [l, (f) => of(f).length > 0 && 'hit'];
+    const cell = (f) => (of(f).some((o) => weapons.over(o)) ? 'alert' : of(f).length > 0 && 'maybe');
+    return [frames.some((f) => cell(f) === 'alert') ? l : `${l}?`, cell];
+  };
   const rows = [
-    ...labels.map((l) => [l, (f) => f.objects.some((o) => o.label === l)]),
-    ['unknown face', (f) => f.faces.some((x) => !x.name)],
-    ...names.map((n) => [n, (f) => f.faces.some((x) => x.name === n)]),
-    ['pose', (f) => f.poses.length > 0],
+    ...labels.map(objectRow),
+    ['unknown face', (f) => f.faces.some((x) => !x.name) && 'hit'],
+    ...names.map((n) => [n, (f) => f.faces.some((x) => x.name === n) && 'hit']),
+    ['pose', (f) => f.poses.length > 0 && 'hit'],
   ];
   return rows.map(([name, hit]) => `<dt>${esc(name)}</dt><dd>${track(frames, hit)}</dd>`).join('');
 }
@@ -277,7 +287,7 @@ async function analyzeClip(el, file, every, weapons) {
         state.textContent = `Analysed ${frames.length} of about ${progress.max} frames…`;
         drawn = drawn.then(async () => {
           $('.timeline', out).append(await timelineFrame(line, weapons));
-          $('.tracks', out).innerHTML = tracks(frames);
+          $('.tracks', out).innerHTML = tracks(frames, weapons);
         });
       } else if (line.type === 'error') {
         failure = new ApiError(line.error, 200, line.code);
