@@ -8,6 +8,7 @@ import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { sampleVideo, VIDEO } from '../sources/video-frames.js';
 import { loadImage } from '../vision/image.js';
 import { weaponSchema, weaponThreshold } from '../analyzers/weapon/config.js';
+import { poseSchema } from '../analyzers/pose/config.js';
 
 const USAGE = `usage: argus analyze <image|video…> [options]
 
@@ -160,6 +161,8 @@ function nameFaces(r: ImageAnalysis, matcher: FaceMatcher, keepEmbeddings: boole
 
 /** The weapon analyzer's defaults (analyzers.weapon): which labels are weapons, and the score each alerts from. */
 const WEAPONS = weaponSchema.parse({});
+/** A keypoint counts as seen from the pose analyzer's default score, as on the Analyze page. */
+const KEYPOINT_MIN = poseSchema.parse({}).min_keypoint_score;
 
 /**
  * The weapon candidates against the score that raises a weapon alert (the defaults: this command
@@ -202,7 +205,7 @@ function summary(r: ImageAnalysis): string {
   }
   if (r.timings_ms.pose !== undefined) {
     lines.push(
-      `  poses (${r.poses.length}, ${r.timings_ms.pose} ms): ${r.poses.map((p) => `${(p.score * 100).toFixed(0)}% ${b(p.box)} ${p.keypoints.filter((k) => k.score >= 0.5).length}/${p.keypoints.length} keypoints visible`).join(', ') || 'none'}`,
+      `  poses (${r.poses.length}, ${r.timings_ms.pose} ms): ${r.poses.map((p) => `${(p.score * 100).toFixed(0)}% ${b(p.box)} ${p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).length}/${p.keypoints.length} keypoints visible`).join(', ') || 'none'}`,
     );
   }
   return lines.join('\n');

@@ -182,6 +182,17 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     expect(first).toMatch(/person \d+%/);
     expect(first).toMatch(/face: unknown, \d+% confidence/);
     expect(first).toMatch(/pose: \d+% confidence, \d+ of \d+ keypoints seen/);
+    // keypoints seen as `argus analyze` counts them: from analyzers.pose.min_keypoint_score's default, 0.5
+    const poses = await page.evaluate(
+      async (photo) => {
+        const form = new FormData();
+        form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'sample1.jpg');
+        const body = await (await fetch('api/analyze', { method: 'POST', body: form })).json();
+        return body.poses.map((p: { keypoints: { score: number }[] }) => [p.keypoints.filter((k) => k.score >= 0.5).length, p.keypoints.length]);
+      },
+      [...readFileSync(join(DEMO, 'sample1.jpg'))],
+    );
+    for (const [seen, all] of poses) expect(first).toContain(`${seen} of ${all} keypoints seen`);
     expect(
       await result('sample1.jpg')
         .locator('canvas')

@@ -36,7 +36,8 @@ const BONES = [
   ['left_eye', 'left_ear'],
   ['right_eye', 'right_ear'],
 ];
-const KEYPOINT_MIN = 0.3;
+/** A keypoint is drawn and counted from `analyzers.pose.min_keypoint_score`'s default, as `argus analyze` counts it. */
+const KEYPOINT_MIN = 0.5;
 const VIDEO_TYPES = /^video\//;
 const VIDEO_NAMES = /\.(mp4|mkv|mov|avi|webm|m4v|ts|mpg|mpeg|flv)$/i;
 /** The clip route's limit (src/server/routes/analyze-clip.ts). */
