@@ -75,6 +75,9 @@ export async function faceOfPhoto(models: FaceModels, img: RgbImage, choice: num
     const list = found.map((f) => `${f.index}: ${f.size}px at [${f.box.join(', ')}]`).join('; ');
     throw new RegistryError('several_faces', `${label} has ${found.length} faces (${list}); pick one with face=<index> (--face <index> for argus faces add; 0 is the leftmost)`, {
       faces: found,
+      // the boxes' frame: a large photo is decoded scaled down, and a client draws the faces from its own copy
+      width: img.width,
+      height: img.height,
     });
   }
   const index = choice ?? 0;

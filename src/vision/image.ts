@@ -51,7 +51,10 @@ async function checkedHeader(input: string | Uint8Array, maxPixels: number): Pro
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const code = /no such file|ENOENT|file is missing/i.test(reason) ? 'unreadable' : 'not_an_image';
-    throw new ImageLoadError(code, code === 'unreadable' ? `cannot read file: ${reason}` : `not an image (${reason})`);
+    throw new ImageLoadError(
+      code,
+      code === 'unreadable' ? `cannot read file: ${reason}` : `not an image Argus can read: send a JPEG, PNG or WebP photo (the decoder said: ${reason})`,
+    );
   }
   const { width, height } = meta;
   if (!width || !height) throw new ImageLoadError('not_an_image', 'not an image (no dimensions in its header)');

@@ -90,6 +90,7 @@ describe.skipIf(missing !== null)(`REST /api/faces with the real models${missing
     expect(several.status).toBe(400);
     expect(several.json!.code).toBe('several_faces');
     expect(several.json!.faces).toHaveLength(2);
+    expect(several.json).toMatchObject({ width: expect.any(Number), height: expect.any(Number) });
     const text = await call('POST', '/api/faces/nobody', form([['notes.txt', Buffer.from('hello')]]));
     expect(text.json).toMatchObject({ code: 'not_an_image' });
     expect(text.status).toBe(415);

@@ -2,10 +2,12 @@
 // ingress (index.html's <base> follows X-Ingress-Path). Errors carry the server's message and code.
 
 export class ApiError extends Error {
-  constructor(message, status, code) {
+  /** `body`: the whole answer, for the facts beside the message (the faces found, the person matched). */
+  constructor(message, status, code, body = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -34,7 +36,7 @@ export function upload(path, form, onProgress = () => {}) {
     xhr.onload = () => {
       const body = xhr.response;
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(new ApiError(body?.error || `${xhr.status} ${xhr.statusText}`, xhr.status, body?.code));
+      else reject(new ApiError(body?.error || `${xhr.status} ${xhr.statusText}`, xhr.status, body?.code, body ?? {}));
     };
     xhr.onerror = () => reject(new ApiError('Argus could not be reached.', 0, 'network'));
     xhr.send(form);

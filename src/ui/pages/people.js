@@ -30,11 +30,91 @@ function photoPicker(zone, input, onFiles) {
   });
 }
 
+/** Uploads one photo of `name`, with form `fields` (`face`, `force`) beside it. */
+function sendPhoto(name, file, fields, onProgress) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', file, file.name);
+  return upload(`api/faces/${encodeURIComponent(name)}`, form, onProgress);
+}
+
+/** What a refusal says on the page: the two a click can settle, in the page's words. */
+function refusal(err, name) {
+  if (err.code === 'several_faces') return `${err.body.faces.length} faces in this photo: which one is ${name}?`;
+  if (err.code === 'duplicate') return `This face looks like ${err.body.person} (${Math.round(err.body.similarity * 100)}% alike).`;
+  return err.message;
+}
+
+/** The face `f` (box in a `width`×`height` copy of the photo) drawn from the file, as a small picture. */
+async function faceThumb(file, f, width, height) {
+  const bitmap = await createImageBitmap(file);
+  const s = bitmap.width / width;
+  const [x1, y1, x2, y2] = f.box.map((v) => v * s);
+  const canvas = document.createElement('canvas');
+  canvas.width = 72;
+  canvas.height = 72;
+  const side = Math.max(x2 - x1, y2 - y1) * 1.2;
+  canvas.getContext('2d').drawImage(bitmap, (x1 + x2) / 2 - side / 2, (y1 + y2) / 2 - side / 2, side, side, 0, 0, 72, 72);
+  bitmap.close();
+  return canvas;
+}
+
+/**
+ * Under a refused photo, the choices that settle it: which of its faces is the person, or (a face
+ * like someone else's) add it to them instead, or to this person anyway. Each sends the photo
+ * again; a new refusal offers its own choices. `onAdded()` runs once the photo is in.
+ */
+async function offerChoices(row, file, name, fields, err, onAdded) {
+  const outcome = $('.outcome', row);
+  row.querySelector('.choices')?.remove();
+  const choices = document.createElement('div');
+  choices.className = 'choices';
+  const retry = async (who, more) => {
+    choices.remove();
+    outcome.className = 'outcome muted';
+    outcome.textContent = 'adding…';
+    try {
+      await sendPhoto(who, file, { ...fields, ...more });
+      outcome.className = 'outcome good';
+      outcome.textContent = who === name ? 'added' : `added to ${who}`;
+      onAdded();
+    } catch (again) {
+      outcome.className = 'outcome error';
+      outcome.textContent = refusal(again, who);
+      offerChoices(row, file, who, { ...fields, ...more }, again, onAdded);
+    }
+  };
+  const button = (label, onClick) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.addEventListener('click', onClick);
+    choices.append(b);
+    return b;
+  };
+  if (err.code === 'several_faces') {
+    const { faces, width, height } = err.body;
+    for (const [i, f] of faces.entries()) {
+      const b = button('', () => retry(name, { face: String(f.index) }));
+      b.className = 'face-choice';
+      b.setAttribute('aria-label', `face ${i + 1} of ${faces.length}, from the left`);
+      b.append(await faceThumb(file, f, width, height));
+    }
+  } else if (err.code === 'duplicate') {
+    const other = err.body.person;
+    button(`Add to ${other} instead`, () => retry(other, {}));
+    button(`It is ${name}: add anyway`, () => retry(name, { force: 'true' }));
+  } else return;
+  row.append(choices);
+}
+
 /**
  * Enrols photos one at a time, each with its progress bar and its own result (a photo with no
  * face, or one that looks like someone else, is refused with the reason; the others still go in).
+ * A photo with several faces, or a face like someone else's, offers the choices that settle it;
+ * `onAdded()` runs when one of those is then added.
  */
-async function enrolEach(name, files, list) {
+async function enrolEach(name, files, list, onAdded = () => {}) {
   list.innerHTML = files
     .map(
       (f, i) => `<li data-photo="${i}"><span class="file">${esc(f.name)}</span> <progress max="1" value="0" aria-label="${esc(f.name)} upload"></progress>
@@ -53,10 +133,8 @@ async function enrolEach(name, files, list) {
       results.push({ file, ok: false, error: `${file.name} is not an image.` });
       continue;
     }
-    const form = new FormData();
-    form.append('file', file, file.name);
     try {
-      await upload(`api/faces/${encodeURIComponent(name)}`, form, (p) => {
+      await sendPhoto(name, file, {}, (p) => {
         bar.value = p;
         if (p >= 1) outcome.textContent = 'finding the face…';
       });
@@ -66,8 +144,9 @@ async function enrolEach(name, files, list) {
       results.push({ file, ok: true });
     } catch (err) {
       outcome.className = 'outcome error';
-      outcome.textContent = err.message;
-      results.push({ file, ok: false, error: err.message });
+      outcome.textContent = refusal(err, name);
+      results.push({ file, ok: false, error: refusal(err, name) });
+      await offerChoices(row, file, name, {}, err, onAdded);
     }
   }
   return results;
@@ -123,7 +202,12 @@ async function mountList(root, ctx) {
     }
     out.className = '';
     out.textContent = `Adding ${plural(files.length, 'photo')} of ${name}…`;
-    const s = summary(name, await enrolEach(name, files, $('#enrol-progress', root)));
+    const added = () => {
+      out.className = 'good';
+      out.textContent = 'Added: the list below has it.';
+      load();
+    };
+    const s = summary(name, await enrolEach(name, files, $('#enrol-progress', root), added));
     out.className = s.ok ? 'good' : 'error';
     out.textContent = s.text;
     form.elements.file.value = '';
@@ -261,12 +345,21 @@ async function mountPerson(root, ctx, name) {
     });
     const zone = $('#drop-photos', box);
     $('.pick', zone).addEventListener('click', () => $('input[type=file]', zone).click());
-    photoPicker(zone, $('input[type=file]', zone), async (files) => {
-      const s = summary(person.name, await enrolEach(person.name, files, $('#enrol-progress', box)));
-      // Redrawn with the new samples; each photo's outcome stays in view.
-      const outcomes = $('#enrol-progress', box).innerHTML;
+    // Redrawn with the new samples; each photo's outcome (and the choices a refusal offers) stays in view.
+    const redraw = async () => {
+      const outcomes = [...$('#enrol-progress', box).childNodes];
       await show();
-      $('#enrol-progress', box).innerHTML = outcomes;
+      $('#enrol-progress', box).replaceChildren(...outcomes);
+    };
+    photoPicker(zone, $('input[type=file]', zone), async (files) => {
+      const s = summary(
+        person.name,
+        await enrolEach(person.name, files, $('#enrol-progress', box), async () => {
+          await redraw();
+          result(true, 'Added.');
+        }),
+      );
+      await redraw();
       result(s.ok, s.text);
     });
   };
