@@ -46,8 +46,8 @@ function affinity(last: EventBox, next: EventBox, maxDistance: number): number |
  * Keeps an id per object across one camera's frames: detections of the same kind and label are
  * matched greedily to known objects by IoU plus centre distance, best pairs first; the rest
  * become new objects. A detection named otherwise than an object (two recognised people side by
- * side), or of another `identity`, is never that object, and one of its name or identity is that
- * object wherever it stands (a person who stepped out and back in elsewhere). Objects are forgotten only by expire(), so a brief miss keeps the id.
+ * side), or of another `identity`, is never that object, and one of its identity is that object
+ * wherever it stands (a face's visit: someone who stepped out and back in elsewhere). Objects are forgotten only by expire(), so a brief miss keeps the id.
  */
 export class Tracker {
   private readonly tracks = new Map<number, Track>();
@@ -67,9 +67,8 @@ export class Tracker {
         if (d.sub_label && track.name && d.sub_label !== track.name) return;
         if (d.identity && track.identity && d.identity !== track.identity) return;
         const near = affinity(track.detection.box, d.box, this.maxDistance);
-        // the same name or identity first, however far; then by boxes (affinity is at most 2)
-        const same = (d.sub_label && d.sub_label === track.name) || (d.identity && d.identity === track.identity);
-        const score = same ? 2 + (near ?? 0) : near;
+        // the same identity first, however far; then by boxes (affinity is at most 2)
+        const score = d.identity && d.identity === track.identity ? 2 + (near ?? 0) : near;
         if (score !== null) pairs.push({ track, index, score });
       });
     }

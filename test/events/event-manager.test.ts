@@ -90,10 +90,10 @@ describe('EventManager', () => {
     expect(h.store.query({ name: 'alice' }).total).toBe(1);
   });
 
-  it("holds a face's event open for the visit (its hold), following the name wherever it comes back", async () => {
+  it("holds a face's event open for the visit (its hold), following its identity wherever it comes back", async () => {
     h = eventHarness({ config: { end_after: 2, min_frames: 1 } });
     h.manager.start();
-    const joe = (x: number): Detection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: 'joe', hold: 60 });
+    const joe = (x: number): Detection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: 'joe', hold: 60, identity: 'visit:1' });
     feed(h, 'door', T0, [joe(10)]);
     feed(h, 'door', T0 + 1, [joe(12)]);
     h.manager.tick(T0 + 30); // out of view for 29 s: past end_after, inside the hold

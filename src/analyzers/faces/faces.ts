@@ -29,7 +29,7 @@ export interface FoundFace {
 }
 
 interface Visit {
-  /** Unique on this camera: a stranger's detections carry it as their `identity`. */
+  /** Unique on this camera: its detections carry it as their `identity`. */
   id: number;
   lastSeen: number;
   embedding: Float32Array;
@@ -38,8 +38,8 @@ interface Visit {
 /**
  * Faces on one camera: the frame's faces (or, standalone, those inside person boxes), filtered by size and sharpness, embedded, and matched against the registry. A person
  * seen again within `cooldown` seconds of their last sighting is the same visit; each sighting is
- * reported with `hold` = cooldown and the visit's name or (a stranger) `identity`, which the
- * events follow wherever it is seen, so the visit is one event, open while they are about.
+ * reported with `hold` = cooldown and the visit as its `identity`, which the events follow
+ * wherever it is seen, so the visit is one event, open while they are about.
  */
 export class FaceAnalyzer {
   private readonly known = new Map<string, Visit>();
@@ -121,7 +121,7 @@ export class FaceAnalyzer {
       const seen = this.visit(recognised?.name ?? null, embedding, time, claimed, tracks[i], sameFace);
       if (seen === null) continue;
       const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null, hold: this.config.cooldown };
-      if (!recognised) detection.identity = `stranger:${seen.visit.id}`;
+      detection.identity = `visit:${seen.visit.id}`;
       // a stranger's face to name later is kept once a visit, from its first sighting
       detection.attributes = recognised
         ? { similarity: recognised.similarity }
@@ -151,8 +151,10 @@ export class FaceAnalyzer {
     if (!visit || fresh) {
       // a new visit (also for someone back after the cooldown): its events are new ones
       const over = visit;
-      // a stranger followed from the frame before stays one object even so (a cooldown under a second)
-      visit = { id: over && over === followed ? over.id : ++this.visits, lastSeen: time, embedding };
+      // …but a face followed from the frame before stays one object: a stranger (a cooldown under a
+      // second), or a stranger now recognised, whose event takes the name
+      const was = name === null ? (over === followed ? over : undefined) : sameFace ? this.strangers.get(track) : undefined;
+      visit = { id: was?.id ?? ++this.visits, lastSeen: time, embedding };
       if (name !== null) this.known.set(name, visit);
       else this.unknown = [...this.unknown.filter((u) => u !== over), visit];
     }

@@ -79,3 +79,28 @@ describe('a cooldown of 0: every sighting a visit of its own', () => {
     expect(started).toBe(1);
   });
 });
+
+describe('a stranger then recognised', () => {
+  it('is one event that takes the name, and stays one as they step out and back in elsewhere', async () => {
+    let calls = 0;
+    const models = { embedFace: async () => Float32Array.of(1, 0), detectFaces: async () => [] } as unknown as FaceModels;
+    // unknown on the first two frames (a turned head), then recognised
+    const faces = new FaceAnalyzer(models, () => (++calls > 2 ? { name: 'ada', similarity: 0.8 } : null), facesSchema.parse({ reembed_frames: 1, confirm_frames: 1 }));
+    const seen = new FaceEvents();
+    const names: Array<string | null | undefined> = [];
+    let started = 0;
+    for (const [x, time] of [
+      [0, 0],
+      [1, 200],
+      [2, 400],
+      [3, 600],
+      [40, 20_000], // back 19 s later, across the frame
+    ]) {
+      const found = await faces.analyzeFound(img, [face(x)], time);
+      names.push(...found.map((d) => d.sub_label));
+      started += seen.see(found, time);
+    }
+    expect(names).toEqual([null, null, 'ada', 'ada', 'ada']);
+    expect(started).toBe(1);
+  });
+});
