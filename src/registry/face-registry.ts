@@ -38,6 +38,11 @@ export interface FaceRegistryOptions {
   loadEventFace?: (eventId: string) => Promise<EventFace | undefined>;
   /** Called after every committed change (e.g. to tell the UI or MQTT). */
   onChange?: (counts: { people: number; samples: number }) => void;
+  /**
+   * Called after a rename or a merge: the events name people by name, not id, so their past
+   * events can follow (`from`'s become `to`'s).
+   */
+  onRenamed?: (from: string, to: string) => void;
   logger: Logger;
   /** `max` (default, measured better on the fixtures: docs/faces.md) or `mean`. */
   strategy?: MatchStrategy;
@@ -339,6 +344,7 @@ export class FaceRegistry {
       this.people.updatePerson(p.id, { name: newName, externalId: change.externalId }, this.now());
     });
     this.changed(true);
+    if (newName !== undefined && newName !== p.name) this.renamed(p.name, newName);
     return this.people.byId(p.id)!;
   }
 
@@ -364,7 +370,16 @@ export class FaceRegistry {
       return n;
     });
     this.changed(true);
+    this.renamed(source.name, target.name);
     return { person: this.people.byId(target.id)!, moved };
+  }
+
+  private renamed(from: string, to: string): void {
+    try {
+      this.opts.onRenamed?.(from, to);
+    } catch (err) {
+      this.opts.logger.warn({ err }, `"${to}" is renamed, but their past events still say "${from}"`);
+    }
   }
 
   removeSample(name: string, sampleId: number): void {

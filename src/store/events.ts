@@ -191,6 +191,11 @@ export class EventStore {
     this.db.prepare('INSERT OR IGNORE INTO event_links (event_id, person_event_id) VALUES (?, ?)').run(eventId, personEventId);
   }
 
+  /** Past events of a person renamed (or merged into another) carry the new name; returns how many. */
+  rename(from: string, to: string): number {
+    return this.db.prepare('UPDATE events SET sub_label = ? WHERE sub_label = ? COLLATE NOCASE').run(to, from).changes;
+  }
+
   /** The newest event naming this person, and how many do. */
   lastSeen(name: string): { event: ArgusEvent | null; count: number } {
     const row = this.db.prepare('SELECT * FROM events WHERE sub_label = ? COLLATE NOCASE ORDER BY start_time DESC, id DESC LIMIT 1').get(name) as EventRow | undefined;

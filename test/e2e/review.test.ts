@@ -333,6 +333,21 @@ data_dir: ${dir}
     await page.locator('a[href="#events?name=lin_manuel_miranda"]').first().click();
     await expect.poll(() => page.locator('#event-filter select[name=name]').inputValue()).toBe('lin_manuel_miranda');
     await page.close();
+
+    // A rename takes his past events along: they carry the new name, and the People page counts them.
+    const eventsOf = async (name: string) => (await get<{ people: { name: string; events: number }[] }>('people')).people.find((p) => p.name === name)?.events ?? 0;
+    const rename = (from: string, to: string) =>
+      fetch(`${origin}/api/faces/${from}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ name: to }),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    const his = await eventsOf('lin_manuel_miranda');
+    expect(his).toBeGreaterThan(0);
+    expect((await rename('lin_manuel_miranda', 'lin')).status).toBe(200);
+    expect(await eventsOf('lin')).toBeGreaterThanOrEqual(his);
+    expect((await get<{ total: number }>('events?name=lin_manuel_miranda')).total).toBe(0);
+    expect((await rename('lin', 'lin_manuel_miranda')).status).toBe(200);
   }, 120_000);
 
   it('settles a refused photo in a click: which of its faces is the person, or the person its face looks like', async () => {
@@ -352,7 +367,7 @@ data_dir: ${dir}
     const row = page.locator('#enrol-progress li').first();
     await expect.poll(() => row.locator('.outcome').textContent(), { timeout: 60_000 }).toBe('2 faces in this photo: which one is kit?');
     const faces = row.locator('.face-choice');
-    expect(await faces.count()).toBe(2);
+    await expect.poll(() => faces.count()).toBe(2);
     // each choice is a picture of its face, drawn from the dropped photo
     const inked = await faces.locator('canvas').evaluateAll((cs) =>
       (cs as HTMLCanvasElement[]).map((c) =>

@@ -259,6 +259,20 @@ describe('merging two people', () => {
     expect(registry.match(near(e, 0.9, 504))?.name).toBe('alice');
   });
 
+  it('hands a rename and a merge on, so past events follow the name; a refused one hands on nothing', () => {
+    const renames: string[] = [];
+    const { registry } = registryIn(undefined, { onRenamed: (from, to) => renames.push(`${from}→${to}`) });
+    registry.enrol('alice', [face(randomEmbedding(521))]);
+    registry.enrol('ally', [face(randomEmbedding(522), 'y.jpg')]);
+    registry.update('alice', { name: 'Alice Smith' });
+    registry.update('Alice Smith', { externalId: 'person.alice' }); // the name unchanged
+    registry.merge('ally', 'Alice Smith');
+    expect(() => registry.update('Alice Smith', { name: 'bob' })).not.toThrow();
+    registry.enrol('carol', [face(randomEmbedding(523), 'z.jpg')]);
+    expect(refusal(() => registry.update('carol', { name: 'bob' })).code).toBe('name_taken');
+    expect(renames).toEqual(['alice→Alice Smith', 'ally→Alice Smith', 'Alice Smith→bob']);
+  });
+
   it('refuses to merge a person into themselves or into nobody, changing nothing', () => {
     const { registry } = registryIn();
     registry.enrol('alice', [face(randomEmbedding(511))]);

@@ -44,6 +44,17 @@ describe('EventStore', () => {
     expect(page.events.map((e) => e.start_time - T0)).toEqual([3, 2]);
   });
 
+  it("moves a renamed person's events to the new name, whatever the old one's case", () => {
+    const { store } = open();
+    store.save(sampleEvent(1, { kind: 'face', label: 'face', sub_label: 'alice' }));
+    store.save(sampleEvent(2, { kind: 'face', label: 'face', sub_label: 'Alice' }));
+    store.save(sampleEvent(3, { kind: 'face', label: 'face', sub_label: 'bob' }));
+    expect(store.rename('alice', 'Alice Smith')).toBe(2);
+    expect(store.query({ name: 'Alice Smith' }).total).toBe(2);
+    expect(store.lastSeen('alice').count).toBe(0);
+    expect(store.query({ name: 'bob' }).total).toBe(1);
+  });
+
   it('deletes one event, old ended events, and clears snapshot paths', () => {
     const { store } = open();
     for (const n of [1, 2, 3]) store.save(sampleEvent(n, { snapshot: `events/x${n}/snapshot.jpg` }));
