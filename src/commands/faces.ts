@@ -9,6 +9,7 @@ import { registryConfigSchema } from '../registry/config.js';
 import { RegistryError } from '../registry/errors.js';
 import { FaceRegistry } from '../registry/face-registry.js';
 import { openDatabase } from '../store/database.js';
+import { EventStore } from '../store/events.js';
 
 const USAGE = `usage: argus faces <command> [options]
 
@@ -100,7 +101,17 @@ export async function main(args: string[]): Promise<number> {
   const facesConfig = registryConfigSchema.parse((config as { faces?: unknown }).faces ?? {});
   const detector = command === 'add' ? await Detector.create({ config: config.models, logger: silentLogger(), families: ['faces'] }) : undefined;
   const db = openDatabase(join(dataDir, 'argus.db'));
-  const registry = new FaceRegistry({ db, config: facesConfig, dataDir, model: config.models.faces.embedder, models: detector, logger: silentLogger() });
+  const events = new EventStore(db);
+  const registry = new FaceRegistry({
+    db,
+    config: facesConfig,
+    dataDir,
+    model: config.models.faces.embedder,
+    models: detector,
+    // past events name people by name: a rename from here takes them along, as the UI's does
+    onRenamed: (from, to) => events.rename(from, to),
+    logger: silentLogger(),
+  });
   const print = (json: unknown, text: string) => console.log(values.json ? JSON.stringify(json, null, 2) : text);
   try {
     registry.start();

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/commands/faces.js';
+import { openDatabase } from '../../src/store/database.js';
+import { EventStore } from '../../src/store/events.js';
+import { sampleEvent } from '../events/event-harness.js';
 import { FACES, SKIP_WITHOUT_FACES } from '../registry/probe-faces.js';
 
 const missing = SKIP_WITHOUT_FACES;
@@ -58,7 +61,12 @@ describe('argus faces', () => {
     const several = await argus('add', 'rose', join(FACES, 'probe', 'kit_with_rose.jpg'), ...common);
     expect(several.err).toMatch(/2 faces .*--face|face=<index>/);
     expect((await argus('add', 'rose', join(FACES, 'probe', 'kit_with_rose.jpg'), '--face', '0', ...common)).code).toBe(0);
+    // an event that named her before the rename (the store Argus writes, in the same data folder)
+    const db = openDatabase(join(dir, 'data', 'argus.db'));
+    new EventStore(db).save(sampleEvent(1, { kind: 'face', label: 'face', sub_label: 'rose' }));
     expect((await argus('rename', 'rose', 'Rose Leslie', ...common)).code).toBe(0);
+    expect(new EventStore(db).query({ name: 'Rose Leslie' }).total).toBe(1);
+    db.close();
     const list = JSON.parse((await argus('list', '--json', ...common)).out) as { name: string; samples: number }[];
     expect(list.map((p) => [p.name, p.samples])).toEqual([
       ['barack_obama', 1],
