@@ -47,6 +47,8 @@ export interface HomeAssistantMqttOptions {
   onEventPublish?: (message: EventMessage) => (() => void) | undefined;
   /** Milliseconds since the epoch, and how often people are checked for `away` (tests). */
   clock?: () => number;
+  /** Milliseconds between two pictures of a camera for its events' updates (HaStatesOptions; tests). */
+  imageEveryMs?: number;
   tickMs?: number;
 }
 

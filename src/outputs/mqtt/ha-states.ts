@@ -23,7 +23,18 @@ export interface HaStatesOptions {
   snapshotUrl?: SnapshotUrl;
   /** Called as an event is handed to `argus/events`; what it returns runs once the broker has it (Stats.mqttPublish: frame→MQTT latency). */
   onEventPublish?: (message: EventMessage) => (() => void) | undefined;
+  /** Milliseconds between two pictures of a camera for its events' updates (IMAGE_EVERY_MS; tests pass their own). */
+  imageEveryMs?: number;
+  /** Milliseconds, for the pictures' spacing (tests pass their own). */
+  clock?: () => number;
 }
+
+/**
+ * An update's picture goes at most this often a camera (a start's at once; the last one held back
+ * goes when the time is up): each picture is a state change HA's recorder keeps, and an event's
+ * score rising frame by frame sent 48 JPEGs in 30 s.
+ */
+const IMAGE_EVERY_MS = 10_000;
 
 /** What one camera shows now, derived from the events that are open on it. */
 class CameraState {
@@ -41,6 +52,11 @@ class CameraState {
   /** Snapshot loading: one at a time per camera, newest wins. */
   loading = false;
   pendingSnapshot: ArgusEvent | null = null;
+  /** The pending picture goes without waiting its turn (a start, a reconnect). */
+  pendingNow = false;
+  /** When a picture was last published, and the timer for one held back. */
+  imageAt = Number.NEGATIVE_INFINITY;
+  imageTimer: NodeJS.Timeout | undefined;
   /** State payloads last sent, so an unchanged state is not sent again. */
   readonly sent = new Map<string, string>();
 
@@ -85,7 +101,7 @@ export class HaStatePublisher {
       if (cam.available !== null) mqtt.publish(cam.topics.available, cam.available ? 'online' : 'offline', { retain: true, qos: 1 });
       if (cam.fps !== null) mqtt.publish(cam.topics.fps, String(cam.fps), { retain: true });
       if (cam.motion !== null) mqtt.publish(cam.topics.motion, ON_OFF(cam.motion), { retain: true, qos: 1 });
-      if (cam.lastSnapshot) this.queueSnapshot(cam, cam.lastSnapshot);
+      if (cam.lastSnapshot) this.queueSnapshot(cam, cam.lastSnapshot, true);
     }
   }
 
@@ -114,7 +130,7 @@ export class HaStatePublisher {
     }
     this.publishDerived(cam);
     // Asked even without `snapshot`: events from Frigate carry their JPEG elsewhere (FrigateSource.snapshot).
-    if (msg.type !== 'end') this.queueSnapshot(cam, ev);
+    if (msg.type !== 'end') this.queueSnapshot(cam, ev, msg.type === 'start');
   }
 
   /** The motion gate's state, retained (`<camera>/motion`). */
@@ -194,27 +210,46 @@ export class HaStatePublisher {
     }
   }
 
-  private queueSnapshot(cam: CameraState, ev: ArgusEvent): void {
+  /** The newest event's picture for the camera's image entity: `now` for a start, else in its turn (IMAGE_EVERY_MS). */
+  private queueSnapshot(cam: CameraState, ev: ArgusEvent, now: boolean): void {
     cam.pendingSnapshot = ev;
-    if (cam.loading) return;
-    cam.loading = true;
-    void this.drainSnapshots(cam);
+    cam.pendingNow ||= now;
+    this.pumpSnapshot(cam);
   }
 
-  private async drainSnapshots(cam: CameraState): Promise<void> {
-    while (cam.pendingSnapshot) {
-      const ev = cam.pendingSnapshot;
-      cam.pendingSnapshot = null;
-      try {
-        const jpeg = await this.opts.loadSnapshot(ev);
-        if (jpeg) {
-          cam.lastSnapshot = ev;
-          this.opts.mqtt.publish(cam.topics.image, jpeg, { retain: true });
-        }
-      } catch (err) {
-        this.opts.logger.warn(`snapshot of event ${ev.id} could not be read for Home Assistant: ${(err as Error).message}`);
-      }
+  private pumpSnapshot(cam: CameraState): void {
+    if (cam.loading || !cam.pendingSnapshot) return;
+    const clock = this.opts.clock ?? Date.now;
+    const wait = cam.pendingNow ? 0 : cam.imageAt + (this.opts.imageEveryMs ?? IMAGE_EVERY_MS) - clock();
+    if (wait > 0) {
+      cam.imageTimer ??= setTimeout(() => {
+        cam.imageTimer = undefined;
+        this.pumpSnapshot(cam);
+      }, wait).unref();
+      return;
     }
-    cam.loading = false;
+    clearTimeout(cam.imageTimer);
+    cam.imageTimer = undefined;
+    const ev = cam.pendingSnapshot;
+    cam.pendingSnapshot = null;
+    cam.pendingNow = false;
+    cam.loading = true;
+    void this.publishSnapshot(cam, ev).finally(() => {
+      cam.loading = false;
+      this.pumpSnapshot(cam);
+    });
+  }
+
+  private async publishSnapshot(cam: CameraState, ev: ArgusEvent): Promise<void> {
+    try {
+      const jpeg = await this.opts.loadSnapshot(ev);
+      if (jpeg) {
+        cam.lastSnapshot = ev;
+        cam.imageAt = (this.opts.clock ?? Date.now)();
+        this.opts.mqtt.publish(cam.topics.image, jpeg, { retain: true });
+      }
+    } catch (err) {
+      this.opts.logger.warn(`snapshot of event ${ev.id} could not be read for Home Assistant: ${(err as Error).message}`);
+    }
   }
 }

@@ -8,7 +8,7 @@ import { EventBus } from '../../../src/bus.js';
 import type { ArgusEvent, EventMessage } from '../../../src/events/event.js';
 import { silentLogger } from '../../../src/log.js';
 import { MqttConnection } from '../../../src/outputs/mqtt/connection.js';
-import { HomeAssistantMqtt } from '../../../src/outputs/mqtt/ha-mqtt.js';
+import { HomeAssistantMqtt, type HomeAssistantMqttOptions } from '../../../src/outputs/mqtt/ha-mqtt.js';
 import type { CameraStatus } from '../../../src/sources/frame.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
@@ -61,7 +61,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
   }
 
   /** Starts the HA output with its own connection; `base` keeps each test's topics apart. */
-  async function start(base: string, cameras: string[], db: Db, paused: Array<[string, boolean]> = []) {
+  async function start(base: string, cameras: string[], db: Db, paused: Array<[string, boolean]> = [], extra: Partial<HomeAssistantMqttOptions> = {}) {
     const bus = new EventBus();
     const mqtt = new MqttConnection({ url: broker.url, baseTopic: base, logger: silentLogger() });
     const ha = new HomeAssistantMqtt({
@@ -76,6 +76,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       onPause: (camera, p) => paused.push([camera, p]),
       loadSnapshot: async (ev) => (ev.kind === 'weapon' ? JPEG : undefined),
       snapshotUrl: snapshotLinks({ signer: new SnapshotSigner(Buffer.alloc(32, 3)), ttlSeconds: 3600, publicUrl: 'http://argus.local:8099' }),
+      ...extra,
     });
     mqtt.start();
     ha.start();
@@ -244,6 +245,27 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     bus.emit('cameraStatus', { ...status, connected: true, fps: 4.96 });
     await w.waitFor('t2/front_door/available', 'online');
     await w.waitFor('t2/front_door/fps', '5');
+  });
+
+  it("sends a start's picture at once and an event's updates' pictures at most once a period, the newest last", async () => {
+    const db = openDatabase(join(dir, 'images.db'));
+    const w = await watch('t6/#');
+    const { bus } = await start('t6', ['front_door'], db, [], { imageEveryMs: 600 });
+    const images = () => w.messages.filter((m) => m.topic === 't6/front_door/image').length;
+    const knife = (score: number) => event({ id: 'w6', kind: 'weapon', label: 'knife', score, top_score: score });
+    bus.emit('event', { type: 'start', event: knife(0.6) });
+    await until('the start picture', () => images() === 1 || undefined);
+    // the score rising frame by frame: no picture each time
+    for (const s of [0.62, 0.65, 0.7, 0.72]) bus.emit('event', { type: 'update', event: knife(s) });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(images()).toBe(1);
+    // the newest update's picture goes when the period is up, once
+    await until('the held-back picture', () => images() === 2 || undefined);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(images()).toBe(2);
+    // another event's start does not wait
+    bus.emit('event', { type: 'start', event: event({ id: 'w7', kind: 'weapon', label: 'knife', score: 0.9 }) });
+    await until('the second start', () => images() === 3 || undefined);
   });
 
   it('pauses a camera from the switch and keeps it paused across a restart', async () => {
