@@ -32,6 +32,9 @@ export function accessToken(dataDir: string, configured?: string): AccessToken {
  * shipped, kept and shown in HA's add-on page). The one exception is a person at a terminal on
  * the first start, who is shown the link once, on stdout, outside the log.
  */
+/** Where the token is kept, as a person is told: its file, or the configuration. */
+export const tokenWhere = (access: AccessToken): string => access.path ?? 'server.token in the configuration';
+
 export function webUiNotice(url: string, access: AccessToken, terminal: boolean): { log: string; terminal?: string } {
   const where = access.path ? `the access token is in ${access.path}` : 'the access token is the one set in server.token';
   const log = `web UI: ${url} (${where}; open ${url}?token=<token>, or send it as "Authorization: Bearer <token>")`;

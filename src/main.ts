@@ -1,7 +1,7 @@
 // Over 300 lines on purpose: the composition root is one list of short named steps (start()),
 // read top to bottom as the order Argus is built; splitting it would scatter that order.
 import { join, resolve } from 'node:path';
-import { accessToken, webUiNotice } from './access-token.js';
+import { accessToken, tokenWhere, webUiNotice } from './access-token.js';
 import { analyzerOnCamera, type AnyAnalyzer, type SwitchControl } from './analyzers/analyzer.js';
 import { FrameAnalyzer } from './analyzers/frame-analyzer.js';
 import { unknownLabels } from './analyzers/object/objects.js';
@@ -531,6 +531,7 @@ export class Argus {
     const server = new WebServer({
       listeners,
       token,
+      tokenWhere: tokenWhere(access),
       signer,
       cameras: this.sources,
       health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size },

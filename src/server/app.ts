@@ -49,6 +49,8 @@ export interface ServerOptions {
   listeners: Listener[];
   /** Required on `token` listeners for every request that does not come through HA ingress. */
   token: string;
+  /** Where the token is kept (its file, or `server.token`), for whoever arrives without it. */
+  tokenWhere?: string;
   /** Checks signed snapshot URLs, which open one event's picture without the token. */
   signer?: SnapshotSigner;
   cameras: Map<string, CameraView>;
@@ -80,7 +82,7 @@ export class WebServer {
   private build(listener: Listener): FastifyInstance {
     const { opts } = this;
     const app = httpApp(opts.logger.child({ part: 'http' }));
-    app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard(opts.signer) : tokenGuard(opts.token, opts.signer));
+    app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard(opts.signer) : tokenGuard(opts.token, opts.signer, opts.tokenWhere));
     installWorkBudget(app, this.work);
     const own = [route(healthRoutes, '/api/health', { info: opts.health }), route(cameraRoutes, '/api/cameras', { cameras: opts.cameras }), route(pageRoutes, '', {})];
     for (const mount of [...own, ...(opts.routes ?? [])]) mount(app);

@@ -70,12 +70,22 @@ export function ingressOnlyGuard(signer?: SnapshotSigner) {
   };
 }
 
+/** How long the cookie `?token=` sets keeps a browser in (30 days), so a bookmark works after a restart of the browser. */
+const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
+
+/** A browser asking for a page (not the API, not a script): it gets pages, and is sent on without the token in its address. */
+const browsing = (req: FastifyRequest, path: string) => req.method === 'GET' && !path.startsWith('/api/') && /text\/html/.test(req.headers.accept ?? '');
+
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
 /**
  * Requests through HA ingress are trusted (HA authenticated the user); everything else needs
  * the token, as a Bearer header, `?token=` (which then sets a cookie, so links keep working) or that cookie.
- * A signed snapshot URL opens its one picture without the token.
+ * A signed snapshot URL opens its one picture without the token. `where`: where the token is
+ * kept (its file, or `server.token`), said to whoever arrives without it; never the token.
  */
-export function tokenGuard(token: string, signer?: SnapshotSigner) {
+export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the data folder's access-token file") {
+  const refusal = `Argus needs its access token: open the link with ?token=… that Argus printed when it started, or add ?token=<token> to this address (the token is in ${where}); or use Home Assistant ingress.`;
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = req.url.split('?')[0];
     if (PUBLIC.has(path) || req.socket.remoteAddress === INGRESS_PROXY_IP) return;
@@ -83,15 +93,30 @@ export function tokenGuard(token: string, signer?: SnapshotSigner) {
     const { token: given, fromQuery } = presented(req);
     if (given && same(given, token)) {
       if (fromQuery) {
-        reply.header('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+        reply.header('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${COOKIE_MAX_AGE_S}`);
+        // A page is asked for again without the token, so it stays out of the address bar, the history and copied links.
+        if (browsing(req, path)) {
+          const rest = new URLSearchParams(req.url.slice(path.length + 1));
+          rest.delete('token');
+          const query = rest.toString();
+          reply
+            .code(303)
+            .header('location', query ? `${path}?${query}` : path)
+            .send();
+          return;
+        }
         // Routes validate their own query strictly; the token is the guard's business only.
         delete (req.query as Record<string, unknown>).token;
       }
       return;
     }
-    reply.code(401).send({
-      error: 'Argus needs its access token: open the link with ?token=… that Argus printed when it started (or use Home Assistant ingress).',
-      code: 'unauthorized',
-    });
+    if (browsing(req, path)) {
+      reply
+        .code(401)
+        .type('text/html; charset=utf-8')
+        .send(`<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Argus: access token needed</title><p>${escapeHtml(refusal)}</p>`);
+      return;
+    }
+    reply.code(401).send({ error: refusal, code: 'unauthorized' });
   };
 }

@@ -103,6 +103,31 @@ describe('the access guard and the real routes', () => {
     await ingress.stop();
   });
 
+  it('tells a browser without the token, on a page, where the token is; never the token itself', async () => {
+    const where = testServer({ token: TOKEN, tokenWhere: '/data/argus/access-token' });
+    const page = await where.app.inject({ url: '/', headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.statusCode).toBe(401);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('the token is in /data/argus/access-token');
+    expect(page.body).not.toContain(TOKEN);
+    const api = await where.app.inject({ url: '/api/cameras', headers: { accept: 'text/html' } });
+    expect(api.json()).toMatchObject({ code: 'unauthorized', error: expect.stringContaining('/data/argus/access-token') });
+    await where.stop();
+  });
+
+  it('takes ?token= on a page once: a cookie for 30 days, and the page again without the token in its address', async () => {
+    const res = await server.app.inject({ url: `/?token=${TOKEN}&x=1`, headers: { accept: 'text/html' } });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/?x=1');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^argus_token=[^;]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=2592000$/);
+    const again = await server.app.inject({ url: '/?x=1', headers: { accept: 'text/html', cookie: cookie.split(';')[0] } });
+    expect(again.statusCode).toBe(200);
+    // the API with ?token= answers at once, as scripts expect
+    const api = await server.app.inject({ url: `/api/cameras?token=${TOKEN}` });
+    expect(api.statusCode).toBe(200);
+  });
+
   it('answers 404 with a code for an unknown route, an unknown camera and a missing UI file', async () => {
     for (const [url, code] of [
       ['/api/nope', 'not_found'],
