@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { redactSecrets } from './config/redact.js';
 
 export type { Logger };
@@ -37,6 +38,22 @@ export function createLogger(level: string = 'info', destination?: DestinationSt
  */
 function scrubbing(next: DestinationStream, secrets: readonly string[]): DestinationStream {
   return { write: (line: string) => next.write(redactSecrets(line, secrets)) };
+}
+
+/**
+ * Lines for a person at a terminal: the time of day, the level in words, the message, then the
+ * rest; standard output stays one JSON object a line everywhere else (the add-on, services, pipes).
+ */
+export function readableLog(destination: NodeJS.WritableStream | number = 1): DestinationStream {
+  return PinoPretty({
+    destination,
+    sync: true,
+    colorize: typeof destination === 'number' && process.stdout.isTTY,
+    translateTime: 'SYS:HH:MM:ss',
+    // the part of Argus (and the camera) before the message, on its line
+    messageFormat: '{if part}[{part}] {end}{if camera}[{camera}] {end}{msg}',
+    ignore: 'pid,hostname,part,camera',
+  });
 }
 
 /** Pino's numeric levels by name. */

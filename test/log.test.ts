@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, LogRing } from '../src/log.js';
+import { createLogger, LogRing, readableLog } from '../src/log.js';
 
 describe('LogRing', () => {
   it('passes every line on and keeps the last ones, redacted, for the log page', () => {
@@ -43,5 +44,23 @@ describe('LogRing', () => {
     expect(ring.recent(40).map((l) => l.msg)).toEqual(['careful', 'broken']);
     expect(ring.recent(30, 2).map((l) => l.msg)).toEqual(['careful', 'broken']);
     expect(ring.recent(50).map((l) => l.msg)).toEqual(['broken']);
+  });
+});
+
+describe('readableLog', () => {
+  it('writes a line a person reads: the time of day, the level in words and the message, secrets still scrubbed', () => {
+    const out: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        out.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger('info', readableLog(sink), ['hunter2-secret']);
+    logger.child({ part: 'cameras' }).warn('camera yard: rtsp://admin:hunter2-secret@10.0.0.5/live refused');
+    const text = out.join('');
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\] WARN: \[cameras\] camera yard: rtsp:\/\/admin:\*\*\*@10\.0\.0\.5\/live refused\n$/);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('{"level"');
   });
 });

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { redactUrl } from '../config/redact.js';
-import { createLogger, LogRing } from '../log.js';
+import { createLogger, LogRing, readableLog } from '../log.js';
 import { Argus } from '../main.js';
 import { serveConfigError } from './config-error-page.js';
 
@@ -47,7 +47,7 @@ export async function main(args: string[]): Promise<number> {
   // Everything Argus writes (database, snapshots, backups, the token) is its user's alone: 0600 / 0700.
   process.umask(0o077);
   // The log page's recent lines: a ring beside standard output.
-  const ring = new LogRing(process.stdout, 1000, loaded.secrets);
+  const ring = new LogRing(process.stdout.isTTY ? readableLog() : process.stdout, 1000, loaded.secrets);
   const logger = createLogger(loaded.config.log_level, ring, loaded.secrets);
   for (const warning of loaded.warnings) logger.warn(warning);
   const argus = new Argus(loaded, logger, undefined, ring);
