@@ -4,7 +4,7 @@
 import { api, send } from '../lib/api.js';
 import { $, esc, percent, plural, showError, when } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
-import { debounce, duration, eventImage, eventTitle, nameResult } from './review-lib.js';
+import { throttle, duration, eventImage, eventTitle, nameResult } from './review-lib.js';
 
 const FILTERS = ['camera', 'kind', 'label', 'name', 'zone', 'from', 'to'];
 const PAGE = 20;
@@ -157,7 +157,7 @@ async function mountList(root, ctx) {
   observer.observe(more);
 
   // Live: a new or changed event refreshes the first page; further down, a banner offers it.
-  const refresh = debounce(() => {
+  const refresh = throttle(() => {
     if (pages <= 1) load();
     else fresh.hidden = false;
   }, 1500);
@@ -262,7 +262,7 @@ async function mountEvent(root, ctx, id) {
   };
   await show();
   // The event changes while it goes on: show its new state.
-  const refresh = debounce(show, 1000);
+  const refresh = throttle(show, 1000);
   ctx.live.on('detection', (m) => m.event?.id === id && refresh());
   return () => refresh.cancel();
 }

@@ -18,14 +18,26 @@ export function eventImage(e, { crop = false, width = 320, title = eventTitle(e)
   return `<img src="api/events/${encodeURIComponent(e.id)}/${file}" alt="${esc(title)}" title="${esc(title)}" width="${width}" loading="lazy">`;
 }
 
-/** Runs fn at most once per `ms`, after the last call (live updates come in bursts). */
-export function debounce(fn, ms) {
+/**
+ * Runs fn `ms` after the first of a burst of calls, with the last call's arguments, then again
+ * for the calls since: at most once per `ms`. Live updates come in bursts, and a busy camera's
+ * steady stream (a message every second) must not hold a refresh off for ever, as a debounce
+ * that waited for a quiet moment did.
+ */
+export function throttle(fn, ms) {
   let timer;
+  let last;
   const call = (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
+    last = args;
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      fn(...last);
+    }, ms);
   };
-  call.cancel = () => clearTimeout(timer);
+  call.cancel = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
   return call;
 }
 

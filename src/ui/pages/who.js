@@ -4,7 +4,7 @@
 import { api, send } from '../lib/api.js';
 import { $, $$, ago, esc, plural, showError, when } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
-import { debounce, nameResult } from './review-lib.js';
+import { throttle, nameResult } from './review-lib.js';
 
 /** Faces drawn per group; the rest are named with it all the same. */
 const SHOWN = 24;
@@ -78,7 +78,7 @@ async function mount(root, ctx) {
   });
 
   // A new stranger: refresh, unless someone is typing a name (then offer it).
-  const refresh = debounce(() => {
+  const refresh = throttle(() => {
     if (box.contains(document.activeElement) && document.activeElement.matches('input')) fresh.hidden = false;
     else load();
   }, 2000);
