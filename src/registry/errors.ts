@@ -7,6 +7,8 @@ export type RegistryErrorCode =
   | 'several_faces'
   | 'no_such_face'
   | 'duplicate'
+  | 'unlike'
+  | 'same_photo'
   | 'name_taken'
   | 'person_not_found'
   | 'sample_not_found'
@@ -23,6 +25,8 @@ export const HTTP_STATUS: Record<RegistryErrorCode, number> = {
   several_faces: 400,
   no_such_face: 400,
   duplicate: 409,
+  unlike: 409,
+  same_photo: 409,
   name_taken: 409,
   person_not_found: 404,
   sample_not_found: 404,

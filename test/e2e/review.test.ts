@@ -392,7 +392,7 @@ data_dir: ${dir}
 
     // Obama's face under another name: offered to him instead, or to the new name anyway.
     refusals.add(`${origin}/api/faces/barry`);
-    await drop('barry', join(KNOWN, 'barack_obama/1.jpg'));
+    await drop('barry', join(FIXTURES, 'faces/probe/obama1.jpg'));
     await expect.poll(() => row.locator('.outcome').textContent(), { timeout: 60_000 }).toMatch(/^This face looks like barack_obama \(\d+% alike\)\.$/);
     expect(await row.locator('.choices button').allTextContents()).toEqual(['Add to barack_obama instead', 'It is barry: add anyway']);
     const before = (await get<{ samples: unknown[] }>('faces/barack_obama')).samples.length;

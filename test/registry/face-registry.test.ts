@@ -246,6 +246,26 @@ describe('openFaceMatcher', () => {
   });
 });
 
+describe('adding a face to someone enrolled', () => {
+  it('takes a face like theirs, refuses one unlike all of their photos unless forced, and a photo they already have', () => {
+    const { registry } = registryIn();
+    const e = randomEmbedding(531);
+    registry.enrol('alice', [face(e, 'a.jpg')]);
+    registry.enrol('alice', [face(near(e, 0.8, 532), 'b.jpg')]); // another photo of her: 0.8 alike
+    const stranger = randomEmbedding(533); // about 0 alike: someone else, named alice by mistake
+    const unlike = refusal(() => registry.enrol('alice', [face(stranger, 'c.jpg')]));
+    expect(unlike.code).toBe('unlike');
+    expect(unlike.message).toMatch(/c\.jpg does not look like "alice"'s other photos \(similarity -?0\.\d{3}, under 0\.5\)/);
+    expect(unlike.details).toMatchObject({ person: 'alice' });
+    expect(registry.person('alice').samples).toHaveLength(2);
+    registry.enrol('alice', [face(stranger, 'c.jpg')], { force: true });
+    expect(registry.person('alice').samples).toHaveLength(3);
+    // the same photo again: refused, forced or not
+    for (const force of [false, true]) expect(refusal(() => registry.enrol('alice', [face(e, 'a-again.jpg')], { force })).code).toBe('same_photo');
+    expect(registry.person('alice').samples).toHaveLength(3);
+  });
+});
+
 describe('merging two people', () => {
   it('moves every sample of one into the other and deletes the first; the matcher names the merged person', () => {
     const { registry } = registryIn();

@@ -42,6 +42,8 @@ function sendPhoto(name, file, fields, onProgress) {
 function refusal(err, name) {
   if (err.code === 'several_faces') return `${err.body.faces.length} faces in this photo: which one is ${name}?`;
   if (err.code === 'duplicate') return `This face looks like ${err.body.person} (${Math.round(err.body.similarity * 100)}% alike).`;
+  if (err.code === 'unlike') return `This face does not look like ${name}'s other photos (${Math.round(err.body.similarity * 100)}% alike at most).`;
+  if (err.code === 'same_photo') return `${name} already has this photo.`;
   return err.message;
 }
 
@@ -103,6 +105,8 @@ async function offerChoices(row, file, name, fields, err, onAdded) {
   } else if (err.code === 'duplicate') {
     const other = err.body.person;
     button(`Add to ${other} instead`, () => retry(other, {}));
+    button(`It is ${name}: add anyway`, () => retry(name, { force: 'true' }));
+  } else if (err.code === 'unlike') {
     button(`It is ${name}: add anyway`, () => retry(name, { force: 'true' }));
   } else return;
   row.append(choices);
