@@ -47,8 +47,8 @@ function refusal(err, name) {
   return err.message;
 }
 
-/** The face `f` (box in a `width`×`height` copy of the photo) drawn from the file, as a small picture. */
-async function faceThumb(file, f, width, height) {
+/** The face `f` (its box in a copy of the photo `width` pixels wide: a large photo is read scaled down) drawn from the file, as a small picture. */
+async function faceThumb(file, f, width) {
   const bitmap = await createImageBitmap(file);
   const s = bitmap.width / width;
   const [x1, y1, x2, y2] = f.box.map((v) => v * s);
@@ -95,12 +95,12 @@ async function offerChoices(row, file, name, fields, err, onAdded) {
     return b;
   };
   if (err.code === 'several_faces') {
-    const { faces, width, height } = err.body;
+    const { faces, width } = err.body;
     for (const [i, f] of faces.entries()) {
       const b = button('', () => retry(name, { face: String(f.index) }));
       b.className = 'face-choice';
       b.setAttribute('aria-label', `face ${i + 1} of ${faces.length}, from the left`);
-      b.append(await faceThumb(file, f, width, height));
+      b.append(await faceThumb(file, f, width));
     }
   } else if (err.code === 'duplicate') {
     const other = err.body.person;
