@@ -241,7 +241,17 @@ data_dir: ${dir}
     await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);
     const shown = () => page.locator('#events a[href^="#events/"]').evaluateAll((els) => els.map((e) => e.getAttribute('href')));
     const before = new Set(await shown());
-    await expect.poll(async () => (await shown()).some((href) => !before.has(href)), { timeout: 120_000, interval: 2000 }).toBe(true);
+    // (scrolled past the first page, the page offers them in a banner instead of moving the list)
+    const banner = page.locator('#event-new');
+    await expect
+      .poll(
+        async () => {
+          if (await banner.isVisible()) await banner.click();
+          return (await shown()).some((href) => !before.has(href));
+        },
+        { timeout: 120_000, interval: 2000 },
+      )
+      .toBe(true);
     await page.close();
   }, 300_000);
 
