@@ -86,7 +86,7 @@ describe('unknown face routes', () => {
     const id = store.keep({ id: 'x0', camera: 'door' }, stranger(randomEmbedding(40)), 'faceres', T + 30)!;
     for (const [payload, status, code] of [
       [{ name: '../etc', faces: [id] }, 400, 'invalid_name'],
-      [{ name: 'erin', faces: [id, 123456] }, 404, 'face_not_found'],
+      [{ name: 'erin', faces: [123456, 123457] }, 404, 'face_not_found'],
       [{ name: 'erin', faces: [] }, 400, undefined],
       [{ name: 'erin', faces: ['1'] }, 400, undefined],
     ] as const) {
@@ -98,5 +98,16 @@ describe('unknown face routes', () => {
     expect(store.get(id)).toBeDefined();
     expect(registry.list().map((p) => p.name)).not.toContain('erin');
     expect((await app.inject({ url: '/api/unknown-faces/999999/crop.jpg' })).json().code).toBe('face_not_found');
+  });
+
+  it('names the faces still there when some went meanwhile, saying which went', async () => {
+    const erin = randomEmbedding(50);
+    const kept = [0, 1].map((i) => store.keep({ id: `e${i}`, camera: 'door' }, stranger(near(erin, 0.9, 60 + i)), 'faceres', T + 40 + i)!);
+    store.remove([kept[1]]);
+    const res = await app.inject({ method: 'POST', url: '/api/unknown-faces/name', payload: { name: 'erin', faces: kept } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().enrolled.map((e: { face: number }) => e.face)).toEqual([kept[0]]);
+    expect(res.json().refused).toEqual([{ face: kept[1], code: 'face_not_found', error: expect.stringMatching(/gone meanwhile/) }]);
+    expect(registry.person('erin').samples).toHaveLength(1);
   });
 });

@@ -54,14 +54,21 @@ export const unknownFaceRoutes: ApiPlugin<UnknownFaceRoutesDeps> = async (app, {
   /**
    * Enrols each face as `name`, one by one: the registry's duplicate check may refuse a face (it
    * looks like someone else), and says why; the others still go in. Enrolled faces leave the list.
+   * A face gone since the page showed it (its stranger was recognised, or it was named, dismissed
+   * or pruned) is refused as `face_not_found` and the rest still go in; all of them gone is a 404.
    */
   app.post('/name', { schema: { body: nameBody } }, async (req) => {
     const name = checkPersonName(req.body.name);
     const faces = req.body.faces.map((id) => store.get(id));
     const missing = req.body.faces.filter((_, i) => !faces[i]);
-    if (missing.length) throw new HttpError(404, 'face_not_found', `no unknown face ${missing.join(', ')} (named, dismissed or pruned meanwhile): reload the list`);
+    if (missing.length === faces.length)
+      throw new HttpError(404, 'face_not_found', `no unknown face ${missing.join(', ')} (named, dismissed or pruned meanwhile): reload the list`);
     const enrolled: Array<{ face: number; sample: number }> = [];
-    const refused: Array<{ face: number; code: string; error: string; person?: unknown; similarity?: unknown }> = [];
+    const refused: Array<{ face: number; code: string; error: string; person?: unknown; similarity?: unknown }> = missing.map((face) => ({
+      face,
+      code: 'face_not_found',
+      error: 'gone meanwhile: its stranger was recognised, or it was named, dismissed or pruned',
+    }));
     let person = null;
     for (const f of faces) {
       if (!f) continue;

@@ -4,7 +4,7 @@
 import { api, send } from '../lib/api.js';
 import { $, esc, percent, plural, showError, when } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
-import { throttle, duration, eventImage, eventTitle, nameResult } from './review-lib.js';
+import { throttle, duration, eventImage, eventTitle, showNameResult } from './review-lib.js';
 
 const FILTERS = ['camera', 'kind', 'label', 'name', 'zone', 'from', 'to'];
 const PAGE = 20;
@@ -296,7 +296,7 @@ async function whoIsThis(section, event) {
     try {
       if (faces.length) {
         const r = await send('POST', 'api/unknown-faces/name', { name, faces: faces.map((f) => f.id) });
-        out.innerHTML = nameResult(name, r);
+        showNameResult(out, name, r);
       } else {
         // No face was kept for it (older than the Who is this? list): the event's crop is embedded again.
         await send('POST', `api/faces/${encodeURIComponent(name)}/from-event/${encodeURIComponent(event.id)}`);

@@ -1,4 +1,5 @@
 // Small helpers shared by the Events, Who is this? and People pages.
+import { send } from '../lib/api.js';
 import { esc, plural } from '../lib/dom.js';
 
 /** What an event is called: the person's name when known, else its label ("hands_up", "knife", "unknown face"). */
@@ -41,11 +42,48 @@ export function throttle(fn, ms) {
   return call;
 }
 
-/** What naming did, face by face (the registry's duplicate check may refuse some, saying why). */
-export function nameResult(name, r) {
+/** A refused face: its crop, or (gone meanwhile, its crop with it) a plain mark. */
+const refusedFace = (f) =>
+  f.code === 'face_not_found'
+    ? `<span class="face-mini gone" aria-hidden="true">?</span> face ${esc(f.face)}: ${esc(f.error)}`
+    : `<img class="face-mini" src="api/unknown-faces/${encodeURIComponent(f.face)}/crop.jpg" alt="face ${esc(f.face)}" width="48" height="48"> ${esc(f.error)}`;
+
+/**
+ * What naming did, face by face, shown in `el`: the faces added, and each refused one with its
+ * reason. Faces refused as looking like someone else (`duplicate`) or unlike the person's photos
+ * (`unlike`) get the choices that settle them: add them to that someone instead, or to `name`
+ * anyway. A choice names those faces again and shows its own result here; `onChange()` runs
+ * after each naming that added a face.
+ */
+export function showNameResult(el, name, r, onChange = () => {}) {
   const ok = r.enrolled.length ? `<p class="good">Added ${plural(r.enrolled.length, 'face')} to ${esc(name)}: later sightings carry the name.</p>` : '';
-  const refused = r.refused
-    .map((f) => `<li><img class="face-mini" src="api/unknown-faces/${encodeURIComponent(f.face)}/crop.jpg" alt="face ${esc(f.face)}" width="48" height="48"> ${esc(f.error)}</li>`)
-    .join('');
-  return `${ok}${refused ? `<p class="error">Not added:</p><ul class="refused">${refused}</ul>` : ''}`;
+  const refused = r.refused.map((f) => `<li>${refusedFace(f)}</li>`).join('');
+  el.innerHTML = `${ok}${refused ? `<p class="error">Not added:</p><ul class="refused">${refused}</ul>` : ''}`;
+  const choices = document.createElement('div');
+  choices.className = 'row choices';
+  const rename = async (who, faces, force) => {
+    for (const b of choices.querySelectorAll('button')) b.disabled = true;
+    try {
+      const again = await send('POST', 'api/unknown-faces/name', { name: who, faces, ...(force ? { force: true } : {}) });
+      showNameResult(el, who, again, onChange);
+      if (again.enrolled.length) onChange();
+    } catch (err) {
+      el.insertAdjacentHTML('beforeend', `<p class="error" role="alert">${esc(err.message)}</p>`);
+      if (err.code === 'face_not_found') choices.remove();
+      else for (const b of choices.querySelectorAll('button')) b.disabled = false;
+    }
+  };
+  const button = (label, onClick) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.addEventListener('click', onClick);
+    choices.append(b);
+  };
+  const alike = new Map();
+  for (const f of r.refused.filter((f) => f.code === 'duplicate')) alike.set(f.person, [...(alike.get(f.person) ?? []), f.face]);
+  for (const [other, faces] of alike) button(`${faces.length > 1 ? `These ${faces.length} look` : 'It looks'} like ${other}: add to ${other} instead`, () => rename(other, faces));
+  const unsure = r.refused.filter((f) => f.code === 'duplicate' || f.code === 'unlike').map((f) => f.face);
+  if (unsure.length) button(`${unsure.length > 1 ? 'They are' : 'It is'} ${name}: add anyway`, () => rename(name, unsure, true));
+  if (choices.childElementCount) el.append(choices);
 }

@@ -4,7 +4,7 @@
 import { api, send } from '../lib/api.js';
 import { $, $$, ago, esc, plural, showError, when } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
-import { throttle, nameResult } from './review-lib.js';
+import { showNameResult, throttle } from './review-lib.js';
 
 /** Faces drawn per group; the rest are named with it all the same. */
 const SHOWN = 24;
@@ -40,8 +40,10 @@ async function mount(root, ctx) {
     }
   };
 
-  const note = (html) => {
+  /** A card on top of the log; returns it. */
+  const note = (html = '') => {
     log.insertAdjacentHTML('afterbegin', `<div class="card who-note">${html}</div>`);
+    return log.firstElementChild;
   };
 
   box.addEventListener('submit', async (e) => {
@@ -56,9 +58,15 @@ async function mount(root, ctx) {
     $('.result', card).innerHTML = `<p class="muted">Adding ${plural(faces.length, 'face')} to ${esc(name)}…</p>`;
     for (const b of $$('button', card)) b.disabled = true;
     try {
-      note(nameResult(name, await send('POST', 'api/unknown-faces/name', { name, faces })));
+      const result = await send('POST', 'api/unknown-faces/name', { name, faces });
+      showNameResult(note(), name, result, load);
       await load();
     } catch (err) {
+      if (err.code === 'face_not_found') {
+        // Its stranger was recognised meanwhile, or the faces were named or dismissed elsewhere.
+        note('<p class="error">Those faces are gone meanwhile (recognised, named or dismissed elsewhere): the list is up to date again.</p>');
+        return load();
+      }
       $('.result', card).innerHTML = `<p class="error" role="alert">${esc(err.message)}</p>`;
       for (const b of $$('button', card)) b.disabled = false;
     }
