@@ -101,7 +101,8 @@ export interface SessionsView {
   active(camera: string): { id: string } | null;
 }
 
-export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number } | null;
+/** `personId`: the registry's id of the person, which a rename keeps (their name changes, their visit does not). */
+export type MatchFace = (embedding: Float32Array) => { name: string; similarity: number; personId?: number } | null;
 export type AnalyzerModels = Pick<Detector, 'detectObjects' | 'detectFaces' | 'embedFace' | 'detectPoses' | 'followPoses' | 'has'>;
 
 export interface AnalyzerDeps<Config, CameraExtra> extends AnalyzerServices {

@@ -47,7 +47,8 @@ function affinity(last: EventBox, next: EventBox, maxDistance: number): number |
  * matched greedily to known objects by IoU plus centre distance, best pairs first; the rest
  * become new objects. A detection named otherwise than an object (two recognised people side by
  * side), or of another `identity`, is never that object, and one of its identity is that object
- * wherever it stands (a face's visit: someone who stepped out and back in elsewhere). Objects are forgotten only by expire(), so a brief miss keeps the id.
+ * wherever it stands and whatever it is named (a face's visit: someone who stepped out and back in
+ * elsewhere, or was renamed). Objects are forgotten only by expire(), so a brief miss keeps the id.
  */
 export class Tracker {
   private readonly tracks = new Map<number, Track>();
@@ -64,8 +65,9 @@ export class Tracker {
     for (const track of this.tracks.values()) {
       detections.forEach((d, index) => {
         if (d.kind !== track.detection.kind || d.label !== track.detection.label) return;
-        if (d.sub_label && track.name && d.sub_label !== track.name) return;
         if (d.identity && track.identity && d.identity !== track.identity) return;
+        // …and the same identity is that object under a new name (the person was renamed meanwhile)
+        if (d.sub_label && track.name && d.sub_label !== track.name && !(d.identity && d.identity === track.identity)) return;
         const near = affinity(track.detection.box, d.box, this.maxDistance);
         // the same identity first, however far; then by boxes (affinity is at most 2)
         const score = d.identity && d.identity === track.identity ? 2 + (near ?? 0) : near;

@@ -110,6 +110,20 @@ describe('EventManager', () => {
     ]);
   });
 
+  it("keeps a face's event when its person is renamed while in view, and the event takes the new name", async () => {
+    h = eventHarness({ config: { end_after: 2, min_frames: 1 } });
+    h.manager.start();
+    const face = (name: string, x: number): Detection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: name, hold: 60, identity: 'visit:1' });
+    feed(h, 'door', T0, [face('joe', 10)]);
+    feed(h, 'door', T0 + 1, [face('joseph', 12)]);
+    await h.manager.flush();
+    expect(h.messages.map((m) => [m.type, m.event.sub_label])).toEqual([
+      ['start', 'joe'],
+      ['update', 'joseph'],
+    ]);
+    expect(h.manager.activeIds().size).toBe(1);
+  });
+
   it('keeps separate events for separate cameras and objects', async () => {
     h = eventHarness();
     h.manager.start();

@@ -72,6 +72,17 @@ describe('Tracker', () => {
     expect(named.id).toBe(stranger.id);
   });
 
+  it('follows an identity under a new name (the person renamed while in view), and never another identity of that name', () => {
+    const tracker = new Tracker();
+    const face = (x: number, name: string, identity: string): Detection => ({ kind: 'face', label: 'face', sub_label: name, score: 0.9, box: [x, 0, x + 50, 50], identity });
+    const [joe] = tracker.update([face(0, 'joe', 'visit:1')], 0);
+    const [renamed] = tracker.update([face(2, 'joseph', 'visit:1')], 0.2);
+    expect(renamed.id).toBe(joe.id);
+    expect(renamed.name).toBe('joseph');
+    const [other] = tracker.update([face(4, 'joseph', 'visit:2')], 0.4);
+    expect(other.id).not.toBe(joe.id);
+  });
+
   it('keeps the id through a short miss and forgets the object after maxAge', () => {
     const tracker = new Tracker();
     const [a] = tracker.update([person([0, 0, 100, 200])], 0);

@@ -4,7 +4,7 @@ import { type Box, iou } from '../../vision/iou.js';
 export interface FaceTrack {
   box: Box;
   lastSeen: number;
-  /** The name the last frames agreed on (null: a stranger; undefined: none yet), and in how many frames in a row. */
+  /** Who the last frames agreed on (the person's registry id or name; null: a stranger; undefined: none yet), and in how many frames in a row. */
   name: string | null | undefined;
   streak: number;
   /** The face's embedding as last computed, and how many frames ago (0: in the frame it was last seen). */

@@ -42,6 +42,7 @@ interface Visit {
  * wherever it is seen, so the visit is one event, open while they are about.
  */
 export class FaceAnalyzer {
+  /** Each recognised person's visit, by registry id (`#7`), or by name where the matcher gives no id. */
   private readonly known = new Map<string, Visit>();
   private unknown: Visit[] = [];
   private readonly tracks: FaceTracks;
@@ -112,13 +113,15 @@ export class FaceAnalyzer {
     for (const [i, f] of ok.entries()) {
       const embedding = await embeddings[i];
       const match = this.matchFace(embedding);
-      const held = this.tracks.see(tracks[i], f.box, match?.name ?? null, time, embedding, kept[i] === undefined);
+      // who, as the registry's id (a person renamed while in view stays who they were), else their name
+      const who = match ? (match.personId !== undefined ? `#${match.personId}` : match.name) : null;
+      const held = this.tracks.see(tracks[i], f.box, who, time, embedding, kept[i] === undefined);
       // a name not yet confirmed by the next frames: neither named nor reported as a stranger yet
       if (held === undefined) continue;
       const recognised = held === null ? null : match;
       const previous = before[i];
       const sameFace = previous !== undefined && (kept[i] !== undefined || cosineSimilarity(previous, embedding) >= this.config.unknown_similarity);
-      const seen = this.visit(recognised?.name ?? null, embedding, time, claimed, tracks[i], sameFace);
+      const seen = this.visit(held, embedding, time, claimed, tracks[i], sameFace);
       if (seen === null) continue;
       const detection: Detection = { kind: 'face', label: 'face', score: f.score, box: f.box, sub_label: recognised?.name ?? null, hold: this.config.cooldown };
       detection.identity = `visit:${seen.visit.id}`;
@@ -135,16 +138,17 @@ export class FaceAnalyzer {
   }
 
   /**
-   * Records a sighting of the face on `track` and returns its visit (`fresh`: this sighting starts
-   * it), or null for a second face given one name in a frame. Unknown people are told apart by
+   * Records a sighting of the face on `track` (`who`: the person recognised, by registry id, or
+   * null) and returns its visit (`fresh`: this sighting starts it), or null for a second face
+   * given one person in a frame. Unknown people are told apart by
    * embedding, against the first sighting of each stranger; a stranger's face followed from the
    * frame before and as alike that frame's (`sameFace`) stays their visit, however far their
    * embedding has moved from the first as they turned.
    */
-  private visit(name: string | null, embedding: Float32Array, time: number, claimed: Set<Visit>, track: FaceTrack, sameFace: boolean): { visit: Visit; fresh: boolean } | null {
+  private visit(who: string | null, embedding: Float32Array, time: number, claimed: Set<Visit>, track: FaceTrack, sameFace: boolean): { visit: Visit; fresh: boolean } | null {
     const window = this.config.cooldown * 1000;
-    const followed = name === null && sameFace ? this.strangerOn(track, claimed) : undefined;
-    let visit = name !== null ? this.known.get(name) : (followed ?? this.closestUnknown(embedding, claimed));
+    const followed = who === null && sameFace ? this.strangerOn(track, claimed) : undefined;
+    let visit = who !== null ? this.known.get(who) : (followed ?? this.closestUnknown(embedding, claimed));
     // a second face given the same name in one frame: one of them is not that person
     if (visit && claimed.has(visit)) return null;
     const fresh = !visit || time - visit.lastSeen > window;
@@ -153,14 +157,14 @@ export class FaceAnalyzer {
       const over = visit;
       // …but a face followed from the frame before stays one object: a stranger (a cooldown under a
       // second), or a stranger now recognised, whose event takes the name
-      const was = name === null ? (over === followed ? over : undefined) : sameFace ? this.strangers.get(track) : undefined;
+      const was = who === null ? (over === followed ? over : undefined) : sameFace ? this.strangers.get(track) : undefined;
       visit = { id: was?.id ?? ++this.visits, lastSeen: time, embedding };
-      if (name !== null) this.known.set(name, visit);
+      if (who !== null) this.known.set(who, visit);
       else this.unknown = [...this.unknown.filter((u) => u !== over), visit];
     }
     visit.lastSeen = time;
     claimed.add(visit);
-    if (name === null) this.strangers.set(track, visit);
+    if (who === null) this.strangers.set(track, visit);
     return { visit, fresh };
   }
 
@@ -183,7 +187,7 @@ export class FaceAnalyzer {
 
   private forget(time: number): void {
     const window = this.config.cooldown * 1000;
-    for (const [name, v] of this.known) if (time - v.lastSeen > window) this.known.delete(name);
+    for (const [who, v] of this.known) if (time - v.lastSeen > window) this.known.delete(who);
     this.unknown = this.unknown.filter((u) => time - u.lastSeen <= window);
   }
 }

@@ -104,3 +104,32 @@ describe('a stranger then recognised', () => {
     expect(started).toBe(1);
   });
 });
+
+describe('a person renamed while in view', () => {
+  it('stays one visit under the new name, named on the next frame', async () => {
+    let name = 'joe';
+    const models = { embedFace: async () => Float32Array.of(1, 0), detectFaces: async () => [] } as unknown as FaceModels;
+    // the registry keeps the person's id through a rename; confirm_frames 2: a new person would wait a frame
+    const faces = new FaceAnalyzer(models, () => ({ name, similarity: 0.8, personId: 7 }), facesSchema.parse({ reembed_frames: 1, confirm_frames: 2 }));
+    const seen = new FaceEvents();
+    const reports: Array<[string | null | undefined, string | undefined]> = [];
+    let started = 0;
+    for (const [x, time] of [
+      [0, 0],
+      [1, 200],
+      [2, 400],
+      [3, 600],
+    ]) {
+      if (time === 400) name = 'joseph';
+      const found = await faces.analyzeFound(img, [face(x)], time);
+      reports.push(...found.map((d): [string | null | undefined, string | undefined] => [d.sub_label, d.identity]));
+      started += seen.see(found, time);
+    }
+    expect(reports).toEqual([
+      ['joe', 'visit:1'],
+      ['joseph', 'visit:1'],
+      ['joseph', 'visit:1'],
+    ]);
+    expect(started).toBe(1);
+  });
+});
