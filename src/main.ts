@@ -117,7 +117,7 @@ export class Argus {
     const parts = this.startAnalyzerParts(core);
     const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
     const ha = this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
-    this.startCameras(core, scheduler);
+    this.startCameras(core, scheduler, events);
     this.startStats(core, mqtt, scheduler);
     const alertGate = await this.startHomeAssistant(core);
     this.startFrigate(core, mqtt, registry);
@@ -365,7 +365,7 @@ export class Argus {
     return ha;
   }
 
-  private startCameras({ cameras, enabled, ffmpegPath, bus, stats, log }: Core, scheduler: AnalysisScheduler | undefined): void {
+  private startCameras({ cameras, enabled, ffmpegPath, bus, stats, log }: Core, scheduler: AnalysisScheduler | undefined, events: EventManager): void {
     for (const name of enabled) {
       const camera = cameras[name];
       const source = new CameraSource({ name, camera, ffmpegPath, logger: log, onStatus: (s) => bus.emit('cameraStatus', s) });
@@ -380,6 +380,7 @@ export class Argus {
           if (!paused) scheduler?.submit(frame, motion);
         },
         onMotionState: (moving) => bus.emit('motion', { camera: name, moving }),
+        following: () => events.following(name),
       });
       this.sources.set(name, source);
       source.start();

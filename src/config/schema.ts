@@ -31,6 +31,11 @@ export const motionSchema = z
     min_area: z.number().int().min(1).default(300),
     /** How fast the background follows the scene (0-1 per frame); slower keeps slow movers visible. */
     background_alpha: z.number().gt(0).max(1).default(0.05),
+    /**
+     * While events are open on the camera, a still frame is analysed this often (seconds), so a
+     * person who sits still stays seen (the background takes them in); 0: moving frames only.
+     */
+    still_interval: z.number().min(0).max(60).default(1),
   })
   .strict();
 
@@ -53,7 +58,7 @@ export const cameraSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
       hwaccel_args: ffmpegArgs,
       /** Seconds without a frame before the stream is declared stalled and restarted. */
       stall_timeout: z.number().gt(0).max(600).default(10),
-      motion: motionSchema.default({ threshold: 25, min_area: 300, background_alpha: 0.05 }),
+      motion: motionSchema.prefault({}),
       /** Named polygons (docs/events.md). */
       zones: cameraZonesSchema,
       /** Areas whose detections are ignored (docs/events.md). */

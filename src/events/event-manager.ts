@@ -126,6 +126,11 @@ export class EventManager {
     this.cameras.clear();
   }
 
+  /** Whether objects are followed on the camera now (an event open, or an object not yet one). */
+  following(camera: string): boolean {
+    return (this.cameras.get(camera)?.objects.size ?? 0) > 0;
+  }
+
   /** Ids of events still going on (their snapshots must not be pruned). */
   activeIds(): Set<string> {
     const ids = new Set<string>();

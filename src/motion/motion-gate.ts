@@ -9,11 +9,20 @@ export interface MotionGateOptions {
   frames: FrameSlot;
   config: MotionConfig;
   logger: Logger;
-  /** A frame with motion: worth analyzing. Still frames never get here. */
+  /**
+   * A frame worth analyzing: one with motion, or (`motion.motion` false) a still one looked at
+   * while `following()` says objects are followed on the camera.
+   */
   onMotion?: (frame: Frame, motion: MotionResult) => void;
   /** The camera's motion state flipped (on at the first moving frame, off after `offAfterMs` still). */
   onMotionState?: (moving: boolean) => void;
   offAfterMs?: number;
+  /**
+   * Whether objects are followed on the camera (events open): then a still frame is passed on
+   * every `config.still_interval` seconds, so someone who sits still stays seen. The background
+   * takes in a still person within seconds, after which no frame of them moves.
+   */
+  following?: () => boolean;
 }
 
 /**
@@ -25,6 +34,8 @@ export class MotionGate {
   private abort?: AbortController;
   private moving = false;
   private lastMotionAt = 0;
+  /** When a frame was last passed on, moving or still. */
+  private lastPassedAt = Number.NEGATIVE_INFINITY;
   private done?: Promise<void>;
   analyzed = 0;
   passed = 0;
@@ -59,10 +70,17 @@ export class MotionGate {
         if (result.motion) {
           this.passed++;
           this.lastMotionAt = frame.time;
+          this.lastPassedAt = frame.time;
           this.setMoving(true);
           this.opts.onMotion?.(frame, result);
-        } else if (this.moving && frame.time - this.lastMotionAt > offAfter) {
-          this.setMoving(false);
+        } else {
+          if (this.moving && frame.time - this.lastMotionAt > offAfter) this.setMoving(false);
+          if (this.stillLookDue(frame.time)) {
+            this.passed++;
+            this.lastPassedAt = frame.time;
+            // no regions: the objects are wherever they stood, so the whole frame is looked at
+            this.opts.onMotion?.(frame, { ...result, boxes: [] });
+          }
         }
       } catch (err) {
         // A bad frame or a failing consumer costs one frame, never the camera's loop.
@@ -71,6 +89,11 @@ export class MotionGate {
       // Yield so a burst of ready frames cannot starve the event loop.
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  private stillLookDue(time: number): boolean {
+    const every = this.opts.config.still_interval * 1000;
+    return every > 0 && time - this.lastPassedAt >= every && (this.opts.following?.() ?? false);
   }
 
   private setMoving(moving: boolean): void {

@@ -54,6 +54,21 @@ describe('EventManager', () => {
     expect(lines[2].event.id).toBe(start.id);
   });
 
+  it('says whether it follows objects on a camera, from the first sighting to the end', async () => {
+    h = eventHarness({ config: { end_after: 2, min_frames: 2 } });
+    h.manager.start();
+    expect(h.manager.following('door')).toBe(false);
+    feed(h, 'door', T0, [person(at(10))]);
+    // not an event yet (one frame of two), but followed: a still frame may confirm it
+    expect(h.manager.following('door')).toBe(true);
+    expect(h.manager.following('yard')).toBe(false);
+    feed(h, 'door', T0 + 0.2, [person(at(12))]);
+    h.manager.tick(T0 + 2.1);
+    expect(h.manager.following('door')).toBe(true);
+    h.manager.tick(T0 + 2.3);
+    expect(h.manager.following('door')).toBe(false);
+  });
+
   it('never starts an event for a one-frame flicker', async () => {
     h = eventHarness();
     h.manager.start();
