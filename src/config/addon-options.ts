@@ -28,11 +28,22 @@ export function readAddonConfig(optionsPath: string, filePath: string, env: Node
   const file = hasFile ? camerasListToMap(dropUnset(asTopLevel(readConfigFile(filePath), filePath)) as RawConfig) : {};
   const overridden: string[] = [];
   const merged = layOver(file, options, '', overridden);
+  const { config, off } = telegramWithoutToken(merged);
   return {
-    raw: chooseBroker(switchOffAnalyzers(merged, analyzersOff), env, requireBroker),
+    raw: chooseBroker(switchOffAnalyzers(config, analyzersOff), env, requireBroker),
     source: hasFile ? `${optionsPath} with ${filePath}` : optionsPath,
-    warnings: overridden.map((key) => `${filePath}: ${key} is also set in the add-on's options; the option's value is used`),
+    warnings: [...overridden.map((key) => `${filePath}: ${key} is also set in the add-on's options; the option's value is used`), ...off],
   };
+}
+
+/**
+ * The Configuration tab says an empty bot token turns Telegram off; with chats still listed the
+ * section would otherwise be refused for its missing token and stop the whole add-on.
+ */
+function telegramWithoutToken(config: RawConfig): { config: RawConfig; off: string[] } {
+  const { telegram, ...rest } = config;
+  if (!isPlainObject(telegram) || telegram.token !== undefined) return { config, off: [] };
+  return { config: rest, off: ["telegram: no bot token in the add-on's options or argus.yml, so Telegram is off (its chats are kept for when a token is set)"] };
 }
 
 /** The options in the Argus config's shape; the analyzer switches come back apart, to apply after the merge. */
@@ -63,19 +74,38 @@ function dropEmptyLists(value: RawConfig): RawConfig {
   return out;
 }
 
-/** Deep merge: mappings merge key by key, anything else (lists included) is replaced by the option. */
+/**
+ * Deep merge: mappings merge key by key, anything else (lists included) is replaced by the option;
+ * but Telegram's chats merge by id, as cameras do by name, so a chat listed in the options keeps
+ * the file's keys the options have no field for (quiet hours).
+ */
 function layOver(file: RawConfig, options: RawConfig, prefix: string, overridden: string[]): RawConfig {
   const out: RawConfig = { ...file };
   for (const [k, v] of Object.entries(options)) {
     const key = `${prefix}${k}`;
     const under = file[k];
     if (isPlainObject(v) && isPlainObject(under)) out[k] = layOver(under, v, `${key}.`, overridden);
+    else if (key === 'telegram.chats' && Array.isArray(v) && Array.isArray(under)) out[k] = chatsById(under, v, key, overridden);
     else {
       if (under !== undefined && !isDeepStrictEqual(under, v)) overridden.push(key);
       out[k] = v;
     }
   }
   return out;
+}
+
+/** The options' chats, each laid over the file's chat of the same id; then the file's other chats. */
+function chatsById(file: unknown[], options: unknown[], key: string, overridden: string[]): unknown[] {
+  const idOf = (c: unknown) => (isPlainObject(c) && c.id !== undefined ? String(c.id) : undefined);
+  const fileChats = new Map(file.map((c) => [idOf(c), c] as const).filter(([id]) => id !== undefined));
+  const merged = options.map((c) => {
+    const id = idOf(c);
+    const under = id === undefined ? undefined : fileChats.get(id);
+    fileChats.delete(id);
+    // the same id written as text in one and a number in the other is no override
+    return isPlainObject(c) && isPlainObject(under) ? layOver(under, { ...c, id: under.id }, `${key}[${id}].`, overridden) : c;
+  });
+  return [...merged, ...fileChats.values()];
 }
 
 /** An analyzer switched off in the options is off on every camera, the file's cameras included. */

@@ -78,6 +78,39 @@ frigate: { url: "http://frigate:5000", cameras: [driveway] }
     expect(warnings).toEqual([]);
   });
 
+  it('merges Telegram chats by id: a chat in the options keeps the file’s quiet hours; the file’s other chats stay', () => {
+    const { config, warnings, filePath } = load(
+      {
+        telegram: {
+          token: '1:abc',
+          chats: [
+            { id: '123', name: 'Mum', kinds: ['weapon'] },
+            { id: '7', name: 'Dad' },
+          ],
+        },
+      },
+      `telegram:
+  chats:
+    - { id: 123, name: Mother, quiet_hours: { start: "23:00", end: "06:30" } }
+    - { id: 99, name: Gran }
+`,
+    );
+    expect(config.telegram?.chats.map((c) => [c.id, c.name, c.kinds, c.quiet_hours])).toEqual([
+      [123, 'Mum', ['weapon'], { start: '23:00', end: '06:30' }],
+      [7, 'Dad', undefined, undefined],
+      [99, 'Gran', undefined, undefined],
+    ]);
+    expect(warnings).toEqual([`${filePath}: telegram.chats[123].name is also set in the add-on's options; the option's value is used`]);
+  });
+
+  it('an empty bot token turns Telegram off, chats listed or not, with a warning instead of a refusal', () => {
+    const { config, warnings } = load({ cameras: [DOOR], telegram: { token: '', chats: [{ id: '123', name: 'Mum' }] } });
+    expect(config.telegram).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/^telegram: no bot token .* so Telegram is off/)]);
+    // a token in the file still counts
+    expect(load({ telegram: { token: '', chats: [{ id: '123' }] } }, 'telegram: { token: "1:from-file" }\n').config.telegram?.token).toBe('1:from-file');
+  });
+
   it('a list from the options replaces the file’s list whole', () => {
     const { config } = load({ frigate: { labels: ['person', 'car'] } }, 'frigate: { labels: [dog] }\n');
     expect(config.frigate?.labels).toEqual(['person', 'car']);
