@@ -168,6 +168,11 @@ export interface AlertSpec {
   enrol?: boolean;
   /** The caption's headline for one event or a burst of them: "Person", "3 people", "Weapon (knife)". */
   headline(events: readonly ArgusEvent[]): string;
+  /**
+   * The caption's `Who:` line, when its events' `sub_label` is not a person's name (a proctor
+   * incident's is its seat); null leaves the line out. Absent: the names, or "unknown person".
+   */
+  who?(events: readonly ArgusEvent[]): string | null;
 }
 
 type Fields = Record<string, unknown>;

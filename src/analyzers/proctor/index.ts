@@ -40,7 +40,14 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
           name: 'proctor',
           icon: '📝',
           headline: (ev) =>
-            ev.length === 1 ? `Seat ${ev[0].sub_label}: ${cueText(ev[0].label)}` : `${ev.length} incidents (${[...new Set(ev.map((e) => e.sub_label))].join(', ')})`,
+            ev.length === 1
+              ? `Seat ${ev[0].sub_label}: ${cueText(ev[0].label)}`
+              : `${ev.length} incidents (${[...new Set(ev.map((e) => `${e.sub_label}: ${cueText(e.label)}`))].join(', ')})`,
+          // the sub_label is the seat, not a person: name the seats' candidates, where they have one
+          who: (ev) => {
+            const candidates = [...new Set(ev.map((e) => e.attributes?.candidate).filter((c): c is string => typeof c === 'string'))];
+            return candidates.length ? `candidate ${candidates.join(', ')}` : null;
+          },
         },
       ],
       entities: [

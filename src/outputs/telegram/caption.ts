@@ -13,8 +13,7 @@ function who(events: ArgusEvent[]): string {
   const parts = [...names];
   if (unknown === 1) parts.push('unknown person');
   else if (unknown > 1) parts.push(`${unknown} unknown people`);
-  const text = parts.join(', ');
-  return text.length <= MAX_WHO ? text : `${text.slice(0, MAX_WHO - 1)}…`;
+  return parts.join(', ');
 }
 
 /** Local wall time of the event, e.g. "2026-11-23 14:03:12". */
@@ -31,9 +30,10 @@ export function renderCaption(events: ArgusEvent[], kinds: EventKinds, snapshotU
   const best = events.reduce((a, b) => (b.top_score > a.top_score ? b : a));
   const alert = kinds.alertOf(best);
   const zones = [...new Set(events.flatMap((e) => e.zones))];
+  const people = alert?.who ? alert.who(events) : who(events);
   const lines = [
     `${alert?.icon ?? '•'} ${alert?.headline(events) ?? best.label} at ${best.camera}`,
-    `Who: ${who(events)}`,
+    ...(people === null ? [] : [`Who: ${people.length <= MAX_WHO ? people : `${people.slice(0, MAX_WHO - 1)}…`}`]),
     `Camera: ${best.camera}${zones.length ? ` · zone: ${zones.join(', ')}` : ''}`,
     `Score: ${Math.round(best.top_score * 100)}% · ${localTime(best.start_time)}`,
   ];

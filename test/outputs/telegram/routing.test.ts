@@ -92,6 +92,19 @@ describe('what an alert says', () => {
     expect(renderCaption(burst, kinds).split('\n').slice(0, 2)).toEqual(['🚶 3 people at front_door', 'Who: dad, 2 unknown people']);
   });
 
+  it('names a proctor incident by seat and cue, and the seat’s candidate as who (a seat is no person)', () => {
+    const incident = (seat: string, cue: string, candidate: string | null) => testEvent({ kind: 'suspicious', label: cue, sub_label: seat, attributes: { seat, cue, candidate } });
+    expect(
+      renderCaption([incident('A1', 'phone', 'alice')], kinds)
+        .split('\n')
+        .slice(0, 3),
+    ).toEqual(['📝 Seat A1: phone at front_door', 'Who: candidate alice', 'Camera: front_door']);
+    const burst = [incident('A1', 'left_seat', null), incident('A2', 'looking_away', null), incident('A1', 'left_seat', null)];
+    const lines = renderCaption(burst, kinds).split('\n');
+    expect(lines[0]).toMatch(/^📝 3 incidents \(A1: .+, A2: .+\) at front_door$/);
+    expect(lines[1]).toBe('Camera: front_door');
+  });
+
   it("keeps a caption within Telegram's 1024 characters, link included", () => {
     const many = Array.from({ length: 200 }, (_, i) => testEvent({ kind: 'face', sub_label: `person_number_${i}` }));
     const caption = renderCaption(many, kinds, (ev) => `https://argus.example/api/events/${ev.id}/snapshot.jpg?exp=1&sig=${'a'.repeat(64)}`);
