@@ -5,13 +5,14 @@ import { reportHtml } from '../analyzers/proctor/report-html.js';
 import { reportCsv, sessionReport, type SessionReport } from '../analyzers/proctor/report.js';
 import { openDatabase } from '../store/database.js';
 import { EventStore } from '../store/events.js';
+import { ProctorSessionStore } from '../store/proctor-sessions.js';
 
 const USAGE = `usage: argus proctor report [--format text|json|csv|html] [--data <dir>] <session id>
 
 Prints an exam session's report: per seat its incidents (cue, start, end, score, snapshot),
-totals, and the enrolled faces recognised during it. Read from the events in <dir>/argus.db
-(default: ARGUS_DATA_DIR, else ./data), so it works while Argus runs and after it stopped;
-the session's name is not stored, so it is blank here. Snapshot links are the API's paths
+totals, and the enrolled faces recognised during it. Read from the sessions and events in
+<dir>/argus.db (default: ARGUS_DATA_DIR, else ./data), so it works while Argus runs and after it
+stopped; a session with no incident has a report too. Snapshot links are the API's paths
 (events/<id>/snapshot.jpg under /api/). docs/proctoring.md.`;
 
 const FORMATS = ['text', 'json', 'csv', 'html'] as const;
@@ -42,9 +43,11 @@ export async function main(args: string[]): Promise<number> {
   }
   const db = openDatabase(path);
   try {
-    const report = sessionReport(new EventStore(db), positionals[0], null, (e) => e.snapshot);
+    // the session as stored (its name and times), as the API reads it
+    const known = new ProctorSessionStore(db).get(positionals[0]);
+    const report = sessionReport(new EventStore(db), positionals[0], known, (e) => e.snapshot);
     if (!report) {
-      console.error(`argus proctor report: no incident names session "${positionals[0]}" in ${path}`);
+      console.error(`argus proctor report: no session "${positionals[0]}" in ${path}`);
       return 1;
     }
     const out = { text: asText, json: (r: SessionReport) => `${JSON.stringify(r, null, 2)}\n`, csv: reportCsv, html: reportHtml }[format](report);

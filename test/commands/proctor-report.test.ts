@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/events.js';
+import { ProctorSessionStore } from '../../src/store/proctor-sessions.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'argus-proctor-report-cli-'));
@@ -50,8 +51,22 @@ describe('argus proctor report <session id>', () => {
     expect(argus('--data', dir, 's1').stdout).toContain('seat A1:\n  2026-03-03T09:01:00.000Z to 2026-03-03T09:01:10.000Z  phone  score 0.7');
 
     const unknown = argus('--data', dir, 'nope');
-    expect([unknown.status, unknown.stderr]).toEqual([1, expect.stringContaining('no incident names session "nope"')]);
+    expect([unknown.status, unknown.stderr]).toEqual([1, expect.stringContaining('no session "nope"')]);
     expect(argus('--data', join(dir, 'missing'), 's1').stderr).toContain('no database at');
     expect(argus('--format', 'pdf', 's1').status).toBe(2);
+  });
+
+  it('takes the name and times from the stored session, and reports a session with no incident', () => {
+    const db = openDatabase(join(dir, 'argus.db'));
+    const sessions = new ProctorSessionStore(db);
+    const t = 1_772_528_400_000;
+    sessions.insert({ id: 's1', camera: 'exam', name: 'Maths paper 2', started_at: t - 5_000, ended_at: t + 80_000 });
+    sessions.insert({ id: 'clean', camera: 'exam', name: 'Latin', started_at: t + 3_600_000, ended_at: t + 7_200_000 });
+    db.close();
+    const r = JSON.parse(argus('--format', 'json', '--data', dir, 's1').stdout);
+    expect(r.session).toEqual({ id: 's1', camera: 'exam', name: 'Maths paper 2', started_at: '2026-03-03T08:59:55.000Z', ended_at: '2026-03-03T09:01:20.000Z' });
+    const clean = argus('--format', 'json', '--data', dir, 'clean');
+    expect(clean.status).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ session: { name: 'Latin', camera: 'exam' }, seats: [], totals: { incidents: 0 } });
   });
 });
