@@ -70,6 +70,10 @@ describe('proctor training over REST', () => {
   it('refuses training with too few samples or one label, and an unknown camera', async () => {
     const { store, app } = setup('few');
     for (let i = 0; i < 12; i++) store.add({ camera: 'exam', seat: 'A1', time: i, features: Array.from({ length: 18 }, () => i), label: 'normal' });
+    const oneLabel = await app.inject({ method: 'POST', url: '/api/proctor/train', payload: { camera: 'exam' } });
+    expect(oneLabel.json().error).toBe('training needs at least 10 labelled samples in all, with at least 2 of each label; camera "exam" has 12 normal and 0 suspicious');
+    // one suspicious sample is still too few: 3 nearest neighbours could never vote for it
+    store.add({ camera: 'exam', seat: 'A1', time: 99, features: Array.from({ length: 18 }, () => 99), label: 'suspicious' });
     const cases: Array<[object, number, string]> = [
       [{ camera: 'exam' }, 409, 'too_few_samples'],
       [{ camera: 'door' }, 404, 'camera_not_found'],

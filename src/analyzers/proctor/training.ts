@@ -52,6 +52,8 @@ export interface TrainingReport {
 
 /** k-fold cross-validation needs a sample in every fold, and a k-NN needs both labels to say anything. */
 const FOLDS = 10;
+/** Of each label: with one, the k ≥ 3 nearest could never vote for it. */
+const MIN_PER_LABEL = 2;
 
 /**
  * The reference method's training page as a service: samples are captured from a live seat
@@ -135,10 +137,10 @@ export class ProctorTraining {
   evaluate(camera: string): TrainingReport {
     const labelled = this.store.list({ camera }).filter((s): s is ProctorSample & { label: SampleLabel } => s.label !== null);
     const counts = { normal: labelled.filter((s) => s.label === 'normal').length, suspicious: labelled.filter((s) => s.label === 'suspicious').length };
-    if (labelled.length < FOLDS || counts.normal === 0 || counts.suspicious === 0) {
+    if (labelled.length < FOLDS || counts.normal < MIN_PER_LABEL || counts.suspicious < MIN_PER_LABEL) {
       throw new TrainingError(
         'too_few_samples',
-        `training needs at least ${FOLDS} labelled samples of both labels; camera "${camera}" has ${counts.normal} normal and ${counts.suspicious} suspicious`,
+        `training needs at least ${FOLDS} labelled samples in all, with at least ${MIN_PER_LABEL} of each label; camera "${camera}" has ${counts.normal} normal and ${counts.suspicious} suspicious`,
       );
     }
     const mode = this.featureMode(camera);

@@ -7,6 +7,8 @@ import { $, esc, percent, plural, showError } from '../lib/dom.js';
 
 /** 10-fold cross-validation needs a sample in every fold (as the server's training does). */
 const MIN_LABELLED = 10;
+/** Of each label (the server's rule: with one, the k nearest could never vote for it). */
+const MIN_PER_LABEL = 2;
 const KEYS_HELP = 'N normal · S suspicious · ← → move · U undo · C capture';
 
 function linkStyle() {
@@ -189,9 +191,9 @@ async function mount(root, ctx) {
     // The server refuses fewer (409 too_few_samples); say what is missing without asking it.
     const normal = state.samples.filter((s) => s.label === 'normal').length;
     const suspicious = state.samples.filter((s) => s.label === 'suspicious').length;
-    if (normal + suspicious < MIN_LABELLED || normal === 0 || suspicious === 0) {
+    if (normal + suspicious < MIN_LABELLED || normal < MIN_PER_LABEL || suspicious < MIN_PER_LABEL) {
       save.disabled = true;
-      cvBox.innerHTML = `<p class="muted" id="pr-cv-need">Cross-validation needs at least ${MIN_LABELLED} labelled samples, some of each label: ${normal} normal and ${suspicious} suspicious so far.</p>`;
+      cvBox.innerHTML = `<p class="muted" id="pr-cv-need">Cross-validation needs at least ${MIN_LABELLED} labelled samples in all, at least ${MIN_PER_LABEL} of each label: ${normal} normal and ${suspicious} suspicious so far.</p>`;
       return;
     }
     try {
