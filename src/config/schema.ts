@@ -150,9 +150,17 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
     .strict()
     .superRefine((config, ctx) => {
       const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
+      // A chat's cameras: Argus' own, or Frigate's (any name while it watches all of them); none configured runs the demo camera.
+      const ownCameras = Object.keys(config.cameras);
+      const cameras = [...(ownCameras.length ? ownCameras : ['demo']), ...(config.frigate?.cameras ?? [])];
+      const anyCamera = config.frigate !== undefined && config.frigate.cameras.length === 0;
       for (const [i, chat] of (config.telegram?.chats ?? []).entries()) {
         for (const [j, kind] of (chat.kinds ?? []).entries()) {
           if (!alerts.includes(kind)) ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'kinds', j], message: `not an alert kind; use one of ${alerts.join(', ')}` });
+        }
+        for (const [j, camera] of (chat.cameras ?? []).entries()) {
+          if (!anyCamera && !cameras.includes(camera))
+            ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'cameras', j], message: `no camera is named so; use one of ${cameras.join(', ')}` });
         }
       }
     });

@@ -52,6 +52,24 @@ describe('alert kinds in the config', () => {
   });
 });
 
+describe("a Telegram chat's cameras", () => {
+  const chat = (cameras: string[], more: object = {}) => configSchema.safeParse({ ...more, telegram: { token: 't', chats: [{ id: 1, cameras }] } });
+  const door = { cameras: { front_door: { url: 'rtsp://127.0.0.1/x' } } };
+
+  it('refuses a camera that is not configured, naming the key and the cameras there are', () => {
+    expect(chat(['front_door'], door).success).toBe(true);
+    const typo = chat(['frontdoor'], door);
+    expect(typo.error!.issues.map((i) => [i.path, i.message])).toEqual([[['telegram', 'chats', 0, 'cameras', 0], 'no camera is named so; use one of front_door']]);
+  });
+
+  it("accepts the demo camera when none is configured, Frigate's cameras, and any name while Frigate watches all", () => {
+    expect(chat(['demo']).success).toBe(true);
+    expect(chat(['driveway'], { ...door, frigate: { url: 'http://127.0.0.1:5000', cameras: ['driveway'] } }).success).toBe(true);
+    expect(chat(['garage'], { ...door, frigate: { url: 'http://127.0.0.1:5000', cameras: ['driveway'] } }).success).toBe(false);
+    expect(chat(['garage'], { ...door, frigate: { url: 'http://127.0.0.1:5000' } }).success).toBe(true);
+  });
+});
+
 describe('camera names', () => {
   it('refuses the names the bridge and people devices use in Home Assistant', () => {
     for (const name of ['bridge', 'people']) {
