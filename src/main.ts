@@ -114,7 +114,7 @@ export class Argus {
     const detector = await this.loadModels(core);
     const registry = this.startRegistry(core, detector);
     const events = this.startEvents(core);
-    const parts = this.startAnalyzerParts(core);
+    const parts = this.startAnalyzerParts(core, registry);
     const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
     const ha = this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
     this.startCameras(core, scheduler, events);
@@ -307,7 +307,7 @@ export class Argus {
    * What analyzers add beside frames (the proctor's sessions, training, routes and exam switch):
    * built here for the cameras that run each analyzer, mounted and started by the steps after.
    */
-  private startAnalyzerParts({ db, cameras, enabled, eventStore: events, snapshotUrl, log }: Core) {
+  private startAnalyzerParts({ db, cameras, enabled, eventStore: events, snapshotUrl, log }: Core, registry: FaceRegistry) {
     const shared = new Map<string, unknown>();
     const routes: RoutePlugin[] = [];
     const switches: Record<string, SwitchControl> = {};
@@ -321,6 +321,7 @@ export class Argus {
         latestFrame: (c) => this.sources.get(c)?.latest(),
         events,
         snapshotUrl,
+        enrolled: () => registry.list().map((p) => p.name),
         logger: log.child({ analyzer: analyzer.name }),
       });
       shared.set(analyzer.name, parts.shared);

@@ -68,6 +68,8 @@ export interface PartsContext {
   latestFrame(camera: string): Frame | undefined;
   events: EventStore;
   snapshotUrl?: SnapshotUrl;
+  /** The names enrolled in the face registry now (absent: no registry, as in the CLI). */
+  enrolled?: () => readonly string[];
   logger: Logger;
 }
 

@@ -19,7 +19,7 @@ export interface ProctorShared {
  * windows start and stop them), labelled samples and classifiers, and the /api/proctor routes.
  */
 export function proctorParts(context: PartsContext): AnalyzerParts & { shared: ProctorShared } {
-  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, logger } = context;
+  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, enrolled, logger } = context;
   // kept in SQLite: a session running when Argus stopped runs again
   const sessions = new ProctorSessions(Date.now, 100, new ProctorSessionStore(db));
   // A session resumed on a camera that is no longer proctored could never be stopped: end it now.
@@ -32,11 +32,26 @@ export function proctorParts(context: PartsContext): AnalyzerParts & { shared: P
   const windows = Object.fromEntries(Object.entries(cameras).map(([name, c]) => [name, (c.sessions as string[] | undefined) ?? []]));
   const schedule = new SessionSchedule({ sessions, windows });
   const seats = Object.fromEntries(Object.entries(cameras).map(([name, c]) => [name, seatNames(c.seats)]));
+  // A candidate nobody enrolled can never be recognised: every face in their seat would be `not_candidate`.
+  const checkCandidates = (camera: string) => {
+    if (!enrolled) return;
+    const people = new Set(enrolled());
+    for (const seat of (cameras[camera]?.seats as Array<{ name: string; candidate?: string }> | undefined) ?? []) {
+      if (seat.candidate && !people.has(seat.candidate))
+        logger.warn(
+          `camera ${camera}, seat ${seat.name}: its candidate "${seat.candidate}" is not enrolled in the face registry, so every face there will be not_candidate; enrol them (People page) or fix the name`,
+        );
+    }
+  };
+  sessions.onChange((camera) => sessions.active(camera) && checkCandidates(camera));
   return {
     shared: { sessions, training },
     routes: [route(proctorRoutes, '/api/proctor', { sessions, seats, training, events, snapshotUrl, cameras: allCameras, proctored: Object.keys(cameras) })],
     switches: { exam_session: sessions.switchControl('Home Assistant') },
-    start: () => schedule.start(),
+    start: () => {
+      for (const camera of Object.keys(cameras)) checkCandidates(camera);
+      schedule.start();
+    },
     stop: () => schedule.stop(),
   };
 }

@@ -7,7 +7,7 @@ import { proctorSchema } from '../../../src/analyzers/proctor/config.js';
 import { proctorAnalyzer } from '../../../src/analyzers/proctor/index.js';
 import { proctorParts } from '../../../src/analyzers/proctor/parts.js';
 import type { Detection } from '../../../src/events/analyzed-frame.js';
-import { silentLogger } from '../../../src/log.js';
+import { createLogger, silentLogger } from '../../../src/log.js';
 import type { ObjectDetection } from '../../../src/models/detection.js';
 import { httpApp } from '../../../src/server/app.js';
 import { openDatabase } from '../../../src/store/database.js';
@@ -142,5 +142,39 @@ describe('a session resumed on a camera no longer proctored', () => {
     const second = boot(file, false);
     expect((await second.app.inject({ url: '/api/proctor/sessions' })).json()).toEqual([expect.objectContaining({ id, ended_at: expect.any(String) })]);
     await second.shutdown();
+  });
+});
+
+describe("a seat's candidate nobody enrolled", () => {
+  it('is warned of at start and when a session starts, naming camera, seat and candidate; an enrolled one is not', async () => {
+    const db = openDatabase(join(dir, 'candidates.db'));
+    const lines: string[] = [];
+    let people = ['bob'];
+    const seats = [
+      { name: 'A1', coordinates: [], candidate: 'alice' },
+      { name: 'A2', coordinates: [], candidate: 'bob' },
+      { name: 'A3', coordinates: [] },
+    ];
+    const parts = proctorParts({
+      db,
+      cameras: { exam: { enabled: true, schedule: [], required_zones: [], seats, sessions: [] } },
+      allCameras: ['exam'],
+      latestFrame: () => undefined,
+      events: new EventStore(db),
+      enrolled: () => people,
+      logger: createLogger('info', { write: (line: string) => lines.push(JSON.parse(line).msg) }),
+    });
+    parts.start?.();
+    expect(lines).toEqual([expect.stringMatching(/^camera exam, seat A1: its candidate "alice" is not enrolled in the face registry/)]);
+    // enrolled meanwhile: the session starts without a warning
+    people = ['bob', 'alice'];
+    parts.shared.sessions.start('exam');
+    parts.shared.sessions.stop('exam');
+    people = ['alice'];
+    parts.shared.sessions.start('exam');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/seat A2: its candidate "bob" is not enrolled/);
+    await parts.stop?.();
+    db.close();
   });
 });
