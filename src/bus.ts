@@ -13,6 +13,8 @@ export interface BusEvents {
   cameraStatus: CameraStatus;
   /** The motion gate's per-camera state flipped. */
   motion: { camera: string; moving: boolean };
+  /** The open events of a camera seen in its last few seconds changed (the counts HA shows). */
+  inView: { camera: string; ids: string[] };
   /** The face registry changed (enrol, rename, delete, import); the UI's live stream passes it on. */
   facesChanged: { people: number; samples: number };
   /**

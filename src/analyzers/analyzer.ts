@@ -190,7 +190,7 @@ export interface BinarySensorSpec extends EntityBase {
   platform: 'binary_sensor';
   on(event: ArgusEvent): boolean;
 }
-/** The number of open events of the kind that pass `counts`. */
+/** The number of open events of the kind that pass `counts` and are in view now (seen in the last few seconds). */
 export interface CountSensorSpec extends EntityBase {
   platform: 'sensor';
   counts(event: ArgusEvent): boolean;

@@ -53,9 +53,17 @@ interface SnapshotCandidate {
   box: EventBox;
 }
 
+/**
+ * An open event is in view while it was seen this recently (seconds): a few analysed frames, or
+ * still looks (motion.still_interval), however busy the machine; it stays open `end_after`.
+ */
+const IN_VIEW_S = 3;
+
 /** A tracked object: pending until it may start an event, then the event's live state. */
 interface TrackedEvent {
   event: ArgusEvent | null;
+  /** When its object was last seen (seconds). */
+  lastSeen: number;
   entered: Set<string>;
   current: string[];
   candidate: SnapshotCandidate | null;
@@ -67,6 +75,8 @@ interface TrackedEvent {
 interface CameraState {
   tracker: Tracker;
   objects: Map<number, TrackedEvent>;
+  /** The ids last said to be in view (`inView` on the bus), joined. */
+  inView: string;
 }
 
 function newEventId(startTime: number): string {
@@ -155,19 +165,24 @@ export class EventManager {
     for (const track of camera.tracker.update(detections, time)) {
       let tracked = camera.objects.get(track.id);
       if (!tracked) {
-        tracked = { event: null, entered: new Set(), current: [], candidate: null, rendered: 0, chain: Promise.resolve() };
+        tracked = { event: null, lastSeen: time, entered: new Set(), current: [], candidate: null, rendered: 0, chain: Promise.resolve() };
         camera.objects.set(track.id, tracked);
       }
+      tracked.lastSeen = track.lastSeen;
       this.follow(analyzed.camera, areas, track, tracked, { width: frame.width, height: frame.height, data: frame.data }, detections);
     }
     this.frameTime = undefined;
     this.expire(camera, time);
+    this.reportInView(analyzed.camera, camera, time);
   }
 
   /** Ends events whose objects have been unseen for `end_after` seconds (also run by a timer). */
   tick(now = this.now()): void {
     if (!this.running) return;
-    for (const camera of this.cameras.values()) this.expire(camera, now);
+    for (const [name, camera] of this.cameras) {
+      this.expire(camera, now);
+      this.reportInView(name, camera, now);
+    }
   }
 
   /**
@@ -181,7 +196,7 @@ export class EventManager {
   private cameraState(name: string): CameraState {
     let camera = this.cameras.get(name);
     if (!camera) {
-      camera = { tracker: new Tracker(), objects: new Map() };
+      camera = { tracker: new Tracker(), objects: new Map(), inView: '' };
       this.cameras.set(name, camera);
     }
     return camera;
@@ -262,6 +277,19 @@ export class EventManager {
     } catch (err) {
       this.opts.logger.warn({ err }, `could not keep a detection of event ${event.id}`);
     }
+  }
+
+  /**
+   * Tells the bus when the camera's open events seen in the last IN_VIEW_S seconds changed: a
+   * count of what is in view now, where open events also hold those that left (until `end_after`)
+   * and a track split in two by a cut counts twice until its first half ends.
+   */
+  private reportInView(name: string, camera: CameraState, now: number): void {
+    const ids = [...camera.objects.values()].filter((t) => t.event && now - t.lastSeen <= IN_VIEW_S).map((t) => t.event!.id);
+    const key = ids.join(',');
+    if (key === camera.inView) return;
+    camera.inView = key;
+    this.opts.bus.emit('inView', { camera: name, ids });
   }
 
   private expire(camera: CameraState, now: number): void {

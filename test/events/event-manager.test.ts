@@ -69,6 +69,28 @@ describe('EventManager', () => {
     expect(h.manager.following('door')).toBe(false);
   });
 
+  it('says which open events are in view: seen in the last 3 s, as frames come and as time passes', async () => {
+    h = eventHarness({ config: { end_after: 10, min_frames: 1 } });
+    const said: Array<[string, string[]]> = [];
+    h.bus.on(h, 'inView', ({ camera, ids }) => said.push([camera, ids]));
+    h.manager.start();
+    feed(h, 'door', T0, [person(at(10)), person(at(200))]);
+    const [a, b] = [...h.manager.activeIds()];
+    expect(said).toEqual([['door', [a, b]]]);
+    // the second person is not seen again: out of view after 3 s, their event still open
+    for (const t of [1, 2, 3]) feed(h, 'door', T0 + t, [person(at(10 + t))]);
+    expect(said).toHaveLength(1);
+    feed(h, 'door', T0 + 3.2, [person(at(14))]);
+    expect(said.at(-1)).toEqual(['door', [a]]);
+    expect(h.manager.activeIds().size).toBe(2);
+    // no more frames (nothing moves, or the camera is down): the clock alone takes the first out too
+    h.manager.tick(T0 + 6.1);
+    expect(said.at(-1)).toEqual(['door', [a]]);
+    h.manager.tick(T0 + 6.3);
+    expect(said.at(-1)).toEqual(['door', []]);
+    expect(said).toHaveLength(3);
+  });
+
   it('never starts an event for a one-frame flicker', async () => {
     h = eventHarness();
     h.manager.start();

@@ -96,6 +96,7 @@ export class HomeAssistantMqtt {
     });
     bus.on(this, 'cameraStatus', (status) => this.states.handleStatus(status));
     bus.on(this, 'motion', ({ camera, moving }) => this.states.handleMotion(camera, moving));
+    bus.on(this, 'inView', ({ camera, ids }) => this.states.handleInView(camera, ids));
     bus.on(this, 'facesChanged', () => {
       this.discovery.announce();
       this.people.sync();

@@ -39,6 +39,8 @@ const IMAGE_EVERY_MS = 10_000;
 /** What one camera shows now, derived from the events that are open on it. */
 class CameraState {
   readonly open = new Map<string, ArgusEvent>();
+  /** The open events seen lately (EventManager's `inView`), which the counts count; null: never said (Frigate's cameras), count every open event. */
+  inView: Set<string> | null = null;
   /** What each open event already fired on each event entity (`<event id>/<entity key>` → value), so it fires once. */
   readonly fired = new Map<string, string>();
   /** The last value of each last-value sensor, kept after its event ends. */
@@ -70,6 +72,11 @@ class CameraState {
     let n = 0;
     for (const e of this.open.values()) if (pred(e)) n++;
     return n;
+  }
+
+  /** Like `count`, of the open events in view now. */
+  countInView(pred: (e: ArgusEvent) => boolean): number {
+    return this.count((e) => (this.inView === null || this.inView.has(e.id)) && pred(e));
   }
 }
 
@@ -133,6 +140,14 @@ export class HaStatePublisher {
     if (msg.type !== 'end') this.queueSnapshot(cam, ev, msg.type === 'start');
   }
 
+  /** Which of the camera's open events are in view now: the counts follow them. */
+  handleInView(camera: string, ids: readonly string[]): void {
+    const cam = this.cameras.get(camera);
+    if (!cam) return;
+    cam.inView = new Set(ids);
+    this.publishDerived(cam);
+  }
+
   /** The motion gate's state, retained (`<camera>/motion`). */
   handleMotion(camera: string, moving: boolean): void {
     const cam = this.cameras.get(camera);
@@ -193,7 +208,7 @@ export class HaStatePublisher {
       for (const e of kind.entities) {
         const topic = t.entity(e.key);
         if (e.platform === 'binary_sensor') retained(topic, ON_OFF(cam.count((ev) => ev.kind === kind.kind && e.on(ev)) > 0));
-        else if ('counts' in e) retained(topic, String(cam.count((ev) => ev.kind === kind.kind && e.counts(ev))));
+        else if ('counts' in e) retained(topic, String(cam.countInView((ev) => ev.kind === kind.kind && e.counts(ev))));
         else if ('last' in e) {
           const value = cam.last.get(e.key);
           if (!value) continue;
@@ -203,10 +218,11 @@ export class HaStatePublisher {
       }
     }
     for (const zone of cam.zones) {
-      const people = cam.count((ev) => ev.kind === 'person' && (ev.current_zones ?? []).includes(zone));
+      const inZone = (ev: ArgusEvent) => ev.kind === 'person' && (ev.current_zones ?? []).includes(zone);
       const z = zoneTopics(t.camera, zone);
-      retained(z.count, String(people));
-      retained(z.occupancy, ON_OFF(people > 0));
+      retained(z.count, String(cam.countInView(inZone)));
+      // on while a person event in it is open, as the binary sensors are
+      retained(z.occupancy, ON_OFF(cam.count(inZone) > 0));
     }
   }
 

@@ -129,6 +129,29 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(byKey('pause')).toMatchObject({ p: 'switch', command_topic: 't1/front_door/pause/set' });
   });
 
+  it('counts the open events in view once the events say which are, and keeps the binary sensor on their being open', async () => {
+    const db = openDatabase(join(dir, 'in-view.db'));
+    const w = await watch('t9/#');
+    const { bus } = await start('t9', ['front_door'], db);
+    const last = (k: string) => w.last(`t9/front_door/${k}`);
+    await w.waitFor('t9/front_door/person', 'OFF');
+
+    // Once the events say what is in view, the count counts those: an open event out of view
+    // (someone who left, not yet ended; half a track split at a cut) is not in it.
+    const [p3, p4, p5] = ['p3', 'p4', 'p5'].map((id) => event({ id, kind: 'person' }));
+    for (const p of [p3, p4, p5]) bus.emit('event', { type: 'start', event: p });
+    await w.waitFor('t9/front_door/person_count', '3');
+    bus.emit('inView', { camera: 'front_door', ids: ['p3', 'p5'] });
+    await w.waitFor('t9/front_door/person_count', '2');
+    expect(last('person')).toBe('ON');
+    bus.emit('inView', { camera: 'front_door', ids: [] });
+    await w.waitFor('t9/front_door/person_count', '0');
+    // nobody in view, events still open: the Person sensor stays on until they end
+    expect(last('person')).toBe('ON');
+    for (const p of [p3, p4, p5]) bus.emit('event', { type: 'end', event: { ...p, end_time: p.start_time + 1 } });
+    await w.waitFor('t9/front_door/person', 'OFF');
+  });
+
   it('turns states on and off from the events on the bus', async () => {
     const db = openDatabase(join(dir, 'states.db'));
     const w = await watch('t2/#');
