@@ -33,7 +33,8 @@ export class MotionDetector {
   constructor(
     readonly width: number,
     readonly height: number,
-    private readonly config: MotionConfig,
+    /** `still_interval` is the gate's, not the detector's. */
+    private readonly config: Omit<MotionConfig, 'still_interval'>,
   ) {
     this.factor = Math.max(1, Math.ceil(Math.max(width, height) / SMALL_EDGE));
     this.sw = Math.floor(width / this.factor);
