@@ -122,7 +122,7 @@ export class Argus {
     const alertGate = await this.startHomeAssistant(core);
     this.startFrigate(core, mqtt, registry);
     const telegram = await this.startTelegram(core, registry, alertGate);
-    const routes = [...this.routes(core, detector, registry, ha, telegram), ...parts.routes];
+    const routes = [...this.routes(core, detector, registry, events, ha, telegram), ...parts.routes];
     const { port, token } = await this.startServer(core, mqtt, routes);
     return { port, mqttUrl, token };
   }
@@ -507,7 +507,7 @@ export class Argus {
   }
 
   /** The API's route groups (src/server/api-routes.ts), from the parts built so far. */
-  private routes(core: Core, detector: Detector | undefined, registry: FaceRegistry, ha: HomeAssistantMqtt, telegram?: TelegramOutput): RoutePlugin[] {
+  private routes(core: Core, detector: Detector | undefined, registry: FaceRegistry, events: EventManager, ha: HomeAssistantMqtt, telegram?: TelegramOutput): RoutePlugin[] {
     const { config, cameras, enabled } = core;
     return apiRoutes({
       ...core,
@@ -520,6 +520,7 @@ export class Argus {
       cameraAnalyzers: Object.fromEntries(enabled.map((name) => [name, this.analyzersOn(cameras[name])])),
       analyzerNames: this.analyzers.map((a) => a.name),
       people: { person: config.analyzers.person, minKeypointScore: config.analyzers.pose.min_keypoint_score },
+      inView: () => events.inView(),
     });
   }
 

@@ -141,6 +141,13 @@ export class EventManager {
     return (this.cameras.get(camera)?.objects.size ?? 0) > 0;
   }
 
+  /** Per camera, the open events seen in the last IN_VIEW_S seconds: what each camera sees now. */
+  inView(now = this.now()): Record<string, ArgusEvent[]> {
+    const out: Record<string, ArgusEvent[]> = {};
+    for (const [name, camera] of this.cameras) out[name] = this.inViewOf(camera, now).map((t) => structuredClone(t.event!));
+    return out;
+  }
+
   /** Ids of events still going on (their snapshots must not be pruned). */
   activeIds(): Set<string> {
     const ids = new Set<string>();
@@ -285,11 +292,15 @@ export class EventManager {
    * and a track split in two by a cut counts twice until its first half ends.
    */
   private reportInView(name: string, camera: CameraState, now: number): void {
-    const ids = [...camera.objects.values()].filter((t) => t.event && now - t.lastSeen <= IN_VIEW_S).map((t) => t.event!.id);
+    const ids = this.inViewOf(camera, now).map((t) => t.event!.id);
     const key = ids.join(',');
     if (key === camera.inView) return;
     camera.inView = key;
     this.opts.bus.emit('inView', { camera: name, ids });
+  }
+
+  private inViewOf(camera: CameraState, now: number): TrackedEvent[] {
+    return [...camera.objects.values()].filter((t) => t.event && now - t.lastSeen <= IN_VIEW_S);
   }
 
   private expire(camera: CameraState, now: number): void {

@@ -23,6 +23,7 @@ import { configRoutes } from './routes/config.js';
 import { eventRoutes } from './routes/events.js';
 import { faceRoutes } from './routes/faces.js';
 import { liveRoutes } from './routes/live.js';
+import { nowRoutes, type NowRoutesDeps } from './routes/now.js';
 import { logRoutes } from './routes/logs.js';
 import { peopleRoutes } from './routes/people.js';
 import { poseRoutes } from './routes/poses.js';
@@ -60,6 +61,8 @@ export interface ApiRouteDeps {
   analyzerNames: string[];
   /** Who counts as a person in an analysed upload (as in live analysis). */
   people: AnalyzeDeps['people'];
+  /** What each camera sees now (the event manager's open events in view). */
+  inView: NowRoutesDeps['inView'];
 }
 
 /** The API's route groups, each at its prefix with the services it needs (docs/api.md). */
@@ -88,6 +91,7 @@ export function apiRoutes(d: ApiRouteDeps): RoutePlugin[] {
     route(unknownFaceRoutes, '/api/unknown-faces', { store: d.unknownFaces, registry, model: config.models.faces.embedder }),
     route(peopleRoutes, '/api/people', { registry, events: d.eventStore }),
     route(liveRoutes, '/api/live', { bus: d.bus }),
+    route(nowRoutes, '/api/now', { cameras: Object.keys(d.cameraAnalyzers), inView: d.inView }),
     route(statsRoutes, '/api/stats', { report: (since) => d.stats.report(since) }),
   ];
   if (detector) {

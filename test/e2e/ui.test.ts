@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnArgus, waitUntil, type ArgusProcess } from '../helpers/argus-process.js';
 import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { freePort } from '../helpers/mqtt-broker.js';
+import { screenshot } from '../helpers/screenshots.js';
 
 const require = createRequire(import.meta.url);
 const PHOTO = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
@@ -40,6 +41,17 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await img.waitFor();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 20_000 }).toBe(640);
     await expect.poll(() => page.locator('figure[data-camera="demo"] .status').textContent(), { timeout: 20_000 }).toMatch(/\d\.\d fps/);
+    await page.close();
+  });
+
+  it('says under the camera what it sees now: the people in view, linked to their events', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const now = page.locator('figure[data-camera="demo"] .now');
+    // the demo's photos are of people: a person event opens within the first photos
+    await expect.poll(() => now.textContent(), { timeout: 60_000 }).toMatch(/^Now: .*\b\d+ (person|people)\b/);
+    expect(await now.locator('a.chip').first().getAttribute('href')).toBe('#events?camera=demo&kind=person');
+    await screenshot(page, 'live');
     await page.close();
   });
 

@@ -91,6 +91,21 @@ describe('EventManager', () => {
     expect(said).toHaveLength(3);
   });
 
+  it('answers what each camera sees now: its open events seen in the last 3 s', async () => {
+    h = eventHarness({ config: { end_after: 10, min_frames: 1 } });
+    h.manager.start();
+    feed(h, 'door', T0, [person(at(10)), person(at(200))]);
+    feed(h, 'yard', T0, [person(at(10))]);
+    feed(h, 'door', T0 + 2, [person(at(12))]);
+    const now = h.manager.inView(T0 + 4);
+    expect(now.door.map((e) => e.box)).toEqual([at(12)]);
+    expect(now.yard).toEqual([]);
+    expect(h.manager.activeIds().size).toBe(3);
+    // a copy: the caller cannot change the live event
+    now.door[0].label = 'changed';
+    expect(h.manager.inView(T0 + 4).door[0].label).toBe('person');
+  });
+
   it('never starts an event for a one-frame flicker', async () => {
     h = eventHarness();
     h.manager.start();
