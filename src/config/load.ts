@@ -26,7 +26,7 @@ export interface LoadedConfig {
   config: ArgusConfig;
   /** Where the config came from, for the start-up log line. */
   source: string;
-  /** True when nothing configured any camera: Argus runs its demo camera. */
+  /** True when nothing configured any camera, nor Frigate: Argus runs its demo camera. */
   demo: boolean;
   /** Secret values present in the config; the logger scrubs them from every line. */
   secrets: string[];
@@ -115,7 +115,9 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     source = DEFAULT_CONFIG_PATH;
   }
   const config = parseConfig(applyEnv(raw, env), source);
-  return { config, source, demo: Object.keys(config.cameras).length === 0, secrets: collectSecrets(config), warnings };
+  // Frigate's cameras are cameras too: a Frigate-only setup must not send the demo's detections to HA.
+  const demo = Object.keys(config.cameras).length === 0 && config.frigate === undefined;
+  return { config, source, demo, secrets: collectSecrets(config), warnings };
 }
 
 function standalone(path: string): RawConfig {

@@ -150,9 +150,9 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
     .strict()
     .superRefine((config, ctx) => {
       const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
-      // A chat's cameras: Argus' own, or Frigate's (any name while it watches all of them); none configured runs the demo camera.
+      // A chat's cameras: Argus' own, or Frigate's (any name while it watches all of them); neither runs the demo camera.
       const ownCameras = Object.keys(config.cameras);
-      const cameras = [...(ownCameras.length ? ownCameras : ['demo']), ...(config.frigate?.cameras ?? [])];
+      const cameras = [...(ownCameras.length || config.frigate ? ownCameras : ['demo']), ...(config.frigate?.cameras ?? [])];
       const anyCamera = config.frigate !== undefined && config.frigate.cameras.length === 0;
       for (const [i, chat] of (config.telegram?.chats ?? []).entries()) {
         for (const [j, kind] of (chat.kinds ?? []).entries()) {

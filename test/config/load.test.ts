@@ -59,6 +59,11 @@ cameras:
     expect(source).toMatch(/defaults|argus\.yml/);
   });
 
+  it('runs no demo for a Frigate-only setup: its cameras are the cameras', () => {
+    expect(load('frigate: { url: "http://127.0.0.1:5000" }\n').demo).toBe(false);
+    expect(load('mqtt: { base_topic: argus }\n').demo).toBe(true);
+  });
+
   it('reads Home Assistant options.json with cameras as a list', () => {
     const ha = file('options.json', JSON.stringify({ cameras: [{ name: 'porch', url: 'rtsp://cam/1' }], log_level: 'debug' }));
     const { config, source } = loadConfig({ env: MOSQUITTO, haOptionsPath: ha, addonFilePath: NO_FILE });
