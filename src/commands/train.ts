@@ -1,8 +1,10 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { readLabels } from '../models/labels.js';
+import { ModelManifest } from '../models/manifest.js';
+import { shippedClasses } from '../models/object-heads.js';
 import { FEATURE_SETS, type FeatureSet, isFeatureSet } from '../train/feature-model.js';
 import { BOX_LOSSES, type BoxLoss } from '../train/head.js';
 import { DEFAULT_SAMPLING } from '../train/features.js';
@@ -124,6 +126,10 @@ export async function main(args: string[]): Promise<number> {
     console.error(`argus train: unknown subcommand "${sub}"\n\n${USAGE}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   const o = parseTrainArgs(rest);
   if (typeof o === 'string') {
     console.error(`argus train: ${o}\n\n${USAGE}`);
@@ -141,7 +147,13 @@ export async function main(args: string[]): Promise<number> {
   const tty = process.stderr.isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: '{phase} [{bar}] {percentage}% | ETA {eta_formatted} | {value}/{total} {loss}', hideCursor: true, etaBuffer: 200 },
+        {
+          format: '{phase} [{bar}] {percentage}% | ETA {eta_formatted} | {value}/{total} {loss}',
+          hideCursor: true,
+          etaBuffer: 200,
+          // before a phase's first steps there is no rate yet: cli-progress would print "NFs"/"LLs"
+          formatTime: (t: number, options: cliProgress.Options, roundTo: number) => (Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, roundTo) : '…'),
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -173,9 +185,18 @@ export async function main(args: string[]): Promise<number> {
       throw new Error(`${join(o.models, 'centernet.onnx')} is missing: run "argus models build" first`);
     });
     const baseLabels = await readLabels(join(o.models, 'labels', 'coco80.txt'));
+    // A class the shipped weapon head has would be refused when Argus merges the heads: say so now, not after the run.
+    const shipped = await shippedClasses(ModelManifest.load(o.models)).catch(() => undefined);
+    const refuseClasses = (classes: readonly string[]) => {
+      const taken = classes.filter((c) => shipped?.classes.includes(c));
+      // …unless this is the shipped head itself being trained again (`--name weapons`, docs/weapons.md)
+      if (!shipped || taken.length === 0 || basename(shipped.path) === `${o.name}.head.json`) return undefined;
+      return `class ${taken.map((c) => `"${c}"`).join(', ')} is one the shipped detector already has (${shipped.classes.join(', ')}): rename it in your data set's data.yaml (or leave it out with --classes)`;
+    };
     const result = await trainObjects({
       data: o.data as string,
       classes: o.classes,
+      refuseClasses,
       out,
       workDir,
       centernet,

@@ -41,7 +41,7 @@ export async function objectModelWithHeads(manifest: ModelManifest, headPaths: r
   for (const [i, file] of files.entries()) {
     for (const c of file.classes) {
       const other = owner.get(c);
-      if (other) throw new Error(`${paths[i]}: class "${c}" is also trained in ${other}; rename it in one of the data sets`);
+      if (other) throw new Error(`${paths[i]}: class "${c}" is also trained in ${other}; rename it in your data set (data.yaml) and train again`);
       owner.set(c, paths[i]);
     }
   }
@@ -67,6 +67,12 @@ export async function objectModelWithHeads(manifest: ModelManifest, headPaths: r
   await writeFile(tmp, merged);
   await rename(tmp, path);
   return { path, labels, custom };
+}
+
+/** The classes of the weapon head Argus ships (none when the manifest names none): a household's head may not train them again. */
+export async function shippedClasses(manifest: ModelManifest): Promise<{ path: string; classes: string[] } | undefined> {
+  const path = shippedHead(manifest);
+  return path && existsSync(path) ? { path, classes: (await readHeadFile(path)).classes } : undefined;
 }
 
 function shippedHead(manifest: ModelManifest): string | undefined {

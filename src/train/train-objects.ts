@@ -12,11 +12,13 @@ import { type ExportedHead, exportHead, featureStats, HeadTrainer, initAdam, ini
 import { headFromFile, headToFile, readHeadFile, verifierToFile, writeFileAtomic, type ClassReport } from './head-file.js';
 import { seededRandom, shuffle } from './rng.js';
 import { DEFAULT_BOX_TRAINING, DEFAULT_VERIFIER_TRAINING, trainVerifier, verifierSamples } from './verifier.js';
-import { readYoloSplit, type YoloImage } from './yolo-dataset.js';
+import { DatasetError, readYoloSplit, type YoloImage } from './yolo-dataset.js';
 
 export interface TrainOptions {
   data: string;
   classes?: string[];
+  /** Says what is wrong with the data's classes before any work starts (a name the shipped head has), if anything. */
+  refuseClasses?: (classes: readonly string[]) => string | undefined;
   /** The head file written at the end (write-then-rename). */
   out: string;
   /** Feature cache and checkpoints; a run with the same settings resumes from them. */
@@ -102,6 +104,8 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   const train = await readYoloSplit(opts.data, 'train', opts.classes);
   const valid = await readYoloSplit(opts.data, 'valid', opts.classes);
   const classes = train.classes;
+  const refused = opts.refuseClasses?.(classes);
+  if (refused) throw new DatasetError(refused);
   const trainImages = spread(train.images, opts.limitTrain);
   const validImages = spread(valid.images, opts.limitValid);
   log(

@@ -47,4 +47,18 @@ describe('argus train', () => {
     expect(await main(['objects', '--data', dir, '--name', 'bins', '--out', join(dir, 'bins.head.json')])).toBe(1);
     expect(errors.at(-1)).toMatch(/train\/labels\/a\.txt:1: not a YOLO label line/);
   });
+
+  it('prints its usage for objects --help, and refuses a class the shipped detector has before any work', async () => {
+    expect(await main(['objects', '--help'])).toBe(0);
+    writeFileSync(join(dir, 'data.yaml'), 'names: ["knife", "bin"]\n');
+    for (const split of ['train', 'valid']) {
+      mkdirSync(join(dir, split, 'images'), { recursive: true });
+      mkdirSync(join(dir, split, 'labels'), { recursive: true });
+      writeFileSync(join(dir, split, 'images/a.jpg'), '');
+      writeFileSync(join(dir, split, 'labels/a.txt'), '0 0.5 0.5 0.2 0.2\n');
+    }
+    const out = join(dir, 'mine.head.json');
+    expect(await main(['objects', '--data', dir, '--name', 'mine', '--out', out, '--work', join(dir, 'work')])).toBe(1);
+    expect(errors.at(-1)).toMatch(/class "knife" is one the shipped detector already has \(pistol, knife\): rename it/);
+  });
 });

@@ -21,7 +21,15 @@ export const objectAnalyzer = defineAnalyzer({
     {
       kind: 'object',
       colour: '#ff851b',
-      alerts: [{ name: 'object', icon: '📦', headline: (events) => (events.length === 1 ? `Object (${events[0].label})` : `${events.length} objects (${labelsOf(events)})`) }],
+      alerts: [
+        {
+          name: 'object',
+          icon: '📦',
+          headline: (events) => (events.length === 1 ? `Object (${events[0].label})` : `${events.length} objects (${labelsOf(events)})`),
+          // a bin or a van is nobody: no Who line
+          who: () => null,
+        },
+      ],
       entities: [
         { platform: 'binary_sensor', key: 'object', name: 'Object', fields: { icon: 'mdi:shape' }, on: () => true },
         { platform: 'sensor', key: 'object_count', name: 'Object count', fields: { state_class: 'measurement', icon: 'mdi:shape' }, counts: () => true },

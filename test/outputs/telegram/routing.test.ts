@@ -105,6 +105,11 @@ describe('what an alert says', () => {
     expect(lines[1]).toBe('Camera: front_door');
   });
 
+  it('has no Who line for objects (two bins are not two unknown people)', () => {
+    const bins = [testEvent({ kind: 'object', label: 'bin' }), testEvent({ kind: 'object', label: 'bin' })];
+    expect(renderCaption(bins, kinds).split('\n').slice(0, 2)).toEqual(['📦 2 objects (bin) at front_door', 'Camera: front_door']);
+  });
+
   it("keeps a caption within Telegram's 1024 characters, link included", () => {
     const many = Array.from({ length: 200 }, (_, i) => testEvent({ kind: 'face', sub_label: `person_number_${i}` }));
     const caption = renderCaption(many, kinds, (ev) => `https://argus.example/api/events/${ev.id}/snapshot.jpg?exp=1&sig=${'a'.repeat(64)}`);
