@@ -23,7 +23,7 @@ commands:
   export <file.tar.gz>         write the whole registry to one archive
   import <file.tar.gz>         replace the registry with an archive (the current one is backed up first)
   backups                      list the automatic backups, newest first
-  restore <file>               restore a backup or an export (a bad file changes nothing)
+  restore <file>               restore a backup (its path, or its name as backups lists it) or an export (a bad file changes nothing)
 
 options:
   --face <n>          add: which face of a photo with several (0 = leftmost)

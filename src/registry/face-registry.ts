@@ -1,7 +1,7 @@
 // Over 300 lines on purpose: the registry is the one facade over people, samples, matching and
 // backups that the API, Telegram and the CLI share; its parts live beside it (face-index,
 // photo-face, archive, backup-rotation), and what is left here is their transactions.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { l2Normalize } from '../models/face-embedder.js';
@@ -455,13 +455,20 @@ export class FaceRegistry {
     return { ...this.people.counts(), backup };
   }
 
-  /** Restores a backup (or any export) file: `importArchive` of its content. */
+  /**
+   * Restores a backup (or any export) file: `importArchive` of its content. A bare name that is
+   * not a file here is looked for among the backups, as `argus faces backups` lists them.
+   */
   async restore(path: string): Promise<{ people: number; samples: number; backup: string | null }> {
+    const file = existsSync(path) ? path : (this.listBackups().find((b) => b.file === path)?.path ?? path);
     let data: Buffer;
     try {
-      data = readFileSync(path);
+      data = readFileSync(file);
     } catch (err) {
-      throw new RegistryError('bad_archive', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT' ? 'no such file, nor a backup of that name (argus faces backups lists them)' : code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message);
+      throw new RegistryError('bad_archive', `cannot read ${path}: ${why}`);
     }
     return this.importArchive(data);
   }
