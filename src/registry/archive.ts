@@ -39,6 +39,8 @@ const manifestSchema = z
     people: z.array(
       z
         .object({
+          /** The registry's id (Home Assistant's person entities are keyed by it); archives before 2026-12-07 have none. */
+          id: z.number().int().positive().optional(),
           name: z.string().min(1),
           external_id: z.string().nullable(),
           created_at: z.number().int(),
@@ -51,6 +53,8 @@ const manifestSchema = z
   .strict();
 
 export interface ArchivedPerson {
+  /** The id it had, kept on import so its HA entity stays its own; absent in older archives. */
+  id?: number;
   name: string;
   externalId: string | null;
   createdAt: number;
@@ -69,6 +73,7 @@ export function packArchive(people: Person[], samples: Iterable<FaceSample>, now
     version: VERSION,
     exported_at: new Date(now).toISOString(),
     people: people.map((p) => ({
+      id: p.id,
       name: p.name,
       external_id: p.externalId,
       created_at: p.createdAt,
@@ -128,11 +133,15 @@ export async function unpackArchive(archive: Buffer): Promise<ArchivedPerson[]> 
   const floats = new Float32Array(blob.length / 4);
   new Uint8Array(floats.buffer).set(blob);
   const names = new Set<string>();
+  const ids = new Set<number>();
   return parsed.data.people.map((p) => {
     const key = p.name.toLowerCase();
     if (names.has(key)) throw bad(`the name "${p.name}" appears twice`);
     names.add(key);
+    if (p.id !== undefined && ids.has(p.id)) throw bad(`the id ${p.id} appears twice`);
+    if (p.id !== undefined) ids.add(p.id);
     return {
+      ...(p.id === undefined ? {} : { id: p.id }),
       name: p.name,
       externalId: p.external_id,
       createdAt: p.created_at,

@@ -432,6 +432,8 @@ export class FaceRegistry {
   /**
    * Replaces the whole registry with an archive's. The archive is checked whole first and the swap
    * is one transaction, so a bad archive changes nothing; the registry as it was is backed up first.
+   * People keep the ids the archive gives them: Home Assistant's person entities and their last
+   * sightings are keyed by id, so an export imported again changes none of them.
    */
   async importArchive(archive: Buffer): Promise<{ people: number; samples: number; backup: string | null }> {
     const people = await unpackArchive(archive);
@@ -445,8 +447,9 @@ export class FaceRegistry {
     const backup = this.people.counts().samples > 0 || this.people.counts().people > 0 ? this.backups!.writeNow() : null;
     this.people.transaction(() => {
       this.people.deleteAll();
-      for (const p of people) {
-        const { id } = this.people.createPerson(p.name, p.externalId, p.createdAt);
+      // those with their ids first, so a person without one (an older archive) never takes another's
+      for (const p of [...people].sort((a, b) => Number(a.id === undefined) - Number(b.id === undefined))) {
+        const { id } = this.people.createPerson(p.name, p.externalId, p.createdAt, p.id);
         this.people.updatePerson(id, {}, p.updatedAt);
         for (const s of p.samples) this.people.addSample(id, s);
       }

@@ -133,8 +133,9 @@ export class PeopleStore {
     return r && person(r);
   }
 
-  createPerson(name: string, externalId: string | null, now: number): Person {
-    const info = this.db.prepare('INSERT INTO people (name, external_id, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, externalId, now, now);
+  /** `id`: the one it had (an import); otherwise a new one. */
+  createPerson(name: string, externalId: string | null, now: number, id?: number): Person {
+    const info = this.db.prepare('INSERT INTO people (id, name, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id ?? null, name, externalId, now, now);
     return { id: Number(info.lastInsertRowid), name, externalId, createdAt: now, updatedAt: now };
   }
 

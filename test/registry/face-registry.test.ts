@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { registryConfigSchema } from '../../src/registry/config.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { FaceRegistry, type FaceRegistryOptions } from '../../src/registry/face-registry.js';
 import { openFaceMatcher } from '../../src/registry/open-matcher.js';
-import { writeTar } from '../../src/registry/tar.js';
+import { readTar, writeTar } from '../../src/registry/tar.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { near, randomEmbedding } from './random-embedding.js';
 
@@ -33,6 +33,14 @@ function registryIn(dir = mkdtempSync(join(tmpdir(), 'argus-registry-')), extra:
   });
   registry.start();
   return { registry, dir, db };
+}
+
+/** The archive with its manifest changed by `edit`, the other files as they were. */
+async function repack(archive: Buffer, edit: (manifest: { people: Array<Record<string, unknown>> } & Record<string, unknown>) => unknown): Promise<Buffer> {
+  const files = readTar(gunzipSync(archive));
+  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+  files.set('manifest.json', Buffer.from(JSON.stringify(edit(manifest))));
+  return gzipSync(writeTar([...files].map(([name, data]) => ({ name, data }))));
 }
 
 const face = (embedding: Float32Array, ref = 'x.jpg') => ({ embedding, crop: Buffer.from([0xff, 0xd8, 0xff]), source: 'photo' as const, sourceRef: ref, box: null });
@@ -142,6 +150,22 @@ describe('FaceRegistry', () => {
     expect(target.person('Ada').samples.map((s) => s.sourceRef)).toEqual(['a.jpg', 'b.jpg']);
   });
 
+  it('keeps each person’s id through an export imported again, gaps and all (HA’s person entities are keyed by it)', async () => {
+    const { registry } = registryIn();
+    for (const [i, name] of ['Ada', 'Bob', 'Cy'].entries()) registry.enrol(name, [face(randomEmbedding(10 + i))]);
+    registry.removePerson('Ada');
+    const ids = () => registry.list().map((p) => [p.name, p.id]);
+    const before = ids();
+    expect(before.map(([, id]) => id)).not.toContain(1);
+    await registry.importArchive(registry.exportArchive());
+    expect(ids()).toEqual(before);
+    // an archive from before ids were kept (none in its manifest) still imports, with new ids
+    const target = registryIn().registry;
+    const idless = await repack(registry.exportArchive(), (m) => ({ ...m, people: m.people.map(({ id: _id, ...p }) => p) }));
+    expect((await target.importArchive(idless)).people).toBe(2);
+    expect(target.list().map((p) => p.name)).toEqual(['Bob', 'Cy']);
+  });
+
   it('refuses a bad archive and changes nothing', async () => {
     const { registry } = registryIn();
     registry.enrol('Ada', [face(randomEmbedding(1))]);
@@ -174,6 +198,16 @@ describe('FaceRegistry', () => {
           ],
         }),
         /past the end/,
+      ],
+      [
+        'an id twice',
+        manifest({
+          format: 'argus-face-registry',
+          version: 1,
+          exported_at: 'x',
+          people: ['Eve', 'Fay'].map((name) => ({ id: 3, name, external_id: null, created_at: 1, updated_at: 1, samples: [] })),
+        }),
+        /the id 3 appears twice/,
       ],
       [
         'bad name',
