@@ -111,6 +111,11 @@ export class PeopleStore {
         created_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS face_samples_person ON face_samples(person_id);
+      -- The highest person id ever given: an id is never given twice (HA's person entities and
+      -- their sightings are keyed by it), even after the newest person was deleted. Started from
+      -- the ids there are when the table first appears.
+      CREATE TABLE IF NOT EXISTS people_last_id (id INTEGER NOT NULL);
+      INSERT INTO people_last_id SELECT COALESCE(MAX(id), 0) FROM people WHERE NOT EXISTS (SELECT 1 FROM people_last_id);
     `);
   }
 
@@ -133,10 +138,14 @@ export class PeopleStore {
     return r && person(r);
   }
 
-  /** `id`: the one it had (an import); otherwise a new one. */
+  /** `id`: the one it had (an import); otherwise one never given before. */
   createPerson(name: string, externalId: string | null, now: number, id?: number): Person {
-    const info = this.db.prepare('INSERT INTO people (id, name, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id ?? null, name, externalId, now, now);
-    return { id: Number(info.lastInsertRowid), name, externalId, createdAt: now, updatedAt: now };
+    return this.db.transaction(() => {
+      const given = id ?? (this.db.prepare('SELECT MAX((SELECT id FROM people_last_id), COALESCE((SELECT MAX(id) FROM people), 0)) + 1 AS next').get() as { next: number }).next;
+      this.db.prepare('INSERT INTO people (id, name, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(given, name, externalId, now, now);
+      this.db.prepare('UPDATE people_last_id SET id = MAX(id, ?)').run(given);
+      return { id: given, name, externalId, createdAt: now, updatedAt: now };
+    })();
   }
 
   updatePerson(id: number, change: { name?: string; externalId?: string | null }, now: number): void {

@@ -41,6 +41,26 @@ describe('PeopleStore', () => {
     db.close();
   });
 
+  it('never gives an id twice, even after the newest person was deleted (HA entities are keyed by it)', () => {
+    const { store, db, path } = fresh();
+    const ada = store.createPerson('Ada', null, 1);
+    const bob = store.createPerson('Bob', null, 1);
+    store.deletePerson(bob.id);
+    const cy = store.createPerson('Cy', null, 1);
+    expect([ada.id, bob.id, cy.id]).toEqual([1, 2, 3]);
+    // an import puts people back with their ids; the next new one comes after the highest
+    store.deleteAll();
+    store.createPerson('Zed', null, 1, 7);
+    expect(store.createPerson('Dee', null, 1).id).toBe(8);
+    db.close();
+    // …and the highest given is kept across a restart
+    const again = openDatabase(path);
+    const reopened = new PeopleStore(again);
+    reopened.deletePerson(8);
+    expect(reopened.createPerson('Eve', null, 1).id).toBe(9);
+    again.close();
+  });
+
   it('deletes a person’s samples with the person', () => {
     const { store, db } = fresh();
     const a = store.createPerson('Ada', null, 1);
