@@ -116,7 +116,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
   const config = parseConfig(applyEnv(raw, env), source);
   // Frigate's cameras are cameras too: a Frigate-only setup must not send the demo's detections to HA.
-  const demo = Object.keys(config.cameras).length === 0 && config.frigate === undefined;
+  const demo = Object.keys(config.cameras).length === 0 && !config.frigate?.url;
   return { config, source, demo, secrets: collectSecrets(config), warnings };
 }
 

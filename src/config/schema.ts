@@ -152,8 +152,9 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
       const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
       // A chat's cameras: Argus' own, or Frigate's (any name while it watches all of them); neither runs the demo camera.
       const ownCameras = Object.keys(config.cameras);
-      const cameras = [...(ownCameras.length || config.frigate ? ownCameras : ['demo']), ...(config.frigate?.cameras ?? [])];
-      const anyCamera = config.frigate !== undefined && config.frigate.cameras.length === 0;
+      const frigate = config.frigate?.url ? config.frigate : undefined;
+      const cameras = [...(ownCameras.length || frigate ? ownCameras : ['demo']), ...(frigate?.cameras ?? [])];
+      const anyCamera = frigate !== undefined && frigate.cameras.length === 0;
       for (const [i, chat] of (config.telegram?.chats ?? []).entries()) {
         for (const [j, kind] of (chat.kinds ?? []).entries()) {
           if (!alerts.includes(kind)) ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'kinds', j], message: `not an alert kind; use one of ${alerts.join(', ')}` });

@@ -62,6 +62,8 @@ cameras:
   it('runs no demo for a Frigate-only setup: its cameras are the cameras', () => {
     expect(load('frigate: { url: "http://127.0.0.1:5000" }\n').demo).toBe(false);
     expect(load('mqtt: { base_topic: argus }\n').demo).toBe(true);
+    // a Frigate block without a url (the add-on's options left empty) is no Frigate
+    expect(load('frigate: { labels: [person] }\n').demo).toBe(true);
   });
 
   it('reads Home Assistant options.json with cameras as a list', () => {
