@@ -150,21 +150,28 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
     .strict()
     .superRefine((config, ctx) => {
       const alerts = analyzers.flatMap((a) => a.kinds.flatMap((k) => k.alerts.map((alert) => alert.name)));
-      // A chat's cameras: Argus' own, or Frigate's (any name while it watches all of them); neither runs the demo camera.
-      const ownCameras = Object.keys(config.cameras);
-      const frigate = config.frigate?.url ? config.frigate : undefined;
-      const cameras = [...(ownCameras.length || frigate ? ownCameras : ['demo']), ...(frigate?.cameras ?? [])];
-      const anyCamera = frigate !== undefined && frigate.cameras.length === 0;
+      const cameras = chatCameras(config);
       for (const [i, chat] of (config.telegram?.chats ?? []).entries()) {
         for (const [j, kind] of (chat.kinds ?? []).entries()) {
           if (!alerts.includes(kind)) ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'kinds', j], message: `not an alert kind; use one of ${alerts.join(', ')}` });
         }
         for (const [j, camera] of (chat.cameras ?? []).entries()) {
-          if (!anyCamera && !cameras.includes(camera))
+          if (cameras && !cameras.includes(camera))
             ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'cameras', j], message: `no camera is named so; use one of ${cameras.join(', ')}` });
         }
       }
     });
+
+/**
+ * The cameras a Telegram chat may name: Argus' own and Frigate's listed ones; none configured, the
+ * demo camera. Undefined: any name (Frigate watches all of its cameras, which are not known yet).
+ */
+function chatCameras(config: { cameras: Record<string, unknown>; frigate?: { url?: string; cameras: string[] } }): string[] | undefined {
+  const own = Object.keys(config.cameras);
+  const frigate = config.frigate?.url ? config.frigate : undefined;
+  if (frigate && frigate.cameras.length === 0) return undefined;
+  return [...(own.length || frigate ? own : ['demo']), ...(frigate?.cameras ?? [])];
+}
 
 export const configSchema = configSchemaFor(ANALYZERS);
 
