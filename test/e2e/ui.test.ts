@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -72,6 +72,37 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await page.locator('#enrol button').click();
     await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 30_000 }).toMatch(/faces/i);
     expect(await page.locator('#enrol-result').getAttribute('class')).toBe('error');
+    await page.close();
+  });
+
+  it.skipIf(!existsSync(OBAMA))('exports the registry, imports the export back and restores the backup the import made, from the People page', async () => {
+    const page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${url}#people`);
+    await page.locator('[data-person="barack_obama"]').waitFor();
+    await page.locator('.registry-safe summary').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#registry-export').click()]);
+    const file = join(dir, 'export.tar.gz');
+    await download.saveAs(file);
+    expect([...readFileSync(file).subarray(0, 2)]).toEqual([0x1f, 0x8b]); // gzip
+    await page.locator('#registry-import').setInputFiles(file);
+    const result = page.locator('#registry-result');
+    await expect
+      .poll(() => result.textContent(), { timeout: 30_000 })
+      .toMatch(/^The registry now holds 1 person and 1 photo\. What it held before is kept as the backup registry-.+\.tar\.gz\.$/);
+    const backup = /backup (registry-.+\.tar\.gz)/.exec((await result.textContent()) ?? '')![1];
+    const row = page.locator(`[data-backup="${backup}"]`);
+    await row.waitFor();
+    await row.locator('button.restore').click();
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/^The registry now holds 1 person and 1 photo\./);
+    expect(await result.getAttribute('class')).toBe('good');
+    // a file that is not an archive is refused, the registry as it was
+    const junk = join(dir, 'junk.tar.gz');
+    writeFileSync(junk, 'not an archive');
+    await page.locator('#registry-import').setInputFiles(junk);
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/not a usable face registry archive.*nothing was changed/);
+    expect(await page.locator('[data-person="barack_obama"]').count()).toBe(1);
+    await screenshot(page, 'people-safe');
     await page.close();
   });
 

@@ -4,6 +4,7 @@
 import { api, send, upload } from '../lib/api.js';
 import { $, ago, esc, plural, showError } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
+import { mountRegistrySafe } from './registry-safe.js';
 
 async function mount(root, ctx) {
   stylesheet('ui/pages/people.css');
@@ -178,7 +179,8 @@ async function mountList(root, ctx) {
       <ul id="enrol-progress" class="progress-list"></ul>
     </form>
     <p id="people-status" class="muted" role="status">Loading people…</p>
-    <div id="people" class="people-grid"></div>`;
+    <div id="people" class="people-grid"></div>
+    <div id="registry-safe"></div>`;
   const box = $('#people', root);
   const form = $('#enrol', root);
   const out = $('#enrol-result', root);
@@ -230,6 +232,7 @@ async function mountList(root, ctx) {
     out.className = 'error';
     out.textContent = 'Pick or drop one or more photos of the person.';
   });
+  mountRegistrySafe($('#registry-safe', root), load);
   await load();
   // The registry changed (here, on Who is this?, from Telegram or the CLI).
   ctx.live.on('faces', load);
