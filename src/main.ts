@@ -13,6 +13,7 @@ import type { LoadedConfig } from './config/load.js';
 import { cameraSchema, type ArgusConfig, type CameraConfig } from './config/schema.js';
 import { secureDataDir } from './data-dir.js';
 import { ensureDemoClip } from './demo/demo-clip.js';
+import { frigateEventKeeper } from './sources/frigate/keep-frigate-event.js';
 import { EventLog } from './events/event-log.js';
 import { EventManager } from './events/event-manager.js';
 import { EventRetention } from './events/event-retention.js';
@@ -437,7 +438,7 @@ export class Argus {
   }
 
   /** Frigate's own events, enriched with Argus' face recognition. */
-  private startFrigate({ config, bus, log }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
+  private startFrigate({ config, bus, log, eventStore, snapshots, kinds }: Core, mqtt: MqttConnection, registry: FaceRegistry): void {
     const { frigate } = config;
     if (!frigate?.url) return;
     let subscriber = mqtt;
@@ -462,6 +463,7 @@ export class Argus {
       retryMs: frigate.retry_interval * 1000,
       setSubLabel: frigate.set_sub_label,
       overwriteSubLabel: frigate.overwrite_sub_label,
+      keep: frigateEventKeeper({ store: eventStore, snapshots, colourOf: (kind) => kinds.colour(kind) }),
     });
     this.frigate = source;
     source.start();

@@ -3,8 +3,11 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { RenderedSnapshot } from './snapshot-renderer.js';
 
-/** Event ids are made by EventManager; anything else is refused before it can touch a path. */
-export const EVENT_ID = /^[0-9]{1,12}\.[0-9]{3}-[a-z0-9]{6}$/;
+/**
+ * Event ids are made by EventManager, or from a Frigate event's id (`frigate-<its id>-face`); anything
+ * else is refused before it can touch a path (no slash; never `.` or `..` whole).
+ */
+export const EVENT_ID = /^(?:[0-9]{1,12}\.[0-9]{3}-[a-z0-9]{6}|frigate-[A-Za-z0-9._-]{1,100})$/;
 
 export type SnapshotFile = 'snapshot.jpg' | 'crop.jpg';
 

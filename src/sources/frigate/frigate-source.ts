@@ -36,6 +36,12 @@ export interface FrigateSourceOptions {
   setSubLabel?: boolean;
   /** Replace a sub label the event already has (Frigate's own face recognition, another tool); off keeps theirs. */
   overwriteSubLabel?: boolean;
+  /**
+   * Keeps an event before it goes on the bus, as the event manager keeps a camera's: its row, and
+   * with a start (or an update that named it) the analysed snapshot as its picture. Returns the
+   * event as kept (`snapshot` set). A throw is logged and the event still goes on the bus.
+   */
+  keep?: (event: ArgusEvent, jpeg: Buffer | undefined) => Promise<ArgusEvent>;
 }
 
 /** An event that keeps getting better snapshots is analyzed at most this often. */
@@ -130,7 +136,7 @@ export class FrigateSource {
       if (!t) return;
       t.frigate = after;
       t.ended = true;
-      if (!t.analyzing) this.finish(t);
+      if (!t.analyzing) void this.finish(t);
       return;
     }
     if (!t) {
@@ -161,7 +167,7 @@ export class FrigateSource {
           const jpeg = await this.api.snapshot(id);
           t.jpeg = jpeg;
           const result = await this.opts.analyzeSnapshot(jpeg, t.frigate.camera);
-          this.emit(t, result);
+          await this.emit(t, result);
           if (result.name !== null && t.name === null) {
             t.name = result.name;
             const theirs = subLabelOf(t.frigate);
@@ -178,11 +184,11 @@ export class FrigateSource {
       } while (t.again && !t.ended && t.name === null && t.analyses < MAX_ANALYSES_PER_EVENT);
     } finally {
       t.analyzing = false;
-      if (t.ended) this.finish(t);
+      if (t.ended) await this.finish(t);
     }
   }
 
-  private emit(t: Tracked, result: FrigateAnalysis): void {
+  private async emit(t: Tracked, result: FrigateAnalysis): Promise<void> {
     const f = t.frigate;
     const base = (suffix: string, over: Partial<ArgusEvent> & Pick<ArgusEvent, 'kind' | 'label'>): ArgusEvent => ({
       id: `frigate-${f.id}-${suffix}`,
@@ -209,23 +215,37 @@ export class FrigateSource {
         box: result.faceBox ?? f.box ?? [0, 0, 0, 0],
         attributes: { similarity: result.similarity ?? null },
       });
-      this.send(t, face);
+      await this.send(t, face);
     }
   }
 
   /** Start for a new Argus event, update when what it says changed (an unknown face gets a name). */
-  private send(t: Tracked, found: ArgusEvent): void {
+  private async send(t: Tracked, found: ArgusEvent): Promise<void> {
     const before = t.open.get(found.id);
     if (before && before.sub_label === found.sub_label && found.score <= before.top_score) return;
-    const event = before ? { ...found, sub_label: found.sub_label ?? before.sub_label, top_score: Math.max(before.top_score, found.score), start_time: before.start_time } : found;
-    t.open.set(event.id, event);
-    this.opts.bus.emit('event', { type: before ? 'update' : 'start', event });
+    const event = before
+      ? { ...found, sub_label: found.sub_label ?? before.sub_label, top_score: Math.max(before.top_score, found.score), start_time: before.start_time, snapshot: before.snapshot }
+      : found;
+    // the picture of the snapshot that started it, or that named it
+    const kept = await this.kept(event, !before || event.sub_label !== before.sub_label ? t.jpeg : undefined);
+    t.open.set(kept.id, kept);
+    this.opts.bus.emit('event', { type: before ? 'update' : 'start', event: kept });
   }
 
-  private finish(t: Tracked): void {
-    const end = t.frigate.end_time ?? Date.now() / 1000;
-    for (const event of t.open.values()) this.opts.bus.emit('event', { type: 'end', event: { ...event, end_time: end } });
+  private async finish(t: Tracked): Promise<void> {
     this.tracked.delete(t.frigate.id);
+    const end = t.frigate.end_time ?? Date.now() / 1000;
+    for (const event of t.open.values()) this.opts.bus.emit('event', { type: 'end', event: await this.kept({ ...event, end_time: end }, undefined) });
+  }
+
+  private async kept(event: ArgusEvent, jpeg: Buffer | undefined): Promise<ArgusEvent> {
+    if (!this.opts.keep) return event;
+    try {
+      return await this.opts.keep(event, jpeg);
+    } catch (err) {
+      this.opts.logger.warn(`could not keep event ${event.id}: ${(err as Error).message}`);
+      return event;
+    }
   }
 }
 

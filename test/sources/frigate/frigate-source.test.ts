@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,10 @@ import { modelsSchema } from '../../../src/models/model-config.js';
 import { MqttConnection } from '../../../src/outputs/mqtt/connection.js';
 import { frigateSchema } from '../../../src/sources/frigate/config.js';
 import { FrigateSource, type FrigateAnalysis } from '../../../src/sources/frigate/frigate-source.js';
+import { frigateEventKeeper } from '../../../src/sources/frigate/keep-frigate-event.js';
+import { SnapshotStore } from '../../../src/events/snapshot-store.js';
+import { openDatabase } from '../../../src/store/database.js';
+import { EventStore } from '../../../src/store/events.js';
 import { loadImage } from '../../../src/vision/image.js';
 import { FrigateStandIn } from '../../helpers/frigate-api.js';
 import { startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
@@ -57,6 +62,10 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
   const statuses: Array<[string, boolean]> = [];
   let knownCameras: string[] = [];
   const analyzedCameras: string[] = [];
+  // where Argus keeps the events it makes of Frigate's, with their pictures
+  const dataDir = mkdtempSync(join(tmpdir(), 'argus-frigate-keep-'));
+  const store = new EventStore(openDatabase(join(dataDir, 'argus.db')));
+  const snapshots = new SnapshotStore(join(dataDir, 'snapshots'));
 
   /** Matches faces the way the face registry does: best cosine similarity against enrolled embeddings. */
   async function analyze(jpeg: Buffer, camera: string): Promise<FrigateAnalysis> {
@@ -105,6 +114,7 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
       retryMs: cfg.retry_interval * 1000,
       setSubLabel: cfg.set_sub_label,
       cameras: ['driveway', 'garden', 'front_door', 'back_yard', 'street', 'nowhere'],
+      keep: frigateEventKeeper({ store, snapshots }),
     });
     knownCameras = await source.cameras();
     source.start();
@@ -144,6 +154,10 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
     await pub.publishAsync('frigate/events', frigateEvent('end', '1795000000.1-abc', 'driveway', 'person', 2));
     const end = await until('the end', () => messages.find((m) => m.type === 'end' && m.event.id === start.event.id));
     expect(end.event.end_time).toBe(1_795_000_010);
+    // kept as a camera's event is: the row (ended), and the snapshot drawn with the face as its picture
+    expect(start.event.snapshot).toBe(`events/${start.event.id}/snapshot.jpg`);
+    expect(store.get(start.event.id)).toMatchObject({ sub_label: 'barack_obama', end_time: 1_795_000_010, snapshot: start.event.snapshot });
+    for (const file of ['snapshot.jpg', 'crop.jpg'] as const) expect([...(await snapshots.load(start.event.id, file))!.subarray(0, 2)]).toEqual([0xff, 0xd8]);
     expect(frigate.snapshotRequests.filter((r) => r === '1795000000.1-abc')).toHaveLength(2);
     expect(frigate.subLabels.filter((s) => s.id === '1795000000.1-abc')).toHaveLength(1);
   });
