@@ -23,6 +23,16 @@ export function ago(seconds, now = Date.now() / 1000) {
   return when(seconds);
 }
 
+/** A `<button type="button">` reading `label`, appended to `parent`, calling `onClick`; returned. */
+export function addButton(parent, label, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.addEventListener('click', onClick);
+  parent.append(b);
+  return b;
+}
+
 /** Shows an error in a box instead of its content. */
 export function showError(box, err) {
   box.innerHTML = `<p class="error" role="alert">${esc(err?.message ?? err)}</p>`;

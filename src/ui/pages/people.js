@@ -2,7 +2,7 @@
 // were last seen and their events; #people/<name> shows their samples as a grid (add photos by
 // drag and drop, delete one), and renames, merges or deletes them.
 import { api, send, upload } from '../lib/api.js';
-import { $, ago, esc, plural, showError } from '../lib/dom.js';
+import { $, addButton, ago, esc, plural, showError } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 import { mountRegistrySafe } from './registry-safe.js';
 
@@ -87,14 +87,7 @@ async function offerChoices(row, file, name, fields, err, onAdded) {
       offerChoices(row, file, who, { ...fields, ...more }, again, onAdded);
     }
   };
-  const button = (label, onClick) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = label;
-    b.addEventListener('click', onClick);
-    choices.append(b);
-    return b;
-  };
+  const button = (label, onClick) => addButton(choices, label, onClick);
   if (err.code === 'several_faces') {
     const { faces, width } = err.body;
     for (const [i, f] of faces.entries()) {

@@ -1,6 +1,6 @@
 // Small helpers shared by the Events, Who is this? and People pages.
 import { send } from '../lib/api.js';
-import { esc, plural } from '../lib/dom.js';
+import { addButton, esc, plural } from '../lib/dom.js';
 
 /** What an event is called: the person's name when known, else its label ("hands_up", "knife", "unknown face"). */
 export const eventTitle = (e) => e.sub_label || (e.kind === 'face' && e.label === 'face' ? 'unknown face' : e.label);
@@ -73,13 +73,7 @@ export function showNameResult(el, name, r, onChange = () => {}) {
       else for (const b of choices.querySelectorAll('button')) b.disabled = false;
     }
   };
-  const button = (label, onClick) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = label;
-    b.addEventListener('click', onClick);
-    choices.append(b);
-  };
+  const button = (label, onClick) => addButton(choices, label, onClick);
   const alike = new Map();
   for (const f of r.refused.filter((f) => f.code === 'duplicate')) alike.set(f.person, [...(alike.get(f.person) ?? []), f.face]);
   for (const [other, faces] of alike) button(`${faces.length > 1 ? `These ${faces.length} look` : 'It looks'} like ${other}: add to ${other} instead`, () => rename(other, faces));
