@@ -455,7 +455,7 @@ export class Argus {
       cameras: frigate.cameras.length ? frigate.cameras : undefined,
       analyzeSnapshot: async (jpeg) => {
         const face = registry.canReadPhotos ? await registry.surestFace(jpeg) : undefined;
-        return face ? { name: face.match?.name ?? null, similarity: face.match?.similarity, faceBox: face.box } : { name: null };
+        return face ? { name: face.match?.name ?? null, similarity: face.match?.similarity, faceBox: face.box, faceScore: face.score } : { name: null };
       },
       bus,
       logger: log.child({ part: 'frigate' }),

@@ -261,13 +261,13 @@ export class FaceRegistry {
    * The surest face of a photo (an event's crop, a Frigate snapshot), embedded and matched:
    * undefined when the photo holds none. Its box is in the photo's pixels.
    */
-  async surestFace(jpeg: Buffer): Promise<{ box: FoundFace['box']; embedding: Float32Array; match: FaceMatch | null } | undefined> {
+  async surestFace(jpeg: Buffer): Promise<{ box: FoundFace['box']; score: number; embedding: Float32Array; match: FaceMatch | null } | undefined> {
     const models = this.faceModels();
     const img = await loadImage(jpeg);
     const [face] = (await models.detectFaces(img)).sort((a, b) => b.score - a.score);
     if (!face) return undefined;
     const embedding = await models.embedFace(img, face);
-    return { box: face.box, embedding, match: this.match(embedding) };
+    return { box: face.box, score: face.score, embedding, match: this.match(embedding) };
   }
 
   /** Enrols one face from each photo, all or none: one refused photo refuses the lot, saying which. */

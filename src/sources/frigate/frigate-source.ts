@@ -12,6 +12,8 @@ export interface FrigateAnalysis {
   similarity?: number;
   /** Where the face was, when one was found (recognised or not). */
   faceBox?: EventBox;
+  /** How sure the face detector was of that face: the event's score, as for a camera's face (absent: the similarity). */
+  faceScore?: number;
 }
 
 export type AnalyzeSnapshot = (jpeg: Buffer, frigateCamera: string) => Promise<FrigateAnalysis>;
@@ -205,7 +207,8 @@ export class FrigateSource {
       attributes: { source: 'frigate', frigate_event_id: f.id, frigate_label: f.label, ...over.attributes },
     });
     if (result.name !== null || result.faceBox) {
-      const score = result.similarity ?? 0;
+      // a camera's face event scores the face's detection (its similarity is an attribute); a stranger has no similarity
+      const score = result.faceScore ?? result.similarity ?? 0;
       const face = base('face', {
         kind: 'face',
         label: 'face',

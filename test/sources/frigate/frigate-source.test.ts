@@ -77,9 +77,9 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
       const emb = await detector.embedFace(img, face);
       for (const g of gallery) {
         const sim = cosineSimilarity(emb, g.embedding);
-        if (sim >= THRESHOLD && sim > (best.similarity ?? -1)) best = { name: g.name, similarity: sim, faceBox: face.box as FrigateAnalysis['faceBox'] };
+        if (sim >= THRESHOLD && sim > (best.similarity ?? -1)) best = { name: g.name, similarity: sim, faceBox: face.box as FrigateAnalysis['faceBox'], faceScore: face.score };
       }
-      if (!best.faceBox) best = { ...best, faceBox: face.box as FrigateAnalysis['faceBox'] };
+      if (!best.faceBox) best = { ...best, faceBox: face.box as FrigateAnalysis['faceBox'], faceScore: face.score };
     }
     return best;
   }
@@ -169,6 +169,8 @@ describe.skipIf(!haveFixtures || !haveModels)('Frigate as a source: real MQTT, a
     await pub.publishAsync('frigate/events', frigateEvent('new', 'e-unknown', 'garden'));
     const face = await until('an unknown face', () => messages.find((m) => m.event.attributes?.frigate_event_id === 'e-unknown'));
     expect(face.event).toMatchObject({ kind: 'face', sub_label: null, camera: 'garden' });
+    // scored by the face's detection, as a camera's face event is (a stranger has no similarity)
+    expect(face.event.score).toBeGreaterThan(0.5);
     expect(frigate.subLabels.some((s) => s.id === 'e-unknown')).toBe(false);
     expect(frigate.snapshotRequests).not.toContain('e-car');
   });
