@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EventMessage } from './events/event.js';
+import type { ArgusEvent, EventMessage } from './events/event.js';
 import type { CameraStatus } from './sources/frame.js';
 
 /**
@@ -13,8 +13,8 @@ export interface BusEvents {
   cameraStatus: CameraStatus;
   /** The motion gate's per-camera state flipped. */
   motion: { camera: string; moving: boolean };
-  /** The open events of a camera seen in its last few seconds changed (the counts HA shows). */
-  inView: { camera: string; ids: string[] };
+  /** The open events of a camera seen in its last few seconds, or their zones, changed: them as they are now (the counts HA shows). */
+  inView: { camera: string; events: ArgusEvent[] };
   /** The face registry changed (enrol, rename, delete, import); the UI's live stream passes it on. */
   facesChanged: { people: number; samples: number };
   /**

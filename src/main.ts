@@ -114,10 +114,11 @@ export class Argus {
     const { mqtt, mqttUrl } = await this.startMqtt(core);
     const detector = await this.loadModels(core);
     const registry = this.startRegistry(core, detector);
-    const events = this.startEvents(core);
     const parts = this.startAnalyzerParts(core, registry);
-    const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
+    // Before the events, so it stops after them: the events ended at a stop reach MQTT and the states go off.
     const ha = this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
+    const events = this.startEvents(core);
+    const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
     this.startCameras(core, scheduler, events);
     this.startStats(core, mqtt, scheduler);
     const alertGate = await this.startHomeAssistant(core);
@@ -356,6 +357,7 @@ export class Argus {
       onEventPublish: (message) => stats.mqttPublish(message),
       discoveryPrefix: config.mqtt.discovery_prefix,
       version: VERSION,
+      configurationUrl: config.server.public_url,
       logger: log.child({ part: 'homeassistant' }),
       switches,
       onPause: (camera, paused) => (paused ? this.paused.add(camera) : this.paused.delete(camera)),

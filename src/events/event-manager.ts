@@ -75,7 +75,7 @@ interface TrackedEvent {
 interface CameraState {
   tracker: Tracker;
   objects: Map<number, TrackedEvent>;
-  /** The ids last said to be in view (`inView` on the bus), joined. */
+  /** The ids (and zones) last said to be in view (`inView` on the bus), joined. */
   inView: string;
 }
 
@@ -259,7 +259,7 @@ export class EventManager {
         start_time: track.firstSeen,
         end_time: null,
         snapshot: null,
-        ...(d.attributes ? { attributes: plainAttributes(d.attributes) } : {}),
+        attributes: d.attributes ? plainAttributes(d.attributes) : {},
       };
       this.enqueue(tracked, 'start');
       this.detected(tracked.event, d, track.lastSeen);
@@ -292,11 +292,12 @@ export class EventManager {
    * and a track split in two by a cut counts twice until its first half ends.
    */
   private reportInView(name: string, camera: CameraState, now: number): void {
-    const ids = this.inViewOf(camera, now).map((t) => t.event!.id);
-    const key = ids.join(',');
+    const seen = this.inViewOf(camera, now).map((t) => t.event!);
+    // The zones too: a zone's count changes when someone in view walks into it.
+    const key = seen.map((e) => `${e.id}:${(e.current_zones ?? []).join('+')}`).join(',');
     if (key === camera.inView) return;
     camera.inView = key;
-    this.opts.bus.emit('inView', { camera: name, ids });
+    this.opts.bus.emit('inView', { camera: name, events: seen.map((e) => structuredClone(e)) });
   }
 
   private inViewOf(camera: CameraState, now: number): TrackedEvent[] {

@@ -30,8 +30,8 @@ export interface ArgusEvent {
   end_time: number | null;
   /** Path of the annotated snapshot relative to the API root (`events/<id>/snapshot.jpg`), or null. */
   snapshot: string | null;
-  /** Extra facts by kind: face similarity, the person box a weapon is closest to, … */
-  attributes?: Record<string, unknown>;
+  /** Extra facts by kind: face similarity, the person box a weapon is closest to, … ({} when none: a template reads it without a guard). */
+  attributes: Record<string, unknown>;
 }
 
 export interface EventMessage {

@@ -114,7 +114,7 @@ export class EventStore {
       start_time: event.start_time,
       end_time: event.end_time,
       snapshot: event.snapshot,
-      attributes: event.attributes ? JSON.stringify(event.attributes) : null,
+      attributes: Object.keys(event.attributes).length > 0 ? JSON.stringify(event.attributes) : null,
       updated_at: now,
     });
   }
@@ -256,7 +256,7 @@ function fromRow(row: EventRow): ArgusEvent {
     start_time: row.start_time,
     end_time: row.end_time,
     snapshot: row.snapshot,
+    attributes: row.attributes ? (JSON.parse(row.attributes) as Record<string, unknown>) : {},
   };
-  if (row.attributes) event.attributes = JSON.parse(row.attributes) as Record<string, unknown>;
   return event;
 }

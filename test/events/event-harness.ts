@@ -70,6 +70,7 @@ export function sampleEvent(n: number, over: Partial<ArgusEvent> = {}): ArgusEve
     start_time: T0 + n,
     end_time: T0 + n + 5,
     snapshot: null,
+    attributes: {},
     ...over,
   };
 }

@@ -35,13 +35,14 @@ describe('EventManager', () => {
     expect(h.messages.map((m) => m.type)).toEqual(['start', 'update', 'end']);
 
     const [start, update, end] = h.messages.map((m) => m.event);
-    expect(start).toMatchObject({ camera: 'door', kind: 'person', label: 'person', sub_label: null, score: 0.6, top_score: 0.6, start_time: T0, end_time: null });
+    // `attributes` always there, `{}` when the analyzer added none: a template needs no guard
+    expect(start).toMatchObject({ camera: 'door', kind: 'person', label: 'person', sub_label: null, score: 0.6, top_score: 0.6, start_time: T0, end_time: null, attributes: {} });
     expect(start.id).toMatch(/^1732350000\.000-[a-z0-9]{6}$/);
     expect(start.snapshot).toBe(`events/${start.id}/snapshot.jpg`);
     expect(update).toMatchObject({ id: start.id, score: 0.9, top_score: 0.9, box: at(40) });
     expect(end).toMatchObject({ id: start.id, top_score: 0.9, end_time: T0 + 0.8, box: at(50) });
 
-    expect(h.store.get(start.id)).toMatchObject({ end_time: T0 + 0.8, top_score: 0.9, snapshot: start.snapshot });
+    expect(h.store.get(start.id)).toMatchObject({ end_time: T0 + 0.8, top_score: 0.9, snapshot: start.snapshot, attributes: {} });
     const jpeg = readFileSync(h.snapshots.pathOf(start.id, 'snapshot.jpg')!);
     expect((await sharp(jpeg).metadata()).format).toBe('jpeg');
     expect(h.snapshots.pathOf(start.id, 'crop.jpg')).not.toBeNull();
@@ -72,7 +73,7 @@ describe('EventManager', () => {
   it('says which open events are in view: seen in the last 3 s, as frames come and as time passes', async () => {
     h = eventHarness({ config: { end_after: 10, min_frames: 1 } });
     const said: Array<[string, string[]]> = [];
-    h.bus.on(h, 'inView', ({ camera, ids }) => said.push([camera, ids]));
+    h.bus.on(h, 'inView', ({ camera, events }) => said.push([camera, events.map((e) => e.id)]));
     h.manager.start();
     feed(h, 'door', T0, [person(at(10)), person(at(200))]);
     const [a, b] = [...h.manager.activeIds()];

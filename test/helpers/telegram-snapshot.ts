@@ -44,6 +44,7 @@ export function testEvent(over: Partial<ArgusEvent> = {}): ArgusEvent {
     start_time: 1_790_000_000 + seq,
     end_time: null,
     snapshot: null,
+    attributes: {},
     ...over,
   };
 }

@@ -124,10 +124,23 @@ describe('argus with no config at all', () => {
       const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 640, 360]);
       await watch.waitFor('argus/demo/motion', 'ON', 20_000);
-      await watch.close();
-    } finally {
+      // Stopping with people in view ends their events on MQTT and turns the states off before `offline`.
+      await watch.waitFor('argus/demo/person', 'ON', 60_000);
       argus.child.kill('SIGTERM');
       expect(await argus.exited).toBe(0);
+      const events = watch.messages.filter((m) => m.topic === 'argus/events').map((m) => JSON.parse(m.payload) as { type: string; event: { id: string } });
+      const started = new Set(events.filter((e) => e.type === 'start').map((e) => e.event.id));
+      const ended = new Set(events.filter((e) => e.type === 'end').map((e) => e.event.id));
+      expect(started.size).toBeGreaterThan(0);
+      expect([...started].filter((id) => !ended.has(id))).toEqual([]);
+      const at = (topic: string, payload: string) => watch.messages.map((m) => `${m.topic} ${m.payload}`).lastIndexOf(`${topic} ${payload}`);
+      expect(watch.last('argus/demo/person')).toBe('OFF');
+      expect(watch.last('argus/demo/person_count')).toBe('0');
+      expect(at('argus/demo/person', 'OFF')).toBeLessThan(at('argus/available', 'offline'));
+      await watch.close();
+    } finally {
+      if (argus.child.exitCode === null) argus.child.kill('SIGTERM');
+      await argus.exited;
     }
   });
 });

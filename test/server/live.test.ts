@@ -21,6 +21,7 @@ const message: EventMessage = {
     start_time: 1,
     end_time: null,
     snapshot: null,
+    attributes: {},
   },
 };
 

@@ -17,6 +17,7 @@ const event = (id: string, kind: string, label: string): ArgusEvent => ({
   start_time: 1,
   end_time: null,
   snapshot: null,
+  attributes: {},
 });
 
 describe('GET /api/now', () => {

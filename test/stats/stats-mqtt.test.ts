@@ -35,6 +35,7 @@ const event: ArgusEvent = {
   start_time: 1_795_000_000,
   end_time: null,
   snapshot: null,
+  attributes: {},
 };
 
 /** Reads `value_json.a.b['c'].d` from a report, as HA's template would. */

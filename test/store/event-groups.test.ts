@@ -19,6 +19,7 @@ function ev(kind: string, start: number, end: number | null, box: ArgusEvent['bo
     start_time: T + start,
     end_time: end === null ? null : T + end,
     snapshot: null,
+    attributes: {},
     ...extra,
   };
 }

@@ -28,6 +28,8 @@ export class MqttConnection {
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly connectHooks = new Set<ConnectHook>();
   private connects = 0;
+  /** The outage's last logged error: while the broker stays down, the same error is not logged again every reconnect. */
+  private outage: { error?: string } | null = null;
   readonly availabilityTopic: string;
 
   constructor(private readonly opts: MqttConnectionOptions) {
@@ -46,12 +48,16 @@ export class MqttConnection {
       password: this.opts.password,
       reconnectPeriod: this.opts.reconnectMs ?? 5000,
       connectTimeout: 10_000,
+      // A refused login is retried too: the broker's password file or its auth backend may be fixed (or started) later.
+      reconnectOnConnackError: true,
       will: { topic: this.availabilityTopic, payload: Buffer.from('offline'), retain: true, qos: 1 },
     };
+    const retryS = (options.reconnectPeriod ?? 0) / 1000;
     const client = mqtt.connect(this.opts.url, options);
     this.client = client;
     const where = redactUrl(this.opts.url);
     client.on('connect', () => {
+      this.outage = null;
       logger.info(`MQTT connected to ${where}`);
       client.publish(this.availabilityTopic, 'online', { retain: true, qos: 1 });
       for (const topic of this.handlers.keys()) client.subscribe(topic, { qos: 1 });
@@ -65,8 +71,18 @@ export class MqttConnection {
       }
     });
     client.on('reconnect', () => logger.debug(`MQTT reconnecting to ${where}`));
-    client.on('offline', () => logger.warn(`MQTT broker ${where} unreachable; retrying`));
-    client.on('error', (err) => logger.error(`MQTT: ${describeMqttError(err)}`));
+    client.on('offline', () => {
+      if (this.outage) return;
+      this.outage = {};
+      logger.warn(`MQTT broker ${where} unreachable; retrying every ${retryS} s`);
+    });
+    client.on('error', (err) => {
+      const error = describeMqttError(err);
+      const repeated = this.outage?.error === error;
+      this.outage = { error };
+      if (repeated) logger.debug(`MQTT: ${error} (still)`);
+      else logger.error(`MQTT: ${error}; retrying every ${retryS} s`);
+    });
     client.on('message', (topic, payload) => {
       for (const [filter, set] of this.handlers) if (topicMatches(filter, topic)) for (const h of set) h(topic, payload);
     });

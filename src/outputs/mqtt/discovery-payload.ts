@@ -11,6 +11,8 @@ export interface DiscoveryContext {
   version: string;
   /** The analyzers' event kinds, whose entities each camera gets. */
   kinds: EventKinds;
+  /** `server.public_url`: HA's device page links to Argus' web UI ("Visit"). */
+  configurationUrl?: string;
 }
 
 export type Component = Record<string, unknown> & { p: string; unique_id: string };
@@ -26,6 +28,11 @@ export interface CameraSubject {
 }
 export type DeviceConfig = Record<string, unknown> & { cmps: Record<string, Component> };
 
+/** A device's block: who made it, its version and, with `server.public_url`, the link to the web UI. */
+export function device(ctx: DiscoveryContext, fields: { identifiers: string[]; name: string; model: string; via_device?: string }): Record<string, unknown> {
+  return { ...fields, manufacturer: 'Argus', sw_version: ctx.version, ...(ctx.configurationUrl ? { configuration_url: ctx.configurationUrl } : {}) };
+}
+
 export function origin(ctx: DiscoveryContext) {
   return { name: 'Argus', sw_version: ctx.version, support_url: ARGUS_SUPPORT_URL };
 }
@@ -39,7 +46,7 @@ export function component(platform: string, id: string, fields: Record<string, u
 export function bridgeConfig(ctx: DiscoveryContext): DeviceConfig {
   const id = BRIDGE_DEVICE_ID;
   return {
-    dev: { identifiers: [id], name: 'Argus', manufacturer: 'Argus', model: 'Argus bridge', sw_version: ctx.version },
+    dev: device(ctx, { identifiers: [id], name: 'Argus', model: 'Argus bridge' }),
     o: origin(ctx),
     qos: 1,
     cmps: {
@@ -162,7 +169,7 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
       ],
     );
   return {
-    dev: { identifiers: [dev], name: titleOf(camera), manufacturer: 'Argus', model: frigate ? 'Frigate camera' : 'Camera', sw_version: ctx.version, via_device: BRIDGE_DEVICE_ID },
+    dev: device(ctx, { identifiers: [dev], name: titleOf(camera), model: frigate ? 'Frigate camera' : 'Camera', via_device: BRIDGE_DEVICE_ID }),
     o: origin(ctx),
     availability: frigate ? [{ topic: ctx.topic(AVAILABLE_TOPIC) }] : [{ topic: ctx.topic(AVAILABLE_TOPIC) }, { topic: ctx.topic(t.available) }],
     availability_mode: 'all',

@@ -30,7 +30,7 @@ export class HaDiscovery {
   constructor(private readonly opts: HaDiscoveryOptions) {}
 
   /** The configs Argus wants HA to hold now, by topic. */
-  wanted(): Map<string, string> {
+  private wanted(): Map<string, string> {
     const { discoveryPrefix: prefix } = this.opts;
     const out = new Map<string, string>();
     const ctx: DiscoveryContext = { ...this.opts, topic: (path) => this.opts.mqtt.topic(path) };
@@ -45,20 +45,55 @@ export class HaDiscovery {
   announce(force = false): void {
     const { mqtt, store, logger } = this.opts;
     const before = store.publishedConfigs();
-    const wanted = this.wanted();
+    const wanted = new Map([...this.wanted()].map(([topic, payload]) => [topic, withRemovals(payload, before.get(topic))]));
+    const kept = new Set([...wanted.values()].flatMap((payload) => stateTopics(payload)));
+    const dropped: string[] = [];
     let sent = 0;
     for (const [topic, payload] of wanted) {
-      if (!force && before.get(topic) === payload) continue;
+      const previous = before.get(topic);
+      if (previous !== undefined) dropped.push(...stateTopics(previous));
+      if (!force && previous === payload) continue;
       mqtt.publishExternal(topic, payload, { retain: true, qos: 1 });
       store.savePublished(topic, payload);
       sent++;
     }
-    for (const topic of before.keys()) {
+    for (const [topic, previous] of before) {
       if (wanted.has(topic)) continue;
+      dropped.push(...stateTopics(previous));
       mqtt.publishExternal(topic, '', { retain: true, qos: 1 });
       store.forgetPublished(topic);
       logger.info(`Home Assistant discovery: removed ${topic} (its camera left the config, or no one is enrolled)`);
     }
+    // The retained states of entities that went away, so no reader (HA, Node-RED) finds a stale `ON`.
+    for (const topic of new Set(dropped)) if (!kept.has(topic)) mqtt.publishExternal(topic, '', { retain: true, qos: 1 });
     if (sent > 0) logger.info(`Home Assistant discovery: published ${sent} device config(s)`);
   }
+}
+
+type Payload = { cmps?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+
+/**
+ * A device config with each component it had before and lacks now kept as `{ p: platform }`: HA
+ * removes a component of a device only when told so; one left out of the config is left as it was.
+ * The stubs stay in later configs, so an HA that was offline at the change still removes them.
+ */
+function withRemovals(payload: string, previous: string | undefined): string {
+  if (previous === undefined) return payload;
+  const now = JSON.parse(payload) as Payload;
+  const old = (JSON.parse(previous) as Payload).cmps ?? {};
+  const gone = Object.entries(old).filter(([id]) => !now.cmps?.[id]);
+  if (gone.length === 0) return payload;
+  return JSON.stringify({ ...now, cmps: { ...now.cmps, ...Object.fromEntries(gone.map(([id, c]) => [id, { p: c.p }])) } });
+}
+
+/** The retained topics a device config reads its states from (not the ones it sends commands to). */
+function stateTopics(payload: string): string[] {
+  const config = JSON.parse(payload) as Payload;
+  const topicsOf = (fields: Record<string, unknown>): string[] => [
+    ...Object.entries(fields)
+      .filter(([key, value]) => key.endsWith('_topic') && key !== 'command_topic' && typeof value === 'string')
+      .map(([, value]) => value as string),
+    ...(Array.isArray(fields.availability) ? (fields.availability as Array<{ topic?: unknown }>).flatMap((a) => (typeof a.topic === 'string' ? [a.topic] : [])) : []),
+  ];
+  return [...topicsOf(config), ...Object.values(config.cmps ?? {}).flatMap(topicsOf)];
 }

@@ -41,8 +41,9 @@ export class EmbeddedBroker {
     return (this.server?.address() as AddressInfo | null)?.port ?? 0;
   }
 
+  /** The clients first: a server closes only once its connections have, and a local subscriber would hold it open. */
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

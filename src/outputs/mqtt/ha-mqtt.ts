@@ -32,6 +32,8 @@ export interface HomeAssistantMqttOptions {
   kinds: EventKinds;
   discoveryPrefix: string;
   version: string;
+  /** `server.public_url`, the devices' link to the web UI. */
+  configurationUrl?: string;
   logger: Logger;
   onPause: (camera: string, paused: boolean) => void;
   loadSnapshot: LoadSnapshot;
@@ -84,8 +86,9 @@ export class HomeAssistantMqtt {
   }
 
   start(): void {
-    const { bus, mqtt, discoveryPrefix, logger } = this.opts;
-    this.discovery.announce();
+    const { bus, mqtt, discoveryPrefix } = this.opts;
+    // Forced: the broker may have lost its retained configs while Argus was down (no persistence, a reboot).
+    this.discovery.announce(true);
     this.states.publishAll();
     this.pause.start();
     this.switches.start();
@@ -96,30 +99,29 @@ export class HomeAssistantMqtt {
     });
     bus.on(this, 'cameraStatus', (status) => this.states.handleStatus(status));
     bus.on(this, 'motion', ({ camera, moving }) => this.states.handleMotion(camera, moving));
-    bus.on(this, 'inView', ({ camera, ids }) => this.states.handleInView(camera, ids));
+    bus.on(this, 'inView', ({ camera, events }) => this.states.handleInView(camera, events));
     bus.on(this, 'facesChanged', () => {
       this.discovery.announce();
       this.people.sync();
     });
     bus.on(this, 'sourceCameras', ({ source, cameras, complete }) => this.sourceCameras(source, cameras, complete));
     this.unsubscribe = mqtt.subscribeExternal(haStatusTopic(discoveryPrefix), (_topic, payload) => {
-      if (payload.toString() !== 'online') return;
-      logger.info('Home Assistant came online: re-sending discovery and states');
-      this.discovery.announce(true);
-      this.states.publishAll();
-      this.pause.publishAll();
-      this.switches.publishAll();
-      this.people.publishAll();
+      if (payload.toString() === 'online') this.resend('Home Assistant came online');
     });
     // A restarted broker may have lost every retained message, and HA's birth message may never come.
     this.unhookConnect = mqtt.onConnect(({ reconnect }) => {
-      if (!reconnect) return; // the first connect sends what start() queued
-      logger.info('MQTT reconnected: re-sending discovery and states');
-      this.discovery.announce(true);
-      this.states.publishAll();
-      this.pause.publishAll();
-      this.switches.publishAll();
+      if (reconnect) this.resend('MQTT reconnected'); // the first connect sends what start() queued
     });
+  }
+
+  /** Every config and state again, unchanged ones too: whoever held them (HA, the broker) may have lost them. */
+  private resend(why: string): void {
+    this.opts.logger.info(`${why}: re-sending discovery and states`);
+    this.discovery.announce(true);
+    this.states.publishAll();
+    this.pause.publishAll();
+    this.switches.publishAll();
+    this.people.publishAll();
   }
 
   /** Runs after the cameras stopped and before MQTT closes: HA sees each camera go down. */

@@ -1,3 +1,4 @@
+import type { EntitySpec } from '../../analyzers/analyzer.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import type { ArgusEvent, EventMessage } from '../../events/event.js';
 import type { Logger } from '../../log.js';
@@ -39,8 +40,8 @@ const IMAGE_EVERY_MS = 10_000;
 /** What one camera shows now, derived from the events that are open on it. */
 class CameraState {
   readonly open = new Map<string, ArgusEvent>();
-  /** The open events seen lately (EventManager's `inView`), which the counts count; null: never said (Frigate's cameras), count every open event. */
-  inView: Set<string> | null = null;
+  /** The open events seen lately, as EventManager's `inView` last said, which the counts count; null: never said (Frigate's cameras), count every open event. */
+  inView: Map<string, ArgusEvent> | null = null;
   /** What each open event already fired on each event entity (`<event id>/<entity key>` → value), so it fires once. */
   readonly fired = new Map<string, string>();
   /** The last value of each last-value sensor, kept after its event ends. */
@@ -74,13 +75,19 @@ class CameraState {
     return n;
   }
 
-  /** Like `count`, of the open events in view now. */
+  /** Like `count`, of the events in view now. */
   countInView(pred: (e: ArgusEvent) => boolean): number {
-    return this.count((e) => (this.inView === null || this.inView.has(e.id)) && pred(e));
+    if (this.inView === null) return this.count(pred);
+    let n = 0;
+    for (const e of this.inView.values()) if (pred(e)) n++;
+    return n;
   }
 }
 
 const ON_OFF = (b: boolean) => (b ? 'ON' : 'OFF');
+
+/** A person event whose object stands in the zone now. */
+const inZone = (zone: string) => (ev: ArgusEvent) => ev.kind === 'person' && (ev.current_zones ?? []).includes(zone);
 
 /**
  * Publishes each camera's HA states from the event stream: binary sensors go ON at an event's
@@ -104,7 +111,8 @@ export class HaStatePublisher {
   publishAll(): void {
     const { mqtt } = this.opts;
     for (const cam of this.cameras.values()) {
-      this.publishDerived(cam, true);
+      this.publishStates(cam, true);
+      this.publishCounts(cam, true);
       if (cam.available !== null) mqtt.publish(cam.topics.available, cam.available ? 'online' : 'offline', { retain: true, qos: 1 });
       if (cam.fps !== null) mqtt.publish(cam.topics.fps, String(cam.fps), { retain: true });
       if (cam.motion !== null) mqtt.publish(cam.topics.motion, ON_OFF(cam.motion), { retain: true, qos: 1 });
@@ -118,34 +126,42 @@ export class HaStatePublisher {
     const cam = this.cameras.get(msg.event.camera);
     if (!cam) return;
     const ev = msg.event;
-    const entities = this.opts.kinds.spec(ev.kind)?.entities ?? [];
-    if (msg.type === 'end') cam.open.delete(ev.id);
-    else cam.open.set(ev.id, ev);
-    for (const e of entities) {
+    if (msg.type === 'end') {
+      cam.open.delete(ev.id);
+      // out of view too: Argus stopping ends every event without a last `inView`
+      cam.inView?.delete(ev.id);
+    } else cam.open.set(ev.id, ev);
+    this.followEntities(cam, msg);
+    this.publishStates(cam);
+    this.publishCounts(cam);
+    // Asked even without `snapshot`: events from Frigate carry their JPEG elsewhere (FrigateSource.snapshot).
+    if (msg.type !== 'end') this.queueSnapshot(cam, ev, msg.type === 'start');
+  }
+
+  /** The event's last-value sensors keep it; its event entities fire, once per event and value. */
+  private followEntities(cam: CameraState, { type, event: ev }: EventMessage): void {
+    for (const e of this.opts.kinds.spec(ev.kind)?.entities ?? []) {
       if ('last' in e) {
         const value = e.last(ev);
         if (value) cam.last.set(e.key, value);
       } else if (e.platform === 'event') {
-        const value = msg.type === 'end' ? null : e.fireOn(ev);
+        const value = type === 'end' ? null : e.fireOn(ev);
         const key = `${ev.id}/${e.key}`;
         if (value !== null && cam.fired.get(key) !== value) {
           cam.fired.set(key, value);
           this.publishEventEntity(cam.topics.entity(e.key), e.eventType, ev, e.extra?.(ev));
         }
-        if (msg.type === 'end') cam.fired.delete(key);
+        if (type === 'end') cam.fired.delete(key);
       }
     }
-    this.publishDerived(cam);
-    // Asked even without `snapshot`: events from Frigate carry their JPEG elsewhere (FrigateSource.snapshot).
-    if (msg.type !== 'end') this.queueSnapshot(cam, ev, msg.type === 'start');
   }
 
-  /** Which of the camera's open events are in view now: the counts follow them. */
-  handleInView(camera: string, ids: readonly string[]): void {
+  /** The camera's events in view now: the counts follow them. */
+  handleInView(camera: string, events: readonly ArgusEvent[]): void {
     const cam = this.cameras.get(camera);
     if (!cam) return;
-    cam.inView = new Set(ids);
-    this.publishDerived(cam);
+    cam.inView = new Map(events.map((e) => [e.id, e]));
+    this.publishCounts(cam);
   }
 
   /** The motion gate's state, retained (`<camera>/motion`). */
@@ -186,6 +202,8 @@ export class HaStatePublisher {
       camera: ev.camera,
       event_id: ev.id,
       snapshot_url: this.snapshotUrl(ev),
+      // When Argus fired it: a message held while the broker was down arrives late, and an automation can tell.
+      time: new Date((this.opts.clock ?? Date.now)()).toISOString(),
     };
     this.opts.mqtt.publish(topic, JSON.stringify(payload), { qos: 1 });
   }
@@ -194,36 +212,40 @@ export class HaStatePublisher {
     return this.opts.snapshotUrl ? this.opts.snapshotUrl(ev) : ev.snapshot;
   }
 
-  private publishDerived(cam: CameraState, force = false): void {
-    const { mqtt } = this.opts;
-    const t = cam.topics;
-    const retained = (topic: string, payload: string) => {
-      if (!force && cam.sent.get(topic) === payload) return;
-      cam.sent.set(topic, payload);
-      mqtt.publish(topic, payload, { retain: true, qos: 1 });
-    };
+  /** A retained state of the camera, sent when it changed (or `force`). */
+  private retained(cam: CameraState, topic: string, payload: string, force: boolean): void {
+    if (!force && cam.sent.get(topic) === payload) return;
+    cam.sent.set(topic, payload);
+    this.opts.mqtt.publish(topic, payload, { retain: true, qos: 1 });
+  }
+
+  /** The kinds' entities the camera raises, with their topics. */
+  private entitiesOf(cam: CameraState): Array<{ kind: string; e: EntitySpec; topic: string }> {
     const raised = this.opts.kindsOf?.(cam.name);
-    for (const kind of this.opts.kinds.specs) {
-      if (raised && !raised.includes(kind.kind)) continue;
-      for (const e of kind.entities) {
-        const topic = t.entity(e.key);
-        if (e.platform === 'binary_sensor') retained(topic, ON_OFF(cam.count((ev) => ev.kind === kind.kind && e.on(ev)) > 0));
-        else if ('counts' in e) retained(topic, String(cam.countInView((ev) => ev.kind === kind.kind && e.counts(ev))));
-        else if ('last' in e) {
-          const value = cam.last.get(e.key);
-          if (!value) continue;
-          retained(t.attributes(e.key), JSON.stringify(value.attributes));
-          retained(topic, value.state);
-        }
+    return this.opts.kinds.specs.filter((k) => !raised || raised.includes(k.kind)).flatMap((k) => k.entities.map((e) => ({ kind: k.kind, e, topic: cam.topics.entity(e.key) })));
+  }
+
+  /** What follows the open events: binary sensors, last values and zone occupancy. */
+  private publishStates(cam: CameraState, force = false): void {
+    for (const { kind, e, topic } of this.entitiesOf(cam)) {
+      if (e.platform === 'binary_sensor') this.retained(cam, topic, ON_OFF(cam.count((ev) => ev.kind === kind && e.on(ev)) > 0), force);
+      else if ('last' in e) {
+        const value = cam.last.get(e.key);
+        if (!value) continue;
+        this.retained(cam, cam.topics.attributes(e.key), JSON.stringify(value.attributes), force);
+        this.retained(cam, topic, value.state, force);
       }
     }
-    for (const zone of cam.zones) {
-      const inZone = (ev: ArgusEvent) => ev.kind === 'person' && (ev.current_zones ?? []).includes(zone);
-      const z = zoneTopics(t.camera, zone);
-      retained(z.count, String(cam.countInView(inZone)));
-      // on while a person event in it is open, as the binary sensors are
-      retained(z.occupancy, ON_OFF(cam.count(inZone) > 0));
+    // on while a person event in the zone is open, as the binary sensors are
+    for (const zone of cam.zones) this.retained(cam, zoneTopics(cam.topics.camera, zone).occupancy, ON_OFF(cam.count(inZone(zone)) > 0), force);
+  }
+
+  /** What follows the events in view: the count sensors and each zone's person count. */
+  private publishCounts(cam: CameraState, force = false): void {
+    for (const { kind, e, topic } of this.entitiesOf(cam)) {
+      if ('counts' in e) this.retained(cam, topic, String(cam.countInView((ev) => ev.kind === kind && e.counts(ev))), force);
     }
+    for (const zone of cam.zones) this.retained(cam, zoneTopics(cam.topics.camera, zone).count, String(cam.countInView(inZone(zone))), force);
   }
 
   /** The newest event's picture for the camera's image entity: `now` for a start, else in its turn (IMAGE_EVERY_MS). */

@@ -1,4 +1,4 @@
-import { component, origin, type DeviceConfig, type DiscoveryContext } from './discovery-payload.js';
+import { component, device, origin, type DeviceConfig, type DiscoveryContext } from './discovery-payload.js';
 import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, PEOPLE_DEVICE_ID, personTopics } from './ha-topics.js';
 
 /** An enrolled person as HA sees them: the registry's id (kept across renames) and name. */
@@ -41,7 +41,7 @@ export function peopleConfig(ctx: DiscoveryContext, people: PersonSubject[]): De
     }),
   );
   return {
-    dev: { identifiers: [PEOPLE_DEVICE_ID], name: 'Argus people', manufacturer: 'Argus', model: 'Face registry', sw_version: ctx.version, via_device: BRIDGE_DEVICE_ID },
+    dev: device(ctx, { identifiers: [PEOPLE_DEVICE_ID], name: 'Argus people', model: 'Face registry', via_device: BRIDGE_DEVICE_ID }),
     o: origin(ctx),
     availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
     qos: 1,

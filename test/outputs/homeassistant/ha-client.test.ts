@@ -1,27 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArgusEvent } from '../../../src/events/event.js';
-import { createLogger } from '../../../src/log.js';
 import { HomeAssistantClient } from '../../../src/outputs/homeassistant/ha-client.js';
 import { resolveHaTarget, SUPERVISOR_WEBSOCKET_URL, websocketUrl } from '../../../src/outputs/homeassistant/ha-target.js';
 import { homeAssistantSchema } from '../../../src/outputs/homeassistant/config.js';
 import { HaStandIn } from '../../helpers/ha-server.js';
-import { Writable } from 'node:stream';
+import { capturingLogger } from '../../helpers/log-lines.js';
 import { waitUntil as until } from '../../helpers/argus-process.js';
 import { snapshotLinks } from '../../../src/server/snapshot-links.js';
 import { SnapshotSigner } from '../../../src/server/snapshot-signer.js';
 
 const TOKEN = 'long-lived-token-abcdef0123456789';
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(chunk.toString());
-      cb();
-    },
-  });
-  return { logger: createLogger('debug', sink), lines };
-}
 
 const knife: ArgusEvent = {
   id: 'ev1',
@@ -36,6 +24,7 @@ const knife: ArgusEvent = {
   start_time: 1_795_000_000.5,
   end_time: null,
   snapshot: 'events/ev1/snapshot.jpg',
+  attributes: {},
 };
 
 describe('the Home Assistant websocket client, against a local server speaking HA’s protocol', () => {

@@ -1,8 +1,12 @@
+import { createServer } from 'node:net';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { MqttConnection, topicMatches } from '../../../src/outputs/mqtt/connection.js';
 import { EmbeddedBroker } from '../../../src/outputs/mqtt/embedded-broker.js';
 import { freePort, startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
+import { capturingLogger } from '../../helpers/log-lines.js';
 import { MqttWatch } from '../../helpers/mqtt-watch.js';
 
 describe('MqttConnection against a real broker', () => {
@@ -59,6 +63,49 @@ describe('MqttConnection against a real broker', () => {
     await conn.stop();
     await late.stop();
   });
+
+  it('logs an outage once, not at every retry', async () => {
+    const port = await freePort();
+    const { logger, lines } = capturingLogger();
+    const conn = new MqttConnection({ url: `mqtt://127.0.0.1:${port}`, baseTopic: 'argus_t5', logger, reconnectMs: 100 });
+    conn.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    await conn.stop();
+    const loud = lines.filter((l) => /"level":(40|50)/.test(l));
+    expect(lines.filter((l) => l.includes('connection refused')).length).toBeGreaterThan(2);
+    expect(loud).toHaveLength(1);
+    expect(loud[0]).toContain('is the broker running?');
+  });
+});
+
+describe('MqttConnection against a broker that refuses its login', () => {
+  it('keeps trying after a refused login, and connects once the broker accepts it', async () => {
+    // aedes speaks MQTT; its authenticate hook plays the broker whose password file is fixed later.
+    let accept = false;
+    const broker = await Aedes.createBroker({ authenticate: (_client, _user, _password, done) => done(null, accept) });
+    const server = createServer(broker.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const { logger, lines } = capturingLogger();
+    const conn = new MqttConnection({ url: `mqtt://127.0.0.1:${port}`, user: 'argus', password: 'S3cret-pw', baseTopic: 'argus_t6', logger, reconnectMs: 100 });
+    conn.start();
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      expect(conn.connected).toBe(false);
+      const refusals = lines.filter((l) => l.includes('refused the user name or password'));
+      expect(refusals.length).toBeGreaterThan(2);
+      expect(refusals.filter((l) => l.includes('"level":50'))).toHaveLength(1);
+      accept = true;
+      const until = Date.now() + 5000;
+      while (!conn.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(conn.connected).toBe(true);
+      expect(lines.join('')).not.toContain('S3cret-pw');
+    } finally {
+      await conn.stop();
+      await new Promise<void>((r) => broker.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });
 
 describe('topicMatches', () => {
@@ -81,5 +128,15 @@ describe('EmbeddedBroker', () => {
     expect(url).toBe(`mqtt://127.0.0.1:${second.port}`);
     await second.stop();
     await first.stop();
+  });
+
+  it('stops while a client is still connected to it, and drops that client', async () => {
+    const broker = new EmbeddedBroker({ port: 0, logger: silentLogger() });
+    const url = await broker.start();
+    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    await broker.stop();
+    await closed;
+    await client.endAsync(true);
   });
 });

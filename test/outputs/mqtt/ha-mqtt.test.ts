@@ -11,7 +11,8 @@ import { MqttConnection } from '../../../src/outputs/mqtt/connection.js';
 import { HomeAssistantMqtt, type HomeAssistantMqttOptions } from '../../../src/outputs/mqtt/ha-mqtt.js';
 import type { CameraStatus } from '../../../src/sources/frame.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
-import { startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
+import { EmbeddedBroker } from '../../../src/outputs/mqtt/embedded-broker.js';
+import { freePort, startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
 import { MqttWatch } from '../../helpers/mqtt-watch.js';
 import { waitUntil as until } from '../../helpers/argus-process.js';
 import { snapshotLinks } from '../../../src/server/snapshot-links.js';
@@ -31,6 +32,7 @@ function event(over: Partial<ArgusEvent> & Pick<ArgusEvent, 'id' | 'kind'>): Arg
     start_time: 1_795_000_000,
     end_time: null,
     snapshot: `events/${over.id}/snapshot.jpg`,
+    attributes: {},
     ...over,
   };
 }
@@ -87,7 +89,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
 
   it('announces one retained device config per camera with what device-based discovery requires', async () => {
     const db = openDatabase(join(dir, 'announce.db'));
-    await start('t1', ['front_door', 'garden'], db);
+    await start('t1', ['front_door', 'garden'], db, [], { configurationUrl: 'http://argus.local:8099' });
     // A fresh subscriber sees only retained messages: the configs must be among them.
     const w = await watch('t1_ha/#');
     const configs = await until('both camera configs and the bridge', () => {
@@ -101,6 +103,8 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       expect(cfg.o.name).toBe('Argus');
       expect(cfg.o.sw_version).toBe('9.9.9');
       expect(cfg.o.support_url).toMatch(/^https:\/\//);
+      // HA's device page links to the web UI ("Visit")
+      expect(cfg.dev.configuration_url).toBe('http://argus.local:8099');
       const cmps = Object.values(cfg.cmps) as Array<Record<string, unknown>>;
       expect(cmps.length).toBeGreaterThan(0);
       for (const c of cmps) {
@@ -141,10 +145,10 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const [p3, p4, p5] = ['p3', 'p4', 'p5'].map((id) => event({ id, kind: 'person' }));
     for (const p of [p3, p4, p5]) bus.emit('event', { type: 'start', event: p });
     await w.waitFor('t9/front_door/person_count', '3');
-    bus.emit('inView', { camera: 'front_door', ids: ['p3', 'p5'] });
+    bus.emit('inView', { camera: 'front_door', events: [p3, p5] });
     await w.waitFor('t9/front_door/person_count', '2');
     expect(last('person')).toBe('ON');
-    bus.emit('inView', { camera: 'front_door', ids: [] });
+    bus.emit('inView', { camera: 'front_door', events: [] });
     await w.waitFor('t9/front_door/person_count', '0');
     // nobody in view, events still open: the Person sensor stays on until they end
     expect(last('person')).toBe('ON');
@@ -192,6 +196,8 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       similarity: 0.71,
       snapshot_url: expect.stringMatching(/^http:\/\/argus\.local:8099\/api\/events\/f1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/),
     });
+    // when Argus fired it, so an automation can tell a message the broker held back
+    expect(Math.abs(Date.parse(JSON.parse(recognised[0].payload).time) - Date.now())).toBeLessThan(60_000);
     bus.emit('event', { type: 'end', event: known });
     await w.waitFor('t2/front_door/known_face', 'OFF');
 
@@ -318,38 +324,127 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(second.ha.isPaused('garden')).toBe(false);
   });
 
-  it('re-announces when Home Assistant comes online, publishes only changed configs, and clears removed cameras', async () => {
+  it('re-announces when Home Assistant comes online and at each start, and clears removed cameras with their states', async () => {
     const db = openDatabase(join(dir, 'reannounce.db'));
     const w = await watch('t4_ha/#');
     const first = await start('t4', ['front_door', 'garden'], db);
-    const configsSeen = () => w.messages.filter((m) => m.topic.endsWith('/config')).length;
-    await until('3 configs', () => configsSeen() === 3);
+    const configs = () => w.messages.filter((m) => m.topic.endsWith('/config'));
+    await until('3 configs', () => configs().length === 3);
 
     const states = await watch('t4/front_door/person');
     await until('the retained person state', () => states.messages.length === 1);
     first.mqtt.publishExternal('t4_ha/status', 'online', { qos: 1 });
-    await until('a re-announce', () => configsSeen() === 6);
+    await until('a re-announce', () => configs().length === 6);
     // The current states are sent again too (live, not from the broker's retained store).
     await until('the person state re-sent', () => states.messages.some((m) => !m.retain && m.payload === 'OFF'));
 
-    // A restart with the same cameras sends no config at all.
+    // A restart sends every config again, unchanged: a broker without persistence lost them while Argus was down.
     let r = running.pop()!;
     r.ha.stop();
     await r.mqtt.stop();
-    const second = await start('t4', ['front_door', 'garden'], db);
-    second.mqtt.publishExternal('t4_probe', 'x', { qos: 1 });
-    await new Promise((res) => setTimeout(res, 300));
-    expect(configsSeen()).toBe(6);
+    await start('t4', ['front_door', 'garden'], db);
+    await until('the configs again', () => configs().length === 9);
+    expect(
+      configs()
+        .slice(6)
+        .map((m) => m.payload),
+    ).toEqual(
+      configs()
+        .slice(0, 3)
+        .map((m) => m.payload),
+    );
+    const garden = await watch('t4/garden/#');
+    await until("garden's retained states", () => garden.messages.some((m) => m.topic === 't4/garden/person' && m.payload === 'OFF'));
 
-    // garden leaves the config: its retained config is cleared with an empty payload.
+    // garden leaves the config: its retained config is cleared with an empty payload, and so are its states.
     r = running.pop()!;
     r.ha.stop();
     await r.mqtt.stop();
     await start('t4', ['front_door'], db);
     await until('garden cleared', () => w.messages.find((m) => m.topic === 't4_ha/device/argus_garden/config' && m.payload === ''));
+    await until("garden's person state cleared", () => garden.messages.some((m) => m.topic === 't4/garden/person' && m.payload === ''));
     const fresh = await watch('t4_ha/#');
+    const freshStates = await watch('t4/#');
     await until('retained configs', () => fresh.messages.some((m) => m.topic.includes('front_door')));
     await new Promise((res) => setTimeout(res, 200));
     expect(fresh.messages.map((m) => m.topic).sort()).toEqual(['t4_ha/device/argus_bridge/config', 't4_ha/device/argus_front_door/config']);
+    expect(freshStates.messages.filter((m) => m.topic.startsWith('t4/garden/'))).toEqual([]);
+    expect(freshStates.messages.some((m) => m.topic === 't4/front_door/person')).toBe(true);
+  });
+
+  it("removes a zone's entities from its camera's device, as HA asks, and clears their states", async () => {
+    const db = openDatabase(join(dir, 'zone-removed.db'));
+    const w = await watch('t14_ha/device/argus_front_door/config');
+    await start('t14', ['front_door'], db, [], { zones: { front_door: ['porch'] } });
+    const porch = await watch('t14/front_door/zones/#');
+    await until('the porch count', () => porch.messages.some((m) => m.topic.endsWith('porch/person_count') && m.payload === '0'));
+    const r = running.pop()!;
+    r.ha.stop();
+    await r.mqtt.stop();
+    await start('t14', ['front_door'], db);
+    const cmps = () => (JSON.parse(w.messages.at(-1)?.payload ?? '{}') as { cmps?: Record<string, object> }).cmps ?? {};
+    // HA leaves a component that is simply missing; one sent as its platform alone is removed.
+    await until('the zone removed', () => Object.keys(cmps()).includes('argus_front_door_zone_porch_occupancy') && w.messages.length >= 2);
+    expect(cmps().argus_front_door_zone_porch_occupancy).toEqual({ p: 'binary_sensor' });
+    expect(cmps().argus_front_door_zone_porch_person_count).toEqual({ p: 'sensor' });
+    await until('its states cleared', () =>
+      ['occupancy', 'person_count'].every((k) => porch.messages.some((m) => m.topic === `t14/front_door/zones/porch/${k}` && m.payload === '')),
+    );
+    // The stubs stay in later configs: an HA that was down at the change still removes them.
+    const again = running.pop()!;
+    again.ha.stop();
+    await again.mqtt.stop();
+    await start('t14', ['front_door'], db);
+    await until('the config again', () => w.messages.length >= 3);
+    expect(cmps().argus_front_door_zone_porch_person_count).toEqual({ p: 'sensor' });
+  });
+});
+
+describe('Home Assistant over MQTT, across a broker that restarts empty', () => {
+  it('sends every config and state again, people included, when the connection comes back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'argus-ha-restart-'));
+    const port = await freePort();
+    let broker = new EmbeddedBroker({ port, logger: silentLogger() });
+    const url = await broker.start();
+    const bus = new EventBus();
+    const mqtt = new MqttConnection({ url, baseTopic: 'r1', logger: silentLogger(), reconnectMs: 100 });
+    const ha = new HomeAssistantMqtt({
+      mqtt,
+      bus,
+      db: openDatabase(join(dir, 'restart.db')),
+      cameras: ['front_door'],
+      kinds: new EventKinds(ANALYZERS),
+      discoveryPrefix: 'r1_ha',
+      version: '9.9.9',
+      logger: silentLogger(),
+      onPause: () => {},
+      loadSnapshot: async () => undefined,
+      people: () => [{ id: 7, name: 'Anna' }],
+    });
+    mqtt.start();
+    ha.start();
+    const retained = async (filter: string, what: (topics: string[]) => boolean): Promise<string[]> =>
+      until(`retained ${filter}`, async () => {
+        const w = await MqttWatch.open(url, filter);
+        await new Promise((r) => setTimeout(r, 150));
+        await w.close();
+        const topics = w.messages.filter((m) => m.retain).map((m) => m.topic);
+        return what(topics) ? topics : undefined;
+      });
+    try {
+      bus.emit('event', { type: 'start', event: event({ id: 'a', kind: 'face', label: 'face', sub_label: 'Anna' }) });
+      const expected = ['r1_ha/device/argus_bridge/config', 'r1_ha/device/argus_front_door/config', 'r1_ha/device/argus_people/config', 'r1/people/7', 'r1/front_door/person'];
+      await retained('#', (t) => expected.every((e) => t.includes(e)));
+      // The broker restarts with nothing retained (no persistence): Argus fills it again.
+      await broker.stop();
+      broker = new EmbeddedBroker({ port, logger: silentLogger() });
+      await broker.start();
+      const after = await retained('#', (t) => expected.every((e) => t.includes(e)));
+      expect(after).toEqual(expect.arrayContaining(expected));
+    } finally {
+      ha.stop();
+      await mqtt.stop();
+      await broker.stop();
+    }
   });
 });

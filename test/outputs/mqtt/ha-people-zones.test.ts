@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventKinds } from '../../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../../src/analyzers/list.js';
@@ -30,6 +31,7 @@ function event(over: Partial<ArgusEvent> & Pick<ArgusEvent, 'id' | 'kind'>): Arg
     start_time: 1_795_000_000,
     end_time: null,
     snapshot: `events/${over.id}/snapshot.jpg`,
+    attributes: {},
     ...over,
   };
 }
@@ -159,7 +161,8 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     registry.update('Bob', { name: 'Robert' });
     await until('the renamed sensor', () => config(disc, 'p1_ha/device/argus_people/config')?.cmps[`argus_person_${bob.id}`]?.name === 'Robert');
     registry.removePerson('Alice');
-    await until('Alice removed', () => config(disc, 'p1_ha/device/argus_people/config')?.cmps[`argus_person_${alice.id}`] === undefined);
+    // sent as its platform alone: how HA is told to remove one component of a device
+    await until('Alice removed', () => isDeepStrictEqual(config(disc, 'p1_ha/device/argus_people/config')?.cmps[`argus_person_${alice.id}`], { p: 'sensor' }));
     await w.waitFor(`p1/people/${alice.id}`, '');
     registry.removePerson('Robert');
     await until('the people device cleared', () => disc.last('p1_ha/device/argus_people/config') === '');
@@ -191,11 +194,38 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     bus.emit('event', { type: 'end', event: a });
     await w.waitFor('z1/front_door/zones/porch/person_count', '1');
     // b out of view, its event still open: nobody counted in the porch, which stays occupied until it ends
-    bus.emit('inView', { camera: 'front_door', ids: ['f'] });
+    bus.emit('inView', { camera: 'front_door', events: [event({ id: 'f', kind: 'face', label: 'face', current_zones: ['porch'] })] });
     await w.waitFor('z1/front_door/zones/porch/person_count', '0');
     expect(w.last('z1/front_door/zones/porch/occupancy')).toBe('ON');
     bus.emit('event', { type: 'end', event: b });
     await w.waitFor('z1/front_door/zones/porch/occupancy', 'OFF');
+  });
+
+  it("counts a zone from one frame's view, not from event messages that arrive one by one", async () => {
+    const db = openDatabase(join(dir, 'zones-once.db'));
+    const w = await watch('z2/#');
+    const { bus } = await start('z2', db, { zones: { front_door: ['porch'] } });
+    await w.waitFor('z2/front_door/zones/porch/person_count', '0');
+    const x = event({ id: 'x', kind: 'person', zones: ['porch'], current_zones: ['porch'] });
+    const y = event({ id: 'y', kind: 'person', current_zones: [] });
+    for (const e of [x, y]) bus.emit('event', { type: 'start', event: e });
+    bus.emit('inView', { camera: 'front_door', events: [x, y] });
+    await w.waitFor('z2/front_door/zones/porch/person_count', '1');
+    // One frame: x steps out of the porch as y steps in. EventManager says so at once; the two
+    // updates reach the bus later, one at a time, each after its snapshot is written.
+    const [x2, y2] = [
+      { ...x, current_zones: [] },
+      { ...y, zones: ['porch'], current_zones: ['porch'] },
+    ];
+    bus.emit('inView', { camera: 'front_door', events: [x2, y2] });
+    bus.emit('event', { type: 'update', event: y2 });
+    bus.emit('event', { type: 'update', event: x2 });
+    // Stopping ends every event, with no last word on what is in view.
+    for (const e of [x2, y2]) bus.emit('event', { type: 'end', event: e });
+    await w.waitFor('z2/front_door/zones/porch/occupancy', 'OFF');
+    await w.waitFor('z2/front_door/zones/porch/person_count', '0');
+    const counts = w.messages.filter((m) => m.topic === 'z2/front_door/zones/porch/person_count').map((m) => m.payload);
+    expect(counts).toEqual(['0', '1', '0']);
   });
 
   it("makes Frigate's cameras HA devices, from its camera list and from events of new cameras, and keeps them across a restart", async () => {
