@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ADDON_FILE_PATH, readAddonConfig } from './addon-options.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { camerasListToMap, dropUnset } from './raw-config.js';
+import { urlSecrets } from './redact.js';
 import { asTopLevel, readConfigFile, type RawConfig } from './read-file.js';
 import { configSchema, type ArgusConfig } from './schema.js';
 
@@ -65,14 +66,7 @@ function collectSecrets(config: ArgusConfig): string[] {
   if (config.server.token) secrets.push(config.server.token);
   if (config.telegram?.token) secrets.push(config.telegram.token);
   if (config.homeassistant?.token) secrets.push(config.homeassistant.token);
-  for (const cam of Object.values(config.cameras)) {
-    try {
-      const u = new URL(cam.url);
-      if (u.password) secrets.push(decodeURIComponent(u.password));
-    } catch {
-      // a file path: no credentials in it
-    }
-  }
+  for (const cam of Object.values(config.cameras)) secrets.push(...urlSecrets(cam.url));
   return secrets;
 }
 

@@ -79,16 +79,17 @@ const browsing = (req: FastifyRequest, path: string) => req.method === 'GET' && 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /**
- * Requests through HA ingress are trusted (HA authenticated the user); everything else needs
- * the token, as a Bearer header, `?token=` (which then sets a cookie, so links keep working) or that cookie.
+ * Every request needs the token (ingress has its own port and guard, ingressOnlyGuard: the
+ * Supervisor's address is no credential here, where anyone on a Docker network or a LAN may hold
+ * it), as a Bearer header, `?token=` (which then sets a cookie, so links keep working) or that cookie.
  * A signed snapshot URL opens its one picture without the token. `where`: where the token is
  * kept (its file, or `server.token`), said to whoever arrives without it; never the token.
  */
 export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the data folder's access-token file") {
-  const refusal = `Argus needs its access token: open the link with ?token=… that Argus printed when it started, or add ?token=<token> to this address (the token is in ${where}); or use Home Assistant ingress.`;
+  const refusal = `Argus needs its access token: open the link with ?token=… that Argus printed when it started, or add ?token=<token> to this address (the token is in ${where}).`;
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = req.url.split('?')[0];
-    if (PUBLIC.has(path) || req.socket.remoteAddress === INGRESS_PROXY_IP) return;
+    if (PUBLIC.has(path)) return;
     if (handledBySignature(req, reply, path, signer)) return;
     const { token: given, fromQuery } = presented(req);
     if (given && same(given, token)) {

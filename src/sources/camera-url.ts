@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { redactSecrets } from '../config/redact.js';
+import { redactSecrets, urlSecrets } from '../config/redact.js';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 const DEFAULT_PORTS: Record<string, number> = { rtsp: 554, rtsps: 322, rtmp: 1935, http: 80, https: 443 };
@@ -28,7 +28,7 @@ export function parseCameraUrl(url: string): CameraUrl {
     const u = new URL(url);
     host = u.hostname;
     port = u.port ? Number(u.port) : DEFAULT_PORTS[scheme];
-    if (u.password) secrets.push(u.password, safeDecode(u.password));
+    secrets.push(...urlSecrets(url));
   } catch {
     host = '(unparsable host)';
   }
@@ -39,12 +39,4 @@ export function parseCameraUrl(url: string): CameraUrl {
     target: port ? `${host}:${port}` : host,
     redact: (t) => redactSecrets(t, secrets),
   };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

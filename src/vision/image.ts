@@ -17,6 +17,15 @@ export const DEFAULT_MAX_PIXELS = 40_000_000;
  */
 export const UPLOAD_FIT_PIXELS = 12_000_000;
 
+/**
+ * Raster formats only. libvips also renders SVG and PDF, whose cost is not bounded by their pixels:
+ * a 2 kB SVG of chained filters kept a decoder thread busy for minutes, and uploads waited behind it.
+ */
+const PHOTO_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff']);
+
+/** A raster decode that runs longer than this is abandoned (a photo takes well under a second). */
+const DECODE_TIMEOUT_S = 20;
+
 export interface LoadImageOptions {
   /** Refused above this many pixels, before any pixel is decoded. */
   maxPixels?: number;
@@ -57,6 +66,9 @@ async function checkedHeader(input: string | Uint8Array, maxPixels: number): Pro
     );
   }
   const { width, height } = meta;
+  if (!PHOTO_FORMATS.has(meta.format ?? '')) {
+    throw new ImageLoadError('not_an_image', `${meta.format ? `${meta.format.toUpperCase()} files are` : 'this format is'} not photos Argus reads: send a JPEG, PNG or WebP photo`);
+  }
   if (!width || !height) throw new ImageLoadError('not_an_image', 'not an image (no dimensions in its header)');
   if (width * height > maxPixels) {
     throw new ImageLoadError('too_large', `image is ${width}×${height} (${((width * height) / 1e6).toFixed(0)} MP), over the ${(maxPixels / 1e6).toFixed(0)} MP limit`);
@@ -73,7 +85,7 @@ export async function loadImage(input: string | Uint8Array, opts: LoadImageOptio
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const size = await imageSize(input, { ...opts, maxPixels });
   try {
-    let pipeline = sharp(input, { limitInputPixels: maxPixels }).rotate();
+    let pipeline = sharp(input, { limitInputPixels: maxPixels }).rotate().timeout({ seconds: DECODE_TIMEOUT_S });
     if (opts.fitPixels) pipeline = pipeline.resize({ width: size.width, height: size.height, fit: 'inside', withoutEnlargement: true });
     const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };

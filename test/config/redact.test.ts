@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, redactUrl } from '../../src/config/redact.js';
+import { redactSecrets, redactUrl, urlSecrets } from '../../src/config/redact.js';
 
 describe('redactUrl', () => {
   it('hides the password of a URL, alone or inside a longer text', () => {
@@ -18,6 +18,25 @@ describe('redactUrl', () => {
   it('keeps each of two URLs on a line apart, and leaves URLs without a password as they are', () => {
     expect(redactUrl('rtsp://a:one@h1/x then rtsp://b:two@h2/y')).toBe('rtsp://a:***@h1/x then rtsp://b:***@h2/y');
     expect(redactUrl('http://cam.local:8080/snapshot.jpg and rtsp://cam.local/live')).toBe('http://cam.local:8080/snapshot.jpg and rtsp://cam.local/live');
+  });
+});
+
+describe('credentials in the query', () => {
+  const reolink = 'http://127.0.0.1:18198/flv?port=1935&app=bcs&stream=channel0_main.bcs&user=admin&password=QueryPw77';
+
+  it("hides a camera's password given as a query parameter, the way many cameras and NVRs take it", () => {
+    expect(redactUrl(reolink)).toBe('http://127.0.0.1:18198/flv?port=1935&app=bcs&stream=channel0_main.bcs&user=admin&password=***');
+    expect(redactUrl(`stream failed: ${reolink}: Server returned 4XX`)).toBe(`stream failed: ${redactUrl(reolink)}: Server returned 4XX`);
+    expect(redactUrl('http://cam/cgi-bin/CGIStream.cgi?cmd=GetMJStream&usr=admin&pwd=f0sc4m')).toBe('http://cam/cgi-bin/CGIStream.cgi?cmd=GetMJStream&usr=admin&pwd=***');
+    // Argus' own links: the access token, never shown
+    expect(redactUrl('https://argus.example/api/telegram/webhook?token=abc123def')).toBe('https://argus.example/api/telegram/webhook?token=***');
+  });
+
+  it('names the values to scrub from text that quotes them apart from the URL (ffmpeg, a library)', () => {
+    expect(urlSecrets(reolink)).toEqual(['QueryPw77']);
+    expect(urlSecrets('rtsp://admin:p%40ss@cam/x?token=a%20b')).toEqual(expect.arrayContaining(['p%40ss', 'p@ss', 'a b', 'a%20b']));
+    expect(urlSecrets('/media/clip.mp4')).toEqual([]);
+    expect(redactSecrets('ffmpeg said QueryPw77 was wrong', urlSecrets(reolink))).toBe('ffmpeg said *** was wrong');
   });
 });
 

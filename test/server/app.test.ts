@@ -74,9 +74,9 @@ describe('WebServer', () => {
     expect((await server.app.inject({ url: '/api/cameras', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
   });
 
-  it('trusts Home Assistant ingress without a token', async () => {
+  it("gives the Supervisor's address no pass on a token port: outside the add-on anyone on a Docker network or LAN may hold it", async () => {
     const res = await server.app.inject({ url: '/api/cameras', remoteAddress: '172.30.32.2' });
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(401);
   });
 
   it('accepts ?token= once and then a cookie', async () => {
@@ -135,16 +135,6 @@ describe('WebServer', () => {
     expect(jpegs.length).toBeGreaterThanOrEqual(3);
     expect(jpegs.length).toBeLessThanOrEqual(8); // bounded fps: never more than 5 a second
   });
-
-  it('serves a page whose links are relative and follow X-Ingress-Path', async () => {
-    const res = await server.app.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '/api/hassio_ingress/abc123' } });
-    expect(res.body).toContain('<base href="/api/hassio_ingress/abc123/">');
-    expect(res.body).toContain('src="ui/app.js"');
-    expect(res.body.replace(/<base [^>]*>/, '')).not.toMatch(/(src|href)="\//);
-    const evil = await server.app.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '"><script>alert(1)</script>' } });
-    expect(evil.body).not.toContain('<script>alert(1)');
-    expect(evil.body).toContain('<base href="./">');
-  });
 });
 
 describe('WebServer in the add-on', () => {
@@ -165,9 +155,21 @@ describe('WebServer in the add-on', () => {
     expect(outsider.body).toContain('only serves Home Assistant ingress');
   });
 
-  it('serves the direct port to token holders only', async () => {
+  it('serves a page whose links are relative and follow X-Ingress-Path', async () => {
+    const [ingress] = server.apps;
+    const res = await ingress.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '/api/hassio_ingress/abc123' } });
+    expect(res.body).toContain('<base href="/api/hassio_ingress/abc123/">');
+    expect(res.body).toContain('src="ui/app.js"');
+    expect(res.body.replace(/<base [^>]*>/, '')).not.toMatch(/(src|href)="\//);
+    const evil = await ingress.inject({ url: '/', remoteAddress: '172.30.32.2', headers: { 'x-ingress-path': '"><script>alert(1)</script>' } });
+    expect(evil.body).not.toContain('<script>alert(1)');
+    expect(evil.body).toContain('<base href="./">');
+  });
+
+  it('serves the direct port to token holders only, the Supervisor too', async () => {
     const direct = server.apps[1];
     expect((await direct.inject({ url: '/api/cameras' })).statusCode).toBe(401);
+    expect((await direct.inject({ url: '/api/cameras', remoteAddress: '172.30.32.2' })).statusCode).toBe(401);
     expect((await direct.inject({ url: '/api/cameras', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
   });
 

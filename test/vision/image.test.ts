@@ -52,6 +52,16 @@ describe('loadImage', () => {
     expect(err).toMatchObject({ code: 'not_an_image' });
   });
 
+  it('refuses an SVG (and any other vector or document format) before rendering it, however small', async () => {
+    // 1.8 kB whose filters kept a decoder thread busy for minutes (a user pass): never rendered now.
+    const blur = Array.from({ length: 20 }, (_, i) => `<feGaussianBlur in="${i ? `b${i - 1}` : 'SourceGraphic'}" stdDeviation="40" result="b${i}"/>`).join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="6000" height="6000"><filter id="f">${blur}</filter><rect width="6000" height="6000" filter="url(#f)"/></svg>`;
+    const started = Date.now();
+    const err = await loadImage(Buffer.from(svg)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'not_an_image', message: 'SVG files are not photos Argus reads: send a JPEG, PNG or WebP photo' });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('says a missing file cannot be read', async () => {
     await expect(loadImage(join(dir, 'missing.jpg'))).rejects.toMatchObject({ code: 'unreadable' });
   });
