@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { EMBEDDERS } from '../models/face-embedder.js';
 import type { FaceSample, NewSample, Person } from '../store/people.js';
 import { RegistryError } from './errors.js';
 import { gunzipCapped, unpackCap } from './gunzip-capped.js';
@@ -148,11 +149,18 @@ export async function unpackArchive(archive: Buffer): Promise<ArchivedPerson[]> 
       updatedAt: p.updated_at,
       samples: p.samples.map((s) => {
         if (s.offset + s.dims > floats.length) throw bad(`a sample of "${p.name}" points past the end of embeddings.f32`);
+        // A sample the index cannot hold would set its size, and every later enrolment would be refused.
+        const expected = (EMBEDDERS as Record<string, { dimensions: number } | undefined>)[s.model]?.dimensions;
+        if (expected !== undefined && s.dims !== expected) throw bad(`a sample of "${p.name}" has ${s.dims} values; ${s.model} embeddings have ${expected}`);
+        const embedding = floats.slice(s.offset, s.offset + s.dims);
+        if (!embedding.every(Number.isFinite)) throw bad(`a sample of "${p.name}" holds values that are not numbers`);
         const crop = s.crop === null ? null : files.get(s.crop);
         if (crop === undefined) throw bad(`${s.crop} (a crop of "${p.name}") is missing`);
+        // served as image/jpeg: anything else (a page with a script) must not get in
+        if (crop && !(crop[0] === 0xff && crop[1] === 0xd8 && crop[2] === 0xff)) throw bad(`${s.crop} (a crop of "${p.name}") is not a JPEG`);
         return {
           model: s.model,
-          embedding: floats.slice(s.offset, s.offset + s.dims),
+          embedding,
           crop: crop ? Buffer.from(crop) : null,
           source: s.source,
           sourceRef: s.source_ref,

@@ -215,6 +215,22 @@ describe('FaceRegistry', () => {
         /cannot be a person's name/,
       ],
     ];
+    // Crafted from the good export (a user pass): each would have been imported, then blocked every enrolment or served a page as a JPEG.
+    const sample = (m: { people: Array<Record<string, unknown>> }) => (m.people[0].samples as Array<Record<string, unknown>>)[0];
+    const files = readTar(gunzipSync(good));
+    const withFile = (name: string, data: Buffer) => gzipSync(writeTar([...files].map(([n, d]) => ({ name: n, data: n === name ? data : d }))));
+    bad.push(
+      [
+        'an embedding of the wrong size',
+        await repack(good, (m) => {
+          sample(m).dims = 3;
+          return m;
+        }),
+        /has 3 values; faceres embeddings have 1024/,
+      ],
+      ['an embedding that is not numbers', withFile('embeddings.f32', Buffer.from(new Float32Array(1024).fill(Number.NaN).buffer)), /not numbers/],
+      ['a crop that is not a JPEG', withFile('crops/0.jpg', Buffer.from('<html><script>alert(1)</script></html>')), /crops\/0\.jpg .* is not a JPEG/],
+    );
     for (const [what, archive, why] of bad) {
       const err = await refusalOf(() => registry.importArchive(archive));
       expect(err.code, what).toBe('bad_archive');

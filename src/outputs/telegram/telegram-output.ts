@@ -115,6 +115,9 @@ export class TelegramOutput {
   webhookHandler(): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
     return async (request, reply) => {
       const bot = this.bot;
+      if (this.opts.config.mode !== 'webhook') {
+        return reply.code(404).send({ error: 'the Telegram bot polls for its updates (telegram.mode: polling): it has no webhook', code: 'not_found' });
+      }
       if (!bot || !this.running) return reply.code(503).send({ error: 'Telegram is not running', code: 'telegram_stopped' });
       if (this.webhook?.bot !== bot) this.webhook = { bot, handle: webhookCallback(bot, 'fastify', { secretToken: this.webhookSecret() }) };
       return this.webhook.handle(request, reply);

@@ -48,4 +48,13 @@ describe('Telegram webhook mode', () => {
     const stopped = await app.inject({ method: 'POST', url: '/api/telegram/webhook', payload: update, headers: { 'x-telegram-bot-api-secret-token': secret } });
     expect(stopped.statusCode).toBe(503);
   });
+
+  it('answers 404 in polling mode, where grammy would throw (a 500 and a stack trace in the log)', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    app = Fastify();
+    app.post('/api/telegram/webhook', h.output.webhookHandler());
+    const res = await app.inject({ method: 'POST', url: '/api/telegram/webhook', payload: { update_id: 1 } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'not_found', error: expect.stringContaining('polls') });
+  });
 });
