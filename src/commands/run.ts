@@ -70,7 +70,11 @@ export async function main(args: string[]): Promise<number> {
   try {
     await argus.start();
   } catch (err) {
-    logger.fatal(`could not start: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    const full = /disk is full|ENOSPC|no space left/i.test(message)
+      ? ` (the data folder ${loaded.config.data_dir} is full: Argus needs 15 MB free there to start, the weapon verifier it builds there being 12 MB, and room for its snapshots)`
+      : '';
+    logger.fatal(`could not start: ${message}${full}`);
     await argus.stop();
     return 1;
   }

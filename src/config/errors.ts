@@ -1,3 +1,5 @@
+import { closest } from './closest.js';
+import { redactUrl } from './redact.js';
 import type { z } from 'zod';
 
 /** A configuration problem a user can fix: it names the key, the bad value and what is allowed. */
@@ -26,19 +28,9 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 function show(value: unknown, path: PropertyKey[]): string {
   if (value === undefined) return 'nothing';
   if (path.some((p) => typeof p === 'string' && SECRET_KEYS.test(p))) return '(a secret, not shown)';
-  const text = JSON.stringify(value);
+  // a camera URL may hold its password
+  const text = redactUrl(JSON.stringify(value));
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
-
-function closest(word: string, options: string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length][b.length];
-  };
-  const best = options.map((o) => ({ o, d: distance(word, o) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.o : undefined;
 }
 
 /** Known keys of the object schema at `path`, for "did you mean" hints. */

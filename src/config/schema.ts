@@ -1,3 +1,4 @@
+import { cameraUrlProblem } from './camera-url-check.js';
 import { z } from 'zod';
 import type { AnyAnalyzer } from '../analyzers/analyzer.js';
 import { analyzersSchemaFor, cameraAnalyzersSchemaFor, type AnalyzersConfig, type CameraAnalyzersConfig } from '../analyzers/config.js';
@@ -44,7 +45,13 @@ export const cameraSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
   z
     .object({
       /** rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), or a file path. */
-      url: z.string().min(1, 'a camera needs a url'),
+      url: z
+        .string()
+        .min(1, 'a camera needs a url')
+        .superRefine((url, ctx) => {
+          const problem = cameraUrlProblem(url);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
       enabled: z.boolean().default(true),
       detect: z
         .object({

@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventMessage } from './event.js';
 
@@ -15,6 +15,8 @@ export function localDay(time: number): string {
  */
 export class EventLog {
   private ready?: Promise<unknown>;
+  /** Appends run one after another, so a failed one can be undone before the next begins. */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string) {}
 
@@ -26,7 +28,23 @@ export class EventLog {
   async append(message: EventMessage, time = Date.now() / 1000): Promise<void> {
     this.ready ??= mkdir(this.dir, { recursive: true });
     await this.ready;
-    // One write per line with O_APPEND: lines from different events never interleave.
-    await appendFile(this.pathFor(time), `${JSON.stringify({ time, ...message })}\n`);
+    const line = `${JSON.stringify({ time, ...message })}\n`;
+    const done = this.last.then(() => this.write(this.pathFor(time), line));
+    this.last = done.catch(() => undefined);
+    return done;
+  }
+
+  /** One line, whole or not at all: a write cut short (a full disk) is cut back, so the next line starts on its own. */
+  private async write(path: string, line: string): Promise<void> {
+    const before = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    try {
+      await appendFile(path, line);
+    } catch (err) {
+      await truncate(path, before).catch(() => undefined);
+      throw err;
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedSnapshot } from './snapshot-renderer.js';
 
@@ -38,8 +38,15 @@ export class SnapshotStore {
       ['crop.jpg', shot.crop],
     ] as const) {
       const tmp = join(folder, `.${file}.tmp`);
-      await writeFile(tmp, data, { mode: 0o600 });
-      await rename(tmp, join(folder, file));
+      try {
+        await writeFile(tmp, data, { mode: 0o600 });
+        await rename(tmp, join(folder, file));
+      } catch (err) {
+        // a full disk: leave nothing half-written behind, nor a folder of no event
+        await rm(tmp, { force: true });
+        await rmdir(folder).catch(() => undefined); // only if empty
+        throw err;
+      }
     }
   }
 

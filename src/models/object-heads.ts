@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VERIFIER_CROP, verifierModel } from '../convert/crop-verifier.js';
 import { mergeHeads, replacedChannels } from '../convert/merge-head.js';
-import { headFromFile, readHeadFile, verifierFromFile } from '../train/head-file.js';
+import { headFromFile, readHeadFile, verifierFromFile, writeFileAtomic } from '../train/head-file.js';
 import { readLabels } from './labels.js';
 import type { ModelManifest } from './manifest.js';
 
@@ -63,9 +63,7 @@ export async function objectModelWithHeads(manifest: ModelManifest, headPaths: r
   await mkdir(cacheDir, { recursive: true });
   // Older merges (heads retrained or removed) are dropped; a half-written file is never read.
   for (const old of await readdir(cacheDir)) if (old.startsWith(PREFIX)) await rm(join(cacheDir, old), { force: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, merged);
-  await rename(tmp, path);
+  await writeFileAtomic(path, merged);
   return { path, labels, custom };
 }
 
@@ -115,9 +113,7 @@ export async function verifierModels(manifest: ModelManifest, headPaths: readonl
     const path = join(cacheDir, `${VERIFIER_PREFIX}${hash.digest('hex').slice(0, 16)}.onnx`);
     if (!existsSync(path)) {
       await mkdir(cacheDir, { recursive: true });
-      const tmp = `${path}.tmp-${process.pid}`;
-      await writeFile(tmp, verifierModel(base, verifier));
-      await rename(tmp, path);
+      await writeFileAtomic(path, verifierModel(base, verifier));
     }
     models.push({ path, classes: file.classes, boxes: verifier.box !== undefined });
   }

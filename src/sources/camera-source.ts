@@ -45,6 +45,9 @@ const STDERR_LINES = 30;
  * with exponential backoff whenever it fails or stalls, forever. Nothing it does throws into the
  * caller's event loop: a broken camera shows up in `status()` and the log, never as a crash.
  */
+/** How often the same failure of a camera that stays down is said again at warning level. */
+const REPEAT_WARNING_MS = 3_600_000;
+
 export class CameraSource {
   readonly frames = new FrameSlot();
   readonly #o: CameraSourceOptions;
@@ -64,6 +67,8 @@ export class CameraSource {
   #received = 0;
   #reconnects = 0;
   #lastError: string | null = null;
+  /** The failure last said at warning level, and when: the same one again is said once an hour (a dead camera retries every 30 s, for months). */
+  #warned: { reason: string; at: number } | null = null;
 
   constructor(o: CameraSourceOptions) {
     this.#o = o;
@@ -178,6 +183,7 @@ export class CameraSource {
   #onConnected(): void {
     this.#connected = true;
     this.#lastError = null;
+    this.#warned = null;
     this.#delayMs = this.#backoff.initialMs;
     this.#log.info('connected');
     this.#emitStatus();
@@ -214,7 +220,13 @@ export class CameraSource {
     if (this.#running) {
       const delay = this.#delayMs;
       this.#delayMs = Math.min(this.#delayMs * 2, this.#backoff.maxMs);
-      this.#log.warn({ retryInMs: delay }, `stream failed: ${reason}`);
+      const now = Date.now();
+      if (this.#warned?.reason === reason && now - this.#warned.at < REPEAT_WARNING_MS) this.#log.debug({ retryInMs: delay }, `stream failed: ${reason}`);
+      else {
+        const again = this.#warned?.reason === reason ? ' (still; said once an hour)' : '';
+        this.#warned = { reason, at: now };
+        this.#log.warn({ retryInMs: delay }, `stream failed: ${reason}${again}`);
+      }
       this.#restartTimer = setTimeout(() => {
         if (!this.#running) return;
         this.#reconnects++;

@@ -133,8 +133,8 @@ export async function readHeadFile(path: string): Promise<HeadFile> {
   return parsed.data;
 }
 
-/** Write then rename: whatever reads the previous file (a running Argus, `models build`) never sees half of one. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/** Write then rename: whatever reads the previous file (a running Argus, `models build`) never sees half of one, and a failed write (a full disk) leaves nothing behind. */
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     await writeFile(tmp, text);

@@ -50,11 +50,15 @@ describe('CameraSource on an HTTP MJPEG camera', () => {
     expect(s.status().connected).toBe(true);
   });
 
-  it('says "not found (404)" for a wrong path', async () => {
+  it('says "not found (404)" for a wrong path, at warning level once, not at every retry', async () => {
     const s = source(`${cam.base}/nope`);
     s.start();
     await waitUntil(() => s.status().lastError !== null);
     expect(s.status()).toMatchObject({ connected: false, lastError: 'not found (404): check the stream path' });
+    await waitUntil(() => s.status().reconnects >= 3);
+    const failures = log.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.msg.startsWith('stream failed: not found (404)'));
+    expect(failures.length).toBeGreaterThanOrEqual(3);
+    expect(failures.filter((l) => l.level === 40)).toHaveLength(1);
   });
 
   it('says "wrong user name or password" and never shows the password, in status or logs', async () => {
