@@ -16,6 +16,8 @@ export class FrigateStandIn {
   private readonly events = new Map<string, StoredEvent>();
   /** The cameras `GET /api/config` lists. */
   cameras: string[] = [];
+  /** `user:password`: then every request needs it as Basic auth (Frigate behind a proxy that asks), else 401. */
+  basicAuth?: string;
 
   private constructor(
     private readonly server: Server,
@@ -42,6 +44,10 @@ export class FrigateStandIn {
 
   private handle(method: string, url: string, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
     const path = new URL(url, 'http://x').pathname;
+    if (this.basicAuth && req.headers.authorization !== `Basic ${Buffer.from(this.basicAuth).toString('base64')}`) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="frigate"' }).end();
+      return;
+    }
     if (method === 'GET' && path === '/api/config') {
       const cameras = Object.fromEntries(this.cameras.map((c) => [c, { enabled: true, detect: { width: 1280, height: 720, fps: 5 } }]));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ mqtt: { topic_prefix: 'frigate' }, cameras }));

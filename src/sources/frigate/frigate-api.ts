@@ -1,5 +1,3 @@
-import { redactUrl } from '../../config/redact.js';
-
 export interface FrigateApiOptions {
   url: string;
   /** Tries per snapshot fetch. */
@@ -11,9 +9,17 @@ export interface FrigateApiOptions {
 /** The two calls Argus makes to Frigate's HTTP API. */
 export class FrigateApi {
   private readonly base: string;
+  /** Basic auth from the URL's `user:password@` (Frigate behind a proxy that asks): fetch refuses a URL that holds credentials. */
+  private readonly headers: Record<string, string> = {};
 
   constructor(private readonly opts: FrigateApiOptions) {
-    this.base = opts.url.replace(/\/+$/, '');
+    const url = new URL(opts.url);
+    if (url.username || url.password) {
+      const user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      this.headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
+      url.username = url.password = '';
+    }
+    this.base = url.href.replace(/\/+$/, '');
   }
 
   /**
@@ -26,7 +32,7 @@ export class FrigateApi {
     for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
       if (signal?.aborted) break;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+        const res = await fetch(url, { headers: this.headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
         if (res.ok) return Buffer.from(await res.arrayBuffer());
         reason = `HTTP ${res.status}`;
       } catch (err) {
@@ -34,13 +40,15 @@ export class FrigateApi {
       }
       if (attempt < this.opts.attempts) await new Promise((r) => setTimeout(r, this.opts.retryMs));
     }
-    throw new Error(`no snapshot for Frigate event ${eventId} from ${redactUrl(this.base)} after ${this.opts.attempts} tries (${reason})`);
+    throw new Error(`no snapshot for Frigate event ${eventId} from ${this.base} after ${this.opts.attempts} tries (${reason})`);
   }
 
   /** The names of the cameras Frigate is configured with (`GET /api/config`). */
   async cameraNames(): Promise<string[]> {
-    const res = await fetch(`${this.base}/api/config`, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
-    if (!res.ok) throw new Error(`Frigate at ${redactUrl(this.base)} answered HTTP ${res.status} for its config: is frigate.url its API (port 5000)?`);
+    const res = await fetch(`${this.base}/api/config`, { headers: this.headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+    if (res.status === 401 || res.status === 403)
+      throw new Error(`Frigate at ${this.base} refused Argus (HTTP ${res.status}): give its user name and password in frigate.url (http://user:password@host:5000)`);
+    if (!res.ok) throw new Error(`Frigate at ${this.base} answered HTTP ${res.status} for its config: is frigate.url its API (port 5000)?`);
     const config = (await res.json()) as { cameras?: Record<string, unknown> };
     return Object.keys(config.cameras ?? {});
   }
@@ -51,7 +59,7 @@ export class FrigateApi {
     if (score !== undefined && score > 0) body.subLabelScore = Math.min(1, Math.round(score * 1000) / 1000);
     const res = await fetch(`${this.base}/api/events/${encodeURIComponent(eventId)}/sub_label`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...this.headers, 'content-type': 'application/json' },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
     });
