@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
+import { WriteFailures } from './write-failures.js';
 import type { EventStore } from '../store/events.js';
 import type { RgbImage } from '../vision/image.js';
 import type { AnalyzedFrame, Detection } from './analyzed-frame.js';
@@ -108,10 +109,12 @@ export class EventManager {
   private readonly writing = new Set<Promise<void>>();
   private readonly areas = new Map<string, CameraAreas>();
   private readonly renderer: SnapshotRenderer;
+  private readonly failures: WriteFailures;
 
   constructor(private readonly opts: EventManagerOptions) {
     this.now = opts.now ?? (() => Date.now() / 1000);
     this.renderer = new SnapshotRenderer(opts.colourOf);
+    this.failures = new WriteFailures(opts.logger);
   }
 
   start(): void {
@@ -329,7 +332,6 @@ export class EventManager {
 
   /** Never rejects: a failed snapshot or row is logged, and the message still reaches the bus. */
   private async write(tracked: TrackedEvent, type: EventPhase, event: ArgusEvent, frameTime: number | undefined): Promise<void> {
-    const { logger } = this.opts;
     const candidate = tracked.candidate;
     if (candidate && candidate.version > tracked.rendered) {
       try {
@@ -338,20 +340,21 @@ export class EventManager {
         tracked.event!.snapshot = `events/${event.id}/snapshot.jpg`;
         if (tracked.candidate === candidate) tracked.candidate = { ...candidate, image: { width: 0, height: 0, data: Buffer.alloc(0) } };
       } catch (err) {
-        logger.warn({ err }, `could not save the snapshot of event ${event.id}: check that the data folder is writable and has space`);
+        this.failures.failed(`could not save the snapshot of event ${event.id}`, err, 'warn');
       }
     }
     event.snapshot = tracked.event!.snapshot;
     const message: EventMessage = { type, event };
     try {
       this.opts.store.save(event, this.now());
+      this.failures.succeeded();
     } catch (err) {
-      logger.error({ err }, `could not store event ${event.id} in the database: check that the data folder is writable and has space`);
+      this.failures.failed(`could not store event ${event.id} in the database`, err, 'error');
     }
     try {
       await this.opts.log.append(message, this.now());
     } catch (err) {
-      logger.warn({ err }, `could not append event ${event.id} to the daily log: check that the data folder is writable`);
+      this.failures.failed(`could not append event ${event.id} to the daily log`, err, 'warn');
     }
     this.opts.onMessage?.(message, frameTime);
     this.opts.bus.emit('event', message);
