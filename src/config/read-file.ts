@@ -9,9 +9,17 @@ export function readConfigFile(path: string): unknown {
   try {
     return json ? JSON.parse(text) : (parseYaml(text) ?? {});
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new ConfigError(`${path}: not valid ${json ? 'JSON' : 'YAML'}${where}: ${(err as Error).message.split('\n')[0]}`);
+    if (!(err instanceof YAMLParseError) || !err.linePos) throw new ConfigError(`${path}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`${path}: not valid YAML ${yamlProblem(err, text)}`);
   }
+}
+
+/** "at line 4, column 3: …" with the yaml library's position and code frame taken off its message, and the key a duplicate is. */
+function yamlProblem(err: YAMLParseError, text: string): string {
+  const { line, col } = err.linePos![0];
+  const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  const key = err.code === 'DUPLICATE_KEY' ? /^\s*(?:-\s+)?["']?([^"':#]+?)["']?\s*:/.exec(text.split('\n')[line - 1] ?? '')?.[1] : undefined;
+  return `at line ${line}, column ${col}: ${what}${key ? ` ("${key}" appears twice)` : ''}`;
 }
 
 export type RawConfig = Record<string, unknown>;

@@ -147,6 +147,9 @@ describe('a bad config names the key, the value and what is allowed', () => {
 
   it('YAML that does not parse gives the line', () => {
     expect(errorOf('cameras:\n  door:\n    url: [unclosed\n').message).toMatch(/not valid YAML at line \d/);
+    // the key a duplicate is, and no dangling colon where the library's code frame was cut off
+    const twice = errorOf('cameras:\n  door:\n    url: rtsp://cam/a\n  door:\n    url: rtsp://cam/b\n').message;
+    expect(twice).toMatch(/not valid YAML at line 4, column 3: Map keys must be unique \("door" appears twice\)$/);
   });
 
   it('a missing file named on the command line', () => {
