@@ -2,6 +2,8 @@ import { closest } from './closest.js';
 
 /** The URL schemes a camera may use: what ffmpeg reads from a camera or NVR. */
 const NETWORK = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'udp', 'tcp', 'srt', 'rtp'];
+/** Those that always name a host; the others may listen instead (`udp://@:1234`, `srt://:9000?mode=listener`). */
+const NEEDS_HOST = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https'];
 
 /**
  * What a camera URL should be, when this one can never work (said after "expected"), or undefined: a typo in the scheme (`rtps://`) or a URL without
@@ -15,6 +17,7 @@ export function cameraUrlProblem(url: string): string | undefined {
     const hint = closest(scheme, NETWORK);
     return `a URL starting with ${NETWORK.map((s) => `${s}://`).join(', ')}, or a file path: "${scheme}" is no scheme Argus reads${hint ? ` (did you mean "${hint}"?)` : ''}`;
   }
+  if (!NEEDS_HOST.includes(scheme)) return undefined;
   let host = '';
   try {
     host = new URL(url).hostname;

@@ -164,7 +164,7 @@ export const configSchemaFor = (analyzers: readonly AnyAnalyzer[]) =>
         }
         for (const [j, camera] of (chat.cameras ?? []).entries()) {
           if (cameras && !cameras.includes(camera))
-            ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'cameras', j], message: `no camera is named so; use one of ${cameras.join(', ')}` });
+            ctx.addIssue({ code: 'custom', path: ['telegram', 'chats', i, 'cameras', j], message: `one of the configured cameras: ${cameras.join(', ')}` });
         }
       }
     });

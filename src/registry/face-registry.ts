@@ -445,11 +445,16 @@ export class FaceRegistry {
       }
     }
     const backup = this.people.counts().samples > 0 || this.people.counts().people > 0 ? this.backups!.writeNow() : null;
+    // An archive from before ids were kept: each person keeps the id they have now under their name,
+    // so restoring an older backup does not give everyone (and their HA entity) a new one.
+    const current = new Map(this.people.people().map((p) => [p.name, p.id]));
+    const taken = new Set(people.flatMap((p) => (p.id === undefined ? [] : [p.id])));
+    const idOf = (p: (typeof people)[number]) => p.id ?? (current.has(p.name) && !taken.has(current.get(p.name)!) ? current.get(p.name) : undefined);
     this.people.transaction(() => {
       this.people.deleteAll();
       // those with their ids first, so a person without one (an older archive) never takes another's
-      for (const p of [...people].sort((a, b) => Number(a.id === undefined) - Number(b.id === undefined))) {
-        const { id } = this.people.createPerson(p.name, p.externalId, p.createdAt, p.id);
+      for (const p of [...people].sort((a, b) => Number(idOf(a) === undefined) - Number(idOf(b) === undefined))) {
+        const { id } = this.people.createPerson(p.name, p.externalId, p.createdAt, idOf(p));
         this.people.updatePerson(id, {}, p.updatedAt);
         for (const s of p.samples) this.people.addSample(id, s);
       }

@@ -1,13 +1,20 @@
 import { RegistryError } from './errors.js';
 
-/** Letters (any script), digits, spaces and `_ - . '`: safe in a URL path, an MQTT payload and a file name. */
-const NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.'-]{0,63}$/u;
+/**
+ * Letters (any script, with their combining marks: Devanagari's vowel signs, Arabic's shadda),
+ * digits, spaces and `_ - . '`: safe in a URL path, an MQTT payload and a file name.
+ */
+const NAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N} _.'-]{0,63}$/u;
 /** Words the REST API uses beside names under /api/faces/. */
 const RESERVED = new Set(['export', 'import', 'backups', 'samples', 'match']);
 
 /** The name as stored (trimmed), or `invalid_name` saying what is allowed. */
 export function checkPersonName(raw: string): string {
-  const name = raw.trim().normalize('NFC');
+  // A phone's "smart punctuation" types ’ for ': O’Brien is O'Brien.
+  const name = raw
+    .trim()
+    .normalize('NFC')
+    .replace(/[\u2018\u2019\u02bc]/g, "'");
   if (!NAME.test(name) || RESERVED.has(name.toLowerCase())) {
     throw new RegistryError(
       'invalid_name',

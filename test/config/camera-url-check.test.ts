@@ -10,6 +10,9 @@ describe('camera URLs checked at start', () => {
       'http://cam/mjpeg',
       'https://nvr/flv?user=a&password=b',
       'rtmp://nvr/live',
+      // listeners name no host (an upgrade pass found udp://@:port working before the check)
+      'udp://@:5004',
+      'srt://:9000?mode=listener',
       'srt://cam:9000',
       '/media/door.mp4',
       'clips/door.mp4',

@@ -59,7 +59,7 @@ describe("a Telegram chat's cameras", () => {
   it('refuses a camera that is not configured, naming the key and the cameras there are', () => {
     expect(chat(['front_door'], door).success).toBe(true);
     const typo = chat(['frontdoor'], door);
-    expect(typo.error!.issues.map((i) => [i.path, i.message])).toEqual([[['telegram', 'chats', 0, 'cameras', 0], 'no camera is named so; use one of front_door']]);
+    expect(typo.error!.issues.map((i) => [i.path, i.message])).toEqual([[['telegram', 'chats', 0, 'cameras', 0], 'one of the configured cameras: front_door']]);
   });
 
   it("accepts the demo camera when none is configured, Frigate's cameras, and any name while Frigate watches all", () => {

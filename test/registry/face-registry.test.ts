@@ -164,6 +164,9 @@ describe('FaceRegistry', () => {
     const idless = await repack(registry.exportArchive(), (m) => ({ ...m, people: m.people.map(({ id: _id, ...p }) => p) }));
     expect((await target.importArchive(idless)).people).toBe(2);
     expect(target.list().map((p) => p.name)).toEqual(['Bob', 'Cy']);
+    // restored into the registry it came from (an upgrade's old backup): everyone keeps the id they have now
+    await registry.importArchive(idless);
+    expect(ids()).toEqual(before);
   });
 
   it('refuses a bad archive and changes nothing', async () => {

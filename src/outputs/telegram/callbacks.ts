@@ -2,13 +2,13 @@ import { Composer, InputFile, type Context } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { findChat, type BotDeps } from './bot-deps.js';
 import { button, decodeAction } from './buttons.js';
+import { checkPersonName } from '../../registry/person-name.js';
 import { chatSeesCamera } from './chat-routing.js';
 import { clockTime } from './duration.js';
 
 const MUTE_MS = 3_600_000;
 /** Unanswered "who is this?" prompts kept; older ones are forgotten. */
 const MAX_PROMPTS = 200;
-const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,63}$/u;
 
 /**
  * The alert's inline buttons — snapshot now, mute 1 h, add to faces — and the reply that
@@ -54,8 +54,10 @@ export function callbacks(deps: BotDeps): Composer<Context> {
     const key = `${ctx.chat.id}:${replyTo}`;
     const eventId = prompts.get(key);
     if (replyTo === undefined || !eventId) return next();
-    const name = ctx.message.text.trim();
-    if (!NAME.test(name)) {
+    let name: string;
+    try {
+      name = checkPersonName(ctx.message.text); // the registry's rule: a phone's ’ is taken as '
+    } catch {
       await ctx.reply('A name is letters, digits, spaces, dots, dashes or apostrophes (up to 64). Reply to my question again.');
       return;
     }

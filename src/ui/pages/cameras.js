@@ -2,7 +2,7 @@
 // Home Assistant's "Pause detection" switch), its analyzers switched on or off, a snapshot; and a
 // connection test for a camera URL before it goes into the configuration.
 import { api, send } from '../lib/api.js';
-import { $, $$, esc, showError } from '../lib/dom.js';
+import { $, esc, showError } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 
 const path = (name, rest = '') => `api/cameras/${encodeURIComponent(name)}${rest}`;
@@ -41,12 +41,15 @@ function renderDetection(card, d) {
   const pause = $('.pause', card);
   pause.textContent = d.paused ? 'Resume detection' : 'Pause detection';
   pause.setAttribute('aria-pressed', String(d.paused));
+  // Redrawn every few seconds (HA may flip a switch): the box in focus keeps it.
+  const focused = card.querySelector('.switches input:focus')?.name;
   $('.switches', card).innerHTML = `<legend class="muted">Analyzers</legend>${d.analyzers
     .map(
       (a) => `<label class="${a.configured ? '' : 'off'}">
         <input type="checkbox" name="${esc(a.name)}" ${a.on ? 'checked' : ''} ${a.configured ? '' : 'disabled'}> ${esc(a.name)}${a.configured ? '' : ' (off in the config)'}</label>`,
     )
     .join('')}`;
+  if (focused) card.querySelector(`.switches input[name="${CSS.escape(focused)}"]`)?.focus();
 }
 
 async function mount(root, ctx) {
@@ -106,9 +109,11 @@ async function mount(root, ctx) {
   // HA may flip the switch too: its state comes back here within a few seconds.
   ctx.every(5000, () => Promise.all(statuses.map((s) => refreshDetection(s.name))));
 
+  // Busy, not disabled: a disabled control drops the keyboard's focus, and Space could not toggle it back.
   const change = async (card, body) => {
+    if (card.getAttribute('aria-busy') === 'true') return;
     $('.cam-error', card).hidden = true;
-    for (const el of $$('button, input', card)) el.disabled = true;
+    card.setAttribute('aria-busy', 'true');
     try {
       const d = await send('PUT', path(card.dataset.camera, '/detection'), body);
       detection.set(card.dataset.camera, d);
@@ -118,7 +123,7 @@ async function mount(root, ctx) {
       fail(card, err);
       await refreshDetection(card.dataset.camera);
     } finally {
-      for (const el of $$('button', card)) el.disabled = false;
+      card.removeAttribute('aria-busy');
     }
   };
   list.addEventListener('click', async (e) => {

@@ -82,13 +82,15 @@ async function mountList(root, ctx) {
 
   const render = () => {
     const groups = [...shown.values()].sort((a, b) => b.start_time - a.start_time);
-    box.innerHTML = groups.map(card).join('');
+    replaceKeepingFocus(box, groups.map(card).join(''));
     const filtered = FILTERS.some((k) => ctx.query.get(k));
-    status.textContent = groups.length
-      ? `${plural(groups.length, 'thing')} that happened${filtered ? ', filtered' : ''}${next ? '; scroll for older ones' : ''}.`
-      : filtered
-        ? 'No events match these filters.'
-        : 'No events yet: they appear here as the cameras see people and things.';
+    say(
+      groups.length
+        ? `${plural(groups.length, 'thing')} that happened${filtered ? ', filtered' : ''}${next ? '; scroll for older ones' : ''}.`
+        : filtered
+          ? 'No events match these filters.'
+          : 'No events yet: they appear here as the cameras see people and things.',
+    );
     $('#event-labels', form).innerHTML = [...labels].map((l) => `<option value="${esc(l)}">`).join('');
     $('#event-zones', form).innerHTML = [...zones].map((z) => `<option value="${esc(z)}">`).join('');
     more.hidden = !next;
@@ -111,10 +113,16 @@ async function mountList(root, ctx) {
     next = page.next;
   };
 
-  const load = async () => {
+  // A status line is read aloud at each change: said only when it says something new.
+  const say = (text) => {
+    if (status.textContent !== text) status.textContent = text;
+  };
+
+  /** `live`: a camera's news; the list is refreshed in place, without "Loading…" every second or two. */
+  const load = async (live = false) => {
     if (busy) return;
     busy = true;
-    status.textContent = 'Loading events…';
+    if (!live) say('Loading events…');
     try {
       shown.clear();
       await fetchPage(null);
@@ -151,14 +159,14 @@ async function mountList(root, ctx) {
   };
 
   more.addEventListener('click', loadMore);
-  fresh.addEventListener('click', load);
+  fresh.addEventListener('click', () => load());
   // Infinite scroll: the button comes into view, the next page loads (the button stays for keyboards).
   const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), { rootMargin: '400px' });
   observer.observe(more);
 
   // Live: a new or changed event refreshes the first page; further down, a banner offers it.
   const refresh = throttle(() => {
-    if (pages <= 1) load();
+    if (pages <= 1) load(true);
     else fresh.hidden = false;
   }, 1500);
   ctx.live.on('detection', refresh);
@@ -309,3 +317,19 @@ async function whoIsThis(section, event) {
 }
 
 export default { id: 'events', title: 'Events', mount };
+
+/**
+ * The list's HTML replaced, unless it is the same, with the keyboard's focus put back on the link
+ * or button it was on (the same href, or the same text): a live refresh every second or two must
+ * not throw someone tabbing through the cards back to the top of the page.
+ */
+function replaceKeepingFocus(box, html) {
+  if (box.innerHTML === html) return;
+  const focused = box.contains(document.activeElement) ? document.activeElement : null;
+  const href = focused?.getAttribute('href');
+  const text = focused?.textContent;
+  box.innerHTML = html;
+  if (!focused) return;
+  const again = href ? box.querySelector(`[href="${CSS.escape(href)}"]`) : [...box.querySelectorAll(focused.tagName)].find((el) => el.textContent === text);
+  again?.focus();
+}
