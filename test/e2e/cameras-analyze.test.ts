@@ -80,6 +80,17 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
       await ha.endAsync();
       await watch.waitFor('argus/demo/pause', 'OFF');
       await expect.poll(() => card.locator('button.pause').textContent(), { timeout: 10_000 }).toBe('Pause detection');
+
+      // By keyboard: Space pauses, the button keeps the focus, and Space again resumes.
+      const focusedClass = () => page.evaluate(() => document.activeElement?.className ?? '');
+      await card.locator('button.pause').focus();
+      await page.keyboard.press('Space');
+      await watch.waitFor('argus/demo/pause', 'ON');
+      await expect.poll(() => card.locator('button.pause').textContent()).toBe('Resume detection');
+      expect(await focusedClass()).toBe('pause');
+      await page.keyboard.press('Space');
+      await expect.poll(() => card.locator('button.pause').textContent(), { timeout: 10_000 }).toBe('Pause detection');
+      expect(await focusedClass()).toBe('pause');
       expect(errors).toEqual([]);
       expect(outside).toEqual([]);
     } finally {

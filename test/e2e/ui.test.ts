@@ -130,6 +130,18 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await expect.poll(() => page.locator('#events figure figcaption').allTextContents(), { timeout: 10_000 }).not.toHaveLength(0);
     // Events come grouped by visit: a person's group lists the kinds seen in it, the person first.
     for (const caption of await page.locator('#events figure figcaption').allTextContents()) expect(caption).toMatch(/\(person[,)]/);
+    // Someone tabbing through the cards keeps their place while the demo's news refreshes the list,
+    // and the status line (read aloud) does not say "Loading events…" at each refresh.
+    const link = page.locator('#events figcaption a').first();
+    const href = await link.getAttribute('href');
+    await link.focus();
+    const said: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      said.push((await page.locator('#event-status').textContent()) ?? '');
+    }
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe(href);
+    expect(said).not.toContain('Loading events…');
     await page.close();
   });
 

@@ -2,7 +2,7 @@
 // Home Assistant's "Pause detection" switch), its analyzers switched on or off, a snapshot; and a
 // connection test for a camera URL before it goes into the configuration.
 import { api, send } from '../lib/api.js';
-import { $, esc, showError } from '../lib/dom.js';
+import { $, $$, esc, showError } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 
 const path = (name, rest = '') => `api/cameras/${encodeURIComponent(name)}${rest}`;

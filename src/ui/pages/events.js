@@ -326,10 +326,10 @@ export default { id: 'events', title: 'Events', mount };
 function replaceKeepingFocus(box, html) {
   if (box.innerHTML === html) return;
   const focused = box.contains(document.activeElement) ? document.activeElement : null;
+  // the same href (a card's picture and its title share one), or the same text; then the same one of those
   const href = focused?.getAttribute('href');
-  const text = focused?.textContent;
+  const alike = (el) => (href ? el.getAttribute('href') === href : el.tagName === focused.tagName && el.textContent === focused.textContent);
+  const nth = focused ? [...box.querySelectorAll(focused.tagName)].filter(alike).indexOf(focused) : -1;
   box.innerHTML = html;
-  if (!focused) return;
-  const again = href ? box.querySelector(`[href="${CSS.escape(href)}"]`) : [...box.querySelectorAll(focused.tagName)].find((el) => el.textContent === text);
-  again?.focus();
+  if (nth >= 0) [...box.querySelectorAll(focused.tagName)].filter(alike)[nth]?.focus();
 }
