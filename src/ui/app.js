@@ -45,13 +45,16 @@ async function show() {
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.tab === page.id) {
       a.setAttribute('aria-current', 'page');
-      a.scrollIntoView({ block: 'nearest', inline: 'nearest' }); // a phone's menu scrolls sideways
+      showInMenu(a);
     } else a.removeAttribute('aria-current');
   }
   document.title = `${page.title} · Argus`;
-  const root = $('#page');
-  root.innerHTML = '';
-  root.dataset.page = page.id;
+  const main = $('#page');
+  main.dataset.page = page.id;
+  // Each visit mounts into an element of its own: a page left while still loading finishes in that
+  // one, detached, instead of writing into (or failing to find its parts in) the next page.
+  const root = document.createElement('div');
+  main.replaceChildren(root);
   const { ctx, cleanups } = contextFor(route);
   let stopped = false;
   leave = () => {
@@ -65,6 +68,18 @@ async function show() {
   }
 }
 
+/**
+ * A phone's menu scrolls sideways: the current page's link is scrolled into it. Not with
+ * scrollIntoView, which also moved the keyboard's starting point there, so Tab skipped the skip link.
+ */
+function showInMenu(link) {
+  const nav = link.parentElement;
+  const n = nav.getBoundingClientRect();
+  const r = link.getBoundingClientRect();
+  if (r.left < n.left) nav.scrollLeft -= n.left - r.left;
+  else if (r.right > n.right) nav.scrollLeft += r.right - n.right;
+}
+
 async function refreshHealth() {
   try {
     const health = await api('api/health');
@@ -75,6 +90,11 @@ async function refreshHealth() {
 }
 
 $('nav').innerHTML = PAGES.map((p) => `<a href="#${p.id}" data-tab="${p.id}">${esc(p.title)}</a>`).join('');
+// Past the ten menu links to the page; the hash is the router's, so the link moves the focus itself.
+$('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  $('#page').focus();
+});
 window.addEventListener('hashchange', show);
 show();
 refreshHealth();

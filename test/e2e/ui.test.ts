@@ -158,7 +158,25 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await page.locator('nav a', { hasText: 'Events' }).click();
     await page.locator('#event-filter').waitFor();
     expect(await page.title()).toBe('Events · Argus');
+    // Quick taps on a slow link: pages left while still loading finish out of sight, without errors.
+    for (const id of ['stats', 'cameras', 'events', 'people', 'cameras', 'logs', 'who', 'events']) {
+      await page.evaluate((hash) => {
+        location.hash = hash;
+      }, id);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await page.locator('#event-filter').waitFor();
+    await new Promise((r) => setTimeout(r, 2000));
     expect(errors).toEqual([]);
     await page.close();
+    // The keyboard's first stop on a page skips the menu (the hash is the router's: it stays).
+    const fresh = await browser.newPage();
+    await fresh.goto(url);
+    await expect.poll(() => fresh.locator('nav a[aria-current="page"]').textContent()).toBe('Live');
+    await fresh.keyboard.press('Tab');
+    expect(await fresh.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await fresh.keyboard.press('Enter');
+    expect(await fresh.evaluate(() => [document.activeElement?.id, location.hash])).toEqual(['page', '']);
+    await fresh.close();
   });
 });

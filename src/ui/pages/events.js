@@ -32,7 +32,6 @@ async function mountList(root, ctx) {
   root.innerHTML = `
     <details id="event-filters"><summary>Filters</summary>
     <form id="event-filter" class="filters" aria-label="Filter events">
-      <button type="submit">Show</button>
       <label>Camera <select name="camera"><option value="">all cameras</option></select></label>
       <label>Kind <select name="kind"><option value="">all kinds</option></select></label>
       <label>Label <input name="label" list="event-labels" placeholder="any" size="10"></label>
@@ -40,6 +39,7 @@ async function mountList(root, ctx) {
       <label>Zone <input name="zone" list="event-zones" placeholder="any" size="10"></label>
       <label>From <input type="datetime-local" name="from"></label>
       <label>To <input type="datetime-local" name="to"></label>
+      <button type="submit">Show</button>
       <a href="#events" class="clear">Clear filters</a>
       <datalist id="event-labels"></datalist><datalist id="event-zones"></datalist>
     </form></details>

@@ -239,7 +239,7 @@ function lastSeen(p) {
 
 const personCard = (p) => `
   <div class="card person" data-person="${esc(p.name)}">
-    <a href="${personHash(p.name)}" class="thumb">${p.thumbnail ? `<img src="api/${esc(p.thumbnail)}" alt="" width="64" height="64">` : '<span class="no-shot">?</span>'}</a>
+    <a href="${personHash(p.name)}" class="thumb" tabindex="-1" aria-hidden="true">${p.thumbnail ? `<img src="api/${esc(p.thumbnail)}" alt="" width="64" height="64">` : '<span class="no-shot">?</span>'}</a>
     <span><a href="${personHash(p.name)}"><b>${esc(p.name)}</b></a><br>
       <span class="muted">${plural(p.samples, 'photo')} · ${lastSeen(p)}</span><br>
       <a href="${eventsHash(p.name)}">${plural(p.events, 'event')}</a></span>
