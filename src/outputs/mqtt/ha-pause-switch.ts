@@ -28,7 +28,11 @@ export class HaPauseSwitch {
       const camera = byTopic.get(topic);
       if (camera) this.command(camera, payload.toString().trim());
     });
-    for (const camera of cameras) if (store.isPaused(camera)) onPause(camera, true);
+    for (const camera of cameras) {
+      if (!store.isPaused(camera)) continue;
+      onPause(camera, true);
+      this.opts.logger.info(`${camera}: detection stays paused, as it was left; resume it on the Cameras page or with Home Assistant's Pause detection switch`);
+    }
     this.publishAll();
   }
 

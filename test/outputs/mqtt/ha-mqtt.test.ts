@@ -13,6 +13,7 @@ import type { CameraStatus } from '../../../src/sources/frame.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { EmbeddedBroker } from '../../../src/outputs/mqtt/embedded-broker.js';
 import { freePort, startBroker, type TestBroker } from '../../helpers/mqtt-broker.js';
+import { capturingLogger } from '../../helpers/log-lines.js';
 import { MqttWatch } from '../../helpers/mqtt-watch.js';
 import { waitUntil as until } from '../../helpers/argus-process.js';
 import { snapshotLinks } from '../../../src/server/snapshot-links.js';
@@ -318,8 +319,13 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const r = running.pop()!;
     r.ha.stop();
     await r.mqtt.stop();
-    const second = await start('t3', ['front_door', 'garden'], db);
+    const { logger, lines } = capturingLogger();
+    const second = await start('t3', ['front_door', 'garden'], db, [], { logger });
     expect(second.paused).toEqual([['front_door', true]]);
+    // said at start, so an upgrade or a restart does not leave a camera silently paused
+    expect(lines.filter((l) => l.includes('stays paused')).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      "front_door: detection stays paused, as it was left; resume it on the Cameras page or with Home Assistant's Pause detection switch",
+    ]);
     expect(second.ha.isPaused('front_door')).toBe(true);
     expect(second.ha.isPaused('garden')).toBe(false);
   });
