@@ -103,6 +103,8 @@ describe.skipIf(!CHROMIUM || !existsSync(FACES) || !MODELS_BUILT)('Who is this? 
     await group.locator('button[type=submit]').click();
     const note = page.locator('#who-log .who-note').first();
     await expect.poll(() => note.textContent(), { timeout: 20_000 }).toMatch(/Not added:.*does not look like/s);
+    // the keyboard goes on from what naming did (the named card left the list)
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('who-note'))).toBe(true);
     expect(await samples('kit_harington')).toBe(1);
     // A refused face stays in the list.
     expect(await group.locator('input[name=face]').count()).toBe(1);

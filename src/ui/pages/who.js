@@ -42,7 +42,7 @@ async function mount(root, ctx) {
 
   /** A card on top of the log; returns it. */
   const note = (html = '') => {
-    log.insertAdjacentHTML('afterbegin', `<div class="card who-note">${html}</div>`);
+    log.insertAdjacentHTML('afterbegin', `<div class="card who-note" tabindex="-1" role="status">${html}</div>`);
     return log.firstElementChild;
   };
 
@@ -59,8 +59,11 @@ async function mount(root, ctx) {
     for (const b of $$('button', card)) b.disabled = true;
     try {
       const result = await send('POST', 'api/unknown-faces/name', { name, faces });
-      showNameResult(note(), name, result, load);
+      const said = note();
+      showNameResult(said, name, result, load);
       await load();
+      // the named card is gone from the list: the keyboard goes on from what naming did
+      said.focus();
     } catch (err) {
       if (err.code === 'face_not_found') {
         // Its stranger was recognised meanwhile, or the faces were named or dismissed elsewhere.
