@@ -15,11 +15,9 @@ export function checkPersonName(raw: string): string {
     .trim()
     .normalize('NFC')
     .replace(/[\u2018\u2019\u02bc]/g, "'");
-  if (!NAME.test(name) || RESERVED.has(name.toLowerCase())) {
-    throw new RegistryError(
-      'invalid_name',
-      `"${raw}" cannot be a person's name: use 1 to 64 letters, digits, spaces, _ - . or ' (starting with a letter or digit), and not ${[...RESERVED].join(', ')}`,
-    );
+  if (RESERVED.has(name.toLowerCase())) throw new RegistryError('invalid_name', `"${raw}" cannot be a person's name: Argus uses that word itself; pick another`);
+  if (!NAME.test(name)) {
+    throw new RegistryError('invalid_name', `"${raw}" cannot be a person's name: use 1 to 64 letters, numbers, spaces and - _ . ' only, starting with a letter or number`);
   }
   return name;
 }

@@ -72,6 +72,12 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await page.locator('#enrol button').click();
     await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 30_000 }).toMatch(/faces/i);
     expect(await page.locator('#enrol-result').getAttribute('class')).toBe('error');
+    // A name refused is said once, whatever the number of photos, and the others are not sent.
+    await page.locator('#enrol input[name=name]').fill('Mia 🌸');
+    await page.locator('#enrol input[name=file]').setInputFiles([OBAMA, PHOTO]);
+    await page.locator('#enrol button[type=submit]').click();
+    await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 30_000 }).toMatch(/^"Mia 🌸" cannot be a person's name: use 1 to 64 letters, numbers, spaces/);
+    expect(await page.locator('#enrol-progress .outcome').allTextContents()).toEqual(['not sent', 'not sent']);
     await page.close();
   });
 

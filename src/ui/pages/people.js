@@ -141,6 +141,14 @@ async function enrolEach(name, files, list, onAdded = () => {}) {
       outcome.textContent = 'added';
       results.push({ file, ok: true });
     } catch (err) {
+      if (err.code === 'invalid_name') {
+        // the name, not the photo: said once, and the other photos are not sent
+        for (const o of list.querySelectorAll('.outcome')) {
+          o.className = 'outcome muted';
+          o.textContent = 'not sent';
+        }
+        return [{ file, ok: false, error: err.message }];
+      }
       outcome.className = 'outcome error';
       outcome.textContent = refusal(err, name);
       results.push({ file, ok: false, error: refusal(err, name) });
