@@ -17,6 +17,8 @@ export interface BusEvents {
   inView: { camera: string; events: ArgusEvent[] };
   /** The face registry changed (enrol, rename, delete, import); the UI's live stream passes it on. */
   facesChanged: { people: number; samples: number };
+  /** A person was renamed or merged into another: events naming `from` now name `to`. */
+  personRenamed: { from: string; to: string };
   /**
    * A source that owns its cameras (Frigate) reports them, so they get HA devices: `complete`
    * is its whole list (Frigate's config), otherwise cameras just seen in its events.

@@ -218,7 +218,7 @@ export class Argus {
     }
   }
 
-  private startRegistry({ config, db, dataDir, snapshots, bus, log, eventStore }: Core, detector: Detector | undefined): FaceRegistry {
+  private startRegistry({ config, db, dataDir, snapshots, bus, log }: Core, detector: Detector | undefined): FaceRegistry {
     const registry: FaceRegistry = new FaceRegistry({
       db,
       config: config.faces,
@@ -232,7 +232,7 @@ export class Argus {
         return crop && face ? { crop, embedding: face.embedding } : undefined;
       },
       onChange: (counts) => bus.emit('facesChanged', counts),
-      onRenamed: (from, to) => eventStore.rename(from, to),
+      onRenamed: (from, to) => bus.emit('personRenamed', { from, to }),
       logger: log.child({ part: 'faces' }),
     });
     registry.start();

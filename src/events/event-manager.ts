@@ -122,6 +122,7 @@ export class EventManager {
     this.running = true;
     const closed = this.opts.store.closeInterrupted();
     if (closed > 0) this.opts.logger.warn(`${closed} event(s) left open by the last run were ended at their last update`);
+    this.opts.bus.on(this, 'personRenamed', ({ from, to }) => this.renamed(from, to));
     const every = this.opts.tickMs ?? 1000;
     if (every > 0) {
       this.timer = setInterval(() => this.tick(), every);
@@ -134,6 +135,7 @@ export class EventManager {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.timer);
+    this.opts.bus.removeAll(this);
     for (const camera of this.cameras.values()) for (const track of camera.tracker.clear()) this.finish(camera, track);
     await this.flush();
     this.cameras.clear();
@@ -156,6 +158,29 @@ export class EventManager {
     const ids = new Set<string>();
     for (const camera of this.cameras.values()) for (const t of camera.objects.values()) if (t.event) ids.add(t.event.id);
     return ids;
+  }
+
+  /**
+   * Past and open events of a renamed person carry the new name. Writes already queued hold the
+   * old one, so the stored rows are renamed again once those are done (else a visit going on
+   * during a rename kept the old name).
+   */
+  renamed(from: string, to: string): void {
+    // As SQLite's NOCASE, which the registry's names and the store use: ASCII letters only.
+    const fold = (name: string) => name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const same = (name: string | null) => name !== null && fold(name) === fold(from);
+    for (const camera of this.cameras.values()) for (const t of camera.objects.values()) if (t.event && same(t.event.sub_label)) t.event.sub_label = to;
+    this.opts.store.rename(from, to);
+    const queued = [...this.writing];
+    if (queued.length > 0) void Promise.all(queued).then(() => this.storeRename(from, to));
+  }
+
+  private storeRename(from: string, to: string): void {
+    try {
+      this.opts.store.rename(from, to);
+    } catch (err) {
+      this.opts.logger.warn({ err }, `events written during the renaming of "${from}" may still say "${from}"`);
+    }
   }
 
   /** Resolves once every write queued so far has finished. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Detection } from '../../src/events/analyzed-frame.js';
 import type { EventBox } from '../../src/events/event.js';
 import { cameraMasksSchema, cameraZonesSchema } from '../../src/events/config.js';
-import { eventHarness, feed, T0 } from './event-harness.js';
+import { eventHarness, feed, sampleEvent, T0 } from './event-harness.js';
 
 const person = (box: EventBox, score = 0.7, sub_label?: string): Detection => ({ kind: 'person', label: 'person', score, box, sub_label });
 const at = (x: number): EventBox => [x, 40, x + 40, 150];
@@ -175,6 +175,28 @@ describe('EventManager', () => {
       ['update', 'joseph'],
     ]);
     expect(h.manager.activeIds().size).toBe(1);
+  });
+
+  it("gives a renamed person's events the new name: stored, open, and those being written as the rename comes", async () => {
+    h = eventHarness({ config: { end_after: 2, min_frames: 1 } });
+    h.manager.start();
+    h.store.save(sampleEvent(-100, { kind: 'face', label: 'face', sub_label: 'Lin' }), T0);
+    const face = (x: number, name?: string): Detection => ({ kind: 'face', label: 'face', score: 0.8, box: [x, 20, x + 30, 60], sub_label: name });
+    feed(h, 'door', T0, [face(10, 'lin')]); // its start is still being written when the rename comes
+    h.bus.emit('personRenamed', { from: 'lin', to: 'manuel' });
+    await h.manager.flush();
+    await new Promise((r) => setImmediate(r));
+    expect(h.store.query({ name: 'lin' }).total).toBe(0); // the start, written after the rename, renamed too
+    feed(h, 'door', T0 + 1, [face(12)]); // a later frame, unnamed: the open event keeps its (new) name
+    h.manager.tick(T0 + 5);
+    await h.manager.flush();
+    await new Promise((r) => setImmediate(r));
+    expect(h.messages.map((m) => [m.type, m.event.sub_label])).toEqual([
+      ['start', 'lin'],
+      ['end', 'manuel'],
+    ]);
+    expect(h.store.query({ name: 'lin' }).total).toBe(0);
+    expect(h.store.query({ name: 'manuel' }).total).toBe(2);
   });
 
   it('keeps separate events for separate cameras and objects', async () => {
