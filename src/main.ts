@@ -125,7 +125,7 @@ export class Argus {
     this.startFrigate(core, mqtt, registry);
     const telegram = await this.startTelegram(core, registry, alertGate);
     const routes = [...this.routes(core, detector, registry, events, ha, telegram), ...parts.routes];
-    const { port, token } = await this.startServer(core, mqtt, routes);
+    const { port, token } = await this.startServer(core, mqtt, events, routes);
     return { port, mqttUrl, token };
   }
 
@@ -529,7 +529,12 @@ export class Argus {
   }
 
   /** The web server, last: everything it shows exists by now. */
-  private async startServer({ config, dataDir, addon, signer, log }: Core, mqtt: MqttConnection, routes: RoutePlugin[]): Promise<{ port: number; token: string }> {
+  private async startServer(
+    { config, dataDir, addon, signer, log }: Core,
+    mqtt: MqttConnection,
+    events: EventManager,
+    routes: RoutePlugin[],
+  ): Promise<{ port: number; token: string }> {
     const access = accessToken(dataDir, config.server.token);
     const { token } = access;
     const { port: mainPort, host, direct_port } = config.server;
@@ -541,7 +546,7 @@ export class Argus {
       tokenWhere: tokenWhere(access),
       signer,
       cameras: this.sources,
-      health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size },
+      health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size, diskFull: () => events.diskFull },
       logger: log,
       routes,
     });

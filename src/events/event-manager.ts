@@ -141,6 +141,11 @@ export class EventManager {
     this.cameras.clear();
   }
 
+  /** Whether events are not being stored for a full data disk (the health check says so). */
+  get diskFull(): boolean {
+    return this.failures.diskFull;
+  }
+
   /** Whether objects are followed on the camera now (an event open, or an object not yet one). */
   following(camera: string): boolean {
     return (this.cameras.get(camera)?.objects.size ?? 0) > 0;

@@ -27,6 +27,11 @@ export class WriteFailures {
     );
   }
 
+  /** Whether the last write failed for a full disk (until one goes through). */
+  get diskFull(): boolean {
+    return this.full;
+  }
+
   /** A write went through: a full disk has space again. */
   succeeded(): void {
     if (!this.full) return;

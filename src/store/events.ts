@@ -166,24 +166,34 @@ export class EventStore {
   groups(q: EventQuery = {}, now = Date.now() / 1000): GroupPage {
     const page = this.query({ ...q, offset: 0 });
     if (page.events.length === 0) return { groups: [], next: null };
-    const cameras = [...new Set(page.events.map((e) => e.camera))];
-    const from = Math.min(...page.events.map((e) => e.start_time)) - GROUP_SLACK_S;
-    const to = Math.max(...page.events.map((e) => e.end_time ?? now)) + GROUP_SLACK_S;
+    const last = page.events[page.events.length - 1];
+    return { groups: this.groupsOf(page.events, now), next: page.events.length === page.limit ? { before: last.start_time, before_id: last.id } : null };
+  }
+
+  /** The group an event belongs to (a person's visit with the faces and poses seen on them), or null without the event. */
+  groupOf(id: string, now = Date.now() / 1000): EventGroup | null {
+    const event = this.get(id);
+    return event ? (this.groupsOf([event], now)[0] ?? null) : null;
+  }
+
+  /** The whole groups that `events` are in, read with the events around them. */
+  private groupsOf(events: readonly ArgusEvent[], now: number): EventGroup[] {
+    const cameras = [...new Set(events.map((e) => e.camera))];
+    const from = Math.min(...events.map((e) => e.start_time)) - GROUP_SLACK_S;
+    const to = Math.max(...events.map((e) => e.end_time ?? now)) + GROUP_SLACK_S;
     const rows = this.db
       .prepare(
         `SELECT * FROM events WHERE camera IN (SELECT value FROM json_each(@cameras)) AND start_time <= @to AND (end_time IS NULL OR end_time >= @from)
          ORDER BY start_time DESC LIMIT ${MAX_GROUP_WINDOW}`,
       )
       .all({ cameras: JSON.stringify(cameras), from, to }) as EventRow[];
-    const ids = new Set(page.events.map((e) => e.id));
+    const ids = new Set(events.map((e) => e.id));
     const window = new Map(rows.map((r) => [r.id, fromRow(r)]));
-    for (const e of page.events) window.set(e.id, e);
+    for (const e of events) window.set(e.id, e);
     const links = this.db
       .prepare('SELECT event_id, person_event_id FROM event_links WHERE event_id IN (SELECT value FROM json_each(?))')
       .all(JSON.stringify([...window.keys()])) as Array<{ event_id: string; person_event_id: string }>;
-    const groups = groupEvents([...window.values()], now, new Map(links.map((l) => [l.event_id, l.person_event_id]))).filter((g) => g.events.some((e) => ids.has(e.id)));
-    const last = page.events[page.events.length - 1];
-    return { groups, next: page.events.length === page.limit ? { before: last.start_time, before_id: last.id } : null };
+    return groupEvents([...window.values()], now, new Map(links.map((l) => [l.event_id, l.person_event_id]))).filter((g) => g.events.some((e) => ids.has(e.id)));
   }
 
   /** Records that an event was seen on a person (the first link stays). */

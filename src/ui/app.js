@@ -83,10 +83,20 @@ function showInMenu(link) {
 async function refreshHealth() {
   try {
     const health = await api('api/health');
-    $('#health').textContent = `v${health.version} · MQTT ${health.mqtt}`;
+    // What a user must fix (a full data disk) stands out; a disconnected broker is said by "MQTT disconnected".
+    const shown = (health.problems ?? []).filter((p) => !p.startsWith('MQTT'));
+    sayHealth(`v${esc(health.version)} · MQTT ${esc(health.mqtt)}${shown.length ? ` · <span class="error">${shown.map(esc).join('; ')}</span>` : ''}`);
   } catch (err) {
-    $('#health').textContent = `Argus unreachable: ${err.message}`;
+    sayHealth(`Argus unreachable: ${esc(err.message)}`);
   }
+}
+
+/** The header's status line, changed only when it says something new (it is read aloud at each change). */
+function sayHealth(html) {
+  const box = $('#health');
+  if (box.dataset.said === html) return;
+  box.dataset.said = html;
+  box.innerHTML = html;
 }
 
 $('nav').innerHTML = PAGES.map((p) => `<a href="#${p.id}" data-tab="${p.id}">${esc(p.title)}</a>`).join('');
@@ -98,4 +108,5 @@ $('a.skip').addEventListener('click', (e) => {
 window.addEventListener('hashchange', show);
 show();
 refreshHealth();
+setInterval(refreshHealth, 30_000);
 setInterval(refreshHealth, 10_000);

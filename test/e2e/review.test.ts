@@ -225,12 +225,18 @@ data_dir: ${dir}
     await page.goto(`${url}#events?kind=person&per=1`);
     await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);
     const more = page.locator('#event-more');
+    // Each page adds its cards below the others: the cards shown stay the same elements, not redrawn.
+    // (Marked once a second page is in: from then on the live news shows a banner, not a new first page.)
+    await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    const first = await cards.first().getAttribute('data-group');
+    await cards.first().evaluate((el) => el.setAttribute('data-seen', 'yes'));
     // Scroll to the button until it is gone (no older page), waiting for each page to come in.
     for (let i = 0; i < 100 && (await more.isVisible()); i++) {
       await more.scrollIntoViewIfNeeded().catch(() => {});
       await page.waitForTimeout(500);
     }
     expect(await more.isVisible()).toBe(false);
+    expect(await page.locator(`#events figure[data-group="${first}"]`).getAttribute('data-seen')).toBe('yes');
     const ids = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-group')));
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of persons) expect(ids).toContain(id);
@@ -284,6 +290,15 @@ data_dir: ${dir}
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#events');
     const gone = await fetch(`${origin}/api/events/${target!.id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(gone.status).toBe(404);
+    // A person event is titled "person": its page says whose visit it was, and links the face that named it.
+    const visits = (
+      await get<{ groups: { id: string; kinds: string[]; events: { id: string; kind: string; sub_label: string | null }[] }[] }>('events/groups?name=lin_manuel_miranda&limit=100')
+    ).groups;
+    const visit = visits.find((g) => g.kinds[0] === 'person' && g.events.some((e) => e.kind === 'face' && e.sub_label === 'lin_manuel_miranda'));
+    expect(visit).toBeDefined();
+    await page.goto(`${url}#events/${visit!.id}`);
+    const line = page.locator(`.event-detail[data-event="${visit!.id}"] .visit`);
+    await expect.poll(() => line.textContent(), { timeout: 10_000 }).toMatch(/^Part of lin_manuel_miranda’s visit, seen with .*lin_manuel_miranda \(face\)/);
     await page.close();
   });
 

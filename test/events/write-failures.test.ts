@@ -14,9 +14,11 @@ describe('WriteFailures', () => {
     }
     const loud = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown }).filter((l) => l.level >= 40);
     expect(loud()).toHaveLength(1);
+    expect(failures.diskFull).toBe(true); // the health check says it
     expect(loud()[0].msg).toMatch(/^could not save the snapshot of event 0: the data folder is full\. Until space is freed, events still reach MQTT/);
     expect(loud()[0].err).toBeUndefined(); // no stack trace for a full disk
     failures.succeeded();
+    expect(failures.diskFull).toBe(false);
     expect(lines.at(-1)).toContain('the data folder has space again');
     failures.failed('could not store event 9 in the database', enospc, 'error');
     expect(loud()).toHaveLength(2);

@@ -141,6 +141,16 @@ describe('event groups and history', () => {
     expect(groups[1]).toMatchObject({ title: 'alice', sub_label: 'alice', kinds: ['person', 'face', 'pose'] });
   });
 
+  it("answers the visit an event was part of: a person event's name and the events seen with it", async () => {
+    for (const id of [alice.id, pose.id]) {
+      const { group } = (await app.inject({ url: `/api/events/${id}/group` })).json();
+      expect(group).toMatchObject({ id: alice.id, sub_label: 'alice' });
+      expect(group.events.map((e: { id: string }) => e.id)).toEqual([alice.id, face.id, pose.id]);
+    }
+    expect((await app.inject({ url: `/api/events/${later.id}/group` })).json().group.events).toHaveLength(1);
+    expect((await app.inject({ url: '/api/events/1732350000.000-nosuch/group' })).statusCode).toBe(404);
+  });
+
   it('filters by member and shows the whole group; pages with before=next', async () => {
     const byName = (await app.inject({ url: '/api/events/groups?name=alice' })).json();
     expect(byName.groups.map((g: { id: string }) => g.id)).toEqual([alice.id]);

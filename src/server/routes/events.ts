@@ -110,6 +110,9 @@ export const eventRoutes: ApiPlugin<EventRouteDeps> = async (app, { store, snaps
 
   app.get('/:id', { schema: { params: idParams } }, async (req) => find(req.params.id));
 
+  /** The group the event is in: the visit it was part of, with its name and the other events seen with it. */
+  app.get('/:id/group', { schema: { params: idParams } }, async (req) => ({ group: store.groupOf(find(req.params.id).id) }));
+
   /** The event's messages over time (start, updates, end), from the daily logs. */
   app.get('/:id/history', { schema: { params: idParams } }, async (req) => {
     const event = find(req.params.id);

@@ -4,16 +4,32 @@ export interface HealthInfo {
   version: string;
   mqttConnected(): boolean;
   cameraCount(): number;
+  /** Whether events are not being stored for a full data disk. */
+  diskFull?(): boolean;
 }
 
-/** `GET /api/health`: open without a token, for the container's and the Supervisor's health checks. */
+/**
+ * `GET /api/health`: open without a token, for the container's and the Supervisor's health checks.
+ * It answers 200 while Argus runs, `degraded` with the problems a user must fix: the Supervisor's
+ * watchdog restarts the add-on on a failed answer, and a restart frees no disk and brings no broker.
+ */
 export const healthRoutes: ApiPlugin<{ info: HealthInfo }> = async (app, { info }) => {
   const started = Date.now();
-  app.get('/', async () => ({
-    status: 'ok',
-    version: info.version,
-    uptime_s: Math.round((Date.now() - started) / 1000),
-    mqtt: info.mqttConnected() ? 'connected' : 'disconnected',
-    cameras: info.cameraCount(),
-  }));
+  app.get('/', async () => {
+    const mqtt = info.mqttConnected();
+    const full = info.diskFull?.() ?? false;
+    const problems = [
+      ...(mqtt ? [] : ['MQTT is disconnected: Home Assistant gets no detections']),
+      ...(full ? ['the data folder is full: events are not stored (snapshots, database, logs)'] : []),
+    ];
+    return {
+      status: problems.length ? 'degraded' : 'ok',
+      version: info.version,
+      uptime_s: Math.round((Date.now() - started) / 1000),
+      mqtt: mqtt ? 'connected' : 'disconnected',
+      disk: full ? 'full' : 'ok',
+      cameras: info.cameraCount(),
+      problems,
+    };
+  });
 };

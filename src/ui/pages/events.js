@@ -3,6 +3,7 @@
 // updates. #events/<id> is one event: its snapshot, crop, scores, updates over time and delete.
 import { api, send } from '../lib/api.js';
 import { $, esc, percent, plural, showError, when } from '../lib/dom.js';
+import { renderKeyed } from '../lib/keyed-list.js';
 import { stylesheet } from '../lib/stylesheet.js';
 import { throttle, duration, eventImage, eventTitle, showNameResult } from './review-lib.js';
 
@@ -82,7 +83,10 @@ async function mountList(root, ctx) {
 
   const render = () => {
     const groups = [...shown.values()].sort((a, b) => b.start_time - a.start_time);
-    replaceKeepingFocus(box, groups.map(card).join(''));
+    renderKeyed(
+      box,
+      groups.map((g) => ({ key: g.id, html: card(g) })),
+    );
     const filtered = FILTERS.some((k) => ctx.query.get(k));
     say(
       groups.length
@@ -201,6 +205,18 @@ function card(g) {
   </figure>`;
 }
 
+/**
+ * The visit an event was part of, when it was not alone: whose it was (a person event is titled
+ * "person", the name is on the face seen on it) and links to the events seen with it.
+ */
+function visitLine(event, group) {
+  const others = group?.events.filter((e) => e.id !== event.id) ?? [];
+  if (others.length === 0) return '';
+  const whose = group.sub_label ? `<b>${esc(group.sub_label)}</b>’s visit` : 'a visit';
+  const links = others.map((e) => `<a href="#events/${encodeURIComponent(e.id)}">${esc(eventTitle(e))} (${esc(e.kind)})</a>`).join(', ');
+  return `<p class="visit">Part of ${whose}, seen with ${links}.</p>`;
+}
+
 /** Values an event's attributes hold that a person can read (not a skeleton's keypoints). */
 function readableAttributes(attributes = {}) {
   return Object.entries(attributes).filter(([k, v]) => k !== 'keypoints' && v !== null && ['number', 'string', 'boolean'].includes(typeof v));
@@ -215,8 +231,10 @@ async function mountEvent(root, ctx, id) {
   const show = async () => {
     let event;
     let history;
+    let group;
     try {
-      [event, { history }] = await Promise.all([api(`api/events/${encodeURIComponent(id)}`), api(`api/events/${encodeURIComponent(id)}/history`)]);
+      const at = `api/events/${encodeURIComponent(id)}`;
+      [event, { history }, { group }] = await Promise.all([api(at), api(`${at}/history`), api(`${at}/group`)]);
     } catch (err) {
       return showError(box, err);
     }
@@ -224,6 +242,7 @@ async function mountEvent(root, ctx, id) {
     box.innerHTML = `
       <article class="event-detail" data-event="${esc(event.id)}">
         <h2>${esc(eventTitle(event))} <small class="muted">(${esc(event.kind)}${event.label !== event.kind && event.sub_label ? `, ${esc(event.label)}` : ''}) on ${esc(event.camera)}</small></h2>
+        ${visitLine(event, group)}
         <div class="shots">
           ${
             event.snapshot
@@ -317,19 +336,3 @@ async function whoIsThis(section, event) {
 }
 
 export default { id: 'events', title: 'Events', mount };
-
-/**
- * The list's HTML replaced, unless it is the same, with the keyboard's focus put back on the link
- * or button it was on (the same href, or the same text): a live refresh every second or two must
- * not throw someone tabbing through the cards back to the top of the page.
- */
-function replaceKeepingFocus(box, html) {
-  if (box.innerHTML === html) return;
-  const focused = box.contains(document.activeElement) ? document.activeElement : null;
-  // the same href (a card's picture and its title share one), or the same text; then the same one of those
-  const href = focused?.getAttribute('href');
-  const alike = (el) => (href ? el.getAttribute('href') === href : el.tagName === focused.tagName && el.textContent === focused.textContent);
-  const nth = focused ? [...box.querySelectorAll(focused.tagName)].filter(alike).indexOf(focused) : -1;
-  box.innerHTML = html;
-  if (nth >= 0) [...box.querySelectorAll(focused.tagName)].filter(alike)[nth]?.focus();
-}

@@ -369,6 +369,9 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     await start('t4', ['front_door'], db);
     await until('garden cleared', () => w.messages.find((m) => m.topic === 't4_ha/device/argus_garden/config' && m.payload === ''));
     await until("garden's person state cleared", () => garden.messages.some((m) => m.topic === 't4/garden/person' && m.payload === ''));
+    // every one of its states, not just the first (they are cleared one message each)
+    const cleared = (topic: string) => garden.messages.some((m) => m.topic === topic && m.payload === '');
+    await until("garden's states cleared", () => garden.messages.every((m) => cleared(m.topic)));
     const fresh = await watch('t4_ha/#');
     const freshStates = await watch('t4/#');
     await until('retained configs', () => fresh.messages.some((m) => m.topic.includes('front_door')));
