@@ -121,7 +121,10 @@ export class EventManager {
     if (this.running) return;
     this.running = true;
     const closed = this.opts.store.closeInterrupted();
-    if (closed > 0) this.opts.logger.warn(`${closed} event(s) left open by the last run were ended at their last update`);
+    if (closed.length > 0) this.opts.logger.warn(`${closed.length} event(s) left open by the last run were ended at their last update`);
+    // Their `end` in the daily log too, so an event's history ends; not on the bus: the outputs would
+    // take a sighting from hours ago for one now (a person "home" on a camera they left).
+    for (const event of closed) this.track(this.logEnd(event));
     this.opts.bus.on(this, 'personRenamed', ({ from, to }) => this.renamed(from, to));
     const every = this.opts.tickMs ?? 1000;
     if (every > 0) {
@@ -356,8 +359,21 @@ export class EventManager {
     const frameTime = this.frameTime;
     const written = tracked.chain.then(() => this.write(tracked, type, state, frameTime));
     tracked.chain = written;
+    this.track(written);
+  }
+
+  /** A write that flush() and stop() wait for. */
+  private track(written: Promise<void>): void {
     this.writing.add(written);
     void written.then(() => this.writing.delete(written));
+  }
+
+  private async logEnd(event: ArgusEvent): Promise<void> {
+    try {
+      await this.opts.log.append({ type: 'end', event }, event.end_time ?? this.now());
+    } catch (err) {
+      this.failures.failed(`could not append the end of event ${event.id} to the daily log`, err, 'warn');
+    }
   }
 
   /** Never rejects: a failed snapshot or row is logged, and the message still reaches the bus. */

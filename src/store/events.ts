@@ -245,10 +245,11 @@ export class EventStore {
 
   /**
    * Ends events left open by a crash or power cut, at the time they were last written.
-   * Called once at start-up, before any new event; returns how many it closed.
+   * Called once at start-up, before any new event; returns the events it ended, as they are now.
    */
-  closeInterrupted(): number {
-    return this.db.prepare('UPDATE events SET end_time = MAX(start_time, updated_at) WHERE end_time IS NULL').run().changes;
+  closeInterrupted(): ArgusEvent[] {
+    const rows = this.db.prepare('UPDATE events SET end_time = MAX(start_time, updated_at) WHERE end_time IS NULL RETURNING *').all() as EventRow[];
+    return rows.map(fromRow);
   }
 }
 

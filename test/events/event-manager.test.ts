@@ -303,6 +303,11 @@ describe('EventManager', () => {
     h.store.save({ ...h.messages[0].event, id: '1732349000.000-crash1', start_time: T0 - 1000, end_time: null }, T0 - 990);
     h.manager.start();
     expect(h.store.get('1732349000.000-crash1')!.end_time).toBe(T0 - 990);
+    // its end is in the daily log (the event's history), not on the bus: the outputs would take it for a sighting now
+    await h.manager.flush();
+    const lines = readFileSync(h.log.pathFor(T0 - 990), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: 'end', event: { id: '1732349000.000-crash1', end_time: T0 - 990 } });
+    expect(h.messages.map((m) => m.type)).toEqual(['start', 'end']);
   });
 
   it('keeps the best-scoring frame as the snapshot, drawn with the box in the event colour', async () => {

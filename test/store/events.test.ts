@@ -72,7 +72,7 @@ describe('EventStore', () => {
     const { store } = open();
     store.save(sampleEvent(1, { end_time: null }), T0 + 30);
     store.save(sampleEvent(2));
-    expect(store.closeInterrupted()).toBe(1);
+    expect(store.closeInterrupted().map((e) => [e.id, e.end_time])).toEqual([[sampleEvent(1).id, T0 + 30]]);
     expect(store.get(sampleEvent(1).id)!.end_time).toBe(T0 + 30);
     expect(store.get(sampleEvent(2).id)!.end_time).toBe(T0 + 7);
   });
