@@ -232,6 +232,7 @@ export class Argus {
         return crop && face ? { crop, embedding: face.embedding } : undefined;
       },
       onChange: (counts) => bus.emit('facesChanged', counts),
+      watchMs: 5000,
       onRenamed: (from, to) => bus.emit('personRenamed', { from, to }),
       logger: log.child({ part: 'faces' }),
     });

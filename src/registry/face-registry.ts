@@ -46,8 +46,13 @@ export interface FaceRegistryOptions {
   models?: FaceModels;
   /** Needed only to enrol an event's unknown face. */
   loadEventFace?: (eventId: string) => Promise<EventFace | undefined>;
-  /** Called after every committed change (e.g. to tell the UI or MQTT). */
+  /** Called after every committed change, this process's or another's (`argus faces` beside it): to tell the UI or MQTT. */
   onChange?: (counts: { people: number; samples: number }) => void;
+  /**
+   * How often (ms) to look for changes another process committed, so onChange says them without
+   * waiting for the next match; 0 (default) only looks when the registry is read.
+   */
+  watchMs?: number;
   /**
    * Called after a rename or a merge: the events name people by name, not id, so their past
    * events can follow (`from`'s become `to`'s).
@@ -101,6 +106,7 @@ export class FaceRegistry {
   private names = new Map<number, string>();
   private version = -1;
   private backups?: BackupRotation;
+  private watch?: NodeJS.Timeout;
   private readonly now: () => number;
 
   constructor(private readonly opts: FaceRegistryOptions) {
@@ -132,10 +138,21 @@ export class FaceRegistry {
       now: this.now,
     });
     this.reload();
+    if (this.opts.watchMs) {
+      this.watch = setInterval(() => {
+        try {
+          this.fresh();
+        } catch (err) {
+          this.opts.logger.warn({ err }, 'could not look for face registry changes made by another process');
+        }
+      }, this.opts.watchMs);
+      this.watch.unref();
+    }
   }
 
   /** Writes a pending backup, so the last changes are in one. */
   stop(): void {
+    clearInterval(this.watch);
     this.backups?.flush();
   }
 
@@ -164,9 +181,11 @@ export class FaceRegistry {
     this.version = store.dataVersion();
   }
 
-  /** Picks up changes another process committed. */
+  /** Picks up changes another process committed (`argus faces` beside a running Argus), and says them. */
   private fresh(): void {
-    if (this.people.dataVersion() !== this.version) this.reload();
+    if (this.people.dataVersion() === this.version) return;
+    this.reload();
+    this.opts.onChange?.(this.people.counts());
   }
 
   private changed(reindex: boolean): void {

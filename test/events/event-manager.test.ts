@@ -305,7 +305,10 @@ describe('EventManager', () => {
     expect(h.store.get('1732349000.000-crash1')!.end_time).toBe(T0 - 990);
     // its end is in the daily log (the event's history), not on the bus: the outputs would take it for a sighting now
     await h.manager.flush();
-    const lines = readFileSync(h.log.pathFor(T0 - 990), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(h.log.pathFor(T0 - 990), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.at(-1)).toMatchObject({ type: 'end', event: { id: '1732349000.000-crash1', end_time: T0 - 990 } });
     expect(h.messages.map((m) => m.type)).toEqual(['start', 'end']);
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { registryConfigSchema } from '../../src/registry/config.js';
 import { RegistryError } from '../../src/registry/errors.js';
@@ -123,6 +123,20 @@ describe('FaceRegistry', () => {
     expect(registry.match(ada)?.name).toBe('Ada');
     other.removePerson('Ada');
     expect(registry.match(ada)).toBeNull();
+  });
+
+  it('says what another process changed (argus faces beside a running Argus) within watchMs, without a match first', async () => {
+    const changes: number[] = [];
+    const { registry, dir } = registryIn(undefined, { watchMs: 20, onChange: ({ people }) => changes.push(people) });
+    const other = registryIn(dir).registry;
+    try {
+      other.enrol('Ada', [face(randomEmbedding(1))]);
+      await vi.waitFor(() => expect(changes).toEqual([1]));
+      other.removePerson('Ada');
+      await vi.waitFor(() => expect(changes).toEqual([1, 0]));
+    } finally {
+      registry.stop();
+    }
   });
 
   it('exports an archive that tar reads and that imports back identically', async () => {

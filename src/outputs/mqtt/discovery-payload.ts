@@ -37,9 +37,23 @@ export function origin(ctx: DiscoveryContext) {
   return { name: 'Argus', sw_version: ctx.version, support_url: ARGUS_SUPPORT_URL };
 }
 
-/** One component; its unique id doubles as the default entity id so entity ids read `binary_sensor.argus_front_door_weapon`. */
+/** `Anna Maria` → `anna_maria`, `Back-Yard` → `back_yard`: what an entity id may hold (HA's own slug). */
+export function slug(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .toLowerCase()
+    .trim()
+    .replace(/[\s-]+/g, '_');
+  return ascii.replace(/^_+|_+$/g, '');
+}
+
+/**
+ * One component; its unique id doubles as the default entity id so entity ids read
+ * `binary_sensor.argus_front_door_weapon` (slugged: a Frigate camera may be called `Back-Yard`).
+ */
 export function component(platform: string, id: string, fields: Record<string, unknown>): Component {
-  return { p: platform, unique_id: id, default_entity_id: `${platform}.${id}`, ...fields };
+  return { p: platform, unique_id: id, default_entity_id: `${platform}.${slug(id) || id}`, ...fields };
 }
 
 /** The Argus bridge: the device every camera hangs off (`via_device`), with its own connectivity sensor. */

@@ -79,7 +79,12 @@ export class HomeAssistantMqtt {
     // Frigate cameras remembered from the last run keep their devices until Frigate says otherwise.
     if (!opts.frigate) store.saveSourceCameras(FRIGATE, [], true);
     this.discovery = new HaDiscovery({ ...opts, store, subjects: () => ({ cameras: this.cameraSubjects(), people: opts.people?.() ?? [] }) });
-    this.states = new HaStatePublisher({ ...opts, cameras: this.cameraSubjects().map((c) => c.name), kindsOf: (camera) => this.kindsOf(camera) });
+    this.states = new HaStatePublisher({
+      ...opts,
+      cameras: this.cameraSubjects().map((c) => c.name),
+      ownCameras: opts.cameras,
+      kindsOf: (camera) => this.kindsOf(camera),
+    });
     this.pause = new HaPauseSwitch({ ...opts, store });
     this.switches = new HaSwitches({ mqtt: opts.mqtt, logger: opts.logger, controls: opts.switches ?? {}, cameras: this.switchCameras() });
     this.people = new HaPeople({ ...opts, store, people: opts.people ?? (() => []), awayAfterSeconds: opts.awayAfterSeconds ?? 600 });
@@ -173,7 +178,10 @@ export class HomeAssistantMqtt {
   private sourceCameras(source: 'frigate', cameras: string[], complete: boolean): void {
     if (!this.opts.frigate) return;
     this.store.saveSourceCameras(source, cameras, complete);
-    for (const c of this.cameraSubjects()) this.states.addCamera(c.name);
+    const subjects = new Set(this.cameraSubjects().map((c) => c.name));
+    // One that left: announce() clears its retained states; a resend or stop must not bring them back.
+    for (const name of this.states.cameraNames()) if (!subjects.has(name)) this.states.removeCamera(name);
     this.discovery.announce();
+    for (const name of subjects) if (this.states.addCamera(name)) this.states.publishCameraStates(name);
   }
 }

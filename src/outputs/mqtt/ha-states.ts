@@ -12,6 +12,11 @@ export type LoadSnapshot = (event: ArgusEvent) => Promise<Buffer | undefined>;
 export interface HaStatesOptions {
   mqtt: MqttConnection;
   cameras: string[];
+  /**
+   * The cameras whose streams Argus reads itself: they alone have availability, fps and motion
+   * states (Frigate's cameras get no such entities); absent: every camera.
+   */
+  ownCameras?: readonly string[];
   /** Each camera's configured zones (person count and occupancy per zone). */
   zones?: Record<string, string[]>;
   /** The analyzers' event kinds: which entities each camera has and how their states follow events. */
@@ -102,22 +107,55 @@ export class HaStatePublisher {
     for (const name of opts.cameras) this.addCamera(name);
   }
 
-  /** A camera that appeared while running (Frigate's); its events are followed from now on. */
-  addCamera(name: string): void {
-    if (!this.cameras.has(name)) this.cameras.set(name, new CameraState(name, cameraTopics(name), this.opts.zones?.[name] ?? []));
+  /**
+   * A camera that appeared while running (Frigate's); its events are followed from now on, and
+   * its states sent. Returns whether it is new.
+   */
+  addCamera(name: string): boolean {
+    if (this.cameras.has(name)) return false;
+    const cam = new CameraState(name, cameraTopics(name), this.opts.zones?.[name] ?? []);
+    this.cameras.set(name, cam);
+    // Versions before 2026-12-07 sent a Frigate camera's availability and fps, which nothing reads.
+    if (!this.own(name)) for (const topic of [cam.topics.available, cam.topics.fps]) this.opts.mqtt.publish(topic, '', { retain: true, qos: 1 });
+    return true;
+  }
+
+  /** A camera that left (Frigate no longer lists it): its states are no longer sent, not even at a resend or stop. */
+  removeCamera(name: string): void {
+    const cam = this.cameras.get(name);
+    if (!cam) return;
+    clearTimeout(cam.imageTimer);
+    this.cameras.delete(name);
+  }
+
+  /** The cameras whose states are sent. */
+  cameraNames(): string[] {
+    return [...this.cameras.keys()];
   }
 
   /** Re-sends every current state (at start, and when HA comes back online). */
   publishAll(): void {
+    for (const cam of this.cameras.values()) this.publishCamera(cam);
+  }
+
+  /** Sends one camera's current states, unchanged ones too. */
+  publishCameraStates(name: string): void {
+    const cam = this.cameras.get(name);
+    if (cam) this.publishCamera(cam);
+  }
+
+  private publishCamera(cam: CameraState): void {
     const { mqtt } = this.opts;
-    for (const cam of this.cameras.values()) {
-      this.publishStates(cam, true);
-      this.publishCounts(cam, true);
-      if (cam.available !== null) mqtt.publish(cam.topics.available, cam.available ? 'online' : 'offline', { retain: true, qos: 1 });
-      if (cam.fps !== null) mqtt.publish(cam.topics.fps, String(cam.fps), { retain: true });
-      if (cam.motion !== null) mqtt.publish(cam.topics.motion, ON_OFF(cam.motion), { retain: true, qos: 1 });
-      if (cam.lastSnapshot) this.queueSnapshot(cam, cam.lastSnapshot, true);
-    }
+    this.publishStates(cam, true);
+    this.publishCounts(cam, true);
+    if (cam.available !== null) mqtt.publish(cam.topics.available, cam.available ? 'online' : 'offline', { retain: true, qos: 1 });
+    if (cam.fps !== null) mqtt.publish(cam.topics.fps, String(cam.fps), { retain: true });
+    if (cam.motion !== null) mqtt.publish(cam.topics.motion, ON_OFF(cam.motion), { retain: true, qos: 1 });
+    if (cam.lastSnapshot) this.queueSnapshot(cam, cam.lastSnapshot, true);
+  }
+
+  private own(name: string): boolean {
+    return this.opts.ownCameras?.includes(name) ?? true;
   }
 
   handleEvent(msg: EventMessage): void {
@@ -174,12 +212,12 @@ export class HaStatePublisher {
 
   /** Argus is stopping: every camera goes unavailable in HA before MQTT closes. */
   publishOffline(): void {
-    for (const cam of this.cameras.values()) this.opts.mqtt.publish(cam.topics.available, 'offline', { retain: true, qos: 1 });
+    for (const cam of this.cameras.values()) if (this.own(cam.name)) this.opts.mqtt.publish(cam.topics.available, 'offline', { retain: true, qos: 1 });
   }
 
   handleStatus(status: CameraStatus): void {
     const cam = this.cameras.get(status.name);
-    if (!cam) return;
+    if (!cam || !this.own(cam.name)) return;
     const { mqtt } = this.opts;
     if (cam.available !== status.connected) {
       cam.available = status.connected;

@@ -1,21 +1,10 @@
-import { component, device, origin, type DeviceConfig, type DiscoveryContext } from './discovery-payload.js';
+import { component, device, origin, slug, type DeviceConfig, type DiscoveryContext } from './discovery-payload.js';
 import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, PEOPLE_DEVICE_ID, personTopics } from './ha-topics.js';
 
 /** An enrolled person as HA sees them: the registry's id (kept across renames) and name. */
 export interface PersonSubject {
   id: number;
   name: string;
-}
-
-/** `Anna Maria` → `anna_maria`, for the entity id HA gives the sensor when it first sees it. */
-function slug(name: string): string {
-  const ascii = name
-    .normalize('NFKD')
-    .replace(/[^\w\s-]/g, '')
-    .toLowerCase()
-    .trim()
-    .replace(/[\s-]+/g, '_');
-  return ascii.replace(/^_+|_+$/g, '');
 }
 
 /**

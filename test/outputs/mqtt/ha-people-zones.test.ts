@@ -247,9 +247,28 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     first.bus.emit('event', { type: 'start', event: event({ id: 'ff', kind: 'face', label: 'face', camera: 'driveway', sub_label: 'Alice' }) });
     await w.waitFor('fr1/driveway/known_face', 'ON');
 
-    // A camera added to Frigate later, seen in an event first.
+    // A camera added to Frigate later, seen in an event first: its device, and its states at once.
     first.bus.emit('sourceCameras', { source: 'frigate', cameras: ['garage'], complete: false });
     await until('the new camera', () => config(disc, 'fr1_ha/device/argus_garage/config'));
+    await w.waitFor('fr1/garage/known_face', 'OFF');
+    // Frigate's camera names may hold capitals and hyphens; entity ids may not.
+    first.bus.emit('sourceCameras', { source: 'frigate', cameras: ['Back-Yard'], complete: false });
+    const yard = await until('Back-Yard', () => config(disc, 'fr1_ha/device/argus_Back-Yard/config'));
+    expect(yard.cmps['argus_Back-Yard_known_face'].default_entity_id).toBe('binary_sensor.argus_back_yard_known_face');
+    // Frigate decodes its cameras: no availability or fps of theirs is sent.
+    first.bus.emit('cameraStatus', {
+      name: 'garage',
+      enabled: true,
+      connected: true,
+      fps: 0,
+      framesReceived: 0,
+      framesDropped: 0,
+      reconnects: 0,
+      lastError: null,
+      lastFrameTime: null,
+      width: 0,
+      height: 0,
+    });
 
     // A restart does not clear them before Frigate answers; Frigate's full list then drops the one it lost.
     await first.stop();
@@ -260,6 +279,13 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     second.bus.emit('sourceCameras', { source: 'frigate', cameras: ['driveway'], complete: true });
     await until('garage cleared', () => disc.last('fr1_ha/device/argus_garage/config') === '');
     expect(disc.last('fr1_ha/device/argus_driveway/config')).not.toBe('');
+    await until("garage's state cleared", () => w.last('fr1/garage/known_face') === '');
+    // …and HA coming back online (a resend) does not bring the camera that left back.
+    second.mqtt.publishExternal('fr1_ha/status', 'online', { qos: 1 });
+    await until('the resend', () => w.messages.filter((m) => m.topic === 'fr1/driveway/known_face').length >= 3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(w.last('fr1/garage/known_face')).toBe('');
+    expect(w.messages.filter((m) => m.topic === 'fr1/garage/available' && m.payload !== '')).toEqual([]);
 
     // Frigate taken out of the config: its devices go.
     await second.stop();
