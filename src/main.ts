@@ -456,8 +456,8 @@ export class Argus {
       topicPrefix: frigate.topic_prefix,
       labels: frigate.labels,
       cameras: frigate.cameras.length ? frigate.cameras : undefined,
-      analyzeSnapshot: async (jpeg) => {
-        const face = registry.canReadPhotos ? await registry.surestFace(jpeg) : undefined;
+      analyzeSnapshot: async (jpeg, _camera, person) => {
+        const face = registry.canReadPhotos ? await registry.surestFace(jpeg, person) : undefined;
         return face ? { name: face.match?.name ?? null, similarity: face.match?.similarity, faceBox: face.box, faceScore: face.score } : { name: null };
       },
       bus,
@@ -467,6 +467,7 @@ export class Argus {
       setSubLabel: frigate.set_sub_label,
       overwriteSubLabel: frigate.overwrite_sub_label,
       keep: frigateEventKeeper({ store: eventStore, snapshots, colourOf: (kind) => kinds.colour(kind) }),
+      kept: (id) => eventStore.get(id),
     });
     this.frigate = source;
     source.start();

@@ -278,12 +278,20 @@ export class FaceRegistry {
 
   /**
    * The surest face of a photo (an event's crop, a Frigate snapshot), embedded and matched:
-   * undefined when the photo holds none. Its box is in the photo's pixels.
+   * undefined when the photo holds none. Its box is in the photo's pixels. `within` (a Frigate
+   * event's person box, drawn on a frame of `width`×`height`, by default the photo's own size) keeps
+   * only faces whose centre lies in it, grown by a tenth a side: in a frame of two people, the face
+   * of the person the event is about.
    */
-  async surestFace(jpeg: Buffer): Promise<{ box: FoundFace['box']; score: number; embedding: Float32Array; match: FaceMatch | null } | undefined> {
+  async surestFace(
+    jpeg: Buffer,
+    within?: { box: readonly [number, number, number, number]; width?: number; height?: number },
+  ): Promise<{ box: FoundFace['box']; score: number; embedding: Float32Array; match: FaceMatch | null } | undefined> {
     const models = this.faceModels();
     const img = await loadImage(jpeg);
-    const [face] = (await models.detectFaces(img)).sort((a, b) => b.score - a.score);
+    const area = within && scaledBox(within.box, img.width / (within.width ?? img.width), img.height / (within.height ?? img.height));
+    const inside = (f: { box: readonly number[] }) => !area || centreWithin(f.box, area);
+    const [face] = (await models.detectFaces(img)).filter(inside).sort((a, b) => b.score - a.score);
     if (!face) return undefined;
     const embedding = await models.embedFace(img, face);
     return { box: face.box, score: face.score, embedding, match: this.match(embedding) };
@@ -515,4 +523,14 @@ async function decode(photo: PhotoInput): Promise<RgbImage> {
     }
     throw err;
   }
+}
+
+const scaledBox = (b: readonly number[], sx: number, sy: number): [number, number, number, number] => [b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy];
+
+/** Whether a face box's centre lies in `outer` grown by 10 % a side. */
+function centreWithin(box: readonly number[], outer: readonly [number, number, number, number]): boolean {
+  const [x, y] = [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2];
+  const dx = (outer[2] - outer[0]) * 0.1;
+  const dy = (outer[3] - outer[1]) * 0.1;
+  return x >= outer[0] - dx && x <= outer[2] + dx && y >= outer[1] - dy && y <= outer[3] + dy;
 }

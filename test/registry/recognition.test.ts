@@ -70,6 +70,16 @@ describe.skipIf(missing !== null)(`face registry with the real models on the fix
     expect(wrong).toEqual([]);
   });
 
+  it("picks the face of the person a box is about (a Frigate event's), not the surest face of the frame", async () => {
+    const jpeg = readFileSync(join(FACES, 'probe', 'two_people.jpg')); // 1126×661: Obama left, Biden (not enrolled) right
+    const names = async (within?: Parameters<FaceRegistry['surestFace']>[1]) => (await registry.surestFace(jpeg, within))?.match?.name ?? null;
+    expect(await names({ box: [0, 0, 560, 661] })).toBe('barack_obama');
+    expect(await names({ box: [566, 0, 1126, 661] })).toBeNull();
+    // drawn on a detect frame of another size (Frigate's snapshots may be scaled): scaled to the photo
+    expect(await names({ box: [0, 0, 320, 360], width: 640, height: 360 })).toBe('barack_obama');
+    expect(await registry.surestFace(jpeg, { box: [0, 0, 40, 40] })).toBeUndefined(); // no face there
+  });
+
   it('scores a person by their best sample: max separates the probes at least as well as mean', async () => {
     // The margin between the weakest right answer and the strongest wrong one, for each strategy.
     const margin = { max: Infinity, mean: Infinity };

@@ -29,19 +29,28 @@ export class FrigateApi {
   async snapshot(eventId: string, signal?: AbortSignal): Promise<Buffer> {
     const url = `${this.base}/api/events/${encodeURIComponent(eventId)}/snapshot.jpg?bbox=0`;
     let reason = '';
+    let tries = 0;
     for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
       if (signal?.aborted) break;
+      tries = attempt;
       try {
         const res = await fetch(url, { headers: this.headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
         if (res.ok) return Buffer.from(await res.arrayBuffer());
         reason = `HTTP ${res.status}`;
+        if (res.status === 401 || res.status === 403) {
+          reason += ': Frigate refused Argus; give its user name and password in frigate.url (http://user:password@host:5000)';
+          break; // asking again gets the same answer
+        }
       } catch (err) {
         reason = (err as Error).message;
       }
       if (attempt < this.opts.attempts) await new Promise((r) => setTimeout(r, this.opts.retryMs));
     }
-    throw new Error(`no snapshot for Frigate event ${eventId} from ${this.base} after ${this.opts.attempts} tries (${reason})`);
+    throw new Error(`no snapshot for Frigate event ${eventId} from ${this.base} after ${tries === 1 ? '1 try' : `${tries} tries`} (${reason})`);
   }
+
+  /** Each camera's detect size (`cameras.<name>.detect`), as the last cameraNames() read it: event boxes are drawn on it. */
+  readonly detectSizes = new Map<string, { width: number; height: number }>();
 
   /** The names of the cameras Frigate is configured with (`GET /api/config`). */
   async cameraNames(): Promise<string[]> {
@@ -49,7 +58,11 @@ export class FrigateApi {
     if (res.status === 401 || res.status === 403)
       throw new Error(`Frigate at ${this.base} refused Argus (HTTP ${res.status}): give its user name and password in frigate.url (http://user:password@host:5000)`);
     if (!res.ok) throw new Error(`Frigate at ${this.base} answered HTTP ${res.status} for its config: is frigate.url its API (port 5000)?`);
-    const config = (await res.json()) as { cameras?: Record<string, unknown> };
+    const config = (await res.json()) as { cameras?: Record<string, { detect?: { width?: unknown; height?: unknown } } | null> };
+    for (const [name, camera] of Object.entries(config.cameras ?? {})) {
+      const { width, height } = camera?.detect ?? {};
+      if (typeof width === 'number' && typeof height === 'number' && width > 0 && height > 0) this.detectSizes.set(name, { width, height });
+    }
     return Object.keys(config.cameras ?? {});
   }
 

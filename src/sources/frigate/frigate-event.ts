@@ -15,8 +15,8 @@ export interface FrigateEventState {
   current_zones?: string[];
   /** A name Frigate (its own face recognition, Double Take, Argus) gave the object: a string, or [name, score] in 0.14+. */
   sub_label?: string | [string, number] | null;
-  /** 0.13+: the best snapshot's facts; 0.12: `snapshot_time` alone. */
-  snapshot?: { frame_time?: number } | null;
+  /** 0.13+: the best snapshot's facts (its box in detect pixels); 0.12: `snapshot_time` alone. */
+  snapshot?: { frame_time?: number; box?: [number, number, number, number] } | null;
   snapshot_time?: number;
   frame_time?: number;
 }
@@ -33,7 +33,24 @@ export function parseFrigateEvent(payload: Buffer): FrigateEventMessage | null {
   const { type, after } = msg as { type?: unknown; after?: Partial<FrigateEventState> };
   if (type !== 'new' && type !== 'update' && type !== 'end') return null;
   if (!after || typeof after.id !== 'string' || typeof after.camera !== 'string' || typeof after.label !== 'string') return null;
-  return { type, after: after as FrigateEventState };
+  if (!finite(after.start_time)) return null;
+  // What Argus reads of the rest, checked: a wrong shape is left out, not passed on half-formed.
+  const state: FrigateEventState = {
+    ...(after as FrigateEventState),
+    end_time: finite(after.end_time) ? after.end_time : null,
+    box: isBox(after.box) ? after.box : undefined,
+    current_zones: Array.isArray(after.current_zones) ? after.current_zones.filter((z): z is string => typeof z === 'string') : [],
+  };
+  if (state.snapshot && typeof state.snapshot === 'object' && !isBox(state.snapshot.box)) state.snapshot = { ...state.snapshot, box: undefined };
+  return { type, after: state };
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBox = (v: unknown): v is [number, number, number, number] => Array.isArray(v) && v.length === 4 && v.every(finite);
+
+/** The box of the person in the event's snapshot (detect pixels): the snapshot's own, else the latest. */
+export function snapshotBox(e: FrigateEventState): [number, number, number, number] | undefined {
+  return (e.snapshot && typeof e.snapshot === 'object' ? e.snapshot.box : undefined) ?? e.box;
 }
 
 /** The event's sub label as a name, whichever shape Frigate sent it in; null when it has none. */

@@ -3,7 +3,7 @@ import type { ArgusEvent, EventBox } from '../../events/event.js';
 import type { Logger } from '../../log.js';
 import { FrigateApi } from './frigate-api.js';
 import type { CameraStatus } from '../frame.js';
-import { parseFrigateEvent, snapshotTime, subLabelOf, type FrigateEventState } from './frigate-event.js';
+import { parseFrigateEvent, snapshotBox, snapshotTime, subLabelOf, type FrigateEventState } from './frigate-event.js';
 
 /** What Argus' models make of one Frigate snapshot. */
 export interface FrigateAnalysis {
@@ -16,7 +16,16 @@ export interface FrigateAnalysis {
   faceScore?: number;
 }
 
-export type AnalyzeSnapshot = (jpeg: Buffer, frigateCamera: string) => Promise<FrigateAnalysis>;
+/**
+ * Analyses one snapshot of an event: `person` is the event's object in it (its box, drawn on a frame
+ * of `width`×`height` when Frigate's detect size is known, else on the snapshot itself), so that in
+ * a frame of two people the face looked at is this person's.
+ */
+export type AnalyzeSnapshot = (
+  jpeg: Buffer,
+  frigateCamera: string,
+  person?: { box: [number, number, number, number]; width?: number; height?: number },
+) => Promise<FrigateAnalysis>;
 
 /** Only the subscribe half of an MQTT connection is needed (Frigate's broker may not be Argus' own). */
 export interface MqttSubscriber {
@@ -44,7 +53,22 @@ export interface FrigateSourceOptions {
    * event as kept (`snapshot` set). A throw is logged and the event still goes on the bus.
    */
   keep?: (event: ArgusEvent, jpeg: Buffer | undefined) => Promise<ArgusEvent>;
+  /**
+   * The Argus event kept for an id, if any: an event Frigate still tracks across Argus' restart
+   * goes on as the one already announced (no second start, no second "face recognised").
+   */
+  kept?: (argusEventId: string) => ArgusEvent | null;
+  /** Seconds without a word from Frigate after which a tracked event is ended (its `end` may never come). */
+  staleAfter?: number;
+  /** Seconds since the epoch (tests pass a fake clock). */
+  now?: () => number;
 }
+
+/**
+ * Frigate sends no `end` for an event open while it restarted, and a QoS 0 message can be lost:
+ * an event not heard of this long is ended at its last word (a person in view keeps sending updates).
+ */
+const STALE_AFTER_S = 1800;
 
 /** An event that keeps getting better snapshots is analyzed at most this often. */
 const MAX_ANALYSES_PER_EVENT = 10;
@@ -61,7 +85,12 @@ interface Tracked {
   open: Map<string, ArgusEvent>;
   name: string | null;
   jpeg?: Buffer;
+  /** When Frigate last said something of it (seconds). */
+  heard: number;
 }
+
+/** The id of the Argus event made of a Frigate event (`face`: its face). */
+const argusId = (frigateId: string, suffix: string) => `frigate-${frigateId}-${suffix}`;
 
 /**
  * Frigate as a source: on `<prefix>/events` `new`/`update` for a watched label, fetches the
@@ -75,9 +104,12 @@ export class FrigateSource {
   private known: string[] = [];
   /** Frigate's list was read (by cameras() before start()): start() need not ask again. */
   private listed = false;
+  private staleTimer?: NodeJS.Timeout;
+  private readonly now: () => number;
 
   constructor(private readonly opts: FrigateSourceOptions) {
     this.api = new FrigateApi({ url: opts.frigateUrl, attempts: opts.snapshotAttempts ?? 3, retryMs: opts.retryMs ?? 1000 });
+    this.now = opts.now ?? (() => Date.now() / 1000);
   }
 
   /**
@@ -105,13 +137,29 @@ export class FrigateSource {
     this.unsubscribe = this.opts.mqtt.subscribeExternal(`${this.opts.topicPrefix}/events`, (_t, payload) => this.onMessage(payload));
     if (!this.listed)
       this.cameras().catch((err: Error) => this.opts.logger.warn(`Frigate's camera list: ${err.message}; cameras get their Home Assistant device at their first event`));
+    this.staleTimer = setInterval(() => this.endStale(), 60_000);
+    this.staleTimer.unref();
   }
 
-  stop(): void {
+  /** Ends every event still open (as Argus' cameras' are at a stop), then the cameras go down. */
+  async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    clearInterval(this.staleTimer);
+    const open = [...this.tracked.values()];
     this.tracked.clear();
+    for (const t of open) await this.finish(t, this.now());
     for (const name of this.known) this.opts.bus.emit('cameraStatus', frigateCameraStatus(name, false));
+  }
+
+  /** Ends the events Frigate has said nothing of for `staleAfter` seconds, at their last word. */
+  endStale(now = this.now()): void {
+    const after = this.opts.staleAfter ?? STALE_AFTER_S;
+    for (const t of [...this.tracked.values()]) {
+      if (t.analyzing || now - t.heard < after) continue;
+      this.opts.logger.info(`Frigate event ${t.frigate.id} on ${t.frigate.camera}: nothing heard of it for ${Math.round(after / 60)} min; ended`);
+      void this.finish(t, t.heard);
+    }
   }
 
   /** The last snapshot analyzed for an Argus event that came from Frigate (for the HA image entity). */
@@ -142,10 +190,12 @@ export class FrigateSource {
       return;
     }
     if (!t) {
-      t = { frigate: after, analyzing: false, again: false, ended: false, analyses: 0, lastSnapshotTime: null, open: new Map(), name: null };
+      t = { frigate: after, analyzing: false, again: false, ended: false, analyses: 0, lastSnapshotTime: null, open: new Map(), name: null, heard: this.now() };
+      this.resume(t);
       this.tracked.set(after.id, t);
     }
     t.frigate = after;
+    t.heard = this.now();
     if (t.name !== null || t.analyses >= MAX_ANALYSES_PER_EVENT) return;
     const snap = snapshotTime(after);
     if (t.analyses > 0 && snap !== null && snap === t.lastSnapshotTime) return;
@@ -154,6 +204,14 @@ export class FrigateSource {
       return;
     }
     void this.analyze(t);
+  }
+
+  /** An event Argus announced before a restart goes on as that one: named, it is not analysed again. */
+  private resume(t: Tracked): void {
+    const before = this.opts.kept?.(argusId(t.frigate.id, 'face'));
+    if (!before) return;
+    t.open.set(before.id, { ...before, end_time: null });
+    t.name = before.sub_label;
   }
 
   private async analyze(t: Tracked): Promise<void> {
@@ -168,7 +226,9 @@ export class FrigateSource {
         try {
           const jpeg = await this.api.snapshot(id);
           t.jpeg = jpeg;
-          const result = await this.opts.analyzeSnapshot(jpeg, t.frigate.camera);
+          const box = snapshotBox(t.frigate);
+          const size = this.api.detectSizes.get(t.frigate.camera);
+          const result = await this.opts.analyzeSnapshot(jpeg, t.frigate.camera, box && { box, ...size });
           await this.emit(t, result);
           if (result.name !== null && t.name === null) {
             t.name = result.name;
@@ -193,7 +253,7 @@ export class FrigateSource {
   private async emit(t: Tracked, result: FrigateAnalysis): Promise<void> {
     const f = t.frigate;
     const base = (suffix: string, over: Partial<ArgusEvent> & Pick<ArgusEvent, 'kind' | 'label'>): ArgusEvent => ({
-      id: `frigate-${f.id}-${suffix}`,
+      id: argusId(f.id, suffix),
       camera: f.camera,
       sub_label: null,
       score: 0,
@@ -235,9 +295,9 @@ export class FrigateSource {
     this.opts.bus.emit('event', { type: before ? 'update' : 'start', event: kept });
   }
 
-  private async finish(t: Tracked): Promise<void> {
+  private async finish(t: Tracked, at?: number): Promise<void> {
     this.tracked.delete(t.frigate.id);
-    const end = t.frigate.end_time ?? Date.now() / 1000;
+    const end = t.frigate.end_time ?? at ?? this.now();
     for (const event of t.open.values()) this.opts.bus.emit('event', { type: 'end', event: await this.kept({ ...event, end_time: end }, undefined) });
   }
 

@@ -31,4 +31,17 @@ describe("Frigate's API behind a proxy that asks for a password", () => {
     expect(String(err)).not.toContain('wrong-pw');
     await expect(api(frigate.url).cameraNames()).rejects.toThrow(/HTTP 401/);
   });
+
+  it('says the same when a snapshot is refused, without asking again', async () => {
+    const before = frigate.snapshotRequests.length;
+    const err = await new FrigateApi({ url: frigate.url, attempts: 3, retryMs: 0 }).snapshot('1.2-abc').catch((e: Error) => e);
+    expect(String(err)).toMatch(/after 1 try \(HTTP 401: Frigate refused Argus; give its user name and password in frigate\.url/);
+    expect(frigate.snapshotRequests.length - before).toBeLessThanOrEqual(1);
+  });
+
+  it("reads each camera's detect size, which event boxes are drawn on", async () => {
+    const frigateApi = api(withUser('argus:p%40ss%3Aword'));
+    await frigateApi.cameraNames();
+    expect(frigateApi.detectSizes.get('porch')).toEqual({ width: 1280, height: 720 });
+  });
 });
