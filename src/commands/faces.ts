@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
@@ -33,7 +33,8 @@ options:
   --data <dir>        data folder (default: the config's data_dir)
   --json              print JSON
 
-Works beside a running Argus: it sees the changes at its next match.`;
+Works beside a running Argus: it sees the changes within seconds (Home Assistant's people too).
+Only add, import and restore create a registry where there is none; the others refuse.`;
 
 const ARITY: Record<string, [number, number]> = {
   list: [0, 0],
@@ -99,8 +100,18 @@ export async function main(args: string[]): Promise<number> {
   const { config } = loaded;
   const dataDir = resolve(values.data ?? config.data_dir);
   const facesConfig = registryConfigSchema.parse((config as { faces?: unknown }).faces ?? {});
+  const file = join(dataDir, 'argus.db');
+  // Reading a registry that is not there must not make an empty one (a typo in --data, the wrong folder).
+  const creates = command === 'add' || command === 'import' || command === 'restore';
+  if (!existsSync(file)) {
+    if (!creates) {
+      console.error(`argus faces: no face registry at ${file} (set --data or ARGUS_DATA_DIR to Argus' data folder)`);
+      return 1;
+    }
+    console.error(`argus faces: no face registry at ${file} yet: making a new one there`);
+  }
   const detector = command === 'add' ? await Detector.create({ config: config.models, logger: silentLogger(), families: ['faces'] }) : undefined;
-  const db = openDatabase(join(dataDir, 'argus.db'));
+  const db = openDatabase(file);
   const events = new EventStore(db);
   const registry = new FaceRegistry({
     db,
@@ -122,7 +133,7 @@ export async function main(args: string[]): Promise<number> {
           people,
           people.length
             ? people.map((p) => `${p.name}  ${p.samples} sample${p.samples === 1 ? '' : 's'}${p.externalId ? `  (${p.externalId})` : ''}`).join('\n')
-            : 'the face registry is empty',
+            : `the face registry in ${file} is empty`,
         );
         break;
       }
@@ -189,7 +200,8 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof RegistryError) {
-      console.error(`argus faces: ${err.message}`);
+      // The registry speaks the API's words (force, face=2); here they are flags.
+      console.error(`argus faces: ${err.message.replace(/\bpass force\b/g, 'pass --force').replace(/\bface=(\d+) is not/, '--face $1 is not')}`);
       return 1;
     }
     throw err;

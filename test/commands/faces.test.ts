@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -43,8 +43,16 @@ describe('argus faces', () => {
     expect((await argus('rename', 'only-one', ...common)).code).toBe(2);
   });
 
-  it('lists an empty registry, and says so when a person is missing', async () => {
-    expect((await argus('list', ...common)).out).toBe('the face registry is empty');
+  it('refuses to read a registry that is not there, making none; lists an empty one, and says so when a person is missing', async () => {
+    const file = join(dir, 'data', 'argus.db');
+    for (const command of [['list'], ['show', 'ada'], ['backups'], ['remove', 'ada']]) {
+      const none = await argus(...command, ...common);
+      expect(none.code, command[0]).toBe(1);
+      expect(none.err).toBe(`argus faces: no face registry at ${file} (set --data or ARGUS_DATA_DIR to Argus' data folder)`);
+    }
+    expect(existsSync(file)).toBe(false);
+    openDatabase(file).close(); // Argus ran once
+    expect((await argus('list', ...common)).out).toBe(`the face registry in ${file} is empty`);
     const gone = await argus('remove', 'nobody', ...common);
     expect(gone.code).toBe(1);
     expect(gone.err).toContain('no person named "nobody"');
@@ -57,7 +65,7 @@ describe('argus faces', () => {
     // obama1.jpg scores 0.739 against 1.jpg, over the threshold; his 2.jpg (0.682) is under it, no duplicate
     const dup = await argus('add', 'someone', join(FACES, 'probe', 'obama1.jpg'), ...common);
     expect(dup.code).toBe(1);
-    expect(dup.err).toMatch(/looks like "barack_obama"/);
+    expect(dup.err).toMatch(/looks like "barack_obama".* or pass --force to enrol it as "someone" anyway$/);
     const several = await argus('add', 'rose', join(FACES, 'probe', 'kit_with_rose.jpg'), ...common);
     expect(several.err).toMatch(/2 faces .*--face|face=<index>/);
     expect((await argus('add', 'rose', join(FACES, 'probe', 'kit_with_rose.jpg'), '--face', '0', ...common)).code).toBe(0);
