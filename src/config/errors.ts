@@ -55,18 +55,17 @@ function knownKeys(schema: z.ZodType, path: PropertyKey[]): string[] {
 /** Turns zod's issues into one line per problem, in the user's terms. */
 export function describeIssues(error: z.ZodError, input: unknown, schema: z.ZodType): string[] {
   // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one case per zod issue code, each turned into a sentence a user can act on
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const path = issue.path;
     const key = path.length ? path.join('.') : '(top level)';
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(schema, path);
-      return issue.keys
-        .map((k) => {
-          const full = [...path, k].join('.');
-          const hint = closest(k, known);
-          return `${full}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed here: ${known.join(', ')}`;
-        })
-        .join('\n');
+      // one line each: the caller indents each line it is given
+      return issue.keys.map((k) => {
+        const full = [...path, k].join('.');
+        const hint = closest(k, known);
+        return `${full}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed here: ${known.join(', ')}`;
+      });
     }
     const got = show(valueAt(input, path), path);
     let allowed = issue.message;

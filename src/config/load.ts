@@ -35,29 +35,43 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-/** Env vars override the file, so a second instance or a test can run beside the first. */
-function applyEnv(raw: RawConfig, env: NodeJS.ProcessEnv): RawConfig {
+/** Which env var sets which key (`section.key`, or a top-level key). */
+const ENV_KEYS: Array<[string, string]> = [
+  ['ARGUS_DATA_DIR', 'data_dir'],
+  ['ARGUS_LOG_LEVEL', 'log_level'],
+  ['ARGUS_PORT', 'server.port'],
+  ['ARGUS_TOKEN', 'server.token'],
+  ['ARGUS_TELEGRAM_TOKEN', 'telegram.token'],
+  ['ARGUS_HA_TOKEN', 'homeassistant.token'],
+  ['ARGUS_MQTT_URL', 'mqtt.url'],
+  ['ARGUS_MQTT_USER', 'mqtt.user'],
+  ['ARGUS_MQTT_PASSWORD', 'mqtt.password'],
+];
+
+/**
+ * Env vars override the file, so a second instance or a test can run beside the first. Returns
+ * the keys they set, with the var that set each, so an error names the var, not the file.
+ */
+function applyEnv(raw: RawConfig, env: NodeJS.ProcessEnv): { raw: RawConfig; fromEnv: Map<string, string> } {
   const out: RawConfig = { ...raw };
-  const section = (key: string): RawConfig => {
-    const cur = out[key];
-    const copy = cur && typeof cur === 'object' ? { ...(cur as RawConfig) } : {};
-    out[key] = copy;
-    return copy;
-  };
-  if (env.ARGUS_DATA_DIR) out.data_dir = env.ARGUS_DATA_DIR;
-  if (env.ARGUS_LOG_LEVEL) out.log_level = env.ARGUS_LOG_LEVEL;
-  if (env.ARGUS_PORT) {
-    const port = Number(env.ARGUS_PORT);
-    if (!Number.isInteger(port)) throw new ConfigError(`ARGUS_PORT: got ${JSON.stringify(env.ARGUS_PORT)}; expected a port number`);
-    section('server').port = port;
+  const fromEnv = new Map<string, string>();
+  for (const [name, key] of ENV_KEYS) {
+    const value = env[name];
+    if (!value) continue;
+    let v: unknown = value;
+    if (name === 'ARGUS_PORT') {
+      v = Number(value);
+      if (!Number.isInteger(v)) throw new ConfigError(`ARGUS_PORT: got ${JSON.stringify(value)}; expected a port number`);
+    }
+    const [section, field] = key.split('.');
+    if (field === undefined) out[section] = v;
+    else {
+      const cur = out[section];
+      out[section] = { ...(cur && typeof cur === 'object' ? (cur as RawConfig) : {}), [field]: v };
+    }
+    fromEnv.set(key, name);
   }
-  if (env.ARGUS_TOKEN) section('server').token = env.ARGUS_TOKEN;
-  if (env.ARGUS_TELEGRAM_TOKEN) section('telegram').token = env.ARGUS_TELEGRAM_TOKEN;
-  if (env.ARGUS_HA_TOKEN) section('homeassistant').token = env.ARGUS_HA_TOKEN;
-  if (env.ARGUS_MQTT_URL) section('mqtt').url = env.ARGUS_MQTT_URL;
-  if (env.ARGUS_MQTT_USER) section('mqtt').user = env.ARGUS_MQTT_USER;
-  if (env.ARGUS_MQTT_PASSWORD) section('mqtt').password = env.ARGUS_MQTT_PASSWORD;
-  return out;
+  return { raw: out, fromEnv };
 }
 
 function collectSecrets(config: ArgusConfig): string[] {
@@ -70,15 +84,21 @@ function collectSecrets(config: ArgusConfig): string[] {
   return secrets;
 }
 
-/** Validates an already-parsed config object (any of the three ways in ends here). */
-export function parseConfig(raw: unknown, source = 'config'): ArgusConfig {
+/**
+ * Validates an already-parsed config object (any of the three ways in ends here). `fromEnv`: keys an
+ * env var set, whose problems name the var (the file may say something else).
+ */
+export function parseConfig(raw: unknown, source = 'config', fromEnv: ReadonlyMap<string, string> = new Map()): ArgusConfig {
   const input = raw === null || raw === undefined ? {} : raw;
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError(`${source}: the top level must be a mapping of keys (cameras, mqtt, server, …)`);
   }
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    const problems = describeIssues(result.error, input, configSchema);
+    const problems = describeIssues(result.error, input, configSchema).map((p) => {
+      const name = fromEnv.get(p.slice(0, p.indexOf(':')));
+      return name ? `${p} (set by ${name})` : p;
+    });
     // One problem stays on one line, so the add-on log shows it whole.
     const list = problems.length === 1 && !problems[0].includes('\n') ? ` ${problems[0]}` : `\n  ${problems.join('\n  ')}`;
     throw new ConfigError(`${source} is not valid:${list}`, problems);
@@ -108,7 +128,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     raw = standalone(DEFAULT_CONFIG_PATH);
     source = DEFAULT_CONFIG_PATH;
   }
-  const config = parseConfig(applyEnv(raw, env), source);
+  const applied = applyEnv(raw, env);
+  const config = parseConfig(applied.raw, source, applied.fromEnv);
   // Frigate's cameras are cameras too: a Frigate-only setup must not send the demo's detections to HA.
   const demo = Object.keys(config.cameras).length === 0 && !config.frigate?.url;
   return { config, source, demo, secrets: collectSecrets(config), warnings };

@@ -156,7 +156,16 @@ describe('a bad config names the key, the value and what is allowed', () => {
     expect(() => loadConfig({ configPath: join(dir, 'nope.yml'), env: {}, haOptionsPath: NO_HA })).toThrow('config file not found');
   });
 
-  it('a bad ARGUS_PORT', () => {
+  it('a bad ARGUS_PORT, named as the var that set it, not as the file', () => {
     expect(() => load('{}', { ARGUS_PORT: 'x' })).toThrow('ARGUS_PORT: got "x"');
+    expect(() => load('server:\n  port: 8099\n', { ARGUS_PORT: '99999' })).toThrow(/server\.port: got 99999; expected at most 65535 \(set by ARGUS_PORT\)$/);
+  });
+
+  it('several unknown keys at one level: one indented line each', () => {
+    const e = errorOf('camras: {}\nloglevel: info\n');
+    expect(e.message.split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^ {2}camras: unknown key \(did you mean "cameras"\?\)/),
+      expect.stringMatching(/^ {2}loglevel: unknown key \(did you mean "log_level"\?\)/),
+    ]);
   });
 });
