@@ -37,16 +37,22 @@ function setup() {
   const sessions = new ProctorSessions(() => clock);
   const store = new EventStore(openDatabase(join(dir, `${Math.random()}.db`)));
   const app = httpApp(silentLogger());
-  void app.register(proctorRoutes, { prefix: '/api/proctor', sessions, cameras: ['exam'], proctored: ['exam'], events: store });
+  void app.register(proctorRoutes, { prefix: '/api/proctor', sessions, cameras: ['exam'], proctored: ['exam'], seats: { exam: ['A1', 'A2', 'A3'] }, events: store });
   const session = sessions.start('exam', 'Maths, paper "2"');
   clock += 3600_000;
   sessions.stop('exam');
-  store.save(incident('e1', 'A1', 'phone', 60, 75.5, session.id, 0.91));
+  // raised 5 s after its condition began (the cue's seconds)
+  store.save({
+    ...incident('e1', 'A1', 'phone', 60, 75.5, session.id, 0.91),
+    attributes: { seat: 'A1', cue: 'phone', session: session.id, since: new Date((T0 + 55) * 1000).toISOString(), candidate: 'alice' },
+  });
   store.save(incident('e2', 'A2', 'looking_away', 120, 130, session.id));
   store.save(incident('e3', 'A1', 'left_seat', 600, 660, session.id, 1));
   store.save(incident('other', 'A1', 'phone', 700, 710, 'another-session'));
   store.save({ ...incident('f1', 'A1', 'face', 30, 40, ''), kind: 'face', label: 'face', sub_label: 'alice', attributes: {} });
   store.save({ ...incident('f2', 'A1', 'face', 7200, 7210, ''), kind: 'face', label: 'face', sub_label: 'bob', attributes: {} });
+  // seated before Start, and still in view (its event open)
+  store.save({ ...incident('f3', 'A2', 'face', -300, null, ''), kind: 'face', label: 'face', sub_label: 'carol', attributes: {} });
   return { app, session, store };
 }
 
@@ -58,17 +64,22 @@ describe('GET /api/proctor/sessions/:id/report', () => {
     expect(r.seats.map((s: { seat: string; candidate: string | null; incidents: Array<{ cue: string }> }) => [s.seat, s.candidate, s.incidents.map((i) => i.cue)])).toEqual([
       ['A1', 'alice', ['phone', 'left_seat']],
       ['A2', null, ['looking_away']],
+      ['A3', null, []], // watched the whole time, clean
     ]);
+    // from when its condition began, not when it was raised
     expect(r.seats[0].incidents[0]).toMatchObject({
-      start: '2026-03-03T09:01:00.000Z',
+      start: '2026-03-03T09:00:55.000Z',
       end: '2026-03-03T09:01:15.500Z',
-      duration: 15.5,
+      duration: 20.5,
       score: 0.91,
       snapshot: '../../../events/e1/snapshot.jpg',
     });
     expect(r.totals).toEqual({ incidents: 3, by_cue: { phone: 1, looking_away: 1, left_seat: 1 }, by_seat: { A1: 2, A2: 1 } });
-    // bob came after the session ended
-    expect(r.recognised).toEqual([{ name: 'alice', first_seen: '2026-03-03T09:00:30.000Z', last_seen: '2026-03-03T09:00:40.000Z', events: 1 }]);
+    // bob came after the session ended; carol sat before it started and was still in view at its end
+    expect(r.recognised).toEqual([
+      { name: 'alice', first_seen: '2026-03-03T09:00:30.000Z', last_seen: '2026-03-03T09:00:40.000Z', events: 1 },
+      { name: 'carol', first_seen: '2026-03-03T09:00:00.000Z', last_seen: '2026-03-03T10:00:00.000Z', events: 1 },
+    ]);
   });
 
   it('downloads the incidents as CSV, one row each, quoted where needed', async () => {

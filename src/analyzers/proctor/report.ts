@@ -32,28 +32,32 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
  * whose `session` attribute is its id (sub_label the seat, label the cue). `session` comes from
  * the running Argus when it still holds it; otherwise (after a restart, or from the CLI) the
  * camera and times are read from the incidents themselves, and the name is unknown. Null when
- * neither knows the id.
+ * neither knows the id. `seats`: the camera's seats, listed even without an incident (a clean seat
+ * is part of the record).
  */
-export function sessionReport(store: EventStore, id: string, known: ProctorSession | null, link: SnapshotLink): SessionReport | null {
+export function sessionReport(store: EventStore, id: string, known: ProctorSession | null, link: SnapshotLink, seatNames: readonly string[] = []): SessionReport | null {
   const incidents = store.withAttribute('suspicious', 'session', id);
   if (!known && incidents.length === 0) return null;
   const camera = known?.camera ?? incidents[0].camera;
   const start = known ? known.started_at / 1000 : Math.min(...incidents.map((e) => e.start_time));
   const ended = known ? (known.ended_at === null ? null : known.ended_at / 1000) : Math.max(...incidents.map((e) => e.end_time ?? e.start_time));
-  const seats = new Map<string, SessionReport['seats'][number]>();
+  const seats = new Map<string, SessionReport['seats'][number]>(seatNames.map((seat) => [seat, { seat, candidate: null, incidents: [] }]));
   const byCue: Record<string, number> = {};
   const bySeat: Record<string, number> = {};
   for (const e of incidents) {
     const seat = e.sub_label ?? String(e.attributes?.seat ?? 'seat');
     const candidate = typeof e.attributes?.candidate === 'string' ? e.attributes.candidate : null;
     const entry = seats.get(seat) ?? { seat, candidate, incidents: [] };
+    entry.candidate ??= candidate;
     seats.set(seat, entry);
+    // An incident is raised a cue's `seconds` after its condition began; the report says when it began.
+    const began = beganAt(e);
     entry.incidents.push({
       event: e.id,
       cue: e.label,
-      start: iso(e.start_time),
+      start: iso(began),
       end: e.end_time === null ? null : iso(e.end_time),
-      duration: e.end_time === null ? null : Math.round((e.end_time - e.start_time) * 10) / 10,
+      duration: e.end_time === null ? null : Math.round((e.end_time - began) * 10) / 10,
       score: Math.round(e.top_score * 100) / 100,
       snapshot: e.snapshot ? link(e) : null,
     });
@@ -68,15 +72,33 @@ export function sessionReport(store: EventStore, id: string, known: ProctorSessi
   };
 }
 
-/** Named faces on the camera between the session's start and end (the newest MAX_PAGE face events). */
-function recognised(store: EventStore, camera: string, start: number, end: number | null): SessionReport['recognised'] {
-  const faces = store.query({ camera, kind: 'face', after: start, before: end ?? undefined, limit: MAX_PAGE }).events.filter((e) => e.sub_label);
+/** When the incident's condition began (`since`), else when it was raised. */
+function beganAt(e: ArgusEvent): number {
+  const since = typeof e.attributes?.since === 'string' ? Date.parse(e.attributes.since) / 1000 : Number.NaN;
+  return Number.isFinite(since) && since <= e.start_time ? since : e.start_time;
+}
+
+/** How far before a session a face event may have started and still be going on in it (a visit's hold is minutes). */
+const SEATED_BEFORE_S = 12 * 3600;
+
+/**
+ * Named faces on the camera during the session (the newest MAX_PAGE face events overlapping it):
+ * a candidate seated before the invigilator pressed Start counts, seen from the start; an event
+ * still open was last seen at the session's end (or now, while it runs).
+ */
+function recognised(store: EventStore, camera: string, start: number, end: number | null, now = Date.now() / 1000): SessionReport['recognised'] {
+  const until = end ?? now;
+  const faces = store
+    .query({ camera, kind: 'face', after: start - SEATED_BEFORE_S, before: until, limit: MAX_PAGE })
+    .events.filter((e) => e.sub_label && (e.end_time ?? until) >= start);
   const byName = new Map<string, { first: number; last: number; events: number }>();
   for (const f of faces) {
     const name = f.sub_label as string;
-    const seen = byName.get(name) ?? { first: f.start_time, last: f.start_time, events: 0 };
-    seen.first = Math.min(seen.first, f.start_time);
-    seen.last = Math.max(seen.last, f.end_time ?? f.start_time);
+    const first = Math.max(start, f.start_time);
+    const last = Math.min(until, f.end_time ?? until);
+    const seen = byName.get(name) ?? { first, last, events: 0 };
+    seen.first = Math.min(seen.first, first);
+    seen.last = Math.max(seen.last, last);
     seen.events++;
     byName.set(name, seen);
   }

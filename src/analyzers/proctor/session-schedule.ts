@@ -16,16 +16,18 @@ export const SCHEDULED = 'schedule';
 /**
  * Starts a camera's exam session when one of its windows opens and stops it when the window
  * closes. It acts only on the edges: a session the invigilator stops early stays stopped until
- * the next window, and one started by hand (API, MQTT) is not stopped by a window's end.
+ * the next window, and one started by hand (API, MQTT) is not stopped by a window's end. Across
+ * a restart inside a window the same holds: the scheduled session that resumed is still stopped
+ * at the window's end, and one the invigilator ended is not started again.
  */
 export class SessionSchedule {
-  private readonly cameras: Array<{ camera: string; schedule: Schedule; open: boolean; ours: string | null }>;
+  private readonly cameras: Array<{ camera: string; schedule: Schedule; open: boolean | null; ours: string | null }>;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly opts: SessionScheduleOptions) {
     this.cameras = Object.entries(opts.windows)
       .filter(([, w]) => w.length > 0)
-      .map(([camera, w]) => ({ camera, schedule: new Schedule(w), open: false, ours: null }));
+      .map(([camera, w]) => ({ camera, schedule: new Schedule(w), open: null, ours: null }));
   }
 
   start(): void {
@@ -43,7 +45,12 @@ export class SessionSchedule {
     const now = (this.opts.now ?? Date.now)();
     for (const c of this.cameras) {
       const open = c.schedule.isActive(now);
-      if (open && !c.open) {
+      if (c.open === null && open) {
+        // Started inside a window (a restart, an update): carry on with what this window already did.
+        const running = sessions.active(c.camera);
+        if (running) c.ours = running.name === SCHEDULED ? running.id : null;
+        else if (!this.startedThisWindow(c.camera, c.schedule, now)) c.ours = sessions.start(c.camera, SCHEDULED).id;
+      } else if (open && !c.open) {
         const running = sessions.active(c.camera);
         c.ours = running ? null : sessions.start(c.camera, SCHEDULED).id;
       } else if (!open && c.open) {
@@ -52,5 +59,14 @@ export class SessionSchedule {
       }
       c.open = open;
     }
+  }
+
+  /** Whether a scheduled session of the camera started in the window open now (and was ended since). */
+  private startedThisWindow(camera: string, schedule: Schedule, now: number): boolean {
+    const last = this.opts.sessions.list().find((s) => s.camera === camera && s.name === SCHEDULED);
+    if (!last || last.started_at > now) return false;
+    // the same window if the schedule stayed open from its start until now (windows are whole minutes)
+    for (let t = now; t > last.started_at; t -= 60_000) if (!schedule.isActive(t)) return false;
+    return schedule.isActive(last.started_at);
   }
 }

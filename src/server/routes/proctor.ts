@@ -77,7 +77,8 @@ export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { session
     };
     app.get('/sessions/:id/report.:format', { schema: { params: reportParams } }, async (req, reply) => {
       const { id, format } = req.params;
-      const report = sessionReport(events, id, sessions.find(id), link);
+      const known = sessions.find(id);
+      const report = sessionReport(events, id, known, link, known ? seats?.[known.camera] : undefined);
       if (!report) throw new HttpError(404, 'session_not_found', `no session "${id}" is known and no incident names it`);
       const [type, body] = send[format](report);
       // the page opens in the browser (and saves whole); the table downloads

@@ -47,4 +47,32 @@ describe('exam sessions by schedule (cameras.<name>.analyzers.proctor.sessions)'
     schedule.tick();
     expect(sessions.active('exam')?.id).toBe(manual.id);
   });
+
+  it('carries on across a restart inside a window: the resumed session still ends with it, one ended early stays ended', () => {
+    let now = at(2, 9);
+    const sessions = new ProctorSessions(() => now); // the store brings running sessions back after a restart
+    const scheduled = (t: number) => {
+      now = t;
+      const s = new SessionSchedule({ sessions, windows: { exam: ['mon-fri 09:00-12:00'] }, now: () => now });
+      s.tick();
+      return s;
+    };
+    scheduled(at(2, 9)).stop();
+    const first = sessions.active('exam')!;
+    // restarted at 10:00: the same session goes on, and the window's end stops it
+    const second = scheduled(at(2, 10));
+    expect(sessions.active('exam')?.id).toBe(first.id);
+    now = at(2, 12);
+    second.tick();
+    expect(sessions.active('exam')).toBeNull();
+    // Tuesday: ended early at 9:30, then a restart at 10:00 does not start it again
+    scheduled(at(3, 9)).stop();
+    now = at(3, 9, 30);
+    sessions.stop('exam');
+    scheduled(at(3, 10)).stop();
+    expect(sessions.active('exam')).toBeNull();
+    // Wednesday: started inside the window with nothing scheduled in it yet, it starts
+    scheduled(at(4, 10)).stop();
+    expect(sessions.active('exam')).toMatchObject({ name: 'schedule', started_at: at(4, 10) });
+  });
 });
