@@ -45,12 +45,8 @@ export class SessionSchedule {
     const now = (this.opts.now ?? Date.now)();
     for (const c of this.cameras) {
       const open = c.schedule.isActive(now);
-      if (c.open === null && open) {
-        // Started inside a window (a restart, an update): carry on with what this window already did.
-        const running = sessions.active(c.camera);
-        if (running) c.ours = running.name === SCHEDULED ? running.id : null;
-        else if (!this.startedThisWindow(c.camera, c.schedule, now)) c.ours = sessions.start(c.camera, SCHEDULED).id;
-      } else if (open && !c.open) {
+      if (c.open === null && open) this.resume(c, now);
+      else if (open && !c.open) {
         const running = sessions.active(c.camera);
         c.ours = running ? null : sessions.start(c.camera, SCHEDULED).id;
       } else if (!open && c.open) {
@@ -59,6 +55,14 @@ export class SessionSchedule {
       }
       c.open = open;
     }
+  }
+
+  /** Started inside a window (a restart, an update): carries on with what this window already did. */
+  private resume(c: { camera: string; schedule: Schedule; ours: string | null }, now: number): void {
+    const { sessions } = this.opts;
+    const running = sessions.active(c.camera);
+    if (running) c.ours = running.name === SCHEDULED ? running.id : null;
+    else if (!this.startedThisWindow(c.camera, c.schedule, now)) c.ours = sessions.start(c.camera, SCHEDULED).id;
   }
 
   /** Whether a scheduled session of the camera started in the window open now (and was ended since). */
