@@ -83,6 +83,14 @@ export class ProctorSampleStore {
     return { ...s, pose: s.pose ?? null, id: Number(r.lastInsertRowid) };
   }
 
+  /** Whether this capture (the seat, its time in ms and its features) is here already: an archive imported twice. */
+  has(s: Pick<ProctorSample, 'camera' | 'seat' | 'time' | 'features'>): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM proctor_samples WHERE camera = ? AND seat = ? AND time = ? AND features = ?').get(s.camera, s.seat, s.time, JSON.stringify(s.features)) !==
+      undefined
+    );
+  }
+
   get(id: number): ProctorSample | null {
     const row = this.db.prepare(`SELECT ${COLUMNS} FROM proctor_samples WHERE id = ?`).get(id) as SampleRow | undefined;
     return row ? fromRow(row) : null;

@@ -181,7 +181,10 @@ data_dir: ${join(dir, 'data')}
     const expected = await page.evaluate(async () =>
       (await fetch('api/proctor/evaluate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"camera":"exam"}' })).json(),
     );
-    expect(await page.locator('#pr-accuracy b').textContent()).toBe(`${(expected.accuracy * 100).toFixed(1)} %`);
+    expect(await page.locator('#pr-accuracy b').first().textContent()).toBe(`${(expected.accuracy * 100).toFixed(1)} %`);
+    // …and how many suspicious ones it found, which the accuracy alone hides
+    const found = Math.round(expected.recall.suspicious * counts.suspicious);
+    expect(await page.locator('#pr-accuracy').textContent()).toContain(`it found ${found} of ${counts.suspicious} suspicious samples`);
     // a training fold holds 10 samples: k 3, 5, 7, 9
     expect(await page.locator('.pr-per-k tr td:first-child').allTextContents()).toEqual(['3', '5', '7', '9']);
     const cells = (await page.locator('.pr-confusion td').allTextContents()).map(Number);
@@ -203,8 +206,9 @@ data_dir: ${join(dir, 'data')}
     const n = archive.samples.length;
     expect(await thumbs.count()).toBe(n);
     await page.locator('#pr-import').setInputFiles(file);
-    await expect.poll(() => page.locator('#pr-train-status').textContent()).toBe(`Imported ${n} samples and 1 classifier.`);
-    await expect.poll(() => thumbs.count()).toBe(2 * n);
+    // its own samples are here already: left out, not doubled
+    await expect.poll(() => page.locator('#pr-train-status').textContent()).toBe(`Imported 0 samples and 1 classifier (${n} samples already here, left out).`);
+    await expect.poll(() => thumbs.count()).toBe(n);
 
     // While the loop runs, the seats are empty 3 s in every 12: left_seat (or absent) incidents.
     const session = (await page.evaluate(async () => (await fetch('api/proctor/cameras')).json()))[0].session;

@@ -85,6 +85,24 @@ describe('proctor training over REST', () => {
     }
   });
 
+  it('says how many suspicious samples cross-validation found, and will not save a classifier that never finds one', async () => {
+    const { store, app, training } = setup('never');
+    for (let i = 0; i < 26; i++) store.add({ camera: 'exam', seat: 'A1', time: i, features: Array.from({ length: 18 }, () => i / 100), label: 'normal' });
+    // two suspicious samples far from each other: each one's 3 nearest are mostly normal
+    for (const [t, v] of [
+      [90, 0.05],
+      [91, 0.2],
+    ])
+      store.add({ camera: 'exam', seat: 'A1', time: t, features: Array.from({ length: 18 }, () => v), label: 'suspicious' });
+    const report = (await app.inject({ method: 'POST', url: '/api/proctor/evaluate', payload: { camera: 'exam' } })).json();
+    expect(report.accuracy).toBeGreaterThan(0.9); // what read as good before
+    expect(report.recall).toEqual({ normal: 1, suspicious: 0 });
+    const refused = await app.inject({ method: 'POST', url: '/api/proctor/train', payload: { camera: 'exam' } });
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'never_suspicious']);
+    expect(refused.json().error).toMatch(/^cross-validation never found one of the 2 suspicious samples .*label more suspicious samples/);
+    expect(training.classifier('exam')).toBeNull();
+  });
+
   it('labels in one call, deletes, lists by label, and validates bodies', async () => {
     const { store, app } = setup('label');
     const s = store.add({ camera: 'exam', seat: 'A1', time: 0, features: Array.from({ length: 18 }, () => 0.1), label: null });
@@ -108,13 +126,24 @@ describe('proctor training over REST', () => {
     expect(archive.samples).toHaveLength(21);
     const to = setup('import');
     const r = await to.app.inject({ method: 'POST', url: '/api/proctor/archive', payload: archive });
-    expect(r.json()).toEqual({ samples: 21, classifiers: 1 });
+    expect(r.json()).toEqual({ samples: 21, already_here: 0, classifiers: 1 });
     expect(to.store.list().map((s) => [s.seat, s.label, s.features[0]])).toEqual(from.store.list().map((s) => [s.seat, s.label, s.features[0]]));
     expect(to.store.crop(to.store.list().at(-1)!.id)?.toString()).toBe('jpeg bytes');
     expect(to.training.classifier('exam')?.k).toBe(3);
     const broken = await to.app.inject({ method: 'POST', url: '/api/proctor/archive', payload: { ...archive, samples: [{ ...archive.samples[0], features: [1, 2] }] } });
     expect([broken.statusCode, broken.json().code]).toEqual([400, 'bad_request']);
     expect(to.store.list()).toHaveLength(21);
+    // the same archive again adds nothing (twins in other folds made cross-validation read perfect)
+    expect((await to.app.inject({ method: 'POST', url: '/api/proctor/archive', payload: archive })).json()).toEqual({ samples: 0, already_here: 21, classifiers: 1 });
+    expect(to.store.list()).toHaveLength(21);
+    // samples of a camera that is not proctored here would be stored where no page shows them
+    const gym = await to.app.inject({
+      method: 'POST',
+      url: '/api/proctor/archive',
+      payload: { ...archive, samples: archive.samples.map((s: object) => ({ ...s, camera: 'gym' })) },
+    });
+    expect([gym.statusCode, gym.json().code]).toEqual([400, 'camera_not_found']);
+    expect(gym.json().error).toMatch(/^the archive is for "gym", not a proctored camera here \(exam\): nothing was imported$/);
   });
 });
 

@@ -19,7 +19,7 @@ export interface LiveProctor {
   readonly featureMode: FeatureMode;
 }
 
-const STATUS = { not_running: 409, no_frame: 503, seat_not_found: 404, no_background: 409, too_few_samples: 409 } as const;
+const STATUS = { not_running: 409, no_frame: 503, seat_not_found: 404, no_background: 409, too_few_samples: 409, never_suspicious: 409 } as const;
 
 /** Why a capture or a training was refused; it carries its HTTP status so the API's error handler answers `{error, code}`. */
 export class TrainingError extends Error {
@@ -46,6 +46,12 @@ export interface TrainingReport {
   accuracy: number;
   labels: string[];
   confusion: number[][];
+  /**
+   * Of each label's samples, the share cross-validation got right at the chosen k. In an exam room
+   * most samples are normal, so accuracy alone reads high for a classifier that never says
+   * suspicious; training refuses one whose suspicious recall is 0.
+   */
+  recall: Record<string, number>;
   /** One entry per k tried (odd 3…25, none larger than a training fold). */
   per_k: Array<Pick<CrossValidation, 'k' | 'accuracy' | 'foldAccuracies' | 'confusion'>>;
 }
@@ -156,6 +162,16 @@ export class ProctorTraining {
       accuracy: best.accuracy,
       labels: best.labels,
       confusion: best.confusion,
+      recall: Object.fromEntries(
+        best.labels.map((l, i) => [
+          l,
+          best.confusion[i][i] /
+            Math.max(
+              1,
+              best.confusion[i].reduce((a, b) => a + b, 0),
+            ),
+        ]),
+      ),
       per_k: results.map(({ k, accuracy, foldAccuracies, confusion }) => ({ k, accuracy, foldAccuracies, confusion })),
     };
   }
@@ -163,6 +179,12 @@ export class ProctorTraining {
   /** Cross-validates as `evaluate` does, then saves the best k with the labelled samples as the camera's live classifier. */
   train(camera: string, now = Date.now()): TrainingReport {
     const report = this.evaluate(camera);
+    if ((report.recall.suspicious ?? 0) === 0) {
+      throw new TrainingError(
+        'never_suspicious',
+        `cross-validation never found one of the ${report.counts.suspicious} suspicious samples (accuracy ${(report.accuracy * 100).toFixed(1)} % is the normal ones): label more suspicious samples before saving; the live cue goes on without a classifier`,
+      );
+    }
     const samples = this.store.list({ camera }).flatMap((s) => (s.label === null ? [] : [{ features: vector(s, report.features), label: s.label }]));
     const saved: SavedClassifier = { camera, k: report.k, trained_at: now, samples, report };
     this.store.saveClassifier(saved);

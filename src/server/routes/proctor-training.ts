@@ -135,21 +135,35 @@ export function trainingRoutes(app: ApiScope, training: ProctorTraining, proctor
         .filter((c) => !req.query.camera || c.camera === req.query.camera)
         .map((c) => ({ ...c, trained_at: new Date(c.trained_at).toISOString() })),
     };
-    return reply.header('content-disposition', 'attachment; filename="argus-proctor-samples.json"').send(archive);
+    const name = `argus-proctor-samples${req.query.camera ? `-${req.query.camera.replace(/[^\w.-]/g, '_')}` : ''}.json`;
+    return reply.header('content-disposition', `attachment; filename="${name}"`).send(archive);
   });
 
-  // Samples are added beside the ones already here (new ids); a camera's classifier is replaced.
+  // Samples are added beside the ones already here (new ids), except those already here (the same
+  // seat's capture at the same time: an archive imported twice doubled them, and a sample's twin in
+  // another fold made cross-validation read perfect); a camera's classifier is replaced.
   app.post('/archive', { schema: { body: archiveSchema }, bodyLimit: ARCHIVE_LIMIT }, async (req) => {
     const { samples, classifiers } = req.body;
+    const strangers = [...new Set([...samples, ...classifiers].map((s) => s.camera))].filter((c) => !proctored.includes(c));
+    if (strangers.length > 0) {
+      throw new HttpError(
+        400,
+        'camera_not_found',
+        `the archive is for ${strangers.map((c) => `"${c}"`).join(', ')}, not a proctored camera here (${proctored.join(', ') || 'none'}): nothing was imported`,
+      );
+    }
+    let added = 0;
     store.transaction(() => {
       for (const s of samples) {
         const sample = { camera: s.camera, seat: s.seat, time: Date.parse(s.time), features: s.features, pose: s.pose ?? null, label: s.label };
+        if (store.has(sample)) continue;
         store.add(sample, s.crop ? Buffer.from(s.crop, 'base64') : undefined);
+        added++;
       }
       for (const c of classifiers) store.saveClassifier({ ...c, trained_at: Date.parse(c.trained_at) });
     });
     training.reload();
-    return { samples: samples.length, classifiers: classifiers.length };
+    return { samples: added, already_here: samples.length - added, classifiers: classifiers.length };
   });
 }
 

@@ -200,7 +200,7 @@ async function mount(root, ctx) {
       cvBox.innerHTML = '<p class="muted">Cross-validating…</p>';
       const report = await send('POST', 'api/proctor/evaluate', { camera: state.camera });
       cvBox.innerHTML = cvTable(report, state.cameras.find((c) => c.camera === state.camera)?.classifier);
-      save.disabled = false;
+      save.disabled = (report.recall?.suspicious ?? 0) === 0;
     } catch (err) {
       save.disabled = true;
       cvBox.innerHTML =
@@ -222,7 +222,9 @@ async function mount(root, ctx) {
     try {
       const text = await file.text();
       const r = await api('api/proctor/archive', { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
-      say(`Imported ${plural(r.samples, 'sample')} and ${plural(r.classifiers, 'classifier')}.`);
+      say(
+        `Imported ${plural(r.samples, 'sample')} and ${plural(r.classifiers, 'classifier')}${r.already_here ? ` (${plural(r.already_here, 'sample')} already here, left out)` : ''}.`,
+      );
       await loadCameras();
       loadSamples();
     } catch (err) {
@@ -320,7 +322,10 @@ function cvTable(r, saved) {
           ).toFixed(0)} %</td><td>${esc(JSON.stringify(p.confusion))}</td></tr>`,
       )
       .join('')}</table>`;
-  return `<p id="pr-accuracy"><b>${(r.accuracy * 100).toFixed(1)} %</b> ${r.folds}-fold cross-validated accuracy with k = ${r.k}, over ${plural(r.samples, 'labelled sample')} (${r.counts.normal} normal, ${r.counts.suspicious} suspicious). ${saved ? `Saved classifier: k = ${saved.k}, ${plural(saved.samples, 'sample')}, ${esc(time(saved.trained_at))}.` : 'Not saved yet.'}</p>
+  // Most samples are normal: the suspicious ones found say more than the accuracy.
+  const found = Math.round((r.recall?.suspicious ?? 0) * r.counts.suspicious);
+  const warn = found === 0 ? ' <span class="error">It never found a suspicious one: label more suspicious samples before saving.</span>' : '';
+  return `<p id="pr-accuracy"><b>${(r.accuracy * 100).toFixed(1)} %</b> ${r.folds}-fold cross-validated accuracy with k = ${r.k}, over ${plural(r.samples, 'labelled sample')} (${r.counts.normal} normal, ${r.counts.suspicious} suspicious); it found <b>${found} of ${r.counts.suspicious}</b> suspicious samples and ${Math.round((r.recall?.normal ?? 0) * r.counts.normal)} of ${r.counts.normal} normal ones.${warn} ${saved ? `Saved classifier: k = ${saved.k}, ${plural(saved.samples, 'sample')}, ${esc(time(saved.trained_at))}.` : 'Not saved yet.'}</p>
     <div class="pr-tables">${matrix}${perK}</div>`;
 }
 
