@@ -66,7 +66,9 @@ export class SeatObserver {
       const persons = inSeat(facts.persons).map((p) => p.score);
       const phone = Math.max(0, ...inSeat(facts.objects.filter((o) => o.label === PHONE_LABEL)).map((o) => o.score));
       const o: SeatObservation = { persons, faces: [], head: null, phone, knn: null };
-      if (persons.length > 0) await this.lookAtFaces(facts.img, seat, o);
+      // Faces are looked for in an empty-looking seat too: a candidate half hidden by the desk may
+      // give no person box, but a clear face still means the seat is taken (not `absent`).
+      await this.lookAtFaces(facts.img, seat, o);
       if (!o.head) o.head = this.poseHead(facts.earlier, seat);
       if (persons.length === 0 && o.faces.length === 0) {
         if (!fixedBackground || !this.backgrounds.has(seat.name)) this.backgrounds.set(seat.name, facts.img);

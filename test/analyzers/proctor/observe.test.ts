@@ -45,3 +45,23 @@ describe('SeatObserver with a classifier trained on the ratios joined by the pos
     expect((await verdict(null))?.label).toBe('normal');
   });
 });
+
+describe('SeatObserver on a seat with no person box', () => {
+  it('takes a clear face there as someone in the seat (a candidate half hidden by the desk), named, and keeps the background', async () => {
+    const config = proctorSchema.parse({});
+    let faces: Array<{ score: number; box: [number, number, number, number]; landmarks: Array<[number, number]> }> = [];
+    const models = {
+      has: (f: string) => f === 'faces',
+      detectFaces: async () => faces,
+      embedFace: async () => new Float32Array(4),
+    } as unknown as AnalyzerModels;
+    const observer = new SeatObserver({ models, matchFace: () => ({ name: 'obama', similarity: 0.8 }) as never, config, classifier: () => null });
+    const [seat] = resolveSeats([{ name: 'A2', coordinates: [[0, 0], [1, 0], [1, 1], [0, 1]], candidate: 'obama' }], W, H);
+    const look = async () => (await observer.observe({ img: blank(), objects: [], persons: [], earlier: [] }, [seat])).get('A2')!;
+    expect((await look()).faces).toEqual([]); // empty: its background is taken
+    faces = [{ score: 0.95, box: [20, 10, 45, 35], landmarks: [[28, 20], [38, 20], [33, 26], [33, 30], [24, 22], [42, 22]] }];
+    const taken = await look();
+    expect(taken).toMatchObject({ persons: [], faces: [0.95], identity: 'obama' });
+    expect(taken.head).not.toBeNull();
+  });
+});
