@@ -10,6 +10,7 @@ import type { Incident } from '../analyzers/proctor/cue-timer.js';
 import type { Classifier } from '../analyzers/proctor/observe.js';
 import { personSchema } from '../analyzers/person/config.js';
 import { findPersons } from '../analyzers/person/persons.js';
+import { describeIssues } from '../config/errors.js';
 import { silentLogger } from '../log.js';
 import { Detector } from '../models/detector.js';
 import { modelsSchema } from '../models/model-config.js';
@@ -35,8 +36,17 @@ options:
   --threads <n>          inference threads (default 2)
   --data <dir>           the face registry that names candidates (default: ARGUS_DATA_DIR, else ./data)`;
 
-const seatsFile = z.union([z.object({ seats: proctorCameraShape.seats }).strict(), proctorCameraShape.seats.transform((seats) => ({ seats }))]);
+/** `seats:` as in the config, or the list alone (wrapped before checking, so errors name the key). */
+const seatsFile = z.object({ seats: proctorCameraShape.seats }).strict();
 const classifierFile = z.object({ k: z.number().int().min(1), samples: z.array(z.object({ features: z.array(z.number()), label: z.string() })) });
+
+/** A classifier file: `{k, samples}`, or the Proctoring page's export (its first classifier). */
+function classifierOf(doc: unknown): unknown {
+  const archive = doc as { format?: unknown; classifiers?: unknown[] } | null;
+  if (archive?.format !== 'argus-proctor-samples') return doc;
+  if (!archive.classifiers?.length) throw new Error('the archive holds no trained classifier: save one on the Proctoring page first');
+  return archive.classifiers[0];
+}
 
 /** Seconds, to a tenth, as the report gives them. */
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -85,15 +95,31 @@ function readOptions(args: string[]): Options | number {
   if (files.length === 0) return refuse('no files given');
   if (!(every > 0)) return refuse(`--every must be a positive number of seconds, got "${values.every}"`);
   if (!(threshold >= 0 && threshold <= 255)) return refuse(`--threshold must be between 0 and 255, got "${values.threshold}"`);
-  const file = (path: string | undefined, schema: z.ZodType, parse: (text: string) => unknown) => {
+  const file = (path: string | undefined, schema: z.ZodType, parse: (text: string) => unknown, kind: string) => {
     if (!path) return undefined;
-    const result = schema.safeParse(parse(readFileSync(path, 'utf8')));
-    if (!result.success) throw new Error(`${path}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+      doc = parse(text);
+    } catch (err) {
+      throw new Error(`${path} is not ${kind}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const result = schema.safeParse(doc);
+    if (!result.success) throw new Error(`${path} is not valid: ${describeIssues(result.error, doc, schema).join('; ')}`);
     return result.data;
   };
   try {
-    const seats = (file(values.seats, seatsFile, parseYaml) as { seats: SeatConfig[] } | undefined)?.seats ?? [];
-    const classifier = (file(values.classifier, classifierFile, JSON.parse) as Classifier | undefined) ?? null;
+    const seatsDoc = (text: string) => {
+      const doc = parseYaml(text) as unknown;
+      return Array.isArray(doc) ? { seats: doc } : doc;
+    };
+    const seats = (file(values.seats, seatsFile, seatsDoc, 'YAML') as { seats: SeatConfig[] } | undefined)?.seats ?? [];
+    const classifier = (file(values.classifier, classifierFile, (t) => classifierOf(JSON.parse(t)), 'JSON') as Classifier | undefined) ?? null;
     return { json: values.json, files, every, threshold, seats, classifier, background: values.background, threads: Number(values.threads), data: values.data };
   } catch (err) {
     console.error(`argus proctor: ${(err as Error).message}`);

@@ -43,9 +43,10 @@ function knownKeys(schema: z.ZodType, path: PropertyKey[]): string[] {
   };
   for (const key of path) {
     cur = unwrap(cur);
-    const def = (cur as { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown } }).def;
+    const def = (cur as { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown } }).def;
     if (def?.type === 'object' && def.shape) cur = def.shape[key as string];
     else if (def?.type === 'record') cur = def.valueType;
+    else if (def?.type === 'array' && typeof key === 'number') cur = def.element;
     else return [];
   }
   const def = (unwrap(cur) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;

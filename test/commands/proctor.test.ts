@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,23 @@ describe('argus proctor: arguments', () => {
   it('asks for files and refuses a bad threshold', async () => {
     expect(await argus([])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no files given/) });
     expect(await argus(['--threshold', '300', 'a.mp4'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--threshold/) });
+  });
+
+  it('says what is wrong with a seats or classifier file: the key, a missing file, not JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'argus-proctor-args-'));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const line = async (...args: string[]) => (await argus([...args, 'a.mp4'])).stderr.trim();
+    expect(await line('--seats', write('two.yml', '- { name: A1, coordinates: [[0, 0], [0.5, 0]] }\n'))).toMatch(/two\.yml is not valid: seats\.0\.coordinates: got/);
+    expect(await line('--seats', write('typo.yml', 'seats:\n  - { nme: A1, coordinates: [[0,0],[0.5,0],[0.5,1]] }\n'))).toMatch(
+      /typo\.yml is not valid: .*seats\.0\.nme: unknown key \(did you mean "name"\?\)/,
+    );
+    expect(await line('--seats', join(dir, 'nope.yml'))).toBe(`argus proctor: cannot read ${join(dir, 'nope.yml')}: no such file`);
+    expect(await line('--classifier', write('note.txt', 'hello\n'))).toMatch(/note\.txt is not JSON: /);
+    // the Proctoring page's export without a saved classifier
+    expect(await line('--classifier', write('empty.json', '{"format":"argus-proctor-samples","version":1,"samples":[],"classifiers":[]}'))).toMatch(/holds no trained classifier/);
   });
 });
 

@@ -56,10 +56,38 @@ describe('SeatObserver on a seat with no person box', () => {
       embedFace: async () => new Float32Array(4),
     } as unknown as AnalyzerModels;
     const observer = new SeatObserver({ models, matchFace: () => ({ name: 'obama', similarity: 0.8 }) as never, config, classifier: () => null });
-    const [seat] = resolveSeats([{ name: 'A2', coordinates: [[0, 0], [1, 0], [1, 1], [0, 1]], candidate: 'obama' }], W, H);
+    const [seat] = resolveSeats(
+      [
+        {
+          name: 'A2',
+          coordinates: [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ],
+          candidate: 'obama',
+        },
+      ],
+      W,
+      H,
+    );
     const look = async () => (await observer.observe({ img: blank(), objects: [], persons: [], earlier: [] }, [seat])).get('A2')!;
     expect((await look()).faces).toEqual([]); // empty: its background is taken
-    faces = [{ score: 0.95, box: [20, 10, 45, 35], landmarks: [[28, 20], [38, 20], [33, 26], [33, 30], [24, 22], [42, 22]] }];
+    faces = [
+      {
+        score: 0.95,
+        box: [20, 10, 45, 35],
+        landmarks: [
+          [28, 20],
+          [38, 20],
+          [33, 26],
+          [33, 30],
+          [24, 22],
+          [42, 22],
+        ],
+      },
+    ];
     const taken = await look();
     expect(taken).toMatchObject({ persons: [], faces: [0.95], identity: 'obama' });
     expect(taken.head).not.toBeNull();
