@@ -127,6 +127,9 @@ function readOptions(args: string[]): Options | number {
   }
 }
 
+/** Recording seconds between two progress lines. */
+const PROGRESS_EVERY_S = 30;
+
 function refuse(why: string): number {
   console.error(`argus proctor: ${why}\n\n${USAGE}`);
   return 2;
@@ -163,10 +166,17 @@ export async function main(args: string[]): Promise<number> {
   try {
     const background = options.background ? await loadImage(options.background) : null;
     let time = 0;
+    const began = Date.now();
+    let said = 0;
     for await (const { img, step } of frames(options.files, every)) {
       if (background && time === 0) camera.observer.setBackground(await fitTo(background, img), camera.seatsFor(img.width, img.height));
       await camera.analyze(frameContext(detector, img, time * 1000));
       time += step;
+      // An hour of exam takes many minutes with nobody misbehaving: a line on stderr each half minute of it read.
+      if (time - said >= PROGRESS_EVERY_S) {
+        said = time;
+        console.error(`argus proctor: ${Math.round(time)} s of the recording read in ${Math.round((Date.now() - began) / 1000)} s`);
+      }
     }
     camera.end(time * 1000);
     const summary = { seats: Math.max(1, seats.length), incidents: counts, duration: Math.round(time * 10) / 10 };

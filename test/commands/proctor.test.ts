@@ -148,6 +148,8 @@ describe.skipIf(!haveFixtures || !haveModels || !haveFfmpeg)(`argus proctor on a
       1,
     );
     expect(r.lines.at(-1)).toEqual({ summary: { seats: 1, incidents: { absent: 1, extra_person: 1, left_seat: 1 }, duration: 45 } });
+    // progress on stderr each half minute of recording read (an hour of exam is long to wait on in silence)
+    expect(r.stderr).toMatch(/^argus proctor: 30 s of the recording read in \d+ s$/m);
   }, 120_000);
 
   it('two seats from a seats file, with the empty room as the background: each seat its own incidents', async () => {
