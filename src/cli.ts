@@ -10,18 +10,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   analyze: { summary: 'analyze <image|video…>: print objects, faces and poses', load: () => import('./commands/analyze.js') },
   proctor: { summary: 'proctor <video|images…>: incidents seat by seat in a recorded exam', load: () => import('./commands/proctor.js') },
   train: { summary: 'train objects --data <YOLO folder> --name <model>: learn new object classes', load: () => import('./commands/train.js') },
-  faces: { summary: 'faces list|add|rename|remove|export|import|restore: the face registry', load: () => import('./commands/faces.js') },
+  faces: { summary: 'faces list|show|add|rename|remove|export|import|backups|restore: the face registry', load: () => import('./commands/faces.js') },
 };
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return `usage: argus <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "argus <command> --help" for a command's options.`;
+  return `usage: argus <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "argus <command> --help" for a command's options; "argus --version" prints the version.`;
 }
 
 async function cli(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
     console.log(usage());
+    return 0;
+  }
+  if (first === '--version' || first === '-v') {
+    console.log((await import('./version.js')).VERSION);
     return 0;
   }
   // `argus` alone, or `argus --config x.yml`, means run.
