@@ -191,7 +191,8 @@ export async function main(args: string[]): Promise<number> {
       const taken = classes.filter((c) => shipped?.classes.includes(c));
       // …unless this is the shipped head itself being trained again (`--name weapons`, docs/weapons.md)
       if (!shipped || taken.length === 0 || basename(shipped.path) === `${o.name}.head.json`) return undefined;
-      return `class ${taken.map((c) => `"${c}"`).join(', ')} is one the shipped detector already has (${shipped.classes.join(', ')}): rename it in your data set's data.yaml (or leave it out with --classes)`;
+      const which = taken.map((c) => `"${c}"`).join(', ');
+      return `${taken.length === 1 ? `class ${which} is one` : `classes ${which} are ones`} the shipped detector already has (${shipped.classes.join(', ')}): rename ${taken.length === 1 ? 'it' : 'them'} in your data set's data.yaml (or leave ${taken.length === 1 ? 'it' : 'them'} out with --classes)`;
     };
     const result = await trainObjects({
       data: o.data as string,
@@ -224,11 +225,7 @@ export async function main(args: string[]): Promise<number> {
         `  ${cls.padEnd(12)} AP@0.5 ${r.ap50.toFixed(3)}  threshold ${r.threshold}: precision ${r.precision.toFixed(3)} recall ${r.recall.toFixed(3)}  (${r.boxes} boxes)`,
       );
     }
-    const classes = Object.keys(result.reports);
-    const thresholds = Object.entries(result.reports).map(([c, r]) => `${c}: ${r.threshold}`);
-    console.log(
-      `to watch them, add to Argus' options and restart:\n  models: { objects: { heads: [${out}] } }\n  analyzers: { object: { labels: [${classes.join(', ')}], thresholds: { ${thresholds.join(', ')} } } }`,
-    );
+    console.log(watchAdvice(result.reports, out));
     return 0;
   } catch (err) {
     bar?.stop();
@@ -244,4 +241,25 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * What to add to Argus' options to watch the classes learnt. A class found nowhere at its
+ * threshold (precision or recall 0 on the valid split) would raise only false alarms or nothing:
+ * it is named, and left out.
+ */
+export function watchAdvice(reports: Record<string, { threshold: number; precision: number; recall: number; boxes: number }>, out: string): string {
+  const lines: string[] = [];
+  const learnt = Object.entries(reports).filter(([cls, r]) => {
+    if (r.precision > 0 && r.recall > 0) return true;
+    lines.push(`  ${cls}: not learnt well enough to watch (precision ${r.precision.toFixed(3)}, recall ${r.recall.toFixed(3)} on ${r.boxes} valid boxes): label more photos of it`);
+    return false;
+  });
+  if (learnt.length === 0) return lines.join('\n');
+  const labels = learnt.map(([c]) => c).join(', ');
+  const thresholds = learnt.map(([c, r]) => `${c}: ${r.threshold}`).join(', ');
+  lines.push(
+    `to watch them, add to Argus' options and restart:\n  models: { objects: { heads: [${out}] } }\n  analyzers: { object: { labels: [${labels}], thresholds: { ${thresholds} } } }`,
+  );
+  return lines.join('\n');
 }

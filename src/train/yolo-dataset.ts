@@ -38,6 +38,7 @@ const SPLIT_NAMES: Record<string, string[]> = { train: ['train'], valid: ['valid
 
 /** Class names from `data.yaml` (`names:` as a list or an index map), else `classes.txt`. */
 export async function readClassNames(root: string): Promise<string[]> {
+  if (!existsSync(root)) throw new DatasetError(`${root}: no such folder`);
   const yamlPath = ['data.yaml', 'data.yml'].map((f) => join(root, f)).find((p) => existsSync(p));
   if (yamlPath) {
     const doc = parseYaml(await readFile(yamlPath, 'utf8')) as { names?: unknown } | null;

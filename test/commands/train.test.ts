@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main, parseTrainArgs } from '../../src/commands/train.js';
+import { main, parseTrainArgs, watchAdvice } from '../../src/commands/train.js';
 
 describe('argus train', () => {
   let dir: string;
@@ -60,5 +60,26 @@ describe('argus train', () => {
     const out = join(dir, 'mine.head.json');
     expect(await main(['objects', '--data', dir, '--name', 'mine', '--out', out, '--work', join(dir, 'work')])).toBe(1);
     expect(errors.at(-1)).toMatch(/class "knife" is one the shipped detector already has \(pistol, knife\): rename it/);
+  });
+
+  it('says which classes to watch, leaving out one not learnt (precision or recall 0 at its threshold)', () => {
+    const advice = watchAdvice(
+      {
+        blade: { threshold: 0.391, precision: 0.8, recall: 0.6, boxes: 9 },
+        gun: { threshold: 0.32, precision: 0, recall: 0, boxes: 2 },
+      },
+      '/data/models/heads/mine.head.json',
+    );
+    expect(advice.split('\n')).toEqual([
+      '  gun: not learnt well enough to watch (precision 0.000, recall 0.000 on 2 valid boxes): label more photos of it',
+      "to watch them, add to Argus' options and restart:",
+      '  models: { objects: { heads: [/data/models/heads/mine.head.json] } }',
+      '  analyzers: { object: { labels: [blade], thresholds: { blade: 0.391 } } }',
+    ]);
+  });
+
+  it('says a --data folder that does not exist is not there', async () => {
+    expect(await main(['objects', '--data', join(dir, 'nonexist'), '--name', 'x', '--out', join(dir, 'x.head.json')])).toBe(1);
+    expect(errors.at(-1)).toMatch(/nonexist: no such folder/);
   });
 });
