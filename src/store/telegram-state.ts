@@ -25,8 +25,10 @@ export class TelegramState {
     this.set(`mute:${camera}`, String(untilMs));
   }
 
+  /** Ends the camera's own mute; `all` ends every mute, each camera's too. */
   unmute(camera: string): void {
-    this.db.prepare('DELETE FROM telegram_state WHERE key = ?').run(`mute:${camera}`);
+    if (camera === ALL_CAMERAS) this.db.prepare("DELETE FROM telegram_state WHERE key LIKE 'mute:%'").run();
+    else this.db.prepare('DELETE FROM telegram_state WHERE key = ?').run(`mute:${camera}`);
   }
 
   /** When the camera's mute (its own or `all`) ends, or null when it is not muted at `now`. */

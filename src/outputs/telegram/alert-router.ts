@@ -78,7 +78,10 @@ export class AlertRouter {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async queueBurst(items: Wanted[]): Promise<void> {
+  private async queueBurst(all: Wanted[]): Promise<void> {
+    // Held back by the cooldown: a /disarm or /mute since then counts.
+    const now = this.opts.clock();
+    const items = this.opts.state.armed() ? all.filter(({ event }) => this.opts.state.mutedUntil(event.camera, now) === null) : [];
     const byChat = new Map<number, ArgusEvent[]>();
     for (const { event, chatIds } of items) for (const id of chatIds) byChat.set(id, [...(byChat.get(id) ?? []), event]);
     // Chats that want the same events get the same message.

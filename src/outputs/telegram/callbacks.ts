@@ -4,7 +4,7 @@ import { findChat, type BotDeps } from './bot-deps.js';
 import { button, decodeAction } from './buttons.js';
 import { checkPersonName } from '../../registry/person-name.js';
 import { chatSeesCamera } from './chat-routing.js';
-import { clockTime } from './duration.js';
+import { clockTime, unmutedText } from './duration.js';
 
 const MUTE_MS = 3_600_000;
 /** Unanswered "who is this?" prompts kept; older ones are forgotten. */
@@ -33,15 +33,19 @@ export function callbacks(deps: BotDeps): Composer<Context> {
       else await ctx.replyWithPhoto(new InputFile(jpeg, `${action.camera}.jpg`), { caption: `📷 ${action.camera}` });
     } else if (action.kind === 'mute' || action.kind === 'unmute') {
       const muting = action.kind === 'mute';
-      const until = deps.clock() + MUTE_MS;
+      const now = deps.clock();
+      const until = now + MUTE_MS;
       if (muting) deps.state.mute(action.camera, until);
       else deps.state.unmute(action.camera);
-      await ctx.answerCallbackQuery({ text: muting ? `${action.camera} muted until ${clockTime(until)}` : `${action.camera} unmuted` });
-      const keyboard = swapMuteButton(ctx.callbackQuery.message?.reply_markup?.inline_keyboard, action.camera, muting);
+      await ctx.answerCallbackQuery({
+        text: muting ? `${action.camera} muted until ${clockTime(until, now)}` : unmutedText(action.camera, deps.state.mutedUntil(action.camera, now), now).replace(/\.$/, ''),
+      });
+      // the button shows what holds now (an unmute under a mute of all cameras leaves it muted)
+      const keyboard = swapMuteButton(ctx.callbackQuery.message?.reply_markup?.inline_keyboard, action.camera, deps.state.mutedUntil(action.camera, now) !== null);
       if (keyboard) await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: keyboard } });
     } else if (action.kind === 'enrol') {
       await ctx.answerCallbackQuery();
-      const prompt = await ctx.reply('Who is this? Reply to this message with their name.', {
+      const prompt = await ctx.reply(`${WHO_IS_THIS} Reply to this message with their name.`, {
         reply_markup: { force_reply: true, input_field_placeholder: 'Name' },
       });
       prompts.set(`${prompt.chat.id}:${prompt.message_id}`, action.eventId);
@@ -53,7 +57,16 @@ export function callbacks(deps: BotDeps): Composer<Context> {
     const replyTo = ctx.message.reply_to_message?.message_id;
     const key = `${ctx.chat.id}:${replyTo}`;
     const eventId = prompts.get(key);
-    if (replyTo === undefined || !eventId) return next();
+    if (replyTo === undefined) return next();
+    if (!eventId) {
+      // A reply to a question asked before Argus restarted (questions are held in memory): say so, not nothing.
+      const asked = ctx.message.reply_to_message;
+      if (asked?.from?.is_bot && asked.text?.startsWith(WHO_IS_THIS)) {
+        await ctx.reply('That question is from before Argus restarted: press ➕ Add to faces… under the alert again.');
+        return;
+      }
+      return next();
+    }
     let name: string;
     try {
       name = checkPersonName(ctx.message.text); // the registry's rule: a phone's ’ is taken as '
@@ -63,11 +76,26 @@ export function callbacks(deps: BotDeps): Composer<Context> {
     }
     prompts.delete(key);
     const result = await deps.enrolFromEvent(name, eventId);
-    deps.logger.info(`Telegram chat ${ctx.chat.id} enrolled the face of event ${eventId} as ${name}: ${result.ok ? 'done' : result.reason}`);
-    await ctx.reply(result.ok ? `Added to faces as ${name}.` : `Not added: ${result.reason}`);
+    deps.logger.info(
+      `Telegram chat ${ctx.chat.id} ${result.ok ? `enrolled the face of event ${eventId} as ${name}` : `could not enrol the face of event ${eventId} as ${name}: ${result.reason}`}`,
+    );
+    await ctx.reply(result.ok ? `Added to faces as ${name}.` : `Not added: ${familyWords(result.reason)}`);
   });
 
   return c;
+}
+
+const WHO_IS_THIS = 'Who is this?';
+
+/**
+ * The registry's refusal as a family reads it in a chat: no event id, and no "pass force" (the
+ * API's word, which a chat cannot do).
+ */
+export function familyWords(reason: string): string {
+  return reason
+    .replace(/^the face in \S+ /, 'this face ')
+    .replace(/, or pass force to (enrol|add) it[^.]*$/, '')
+    .replace(/ \(similarity [\d.]+, (threshold|under) [\d.]+\)/, '');
 }
 
 /** The same keyboard with this camera's mute button turned into unmute, or back. */

@@ -2,7 +2,7 @@ import { Composer, InputFile, type Context } from 'grammy';
 import { ALL_CAMERAS } from '../../store/telegram-state.js';
 import { findChat, type BotDeps } from './bot-deps.js';
 import { chatSeesCamera } from './chat-routing.js';
-import { clockTime, parseDuration } from './duration.js';
+import { clockTime, MAX_MUTE_MS, parseDuration, unmutedText } from './duration.js';
 import { fullShare } from '../../stats/overload.js';
 
 /** Registered with setMyCommands so Telegram's menu shows them. */
@@ -39,7 +39,7 @@ export function commands(deps: BotDeps): Composer<Context> {
       // alerts from a camera the machine cannot keep up with come late or not at all: the family should know
       const load = loads[s.name];
       const behind = s.connected && load?.overloaded ? `, only ${fullShare(load)} % of motion analysed in full (too much for this machine)` : '';
-      lines.push(`• ${s.name}: ${s.enabled ? health : 'disabled'}${behind}${muted ? ` (muted until ${clockTime(muted)})` : ''}`);
+      lines.push(`• ${s.name}: ${s.enabled ? health : 'disabled'}${behind}${muted ? ` (muted until ${clockTime(muted, now)})` : ''}`);
     }
     if (lines.length === 1) lines.push('No cameras.');
     await ctx.reply(lines.join('\n'));
@@ -71,9 +71,13 @@ export function commands(deps: BotDeps): Composer<Context> {
       await ctx.reply(`Usage: /mute <camera|all> <duration> (e.g. /mute ${cams[0] ?? 'front_door'} 2h, or "off"). Cameras: ${cams.join(', ') || '(none)'}`);
       return;
     }
+    // A chat that sees some cameras only: "all" means those (it must not silence the family's others).
+    const chat = findChat(deps, ctx.chat?.id)!;
+    const targets = camera === ALL_CAMERAS && chat.cameras.length > 0 ? cams : [camera];
+    const now = deps.clock();
     if (duration === 'off') {
-      deps.state.unmute(camera);
-      await ctx.reply(`${camera} unmuted.`);
+      for (const t of targets) deps.state.unmute(t);
+      await ctx.reply(targets.length > 1 ? `${targets.join(', ')} unmuted.` : unmutedText(camera, deps.state.mutedUntil(camera, now), now));
       return;
     }
     const ms = duration ? parseDuration(duration) : DEFAULT_MUTE_MS;
@@ -81,9 +85,14 @@ export function commands(deps: BotDeps): Composer<Context> {
       await ctx.reply(`"${duration}" is not a duration: use forms like 30m, 2h, 1d or off.`);
       return;
     }
-    const until = deps.clock() + ms;
-    deps.state.mute(camera, until);
-    await ctx.reply(`${camera === ALL_CAMERAS ? 'All cameras' : camera} muted until ${clockTime(until)}.`);
+    if (ms > MAX_MUTE_MS) {
+      await ctx.reply(`"${duration}" is too long: a mute lasts at most 30d (or use /disarm).`);
+      return;
+    }
+    const until = now + ms;
+    for (const t of targets) deps.state.mute(t, until);
+    const what = camera === ALL_CAMERAS ? (targets.length > 1 || chat.cameras.length > 0 ? targets.join(', ') : 'All cameras') : camera;
+    await ctx.reply(`${what} muted until ${clockTime(until, now)}.`);
   });
 
   c.command('faces', async (ctx) => {

@@ -16,6 +16,11 @@ export interface OutboxSenderOptions {
   /** Scrubs secrets (the bot token) from error text before it is logged. */
   redact(text: string): string;
   sleep?: Sleep;
+  /**
+   * Whether an alert is still wanted as it is about to leave (not disarmed, its camera not muted):
+   * one written before a /disarm, or held through an outage, is dropped instead of sent.
+   */
+  stillWanted?(item: OutboxItem): boolean;
 }
 
 /**
@@ -69,6 +74,11 @@ export class OutboxSender {
         this.wake = undefined;
         continue;
       }
+      if (this.opts.stillWanted && !this.opts.stillWanted(item)) {
+        outbox.remove(item.id);
+        logger.debug(`an alert for ${this.opts.chatName(item.chatId)} was left unsent: alerts are disarmed or ${item.camera} is muted`);
+        continue;
+      }
       try {
         await this.opts.send(item, this.cut!.signal);
         outbox.markSent(item.id);
@@ -98,7 +108,11 @@ export class OutboxSender {
           logger.warn(`Telegram is not taking alerts (${verdict.reason}); they wait in the outbox and are retried with backoff`);
         }
         failing = true;
-        await this.sleep(backoff, signal);
+        // A new alert (a weapon, say) tries again at once, not after up to max_seconds of backoff.
+        const nudge = new AbortController();
+        this.wake = () => nudge.abort();
+        await this.sleep(backoff, AbortSignal.any([signal, nudge.signal]));
+        this.wake = undefined;
         backoff = Math.min(backoff * 2, this.opts.retry.maxMs);
       }
     }

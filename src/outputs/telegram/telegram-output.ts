@@ -86,6 +86,7 @@ export class TelegramOutput {
       logger: this.log,
       redact: (text) => this.describe(text),
       sleep: this.opts.sleep,
+      stillWanted: (item) => state.armed() && state.mutedUntil(item.camera, this.clock()) === null,
     });
     this.router = new AlertRouter({
       chats: config.chats,

@@ -4,6 +4,7 @@ import { annotatedSnapshot, BOX_RGB, HAVE_FIXTURES, testEvent } from '../../help
 import { startHarness, type Harness } from '../../helpers/telegram-harness.js';
 import { snapshotLinks } from '../../../src/server/snapshot-links.js';
 import { SnapshotSigner } from '../../../src/server/snapshot-signer.js';
+import { TelegramState } from '../../../src/store/telegram-state.js';
 
 /** A link per event id (these events have no snapshot), which the tests read back to see the order. */
 const linkById = (e: { id: string }) => `http://argus.local/api/events/${e.id}/snapshot.jpg`;
@@ -215,3 +216,50 @@ describe('a wrong bot token', () => {
 async function waitSimulated(h: Harness, ms: number): Promise<void> {
   while (h.simulatedMs() < ms) await new Promise((r) => setTimeout(r, 5));
 }
+
+describe('alerts held back when the family says stop', () => {
+  const alertTexts = (h: Harness) =>
+    h.api
+      .sent('sendMessage', MUM)
+      .map((c) => String(c.params.text).split('\n')[0])
+      .filter((t) => !t.startsWith('Disarmed'));
+
+  it('sends nothing gathered during the cooldown once /disarm came', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0.05, cooldown: 0.5 });
+    h.emit(testEvent());
+    await h.api.waitFor('the first alert', () => h!.api.sent('sendMessage').length >= 1);
+    h.emit(testEvent()); // held by the cooldown
+    h.api.userMessage(MUM, '/disarm');
+    await h.api.waitFor('the disarm answer', () => h!.api.sent('sendMessage').some((c) => String(c.params.text).startsWith('Disarmed')));
+    await new Promise((r) => setTimeout(r, 900)); // past the cooldown
+    expect(alertTexts(h)).toEqual(['🚶 Person at front_door']);
+  });
+
+  it('drops an alert waiting in the outbox (Telegram down) when alerts are disarmed before it leaves', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    h.api.failAlways('sendMessage', { status: 502, description: 'Bad Gateway' });
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    await h.api.waitFor('a failed try', () => h!.logs.some((l) => l.includes('Telegram is not taking alerts')));
+    new TelegramState(h.db).setArmed(false); // as /disarm does
+    h.api.failAlways('sendMessage', undefined);
+    await h.outboxEmpty();
+    expect(alertTexts(h)).toEqual([]);
+  });
+
+  it('tries again at once for a new alert, not after the rest of the backoff', async () => {
+    // real waits here, that a new alert may cut short
+    const sleep = (ms: number, signal: AbortSignal) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0, retry: { min_seconds: 60, max_seconds: 300 } }, { sleep });
+    h.api.failAlways('sendMessage', { status: 502, description: 'Bad Gateway' });
+    h.emit(testEvent({ kind: 'weapon', label: 'knife' }));
+    await h.api.waitFor('a failed try', () => h!.logs.some((l) => l.includes('Telegram is not taking alerts')));
+    h.api.failAlways('sendMessage', undefined); // Telegram is back; the sender sleeps 60 s
+    h.emit(testEvent({ kind: 'weapon', label: 'knife', camera: 'garden' }));
+    await h.api.waitFor('both alerts, well before 60 s', () => alertTexts(h!).length >= 2, 10_000);
+    expect(alertTexts(h)).toEqual(['🚨 Weapon (knife) at front_door', '🚨 Weapon (knife) at garden']);
+  });
+});

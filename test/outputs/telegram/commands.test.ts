@@ -99,6 +99,30 @@ describe('Telegram commands', () => {
     expect(alerts.map((c) => String(c.params.text).split('\n')[0])).toEqual(['🚨 Weapon (knife) at garden']);
     expect(await ask(h, MUM, '/status')).toMatch(/front_door: online, 5\.0 fps \(muted until \d\d:\d\d\)/);
   });
+
+  it('says the truth about unmuting a camera while all are muted; /mute all off ends every mute', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    expect(await ask(h, MUM, '/mute garden 1h')).toMatch(/^garden muted until/);
+    expect(await ask(h, MUM, '/mute all 2h')).toMatch(/^All cameras muted until \d\d:\d\d\.$/);
+    expect(await ask(h, MUM, '/mute front_door off')).toMatch(/^front_door is still muted until \d\d:\d\d: all cameras are \(\/mute all off ends that\)\.$/);
+    expect(await ask(h, MUM, '/mute all off')).toBe('All cameras unmuted.');
+    expect(await ask(h, MUM, '/status')).not.toContain('muted');
+  });
+
+  it('refuses a mute longer than 30 days, and gives the day of one that ends on another', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    expect(await ask(h, MUM, '/mute garden 400d')).toBe('"400d" is too long: a mute lasts at most 30d (or use /disarm).');
+    expect(await ask(h, MUM, '/mute garden 3d')).toMatch(/^garden muted until [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d\d:\d\d\.$/);
+  });
+
+  it('/mute all from a chat that sees some cameras mutes those only', async () => {
+    const GRANDPA = 666;
+    h = await startHarness({ chats: [{ id: MUM }, { id: GRANDPA, cameras: ['garden'] }], group_window: 0 });
+    expect(await ask(h, GRANDPA, '/mute all 1h')).toMatch(/^garden muted until \d\d:\d\d\.$/);
+    const status = await ask(h, MUM, '/status');
+    expect(status).toMatch(/garden: .*\(muted until/);
+    expect(status).not.toMatch(/front_door: .*muted/);
+  });
 });
 
 describe('Telegram alert buttons', () => {
@@ -123,14 +147,29 @@ describe('Telegram alert buttons', () => {
     expect(h.enrolled).toEqual([{ name: 'Grandma Rose', eventId: face.id }]);
   });
 
-  it('reports the registry refusing a duplicate enrolment', async () => {
-    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 }, { enrolFromEvent: async () => ({ ok: false, reason: 'this face is already enrolled as grandma' }) });
+  it('reports the registry refusing a duplicate enrolment in family words (no event id, no "pass force")', async () => {
+    const reason =
+      'the face in 1796657668.882-3p3ckw looks like "grandma" (similarity 0.912, threshold 0.71): add it to "grandma" instead, or pass force to enrol it as "Rose" anyway';
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 }, { enrolFromEvent: async () => ({ ok: false, reason }) });
     const face = testEvent({ kind: 'face', label: 'face', sub_label: null });
     h.emit(face);
     const [alert] = await h.api.waitFor('the alert', () => (h!.api.sent('sendMessage', MUM).length ? h!.api.sent('sendMessage', MUM) : undefined));
     h.api.pressButton(MUM, alert.result as Record<string, unknown>, `enrol:${face.id}`);
     const prompt = await h.api.waitFor('the name question', () => h!.api.sent('sendMessage', MUM)[1]);
-    expect(await ask(h, MUM, 'Rose', { reply_to_message: prompt.result })).toBe('Not added: this face is already enrolled as grandma');
+    expect(await ask(h, MUM, 'Rose', { reply_to_message: prompt.result })).toBe('Not added: this face looks like "grandma": add it to "grandma" instead');
+  });
+
+  it('answers a reply to a name question asked before a restart, instead of saying nothing', async () => {
+    h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
+    const old = {
+      message_id: 77,
+      date: 0,
+      chat: { id: MUM, type: 'private' },
+      from: { id: 1, is_bot: true, first_name: 'Argus' },
+      text: 'Who is this? Reply to this message with their name.',
+    };
+    expect(await ask(h, MUM, 'Uncle Joe', { reply_to_message: old })).toBe('That question is from before Argus restarted: press ➕ Add to faces… under the alert again.');
+    expect(h.enrolled).toEqual([]);
   });
 
   it('"Snapshot now" sends a fresh picture from the alert\'s camera', async () => {
