@@ -72,27 +72,9 @@ export function commands(deps: BotDeps): Composer<Context> {
       return;
     }
     // A chat that sees some cameras only: "all" means those (it must not silence the family's others).
-    const chat = findChat(deps, ctx.chat?.id)!;
-    const targets = camera === ALL_CAMERAS && chat.cameras.length > 0 ? cams : [camera];
-    const now = deps.clock();
-    if (duration === 'off') {
-      for (const t of targets) deps.state.unmute(t);
-      await ctx.reply(targets.length > 1 ? `${targets.join(', ')} unmuted.` : unmutedText(camera, deps.state.mutedUntil(camera, now), now));
-      return;
-    }
-    const ms = duration ? parseDuration(duration) : DEFAULT_MUTE_MS;
-    if (!ms) {
-      await ctx.reply(`"${duration}" is not a duration: use forms like 30m, 2h, 1d or off.`);
-      return;
-    }
-    if (ms > MAX_MUTE_MS) {
-      await ctx.reply(`"${duration}" is too long: a mute lasts at most 30d (or use /disarm).`);
-      return;
-    }
-    const until = now + ms;
-    for (const t of targets) deps.state.mute(t, until);
-    const what = camera === ALL_CAMERAS ? (targets.length > 1 || chat.cameras.length > 0 ? targets.join(', ') : 'All cameras') : camera;
-    await ctx.reply(`${what} muted until ${clockTime(until, now)}.`);
+    const limited = findChat(deps, ctx.chat?.id)!.cameras.length > 0;
+    const targets = camera === ALL_CAMERAS && limited ? cams : [camera];
+    await ctx.reply(duration === 'off' ? unmute(deps, camera, targets) : mute(deps, camera, targets, duration));
   });
 
   c.command('faces', async (ctx) => {
@@ -101,4 +83,25 @@ export function commands(deps: BotDeps): Composer<Context> {
   });
 
   return c;
+}
+
+/** Unmutes `targets` (the chat's cameras for its "all"); the answer says what holds now. */
+function unmute(deps: BotDeps, camera: string, targets: readonly string[]): string {
+  const now = deps.clock();
+  for (const t of targets) deps.state.unmute(t);
+  return targets.length > 1 || (camera === ALL_CAMERAS && targets[0] !== ALL_CAMERAS)
+    ? `${targets.join(', ')} unmuted.`
+    : unmutedText(camera, deps.state.mutedUntil(camera, now), now);
+}
+
+/** Mutes `targets` for `duration` (1 h when none, 30 days at most); the answer says until when. */
+function mute(deps: BotDeps, camera: string, targets: readonly string[], duration: string): string {
+  const ms = duration ? parseDuration(duration) : DEFAULT_MUTE_MS;
+  if (!ms) return `"${duration}" is not a duration: use forms like 30m, 2h, 1d or off.`;
+  if (ms > MAX_MUTE_MS) return `"${duration}" is too long: a mute lasts at most 30d (or use /disarm).`;
+  const now = deps.clock();
+  const until = now + ms;
+  for (const t of targets) deps.state.mute(t, until);
+  const what = camera === ALL_CAMERAS && targets[0] === ALL_CAMERAS ? 'All cameras' : targets.join(', ');
+  return `${what} muted until ${clockTime(until, now)}.`;
 }

@@ -251,7 +251,11 @@ describe('alerts held back when the family says stop', () => {
     const sleep = (ms: number, signal: AbortSignal) =>
       new Promise<void>((resolve) => {
         const t = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        const cut = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        signal.addEventListener('abort', cut, { once: true });
       });
     h = await startHarness({ chats: [{ id: MUM }], group_window: 0, retry: { min_seconds: 60, max_seconds: 300 } }, { sleep });
     h.api.failAlways('sendMessage', { status: 502, description: 'Bad Gateway' });
