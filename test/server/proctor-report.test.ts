@@ -82,6 +82,15 @@ describe('GET /api/proctor/sessions/:id/report', () => {
     ]);
   });
 
+  it("ends an ended session's incidents with it, even while their events are still closing", async () => {
+    const { app, session, store } = setup();
+    // still open a few seconds after Stop (its event ends end_after seconds unseen)
+    store.save(incident('e4', 'A2', 'phone', 3590, null, session.id));
+    const r = (await app.inject({ url: `/api/proctor/sessions/${session.id}/report.json` })).json();
+    const open = r.seats.find((s: { seat: string }) => s.seat === 'A2').incidents.find((i: { event: string }) => i.event === 'e4');
+    expect(open).toMatchObject({ end: '2026-03-03T10:00:00.000Z', duration: 10 });
+  });
+
   it('downloads the incidents as CSV, one row each, quoted where needed', async () => {
     const { app, session } = setup();
     const res = await app.inject({ url: `/api/proctor/sessions/${session.id}/report.csv` });

@@ -43,7 +43,13 @@ export function proctorParts(context: PartsContext): AnalyzerParts & { shared: P
         );
     }
   };
-  sessions.onChange((camera) => sessions.active(camera) && checkCandidates(camera));
+  sessions.onChange((camera) => {
+    // Started or ended from the UI, the API, Home Assistant or the schedule: the log keeps the record.
+    const running = sessions.active(camera);
+    if (running) logger.info(`exam session ${running.id}${running.name ? ` ("${running.name}")` : ''} started on ${camera}`);
+    else logger.info(`exam session on ${camera} ended`);
+    if (running) checkCandidates(camera);
+  });
   return {
     shared: { sessions, training },
     routes: [route(proctorRoutes, '/api/proctor', { sessions, seats, training, events, snapshotUrl, cameras: allCameras, proctored: Object.keys(cameras) })],

@@ -50,17 +50,7 @@ export function sessionReport(store: EventStore, id: string, known: ProctorSessi
     const entry = seats.get(seat) ?? { seat, candidate, incidents: [] };
     entry.candidate ??= candidate;
     seats.set(seat, entry);
-    // An incident is raised a cue's `seconds` after its condition began; the report says when it began.
-    const began = beganAt(e);
-    entry.incidents.push({
-      event: e.id,
-      cue: e.label,
-      start: iso(began),
-      end: e.end_time === null ? null : iso(e.end_time),
-      duration: e.end_time === null ? null : Math.round((e.end_time - began) * 10) / 10,
-      score: Math.round(e.top_score * 100) / 100,
-      snapshot: e.snapshot ? link(e) : null,
-    });
+    entry.incidents.push(reportIncident(e, ended, link));
     byCue[e.label] = (byCue[e.label] ?? 0) + 1;
     bySeat[seat] = (bySeat[seat] ?? 0) + 1;
   }
@@ -69,6 +59,24 @@ export function sessionReport(store: EventStore, id: string, known: ProctorSessi
     seats: [...seats.values()].sort((a, b) => a.seat.localeCompare(b.seat, undefined, { numeric: true })),
     totals: { incidents: incidents.length, by_cue: byCue, by_seat: bySeat },
     recognised: recognised(store, camera, start, ended),
+  };
+}
+
+/** One incident as the report gives it. */
+function reportIncident(e: ArgusEvent, sessionEnd: number | null, link: SnapshotLink): ReportIncident {
+  // An incident is raised a cue's `seconds` after its condition began; the report says when it began.
+  const began = beganAt(e);
+  // An ended session's incidents end with it: their events close end_after seconds later, and a
+  // report read as Stop is pressed said "to open".
+  const end = sessionEnd === null ? e.end_time : Math.min(e.end_time ?? sessionEnd, sessionEnd);
+  return {
+    event: e.id,
+    cue: e.label,
+    start: iso(began),
+    end: end === null ? null : iso(end),
+    duration: end === null ? null : Math.round((end - began) * 10) / 10,
+    score: Math.round(e.top_score * 100) / 100,
+    snapshot: e.snapshot ? link(e) : null,
   };
 }
 

@@ -139,22 +139,12 @@ export class TelegramOutput {
   /** Registers the commands and starts polling (or sets the webhook), retrying while Telegram is away. */
   private async connect(bot: Bot): Promise<void> {
     const { config } = this.opts;
-    let backoff = config.retry.min_seconds * 1000;
+    const shortest = config.retry.min_seconds * 1000;
+    let backoff = shortest;
     while (this.running) {
       try {
-        await bot.api.setMyCommands(COMMANDS);
-        // stop() may have come while that call was out; bot.start() below must not outlive it.
-        if (!this.running) return;
-        if (config.mode === 'webhook') {
-          await bot.init();
-          await bot.api.setWebhook(config.webhook_url!, { secret_token: this.webhookSecret() });
-          this.log.info(`Telegram bot @${bot.botInfo.username} receives updates at its webhook`);
-          return;
-        }
-        await bot.start({
-          timeout: this.opts.pollTimeout ?? 30,
-          onStart: (me) => this.log.info(`Telegram bot @${me.username} is polling for commands`),
-        });
+        // once polling starts, a later 409 or 401 retries from the shortest wait again, not where the last incident left off
+        await this.listen(bot, () => (backoff = shortest));
         return;
       } catch (err) {
         if (!this.running) return;
@@ -163,6 +153,27 @@ export class TelegramOutput {
         backoff = Math.min(backoff * 2, config.retry.max_seconds * 1000);
       }
     }
+  }
+
+  /** One try: the commands, then the webhook, or polling until the bot stops (or polling fails). */
+  private async listen(bot: Bot, onStarted: () => void): Promise<void> {
+    const { config } = this.opts;
+    await bot.api.setMyCommands(COMMANDS);
+    // stop() may have come while that call was out; bot.start() below must not outlive it.
+    if (!this.running) return;
+    if (config.mode === 'webhook') {
+      await bot.init();
+      await bot.api.setWebhook(config.webhook_url!, { secret_token: this.webhookSecret() });
+      this.log.info(`Telegram bot @${bot.botInfo.username} receives updates at its webhook`);
+      return;
+    }
+    await bot.start({
+      timeout: this.opts.pollTimeout ?? 30,
+      onStart: (me) => {
+        onStarted();
+        this.log.info(`Telegram bot @${me.username} is polling for commands`);
+      },
+    });
   }
 
   private async deliver(item: OutboxItem, signal: AbortSignal): Promise<void> {

@@ -168,12 +168,19 @@ describe("a seat's candidate nobody enrolled", () => {
     expect(lines).toEqual([expect.stringMatching(/^camera exam, seat A1: its candidate "alice" is not enrolled in the face registry/)]);
     // enrolled meanwhile: the session starts without a warning
     people = ['bob', 'alice'];
-    parts.shared.sessions.start('exam');
+    const first = parts.shared.sessions.start('exam', 'Maths');
     parts.shared.sessions.stop('exam');
     people = ['alice'];
     parts.shared.sessions.start('exam');
-    expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/seat A2: its candidate "bob" is not enrolled/);
+    const warnings = lines.filter((l) => l.includes('not enrolled'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(/seat A2: its candidate "bob" is not enrolled/);
+    // each start and end is in the log, whoever asked (UI, API, HA, schedule)
+    expect(lines.filter((l) => l.startsWith('exam session'))).toEqual([
+      `exam session ${first.id} ("Maths") started on exam`,
+      'exam session on exam ended',
+      expect.stringMatching(/^exam session exam-\d+-2 started on exam$/),
+    ]);
     await parts.stop?.();
     db.close();
   });
