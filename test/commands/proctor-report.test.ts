@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,5 +68,18 @@ describe('argus proctor report <session id>', () => {
     const clean = argus('--format', 'json', '--data', dir, 'clean');
     expect(clean.status).toBe(0);
     expect(JSON.parse(clean.stdout)).toMatchObject({ session: { name: 'Latin', camera: 'exam' }, seats: [], totals: { incidents: 0 } });
+  });
+
+  it('lists the newest sessions without an id, names them for an unknown id, and reads data_dir from --config', () => {
+    const list = argus('--data', dir);
+    expect(list.status).toBe(0);
+    expect(list.stdout.trim().split('\n')).toEqual([
+      'clean  exam  "Latin"  2026-03-03T10:00:00.000Z to 2026-03-03T11:00:00.000Z',
+      's1  exam  "Maths paper 2"  2026-03-03T08:59:55.000Z to 2026-03-03T09:01:20.000Z',
+    ]);
+    expect(argus('--data', dir, 'nope').stderr).toMatch(/no session "nope" in .*argus\.db; the newest: clean, s1$/m);
+    const config = join(dir, 'argus.yml');
+    writeFileSync(config, `data_dir: ${JSON.stringify(dir)}\n`);
+    expect(argus('--config', config).stdout).toContain('clean  exam');
   });
 });
