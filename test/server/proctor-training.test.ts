@@ -196,6 +196,7 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing a live seat (../shared/fixtu
 
     const before = await app.inject({ method: 'POST', url: '/api/proctor/samples', payload: { camera: 'exam', seat: 'A1' } });
     expect([before.statusCode, before.json().code]).toEqual([409, 'no_background']);
+    expect(before.json().error).toMatch(/^seat A1: not seen empty yet; empty it for a moment/);
     await analyze(bg, 0, []); // the empty seat becomes its background
     frame = { ...withBlock(bg, block), time: 1000 };
     const r = await app.inject({ method: 'POST', url: '/api/proctor/samples', payload: { camera: 'exam', seat: 'A1', label: 'suspicious' } });
@@ -278,12 +279,14 @@ describe.skipIf(!existsSync(BACKGROUND))('capturing every seat at once, and the 
     const capture = () => app.inject({ method: 'POST', url: '/api/proctor/captures', payload: { camera: 'exam' } });
     const none = await capture();
     expect([none.statusCode, none.json().samples, none.json().refused.map((r: { seat: string }) => r.seat)]).toEqual([200, [], ['A1', 'A2']]);
+    expect(none.json().refused[0].error).toMatch(/not seen empty yet/);
     await proctor.analyze({ camera: 'exam', time: 0, img: bg, objects: async () => [], persons: async () => [], faces: async () => [], earlier: [] } satisfies FrameContext);
     frame = { ...withBlock(bg, block), time: 1000 };
     const r = await capture();
     expect(r.statusCode).toBe(201);
     expect(r.json().samples.map((s: { seat: string; pose: unknown }) => [s.seat, s.pose])).toEqual([['A1', null]]);
-    expect(r.json().refused).toEqual([{ seat: 'A2', code: 'no_background', error: expect.stringContaining('seat A2') }]);
+    // A2 was seen empty with A1 (one frame holds both): nobody is in it now
+    expect(r.json().refused).toEqual([{ seat: 'A2', code: 'no_background', error: 'seat A2: nobody in it now' }]);
 
     // No pose model here: every pose is null, and ratios_pose joins zeros.
     twoClouds(store);

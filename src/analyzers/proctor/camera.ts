@@ -50,6 +50,11 @@ export class ProctorCamera implements CameraAnalyzer {
     return this.seats.seats;
   }
 
+  /** Whether the seat has been seen empty (its background) at this frame's size. */
+  hasBackground(img: RgbImage, seat: Seat): boolean {
+    return this.observer.hasBackground(img, seat);
+  }
+
   /** The seat's 18 ratios against its background (a training sample), or null without a background or silhouette. */
   features(img: RgbImage, seat: Seat): Float32Array | null {
     return this.observer.features(img, seat);

@@ -78,6 +78,12 @@ export class SeatObserver {
     return out;
   }
 
+  /** Whether the seat has been seen empty at this frame size: its background, which a silhouette is cut from. */
+  hasBackground(img: RgbImage, seat: Seat): boolean {
+    const background = this.backgrounds.get(seat.name);
+    return background !== undefined && background.width === img.width && background.height === img.height;
+  }
+
   /** The 18 ratio features of the seat's silhouette against its background, or null without one. */
   features(img: RgbImage, seat: Seat): Float32Array | null {
     const background = this.backgrounds.get(seat.name);

@@ -14,6 +14,8 @@ type FeatureMode = ProctorConfig['features'];
 export interface LiveProctor {
   seatsFor(width: number, height: number): Seat[];
   features(img: RgbImage, seat: Seat): Float32Array | null;
+  /** Whether the seat was seen empty: with one, no silhouette means nobody is in it. */
+  hasBackground?(img: RgbImage, seat: Seat): boolean;
   pose(img: RgbImage, seat: Seat): Promise<Float32Array | null>;
   /** `analyzers.proctor.features`: what the classifier is trained on. */
   readonly featureMode: FeatureMode;
@@ -108,9 +110,12 @@ export class ProctorTraining {
     if (!frame) throw new TrainingError('no_frame', `camera "${camera}" has no frame yet`);
     const seats = proctor.seatsFor(frame.width, frame.height);
     const seat = seatName === undefined && seats.length === 1 ? seats[0] : seats.find((s) => s.name === seatName);
-    if (!seat) throw new TrainingError('seat_not_found', `camera "${camera}" has no seat "${seatName ?? ''}" (seats: ${seats.map((s) => s.name).join(', ')})`);
+    if (!seat) {
+      const which = seatName === undefined ? `has ${seats.length} seats: say which one (seat)` : `has no seat "${seatName}"`;
+      throw new TrainingError('seat_not_found', `camera "${camera}" ${which} (seats: ${seats.map((s) => s.name).join(', ')})`);
+    }
     const features = proctor.features(frame, seat);
-    if (!features) throw new TrainingError('no_background', `seat ${seat.name} has no silhouette yet: it needs a frame of the empty seat first, then someone in it`);
+    if (!features) throw new TrainingError('no_background', whyNoSilhouette(proctor, frame, seat));
     const crop = await cropJpeg(frame, seat);
     const pose = await proctor.pose(frame, seat);
     return this.store.add({ camera, seat: seat.name, time: frame.time, features: [...features], pose: pose ? [...pose] : null, label }, crop);
@@ -129,7 +134,7 @@ export class ProctorTraining {
     const refused: Array<{ seat: string; code: string; error: string }> = [];
     for (const seat of proctor.seatsFor(frame.width, frame.height)) {
       const features = proctor.features(frame, seat);
-      if (!features) refused.push({ seat: seat.name, code: 'no_background', error: `seat ${seat.name}: nobody in it, or no frame of it empty yet` });
+      if (!features) refused.push({ seat: seat.name, code: 'no_background', error: whyNoSilhouette(proctor, frame, seat) });
       else {
         const pose = await proctor.pose(frame, seat);
         const sample = { camera, seat: seat.name, time: frame.time, features: [...features], pose: pose ? [...pose] : null, label: null };
@@ -191,6 +196,14 @@ export class ProctorTraining {
     this.cache.set(camera, { k: saved.k, samples });
     return report;
   }
+}
+
+/** Why a seat gave no silhouette: the two causes want opposite things of the proctor. */
+function whyNoSilhouette(proctor: LiveProctor, frame: RgbImage, seat: Seat): string {
+  if (proctor.hasBackground && !proctor.hasBackground(frame, seat)) {
+    return `seat ${seat.name}: not seen empty yet; empty it for a moment (the empty seat is what a silhouette is cut from), then capture again`;
+  }
+  return `seat ${seat.name}: nobody in it now`;
 }
 
 /** A sample's vector for the classifier: the ratios, joined by its pose vector in `ratios_pose` mode. */
