@@ -13,6 +13,8 @@ export interface FrigateEventState {
   /** [x1, y1, x2, y2] in detect pixels. */
   box?: [number, number, number, number];
   current_zones?: string[];
+  /** Every zone the object has entered so far (Frigate 0.12+). */
+  entered_zones?: string[];
   /** A name Frigate (its own face recognition, Double Take, Argus) gave the object: a string, or [name, score] in 0.14+. */
   sub_label?: string | [string, number] | null;
   /** 0.13+: the best snapshot's facts (its box in detect pixels); 0.12: `snapshot_time` alone. */
@@ -39,14 +41,21 @@ export function parseFrigateEvent(payload: Buffer): FrigateEventMessage | null {
     ...(after as FrigateEventState),
     end_time: finite(after.end_time) ? after.end_time : null,
     box: isBox(after.box) ? after.box : undefined,
-    current_zones: Array.isArray(after.current_zones) ? after.current_zones.filter((z): z is string => typeof z === 'string') : [],
+    current_zones: strings(after.current_zones),
+    entered_zones: strings(after.entered_zones),
   };
   if (state.snapshot && typeof state.snapshot === 'object' && !isBox(state.snapshot.box)) state.snapshot = { ...state.snapshot, box: undefined };
   return { type, after: state };
 }
 
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((z): z is string => typeof z === 'string') : []);
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBox = (v: unknown): v is [number, number, number, number] => Array.isArray(v) && v.length === 4 && v.every(finite);
+
+/** Every zone the event's object entered, as Argus' `zones` means it: Frigate's entered ones with the current ones. */
+export function zonesOf(e: FrigateEventState): string[] {
+  return [...new Set([...(e.entered_zones ?? []), ...(e.current_zones ?? [])])];
+}
 
 /** The box of the person in the event's snapshot (detect pixels): the snapshot's own, else the latest. */
 export function snapshotBox(e: FrigateEventState): [number, number, number, number] | undefined {

@@ -3,7 +3,7 @@ import type { ArgusEvent, EventBox } from '../../events/event.js';
 import type { Logger } from '../../log.js';
 import { FrigateApi } from './frigate-api.js';
 import type { CameraStatus } from '../frame.js';
-import { parseFrigateEvent, snapshotBox, snapshotTime, subLabelOf, type FrigateEventState } from './frigate-event.js';
+import { parseFrigateEvent, snapshotBox, snapshotTime, subLabelOf, zonesOf, type FrigateEventState } from './frigate-event.js';
 
 /** What Argus' models make of one Frigate snapshot. */
 export interface FrigateAnalysis {
@@ -259,7 +259,7 @@ export class FrigateSource {
       score: 0,
       top_score: 0,
       box: f.box ?? [0, 0, 0, 0],
-      zones: f.current_zones ?? [],
+      zones: zonesOf(f),
       start_time: f.start_time,
       end_time: null,
       snapshot: null,
@@ -298,7 +298,11 @@ export class FrigateSource {
   private async finish(t: Tracked, at?: number): Promise<void> {
     this.tracked.delete(t.frigate.id);
     const end = t.frigate.end_time ?? at ?? this.now();
-    for (const event of t.open.values()) this.opts.bus.emit('event', { type: 'end', event: await this.kept({ ...event, end_time: end }, undefined) });
+    for (const event of t.open.values()) {
+      // with the zones entered since the face was analysed (updates after a name are not analysed)
+      const zones = [...new Set([...event.zones, ...zonesOf(t.frigate)])];
+      this.opts.bus.emit('event', { type: 'end', event: await this.kept({ ...event, zones, end_time: end }, undefined) });
+    }
   }
 
   private async kept(event: ArgusEvent, jpeg: Buffer | undefined): Promise<ArgusEvent> {

@@ -98,6 +98,18 @@ describe('Frigate events over their life: real MQTT and a local Frigate API', ()
     expect(analyses[0]).toEqual({ box: [620, 10, 1080, 690], width: 1280, height: 720 });
   });
 
+  it("keeps every zone the person entered: Frigate's entered_zones, and those entered after the face was named", async () => {
+    const { messages } = await source();
+    frigate.addEvent('e-walk', JPEG);
+    await pub.publishAsync('frigate/events', frigateEvent('new', 'e-walk', { current_zones: ['driveway'], entered_zones: ['driveway'] }));
+    const start = await until('the start', () => messages.find((m) => m.type === 'start'));
+    expect(start.event.zones).toEqual(['driveway']);
+    await pub.publishAsync('frigate/events', frigateEvent('update', 'e-walk', { current_zones: ['porch'], entered_zones: ['driveway', 'porch'] }));
+    await pub.publishAsync('frigate/events', frigateEvent('end', 'e-walk', { current_zones: [], entered_zones: ['driveway', 'porch'] }));
+    const end = await until('the end', () => messages.find((m) => m.type === 'end'));
+    expect(end.event.zones).toEqual(['driveway', 'porch']);
+  });
+
   it('ends its open events at a stop, as a camera ends its own', async () => {
     const { s, messages } = await source();
     frigate.addEvent('e-stop', JPEG);
