@@ -446,7 +446,12 @@ export class Argus {
     if (!frigate?.url) return;
     let subscriber = mqtt;
     if (frigate.mqtt_url) {
-      subscriber = new MqttConnection({ url: frigate.mqtt_url, baseTopic: `${config.mqtt.base_topic}_frigate`, logger: log.child({ part: 'frigate-mqtt' }) });
+      subscriber = new MqttConnection({
+        url: frigate.mqtt_url,
+        baseTopic: `${config.mqtt.base_topic}_frigate`,
+        logger: log.child({ part: 'frigate-mqtt' }),
+        availability: false, // it only listens: nothing on Frigate's broker reads an availability of it
+      });
       subscriber.start();
       this.stops.push(() => subscriber.stop());
     }

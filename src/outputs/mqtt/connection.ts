@@ -12,6 +12,11 @@ export interface MqttConnectionOptions {
   clientId?: string;
   /** Milliseconds between reconnect attempts (the mqtt library retries forever). */
   reconnectMs?: number;
+  /**
+   * Whether it says `<base>/available` (a retained online, and offline as its last will); false
+   * for a link that only listens on someone else's broker (Frigate's), where nothing reads it.
+   */
+  availability?: boolean;
 }
 
 type Handler = (topic: string, payload: Buffer) => void;
@@ -36,6 +41,10 @@ export class MqttConnection {
     this.availabilityTopic = this.topic('available');
   }
 
+  private get says(): boolean {
+    return this.opts.availability ?? true;
+  }
+
   get connected(): boolean {
     return this.client?.connected ?? false;
   }
@@ -50,7 +59,7 @@ export class MqttConnection {
       connectTimeout: 10_000,
       // A refused login is retried too: the broker's password file or its auth backend may be fixed (or started) later.
       reconnectOnConnackError: true,
-      will: { topic: this.availabilityTopic, payload: Buffer.from('offline'), retain: true, qos: 1 },
+      ...(this.says ? { will: { topic: this.availabilityTopic, payload: Buffer.from('offline'), retain: true, qos: 1 as const } } : {}),
     };
     const retryS = (options.reconnectPeriod ?? 0) / 1000;
     const client = mqtt.connect(this.opts.url, options);
@@ -59,7 +68,8 @@ export class MqttConnection {
     client.on('connect', () => {
       this.outage = null;
       logger.info(`MQTT connected to ${where}`);
-      client.publish(this.availabilityTopic, 'online', { retain: true, qos: 1 });
+      // A listening link clears what versions before 2026-12-07 left retained there.
+      client.publish(this.availabilityTopic, this.says ? 'online' : '', { retain: true, qos: 1 });
       for (const topic of this.handlers.keys()) client.subscribe(topic, { qos: 1 });
       const reconnect = this.connects++ > 0;
       for (const hook of this.connectHooks) {
@@ -140,7 +150,7 @@ export class MqttConnection {
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    if (client.connected) {
+    if (client.connected && this.says) {
       await new Promise<void>((resolve) => client.publish(this.availabilityTopic, 'offline', { retain: true, qos: 1 }, () => resolve()));
     }
     await client.endAsync();

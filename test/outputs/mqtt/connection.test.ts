@@ -31,6 +31,21 @@ describe('MqttConnection against a real broker', () => {
     await late.close();
   });
 
+  it("says no availability when it only listens (Frigate's broker), and clears one an older version left", async () => {
+    const old = await mqtt.connectAsync(broker.url);
+    await old.publishAsync('argus_t1b/available', 'online', { retain: true, qos: 1 });
+    await old.endAsync();
+    const conn = new MqttConnection({ url: broker.url, baseTopic: 'argus_t1b', logger: silentLogger(), availability: false });
+    const watch = await MqttWatch.open(broker.url, 'argus_t1b/#');
+    await watch.waitFor('argus_t1b/available', 'online'); // the retained one
+    conn.start();
+    await watch.waitFor('argus_t1b/available', '');
+    await conn.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(watch.messages.map((m) => m.payload)).toEqual(['online', '']);
+    await watch.close();
+  });
+
   it('delivers subscribed messages to handlers, with wildcards', async () => {
     const conn = new MqttConnection({ url: broker.url, baseTopic: 'argus_t2', logger: silentLogger() });
     const got: string[] = [];
