@@ -185,6 +185,9 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     const result = (name: string) => page.locator(`article.result[data-file="${name}"]`);
     await expect.poll(() => result('big.jpg').locator('.state').textContent()).toBe('big.jpg is 6.0 MB: larger than the 5 MB limit (server.max_upload_mb).');
     expect(await result('notes.txt').locator('.state').textContent()).toMatch(/^notes\.txt is not a photo or a video \(text\/plain\)/);
+    // a small file's size in kB (it read "0.0 MB")
+    expect(await result('notes.txt').locator('h3 .muted').textContent()).toBe('(1 kB)');
+    expect(await result('sample1.jpg').locator('h3 .muted').textContent()).toMatch(/^\(\d+ kB\)$/);
     expect(await result('notes.txt').getAttribute('data-state')).toBe('refused');
     await expect.poll(() => page.locator('article.result[data-state="done"]').count(), { timeout: 120_000 }).toBe(2);
     expect(inFlight.most).toBe(2); // the two photos went up together

@@ -45,7 +45,8 @@ const CLIP_MB = 50;
 /** At most this many uploads run at once; the rest wait their turn (the server's work budget admits a few). */
 const PARALLEL = 3;
 
-const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** A file's size as a person reads it: 19 kB, 4.2 MB (a small photo read "0.0 MB"). */
+const mb = (bytes) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 /** Persons the object detector had no box for: a face gave them (the server counts people as live analysis does). */
 const given = (r) => r.persons.filter((p) => p.from !== 'objects');
