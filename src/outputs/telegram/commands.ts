@@ -47,7 +47,7 @@ export function commands(deps: BotDeps): Composer<Context> {
 
   c.command('snapshot', async (ctx) => {
     const cams = visibleCameras(ctx).map((s) => s.name);
-    const camera = ctx.match.trim() || (cams.length === 1 ? cams[0] : '');
+    const camera = named(cams, ctx.match.trim()) ?? (cams.length === 1 && !ctx.match.trim() ? cams[0] : '');
     if (!cams.includes(camera)) {
       await ctx.reply(`Which camera? /snapshot <camera>, one of: ${cams.join(', ') || '(none)'}`);
       return;
@@ -65,8 +65,9 @@ export function commands(deps: BotDeps): Composer<Context> {
   });
 
   c.command('mute', async (ctx) => {
-    const [camera = '', duration = ''] = ctx.match.trim().split(/\s+/);
+    const [typed = '', duration = ''] = ctx.match.trim().split(/\s+/);
     const cams = visibleCameras(ctx).map((s) => s.name);
+    const camera = typed.toLowerCase() === ALL_CAMERAS ? ALL_CAMERAS : (named(cams, typed) ?? typed);
     if (camera !== ALL_CAMERAS && !cams.includes(camera)) {
       await ctx.reply(`Usage: /mute <camera|all> <duration> (e.g. /mute ${cams[0] ?? 'front_door'} 2h, or "off"). Cameras: ${cams.join(', ') || '(none)'}`);
       return;
@@ -104,4 +105,9 @@ function mute(deps: BotDeps, camera: string, targets: readonly string[], duratio
   for (const t of targets) deps.state.mute(t, until);
   const what = camera === ALL_CAMERAS && targets[0] === ALL_CAMERAS ? 'All cameras' : targets.join(', ');
   return `${what} muted until ${clockTime(until, now)}.`;
+}
+
+/** The camera a user typed, whatever its case: a phone writes "Front_door" at the start of a message. */
+function named(cameras: readonly string[], typed: string): string | undefined {
+  return typed ? (cameras.find((c) => c === typed) ?? cameras.find((c) => c.toLowerCase() === typed.toLowerCase())) : undefined;
 }

@@ -54,6 +54,14 @@ describe('Telegram commands', () => {
     expect(await ask(h, MUM, '/snapshot attic')).toContain('Which camera?');
   });
 
+  it('/snapshot and /mute take a camera name whatever its case (a phone capitalises the first word)', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    h.api.userMessage(MUM, '/snapshot Front_door');
+    await h.api.waitFor('the photo', () => h!.api.sent('sendPhoto', MUM)[0]);
+    expect(h.snapshotsTaken).toEqual(['front_door']);
+    expect(await ask(h, MUM, '/mute Garden 1h')).toMatch(/^garden muted until/);
+  });
+
   it('/snapshot only shows the cameras a chat is subscribed to', async () => {
     h = await startHarness({ chats: [{ id: MUM, cameras: ['garden'] }] });
     expect(await ask(h, MUM, '/snapshot front_door')).toBe('Which camera? /snapshot <camera>, one of: garden');
