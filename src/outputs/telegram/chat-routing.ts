@@ -26,7 +26,9 @@ export function chatsWanting(chats: TelegramChatConfig[], event: ArgusEvent, now
   return chats.filter((chat) => {
     if (chat.cameras.length > 0 && !chat.cameras.includes(event.camera)) return false;
     if (chat.kinds && !chat.kinds.includes(alert.name) && !(alert.within && chat.kinds.includes(alert.within))) return false;
-    if (chat.names.length > 0 && !(event.sub_label && chat.names.includes(event.sub_label))) return false;
+    // as the registry holds names: one person whatever the case ("Grandma" is "grandma")
+    const name = event.sub_label?.toLowerCase();
+    if (chat.names.length > 0 && !(name && chat.names.some((n) => n.toLowerCase() === name))) return false;
     if (!kinds.urgent(event) && chat.quiet_hours && inQuietHours(chat.quiet_hours, now)) return false;
     return true;
   });

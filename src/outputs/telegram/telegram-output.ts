@@ -72,6 +72,7 @@ export class TelegramOutput {
     this.stopping = new AbortController();
     const bot = new Bot(config.token, { client: { apiRoot: config.api_root, timeoutSeconds: 60 } });
     this.bot = bot;
+    await this.checkNames();
     const state = new TelegramState(db);
     const outbox = new TelegramOutbox(db, config.outbox_limit, this.clock);
     const deps: BotDeps = { ...this.opts, chats: config.chats, state, clock: this.clock, logger: this.log };
@@ -134,6 +135,19 @@ export class TelegramOutput {
     // Polling's last getUpdates (and a start-up call still out) must not hold shutdown when Telegram hangs.
     const polling = Promise.all([this.bot?.isRunning() ? this.bot.stop().catch(() => undefined) : undefined, this.polling]);
     await Promise.race([polling, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
+  }
+
+  /** A chat that waits for a name nobody is enrolled under would wait for ever, silently: said at start. */
+  private async checkNames(): Promise<void> {
+    const wanted = this.opts.config.chats.flatMap((chat) => chat.names.map((name) => ({ chat, name })));
+    if (wanted.length === 0) return;
+    const people = new Set((await this.opts.listPeople()).map((p) => p.name.toLowerCase()));
+    for (const { chat, name } of wanted) {
+      if (people.has(name.toLowerCase())) continue;
+      this.log.warn(
+        `telegram.chats: ${chat.name ?? chat.id} waits for "${name}", who is not enrolled in the face registry: enrol them, or fix the name (renamed on the People page?)`,
+      );
+    }
   }
 
   /** Registers the commands and starts polling (or sets the webhook), retrying while Telegram is away. */

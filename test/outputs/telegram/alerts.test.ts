@@ -100,8 +100,11 @@ describe('Telegram alert routing', () => {
     expect(texts[0]).toContain('Weapon (knife) at front_door');
   });
 
-  it('tells a names-only chat when that person arrives, and no one else', async () => {
-    h = await startHarness({ chats: [{ id: MUM, names: ['grandma'] }], group_window: 0 });
+  it('tells a names-only chat when that person arrives (the name in any case), and no one else; an unknown name is warned of at start', async () => {
+    h = await startHarness({ chats: [{ id: MUM, name: 'Mum', names: ['Grandma', 'Uncle Bob'] }], group_window: 0 });
+    // the harness's registry holds grandma only
+    expect(h.logs.join('')).toContain('telegram.chats: Mum waits for \\"Uncle Bob\\", who is not enrolled in the face registry');
+    expect(h.logs.join('')).not.toContain('waits for \\"Grandma\\"');
     h.emit(testEvent({ kind: 'face', sub_label: 'postman' }));
     h.emit(testEvent({ kind: 'person' }));
     h.emit(testEvent({ kind: 'face', sub_label: 'grandma', camera: 'garden' }));
