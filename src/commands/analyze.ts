@@ -96,7 +96,14 @@ export async function main(args: string[]): Promise<number> {
     },
   });
   if (!config.success) {
-    console.error(`argus analyze: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    // in the flags' words: "--pose bogus: one of blazepose, movenet", not the config's keys
+    const flagOf: Record<string, string> = { 'runtime.threads': 'threads', 'faces.embedder': 'embedder', 'pose.model': 'pose' };
+    const said = config.error.issues.map((i) => {
+      const flag = flagOf[i.path.join('.')];
+      const allowed = i.code === 'invalid_value' ? `one of ${i.values.join(', ')}` : i.code === 'invalid_type' ? 'a number' : i.message;
+      return flag ? `--${flag} ${values[flag as 'pose']}: expected ${allowed}` : `${i.path.join('.')}: ${i.message}`;
+    });
+    console.error(`argus analyze: ${said.join('; ')}`);
     return 2;
   }
 

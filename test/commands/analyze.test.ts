@@ -42,6 +42,12 @@ describe('argus analyze: arguments', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no files given/);
   });
+
+  it('names the flag of a bad value, not the config key behind it', async () => {
+    const pose = await argus(['--pose', 'bogus', 'a.jpg']);
+    expect([pose.code, pose.stderr.trim()]).toEqual([2, 'argus analyze: --pose bogus: expected one of blazepose, movenet']);
+    expect((await argus(['--threads', 'abc', 'a.jpg'])).stderr.trim()).toBe('argus analyze: --threads abc: expected a number');
+  });
 });
 
 describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and video${skipReason}`, () => {
