@@ -181,7 +181,8 @@ export async function main(args: string[]): Promise<number> {
       }
       case 'export': {
         const archive = registry.exportArchive();
-        writeFileSync(rest[0], archive);
+        // faces and their embeddings: readable by this user only, as the data folder is
+        writeFileSync(rest[0], archive, { mode: 0o600 });
         print({ file: rest[0], bytes: archive.length }, `wrote ${rest[0]} (${(archive.length / 1024).toFixed(0)} KiB)`);
         break;
       }

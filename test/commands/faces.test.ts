@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -83,6 +83,7 @@ describe('argus faces', () => {
 
     const archive = join(dir, 'faces.tar.gz');
     expect((await argus('export', archive, ...common)).code).toBe(0);
+    expect(statSync(archive).mode & 0o777).toBe(0o600); // biometric data, like the data folder's files
     expect((await argus('remove', 'Rose Leslie', ...common)).out).toContain('removed Rose Leslie');
     expect((await argus('list', ...common)).out).not.toContain('Rose');
     const restored = await argus('restore', archive, ...common);
