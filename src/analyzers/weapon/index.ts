@@ -15,7 +15,16 @@ export const weaponAnalyzer = defineAnalyzer({
       kind: 'weapon',
       colour: '#ff2d2d',
       urgent: true,
-      alerts: [{ name: 'weapon', icon: '🚨', headline: (events) => `Weapon (${events[0].label}${events[0].sub_label ? `, ${events[0].sub_label}` : ''})` }],
+      alerts: [
+        {
+          name: 'weapon',
+          icon: '🚨',
+          headline: (events) => `Weapon (${events[0].label}${events[0].sub_label ? `, ${events[0].sub_label}` : ''})`,
+          // No Who line: a weapon's sub label is only "armed person" (in the headline); "unknown person"
+          // read as if someone had been seen, for a knife on a table too.
+          who: () => null,
+        },
+      ],
       entities: [
         { platform: 'binary_sensor', key: 'weapon', name: 'Weapon', fields: { device_class: 'safety' }, on: () => true },
         // The first message of an event is its start: once per event.

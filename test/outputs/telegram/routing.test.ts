@@ -81,12 +81,12 @@ describe('what an alert says', () => {
     expect(renderCaption([e], kinds, () => `events/${e.id}/snapshot.jpg?exp=1&sig=ab`)).not.toContain('events/');
   });
 
-  it('says "unknown person" and counts a burst', () => {
+  it('says "unknown person" and counts a burst; a weapon has no Who line (nobody may be in view)', () => {
     expect(
       renderCaption([testEvent({ kind: 'weapon', label: 'knife' })], kinds)
         .split('\n')
         .slice(0, 2),
-    ).toEqual(['🚨 Weapon (knife) at front_door', 'Who: unknown person']);
+    ).toEqual(['🚨 Weapon (knife) at front_door', 'Camera: front_door']);
     expect(renderCaption([testEvent({ kind: 'pose', label: 'fall' })], kinds).split('\n')[0]).toBe('🆘 Fall at front_door');
     const burst = [testEvent(), testEvent({ sub_label: 'dad' }), testEvent()];
     expect(renderCaption(burst, kinds).split('\n').slice(0, 2)).toEqual(['🚶 3 people at front_door', 'Who: dad, 2 unknown people']);
