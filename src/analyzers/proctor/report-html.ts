@@ -15,16 +15,17 @@ table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding
  * download or print: the session, totals, the candidates recognised, then per seat a timeline
  * bar and its incidents. Snapshots are links, not embedded, so the page stays small.
  */
-export function reportHtml(r: SessionReport): string {
+export function reportHtml(r: SessionReport, now = Date.now()): string {
   const s = r.session;
   const t0 = Date.parse(s.started_at);
-  const t1 = s.ended_at ? Date.parse(s.ended_at) : Math.max(t0 + 1, ...r.seats.flatMap((x) => x.incidents.map((i) => Date.parse(i.end ?? i.start))));
+  // A session still running is drawn up to now, its open incidents too (they were drawn 0 wide).
+  const t1 = s.ended_at ? Date.parse(s.ended_at) : Math.max(t0 + 1, now, ...r.seats.flatMap((x) => x.incidents.map((i) => Date.parse(i.end ?? i.start))));
   const span = Math.max(1, t1 - t0);
   const pct = (iso: string) => Math.min(100, Math.max(0, ((Date.parse(iso) - t0) / span) * 100));
   const seats = r.seats
     .map((seat) => {
       const bars = seat.incidents
-        .map((i) => `<span title="${esc(i.cue)}" style="left:${pct(i.start).toFixed(2)}%;width:${(pct(i.end ?? s.ended_at ?? i.start) - pct(i.start)).toFixed(2)}%"></span>`)
+        .map((i) => `<span title="${esc(i.cue)}" style="left:${pct(i.start).toFixed(2)}%;width:${((i.end ? pct(i.end) : 100) - pct(i.start)).toFixed(2)}%"></span>`)
         .join('');
       const rows = seat.incidents
         .map(
