@@ -209,6 +209,14 @@ data_dir: ${join(dir, 'data')}
     // its own samples are here already: left out, not doubled
     await expect.poll(() => page.locator('#pr-train-status').textContent()).toBe(`Imported 0 samples and 1 classifier (${n} samples already here, left out).`);
     await expect.poll(() => thumbs.count()).toBe(n);
+    // Delete asks first (it sits beside the label buttons, and U undoes labels only)
+    page.once('dialog', (d) => void d.dismiss());
+    await page.locator('.pr-delete').first().click();
+    await page.waitForTimeout(300);
+    expect(await thumbs.count()).toBe(n);
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('.pr-delete').first().click();
+    await expect.poll(() => thumbs.count()).toBe(n - 1);
 
     // While the loop runs, the seats are empty 3 s in every 12: left_seat (or absent) incidents.
     const session = (await page.evaluate(async () => (await fetch('api/proctor/cameras')).json()))[0].session;

@@ -149,6 +149,8 @@ async function mount(root, ctx) {
   const remove = async () => {
     const s = state.samples[state.index];
     if (!s) return;
+    // Beside the label buttons, one slip on a phone lost a sample and its picture for good (U undoes labels only).
+    if (!confirm(`Delete this sample of seat ${s.seat} and its picture? This cannot be undone.`)) return;
     try {
       await api(`api/proctor/samples/${s.id}`, { method: 'DELETE' });
       state.samples.splice(state.index, 1);
