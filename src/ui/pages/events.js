@@ -213,7 +213,9 @@ function visitLine(event, group) {
   const others = group?.events.filter((e) => e.id !== event.id) ?? [];
   if (others.length === 0) return '';
   const whose = group.sub_label ? `<b>${esc(group.sub_label)}</b>’s visit` : 'a visit';
-  const links = others.map((e) => `<a href="#events/${encodeURIComponent(e.id)}">${esc(eventTitle(e))} (${esc(e.kind)})</a>`).join(', ');
+  // "lin (face)", but "person" and "unknown face", not "person (person)"
+  const named = (e) => (eventTitle(e).includes(e.kind) ? eventTitle(e) : `${eventTitle(e)} (${e.kind})`);
+  const links = others.map((e) => `<a href="#events/${encodeURIComponent(e.id)}">${esc(named(e))}</a>`).join(', ');
   return `<p class="visit">Part of ${whose}, seen with ${links}.</p>`;
 }
 
