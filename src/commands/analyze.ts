@@ -1,4 +1,5 @@
-import { basename, extname } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../log.js';
 import { analyzeImage, type ImageAnalysis } from '../models/analyze-image.js';
@@ -10,10 +11,10 @@ import { loadImage } from '../vision/image.js';
 import { weaponSchema, weaponThreshold } from '../analyzers/weapon/config.js';
 import { poseSchema } from '../analyzers/pose/config.js';
 
-const USAGE = `usage: argus analyze <image|video…> [options]
+const USAGE = `usage: argus analyze <image|video|folder…> [options]
 
 Runs the detectors on images (or frames sampled from videos) and prints what they find,
-coordinates in source pixels.
+coordinates in source pixels. A folder stands for the photos and videos in it.
 
 options:
   --json                 one JSON object per image or frame, one per line
@@ -56,15 +57,20 @@ export async function main(args: string[]): Promise<number> {
     console.error(`argus analyze: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
     return 2;
   }
-  const { values, positionals: files } = parsed;
+  const { values, positionals } = parsed;
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  if (files.length === 0) {
+  if (positionals.length === 0) {
     console.error(`argus analyze: no files given\n\n${USAGE}`);
     return 2;
   }
+  const expanded = positionals.map(folderContents);
+  const empty = positionals.filter((_, i) => expanded[i].length === 0);
+  for (const folder of empty) console.error(`argus analyze: ${folder}: no photos (${[...IMAGE].join(' ')}) or videos in this folder`);
+  const files = expanded.flat();
+  if (files.length === 0) return 2;
   const families = values.models
     .split(',')
     .map((s) => s.trim())
@@ -78,6 +84,9 @@ export async function main(args: string[]): Promise<number> {
   if (!(every > 0)) {
     console.error(`argus analyze: --every must be a positive number of seconds, got "${values.every}"`);
     return 2;
+  }
+  if (values.embeddings && !values.json) {
+    console.error('argus analyze: --embeddings is printed only with --json; the summary leaves embeddings out');
   }
   if (values.yolo && !values.labels) {
     console.error('argus analyze: --yolo needs --labels <file> (one label a line)');
@@ -129,7 +138,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(values.json ? JSON.stringify(r) : summary(r));
   };
   const opts = { families: families as ModelFamily[], embeddings: values.embeddings || matcher !== null };
-  let failed = 0;
+  let failed = empty.length;
   try {
     for (const file of files) {
       try {
@@ -154,6 +163,23 @@ export async function main(args: string[]): Promise<number> {
     matcher?.close();
   }
   return failed > 0 ? 1 : 0;
+}
+
+const IMAGE = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+
+/** A folder stands for the photos and videos in it (not its subfolders), by name; anything else for itself. */
+function folderContents(path: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(path).isDirectory()) return [path];
+    entries = readdirSync(path);
+  } catch {
+    return [path]; // a missing file is said when it is read, with the others
+  }
+  return entries
+    .filter((name) => IMAGE.has(extname(name).toLowerCase()) || VIDEO.has(extname(name).toLowerCase()))
+    .sort()
+    .map((name) => join(path, name));
 }
 
 /** Adds `name` and `similarity` to each face; drops the embedding unless it was asked for. */

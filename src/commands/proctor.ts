@@ -180,7 +180,7 @@ export async function main(args: string[]): Promise<number> {
     }
     camera.end(time * 1000);
     const summary = { seats: Math.max(1, seats.length), incidents: counts, duration: Math.round(time * 10) / 10 };
-    console.info(options.json ? JSON.stringify({ summary }) : `${summary.seats} seat(s), ${summary.duration} s: ${JSON.stringify(counts)}`);
+    console.info(options.json ? JSON.stringify({ summary }) : `${summary.seats} seat(s), ${summary.duration} s: ${incidentWords(counts)}`);
     return 0;
   } catch (err) {
     console.error(`argus proctor: ${(err as Error).message}`);
@@ -207,6 +207,12 @@ async function* frames(files: readonly string[], every: number): AsyncGenerator<
 
 async function fitTo(img: RgbImage, like: RgbImage): Promise<RgbImage> {
   return img.width === like.width && img.height === like.height ? img : resizeImage(img, like.width, like.height);
+}
+
+/** "2 looking_away, 1 phone", or "no incidents". */
+function incidentWords(counts: Record<string, number>): string {
+  const said = Object.entries(counts).map(([kind, n]) => `${n} ${kind}`);
+  return said.length > 0 ? said.join(', ') : 'no incidents';
 }
 
 /** What the live pipeline hands an analyzer, for one frame of a recording (objects detected once, persons as `analyzers.person` counts them). */

@@ -35,7 +35,11 @@ export async function main(args: string[]): Promise<number> {
     console.error(`argus test-camera: give exactly one camera URL\n\n${USAGE}`);
     return 2;
   }
-  const url = positionals[0];
+  const url = positionals[0].trim();
+  if (url === '') {
+    console.error(`argus test-camera: the camera URL is empty; give one such as rtsp://user:password@host:554/stream1\n\n${USAGE}`);
+    return 2;
+  }
   const timeout = values.timeout ? Number(values.timeout) : 15;
   if (!(timeout > 0)) {
     console.error(`argus test-camera: --timeout must be a number of seconds above 0, got "${values.timeout}"`);

@@ -180,7 +180,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(line);
   };
   try {
-    await mkdir(dirname(out), { recursive: true });
+    await mkdir(dirname(out), { recursive: true, mode: 0o700 });
     const centernet = await readFile(join(o.models, 'centernet.onnx')).catch(() => {
       throw new Error(`${join(o.models, 'centernet.onnx')} is missing: run "argus models build" first`);
     });

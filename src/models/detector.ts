@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VERIFIER_CROP, VERIFIER_DELTAS, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PLACE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
@@ -12,7 +13,7 @@ import type { BodyRoi, DetectScope, FaceDetection, FaceDetector, FaceEmbedder, F
 import { EMBEDDERS, OnnxFaceEmbedder } from './face-embedder.js';
 import { readLabels } from './labels.js';
 import { ModelManifest } from './manifest.js';
-import type { ModelsConfig } from './model-config.js';
+import type { ModelsConfig, UserModelConfig } from './model-config.js';
 import { MoveNetDetector } from './movenet.js';
 import { objectModelWithHeads, type HeadedModel, verifierModels } from './object-heads.js';
 import { SessionPool, type RunTimings } from './session-pool.js';
@@ -205,7 +206,7 @@ export class Detector {
           await centerNet(name, manifest.path(name), await readLabels(labelsPath));
         }
         const user = config.objects.model;
-        if (user) objects.push(await YoloDetector.create(pool, user, await readLabels(user.labels), logger));
+        if (user) objects.push(await userYolo(pool, user, logger));
       }
       let faces: FaceDetector | null = null;
       let embedder: FaceEmbedder | null = null;
@@ -279,5 +280,26 @@ export class Detector {
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+}
+
+/** A user's YOLO model and its labels, or an error that names the file and what is wrong with it. */
+async function userYolo(pool: SessionPool, user: UserModelConfig, logger: Logger): Promise<YoloDetector> {
+  let labels: string[];
+  try {
+    labels = await readLabels(user.labels);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (err as Error).message;
+    throw new Error(`the YOLO model's label file ${user.labels} cannot be read: ${why}`);
+  }
+  if (labels.length === 0) throw new Error(`the YOLO model's label file ${user.labels} is empty: give one label a line, in class order`);
+  if (!existsSync(user.path)) throw new Error(`the YOLO model ${user.path} does not exist`);
+  try {
+    return await YoloDetector.create(pool, user, labels, logger);
+  } catch (err) {
+    // onnxruntime's own words ("Protobuf parsing failed") say little to someone who picked the wrong file
+    const said = (err as Error).message.replace(/^Load model from .*? failed:\s*/, '');
+    throw new Error(`the YOLO model ${user.path} is not an ONNX model onnxruntime can load (${said})`);
   }
 }

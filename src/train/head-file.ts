@@ -133,11 +133,14 @@ export async function readHeadFile(path: string): Promise<HeadFile> {
   return parsed.data;
 }
 
-/** Write then rename: whatever reads the previous file (a running Argus, `models build`) never sees half of one, and a failed write (a full disk) leaves nothing behind. */
+/**
+ * Write then rename: whatever reads the previous file (a running Argus, `models build`) never sees half of one, and a failed write (a full disk) leaves nothing behind.
+ * Owner only (0600), as the rest of the data folder: a head and its cache are learnt from the household's photos.
+ */
 export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    await writeFile(tmp, text);
+    await writeFile(tmp, text, { mode: 0o600 });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -120,7 +120,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
       .digest('hex')
       .slice(0, 16);
     const featDir = join(opts.workDir, `features-${key}`);
-    await mkdir(featDir, { recursive: true });
+    await mkdir(featDir, { recursive: true, mode: 0o700 });
     const samples = await extractAll(opts, trainImages, classes.length, { sampling, features, seed }, featDir, stop, sampleRss, log);
     sampleRss();
 

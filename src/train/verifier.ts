@@ -92,7 +92,7 @@ export async function verifierSamples(
   images: YoloImage[],
   o: { classes: number; baseClasses: number; threads?: number; dir: string; stop: () => void; onImage?: (done: number) => void },
 ): Promise<VerifierSamples> {
-  await mkdir(o.dir, { recursive: true });
+  await mkdir(o.dir, { recursive: true, mode: 0o700 });
   const dim = verifierInputs(o.classes + 1).all;
   const shards = Array.from({ length: Math.ceil(images.length / SHARD_IMAGES) }, (_, s) => join(o.dir, `verifier-${String(s).padStart(4, '0')}.bin`));
   // One-thread sessions with `threads` photos in flight: on two cores 1.3× (the weapons' whole phase)

@@ -51,6 +51,49 @@ describe('argus analyze: arguments', () => {
 });
 
 describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and video${skipReason}`, () => {
+  it('names the file of a missing YOLO label file or a YOLO model that is not ONNX', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'argus-analyze-yolo-'));
+    try {
+      const labels = join(dir, 'labels.txt');
+      const notOnnx = join(dir, 'model.onnx');
+      await writeFile(labels, 'pistol\n');
+      await writeFile(notOnnx, 'not a model');
+      const photo = join(FIXTURES, 'people', 'group-1.jpg');
+      const missing = await argus([photo, '--models', 'objects', '--yolo', notOnnx, '--labels', join(dir, 'nope.txt')]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`label file ${join(dir, 'nope.txt')} cannot be read: no such file`);
+      const bad = await argus([photo, '--models', 'objects', '--yolo', notOnnx, '--labels', labels]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain(`the YOLO model ${notOnnx} is not an ONNX model onnxruntime can load`);
+      const absent = await argus([photo, '--models', 'objects', '--yolo', join(dir, 'gone.onnx'), '--labels', labels]);
+      expect(absent.stderr).toContain(`the YOLO model ${join(dir, 'gone.onnx')} does not exist`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('reads the photos of a folder, and says so when a folder holds none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'argus-analyze-folder-'));
+    try {
+      const r = await argus(['--json', '--models', 'objects', join(FIXTURES, 'people'), dir]);
+      expect(r.code).toBe(1);
+      const files = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { file: string }).file);
+      expect(files).toEqual(['ai-body.jpg', 'background.jpg', 'group-1.jpg', 'group-3.jpg', 'group-6.jpg', 'stock-group-2.jpg']);
+      expect(r.stderr).toContain(`${dir}: no photos (.jpg .jpeg .png .webp) or videos in this folder`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('says --embeddings needs --json', async () => {
+    const r = await argus(['--embeddings', '--models', 'objects', join(FIXTURES, 'people', 'background.jpg')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('--embeddings is printed only with --json');
+  }, 60_000);
+
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'argus-analyze-'));

@@ -28,7 +28,7 @@ interface Line {
   summary?: { seats: number; incidents: Record<string, number>; duration: number };
 }
 
-function argus(args: string[]): Promise<{ code: number; lines: Line[]; stderr: string }> {
+function argus(args: string[]): Promise<{ code: number; lines: Line[]; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'proctor', ...args], { cwd: ROOT });
     let stdout = '';
@@ -40,7 +40,7 @@ function argus(args: string[]): Promise<{ code: number; lines: Line[]; stderr: s
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Line);
-      resolve({ code: code ?? -1, lines, stderr });
+      resolve({ code: code ?? -1, lines, stdout, stderr });
     });
   });
 }
@@ -182,5 +182,9 @@ describe.skipIf(!haveFixtures || !haveModels || !haveFfmpeg)(`argus proctor on a
       ['extra_person', 'seat', 9, 13],
     ]);
     expect(r.lines.at(-1)).toEqual({ summary: { seats: 1, incidents: { absent: 1, extra_person: 1 }, duration: 15 } });
+    // without --json the summary is words too, not a JSON object inside a sentence
+    const text = await argus(list);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.trim().split('\n').at(-1)).toBe('1 seat(s), 15 s: 1 absent, 1 extra_person');
   }, 120_000);
 });

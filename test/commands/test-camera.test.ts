@@ -41,4 +41,10 @@ describe('argus test-camera', () => {
     expect(await main([])).toBe(2);
     expect(c.out()).toContain('usage: argus test-camera <url>');
   });
+
+  it('exits 2 saying the URL is empty for "" (a shell variable that was not set)', async () => {
+    const c = capture();
+    expect(await main(['  '])).toBe(2);
+    expect(c.out()).toContain('the camera URL is empty');
+  });
 });

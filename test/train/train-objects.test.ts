@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,9 @@ describe('trainObjects (real CenterNet features, a synthetic class)', () => {
     // and its box regressor, from the candidates that overlap a labelled box, on the same values
     expect(file.verifier?.box?.dim).toBe(2240 + 6144 + 3 + 4);
     expect(file.verifier?.box?.outputs).toBe(4);
+    // owner only, as the data folder it goes in (learnt from the household's photos)
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'work')).mode & 0o777).toBe(0o700);
   }, 120_000);
 
   it('a kept head (--head) keeps its weights and trains its verifier again, from each view of a small photo', async () => {
