@@ -84,12 +84,17 @@ async function build(opts: Options, outDir: string): Promise<number> {
   }
 }
 
+/** The manifest's pixel ranges in words: "-1-1" read as a typo. */
+const PIXEL_RANGES: Record<string, string> = { '0-255': '0 to 255', '0-1': '0 to 1', '-1-1': '-1 to 1', 'int32-0-255': '0 to 255, int' };
+
 async function list(opts: Options, outDir: string): Promise<number> {
   const manifest = await readManifest(opts.manifest);
+  const row = (cells: string[]) => console.log([cells[0].padEnd(20), cells[1].padEnd(15), cells[2].padEnd(16), cells[3].padEnd(8), cells[4].padEnd(16), cells[5]].join(' '));
+  row(['model', 'task', 'input', 'type', 'pixel values', 'file']);
   for (const m of manifest.models) {
     const input = m.inputs[0];
     const built = existsSync(join(outDir, m.file)) ? 'built' : 'not built';
-    console.log(`${m.name.padEnd(20)} ${m.task.padEnd(15)} ${input.shape.join('x').padEnd(16)} ${input.dtype.padEnd(8)} pixels ${input.pixelRange.padEnd(12)} ${built}`);
+    row([m.name, m.task, input.shape.join('x'), input.dtype, PIXEL_RANGES[input.pixelRange], built]);
   }
   return 0;
 }

@@ -30,9 +30,11 @@ describe('argus models', () => {
 
   it('list shows every default model with its input and whether it is built', async () => {
     expect(await main(['list', '--out', out])).toBe(0);
-    expect(lines).toHaveLength(8);
-    expect(lines.find((l) => l.startsWith('centernet-weapons'))).toMatch(/objects\s+1x512x512x3\s+float32\s+pixels 0-255\s+not built/);
-    expect(lines.find((l) => l.startsWith('centernet '))).toMatch(/objects\s+1x512x512x3\s+float32\s+pixels 0-255\s+not built/);
+    expect(lines).toHaveLength(9); // a header, then the eight models
+    expect(lines[0]).toMatch(/^model\s+task\s+input\s+type\s+pixel values\s+file$/);
+    expect(lines.find((l) => l.startsWith('centernet-weapons'))).toMatch(/objects\s+1x512x512x3\s+float32\s+0 to 255\s+not built/);
+    expect(lines.find((l) => l.startsWith('centernet '))).toMatch(/objects\s+1x512x512x3\s+float32\s+0 to 255\s+not built/);
+    expect(lines.find((l) => l.startsWith('blazeface-back'))).toMatch(/float32\s+-1 to 1\s+not built/);
   });
 
   it('exits 2 with usage on an unknown subcommand or option', async () => {
