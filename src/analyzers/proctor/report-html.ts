@@ -2,8 +2,18 @@ import type { SessionReport } from './report.js';
 
 const esc = (s: string | number | null) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
-/** Time of day from an ISO time, as the page shows it (UTC, like the ISO times in the CSV). */
-const clock = (isoTime: string | null) => (isoTime ? isoTime.slice(11, 19) : 'open');
+/**
+ * The page's times: the day and the time of day where the exam was held (the process's time zone:
+ * the add-on's is Home Assistant's, TZ), not UTC as in the CSV and JSON, which say so with their Z.
+ */
+function clocks(timeZone: string) {
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  return {
+    clock: (isoTime: string | null) => (isoTime ? time.format(Date.parse(isoTime)) : 'open'),
+    day: (isoTime: string) => day.format(Date.parse(isoTime)),
+  };
+}
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}
@@ -15,8 +25,10 @@ table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding
  * download or print: the session, totals, the candidates recognised, then per seat a timeline
  * bar and its incidents. Snapshots are links, not embedded, so the page stays small.
  */
-export function reportHtml(r: SessionReport, now = Date.now()): string {
+export function reportHtml(r: SessionReport, now = Date.now(), timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone): string {
   const s = r.session;
+  const { clock, day } = clocks(timeZone);
+  const until = s.ended_at === null ? 'still running' : day(s.ended_at) === day(s.started_at) ? clock(s.ended_at) : `${day(s.ended_at)} ${clock(s.ended_at)}`;
   const t0 = Date.parse(s.started_at);
   // A session still running is drawn up to now, its open incidents too (they were drawn 0 wide).
   const t1 = s.ended_at ? Date.parse(s.ended_at) : Math.max(t0 + 1, now, ...r.seats.flatMap((x) => x.incidents.map((i) => Date.parse(i.end ?? i.start))));
@@ -51,7 +63,7 @@ ${rows}</table>`;
 <html lang="en"><head><meta charset="utf-8"><title>Exam session ${esc(s.name || s.id)}</title><style>${CSS}</style></head>
 <body>
 <h1>Exam session ${esc(s.name || s.id)}</h1>
-<p>Camera <b>${esc(s.camera)}</b>, ${esc(s.started_at)} to ${esc(s.ended_at ?? 'still running')} (UTC). Session id <code>${esc(s.id)}</code>.</p>
+<p>Camera <b>${esc(s.camera)}</b>, ${esc(day(s.started_at))} ${esc(clock(s.started_at))} to ${esc(until)} (${esc(timeZone)} time). Session id <code>${esc(s.id)}</code>.</p>
 <h2>Totals</h2>
 <p>${r.totals.incidents} incident(s) on ${r.seats.length} seat(s).</p>
 ${totals ? `<table><tr><th>cue</th><th>incidents</th></tr>${totals}</table>` : ''}

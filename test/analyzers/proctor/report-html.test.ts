@@ -22,4 +22,14 @@ describe('the report page', () => {
     expect(bar(reportHtml(report(null, null), now))).toEqual([50, 50]);
     expect(bar(reportHtml(report('2026-03-03T11:00:00.000Z', '2026-03-03T09:45:00.000Z'), now))).toEqual([25, 12.5]);
   });
+
+  it('gives times where the exam was held (the time zone Argus runs in), not UTC', () => {
+    const now = Date.parse('2026-03-03T10:00:00.000Z');
+    const html = reportHtml(report('2026-03-03T11:00:00.000Z', '2026-03-03T09:45:00.000Z'), now, 'Europe/Berlin');
+    expect(html).toContain('Tue, 3 Mar 2026 10:00:00 to 12:00:00 (Europe/Berlin time)');
+    expect(html).toContain('<td>phone</td><td>10:30:00</td><td>10:45:00</td>');
+    const running = reportHtml(report(null, null), now, 'America/New_York');
+    expect(running).toContain('Tue, 3 Mar 2026 04:00:00 to still running (America/New_York time)');
+    expect(running).toContain('<td>phone</td><td>04:30:00</td><td>open</td>');
+  });
 });
