@@ -114,10 +114,14 @@ export class Argus {
     const { mqtt, mqttUrl } = await this.startMqtt(core);
     const detector = await this.loadModels(core);
     const registry = this.startRegistry(core, detector);
-    const parts = this.startAnalyzerParts(core, registry);
+    // The parts come before the events (their switches are in discovery, which stops after the
+    // events), so what they end reaches the events through `ended`, set once these exist.
+    let ended: EventManager | undefined;
+    const parts = this.startAnalyzerParts(core, registry, (camera, kind) => ended?.endKind(camera, kind));
     // Before the events, so it stops after them: the events ended at a stop reach MQTT and the states go off.
     const ha = this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
     const events = this.startEvents(core);
+    ended = events;
     const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
     this.startCameras(core, scheduler, events);
     this.startStats(core, mqtt, scheduler);
@@ -310,7 +314,7 @@ export class Argus {
    * What analyzers add beside frames (the proctor's sessions, training, routes and exam switch):
    * built here for the cameras that run each analyzer, mounted and started by the steps after.
    */
-  private startAnalyzerParts({ db, cameras, enabled, eventStore: events, snapshotUrl, log }: Core, registry: FaceRegistry) {
+  private startAnalyzerParts({ db, cameras, enabled, eventStore: events, snapshotUrl, log }: Core, registry: FaceRegistry, endEvents: (camera: string, kind: string) => void) {
     const shared = new Map<string, unknown>();
     const routes: RoutePlugin[] = [];
     const switches: Record<string, SwitchControl> = {};
@@ -325,6 +329,7 @@ export class Argus {
         events,
         snapshotUrl,
         enrolled: () => registry.list().map((p) => p.name),
+        endEvents,
         logger: log.child({ analyzer: analyzer.name }),
       });
       shared.set(analyzer.name, parts.shared);

@@ -144,6 +144,17 @@ export class EventManager {
     this.cameras.clear();
   }
 
+  /**
+   * Ends now, as last seen, the camera's events of a kind whose cause is over (an exam session
+   * stopped): without this they stay open `end_after` seconds, and Home Assistant's sensor ON.
+   */
+  endKind(cameraName: string, kind: string): void {
+    const camera = this.cameras.get(cameraName);
+    if (!this.running || !camera) return;
+    for (const track of camera.tracker.remove((t) => t.detection.kind === kind)) this.finish(camera, track);
+    this.reportInView(cameraName, camera, this.now());
+  }
+
   /** Whether events are not being stored for a full data disk (the health check says so). */
   get diskFull(): boolean {
     return this.failures.diskFull;

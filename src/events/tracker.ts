@@ -120,6 +120,13 @@ export class Tracker {
     return gone;
   }
 
+  /** Forgets the objects `which` picks (their analyzer said they are over) and returns them. */
+  remove(which: (track: Track) => boolean): Track[] {
+    const gone = [...this.tracks.values()].filter(which);
+    for (const track of gone) this.tracks.delete(track.id);
+    return gone;
+  }
+
   /** Forgets every object (camera stopped) and returns them. */
   clear(): Track[] {
     const all = [...this.tracks.values()];

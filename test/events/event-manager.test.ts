@@ -55,6 +55,22 @@ describe('EventManager', () => {
     expect(lines[2].event.id).toBe(start.id);
   });
 
+  it("ends a camera's events of one kind at once when their cause is over (endKind), leaving the others", async () => {
+    h = eventHarness();
+    h.manager.start();
+    const incident: Detection = { kind: 'suspicious', label: 'phone', score: 0.8, box: at(10) };
+    for (const t of [0, 0.2, 0.4]) feed(h, 'exam', T0 + t, [person(at(40), 0.7), incident]);
+    feed(h, 'hall', T0 + 0.4, [incident]);
+    feed(h, 'hall', T0 + 0.6, [incident]);
+    h.manager.endKind('exam', 'suspicious');
+    await h.manager.flush();
+    const ends = h.messages.filter((m) => m.type === 'end').map((m) => m.event);
+    // ended as last seen, not end_after (2 s) later; the person on the camera and the other camera's incident go on
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ camera: 'exam', kind: 'suspicious', end_time: T0 + 0.4 });
+    expect(h.manager.inView()).toMatchObject({ exam: [{ kind: 'person' }], hall: [{ kind: 'suspicious' }] });
+  });
+
   it('says whether it follows objects on a camera, from the first sighting to the end', async () => {
     h = eventHarness({ config: { end_after: 2, min_frames: 2 } });
     h.manager.start();

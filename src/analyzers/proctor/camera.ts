@@ -80,6 +80,8 @@ export class ProctorCamera implements CameraAnalyzer {
     const seats = this.seatsFor(frame.img.width, frame.img.height);
     const facts = { img: frame.img, objects: await frame.objects(), persons: await frame.persons(), earlier: frame.earlier };
     const observations = await this.observer.observe(facts, seats, this.opts.fixedBackground);
+    // Stopped while this frame was analysed: its incidents were ended with the session, not raised again.
+    if (sessions !== 'always' && sessions?.active(frame.camera)?.id !== session.id) return [];
     const open = this.room.room.observe(frame.time, observations);
     return open.map((o) => this.detection(o, session.id, seats));
   }

@@ -19,7 +19,7 @@ export interface ProctorShared {
  * windows start and stop them), labelled samples and classifiers, and the /api/proctor routes.
  */
 export function proctorParts(context: PartsContext): AnalyzerParts & { shared: ProctorShared } {
-  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, enrolled, logger } = context;
+  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, enrolled, endEvents, logger } = context;
   // kept in SQLite: a session running when Argus stopped runs again
   const sessions = new ProctorSessions(Date.now, 100, new ProctorSessionStore(db));
   // A session resumed on a camera that is no longer proctored could never be stopped: end it now.
@@ -49,6 +49,8 @@ export function proctorParts(context: PartsContext): AnalyzerParts & { shared: P
     if (running) logger.info(`exam session ${running.id}${running.name ? ` ("${running.name}")` : ''} started on ${camera}`);
     else logger.info(`exam session on ${camera} ended`);
     if (running) checkCandidates(camera);
+    // Incidents end with the session, as the report says: not end_after seconds later (HA's sensor stayed ON).
+    else endEvents?.(camera, 'suspicious');
   });
   return {
     shared: { sessions, training },

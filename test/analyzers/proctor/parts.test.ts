@@ -21,7 +21,7 @@ const person: ObjectDetection = { label: 'person', score: 0.9, box: [10, 10, 40,
 const phone: ObjectDetection = { label: 'cell phone', score: 0.8, box: [20, 20, 30, 30] };
 
 /** One Argus start on the database file: the proctor's parts (routes, sessions) and its analyzer on camera `exam`. */
-function boot(file: string, proctored = true) {
+function boot(file: string, proctored = true, endEvents?: (camera: string, kind: string) => void) {
   const db = openDatabase(file);
   const events = new EventStore(db);
   const parts = proctorParts({
@@ -30,6 +30,7 @@ function boot(file: string, proctored = true) {
     allCameras: ['exam'],
     latestFrame: () => undefined,
     events,
+    endEvents,
     logger: silentLogger(),
   });
   const app = httpApp(silentLogger());
@@ -45,12 +46,15 @@ function boot(file: string, proctored = true) {
     shared: parts.shared,
     logger: silentLogger(),
   });
-  const analyze = (time: number, objects: ObjectDetection[]) =>
+  const analyze = (time: number, objects: ObjectDetection[], seen: Promise<void> = Promise.resolve()) =>
     camera.analyze({
       camera: 'exam',
       time,
       img: IMG,
-      objects: async () => objects,
+      objects: async () => {
+        await seen;
+        return objects;
+      },
       persons: async () => objects.filter((o) => o.label === 'person').map((o) => ({ ...o, from: 'objects' as const })),
       faces: async () => [],
       earlier: [],
@@ -130,6 +134,25 @@ describe('exam sessions across a restart', () => {
     for (let t = t0; t <= t0 + 7000; t += 500) for (const d of await fresh.analyze(t, [])) cues.add(d.label);
     expect([...cues]).toEqual(['absent']);
     await fresh.shutdown();
+  });
+});
+
+describe('stopping a session', () => {
+  it("ends its incidents at once (HA's sensor went OFF end_after later), and a frame analysed across the stop raises none", async () => {
+    const ended: string[] = [];
+    const exam = boot(join(dir, 'stop.db'), true, (camera, kind) => ended.push(`${camera}:${kind}`));
+    await exam.app.inject({ method: 'POST', url: '/api/proctor/sessions', payload: { camera: 'exam', action: 'start' } });
+    const t0 = Date.now();
+    let open: Detection[] = [];
+    for (let t = t0; t <= t0 + 2500; t += 500) open = await exam.analyze(t, [person, phone]);
+    expect(open.map((d) => d.label)).toContain('phone');
+    let see = () => {};
+    const inFlight = exam.analyze(t0 + 3000, [person, phone], new Promise<void>((r) => (see = r)));
+    await exam.app.inject({ method: 'POST', url: '/api/proctor/sessions', payload: { camera: 'exam', action: 'stop' } });
+    see();
+    expect(await inFlight).toEqual([]);
+    expect(ended).toEqual(['exam:suspicious']);
+    await exam.shutdown();
   });
 });
 
