@@ -485,7 +485,7 @@ export class Argus {
   }
 
   private async startTelegram(
-    { config, db, bus, kinds, snapshots, snapshotUrl, stats, log }: Core,
+    { config, db, bus, kinds, snapshots, snapshotUrl, eventStore, stats, log }: Core,
     registry: FaceRegistry,
     alertGate?: () => boolean,
   ): Promise<TelegramOutput | undefined> {
@@ -499,6 +499,7 @@ export class Argus {
       bus,
       logger: log.child({ part: 'telegram' }),
       loadSnapshot: (event) => (event.snapshot ? snapshots.load(event.id) : Promise.resolve(undefined)),
+      linkedTo: (id) => eventStore.linkedTo(id),
       snapshotUrl,
       cameraStatuses: () => [...this.sources.values()].map((s) => s.status()),
       cameraLoads: () => stats.report().cameras,

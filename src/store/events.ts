@@ -201,6 +201,11 @@ export class EventStore {
     this.db.prepare('INSERT OR IGNORE INTO event_links (event_id, person_event_id) VALUES (?, ?)').run(eventId, personEventId);
   }
 
+  /** The events linked to a person event (its face, pose, weapon: seen inside its box). */
+  linkedTo(personEventId: string): string[] {
+    return (this.db.prepare('SELECT event_id FROM event_links WHERE person_event_id = ?').all(personEventId) as Array<{ event_id: string }>).map((r) => r.event_id);
+  }
+
   /** Past events of a person renamed (or merged into another) carry the new name; returns how many. */
   rename(from: string, to: string): number {
     return this.db.prepare('UPDATE events SET sub_label = ? WHERE sub_label = ? COLLATE NOCASE').run(to, from).changes;

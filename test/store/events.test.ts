@@ -44,6 +44,16 @@ describe('EventStore', () => {
     expect(page.events.map((e) => e.start_time - T0)).toEqual([3, 2]);
   });
 
+  it('says which events were linked to a person event (its face, its pose), once each', () => {
+    const { store } = open();
+    store.link('face-1', 'person-1');
+    store.link('face-1', 'person-1');
+    store.link('pose-1', 'person-1');
+    store.link('face-2', 'person-2');
+    expect(store.linkedTo('person-1').sort()).toEqual(['face-1', 'pose-1']);
+    expect(store.linkedTo('nobody')).toEqual([]);
+  });
+
   it("moves a renamed person's events to the new name, whatever the old one's case", () => {
     const { store } = open();
     store.save(sampleEvent(1, { kind: 'face', label: 'face', sub_label: 'alice' }));

@@ -25,6 +25,11 @@ export interface AlertRouterOptions {
   alertGate?: () => boolean;
   /** Signed links to an event's snapshot, for the caption. */
   snapshotUrl?: SnapshotUrl;
+  /**
+   * The events linked to a person event (its face, its pose): an alert for one of them covers the
+   * person's, so a visitor is one push ("Unknown face"), not two ("Person", "Unknown face").
+   */
+  linkedTo?: (personEventId: string) => readonly string[];
   windowMs: number;
   cooldownMs: number;
   clock: () => number;
@@ -39,6 +44,7 @@ interface Wanted {
 /**
  * Decides which chats hear about an event and writes their alerts to the outbox: weapons at
  * once, one by one; everything else gathered per camera and kind so a burst is one message.
+ * A person whose face (or pose) alerts the chat in the meantime is left to that alert.
  */
 export class AlertRouter {
   private readonly alerted = new Set<string>();
@@ -83,7 +89,14 @@ export class AlertRouter {
     const now = this.opts.clock();
     const items = this.opts.state.armed() ? all.filter(({ event }) => this.opts.state.mutedUntil(event.camera, now) === null) : [];
     const byChat = new Map<number, ArgusEvent[]>();
-    for (const { event, chatIds } of items) for (const id of chatIds) byChat.set(id, [...(byChat.get(id) ?? []), event]);
+    for (const { event, chatIds } of items) {
+      const linked = this.opts.linkedTo?.(event.id) ?? [];
+      for (const id of chatIds) {
+        // Covered by an alert to this chat about the same visit: it shows who, and the face.
+        if (linked.some((other) => this.alerted.has(`${other}:${id}`))) continue;
+        byChat.set(id, [...(byChat.get(id) ?? []), event]);
+      }
+    }
     // Chats that want the same events get the same message.
     const byEvents = new Map<string, { events: ArgusEvent[]; chatIds: number[] }>();
     for (const [chatId, events] of byChat) {

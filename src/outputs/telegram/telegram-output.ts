@@ -30,6 +30,8 @@ export interface TelegramOutputOptions extends Omit<BotDeps, 'chats' | 'state' |
   logger: Logger;
   /** The event's annotated snapshot (JPEG), or undefined when there is none yet. */
   loadSnapshot(event: ArgusEvent): Promise<Buffer | undefined>;
+  /** The events linked to a person event (its face, its pose), whose alerts cover the person's. */
+  linkedTo?: (personEventId: string) => readonly string[];
   /** Home Assistant's alert gate: false holds back all but urgent (weapon) alerts. */
   alertGate?: () => boolean;
   /** Signed snapshot links (`server.public_url`); a caption shows the full-size picture's link when there is one. */
@@ -96,6 +98,7 @@ export class TelegramOutput {
       outbox,
       onQueued: () => this.sender?.kick(),
       loadSnapshot: this.opts.loadSnapshot,
+      linkedTo: this.opts.linkedTo,
       alertGate: this.opts.alertGate,
       snapshotUrl: this.opts.snapshotUrl,
       windowMs: config.group_window * 1000,

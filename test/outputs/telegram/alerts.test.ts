@@ -72,6 +72,20 @@ describe('Telegram alert routing', () => {
     expect(String(photo.params.text)).toContain('3 unknown people');
   });
 
+  it('leaves a person to the alert about their face: a visitor is one push, unless the chat does not hear of faces', async () => {
+    const person = testEvent({ kind: 'person' });
+    const face = testEvent({ kind: 'face', label: 'face' });
+    const links: Record<string, string[]> = { [person.id]: [face.id] };
+    h = await startHarness({ chats: CHATS.slice(0, 2), group_window: 0.3 }, { linkedTo: (id) => links[id] ?? [] });
+    h.emit(person);
+    h.emit(face);
+    await h.api.waitFor('an alert to each chat', () => h!.api.sent('sendMessage').length >= 2);
+    await h.output.stop();
+    const said = h.api.sent('sendMessage').map((c) => `${c.params.chat_id}: ${String(c.params.text).split('\n')[0]}`);
+    // Dad's chat hears of known faces only: the person is all it is told
+    expect(said.sort()).toEqual([`${MUM}: ❔ Unknown face at front_door`, `${DAD}: 🚶 Person at front_door`].sort());
+  });
+
   it('gathers what arrives during the cooldown into one message when it ends', async () => {
     h = await startHarness({ chats: [{ id: MUM }], group_window: 0.05, cooldown: 0.5 });
     h.emit(testEvent());
