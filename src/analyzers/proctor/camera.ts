@@ -83,7 +83,7 @@ export class ProctorCamera implements CameraAnalyzer {
     // Stopped while this frame was analysed: its incidents were ended with the session, not raised again.
     if (sessions !== 'always' && sessions?.active(frame.camera)?.id !== session.id) return [];
     const open = this.room.room.observe(frame.time, observations);
-    return open.map((o) => this.detection(o, session.id, seats));
+    return open.map((o) => this.detection(o, session, seats));
   }
 
   /** Ends the session's open incidents at `time` (the last frame's, when not given). */
@@ -107,7 +107,7 @@ export class ProctorCamera implements CameraAnalyzer {
     return new Map(this.opts.seats.flatMap((s) => (s.candidate ? [[s.name, s.candidate] as [string, string]] : [])));
   }
 
-  private detection(o: OpenIncident, session: string, seats: readonly Seat[]): Detection {
+  private detection(o: OpenIncident, session: { id: string; name?: string }, seats: readonly Seat[]): Detection {
     const seat = seats.find((s) => s.name === o.seat);
     const box = seat?.box ?? [0, 0, 0, 0];
     return {
@@ -116,7 +116,15 @@ export class ProctorCamera implements CameraAnalyzer {
       sub_label: o.seat,
       score: o.score,
       box: [box[0], box[1], box[2], box[3]],
-      attributes: { seat: o.seat, cue: o.kind, session, since: new Date(o.start).toISOString(), candidate: seat?.candidate ?? null },
+      attributes: {
+        seat: o.seat,
+        cue: o.kind,
+        session: session.id,
+        // the name the invigilator gave it ("Maths paper 2"): alerts and automations say which exam
+        session_name: session.name || null,
+        since: new Date(o.start).toISOString(),
+        candidate: seat?.candidate ?? null,
+      },
     };
   }
 }

@@ -39,10 +39,15 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
         {
           name: 'proctor',
           icon: '📝',
-          headline: (ev) =>
-            ev.length === 1
-              ? `Seat ${ev[0].sub_label}: ${cueText(ev[0].label)}`
-              : `${ev.length} incidents (${[...new Set(ev.map((e) => `${e.sub_label}: ${cueText(e.label)}`))].join(', ')})`,
+          headline: (ev) => {
+            const said =
+              ev.length === 1
+                ? `Seat ${ev[0].sub_label}: ${cueText(ev[0].label)}`
+                : `${ev.length} incidents (${[...new Set(ev.map((e) => `${e.sub_label}: ${cueText(e.label)}`))].join(', ')})`;
+            // which exam, when the session was given a name
+            const names = [...new Set(ev.map((e) => e.attributes?.session_name).filter((n): n is string => typeof n === 'string' && n !== ''))];
+            return names.length ? `${names.join(', ')} · ${said}` : said;
+          },
           // the sub_label is the seat, not a person: name the seats' candidates, where they have one
           who: (ev) => {
             const candidates = [...new Set(ev.map((e) => e.attributes?.candidate).filter((c): c is string => typeof c === 'string'))];

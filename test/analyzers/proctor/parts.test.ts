@@ -99,7 +99,7 @@ describe('exam sessions across a restart', () => {
     const t0 = Date.now();
     for (let t = t0; t <= t0 + 2500; t += 500) open = await first.analyze(t, [person, phone]);
     const incident = open.find((d) => d.label === 'phone');
-    expect(incident?.attributes).toMatchObject({ session: id, seat: 'seat', cue: 'phone' });
+    expect(incident?.attributes).toMatchObject({ session: id, session_name: 'Maths paper 2', seat: 'seat', cue: 'phone' });
     store(first.events, 'e-phone', incident!, t0, t0 + 2500);
     await first.shutdown();
 

@@ -103,6 +103,9 @@ describe('what an alert says', () => {
     const lines = renderCaption(burst, kinds).split('\n');
     expect(lines[0]).toMatch(/^📝 3 incidents \(A1: .+, A2: .+\) at front_door$/);
     expect(lines[1]).toBe('Camera: front_door');
+    // the exam's name, when the session was given one
+    const named = testEvent({ kind: 'suspicious', label: 'phone', sub_label: 'A1', attributes: { seat: 'A1', cue: 'phone', session_name: 'Maths paper 2' } });
+    expect(renderCaption([named], kinds).split('\n')[0]).toBe('📝 Maths paper 2 · Seat A1: phone at front_door');
   });
 
   it('has no Who line for objects (two bins are not two unknown people)', () => {
