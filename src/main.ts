@@ -356,7 +356,7 @@ export class Argus {
       zones: Object.fromEntries(enabled.map((name) => [name, Object.keys(cameras[name].zones)])),
       cameraKinds: Object.fromEntries(enabled.map((name) => [name, kinds.raisedBy(this.analyzersOn(cameras[name]))])),
       frigate: Boolean(config.frigate?.url),
-      people: () => registry.list().map(({ id, name }) => ({ id, name })),
+      people: () => registry.list().map(({ id, name, externalId }) => ({ id, name, externalId })),
       awayAfterSeconds: config.faces.away_after,
       snapshotUrl,
       kinds,

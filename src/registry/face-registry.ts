@@ -14,7 +14,7 @@ import type { RegistryConfig } from './config.js';
 import { RegistryError } from './errors.js';
 import { decide } from './decision.js';
 import { FaceIndex, type MatchStrategy } from './face-index.js';
-import { checkPersonName } from './person-name.js';
+import { checkPersonName, storedForm } from './person-name.js';
 import { faceOfPhoto, facesOfPhoto, type FaceModels, type FoundFace } from './photo-face.js';
 
 /**
@@ -246,7 +246,8 @@ export class FaceRegistry {
   }
 
   private find(name: string): Person {
-    const p = this.people.byName(name.trim());
+    // Looked up as it is stored: a link typed with a phone's ’ finds O'Brien.
+    const p = this.people.byName(storedForm(name));
     if (!p) throw new RegistryError('person_not_found', `no person named "${name}" in the face registry`);
     return p;
   }

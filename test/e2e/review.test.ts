@@ -330,6 +330,24 @@ data_dir: ${dir}
     await joe.waitFor();
     expect(await joe.textContent()).toMatch(/2 photos · not seen yet/);
 
+    // Add face tapped twice while the upload runs: one upload, one success (the second said "already has this photo").
+    await page.locator('#enrol input[name=name]').fill('alex');
+    await page.locator('#enrol input[name=file]').setInputFiles(join(KNOWN, 'alex_lacamoire/1.jpg'));
+    await page.locator('#enrol button[type=submit]').evaluate((b: HTMLButtonElement) => {
+      b.click();
+      b.click();
+    });
+    await expect.poll(() => page.locator('#enrol-result').textContent(), { timeout: 60_000 }).toBe('Added a photo of alex.');
+    expect((await get<{ samples: unknown[] }>('faces/alex')).samples).toHaveLength(1);
+    // A photo over faces.max_upload_mb (5) is refused before it is sent.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(6 * 1024 * 1024)], 'huge.jpg', { type: 'image/jpeg' }));
+      document.querySelector('#drop-photos')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => page.locator('#enrol-progress li').first().textContent()).toMatch(/huge\.jpg\s+6\.0 MB: larger than the 5 MB limit for face photos/);
+    expect((await get<{ samples: unknown[] }>('faces/alex')).samples).toHaveLength(1);
+
     // A second entry for him (forced past the duplicate check), then merged into the first.
     const form = new FormData();
     form.append('file', new Blob([readFileSync(join(KNOWN, 'joe_biden/1.jpg'))], { type: 'image/jpeg' }), '1.jpg');
@@ -341,9 +359,20 @@ data_dir: ${dir}
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#people/joe');
     await expect.poll(() => page.locator('#samples li').count()).toBe(3);
 
-    // Delete one sample, then rename.
+    // Delete one sample, then rename: blank is asked for again, a phone's ’ lands on the name as stored.
     await page.locator('#samples li .delete-sample').first().click();
     await expect.poll(() => page.locator('#samples li').count()).toBe(2);
+    await page.locator('#rename input[name=name]').fill('   ');
+    await page.locator('#rename button').click();
+    await expect.poll(() => page.locator('#person-result').textContent()).toBe('Type the new name.');
+    await page.locator('#rename input[name=name]').fill('joe o’biden');
+    await page.locator('#rename button').click();
+    await expect.poll(() => page.locator('#person h2').textContent()).toBe("joe o'biden");
+    // their id (a Home Assistant person), kept and shown
+    await page.locator('#external input[name=external_id]').fill('person.joe');
+    await page.locator('#external button').click();
+    await expect.poll(() => page.locator('#person-result').textContent()).toBe("joe o'biden's id is person.joe.");
+    expect(await page.locator('#external input[name=external_id]').inputValue()).toBe('person.joe');
     await page.locator('#rename input[name=name]').fill('joe_biden');
     await page.locator('#rename button').click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#people/joe_biden');

@@ -103,15 +103,18 @@ export class HaPeople {
   private publish(p: PersonSubject, force: boolean): void {
     const t = personTopics(p.id);
     const s = this.sightings.get(p.id);
+    // The id the household gave them (a Home Assistant person entity), sighting or not.
+    const external = { external_id: p.externalId ?? null };
     const attributes = s
       ? {
+          ...external,
           camera: s.camera,
           time: new Date(s.time * 1000).toISOString(),
           similarity: s.similarity,
           event_id: s.eventId,
           snapshot_url: this.opts.snapshotUrl ? this.opts.snapshotUrl({ id: s.eventId, snapshot: s.snapshot }) : s.snapshot,
         }
-      : {};
+      : external;
     // Attributes first, so an automation triggered by the state reads the matching ones.
     this.retained(t.attributes, JSON.stringify(attributes), force, ['snapshot_url']);
     this.retained(t.state, this.stateOf(p.id), force);

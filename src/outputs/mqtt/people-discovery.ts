@@ -5,6 +5,8 @@ import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, PEOPLE_DEVICE_ID, personTopics } fro
 export interface PersonSubject {
   id: number;
   name: string;
+  /** The registry's external id (a Home Assistant `person.` entity, say), for automations to map. */
+  externalId?: string | null;
 }
 
 /**

@@ -21,6 +21,8 @@ const MAX_NAME = 128;
 const MAX_EXTERNAL_ID = 255;
 
 const name = z.string().min(1).max(MAX_NAME);
+/** A name typed in a form: an empty one reaches the registry, whose answer says what a name must be. */
+const typedName = z.string().max(MAX_NAME);
 const nameParams = z.object({ name });
 const sampleParams = z.object({ name, id: z.string().regex(/^\d{1,15}$/, 'a sample id is a whole number') });
 const eventParams = z.object({ name, eventId: z.string().min(1).max(128) });
@@ -30,10 +32,10 @@ const flagWord = z.string().max(8);
 const enrolOptions = z.object({ face: z.string().max(8).optional(), force: flagWord.optional(), external_id: z.string().max(MAX_EXTERNAL_ID).optional() });
 const forceQuery = z.object({ force: flagWord.optional() });
 const forceBody = z.object({ force: z.union([z.boolean(), flagWord]).optional() }).nullable();
-const mergeBody = z.object({ into: name }).strict();
+const mergeBody = z.object({ into: typedName }).strict();
 /** Only strings: an object or a number would reach SQLite as something else (issue 17). */
 const updateBody = z
-  .object({ name: name.optional(), external_id: z.string().max(MAX_EXTERNAL_ID).nullable().optional() })
+  .object({ name: typedName.optional(), external_id: z.string().max(MAX_EXTERNAL_ID).nullable().optional() })
   .strict()
   .nullable();
 

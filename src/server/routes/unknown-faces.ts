@@ -19,7 +19,8 @@ const idParams = z.object({ id: z.string().regex(/^\d{1,15}$/, 'a face id is a w
 const listQuery = z.object({ event_id: z.string().min(1).max(128).optional() }).strict();
 /** A group is named by its faces' ids, not its id: a group can change between showing and naming. */
 const faceIds = z.array(z.number().int().min(1)).min(1).max(500);
-const nameBody = z.object({ name: z.string().min(1).max(128), faces: faceIds, force: z.boolean().optional() }).strict();
+// an empty name reaches the registry, whose answer says what a name must be
+const nameBody = z.object({ name: z.string().max(128), faces: faceIds, force: z.boolean().optional() }).strict();
 const dismissBody = z.object({ faces: faceIds }).strict();
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();

@@ -52,13 +52,24 @@ const mb = (bytes) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1
 const given = (r) => r.persons.filter((p) => p.from !== 'objects');
 const GIVEN = { face: '(from a face)', body: "(from a face, the body's box)" };
 
-/** Draws boxes, labels and skeletons over an image on a canvas; `scale` maps result pixels to canvas pixels. */
-function drawFindings(canvas, image, r, weapons, scale = 1) {
+/**
+ * Draws boxes, labels and skeletons over an image on a canvas (on grey where the browser cannot
+ * draw the image: a TIFF in Chromium); `scale` maps result pixels to canvas pixels. `shownWidth`:
+ * the canvas' width on screen, so labels stay readable where a large photo is shrunk to a phone.
+ */
+function drawFindings(canvas, image, r, weapons, scale = 1, shownWidth = canvas.width) {
   const g = canvas.getContext('2d');
-  g.drawImage(image, 0, 0, canvas.width, canvas.height);
+  if (image) g.drawImage(image, 0, 0, canvas.width, canvas.height);
+  else {
+    g.fillStyle = '#777';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+  }
   const line = Math.max(1.5, canvas.width / 400);
   g.lineWidth = line;
-  g.font = `${Math.max(11, canvas.width / 55)}px system-ui, sans-serif`;
+  // at least 12 px as shown (a 1920-px photo on a 320-px phone drew 5-px labels)
+  const shrink = canvas.width / Math.max(1, Math.min(shownWidth, canvas.width));
+  const font = Math.max(11, canvas.width / 55, 12 * shrink);
+  g.font = `${font}px system-ui, sans-serif`;
   const box = (b, colour, text, dashed = false) => {
     const [x1, y1, x2, y2] = b.map((v) => v * scale);
     g.strokeStyle = colour;
@@ -67,7 +78,7 @@ function drawFindings(canvas, image, r, weapons, scale = 1) {
     g.setLineDash([]);
     if (!text) return;
     const w = g.measureText(text).width + 6;
-    const h = Math.max(14, canvas.width / 45);
+    const h = Math.max(14, canvas.width / 45, font * 1.3);
     const top = y1 - h < 0 ? y1 : y1 - h;
     g.fillStyle = colour;
     g.fillRect(x1, top, w, h);
@@ -155,13 +166,15 @@ async function analyzePhoto(el, file, weapons) {
     if (f >= 1) state.textContent = 'Analysing…';
   });
   progress.value = 1;
-  const image = await createImageBitmap(file);
+  // The server reads more formats than a browser draws (TIFF): the findings count, the picture is a bonus.
+  const image = await createImageBitmap(file).catch(() => null);
   const canvas = document.createElement('canvas');
   canvas.width = body.width;
   canvas.height = body.height;
   canvas.setAttribute('aria-label', `${file.name} with what was found drawn on it`);
-  drawFindings(canvas, image, body, weapons);
   const out = $('.out', el);
+  drawFindings(canvas, image, body, weapons, 1, out.clientWidth || canvas.width);
+  if (!image) out.insertAdjacentHTML('beforeend', '<p class="muted">This browser cannot show this picture: what was found is drawn on grey.</p>');
   out.append(canvas);
   out.insertAdjacentHTML('beforeend', `<ul class="found">${findings(body, weapons)}</ul>`);
   const took = Object.entries(body.timings_ms)

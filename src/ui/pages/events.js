@@ -321,18 +321,33 @@ async function whoIsThis(section, event) {
     e.preventDefault();
     const name = new FormData(e.target).get('name').trim();
     const out = $('#who-result', section);
+    if (!name) {
+      out.innerHTML = '<p class="error" role="alert">Type their name first.</p>';
+      return;
+    }
+    const button = $('button[type=submit]', e.target);
+    // one request at a time: a second tap after "Added" said the face was gone
+    if (button.disabled) return;
+    button.disabled = true;
     out.innerHTML = '<p class="muted">Adding…</p>';
     try {
+      let added = true;
       if (faces.length) {
         const r = await send('POST', 'api/unknown-faces/name', { name, faces: faces.map((f) => f.id) });
         showNameResult(out, name, r);
+        added = r.enrolled.length > 0;
       } else {
         // No face was kept for it (older than the Who is this? list): the event's crop is embedded again.
         await send('POST', `api/faces/${encodeURIComponent(name)}/from-event/${encodeURIComponent(event.id)}`);
         out.innerHTML = `<p class="good">Added this face to ${esc(name)}.</p>`;
       }
+      // Added: the form goes and the answer stays (its faces are gone from the list). Refused: the
+      // answer's choices settle it, or another name is typed.
+      if (added) e.target.hidden = true;
+      else button.disabled = false;
     } catch (err) {
       out.innerHTML = `<p class="error" role="alert">${esc(err.message)}</p>`;
+      button.disabled = false;
     }
   });
 }

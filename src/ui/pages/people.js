@@ -112,7 +112,16 @@ async function offerChoices(row, file, name, fields, err, onAdded) {
  * A photo with several faces, or a face like someone else's, offers the choices that settle it;
  * `onAdded()` runs when one of those is then added.
  */
-async function enrolEach(name, files, list, onAdded = () => {}) {
+/** `faces.max_upload_mb`, read once; null when the config cannot be read (the server still refuses). */
+let faceLimit;
+async function faceLimitMb() {
+  faceLimit ??= api('api/config')
+    .then(({ config }) => config.faces?.max_upload_mb ?? null)
+    .catch(() => null);
+  return faceLimit;
+}
+
+async function enrolEach(name, files, list, onAdded = () => {}, maxMb = null) {
   list.innerHTML = files
     .map(
       (f, i) => `<li data-photo="${i}"><span class="file">${esc(f.name)}</span> <progress max="1" value="0" aria-label="${esc(f.name)} upload"></progress>
@@ -129,6 +138,14 @@ async function enrolEach(name, files, list, onAdded = () => {}) {
       outcome.className = 'outcome error';
       outcome.textContent = 'not an image: send a JPEG, PNG or WebP photo';
       results.push({ file, ok: false, error: `${file.name} is not an image.` });
+      continue;
+    }
+    // Said before the upload: on mobile data a 6 MB photo sent only to be refused is a waste.
+    if (maxMb && file.size > maxMb * 1024 * 1024) {
+      const said = `${(file.size / 1024 / 1024).toFixed(1)} MB: larger than the ${maxMb} MB limit for face photos; a smaller copy of it will do`;
+      outcome.className = 'outcome error';
+      outcome.textContent = said;
+      results.push({ file, ok: false, error: `${file.name} is ${said}.` });
       continue;
     }
     try {
@@ -199,7 +216,10 @@ async function mountList(root, ctx) {
     }
   };
 
+  let busy = false;
   const enrol = async (files) => {
+    // A second tap while the first upload runs sent the photo twice ("already has this photo" for a success).
+    if (busy) return;
     const name = form.elements.name.value.trim();
     if (!name) {
       out.className = 'error';
@@ -214,9 +234,17 @@ async function mountList(root, ctx) {
       out.textContent = 'Added: the list below has it.';
       load();
     };
-    const s = summary(name, await enrolEach(name, files, $('#enrol-progress', root), added));
-    out.className = s.ok ? 'good' : 'error';
-    out.textContent = s.text;
+    busy = true;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const s = summary(name, await enrolEach(name, files, $('#enrol-progress', root), added, await faceLimitMb()));
+      out.className = s.ok ? 'good' : 'error';
+      out.textContent = s.text;
+    } finally {
+      busy = false;
+      button.disabled = false;
+    }
     form.elements.file.value = '';
     picked = [];
     load();
@@ -277,6 +305,8 @@ async function mountPerson(root, ctx, name) {
         </div>
         <div class="person-actions">
           <form id="rename" class="row"><label>Rename to <input name="name" required maxlength="64" value="${esc(person.name)}"></label><button type="submit">Rename</button></form>
+          <form id="external" class="row"><label>Id <input name="external_id" maxlength="255" placeholder="e.g. person.alice" value="${esc(person.external_id ?? '')}" aria-describedby="external-help"></label><button type="submit">Save id</button></form>
+          <p id="external-help" class="muted">Optional: their Home Assistant person (or another system's key), sent with each sighting.</p>
           ${
             others.length
               ? `<form id="merge" class="row"><label>Same person as <select name="into">${others.map((p) => `<option>${esc(p.name)}</option>`).join('')}</select></label>
@@ -314,9 +344,22 @@ async function mountPerson(root, ctx, name) {
     $('#rename', box).addEventListener('submit', async (e) => {
       e.preventDefault();
       const to = new FormData(e.target).get('name').trim();
+      if (!to) return result(false, 'Type the new name.');
       try {
-        await send('PATCH', `api/faces/${encodeURIComponent(person.name)}`, { name: to });
-        ctx.go('people', to);
+        // to the name as stored: a phone's ’ is stored as ', and the typed one found nobody
+        const renamed = await send('PATCH', `api/faces/${encodeURIComponent(person.name)}`, { name: to });
+        ctx.go('people', renamed.name);
+      } catch (err) {
+        result(false, err.message);
+      }
+    });
+    $('#external', box).addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const id = new FormData(e.target).get('external_id').trim();
+      try {
+        await send('PATCH', `api/faces/${encodeURIComponent(person.name)}`, { external_id: id || null });
+        await show();
+        result(true, id ? `${person.name}'s id is ${id}.` : `${person.name} has no id now.`);
       } catch (err) {
         result(false, err.message);
       }
@@ -362,10 +405,16 @@ async function mountPerson(root, ctx, name) {
     photoPicker(zone, $('input[type=file]', zone), async (files) => {
       const s = summary(
         person.name,
-        await enrolEach(person.name, files, $('#enrol-progress', box), async () => {
-          await redraw();
-          result(true, 'Added.');
-        }),
+        await enrolEach(
+          person.name,
+          files,
+          $('#enrol-progress', box),
+          async () => {
+            await redraw();
+            result(true, 'Added.');
+          },
+          await faceLimitMb(),
+        ),
       );
       await redraw();
       result(s.ok, s.text);

@@ -46,11 +46,14 @@ export function throttle(fn, ms) {
 /** ` in 1796648146.117-kq500e`: the event a face came from, which the registry names; the crop beside the reason shows it better. */
 const EVENT_REF = / in \d+\.\d+-[a-z0-9]+/;
 
+/** ", or pass force to add it anyway": the API's way; here the buttons under the answer are. */
+const PASS_FORCE = /, or pass force to (enrol|add) it[^.]*$/;
+
 /** One refused face, its crop beside the reason. */
 export const refusedFace = (f) =>
   f.code === 'face_not_found'
     ? `<span class="face-mini gone" aria-hidden="true">?</span> face ${esc(f.face)}: ${esc(f.error)}`
-    : `<img class="face-mini" src="api/unknown-faces/${encodeURIComponent(f.face)}/crop.jpg" alt="face ${esc(f.face)}" width="48" height="48"> ${esc(f.error.replace(EVENT_REF, ''))}`;
+    : `<img class="face-mini" src="api/unknown-faces/${encodeURIComponent(f.face)}/crop.jpg" alt="face ${esc(f.face)}" width="48" height="48"> ${esc(f.error.replace(EVENT_REF, '').replace(PASS_FORCE, ''))}`;
 
 /**
  * What naming did, face by face, shown in `el`: the faces added, and each refused one with its

@@ -21,7 +21,7 @@ const SPANS = {
 
 let uPlotModule;
 const loadUPlot = async () => {
-  stylesheet('ui/vendor/uplot/uPlot.min.css');
+  await stylesheet('ui/vendor/uplot/uPlot.min.css');
   uPlotModule ??= (await import('../vendor/uplot/uPlot.esm.js')).default;
   return uPlotModule;
 };
@@ -118,7 +118,8 @@ function skippedWhy(byReason) {
 }
 
 async function mount(root, ctx) {
-  stylesheet('ui/pages/ops.css');
+  // awaited below, before the charts measure their boxes (they were drawn wider than a phone's cards)
+  const styled = stylesheet('ui/pages/ops.css');
   root.innerHTML = `<div class="ops">
     <form class="ops-toolbar" id="stats-form" aria-label="what to chart">
       <label>Per <select name="bucket"><option value="hour">hour</option><option value="day">day</option></select></label>
@@ -228,6 +229,7 @@ async function mount(root, ctx) {
     e.preventDefault();
     drawHistory();
   });
+  await styled;
   await Promise.all([drawHistory(), drawLoad()]);
   ctx.every(30_000, drawLoad);
   // Redraw at the new width when the window changes (a phone turned, a desktop resized).

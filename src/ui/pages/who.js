@@ -50,6 +50,10 @@ async function mount(root, ctx) {
     e.preventDefault();
     const card = e.target.closest('[data-group]');
     const name = new FormData(e.target).get('name').trim();
+    if (!name) {
+      $('.result', card).innerHTML = '<p class="error" role="alert">Type their name first.</p>';
+      return;
+    }
     const faces = $$('input[name=face]:checked, input[type=hidden][name=face]', card).map((c) => Number(c.value));
     if (!faces.length) {
       $('.result', card).innerHTML = '<p class="error" role="alert">Tick at least one face to name.</p>';

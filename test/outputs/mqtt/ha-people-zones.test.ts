@@ -114,7 +114,7 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     let now = 1_800_000_000_000;
     const w = await watch('p1/#');
     const disc = await watch('p1_ha/#');
-    const people = () => registry.list().map(({ id, name }) => ({ id, name }));
+    const people = () => registry.list().map(({ id, name, externalId }) => ({ id, name, externalId }));
     const first = await start('p1', db, { bus, people, awayAfterSeconds: 60, clock: () => now, tickMs: 20 });
 
     const device = await until('the people device', () => config(disc, 'p1_ha/device/argus_people/config'));
@@ -156,6 +156,11 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     const fresh = await watch('p1/people/#');
     await start('p1', db, { bus, people, awayAfterSeconds: 60, clock: () => now, tickMs: 20 });
     await fresh.waitFor(`p1/people/${bob.id}`, 'garden');
+
+    // The id the household gave them is an attribute, for automations that map to HA's person entities.
+    registry.update('Bob', { externalId: 'person.bob' });
+    await until('the external id', () => JSON.parse(fresh.last(`p1/people/${bob.id}/attributes`) ?? '{}').external_id === 'person.bob');
+    expect(JSON.parse(fresh.last(`p1/people/${bob.id}/attributes`)!)).toMatchObject({ camera: 'garden', event_id: 'f3' });
 
     // A rename keeps the entity (same unique id) under the new name; a delete removes it and its state.
     registry.update('Bob', { name: 'Robert' });
