@@ -82,6 +82,29 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     await page.close();
   });
 
+  it('fits its charts to a phone: nothing wider than 360 px (they were measured before the page had its styles)', async () => {
+    // as a phone's browser lays it out (isMobile: the page's viewport meta decides the width)
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    // the page's stylesheet slower than its data, as on a loaded machine (the charts took the unstyled width)
+    await page.route(
+      (url) => url.pathname.endsWith('/ui/pages/ops.css'),
+      async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+      },
+    );
+    await page.goto(`${base}?token=${TOKEN}#stats`);
+    await page.locator('#chart-detections canvas').first().waitFor({ timeout: 20_000 });
+    await page.locator('#chart-load canvas').first().waitFor({ timeout: 20_000 });
+    const widths = await page.evaluate(() =>
+      [...document.querySelectorAll('.chart')].map((c) => [c.getBoundingClientRect().width, c.firstElementChild?.getBoundingClientRect().width ?? 0]),
+    );
+    for (const [box, chart] of widths) expect(chart).toBeLessThanOrEqual(box + 1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await phone.close();
+  });
+
   it('says when Argus cannot keep up, and what helps (the report answered as an overloaded one)', async () => {
     const { page, errors } = await openPage(browser, base, 'stats');
     await answerStatsAsOverloaded(page, 'demo', 3.5);
