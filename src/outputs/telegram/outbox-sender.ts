@@ -87,6 +87,8 @@ export class OutboxSender {
         backoff = this.opts.retry.minMs;
       } catch (err) {
         if (this.cut!.signal.aborted) break;
+        // stopped while it was being sent: it stays in the outbox for the next start
+        if (signal.aborted) break;
         const verdict = classifyDeliveryError(err);
         verdict.reason = this.opts.redact(verdict.reason);
         const who = this.opts.chatName(item.chatId);
@@ -119,8 +121,10 @@ export class OutboxSender {
   }
 }
 
-/** A real wait that ends early when `signal` aborts. */
+/** A real wait that ends early when `signal` aborts, or at once when it already has. */
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  // An aborted signal fires no more 'abort' events: a send failing after stop() slept out its whole backoff.
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });

@@ -19,7 +19,7 @@ import type { EventKinds } from '../../analyzers/kinds.js';
 import { abortableSleep, OutboxSender, type Sleep } from './outbox-sender.js';
 import type { SnapshotUrl } from '../../server/snapshot-links.js';
 
-const STOP_GRACE_MS = 5000;
+const STOP_GRACE_MS = 3000;
 
 export interface TelegramOutputOptions extends Omit<BotDeps, 'chats' | 'state' | 'clock' | 'logger'> {
   config: TelegramConfig;
@@ -134,10 +134,11 @@ export class TelegramOutput {
     this.stopping.abort();
     this.opts.bus.removeAll(this);
     await this.router?.flush();
-    await this.sender?.stop();
+    // Side by side, each within the grace: the events still to end (and reach MQTT) stop after this,
+    // inside Argus' 10 s, even when Telegram hangs.
     // Polling's last getUpdates (and a start-up call still out) must not hold shutdown when Telegram hangs.
     const polling = Promise.all([this.bot?.isRunning() ? this.bot.stop().catch(() => undefined) : undefined, this.polling]);
-    await Promise.race([polling, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
+    await Promise.all([this.sender?.stop(STOP_GRACE_MS), Promise.race([polling, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())])]);
   }
 
   /** A chat that waits for a name nobody is enrolled under would wait for ever, silently: said at start. */
