@@ -81,6 +81,17 @@ export class HaPeople {
     if (msg.type === 'end') events.delete(ev.id);
     else events.add(ev.id);
     this.open.set(person.id, events);
+    if (msg.type === 'end') {
+      // A visit ending is no sighting: they may be on another camera by now (the sensor went back to
+      // one they had left). It does say when this visit last saw them.
+      const last = this.sightings.get(person.id);
+      if (last?.eventId === ev.id && ev.end_time !== null && ev.end_time > last.time) {
+        last.time = ev.end_time;
+        this.opts.store.saveSighting(last);
+      }
+      this.publish(person, false);
+      return;
+    }
     const similarity = typeof ev.attributes?.similarity === 'number' ? ev.attributes.similarity : null;
     const sighting: Sighting = { personId: person.id, camera: ev.camera, time: this.clock() / 1000, similarity, eventId: ev.id, snapshot: ev.snapshot };
     this.sightings.set(person.id, sighting);

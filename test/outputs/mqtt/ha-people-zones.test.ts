@@ -173,6 +173,32 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     await until('the people device cleared', () => disc.last('p1_ha/device/argus_people/config') === '');
   });
 
+  it('keeps a person on the camera they were last seen on when an earlier visit elsewhere ends (it jumped back to the one they left)', async () => {
+    const db = openDatabase(join(dir, 'moved.db'));
+    const bus = new EventBus();
+    const registry = new FaceRegistry({ db, config: registryConfigSchema.parse({ backups: { keep: 0 } }), dataDir: dir, model: 'faceres', logger: silentLogger() });
+    registry.start();
+    cleanup.push(() => registry.stop());
+    const anna = registry.enrol('Anna', sample(2)).person;
+    let now = 1_800_000_000_000;
+    const w = await watch('m1/#');
+    const people = () => registry.list().map(({ id, name }) => ({ id, name }));
+    await start('m1', db, { bus, people, awayAfterSeconds: 600, clock: () => now, tickMs: 20 });
+    const garden = event({ id: 'g1', kind: 'face', label: 'face', sub_label: 'Anna', camera: 'garden', start_time: now / 1000 });
+    bus.emit('event', { type: 'start', event: garden });
+    await w.waitFor(`m1/people/${anna.id}`, 'garden');
+    now += 40_000;
+    bus.emit('event', { type: 'start', event: event({ id: 'b1', kind: 'face', label: 'face', sub_label: 'Anna', camera: 'back', start_time: now / 1000 }) });
+    await w.waitFor(`m1/people/${anna.id}`, 'back');
+    const seenAtBack = JSON.parse(w.last(`m1/people/${anna.id}/attributes`)!).time;
+    // the garden visit ends (its cooldown ran out): she is still at the back, seen when she was
+    now += 20_000;
+    bus.emit('event', { type: 'end', event: { ...garden, end_time: garden.start_time + 5 } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(w.last(`m1/people/${anna.id}`)).toBe('back');
+    expect(JSON.parse(w.last(`m1/people/${anna.id}/attributes`)!)).toMatchObject({ camera: 'back', event_id: 'b1', time: seenAtBack });
+  });
+
   it('counts people per zone from the open person events that stand in it', async () => {
     const db = openDatabase(join(dir, 'zones.db'));
     const w = await watch('z1/#');
