@@ -5,6 +5,7 @@
  */
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const DAY_MINUTES = 24 * 60;
 
 export interface ScheduleWindow {
@@ -25,10 +26,13 @@ export function parseSchedule(text: string): ScheduleWindow {
   let days: Set<number> = new Set([0, 1, 2, 3, 4, 5, 6]);
   let start = 0;
   let end = DAY_MINUTES;
-  for (const part of parts) {
-    if (/^\d/.test(part)) [start, end] = parseTimes(part, text);
-    else days = parseDays(part, text);
-  }
+  const times = parts.filter((p) => /^\d/.test(p));
+  const dayParts = parts.filter((p) => !/^\d/.test(p));
+  // Each part once: "sat sun" read as Sunday alone, and "22:00-06:00 08:00-09:00" as the second window.
+  if (dayParts.length > 1) throw new ScheduleError(`schedule "${text}": give the days as one list, e.g. "${dayParts.join(',')}"`);
+  if (times.length > 1) throw new ScheduleError(`schedule "${text}": one time window an entry; list ${times.map((t) => `"${t}"`).join(' and ')} as entries of their own`);
+  if (times.length) [start, end] = parseTimes(times[0], text);
+  if (dayParts.length) days = parseDays(dayParts[0], text);
   return { days, start, end };
 }
 
@@ -50,7 +54,8 @@ function parseDays(part: string, text: string): Set<number> {
 
 function dayIndex(name: string | undefined, text: string): number {
   const i = DAYS.indexOf((name ?? '').slice(0, 3) as (typeof DAYS)[number]);
-  if (i < 0 || !name || name.length < 3) throw new ScheduleError(`schedule "${text}": "${name}" is not a day (mon, tue, wed, thu, fri, sat, sun)`);
+  // "tue", "tues", "tuesday"; not "sunshine"
+  if (i < 0 || !name || name.length < 3 || !DAY_NAMES[i].startsWith(name)) throw new ScheduleError(`schedule "${text}": "${name}" is not a day (mon, tue, wed, thu, fri, sat, sun)`);
   return i;
 }
 

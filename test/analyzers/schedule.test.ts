@@ -50,6 +50,12 @@ describe('Schedule', () => {
     expect(() => parseSchedule('mon 25:00-06:00')).toThrow(/not a time of day/);
     expect(() => parseSchedule('mon 10-12')).toThrow(/HH:MM-HH:MM/);
     expect(() => parseSchedule('mon 10:00-10:00')).toThrow(/same time/);
+    // each part once: these read as Sunday alone, and as the second window alone
+    expect(() => parseSchedule('sat sun')).toThrow(/give the days as one list, e\.g\. "sat,sun"/);
+    expect(() => parseSchedule('22:00-06:00 08:00-09:00')).toThrow(/one time window an entry; list "22:00-06:00" and "08:00-09:00" as entries of their own/);
+    // a day's name or its start, not any word that begins like one
+    expect(() => parseSchedule('sunshine')).toThrow(/"sunshine" is not a day/);
+    expect([...parseSchedule('tues,saturday').days]).toEqual([2, 6]);
   });
 
   it('is checked when the camera config is read', () => {
