@@ -203,8 +203,11 @@ export class CameraSource {
     if (!run) return;
     const now = Date.now();
     const since = run.lastFrameAt ?? run.startedAt;
-    if (now - since < stallMs) return;
-    const seconds = Math.round(stallMs / 100) / 10;
+    // The first frame waits on the connection, the stream's setup and a keyframe, and at Argus'
+    // start on a machine busy loading models: healthy cameras were reported failed at every start.
+    const limit = run.lastFrameAt ? stallMs : 2 * stallMs;
+    if (now - since < limit) return;
+    const seconds = Math.round(limit / 100) / 10;
     const known = explainFfmpegError(run.stderr, this.#url);
     const reason =
       known ?? (run.lastFrameAt ? `no frame for ${seconds} s: the stream stalled` : `no frame within ${seconds} s of connecting: the camera did not answer or sent no video`);

@@ -118,7 +118,7 @@ describe('CameraSource on a server that accepts and never answers', () => {
     s.start();
     try {
       await waitUntil(() => s.status().reconnects >= 1);
-      expect(s.status().lastError).toBe('no frame within 1 s of connecting: the camera did not answer or sent no video');
+      expect(s.status().lastError).toBe('no frame within 2 s of connecting: the camera did not answer or sent no video');
     } finally {
       await s.stop();
     }
