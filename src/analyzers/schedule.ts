@@ -55,7 +55,8 @@ function parseDays(part: string, text: string): Set<number> {
 function dayIndex(name: string | undefined, text: string): number {
   const i = DAYS.indexOf((name ?? '').slice(0, 3) as (typeof DAYS)[number]);
   // "tue", "tues", "tuesday"; not "sunshine"
-  if (i < 0 || !name || name.length < 3 || !DAY_NAMES[i].startsWith(name)) throw new ScheduleError(`schedule "${text}": "${name}" is not a day (mon, tue, wed, thu, fri, sat, sun)`);
+  if (i < 0 || !name || name.length < 3 || !DAY_NAMES[i].startsWith(name))
+    throw new ScheduleError(`schedule "${text}": "${name}" is not a day (mon, tue, wed, thu, fri, sat, sun)`);
   return i;
 }
 

@@ -71,7 +71,8 @@ export function describeIssues(error: z.ZodError, input: unknown, schema: z.ZodT
     const got = show(valueAt(input, path), path);
     let allowed = issue.message;
     if (issue.code === 'invalid_value') allowed = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    else if (issue.code === 'invalid_type') allowed = `a ${issue.expected}`;
+    else if (issue.code === 'invalid_type')
+      allowed = `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}${issue.expected === 'object' ? ' (keys below it, indented)' : ''}`;
     else if (issue.code === 'too_small') allowed = `${issue.origin === 'string' ? 'a length of ' : ''}${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}`;
     else if (issue.code === 'too_big') allowed = `${issue.origin === 'string' ? 'a length of ' : ''}${issue.inclusive === false ? 'less than' : 'at most'} ${issue.maximum}`;
     else if (issue.code === 'invalid_key') allowed = issue.issues.map((i) => i.message).join('; ');

@@ -129,6 +129,8 @@ describe('a bad config names the key, the value and what is allowed', () => {
 
   it('a wrong type', () => {
     expect(errorOf('server:\n  port: eighty\n').message).toContain('server.port: got "eighty"; expected a number');
+    // a key indented one level too little: "an object", and what that means here
+    expect(errorOf('cameras:\n  garden:\n  url: rtsp://x\n').message).toContain('expected an object (keys below it, indented)');
   });
 
   it('a camera with no url', () => {

@@ -88,9 +88,11 @@ export class MqttConnection {
     });
     client.on('error', (err) => {
       const error = describeMqttError(err);
-      const repeated = this.outage?.error === error;
+      // One outage, one line: its cause after "unreachable" (a reset, then refusals) is the same outage.
+      // A refused login is said even then: that one needs the user to act.
+      const said = this.outage !== null && (this.outage.error === error || !/user name or password/.test(error));
       this.outage = { error };
-      if (repeated) logger.debug(`MQTT: ${error} (still)`);
+      if (said) logger.debug(`MQTT: ${error} (still)`);
       else logger.error(`MQTT: ${error}; retrying every ${retryS} s`);
     });
     client.on('message', (topic, payload) => {

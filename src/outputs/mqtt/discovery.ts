@@ -66,7 +66,8 @@ export class HaDiscovery {
     }
     // The retained states of entities that went away, so no reader (HA, Node-RED) finds a stale `ON`.
     for (const topic of new Set(dropped)) if (!kept.has(topic)) mqtt.publishExternal(topic, '', { retain: true, qos: 1 });
-    if (sent > 0) logger.info(`Home Assistant discovery: published ${sent} device config(s)`);
+    // mqtt.js holds them until the broker is back: say so, not "published" (HA has none yet)
+    if (sent > 0) logger.info(`Home Assistant discovery: ${mqtt.connected ? 'published' : 'queued (the broker is not connected yet)'} ${sent} device config(s)`);
   }
 }
 

@@ -91,6 +91,24 @@ describe('MqttConnection against a real broker', () => {
     expect(loud).toHaveLength(1);
     expect(loud[0]).toContain('is the broker running?');
   });
+
+  it('logs a broker that goes away once: "unreachable", not that and then each refusal', async () => {
+    const port = await freePort();
+    const first = new EmbeddedBroker({ port, logger: silentLogger() });
+    await first.start();
+    const { logger, lines } = capturingLogger();
+    const conn = new MqttConnection({ url: `mqtt://127.0.0.1:${port}`, baseTopic: 'argus_t6', logger, reconnectMs: 100 });
+    conn.start();
+    const until = Date.now() + 10_000;
+    while (!conn.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await first.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await conn.stop();
+    const loud = lines.filter((l) => /"level":(40|50)/.test(l));
+    expect(lines.filter((l) => l.includes('connection refused')).length).toBeGreaterThan(2);
+    expect(loud).toHaveLength(1);
+    expect(loud[0]).toContain('unreachable');
+  });
 });
 
 describe('MqttConnection against a broker that refuses its login', () => {
