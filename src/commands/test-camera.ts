@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { cameraUrlProblem } from '../config/camera-url-check.js';
 import { redactUrl } from '../config/redact.js';
 import { findFfmpeg } from '../sources/ffmpeg-path.js';
 import { probeCamera } from '../sources/probe.js';
@@ -39,6 +40,12 @@ export async function main(args: string[]): Promise<number> {
   if (url === '') {
     console.error(`argus test-camera: the camera URL is empty; give one such as rtsp://user:password@host:554/stream1\n\n${USAGE}`);
     return 2;
+  }
+  // As the config says it at start: "rtps://" and a URL without a host can never work.
+  const problem = cameraUrlProblem(url);
+  if (problem) {
+    console.log(`${redactUrl(url)}: FAILED\n  not a camera URL Argus can use: expected ${problem}`);
+    return 1;
   }
   const timeout = values.timeout ? Number(values.timeout) : 15;
   if (!(timeout > 0)) {

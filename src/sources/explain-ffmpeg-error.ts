@@ -21,6 +21,8 @@ const RULES: Array<{ test: RegExp; say: (u: CameraUrl) => string }> = [
   { test: /Protocol not found|Unsupported protocol/i, say: () => 'this ffmpeg cannot read that kind of URL (protocol not supported)' },
   { test: /Server returned 5\d\d|5\d\d Internal Server Error|503 Service Unavailable/i, say: () => 'the camera reported an internal error (5xx): try again later or restart it' },
   { test: /Invalid data found when processing input/i, say: () => 'the data received is not a video stream ffmpeg can read: check the URL' },
+  // ffmpeg's words for a server that hung up: said as a clean end is, so one outage is one reason
+  { test: /: End of file$|Connection reset by peer|Broken pipe/i, say: () => 'the stream ended: the camera or server closed it' },
   { test: /Permission denied/i, say: (u) => `permission denied reading ${u.target}` },
 ];
 

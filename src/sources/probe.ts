@@ -18,10 +18,13 @@ export async function probeCamera(url: string, opts: { ffmpegPath: string; input
   const lines: string[] = [];
   let child: ChildProcess | undefined;
   let timedOut = false;
+  /** What ffmpeg had said when the time ran out: after the kill, its words are about the kill. */
+  let beforeKill = 0;
 
   const outcome = await new Promise<Error | undefined>((resolve) => {
     const timer = setTimeout(() => {
       timedOut = true;
+      beforeKill = lines.length;
       if (child) void terminate(child, undefined, 1000);
     }, timeoutMs);
     const finish = (err: Error | undefined): void => {
@@ -44,8 +47,11 @@ export async function probeCamera(url: string, opts: { ffmpegPath: string; input
 
   const video = parseVideoLine(lines);
   if (!outcome && video) return { ok: true, ...video };
-  // After our kill, ffmpeg's last words are about the kill, not the camera.
-  if (timedOut) return { ok: false, reason: `no answer within ${timeoutMs / 1000} s from ${camUrl.target}` };
+  if (timedOut) {
+    // It answered, with something ffmpeg could not read (garbage, not video): said as `argus run` says it.
+    const said = explainFfmpegError(lines.slice(0, beforeKill), camUrl);
+    return { ok: false, reason: said ?? `no answer within ${timeoutMs / 1000} s from ${camUrl.target}` };
+  }
   const known = explainFfmpegError(lines, camUrl);
   if (known) return { ok: false, reason: known };
   if (!video && !outcome) return { ok: false, reason: 'no video stream: the source sends no video' };

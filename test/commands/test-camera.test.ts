@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -41,6 +44,34 @@ describe('argus test-camera', () => {
     expect(await main([])).toBe(2);
     expect(c.out()).toContain('usage: argus test-camera <url>');
   });
+
+  it('says a URL that can never work as the config check does: no host, a mistyped scheme', async () => {
+    const c = capture();
+    expect(await main(['rtsp://'])).toBe(1);
+    expect(await main(['rtps://cam/stream1'])).toBe(1);
+    expect(c.out()).toContain('rtsp://<host>[:port]/<path>: this one has no host');
+    expect(c.out()).toContain('"rtps" is no scheme Argus reads (did you mean "rtsp"?)');
+    expect(c.out()).not.toContain('connection refused');
+  });
+
+  it('says a camera that answers with what is not video is that, not "no answer"', async () => {
+    const c = capture();
+    const garbage = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'multipart/x-mixed-replace; boundary=frame' });
+      const send = setInterval(() => res.write(Buffer.concat([Buffer.from('--frame\r\nContent-Type: image/jpeg\r\n\r\n'), randomBytes(4000), Buffer.from('\r\n')])), 50);
+      res.on('close', () => clearInterval(send));
+    });
+    await new Promise<void>((r) => garbage.listen(0, '127.0.0.1', r));
+    const { port } = garbage.address() as AddressInfo;
+    try {
+      expect(await main([`http://127.0.0.1:${port}/video`, '--timeout', '4'])).toBe(1);
+      expect(c.out()).not.toContain('no answer');
+      expect(c.out()).toContain('not a video stream ffmpeg can read');
+    } finally {
+      garbage.closeAllConnections();
+      await new Promise((r) => garbage.close(r));
+    }
+  }, 30_000);
 
   it('exits 2 saying the URL is empty for "" (a shell variable that was not set)', async () => {
     const c = capture();

@@ -21,6 +21,8 @@ const cases: Array<[string, string, string[], RegExp]> = [
   ['an unknown host', 'rtsp://nohost.invalid:554/cam', ['[tcp @ 0x55] Failed to resolve hostname nohost.invalid: Name or service not known'], /^host not found: nohost\.invalid$/],
   ['no video stream', '/clips/audio.m4a', ["Stream map '0:v:0' matches no streams."], /^no video stream/],
   ['a missing file', '/clips/none.mp4', ['/clips/none.mp4: No such file or directory'], /^file not found: \/clips\/none\.mp4$/],
+  // an MJPEG server that closed every connection (seen live: the raw line reached the log as a second reason)
+  ['a server that hung up', 'http://10.0.0.5:8080/video', ['http://10.0.0.5:8080/video: End of file'], /^the stream ended: the camera or server closed it$/],
   ['a timeout', 'rtsp://10.0.0.5/cam', ['[tcp @ 0x55] Connection to tcp://10.0.0.5:554 failed: Connection timed out'], /^connection timed out at 10\.0\.0\.5:554$/],
 ];
 
