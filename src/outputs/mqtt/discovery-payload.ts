@@ -153,6 +153,17 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
           entity_category: 'diagnostic',
         }),
       ],
+      [
+        id('problem'),
+        component('sensor', id('problem'), {
+          name: 'Stream problem',
+          state_topic: ctx.topic(t.problem),
+          icon: 'mdi:cctv-off',
+          entity_category: 'diagnostic',
+          // available while the camera is not: that is when it has something to say
+          availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
+        }),
+      ],
       // Camera names are a-z, 0-9 and _ (config/schema.ts), so they are safe inside the template's quotes.
       [id('analyzed_fps'), component('sensor', id('analyzed_fps'), { name: 'Analyzed fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].analyzed_fps }}`, 'fps') })],
       [id('skipped_fps'), component('sensor', id('skipped_fps'), { name: 'Skipped fps', ...statsFields(ctx, `{{ value_json.cameras['${camera}'].skipped_fps }}`, 'fps') })],

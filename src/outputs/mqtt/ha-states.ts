@@ -53,6 +53,7 @@ class CameraState {
   readonly last = new Map<string, { state: string; attributes: Record<string, unknown> }>();
   fps: number | null = null;
   available: boolean | null = null;
+  problem: string | null = null;
   /** Kept so a reconnect can re-send it: a restarted broker forgets retained messages. */
   motion: boolean | null = null;
   /** The event whose snapshot was last published on the image entity, re-sent on reconnect. */
@@ -116,7 +117,7 @@ export class HaStatePublisher {
     const cam = new CameraState(name, cameraTopics(name), this.opts.zones?.[name] ?? []);
     this.cameras.set(name, cam);
     // Versions before 2026-12-07 sent a Frigate camera's availability and fps, which nothing reads.
-    if (!this.own(name)) for (const topic of [cam.topics.available, cam.topics.fps]) this.opts.mqtt.publish(topic, '', { retain: true, qos: 1 });
+    if (!this.own(name)) for (const topic of [cam.topics.available, cam.topics.fps, cam.topics.problem]) this.opts.mqtt.publish(topic, '', { retain: true, qos: 1 });
     return true;
   }
 
@@ -150,6 +151,7 @@ export class HaStatePublisher {
     this.publishCounts(cam, true);
     if (cam.available !== null) mqtt.publish(cam.topics.available, cam.available ? 'online' : 'offline', { retain: true, qos: 1 });
     if (cam.fps !== null) mqtt.publish(cam.topics.fps, String(cam.fps), { retain: true });
+    if (cam.problem !== null) mqtt.publish(cam.topics.problem, cam.problem, { retain: true, qos: 1 });
     if (cam.motion !== null) mqtt.publish(cam.topics.motion, ON_OFF(cam.motion), { retain: true, qos: 1 });
     if (cam.lastSnapshot) this.queueSnapshot(cam, cam.lastSnapshot, true);
   }
@@ -227,6 +229,12 @@ export class HaStatePublisher {
     if (cam.fps !== fps) {
       cam.fps = fps;
       mqtt.publish(cam.topics.fps, String(fps), { retain: true });
+    }
+    // The reason in words, for an automation or a dashboard: "unavailable" alone said nothing of a wrong password.
+    const problem = status.connected ? 'ok' : (status.lastError ?? 'connecting').slice(0, 255);
+    if (cam.problem !== problem) {
+      cam.problem = problem;
+      mqtt.publish(cam.topics.problem, problem, { retain: true, qos: 1 });
     }
   }
 

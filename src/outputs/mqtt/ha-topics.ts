@@ -8,6 +8,8 @@ export interface CameraTopics {
   available: string;
   motion: string;
   fps: string;
+  /** Why the stream is down, in words (`wrong user name or password`), or `ok`. */
+  problem: string;
   image: string;
   pause: string;
   pauseSet: string;
@@ -23,6 +25,7 @@ export function cameraTopics(camera: string): CameraTopics {
     available: `${camera}/available`,
     motion: `${camera}/motion`,
     fps: `${camera}/fps`,
+    problem: `${camera}/problem`,
     image: `${camera}/image`,
     pause: `${camera}/pause`,
     pauseSet: `${camera}/pause/set`,

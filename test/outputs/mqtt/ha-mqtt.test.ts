@@ -119,6 +119,8 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(door.dev.via_device).toBe('argus_bridge');
     expect(door.availability).toEqual([{ topic: 't1/available' }, { topic: 't1/front_door/available' }]);
     const byKey = (k: string) => door.cmps[`argus_front_door_${k}`];
+    // the stream's problem stays available while the camera is not: that is when it says something
+    expect(byKey('problem')).toMatchObject({ p: 'sensor', state_topic: 't1/front_door/problem', entity_category: 'diagnostic', availability: [{ topic: 't1/available' }] });
     expect(byKey('weapon')).toMatchObject({ p: 'binary_sensor', device_class: 'safety', state_topic: 't1/front_door/weapon' });
     expect(byKey('person')).toMatchObject({ p: 'binary_sensor', device_class: 'occupancy' });
     for (const k of ['known_face', 'unknown_face', 'motion']) expect(byKey(k).p).toBe('binary_sensor');
@@ -272,9 +274,12 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     };
     bus.emit('cameraStatus', status);
     await w.waitFor('t2/front_door/available', 'offline');
+    // why, in words: "unavailable" alone said nothing of a wrong password
+    await w.waitFor('t2/front_door/problem', 'connection refused');
     bus.emit('cameraStatus', { ...status, connected: true, fps: 4.96 });
     await w.waitFor('t2/front_door/available', 'online');
     await w.waitFor('t2/front_door/fps', '5');
+    await w.waitFor('t2/front_door/problem', 'ok');
   });
 
   it("sends a start's picture at once and an event's updates' pictures at most once a period, the newest last", async () => {
