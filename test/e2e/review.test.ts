@@ -261,6 +261,12 @@ data_dir: ${dir}
     await page.close();
   }, 300_000);
 
+  it('shows a filter for someone no longer enrolled as it filters, not as "anyone"', async () => {
+    const page = await open('#events?name=somebody_removed');
+    await expect.poll(() => page.locator('#event-filter select[name=name]').inputValue()).toBe('somebody_removed');
+    await page.close();
+  });
+
   it('shows one event: snapshot, clean crop, scores, its updates over time; and deletes it', async () => {
     // A stranger's face (deleting Lin's named events would take away his "last seen" below).
     const { events } = await get<{ events: { id: string; snapshot: string | null; sub_label: string | null }[] }>('events?kind=face&in_progress=false');

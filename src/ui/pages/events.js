@@ -63,7 +63,15 @@ async function mountList(root, ctx) {
   } catch (err) {
     return showError(box, err);
   }
-  for (const key of FILTERS) if (ctx.query.get(key) && form.elements[key]) form.elements[key].value = ctx.query.get(key);
+  for (const key of FILTERS) {
+    const value = ctx.query.get(key);
+    const field = form.elements[key];
+    if (!value || !field) continue;
+    // A filter the lists no longer hold (a person removed or renamed since the link was made) is
+    // shown as it filters, not as "anyone".
+    if (field.tagName === 'SELECT' && ![...field.options].some((o) => o.value === value)) field.insertAdjacentHTML('beforeend', `<option>${esc(value)}</option>`);
+    field.value = value;
+  }
   // Open on a wide screen or when filtering; folded on a phone, where it would fill the screen.
   $('#event-filters', root).open = matchMedia('(min-width: 601px)').matches || FILTERS.some((k) => ctx.query.get(k));
   form.addEventListener('submit', (e) => {
