@@ -1,6 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../log.js';
 import { redactUrl } from '../../config/redact.js';
+import { MAX_HELD_BYTES, OfflineQueue } from './offline-queue.js';
 
 export interface MqttConnectionOptions {
   url: string;
@@ -35,6 +36,8 @@ export class MqttConnection {
   private connects = 0;
   /** The outage's last logged error: while the broker stays down, the same error is not logged again every reconnect. */
   private outage: { error?: string } | null = null;
+  /** What is published while the broker is away, bounded (mqtt.js' own queue is not). */
+  private readonly offline = new OfflineQueue();
   readonly availabilityTopic: string;
 
   constructor(private readonly opts: MqttConnectionOptions) {
@@ -71,6 +74,12 @@ export class MqttConnection {
       // A listening link clears what versions before 2026-12-07 left retained there.
       client.publish(this.availabilityTopic, this.says ? 'online' : '', { retain: true, qos: 1 });
       for (const topic of this.handlers.keys()) client.subscribe(topic, { qos: 1 });
+      const dropped = this.offline.dropped;
+      if (dropped > 0)
+        logger.warn(
+          `MQTT: the broker was away long enough that ${dropped} older message(s) were dropped (the newest ${MAX_HELD_BYTES / 1024 / 1024} MB were kept); states are sent again now`,
+        );
+      for (const m of this.offline.take()) this.send(client, m.topic, m.payload, { retain: m.retain, qos: m.qos }, m.done);
       const reconnect = this.connects++ > 0;
       for (const hook of this.connectHooks) {
         try {
@@ -115,14 +124,24 @@ export class MqttConnection {
     return `${this.opts.baseTopic}/${path}`;
   }
 
-  /** Publishes under the base topic (`camera/motion` → `argus/camera/motion`); queued while disconnected, sent on reconnect. */
+  /**
+   * Publishes under the base topic (`camera/motion` → `argus/camera/motion`); held while disconnected
+   * and sent on reconnect, a retained topic's newest message only, the rest up to a bound (OfflineQueue).
+   */
   publish(path: string, payload: string | Buffer, opts: PublishOptions = {}, done?: () => void): void {
     this.publishExternal(this.topic(path), payload, opts, done);
   }
 
   /** Publishes to a topic outside Argus' tree (Home Assistant's discovery). `done`: the broker has it (QoS 1: acknowledged), for the stats' latency. */
   publishExternal(topic: string, payload: string | Buffer, opts: PublishOptions = {}, done?: () => void): void {
-    this.client?.publish(topic, payload, { retain: opts.retain ?? false, qos: opts.qos ?? 0 }, done && ((err) => void (err ? undefined : done())));
+    const client = this.client;
+    if (!client) return;
+    if (client.connected) this.send(client, topic, payload, opts, done);
+    else this.offline.hold({ topic, payload, retain: opts.retain ?? false, qos: opts.qos ?? 0, done });
+  }
+
+  private send(client: MqttClient, topic: string, payload: string | Buffer, opts: PublishOptions, done?: () => void): void {
+    client.publish(topic, payload, { retain: opts.retain ?? false, qos: opts.qos ?? 0 }, done && ((err) => void (err ? undefined : done())));
   }
 
   /** Subscribes under the base topic; the handler gets the full topic. Returns a function that removes the handler. */

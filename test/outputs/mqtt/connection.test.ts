@@ -92,6 +92,38 @@ describe('MqttConnection against a real broker', () => {
     expect(loud[0]).toContain('is the broker running?');
   });
 
+  it('holds what is published while the broker is away and sends it on reconnect: states newest only, events in order', async () => {
+    const port = await freePort();
+    const first = new EmbeddedBroker({ port, logger: silentLogger() });
+    await first.start();
+    // retries a second apart: the watcher below subscribes before it is back
+    const conn = new MqttConnection({ url: `mqtt://127.0.0.1:${port}`, baseTopic: 'argus_t7', logger: silentLogger(), reconnectMs: 1000 });
+    conn.start();
+    const wait = async (what: () => boolean) => {
+      const until = Date.now() + 10_000;
+      while (!what() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    };
+    await wait(() => conn.connected);
+    await first.stop();
+    await wait(() => !conn.connected);
+    let acked = 0;
+    for (let i = 0; i < 50; i++) conn.publish('door/image', `jpeg ${i}`, { retain: true, qos: 1 });
+    for (let i = 0; i < 3; i++) conn.publish('events', `event ${i}`, { qos: 1 }, () => acked++);
+    const second = new EmbeddedBroker({ port, logger: silentLogger() });
+    await second.start();
+    const watch = await MqttWatch.open(`mqtt://127.0.0.1:${port}`, 'argus_t7/#');
+    expect(conn.connected).toBe(false);
+    await wait(() => conn.connected);
+    await watch.waitFor('argus_t7/events', 'event 2');
+    expect(watch.messages.filter((m) => m.topic === 'argus_t7/events').map((m) => m.payload)).toEqual(['event 0', 'event 1', 'event 2']);
+    expect(watch.messages.filter((m) => m.topic === 'argus_t7/door/image').map((m) => m.payload)).toEqual(['jpeg 49']);
+    await wait(() => acked === 3);
+    expect(acked).toBe(3);
+    await watch.close();
+    await conn.stop();
+    await second.stop();
+  });
+
   it('logs a broker that goes away once: "unreachable", not that and then each refusal', async () => {
     const port = await freePort();
     const first = new EmbeddedBroker({ port, logger: silentLogger() });
