@@ -15,7 +15,7 @@ export const MAX_HELD_MESSAGES = 5000;
  * The messages published while the broker is away, bounded. A retained message is a state: only
  * the newest one of its topic is kept (HA reads the last state, and a snapshot a camera sends at
  * every update would pile up). Others (events) are kept in order up to the bound, the oldest
- * dropped first; mqtt.js' own offline queue has no bound (RSS grew ~10 MB a minute of outage).
+ * dropped first; mqtt.js' own offline queue has no bound (RSS grew 10–12 MB over a one-minute outage in a user pass).
  */
 export class OfflineQueue {
   private readonly held = new Map<string, HeldMessage>();
