@@ -63,7 +63,9 @@ export async function main(args: string[]): Promise<number> {
   const result = await probeCamera(url, { ffmpegPath, inputArgs, timeoutMs: timeout * 1000 });
   const shown = redactUrl(url);
   if (result.ok) {
-    console.log(`${shown}: OK\n  resolution ${result.width}x${result.height}\n  codec      ${result.codec}\n  fps        ${result.fps || 'unknown'}`);
+    console.log(
+      `${shown}: OK\n  resolution ${result.width}x${result.height}\n  codec      ${result.codec}\n  fps        ${result.fps || 'unknown (the stream does not say; the Cameras page measures it once Argus reads it)'}`,
+    );
     return 0;
   }
   console.log(`${shown}: FAILED\n  ${result.reason}`);

@@ -66,11 +66,13 @@ export function parseVideoLine(lines: readonly string[]): { width: number; heigh
     if (!m) continue;
     const size = /\b(\d{2,5})x(\d{2,5})\b/.exec(m[1]);
     if (!size) continue;
-    const rate = /([\d.]+) fps/.exec(m[1]) ?? /([\d.]+) tbr/.exec(m[1]);
+    const codec = m[1].split(/[\s,]/)[0];
+    // An MJPEG stream declares no rate: its "25 tbr" is ffmpeg's default, not the camera's (0: unknown).
+    const rate = /([\d.]+) fps/.exec(m[1]) ?? (codec === 'mjpeg' ? null : /([\d.]+) tbr/.exec(m[1]));
     return {
       width: Number(size[1]),
       height: Number(size[2]),
-      codec: m[1].split(/[\s,]/)[0],
+      codec,
       fps: rate ? Number(rate[1]) : 0,
     };
   }

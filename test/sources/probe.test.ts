@@ -82,4 +82,9 @@ describe('parseVideoLine', () => {
     ];
     expect(parseVideoLine(lines)).toEqual({ width: 2560, height: 1440, codec: 'hevc', fps: 20 });
   });
+
+  it("says no rate for MJPEG, whose tbr is ffmpeg's default of 25, not the camera's", () => {
+    const lines = ["Input #0, mpjpeg, from 'http://cam/video':", '  Stream #0:0: Video: mjpeg (Baseline), yuvj420p(pc, bt470bg/unknown/unknown), 640x360, 25 tbr, 25 tbn'];
+    expect(parseVideoLine(lines)).toEqual({ width: 640, height: 360, codec: 'mjpeg', fps: 0 });
+  });
 });

@@ -46,7 +46,7 @@ const CLIP_MB = 50;
 const PARALLEL = 3;
 
 /** A file's size as a person reads it: 19 kB, 4.2 MB (a small photo read "0.0 MB"). */
-const mb = (bytes) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+const mb = (bytes) => (bytes === 0 ? 'empty' : bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 /** Persons the object detector had no box for: a face gave them (the server counts people as live analysis does). */
 const given = (r) => r.persons.filter((p) => p.from !== 'objects');

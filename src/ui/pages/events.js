@@ -189,6 +189,12 @@ async function mountList(root, ctx) {
   };
 }
 
+/** "(face, person)" beside a name; nothing where the title already says it ("person (person)", "unknown face (face)"). */
+function kindsBeside(title, kinds) {
+  const more = kinds.filter((k) => !title.split(' ').includes(k));
+  return more.length ? `<span class="kinds">(${more.map(esc).join(', ')})</span>` : '';
+}
+
 function card(g) {
   const [main, ...others] = g.events;
   const title = g.sub_label ?? eventTitle(main);
@@ -197,7 +203,7 @@ function card(g) {
     <a class="shot" href="#events/${encodeURIComponent(main.id)}">${eventImage(main, { title })}</a>
     <figcaption>
       <a href="#events/${encodeURIComponent(main.id)}"><b>${esc(title)}</b></a>
-      <span class="kinds">(${g.kinds.map(esc).join(', ')})</span> on ${esc(g.camera)}<br>
+      ${kindsBeside(title, g.kinds)} on ${esc(g.camera)}<br>
       <span class="muted">${when(g.start_time)} · ${duration(g.start_time, g.end_time)} · ${percent(main.top_score)}</span>
       ${
         others.length
@@ -251,7 +257,7 @@ async function mountEvent(root, ctx, id) {
     const enc = encodeURIComponent(event.id);
     box.innerHTML = `
       <article class="event-detail" data-event="${esc(event.id)}">
-        <h2>${esc(eventTitle(event))} <small class="muted">(${esc(event.kind)}${event.label !== event.kind && event.sub_label ? `, ${esc(event.label)}` : ''}) on ${esc(event.camera)}</small></h2>
+        <h2>${esc(eventTitle(event))} <small class="muted">${kindsBeside(eventTitle(event), [event.kind, ...(event.label !== event.kind && event.sub_label ? [event.label] : [])])} on ${esc(event.camera)}</small></h2>
         ${visitLine(event, group)}
         <div class="shots">
           ${

@@ -39,9 +39,14 @@ function sendPhoto(name, file, fields, onProgress) {
   return upload(`api/faces/${encodeURIComponent(name)}`, form, onProgress);
 }
 
+/** As the registry's SAME_PHOTO: a face this alike is the very photo, not a look-alike. */
+const SAME_PHOTO = 0.999;
+const samePhoto = (err) => err.code === 'duplicate' && err.body.similarity >= SAME_PHOTO;
+
 /** What a refusal says on the page: the two a click can settle, in the page's words. */
 function refusal(err, name) {
   if (err.code === 'several_faces') return `${err.body.faces.length} faces in this photo: which one is ${name}?`;
+  if (samePhoto(err)) return `${err.body.person} already has this very photo.`;
   if (err.code === 'duplicate') return `This face looks like ${err.body.person} (${Math.round(err.body.similarity * 100)}% alike).`;
   if (err.code === 'unlike') return `This face does not look like ${name}'s other photos (${Math.round(err.body.similarity * 100)}% alike at most).`;
   if (err.code === 'same_photo') return `${name} already has this photo.`;
@@ -98,7 +103,8 @@ async function offerChoices(row, file, name, fields, err, onAdded) {
     }
   } else if (err.code === 'duplicate') {
     const other = err.body.person;
-    button(`Add to ${other} instead`, () => retry(other, {}));
+    // "Add to Dad instead" of Dad's own photo could only be refused again
+    if (!samePhoto(err)) button(`Add to ${other} instead`, () => retry(other, {}));
     button(`It is ${name}: add anyway`, () => retry(name, { force: 'true' }));
   } else if (err.code === 'unlike') {
     button(`It is ${name}: add anyway`, () => retry(name, { force: 'true' }));
