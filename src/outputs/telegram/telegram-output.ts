@@ -17,6 +17,7 @@ import { hint } from './delivery-error.js';
 import type { TelegramConfig } from './config.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
 import { abortableSleep, OutboxSender, type Sleep } from './outbox-sender.js';
+import { autoRetry } from '@grammyjs/auto-retry';
 import type { SnapshotUrl } from '../../server/snapshot-links.js';
 
 const STOP_GRACE_MS = 3000;
@@ -78,6 +79,12 @@ export class TelegramOutput {
     const state = new TelegramState(db);
     const outbox = new TelegramOutbox(db, config.outbox_limit, this.clock);
     const deps: BotDeps = { ...this.opts, chats: config.chats, state, clock: this.clock, logger: this.log };
+    // A reply to a command, or a button's answer, waits out a 429 and goes: it was lost. Only this
+    // update's Api (grammy gives each update a copy): the outbox's sends wait out 429 themselves.
+    bot.use((ctx, next) => {
+      ctx.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+      return next();
+    });
     bot.use(chatGuard(deps), commands(deps), callbacks(deps));
     bot.catch((err) => this.log.error(`Telegram update ${err.ctx.update.update_id} failed: ${this.describe(err.error)}`));
 

@@ -68,6 +68,16 @@ describe('Telegram commands', () => {
     expect(h.snapshotsTaken).toEqual([]);
   });
 
+  it('answers a command after a 429 (too many requests), once its retry_after has passed; the answer was lost', async () => {
+    h = await startHarness({ chats: [{ id: MUM }] });
+    h.api.failNext('sendMessage', { status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
+    h.api.userMessage(MUM, '/status');
+    const answered = await h.api.waitFor('the answer, sent again', () => h!.api.sent('sendMessage', MUM).find((c) => c.status === 200));
+    expect(String(answered.params.text)).toContain('Argus is armed');
+    const tries = h.api.calls.filter((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === MUM);
+    expect(tries.map((c) => c.status)).toEqual([429, 200]);
+  });
+
   it('/status lists cameras with fps and whether Argus is armed; /faces lists people', async () => {
     h = await startHarness({ chats: [{ id: MUM }] });
     const status = await ask(h, MUM, '/status');
