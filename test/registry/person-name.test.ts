@@ -13,9 +13,11 @@ describe('checkPersonName', () => {
   });
 
   it('refuses what would break a path, a page or the API, saying what is allowed', () => {
-    for (const name of ['<b>x</b>', '../etc', '', ' ', 'a/b', '\u0301abc', 'x'.repeat(65), 'Mia 🌸']) {
+    for (const name of ['<b>x</b>', '../etc', 'a/b', '\u0301abc', 'x'.repeat(65), 'Mia 🌸']) {
       expect(() => checkPersonName(name), JSON.stringify(name)).toThrow(/cannot be a person's name: use 1 to 64 letters, numbers, spaces and - _ \. ' only/);
     }
+    // nothing typed: asked for, with what a name may hold
+    for (const name of ['', ' ']) expect(() => checkPersonName(name), JSON.stringify(name)).toThrow(/^Type a name: 1 to 64 letters, numbers, spaces and - _ \. ' only$/);
     expect(() => checkPersonName('Export')).toThrow(`"Export" cannot be a person's name: Argus uses that word itself; pick another`);
   });
 });

@@ -96,5 +96,11 @@ describe('/api/faces refuses malformed requests with 400 and the reason', () => 
     expect([missing.statusCode, missing.json().code]).toEqual([404, 'person_not_found']);
     const badName = await patch('{"name": "??"}');
     expect([badName.statusCode, badName.json().code]).toEqual([400, 'invalid_name']);
+    // an empty name is the registry's to refuse, in its words (it was "bad body: name: Too small…")
+    const empty = await patch('{"name": ""}');
+    expect([empty.statusCode, empty.json().code, empty.json().error]).toEqual([400, 'invalid_name', "Type a name: 1 to 64 letters, numbers, spaces and - _ . ' only"]);
+    // a link typed with a phone's ’ finds the person stored with '
+    await patch('{"name": "Zoë O’Brien"}');
+    expect((await app.inject({ url: `/api/faces/${encodeURIComponent('Zoë O’Brien')}` })).json().name).toBe("Zoë O'Brien");
   });
 });
