@@ -111,7 +111,7 @@ function drawFindings(canvas, image, r, weapons, scale = 1, shownWidth = canvas.
     box(o.box, colour, `${o.label} ${percent(o.score)}`, candidate);
   }
   for (const p of given(r)) box(p.box, COLOURS.person, `person ${GIVEN[p.from]}`);
-  for (const f of r.faces) box(f.box, f.name ? COLOURS.known : COLOURS.face, f.name ? `${f.name} ${percent(f.similarity)}` : `face ${percent(f.score)}`);
+  for (const f of r.faces) box(f.box, f.name ? COLOURS.known : COLOURS.face, f.name ? `${f.name} (${percent(f.similarity)} similar)` : `face ${percent(f.score)}`);
 }
 
 /** An object in words: a weapon says whether it reaches the score that raises a weapon event. */
