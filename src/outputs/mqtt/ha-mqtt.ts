@@ -81,6 +81,7 @@ export class HomeAssistantMqtt {
     this.discovery = new HaDiscovery({ ...opts, store, subjects: () => ({ cameras: this.cameraSubjects(), people: opts.people?.() ?? [] }) });
     this.states = new HaStatePublisher({
       ...opts,
+      store,
       cameras: this.cameraSubjects().map((c) => c.name),
       ownCameras: opts.cameras,
       kindsOf: (camera) => this.kindsOf(camera),

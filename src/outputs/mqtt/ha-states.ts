@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import type { CameraStatus } from '../../sources/frame.js';
 import type { SnapshotUrl } from '../../server/snapshot-links.js';
 import type { MqttConnection } from './connection.js';
+import type { HaStore } from './ha-store.js';
 import { cameraTopics, EVENTS_TOPIC, zoneTopics, type CameraTopics } from './ha-topics.js';
 
 export type LoadSnapshot = (event: ArgusEvent) => Promise<Buffer | undefined>;
@@ -33,6 +34,11 @@ export interface HaStatesOptions {
   imageEveryMs?: number;
   /** Milliseconds, for the pictures' spacing (tests pass their own). */
   clock?: () => number;
+  /**
+   * Where the last-value sensors and the last snapshot's event are kept: after a restart, and a
+   * broker that forgot its retained states (no persistence), Last face and the image come back.
+   */
+  store?: Pick<HaStore, 'lastValues' | 'saveLastValue' | 'lastSnapshot' | 'saveLastSnapshot'>;
 }
 
 /**
@@ -115,6 +121,8 @@ export class HaStatePublisher {
   addCamera(name: string): boolean {
     if (this.cameras.has(name)) return false;
     const cam = new CameraState(name, cameraTopics(name), this.opts.zones?.[name] ?? []);
+    for (const [key, value] of this.opts.store?.lastValues(name) ?? []) cam.last.set(key, value);
+    cam.lastSnapshot = this.opts.store?.lastSnapshot(name) ?? null;
     this.cameras.set(name, cam);
     // Versions before 2026-12-07 sent a Frigate camera's availability and fps, which nothing reads.
     if (!this.own(name)) for (const topic of [cam.topics.available, cam.topics.fps, cam.topics.problem]) this.opts.mqtt.publish(topic, '', { retain: true, qos: 1 });
@@ -183,7 +191,10 @@ export class HaStatePublisher {
     for (const e of this.opts.kinds.spec(ev.kind)?.entities ?? []) {
       if ('last' in e) {
         const value = e.last(ev);
-        if (value) cam.last.set(e.key, value);
+        if (value) {
+          cam.last.set(e.key, value);
+          this.opts.store?.saveLastValue(cam.name, e.key, value);
+        }
       } else if (e.platform === 'event') {
         const value = type === 'end' ? null : e.fireOn(ev);
         const key = `${ev.id}/${e.key}`;
@@ -328,6 +339,7 @@ export class HaStatePublisher {
     try {
       const jpeg = await this.opts.loadSnapshot(ev);
       if (jpeg) {
+        if (cam.lastSnapshot?.id !== ev.id) this.opts.store?.saveLastSnapshot(cam.name, ev);
         cam.lastSnapshot = ev;
         cam.imageAt = (this.opts.clock ?? Date.now)();
         this.opts.mqtt.publish(cam.topics.image, jpeg, { retain: true });

@@ -1,3 +1,4 @@
+import type { ArgusEvent } from '../../events/event.js';
 import type { Db } from '../../store/database.js';
 
 /** Where and when an enrolled person was last seen, as their HA sensor shows it. */
@@ -18,6 +19,11 @@ export interface Sighting {
  * are paused, the cameras a source such as Frigate reported (so a restart does not remove their
  * devices before Frigate answers) and each person's last sighting.
  */
+export interface LastValue {
+  state: string;
+  attributes: Record<string, unknown>;
+}
+
 export class HaStore {
   constructor(private readonly db: Db) {
     db.exec(`
@@ -28,7 +34,35 @@ export class HaStore {
         person_id INTEGER PRIMARY KEY, camera TEXT NOT NULL, time REAL NOT NULL,
         similarity REAL, event_id TEXT NOT NULL, snapshot TEXT
       );
+      CREATE TABLE IF NOT EXISTS ha_last_values (
+        camera TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, attributes TEXT NOT NULL, PRIMARY KEY (camera, key)
+      );
+      CREATE TABLE IF NOT EXISTS ha_last_snapshot (camera TEXT PRIMARY KEY, event TEXT NOT NULL);
     `);
+  }
+
+  /** A camera's last-value sensors (Last face…) as last sent: a restart, and a broker that forgot them, get them back. */
+  lastValues(camera: string): Map<string, LastValue> {
+    const rows = this.db.prepare('SELECT key, state, attributes FROM ha_last_values WHERE camera = ?').all(camera) as Array<{ key: string; state: string; attributes: string }>;
+    return new Map(rows.map((r) => [r.key, { state: r.state, attributes: JSON.parse(r.attributes) as Record<string, unknown> }]));
+  }
+
+  saveLastValue(camera: string, key: string, value: LastValue): void {
+    this.db
+      .prepare(
+        'INSERT INTO ha_last_values (camera, key, state, attributes) VALUES (?, ?, ?, ?) ON CONFLICT(camera, key) DO UPDATE SET state = excluded.state, attributes = excluded.attributes',
+      )
+      .run(camera, key, value.state, JSON.stringify(value.attributes));
+  }
+
+  /** The event whose snapshot a camera's image entity last showed. */
+  lastSnapshot(camera: string): ArgusEvent | null {
+    const row = this.db.prepare('SELECT event FROM ha_last_snapshot WHERE camera = ?').get(camera) as { event: string } | undefined;
+    return row ? (JSON.parse(row.event) as ArgusEvent) : null;
+  }
+
+  saveLastSnapshot(camera: string, event: ArgusEvent): void {
+    this.db.prepare('INSERT INTO ha_last_snapshot (camera, event) VALUES (?, ?) ON CONFLICT(camera) DO UPDATE SET event = excluded.event').run(camera, JSON.stringify(event));
   }
 
   publishedConfigs(): Map<string, string> {

@@ -3,6 +3,7 @@ import { EventKinds } from '../../../src/analyzers/kinds.js';
 import { ANALYZERS } from '../../../src/analyzers/list.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectAsync as mqttConnect } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/bus.js';
 import type { ArgusEvent, EventMessage } from '../../../src/events/event.js';
@@ -280,6 +281,29 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     await w.waitFor('t2/front_door/available', 'online');
     await w.waitFor('t2/front_door/fps', '5');
     await w.waitFor('t2/front_door/problem', 'ok');
+  });
+
+  it('brings Last face and the last picture back after a restart, to a broker that forgot them (no persistence)', async () => {
+    const db = openDatabase(join(dir, 'lasts.db'));
+    const first = await start('t9', ['front_door'], db);
+    first.bus.emit('event', { type: 'start', event: event({ id: 'f9', kind: 'face', label: 'face', sub_label: 'barack_obama', attributes: { similarity: 0.7 } }) });
+    first.bus.emit('event', { type: 'start', event: event({ id: 'w9', kind: 'weapon', label: 'knife', score: 0.8 }) });
+    const w = await watch('t9/#');
+    await w.waitFor('t9/front_door/last_face', 'barack_obama');
+    await until('the picture', () => w.messages.find((m) => m.topic === 't9/front_door/image'));
+    for (const r of running.splice(0)) {
+      r.ha.stop();
+      await r.mqtt.stop();
+    }
+    // the broker loses its retained states
+    const wipe = await mqttConnect(broker.url);
+    for (const topic of ['t9/front_door/last_face', 't9/front_door/last_face/attributes', 't9/front_door/image']) await wipe.publishAsync(topic, '', { retain: true });
+    await wipe.endAsync();
+    const fresh = await watch('t9/front_door/#');
+    await start('t9', ['front_door'], db);
+    await fresh.waitFor('t9/front_door/last_face', 'barack_obama');
+    expect(JSON.parse(fresh.last('t9/front_door/last_face/attributes')!)).toMatchObject({ event_id: 'f9' });
+    await until('the picture again', () => fresh.messages.find((m) => m.topic === 't9/front_door/image' && m.payload.length > 0));
   });
 
   it("sends a start's picture at once and an event's updates' pictures at most once a period, the newest last", async () => {
