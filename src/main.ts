@@ -314,7 +314,11 @@ export class Argus {
    * What analyzers add beside frames (the proctor's sessions, training, routes and exam switch):
    * built here for the cameras that run each analyzer, mounted and started by the steps after.
    */
-  private startAnalyzerParts({ db, cameras, enabled, eventStore: events, snapshotUrl, log }: Core, registry: FaceRegistry, endEvents: (camera: string, kind: string) => void) {
+  private startAnalyzerParts(
+    { db, cameras, enabled, eventStore: events, snapshotUrl, snapshots, log }: Core,
+    registry: FaceRegistry,
+    endEvents: (camera: string, kind: string) => void,
+  ) {
     const shared = new Map<string, unknown>();
     const routes: RoutePlugin[] = [];
     const switches: Record<string, SwitchControl> = {};
@@ -330,6 +334,7 @@ export class Argus {
         snapshotUrl,
         enrolled: () => registry.list().map((p) => p.name),
         endEvents,
+        loadPicture: (eventId) => snapshots.load(eventId, 'crop.jpg'),
         logger: log.child({ analyzer: analyzer.name }),
       });
       shared.set(analyzer.name, parts.shared);

@@ -70,6 +70,8 @@ export interface PartsContext {
   snapshotUrl?: SnapshotUrl;
   /** The names enrolled in the face registry now (absent: no registry, as in the CLI). */
   enrolled?: () => readonly string[];
+  /** An event's clean crop (`crop.jpg`), for what keeps pictures (the proctor's saved report). */
+  loadPicture?: (eventId: string) => Promise<Buffer | undefined>;
   /** Ends the camera's open events of a kind now, not `events.end_after` later (their cause is over). */
   endEvents?: (camera: string, kind: string) => void;
   logger: Logger;

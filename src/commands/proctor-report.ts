@@ -2,20 +2,23 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportHtml } from '../analyzers/proctor/report-html.js';
+import { reportPictures } from '../analyzers/proctor/report-pictures.js';
 import { reportCsv, sessionReport, type SessionReport } from '../analyzers/proctor/report.js';
 import { ConfigError } from '../config/errors.js';
+import { SnapshotStore } from '../events/snapshot-store.js';
 import { loadConfig } from '../config/load.js';
 import { openDatabase } from '../store/database.js';
 import { EventStore } from '../store/events.js';
 import { ProctorSessionStore } from '../store/proctor-sessions.js';
 
-const USAGE = `usage: argus proctor report [--format text|json|csv|html] [--data <dir> | --config <file>] [<session id>]
+const USAGE = `usage: argus proctor report [--format text|json|csv|html [--embed]] [--data <dir> | --config <file>] [<session id>]
 
 Without a session id, lists the newest sessions (id, camera, name, start, end). With one, prints an exam session's report: per seat its incidents (cue, start, end, score, snapshot),
 totals, and the enrolled faces recognised during it. Read from the sessions and events in
 <dir>/argus.db (default: the config's data_dir with --config, else ARGUS_DATA_DIR, else ./data), so it works while Argus runs and after it
 stopped; a session with no incident has a report too. Snapshot links are the API's paths
-(events/<id>/snapshot.jpg under /api/). docs/proctoring.md.`;
+(events/<id>/snapshot.jpg under /api/); with --format html --embed each incident's picture is
+in the page itself, a record to keep or mail. docs/proctoring.md.`;
 
 const FORMATS = ['text', 'json', 'csv', 'html'] as const;
 
@@ -27,6 +30,7 @@ export async function main(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         format: { type: 'string', default: 'text' },
+        embed: { type: 'boolean', default: false },
         data: { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -43,6 +47,7 @@ export async function main(args: string[]): Promise<number> {
   const format = FORMATS.find((f) => f === values.format);
   if (!format) return refuse(`--format is one of ${FORMATS.join(', ')}, got "${values.format}"`);
   if (positionals.length > 1) return refuse('give one session id');
+  if (values.embed && format !== 'html') return refuse('--embed puts the pictures in the HTML page: use it with --format html');
   let dataDir = values.data ?? process.env.ARGUS_DATA_DIR ?? './data';
   if (values.config && !values.data) {
     try {
@@ -73,7 +78,10 @@ export async function main(args: string[]): Promise<number> {
       console.error(`argus proctor report: no session "${positionals[0]}" in ${path}${recent.length ? `; the newest: ${recent.map((s) => s.id).join(', ')}` : ''}`);
       return 1;
     }
-    const out = { text: asText, json: (r: SessionReport) => `${JSON.stringify(r, null, 2)}\n`, csv: reportCsv, html: reportHtml }[format](report);
+    const snapshots = new SnapshotStore(join(resolve(dataDir), 'snapshots'));
+    const pictures = values.embed ? await reportPictures(report, (id) => snapshots.load(id, 'crop.jpg')) : undefined;
+    const html = (r: SessionReport) => reportHtml(r, Date.now(), undefined, pictures);
+    const out = { text: asText, json: (r: SessionReport) => `${JSON.stringify(r, null, 2)}\n`, csv: reportCsv, html }[format](report);
     process.stdout.write(out);
     return 0;
   } finally {

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/events.js';
@@ -54,6 +55,42 @@ describe('argus proctor report <session id>', () => {
     expect([unknown.status, unknown.stderr]).toEqual([1, expect.stringContaining('no session "nope"')]);
     expect(argus('--data', join(dir, 'missing'), 's1').stderr).toContain('no database at');
     expect(argus('--format', 'pdf', 's1').status).toBe(2);
+  });
+
+  it("puts each incident's picture in the HTML page with --embed (a record that outlives the expiring links)", async () => {
+    const data = mkdtempSync(join(tmpdir(), 'argus-proctor-embed-'));
+    try {
+      const db = openDatabase(join(data, 'argus.db'));
+      const id = '1772528400.000-abc123';
+      new EventStore(db).save({
+        id,
+        camera: 'exam',
+        kind: 'suspicious',
+        label: 'phone',
+        sub_label: 'A1',
+        score: 0.8,
+        top_score: 0.8,
+        box: [0, 0, 1, 1],
+        zones: [],
+        start_time: 1_772_528_400,
+        end_time: 1_772_528_410,
+        snapshot: `events/${id}/snapshot.jpg`,
+        attributes: { seat: 'A1', cue: 'phone', session: 's9' },
+      });
+      db.close();
+      const crop = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f80' } })
+        .jpeg()
+        .toBuffer();
+      mkdirSync(join(data, 'snapshots', id), { recursive: true });
+      writeFileSync(join(data, 'snapshots', id, 'crop.jpg'), crop);
+      const page = argus('--format', 'html', '--embed', '--data', data, 's9');
+      expect(page.status, page.stderr).toBe(0);
+      expect(page.stdout).toContain(`<img src="data:image/jpeg;base64,${crop.toString('base64')}" alt="phone" width="96">`);
+      expect(argus('--format', 'html', '--data', data, 's9').stdout).not.toContain('data:image/jpeg');
+      expect(argus('--format', 'json', '--embed', '--data', data, 's9').status).toBe(2);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it('takes the name and times from the stored session, and reports a session with no incident', () => {

@@ -240,6 +240,11 @@ data_dir: ${join(dir, 'data')}
     expect(await report.locator('h1').textContent()).toBe('Exam session Maths paper 2');
     expect(await report.locator('h2', { hasText: /^Seat A[12]/ }).count()).toBeGreaterThanOrEqual(1);
     expect(await report.locator('body').textContent()).toMatch(/(left_seat|absent)/);
+    // "to keep": one file with each incident's picture in it (its links expire)
+    const [kept] = await Promise.all([page.waitForEvent('download'), row.locator('a', { hasText: 'to keep' }).click()]);
+    const keptHtml = readFileSync((await kept.path())!, 'utf8');
+    expect(keptHtml).toMatch(/^<!doctype html>/);
+    expect(keptHtml).toContain('<img src="data:image/jpeg;base64,');
     expect(problems).toEqual([]);
     await page.close();
   }, 400_000);

@@ -32,12 +32,12 @@ function incident(id: string, seat: string, cue: string, start: number, end: num
   };
 }
 
-function setup() {
+function setup(loadPicture?: (eventId: string) => Promise<Buffer | undefined>) {
   let clock = T0 * 1000;
   const sessions = new ProctorSessions(() => clock);
   const store = new EventStore(openDatabase(join(dir, `${Math.random()}.db`)));
   const app = httpApp(silentLogger());
-  void app.register(proctorRoutes, { prefix: '/api/proctor', sessions, cameras: ['exam'], proctored: ['exam'], seats: { exam: ['A1', 'A2', 'A3'] }, events: store });
+  void app.register(proctorRoutes, { prefix: '/api/proctor', sessions, cameras: ['exam'], proctored: ['exam'], seats: { exam: ['A1', 'A2', 'A3'] }, events: store, loadPicture });
   const session = sessions.start('exam', 'Maths, paper "2"');
   clock += 3600_000;
   sessions.stop('exam');
@@ -116,6 +116,15 @@ describe('GET /api/proctor/sessions/:id/report', () => {
     expect(html).toMatch(/Seat A1.*candidate alice/);
     expect(html).not.toMatch(/<script|<img|<link|src=/);
     expect(html).not.toContain('another-session');
+  });
+
+  it("draws each incident's picture in the page with ?pictures=embed, links kept; refuses another value", async () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
+    const { app, session } = setup(async (id) => (id === 'e1' ? jpeg : undefined));
+    const html = (await app.inject({ url: `/api/proctor/sessions/${session.id}/report.html?pictures=embed` })).body;
+    expect(html).toContain(`<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" alt="phone" width="96"><br><a href="../../../events/e1/snapshot.jpg">snapshot</a>`);
+    expect(html).not.toMatch(/<script|<link/);
+    expect((await app.inject({ url: `/api/proctor/sessions/${session.id}/report.html?pictures=all` })).statusCode).toBe(400);
   });
 
   it('builds the report from the incidents when the session is no longer held (a restart), and 404s an unknown id', async () => {

@@ -19,7 +19,7 @@ export interface ProctorShared {
  * windows start and stop them), labelled samples and classifiers, and the /api/proctor routes.
  */
 export function proctorParts(context: PartsContext): AnalyzerParts & { shared: ProctorShared } {
-  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, enrolled, endEvents, logger } = context;
+  const { cameras, db, events, snapshotUrl, allCameras, latestFrame, enrolled, endEvents, loadPicture, logger } = context;
   // kept in SQLite: a session running when Argus stopped runs again
   const sessions = new ProctorSessions(Date.now, 100, new ProctorSessionStore(db));
   // A session resumed on a camera that is no longer proctored could never be stopped: end it now.
@@ -54,7 +54,7 @@ export function proctorParts(context: PartsContext): AnalyzerParts & { shared: P
   });
   return {
     shared: { sessions, training },
-    routes: [route(proctorRoutes, '/api/proctor', { sessions, seats, training, events, snapshotUrl, cameras: allCameras, proctored: Object.keys(cameras) })],
+    routes: [route(proctorRoutes, '/api/proctor', { sessions, seats, training, events, snapshotUrl, loadPicture, cameras: allCameras, proctored: Object.keys(cameras) })],
     switches: { exam_session: sessions.switchControl('Home Assistant') },
     start: () => {
       for (const camera of Object.keys(cameras)) checkCandidates(camera);

@@ -15,6 +15,13 @@ function clocks(timeZone: string) {
   };
 }
 
+/** The picture itself when there is one, and the link (full size, while it lasts). */
+function snapshotCell(i: { snapshot: string | null; cue: string }, jpeg: Buffer | undefined): string {
+  const link = i.snapshot ? `<a href="${esc(i.snapshot)}">snapshot</a>` : '';
+  const picture = jpeg ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" alt="${esc(i.cue)}" width="96"><br>` : '';
+  return picture || link ? `${picture}${link}` : '<span class="muted">none</span>';
+}
+
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}
 .bar{position:relative;height:14px;background:#eee;margin:.3em 0 .6em}.bar span{position:absolute;top:0;height:14px;background:#ff851b;min-width:2px}
@@ -25,7 +32,13 @@ table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding
  * download or print: the session, totals, the candidates recognised, then per seat a timeline
  * bar and its incidents. Snapshots are links, not embedded, so the page stays small.
  */
-export function reportHtml(r: SessionReport, now = Date.now(), timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone): string {
+export function reportHtml(
+  r: SessionReport,
+  now = Date.now(),
+  timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone,
+  /** Incidents' pictures by event id, drawn in the page (reportPictures): a record that outlives the links. */
+  pictures: ReadonlyMap<string, Buffer> = new Map(),
+): string {
   const s = r.session;
   const { clock, day } = clocks(timeZone);
   const until = s.ended_at === null ? 'still running' : day(s.ended_at) === day(s.started_at) ? clock(s.ended_at) : `${day(s.ended_at)} ${clock(s.ended_at)}`;
@@ -42,7 +55,7 @@ export function reportHtml(r: SessionReport, now = Date.now(), timeZone = Intl.D
       const rows = seat.incidents
         .map(
           (i) =>
-            `<tr><td>${esc(i.cue)}</td><td>${clock(i.start)}</td><td>${clock(i.end)}</td><td>${esc(i.duration ?? '')}</td><td>${esc(i.score)}</td><td>${i.snapshot ? `<a href="${esc(i.snapshot)}">snapshot</a>` : '<span class="muted">none</span>'}</td></tr>`,
+            `<tr><td>${esc(i.cue)}</td><td>${clock(i.start)}</td><td>${clock(i.end)}</td><td>${esc(i.duration ?? '')}</td><td>${esc(i.score)}</td><td>${snapshotCell(i, pictures.get(i.event))}</td></tr>`,
         )
         .join('\n');
       return `<h2>Seat ${esc(seat.seat)}${seat.candidate ? ` <span class="muted">(candidate ${esc(seat.candidate)})</span>` : ''}</h2>

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProctorSession, ProctorSessions } from '../../analyzers/proctor/sessions.js';
 import { reportHtml } from '../../analyzers/proctor/report-html.js';
+import { reportPictures } from '../../analyzers/proctor/report-pictures.js';
 import { WHOLE_FRAME_SEAT } from '../../analyzers/proctor/seats.js';
 import { reportCsv, sessionReport, type SessionReport } from '../../analyzers/proctor/report.js';
 import type { ProctorTraining } from '../../analyzers/proctor/training.js';
@@ -24,9 +25,12 @@ export interface ProctorRoutesDeps {
   events?: EventStore;
   /** Signed snapshot links for the report (absolute with `server.public_url`); absent: the API's own paths. */
   snapshotUrl?: SnapshotUrl;
+  /** An incident's picture (its clean crop), for `report.html?pictures=embed`. */
+  loadPicture?: (eventId: string) => Promise<Buffer | undefined>;
 }
 
 const reportParams = z.object({ id: z.string().min(1).max(200), format: z.enum(['json', 'html', 'csv']) }).strict();
+const reportQuery = z.object({ pictures: z.enum(['link', 'embed']).optional() }).strict();
 
 const sessionBody = z
   .object({
@@ -47,7 +51,7 @@ const json = (s: ProctorSession) => ({
  * `/api/proctor…` (docs/proctoring.md): exam sessions. `POST /sessions {camera, action: start|stop}`
  * starts or ends one; outside a session the proctor raises nothing. `GET /sessions` lists them.
  */
-export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras, seats, training, events, snapshotUrl }) => {
+export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { sessions, proctored, cameras, seats, training, events, snapshotUrl, loadPicture }) => {
   if (training) trainingRoutes(app, training, proctored);
 
   // What the Proctoring page shows per camera: its seats, its session, its saved classifier.
@@ -70,17 +74,18 @@ export const proctorRoutes: ApiPlugin<ProctorRoutesDeps> = async (app, { session
       const url = snapshotUrl ? snapshotUrl(e) : e.snapshot;
       return url && !/^https?:\/\//.test(url) ? `../../../${url}` : url;
     };
-    const send: Record<'json' | 'html' | 'csv', (r: SessionReport) => [string, string | SessionReport]> = {
-      json: (r) => ['application/json', r],
-      html: (r) => ['text/html; charset=utf-8', reportHtml(r)],
-      csv: (r) => ['text/csv; charset=utf-8', reportCsv(r)],
+    const send: Record<'json' | 'html' | 'csv', (r: SessionReport, embed: boolean) => Promise<[string, string | SessionReport]>> = {
+      json: async (r) => ['application/json', r],
+      // with the pictures in it, the page is a record that outlives Argus and its expiring links
+      html: async (r, embed) => ['text/html; charset=utf-8', reportHtml(r, Date.now(), undefined, embed && loadPicture ? await reportPictures(r, loadPicture) : undefined)],
+      csv: async (r) => ['text/csv; charset=utf-8', reportCsv(r)],
     };
-    app.get('/sessions/:id/report.:format', { schema: { params: reportParams } }, async (req, reply) => {
+    app.get('/sessions/:id/report.:format', { schema: { params: reportParams, querystring: reportQuery } }, async (req, reply) => {
       const { id, format } = req.params;
       const known = sessions.find(id);
       const report = sessionReport(events, id, known, link, known ? seats?.[known.camera] : undefined);
       if (!report) throw new HttpError(404, 'session_not_found', `no session "${id}" is known and no incident names it`);
-      const [type, body] = send[format](report);
+      const [type, body] = await send[format](report, req.query.pictures === 'embed');
       // the page opens in the browser (and saves whole); the table downloads
       if (format === 'csv') reply.header('content-disposition', `attachment; filename="proctor-${id.replace(/[^\w.-]/g, '_')}.${format}"`);
       return reply.type(type).send(body);

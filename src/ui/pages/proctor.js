@@ -336,7 +336,7 @@ function reportTable(sessions) {
     .map((s) => {
       const base = `api/proctor/sessions/${encodeURIComponent(s.id)}/report`;
       return `<tr><td>${esc(s.camera)}</td><td>${esc(s.name || '—')}</td><td>${esc(time(s.started_at))}</td><td>${s.ended_at ? esc(time(s.ended_at)) : '<b>running</b>'}</td>
-        <td><a href="${base}.html" target="_blank" rel="noopener">HTML</a> · <a href="${base}.csv" download>CSV</a> · <a href="${base}.json" target="_blank" rel="noopener">JSON</a></td></tr>`;
+        <td><a href="${base}.html" target="_blank" rel="noopener">HTML</a> · <a href="${base}.html?pictures=embed" download="exam-${esc(s.id)}.html" title="one file with the pictures in it, to keep: its links expire">to keep</a> · <a href="${base}.csv" download>CSV</a> · <a href="${base}.json" target="_blank" rel="noopener">JSON</a></td></tr>`;
     })
     .join('');
   return `<div class="pr-scroll"><table class="pr-reports"><tr><th scope="col">camera</th><th scope="col">session</th><th scope="col">started</th><th scope="col">ended</th><th scope="col">report</th></tr>${rows}</table></div>`;
