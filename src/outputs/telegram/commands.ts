@@ -59,9 +59,19 @@ export function commands(deps: BotDeps): Composer<Context> {
 
   c.command(['arm', 'disarm'], async (ctx) => {
     const armed = ctx.message?.text?.startsWith('/arm') ?? false;
+    const changed = deps.state.armed() !== armed;
     deps.state.setArmed(armed);
     deps.logger.info(`Telegram alerts ${armed ? 'armed' : 'disarmed'} from chat ${ctx.chat.id}`);
     await ctx.reply(armed ? 'Armed: alerts are on.' : 'Disarmed: no alerts until /arm.');
+    if (!changed) return;
+    // Every chat's alerts stop or start: the others are told, or Mum never knew Dad switched them off.
+    const who = findChat(deps, ctx.chat.id)?.name ?? `chat ${ctx.chat.id}`;
+    const said = armed ? `🔔 Alerts are on again (/arm from ${who}).` : `🔕 Alerts are off for every chat (/disarm from ${who}); /arm turns them on.`;
+    for (const other of deps.chats.filter((chat) => chat.id !== ctx.chat.id)) {
+      await ctx.api
+        .sendMessage(other.id, said)
+        .catch((err: unknown) => deps.logger.debug(`could not tell chat ${other.id} of the ${armed ? 'arm' : 'disarm'}: ${(err as Error).message}`));
+    }
   });
 
   c.command('mute', async (ctx) => {

@@ -101,6 +101,25 @@ describe('Telegram commands', () => {
     expect(await ask(h, MUM, '/status')).toMatch(/front_door: online, 5\.0 fps$/m);
   });
 
+  it("tells the other chats when one disarms or arms (every chat's alerts stop), once per change", async () => {
+    const DAD = 222;
+    h = await startHarness({
+      chats: [
+        { id: MUM, name: 'Mum' },
+        { id: DAD, name: 'Dad' },
+      ],
+    });
+    expect(await ask(h, DAD, '/disarm')).toBe('Disarmed: no alerts until /arm.');
+    await h.api.waitFor("Mum's notice", () => h!.api.sent('sendMessage', MUM)[0]);
+    expect(String(h.api.sent('sendMessage', MUM)[0].params.text)).toBe('🔕 Alerts are off for every chat (/disarm from Dad); /arm turns them on.');
+    // already disarmed: nothing new to tell
+    expect(await ask(h, DAD, '/disarm')).toBe('Disarmed: no alerts until /arm.');
+    expect(await ask(h, MUM, '/arm')).toBe('Armed: alerts are on.');
+    await h.api.waitFor("Dad's notice", () => h!.api.sent('sendMessage', DAD).find((c) => String(c.params.text).startsWith('🔔')));
+    expect(h.api.sent('sendMessage', MUM).map((c) => String(c.params.text).slice(0, 2))).toEqual(['🔕', 'Ar']);
+    expect(String(h.api.sent('sendMessage', DAD).at(-1)!.params.text)).toBe('🔔 Alerts are on again (/arm from Mum).');
+  });
+
   it('/disarm stops alerts until /arm; /mute silences one camera', async () => {
     h = await startHarness({ chats: [{ id: MUM }], group_window: 0 });
     expect(await ask(h, MUM, '/disarm')).toBe('Disarmed: no alerts until /arm.');
