@@ -540,6 +540,7 @@ export class Argus {
       loaded: this.loaded,
       logRing: this.logRing,
       cameraAnalyzers: Object.fromEntries(enabled.map((name) => [name, this.analyzersOn(cameras[name])])),
+      cameraSchedules: Object.fromEntries(enabled.map((name) => [name, this.schedulesOn(cameras[name])])),
       analyzerNames: this.analyzers.map((a) => a.name),
       people: { person: config.analyzers.person, minKeypointScore: config.analyzers.pose.min_keypoint_score },
       inView: () => events.inView(),
@@ -582,6 +583,16 @@ export class Argus {
   /** The analyzers a camera runs (`cameras.<name>.analyzers.<analyzer>.enabled`, each analyzer's default otherwise). */
   private analyzersOn(camera: CameraConfig): string[] {
     return this.analyzers.filter((a) => this.analyzerConfigOn(camera, a).enabled).map((a) => a.name);
+  }
+
+  /** The schedule entries of each analyzer a camera runs with one (`cameras.<name>.analyzers.<analyzer>.schedule`). */
+  private schedulesOn(camera: CameraConfig): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const a of this.analyzers) {
+      const schedule = (this.analyzerConfigOn(camera, a) as { schedule?: string[] }).schedule ?? [];
+      if (schedule.length > 0) out[a.name] = schedule;
+    }
+    return out;
   }
 
   /** One analyzer's `cameras.<name>.analyzers.<analyzer>` options on a camera, its defaults filled in. */

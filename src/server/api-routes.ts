@@ -58,6 +58,8 @@ export interface ApiRouteDeps {
   telegram?: TelegramOutput;
   /** Per enabled camera, the analyzers its config turns on. */
   cameraAnalyzers: Record<string, string[]>;
+  /** Per camera, the schedule entries of its analyzers that have some. */
+  cameraSchedules?: Record<string, Record<string, string[]>>;
   analyzerNames: string[];
   /** Who counts as a person in an analysed upload (as in live analysis). */
   people: AnalyzeDeps['people'];
@@ -79,7 +81,7 @@ export function apiRoutes(d: ApiRouteDeps): RoutePlugin[] {
     route(logRoutes, '/api/logs', { recent: logRing && ((level, limit) => logRing.recent(level, limit)), eventLogDir: logDir }),
     route(configRoutes, '/api/config', { config, source: d.loaded.source, secrets: d.loaded.secrets, demo: d.loaded.demo }),
     route(cameraControlRoutes, '/api/cameras', {
-      cameras: Object.fromEntries(Object.entries(d.cameraAnalyzers).map(([name, analyzers]) => [name, { analyzers }])),
+      cameras: Object.fromEntries(Object.entries(d.cameraAnalyzers).map(([name, analyzers]) => [name, { analyzers, schedules: d.cameraSchedules?.[name] }])),
       analyzers: d.analyzerNames,
       pause: d.pause,
       switches: d.analyzerSwitches,

@@ -48,8 +48,10 @@ describe('/api/cameras/:name/detection and /api/cameras/test', () => {
     await waitUntil('mqtt', () => mqtt.connected);
     void app.register(cameraControlRoutes, {
       prefix: '/api/cameras',
-      cameras: { door: { analyzers: ['person', 'weapon', 'faces', 'pose'] } },
+      cameras: { door: { analyzers: ['person', 'weapon', 'faces', 'pose'], schedules: { weapon: ['mon 01:00-02:00'] } } },
       analyzers: ANALYZERS.map((a) => a.name),
+      // a Wednesday noon, local time: the weapon analyzer's Monday-night window is not now
+      now: () => new Date(2026, 11, 9, 12, 0).getTime(),
       pause: ha,
       switches,
       ffmpegPath: findFfmpeg(),
@@ -81,11 +83,22 @@ describe('/api/cameras/:name/detection and /api/cameras/test', () => {
 
   it('switches an analyzer off and on for one camera, kept in SQLite', async () => {
     const off = (await put({ analyzers: { pose: false } })).json();
-    expect(off.analyzers.find((a: { name: string }) => a.name === 'pose')).toEqual({ name: 'pose', configured: true, on: false });
+    expect(off.analyzers.find((a: { name: string }) => a.name === 'pose')).toEqual({ name: 'pose', configured: true, on: false, schedule: [], in_schedule: true });
     expect(new AnalyzerSwitchStore(db).isOff('door', 'pose')).toBe(true);
     const on = (await put({ analyzers: { pose: true } })).json();
     expect(on.analyzers.find((a: { name: string }) => a.name === 'pose').on).toBe(true);
     expect(new AnalyzerSwitchStore(db).isOff('door', 'pose')).toBe(false);
+  });
+
+  it('says which analyzers sleep outside their schedule now (the page says so)', async () => {
+    const state = (await app.inject({ url: '/api/cameras/door/detection' })).json();
+    expect(state.analyzers.find((a: { name: string }) => a.name === 'weapon')).toEqual({
+      name: 'weapon',
+      configured: true,
+      on: true,
+      schedule: ['mon 01:00-02:00'],
+      in_schedule: false,
+    });
   });
 
   it('refuses unknown cameras and analyzers, and turning on one the config leaves off, changing nothing', async () => {

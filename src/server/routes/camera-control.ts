@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { Schedule } from '../../analyzers/schedule.js';
 import { redactUrl } from '../../config/redact.js';
 import { probeCamera, type ProbeResult } from '../../sources/probe.js';
 import { HttpError } from '../http-error.js';
 import type { ApiPlugin } from '../zod-validation.js';
 
 export interface CameraControlDeps {
-  /** Argus' own cameras, each with the analyzers its config turns on. */
-  cameras: Record<string, { analyzers: string[] }>;
+  /** Argus' own cameras, each with the analyzers its config turns on, and the schedules some of them have. */
+  cameras: Record<string, { analyzers: string[]; schedules?: Record<string, readonly string[]> }>;
+  /** Milliseconds since the epoch, for whether an analyzer is inside its schedule now (tests pass their own). */
+  now?: () => number;
   /** Every analyzer of the list, in order (those a camera's config leaves off are shown as such). */
   analyzers: readonly string[];
   /** The pause state HA's "Pause detection" switch shows (HomeAssistantMqtt): one state, published on MQTT. */
@@ -56,12 +59,15 @@ export const cameraControlRoutes: ApiPlugin<CameraControlDeps> = async (app, dep
   };
   const state = (name: string) => {
     const camera = find(name);
+    const now = (deps.now ?? Date.now)();
     return {
       camera: name,
       paused: pause.isPaused(name),
       analyzers: analyzers.map((a) => {
         const configured = camera.analyzers.includes(a);
-        return { name: a, configured, on: configured && !switches.isOff(name, a) };
+        // on, but asleep outside its schedule: the page says so (a camera that "does nothing" at night)
+        const schedule = camera.schedules?.[a] ?? [];
+        return { name: a, configured, on: configured && !switches.isOff(name, a), schedule, in_schedule: new Schedule(schedule).isActive(now) };
       }),
     };
   };
