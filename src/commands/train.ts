@@ -188,7 +188,8 @@ export async function main(args: string[]): Promise<number> {
     // A class the shipped weapon head has would be refused when Argus merges the heads: say so now, not after the run.
     const shipped = await shippedClasses(ModelManifest.load(o.models)).catch(() => undefined);
     const refuseClasses = (classes: readonly string[]) => {
-      const taken = classes.filter((c) => shipped?.classes.includes(c));
+      // in any case: "Pistol" beside the shipped "pistol" would be a second channel, and no weapon
+      const taken = classes.filter((c) => shipped?.classes.some((s) => s.toLowerCase() === c.toLowerCase()));
       // …unless this is the shipped head itself being trained again (`--name weapons`, docs/weapons.md)
       if (!shipped || taken.length === 0 || basename(shipped.path) === `${o.name}.head.json`) return undefined;
       const which = taken.map((c) => `"${c}"`).join(', ');

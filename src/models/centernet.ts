@@ -66,11 +66,14 @@ export function decodeCenterNet(rows: Float32Array, opts: CenterNetDecodeOptions
     { iouThreshold: opts.iouThreshold ?? DECODE_NMS_IOU, classes: found.map((f) => f.cls) },
   );
   const { picture } = opts;
-  return keep.map((i) => ({
+  const out = keep.map((i) => ({
     label: opts.labels[found[i].cls] ?? `class_${found[i].cls}`,
     score: found[i].score,
     box: picture ? clipBox(found[i].box, picture.width, picture.height) : found[i].box,
   }));
+  // A box wholly in the letterbox's padding is nothing in the picture: clipped, it has no area
+  // (a head trained on dark bins fired on the black band: dozens of "bin 100%" below the photo).
+  return picture ? out.filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]) : out;
 }
 
 /** A loaded session: the pool's name for it and what it takes and gives. */

@@ -40,9 +40,10 @@ export async function objectModelWithHeads(manifest: ModelManifest, headPaths: r
   const owner = new Map<string, string>();
   for (const [i, file] of files.entries()) {
     for (const c of file.classes) {
-      const other = owner.get(c);
+      // in any case: "Pistol" beside the shipped "pistol" is the same thing twice, and no weapon label
+      const other = owner.get(c.toLowerCase());
       if (other) throw new Error(`${paths[i]}: class "${c}" is also trained in ${other}; rename it in your data set (data.yaml) and train again`);
-      owner.set(c, paths[i]);
+      owner.set(c.toLowerCase(), paths[i]);
     }
   }
   const added = files.flatMap((f) => f.classes);

@@ -73,9 +73,19 @@ export function atThreshold(curve: ClassCurve, threshold: number): { precision: 
   return last;
 }
 
-/** The lowest score whose precision is still at least `minPrecision` (the highest recall at that precision). */
+/**
+ * The score that keeps precision at least `minPrecision` with the most recall, and of those the
+ * highest: going lower for the same recall only lets in false alarms (it took a wrong detection
+ * past full recall, 0.91 precision where 1.0 had the same recall).
+ */
 export function thresholdForPrecision(curve: ClassCurve, minPrecision: number): number {
   let best = curve.points.length ? curve.points[0].score : 0.5;
-  for (const p of curve.points) if (p.precision >= minPrecision) best = p.score;
+  let recall = -1;
+  for (const p of curve.points) {
+    if (p.precision >= minPrecision && p.recall > recall) {
+      best = p.score;
+      recall = p.recall;
+    }
+  }
   return best;
 }

@@ -36,19 +36,40 @@ const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp']);
 /** The folder names a split goes by (Roboflow writes `valid`, Ultralytics `val`). */
 const SPLIT_NAMES: Record<string, string[]> = { train: ['train'], valid: ['valid', 'val'], test: ['test'] };
 
-/** Class names from `data.yaml` (`names:` as a list or an index map), else `classes.txt`. */
+/** Class names from `data.yaml` (`names:` as a list or an index map), else `classes.txt`; each once, in any case. */
 export async function readClassNames(root: string): Promise<string[]> {
+  const names = await namesOf(root);
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const other = seen.get(name.toLowerCase());
+    // two channels of one name: the head could never be merged (its classes must differ)
+    if (other !== undefined)
+      throw new DatasetError(`${root}: the class "${name}" is named twice${other !== name ? ` (as "${other}" too)` : ''}; each class needs a name of its own`);
+    seen.set(name.toLowerCase(), name);
+  }
+  return names;
+}
+
+async function namesOf(root: string): Promise<string[]> {
   if (!existsSync(root)) throw new DatasetError(`${root}: no such folder`);
   const yamlPath = ['data.yaml', 'data.yml'].map((f) => join(root, f)).find((p) => existsSync(p));
   if (yamlPath) {
-    const doc = parseYaml(await readFile(yamlPath, 'utf8')) as { names?: unknown } | null;
+    const doc = parseYaml(await readFile(yamlPath, 'utf8')) as { names?: unknown; nc?: unknown } | null;
     const names = doc?.names;
-    if (Array.isArray(names) && names.every((n) => typeof n === 'string')) return names;
+    const count = (n: number) => {
+      // `nc` beside `names` that disagree: a stale export, whose labels' class ids may mean other things
+      if (typeof doc?.nc === 'number' && doc.nc !== n) throw new DatasetError(`${yamlPath}: nc is ${doc.nc} but "names" lists ${n} classes; make them agree`);
+    };
+    if (Array.isArray(names) && names.every((n) => typeof n === 'string')) {
+      count(names.length);
+      return names;
+    }
     if (names && typeof names === 'object') {
       const entries = Object.entries(names as Record<string, unknown>);
       if (entries.every(([k, v]) => /^\d+$/.test(k) && typeof v === 'string')) {
         const out: string[] = [];
         for (const [k, v] of entries) out[Number(k)] = v as string;
+        count(out.length);
         return out;
       }
     }

@@ -60,6 +60,10 @@ describe('argus train', () => {
     const out = join(dir, 'mine.head.json');
     expect(await main(['objects', '--data', dir, '--name', 'mine', '--out', out, '--work', join(dir, 'work')])).toBe(1);
     expect(errors.at(-1)).toMatch(/class "knife" is one the shipped detector already has \(pistol, knife\): rename it/);
+    // in any case: "Pistol" would be a second pistol channel, and no weapon label
+    writeFileSync(join(dir, 'data.yaml'), 'names: ["Pistol", "bin"]\n');
+    expect(await main(['objects', '--data', dir, '--name', 'mine', '--out', out, '--work', join(dir, 'work')])).toBe(1);
+    expect(errors.at(-1)).toMatch(/class "Pistol" is one the shipped detector already has/);
   });
 
   it('says which classes to watch, leaving out one not learnt (precision or recall 0 at its threshold)', () => {

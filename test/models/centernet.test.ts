@@ -48,6 +48,14 @@ describe('decodeCenterNet', () => {
     expect(dets[0].box).toEqual([20, 20, 220, 420]);
   });
 
+  it('drops a box wholly in the letterbox padding: clipped to the picture it has no area', () => {
+    // rows in the band above the picture (input y 0–128 is padding); one reaching into the picture stays
+    const band = Float32Array.from([100, 10, 140, 60, 0.99, 2, 200, 100, 260, 200, 0.8, 2]);
+    const dets = decodeCenterNet(band, { labels, minScore: 0.3, ...place, picture: { width: 1024, height: 512 } });
+    expect(dets).toHaveLength(1);
+    expect(dets[0].box).toEqual([400, 0, 520, 144]);
+  });
+
   it('clips boxes to the picture when told its size (a peak near the edge reaches past it)', () => {
     const dets = decodeCenterNet(rows, { labels, minScore: 0.3, ...place, picture: { width: 200, height: 300 } });
     expect(dets[0].box).toEqual([20, 20, 200, 300]);

@@ -48,4 +48,13 @@ describe('readYoloSplit', () => {
     await expect(readYoloSplit(dir, 'train', ['rifle'])).rejects.toThrow(/no class rifle \(the dataset has knife, pistol\)/);
     await expect(readYoloSplit(dir, 'valid')).rejects.toThrow(/no valid or val\/images folder/);
   });
+
+  it('refuses a class named twice (in any case) and an nc that disagrees with the names, before any work', async () => {
+    writeFileSync(join(dir, 'data.yaml'), 'names: ["bin", "Bin"]\n');
+    await expect(readYoloSplit(dir, 'train')).rejects.toThrow(/the class "Bin" is named twice \(as "bin" too\); each class needs a name of its own/);
+    writeFileSync(join(dir, 'data.yaml'), 'nc: 3\nnames: ["knife", "pistol"]\n');
+    await expect(readYoloSplit(dir, 'train')).rejects.toThrow(/nc is 3 but "names" lists 2 classes/);
+    writeFileSync(join(dir, 'data.yaml'), 'nc: 2\nnames: {0: knife, 1: pistol}\n');
+    expect((await readYoloSplit(dir, 'train')).classes).toEqual(['knife', 'pistol']);
+  });
 });
