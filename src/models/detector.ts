@@ -81,7 +81,7 @@ async function withHeads(manifest: ModelManifest, opts: DetectorOptions): Promis
   const heads = opts.config.objects.heads;
   if (heads.length === 0) return undefined;
   try {
-    return await objectModelWithHeads(manifest, heads, opts.cacheDir ?? join(tmpdir(), 'argus-models'));
+    return await objectModelWithHeads(manifest, heads, opts.cacheDir ?? scratchModels());
   } catch (err) {
     if (opts.strictHeads) throw err;
     opts.logger.error(`models.objects.heads not merged, their classes are off: ${(err as Error).message}`);
@@ -98,7 +98,7 @@ async function loadVerifiers(pool: SessionPool, manifest: ModelManifest, detecto
   const { heads, verify } = opts.config.objects;
   if (!verify) return [];
   try {
-    const models = await verifierModels(manifest, detector === HEADED_MODEL ? heads : [], opts.cacheDir ?? join(tmpdir(), 'argus-models'));
+    const models = await verifierModels(manifest, detector === HEADED_MODEL ? heads : [], opts.cacheDir ?? scratchModels());
     const verifiers: Verifier[] = [];
     for (const m of models) {
       const name = `${detector}/verify-${m.classes.join('-')}`;
@@ -302,4 +302,13 @@ async function userYolo(pool: SessionPool, user: UserModelConfig, logger: Logger
     const said = (err as Error).message.replace(/^Load model from .*? failed:\s*/, '');
     throw new Error(`the YOLO model ${user.path} is not an ONNX model onnxruntime can load (${said})`);
   }
+}
+
+/**
+ * Where `argus analyze --heads` keeps merged models (a running Argus uses `<data_dir>/models/`): a
+ * folder of the user's own, as each load clears the other merges in its folder (two users' runs
+ * deleted each other's files in a shared /tmp/argus-models).
+ */
+function scratchModels(): string {
+  return join(tmpdir(), `argus-models-${process.getuid?.() ?? 'user'}`);
 }
