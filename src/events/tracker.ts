@@ -42,6 +42,10 @@ function affinity(last: EventBox, next: EventBox, maxDistance: number): number |
   return overlap + Math.max(0, 1 - distance / maxDistance);
 }
 
+/** Seconds after which an unseen object's claim to a detection is halved. */
+const RECENCY_S = 2;
+const recency = (unseenS: number) => 1 / (1 + Math.max(0, unseenS) / RECENCY_S);
+
 /**
  * Keeps an id per object across one camera's frames: detections of the same kind and label are
  * matched greedily to known objects by IoU plus centre distance, best pairs first; the rest
@@ -68,7 +72,10 @@ export class Tracker {
         if (d.identity && track.identity && d.identity !== track.identity) return;
         // …and the same identity is that object under a new name (the person was renamed meanwhile)
         if (d.sub_label && track.name && d.sub_label !== track.name && !(d.identity && d.identity === track.identity)) return;
-        const near = affinity(track.detection.box, d.box, this.maxDistance);
+        const box = affinity(track.detection.box, d.box, this.maxDistance);
+        // An object seen lately before one left there earlier: one bin passing where it passed 8 s ago
+        // was matched to that old object, the moving one left unmatched, and every pass added one.
+        const near = box === null ? null : box * recency(time - track.lastSeen);
         // the same identity first, however far; then by boxes (affinity is at most 2)
         const score = d.identity && d.identity === track.identity ? 2 + (near ?? 0) : near;
         if (score !== null) pairs.push({ track, index, score });

@@ -96,4 +96,23 @@ describe('Tracker', () => {
     expect(gone[0].lastSeen).toBe(1.5);
     expect(tracker.size).toBe(0);
   });
+
+  it('gives one object passing the same way again and again one track, not one more each pass', () => {
+    // a bin sliding left to right over 10 s, again and again (a looped clip; someone pacing)
+    const t = new Tracker();
+    let time = 0;
+    const tracks: number[] = [];
+    for (let pass = 0; pass < 6; pass++) {
+      for (let f = 0; f < 50; f++) {
+        const x = 52 + (f / 49) * 428;
+        t.update([{ kind: 'object', label: 'bin', score: 0.77, box: [x, 205, x + 71, 318] }], time);
+        t.expire(time, 10);
+        time += 0.2;
+      }
+      tracks.push(t.size);
+    }
+    // each pass matched the bin to the object it left there the pass before: 1, 2, 3, 4, 5, 6
+    expect(Math.max(...tracks)).toBeLessThanOrEqual(2);
+    expect(tracks.at(-1)).toBe(1);
+  });
 });
