@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { readLabels } from '../models/labels.js';
 import { ModelManifest } from '../models/manifest.js';
+import { modelsSchema } from '../models/model-config.js';
 import { shippedClasses } from '../models/object-heads.js';
 import { FEATURE_SETS, type FeatureSet, isFeatureSet } from '../train/feature-model.js';
 import { BOX_LOSSES, type BoxLoss } from '../train/head.js';
@@ -249,7 +250,12 @@ export async function main(args: string[]): Promise<number> {
  * threshold (precision or recall 0 on the valid split) would raise only false alarms or nothing:
  * it is named, and left out.
  */
-export function watchAdvice(reports: Record<string, { threshold: number; precision: number; recall: number; boxes: number }>, out: string): string {
+export function watchAdvice(
+  reports: Record<string, { threshold: number; precision: number; recall: number; boxes: number }>,
+  out: string,
+  /** `models.objects.min_score`: the detector reports nothing under it, so no threshold below it can fire. */
+  minScore = modelsSchema.parse({}).objects.min_score,
+): string {
   const lines: string[] = [];
   const learnt = Object.entries(reports).filter(([cls, r]) => {
     if (r.precision > 0 && r.recall > 0) return true;
@@ -258,7 +264,11 @@ export function watchAdvice(reports: Record<string, { threshold: number; precisi
   });
   if (learnt.length === 0) return lines.join('\n');
   const labels = learnt.map(([c]) => c).join(', ');
-  const thresholds = learnt.map(([c, r]) => `${c}: ${r.threshold}`).join(', ');
+  for (const [c, r] of learnt) {
+    if (r.threshold < minScore)
+      lines.push(`  ${c}: its best threshold ${r.threshold} is under models.objects.min_score (${minScore}), below which nothing is reported: ${minScore} it is`);
+  }
+  const thresholds = learnt.map(([c, r]) => `${c}: ${Math.max(r.threshold, minScore)}`).join(', ');
   lines.push(
     `to watch them, add to Argus' options and restart:\n  models: { objects: { heads: [${out}] } }\n  analyzers: { object: { labels: [${labels}], thresholds: { ${thresholds} } } }`,
   );

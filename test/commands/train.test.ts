@@ -80,6 +80,10 @@ describe('argus train', () => {
       '  models: { objects: { heads: [/data/models/heads/mine.head.json] } }',
       '  analyzers: { object: { labels: [blade], thresholds: { blade: 0.391 } } }',
     ]);
+    // a threshold under models.objects.min_score (0.3) could never fire: the detector reports nothing there
+    const low = watchAdvice({ bin: { threshold: 0.295, precision: 0.9, recall: 1, boxes: 10 } }, 'bins.head.json').split('\n');
+    expect(low[0]).toBe('  bin: its best threshold 0.295 is under models.objects.min_score (0.3), below which nothing is reported: 0.3 it is');
+    expect(low.at(-1)).toBe('  analyzers: { object: { labels: [bin], thresholds: { bin: 0.3 } } }');
   });
 
   it('says a --data folder that does not exist is not there', async () => {
