@@ -27,6 +27,11 @@ export interface PictureView {
 
 /** `models.objects.input`: how a picture is fitted to the detector's input (`inputSize`). */
 export type ObjectsInput = 'square' | 'frame' | 'camera';
+/**
+ * How low a trained class is kept in each view of a photo before the views are merged (and the
+ * merged detections cut at the detector's min_score): the floor the weapons' AP was measured with.
+ */
+export const VIEW_MIN_SCORE = 0.01;
 /** Two boxes of one class overlapping more than this are one object (the decoder's and mergeViews' NMS). */
 const DECODE_NMS_IOU = 0.5;
 /** The smallest input the own-size view gets (CenterNet's sides are multiples of 32). */
@@ -134,20 +139,29 @@ export class CenterNetDetector implements ObjectDetector {
     const verifying = this.verifiers.length > 0;
     // A photo is analysed once: its candidates are verified from lower down (verifier.ts).
     const floor = scope === 'live' ? VERIFY_FLOOR : PHOTO_VERIFY_FLOOR;
-    const minScore = verifying ? Math.min(this.minScore, floor) : this.minScore;
     const first = this.inputSize(img, session.info, scope);
     const views = scope === 'live' ? [{ size: first, mirror: false }] : photoViews(img, session.info.inputs[0].shape, first, true);
+    // Several views of a photo: the trained classes are kept down to VIEW_MIN_SCORE in each and
+    // cut at minScore once merged, as training measured them (evaluate.ts). Cut in each view, a
+    // weapon under minScore in some views lost their share of its agreement (0.367 → 0.164).
+    const several = verifying && views.length > 1;
+    const keepFrom = several ? VIEW_MIN_SCORE : this.minScore;
+    const minScore = verifying ? Math.min(keepFrom, floor) : this.minScore;
     // Each view's candidates verified on their own, then merged: merged first, a view's higher
     // detector score could keep a box the verifier then rejects over the other view's good one.
     const seen = await Promise.all(
       views.map(async ({ size, mirror }) => {
         const pic = mirror ? flipHorizontal(img) : img;
         const found = await this.view(session, pic, size, minScore);
-        const checked = verifying ? await verifyDetections(pic, found, this.verifiers, this.minScore, floor) : found;
-        return mirror ? checked.map((d) => ({ ...d, box: unflipBox(d.box, img.width) })) : checked;
+        const checked = verifying ? await verifyDetections(pic, found, this.verifiers, keepFrom, floor) : found;
+        // Only the trained classes go below minScore: the others merge as they always have.
+        const kept = several ? checked.filter((d) => d.score >= this.minScore || this.verified.has(d.label)) : checked;
+        return mirror ? kept.map((d) => ({ ...d, box: unflipBox(d.box, img.width) })) : kept;
       }),
     );
-    return seen.length === 1 ? seen[0] : mergeViews(seen, this.verified);
+    if (seen.length === 1) return seen[0];
+    const merged = mergeViews(seen, this.verified);
+    return several ? merged.filter((d) => d.score >= this.minScore) : merged;
   }
 
   /** One run on the image letterboxed into `width` × `height`, decoded into source pixels. */

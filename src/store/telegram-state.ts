@@ -5,7 +5,8 @@ export const ALL_CAMERAS = 'all';
 
 /**
  * What Telegram users set with /arm, /disarm and /mute, kept in SQLite so a restart does not
- * quietly re-arm a camera someone muted for the night.
+ * quietly re-arm a camera someone muted for the night; and when each camera and kind last
+ * alerted, so a restart (or a crash loop) does not skip the cooldown.
  */
 export class TelegramState {
   constructor(private readonly db: Db) {
@@ -35,6 +36,16 @@ export class TelegramState {
   mutedUntil(camera: string, now: number): number | null {
     const until = Math.max(Number(this.get(`mute:${camera}`) ?? 0), Number(this.get(`mute:${ALL_CAMERAS}`) ?? 0));
     return until > now ? until : null;
+  }
+
+  /** When alerts of `key` (camera and kind) last went out, so a restart keeps their cooldown. */
+  lastAlert(key: string): number | undefined {
+    const at = this.get(`alerted:${key}`);
+    return at === undefined ? undefined : Number(at);
+  }
+
+  setLastAlert(key: string, at: number): void {
+    this.set(`alerted:${key}`, String(at));
   }
 
   private get(key: string): string | undefined {

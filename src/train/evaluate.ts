@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { VERIFIER_CROP, VERIFIER_DELTAS, VERIFIER_EXTRAS_INPUT, VERIFIER_IMAGE_INPUT, VERIFIER_PLACE_INPUT, VERIFIER_PROBS } from '../convert/crop-verifier.js';
-import { decodeCenterNet, mergeViews, photoViews } from '../models/centernet.js';
+import { decodeCenterNet, mergeViews, photoViews, VIEW_MIN_SCORE } from '../models/centernet.js';
 import type { ObjectDetection } from '../models/detection.js';
 import { PHOTO_VERIFY_FLOOR, type Verifier, verifyDetections } from '../models/verifier.js';
 import { boxPlace, cropTensor } from '../vision/crop.js';
@@ -14,8 +14,8 @@ import { CENTERNET_TENSORS } from './feature-model.js';
 import type { YoloImage } from './yolo-dataset.js';
 
 export const EVAL_SIZE = 512;
-/** Scores kept for the precision–recall curve (the detector's top 100 peaks go far lower). */
-const MIN_SCORE = 0.01;
+/** Scores kept for the precision–recall curve (the detector's top 100 peaks go far lower): a photo's views keep them from there too (CenterNetDetector.detect). */
+const MIN_SCORE = VIEW_MIN_SCORE;
 
 /**
  * AP@0.5 (or at `iou`) per trained class of a merged model, run exactly as Argus runs CenterNet on a

@@ -13,9 +13,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures');
 const haveFixtures = existsSync(FIXTURES);
 const WEAPON_PHOTOS = join(ROOT, '..', 'shared', 'datasets', 'weapons', 'valid', 'images');
-/** A pistol the shipped model finds at 0.68, and a man whose only knife candidates score 0.15–0.17. */
+/** A pistol the shipped model finds at 0.68, and a man holding a knife it finds at 0.48 (the knife alerts from 0.6). */
 const PISTOL = join(WEAPON_PHOTOS, 'armas--1461-_jpg.rf.2a26607cd1aa86ea978e762837f83bc8.jpg');
-const NO_KNIFE = join(WEAPON_PHOTOS, 'DSC_0067_JPG.rf.b82798da66c378949b54c9f07335e057.jpg');
+const LOW_KNIFE = join(WEAPON_PHOTOS, 'DSC_0061_JPG.rf.97d066321aa004f0ffcc031ba6ec739f.jpg');
 const haveModels = existsSync(join(defaultModelsDir(), 'centernet.onnx'));
 const skipReason = !haveFixtures ? ` (skipped: fixtures absent at ${FIXTURES})` : !haveModels ? ' (skipped: models not built; run "argus models build")' : '';
 
@@ -160,12 +160,12 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     expect(r.stdout).not.toContain('weapons'); // no weapon candidate, no weapons line
   });
 
-  it.skipIf(!existsSync(PISTOL) || !existsSync(NO_KNIFE))('says which weapons reach the score that raises an alert, and which stay under it', async () => {
-    const r = await argus(['--models', 'objects', PISTOL, NO_KNIFE]);
+  it.skipIf(!existsSync(PISTOL) || !existsSync(LOW_KNIFE))('says which weapons reach the score that raises an alert, and which stay under it', async () => {
+    const r = await argus(['--models', 'objects', PISTOL, LOW_KNIFE]);
     expect(r.code).toBe(0);
     const [pistol, knife] = r.stdout.split(/\n(?=\S)/);
     expect(pistol).toMatch(/\n {2}weapons at the default alert thresholds: pistol \d+% \(alerts from 50%\)\n/);
-    expect(knife).toMatch(/\n {2}weapons at the default alert thresholds: none; under them: knife 1\d% \(alerts from 60%\)/);
+    expect(knife).toMatch(/\n {2}weapons at the default alert thresholds: none; under them: knife [3-5]\d% \(alerts from 60%\)/);
   });
 });
 

@@ -5,6 +5,10 @@ export interface BatcherOptions<T> {
   cooldownMs: number;
   flush(key: string, items: T[]): void;
   clock?: () => number;
+  /** When `key` last flushed before this batcher existed (kept across restarts). */
+  lastFlush?: (key: string) => number | undefined;
+  /** Told of each flush, to keep its time. */
+  flushed?: (key: string, at: number) => void;
 }
 
 interface Pending<T> {
@@ -29,7 +33,8 @@ export class AlertBatcher<T> {
   add(key: string, item: T): void {
     let p = this.keys.get(key);
     if (!p) {
-      p = { items: [], lastFlush: -Infinity };
+      // Never later than now: a clock set back would otherwise hold the key far past its cooldown.
+      p = { items: [], lastFlush: Math.min(this.opts.lastFlush?.(key) ?? -Infinity, this.clock()) };
       this.keys.set(key, p);
     }
     p.items.push(item);
@@ -53,6 +58,8 @@ export class AlertBatcher<T> {
     const items = p.items;
     p.items = [];
     p.lastFlush = this.clock();
-    if (items.length) this.opts.flush(key, items);
+    if (!items.length) return;
+    this.opts.flushed?.(key, p.lastFlush);
+    this.opts.flush(key, items);
   }
 }

@@ -56,6 +56,8 @@ export class AlertRouter {
       windowMs: opts.windowMs,
       cooldownMs: opts.cooldownMs,
       clock: opts.clock,
+      lastFlush: (key) => opts.state.lastAlert(key),
+      flushed: (key, at) => opts.state.setLastAlert(key, at),
       flush: (_key, items) => this.track(this.queueBurst(items)),
     });
   }
