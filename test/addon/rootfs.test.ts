@@ -8,7 +8,7 @@
  * with a local broker, and a stand-in Telegram Bot API, all on loopback.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -52,6 +52,16 @@ function checkoutBuilt(): string | undefined {
 
 const SKIP = unavailable ? ` (skipped: ${unavailable})` : '';
 let image: BuiltStage;
+/** The tests' folders under the system's temp folder, removed at the end (each run left ~15 MB). */
+const made: string[] = [];
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfile in a chroot${SKIP}`, () => {
   beforeAll(async () => {
@@ -133,8 +143,8 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
   describe.skipIf(!hasFixtures)('teaching it a class of its own (docs/weapons.md)', () => {
     it('trains a head with argus train objects inside the image, and argus analyze merges it', async () => {
       // The household's labelled folder under /share, as the add-on maps it; the head goes to /data/heads.
-      const share = mkdtempSync(join(tmpdir(), 'argus-addon-share-'));
-      const data = mkdtempSync(join(tmpdir(), 'argus-addon-train-data-'));
+      const share = tempDir('argus-addon-share-');
+      const data = tempDir('argus-addon-train-data-');
       await syntheticDataset(join(share, 'target'));
       const mounts = [
         { target: '/proc', kind: 'proc' as const },
@@ -180,7 +190,7 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
       await telegram.start();
       watch = await MqttWatch.open(broker.url);
       port = await freePort();
-      const dir = mkdtempSync(join(tmpdir(), 'argus-addon-'));
+      const dir = tempDir('argus-addon-');
       folders = { data: join(dir, 'data'), media: join(dir, 'media'), config: join(dir, 'config') };
       mkdirSync(join(folders.media, 'argus'), { recursive: true });
       placeClip(join(folders.media, 'argus/clip.mp4'));
@@ -269,7 +279,7 @@ describe.skipIf(Boolean(unavailable))(`the add-on image, built from the Dockerfi
 
   describe('with a mistake in its options', () => {
     it('prints what the standalone CLI prints, stays up with a healthy config_error answer (no watchdog restart loop), and stops cleanly', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'argus-addon-bad-'));
+      const dir = tempDir('argus-addon-bad-');
       const folders = { data: join(dir, 'data'), media: join(dir, 'media'), config: join(dir, 'config') };
       mkdirSync(folders.data, { recursive: true });
       const options = { ...manifestOptions(), log_level: 'loud' };
