@@ -109,7 +109,7 @@ export async function trainObjects(opts: TrainOptions): Promise<TrainResult> {
   const trainImages = spread(train.images, opts.limitTrain);
   const validImages = spread(valid.images, opts.limitValid);
   log(
-    `data ${opts.data}: classes ${classes.join(', ')}; train ${trainImages.length} images (${count(trainImages)} boxes), valid ${validImages.length} (${count(validImages)} boxes); ${train.converted + valid.converted} polygon lines used as boxes`,
+    `data ${opts.data}: classes ${classes.join(', ')}; train ${trainImages.length} images (${count(trainImages)} boxes), valid ${validImages.length} (${count(validImages)} boxes); ${train.converted + valid.converted} polygon lines used as boxes${background(train.unlabelled + valid.unlabelled)}`,
   );
 
   async function trainNewHead(): Promise<{ head: ExportedHead; losses: number[]; samples: number; training: Record<string, unknown> }> {
@@ -466,4 +466,9 @@ function restoreHead(r: Record<string, number[] | number | boolean>): HeadParams
 export async function cleanWork(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
   for (const e of await readdir(dir)) if (e.startsWith('features-') || e.startsWith('checkpoint-')) await rm(join(dir, e), { recursive: true, force: true });
+}
+
+/** Images without a label file, said so a label folder that lost files does not go unnoticed. */
+function background(n: number): string {
+  return n ? `; ${n} image${n === 1 ? '' : 's'} without a label file taken as background (nothing to find)` : '';
 }

@@ -24,7 +24,12 @@ export interface YoloSplit {
   /** Polygon lines turned into their bounding box, and boxes of classes not selected. */
   converted: number;
   dropped: number;
+  /** Images without a label file: photos with nothing to find, as Ultralytics takes them. */
+  unlabelled: number;
 }
+
+/** Label problems listed at once, each with its file and line; the rest counted. */
+const LISTED_PROBLEMS = 10;
 
 /** A problem with the dataset itself; the message names the file and line. */
 export class DatasetError extends Error {
@@ -97,15 +102,21 @@ export async function readYoloSplit(root: string, split: 'train' | 'valid' | 'te
   const images: YoloImage[] = [];
   let converted = 0;
   let dropped = 0;
+  let unlabelled = 0;
+  const problems: string[] = [];
   for (const f of files) {
     const labelPath = join(dir, 'labels', `${basename(f, extname(f))}.txt`);
     let text: string;
     try {
       text = await readFile(labelPath, 'utf8');
     } catch {
-      throw new DatasetError(`${join(dir, 'images', f)} has no label file ${labelPath} (an image with nothing to find needs an empty one)`);
+      // Exports leave out the empty files of photos with nothing on them: Ultralytics reads such a photo as background.
+      unlabelled++;
+      images.push({ image: join(dir, 'images', f), boxes: [] });
+      continue;
     }
-    const parsed = parseLabels(text, labelPath, fileClasses.length);
+    const parsed = readLabelLines(text, labelPath, fileClasses.length);
+    problems.push(...parsed.problems);
     converted += parsed.converted;
     const boxes: YoloBox[] = [];
     for (const b of parsed.boxes) {
@@ -116,15 +127,35 @@ export async function readYoloSplit(root: string, split: 'train' | 'valid' | 'te
     images.push({ image: join(dir, 'images', f), boxes });
   }
   if (images.length === 0) throw new DatasetError(`${dir}/images holds no images`);
-  return { classes, images, converted, dropped };
+  // Not one label file: the labels are somewhere else (or named otherwise), not a folder of background.
+  if (unlabelled === images.length)
+    throw new DatasetError(
+      `${dir}/labels has no label file for any of the ${images.length} images (each image's is labels/<its name>.txt: images/${basename(files[0])} → labels/${basename(files[0], extname(files[0]))}.txt)`,
+    );
+  if (problems.length) throw new DatasetError(problemList(problems));
+  return { classes, images, converted, dropped, unlabelled };
+}
+
+function problemList(problems: string[]): string {
+  const more = problems.length - LISTED_PROBLEMS;
+  const head = problems.length === 1 ? problems[0] : `${problems.length} problems in the labels:\n  ${problems.slice(0, LISTED_PROBLEMS).join('\n  ')}`;
+  return more > 0 ? `${head}\n  … and ${more} more` : head;
 }
 
 /**
  * Parses one YOLO label file. A line of more than 5 numbers is a segmentation polygon
- * (class x1 y1 x2 y2 …): its bounding box is used.
+ * (class x1 y1 x2 y2 …): its bounding box is used. Every bad line is named in the error.
  */
 export function parseLabels(text: string, path: string, classCount: number): { boxes: YoloBox[]; converted: number } {
+  const { boxes, converted, problems } = readLabelLines(text, path, classCount);
+  if (problems.length) throw new DatasetError(problemList(problems));
+  return { boxes, converted };
+}
+
+/** The good lines as boxes, and each bad one as a problem naming its file and line. */
+function readLabelLines(text: string, path: string, classCount: number): { boxes: YoloBox[]; converted: number; problems: string[] } {
   const boxes: YoloBox[] = [];
+  const problems: string[] = [];
   let converted = 0;
   const lines = text.split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
@@ -133,9 +164,15 @@ export function parseLabels(text: string, path: string, classCount: number): { b
     const where = `${path}:${i + 1}`;
     const parts = line.split(/\s+/);
     const nums = parts.map(Number);
-    if (nums.some((n) => !Number.isFinite(n))) throw new DatasetError(`${where}: not a YOLO label line (numbers expected): "${line.slice(0, 60)}"`);
+    if (nums.some((n) => !Number.isFinite(n))) {
+      problems.push(`${where}: not a YOLO label line (numbers expected): "${line.slice(0, 60)}"`);
+      continue;
+    }
     const cls = nums[0];
-    if (!Number.isInteger(cls) || cls < 0 || cls >= classCount) throw new DatasetError(`${where}: class ${parts[0]} is not one of 0–${classCount - 1}`);
+    if (!Number.isInteger(cls) || cls < 0 || cls >= classCount) {
+      problems.push(`${where}: class ${parts[0]} is not one of 0–${classCount - 1}`);
+      continue;
+    }
     let box: YoloBox;
     if (nums.length === 5) {
       box = { cls, cx: nums[1], cy: nums[2], w: nums[3], h: nums[4] };
@@ -146,11 +183,15 @@ export function parseLabels(text: string, path: string, classCount: number): { b
       box = { cls, cx: (x1 + x2) / 2, cy: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
       converted++;
     } else {
-      throw new DatasetError(`${where}: expected "class cx cy w h" (or a polygon), got ${nums.length} numbers`);
+      problems.push(`${where}: expected "class cx cy w h" (or a polygon), got ${nums.length} numbers`);
+      continue;
     }
     const inRange = [box.cx, box.cy, box.w, box.h].every((v) => v >= -0.01 && v <= 1.01);
-    if (!inRange || box.w <= 0 || box.h <= 0) throw new DatasetError(`${where}: box ${parts.slice(1, 5).join(' ')} is not inside 0–1 with a positive size`);
+    if (!inRange || box.w <= 0 || box.h <= 0) {
+      problems.push(`${where}: box ${parts.slice(1, 5).join(' ')} is not inside 0–1 with a positive size`);
+      continue;
+    }
     boxes.push(box);
   }
-  return { boxes, converted };
+  return { boxes, converted, problems };
 }

@@ -42,11 +42,41 @@ describe('readYoloSplit', () => {
     expect(split.dropped).toBe(1);
   });
 
-  it('an image without a label file or an unknown class is a clear error', async () => {
+  it('an image without a label file is a photo with nothing to find (as Ultralytics reads it), and counted', async () => {
     writeFileSync(join(dir, 'train/images/lonely.jpg'), '');
-    await expect(readYoloSplit(dir, 'train')).rejects.toThrow(/lonely\.jpg has no label file/);
+    const split = await readYoloSplit(dir, 'train');
+    expect(split.images.map((i) => [i.image.split('/').pop(), i.boxes.length])).toEqual([
+      ['a.jpg', 2],
+      ['empty.jpg', 0],
+      ['lonely.jpg', 0],
+    ]);
+    expect(split.unlabelled).toBe(1);
+  });
+
+  it('no label file for any image, or an unknown class, is a clear error', async () => {
+    rmSync(join(dir, 'train/labels'), { recursive: true });
+    await expect(readYoloSplit(dir, 'train')).rejects.toThrow(
+      /train\/labels has no label file for any of the 2 images \(each image's is labels\/<its name>\.txt: images\/a\.jpg → labels\/a\.txt\)/,
+    );
     await expect(readYoloSplit(dir, 'train', ['rifle'])).rejects.toThrow(/no class rifle \(the dataset has knife, pistol\)/);
     await expect(readYoloSplit(dir, 'valid')).rejects.toThrow(/no valid or val\/images folder/);
+  });
+
+  it('names every bad label line at once, the first ten and how many more', async () => {
+    writeFileSync(join(dir, 'train/labels/a.txt'), '0 0.5 0.5 0.2 0.2\n7 0.3 0.3 0.1 0.1\n0 0.5 0.5 1.7 0.2\n');
+    for (let i = 0; i < 12; i++) {
+      writeFileSync(join(dir, `train/images/b${i}.jpg`), '');
+      writeFileSync(join(dir, `train/labels/b${i}.txt`), 'knife 0.5 0.5 0.2 0.2\n');
+    }
+    const err = await readYoloSplit(dir, 'train').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetError);
+    const lines = (err as Error).message.split('\n');
+    expect(lines[0]).toBe('14 problems in the labels:');
+    expect(lines[1]).toMatch(/train\/labels\/a\.txt:2: class 7 is not one of 0–1$/);
+    expect(lines[2]).toMatch(/train\/labels\/a\.txt:3: box .* not inside 0–1/);
+    expect(lines[3]).toMatch(/train\/labels\/b0\.txt:1: not a YOLO label line/);
+    expect(lines).toHaveLength(12);
+    expect(lines[11]).toBe('  … and 4 more');
   });
 
   it('refuses a class named twice (in any case) and an nc that disagrees with the names, before any work', async () => {
