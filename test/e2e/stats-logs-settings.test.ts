@@ -105,6 +105,31 @@ describe.skipIf(!CHROMIUM)('the Statistics, Logs and Settings pages in Chromium 
     await phone.close();
   });
 
+  it('gives every field a phone types into 16 px text on every page (under it, iOS zooms into the field on focus)', async () => {
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    const small: string[] = [];
+    let fields = 0;
+    for (const id of ['live', 'events', 'who', 'people', 'stats', 'cameras', 'analyze', 'proctor', 'logs', 'settings']) {
+      await page.goto(`${base}?token=${TOKEN}#${id}`);
+      await page.locator(`#page[data-page="${id}"]`).waitFor({ timeout: 20_000 });
+      await page.waitForTimeout(1000); // the page's own requests fill in its forms
+      const found = await page.evaluate(() =>
+        [...document.querySelectorAll('input, select, textarea')]
+          .filter((el) => !['checkbox', 'radio', 'file', 'range', 'hidden'].includes((el as HTMLInputElement).type) && (el as HTMLElement).offsetParent !== null)
+          .map((el) => [
+            `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${(el as HTMLInputElement).name ? `[name=${(el as HTMLInputElement).name}]` : ''}`,
+            getComputedStyle(el).fontSize,
+          ]),
+      );
+      fields += found.length;
+      for (const [what, size] of found) if (Number.parseFloat(size) < 16) small.push(`${id}: ${what} ${size}`);
+    }
+    expect(fields).toBeGreaterThan(5);
+    expect(small).toEqual([]);
+    await phone.close();
+  });
+
   it('says when Argus cannot keep up, and what helps (the report answered as an overloaded one)', async () => {
     const { page, errors } = await openPage(browser, base, 'stats');
     await answerStatsAsOverloaded(page, 'demo', 3.5);
