@@ -41,6 +41,12 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await img.waitFor();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 20_000 }).toBe(640);
     await expect.poll(() => page.locator('figure[data-camera="demo"] .status').textContent(), { timeout: 20_000 }).toMatch(/\d\.\d fps/);
+    // the card starts where the page's text does (a figure's own 40 px margin indented it)
+    const [card, main] = await page.evaluate(() => [
+      document.querySelector('figure[data-camera="demo"]')!.getBoundingClientRect().left,
+      document.querySelector('#cameras')!.getBoundingClientRect().left,
+    ]);
+    expect(card).toBe(main);
     await page.close();
   });
 
