@@ -8,7 +8,9 @@ import { modelsSchema } from '../models/model-config.js';
 import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { sampleVideo, VIDEO } from '../sources/video-frames.js';
 import { loadImage } from '../vision/image.js';
-import { weaponSchema, weaponThreshold } from '../analyzers/weapon/config.js';
+import { weaponSchema } from '../analyzers/weapon/config.js';
+import { photoWeapons, type WeaponFinding } from '../analyzers/weapon/photo-weapons.js';
+import { ARMED_PERSON } from '../analyzers/weapon/weapon.js';
 import { poseSchema } from '../analyzers/pose/config.js';
 
 const USAGE = `usage: argus analyze <image|video|folder…> [options]
@@ -135,7 +137,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const print = (r: ImageAnalysis) => {
     if (matcher) nameFaces(r, matcher, values.embeddings);
-    console.log(values.json ? JSON.stringify(r) : summary(r));
+    console.log(values.json ? JSON.stringify(r.timings_ms.objects !== undefined ? { ...r, weapons: weaponsOf(r) } : r) : summary(r));
   };
   const opts = { families: families as ModelFamily[], embeddings: values.embeddings || matcher !== null };
   let failed = empty.length;
@@ -197,18 +199,17 @@ const WEAPONS = weaponSchema.parse({});
 /** A keypoint counts as seen from the pose analyzer's default score, as on the Analyze page. */
 const KEYPOINT_MIN = poseSchema.parse({}).min_keypoint_score;
 
-/**
- * The weapon candidates against the score that raises a weapon alert (the defaults: this command
- * reads no argus.yml), so "knife 17%" is not read as an alarm; undefined without any.
- */
-function weaponsLine(objects: ImageAnalysis['objects']): string | undefined {
-  const threshold = (label: string) => weaponThreshold(WEAPONS, label);
-  const found = objects.filter((o) => WEAPONS.labels.includes(o.label));
+/** The weapons of a picture as a camera with the default `analyzers.weapon` scores them. */
+const weaponsOf = (r: ImageAnalysis): WeaponFinding[] => photoWeapons(r, WEAPONS);
+
+/** The weapons line: "knife 17%" is not read as an alarm; undefined without any. */
+function weaponsLine(found: readonly WeaponFinding[]): string | undefined {
   if (found.length === 0) return undefined;
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-  const over = found.filter((o) => o.score >= threshold(o.label));
-  const under = found.filter((o) => o.score < threshold(o.label));
-  const said = (o: (typeof found)[number]) => `${o.label} ${pct(o.score)} (alerts from ${pct(threshold(o.label))})`;
+  const said = (w: WeaponFinding) =>
+    `${w.label} ${pct(w.score)}${w.armed_person ? ` at a wrist (${ARMED_PERSON}; detector ${pct(w.detector_score)})` : ''} (alerts from ${pct(w.threshold)})`;
+  const over = found.filter((w) => w.alerts);
+  const under = found.filter((w) => !w.alerts);
   return `  weapons at the default alert thresholds: ${over.map(said).join(', ') || 'none'}${under.length ? `; under them: ${under.map(said).join(', ')}` : ''}`;
 }
 
@@ -222,7 +223,7 @@ function summary(r: ImageAnalysis): string {
     );
   }
   if (r.timings_ms.objects !== undefined) {
-    const line = weaponsLine(r.objects);
+    const line = weaponsLine(weaponsOf(r));
     if (line) lines.push(line);
   }
   if (r.timings_ms.objects !== undefined) {

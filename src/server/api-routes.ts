@@ -75,8 +75,8 @@ export function apiRoutes(d: ApiRouteDeps): RoutePlugin[] {
   const logDir = join(d.dataDir, 'logs');
   const logRing = d.logRing;
   const routes: RoutePlugin[] = [
-    route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace, maxUploadBytes, people: d.people }),
-    route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace, ffmpegPath: d.ffmpegPath, people: d.people }),
+    route(analyzeRoutes, '/api/analyze', { detector: () => detector, matchFace, maxUploadBytes, people: d.people, weapons: config.analyzers.weapon }),
+    route(analyzeClipRoutes, '/api/analyze/clip', { detector: () => detector, matchFace, ffmpegPath: d.ffmpegPath, people: d.people, weapons: config.analyzers.weapon }),
     route(statsHistoryRoutes, '/api/stats', { db: d.db, load: () => d.load.samples() }),
     route(logRoutes, '/api/logs', { recent: logRing && ((level, limit) => logRing.recent(level, limit)), eventLogDir: logDir }),
     route(configRoutes, '/api/config', { config, source: d.loaded.source, secrets: d.loaded.secrets, demo: d.loaded.demo }),

@@ -16,6 +16,8 @@ const WEAPON_PHOTOS = join(ROOT, '..', 'shared', 'datasets', 'weapons', 'valid',
 /** A pistol the shipped model finds at 0.68, and a man holding a knife it finds at 0.48 (the knife alerts from 0.6). */
 const PISTOL = join(WEAPON_PHOTOS, 'armas--1461-_jpg.rf.2a26607cd1aa86ea978e762837f83bc8.jpg');
 const LOW_KNIFE = join(WEAPON_PHOTOS, 'DSC_0061_JPG.rf.97d066321aa004f0ffcc031ba6ec739f.jpg');
+/** A woman holding a pistol to her head: the detector alone 0.36 (under the pistol's 0.5), at her right wrist 0.56. */
+const HELD_PISTOL = join(WEAPON_PHOTOS, 'armas--1010-_jpg.rf.ebf8977692c61756ebdeccde8394adcc.jpg');
 const haveModels = existsSync(join(defaultModelsDir(), 'centernet.onnx'));
 const skipReason = !haveFixtures ? ` (skipped: fixtures absent at ${FIXTURES})` : !haveModels ? ' (skipped: models not built; run "argus models build")' : '';
 
@@ -166,6 +168,19 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     const [pistol, knife] = r.stdout.split(/\n(?=\S)/);
     expect(pistol).toMatch(/\n {2}weapons at the default alert thresholds: pistol \d+% \(alerts from 50%\)\n/);
     expect(knife).toMatch(/\n {2}weapons at the default alert thresholds: none; under them: knife [3-5]\d% \(alerts from 60%\)/);
+  });
+
+  it.skipIf(!existsSync(HELD_PISTOL))('raises a weapon at a person’s wrist as a camera would, and says “armed person”', async () => {
+    const text = await argus(['--models', 'objects,pose', HELD_PISTOL]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\n {2}weapons at the default alert thresholds: pistol 5\d% at a wrist \(armed person; detector 3\d%\) \(alerts from 50%\)\n/);
+    const json = await argus(['--json', '--models', 'objects,pose', HELD_PISTOL]);
+    const [pistol] = JSON.parse(json.stdout).weapons;
+    expect(pistol).toMatchObject({ label: 'pistol', armed_person: true, wrist: 'right_wrist', threshold: 0.5, alerts: true });
+    expect(pistol.detector_score).toBeLessThan(0.5);
+    // without the pose nothing raises it: under the threshold, as the detector scored it
+    const alone = await argus(['--json', '--models', 'objects', HELD_PISTOL]);
+    expect(JSON.parse(alone.stdout).weapons).toEqual([expect.objectContaining({ label: 'pistol', score: pistol.detector_score, armed_person: false, alerts: false })]);
   });
 });
 

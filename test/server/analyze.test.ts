@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { weaponSchema } from '../../src/analyzers/weapon/config.js';
 import { silentLogger } from '../../src/log.js';
 import { Detector } from '../../src/models/detector.js';
 import { defaultModelsConfig } from '../../src/models/model-config.js';
@@ -12,15 +13,20 @@ import { FIXTURES } from '../registry/probe-faces.js';
 
 const TOKEN = 'analyze-token-0123456789';
 
-function server(detector: () => Detector | undefined, people?: AnalyzeDeps['people']) {
-  return testServer({ token: TOKEN, routes: [route(analyzeRoutes, '/api/analyze', { detector, maxUploadBytes: 5 * 1024 * 1024, people })] });
+function server(detector: () => Detector | undefined, people?: AnalyzeDeps['people'], weapons?: AnalyzeDeps['weapons']) {
+  return testServer({ token: TOKEN, routes: [route(analyzeRoutes, '/api/analyze', { detector, maxUploadBytes: 5 * 1024 * 1024, people, weapons })] });
 }
+/** A pistol the shipped model finds at 0.68. */
+const PISTOL = join(import.meta.dirname, '../../../shared/datasets/weapons/valid/images/armas--1461-_jpg.rf.2a26607cd1aa86ea978e762837f83bc8.jpg');
 
 async function post(port: number, file: Blob, name: string) {
   const form = new FormData();
   form.append('file', file, name);
   const res = await fetch(`http://127.0.0.1:${port}/api/analyze`, { method: 'POST', body: form, headers: { authorization: `Bearer ${TOKEN}` } });
-  return { status: res.status, body: (await res.json()) as { error?: string; code?: string; objects?: Array<{ label: string }>; persons?: Array<{ from: string }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { error?: string; code?: string; objects?: Array<{ label: string }>; persons?: Array<{ from: string }>; weapons?: Array<Record<string, unknown>> },
+  };
 }
 
 describe('POST /api/analyze', () => {
@@ -89,6 +95,16 @@ describe('POST /api/analyze', () => {
     const [p] = await lenient.start();
     expect((await post(p, photo, 'group-6.jpg')).body.persons?.map((q) => q.from)).toEqual(['objects', 'objects', 'objects']);
     await lenient.stop();
+  });
+
+  it.skipIf(!existsSync(PISTOL))('says which weapons alert, against the server’s own analyzers.weapon thresholds', async () => {
+    const photo = new Blob([readFileSync(PISTOL)], { type: 'image/jpeg' });
+    const { body } = await post(port, photo, 'pistol.jpg');
+    expect(body.weapons).toEqual([expect.objectContaining({ label: 'pistol', threshold: 0.5, alerts: true, armed_person: false })]);
+    const strict = server(() => detector, undefined, weaponSchema.parse({ thresholds: { pistol: 0.9 } }));
+    const [p] = await strict.start();
+    expect((await post(p, photo, 'pistol.jpg')).body.weapons).toEqual([expect.objectContaining({ label: 'pistol', threshold: 0.9, alerts: false })]);
+    await strict.stop();
   });
 
   it('says so when the models are not loaded', async () => {

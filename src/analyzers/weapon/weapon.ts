@@ -16,6 +16,16 @@ const MIN_WRIST_SCORE = 0.3;
 
 type FrameSeen = 'none' | 'held' | 'alone';
 
+/** A weapon object with its score in this frame (`WeaponAnalyzer.scored`). */
+export interface ScoredWeapon {
+  o: ObjectDetection;
+  /** The detector's score, raised by `wrist_boost` when `holder` is set. */
+  score: number;
+  /** The person holding it (wrist), else the nearest person box; null with nobody in the frame. */
+  personBox: Box | null;
+  holder: { person: WeaponPerson; wrist: string } | null;
+}
+
 /**
  * Weapons on one camera. A single frame with a knife-like blob is common (a phone, a remote);
  * a weapon is reported only once it was seen in `confirm_hits` of the last `confirm_frames`
@@ -61,15 +71,7 @@ export class WeaponAnalyzer {
 
   /** Call once per analyzed frame, with or without objects: frames without a weapon count too. */
   analyze(objects: readonly ObjectDetection[], persons: readonly WeaponPerson[]): Detection[] {
-    const boxes = persons.map((p) => p.box);
-    const found = this.candidates(objects)
-      .map((o) => {
-        const personBox = nearestBox(o.box, boxes);
-        const holder = this.wristOf(o.box, persons);
-        const score = holder ? o.score + (1 - o.score) * this.config.wrist_boost : o.score;
-        return { o, score, personBox: holder?.person.box ?? personBox, holder };
-      })
-      .filter((f) => f.score >= this.threshold(f.o.label));
+    const found = this.scored(this.candidates(objects), persons).filter((f) => f.score >= this.threshold(f.o.label));
     const held = found.some((f) => f.holder || (f.personBox && gap(f.o.box, f.personBox) === 0));
     this.history.push(found.length === 0 ? 'none' : held ? 'held' : 'alone');
     const window = Math.max(this.config.confirm_frames, this.config.alone_confirm_frames);
@@ -94,6 +96,21 @@ export class WeaponAnalyzer {
         frames: recent.length,
       },
     }));
+  }
+
+  /**
+   * Each weapon object (its label watched, its box of `min_area`) as this frame scores it: raised
+   * where a person's wrist is within reach, with that person; no history (`argus analyze` asks this of one photo).
+   */
+  scored(objects: readonly ObjectDetection[], persons: readonly WeaponPerson[]): ScoredWeapon[] {
+    const boxes = persons.map((p) => p.box);
+    return objects
+      .filter((o) => this.labels.has(o.label) && boxArea(o.box) >= this.config.min_area)
+      .map((o) => {
+        const holder = this.wristOf(o.box, persons);
+        const score = holder ? o.score + (1 - o.score) * this.config.wrist_boost : o.score;
+        return { o, score, personBox: holder?.person.box ?? nearestBox(o.box, boxes), holder };
+      });
   }
 
   /** The person whose wrist keypoint is within reach of the weapon box, nearest first. */

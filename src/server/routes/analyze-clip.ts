@@ -128,7 +128,7 @@ async function analyzeFrames(
   path: string,
   every: number,
   maxFrames: number,
-  { matchFace, people }: Pick<AnalyzeDeps, 'matchFace' | 'people'>,
+  { matchFace, people, weapons }: Pick<AnalyzeDeps, 'matchFace' | 'people' | 'weapons'>,
   onFrame: (frame: ClipFrame) => void,
 ): Promise<ClipFrame[]> {
   const families = MODEL_FAMILIES.filter((f) => detector.has(f));
@@ -137,7 +137,7 @@ async function analyzeFrames(
   for await (const img of sampleVideo(path, every)) {
     if (frames.length >= maxFrames) continue;
     const result = await analyzeImage(detector, img, { ...people, file: '', families, embeddings: Boolean(matchFace) });
-    const { file: _file, ...named } = nameFaces({ ...result, frame: frames.length, time_s: Math.round(frames.length * every * 1000) / 1000 }, matchFace);
+    const { file: _file, ...named } = nameFaces({ ...result, frame: frames.length, time_s: Math.round(frames.length * every * 1000) / 1000 }, matchFace, weapons);
     const thumb = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
       .resize({ width: THUMB_WIDTH })
       .jpeg({ quality: 70 })

@@ -1,3 +1,5 @@
+import { weaponSchema, type WeaponConfig } from '../../analyzers/weapon/config.js';
+import { photoWeapons, type WeaponFinding } from '../../analyzers/weapon/photo-weapons.js';
 import type { AnalyzeOptions, ImageAnalysis } from '../../models/analyze-image.js';
 import { analyzeImage } from '../../models/analyze-image.js';
 import type { Detector, ModelFamily } from '../../models/detector.js';
@@ -16,11 +18,17 @@ export interface AnalyzeDeps {
   maxUploadBytes: number;
   /** People counted as live analysis counts them (`analyzers.person`, `analyzers.pose.min_keypoint_score`); their defaults when absent. */
   people?: Pick<AnalyzeOptions, 'person' | 'minKeypointScore'>;
+  /** Which objects are weapons and when they alert (`analyzers.weapon`; its defaults when absent). */
+  weapons?: WeaponConfig;
 }
 
 export type NamedAnalysis = Omit<ImageAnalysis, 'faces'> & {
   faces: Array<ImageAnalysis['faces'][number] & { name: string | null; similarity: number | null }>;
+  /** The weapons as a camera would score them: raised at a wrist, against their thresholds. */
+  weapons: WeaponFinding[];
 };
+
+const DEFAULT_WEAPONS = weaponSchema.parse({});
 
 /** `POST /api/analyze`: one uploaded photo in, objects, persons, named faces and poses out (the drag-and-drop page). */
 export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
@@ -36,14 +44,18 @@ export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
     const result = await photoWork(req, [file], async () =>
       analyzeImage(detector, await decodePhoto(file), { ...deps.people, file: file.name, families, embeddings: Boolean(deps.matchFace) }),
     );
-    return nameFaces(result, deps.matchFace);
+    return nameFaces(result, deps.matchFace, deps.weapons);
   });
 };
 
-/** Each face with the registry's name for it and the similarity (null: a stranger), its embedding dropped. */
-export function nameFaces(result: ImageAnalysis, matchFace: AnalyzeDeps['matchFace']): NamedAnalysis {
+/**
+ * Each face with the registry's name for it and the similarity (null: a stranger), its embedding
+ * dropped; and the weapons as the weapon analyzer scores them.
+ */
+export function nameFaces(result: ImageAnalysis, matchFace: AnalyzeDeps['matchFace'], weapons: WeaponConfig = DEFAULT_WEAPONS): NamedAnalysis {
   return {
     ...result,
+    weapons: photoWeapons(result, weapons),
     faces: result.faces.map(({ embedding, ...face }) => {
       const match = embedding && matchFace ? matchFace(Float32Array.from(embedding)) : null;
       return { ...face, name: match?.name ?? null, similarity: match ? Math.round(match.similarity * 1000) / 1000 : null };

@@ -6,6 +6,8 @@ import { $, esc, percent, plural } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 
 const COLOURS = { object: '#2f9e44', person: '#2f9e44', weapon: '#e03131', candidate: '#868e96', face: '#f59f00', known: '#1c7ed6', pose: '#ae3ec9' };
+/** A weapon's score as the weapon analyzer gives it (raised at a wrist: `markWeapons`), else the detector's. */
+const shownScore = (o) => o.weapon?.score ?? o.score;
 /**
  * Which labels are weapons and the score each raises a weapon event at (`analyzers.weapon`, read
  * from the config): a photo shows the same line live analysis draws. Until it is read, the
@@ -15,8 +17,19 @@ const DEFAULT_WEAPONS = { labels: ['pistol', 'knife'], min_score: 0.5, threshold
 const weaponRule = (w = DEFAULT_WEAPONS) => {
   const labels = new Set(w.labels);
   const threshold = (label) => (labels.has(label) ? (w.thresholds?.[label] ?? w.min_score) : null);
-  return { threshold, over: (o) => threshold(o.label) !== null && o.score >= threshold(o.label) };
+  // A weapon at a person's wrist counts at its raised score (`markWeapons`).
+  return { threshold, over: (o) => threshold(o.label) !== null && shownScore(o) >= threshold(o.label) };
 };
+
+/**
+ * Each weapon object of an answer with the server's word on it (`weapons`: its score raised at a
+ * person's wrist as a camera raises it, "armed person"), matched by label and box.
+ */
+function markWeapons(r) {
+  for (const o of r.objects) o.weapon = r.weapons?.find((w) => w.label === o.label && w.box.every((v, i) => v === o.box[i]));
+  return r;
+}
+
 /** Bones between named keypoints; MoveNet's 17 and BlazePose's 33 share these names. */
 const BONES = [
   ['left_shoulder', 'right_shoulder'],
@@ -85,42 +98,46 @@ function drawFindings(canvas, image, r, weapons, scale = 1, shownWidth = canvas.
     g.fillStyle = '#fff';
     g.fillText(text, x1 + 3, top + h - 4);
   };
-  for (const p of r.poses) {
-    const at = new Map(p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).map((k) => [k.name, k]));
-    g.strokeStyle = COLOURS.pose;
-    g.lineWidth = line * 1.5;
-    for (const [a, b] of BONES) {
-      if (!at.has(a) || !at.has(b)) continue;
-      g.beginPath();
-      g.moveTo(at.get(a).x * scale, at.get(a).y * scale);
-      g.lineTo(at.get(b).x * scale, at.get(b).y * scale);
-      g.stroke();
-    }
-    g.fillStyle = COLOURS.pose;
-    for (const k of at.values()) {
-      g.beginPath();
-      g.arc(k.x * scale, k.y * scale, line * 1.8, 0, Math.PI * 2);
-      g.fill();
-    }
-    g.lineWidth = line;
-  }
+  for (const p of r.poses) drawPose(g, p, scale, line);
   // The surest last, so its box and caption lie on top; a weapon under its threshold dashed and grey.
   for (const o of [...r.objects].sort((a, b) => a.score - b.score)) {
     const candidate = weapons.threshold(o.label) !== null && !weapons.over(o);
     const colour = weapons.over(o) ? COLOURS.weapon : candidate ? COLOURS.candidate : (COLOURS[o.label] ?? COLOURS.object);
-    box(o.box, colour, `${o.label} ${percent(o.score)}`, candidate);
+    box(o.box, colour, `${o.label} ${percent(shownScore(o))}${o.weapon?.armed_person ? ' held' : ''}`, candidate);
   }
   for (const p of given(r)) box(p.box, COLOURS.person, `person ${GIVEN[p.from]}`);
   for (const f of r.faces) box(f.box, f.name ? COLOURS.known : COLOURS.face, f.name ? `${f.name} (${percent(f.similarity)} similar)` : `face ${percent(f.score)}`);
+}
+
+/** A pose's skeleton: its bones and the keypoints seen. */
+function drawPose(g, p, scale, line) {
+  const at = new Map(p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).map((k) => [k.name, k]));
+  g.strokeStyle = COLOURS.pose;
+  g.lineWidth = line * 1.5;
+  for (const [a, b] of BONES) {
+    if (!at.has(a) || !at.has(b)) continue;
+    g.beginPath();
+    g.moveTo(at.get(a).x * scale, at.get(a).y * scale);
+    g.lineTo(at.get(b).x * scale, at.get(b).y * scale);
+    g.stroke();
+  }
+  g.fillStyle = COLOURS.pose;
+  for (const k of at.values()) {
+    g.beginPath();
+    g.arc(k.x * scale, k.y * scale, line * 1.8, 0, Math.PI * 2);
+    g.fill();
+  }
+  g.lineWidth = line;
 }
 
 /** An object in words: a weapon says whether it reaches the score that raises a weapon event. */
 function objectWords(o, weapons) {
   const threshold = weapons.threshold(o.label);
   if (threshold === null) return `${o.label} ${percent(o.score)}`;
+  const held = o.weapon?.armed_person ? ` at a person's wrist (armed person; the detector alone ${percent(o.weapon.detector_score)})` : '';
   return weapons.over(o)
-    ? `weapon: ${o.label} ${percent(o.score)} (an alert from ${percent(threshold)})`
-    : `${o.label}? ${percent(o.score)}, under the ${percent(threshold)} that raises an alert`;
+    ? `weapon: ${o.label} ${percent(shownScore(o))}${held} (an alert from ${percent(threshold)})`
+    : `${o.label}? ${percent(shownScore(o))}${held}, under the ${percent(threshold)} that raises an alert`;
 }
 
 /** What a photo holds, as list items a screen reader reads too: weapons that would alert first. */
@@ -161,10 +178,12 @@ async function analyzePhoto(el, file, weapons) {
   form.append('file', file);
   state.textContent = 'Uploading…';
   const progress = $('progress', el);
-  const body = await upload('api/analyze', form, (f) => {
-    progress.value = f;
-    if (f >= 1) state.textContent = 'Analysing…';
-  });
+  const body = markWeapons(
+    await upload('api/analyze', form, (f) => {
+      progress.value = f;
+      if (f >= 1) state.textContent = 'Analysing…';
+    }),
+  );
   progress.value = 1;
   // The server reads more formats than a browser draws (TIFF): the findings count, the picture is a bonus.
   const image = await createImageBitmap(file).catch(() => null);
@@ -235,7 +254,9 @@ async function timelineFrame(f, weapons) {
   canvas.height = img.naturalHeight;
   drawFindings(canvas, img, f, weapons, img.naturalWidth / f.width);
   const said = [
-    ...f.objects.map((o) => (weapons.over(o) ? `weapon: ${o.label} ${percent(o.score)}` : `${o.label}${weapons.threshold(o.label) === null ? '' : '?'} ${percent(o.score)}`)),
+    ...f.objects.map((o) =>
+      weapons.over(o) ? `weapon: ${o.label} ${percent(shownScore(o))}` : `${o.label}${weapons.threshold(o.label) === null ? '' : '?'} ${percent(shownScore(o))}`,
+    ),
     ...f.faces.map((x) => (x.name ? `${x.name} ${percent(x.similarity)}` : 'unknown face')),
     ...(f.poses.length ? [plural(f.poses.length, 'pose')] : []),
   ];
@@ -297,7 +318,7 @@ async function analyzeClip(el, file, every, weapons) {
         out.innerHTML = `<p>${esc(line.duration_s.toFixed(1))} s, ${line.width}×${line.height} ${esc(line.codec)}: one frame every ${line.every_s} s.</p>
           <dl class="tracks"></dl><div class="timeline" role="list"></div>`;
       } else if (line.type === 'frame') {
-        frames.push(line);
+        frames.push(markWeapons(line));
         progress.value = Math.min(progress.max, frames.length);
         state.textContent = `Analysed ${frames.length} of about ${progress.max} frames…`;
         drawn = drawn.then(async () => {
