@@ -6,6 +6,14 @@ import { findFfmpeg } from './ffmpeg-path.js';
 export const VIDEO = new Set(['.mp4', '.mkv', '.mov', '.avi', '.webm', '.m4v', '.ts', '.mpg', '.mpeg', '.flv']);
 
 /**
+ * ffmpeg's input options that read a file as one of those containers and nothing else. ffmpeg
+ * guesses the format from the bytes, whatever the name: an uploaded "holiday.mp4" that is a DASH
+ * or HLS playlist (or a concat list) would have it open other files on this machine by path
+ * (`file:///media/…`), and their frames would come back as the upload's.
+ */
+export const VIDEO_INPUT = ['-format_whitelist', 'mov,matroska,avi,mpegts,mpeg,mpegvideo,flv'];
+
+/**
  * Decodes one frame every `every` seconds (time_s counts from the first video frame) as PPM images on ffmpeg's stdout: each carries its own
  * width and height, so no probe is needed.
  */
@@ -16,7 +24,7 @@ export async function* sampleVideo(file: string, every: number, opts: { grid?: b
   const select = opts.grid
     ? `select='isnan(prev_selected_t)+gt(floor(t/${every})\\,floor(prev_selected_t/${every}))'`
     : `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})'`;
-  const args = ['-v', 'error', '-i', file, '-an', '-vf', select, '-vsync', 'vfr', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'];
+  const args = ['-v', 'error', ...VIDEO_INPUT, '-i', file, '-an', '-vf', select, '-vsync', 'vfr', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'];
   const ff = spawn(findFfmpeg(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

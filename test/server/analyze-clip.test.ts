@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -101,5 +101,22 @@ describe('POST /api/analyze/clip', () => {
     expect(text.body.code).toBe('not_a_video');
     const every = await post(clip(dir, 1), 'a.mp4', 'often');
     expect(every.status).toBe(400);
+  });
+
+  it('reads only the uploaded bytes: a playlist named .mp4 that points at a video on this machine is not a video', async () => {
+    const there = join(dir, 'someone-elses.mp4');
+    writeFileSync(there, clip(dir, 2));
+    const playlists = {
+      'dash.mp4': `<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static" mediaPresentationDuration="PT2S" minBufferTime="PT1S"><Period><AdaptationSet mimeType="video/mp4"><Representation id="1" bandwidth="1000" width="480" height="360" codecs="avc1.42c01e"><BaseURL>file://${there}</BaseURL></Representation></AdaptationSet></Period></MPD>`,
+      'hls.mp4': `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nfile://${there}\n#EXT-X-ENDLIST\n`,
+      'concat.mp4': `ffconcat version 1.0\nfile '${there}'\n`,
+    };
+    for (const [name, text] of Object.entries(playlists)) {
+      const res = await post(Buffer.from(text), name);
+      expect(res.status, name).toBe(415);
+      expect(res.body.code, name).toBe('not_a_video');
+    }
+    // the file itself, uploaded, is a video
+    expect((await post(readFileSync(there), 'mine.mp4')).status).toBe(200);
   });
 });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { analyzeImage } from '../../models/analyze-image.js';
 import { MODEL_FAMILIES, type Detector } from '../../models/detector.js';
 import { parseVideoLine } from '../../sources/probe.js';
-import { sampleVideo, VIDEO } from '../../sources/video-frames.js';
+import { sampleVideo, VIDEO, VIDEO_INPUT } from '../../sources/video-frames.js';
 import { HttpError, megabytes } from '../http-error.js';
 import { acceptUploads, readUpload } from '../upload.js';
 import { budgetedWork } from '../upload-work.js';
@@ -38,7 +38,7 @@ const NDJSON = 'application/x-ndjson';
 /** ffmpeg's own reading of a file: its duration and first video stream, or why it is not a video. */
 export async function clipInfo(ffmpegPath: string, file: string): Promise<{ duration_s: number; width: number; height: number; codec: string; fps: number }> {
   const stderr = await new Promise<string>((resolve, reject) => {
-    const ff = spawn(ffmpegPath, ['-hide_banner', '-nostdin', '-i', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ff = spawn(ffmpegPath, ['-hide_banner', '-nostdin', ...VIDEO_INPUT, '-i', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let text = '';
     ff.stderr.on('data', (d: Buffer) => {
       if (text.length < 64 * 1024) text += d.toString();
