@@ -24,5 +24,9 @@ export function cameraUrlProblem(url: string): string | undefined {
   } catch {
     // unparsable: no host either
   }
-  return host ? undefined : `${scheme}://<host>[:port]/<path>: this one has no host`;
+  if (host) return undefined;
+  // user:pa/ss@host: the path starts at the password's `/`, so no parser finds the host
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:[^\s@]*\/[^\s]*@/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\/[^\s/]*@/i.test(url))
+    return `${scheme}://<user>:<password>@<host>[:port]/<path>: this one's password holds a "/", which must be written %2F (and "@" %40, ":" %3A)`;
+  return `${scheme}://<host>[:port]/<path>: this one has no host`;
 }

@@ -14,11 +14,14 @@ const QUERY_CREDENTIAL = new RegExp(`([?&;](?:${CREDENTIAL_PARAM})=)([^&\\s#"'<>
 /**
  * rtsp://user:secret@host/… → rtsp://user:***@host/…, and …?user=admin&password=secret → …&password=***
  * (also inside longer text, e.g. ffmpeg's stderr). The password runs to the last `@` before the
- * path, as ffmpeg reads it: `p@ss` is one password.
+ * path, as ffmpeg reads it: `p@ss` is one password. A password with a raw `/` (which no URL parser
+ * reads: the path starts there) is hidden too, to the token's last `@`: it is quoted back in the
+ * error that says the URL has no host.
  */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s/]*)@/gi, '$1:***@').replace(QUERY_CREDENTIAL, '$1***');
+  return text.replace(URL_PASSWORD, '$1:***@').replace(QUERY_CREDENTIAL, '$1***');
 }
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s/]*|[^\s]*)@/gi;
 
 /** The secret values a URL carries (its password, its credential query parameters), raw and decoded, for scrubbing text that quotes them. */
 export function urlSecrets(url: string): string[] {
@@ -26,7 +29,9 @@ export function urlSecrets(url: string): string[] {
   try {
     u = new URL(url);
   } catch {
-    return []; // a file path: no credentials in it
+    // a file path, or a password with a raw `/` (no parser reads it): the text redactUrl hides
+    const raw = new RegExp(URL_PASSWORD.source, 'i').exec(url)?.[2];
+    return raw ? [...new Set([raw, safeDecode(raw), encodeURIComponent(raw)])] : [];
   }
   const values = [u.password, ...[...u.searchParams].filter(([k]) => new RegExp(`^(?:${CREDENTIAL_PARAM})$`, 'i').test(k)).map(([, v]) => v)];
   return [...new Set(values.filter((v) => v !== '').flatMap((v) => [v, safeDecode(v), encodeURIComponent(v)]))];

@@ -28,6 +28,13 @@ describe('camera URLs checked at start', () => {
     expect(cameraUrlProblem('rtsp://')).toBe('rtsp://<host>[:port]/<path>: this one has no host');
   });
 
+  it('says a password with a raw / must be written %2F (the URL read as having no host), and takes it so written', () => {
+    expect(cameraUrlProblem('rtsp://admin:pa/ss@127.0.0.1:554/x')).toMatch(/this one's password holds a "\/", which must be written %2F/);
+    expect(cameraUrlProblem('rtsp://admin:pa%2Fss@127.0.0.1:554/x')).toBeUndefined();
+    // a slash in the path after a real host is no password
+    expect(cameraUrlProblem('rtsp://admin:pw@127.0.0.1:554/a/b@c')).toBeUndefined();
+  });
+
   it('stops the config with the key named, and the password left out', () => {
     const refusal = () => parseConfig({ cameras: { door: { url: 'rtps://admin:hunter2@127.0.0.1:554/stream' } } });
     expect(refusal).toThrow(/cameras\.door\.url: got "rtps:\/\/admin:\*\*\*@127\.0\.0\.1:554\/stream"; expected a URL starting with rtsp:\/\/, .* \(did you mean "rtsp"\?\)/);

@@ -15,6 +15,14 @@ describe('redactUrl', () => {
     expect(shown).not.toMatch(/ss|w0rd/);
   });
 
+  it('hides a password with a raw / (no parser reads such a URL: the error quoting it says it has no host)', () => {
+    expect(redactUrl('cameras.c1.url: got "rtsp://admin:pa/ssSecret@127.0.0.1:18605/x"; expected a URL with a host')).toBe(
+      'cameras.c1.url: got "rtsp://admin:***@127.0.0.1:18605/x"; expected a URL with a host',
+    );
+    expect(urlSecrets('rtsp://admin:pa/ssSecret@127.0.0.1:18605/x')).toContain('pa/ssSecret');
+    expect(redactSecrets('rtsp://admin:pa/ssSecret@127.0.0.1:18605/x: Invalid argument', urlSecrets('rtsp://admin:pa/ssSecret@127.0.0.1:18605/x'))).not.toContain('Secret');
+  });
+
   it('keeps each of two URLs on a line apart, and leaves URLs without a password as they are', () => {
     expect(redactUrl('rtsp://a:one@h1/x then rtsp://b:two@h2/y')).toBe('rtsp://a:***@h1/x then rtsp://b:***@h2/y');
     expect(redactUrl('http://cam.local:8080/snapshot.jpg and rtsp://cam.local/live')).toBe('http://cam.local:8080/snapshot.jpg and rtsp://cam.local/live');
