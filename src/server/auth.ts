@@ -100,9 +100,11 @@ export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the 
           const rest = new URLSearchParams(req.url.slice(path.length + 1));
           rest.delete('token');
           const query = rest.toString();
+          // One leading slash: `//evil.example/?token=…` would send the browser to another host.
+          const here = `/${path.replace(/^[/\\]+/, '')}`;
           reply
             .code(303)
-            .header('location', query ? `${path}?${query}` : path)
+            .header('location', query ? `${here}?${query}` : here)
             .send();
           return;
         }

@@ -128,6 +128,14 @@ describe('the access guard and the real routes', () => {
     expect(api.statusCode).toBe(200);
   });
 
+  it('sends the browser on to a page of its own, never to another host (`//evil.example/?token=…`)', async () => {
+    for (const url of [`//evil.example/?token=${TOKEN}`, `/\\evil.example/?token=${TOKEN}`, `///evil.example/x?token=${TOKEN}&y=2`]) {
+      const res = await server.app.inject({ url, headers: { accept: 'text/html' } });
+      expect(res.statusCode, url).toBe(303);
+      expect(String(res.headers.location), url).toMatch(/^\/(?![/\\])/);
+    }
+  });
+
   it('answers 404 with a code for an unknown route, an unknown camera and a missing UI file', async () => {
     for (const [url, code] of [
       ['/api/nope', 'not_found'],

@@ -19,7 +19,16 @@ describe('GET /ui/vendor/…', () => {
   });
 
   it('serves nothing else from node_modules', async () => {
-    for (const url of ['/ui/vendor/uplot/package.json', '/ui/vendor/uplot/..%2F..%2Fpackage.json', '/ui/vendor/sharp/index.js']) {
+    for (const url of [
+      '/ui/vendor/uplot/package.json',
+      '/ui/vendor/uplot/..%2F..%2Fpackage.json',
+      '/ui/vendor/sharp/index.js',
+      // names of Object's prototype: a 404, not a 500 and a stack in the log
+      '/ui/vendor/__proto__/x',
+      '/ui/vendor/constructor/x',
+      '/ui/vendor/uplot/constructor',
+      '/ui/vendor/uplot/__proto__',
+    ]) {
       expect((await app.inject({ url })).statusCode, url).toBe(404);
     }
   });

@@ -22,7 +22,9 @@ export const vendorRoutes: ApiPlugin<Record<never, never>> = async (app) => {
   const cache = new Map<string, Buffer>();
   app.get('/:lib/:file', { schema: { params } }, async (req, reply) => {
     const { lib, file } = req.params;
-    const type = VENDORED[lib]?.files[file];
+    // Own keys only: `__proto__` or `constructor` are a 404, not a lookup on Object's prototype (a 500).
+    const entry = Object.hasOwn(VENDORED, lib) ? VENDORED[lib] : undefined;
+    const type = entry && Object.hasOwn(entry.files, file) ? entry.files[file] : undefined;
     if (!type) throw new HttpError(404, 'not_found', `no vendored file ${lib}/${file}`);
     const key = `${lib}/${file}`;
     if (!cache.has(key)) cache.set(key, readFileSync(join(VENDORED[lib].dir, file)));
