@@ -14,13 +14,33 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function presented(req: FastifyRequest): { token?: string; fromQuery: boolean } {
+function presented(req: FastifyRequest): { token?: string; fromQuery: boolean; fromCookie?: boolean } {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return { token: header.slice(7), fromQuery: false };
   const query = (req.query as Record<string, unknown> | undefined)?.token;
   if (typeof query === 'string') return { token: query, fromQuery: true };
   const cookie = req.headers.cookie?.split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`));
-  return { token: cookie?.slice(COOKIE.length + 1), fromQuery: false };
+  return { token: cookie?.slice(COOKIE.length + 1), fromQuery: false, fromCookie: cookie !== undefined };
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A change asked by a page of another origin, which the browser sent the cookie with: the cookie
+ * is SameSite=Strict, but a site is the host, so any other port of it (HA's own, another add-on's
+ * page) could post a face as a named person. The browser says where a request comes from
+ * (`Sec-Fetch-Site`; older ones `Origin`); a request that says nothing (a script) is no browser's.
+ */
+function crossOrigin(req: FastifyRequest): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string') return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true; // `Origin: null` (a sandboxed frame, a file page)
+  }
 }
 
 /** The only routes a signed URL opens: one event's snapshot or crop. */
@@ -91,8 +111,12 @@ export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the 
     const path = req.url.split('?')[0];
     if (PUBLIC.has(path)) return;
     if (handledBySignature(req, reply, path, signer)) return;
-    const { token: given, fromQuery } = presented(req);
+    const { token: given, fromQuery, fromCookie } = presented(req);
     if (given && same(given, token)) {
+      if (fromCookie && !READS.has(req.method) && crossOrigin(req)) {
+        reply.code(403).send({ error: 'Argus refuses changes asked by another site or port: make them in Argus itself.', code: 'cross_origin' });
+        return;
+      }
       if (fromQuery) {
         reply.header('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${COOKIE_MAX_AGE_S}`);
         // A page is asked for again without the token, so it stays out of the address bar, the history and copied links.
