@@ -7,6 +7,12 @@ export const INGRESS_PROXY_IP = '172.30.32.2';
 const COOKIE = 'argus_token';
 /** Open without a token: health checks (Docker, the Supervisor watchdog). */
 const PUBLIC = new Set(['/api/health']);
+/**
+ * Posts that carry a credential of their own instead: Telegram's updates, with the random secret
+ * Argus registered (checked by the route). Its URL needs no token, which Telegram would keep and
+ * show to anyone holding the bot token (getWebhookInfo).
+ */
+const OWN_CREDENTIAL = new Set(['/api/telegram/webhook']);
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -109,7 +115,7 @@ export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the 
   const refusal = `Argus needs its access token: open the link with ?token=… that Argus printed when it started, or add ?token=<token> to this address (the token is in ${where}).`;
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = req.url.split('?')[0];
-    if (PUBLIC.has(path)) return;
+    if (PUBLIC.has(path) || (req.method === 'POST' && OWN_CREDENTIAL.has(path))) return;
     if (handledBySignature(req, reply, path, signer)) return;
     const { token: given, fromQuery, fromCookie } = presented(req);
     if (given && same(given, token)) {

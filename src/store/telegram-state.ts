@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
 
 /** Mutes apply to one camera or to all of them. */
@@ -46,6 +47,19 @@ export class TelegramState {
 
   setLastAlert(key: string, at: number): void {
     this.set(`alerted:${key}`, String(at));
+  }
+
+  /**
+   * The secret Telegram sends back on each webhook update (`X-Telegram-Bot-Api-Secret-Token`):
+   * random, made once and kept, so nobody can work it out, not even from the bot token.
+   */
+  webhookSecret(): string {
+    let secret = this.get('webhook_secret');
+    if (!secret) {
+      secret = randomBytes(24).toString('hex');
+      this.set('webhook_secret', secret);
+    }
+    return secret;
   }
 
   private get(key: string): string | undefined {

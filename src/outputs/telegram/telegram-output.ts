@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Bot, GrammyError, InputFile, webhookCallback } from 'grammy';
 import type { EventBus } from '../../bus.js';
@@ -55,6 +55,7 @@ export class TelegramOutput {
   private sender?: OutboxSender;
   private polling?: Promise<void>;
   private webhook?: { bot: Bot; handle: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> };
+  private secret?: string;
   private running = false;
   private stopping = new AbortController();
   private readonly clock: () => number;
@@ -131,6 +132,10 @@ export class TelegramOutput {
         return reply.code(404).send({ error: 'the Telegram bot polls for its updates (telegram.mode: polling): it has no webhook', code: 'not_found' });
       }
       if (!bot || !this.running) return reply.code(503).send({ error: 'Telegram is not running', code: 'telegram_stopped' });
+      // The route needs no access token (Telegram keeps the webhook's URL): this secret is the credential.
+      const given = Buffer.from(String(request.headers['x-telegram-bot-api-secret-token'] ?? ''));
+      const secret = Buffer.from(this.webhookSecret());
+      if (given.length !== secret.length || !timingSafeEqual(given, secret)) return reply.code(401).send({ error: 'secret token is wrong', code: 'unauthorized' });
       if (this.webhook?.bot !== bot) this.webhook = { bot, handle: webhookCallback(bot, 'fastify', { secretToken: this.webhookSecret() }) };
       return this.webhook.handle(request, reply);
     };
@@ -187,6 +192,10 @@ export class TelegramOutput {
     // stop() may have come while that call was out; bot.start() below must not outlive it.
     if (!this.running) return;
     if (config.mode === 'webhook') {
+      if (/[?&]token=/.test(config.webhook_url ?? ''))
+        this.log.warn(
+          "telegram.webhook_url carries Argus' access token, which Telegram keeps and shows to anyone holding the bot token: the webhook needs none, remove ?token=… from it",
+        );
       await bot.init();
       await bot.api.setWebhook(config.webhook_url!, { secret_token: this.webhookSecret() });
       this.log.info(`Telegram bot @${bot.botInfo.username} receives updates at its webhook`);
@@ -222,9 +231,10 @@ export class TelegramOutput {
     return name ? `chat ${id} (${name})` : `chat ${id}`;
   }
 
-  /** Telegram's secret_token allows [A-Za-z0-9_-]; derived so it stays the same across restarts. */
+  /** Telegram's secret_token allows [A-Za-z0-9_-]: random, kept in SQLite so it stays the same across restarts. */
   private webhookSecret(): string {
-    return createHash('sha256').update(`argus-webhook:${this.opts.config.token}`).digest('hex').slice(0, 48);
+    this.secret ??= new TelegramState(this.opts.db).webhookSecret();
+    return this.secret;
   }
 
   /** An error as text, with the bot token (which sits in Bot API URLs) removed. */
