@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginOptions } from 'fastify';
 import type { Logger } from '../log.js';
 import { ingressOnlyGuard, tokenGuard } from './auth.js';
+import { WrongTokens } from './wrong-tokens.js';
 import type { CameraView } from './camera-view.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { parseJsonBodies } from './json-body.js';
@@ -69,8 +70,12 @@ export class WebServer {
   readonly apps: FastifyInstance[];
   readonly work: WorkBudget;
 
+  /** Wrong access tokens per address, across every token listener. */
+  private readonly wrongTokens: WrongTokens;
+
   constructor(private readonly opts: ServerOptions) {
     this.work = opts.work ?? new WorkBudget();
+    this.wrongTokens = new WrongTokens(opts.logger.child({ part: 'http' }));
     this.apps = opts.listeners.map((listener) => this.build(listener));
   }
 
@@ -82,7 +87,7 @@ export class WebServer {
   private build(listener: Listener): FastifyInstance {
     const { opts } = this;
     const app = httpApp(opts.logger.child({ part: 'http' }));
-    app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard(opts.signer) : tokenGuard(opts.token, opts.signer, opts.tokenWhere));
+    app.addHook('onRequest', listener.access === 'ingress' ? ingressOnlyGuard(opts.signer) : tokenGuard(opts.token, opts.signer, opts.tokenWhere, this.wrongTokens));
     installWorkBudget(app, this.work);
     const own = [route(healthRoutes, '/api/health', { info: opts.health }), route(cameraRoutes, '/api/cameras', { cameras: opts.cameras }), route(pageRoutes, '', {})];
     for (const mount of [...own, ...(opts.routes ?? [])]) mount(app);

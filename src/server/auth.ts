@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedFile, SnapshotSigner } from './snapshot-signer.js';
+import { WrongTokens } from './wrong-tokens.js';
 
 /** Home Assistant's ingress proxy always connects from this address. */
 export const INGRESS_PROXY_IP = '172.30.32.2';
@@ -111,38 +112,24 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
  * A signed snapshot URL opens its one picture without the token. `where`: where the token is
  * kept (its file, or `server.token`), said to whoever arrives without it; never the token.
  */
-export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the data folder's access-token file") {
+export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the data folder's access-token file", wrongTokens = new WrongTokens()) {
   const refusal = `Argus needs its access token: open the link with ?token=… that Argus printed when it started, or add ?token=<token> to this address (the token is in ${where}).`;
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = req.url.split('?')[0];
     if (PUBLIC.has(path) || (req.method === 'POST' && OWN_CREDENTIAL.has(path))) return;
     if (handledBySignature(req, reply, path, signer)) return;
-    const { token: given, fromQuery, fromCookie } = presented(req);
-    if (given && same(given, token)) {
-      if (fromCookie && !READS.has(req.method) && crossOrigin(req)) {
-        reply.code(403).send({ error: 'Argus refuses changes asked by another site or port: make them in Argus itself.', code: 'cross_origin' });
-        return;
-      }
-      if (fromQuery) {
-        reply.header('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${COOKIE_MAX_AGE_S}`);
-        // A page is asked for again without the token, so it stays out of the address bar, the history and copied links.
-        if (browsing(req, path)) {
-          const rest = new URLSearchParams(req.url.slice(path.length + 1));
-          rest.delete('token');
-          const query = rest.toString();
-          // One leading slash: `//evil.example/?token=…` would send the browser to another host.
-          const here = `/${path.replace(/^[/\\]+/, '')}`;
-          reply
-            .code(303)
-            .header('location', query ? `${here}?${query}` : here)
-            .send();
-          return;
-        }
-        // Routes validate their own query strictly; the token is the guard's business only.
-        delete (req.query as Record<string, unknown>).token;
-      }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = wrongTokens.waitFor(address);
+    if (wait > 0) {
+      reply
+        .code(429)
+        .header('retry-after', String(Math.ceil(wait / 1000)))
+        .send({ error: `Too many wrong access tokens from this address: try again in ${Math.ceil(wait / 1000)} s.`, code: 'too_many_wrong_tokens' });
       return;
     }
+    const { token: given, fromQuery, fromCookie } = presented(req);
+    if (given && same(given, token)) return admit(req, reply, path, token, { fromQuery, fromCookie });
+    if (given) wrongTokens.wrong(address);
     if (browsing(req, path)) {
       reply
         .code(401)
@@ -152,4 +139,29 @@ export function tokenGuard(token: string, signer?: SnapshotSigner, where = "the 
     }
     reply.code(401).send({ error: refusal, code: 'unauthorized' });
   };
+}
+
+/** A request with the right token: on it goes, unless a cross-origin page sent it; a page asked with `?token=` is asked again without. */
+function admit(req: FastifyRequest, reply: FastifyReply, path: string, token: string, how: { fromQuery: boolean; fromCookie?: boolean }): void {
+  if (how.fromCookie && !READS.has(req.method) && crossOrigin(req)) {
+    reply.code(403).send({ error: 'Argus refuses changes asked by another site or port: make them in Argus itself.', code: 'cross_origin' });
+    return;
+  }
+  if (!how.fromQuery) return;
+  reply.header('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${COOKIE_MAX_AGE_S}`);
+  // A page is asked for again without the token, so it stays out of the address bar, the history and copied links.
+  if (browsing(req, path)) {
+    const rest = new URLSearchParams(req.url.slice(path.length + 1));
+    rest.delete('token');
+    const query = rest.toString();
+    // One leading slash: `//evil.example/?token=…` would send the browser to another host.
+    const here = `/${path.replace(/^[/\\]+/, '')}`;
+    reply
+      .code(303)
+      .header('location', query ? `${here}?${query}` : here)
+      .send();
+    return;
+  }
+  // Routes validate their own query strictly; the token is the guard's business only.
+  delete (req.query as Record<string, unknown>).token;
 }
