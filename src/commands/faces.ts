@@ -194,7 +194,12 @@ export async function main(args: string[]): Promise<number> {
       }
       case 'backups': {
         const list = registry.listBackups();
-        print(list, list.length ? list.map((b) => `${b.path}  ${b.time}  ${(b.bytes / 1024).toFixed(0)} KiB`).join('\n') : `no backups in ${join(dataDir, 'backups')}`);
+        print(
+          list,
+          list.length
+            ? list.map((b) => `${b.path}  ${b.time}  ${(b.bytes / 1024).toFixed(0)} KiB  ${backupPeople(b.people)}`).join('\n')
+            : `no backups in ${join(dataDir, 'backups')}`,
+        );
         break;
       }
     }
@@ -211,4 +216,11 @@ export async function main(args: string[]): Promise<number> {
     db.close();
     await detector?.close();
   }
+}
+
+/** Who a backup holds, in words: "3 people: Anna (4 photos), …", or that an older backup did not say. */
+export function backupPeople(people: readonly { name: string; samples: number }[] | null): string {
+  if (people === null) return 'who is in it was not recorded (an older backup)';
+  if (people.length === 0) return 'nobody';
+  return `${people.length} ${people.length === 1 ? 'person' : 'people'}: ${people.map((p) => `${p.name} (${p.samples} photo${p.samples === 1 ? '' : 's'})`).join(', ')}`;
 }

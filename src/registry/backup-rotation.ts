@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 
@@ -11,8 +11,15 @@ export interface BackupRotationOptions {
   delayMs: number;
   /** The archive to write, taken when the backup is written (not when the change happened). */
   snapshot: () => Buffer;
+  /** Who it holds, kept beside it (`<file>.people.json`) so a list of backups can say so without unpacking them. */
+  contents?: () => BackupPerson[];
   logger: Logger;
   now?: () => number;
+}
+
+export interface BackupPerson {
+  name: string;
+  samples: number;
 }
 
 export interface BackupFile {
@@ -20,7 +27,12 @@ export interface BackupFile {
   path: string;
   bytes: number;
   time: string;
+  /** Who it holds, by name; null for a backup written before Argus kept that beside it. */
+  people: BackupPerson[] | null;
 }
+
+/** The file beside a backup that says who it holds. */
+const contentsPath = (backup: string) => `${backup}.people.json`;
 
 const NAME = /^registry-(\d{8}T\d{9}Z)(?:-(\d+))?\.tar\.gz$/;
 
@@ -80,6 +92,8 @@ export class BackupRotation {
     const path = join(this.opts.dir, name);
     const tmp = `${path}.tmp`;
     writeFileSync(tmp, this.opts.snapshot(), { mode: 0o600 });
+    // Who is in it, first: a backup is never listed without it (a crash between the two leaves a file no list reads).
+    if (this.opts.contents) writeFileSync(contentsPath(path), JSON.stringify(this.opts.contents()), { mode: 0o600 });
     renameSync(tmp, path);
     this.opts.logger.info(`face registry backed up to ${path}`);
     this.prune();
@@ -103,12 +117,25 @@ export class BackupRotation {
         const m = NAME.exec(file)!;
         const t = m[1];
         const time = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}.${t.slice(15, 18)}Z`;
-        return { file, path, bytes: statSync(path).size, time };
+        return { file, path, bytes: statSync(path).size, time, people: readContents(path) };
       });
   }
 
   private prune(): void {
     const keep = Math.max(1, this.opts.keep);
-    for (const old of this.list().slice(keep)) rmSync(old.path, { force: true });
+    for (const old of this.list().slice(keep)) {
+      rmSync(old.path, { force: true });
+      rmSync(contentsPath(old.path), { force: true });
+    }
+  }
+}
+
+/** Who a backup holds, from the file beside it; null where there is none (or it cannot be read). */
+function readContents(backup: string): BackupPerson[] | null {
+  try {
+    const people = JSON.parse(readFileSync(contentsPath(backup), 'utf8')) as unknown;
+    return Array.isArray(people) ? (people as BackupPerson[]) : null;
+  } catch {
+    return null;
   }
 }

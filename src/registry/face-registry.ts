@@ -134,6 +134,7 @@ export class FaceRegistry {
       keep: this.opts.config.backups.keep,
       delayMs: this.opts.config.backups.delay * 1000,
       snapshot: () => this.exportArchive(),
+      contents: () => this.people.list().map((p) => ({ name: p.name, samples: p.samples })),
       logger: this.opts.logger,
       now: this.now,
     });

@@ -93,6 +93,10 @@ describe('argus faces', () => {
     // Every change above left a backup (written as each command exits), the newest few kept.
     const backups = JSON.parse((await argus('backups', '--json', ...common)).out) as { path: string }[];
     expect(backups.length).toBeGreaterThan(1);
+    // the list says who each holds: the newest, the registry as the restore replaced it (Rose removed)
+    const listed = (await argus('backups', ...common)).out.split('\n');
+    expect(listed[0]).toMatch(/ KiB {2}2 people: barack_obama \(1 photo\), Rose Leslie \(1 photo\)$/); // written as the restore exited
+    expect(listed[1]).toMatch(/ KiB {2}1 person: barack_obama \(1 photo\)$/); // the registry the restore replaced
     const bad = await argus('import', join(FACES, 'known', 'barack_obama', '1.jpg'), ...common);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('nothing was changed');

@@ -105,6 +105,7 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     const backup = /backup (registry-.+\.tar\.gz)/.exec((await result.textContent()) ?? '')![1];
     const row = page.locator(`[data-backup="${backup}"]`);
     await row.waitFor();
+    expect(await row.locator('.who').textContent()).toBe('1 person: barack_obama (1 photo).');
     await row.locator('button.restore').click();
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/^The registry now holds 1 person and 1 photo\./);
     expect(await result.getAttribute('class')).toBe('good');

@@ -275,6 +275,10 @@ describe('FaceRegistry', () => {
     }
     expect(backups()).toHaveLength(3);
     expect(registry.listBackups().map((b) => b.file)).toEqual([...backups()].reverse());
+    // each says who it holds, without being unpacked; a rotated-out one leaves nothing beside it
+    expect(registry.listBackups()[0].people).toEqual(['Ada', 'Bob', 'P3', 'P4', 'P5', 'P6'].map((name) => ({ name, samples: 1 })));
+    expect(registry.listBackups()[2].people?.map((p) => p.name)).toEqual(['Ada', 'Bob', 'P3', 'P4']);
+    expect(readdirSync(join(dir, 'backups')).filter((f) => f.endsWith('.people.json'))).toHaveLength(3);
     // The oldest were rotated out; restore the newest that still holds only some of them.
     const oldest = join(dir, 'backups', backups()[0]);
     expect(readFileSync(oldest).length).toBeGreaterThan(0);

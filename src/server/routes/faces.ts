@@ -71,7 +71,7 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
     return budgetedWork(req, unpackCap(file.data.length, MAX_ARCHIVE_BYTES), () => registry.importArchive(file.data));
   });
 
-  app.get('/backups', async () => registry.listBackups().map(({ file, bytes, time }) => ({ file, bytes, time })));
+  app.get('/backups', async () => registry.listBackups().map(({ file, bytes, time, people }) => ({ file, bytes, time, people })));
 
   app.post('/backups/:file/restore', { schema: { params: backupParams } }, async (req) => {
     const backup = registry.listBackups().find((b) => b.file === req.params.file);

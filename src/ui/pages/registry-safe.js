@@ -6,6 +6,14 @@ import { $, esc, plural, when } from '../lib/dom.js';
 
 const sizeOf = (bytes) => (bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
+/** Who a backup holds, so the right one can be picked: names and photos, or that an older backup did not say. */
+const whoIn = (people) =>
+  people === null || people === undefined
+    ? 'Who is in it was not recorded (an older backup).'
+    : people.length === 0
+      ? 'Nobody.'
+      : `${plural(people.length, 'person', 'people')}: ${people.map((p) => `${p.name} (${plural(p.samples, 'photo')})`).join(', ')}.`;
+
 /** What an import or a restore did, in words. */
 const outcome = (r) =>
   `The registry now holds ${plural(r.people, 'person', 'people')} and ${plural(r.samples, 'photo')}.${r.backup ? ` What it held before is kept as the backup ${r.backup.split('/').pop()}.` : ''}`;
@@ -37,7 +45,8 @@ export function mountRegistrySafe(el, onChange) {
         ? backups
             .map(
               (b) =>
-                `<li data-backup="${esc(b.file)}">${esc(when(Date.parse(b.time) / 1000))} · ${esc(sizeOf(b.bytes))} <button type="button" class="restore">Restore</button></li>`,
+                `<li data-backup="${esc(b.file)}">${esc(when(Date.parse(b.time) / 1000))} · ${esc(sizeOf(b.bytes))} <button type="button" class="restore">Restore</button>
+                  <br><span class="who muted">${esc(whoIn(b.people))}</span></li>`,
             )
             .join('')
         : '<li class="muted">None yet.</li>';
