@@ -120,6 +120,7 @@ export class Argus {
     const parts = this.startAnalyzerParts(core, registry, (camera, kind) => ended?.endKind(camera, kind));
     // Before the events, so it stops after them: the events ended at a stop reach MQTT and the states go off.
     const ha = this.startHomeAssistantMqtt(core, mqtt, registry, parts.switches);
+    mqtt.online();
     const events = this.startEvents(core);
     ended = events;
     const scheduler = this.startAnalysis(core, detector, registry, events, parts.shared);
@@ -190,7 +191,8 @@ export class Argus {
       this.stops.push(() => broker.stop());
     }
     const { user, password, base_topic: baseTopic } = config.mqtt;
-    const mqtt = new MqttConnection({ url: mqttUrl, user, password, baseTopic, logger: log.child({ part: 'mqtt' }) });
+    // `online` once Home Assistant's states are reset (startHomeAssistantMqtt): not a crashed run's.
+    const mqtt = new MqttConnection({ url: mqttUrl, user, password, baseTopic, logger: log.child({ part: 'mqtt' }), onlineWhenReady: true });
     mqtt.start();
     this.stops.push(() => mqtt.stop());
     return { mqtt, mqttUrl };

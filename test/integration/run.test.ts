@@ -80,6 +80,23 @@ data_dir: ${join(dir, name)}
     }
     await watch.waitFor('argus_kill/available', 'offline', 10_000);
     await watch.close();
+
+    // Started again: the crashed run left its camera online and moving, retained. Argus says
+    // `online` only once its own states replaced those, so HA never shows them as current.
+    const again = await start('argus_kill');
+    try {
+      await again.watch.waitFor('argus_kill/available', 'online', 60_000);
+      const live = again.watch.messages.filter((m) => !m.retain).map((m) => `${m.topic} ${m.payload}`);
+      const online = live.indexOf('argus_kill/available online');
+      expect(live.indexOf('argus_kill/lobby/available offline')).toBeGreaterThanOrEqual(0);
+      expect(live.indexOf('argus_kill/lobby/available offline')).toBeLessThan(online);
+      expect(live.indexOf('argus_kill/lobby/motion OFF')).toBeGreaterThanOrEqual(0);
+      expect(live.indexOf('argus_kill/lobby/motion OFF')).toBeLessThan(online);
+    } finally {
+      again.argus.child.kill('SIGKILL');
+      await again.argus.exited;
+      await again.watch.close();
+    }
   });
 
   it('stops cleanly on SIGTERM: offline published, exit 0, no ffmpeg left behind', async () => {
@@ -90,6 +107,8 @@ data_dir: ${join(dir, name)}
     expect(await argus.exited).toBe(0);
     await watch.waitFor('argus_term/available', 'offline', 5000);
     expect(watch.last('argus_term/lobby/available')).toBe('offline');
+    // still, as the other states: a motion ON left retained stayed on in HA until the camera next moved
+    expect(watch.last('argus_term/lobby/motion')).toBe('OFF');
     await waitUntil('ffmpeg children to be gone', () => ffmpegChildrenWith(dir).length === 0 || undefined, 5000);
     await watch.close();
   });

@@ -18,6 +18,12 @@ export interface MqttConnectionOptions {
    * for a link that only listens on someone else's broker (Frigate's), where nothing reads it.
    */
   availability?: boolean;
+  /**
+   * Say `online` only once `online()` is called, and after each reconnect's hooks: until its
+   * states are reset, a restarted Argus would show HA the crashed run's retained ones (a person
+   * sensor ON) as current, and automations watching for "on" fired.
+   */
+  onlineWhenReady?: boolean;
 }
 
 type Handler = (topic: string, payload: Buffer) => void;
@@ -27,7 +33,7 @@ type PublishOptions = { retain?: boolean; qos?: 0 | 1 };
 
 /**
  * The MQTT link: a retained last-will marks Argus `offline` if the process dies; `online` is
- * published on every (re)connect. A broker that is down is retried, never fatal.
+ * published on every (re)connect (after `online()` with `onlineWhenReady`). A broker that is down is retried, never fatal.
  */
 export class MqttConnection {
   private client?: MqttClient;
@@ -39,9 +45,19 @@ export class MqttConnection {
   /** What is published while the broker is away, bounded (mqtt.js' own queue is not). */
   private readonly offline = new OfflineQueue();
   readonly availabilityTopic: string;
+  /** Whether `online` may be said (see `onlineWhenReady`). */
+  private ready: boolean;
 
   constructor(private readonly opts: MqttConnectionOptions) {
     this.availabilityTopic = this.topic('available');
+    this.ready = !opts.onlineWhenReady;
+  }
+
+  /** Argus' states are in place: say `online` now, and after every reconnect. */
+  online(): void {
+    if (this.ready) return;
+    this.ready = true;
+    if (this.says) this.publish('available', 'online', { retain: true, qos: 1 });
   }
 
   private get says(): boolean {
@@ -72,7 +88,7 @@ export class MqttConnection {
       this.outage = null;
       logger.info(`MQTT connected to ${where}`);
       // A listening link clears what versions before 2026-12-07 left retained there.
-      client.publish(this.availabilityTopic, this.says ? 'online' : '', { retain: true, qos: 1 });
+      if (!this.says) client.publish(this.availabilityTopic, '', { retain: true, qos: 1 });
       for (const topic of this.handlers.keys()) client.subscribe(topic, { qos: 1 });
       const dropped = this.offline.dropped;
       if (dropped > 0)
@@ -88,6 +104,8 @@ export class MqttConnection {
           logger.error(`MQTT connect hook failed: ${(err as Error).message}`);
         }
       }
+      // Last: after what the hooks sent again (states a broker without persistence forgot).
+      if (this.says && this.ready) client.publish(this.availabilityTopic, 'online', { retain: true, qos: 1 });
     });
     client.on('reconnect', () => logger.debug(`MQTT reconnecting to ${where}`));
     client.on('offline', () => {
@@ -110,7 +128,7 @@ export class MqttConnection {
   }
 
   /**
-   * Runs `hook` after every connect, once `online` is sent. A restarted broker without persistence
+   * Runs `hook` after every connect, before `online` is sent. A restarted broker without persistence
    * has forgotten every retained message, so whoever owns retained topics re-publishes them here.
    * Returns a function that removes the hook.
    */

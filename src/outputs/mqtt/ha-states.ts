@@ -126,6 +126,12 @@ export class HaStatePublisher {
     this.cameras.set(name, cam);
     // Versions before 2026-12-07 sent a Frigate camera's availability and fps, which nothing reads.
     if (!this.own(name)) for (const topic of [cam.topics.available, cam.topics.fps, cam.topics.problem]) this.opts.mqtt.publish(topic, '', { retain: true, qos: 1 });
+    // A camera of Argus' own is down and still until its stream says otherwise: a crashed run left
+    // `online` and motion ON retained, which HA would show as current.
+    else {
+      cam.available = false;
+      cam.motion = false;
+    }
     return true;
   }
 
@@ -225,7 +231,12 @@ export class HaStatePublisher {
 
   /** Argus is stopping: every camera goes unavailable in HA before MQTT closes. */
   publishOffline(): void {
-    for (const cam of this.cameras.values()) if (this.own(cam.name)) this.opts.mqtt.publish(cam.topics.available, 'offline', { retain: true, qos: 1 });
+    for (const cam of this.cameras.values()) {
+      if (!this.own(cam.name)) continue;
+      // Still, as the other states go off: a motion ON left retained stayed on in HA until the camera next moved.
+      if (cam.motion) this.handleMotion(cam.name, false);
+      this.opts.mqtt.publish(cam.topics.available, 'offline', { retain: true, qos: 1 });
+    }
   }
 
   handleStatus(status: CameraStatus): void {
