@@ -44,9 +44,9 @@ data_dir: ${dir}
   });
 
   it('announces the camera as a device, then turns person on and counts people from the clip', async () => {
-    const config = await waitUntil('the device config', () => watch.messages.find((m) => m.topic === 'ha_e2e_discovery/device/argus_stage/config'), 60_000);
+    const config = await waitUntil('the device config', () => watch.messages.find((m) => m.topic === 'ha_e2e_discovery/device/ha_e2e_stage/config'), 60_000);
     // Retained: a subscriber that comes later (HA after a restart) still gets it.
-    const late = await MqttWatch.open(broker.url, 'ha_e2e_discovery/device/argus_stage/config');
+    const late = await MqttWatch.open(broker.url, 'ha_e2e_discovery/device/ha_e2e_stage/config');
     await waitUntil('the retained config', () => late.messages[0]);
     expect(late.messages[0].retain).toBe(true);
     await late.close();

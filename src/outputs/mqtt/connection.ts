@@ -137,6 +137,11 @@ export class MqttConnection {
     return () => void this.connectHooks.delete(hook);
   }
 
+  /** `mqtt.base_topic`. */
+  get baseTopic(): string {
+    return this.opts.baseTopic;
+  }
+
   /** The full name of an Argus topic: `<base>/<path>`. Every Argus topic is made here. */
   topic(path: string): string {
     return `${this.opts.baseTopic}/${path}`;

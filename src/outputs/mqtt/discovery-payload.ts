@@ -1,6 +1,6 @@
 import type { EntitySpec } from '../../analyzers/analyzer.js';
 import type { EventKinds } from '../../analyzers/kinds.js';
-import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, cameraDeviceId, cameraTopics, STATS_TOPIC, zoneTopics } from './ha-topics.js';
+import { AVAILABLE_TOPIC, bridgeDeviceId, cameraDeviceId, cameraTopics, STATS_TOPIC, zoneTopics } from './ha-topics.js';
 
 /** Where users find help; HA shows it as the origin's support link. */
 export const ARGUS_SUPPORT_URL = 'https://github.com/argus-cctv/argus';
@@ -13,6 +13,8 @@ export interface DiscoveryContext {
   kinds: EventKinds;
   /** `server.public_url`: HA's device page links to Argus' web UI ("Visit"). */
   configurationUrl?: string;
+  /** What device and entity ids start with (`haIdPrefix`): `argus` unless the base topic says otherwise. */
+  idPrefix: string;
 }
 
 export type Component = Record<string, unknown> & { p: string; unique_id: string };
@@ -58,7 +60,7 @@ export function component(platform: string, id: string, fields: Record<string, u
 
 /** The Argus bridge: the device every camera hangs off (`via_device`), with its own connectivity sensor. */
 export function bridgeConfig(ctx: DiscoveryContext): DeviceConfig {
-  const id = BRIDGE_DEVICE_ID;
+  const id = bridgeDeviceId(ctx.idPrefix);
   return {
     dev: device(ctx, { identifiers: [id], name: 'Argus', model: 'Argus bridge' }),
     o: origin(ctx),
@@ -107,7 +109,7 @@ function entityFields(spec: EntitySpec, state: string, attributes: string): Reco
 
 /** Per zone: how many people stand in it and whether anyone does (open person events whose current zones include it). */
 function zoneComponents(ctx: DiscoveryContext, camera: string, zones: string[]): Array<[string, Component]> {
-  const dev = cameraDeviceId(camera);
+  const dev = cameraDeviceId(ctx.idPrefix, camera);
   return zones.flatMap((zone): Array<[string, Component]> => {
     const t = zoneTopics(camera, zone);
     const title = titleOf(zone);
@@ -130,7 +132,7 @@ function zoneComponents(ctx: DiscoveryContext, camera: string, zones: string[]):
 export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): DeviceConfig {
   const { name: camera, frigate } = subject;
   const t = cameraTopics(camera);
-  const dev = cameraDeviceId(camera);
+  const dev = cameraDeviceId(ctx.idPrefix, camera);
   const id = (key: string) => `${dev}_${key}`;
   const entries: Array<[string, Component]> = ctx.kinds.specs
     .filter((kind) => subject.kinds.includes(kind.kind))
@@ -194,7 +196,7 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
       ],
     );
   return {
-    dev: device(ctx, { identifiers: [dev], name: titleOf(camera), model: frigate ? 'Frigate camera' : 'Camera', via_device: BRIDGE_DEVICE_ID }),
+    dev: device(ctx, { identifiers: [dev], name: titleOf(camera), model: frigate ? 'Frigate camera' : 'Camera', via_device: bridgeDeviceId(ctx.idPrefix) }),
     o: origin(ctx),
     availability: frigate ? [{ topic: ctx.topic(AVAILABLE_TOPIC) }] : [{ topic: ctx.topic(AVAILABLE_TOPIC) }, { topic: ctx.topic(t.available) }],
     availability_mode: 'all',

@@ -2,7 +2,7 @@ import type { Logger } from '../../log.js';
 import type { MqttConnection } from './connection.js';
 import { bridgeConfig, cameraConfig, type CameraSubject, type DiscoveryContext } from './discovery-payload.js';
 import type { HaStore } from './ha-store.js';
-import { BRIDGE_DEVICE_ID, cameraDeviceId, deviceConfigTopic, PEOPLE_DEVICE_ID } from './ha-topics.js';
+import { bridgeDeviceId, cameraDeviceId, deviceConfigTopic, peopleDeviceId } from './ha-topics.js';
 import { peopleConfig, type PersonSubject } from './people-discovery.js';
 
 /** What HA should have devices for now. */
@@ -35,9 +35,10 @@ export class HaDiscovery {
     const out = new Map<string, string>();
     const ctx: DiscoveryContext = { ...this.opts, topic: (path) => this.opts.mqtt.topic(path) };
     const { cameras, people } = this.opts.subjects();
-    out.set(deviceConfigTopic(prefix, BRIDGE_DEVICE_ID), JSON.stringify(bridgeConfig(ctx)));
-    for (const camera of cameras) out.set(deviceConfigTopic(prefix, cameraDeviceId(camera.name)), JSON.stringify(cameraConfig(ctx, camera)));
-    if (people.length) out.set(deviceConfigTopic(prefix, PEOPLE_DEVICE_ID), JSON.stringify(peopleConfig(ctx, people)));
+    const ids = this.opts.idPrefix;
+    out.set(deviceConfigTopic(prefix, bridgeDeviceId(ids)), JSON.stringify(bridgeConfig(ctx)));
+    for (const camera of cameras) out.set(deviceConfigTopic(prefix, cameraDeviceId(ids, camera.name)), JSON.stringify(cameraConfig(ctx, camera)));
+    if (people.length) out.set(deviceConfigTopic(prefix, peopleDeviceId(ids)), JSON.stringify(peopleConfig(ctx, people)));
     return out;
   }
 

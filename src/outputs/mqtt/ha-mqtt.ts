@@ -13,7 +13,7 @@ import { HaPeople } from './ha-people.js';
 import { HaStatePublisher, type LoadSnapshot } from './ha-states.js';
 import { HaStore } from './ha-store.js';
 import { HaSwitches } from './ha-switches.js';
-import { haStatusTopic } from './ha-topics.js';
+import { haIdPrefix, haStatusTopic } from './ha-topics.js';
 import type { PersonSubject } from './people-discovery.js';
 
 export interface HomeAssistantMqttOptions {
@@ -78,7 +78,8 @@ export class HomeAssistantMqtt {
     this.store = store;
     // Frigate cameras remembered from the last run keep their devices until Frigate says otherwise.
     if (!opts.frigate) store.saveSourceCameras(FRIGATE, [], true);
-    this.discovery = new HaDiscovery({ ...opts, store, subjects: () => ({ cameras: this.cameraSubjects(), people: opts.people?.() ?? [] }) });
+    const idPrefix = this.idPrefix(store);
+    this.discovery = new HaDiscovery({ ...opts, idPrefix, store, subjects: () => ({ cameras: this.cameraSubjects(), people: opts.people?.() ?? [] }) });
     this.states = new HaStatePublisher({
       ...opts,
       store,
@@ -89,6 +90,20 @@ export class HomeAssistantMqtt {
     this.pause = new HaPauseSwitch({ ...opts, store });
     this.switches = new HaSwitches({ mqtt: opts.mqtt, logger: opts.logger, controls: opts.switches ?? {}, cameras: this.switchCameras() });
     this.people = new HaPeople({ ...opts, store, people: opts.people ?? (() => []), awayAfterSeconds: opts.awayAfterSeconds ?? 600 });
+  }
+
+  /**
+   * The ids' prefix: the base topic's (haIdPrefix), unless this Argus announced its devices as
+   * `argus_…` before: their entity ids (dashboards, automations) stay as they were.
+   */
+  private idPrefix(store: HaStore): string {
+    const wanted = haIdPrefix(this.opts.mqtt.baseTopic);
+    const before = `${this.opts.discoveryPrefix}/device/argus_`;
+    if (wanted === 'argus' || ![...store.publishedConfigs().keys()].some((t) => t.startsWith(before))) return wanted;
+    this.opts.logger.info(
+      `Home Assistant ids stay argus_… (announced so before); a second Argus on this broker with the base topic "${this.opts.mqtt.baseTopic}" and a fresh data folder gets ${wanted}_… ids`,
+    );
+    return 'argus';
   }
 
   start(): void {

@@ -61,7 +61,22 @@ export const haStatusTopic = (discoveryPrefix: string): string => `${discoveryPr
 
 export const deviceConfigTopic = (discoveryPrefix: string, deviceId: string): string => `${discoveryPrefix}/device/${deviceId}/config`;
 
-export const BRIDGE_DEVICE_ID = 'argus_bridge';
+/**
+ * What Home Assistant's device and entity ids start with: `argus` for the default base topic, else
+ * the base topic made an id (`argus2`, `home/cams` → `home_cams`), so two Argus on one broker do
+ * not announce the same devices (the second rewrote the first's bridge and cameras).
+ */
+export function haIdPrefix(baseTopic: string): string {
+  if (baseTopic === 'argus') return 'argus';
+  return (
+    baseTopic
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'argus'
+  );
+}
+
+export const bridgeDeviceId = (prefix: string): string => `${prefix}_bridge`;
 /** The device that holds one sensor per enrolled person. */
-export const PEOPLE_DEVICE_ID = 'argus_people';
-export const cameraDeviceId = (camera: string): string => `argus_${camera}`;
+export const peopleDeviceId = (prefix: string): string => `${prefix}_people`;
+export const cameraDeviceId = (prefix: string, camera: string): string => `${prefix}_${camera}`;

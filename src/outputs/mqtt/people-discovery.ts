@@ -1,5 +1,5 @@
 import { component, device, origin, slug, type DeviceConfig, type DiscoveryContext } from './discovery-payload.js';
-import { AVAILABLE_TOPIC, BRIDGE_DEVICE_ID, PEOPLE_DEVICE_ID, personTopics } from './ha-topics.js';
+import { AVAILABLE_TOPIC, bridgeDeviceId, peopleDeviceId, personTopics } from './ha-topics.js';
 
 /** An enrolled person as HA sees them: the registry's id (kept across renames) and name. */
 export interface PersonSubject {
@@ -18,7 +18,7 @@ export function peopleConfig(ctx: DiscoveryContext, people: PersonSubject[]): De
   const cmps = Object.fromEntries(
     people.map((p) => {
       const t = personTopics(p.id);
-      const id = `argus_person_${p.id}`;
+      const id = `${ctx.idPrefix}_person_${p.id}`;
       const c = component('sensor', id, {
         name: p.name,
         state_topic: ctx.topic(t.state),
@@ -27,12 +27,12 @@ export function peopleConfig(ctx: DiscoveryContext, people: PersonSubject[]): De
       });
       const s = slug(p.name);
       // A name with no Latin letters keeps the id-based entity id.
-      if (s) c.default_entity_id = `sensor.argus_${s}`;
+      if (s) c.default_entity_id = `sensor.${ctx.idPrefix}_${s}`;
       return [id, c];
     }),
   );
   return {
-    dev: device(ctx, { identifiers: [PEOPLE_DEVICE_ID], name: 'Argus people', model: 'Face registry', via_device: BRIDGE_DEVICE_ID }),
+    dev: device(ctx, { identifiers: [peopleDeviceId(ctx.idPrefix)], name: 'Argus people', model: 'Face registry', via_device: bridgeDeviceId(ctx.idPrefix) }),
     o: origin(ctx),
     availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
     qos: 1,

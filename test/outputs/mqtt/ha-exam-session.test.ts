@@ -50,16 +50,16 @@ describe('the "Exam session" switch over MQTT, against a real broker', () => {
       await w.waitFor('ex/exam/exam_session', 'OFF');
       const config = (camera: string) =>
         until(`${camera}'s config`, () => {
-          const m = discovery.messages.find((x) => x.topic === `ex_ha/device/argus_${camera}/config`);
+          const m = discovery.messages.find((x) => x.topic === `ex_ha/device/ex_${camera}/config`);
           return m ? JSON.parse(m.payload) : undefined;
         });
-      expect((await config('exam')).cmps.argus_exam_exam_session).toMatchObject({
+      expect((await config('exam')).cmps.ex_exam_exam_session).toMatchObject({
         p: 'switch',
         name: 'Exam session',
         state_topic: 'ex/exam/exam_session',
         command_topic: 'ex/exam/exam_session/set',
       });
-      expect((await config('door')).cmps).not.toHaveProperty('argus_door_exam_session');
+      expect((await config('door')).cmps).not.toHaveProperty('ex_door_exam_session');
 
       pub.publishExternal('ex/exam/exam_session/set', 'ON', { qos: 1 });
       await w.waitFor('ex/exam/exam_session', 'ON');

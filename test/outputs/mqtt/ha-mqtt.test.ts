@@ -89,6 +89,29 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     return { bus, mqtt, ha, paused };
   }
 
+  it('two Argus on one broker (base topics argus and argus2) announce devices of their own; one that announced argus_… ids before keeps them', async () => {
+    const prefix = 'two_ha';
+    const w = await watch(`${prefix}/device/+/config`);
+    await start('argus', ['front_door'], openDatabase(join(dir, 'two-1.db')), [], { discoveryPrefix: prefix });
+    await start('argus2', ['front_door'], openDatabase(join(dir, 'two-2.db')), [], { discoveryPrefix: prefix });
+    const topics = () => [...new Set(w.messages.filter((m) => m.payload !== '').map((m) => m.topic))].sort();
+    await until('both bridges and cameras', () => (topics().length === 4 ? true : undefined));
+    expect(topics()).toEqual(['argus', 'argus2'].flatMap((id) => [`${prefix}/device/${id}_bridge/config`, `${prefix}/device/${id}_front_door/config`]).sort());
+    // the first's bridge still reads its own availability (the second rewrote it to argus2/available)
+    const bridge = JSON.parse(w.last(`${prefix}/device/argus_bridge/config`)!);
+    expect(bridge.cmps.argus_bridge_connection.state_topic).toBe('argus/available');
+    expect(JSON.parse(w.last(`${prefix}/device/argus2_front_door/config`)!).cmps.argus2_front_door_motion.state_topic).toBe('argus2/front_door/motion');
+
+    // an Argus of an earlier version with the base topic home/cams announced argus_… ids: its entity ids stay
+    const legacy = openDatabase(join(dir, 'two-3.db'));
+    legacy.exec(`CREATE TABLE IF NOT EXISTS ha_discovery (topic TEXT PRIMARY KEY, payload TEXT NOT NULL)`);
+    legacy.prepare('INSERT INTO ha_discovery (topic, payload) VALUES (?, ?)').run('legacy_ha/device/argus_garden/config', '{"cmps":{}}');
+    const old = await watch('legacy_ha/device/+/config');
+    await start('home/cams', ['garden'], legacy, [], { discoveryPrefix: 'legacy_ha' });
+    await until('the legacy configs', () => (old.messages.some((m) => m.topic === 'legacy_ha/device/argus_bridge/config') ? true : undefined));
+    expect(JSON.parse(old.last('legacy_ha/device/argus_garden/config')!).availability).toContainEqual({ topic: 'home/cams/garden/available' });
+  });
+
   it('announces one retained device config per camera with what device-based discovery requires', async () => {
     const db = openDatabase(join(dir, 'announce.db'));
     await start('t1', ['front_door', 'garden'], db, [], { configurationUrl: 'http://argus.local:8099' });
@@ -98,7 +121,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       const c = w.messages.filter((m) => m.topic.endsWith('/config') && m.retain);
       return c.length === 3 ? c : undefined;
     });
-    expect(configs.map((c) => c.topic).sort()).toEqual(['t1_ha/device/argus_bridge/config', 't1_ha/device/argus_front_door/config', 't1_ha/device/argus_garden/config']);
+    expect(configs.map((c) => c.topic).sort()).toEqual(['t1_ha/device/t1_bridge/config', 't1_ha/device/t1_front_door/config', 't1_ha/device/t1_garden/config']);
     for (const { payload } of configs) {
       const cfg = JSON.parse(payload);
       expect(cfg.dev.identifiers.length).toBeGreaterThan(0);
@@ -117,9 +140,9 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       }
     }
     const door = JSON.parse(configs.find((c) => c.topic.includes('front_door'))!.payload);
-    expect(door.dev.via_device).toBe('argus_bridge');
+    expect(door.dev.via_device).toBe('t1_bridge');
     expect(door.availability).toEqual([{ topic: 't1/available' }, { topic: 't1/front_door/available' }]);
-    const byKey = (k: string) => door.cmps[`argus_front_door_${k}`];
+    const byKey = (k: string) => door.cmps[`t1_front_door_${k}`];
     // the stream's problem stays available while the camera is not: that is when it says something
     expect(byKey('problem')).toMatchObject({ p: 'sensor', state_topic: 't1/front_door/problem', entity_category: 'diagnostic', availability: [{ topic: 't1/available' }] });
     expect(byKey('weapon')).toMatchObject({ p: 'binary_sensor', device_class: 'safety', state_topic: 't1/front_door/weapon' });
@@ -396,7 +419,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     r.ha.stop();
     await r.mqtt.stop();
     await start('t4', ['front_door'], db);
-    await until('garden cleared', () => w.messages.find((m) => m.topic === 't4_ha/device/argus_garden/config' && m.payload === ''));
+    await until('garden cleared', () => w.messages.find((m) => m.topic === 't4_ha/device/t4_garden/config' && m.payload === ''));
     await until("garden's person state cleared", () => garden.messages.some((m) => m.topic === 't4/garden/person' && m.payload === ''));
     // every one of its states, not just the first (they are cleared one message each)
     const cleared = (topic: string) => garden.messages.some((m) => m.topic === topic && m.payload === '');
@@ -405,14 +428,14 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     const freshStates = await watch('t4/#');
     await until('retained configs', () => fresh.messages.some((m) => m.topic.includes('front_door')));
     await new Promise((res) => setTimeout(res, 200));
-    expect(fresh.messages.map((m) => m.topic).sort()).toEqual(['t4_ha/device/argus_bridge/config', 't4_ha/device/argus_front_door/config']);
+    expect(fresh.messages.map((m) => m.topic).sort()).toEqual(['t4_ha/device/t4_bridge/config', 't4_ha/device/t4_front_door/config']);
     expect(freshStates.messages.filter((m) => m.topic.startsWith('t4/garden/'))).toEqual([]);
     expect(freshStates.messages.some((m) => m.topic === 't4/front_door/person')).toBe(true);
   });
 
   it("removes a zone's entities from its camera's device, as HA asks, and clears their states", async () => {
     const db = openDatabase(join(dir, 'zone-removed.db'));
-    const w = await watch('t14_ha/device/argus_front_door/config');
+    const w = await watch('t14_ha/device/t14_front_door/config');
     await start('t14', ['front_door'], db, [], { zones: { front_door: ['porch'] } });
     const porch = await watch('t14/front_door/zones/#');
     await until('the porch count', () => porch.messages.some((m) => m.topic.endsWith('porch/person_count') && m.payload === '0'));
@@ -422,9 +445,9 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     await start('t14', ['front_door'], db);
     const cmps = () => (JSON.parse(w.messages.at(-1)?.payload ?? '{}') as { cmps?: Record<string, object> }).cmps ?? {};
     // HA leaves a component that is simply missing; one sent as its platform alone is removed.
-    await until('the zone removed', () => Object.keys(cmps()).includes('argus_front_door_zone_porch_occupancy') && w.messages.length >= 2);
-    expect(cmps().argus_front_door_zone_porch_occupancy).toEqual({ p: 'binary_sensor' });
-    expect(cmps().argus_front_door_zone_porch_person_count).toEqual({ p: 'sensor' });
+    await until('the zone removed', () => Object.keys(cmps()).includes('t14_front_door_zone_porch_occupancy') && w.messages.length >= 2);
+    expect(cmps().t14_front_door_zone_porch_occupancy).toEqual({ p: 'binary_sensor' });
+    expect(cmps().t14_front_door_zone_porch_person_count).toEqual({ p: 'sensor' });
     await until('its states cleared', () =>
       ['occupancy', 'person_count'].every((k) => porch.messages.some((m) => m.topic === `t14/front_door/zones/porch/${k}` && m.payload === '')),
     );
@@ -434,7 +457,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     await again.mqtt.stop();
     await start('t14', ['front_door'], db);
     await until('the config again', () => w.messages.length >= 3);
-    expect(cmps().argus_front_door_zone_porch_person_count).toEqual({ p: 'sensor' });
+    expect(cmps().t14_front_door_zone_porch_person_count).toEqual({ p: 'sensor' });
   });
 });
 
@@ -471,7 +494,7 @@ describe('Home Assistant over MQTT, across a broker that restarts empty', () => 
       });
     try {
       bus.emit('event', { type: 'start', event: event({ id: 'a', kind: 'face', label: 'face', sub_label: 'Anna' }) });
-      const expected = ['r1_ha/device/argus_bridge/config', 'r1_ha/device/argus_front_door/config', 'r1_ha/device/argus_people/config', 'r1/people/7', 'r1/front_door/person'];
+      const expected = ['r1_ha/device/r1_bridge/config', 'r1_ha/device/r1_front_door/config', 'r1_ha/device/r1_people/config', 'r1/people/7', 'r1/front_door/person'];
       await retained('#', (t) => expected.every((e) => t.includes(e)));
       // The broker restarts with nothing retained (no persistence): Argus fills it again.
       await broker.stop();

@@ -117,10 +117,10 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     const people = () => registry.list().map(({ id, name, externalId }) => ({ id, name, externalId }));
     const first = await start('p1', db, { bus, people, awayAfterSeconds: 60, clock: () => now, tickMs: 20 });
 
-    const device = await until('the people device', () => config(disc, 'p1_ha/device/argus_people/config'));
+    const device = await until('the people device', () => config(disc, 'p1_ha/device/p1_people/config'));
     expect(device.dev.name).toBe('Argus people');
-    expect(device.cmps[`argus_person_${alice.id}`]).toMatchObject({ p: 'sensor', name: 'Alice', default_entity_id: 'sensor.argus_alice', state_topic: `p1/people/${alice.id}` });
-    expect(device.cmps[`argus_person_${bob.id}`]).toMatchObject({ name: 'Bob', json_attributes_topic: `p1/people/${bob.id}/attributes` });
+    expect(device.cmps[`p1_person_${alice.id}`]).toMatchObject({ p: 'sensor', name: 'Alice', default_entity_id: 'sensor.p1_alice', state_topic: `p1/people/${alice.id}` });
+    expect(device.cmps[`p1_person_${bob.id}`]).toMatchObject({ name: 'Bob', json_attributes_topic: `p1/people/${bob.id}/attributes` });
     await w.waitFor(`p1/people/${alice.id}`, 'away');
     await w.waitFor(`p1/people/${bob.id}`, 'away');
 
@@ -164,13 +164,13 @@ describe('people and zones in Home Assistant, against a real broker', () => {
 
     // A rename keeps the entity (same unique id) under the new name; a delete removes it and its state.
     registry.update('Bob', { name: 'Robert' });
-    await until('the renamed sensor', () => config(disc, 'p1_ha/device/argus_people/config')?.cmps[`argus_person_${bob.id}`]?.name === 'Robert');
+    await until('the renamed sensor', () => config(disc, 'p1_ha/device/p1_people/config')?.cmps[`p1_person_${bob.id}`]?.name === 'Robert');
     registry.removePerson('Alice');
     // sent as its platform alone: how HA is told to remove one component of a device
-    await until('Alice removed', () => isDeepStrictEqual(config(disc, 'p1_ha/device/argus_people/config')?.cmps[`argus_person_${alice.id}`], { p: 'sensor' }));
+    await until('Alice removed', () => isDeepStrictEqual(config(disc, 'p1_ha/device/p1_people/config')?.cmps[`p1_person_${alice.id}`], { p: 'sensor' }));
     await w.waitFor(`p1/people/${alice.id}`, '');
     registry.removePerson('Robert');
-    await until('the people device cleared', () => disc.last('p1_ha/device/argus_people/config') === '');
+    await until('the people device cleared', () => disc.last('p1_ha/device/p1_people/config') === '');
   });
 
   it('keeps a person on the camera they were last seen on when an earlier visit elsewhere ends (it jumped back to the one they left)', async () => {
@@ -204,9 +204,9 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     const w = await watch('z1/#');
     const disc = await watch('z1_ha/#');
     const { bus } = await start('z1', db, { zones: { front_door: ['porch', 'drive'] } });
-    const cfg = await until('the camera config', () => config(disc, 'z1_ha/device/argus_front_door/config'));
-    expect(cfg.cmps.argus_front_door_zone_porch_person_count).toMatchObject({ p: 'sensor', name: 'Porch person count', state_topic: 'z1/front_door/zones/porch/person_count' });
-    expect(cfg.cmps.argus_front_door_zone_drive_occupancy).toMatchObject({ p: 'binary_sensor', device_class: 'occupancy', state_topic: 'z1/front_door/zones/drive/occupancy' });
+    const cfg = await until('the camera config', () => config(disc, 'z1_ha/device/z1_front_door/config'));
+    expect(cfg.cmps.z1_front_door_zone_porch_person_count).toMatchObject({ p: 'sensor', name: 'Porch person count', state_topic: 'z1/front_door/zones/porch/person_count' });
+    expect(cfg.cmps.z1_front_door_zone_drive_occupancy).toMatchObject({ p: 'binary_sensor', device_class: 'occupancy', state_topic: 'z1/front_door/zones/drive/occupancy' });
     await w.waitFor('z1/front_door/zones/porch/occupancy', 'OFF');
     expect(w.last('z1/front_door/zones/porch/person_count')).toBe('0');
 
@@ -265,14 +265,14 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     const disc = await watch('fr1_ha/#');
     const first = await start('fr1', db, { frigate: true });
     first.bus.emit('sourceCameras', { source: 'frigate', cameras: ['driveway', 'front_door'], complete: true });
-    const drive = await until('the Frigate camera device', () => config(disc, 'fr1_ha/device/argus_driveway/config'));
+    const drive = await until('the Frigate camera device', () => config(disc, 'fr1_ha/device/fr1_driveway/config'));
     expect(drive.dev).toMatchObject({ name: 'Driveway', model: 'Frigate camera' });
-    expect(drive.cmps.argus_driveway_known_face).toMatchObject({ p: 'binary_sensor' });
+    expect(drive.cmps.fr1_driveway_known_face).toMatchObject({ p: 'binary_sensor' });
     // Frigate decodes its streams: no motion, fps or pause of Argus'.
-    expect(drive.cmps.argus_driveway_pause).toBeUndefined();
-    expect(drive.cmps.argus_driveway_motion).toBeUndefined();
+    expect(drive.cmps.fr1_driveway_pause).toBeUndefined();
+    expect(drive.cmps.fr1_driveway_motion).toBeUndefined();
     // front_door is Argus' own camera too: it stays Argus' device.
-    expect(config(disc, 'fr1_ha/device/argus_front_door/config')?.cmps.argus_front_door_pause).toBeDefined();
+    expect(config(disc, 'fr1_ha/device/fr1_front_door/config')?.cmps.fr1_front_door_pause).toBeDefined();
 
     // Events from a Frigate camera now reach its entities.
     first.bus.emit('event', { type: 'start', event: event({ id: 'ff', kind: 'face', label: 'face', camera: 'driveway', sub_label: 'Alice' }) });
@@ -280,12 +280,12 @@ describe('people and zones in Home Assistant, against a real broker', () => {
 
     // A camera added to Frigate later, seen in an event first: its device, and its states at once.
     first.bus.emit('sourceCameras', { source: 'frigate', cameras: ['garage'], complete: false });
-    await until('the new camera', () => config(disc, 'fr1_ha/device/argus_garage/config'));
+    await until('the new camera', () => config(disc, 'fr1_ha/device/fr1_garage/config'));
     await w.waitFor('fr1/garage/known_face', 'OFF');
     // Frigate's camera names may hold capitals and hyphens; entity ids may not.
     first.bus.emit('sourceCameras', { source: 'frigate', cameras: ['Back-Yard'], complete: false });
-    const yard = await until('Back-Yard', () => config(disc, 'fr1_ha/device/argus_Back-Yard/config'));
-    expect(yard.cmps['argus_Back-Yard_known_face'].default_entity_id).toBe('binary_sensor.argus_back_yard_known_face');
+    const yard = await until('Back-Yard', () => config(disc, 'fr1_ha/device/fr1_Back-Yard/config'));
+    expect(yard.cmps['fr1_Back-Yard_known_face'].default_entity_id).toBe('binary_sensor.fr1_back_yard_known_face');
     // Frigate decodes its cameras: no availability or fps of theirs is sent.
     first.bus.emit('cameraStatus', {
       name: 'garage',
@@ -308,8 +308,8 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(disc.messages.filter((m) => m.payload === '')).toEqual([]);
     second.bus.emit('sourceCameras', { source: 'frigate', cameras: ['driveway'], complete: true });
-    await until('garage cleared', () => disc.last('fr1_ha/device/argus_garage/config') === '');
-    expect(disc.last('fr1_ha/device/argus_driveway/config')).not.toBe('');
+    await until('garage cleared', () => disc.last('fr1_ha/device/fr1_garage/config') === '');
+    expect(disc.last('fr1_ha/device/fr1_driveway/config')).not.toBe('');
     await until("garage's state cleared", () => w.last('fr1/garage/known_face') === '');
     // …and HA coming back online (a resend) does not bring the camera that left back.
     second.mqtt.publishExternal('fr1_ha/status', 'online', { qos: 1 });
@@ -322,6 +322,6 @@ describe('people and zones in Home Assistant, against a real broker', () => {
     await second.stop();
     cleanup.splice(cleanup.indexOf(second.stop), 1);
     await start('fr1', db, { frigate: false });
-    await until('driveway cleared', () => disc.last('fr1_ha/device/argus_driveway/config') === '');
+    await until('driveway cleared', () => disc.last('fr1_ha/device/fr1_driveway/config') === '');
   });
 });
