@@ -84,6 +84,10 @@ describe('a class trained here raises object events through every output', () =>
     const events = watch.messages.filter((m) => m.topic === 'argus/events').map((m) => JSON.parse(m.payload));
     const start = events.find((m) => m.type === 'start' && m.event.kind === 'object');
     expect(start?.event).toMatchObject({ kind: 'object', label: 'target', camera: 'yard' });
+    // Last object: the label, with attributes as Last face's (an ISO time, the event to find its picture)
+    await watch.waitFor('argus/yard/last_object', 'target');
+    const attributes = JSON.parse(watch.last('argus/yard/last_object/attributes')!);
+    expect(attributes).toMatchObject({ score: expect.any(Number), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), event_id: expect.any(String) });
     // No pistol or knife on this camera: the weapon analyzer, on the same merged detector, stays quiet.
     expect(events.filter((m) => m.event.kind === 'weapon')).toEqual([]);
   });

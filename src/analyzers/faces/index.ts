@@ -19,8 +19,14 @@ export const facesAnalyzer = defineAnalyzer({
         { name: 'unknown_face', icon: '❔', enrol: true, headline: (ev) => (ev.length === 1 ? 'Unknown face' : `${ev.length} unknown faces`) },
       ],
       entities: [
-        { platform: 'binary_sensor', key: 'known_face', name: 'Known face', fields: { icon: 'mdi:account-check' }, on: (e) => e.sub_label !== null },
-        { platform: 'binary_sensor', key: 'unknown_face', name: 'Unknown face', fields: { icon: 'mdi:account-question' }, on: (e) => e.sub_label === null },
+        { platform: 'binary_sensor', key: 'known_face', name: 'Known face', fields: { device_class: 'occupancy', icon: 'mdi:account-check' }, on: (e) => e.sub_label !== null },
+        {
+          platform: 'binary_sensor',
+          key: 'unknown_face',
+          name: 'Unknown face',
+          fields: { device_class: 'occupancy', icon: 'mdi:account-question' },
+          on: (e) => e.sub_label === null,
+        },
         {
           platform: 'sensor',
           key: 'last_face',

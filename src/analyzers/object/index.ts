@@ -31,14 +31,15 @@ export const objectAnalyzer = defineAnalyzer({
         },
       ],
       entities: [
-        { platform: 'binary_sensor', key: 'object', name: 'Object', fields: { icon: 'mdi:shape' }, on: () => true },
+        { platform: 'binary_sensor', key: 'object', name: 'Object', fields: { device_class: 'occupancy', icon: 'mdi:shape' }, on: () => true },
         { platform: 'sensor', key: 'object_count', name: 'Object count', fields: { state_class: 'measurement', icon: 'mdi:shape' }, counts: () => true },
         {
           platform: 'sensor',
           key: 'last_object',
           name: 'Last object',
           fields: { icon: 'mdi:shape-outline' },
-          last: (e) => ({ state: e.label, attributes: { score: e.score, start_time: e.start_time } }),
+          // as Last face's: an ISO time and the event, to find its picture
+          last: (e) => ({ state: e.label, attributes: { score: e.score, time: new Date((e.end_time ?? e.start_time) * 1000).toISOString(), event_id: e.id } }),
         },
         {
           platform: 'event',

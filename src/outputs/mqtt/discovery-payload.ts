@@ -55,7 +55,8 @@ export function slug(name: string): string {
  * `binary_sensor.argus_front_door_weapon` (slugged: a Frigate camera may be called `Back-Yard`).
  */
 export function component(platform: string, id: string, fields: Record<string, unknown>): Component {
-  return { p: platform, unique_id: id, default_entity_id: `${platform}.${slug(id) || id}`, ...fields };
+  // QoS 1 on each component too: HA may not carry a device-level `qos` over to its components.
+  return { p: platform, unique_id: id, default_entity_id: `${platform}.${slug(id) || id}`, qos: 1, ...fields };
 }
 
 /** The Argus bridge: the device every camera hangs off (`via_device`), with its own connectivity sensor. */

@@ -148,6 +148,10 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(byKey('weapon')).toMatchObject({ p: 'binary_sensor', device_class: 'safety', state_topic: 't1/front_door/weapon' });
     expect(byKey('person')).toMatchObject({ p: 'binary_sensor', device_class: 'occupancy' });
     for (const k of ['known_face', 'unknown_face', 'motion']) expect(byKey(k).p).toBe('binary_sensor');
+    // "Detected" / "Clear" in HA, not On / Off
+    for (const k of ['known_face', 'unknown_face']) expect(byKey(k).device_class).toBe('occupancy');
+    // each component at QoS 1 itself (HA may not carry the device's `qos` over)
+    for (const c of Object.values(door.cmps) as Array<Record<string, unknown>>) expect(c.qos).toBe(1);
     // The proctor's: announced on every camera, off where the proctor is (docs/proctoring.md).
     expect(byKey('suspicious')).toMatchObject({ p: 'binary_sensor', device_class: 'problem' });
     expect(byKey('proctor_incident')).toMatchObject({ p: 'event', event_types: ['proctor_incident'] });
