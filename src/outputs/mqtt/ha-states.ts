@@ -6,6 +6,7 @@ import type { CameraStatus } from '../../sources/frame.js';
 import type { SnapshotUrl } from '../../server/snapshot-links.js';
 import type { MqttConnection } from './connection.js';
 import type { HaStore } from './ha-store.js';
+import type { PersonSubject } from './people-discovery.js';
 import { cameraTopics, EVENTS_TOPIC, zoneTopics, type CameraTopics } from './ha-topics.js';
 
 export type LoadSnapshot = (event: ArgusEvent) => Promise<Buffer | undefined>;
@@ -39,6 +40,8 @@ export interface HaStatesOptions {
    * broker that forgot its retained states (no persistence), Last face and the image come back.
    */
   store?: Pick<HaStore, 'lastValues' | 'saveLastValue' | 'lastSnapshot' | 'saveLastSnapshot'>;
+  /** Enrolled people: an event entity naming one carries their registry id and external id, which a rename keeps. */
+  people?: () => PersonSubject[];
 }
 
 /**
@@ -261,9 +264,12 @@ export class HaStatePublisher {
   }
 
   private publishEventEntity(topic: string, eventType: string, ev: ArgusEvent, extra: Record<string, unknown> = {}): void {
+    // The name changes with a rename; the id (and the household's external id) do not.
+    const person = ev.sub_label ? this.opts.people?.().find((p) => p.name === ev.sub_label) : undefined;
     const payload = {
       event_type: eventType,
       name: ev.sub_label,
+      ...(person ? { person_id: person.id, external_id: person.externalId ?? null } : {}),
       label: ev.label,
       score: ev.score,
       ...extra,

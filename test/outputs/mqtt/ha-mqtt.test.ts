@@ -190,7 +190,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
   it('turns states on and off from the events on the bus', async () => {
     const db = openDatabase(join(dir, 'states.db'));
     const w = await watch('t2/#');
-    const { bus } = await start('t2', ['front_door'], db);
+    const { bus } = await start('t2', ['front_door'], db, [], { people: () => [{ id: 7, name: 'barack_obama', externalId: 'person.barack' }] });
     const last = (k: string) => w.last(`t2/front_door/${k}`);
     await w.waitFor('t2/front_door/person', 'OFF');
     expect(last('person_count')).toBe('0');
@@ -224,6 +224,9 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(JSON.parse(recognised[0].payload)).toMatchObject({
       event_type: 'face_recognized',
       name: 'barack_obama',
+      // the registry's id and the household's external id: a rename changes neither
+      person_id: 7,
+      external_id: 'person.barack',
       similarity: 0.71,
       snapshot_url: expect.stringMatching(/^http:\/\/argus\.local:8099\/api\/events\/f1\/snapshot\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/),
     });
