@@ -22,6 +22,11 @@ export interface HomeAssistantMqttOptions {
   db: Db;
   /** Argus' own (enabled) cameras. */
   cameras: string[];
+  /**
+   * Cameras turned off in the config (`enabled: false`): kept in HA (a household turning one off
+   * for a while keeps its entities, areas and dashboards), unavailable, Stream problem saying why.
+   */
+  disabled?: string[];
   /** Each camera's configured zones. */
   zones?: Record<string, string[]>;
   /** The event kinds each of Argus' cameras raises (its enabled analyzers); a camera not listed: all. */
@@ -84,10 +89,10 @@ export class HomeAssistantMqtt {
       ...opts,
       store,
       cameras: this.cameraSubjects().map((c) => c.name),
-      ownCameras: opts.cameras,
+      ownCameras: this.ownCameras(),
       kindsOf: (camera) => this.kindsOf(camera),
     });
-    this.pause = new HaPauseSwitch({ ...opts, store });
+    this.pause = new HaPauseSwitch({ ...opts, cameras: this.ownCameras(), store });
     this.switches = new HaSwitches({ mqtt: opts.mqtt, logger: opts.logger, controls: opts.switches ?? {}, cameras: this.switchCameras() });
     this.people = new HaPeople({ ...opts, store, people: opts.people ?? (() => []), awayAfterSeconds: opts.awayAfterSeconds ?? 600 });
   }
@@ -167,9 +172,15 @@ export class HomeAssistantMqtt {
   }
 
   /** Argus' cameras, then Frigate's that Argus does not also watch itself. */
+  /** Argus' own cameras, those turned off in the config too. */
+  private ownCameras(): string[] {
+    return [...this.opts.cameras, ...(this.opts.disabled ?? [])];
+  }
+
   private cameraSubjects(): CameraSubject[] {
-    const own = this.opts.cameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false, kinds: this.kindsOf(name) }));
-    const frigate = this.opts.frigate ? this.store.sourceCameras(FRIGATE).filter((c) => !this.opts.cameras.includes(c)) : [];
+    const ownCameras = this.ownCameras();
+    const own = ownCameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false, kinds: this.kindsOf(name) }));
+    const frigate = this.opts.frigate ? this.store.sourceCameras(FRIGATE).filter((c) => !ownCameras.includes(c)) : [];
     return [...own, ...frigate.map((name) => ({ name, zones: [], frigate: true, kinds: this.kindsOf(name) }))];
   }
 
@@ -187,7 +198,7 @@ export class HomeAssistantMqtt {
 
   /** What a camera raises: its analyzers' kinds; Frigate's cameras only get named faces from Argus. */
   private kindsOf(camera: string): string[] {
-    if (!this.opts.cameras.includes(camera)) return FRIGATE_KINDS;
+    if (!this.ownCameras().includes(camera)) return FRIGATE_KINDS;
     return this.opts.cameraKinds?.[camera] ?? this.opts.kinds.names;
   }
 

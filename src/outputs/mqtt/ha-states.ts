@@ -19,6 +19,8 @@ export interface HaStatesOptions {
    * states (Frigate's cameras get no such entities); absent: every camera.
    */
   ownCameras?: readonly string[];
+  /** Own cameras turned off in the config: unavailable, their Stream problem says so. */
+  disabled?: readonly string[];
   /** Each camera's configured zones (person count and occupancy per zone). */
   zones?: Record<string, string[]>;
   /** The analyzers' event kinds: which entities each camera has and how their states follow events. */
@@ -134,6 +136,7 @@ export class HaStatePublisher {
     else {
       cam.available = false;
       cam.motion = false;
+      if (this.opts.disabled?.includes(name)) cam.problem = 'turned off in the config (enabled: false)';
     }
     return true;
   }

@@ -112,6 +112,18 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(JSON.parse(old.last('legacy_ha/device/argus_garden/config')!).availability).toContainEqual({ topic: 'home/cams/garden/available' });
   });
 
+  it('keeps a camera turned off in the config (enabled: false) in HA: announced, unavailable, its Stream problem saying why', async () => {
+    const w = await watch('off1/#');
+    const disc = await watch('off1_ha/#');
+    await start('off1', ['front_door'], openDatabase(join(dir, 'off.db')), [], { disabled: ['garden'] });
+    await until('the garden config', () => disc.last('off1_ha/device/off1_garden/config') || undefined);
+    const garden = JSON.parse(disc.last('off1_ha/device/off1_garden/config')!);
+    expect(garden.cmps.off1_garden_person).toMatchObject({ p: 'binary_sensor' });
+    await w.waitFor('off1/garden/available', 'offline');
+    await w.waitFor('off1/garden/problem', 'turned off in the config (enabled: false)');
+    expect(w.last('off1/garden/motion')).toBe('OFF');
+  });
+
   it('announces one retained device config per camera with what device-based discovery requires', async () => {
     const db = openDatabase(join(dir, 'announce.db'));
     await start('t1', ['front_door', 'garden'], db, [], { configurationUrl: 'http://argus.local:8099' });
