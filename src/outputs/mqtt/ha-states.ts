@@ -52,6 +52,12 @@ export interface HaStatesOptions {
  * score rising frame by frame sent 48 JPEGs in 30 s.
  */
 const IMAGE_EVERY_MS = 10_000;
+/**
+ * Starts' pictures at most this often (or IMAGE_EVERY_MS where that is shorter): the person, face
+ * and object of one frame start together, and each sent its picture (7 in 230 ms, all stored by
+ * HA's recorder); the first goes at once, the newest of the rest a second later.
+ */
+const START_EVERY_MS = 1000;
 
 /** What one camera shows now, derived from the events that are open on it. */
 class CameraState {
@@ -335,7 +341,8 @@ export class HaStatePublisher {
   private pumpSnapshot(cam: CameraState): void {
     if (cam.loading || !cam.pendingSnapshot) return;
     const clock = this.opts.clock ?? Date.now;
-    const wait = cam.pendingNow ? 0 : cam.imageAt + (this.opts.imageEveryMs ?? IMAGE_EVERY_MS) - clock();
+    const every = this.opts.imageEveryMs ?? IMAGE_EVERY_MS;
+    const wait = cam.imageAt + (cam.pendingNow ? Math.min(START_EVERY_MS, every) : every) - clock();
     if (wait > 0) {
       cam.imageTimer ??= setTimeout(() => {
         cam.imageTimer = undefined;

@@ -367,6 +367,13 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     // another event's start does not wait
     bus.emit('event', { type: 'start', event: event({ id: 'w7', kind: 'weapon', label: 'knife', score: 0.9 }) });
     await until('the second start', () => images() === 3 || undefined);
+    // but the starts of one frame (its person, face, object…) are one picture more, not one each
+    await new Promise((r) => setTimeout(r, 700));
+    for (const id of ['w8', 'w9', 'w10']) bus.emit('event', { type: 'start', event: event({ id, kind: 'weapon', label: 'knife' }) });
+    await until('the burst picture', () => images() === 4 || undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(images()).toBe(5); // the first at once, the newest of the others after the spacing
+    expect(w.messages.filter((m) => m.topic === 't6/front_door/image').length).toBe(5);
   });
 
   it('pauses a camera from the switch and keeps it paused across a restart', async () => {
