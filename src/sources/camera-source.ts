@@ -11,6 +11,9 @@ import { FpsMeter } from './fps-meter.js';
 import type { CameraStatus, Frame } from './frame.js';
 import { FrameCutter } from './frame-cutter.js';
 import { FrameSlot } from './frame-slot.js';
+
+const STREAM_ENDED = 'the stream ended: the camera or server closed it';
+const INVALID_DATA = /Invalid data found when processing input/i;
 import { terminate } from './stop-process.js';
 
 export interface CameraSourceOptions {
@@ -191,10 +194,13 @@ export class CameraSource {
 
   #onRunEnd(run: Run, err: Error | undefined): void {
     if (run !== this.#run) return; // already failed (stall) or stopped
+    // Invalid data after frames flowed is a stream cut off mid-frame (a camera unplugged), not a
+    // URL that was never video: said so, it sent a user checking a URL that was fine.
+    const cut = run.lastFrameAt !== undefined && run.stderr.some((l) => INVALID_DATA.test(l));
     // A clean exit's last stderr lines are warnings from before the end, not its cause.
-    const reason =
-      explainFfmpegError(run.stderr, this.#url) ??
-      (err ? (lastErrorLine(run.stderr, this.#url) ?? this.#url.redact(err.message)) : 'the stream ended: the camera or server closed it');
+    const reason = cut
+      ? STREAM_ENDED
+      : (explainFfmpegError(run.stderr, this.#url) ?? (err ? (lastErrorLine(run.stderr, this.#url) ?? this.#url.redact(err.message)) : STREAM_ENDED));
     this.#fail(run, reason);
   }
 

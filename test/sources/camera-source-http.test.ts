@@ -124,3 +124,55 @@ describe('CameraSource on a server that accepts and never answers', () => {
     }
   });
 });
+
+describe('CameraSource on an MJPEG camera that goes away mid-frame', () => {
+  it('says the stream ended, not that the URL is no video stream (which it said first, then "connection refused")', async () => {
+    const jpeg = await (await import('sharp'))
+      .default({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 0, b: 0 } } })
+      .jpeg()
+      .toBuffer();
+    const sockets = new Set<Socket>();
+    const server = createServer((sock) => {
+      sockets.add(sock);
+      sock.once('data', () => {
+        sock.write('HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=frame\r\n\r\n');
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sock.destroyed) return clearInterval(timer);
+          const part = Buffer.concat([Buffer.from(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`), jpeg, Buffer.from('\r\n')]);
+          // ten frames, then half of one and the connection gone: a camera unplugged
+          if (++sent > 10) {
+            clearInterval(timer);
+            sock.write(part.subarray(0, part.length / 2));
+            sock.destroy();
+            server.close();
+            return;
+          }
+          sock.write(part);
+        }, 100);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const errors: string[] = [];
+    const camera = cameraSchema.parse({ url: `http://127.0.0.1:${port}/video`, detect: { width: 48, height: 36, fps: 5 }, stall_timeout: 10 });
+    const s = new CameraSource({
+      name: 'porch',
+      camera,
+      ffmpegPath: 'ffmpeg',
+      logger: createLogger('error', new Writable({ write: (_c, _e, done) => done() })),
+      onStatus: (st) => st.lastError && errors.at(-1) !== st.lastError && errors.push(st.lastError),
+      backoff: { initialMs: 100, maxMs: 400 },
+    });
+    try {
+      s.start();
+      await s.frames.take(AbortSignal.timeout(20_000));
+      await waitUntil(() => errors.length >= 2, 20_000);
+      expect(errors[0]).not.toMatch(/not a video stream/);
+      expect(errors[0]).toMatch(/stream ended|connection|closed/);
+    } finally {
+      await s.stop();
+      for (const sock of sockets) sock.destroy();
+    }
+  });
+});
