@@ -203,6 +203,8 @@ export interface CountSensorSpec extends EntityBase {
 export interface LastValueSensorSpec extends EntityBase {
   platform: 'sensor';
   last(event: ArgusEvent): { state: string; attributes: Fields } | null;
+  /** Its state is a person's name: it follows a rename (or a merge) of that person. */
+  names?: boolean;
 }
 /** An HA event entity, fired once per event and value of `fireOn` (null: not now). */
 export interface EventEntitySpec extends EntityBase {

@@ -32,6 +32,7 @@ export const facesAnalyzer = defineAnalyzer({
           key: 'last_face',
           name: 'Last face',
           fields: { icon: 'mdi:face-recognition' },
+          names: true,
           last: (e) =>
             e.sub_label
               ? { state: e.sub_label, attributes: { similarity: similarityOf(e), time: new Date((e.end_time ?? e.start_time) * 1000).toISOString(), event_id: e.id } }

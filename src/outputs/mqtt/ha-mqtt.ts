@@ -126,6 +126,7 @@ export class HomeAssistantMqtt {
     bus.on(this, 'cameraStatus', (status) => this.states.handleStatus(status));
     bus.on(this, 'motion', ({ camera, moving }) => this.states.handleMotion(camera, moving));
     bus.on(this, 'inView', ({ camera, events }) => this.states.handleInView(camera, events));
+    bus.on(this, 'personRenamed', ({ from, to }) => this.states.renamed(from, to));
     bus.on(this, 'facesChanged', () => {
       this.discovery.announce();
       this.people.sync();

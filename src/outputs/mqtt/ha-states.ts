@@ -225,6 +225,23 @@ export class HaStatePublisher {
     }
   }
 
+  /**
+   * A person renamed (or merged into another): a last value that names them (Last face) names
+   * them anew, and is kept so; the retained old name outlived the rename.
+   */
+  renamed(from: string, to: string): void {
+    const naming = new Set(this.opts.kinds.specs.flatMap((k) => k.entities.filter((e) => 'last' in e && e.names).map((e) => e.key)));
+    for (const cam of this.cameras.values()) {
+      for (const [key, value] of cam.last) {
+        if (!naming.has(key) || value.state !== from) continue;
+        const renamed = { ...value, state: to };
+        cam.last.set(key, renamed);
+        this.opts.store?.saveLastValue(cam.name, key, renamed);
+      }
+      this.publishStates(cam);
+    }
+  }
+
   /** The camera's events in view now: the counts follow them. */
   handleInView(camera: string, events: readonly ArgusEvent[]): void {
     const cam = this.cameras.get(camera);

@@ -246,6 +246,12 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(Math.abs(Date.parse(JSON.parse(recognised[0].payload).time) - Date.now())).toBeLessThan(60_000);
     bus.emit('event', { type: 'end', event: known });
     await w.waitFor('t2/front_door/known_face', 'OFF');
+    // renamed in the registry: Last face names them anew (the retained old name outlived the rename)
+    bus.emit('personRenamed', { from: 'barack_obama', to: 'Barack Obama' });
+    await w.waitFor('t2/front_door/last_face', 'Barack Obama');
+    expect(JSON.parse(last('last_face/attributes')!)).toMatchObject({ event_id: 'f1' });
+    bus.emit('personRenamed', { from: 'Barack Obama', to: 'barack_obama' });
+    await w.waitFor('t2/front_door/last_face', 'barack_obama');
 
     // A weapon: the binary sensor, the event entity, and the image entity gets the snapshot JPEG.
     const knife = event({ id: 'w1', kind: 'weapon', label: 'knife', score: 0.8 });
