@@ -172,6 +172,8 @@ export interface AlertSpec {
   urgent?: boolean;
   /** Its alerts offer "Add to faces…" (the event's crop holds a face to enrol). */
   enrol?: boolean;
+  /** Seconds between two messages of this kind for a camera, instead of `telegram.cooldown` (a proctor acts on each incident). */
+  cooldown?: number;
   /** The caption's headline for one event or a burst of them: "Person", "3 people", "Weapon (knife)". */
   headline(events: readonly ArgusEvent[]): string;
   /**

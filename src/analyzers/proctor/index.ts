@@ -39,6 +39,9 @@ export const proctorAnalyzer = defineAnalyzer<'proctor', ProctorConfig, ProctorC
         {
           name: 'proctor',
           icon: '📝',
+          // An invigilator acts on each incident: 10 s, not the household's minute (a second
+          // incident waited out telegram.cooldown, 60 s, behind the first).
+          cooldown: 10,
           headline: (ev) => {
             const said =
               ev.length === 1

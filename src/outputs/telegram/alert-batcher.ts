@@ -30,7 +30,8 @@ export class AlertBatcher<T> {
     this.clock = opts.clock ?? Date.now;
   }
 
-  add(key: string, item: T): void {
+  /** `cooldownMs`: this key's own rest, where its alert kind sets one (AlertSpec.cooldown). */
+  add(key: string, item: T, cooldownMs = this.opts.cooldownMs): void {
     let p = this.keys.get(key);
     if (!p) {
       // Never later than now: a clock set back would otherwise hold the key far past its cooldown.
@@ -39,7 +40,7 @@ export class AlertBatcher<T> {
     }
     p.items.push(item);
     if (p.timer) return;
-    const delay = Math.max(this.opts.windowMs, p.lastFlush + this.opts.cooldownMs - this.clock());
+    const delay = Math.max(this.opts.windowMs, p.lastFlush + cooldownMs - this.clock());
     const pending = p;
     p.timer = setTimeout(() => this.fire(key, pending), delay);
   }

@@ -77,7 +77,10 @@ export class AlertRouter {
     if (chatIds.length === 0) return;
     for (const id of chatIds) this.remember(`${event.id}:${id}`);
     if (urgent) this.track(this.queue([event], chatIds));
-    else this.batcher.add(`${event.camera}:${this.opts.kinds.alertOf(event)?.name}`, { event, chatIds });
+    else {
+      const alert = this.opts.kinds.alertOf(event);
+      this.batcher.add(`${event.camera}:${alert?.name}`, { event, chatIds }, alert?.cooldown !== undefined ? alert.cooldown * 1000 : this.opts.cooldownMs);
+    }
   }
 
   /** Writes out what is still gathering and waits until it is in the outbox. */
