@@ -89,7 +89,11 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
 
   it.skipIf(!existsSync(OBAMA))('exports the registry, imports the export back and restores the backup the import made, from the People page', async () => {
     const page = await browser.newPage();
-    page.on('dialog', (d) => void d.accept());
+    const asked: string[] = [];
+    page.on('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
     await page.goto(`${url}#people`);
     await page.locator('[data-person="barack_obama"]').waitFor();
     await page.locator('.registry-safe summary').click();
@@ -107,6 +111,8 @@ describe.skipIf(!CHROMIUM)('the web UI in Chromium (needs Debian chromium)', () 
     await row.waitFor();
     expect(await row.locator('.who').textContent()).toBe('1 person: barack_obama (1 photo).');
     await row.locator('button.restore').click();
+    // the question says who the backup holds
+    await expect.poll(() => asked.at(-1)).toMatch(/^Replace the whole registry with the backup registry-.+\.tar\.gz \(1 person: barack_obama \(1 photo\)\)\?/);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/^The registry now holds 1 person and 1 photo\./);
     expect(await result.getAttribute('class')).toBe('good');
     // a file that is not an archive is refused, the registry as it was

@@ -80,8 +80,10 @@ export function mountRegistrySafe(el, onChange) {
   list.addEventListener('click', async (e) => {
     const button = e.target.closest('button.restore');
     if (!button) return;
-    const file = button.closest('[data-backup]').dataset.backup;
-    if (!confirm(`Replace the whole registry with the backup ${file}? What is there now is backed up first.`)) return;
+    const row = button.closest('[data-backup]');
+    const file = row.dataset.backup;
+    const who = $('.who', row)?.textContent ?? '';
+    if (!confirm(`Replace the whole registry with the backup ${file} (${who.replace(/\.$/, '')})? What is there now is backed up first.`)) return;
     button.disabled = true;
     try {
       say(outcome(await send('POST', `api/faces/backups/${encodeURIComponent(file)}/restore`)), true);
