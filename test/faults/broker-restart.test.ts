@@ -52,7 +52,7 @@ describe('faults: MQTT broker restart', () => {
       60_000,
     );
     const before = await retainedTopics(broker.url);
-    expect(before.has('homeassistant/device/argus_bridge/config')).toBe(true);
+    expect(before.has(`homeassistant/device/${base}_bridge/config`)).toBe(true);
 
     await broker.down();
     await waitUntil('Argus to notice the broker is gone', async () => (await health()) === 'disconnected' || undefined, 30_000);

@@ -94,20 +94,20 @@ describe('stats on MQTT and in Home Assistant, against a real broker', () => {
       expect(late.messages[0].retain).toBe(true);
       await late.close();
 
-      await until(() => watch.last(`${base}_ha/device/argus_front_door/config`) !== undefined && watch.last(`${base}_ha/device/argus_bridge/config`) !== undefined, 10_000);
-      const camera = JSON.parse(watch.last(`${base}_ha/device/argus_front_door/config`)!).cmps;
-      const bridge = JSON.parse(watch.last(`${base}_ha/device/argus_bridge/config`)!).cmps;
+      await until(() => watch.last(`${base}_ha/device/${base}_front_door/config`) !== undefined && watch.last(`${base}_ha/device/${base}_bridge/config`) !== undefined, 10_000);
+      const camera = JSON.parse(watch.last(`${base}_ha/device/${base}_front_door/config`)!).cmps;
+      const bridge = JSON.parse(watch.last(`${base}_ha/device/${base}_bridge/config`)!).cmps;
       for (const [cmp, value] of [
-        [camera.argus_front_door_analyzed_fps, report.cameras.front_door.analyzed_fps],
-        [camera.argus_front_door_skipped_fps, report.cameras.front_door.skipped_fps],
-        [camera.argus_front_door_essential_fps, report.cameras.front_door.essential_fps],
-        [bridge.argus_bridge_inference_ms, 25],
+        [camera[`${base}_front_door_analyzed_fps`], report.cameras.front_door.analyzed_fps],
+        [camera[`${base}_front_door_skipped_fps`], report.cameras.front_door.skipped_fps],
+        [camera[`${base}_front_door_essential_fps`], report.cameras.front_door.essential_fps],
+        [bridge[`${base}_bridge_inference_ms`], 25],
       ]) {
         expect(cmp).toMatchObject({ p: 'sensor', state_topic: `${base}/stats`, entity_category: 'diagnostic' });
         expect(templateValue(cmp.value_template, report)).toBe(value);
       }
       // A problem sensor on the camera's `overloaded` (false here: one motion frame, none skipped).
-      const overloaded = camera.argus_front_door_overloaded;
+      const overloaded = camera[`${base}_front_door_overloaded`];
       expect(overloaded).toMatchObject({ p: 'binary_sensor', state_topic: `${base}/stats`, device_class: 'problem', entity_category: 'diagnostic' });
       expect(overloaded.value_template).toBe("{{ 'ON' if value_json.cameras['front_door'].overloaded else 'OFF' }}");
       expect(templateValue(overloaded.value_template, report)).toBe(false);
