@@ -158,9 +158,10 @@ export async function main(args: string[]): Promise<number> {
           }
         });
         const r = await registry.enrolPhotos(name, photos, { face, force: values.force, externalId: values['external-id'] });
+        const doubtful = doubts(r.person.name, r.samples, files, registry.threshold);
         print(
           r,
-          `${r.created ? 'added' : 'updated'} ${r.person.name}: ${r.samples.length} new sample${r.samples.length === 1 ? '' : 's'} (${registry.person(r.person.name).samples.length} in all)`,
+          `${r.created ? 'added' : 'updated'} ${r.person.name}: ${r.samples.length} new sample${r.samples.length === 1 ? '' : 's'} (${registry.person(r.person.name).samples.length} in all)${doubtful}`,
         );
         break;
       }
@@ -223,4 +224,19 @@ export function backupPeople(people: readonly { name: string; samples: number }[
   if (people === null) return 'who is in it was not recorded (an older backup)';
   if (people.length === 0) return 'nobody';
   return `${people.length} ${people.length === 1 ? 'person' : 'people'}: ${people.map((p) => `${p.name} (${p.samples} photo${p.samples === 1 ? '' : 's'})`).join(', ')}`;
+}
+
+/**
+ * Photos that went in looking less like the person than the registry names anyone from: a photo
+ * of someone else would give strangers who look like them this name. Said with the sample to remove.
+ */
+export function doubts(name: string, samples: readonly { id: number; likeness: number | null }[], files: readonly string[], threshold: number): string {
+  const lines = samples.flatMap((s, i) =>
+    s.likeness !== null && s.likeness < threshold
+      ? [
+          `\nwarning: ${basename(files[i] ?? '')} looks only ${Math.round(s.likeness * 100)} % like ${name}'s other photos (faces are named from ${Math.round(threshold * 100)} %): if it is someone else, remove it (argus faces remove "${name}" --sample ${s.id}), or strangers like them will be named ${name}`,
+        ]
+      : [],
+  );
+  return lines.join('');
 }

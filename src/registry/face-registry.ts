@@ -83,7 +83,12 @@ export interface EnrolOptions {
 export interface EnrolResult {
   person: Person;
   created: boolean;
-  samples: { id: number; face?: FoundFace; source: string }[];
+  /**
+   * `likeness`: how like the person's other photos each new one is (their closest; null for a
+   * first photo). Under the threshold it went in (over UNLIKE, or forced) but is doubtful: were it
+   * someone else, strangers who look like that one would be given this name.
+   */
+  samples: { id: number; face?: FoundFace; source: string; likeness: number | null }[];
 }
 
 export interface PhotoInput {
@@ -330,6 +335,7 @@ export class FaceRegistry {
     this.fresh();
     const existing = this.people.byName(clean);
     const normalised = samples.map((s) => ({ ...s, embedding: l2Normalize(s.embedding) }));
+    const likeness: Array<number | null> = [];
     for (const s of normalised) {
       if (this.index && s.embedding.length !== this.index.dims) {
         throw new RegistryError('wrong_embedding', `embedding has ${s.embedding.length} values; ${this.opts.model} embeddings have ${this.index.dims}`);
@@ -344,7 +350,7 @@ export class FaceRegistry {
         );
       }
       // like someone else is the likelier mistake, and the more useful thing to say; then: like this person?
-      if (existing) this.checkLikeness(existing, s, opts.force);
+      likeness.push(existing ? this.checkLikeness(existing, s, opts.force) : null);
     }
     const now = this.now();
     const result = this.people.transaction((): EnrolResult => {
@@ -353,9 +359,9 @@ export class FaceRegistry {
       if (existing) this.people.updatePerson(existing.id, { externalId: opts.externalId }, now);
       const ids = normalised.map((s) => {
         const { face, ...sample } = s;
-        return { id: this.people.addSample(person.id, { ...sample, model: this.opts.model, createdAt: now }), face, source: s.source };
+        return { id: this.people.addSample(person.id, { ...sample, model: this.opts.model, createdAt: now }), face, source: s.source, likeness: null as number | null };
       });
-      return { person: this.people.byId(person.id)!, created: !existing, samples: ids };
+      return { person: this.people.byId(person.id)!, created: !existing, samples: ids.map((x, i) => ({ ...x, likeness: likeness[i] ?? null })) };
     });
     // Appending keeps enrolment O(1) in the registry's size; deletes rebuild.
     this.names.set(result.person.id, result.person.name);
@@ -372,9 +378,9 @@ export class FaceRegistry {
    * their photos it is refused unless forced (a stranger named as someone else by mistake), and a
    * photo they already have is refused outright.
    */
-  private checkLikeness(person: Person, s: SampleInput, force?: boolean): void {
+  private checkLikeness(person: Person, s: SampleInput, force?: boolean): number | null {
     const own = this.index?.ranked(s.embedding, 1, 'max').find((p) => p.personId === person.id)?.similarity;
-    if (own === undefined) return; // no photos of this embedder yet
+    if (own === undefined) return null; // no photos of this embedder yet
     const from = s.sourceRef ? ` in ${s.sourceRef}` : '';
     if (own >= SAME_PHOTO) throw new RegistryError('same_photo', `the face${from} is already one of "${person.name}"'s photos`, { person: person.name });
     if (!force && own < UNLIKE) {
@@ -384,6 +390,7 @@ export class FaceRegistry {
         { person: person.name, similarity: Math.round(own * 1000) / 1000 },
       );
     }
+    return Math.round(own * 1000) / 1000;
   }
 
   private checkExternalId(externalId: string, self?: number): void {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/commands/faces.js';
+import { doubts, main } from '../../src/commands/faces.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/events.js';
 import { sampleEvent } from '../events/event-harness.js';
@@ -101,5 +101,24 @@ describe('argus faces', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('nothing was changed');
     expect((await argus('list', ...common)).out).toContain('Rose Leslie');
+  });
+});
+
+describe('doubts', () => {
+  it('warns of a photo that went in looking less like the person than faces are named from, with the sample to remove', () => {
+    expect(doubts('Ada', [{ id: 9, likeness: 0.6 }], ['bush.jpg'], 0.71)).toBe(
+      '\nwarning: bush.jpg looks only 60 % like Ada\'s other photos (faces are named from 71 %): if it is someone else, remove it (argus faces remove "Ada" --sample 9), or strangers like them will be named Ada',
+    );
+    expect(
+      doubts(
+        'Ada',
+        [
+          { id: 10, likeness: 0.85 },
+          { id: 11, likeness: null },
+        ],
+        ['a.jpg', 'b.jpg'],
+        0.71,
+      ),
+    ).toBe('');
   });
 });

@@ -87,6 +87,18 @@ describe('FaceRegistry', () => {
     expect(registry.enrol('Bob', [face(near(ada, 0.75, 5))], { force: true }).created).toBe(true);
   });
 
+  it('says how like the person’s other photos each added one is: under the threshold it goes in, to be doubted', () => {
+    const { registry } = registryIn();
+    const ada = randomEmbedding(1);
+    expect(registry.enrol('Ada', [face(ada)]).samples[0].likeness).toBeNull(); // a first photo has nothing to be like
+    const [like] = registry.enrol('Ada', [face(near(ada, 0.85, 7))]).samples;
+    expect(like.likeness).toBeCloseTo(0.85, 2);
+    // 0.6: over the 0.5 that refuses, under the threshold faces are named from (the helper's Bush in Hugo Chavez)
+    const [doubtful] = registry.enrol('Ada', [face(near(ada, 0.6, 8))]).samples;
+    expect(doubtful.likeness).toBeCloseTo(0.6, 2);
+    expect(doubtful.likeness!).toBeLessThan(registry.threshold);
+  });
+
   it('refuses bad names and embeddings of another size', () => {
     const { registry } = registryIn();
     expect(refusal(() => registry.enrol('../etc', [face(randomEmbedding(1))])).code).toBe('invalid_name');

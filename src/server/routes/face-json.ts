@@ -33,10 +33,12 @@ export function personDetailJson(p: ReturnType<FaceRegistry['person']>) {
   };
 }
 
-export function enrolJson(r: EnrolResult) {
+/** An enrolment's answer; `threshold`: the registry's, which a sample's `likeness` under it is doubtful against. */
+export function enrolJson(r: EnrolResult, threshold: number) {
   return {
     person: personJson(r.person),
     created: r.created,
-    samples: r.samples.map((s) => ({ id: s.id, source: s.source, face: s.face, crop: `${facePath(r.person.name)}/samples/${s.id}/crop.jpg` })),
+    threshold,
+    samples: r.samples.map((s) => ({ id: s.id, source: s.source, face: s.face, likeness: s.likeness, crop: `${facePath(r.person.name)}/samples/${s.id}/crop.jpg` })),
   };
 }

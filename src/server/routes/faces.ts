@@ -105,13 +105,13 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
     const fields = { ...req.query, ...parseOr400(enrolOptions, upload.fields, 'form') };
     const opts: EnrolOptions = { face: faceIndex(fields.face), force: 'force' in fields && flag(fields.force), externalId: fields.external_id || undefined };
     const result = await photoWork(req, upload.files, () => registry.enrolPhotos(req.params.name, photosOf(upload.files), opts));
-    return reply.code(201).send(enrolJson(result));
+    return reply.code(201).send(enrolJson(result, registry.threshold));
   });
 
   app.post('/:name/from-event/:eventId', { schema: { params: eventParams, querystring: forceQuery, body: forceBody } }, async (req, reply) => {
     const force = ('force' in req.query && flag(req.query.force)) || flag(req.body?.force);
     const result = await registry.enrolFromEvent(req.params.name, req.params.eventId, { force });
-    return reply.code(201).send(enrolJson(result));
+    return reply.code(201).send(enrolJson(result, registry.threshold));
   });
 
   app.patch('/:name', { schema: { params: nameParams, body: updateBody } }, async (req) => {

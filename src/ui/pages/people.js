@@ -2,7 +2,7 @@
 // were last seen and their events; #people/<name> shows their samples as a grid (add photos by
 // drag and drop, delete one), and renames, merges or deletes them.
 import { api, send, upload } from '../lib/api.js';
-import { $, addButton, ago, esc, plural, showError } from '../lib/dom.js';
+import { $, addButton, ago, esc, percent, plural, showError } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 import { mountRegistrySafe } from './registry-safe.js';
 
@@ -82,10 +82,11 @@ async function offerChoices(row, file, name, fields, err, onAdded) {
     outcome.className = 'outcome muted';
     outcome.textContent = 'adding…';
     try {
-      await sendPhoto(who, file, { ...fields, ...more });
+      const added = await sendPhoto(who, file, { ...fields, ...more });
       outcome.className = 'outcome good';
       outcome.textContent = who === name ? 'added' : `added to ${who}`;
       onAdded();
+      doubtAbout(row, added, who, onAdded);
     } catch (again) {
       outcome.className = 'outcome error';
       outcome.textContent = refusal(again, who);
@@ -109,6 +110,34 @@ async function offerChoices(row, file, name, fields, err, onAdded) {
   } else if (err.code === 'unlike') {
     button(`It is ${name}: add anyway`, () => retry(name, { force: 'true' }));
   } else return;
+  row.append(choices);
+}
+
+/**
+ * A photo that went in looking less like the person than faces are named from: were it someone
+ * else, strangers like them would get this name. Said on its row, with a way to take it out.
+ */
+function doubtAbout(row, added, name, onChange) {
+  const threshold = added?.threshold;
+  const doubtful = (added?.samples ?? []).find((s) => s.likeness !== null && s.likeness < threshold);
+  if (!doubtful) return;
+  const outcome = $('.outcome', row);
+  outcome.className = 'outcome warn';
+  outcome.textContent = `added, but it looks only ${percent(doubtful.likeness)} like ${name}'s other photos (faces are named from ${percent(threshold)}): if it is someone else, remove it, or strangers like them will be named ${name}`;
+  const choices = document.createElement('div');
+  choices.className = 'choices';
+  addButton(choices, 'Remove this photo', async () => {
+    try {
+      await send('DELETE', `api/faces/${encodeURIComponent(added.person.name)}/samples/${doubtful.id}`);
+      outcome.className = 'outcome muted';
+      outcome.textContent = 'removed';
+      choices.remove();
+      onChange();
+    } catch (err) {
+      outcome.className = 'outcome error';
+      outcome.textContent = err.message;
+    }
+  });
   row.append(choices);
 }
 
@@ -155,7 +184,7 @@ async function enrolEach(name, files, list, onAdded = () => {}, maxMb = null) {
       continue;
     }
     try {
-      await sendPhoto(name, file, {}, (p) => {
+      const added = await sendPhoto(name, file, {}, (p) => {
         bar.value = p;
         if (p >= 1) outcome.textContent = 'finding the face…';
       });
@@ -163,6 +192,7 @@ async function enrolEach(name, files, list, onAdded = () => {}, maxMb = null) {
       outcome.className = 'outcome good';
       outcome.textContent = 'added';
       results.push({ file, ok: true });
+      doubtAbout(row, added, name, onAdded);
     } catch (err) {
       if (err.code === 'invalid_name') {
         // the name, not the photo: said once, and the other photos are not sent
