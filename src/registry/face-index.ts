@@ -54,6 +54,18 @@ export class FaceIndex {
     this.size++;
   }
 
+  /** How alike two people are: the highest similarity between a sample of one and a sample of the other (null if either has none). */
+  likeness(personA: number, personB: number): number | null {
+    let best: number | null = null;
+    for (let i = 0; i < this.size; i++) {
+      if (this.owners[i] !== personA) continue;
+      const own = this.rows.rows.subarray(i * this.dims, (i + 1) * this.dims);
+      const other = this.ranked(own, 1, 'max').find((p) => p.personId === personB);
+      if (other && (best === null || other.similarity > best)) best = other.similarity;
+    }
+    return best;
+  }
+
   /**
    * The person whose samples are most similar to `embedding` (normalised), skipping `except`.
    * `max` scores a person by their closest sample; `mean` by the average over their samples.

@@ -424,12 +424,23 @@ export class FaceRegistry {
 
   /**
    * Moves every sample of `from` to `into` and deletes `from`: two entries that were one person
-   * (enrolled under two names). No duplicate check: saying they are one person is the point.
+   * (enrolled under two names). No duplicate check: saying they are one person is the point; but
+   * two who look nothing alike (no photo of one under UNLIKE to any of the other's) are refused
+   * unless forced, as a photo is: merged, strangers like one were named the other.
    */
-  merge(from: string, into: string): { person: Person; moved: number } {
+  merge(from: string, into: string, opts: { force?: boolean } = {}): { person: Person; moved: number } {
     const source = this.find(from);
     const target = this.find(into);
     if (source.id === target.id) throw new RegistryError('same_person', `"${source.name}" cannot be merged into itself: pick another person`);
+    this.fresh();
+    const alike = this.index?.likeness(source.id, target.id) ?? null;
+    if (!opts.force && alike !== null && alike < UNLIKE) {
+      throw new RegistryError(
+        'unlike',
+        `"${source.name}" and "${target.name}" look nothing alike (their closest photos ${Math.round(alike * 100)} % similar, under ${Math.round(UNLIKE * 100)} %): check they are one person, or pass force to merge them anyway`,
+        { person: target.name, similarity: Math.round(alike * 1000) / 1000 },
+      );
+    }
     const moved = this.people.transaction(() => {
       const n = this.people.moveSamples(source.id, target.id);
       this.people.deletePerson(source.id);

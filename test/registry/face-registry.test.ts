@@ -370,8 +370,9 @@ describe('merging two people', () => {
   it('hands a rename and a merge on, so past events follow the name; a refused one hands on nothing', () => {
     const renames: string[] = [];
     const { registry } = registryIn(undefined, { onRenamed: (from, to) => renames.push(`${from}→${to}`) });
-    registry.enrol('alice', [face(randomEmbedding(521))]);
-    registry.enrol('ally', [face(randomEmbedding(522), 'y.jpg')]);
+    const alice = randomEmbedding(521);
+    registry.enrol('alice', [face(alice)]);
+    registry.enrol('ally', [face(near(alice, 0.6, 522), 'y.jpg')]); // her, in other light: under the threshold, over the likeness net
     registry.update('alice', { name: 'Alice Smith' });
     registry.update('Alice Smith', { externalId: 'person.alice' }); // the name unchanged
     registry.merge('ally', 'Alice Smith');
@@ -379,6 +380,20 @@ describe('merging two people', () => {
     registry.enrol('carol', [face(randomEmbedding(523), 'z.jpg')]);
     expect(refusal(() => registry.update('carol', { name: 'bob' })).code).toBe('name_taken');
     expect(renames).toEqual(['alice→Alice Smith', 'ally→Alice Smith', 'Alice Smith→bob']);
+  });
+
+  it('refuses to merge two who look nothing alike unless forced, saying how alike they are', () => {
+    const { registry } = registryIn();
+    registry.enrol('ariel', [face(randomEmbedding(541)), face(randomEmbedding(542))]);
+    registry.enrol('tony', [face(randomEmbedding(543))]);
+    const unlike = refusal(() => registry.merge('ariel', 'tony'));
+    expect(unlike.code).toBe('unlike');
+    expect(unlike.message).toMatch(/^"ariel" and "tony" look nothing alike \(their closest photos -?\d+ % similar, under 50 %\): check they are one person, or pass force/);
+    expect(registry.list().map((p) => [p.name, p.samples])).toEqual([
+      ['ariel', 2],
+      ['tony', 1],
+    ]);
+    expect(registry.merge('ariel', 'tony', { force: true }).moved).toBe(2);
   });
 
   it('refuses to merge a person into themselves or into nobody, changing nothing', () => {

@@ -44,7 +44,12 @@ describe('people routes', () => {
   });
 
   it('merges two people over REST, and refuses a bad merge with a reason', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/faces/bob/merge', payload: { into: 'alice' } });
+    // these two look nothing alike (unrelated embeddings): asked to be sure, then merged by force
+    const unlike = await app.inject({ method: 'POST', url: '/api/faces/bob/merge', payload: { into: 'alice' } });
+    expect(unlike.statusCode).toBe(409);
+    expect(unlike.json()).toMatchObject({ code: 'unlike', error: expect.stringMatching(/^"bob" and "alice" look nothing alike/) });
+    expect(registry.list()).toHaveLength(2);
+    const res = await app.inject({ method: 'POST', url: '/api/faces/bob/merge', payload: { into: 'alice', force: true } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ person: { name: 'alice' }, moved: 2 });
     expect(registry.list().map((p) => [p.name, p.samples])).toEqual([['alice', 3]]);

@@ -32,7 +32,7 @@ const flagWord = z.string().max(8);
 const enrolOptions = z.object({ face: z.string().max(8).optional(), force: flagWord.optional(), external_id: z.string().max(MAX_EXTERNAL_ID).optional() });
 const forceQuery = z.object({ force: flagWord.optional() });
 const forceBody = z.object({ force: z.union([z.boolean(), flagWord]).optional() }).nullable();
-const mergeBody = z.object({ into: typedName }).strict();
+const mergeBody = z.object({ into: typedName, force: z.boolean().optional() }).strict();
 /** Only strings: an object or a number would reach SQLite as something else (issue 17). */
 const updateBody = z
   .object({ name: typedName.optional(), external_id: z.string().max(MAX_EXTERNAL_ID).nullable().optional() })
@@ -121,7 +121,7 @@ export const faceRoutes: ApiPlugin<FaceRoutesDeps> = async (app, { registry }) =
 
   /** Two entries that are one person: every sample of `:name` goes to `into`, and `:name` goes. */
   app.post('/:name/merge', { schema: { params: nameParams, body: mergeBody } }, async (req) => {
-    const { person, moved } = registry.merge(req.params.name, req.body.into);
+    const { person, moved } = registry.merge(req.params.name, req.body.into, { force: req.body.force });
     return { person: personJson(person), moved };
   });
 

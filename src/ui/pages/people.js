@@ -404,8 +404,13 @@ async function mountPerson(root, ctx, name) {
       e.preventDefault();
       const into = new FormData(e.target).get('into');
       if (!confirm(`Move all of ${person.name}'s photos to ${into} and delete ${person.name}?`)) return;
+      const merge = (force) => send('POST', `api/faces/${encodeURIComponent(person.name)}/merge`, force ? { into, force } : { into });
       try {
-        await send('POST', `api/faces/${encodeURIComponent(person.name)}/merge`, { into });
+        await merge(false).catch((err) => {
+          // two who look nothing alike: asked again, with how alike they are
+          if (err.code !== 'unlike' || !confirm(`${err.message.replace(/: check they are one person.*$/, '')}. Merge them anyway?`)) throw err;
+          return merge(true);
+        });
         ctx.go('people', into);
       } catch (err) {
         result(false, err.message);
