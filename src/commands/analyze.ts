@@ -8,7 +8,10 @@ import { modelsSchema } from '../models/model-config.js';
 import { openFaceMatcher, type FaceMatcher } from '../registry/open-matcher.js';
 import { sampleVideo, VIDEO } from '../sources/video-frames.js';
 import { loadImage } from '../vision/image.js';
-import { weaponSchema } from '../analyzers/weapon/config.js';
+import type { WeaponConfig } from '../analyzers/weapon/config.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { registryConfigSchema } from '../registry/config.js';
 import { photoWeapons, type WeaponFinding } from '../analyzers/weapon/photo-weapons.js';
 import { ARMED_PERSON } from '../analyzers/weapon/weapon.js';
 import { poseSchema } from '../analyzers/pose/config.js';
@@ -31,7 +34,10 @@ options:
                          detector (as models.objects.heads does): their classes are found too
   --threads <n>          inference threads (default 2)
   --data <dir>           name faces from the face registry in this data folder
-                         (default: ARGUS_DATA_DIR, else ./data); nobody enrolled, no names`;
+                         (default: the config's data_dir: ARGUS_DATA_DIR, else ./data);
+                         nobody enrolled, no names
+  --config <file>        the config to read faces.threshold, analyzers.weapon and data_dir
+                         from (default: as argus run finds it; none: the defaults)`;
 
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one pass over the arguments (images, videos, folders), each a few lines
 export async function main(args: string[]): Promise<number> {
@@ -52,6 +58,7 @@ export async function main(args: string[]): Promise<number> {
         heads: { type: 'string' },
         threads: { type: 'string', default: '2' },
         data: { type: 'string' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -118,9 +125,20 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
 
+  // Names and alerts as the running Argus gives them: its faces.threshold and analyzers.weapon.
+  let argusConfig: LoadedConfig;
+  try {
+    argusConfig = loadConfig({ configPath: values.config });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`argus analyze: ${err.message}`);
+    return 78;
+  }
+  const weapons: WeaponRules = { config: argusConfig.config.analyzers.weapon, said: argusConfig.source.startsWith('defaults') ? 'default' : 'configured' };
   // Faces get names when the data folder holds a registry with people in it.
-  const dataDir = values.data ?? process.env.ARGUS_DATA_DIR ?? './data';
-  const matcher = families.includes('faces') ? openFaceMatcher({ dataDir, model: config.data.faces.embedder, logger: silentLogger() }) : null;
+  const dataDir = values.data ?? argusConfig.config.data_dir;
+  const faces = registryConfigSchema.parse((argusConfig.config as { faces?: unknown }).faces ?? {});
+  const matcher = families.includes('faces') ? openFaceMatcher({ dataDir, model: config.data.faces.embedder, config: faces, logger: silentLogger() }) : null;
   let detector: Detector;
   try {
     detector = await Detector.create({
@@ -137,7 +155,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const print = (r: ImageAnalysis) => {
     if (matcher) nameFaces(r, matcher, values.embeddings);
-    console.log(values.json ? JSON.stringify(r.timings_ms.objects !== undefined ? { ...r, weapons: weaponsOf(r) } : r) : summary(r));
+    console.log(values.json ? JSON.stringify(r.timings_ms.objects !== undefined ? { ...r, weapons: photoWeapons(r, weapons.config) } : r) : summary(r, weapons));
   };
   const opts = { families: families as ModelFamily[], embeddings: values.embeddings || matcher !== null };
   let failed = empty.length;
@@ -194,26 +212,27 @@ function nameFaces(r: ImageAnalysis, matcher: FaceMatcher, keepEmbeddings: boole
   }
 }
 
-/** The weapon analyzer's defaults (analyzers.weapon): which labels are weapons, and the score each alerts from. */
-const WEAPONS = weaponSchema.parse({});
 /** A keypoint counts as seen from the pose analyzer's default score, as on the Analyze page. */
 const KEYPOINT_MIN = poseSchema.parse({}).min_keypoint_score;
 
-/** The weapons of a picture as a camera with the default `analyzers.weapon` scores them. */
-const weaponsOf = (r: ImageAnalysis): WeaponFinding[] => photoWeapons(r, WEAPONS);
+/** `analyzers.weapon` as the config gives it, and whether that is the defaults or a config's. */
+interface WeaponRules {
+  config: WeaponConfig;
+  said: 'default' | 'configured';
+}
 
 /** The weapons line: "knife 17%" is not read as an alarm; undefined without any. */
-function weaponsLine(found: readonly WeaponFinding[]): string | undefined {
+function weaponsLine(found: readonly WeaponFinding[], thresholds: WeaponRules['said']): string | undefined {
   if (found.length === 0) return undefined;
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   const said = (w: WeaponFinding) =>
     `${w.label} ${pct(w.score)}${w.armed_person ? ` at a wrist (${ARMED_PERSON}; detector ${pct(w.detector_score)})` : ''} (alerts from ${pct(w.threshold)})`;
   const over = found.filter((w) => w.alerts);
   const under = found.filter((w) => !w.alerts);
-  return `  weapons at the default alert thresholds: ${over.map(said).join(', ') || 'none'}${under.length ? `; under them: ${under.map(said).join(', ')}` : ''}`;
+  return `  weapons at the ${thresholds} alert thresholds: ${over.map(said).join(', ') || 'none'}${under.length ? `; under them: ${under.map(said).join(', ')}` : ''}`;
 }
 
-function summary(r: ImageAnalysis): string {
+function summary(r: ImageAnalysis, weapons: WeaponRules): string {
   const where = r.frame !== undefined ? `${r.file} @ ${r.time_s}s` : r.file;
   const lines = [`${where} (${r.width}×${r.height})`];
   const b = (box: number[]) => `[${box.map((v) => Math.round(v)).join(', ')}]`;
@@ -223,7 +242,7 @@ function summary(r: ImageAnalysis): string {
     );
   }
   if (r.timings_ms.objects !== undefined) {
-    const line = weaponsLine(weaponsOf(r));
+    const line = weaponsLine(photoWeapons(r, weapons.config), weapons.said);
     if (line) lines.push(line);
   }
   if (r.timings_ms.objects !== undefined) {

@@ -170,6 +170,19 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     expect(knife).toMatch(/\n {2}weapons at the default alert thresholds: none; under them: knife [3-5]\d% \(alerts from 60%\)/);
   });
 
+  it.skipIf(!existsSync(PISTOL))('reads the thresholds from the config argus run reads (--config), and stops on a config typo', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'argus-analyze-config-'));
+    const config = join(dir, 'argus.yml');
+    await writeFile(config, 'analyzers:\n  weapon:\n    thresholds: { pistol: 0.9 }\n');
+    const r = await argus(['--models', 'objects', '--config', config, PISTOL]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}weapons at the configured alert thresholds: none; under them: pistol \d+% \(alerts from 90%\)\n/);
+    await writeFile(config, 'analyzers:\n  weapon:\n    thresholdz: { pistol: 0.9 }\n');
+    const typo = await argus(['--models', 'objects', '--config', config, PISTOL]);
+    expect(typo.code).toBe(78);
+    expect(typo.stderr).toMatch(/^argus analyze: .*thresholdz/);
+  });
+
   it.skipIf(!existsSync(HELD_PISTOL))('raises a weapon at a person’s wrist as a camera would, and says “armed person”', async () => {
     const text = await argus(['--models', 'objects,pose', HELD_PISTOL]);
     expect(text.code).toBe(0);
