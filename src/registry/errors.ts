@@ -4,6 +4,7 @@ export type RegistryErrorCode =
   | 'not_an_image'
   | 'too_large'
   | 'no_face'
+  | 'small_face'
   | 'several_faces'
   | 'no_such_face'
   | 'duplicate'
@@ -22,6 +23,7 @@ export const HTTP_STATUS: Record<RegistryErrorCode, number> = {
   not_an_image: 415,
   too_large: 413,
   no_face: 400,
+  small_face: 400,
   several_faces: 400,
   no_such_face: 400,
   duplicate: 409,

@@ -46,6 +46,9 @@ export async function faceCrop(img: RgbImage, box: readonly number[]): Promise<B
     .toBuffer();
 }
 
+/** The smallest face a photo may give: what live analysis names at its default (analyzers.faces.min_face_px). */
+export const MIN_ENROL_FACE_PX = 32;
+
 /**
  * The one face of a photo to enrol. With no face, or several and no `choice`, it refuses and
  * says why; the refusal for several lists them so the user can pick one by index.
@@ -69,7 +72,10 @@ export async function faceOfPhoto(models: FaceModels, img: RgbImage, choice: num
   const detections = all.map((f) => f.detection);
   const found = all.map((f) => f.found);
   if (detections.length === 0) {
-    throw new RegistryError('no_face', `no face found in ${label}: use a photo where the face is clear, frontal and at least about 40 pixels wide`);
+    throw new RegistryError(
+      'no_face',
+      `no face found in ${label}: use a photo where the face is clear, frontal and at least about 40 pixels wide, with room around it (a photo cropped to the face is often missed)`,
+    );
   }
   if (choice === undefined && detections.length > 1) {
     const list = found.map((f) => `${f.index}: ${f.size}px at [${f.box.join(', ')}]`).join('; ');
@@ -85,6 +91,14 @@ export async function faceOfPhoto(models: FaceModels, img: RgbImage, choice: num
     throw new RegistryError('no_such_face', `${label} has ${found.length} face${found.length === 1 ? '' : 's'}: face=${choice} is not one of 0…${found.length - 1}`, {
       faces: found,
     });
+  }
+  // Live analysis leaves faces this small unnamed (analyzers.faces.min_face_px): a sample this small names no one well.
+  if (found[index].size < MIN_ENROL_FACE_PX) {
+    throw new RegistryError(
+      'small_face',
+      `the face in ${label} is ${found[index].size} pixels wide: at least ${MIN_ENROL_FACE_PX} are needed (a closer or larger photo of them will do)`,
+      { size: found[index].size },
+    );
   }
   const embedding = await models.embedFace(img, detections[index]);
   return { face: found[index], embedding, crop: await faceCrop(img, detections[index].box) };

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,21 @@ describe.skipIf(missing !== null)(`face registry with the real models on the fix
     const err = await refusal(registry.enrolPhotos('nobody', [{ data: readFileSync(join(FIXTURES, 'people', 'background.jpg')), label: 'background.jpg' }]));
     expect(err.code).toBe('no_face');
     expect(err.message).toContain('no face found in background.jpg');
+  });
+
+  it('refuses a face smaller than live analysis names (32 px), saying its size; takes one just over', async () => {
+    // the same photo small in a larger frame: its face 24 px, then (the photo 120 px wide) 36
+    const framed = async (w: number) =>
+      sharp({ create: { width: 320, height: 320, channels: 3, background: '#808080' } })
+        .composite([{ input: await sharp(join(FIXTURES, 'faces/known/barack_obama/1.jpg')).resize(w).toBuffer(), left: 100, top: 60 }])
+        .jpeg()
+        .toBuffer();
+    const err = await refusal(registry.enrolPhotos('tiny', [{ data: await framed(90), label: 'far.jpg' }]));
+    expect(err.code).toBe('small_face');
+    expect(err.message).toMatch(/^the face in far\.jpg is 2\d pixels wide: at least 32 are needed/);
+    expect(registry.list().map((p) => p.name)).not.toContain('tiny');
+    expect((await registry.enrolPhotos('tiny', [{ data: await framed(120), label: 'near.jpg' }], { force: true })).created).toBe(true); // (obama is enrolled above)
+    registry.removePerson('tiny');
   });
 
   it('refuses a photo with several faces and no choice, listing them; enrols the one chosen by index', async () => {
