@@ -53,8 +53,12 @@ describe('unknown face routes', () => {
   it('names a group: its faces are enrolled and leave the list; the matcher then names that face', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/unknown-faces/name', payload: { name: 'carol', faces: ids.carol } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ person: { name: 'carol' }, refused: [] });
+    expect(res.json()).toMatchObject({ person: { name: 'carol' }, refused: [], threshold: registry.threshold });
     expect(res.json().enrolled.map((e: { face: number }) => e.face)).toEqual(ids.carol);
+    // each face's likeness to carol's faces before it (the first has none): about 0.81, two of her at 0.9 from one face
+    const likeness = res.json().enrolled.map((e: { likeness: number | null }) => e.likeness);
+    expect(likeness[0]).toBeNull();
+    for (const l of likeness.slice(1)) expect(l).toBeGreaterThan(0.75);
     expect(registry.person('carol').samples.map((s) => [s.source, s.sourceRef])).toEqual([
       ['event', 'c0'],
       ['event', 'c1'],

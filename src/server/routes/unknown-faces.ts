@@ -64,7 +64,7 @@ export const unknownFaceRoutes: ApiPlugin<UnknownFaceRoutesDeps> = async (app, {
     const missing = req.body.faces.filter((_, i) => !faces[i]);
     if (missing.length === faces.length)
       throw new HttpError(404, 'face_not_found', `no unknown face ${missing.join(', ')} (named, dismissed or pruned meanwhile): reload the list`);
-    const enrolled: Array<{ face: number; sample: number }> = [];
+    const enrolled: Array<{ face: number; sample: number; likeness: number | null }> = [];
     const refused: Array<{ face: number; code: string; error: string; person?: unknown; similarity?: unknown }> = missing.map((face) => ({
       face,
       code: 'face_not_found',
@@ -76,14 +76,15 @@ export const unknownFaceRoutes: ApiPlugin<UnknownFaceRoutesDeps> = async (app, {
       try {
         const result = registry.enrol(name, [{ embedding: f.embedding, crop: f.crop, source: 'event', sourceRef: f.eventId, box: f.box }], { force: req.body.force });
         person = result.person;
-        enrolled.push({ face: f.id, sample: result.samples[0].id });
+        enrolled.push({ face: f.id, sample: result.samples[0].id, likeness: result.samples[0].likeness });
       } catch (err) {
         if (!(err instanceof RegistryError)) throw err;
         refused.push({ face: f.id, code: err.code, error: err.message, ...err.details });
       }
     }
     store.remove(enrolled.map((e) => e.face));
-    return { person: person && personJson(person), enrolled, refused };
+    // `threshold`: a face added under it to someone with photos (`likeness`) is doubtful (FaceRegistry.enrol)
+    return { person: person && personJson(person), threshold: registry.threshold, enrolled, refused };
   });
 
   app.post('/dismiss', { schema: { body: dismissBody } }, async (req) => ({ removed: store.remove(req.body.faces) }));

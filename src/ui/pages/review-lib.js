@@ -1,6 +1,6 @@
 // Small helpers shared by the Events, Who is this? and People pages.
 import { send } from '../lib/api.js';
-import { addButton, esc, plural } from '../lib/dom.js';
+import { addButton, esc, percent, plural } from '../lib/dom.js';
 
 /** What an event is called: the person's name when known, else its label ("hands_up", "knife", "unknown face"). */
 export const eventTitle = (e) => e.sub_label || (e.kind === 'face' && e.label === 'face' ? 'unknown face' : e.label);
@@ -64,8 +64,13 @@ export const refusedFace = (f) =>
  */
 export function showNameResult(el, name, r, onChange = () => {}) {
   const ok = r.enrolled.length ? `<p class="good">Added ${plural(r.enrolled.length, 'face')} to ${esc(name)}: later sightings carry the name.</p>` : '';
+  // Added, but less like their other photos than faces are named from: someone else, by mistake?
+  const doubtful = r.enrolled.filter((f) => f.likeness !== null && f.likeness !== undefined && f.likeness < r.threshold);
+  const doubt = doubtful.length
+    ? `<p class="warn doubt">${doubtful.length > 1 ? `${doubtful.length} of them look` : 'One looks'} only ${percent(Math.min(...doubtful.map((f) => f.likeness)))} like ${esc(name)}'s other photos (faces are named from ${percent(r.threshold)}): if that is someone else, remove it on <a href="#people/${encodeURIComponent(name)}">${esc(name)}'s page</a>, or strangers like them will be named ${esc(name)}.</p>`
+    : '';
   const refused = r.refused.map((f) => `<li>${refusedFace(f)}</li>`).join('');
-  el.innerHTML = `${ok}${refused ? `<p class="error">Not added:</p><ul class="refused">${refused}</ul>` : ''}`;
+  el.innerHTML = `${ok}${doubt}${refused ? `<p class="error">Not added:</p><ul class="refused">${refused}</ul>` : ''}`;
   const choices = document.createElement('div');
   choices.className = 'row choices';
   const rename = async (who, faces, force) => {
