@@ -150,7 +150,7 @@ export class Argus {
     const enabled = Object.entries(cameras)
       .filter(([, c]) => c.enabled)
       .map(([n]) => n);
-    const kinds = new EventKinds(this.analyzers);
+    const kinds = new EventKinds(this.analyzers, config.analyzers);
     const db = openDatabase(join(dataDir, 'argus.db'));
     this.stops.push(() => void db.close());
     const signer = new SnapshotSigner(snapshotKey(dataDir));

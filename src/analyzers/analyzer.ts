@@ -49,6 +49,11 @@ export interface Analyzer<Name extends string = string, Config = unknown, Camera
   /** The event kinds its detections carry, with how outputs show them. */
   readonly kinds: readonly EventKindSpec[];
   /**
+   * Entities its options add to its kinds, by kind: one pair per watched label (a `dog`
+   * occupancy and count beside the kind's own entities), as Frigate offers per object.
+   */
+  entitiesFor?(config: Config): Readonly<Record<string, readonly EntitySpec[]>>;
+  /**
    * What it adds beside frames, built once at start-up (exam sessions, training, their routes, an
    * HA switch, a timer); its `shared` reaches `create` as `deps.shared`. Absent for most analyzers.
    */

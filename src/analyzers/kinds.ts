@@ -15,9 +15,13 @@ export class EventKinds {
 
   private readonly analyzers: readonly AnyAnalyzer[];
 
-  constructor(analyzers: readonly AnyAnalyzer[]) {
+  /** `configs`: the `analyzers:` options, for the entities an analyzer's options add (`entitiesFor`). */
+  constructor(analyzers: readonly AnyAnalyzer[], configs: Readonly<Record<string, unknown>> = {}) {
     this.analyzers = analyzers;
-    this.specs = analyzers.flatMap((a) => a.kinds);
+    this.specs = analyzers.flatMap((a) => {
+      const added = a.entitiesFor?.(a.config.parse(configs[a.name] ?? {})) ?? {};
+      return a.kinds.map((k) => (added[k.kind]?.length ? { ...k, entities: [...k.entities, ...added[k.kind]] } : k));
+    });
     this.byKind = new Map(this.specs.map((s) => [s.kind, s]));
     if (this.byKind.size !== this.specs.length) throw new Error('two analyzers declare the same event kind');
   }

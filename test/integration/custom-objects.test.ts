@@ -75,12 +75,16 @@ describe('a class trained here raises object events through every output', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('announces the object entities on the camera and turns them on', async () => {
+  it('announces the object entities, the label’s own included, on the camera and turns them on', async () => {
     await watch.waitFor('argus/yard/object', 'ON', 60_000);
     const device = JSON.parse(watch.last('homeassistant/device/argus_yard/config')!);
     expect(device.cmps.argus_yard_object).toMatchObject({ p: 'binary_sensor', state_topic: 'argus/yard/object' });
     expect(device.cmps.argus_yard_object_count).toMatchObject({ p: 'sensor' });
     expect(device.cmps.argus_yard_object_detected).toMatchObject({ p: 'event' });
+    // the watched label's own sensors, so an automation waits for this class, not any object
+    expect(device.cmps.argus_yard_object_target_occupancy).toMatchObject({ p: 'binary_sensor', name: 'Target occupancy', state_topic: 'argus/yard/object_target_occupancy' });
+    expect(device.cmps.argus_yard_object_target_count).toMatchObject({ p: 'sensor', name: 'Target count' });
+    await watch.waitFor('argus/yard/object_target_occupancy', 'ON');
     const events = watch.messages.filter((m) => m.topic === 'argus/events').map((m) => JSON.parse(m.payload));
     const start = events.find((m) => m.type === 'start' && m.event.kind === 'object');
     expect(start?.event).toMatchObject({ kind: 'object', label: 'target', camera: 'yard' });

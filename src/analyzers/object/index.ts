@@ -1,9 +1,33 @@
 import type { ArgusEvent } from '../../events/event.js';
-import { defineAnalyzer } from '../analyzer.js';
+import { defineAnalyzer, type EntitySpec } from '../analyzer.js';
 import { objectSchema } from './config.js';
 import { ObjectWatch } from './objects.js';
 
 const labelsOf = (events: readonly ArgusEvent[]) => [...new Set(events.map((e) => e.label))].join(', ');
+
+/**
+ * Per watched label, as Frigate's per-object sensors: `<Label> occupancy` and `<Label> count`, so an
+ * automation waits for the dog, not for "some object". Keys `object_<label>_occupancy` and
+ * `…_count` (topic- and id-safe; a label with no ASCII letter or digit gets its place in the list).
+ */
+export function labelEntities(labels: readonly string[]): EntitySpec[] {
+  const seen = new Set<string>();
+  return labels.flatMap((label, i) => {
+    const key =
+      label
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '') || `label${i + 1}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const title = label.charAt(0).toUpperCase() + label.slice(1);
+    const is = (e: ArgusEvent) => e.label === label;
+    return [
+      { platform: 'binary_sensor', key: `object_${key}_occupancy`, name: `${title} occupancy`, fields: { device_class: 'occupancy', icon: 'mdi:shape' }, on: is },
+      { platform: 'sensor', key: `object_${key}_count`, name: `${title} count`, fields: { state_class: 'measurement', icon: 'mdi:shape' }, counts: is },
+    ] satisfies EntitySpec[];
+  });
+}
 
 /**
  * Objects a household chose to watch: the classes it trained (`argus train objects`, merged
@@ -53,6 +77,7 @@ export const objectAnalyzer = defineAnalyzer({
       ],
     },
   ],
+  entitiesFor: (config) => ({ object: labelEntities(config.labels) }),
   create: ({ config }) => {
     const watch = new ObjectWatch(config);
     return {
