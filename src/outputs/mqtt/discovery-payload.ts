@@ -27,6 +27,8 @@ export interface CameraSubject {
   frigate: boolean;
   /** The event kinds it raises (its enabled analyzers): only their entities are announced. */
   kinds: readonly string[];
+  /** Turned off in the config (`enabled: false`): announced, but nothing of it works, its pause switch included. */
+  disabled?: boolean;
 }
 export type DeviceConfig = Record<string, unknown> & { cmps: Record<string, Component> };
 
@@ -192,7 +194,8 @@ export function cameraConfig(ctx: DiscoveryContext, subject: CameraSubject): Dev
           command_topic: ctx.topic(t.pauseSet),
           icon: 'mdi:pause-circle',
           entity_category: 'config',
-          availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }],
+          // A running camera can be paused whatever its stream does; a disabled one has nothing to pause (the device's availability: unavailable).
+          ...(subject.disabled ? {} : { availability: [{ topic: ctx.topic(AVAILABLE_TOPIC) }] }),
         }),
       ],
     );

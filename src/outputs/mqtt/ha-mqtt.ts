@@ -172,15 +172,16 @@ export class HomeAssistantMqtt {
     this.pause.set(camera, paused, 'the web UI');
   }
 
-  /** Argus' cameras, then Frigate's that Argus does not also watch itself. */
   /** Argus' own cameras, those turned off in the config too. */
   private ownCameras(): string[] {
     return [...this.opts.cameras, ...(this.opts.disabled ?? [])];
   }
 
+  /** Argus' cameras, then Frigate's that Argus does not also watch itself. */
   private cameraSubjects(): CameraSubject[] {
     const ownCameras = this.ownCameras();
-    const own = ownCameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false, kinds: this.kindsOf(name) }));
+    const disabled = new Set(this.opts.disabled ?? []);
+    const own = ownCameras.map((name) => ({ name, zones: this.opts.zones?.[name] ?? [], frigate: false, kinds: this.kindsOf(name), disabled: disabled.has(name) }));
     const frigate = this.opts.frigate ? this.store.sourceCameras(FRIGATE).filter((c) => !ownCameras.includes(c)) : [];
     return [...own, ...frigate.map((name) => ({ name, zones: [], frigate: true, kinds: this.kindsOf(name) }))];
   }

@@ -112,13 +112,18 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(JSON.parse(old.last('legacy_ha/device/argus_garden/config')!).availability).toContainEqual({ topic: 'home/cams/garden/available' });
   });
 
-  it('keeps a camera turned off in the config (enabled: false) in HA: announced, unavailable, its Stream problem saying why', async () => {
+  it('keeps a camera turned off in the config (enabled: false) in HA: announced, unavailable (its pause switch too), its Stream problem saying why', async () => {
     const w = await watch('off1/#');
     const disc = await watch('off1_ha/#');
     await start('off1', ['front_door'], openDatabase(join(dir, 'off.db')), [], { disabled: ['garden'] });
     await until('the garden config', () => disc.last('off1_ha/device/off1_garden/config') || undefined);
     const garden = JSON.parse(disc.last('off1_ha/device/off1_garden/config')!);
     expect(garden.cmps.off1_garden_person).toMatchObject({ p: 'binary_sensor' });
+    // its pause switch follows the device's availability (the camera's is offline): nothing to pause; a running camera's works whatever its stream does
+    expect(garden.cmps.off1_garden_pause.availability).toBeUndefined();
+    expect(garden.availability).toContainEqual({ topic: 'off1/garden/available' });
+    const door = JSON.parse((await until('the front_door config', () => disc.last('off1_ha/device/off1_front_door/config') || undefined))!);
+    expect(door.cmps.off1_front_door_pause.availability).toEqual([{ topic: 'off1/available' }]);
     await w.waitFor('off1/garden/available', 'offline');
     await w.waitFor('off1/garden/problem', 'turned off in the config (enabled: false)');
     expect(w.last('off1/garden/motion')).toBe('OFF');
