@@ -18,6 +18,7 @@ commands:
   show <name>                  one person's samples
   add <name> <photo…>          enrol a person from one or more photos (all or none)
   rename <name> <new name>     rename a person
+  merge <name> <into name>     move one person's samples to another (the same person enrolled twice) and remove the first
   remove <name>                delete a person and all their samples
   remove <name> --sample <id>  delete one sample
   export <file.tar.gz>         write the whole registry to one archive
@@ -27,7 +28,7 @@ commands:
 
 options:
   --face <n>          add: which face of a photo with several (0 = leftmost)
-  --force             add: enrol even if the face looks like someone else
+  --force             add: enrol even if the face looks like someone else; merge: merge two people who look nothing alike
   --external-id <id>  add: an id from elsewhere (e.g. a Home Assistant person entity)
   --config <file>     config file (as for argus run)
   --data <dir>        data folder (default: the config's data_dir)
@@ -41,6 +42,7 @@ const ARITY: Record<string, [number, number]> = {
   show: [1, 1],
   add: [2, Infinity],
   rename: [2, 2],
+  merge: [2, 2],
   remove: [1, 1],
   export: [1, 1],
   import: [1, 1],
@@ -168,6 +170,11 @@ export async function main(args: string[]): Promise<number> {
       case 'rename': {
         const p = registry.update(rest[0], { name: rest[1] });
         print(p, `renamed ${rest[0]} to ${p.name}`);
+        break;
+      }
+      case 'merge': {
+        const r = registry.merge(rest[0], rest[1], { force: values.force });
+        print(r, `merged ${rest[0]} into ${r.person.name}: ${r.moved} sample${r.moved === 1 ? '' : 's'} moved (${registry.person(r.person.name).samples.length} in all)`);
         break;
       }
       case 'remove': {

@@ -102,6 +102,32 @@ describe('argus faces', () => {
     expect(bad.err).toContain('nothing was changed');
     expect((await argus('list', ...common)).out).toContain('Rose Leslie');
   });
+
+  it.skipIf(missing !== null)(
+    `merges a person enrolled twice into one, and refuses two who look nothing alike unless forced${missing ? ` (skipped: ${missing})` : ''}`,
+    async () => {
+      const own = mkdtempSync(join(tmpdir(), 'argus-faces-merge-'));
+      writeFileSync(join(own, 'argus.yml'), `data_dir: ${JSON.stringify(join(own, 'data'))}\n`);
+      const cfg = ['--config', join(own, 'argus.yml')];
+      expect((await argus('add', 'barack_obama', join(FACES, 'known', 'barack_obama', '1.jpg'), ...cfg)).code).toBe(0);
+      // his second photo scores under the duplicate threshold: enrolled under another name, as a household does by mistake
+      expect((await argus('add', 'Barack', join(FACES, 'known', 'barack_obama', '2.jpg'), ...cfg)).code).toBe(0);
+      expect((await argus('add', 'rose', join(FACES, 'known', 'rose_leslie', '1.jpg'), ...cfg)).code).toBe(0);
+      expect((await argus('merge', 'Barack', ...cfg)).code).toBe(2);
+      const unlike = await argus('merge', 'rose', 'barack_obama', ...cfg);
+      expect(unlike.code).toBe(1);
+      expect(unlike.err).toMatch(/"rose" and "barack_obama" look nothing alike .* or pass --force to merge them anyway$/);
+      const merged = await argus('merge', 'Barack', 'barack_obama', ...cfg);
+      expect(merged.err).toBe('');
+      expect(merged.out).toBe('merged Barack into barack_obama: 1 sample moved (2 in all)');
+      const list = JSON.parse((await argus('list', '--json', ...cfg)).out) as { name: string; samples: number }[];
+      expect(list.map((p) => [p.name, p.samples])).toEqual([
+        ['barack_obama', 2],
+        ['rose', 1],
+      ]);
+      expect((await argus('merge', 'rose', 'barack_obama', '--force', ...cfg)).out).toBe('merged rose into barack_obama: 1 sample moved (3 in all)');
+    },
+  );
 });
 
 describe('doubts', () => {
