@@ -7,6 +7,11 @@ export interface BackupRotationOptions {
   dir: string;
   /** How many backups to keep; 0 writes none. */
   keep: number;
+  /**
+   * Besides those, the last backup of each of this many most recent days that have one: ten quick
+   * edits (the CLI writes one backup per command) no longer push out the registry as it was yesterday.
+   */
+  keepDaily?: number;
   /** Wait this long after the last change, so a burst of changes makes one backup. */
   delayMs: number;
   /** The archive to write, taken when the backup is written (not when the change happened). */
@@ -43,7 +48,7 @@ function fileName(time: number): string {
 
 /**
  * Rotating registry backups: after changes settle, one archive in `<data>/backups/`, the oldest
- * beyond `keep` removed. Written to a temporary name and renamed, so a crash never leaves a
+ * beyond `keep` removed, except the last of each of the `keepDaily` latest days. Written to a temporary name and renamed, so a crash never leaves a
  * half-written backup under a backup's name.
  */
 export class BackupRotation {
@@ -122,8 +127,17 @@ export class BackupRotation {
   }
 
   private prune(): void {
-    const keep = Math.max(1, this.opts.keep);
-    for (const old of this.list().slice(keep)) {
+    const all = this.list();
+    const kept = new Set(all.slice(0, Math.max(1, this.opts.keep)).map((b) => b.file));
+    // newest first, so the first of each (UTC) day is its last backup
+    const days = new Set<string>();
+    for (const b of all) {
+      const day = b.time.slice(0, 10);
+      if (days.has(day) || days.size >= (this.opts.keepDaily ?? 0)) continue;
+      days.add(day);
+      kept.add(b.file);
+    }
+    for (const old of all.filter((b) => !kept.has(b.file))) {
       rmSync(old.path, { force: true });
       rmSync(contentsPath(old.path), { force: true });
     }

@@ -24,11 +24,13 @@ export const registryConfigSchema = z
       .object({
         /** Rotating backups kept in `<data>/backups/`; 0 turns them off. */
         keep: z.number().int().min(0).max(1000).default(10),
+        /** Besides those, the last backup of each of this many latest days with one (a burst of edits keeps yesterday's registry). */
+        keep_daily: z.number().int().min(0).max(1000).default(7),
         /** Seconds after the last change before a backup is written (changes in a burst make one). */
         delay: z.number().min(0).max(3600).default(10),
       })
       .strict()
-      .default({ keep: 10, delay: 10 }),
+      .default({ keep: 10, keep_daily: 7, delay: 10 }),
     /**
      * Average similarity at or above which unknown faces are shown as one stranger on the "Who is
      * this?" page. Below `threshold`: frames of one face on a camera score 0.56–0.70 together

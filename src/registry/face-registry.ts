@@ -137,6 +137,7 @@ export class FaceRegistry {
     this.backups = new BackupRotation({
       dir: join(this.opts.dataDir, 'backups'),
       keep: this.opts.config.backups.keep,
+      keepDaily: this.opts.config.backups.keep_daily,
       delayMs: this.opts.config.backups.delay * 1000,
       snapshot: () => this.exportArchive(),
       contents: () => this.people.list().map((p) => ({ name: p.name, samples: p.samples })),

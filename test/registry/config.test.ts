@@ -7,7 +7,7 @@ describe('registryConfigSchema (faces:)', () => {
       threshold: CALIBRATED_FACE_THRESHOLD,
       margin: 0.04,
       min_agreeing: 1,
-      backups: { keep: 10, delay: 10 },
+      backups: { keep: 10, keep_daily: 7, delay: 10 },
       group_threshold: 0.6,
       max_upload_mb: 5,
       away_after: 600,
