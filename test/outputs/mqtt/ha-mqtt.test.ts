@@ -129,6 +129,42 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     expect(w.last('off1/garden/motion')).toBe('OFF');
   });
 
+  it('with the broker down at start, says the configs are queued, not published, and they reach the broker when it comes up', async () => {
+    const port = await freePort();
+    const { logger, lines } = capturingLogger();
+    const mqtt = new MqttConnection({ url: `mqtt://127.0.0.1:${port}`, baseTopic: 'late', logger: silentLogger(), reconnectMs: 200 });
+    const ha = new HomeAssistantMqtt({
+      mqtt,
+      bus: new EventBus(),
+      db: openDatabase(join(dir, 'late.db')),
+      cameras: ['front_door'],
+      kinds: new EventKinds(ANALYZERS),
+      discoveryPrefix: 'late_ha',
+      version: '9.9.9',
+      logger,
+    });
+    mqtt.start();
+    ha.start();
+    running.push({ ha, mqtt });
+    expect(lines.filter((l) => l.includes('Home Assistant discovery:'))).toEqual([expect.stringContaining('queued (the broker is not connected yet) 2 device config(s)')]);
+    const late = new EmbeddedBroker({ port, logger: silentLogger() });
+    await late.start();
+    try {
+      const w = await MqttWatch.open(`mqtt://127.0.0.1:${port}`, 'late_ha/#');
+      watches.push(w);
+      await until('the camera config', () => w.last('late_ha/device/late_front_door/config')?.includes('"late_front_door_motion"') || undefined, 10_000);
+      expect(w.last('late_ha/device/late_bridge/config')).toContain('"late_bridge_connection"');
+    } finally {
+      ha.stop();
+      await mqtt.stop();
+      running.splice(
+        running.findIndex((r) => r.ha === ha),
+        1,
+      );
+      await late.stop();
+    }
+  });
+
   it('announces one retained device config per camera with what device-based discovery requires', async () => {
     const db = openDatabase(join(dir, 'announce.db'));
     await start('t1', ['front_door', 'garden'], db, [], { configurationUrl: 'http://argus.local:8099' });
