@@ -21,7 +21,7 @@ export function openFaceMatcher(opts: { dataDir: string; model: string; config?:
   const db = openDatabase(path);
   const registry = new FaceRegistry({
     db,
-    config: { ...(opts.config ?? registryConfigSchema.parse({})), backups: { keep: 0, delay: 0 } },
+    config: { ...(opts.config ?? registryConfigSchema.parse({})), backups: { keep: 0, keep_daily: 0, delay: 0 } },
     dataDir: opts.dataDir,
     model: opts.model,
     logger: opts.logger,
