@@ -142,6 +142,8 @@ describe('Home Assistant over MQTT, against a real broker', () => {
       discoveryPrefix: 'late_ha',
       version: '9.9.9',
       logger,
+      onPause: () => {},
+      loadSnapshot: async () => undefined,
     });
     mqtt.start();
     ha.start();
