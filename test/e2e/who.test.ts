@@ -95,6 +95,14 @@ describe.skipIf(!CHROMIUM || !existsSync(FACES) || !MODELS_BUILT)('Who is this? 
     await argus?.exited;
   });
 
+  it('says whom a group looks most like, linked to their page', async () => {
+    const page = await open();
+    const hint = groupOf(page, ids.obama[0]).locator('.closest');
+    expect(await hint.textContent()).toMatch(/^Looks most like barack_obama \((7\d|8\d)% alike\): if it is them, name it so\.$/);
+    expect(await hint.locator('a').getAttribute('href')).toBe('#people/barack_obama');
+    await page.close();
+  });
+
   it('offers "add anyway" for faces unlike the name given, and adds them when clicked', async () => {
     const page = await open();
     const group = groupOf(page, ids.biden[0]);

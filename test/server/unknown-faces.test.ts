@@ -47,6 +47,17 @@ describe('unknown face routes', () => {
     const crop = await app.inject({ url: `/api/${body.groups[0].faces[0].crop}` });
     expect(crop.headers['content-type']).toBe('image/jpeg');
     expect(crop.rawPayload.equals(JPEG)).toBe(true);
+    // each group's closest enrolled person, whatever the likeness (bob is the only one: far from both)
+    const cosine = (a: Float32Array, b: Float32Array) => {
+      let dot = 0;
+      let na = 0;
+      let nb = 0;
+      for (let i = 0; i < a.length; i++) [dot, na, nb] = [dot + a[i] * b[i], na + a[i] * a[i], nb + b[i] * b[i]];
+      return dot / Math.sqrt(na * nb);
+    };
+    const daveFaces = [20, 21].map((seed) => near(dave, 0.9, seed));
+    expect(body.groups[0].closest).toEqual({ name: 'bob', similarity: Math.round(Math.max(...daveFaces.map((f) => cosine(f, bob))) * 1000) / 1000 });
+    expect(body.groups[0].closest.similarity).toBeLessThan(0.3);
     expect((await groups('?event_id=c1')).groups.map((g: { faces: { id: number }[] }) => g.faces.map((f) => f.id))).toEqual([[ids.carol[1]]]);
   });
 

@@ -26,6 +26,19 @@ const dismissBody = z.object({ faces: faceIds }).strict();
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /**
+ * The enrolled person the group's faces come closest to, whatever the similarity: under the
+ * threshold (or it would have been named), but a hint when it is someone in poor light.
+ */
+function closestPerson(registry: FaceRegistry, faces: readonly { embedding: Float32Array }[]): { name: string; similarity: number } | null {
+  let best: { name: string; similarity: number } | null = null;
+  for (const f of faces) {
+    const m = registry.nearest(f.embedding);
+    if (m && (!best || m.similarity > best.similarity)) best = { name: m.name, similarity: Math.round(m.similarity * 1000) / 1000 };
+  }
+  return best;
+}
+
+/**
  * `/api/unknown-faces`: the strangers the cameras saw, grouped by similarity (one group per
  * person, registry/stranger-groups.ts); name a group to enrol its faces, or dismiss it.
  */
@@ -41,6 +54,7 @@ export const unknownFaceRoutes: ApiPlugin<UnknownFaceRoutesDeps> = async (app, {
         first_seen: iso(g.faces[0].time),
         last_seen: iso(g.faces[g.faces.length - 1].time),
         cameras: [...new Set(g.faces.map((f) => f.camera))],
+        closest: closestPerson(registry, g.faces),
         faces: g.faces.map((f) => ({ id: f.id, event_id: f.eventId, camera: f.camera, time: iso(f.time), box: f.box, crop: `unknown-faces/${f.id}/crop.jpg` })),
       })),
     };

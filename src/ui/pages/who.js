@@ -2,7 +2,7 @@
 // per stranger). Name a group and its ticked faces join the registry, so later sightings carry
 // the name; or dismiss it. The fastest way a household builds its registry.
 import { api, send } from '../lib/api.js';
-import { $, $$, ago, esc, plural, showError, when } from '../lib/dom.js';
+import { $, $$, ago, esc, percent, plural, showError, when } from '../lib/dom.js';
 import { stylesheet } from '../lib/stylesheet.js';
 import { showNameResult, throttle } from './review-lib.js';
 
@@ -110,6 +110,7 @@ function group(g) {
   return `
   <section class="card stranger" data-group="${esc(g.id)}" aria-labelledby="stranger-${esc(g.id)}">
     <h3 id="stranger-${esc(g.id)}">${plural(g.faces.length, 'face')} <small class="muted">seen ${esc(ago(last))} on ${g.cameras.map(esc).join(', ')}</small></h3>
+    ${g.closest ? `<p class="muted closest">Looks most like <a href="#people/${encodeURIComponent(g.closest.name)}">${esc(g.closest.name)}</a> (${percent(g.closest.similarity)} alike): if it is them, name it so.</p>` : ''}
     <ul class="faces">
       ${faces
         .map(
