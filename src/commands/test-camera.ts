@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { cameraUrlProblem } from '../config/camera-url-check.js';
-import { redactUrl } from '../config/redact.js';
+import { redactSecrets, urlSecrets } from '../config/redact.js';
 import { findFfmpeg } from '../sources/ffmpeg-path.js';
 import { probeCamera } from '../sources/probe.js';
 
@@ -44,7 +44,7 @@ export async function main(args: string[]): Promise<number> {
   // As the config says it at start: "rtps://" and a URL without a host can never work.
   const problem = cameraUrlProblem(url);
   if (problem) {
-    console.log(`${redactUrl(url)}: FAILED\n  not a camera URL Argus can use: expected ${problem}`);
+    console.log(`${redactSecrets(url, urlSecrets(url))}: FAILED\n  not a camera URL Argus can use: expected ${problem}`);
     return 1;
   }
   const timeout = values.timeout ? Number(values.timeout) : 15;
@@ -61,7 +61,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const inputArgs = values['input-args']?.split(/\s+/).filter(Boolean);
   const result = await probeCamera(url, { ffmpegPath, inputArgs, timeoutMs: timeout * 1000 });
-  const shown = redactUrl(url);
+  const shown = redactSecrets(url, urlSecrets(url));
   if (result.ok) {
     console.log(
       `${shown}: OK\n  resolution ${result.width}x${result.height}\n  codec      ${result.codec}\n  fps        ${result.fps || 'unknown (the stream does not say; the Cameras page measures it once Argus reads it)'}`,

@@ -1,5 +1,5 @@
 import { closest } from './closest.js';
-import { redactUrl } from './redact.js';
+import { redactSecrets, urlSecrets } from './redact.js';
 import type { z } from 'zod';
 
 /** A configuration problem a user can fix: it names the key, the bad value and what is allowed. */
@@ -29,7 +29,7 @@ function show(value: unknown, path: PropertyKey[]): string {
   if (value === undefined) return 'nothing';
   if (path.some((p) => typeof p === 'string' && SECRET_KEYS.test(p))) return '(a secret, not shown)';
   // a camera URL may hold its password
-  const text = redactUrl(JSON.stringify(value));
+  const text = typeof value === 'string' ? redactSecrets(JSON.stringify(value), urlSecrets(value)) : redactSecrets(JSON.stringify(value), []);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 

@@ -14,14 +14,39 @@ const QUERY_CREDENTIAL = new RegExp(`([?&;](?:${CREDENTIAL_PARAM})=)([^&\\s#"'<>
 /**
  * rtsp://user:secret@host/… → rtsp://user:***@host/…, and …?user=admin&password=secret → …&password=***
  * (also inside longer text, e.g. ffmpeg's stderr). The password runs to the last `@` before the
- * path, as ffmpeg reads it: `p@ss` is one password. A password with a raw `/` (which no URL parser
- * reads: the path starts there) is hidden too, to the token's last `@`: it is quoted back in the
- * error that says the URL has no host.
+ * path, as ffmpeg reads it: `p@ss` is one password. Where what follows that `@` is no host (a
+ * password with a raw `/`, which no URL parser reads, or one with `@` and `/`: `p@ss/X`), it runs
+ * to the last `@` of the URL: the error that says the URL has no host quotes it back.
  */
 export function redactUrl(text: string): string {
-  return text.replace(URL_PASSWORD, '$1:***@').replace(QUERY_CREDENTIAL, '$1***');
+  return text
+    .replace(URL_USER, (whole: string, prefix: string, rest: string) => {
+      const end = passwordEnd(rest);
+      return end < 0 ? whole : `${prefix}:***${rest.slice(end)}`;
+    })
+    .replace(QUERY_CREDENTIAL, '$1***');
 }
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s/]*|[^\s]*)@/gi;
+/** `scheme://user:` and the rest of the URL, up to white space or a quote. */
+const URL_USER = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*):([^\s"'<>]*)/gi;
+/** What may follow a URL's password: a host (a name, IPv4 or [IPv6]) with an optional port, then the path or the end. */
+const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._~%-]+)(?::\d*)?(?:[/?#]|$|:\s)/i;
+
+/** Where the password ends in what follows `user:` (the `@` before the host), or -1 when there is none. */
+function passwordEnd(rest: string): number {
+  const slash = rest.indexOf('/');
+  const before = rest.lastIndexOf('@', slash < 0 ? rest.length : slash);
+  if (before >= 0 && HOST.test(rest.slice(before + 1))) return before;
+  // `host:8080/path?mail=a@b`: a port, not a password
+  if (before < 0 && /^\d*$/.test(rest.slice(0, slash < 0 ? rest.length : slash))) return -1;
+  return rest.lastIndexOf('@');
+}
+
+/** The password of `scheme://user:password@…` in one URL, to its last `@` (for a URL no parser reads). */
+function rawPassword(url: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:/i.exec(url);
+  const at = url.lastIndexOf('@');
+  return m && at > m[0].length ? url.slice(m[0].length, at) : undefined;
+}
 
 /** The secret values a URL carries (its password, its credential query parameters), raw and decoded, for scrubbing text that quotes them. */
 export function urlSecrets(url: string): string[] {
@@ -29,8 +54,8 @@ export function urlSecrets(url: string): string[] {
   try {
     u = new URL(url);
   } catch {
-    // a file path, or a password with a raw `/` (no parser reads it): the text redactUrl hides
-    const raw = new RegExp(URL_PASSWORD.source, 'i').exec(url)?.[2];
+    // a file path, or a password with a raw `/` or a space (no parser reads it): to the URL's last `@`
+    const raw = rawPassword(url);
     return raw ? [...new Set([raw, safeDecode(raw), encodeURIComponent(raw)])] : [];
   }
   const values = [u.password, ...[...u.searchParams].filter(([k]) => new RegExp(`^(?:${CREDENTIAL_PARAM})$`, 'i').test(k)).map(([, v]) => v)];

@@ -39,6 +39,15 @@ describe('argus test-camera', () => {
     expect(c.out()).not.toContain('topsecret');
   });
 
+  it('hides a password holding @ and / or a space, which no URL parser reads, wherever it is quoted', async () => {
+    const c = capture();
+    const port = await freePort();
+    await main([`rtsp://admin:p@ss:w0rdTypo/X@127.0.0.1:${port}/cam`, '--timeout', '5']);
+    await main([`rtsp://admin:pa ssWord@127.0.0.1:${port}/cam`, '--timeout', '5']);
+    expect(c.out()).toContain(`rtsp://admin:***@127.0.0.1:${port}/cam: FAILED`);
+    expect(c.out()).not.toMatch(/w0rd|ssWord/);
+  });
+
   it('exits 2 with usage when no URL is given', async () => {
     const c = capture();
     expect(await main([])).toBe(2);

@@ -23,6 +23,24 @@ describe('redactUrl', () => {
     expect(redactSecrets('rtsp://admin:pa/ssSecret@127.0.0.1:18605/x: Invalid argument', urlSecrets('rtsp://admin:pa/ssSecret@127.0.0.1:18605/x'))).not.toContain('Secret');
   });
 
+  it('hides a password with both @ and / to the URL’s last @, and only the password where the @ is in the path', () => {
+    // ffmpeg reads `ss:w0rdTypo` as the host; the error says so, and must not quote the rest
+    const typo = 'rtsp://admin:p@ss:w0rdTypo/X@127.0.0.1:18120/cam';
+    expect(redactUrl(`got "${typo}"; expected rtsp://<host>[:port]/<path>: this one has no host`)).toBe(
+      'got "rtsp://admin:***@127.0.0.1:18120/cam"; expected rtsp://<host>[:port]/<path>: this one has no host',
+    );
+    expect(redactUrl(`${typo}: Invalid argument`)).toBe('rtsp://admin:***@127.0.0.1:18120/cam: Invalid argument');
+    expect(redactUrl('rtsp://admin:pw9@192.168.1.5/live@main')).toBe('rtsp://admin:***@192.168.1.5/live@main');
+    expect(redactUrl('http://cam.local:8080/x?mail=a@b.example')).toBe('http://cam.local:8080/x?mail=a@b.example');
+    expect(redactUrl('[tcp @ 0x1] rtsp://u:pw@cam.local: Connection refused')).toBe('[tcp @ 0x1] rtsp://u:***@cam.local: Connection refused');
+  });
+
+  it('names a password with a space (no parser reads it) to scrub it wherever it is quoted', () => {
+    const url = 'rtsp://admin:pa ss@127.0.0.1:18120/cam';
+    expect(urlSecrets(url)).toContain('pa ss');
+    expect(redactSecrets(`${url}: Invalid argument`, urlSecrets(url))).toBe('rtsp://admin:***@127.0.0.1:18120/cam: Invalid argument');
+  });
+
   it('keeps each of two URLs on a line apart, and leaves URLs without a password as they are', () => {
     expect(redactUrl('rtsp://a:one@h1/x then rtsp://b:two@h2/y')).toBe('rtsp://a:***@h1/x then rtsp://b:***@h2/y');
     expect(redactUrl('http://cam.local:8080/snapshot.jpg and rtsp://cam.local/live')).toBe('http://cam.local:8080/snapshot.jpg and rtsp://cam.local/live');

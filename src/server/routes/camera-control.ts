@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Schedule } from '../../analyzers/schedule.js';
-import { redactUrl } from '../../config/redact.js';
+import { redactSecrets, urlSecrets } from '../../config/redact.js';
 import { probeCamera, type ProbeResult } from '../../sources/probe.js';
 import { HttpError } from '../http-error.js';
 import type { ApiPlugin } from '../zod-validation.js';
@@ -96,7 +96,7 @@ export const cameraControlRoutes: ApiPlugin<CameraControlDeps> = async (app, dep
     testing++;
     try {
       const result = await probe(url, { inputArgs: transport ? ['-rtsp_transport', transport] : undefined, timeoutMs: timeout_s * 1000 });
-      return { url: redactUrl(url), ...result };
+      return { url: redactSecrets(url, urlSecrets(url)), ...result };
     } finally {
       testing--;
     }
