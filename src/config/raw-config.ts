@@ -29,6 +29,11 @@ export function camerasListToMap(raw: RawConfig): RawConfig {
     if (!isPlainObject(entry) || typeof name !== 'string') {
       throw new ConfigError(`cameras.${i}.name: got ${JSON.stringify(name)}; expected a camera name`);
     }
+    // the map form refuses a repeated key; the list must too, not let the last entry win unsaid
+    if (Object.hasOwn(cameras, name)) {
+      const first = (raw.cameras as unknown[]).findIndex((e) => isPlainObject(e) && e.name === name);
+      throw new ConfigError(`cameras.${i}.name: "${name}" is also the name of cameras.${first}; each camera needs a name of its own`);
+    }
     const { name: _name, ...rest } = entry;
     cameras[name] = rest;
   });

@@ -133,6 +133,23 @@ describe('a bad config names the key, the value and what is allowed', () => {
     expect(errorOf('cameras:\n  garden:\n  url: rtsp://x\n').message).toContain('expected an object (keys below it, indented)');
   });
 
+  it('two cameras of one name in the list form (the add-on’s), as the map form refuses a repeated key', () => {
+    const ha = file(
+      'options-dup.json',
+      JSON.stringify({
+        cameras: [
+          { name: 'porch', url: 'rtsp://cam/1' },
+          { name: 'yard', url: 'rtsp://cam/3' },
+          { name: 'porch', url: 'rtsp://cam/2' },
+        ],
+      }),
+    );
+    expect(() => loadConfig({ env: MOSQUITTO, haOptionsPath: ha, addonFilePath: NO_FILE })).toThrow(
+      'cameras.2.name: "porch" is also the name of cameras.0; each camera needs a name of its own',
+    );
+    expect(errorOf('cameras:\n  - { name: door, url: rtsp://a }\n  - { name: door, url: rtsp://b }\n').message).toContain('"door" is also the name of cameras.0');
+  });
+
   it('a camera with no url', () => {
     expect(errorOf('cameras:\n  door:\n    enabled: true\n').message).toContain('cameras.door.url: got nothing; expected a string');
   });
