@@ -4,7 +4,13 @@ import type { CameraUrl } from './camera-url.js';
  * Turns ffmpeg's stderr into one sentence a user can act on. The first rule that matches any
  * line wins, so the order puts specific causes (auth, 404) before generic ones (I/O error).
  */
-const RULES: Array<{ test: RegExp; say: (u: CameraUrl) => string }> = [
+const RULES: Array<{ test: RegExp; say: (u: CameraUrl, m: RegExpExecArray) => string }> = [
+  // input_args ffmpeg does not take: said before what the URL then fails with ("Invalid argument")
+  {
+    test: /Error setting option (\S+) to value (\S+?)\.?$/,
+    say: (_, m) => `ffmpeg does not take "${m[2]}" for -${m[1]}: check the camera's input_args`,
+  },
+  { test: /Unrecognized option '([^']+)'/, say: (_, m) => `ffmpeg has no option -${m[1]}: check the camera's input_args (ffmpeg -h demuxer=rtsp lists the RTSP ones)` },
   { test: /401 Unauthorized|authorization failed|authentication failed/i, say: () => 'wrong user name or password' },
   { test: /403 Forbidden/i, say: () => 'access forbidden (403): this user may not view the stream' },
   { test: /400 Bad Request/i, say: () => 'the camera rejected the request (400 Bad Request): check the URL and input_args (some servers refuse -rtsp_transport tcp)' },
@@ -29,7 +35,10 @@ const RULES: Array<{ test: RegExp; say: (u: CameraUrl) => string }> = [
 /** A sentence for the first recognised cause in `lines`, or undefined when none is recognised. */
 export function explainFfmpegError(lines: readonly string[], url: CameraUrl): string | undefined {
   for (const rule of RULES) {
-    if (lines.some((l) => rule.test.test(l))) return url.redact(rule.say(url));
+    for (const line of lines) {
+      const m = rule.test.exec(line);
+      if (m) return url.redact(rule.say(url, m));
+    }
   }
   return undefined;
 }

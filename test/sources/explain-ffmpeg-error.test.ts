@@ -24,6 +24,23 @@ const cases: Array<[string, string, string[], RegExp]> = [
   // an MJPEG server that closed every connection (seen live: the raw line reached the log as a second reason)
   ['a server that hung up', 'http://10.0.0.5:8080/video', ['http://10.0.0.5:8080/video: End of file'], /^the stream ended: the camera or server closed it$/],
   ['a timeout', 'rtsp://10.0.0.5/cam', ['[tcp @ 0x55] Connection to tcp://10.0.0.5:554 failed: Connection timed out'], /^connection timed out at 10\.0\.0\.5:554$/],
+  // input_args with a typo (this machine's ffmpeg): it then fails the URL with a bare "Invalid argument"
+  [
+    'an input_args value ffmpeg does not take',
+    'rtsp://127.0.0.1:18110/cam',
+    [
+      '[RTSP demuxer @ 0x56] Unable to parse option value "tpc"',
+      '[RTSP demuxer @ 0x56] Error setting option rtsp_transport to value tpc.',
+      'rtsp://127.0.0.1:18110/cam: Invalid argument',
+    ],
+    /^ffmpeg does not take "tpc" for -rtsp_transport: check the camera's input_args$/,
+  ],
+  [
+    'an input_args option ffmpeg does not have',
+    'rtsp://127.0.0.1:18110/cam',
+    ["Unrecognized option 'stimeout'.", 'Error splitting the argument list: Option not found'],
+    /^ffmpeg has no option -stimeout: check the camera's input_args/,
+  ],
 ];
 
 describe('explainFfmpegError', () => {
