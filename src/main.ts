@@ -46,6 +46,7 @@ import { findFfmpeg } from './sources/ffmpeg-path.js';
 import { FrigateSource } from './sources/frigate/frigate-source.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventStore } from './store/events.js';
+import { type CameraView, disabledCameraView } from './server/camera-view.js';
 import { PoseLibrary } from './store/poses.js';
 import { VERSION } from './version.js';
 
@@ -552,7 +553,7 @@ export class Argus {
 
   /** The web server, last: everything it shows exists by now. */
   private async startServer(
-    { config, dataDir, addon, signer, log }: Core,
+    { config, dataDir, addon, signer, log, cameras }: Core,
     mqtt: MqttConnection,
     events: EventManager,
     routes: RoutePlugin[],
@@ -567,7 +568,13 @@ export class Argus {
       token,
       tokenWhere: tokenWhere(access),
       signer,
-      cameras: this.sources,
+      // those turned off in the config too, so the UI and API can say so (HA keeps their devices)
+      cameras: new Map<string, CameraView>([
+        ...this.sources,
+        ...Object.entries(cameras)
+          .filter(([, c]) => !c.enabled)
+          .map(([name]): [string, CameraView] => [name, disabledCameraView(name)]),
+      ]),
       health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size, diskFull: () => events.diskFull },
       logger: log,
       routes,

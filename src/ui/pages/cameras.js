@@ -3,13 +3,13 @@
 // connection test for a camera URL before it goes into the configuration.
 import { api, send } from '../lib/api.js';
 import { $, $$, esc, showError } from '../lib/dom.js';
+import { showLive } from '../lib/live-view.js';
 import { stylesheet } from '../lib/stylesheet.js';
 
 const path = (name, rest = '') => `api/cameras/${encodeURIComponent(name)}${rest}`;
 
 /** A camera's state as a sentence; `load`: its entry in `GET /api/stats`, when read. */
 function statusWords(s, paused, load) {
-  if (!s.enabled) return 'disabled in the configuration';
   if (!s.connected) return `not connected: ${s.lastError || 'connecting…'}${s.reconnects ? ` (${s.reconnects} reconnects)` : ''}`;
   const size = s.width ? `, ${s.width}×${s.height}` : '';
   // The household looks here first when detections come late: say that the machine is short, and where the advice is.
@@ -21,8 +21,14 @@ function statusWords(s, paused, load) {
 }
 
 function cameraCard(s) {
+  // turned off in the config: nothing to watch, pause or switch; said, and how to turn it on
+  if (!s.enabled)
+    return `<article class="cam off" data-camera="${esc(s.name)}" aria-labelledby="cam-${esc(s.name)}">
+    <h2 id="cam-${esc(s.name)}">${esc(s.name)}</h2>
+    <p class="status muted" role="status">Turned off in the config (<code>cameras.${esc(s.name)}.enabled: false</code>): Argus does not connect to it; Home Assistant keeps its device, unavailable.</p>
+  </article>`;
   return `<article class="cam" data-camera="${esc(s.name)}" aria-labelledby="cam-${esc(s.name)}">
-    <img class="live" src="${path(s.name, '/stream.mjpeg')}" alt="live view of ${esc(s.name)}">
+    <img class="live" data-camera="${esc(s.name)}" alt="live view of ${esc(s.name)}">
     <h2 id="cam-${esc(s.name)}">${esc(s.name)}</h2>
     <p class="status" role="status"></p>
     <div class="row">
@@ -78,6 +84,9 @@ async function mount(root, ctx) {
     return showError(list, err);
   }
   list.innerHTML = statuses.length ? statuses.map(cameraCard).join('') : '<p class="muted">No cameras configured.</p>';
+  const stopLive = showLive($$('img.live', list));
+  // a camera turned off in the config has no switches to read
+  statuses = statuses.filter((s) => s.enabled);
   const detection = new Map();
   const cardOf = (name) => $$('article.cam', root).find((c) => c.dataset.camera === name);
   const fail = (card, err) => {
@@ -100,9 +109,11 @@ async function mount(root, ctx) {
   };
   const refreshStatus = async () => {
     const [now, stats] = await Promise.all([api('api/cameras').catch(() => null), api('api/stats').catch(() => null)]);
-    for (const s of now ?? []) {
+    for (const s of (now ?? []).filter((c) => c.enabled)) {
       const card = cardOf(s.name);
-      if (card) $('.status', card).textContent = statusWords(s, detection.get(s.name)?.paused, stats?.cameras[s.name]);
+      if (!card) continue;
+      card.classList.toggle('offline', !s.connected);
+      $('.status', card).textContent = statusWords(s, detection.get(s.name)?.paused, stats?.cameras[s.name]);
     }
   };
   await Promise.all(statuses.map((s) => refreshDetection(s.name)));
@@ -174,9 +185,7 @@ async function mount(root, ctx) {
     }
   });
 
-  return () => {
-    for (const img of root.querySelectorAll('img.live')) img.src = '';
-  };
+  return () => stopLive();
 }
 
 export default { id: 'cameras', title: 'Cameras', mount };

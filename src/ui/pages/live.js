@@ -1,7 +1,8 @@
-// Live: every camera's MJPEG stream with its status in words, and what it sees now: the people,
+// Live: every camera live (lib/live-view.js: MJPEG, or polled frames past three cameras) with its status in words, and what it sees now: the people,
 // names, weapons and poses of its open events seen in the last few seconds (GET api/now).
 import { api } from '../lib/api.js';
 import { $, esc, plural, showError } from '../lib/dom.js';
+import { showLive } from '../lib/live-view.js';
 import { eventTitle, throttle } from './review-lib.js';
 
 /** Kinds whose events call for attention on sight. */
@@ -46,26 +47,33 @@ async function mount(root, ctx) {
   } catch (err) {
     return showError(box, err);
   }
+  const off = list.filter((c) => !c.enabled);
+  list = list.filter((c) => c.enabled);
+  const offLine = off.length ? `<p class="muted">Turned off in the config: ${off.map((c) => esc(c.name)).join(', ')}.</p>` : '';
   if (!list.length) {
-    box.innerHTML = '<p class="muted">No cameras configured.</p>';
+    box.innerHTML = `<p class="muted">No cameras configured.</p>${offLine}`;
     return;
   }
-  box.innerHTML = list
+  box.innerHTML = `${list
     .map(
       (c) => `
     <figure class="card" data-camera="${esc(c.name)}">
-      <img src="api/cameras/${encodeURIComponent(c.name)}/stream.mjpeg" alt="live view of ${esc(c.name)}" width="640">
+      <img data-camera="${esc(c.name)}" alt="live view of ${esc(c.name)}" width="640">
       <figcaption><b>${esc(c.name)}</b> · <span class="status"></span> ·
         <a href="api/cameras/${encodeURIComponent(c.name)}/snapshot.jpg" target="_blank">snapshot</a>
         <p class="now" aria-live="polite" aria-label="seen now on ${esc(c.name)}"></p></figcaption>
     </figure>`,
     )
-    .join('');
+    .join('')}${offLine}`;
+  const stopLive = showLive([...root.querySelectorAll('figure[data-camera] img')]);
   const refresh = async () => {
     const statuses = await api('api/cameras').catch(() => []);
     for (const s of statuses) {
-      const el = $(`figure[data-camera="${CSS.escape(s.name)}"] .status`, root);
-      if (el) el.textContent = s.connected ? `${s.fps.toFixed(1)} fps` : `offline: ${s.lastError || 'connecting…'}`;
+      const figure = $(`figure[data-camera="${CSS.escape(s.name)}"]`, root);
+      if (!figure) continue;
+      // the stream's last frame stays up when a camera goes: greyed, so it is not taken for now
+      figure.classList.toggle('offline', !s.connected);
+      $('.status', figure).textContent = s.connected ? `${s.fps.toFixed(1)} fps` : `offline: ${s.lastError || 'connecting…'}`;
     }
   };
   refresh();
@@ -86,7 +94,7 @@ async function mount(root, ctx) {
   // The streams stop when the page is left: an <img> keeps its MJPEG connection open otherwise.
   return () => {
     soon.cancel();
-    for (const img of root.querySelectorAll('img')) img.src = '';
+    stopLive();
   };
 }
 
