@@ -34,16 +34,25 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../sha
 
   it('a hands_up pose saved from stock-group-2.jpg matches those people and not ai-body.jpg', async () => {
     const deps = { detector, library, model: 'blazepose', minKeypointScore: config.min_keypoint_score, now: () => 1_790_000_000_000 };
-    const saved = await savePoseFromImage(deps, 'hands_up', await loadImage(`${PEOPLE}/stock-group-2.jpg`), 0.9);
+    const saved = await savePoseFromImage(deps, 'hands_up', await loadImage(`${PEOPLE}/stock-group-2.jpg`), config.match_threshold);
     expect(saved.vector.left_wrist[1]).toBeLessThan(saved.vector.nose[1]); // wrists above the head
-    expect(library.get('hands_up')?.threshold).toBe(0.9);
+    expect(library.get('hands_up')?.threshold).toBe(0.7);
 
     const analyzer = new PoseAnalyzer(detector, config, () => library.list());
     const group = await analyze(analyzer, await loadImage(`${PEOPLE}/stock-group-2.jpg`));
     expect(group).toHaveLength(4);
     for (const d of group) {
       expect(d.label).toBe('hands_up');
-      expect(d.attributes?.similarity).toBeGreaterThan(0.9);
+      expect(d.attributes?.similarity).toBeGreaterThan(0.8);
+    }
+    // people with their arms anywhere else: group-1's third person scored 0.90 on keypoint positions (every upright body is much alike there)
+    for (const f of ['group-1.jpg', 'group-3.jpg', 'group-6.jpg']) {
+      const others = await analyze(analyzer, await loadImage(`${PEOPLE}/${f}`));
+      expect(others.length, f).toBeGreaterThan(0);
+      expect(
+        others.map((d) => d.label),
+        f,
+      ).not.toContain('hands_up');
     }
     const body = await analyze(analyzer, await loadImage(`${PEOPLE}/ai-body.jpg`));
     expect(body).toHaveLength(1);
@@ -133,13 +142,14 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer with MoveNet (needs ../share
   it('matches a hands_up pose saved with its 17 keypoints on the cheerleaders, not on ai-body.jpg', async () => {
     const library = new PoseLibrary(openDatabase(':memory:'));
     const group = await loadImage(`${PEOPLE}/stock-group-2.jpg`);
-    await savePoseFromImage({ detector, library, model: 'movenet', minKeypointScore: config.min_keypoint_score, now: () => 0 }, 'hands_up', group, 0.9);
+    await savePoseFromImage({ detector, library, model: 'movenet', minKeypointScore: config.min_keypoint_score, now: () => 0 }, 'hands_up', group, config.match_threshold);
     // MoveNet is less sure of these bodies: a person counts from 6 visible keypoints here
     const analyzer = new PoseAnalyzer(detector, { ...config, min_keypoints: 6 }, () => library.list());
     const boxes = async (img: RgbImage) => (await detector.detectObjects(img)).filter((o) => o.label === 'person' && o.score >= 0.4).map((o) => o.box);
     const cheer = await analyzer.analyze(group, await boxes(group), 0);
     expect(cheer.length).toBeGreaterThanOrEqual(3);
-    expect(cheer.filter((d) => d.label === 'hands_up').length).toBeGreaterThanOrEqual(3);
+    // two of the four show fewer than four bones MoveNet is sure of: too little of a body to compare, so not matched
+    expect(cheer.filter((d) => d.label === 'hands_up').length).toBeGreaterThanOrEqual(2);
     const body = await loadImage(`${PEOPLE}/ai-body.jpg`);
     const single = await analyzer.analyze(body, await boxes(body), 0);
     expect(single).toHaveLength(1);

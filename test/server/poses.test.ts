@@ -33,13 +33,13 @@ describe.skipIf(!existsSync(PEOPLE))('pose routes (needs ../shared/fixtures)', (
   it('saves a pose from a photo sent as the body, with the default or a given threshold', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/poses/hands_up', headers: { 'content-type': 'image/jpeg' }, payload: photo('stock-group-2.jpg') });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ name: 'hands_up', threshold: 0.9, model: 'blazepose', created_at: '2026-11-23T00:00:00.000Z' });
+    expect(res.json()).toMatchObject({ name: 'hands_up', threshold: 0.7, model: 'blazepose', created_at: '2026-11-23T00:00:00.000Z' });
     expect(res.json().keypoints).toContain('left_wrist');
     const again = await app.inject({ method: 'POST', url: '/api/poses/t_pose?threshold=0.95', headers: { 'content-type': 'image/jpeg' }, payload: photo('ai-body.jpg') });
     expect(again.statusCode).toBe(201);
     const list = await app.inject({ method: 'GET', url: '/api/poses' });
     expect(list.json().map((p: { name: string; threshold: number }) => [p.name, p.threshold])).toEqual([
-      ['hands_up', 0.9],
+      ['hands_up', 0.7],
       ['t_pose', 0.95],
     ]);
   });

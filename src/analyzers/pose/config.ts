@@ -11,8 +11,12 @@ export const poseSchema = z
     min_height_px: z.number().min(0).default(48),
     /** Poses are looked for on at most this many people a frame, the surest first (each costs a model run). */
     max_people: z.number().int().min(1).max(20).default(5),
-    /** Similarity a saved reference pose gets when saved without its own threshold. */
-    match_threshold: z.number().min(-1).max(1).default(0.9),
+    /**
+     * Similarity a saved reference pose gets when saved without its own threshold: the mean cosine
+     * of its bones' directions (pose-vector.ts). 0.7: the other cheerleaders of `hands_up` score
+     * 0.82–0.97, no one else on the fixtures or the Hamilton clip over 0.49 (docs/analyzers.md).
+     */
+    match_threshold: z.number().min(-1).max(1).default(0.7),
     /** Fall: the torso's line at least this many degrees from the vertical, whichever way it points… */
     fall_angle: z.number().min(0).max(90).default(60),
     /** …with the hips below this share of the frame height (0 top, 1 bottom)… */

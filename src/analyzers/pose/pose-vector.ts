@@ -47,26 +47,50 @@ export function normalisePose(kps: readonly Keypoint[], minScore: number): PoseV
   return out;
 }
 
+/** The bones whose directions say a pose: upper arms, forearms, thighs, shins, and the torso. */
+const BONES: ReadonlyArray<readonly [string, string]> = [
+  ['left_shoulder', 'left_elbow'],
+  ['left_elbow', 'left_wrist'],
+  ['right_shoulder', 'right_elbow'],
+  ['right_elbow', 'right_wrist'],
+  ['left_hip', 'left_knee'],
+  ['left_knee', 'left_ankle'],
+  ['right_hip', 'right_knee'],
+  ['right_knee', 'right_ankle'],
+  ['hips', 'shoulders'],
+];
+
+function joint(v: PoseVector, name: string): [number, number] | undefined {
+  if (name === 'hips') return [0, 0]; // the vector's origin
+  if (name !== 'shoulders') return v[name];
+  const l = v.left_shoulder;
+  const r = v.right_shoulder;
+  return l && r ? [(l[0] + r[0]) / 2, (l[1] + r[1]) / 2] : undefined;
+}
+
 /**
- * Cosine similarity over the keypoints visible in both poses; 0 when they share fewer than
- * `minShared` (too little of the body to compare).
+ * How alike two poses are, -1 to 1: the mean, over the bones seen in both, of the cosine between
+ * their directions; 0 when they share fewer than `minShared` bones (too little of the body).
+ * Bone by bone, not keypoint positions: every upright body's positions are much alike (hips,
+ * knees and ankles in a column), so a saved `hands_up` scored 0.9 on people clapping; a forearm
+ * pointing down where the saved one points up now costs that bone its whole share.
  */
-export function poseSimilarity(a: PoseVector, b: PoseVector, minShared = 6): number {
-  let dot = 0,
-    na = 0,
-    nb = 0,
-    shared = 0;
-  for (const name of Object.keys(a)) {
-    const q = b[name];
-    if (!q) continue;
-    const p = a[name];
-    dot += p[0] * q[0] + p[1] * q[1];
-    na += p[0] * p[0] + p[1] * p[1];
-    nb += q[0] * q[0] + q[1] * q[1];
+export function poseSimilarity(a: PoseVector, b: PoseVector, minShared = 4): number {
+  let sum = 0;
+  let shared = 0;
+  for (const [from, to] of BONES) {
+    const a0 = joint(a, from);
+    const a1 = joint(a, to);
+    const b0 = joint(b, from);
+    const b1 = joint(b, to);
+    if (!a0 || !a1 || !b0 || !b1) continue;
+    const [ax, ay, bx, by] = [a1[0] - a0[0], a1[1] - a0[1], b1[0] - b0[0], b1[1] - b0[1]];
+    const norms = Math.hypot(ax, ay) * Math.hypot(bx, by);
+    if (norms === 0) continue;
+    sum += (ax * bx + ay * by) / norms;
     shared++;
   }
-  if (shared < minShared || na === 0 || nb === 0) return 0;
-  return dot / Math.sqrt(na * nb);
+  return shared < minShared ? 0 : sum / shared;
 }
 
 /** Degrees between the torso (hips → shoulders) and straight up; null without both. */
