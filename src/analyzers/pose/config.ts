@@ -17,6 +17,9 @@ export const poseSchema = z
      * 0.82–0.97, no one else on the fixtures or the Hamilton clip over 0.49 (docs/analyzers.md).
      */
     match_threshold: z.number().min(-1).max(1).default(0.7),
+    /** A saved pose counts once a body matches it in `match_hits` of its last `match_frames` analysed frames, and stays while it matches in any of them. */
+    match_hits: z.number().int().min(1).default(2),
+    match_frames: z.number().int().min(1).default(3),
     /** Fall: the torso's line at least this many degrees from the vertical, whichever way it points… */
     fall_angle: z.number().min(0).max(90).default(60),
     /** …with the hips below this share of the frame height (0 top, 1 bottom)… */
@@ -24,7 +27,8 @@ export const poseSchema = z
     /** …for this many seconds. */
     fall_seconds: z.number().min(0).default(2),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.match_hits <= o.match_frames, { message: 'match_hits cannot exceed match_frames', path: ['match_hits'] });
 
 /** Per camera, beside `enabled`, `schedule` and `required_zones`. */
 export const poseCameraShape = {

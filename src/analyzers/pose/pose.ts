@@ -6,6 +6,7 @@ import type { PoseConfig } from './config.js';
 import type { Detection } from '../../events/analyzed-frame.js';
 import { normalisePose, poseSimilarity, torsoAngle, torsoTilt } from './pose-vector.js';
 import { PoseFollower, type FollowModels } from './pose-follower.js';
+import { PoseHold } from './pose-hold.js';
 
 /** A fallen-looking body may be missed in a frame or two before it counts as gone. */
 const FALL_GRACE_MS = 1500;
@@ -18,13 +19,18 @@ export function isPresent(pose: PoseDetection, config: PoseConfig): boolean {
   return Math.max(...ys) - Math.min(...ys) >= config.min_height_px;
 }
 
+/** How alike this pose is to each saved one (none without a centre and a scale to normalise by). */
+export function poseSimilarities(kps: readonly Keypoint[], references: readonly ReferencePose[], minScore: number): Map<string, number> {
+  const vector = normalisePose(kps, minScore);
+  return new Map(vector ? references.map((ref) => [ref.name, poseSimilarity(vector, ref.vector)]) : []);
+}
+
 /** The best saved pose this one matches (similarity above that pose's threshold), or null. */
 export function matchPose(kps: readonly Keypoint[], references: readonly ReferencePose[], minScore: number): { name: string; similarity: number } | null {
-  const vector = normalisePose(kps, minScore);
-  if (!vector) return null;
+  const similarities = poseSimilarities(kps, references, minScore);
   let best: { name: string; similarity: number } | null = null;
   for (const ref of references) {
-    const similarity = poseSimilarity(vector, ref.vector);
+    const similarity = similarities.get(ref.name) ?? 0;
     if (similarity >= ref.threshold && (!best || similarity > best.similarity)) best = { name: ref.name, similarity };
   }
   return best;
@@ -43,6 +49,7 @@ interface FallCandidate {
 export class PoseAnalyzer {
   private falls: FallCandidate[] = [];
   private readonly follower: PoseFollower;
+  private readonly held: PoseHold;
 
   constructor(
     models: FollowModels,
@@ -52,25 +59,35 @@ export class PoseAnalyzer {
     private readonly detectFalls = true,
   ) {
     this.follower = new PoseFollower(models);
+    this.held = new PoseHold(config.match_hits, config.match_frames);
   }
 
   async analyze(img: RgbImage, persons: readonly Box[], time: number): Promise<Detection[]> {
     const refs = this.references();
     const out: Detection[] = [];
     const seen: FallCandidate[] = [];
-    for (const pose of await this.follower.find(img, persons, time)) {
-      if (!isPresent(pose, this.config)) continue;
-      const match = matchPose(pose.keypoints, refs, this.config.min_keypoint_score);
+    const present = (await this.follower.find(img, persons, time)).filter((pose) => isPresent(pose, this.config));
+    const similarities = present.map((pose) => poseSimilarities(pose.keypoints, refs, this.config.min_keypoint_score));
+    const matched = present.map((pose) => matchPose(pose.keypoints, refs, this.config.min_keypoint_score)?.name ?? null);
+    const shown = this.held.update(
+      present.map((pose, i) => ({ box: pose.box, match: matched[i] })),
+      time,
+    );
+    for (const [i, pose] of present.entries()) {
+      const name = shown[i];
+      const similarity = name === null ? null : (similarities[i].get(name) ?? null);
       const fall = this.detectFalls ? this.fallState(pose, img.height, time, seen) : { fallen: false, angle: null };
       out.push({
         kind: 'pose',
-        label: fall.fallen ? 'fall' : (match?.name ?? 'person'),
-        score: pose.score,
+        label: fall.fallen ? 'fall' : (name ?? 'person'),
+        // a saved pose's score is how alike it is (what its threshold reads), not how sure the detector is of a body
+        score: name !== null && !fall.fallen && similarity !== null ? Math.max(0, Math.min(1, similarity)) : pose.score,
         box: pose.box,
         attributes: {
           keypoints: pose.keypoints,
-          pose: match?.name ?? null,
-          similarity: match?.similarity ?? null,
+          pose: name,
+          similarity,
+          detector_score: pose.score,
           fallen: fall.fallen,
           torso_angle: fall.angle,
         },
@@ -98,5 +115,6 @@ export class PoseAnalyzer {
   reset(): void {
     this.falls = [];
     this.follower.reset();
+    this.held.reset();
   }
 }
