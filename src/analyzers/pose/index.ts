@@ -6,6 +6,14 @@ import { withBodyBoxes, type BodyBoxOptions } from '../person/body-box.js';
 import type { PersonBox } from '../person/from-faces.js';
 import { poseCameraShape, poseSchema, type PoseCameraConfig } from './config.js';
 import { PoseAnalyzer } from './pose.js';
+import type { ArgusEvent } from '../../events/event.js';
+
+/** "hands_up ×2, lin_stance": a burst's saved poses, each with how many events it had. */
+function countedLabels(events: readonly ArgusEvent[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  return [...counts].map(([label, n]) => (n > 1 ? `${label} ×${n}` : label)).join(', ');
+}
 
 /** Poses of the surest people: presence, saved reference poses, falls. */
 export const poseAnalyzer = defineAnalyzer<'pose', ReturnType<typeof poseSchema.parse>, PoseCameraConfig>({
@@ -21,7 +29,14 @@ export const poseAnalyzer = defineAnalyzer<'pose', ReturnType<typeof poseSchema.
       alerts: [
         // Falls alone, for a chat that wants them and not every presence; urgent: a fall at night is when it matters.
         { name: 'fall', icon: '🆘', within: 'pose', urgent: true, matches: (e) => e.label === 'fall', headline: (ev) => (ev.length === 1 ? 'Fall' : `${ev.length} falls`) },
-        { name: 'pose', icon: '🤸', headline: (ev) => (ev.length === 1 ? `Pose: ${ev[0].label}` : `${ev.length} poses (${ev[0].label})`) },
+        {
+          name: 'pose',
+          icon: '🤸',
+          headline: (ev) => (ev.length === 1 ? `Pose: ${ev[0].label}` : `${ev.length} poses (${countedLabels(ev)})`),
+          // One body may raise several pose events in a burst (one saved pose, then another): counting the
+          // events as people said "5 unknown people" of two. The names alone, when faces gave some.
+          who: (ev) => [...new Set(ev.map((e) => e.sub_label).filter((n): n is string => !!n))].join(', ') || null,
+        },
       ],
       entities: [
         // ON while someone lies fallen (docs/analyzers.md: the fall rule); presence alone is the person sensor's.

@@ -113,6 +113,18 @@ describe('what an alert says', () => {
     expect(renderCaption(bins, kinds).split('\n').slice(0, 2)).toEqual(['📦 2 objects (bin) at front_door', 'Camera: front_door']);
   });
 
+  it('names each saved pose of a burst with its count, and no event count as people (one body raises several)', () => {
+    const burst = [
+      testEvent({ kind: 'pose', label: 'low_thr' }),
+      testEvent({ kind: 'pose', label: 'hands_up' }),
+      testEvent({ kind: 'pose', label: 'low_thr' }),
+      testEvent({ kind: 'pose', label: 'hands_up', sub_label: 'dad' }),
+      testEvent({ kind: 'pose', label: 'lin_stance' }),
+    ];
+    expect(renderCaption(burst, kinds).split('\n').slice(0, 2)).toEqual(['🤸 5 poses (low_thr ×2, hands_up ×2, lin_stance) at front_door', 'Who: dad']);
+    expect(renderCaption(burst.slice(0, 2), kinds).split('\n').slice(0, 2)).toEqual(['🤸 2 poses (low_thr, hands_up) at front_door', 'Camera: front_door']);
+  });
+
   it("keeps a caption within Telegram's 1024 characters, link included", () => {
     const many = Array.from({ length: 200 }, (_, i) => testEvent({ kind: 'face', sub_label: `person_number_${i}` }));
     const caption = renderCaption(many, kinds, (ev) => `https://argus.example/api/events/${ev.id}/snapshot.jpg?exp=1&sig=${'a'.repeat(64)}`);
