@@ -54,8 +54,15 @@ export const poseAnalyzer = defineAnalyzer<'pose', ReturnType<typeof poseSchema.
       ],
     },
   ],
-  create: ({ config, cameraConfig, models, references }) => {
+  create: ({ config, cameraConfig, models, references, camera, logger }) => {
     const wanted = new Set(cameraConfig.poses);
+    // a typo here matched nothing, unsaid: said once at start (a pose may still be saved later)
+    const saved = new Set(references().map((r) => r.name));
+    const unknown = [...wanted].filter((n) => !saved.has(n));
+    if (unknown.length)
+      logger.warn(
+        `cameras.${camera}.analyzers.pose.poses: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not saved (saved: ${[...saved].join(', ') || 'none'}); this camera matches only saved poses it names`,
+      );
     const poses = new PoseAnalyzer(models, config, () => references().filter((r) => wanted.size === 0 || wanted.has(r.name)), cameraConfig.fall);
     return {
       analyze: async (frame) => {
