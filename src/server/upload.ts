@@ -54,7 +54,7 @@ function limitOf(req: FastifyRequest): UploadLimit {
 
 function tooLarge(limit: UploadLimit): HttpError {
   const key = limit.key ? ` (${limit.key})` : '';
-  const hint = limit.kind === 'photo' ? ': send a smaller photo (a face needs far fewer pixels)' : '';
+  const hint = limit.kind === 'photo' ? ': send a smaller photo' : '';
   return new HttpError(413, 'too_large', `the ${limit.kind} is larger than the ${megabytes(limit.maxBytes)} limit${key}${hint}`);
 }
 

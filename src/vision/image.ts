@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 
 /** Packed RGB24, row-major: exactly width × height × 3 bytes. Same layout as a source Frame. */
@@ -22,6 +23,8 @@ export const UPLOAD_FIT_PIXELS = 12_000_000;
  * a 2 kB SVG of chained filters kept a decoder thread busy for minutes, and uploads waited behind it.
  */
 const PHOTO_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff']);
+/** What a refusal asks for: the formats read (HEIF only where this sharp's libvips has a decoder for it). */
+const SEND = 'send a JPEG, PNG, WebP, AVIF, GIF or TIFF photo';
 
 /** A raster decode that runs longer than this is abandoned (a photo takes well under a second). */
 const DECODE_TIMEOUT_S = 20;
@@ -54,20 +57,18 @@ const fitScale = (width: number, height: number, fitPixels?: number) => (fitPixe
 
 /** The header's size, upright (EXIF orientations 5–8 swap the sides), checked against the pixel limit. */
 async function checkedHeader(input: string | Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
+  if (isEmpty(input)) throw new ImageLoadError('not_an_image', `the file is empty (0 bytes): ${SEND}`);
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const code = /no such file|ENOENT|file is missing/i.test(reason) ? 'unreadable' : 'not_an_image';
-    throw new ImageLoadError(
-      code,
-      code === 'unreadable' ? `cannot read file: ${reason}` : `not an image Argus can read: send a JPEG, PNG or WebP photo (the decoder said: ${reason})`,
-    );
+    throw new ImageLoadError(code, code === 'unreadable' ? `cannot read file: ${reason}` : `not an image Argus can read: ${SEND} (the decoder said: ${reason})`);
   }
   const { width, height } = meta;
   if (!PHOTO_FORMATS.has(meta.format ?? '')) {
-    throw new ImageLoadError('not_an_image', `${meta.format ? `${meta.format.toUpperCase()} files are` : 'this format is'} not photos Argus reads: send a JPEG, PNG or WebP photo`);
+    throw new ImageLoadError('not_an_image', `${meta.format ? `${meta.format.toUpperCase()} files are` : 'this format is'} not photos Argus reads: ${SEND}`);
   }
   if (!width || !height) throw new ImageLoadError('not_an_image', 'not an image (no dimensions in its header)');
   if (width * height > maxPixels) {
@@ -90,7 +91,20 @@ export async function loadImage(input: string | Uint8Array, opts: LoadImageOptio
     const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
-    throw new ImageLoadError('not_an_image', `cannot decode image (${err instanceof Error ? err.message : String(err)})`);
+    const reason = err instanceof Error ? err.message : String(err);
+    // a photo whose end is missing (an upload or a copy stopped short): said so, with what to do
+    const cut = /premature end|truncated|unexpected end/i.test(reason);
+    throw new ImageLoadError('not_an_image', cut ? `the image is cut short (its end is missing: ${reason}): send the whole file again` : `cannot decode image (${reason})`);
+  }
+}
+
+/** A zero-byte file or buffer (sharp says only "unsupported image format" or "Input Buffer is empty"). */
+function isEmpty(input: string | Uint8Array): boolean {
+  if (typeof input !== 'string') return input.length === 0;
+  try {
+    return statSync(input).size === 0;
+  } catch {
+    return false; // a missing file is said as unreadable below
   }
 }
 

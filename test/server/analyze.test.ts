@@ -107,6 +107,27 @@ describe('POST /api/analyze', () => {
     await strict.stop();
   });
 
+  it.skipIf(!existsSync(FIXTURES))(
+    'answers a photo over 12 MP in its own pixels, as argus analyze does, though it is analysed scaled down (needs ../shared/fixtures)',
+    async () => {
+      // group-6.jpg (1920×1350) at 4400×3094: 13.6 MP, analysed at 12 MP
+      const big = await sharp(join(FIXTURES, 'people/group-6.jpg')).resize(4400, 3094, { fit: 'fill' }).jpeg({ quality: 70 }).toBuffer();
+      const small = await sharp(big).resize(4131, 2904, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer();
+      type Boxed = { width: number; height: number; objects: Array<{ label: string; box: number[] }> };
+      const whole = (await post(port, new Blob([big], { type: 'image/jpeg' }), 'big.jpg')).body as unknown as Boxed;
+      const scaled = (await post(port, new Blob([small], { type: 'image/jpeg' }), 'small.jpg')).body as unknown as Boxed;
+      expect([whole.width, whole.height]).toEqual([4400, 3094]);
+      const people = (b: Boxed) => b.objects.filter((o) => o.label === 'person' && (o as { score?: number }).score! >= 0.3);
+      expect(people(whole).length).toBeGreaterThan(0);
+      expect(people(whole).length).toBe(people(scaled).length);
+      // the same people, each box the 12 MP one times 4400 / 4131 (to a few pixels: two JPEG encodings apart)
+      for (const [i, o] of people(whole).entries()) {
+        const expected = people(scaled)[i].box.map((v) => (v * 4400) / 4131);
+        for (const [k, v] of o.box.entries()) expect(Math.abs(v - expected[k])).toBeLessThan(40);
+      }
+    },
+  );
+
   it('says so when the models are not loaded', async () => {
     const noModels = server(() => undefined);
     const [p] = await noModels.start();

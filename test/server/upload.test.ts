@@ -73,7 +73,7 @@ describe('the upload helper', () => {
       expect(res.statusCode).toBe(413);
       expect(res.json()).toEqual({
         code: 'too_large',
-        error: 'the photo is larger than the 64 KB limit (test.max_upload_mb): send a smaller photo (a face needs far fewer pixels)',
+        error: 'the photo is larger than the 64 KB limit (test.max_upload_mb): send a smaller photo',
       });
     }
     // At the limit exactly is still taken (and then refused only because it is not an image).

@@ -58,8 +58,25 @@ describe('loadImage', () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="6000" height="6000"><filter id="f">${blur}</filter><rect width="6000" height="6000" filter="url(#f)"/></svg>`;
     const started = Date.now();
     const err = await loadImage(Buffer.from(svg)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'not_an_image', message: 'SVG files are not photos Argus reads: send a JPEG, PNG or WebP photo' });
+    expect(err).toMatchObject({ code: 'not_an_image', message: 'SVG files are not photos Argus reads: send a JPEG, PNG, WebP, AVIF, GIF or TIFF photo' });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('says an empty file is empty, as a path or a buffer (sharp said "unsupported image format" or "Input Buffer is empty")', async () => {
+    const path = join(dir, 'empty.jpg');
+    await writeFile(path, '');
+    for (const input of [path, new Uint8Array(0)]) {
+      await expect(loadImage(input)).rejects.toMatchObject({ code: 'not_an_image', message: 'the file is empty (0 bytes): send a JPEG, PNG, WebP, AVIF, GIF or TIFF photo' });
+    }
+  });
+
+  it('says a JPEG cut short is cut short, and to send it whole', async () => {
+    const jpeg = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#3a6' } })
+      .jpeg()
+      .toBuffer();
+    const err = await loadImage(jpeg.subarray(0, Math.floor(jpeg.length / 2))).catch((e) => e);
+    expect(err).toBeInstanceOf(ImageLoadError);
+    expect(err.message).toMatch(/^the image is cut short \(its end is missing: .*\): send the whole file again$/);
   });
 
   it('says a missing file cannot be read', async () => {

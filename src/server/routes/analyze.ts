@@ -6,6 +6,8 @@ import type { Detector, ModelFamily } from '../../models/detector.js';
 import { MODEL_FAMILIES } from '../../models/detector.js';
 import { HttpError } from '../http-error.js';
 import { acceptUploads, decodePhoto, readUpload } from '../upload.js';
+import { imageSize } from '../../vision/image.js';
+import type { Box } from '../../vision/iou.js';
 import { photoWork } from '../upload-work.js';
 import type { ApiPlugin } from '../zod-validation.js';
 
@@ -30,6 +32,27 @@ export type NamedAnalysis = Omit<ImageAnalysis, 'faces'> & {
 
 const DEFAULT_WEAPONS = weaponSchema.parse({});
 
+/** An analysis of a scaled-down photo in the photo's own pixels (`width` × `height`). */
+export function scaleAnalysis(a: ImageAnalysis, width: number, height: number): ImageAnalysis {
+  const sx = width / a.width;
+  const sy = height / a.height;
+  const box = ([x1, y1, x2, y2]: Box): Box => [x1 * sx, y1 * sy, x2 * sx, y2 * sy];
+  return {
+    ...a,
+    width,
+    height,
+    objects: a.objects.map((o) => ({ ...o, box: box(o.box) })),
+    persons: a.persons.map((p) => ({ ...p, box: box(p.box) })),
+    faces: a.faces.map((f) => ({ ...f, box: box(f.box), landmarks: f.landmarks.map(([x, y]): [number, number] => [x * sx, y * sy]) })),
+    poses: a.poses.map((p) => ({
+      ...p,
+      box: box(p.box),
+      keypoints: p.keypoints.map((k) => ({ ...k, x: k.x * sx, y: k.y * sy })),
+      roi: p.roi && { ...p.roi, cx: p.roi.cx * sx, cy: p.roi.cy * sy, side: p.roi.side * sx },
+    })),
+  };
+}
+
 /** `POST /api/analyze`: one uploaded photo in, objects, persons, named faces and poses out (the drag-and-drop page). */
 export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
   await acceptUploads(app);
@@ -40,10 +63,14 @@ export const analyzeRoutes: ApiPlugin<AnalyzeDeps> = async (app, deps) => {
     if (!detector) throw new HttpError(503, 'models_missing', 'the models are not loaded: run "argus models build" and restart');
     const [file] = (await readUpload(req)).files;
     const families = MODEL_FAMILIES.filter((f: ModelFamily) => detector.has(f));
-    // Photos over 12 MP are analyzed scaled down: width, height and boxes are the analyzed image's.
-    const result = await photoWork(req, [file], async () =>
-      analyzeImage(detector, await decodePhoto(file), { ...deps.people, file: file.name, families, embeddings: Boolean(deps.matchFace) }),
-    );
+    // Photos over 12 MP are analyzed scaled down, and their findings scaled back: width, height and
+    // boxes are the photo's own, as `argus analyze --json` gives them (it reads the photo whole).
+    const result = await photoWork(req, [file], async () => {
+      const img = await decodePhoto(file);
+      const analysis = await analyzeImage(detector, img, { ...deps.people, file: file.name, families, embeddings: Boolean(deps.matchFace) });
+      const own = await imageSize(file.data);
+      return own.width === img.width && own.height === img.height ? analysis : scaleAnalysis(analysis, own.width, own.height);
+    });
     return nameFaces(result, deps.matchFace, deps.weapons);
   });
 };

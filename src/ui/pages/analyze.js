@@ -172,18 +172,38 @@ function refuse(el, message) {
   state.textContent = message;
 }
 
+/** Times a photo is sent again when Argus answers busy (its cameras first), each after the wait it asks. */
+const BUSY_TRIES = 4;
+
+/**
+ * `send()` again while Argus says it is busy (503 `busy`, with the seconds to wait): a batch of
+ * photos behind live cameras left one card at "Argus is busy … try again in 13 s" with no way to.
+ */
+async function whenFree(send, state) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const wait = Number(err.body?.retry_after);
+      if (err.code !== 'busy' || attempt >= BUSY_TRIES || !(wait > 0)) throw err;
+      state.textContent = `Argus is busy with its cameras: trying again in ${wait} s (${attempt} of ${BUSY_TRIES - 1})…`;
+      await new Promise((r) => setTimeout(r, wait * 1000));
+    }
+  }
+}
+
 async function analyzePhoto(el, file, weapons) {
   const state = $('.state', el);
   const form = new FormData();
   form.append('file', file);
   state.textContent = 'Uploading…';
   const progress = $('progress', el);
-  const body = markWeapons(
-    await upload('api/analyze', form, (f) => {
+  const send = () =>
+    upload('api/analyze', form, (f) => {
       progress.value = f;
       if (f >= 1) state.textContent = 'Analysing…';
-    }),
-  );
+    });
+  const body = markWeapons(await whenFree(send, state));
   progress.value = 1;
   // The server reads more formats than a browser draws (TIFF): the findings count, the picture is a bonus.
   const image = await createImageBitmap(file).catch(() => null);
@@ -341,7 +361,7 @@ async function mount(root) {
     <div id="drop">
       <p>Drop photos or a short video here, or <button type="button" id="choose">choose files</button>
         <input id="pick" type="file" accept="image/*,video/*" multiple hidden aria-label="photos or videos to analyse"></p>
-      <p class="muted" id="limits">JPEG, PNG or WebP photos; MP4, MKV, MOV or WebM videos.</p>
+      <p class="muted" id="limits">JPEG, PNG, WebP, AVIF, GIF or TIFF photos; MP4, MKV, MOV or WebM videos.</p>
       <label class="muted">Video: one frame every <select id="every"><option value="0.5">0.5 s</option><option value="1" selected>1 s</option><option value="2">2 s</option><option value="5">5 s</option></select></label>
     </div>
     <p id="analyze-summary" role="status" class="muted"></p>
@@ -358,7 +378,7 @@ async function mount(root) {
     // the server's own refusal names the limit; weapons keep the default labels and thresholds
   }
   $('#limits', root).textContent =
-    `JPEG, PNG or WebP photos${maxPhotoMb ? ` up to ${maxPhotoMb} MB (server.max_upload_mb)` : ''}; MP4, MKV, MOV or WebM videos up to ${clip.max_mb} MB and ${clip.max_s} s.`;
+    `JPEG, PNG, WebP, AVIF, GIF or TIFF photos${maxPhotoMb ? ` up to ${maxPhotoMb} MB` : ''}; MP4, MKV, MOV or WebM videos up to ${clip.max_mb} MB and ${clip.max_s} s.`;
 
   const run = async (files) => {
     const results = $('#analyze-results', root);
@@ -373,9 +393,11 @@ async function mount(root) {
     const one = async (file, i) => {
       const el = $(`article[data-index="${i}"]`, results);
       const video = VIDEO_TYPES.test(file.type) || VIDEO_NAMES.test(file.name);
-      const photo = file.type.startsWith('image/');
+      // no type (a file without an extension): sent as a photo, the server reads what it is
+      const photo = file.type.startsWith('image/') || (!video && file.type === '');
       try {
-        if (!video && !photo) throw new Error(`${file.name} is not a photo or a video (${file.type || 'unknown type'}): send JPEG, PNG, WebP, MP4, MKV, MOV or WebM.`);
+        if (!video && !photo)
+          throw new Error(`${file.name} is not a photo or a video (${file.type || 'unknown type'}): send JPEG, PNG, WebP, AVIF, GIF, TIFF, MP4, MKV, MOV or WebM.`);
         const limitMb = video ? clip.max_mb : maxPhotoMb;
         if (limitMb && file.size > limitMb * 1024 * 1024) {
           throw new Error(`${file.name} is ${mb(file.size)}: larger than the ${limitMb} MB limit${video ? ' for videos' : ' (server.max_upload_mb)'}.`);

@@ -171,7 +171,7 @@ async function enrolEach(name, files, list, onAdded = () => {}, maxMb = null) {
     outcome.textContent = 'uploading…';
     if (!file.type.startsWith('image/')) {
       outcome.className = 'outcome error';
-      outcome.textContent = 'not an image: send a JPEG, PNG or WebP photo';
+      outcome.textContent = 'not an image: send a JPEG, PNG, WebP, AVIF, GIF or TIFF photo';
       results.push({ file, ok: false, error: `${file.name} is not an image.` });
       continue;
     }
