@@ -172,22 +172,28 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     const done = () => inFlight.now--;
     page.on('requestfinished', (r) => r.url().endsWith('/api/analyze') && done());
     page.on('requestfailed', (r) => r.url().endsWith('/api/analyze') && done());
-    await expect.poll(() => page.locator('#limits').textContent()).toContain('up to 5 MB (server.max_upload_mb)');
+    await expect.poll(() => page.locator('#limits').textContent()).toContain('photos up to 5 MB;');
     // A real photo made 6 MB by trailing bytes (a JPEG decoder stops at its end marker).
     const photo = readFileSync(join(DEMO, 'sample1.jpg'));
     const big = Buffer.concat([photo, Buffer.alloc(6 * 1024 * 1024 - photo.length, 0)]);
     const jpeg = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'image/jpeg', buffer: readFileSync(path) });
     // A TIFF: the server reads it, Chromium cannot draw it (its findings were lost as "could not be decoded").
     const tiff = await sharp(join(DEMO, 'sample2.jpg')).resize(640).tiff().toBuffer();
-    await page
-      .locator('#pick')
-      .setInputFiles([
-        jpeg(join(DEMO, 'sample1.jpg')),
-        jpeg(faces ? OBAMA_PROBE : join(DEMO, 'sample2.jpg')),
-        { name: 'big.jpg', mimeType: 'image/jpeg', buffer: big },
-        { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
-        { name: 'scan.tiff', mimeType: 'image/tiff', buffer: tiff },
-      ]);
+    await page.locator('#pick').setInputFiles([
+      jpeg(join(DEMO, 'sample1.jpg')),
+      jpeg(faces ? OBAMA_PROBE : join(DEMO, 'sample2.jpg')),
+      { name: 'big.jpg', mimeType: 'image/jpeg', buffer: big },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+      { name: 'scan.tiff', mimeType: 'image/tiff', buffer: tiff },
+      // no extension, so no type: the server reads what it is (the page refused it as "unknown type")
+      {
+        name: 'snapshot',
+        mimeType: '',
+        buffer: await sharp({ create: { width: 64, height: 48, channels: 3, background: '#888' } })
+          .jpeg()
+          .toBuffer(),
+      },
+    ]);
     const result = (name: string) => page.locator(`article.result[data-file="${name}"]`);
     await expect.poll(() => result('big.jpg').locator('.state').textContent()).toBe('big.jpg is 6.0 MB: larger than the 5 MB limit (server.max_upload_mb).');
     expect(await result('notes.txt').locator('.state').textContent()).toMatch(/^notes\.txt is not a photo or a video \(text\/plain\)/);
@@ -195,9 +201,9 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     expect(await result('notes.txt').locator('h3 .muted').textContent()).toBe('(1 kB)');
     expect(await result('sample1.jpg').locator('h3 .muted').textContent()).toMatch(/^\(\d+ kB\)$/);
     expect(await result('notes.txt').getAttribute('data-state')).toBe('refused');
-    await expect.poll(() => page.locator('article.result[data-state="done"]').count(), { timeout: 120_000 }).toBe(3);
+    await expect.poll(() => page.locator('article.result[data-state="done"]').count(), { timeout: 120_000 }).toBe(4);
     expect(inFlight.most).toBe(3); // the three photos went up together (three at a time)
-    await expect.poll(() => page.locator('#analyze-summary').textContent()).toBe('5 of 5 files done, 2 refused.');
+    await expect.poll(() => page.locator('#analyze-summary').textContent()).toBe('6 of 6 files done, 2 refused.');
     expect(await result('scan.tiff').locator('.out p.muted').textContent()).toBe('This browser cannot show this picture: what was found is drawn on grey.');
     expect(await result('scan.tiff').locator('ul.found').textContent()).toMatch(/person \d+%/);
     const first = await result('sample1.jpg').locator('ul.found').textContent();

@@ -393,8 +393,8 @@ async function mount(root) {
     const one = async (file, i) => {
       const el = $(`article[data-index="${i}"]`, results);
       const video = VIDEO_TYPES.test(file.type) || VIDEO_NAMES.test(file.name);
-      // no type (a file without an extension): sent as a photo, the server reads what it is
-      const photo = file.type.startsWith('image/') || (!video && file.type === '');
+      // no type (a file without an extension: '' or octet-stream): sent as a photo, the server reads what it is
+      const photo = file.type.startsWith('image/') || (!video && (file.type === '' || file.type === 'application/octet-stream'));
       try {
         if (!video && !photo)
           throw new Error(`${file.name} is not a photo or a video (${file.type || 'unknown type'}): send JPEG, PNG, WebP, AVIF, GIF, TIFF, MP4, MKV, MOV or WebM.`);
