@@ -281,6 +281,44 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     180_000,
   );
 
+  it('sends a photo again when Argus answers busy, saying so, after the wait it asks', async () => {
+    let refusals = 0;
+    const { page, errors } = await openPage(browser, base, 'analyze', async (p) => {
+      // the first answer as Argus gives it behind busy cameras (work-budget.ts), the next ones real
+      await p.route('**/api/analyze', async (route) => {
+        if (refusals++ > 0) return route.continue();
+        await route.fulfill({
+          status: 503,
+          headers: { 'retry-after': '1' },
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'Argus is busy: the request waited 30 s for the cameras; try again in 1 s', code: 'busy', retry_after: 1 }),
+        });
+      });
+    });
+    const states: string[] = [];
+    await page.exposeFunction('sawState', (t: string) => states.push(t));
+    await page.evaluate(() => {
+      new MutationObserver(() => {
+        const s = document.querySelector('article.result .state')?.textContent;
+        if (s) (window as unknown as { sawState: (t: string) => void }).sawState(s);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.locator('#pick').setInputFiles([
+      {
+        name: 'grey.jpg',
+        mimeType: 'image/jpeg',
+        buffer: await sharp({ create: { width: 64, height: 48, channels: 3, background: '#888' } })
+          .jpeg()
+          .toBuffer(),
+      },
+    ]);
+    await expect.poll(() => page.locator('article.result').getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    expect(refusals).toBe(2);
+    expect(states).toContain('Argus is busy with its cameras: trying again in 1 s (1 of 3)…');
+    expect(errors.filter((e) => !/\b503\b/.test(e))).toEqual([]); // the refusal itself, as the console and the response log it
+    await page.close();
+  });
+
   it('analyses a short video as a timeline of what was found', async () => {
     let clip = CLIP;
     if (!existsSync(clip)) {
