@@ -92,21 +92,35 @@ function drawFindings(canvas, image, r, weapons, scale = 1, shownWidth = canvas.
     if (!text) return;
     const w = g.measureText(text).width + 6;
     const h = Math.max(14, canvas.width / 45, font * 1.3);
-    const top = y1 - h < 0 ? y1 : y1 - h;
+    const top = labelTop(placed, x1, y1, y2, w, h, canvas.height);
+    placed.push([x1, top, x1 + w, top + h]);
     g.fillStyle = colour;
     g.fillRect(x1, top, w, h);
     g.fillStyle = '#fff';
     g.fillText(text, x1 + 3, top + h - 4);
   };
+  /** Labels drawn so far: a label goes where it covers none of them (two boxes on one moon printed "frisbee 42% 5%"). */
+  const placed = [];
   for (const p of r.poses) drawPose(g, p, scale, line);
   // The surest last, so its box and caption lie on top; a weapon under its threshold dashed and grey.
   for (const o of [...r.objects].sort((a, b) => a.score - b.score)) {
     const candidate = weapons.threshold(o.label) !== null && !weapons.over(o);
     const colour = weapons.over(o) ? COLOURS.weapon : candidate ? COLOURS.candidate : (COLOURS[o.label] ?? COLOURS.object);
-    box(o.box, colour, `${o.label} ${percent(shownScore(o))}${o.weapon?.armed_person ? ' held' : ''}`, candidate);
+    box(o.box, colour, `${o.label}${candidate ? '?' : ''} ${percent(shownScore(o))}${o.weapon?.armed_person ? ' held' : ''}`, candidate);
   }
   for (const p of given(r)) box(p.box, COLOURS.person, `person ${GIVEN[p.from]}`);
   for (const f of r.faces) box(f.box, f.name ? COLOURS.known : COLOURS.face, f.name ? `${f.name} (${percent(f.similarity)} similar)` : `face ${percent(f.score)}`);
+}
+
+/**
+ * Where a label of `w` × `h` goes for a box from `y1` to `y2` at `x`: above the box, else inside its
+ * top, below it, inside its bottom, then stepping down from the top; the first that overlaps no
+ * label already drawn and stays on the picture (the first that stays on it when none is free).
+ */
+export function labelTop(placed, x, y1, y2, w, h, height) {
+  const tries = [y1 - h, y1, y2, y2 - h, ...Array.from({ length: 8 }, (_, i) => y1 + h * (i + 1))].filter((t) => t >= 0 && t + h <= height);
+  const free = tries.find((t) => !placed.some(([a, b, c, d]) => x < c && x + w > a && t < d && t + h > b));
+  return free ?? tries[0] ?? Math.max(0, Math.min(y1, height - h));
 }
 
 /** A pose's skeleton: its bones and the keypoints seen. */
