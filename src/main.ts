@@ -546,6 +546,12 @@ export class Argus {
       cameraAnalyzers: Object.fromEntries(enabled.map((name) => [name, this.analyzersOn(cameras[name])])),
       cameraSchedules: Object.fromEntries(enabled.map((name) => [name, this.schedulesOn(cameras[name])])),
       analyzerNames: this.analyzers.map((a) => a.name),
+      idleAnalyzers: Object.fromEntries(
+        this.analyzers.flatMap((a) => {
+          const why = a.idle?.(a.config.parse((config.analyzers as Record<string, unknown>)[a.name] ?? {}));
+          return why ? [[a.name, why]] : [];
+        }),
+      ),
       people: { person: config.analyzers.person, minKeypointScore: config.analyzers.pose.min_keypoint_score },
       inView: () => events.inView(),
     });

@@ -37,8 +37,11 @@ export interface Analyzer<Name extends string = string, Config = unknown, Camera
    * frames while Argus cannot keep up, so these keep up (`analyzers.under_load`, scheduler.ts).
    */
   readonly essential?: boolean;
-  /** True when its options leave it nothing to do (no labels to watch): then it runs on no camera and offers no entities. */
-  idle?(config: Config): boolean;
+  /**
+   * Why its options leave it nothing to do ("no labels to watch …"), or null when they do not:
+   * idle, it runs on no camera and offers no entities, and the Cameras page says why.
+   */
+  idle?(config: Config): string | null;
   /** Model families that must be loaded for it to run (it is skipped, not failed, without them). */
   readonly needs: readonly ModelFamily[];
   /**

@@ -61,6 +61,8 @@ export interface ApiRouteDeps {
   /** Per camera, the schedule entries of its analyzers that have some. */
   cameraSchedules?: Record<string, Record<string, string[]>>;
   analyzerNames: string[];
+  /** Why an analyzer's options leave it idle everywhere, by name (`Analyzer.idle`). */
+  idleAnalyzers?: Record<string, string>;
   /** Who counts as a person in an analysed upload (as in live analysis). */
   people: AnalyzeDeps['people'];
   /** What each camera sees now (the event manager's open events in view). */
@@ -83,6 +85,7 @@ export function apiRoutes(d: ApiRouteDeps): RoutePlugin[] {
     route(cameraControlRoutes, '/api/cameras', {
       cameras: Object.fromEntries(Object.entries(d.cameraAnalyzers).map(([name, analyzers]) => [name, { analyzers, schedules: d.cameraSchedules?.[name] }])),
       analyzers: d.analyzerNames,
+      idle: d.idleAnalyzers,
       pause: d.pause,
       switches: d.analyzerSwitches,
       ffmpegPath: d.ffmpegPath,

@@ -50,6 +50,7 @@ describe('/api/cameras/:name/detection and /api/cameras/test', () => {
       prefix: '/api/cameras',
       cameras: { door: { analyzers: ['person', 'weapon', 'faces', 'pose'], schedules: { weapon: ['mon 01:00-02:00'] } } },
       analyzers: ANALYZERS.map((a) => a.name),
+      idle: { object: 'no labels to watch: list them in analyzers.object.labels' },
       // a Wednesday noon, local time: the weapon analyzer's Monday-night window is not now
       now: () => new Date(2026, 11, 9, 12, 0).getTime(),
       pause: ha,
@@ -83,7 +84,14 @@ describe('/api/cameras/:name/detection and /api/cameras/test', () => {
 
   it('switches an analyzer off and on for one camera, kept in SQLite', async () => {
     const off = (await put({ analyzers: { pose: false } })).json();
-    expect(off.analyzers.find((a: { name: string }) => a.name === 'pose')).toEqual({ name: 'pose', configured: true, on: false, schedule: [], in_schedule: true });
+    expect(off.analyzers.find((a: { name: string }) => a.name === 'pose')).toEqual({
+      name: 'pose',
+      configured: true,
+      off_reason: null,
+      on: false,
+      schedule: [],
+      in_schedule: true,
+    });
     expect(new AnalyzerSwitchStore(db).isOff('door', 'pose')).toBe(true);
     const on = (await put({ analyzers: { pose: true } })).json();
     expect(on.analyzers.find((a: { name: string }) => a.name === 'pose').on).toBe(true);
@@ -95,10 +103,18 @@ describe('/api/cameras/:name/detection and /api/cameras/test', () => {
     expect(state.analyzers.find((a: { name: string }) => a.name === 'weapon')).toEqual({
       name: 'weapon',
       configured: true,
+      off_reason: null,
       on: true,
       schedule: ['mon 01:00-02:00'],
       in_schedule: false,
     });
+  });
+
+  it('says why an analyzer is off: its options leave it nothing to do, or the camera’s config', async () => {
+    const state = (await app.inject({ url: '/api/cameras/door/detection' })).json();
+    const of = (name: string) => state.analyzers.find((a: { name: string }) => a.name === name);
+    expect(of('object')).toMatchObject({ configured: false, off_reason: 'no labels to watch: list them in analyzers.object.labels' });
+    expect(of('proctor')).toMatchObject({ configured: false, off_reason: 'off in the config' });
   });
 
   it('refuses unknown cameras and analyzers, and turning on one the config leaves off, changing nothing', async () => {

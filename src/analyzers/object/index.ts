@@ -37,7 +37,7 @@ export function labelEntities(labels: readonly string[]): EntitySpec[] {
 export const objectAnalyzer = defineAnalyzer({
   name: 'object',
   config: objectSchema,
-  idle: (config) => config.labels.length === 0,
+  idle: (config) => (config.labels.length === 0 ? 'no labels to watch: list them in analyzers.object.labels' : null),
   needs: ['objects'],
   essential: true,
   objectLabels: (config) => config.labels,

@@ -12,6 +12,8 @@ export interface CameraControlDeps {
   now?: () => number;
   /** Every analyzer of the list, in order (those a camera's config leaves off are shown as such). */
   analyzers: readonly string[];
+  /** Why an analyzer's options leave it idle on every camera (the object analyzer without labels), by name. */
+  idle?: Record<string, string>;
   /** The pause state HA's "Pause detection" switch shows (HomeAssistantMqtt): one state, published on MQTT. */
   pause: { isPaused(camera: string): boolean; setPaused(camera: string, paused: boolean): void };
   /** Analyzers switched off from here (AnalyzerSwitchStore). */
@@ -67,7 +69,9 @@ export const cameraControlRoutes: ApiPlugin<CameraControlDeps> = async (app, dep
         const configured = camera.analyzers.includes(a);
         // on, but asleep outside its schedule: the page says so (a camera that "does nothing" at night)
         const schedule = camera.schedules?.[a] ?? [];
-        return { name: a, configured, on: configured && !switches.isOff(name, a), schedule, in_schedule: new Schedule(schedule).isActive(now) };
+        // why one is off: its options leave it nothing to do, or this camera's config turns it off
+        const off_reason = configured ? null : (deps.idle?.[a] ?? 'off in the config');
+        return { name: a, configured, off_reason, on: configured && !switches.isOff(name, a), schedule, in_schedule: new Schedule(schedule).isActive(now) };
       }),
     };
   };

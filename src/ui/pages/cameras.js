@@ -52,7 +52,7 @@ function renderDetection(card, d) {
   $('.switches', card).innerHTML = `<legend class="muted">Analyzers</legend>${d.analyzers
     .map(
       (a) => `<label class="${a.configured ? '' : 'off'}">
-        <input type="checkbox" name="${esc(a.name)}" ${a.on ? 'checked' : ''} ${a.configured ? '' : 'disabled'}> ${esc(a.name)}${a.configured ? '' : ' (off in the config)'}${
+        <input type="checkbox" name="${esc(a.name)}" ${a.on ? 'checked' : ''} ${a.configured ? '' : 'disabled'}> ${esc(a.name)}${a.configured ? '' : ` (${esc(a.off_reason ?? 'off in the config')})`}${
           a.on && a.in_schedule === false ? ` <span class="muted">(asleep: outside its schedule, ${esc(a.schedule.join(', '))})</span>` : ''
         }</label>`,
     )
