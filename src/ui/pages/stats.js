@@ -127,7 +127,9 @@ async function mount(root, ctx) {
       <label>Span <select name="span"></select></label>
       <button type="submit">Show</button>
     </form>
-    <section class="panel" aria-labelledby="h-det"><h2 id="h-det">Detections</h2><div class="chart" id="chart-detections" role="img" aria-label="detections over time"></div><div id="history-summary"></div></section>
+    <section class="panel" aria-labelledby="h-det"><h2 id="h-det">Detections</h2>
+      <p class="muted" id="detections-meaning">Each detection is one event: someone or something seen, however many frames it stayed. By kind, <b>pose</b> counts saved poses matched and falls only; a body seen by the pose model is counted once, as a person.</p>
+      <div class="chart" id="chart-detections" role="img" aria-label="detections over time"></div><div id="history-summary"></div></section>
     <section class="panel" aria-labelledby="h-not"><h2 id="h-not">Telegram alerts sent</h2><div class="chart" id="chart-notifications" role="img" aria-label="alerts sent over time"></div><p id="notifications-total" class="muted"></p></section>
     <section class="panel" aria-labelledby="h-load"><h2 id="h-load">Analysis load</h2>
       <div class="chart" id="chart-load" role="img" aria-label="frames analysed and skipped per second"></div>
