@@ -66,6 +66,7 @@ function parseTimes(part: string, text: string): [number, number] {
   const start = minutes(+m[1], +m[2], text);
   const end = minutes(+m[3], +m[4], text);
   if (start === end) throw new ScheduleError(`schedule "${text}": the window starts and ends at the same time`);
+  if (start === DAY_MINUTES) throw new ScheduleError(`schedule "${text}": 24:00 ends a day; a window starting at midnight starts at 00:00`);
   return [start, end];
 }
 

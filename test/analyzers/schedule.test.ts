@@ -50,6 +50,9 @@ describe('Schedule', () => {
     expect(() => parseSchedule('mon 25:00-06:00')).toThrow(/not a time of day/);
     expect(() => parseSchedule('mon 10-12')).toThrow(/HH:MM-HH:MM/);
     expect(() => parseSchedule('mon 10:00-10:00')).toThrow(/same time/);
+    // 24:00 ends a day; as a start it read as the next day's midnight, unsaid
+    expect(() => parseSchedule('24:00-06:00')).toThrow(/24:00 ends a day; a window starting at midnight starts at 00:00/);
+    expect(parseSchedule('22:00-24:00').end).toBe(24 * 60);
     // each part once: these read as Sunday alone, and as the second window alone
     expect(() => parseSchedule('sat sun')).toThrow(/give the days as one list, e\.g\. "sat,sun"/);
     expect(() => parseSchedule('22:00-06:00 08:00-09:00')).toThrow(/one time window an entry; list "22:00-06:00" and "08:00-09:00" as entries of their own/);

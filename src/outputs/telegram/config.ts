@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** A time of day as schedules write it: `7:00` or `07:00`; `24:00` only ends a window. */
+const HHMM = /^([01]?\d|2[0-3]):[0-5]\d$/;
+const END_HHMM = /^(([01]?\d|2[0-3]):[0-5]\d|24:00)$/;
+const time = (example: string, pattern: RegExp) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `missing: give a time such as ${example}` : `a time such as ${example}`) }).regex(pattern, `a time such as ${example}`);
 
 /** Telegram chat ids are integers (negative for groups and channels); YAML may quote them. */
 const chatId = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'a numeric chat id such as 123456789 or -1001234567890')]).transform((v) => Number(v));
@@ -8,10 +12,21 @@ const chatId = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'a numeric
 export const quietHoursSchema = z
   .object({
     /** Local time (HH:MM) when quiet hours begin; may be later than `end` to span midnight. */
-    start: z.string().regex(HHMM, 'a time such as 22:00'),
-    end: z.string().regex(HHMM, 'a time such as 07:00'),
+    start: time('22:00', HHMM),
+    /** Local time when they end (`24:00`: midnight). */
+    end: time('07:00', END_HHMM),
   })
-  .strict();
+  .strict()
+  // as a schedule's window: the same start and end would never be quiet, unsaid
+  .refine((q) => minutesOf(q.start) !== minutesOf(q.end) % 1440, {
+    message: 'quiet hours start and end at the same time, so they would never be quiet: give two times, such as 22:00 and 07:00',
+    path: ['end'],
+  });
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
 
 export const telegramChatSchema = z
   .object({

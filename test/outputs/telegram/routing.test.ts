@@ -23,6 +23,12 @@ describe('Telegram config', () => {
     expect(() => telegramSchema.parse({ token: 't', api_root: 'http://localhost:8081/' })).toThrow(/without a trailing slash/);
     expect(() => telegramSchema.parse({ token: 't', chats: [{ id: 'me' }] })).toThrow(/numeric chat id/);
     expect(() => telegramSchema.parse({ token: 't', chats: [{ id: 1, quiet_hours: { start: '25:00', end: '07:00' } }] })).toThrow(/22:00/);
+    // as a schedule's window reads them: the same start and end refused, 7:00 and 24:00 taken, a missing end named
+    const quiet = (q: unknown) => telegramSchema.safeParse({ token: 't', chats: [{ id: 1, quiet_hours: q }] });
+    expect(quiet({ start: '22:00', end: '22:00' }).error?.issues[0].message).toMatch(/start and end at the same time, so they would never be quiet/);
+    expect(quiet({ start: '22:00', end: '7:00' }).success).toBe(true);
+    expect(quiet({ start: '20:00', end: '24:00' }).success).toBe(true);
+    expect(quiet({ start: '22:00' }).error?.issues[0].message).toBe('missing: give a time such as 07:00');
     expect(() => telegramSchema.parse({ token: 't', mode: 'webhook' })).toThrow(/telegram.webhook_url/);
   });
 });
