@@ -13,6 +13,8 @@ export interface CameraUrl {
   target: string;
   /** Removes this URL's password (raw and percent-decoded) from any text. */
   redact(text: string): string;
+  /** Whether the URL carries a user name (a camera asking for one, without it, is told so). */
+  credentials?: boolean;
 }
 
 export function parseCameraUrl(url: string): CameraUrl {
@@ -23,9 +25,11 @@ export function parseCameraUrl(url: string): CameraUrl {
   }
   let host = '';
   let port: number | undefined;
+  let credentials = true;
   const secrets: string[] = [];
   try {
     const u = new URL(url);
+    credentials = u.username !== '' || /[?&](user|usr|username|pwd|password)=/i.test(u.search);
     host = u.hostname;
     port = u.port ? Number(u.port) : DEFAULT_PORTS[scheme];
     secrets.push(...urlSecrets(url));
@@ -37,6 +41,7 @@ export function parseCameraUrl(url: string): CameraUrl {
     input: url,
     kind,
     target: port ? `${host}:${port}` : host,
+    credentials,
     redact: (t) => redactSecrets(t, secrets),
   };
 }

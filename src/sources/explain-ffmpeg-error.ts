@@ -11,7 +11,11 @@ const RULES: Array<{ test: RegExp; say: (u: CameraUrl, m: RegExpExecArray) => st
     say: (_, m) => `ffmpeg does not take "${m[2]}" for -${m[1]}: check the camera's input_args`,
   },
   { test: /Unrecognized option '([^']+)'/, say: (_, m) => `ffmpeg has no option -${m[1]}: check the camera's input_args (ffmpeg -h demuxer=rtsp lists the RTSP ones)` },
-  { test: /401 Unauthorized|authorization failed|authentication failed/i, say: () => 'wrong user name or password' },
+  {
+    test: /401 Unauthorized|authorization failed|authentication failed/i,
+    // a URL without credentials to a camera that asks for them: not "wrong"
+    say: (u) => (u.credentials === false ? 'the camera asks for a user name and password: put them in the URL (rtsp://user:password@host/…)' : 'wrong user name or password'),
+  },
   { test: /403 Forbidden/i, say: () => 'access forbidden (403): this user may not view the stream' },
   { test: /400 Bad Request/i, say: () => 'the camera rejected the request (400 Bad Request): check the URL and input_args (some servers refuse -rtsp_transport tcp)' },
   { test: /404 Not Found/i, say: () => 'not found (404): check the stream path' },

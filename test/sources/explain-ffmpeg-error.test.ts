@@ -11,6 +11,12 @@ const cases: Array<[string, string, string[], RegExp]> = [
     /^wrong user name or password$/,
   ],
   [
+    'a camera that asks for a password the URL does not give',
+    'rtsp://127.0.0.1:18120/cam',
+    ['[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized', 'rtsp://127.0.0.1:18120/cam: Server returned 401 Unauthorized (authorization failed)'],
+    /^the camera asks for a user name and password: put them in the URL/,
+  ],
+  [
     'a refused connection',
     'rtsp://10.0.0.5:8554/cam',
     ['[tcp @ 0x55] Connection to tcp://10.0.0.5:8554?timeout=0 failed: Connection refused'],
