@@ -55,6 +55,10 @@ describe.skipIf(!existsSync(PEOPLE))('pose routes (needs ../shared/fixtures)', (
     expect([notImage.statusCode, notImage.json().code]).toEqual([415, 'not_an_image']);
     const badThreshold = await post('/api/poses/x?threshold=2', photo('ai-body.jpg'));
     expect([badThreshold.statusCode, badThreshold.json().code]).toEqual([400, 'bad_threshold']);
+    // a negative threshold matched bones pointing every other way
+    const negative = await post('/api/poses/x?threshold=-0.5', photo('ai-body.jpg'));
+    expect([negative.statusCode, negative.json().code]).toEqual([400, 'bad_threshold']);
+    expect(negative.json().error).toMatch(/above 0 and at most 1/);
     expect(library.get('nobody')).toBeNull();
   });
 

@@ -16,7 +16,7 @@ export const poseSchema = z
      * of its bones' directions (pose-vector.ts). 0.7: the other cheerleaders of `hands_up` score
      * 0.82–0.97, no one else on the fixtures or the Hamilton clip over 0.49 (docs/analyzers.md).
      */
-    match_threshold: z.number().min(-1).max(1).default(0.7),
+    match_threshold: z.number().gt(0).max(1).default(0.7),
     /** A saved pose counts once a body matches it in `match_hits` of its last `match_frames` analysed frames, and stays while it matches in any of them. */
     match_hits: z.number().int().min(1).default(2),
     match_frames: z.number().int().min(1).default(3),

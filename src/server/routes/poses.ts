@@ -31,7 +31,9 @@ function poseJson(p: ReferencePose) {
 function threshold(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < -1 || n > 1) throw new HttpError(400, 'bad_threshold', `threshold must be a cosine similarity between -1 and 1, got "${value}"`);
+  // under 0 a pose would match bones pointing every other way: nothing a household means
+  if (!Number.isFinite(n) || n <= 0 || n > 1)
+    throw new HttpError(400, 'bad_threshold', `threshold is how alike the bones must point, above 0 and at most 1 (0.7 by default), got "${value}"`);
   return n;
 }
 
