@@ -186,6 +186,9 @@ function refuse(el, message) {
   state.textContent = message;
 }
 
+/** An image, or a file of no type the browser knows (no extension: '' or octet-stream), which the server then reads. */
+const isPhoto = (file) => file.type.startsWith('image/') || file.type === '' || file.type === 'application/octet-stream';
+
 /** Times a photo is sent again when Argus answers busy (its cameras first), each after the wait it asks. */
 const BUSY_TRIES = 4;
 
@@ -407,8 +410,7 @@ async function mount(root) {
     const one = async (file, i) => {
       const el = $(`article[data-index="${i}"]`, results);
       const video = VIDEO_TYPES.test(file.type) || VIDEO_NAMES.test(file.name);
-      // no type (a file without an extension: '' or octet-stream): sent as a photo, the server reads what it is
-      const photo = file.type.startsWith('image/') || (!video && (file.type === '' || file.type === 'application/octet-stream'));
+      const photo = !video && isPhoto(file);
       try {
         if (!video && !photo)
           throw new Error(`${file.name} is not a photo or a video (${file.type || 'unknown type'}): send JPEG, PNG, WebP, AVIF, GIF, TIFF, MP4, MKV, MOV or WebM.`);
