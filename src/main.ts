@@ -581,7 +581,13 @@ export class Argus {
           .filter(([, c]) => !c.enabled)
           .map(([name]): [string, CameraView] => [name, disabledCameraView(name)]),
       ]),
-      health: { version: VERSION, mqttConnected: () => mqtt.connected, cameraCount: () => this.sources.size, diskFull: () => events.diskFull },
+      health: {
+        version: VERSION,
+        mqttConnected: () => mqtt.connected,
+        cameraCount: () => this.sources.size,
+        camerasConnected: () => [...this.sources.values()].filter((s) => s.status().connected).length,
+        diskFull: () => events.diskFull,
+      },
       logger: log,
       routes,
     });

@@ -4,11 +4,11 @@ import { httpApp } from '../../src/server/app.js';
 import { healthRoutes } from '../../src/server/routes/health.js';
 
 describe('GET /api/health', () => {
-  const state = { mqtt: true, full: false };
+  const state = { mqtt: true, full: false, connected: 3 };
   const app = httpApp(silentLogger());
   void app.register(healthRoutes, {
     prefix: '/api/health',
-    info: { version: '9.9.9', mqttConnected: () => state.mqtt, cameraCount: () => 3, diskFull: () => state.full },
+    info: { version: '9.9.9', mqttConnected: () => state.mqtt, cameraCount: () => 3, camerasConnected: () => state.connected, diskFull: () => state.full },
   });
   afterAll(() => app.close());
   const health = async () => {
@@ -18,7 +18,7 @@ describe('GET /api/health', () => {
   };
 
   it('says ok with nothing to fix', async () => {
-    expect(await health()).toMatchObject({ status: 'ok', version: '9.9.9', mqtt: 'connected', disk: 'ok', cameras: 3, problems: [] });
+    expect(await health()).toMatchObject({ status: 'ok', version: '9.9.9', mqtt: 'connected', disk: 'ok', cameras: 3, cameras_connected: 3, problems: [] });
   });
 
   it('says degraded, and why, with a full data disk or the broker gone', async () => {
@@ -32,5 +32,11 @@ describe('GET /api/health', () => {
     state.full = false;
     state.mqtt = true;
     expect((await health()).status).toBe('ok');
+  });
+
+  it('says degraded while cameras are not connected, how many, and where to see why (a user read ok with 4 of 6 failing)', async () => {
+    state.connected = 1;
+    expect(await health()).toMatchObject({ status: 'degraded', cameras: 3, cameras_connected: 1, problems: ['2 of 3 cameras are not connected (the Cameras page says why)'] });
+    state.connected = 3;
   });
 });

@@ -4,6 +4,8 @@ export interface HealthInfo {
   version: string;
   mqttConnected(): boolean;
   cameraCount(): number;
+  /** How many of them deliver frames now. */
+  camerasConnected?(): number;
   /** Whether events are not being stored for a full data disk. */
   diskFull?(): boolean;
 }
@@ -18,7 +20,10 @@ export const healthRoutes: ApiPlugin<{ info: HealthInfo }> = async (app, { info 
   app.get('/', async () => {
     const mqtt = info.mqttConnected();
     const full = info.diskFull?.() ?? false;
+    const cameras = info.cameraCount();
+    const connected = info.camerasConnected?.() ?? cameras;
     const problems = [
+      ...(connected < cameras ? [`${cameras - connected} of ${cameras} cameras ${cameras - connected === 1 ? 'is' : 'are'} not connected (the Cameras page says why)`] : []),
       ...(mqtt ? [] : ['MQTT is disconnected: Home Assistant gets no detections']),
       ...(full ? ['the data folder is full: events are not stored (snapshots, database, logs)'] : []),
     ];
@@ -28,7 +33,8 @@ export const healthRoutes: ApiPlugin<{ info: HealthInfo }> = async (app, { info 
       uptime_s: Math.round((Date.now() - started) / 1000),
       mqtt: mqtt ? 'connected' : 'disconnected',
       disk: full ? 'full' : 'ok',
-      cameras: info.cameraCount(),
+      cameras,
+      cameras_connected: connected,
       problems,
     };
   });
