@@ -145,5 +145,11 @@ describe('/api/cameras/:name/detection and /api/cameras/test', () => {
     expect(file.json().error).toContain('rtsp://');
     const args = await app.inject({ method: 'POST', url: '/api/cameras/test', payload: { url: 'rtsp://x/y', input_args: '-f lavfi' } });
     expect(args.statusCode).toBe(400);
+    // a mistyped scheme is said as argus test-camera says it
+    const typo = await app.inject({ method: 'POST', url: '/api/cameras/test', payload: { url: 'rtps://cam/stream1' } });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().error).toContain('"rtps" is no scheme Argus reads (did you mean "rtsp"?)');
+    const file2 = await app.inject({ method: 'POST', url: '/api/cameras/test', payload: { url: 'file:///etc/passwd' } });
+    expect(file2.statusCode).toBe(400);
   });
 });

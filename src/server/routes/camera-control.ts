@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Schedule } from '../../analyzers/schedule.js';
+import { cameraUrlProblem } from '../../config/camera-url-check.js';
 import { redactSecrets, urlSecrets } from '../../config/redact.js';
 import { probeCamera, type ProbeResult } from '../../sources/probe.js';
 import { HttpError } from '../http-error.js';
@@ -35,7 +36,15 @@ const detectionBody = z
 const NETWORK_URL = /^(rtsps?|rtmps?|https?):\/\/[^\s]+$/i;
 const testBody = z
   .object({
-    url: z.string().max(2048).regex(NETWORK_URL, 'an rtsp://, rtsps://, rtmp:// or http(s):// camera URL'),
+    url: z
+      .string()
+      .max(2048)
+      .superRefine((url, ctx) => {
+        // as `argus test-camera` says it: "rtps" is no scheme (did you mean "rtsp"?), no host
+        const problem = cameraUrlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: `expected ${problem}` });
+        else if (!NETWORK_URL.test(url)) ctx.addIssue({ code: 'custom', message: 'an rtsp://, rtsps://, rtmp:// or http(s):// camera URL (a file path is not tested from here)' });
+      }),
     /** RTSP over TCP or UDP (ffmpeg's `-rtsp_transport`); free ffmpeg options are not taken from the network. */
     transport: z.enum(['tcp', 'udp']).optional(),
     timeout_s: z.number().min(1).max(30).default(10),
