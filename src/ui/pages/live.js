@@ -59,8 +59,8 @@ async function mount(root, ctx) {
       (c) => `
     <figure class="card" data-camera="${esc(c.name)}">
       <img data-camera="${esc(c.name)}" alt="live view of ${esc(c.name)}" width="640">
-      <figcaption><b>${esc(c.name)}</b> · <span class="status"></span> ·
-        <a href="api/cameras/${encodeURIComponent(c.name)}/snapshot.jpg" target="_blank">snapshot</a>
+      <figcaption><b>${esc(c.name)}</b> · <span class="status"></span><span class="snap"> ·
+        <a href="api/cameras/${encodeURIComponent(c.name)}/snapshot.jpg" target="_blank">snapshot</a></span>
         <p class="now" aria-live="polite" aria-label="seen now on ${esc(c.name)}"></p></figcaption>
     </figure>`,
     )
