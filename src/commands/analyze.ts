@@ -135,6 +135,11 @@ export async function main(args: string[]): Promise<number> {
     return 78;
   }
   const weapons: WeaponRules = { config: argusConfig.config.analyzers.weapon, said: argusConfig.source.startsWith('defaults') ? 'default' : 'configured' };
+  // A file that is not there is said at once, before the models load (seconds), with the others
+  const missing = files.filter((f) => !isFile(f));
+  for (const file of missing) failedFile(file, isDir(file) ? 'a folder, not a photo or a video' : 'cannot read file: no such file', values.json);
+  const present = files.filter((f) => !missing.includes(f));
+  if (present.length === 0) return 1;
   // Faces get names when the data folder holds a registry with people in it.
   const dataDir = values.data ?? argusConfig.config.data_dir;
   const faces = registryConfigSchema.parse((argusConfig.config as { faces?: unknown }).faces ?? {});
@@ -158,9 +163,9 @@ export async function main(args: string[]): Promise<number> {
     console.log(values.json ? JSON.stringify(r.timings_ms.objects !== undefined ? { ...r, weapons: photoWeapons(r, weapons.config) } : r) : summary(r, weapons));
   };
   const opts = { families: families as ModelFamily[], embeddings: values.embeddings || matcher !== null };
-  let failed = empty.length;
+  let failed = empty.length + missing.length;
   try {
-    for (const file of files) {
+    for (const file of present) {
       try {
         if (VIDEO.has(extname(file).toLowerCase())) {
           let frame = 0;
@@ -175,7 +180,7 @@ export async function main(args: string[]): Promise<number> {
         }
       } catch (err) {
         failed++;
-        console.error(`argus analyze: ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        failedFile(file, err instanceof Error ? err.message : String(err), values.json);
       }
     }
   } finally {
@@ -183,6 +188,28 @@ export async function main(args: string[]): Promise<number> {
     matcher?.close();
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** A file that could not be analysed: on stderr, and with --json as a line of its own, so every file given has one. */
+function failedFile(file: string, why: string, json: boolean): void {
+  console.error(`argus analyze: ${file}: ${why}`);
+  if (json) console.log(JSON.stringify({ file: basename(file), error: why }));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 const IMAGE = new Set(['.jpg', '.jpeg', '.png', '.webp']);

@@ -107,16 +107,26 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze on real photos and 
     const bomb = join(dir, 'bomb.png');
     await writeFile(text, 'not a picture');
     await writeFile(bomb, hugePngHeader(50_000, 50_000));
-    const r = await argus(['--json', '--embeddings', join(FIXTURES, 'faces/probe/obama_and_biden.jpg'), text, bomb, join(FIXTURES, 'people/ai-body.jpg')]);
+    const missing = join(dir, 'nope.jpg');
+    const r = await argus(['--json', '--embeddings', join(FIXTURES, 'faces/probe/obama_and_biden.jpg'), text, bomb, missing, join(FIXTURES, 'people/ai-body.jpg')]);
     expect(r.code).toBe(1);
     const errors = r.stderr.trim().split('\n');
-    expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/notes\.txt: not an image/);
-    expect(errors[1]).toMatch(/bomb\.png: image is 50000×50000/);
-    const [pair, body] = r.stdout
+    expect(errors).toHaveLength(3);
+    // a missing file is said first, before the models load
+    expect(errors[0]).toBe(`argus analyze: ${missing}: cannot read file: no such file`);
+    expect(errors[1]).toMatch(/notes\.txt: not an image/);
+    expect(errors[2]).toMatch(/bomb\.png: image is 50000×50000/);
+    const lines = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    // every file given has its line: a failed one with its error, so a script reading the lines misses none
+    expect(lines.filter((l) => l.error).map((l) => [l.file, l.error.slice(0, 20)])).toEqual([
+      ['nope.jpg', 'cannot read file: no'],
+      ['notes.txt', expect.stringMatching(/^not an image/)],
+      ['bomb.png', expect.stringMatching(/^image is 50000×50000/)],
+    ]);
+    const [pair, body] = lines.filter((l) => !l.error);
     expect(pair).toMatchObject({ file: 'obama_and_biden.jpg', width: 2000, height: 1428 });
     expect(pair.objects.filter((o: { label: string }) => o.label === 'person').length).toBeGreaterThanOrEqual(2);
     expect(pair.faces).toHaveLength(3); // Biden, Obama, and a child at the right edge
