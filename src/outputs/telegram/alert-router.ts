@@ -121,7 +121,7 @@ export class AlertRouter {
     } catch (err) {
       this.opts.logger.warn(`no snapshot for event ${best.id} (${err instanceof Error ? err.message : String(err)}); sending the alert as text`);
     }
-    const caption = renderCaption(events, this.opts.kinds, this.opts.snapshotUrl);
+    const caption = renderCaption(events, this.opts.kinds, this.opts.snapshotUrl, this.opts.clock());
     const buttons = alertButtons(best, this.opts.kinds.alertOf(best));
     const drafts: OutboxDraft[] = chatIds.map((chatId) => ({
       chatId,

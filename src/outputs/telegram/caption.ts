@@ -16,6 +16,16 @@ function who(events: ArgusEvent[]): string {
   return parts.join(', ');
 }
 
+/**
+ * ", started 13 min ago" for an event that began well before its message (still open when quiet
+ * hours ended, or a batch held back): its start time alone read as a stale alert.
+ */
+function startedAgo(start: number, now: number): string {
+  const minutes = Math.floor((now / 1000 - start) / 60);
+  if (minutes < 2) return '';
+  return minutes < 120 ? `, started ${minutes} min ago` : `, started ${Math.floor(minutes / 60)} h ago`;
+}
+
 /** Local wall time of the event, e.g. "2026-11-23 14:03:12". */
 function localTime(seconds: number): string {
   return new Date(seconds * 1000).toLocaleString('sv-SE');
@@ -26,7 +36,7 @@ function localTime(seconds: number): string {
  * what, who, camera and zones, best score, local time and a signed link to the full-size
  * snapshot (opens without the access token until it expires; docs/api.md).
  */
-export function renderCaption(events: ArgusEvent[], kinds: EventKinds, snapshotUrl?: SnapshotUrl): string {
+export function renderCaption(events: ArgusEvent[], kinds: EventKinds, snapshotUrl?: SnapshotUrl, now = Date.now()): string {
   const best = events.reduce((a, b) => (b.top_score > a.top_score ? b : a));
   const alert = kinds.alertOf(best);
   const zones = [...new Set(events.flatMap((e) => e.zones))];
@@ -35,7 +45,7 @@ export function renderCaption(events: ArgusEvent[], kinds: EventKinds, snapshotU
     `${alert?.icon ?? '•'} ${alert?.headline(events) ?? best.label} at ${best.camera}`,
     ...(people === null ? [] : [`Who: ${people.length <= MAX_WHO ? people : `${people.slice(0, MAX_WHO - 1)}…`}`]),
     `Camera: ${best.camera}${zones.length ? ` · zone: ${zones.join(', ')}` : ''}`,
-    `Score: ${Math.round(best.top_score * 100)}% · ${localTime(best.start_time)}`,
+    `Score: ${Math.round(best.top_score * 100)}% · ${localTime(best.start_time)}${startedAgo(best.start_time, now)}`,
   ];
   // Only an absolute link is any use in a chat; without server.public_url there is none.
   const link = snapshotUrl?.(best);

@@ -80,9 +80,12 @@ describe('what an alert says', () => {
   it('names who, the camera, zones, score, local time and the link', () => {
     const e = testEvent({ kind: 'face', sub_label: 'grandma', zones: ['porch'], top_score: 0.876, start_time: at(14, 3).getTime() / 1000 });
     const link = (ev: { id: string }) => `https://argus.example/api/events/${ev.id}/snapshot.jpg?exp=1&sig=ab`;
-    expect(renderCaption([e], kinds, link)).toBe(
+    expect(renderCaption([e], kinds, link, at(14, 4).getTime())).toBe(
       ['🙂 grandma at front_door', 'Who: grandma', 'Camera: front_door · zone: porch', 'Score: 88% · 2026-11-23 14:03:00', `🖼 ${link(e)}`].join('\n'),
     );
+    // sent well after it began (still open when quiet hours ended): said, so the time does not read as a stale alert
+    expect(renderCaption([e], kinds, link, at(14, 16).getTime()).split('\n')[3]).toBe('Score: 88% · 2026-11-23 14:03:00, started 13 min ago');
+    expect(renderCaption([e], kinds, link, at(17, 30).getTime()).split('\n')[3]).toBe('Score: 88% · 2026-11-23 14:03:00, started 3 h ago');
     // A relative link (no server.public_url) is no use in a chat and is left out.
     expect(renderCaption([e], kinds, () => `events/${e.id}/snapshot.jpg?exp=1&sig=ab`)).not.toContain('events/');
   });
