@@ -68,6 +68,14 @@ function joint(v: PoseVector, name: string): [number, number] | undefined {
   return l && r ? [(l[0] + r[0]) / 2, (l[1] + r[1]) / 2] : undefined;
 }
 
+/** Bones whose both ends are seen: what a pose can be compared on. */
+export function boneCount(v: PoseVector): number {
+  return BONES.filter(([from, to]) => joint(v, from) && joint(v, to)).length;
+}
+
+/** A pose is compared on at least this many bones seen in both (fewer: too little of a body). */
+export const MIN_SHARED_BONES = 4;
+
 /**
  * How alike two poses are, -1 to 1: the mean, over the bones seen in both, of the cosine between
  * their directions; 0 when they share fewer than `minShared` bones (too little of the body).
@@ -75,7 +83,7 @@ function joint(v: PoseVector, name: string): [number, number] | undefined {
  * knees and ankles in a column), so a saved `hands_up` scored 0.9 on people clapping; a forearm
  * pointing down where the saved one points up now costs that bone its whole share.
  */
-export function poseSimilarity(a: PoseVector, b: PoseVector, minShared = 4): number {
+export function poseSimilarity(a: PoseVector, b: PoseVector, minShared = MIN_SHARED_BONES): number {
   let sum = 0;
   let shared = 0;
   for (const [from, to] of BONES) {

@@ -2,12 +2,12 @@ import type { Detector } from '../../models/detector.js';
 import type { RgbImage } from '../../vision/image.js';
 import { boxArea } from '../../vision/iou.js';
 import { POSE_NAME, type PoseLibrary, type ReferencePose } from '../../store/poses.js';
-import { normalisePose } from './pose-vector.js';
+import { boneCount, MIN_SHARED_BONES, normalisePose } from './pose-vector.js';
 import { findPoses } from './find-poses.js';
 
 export class PoseSaveError extends Error {
   constructor(
-    readonly code: 'bad_name' | 'no_person',
+    readonly code: 'bad_name' | 'no_person' | 'too_little',
     message: string,
   ) {
     super(message);
@@ -39,6 +39,13 @@ export async function savePoseFromImage(deps: SavePoseDeps, name: string, image:
     .sort((a, b) => Object.keys(b.vector).length - Object.keys(a.vector).length || boxArea(b.p.box) - boxArea(a.p.box));
   const best = poses[0];
   if (!best) throw new PoseSaveError('no_person', 'no person with visible shoulders and hips was found in the photo');
+  // a pose saved with fewer bones than a comparison needs would never match anyone, unsaid
+  const bones = boneCount(best.vector);
+  if (bones < MIN_SHARED_BONES)
+    throw new PoseSaveError(
+      'too_little',
+      `only ${bones} of the body's 9 bones (upper arms, forearms, thighs, shins, torso) are clearly seen; a pose is compared on at least ${MIN_SHARED_BONES}: use a photo where more of the body shows`,
+    );
   const pose: ReferencePose = { name, vector: best.vector, threshold, model: deps.model, created_at: deps.now() / 1000 };
   deps.library.save(pose);
   return pose;

@@ -18,7 +18,7 @@ export interface PoseRoutesDeps {
   maxUploadBytes: number;
 }
 
-const STATUS: Record<PoseSaveError['code'], number> = { bad_name: 400, no_person: 422 };
+const STATUS: Record<PoseSaveError['code'], number> = { bad_name: 400, no_person: 422, too_little: 422 };
 
 /** Pose names are a-z, 0-9 and _ up to 64 (store/poses.ts says why a name is refused); the bound keeps echoes short. */
 const nameParams = z.object({ name: z.string().min(1).max(128) });
