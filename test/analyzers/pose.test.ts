@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(PEOPLE))('pose analyzer on real photos (needs ../sha
     expect(body[0]).toMatchObject({ kind: 'pose', label: 'person', attributes: { pose: null, fallen: false } });
     expect(body[0].attributes?.keypoints).toHaveLength(33);
     // rounded for the event messages that carry them: a tenth of a pixel, a thousandth of a score
-    for (const k of body[0].attributes?.keypoints as Array<{ x: number; y: number; score: number }>) {
+    for (const k of (body[0].attributes?.keypoints ?? []) as Array<{ x: number; y: number; score: number }>) {
       expect(Number.isInteger(Math.round(k.x * 10 * 1e6) / 1e6)).toBe(true);
       expect(Number.isInteger(Math.round(k.score * 1000 * 1e6) / 1e6)).toBe(true);
     }
