@@ -281,7 +281,7 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     180_000,
   );
 
-  it('sends a photo again when Argus answers busy, saying so, after the wait it asks', async () => {
+  it('sends a photo again when Argus answers busy, saying so, after the wait it asks; a second choice keeps the first results', async () => {
     let refusals = 0;
     const { page, errors } = await openPage(browser, base, 'analyze', async (p) => {
       // the first answer as Argus gives it behind busy cameras (work-budget.ts), the next ones real
@@ -315,6 +315,20 @@ describe.skipIf(!CHROMIUM)('the Cameras and Analyze pages in Chromium (needs Deb
     await expect.poll(() => page.locator('article.result').getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
     expect(refusals).toBe(2);
     expect(states).toContain('Argus is busy with its cameras: trying again in 1 s (1 of 3)…');
+    // a second choice adds its result above the first (it wiped them), and Clear empties the list
+    await page.locator('#pick').setInputFiles([
+      {
+        name: 'second.jpg',
+        mimeType: 'image/jpeg',
+        buffer: await sharp({ create: { width: 64, height: 48, channels: 3, background: '#444' } })
+          .jpeg()
+          .toBuffer(),
+      },
+    ]);
+    await expect.poll(() => page.locator('article.result[data-state="done"]').count(), { timeout: 30_000 }).toBe(2);
+    expect(await page.locator('article.result').evaluateAll((els) => els.map((e) => e.getAttribute('data-file')))).toEqual(['second.jpg', 'grey.jpg']);
+    await page.locator('#analyze-clear').click();
+    expect(await page.locator('article.result').count()).toBe(0);
     expect(errors.filter((e) => !/\b503\b/.test(e))).toEqual([]); // the refusal itself, as the console and the response log it
     await page.close();
   });

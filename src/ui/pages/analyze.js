@@ -160,7 +160,10 @@ function findings(r, weapons) {
   const items = [
     ...objects.map((o) => objectWords(o, weapons)),
     ...given(r).map((p) => `person ${GIVEN[p.from]}, ${percent(p.score)} face confidence`),
-    ...r.faces.map((f) => (f.name ? `face: ${f.name} (${percent(f.similarity)} similar), ${percent(f.score)} confidence` : `face: unknown, ${percent(f.score)} confidence`)),
+    // faces from the left, as one reads the picture
+    ...[...r.faces]
+      .sort((a, b) => a.box[0] - b.box[0])
+      .map((f) => (f.name ? `face: ${f.name} (${percent(f.similarity)} similar), ${percent(f.score)} confidence` : `face: unknown, ${percent(f.score)} confidence`)),
     ...r.poses.map((p) => `pose: ${percent(p.score)} confidence, ${p.keypoints.filter((k) => k.score >= KEYPOINT_MIN).length} of ${p.keypoints.length} keypoints seen`),
   ];
   return items.length ? items.map((t) => `<li>${esc(t)}</li>`).join('') : '<li>Nothing found.</li>';
@@ -376,12 +379,12 @@ async function mount(root) {
   stylesheet('ui/pages/ops.css');
   root.innerHTML = `<div class="ops">
     <div id="drop">
-      <p>Drop photos or a short video here, or <button type="button" id="choose">choose files</button>
+      <p><span id="drop-words">Drop photos or a short video here, or </span><button type="button" id="choose">choose files</button>
         <input id="pick" type="file" accept="image/*,video/*" multiple hidden aria-label="photos or videos to analyse"></p>
       <p class="muted" id="limits">JPEG, PNG, WebP, AVIF, GIF or TIFF photos; MP4, MKV, MOV or WebM videos.</p>
       <label class="muted">Video: one frame every <select id="every"><option value="0.5">0.5 s</option><option value="1" selected>1 s</option><option value="2">2 s</option><option value="5">5 s</option></select></label>
     </div>
-    <p id="analyze-summary" role="status" class="muted"></p>
+    <p class="row"><span id="analyze-summary" role="status" class="muted"></span> <button type="button" id="analyze-clear" hidden>Clear results</button></p>
     <div id="analyze-results" class="results"></div>
   </div>`;
   let maxPhotoMb = null;
@@ -397,9 +400,15 @@ async function mount(root) {
   $('#limits', root).textContent =
     `JPEG, PNG, WebP, AVIF, GIF or TIFF photos${maxPhotoMb ? ` up to ${maxPhotoMb} MB` : ''}; MP4, MKV, MOV or WebM videos up to ${clip.max_mb} MB and ${clip.max_s} s.`;
 
-  const run = async (files) => {
+  // Each choice adds its files above the earlier ones (a second drop wiped the first's results); Clear empties the list.
+  let next = 0;
+  const run = async (picked) => {
     const results = $('#analyze-results', root);
-    results.innerHTML = files.map(card).join('');
+    const first = next;
+    next += picked.length;
+    const files = picked.map((file, i) => ({ file, index: first + i }));
+    results.insertAdjacentHTML('afterbegin', files.map(({ file, index }) => card(file, index)).join(''));
+    $('#analyze-clear', root).hidden = false;
     const every = Number($('#every', root).value);
     let done = 0;
     let refused = 0;
@@ -407,8 +416,8 @@ async function mount(root) {
       $('#analyze-summary', root).textContent = `${done + refused} of ${plural(files.length, 'file')} done${refused ? `, ${refused} refused` : ''}.`;
     };
     summary();
-    const one = async (file, i) => {
-      const el = $(`article[data-index="${i}"]`, results);
+    const one = async ({ file, index }) => {
+      const el = $(`article[data-index="${index}"]`, results);
       const video = VIDEO_TYPES.test(file.type) || VIDEO_NAMES.test(file.name);
       const photo = !video && isPhoto(file);
       try {
@@ -431,10 +440,10 @@ async function mount(root) {
       summary();
     };
     // A few at a time: each shows its own progress; the rest wait their turn.
-    const queue = files.map((f, i) => [f, i]);
+    const queue = [...files];
     await Promise.all(
       Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
-        while (queue.length) await one(...queue.shift());
+        while (queue.length) await one(queue.shift());
       }),
     );
   };
@@ -451,6 +460,16 @@ async function mount(root) {
     if (e.dataTransfer.files.length) run([...e.dataTransfer.files]);
   });
   $('#choose', root).addEventListener('click', () => $('#pick', root).click());
+  $('#analyze-clear', root).addEventListener('click', (e) => {
+    $('#analyze-results', root).replaceChildren();
+    $('#analyze-summary', root).textContent = '';
+    e.target.hidden = true;
+  });
+  // a phone has nothing to drop from: the box says choose
+  if (matchMedia('(pointer: coarse)').matches) {
+    $('#drop-words', root).textContent = 'Photos or a short video: ';
+    $('#choose', root).textContent = 'choose files';
+  }
   $('#pick', root).addEventListener('change', (e) => {
     if (e.target.files.length) run([...e.target.files]);
     e.target.value = '';
