@@ -280,7 +280,7 @@ function summary(r: ImageAnalysis, weapons: WeaponRules): string {
   }
   if (r.timings_ms.faces !== undefined) {
     lines.push(
-      `  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${f.name ? `${f.name} (${f.similarity}) ` : f.name === null ? 'unknown ' : ''}${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`,
+      `  faces (${r.faces.length}, ${r.timings_ms.faces} ms): ${r.faces.map((f) => `${f.name ? `${f.name} (${Math.round((f.similarity ?? 0) * 100)}% similar) ` : f.name === null ? 'unknown ' : ''}${(f.score * 100).toFixed(0)}% ${b(f.box)}`).join(', ') || 'none'}`,
     );
   }
   if (r.timings_ms.pose !== undefined) {

@@ -244,6 +244,9 @@ describe.skipIf(!haveFixtures || !haveModels)(`argus analyze names faces from th
     expect(faces[0].similarity).toBeGreaterThan(0.56);
     expect(faces[1].similarity).toBeNull();
     expect(faces.every((f) => f.embedding === undefined)).toBe(true);
+    // the summary says the likeness as the Analyze page does ("78% similar"), not "(0.776)"
+    const text = await argus(['--models', 'faces', '--data', data, join(FIXTURES, 'faces/probe/two_people.jpg')]);
+    expect(text.stdout).toContain(`barack_obama (${Math.round(faces[0].similarity! * 100)}% similar) `);
   });
 
   it('gives no names where the data folder has no registry', async () => {
