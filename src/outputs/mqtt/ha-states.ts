@@ -264,6 +264,11 @@ export class HaStatePublisher {
       if (!this.own(cam.name)) continue;
       // Still, as the other states go off: a motion ON left retained stayed on in HA until the camera next moved.
       if (cam.motion) this.handleMotion(cam.name, false);
+      // the reason retained for any reader (Node-RED; HA shows the sensor unavailable): "connecting" stayed after a clean stop
+      if (!this.opts.disabled?.includes(cam.name)) {
+        cam.problem = 'Argus is stopped';
+        this.opts.mqtt.publish(cam.topics.problem, cam.problem, { retain: true, qos: 1 });
+      }
       this.opts.mqtt.publish(cam.topics.available, 'offline', { retain: true, qos: 1 });
     }
   }

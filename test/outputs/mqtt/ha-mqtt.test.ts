@@ -245,7 +245,7 @@ describe('Home Assistant over MQTT, against a real broker', () => {
   it('turns states on and off from the events on the bus', async () => {
     const db = openDatabase(join(dir, 'states.db'));
     const w = await watch('t2/#');
-    const { bus } = await start('t2', ['front_door'], db, [], { people: () => [{ id: 7, name: 'barack_obama', externalId: 'person.barack' }] });
+    const { bus, ha: t2 } = await start('t2', ['front_door'], db, [], { people: () => [{ id: 7, name: 'barack_obama', externalId: 'person.barack' }] });
     const last = (k: string) => w.last(`t2/front_door/${k}`);
     await w.waitFor('t2/front_door/person', 'OFF');
     expect(last('person_count')).toBe('0');
@@ -372,6 +372,10 @@ describe('Home Assistant over MQTT, against a real broker', () => {
     await w.waitFor('t2/front_door/available', 'online');
     await w.waitFor('t2/front_door/fps', '5');
     await w.waitFor('t2/front_door/problem', 'ok');
+    // a clean stop says so, retained ("connecting" stayed there for any reader but HA)
+    t2.stop();
+    await w.waitFor('t2/front_door/problem', 'Argus is stopped');
+    await w.waitFor('t2/front_door/available', 'offline');
   });
 
   it('brings Last face and the last picture back after a restart, to a broker that forgot them (no persistence)', async () => {
