@@ -25,9 +25,8 @@ export function poseSimilarities(kps: readonly Keypoint[], references: readonly 
   return new Map(vector ? references.map((ref) => [ref.name, poseSimilarity(vector, ref.vector)]) : []);
 }
 
-/** The best saved pose this one matches (similarity above that pose's threshold), or null. */
-export function matchPose(kps: readonly Keypoint[], references: readonly ReferencePose[], minScore: number): { name: string; similarity: number } | null {
-  const similarities = poseSimilarities(kps, references, minScore);
+/** Of these similarities (`poseSimilarities`), the saved pose matched best at or above its threshold, or null. */
+function bestMatch(similarities: ReadonlyMap<string, number>, references: readonly ReferencePose[]): { name: string; similarity: number } | null {
   let best: { name: string; similarity: number } | null = null;
   for (const ref of references) {
     const similarity = similarities.get(ref.name) ?? 0;
@@ -68,7 +67,7 @@ export class PoseAnalyzer {
     const seen: FallCandidate[] = [];
     const present = (await this.follower.find(img, persons, time)).filter((pose) => isPresent(pose, this.config));
     const similarities = present.map((pose) => poseSimilarities(pose.keypoints, refs, this.config.min_keypoint_score));
-    const matched = present.map((pose) => matchPose(pose.keypoints, refs, this.config.min_keypoint_score)?.name ?? null);
+    const matched = similarities.map((sims) => bestMatch(sims, refs)?.name ?? null);
     const shown = this.held.update(
       present.map((pose, i) => ({ box: pose.box, match: matched[i] })),
       time,
